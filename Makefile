@@ -1,0 +1,67 @@
+# promocore — every task of the project. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+LISTEN ?= 127.0.0.1:50051
+DATA_DIR ?= ./var
+# The venv's tools come first, so maturin installs into it and `promocore` is ours.
+export PATH := $(abspath $(BIN)):$(PATH)
+export VIRTUAL_ENV := $(abspath $(VENV))
+
+ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
+
+.PHONY: help install run test test-rust test-python proto lint fmt bench clean
+
+help: ## List the targets with what they do
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.deps: requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.engine: $(VENV)/.deps $(ENGINE_SOURCES) Cargo.toml Cargo.lock
+	$(BIN)/maturin develop --release --quiet
+	touch $@
+
+install: $(VENV)/.engine ## Create .venv, install Python deps, build the Rust extension (release)
+
+run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data loaded when the store is empty)
+	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty
+
+test: install ## Run the Rust tests, then the Python test suite
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory test-python
+
+test-rust: ## Rust engine tests only
+	cargo test --release -p promocore-engine --quiet
+
+test-python: install ## Python tests only (a run that collects no test fails)
+	$(PY) -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
+
+proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promocore/v1
+	$(PY) proto/generate.py python
+
+lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --release -- -D warnings
+	$(BIN)/ruff check python tests benchmarks proto/generate.py
+	$(BIN)/ruff format --check python tests benchmarks proto/generate.py
+
+fmt: $(VENV)/.deps ## Format Rust and Python sources
+	cargo fmt --all
+	$(BIN)/ruff format python tests benchmarks proto/generate.py
+	$(BIN)/ruff check --fix python tests benchmarks proto/generate.py
+
+bench: install ## Slow and load suites (pytest -m slow); no such test yet is not an error
+	$(PY) -m pytest -q -m slow -p no:cacheprovider; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no slow/benchmark tests collected yet"; exit 0; fi; exit $$rc
+
+clean: ## Remove build output (.venv, target) but not data (./var)
+	rm -rf $(VENV) target python/promocore/_engine*.so

@@ -1,0 +1,52 @@
+from promocore.v1 import checkout_pb2 as _checkout_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class CounterDelta(_message.Message):
+    __slots__ = ("key", "delta")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    delta: int
+    def __init__(self, key: _Optional[bytes] = ..., delta: _Optional[int] = ...) -> None: ...
+
+class StoredRedemption(_message.Message):
+    __slots__ = ("redemption", "deltas")
+    REDEMPTION_FIELD_NUMBER: _ClassVar[int]
+    DELTAS_FIELD_NUMBER: _ClassVar[int]
+    redemption: _checkout_pb2.Redemption
+    deltas: _containers.RepeatedCompositeFieldContainer[CounterDelta]
+    def __init__(self, redemption: _Optional[_Union[_checkout_pb2.Redemption, _Mapping]] = ..., deltas: _Optional[_Iterable[_Union[CounterDelta, _Mapping]]] = ...) -> None: ...
+
+class IdempotencyRecord(_message.Message):
+    __slots__ = ("request_sha256", "response")
+    REQUEST_SHA256_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    request_sha256: bytes
+    response: bytes
+    def __init__(self, request_sha256: _Optional[bytes] = ..., response: _Optional[bytes] = ...) -> None: ...
+
+class LogRecord(_message.Message):
+    __slots__ = ("redeemed", "rolled_back")
+    REDEEMED_FIELD_NUMBER: _ClassVar[int]
+    ROLLED_BACK_FIELD_NUMBER: _ClassVar[int]
+    redeemed: StoredRedemption
+    rolled_back: Rollback
+    def __init__(self, redeemed: _Optional[_Union[StoredRedemption, _Mapping]] = ..., rolled_back: _Optional[_Union[Rollback, _Mapping]] = ...) -> None: ...
+
+class Rollback(_message.Message):
+    __slots__ = ("redemption_id", "rollback_id", "at_unix_ms", "reason")
+    REDEMPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLLBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    redemption_id: str
+    rollback_id: str
+    at_unix_ms: int
+    reason: str
+    def __init__(self, redemption_id: _Optional[str] = ..., rollback_id: _Optional[str] = ..., at_unix_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
