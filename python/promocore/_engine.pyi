@@ -1,0 +1,115 @@
+"""promocore's Rust engine (the ``promocore._engine`` extension module).
+
+Campaigns are compiled once per version into :class:`CompiledCampaign` handles that the
+server keeps; every checkout then crosses the Python/Rust boundary once, with serialized
+protobuf bytes in and out. The engine releases the GIL while it decodes, evaluates and encodes.
+"""
+
+from collections.abc import Sequence
+from typing import final
+
+__version__: str
+"""Version of the engine crate, e.g. ``"0.1.0"``."""
+
+class CompileError(ValueError):
+    """A campaign (or its rule) that does not compile.
+
+    ``str(error)`` is ``"<path>: <reason>"``; ``args`` is ``(path, reason)``.
+    """
+
+    path: str
+    """The offending field in Campaign field names, e.g. ``"rules.all[2].any[0].op"``,
+    ``"effect.percent_off_order.percent_bp"``, ``"validity_windows[1].start_time"``."""
+
+    reason: str
+    """Why, for humans, e.g. ``"order.amount is an integer; got a string"``."""
+
+    def __init__(self, path: str, reason: str) -> None: ...
+
+class InvalidRequestError(ValueError):
+    """Invalid caller input in a checkout request (the server answers INVALID_ARGUMENT).
+
+    ``str(error)`` is ``"<field>: <reason>"``; ``args`` is ``(field, reason)``.
+    """
+
+    field: str
+    """The offending request field path, e.g. ``"order.items[2].quantity"``,
+    ``"redeemables[0].code"``, ``"customer.attributes_json"``."""
+
+    reason: str
+    """Why, for humans, e.g. ``"must be 1..1000000; got 0"``."""
+
+    def __init__(self, field: str, reason: str) -> None: ...
+
+@final
+class CompiledCampaign:
+    """One compiled campaign version: validated settings, rule, effect, schedule and limits.
+
+    Immutable and safe to share between threads. Obtain it from :func:`compile_campaign`; it
+    cannot be constructed directly.
+    """
+
+    @property
+    def id(self) -> str:
+        """The campaign id."""
+
+    @property
+    def name(self) -> str:
+        """The campaign name."""
+
+    @property
+    def version(self) -> int:
+        """The campaign version it was compiled from (``Campaign.version``)."""
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 currency of the campaign's amounts."""
+
+    @property
+    def campaign_type(self) -> int:
+        """The ``promocore.v1.CampaignType`` value, e.g. ``campaign_pb2.DISCOUNT_COUPONS``."""
+
+def compile_campaign(campaign_bytes: bytes) -> CompiledCampaign:
+    """Compiles the bytes of a serialized ``promocore.v1.Campaign``.
+
+    Validates the campaign (id, type, currency, time zone, schedule, validity windows, limits,
+    code redemption quantity), compiles ``rules_json`` (docs/rules.md) and the effect.
+
+    Raises:
+        CompileError: the campaign does not compile; ``path`` names the offending field
+            (``"campaign"`` when the bytes are not a Campaign at all).
+    """
+
+def evaluate_checkout(
+    request_bytes: bytes,
+    context_bytes: bytes,
+    campaigns: Sequence[CompiledCampaign],
+) -> bytes:
+    """Evaluates a checkout and returns the bytes of a ``promocore.v1.ValidateResponse``.
+
+    Args:
+        request_bytes: the caller's serialized ``ValidateRequest`` or ``RedeemRequest``,
+            untouched (read as ``promocore.v1.internal.CheckoutInput``, which shares their
+            fields 1..4).
+        context_bytes: a serialized ``promocore.v1.internal.EvaluationContext``: the instant,
+            one ``ResolvedRedeemable`` per request redeemable (in request order) and the
+            joined auto promotions.
+        campaigns: the compiled campaigns that ``campaign_slot`` values index.
+
+    Each requested redeemable is checked in request order (code exists, duplicate, currency,
+    active, schedule, validity windows, assignment, code quantity, limits, rule, effect and
+    discount budget); applicable ones are applied to the running cart (at most 5), then the
+    joined promotions when ``options.include_promotions`` is set. In ALL mode one inapplicable
+    requested redeemable makes every applicable one SKIPPED.
+
+    Raises:
+        InvalidRequestError: the request is invalid (``field`` names the request field).
+        ValueError: the context is malformed or does not match the request (a server bug).
+    """
+
+def format_money(amount: int, currency: str) -> str:
+    """Formats minor units with the currency's ISO 4217 exponent.
+
+    ``format_money(1250, "EUR")`` is ``"12.50 EUR"``, ``format_money(1250, "JPY")`` is
+    ``"1250 JPY"``, ``format_money(1250, "KWD")`` is ``"1.250 KWD"``.
+    """

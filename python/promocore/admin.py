@@ -1,0 +1,270 @@
+"""Campaign and code management over the store (the logic behind AdminService).
+
+Every campaign is compiled by the engine before it is stored, so a campaign that is in the store
+always compiles; a compile error comes back as INVALID_ARGUMENT naming the path in the campaign.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+
+from promocore import _engine
+from promocore.clock import Clock
+from promocore.codegen import CodePattern
+from promocore.compiled import compile_campaign
+from promocore.errors import AlreadyExistsError, InvalidArgumentError
+from promocore.store import LmdbStore
+from promocore.store.catalog import require_code
+from promocore.store.counters import CounterKeys
+from promocore.store.keys import decode_counter, normalize_code
+from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_CODE_LENGTH = 64
+MAX_CODES_PER_BATCH = 10_000_000
+MAX_RETURNED_CODES = 10_000
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+# Codes written per LMDB transaction (one sync each) during bulk generation.
+GENERATION_CHUNK = 5_000
+# A code colliding this many times in a row means the space is exhausted, not bad luck.
+MAX_COLLISIONS_IN_A_ROW = 100
+
+CODE_KIND_BY_CAMPAIGN_TYPE = {
+    campaign_pb2.DISCOUNT_COUPONS: campaign_pb2.CODE_KIND_DISCOUNT,
+    campaign_pb2.GIFT_VOUCHERS: campaign_pb2.CODE_KIND_GIFT_CARD,
+    campaign_pb2.LOYALTY_PROGRAM: campaign_pb2.CODE_KIND_LOYALTY_CARD,
+    campaign_pb2.REFERRAL_PROGRAM: campaign_pb2.CODE_KIND_REFERRAL,
+}
+
+
+def page_size(page: object, field: str = "page.page_size") -> int:
+    size = getattr(page, "page_size", 0)
+    if size < 0 or size > MAX_PAGE_SIZE:
+        raise InvalidArgumentError(field, f"must be 0..{MAX_PAGE_SIZE}")
+    return size or DEFAULT_PAGE_SIZE
+
+
+class Admin:
+    def __init__(self, store: LmdbStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    # Campaigns -----------------------------------------------------------------------------
+
+    def create_campaign(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
+        campaign = self._prepared(campaign, assign_id=True)
+        now_ms = self._clock.now_ms()
+        campaign.created_at.FromMilliseconds(now_ms)
+        campaign.updated_at.FromMilliseconds(now_ms)
+        with self._store.write() as txn:
+            stored = self._store.catalog.put_new_version(txn, campaign, create=True)
+        return self._with_status(stored)
+
+    def update_campaign(
+        self, campaign: campaign_pb2.Campaign, expected_version: int = 0
+    ) -> campaign_pb2.Campaign:
+        if not campaign.id:
+            raise InvalidArgumentError("campaign.id", "required")
+        campaign = self._prepared(campaign, assign_id=False)
+        with self._store.write() as txn:
+            current = self._store.catalog.get_campaign(txn, campaign.id)
+            campaign.created_at.CopyFrom(current.created_at)
+            campaign.updated_at.FromMilliseconds(self._clock.now_ms())
+            stored = self._store.catalog.put_new_version(
+                txn, campaign, create=False, expected_version=expected_version
+            )
+        return self._with_status(stored)
+
+    def set_campaign_active(self, campaign_id: str, active: bool) -> campaign_pb2.Campaign:
+        """The kill switch: a new version whose only change is `active`."""
+        with self._store.write() as txn:
+            campaign = self._store.catalog.get_campaign(txn, _required(campaign_id, "id"))
+            campaign.active = active
+            campaign.updated_at.FromMilliseconds(self._clock.now_ms())
+            stored = self._store.catalog.put_new_version(txn, campaign, create=False)
+        return self._with_status(stored)
+
+    def get_campaign(self, campaign_id: str, version: int = 0) -> campaign_pb2.Campaign:
+        with self._store.read() as txn:
+            campaign = self._store.catalog.get_campaign(txn, _required(campaign_id, "id"), version)
+        return self._with_status(campaign)
+
+    def list_campaigns(
+        self, request: admin_pb2.ListCampaignsRequest
+    ) -> admin_pb2.ListCampaignsResponse:
+        limit = page_size(request.page)
+        response = admin_pb2.ListCampaignsResponse()
+        with self._store.read() as txn:
+            for campaign in self._store.catalog.iter_campaigns(txn, request.page.page_token):
+                if request.type and campaign.type != request.type:
+                    continue
+                if len(response.campaigns) == limit:
+                    response.next_page_token = response.campaigns[-1].id
+                    break
+                response.campaigns.append(self._with_status(campaign))
+        return response
+
+    def _prepared(
+        self, campaign: campaign_pb2.Campaign, *, assign_id: bool
+    ) -> campaign_pb2.Campaign:
+        """A copy with output-only fields cleared, validated and compiled."""
+        prepared = campaign_pb2.Campaign()
+        prepared.CopyFrom(campaign)
+        for output_only in ("status", "version", "created_at", "updated_at"):
+            prepared.ClearField(output_only)
+        if not prepared.name.strip():
+            raise InvalidArgumentError("campaign.name", "required")
+        if assign_id and not prepared.id:
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", prepared.name).strip("-").lower()[:48]
+            prepared.id = f"{slug or 'campaign'}-{secrets.token_hex(3)}"
+        if not ID_PATTERN.match(prepared.id):
+            raise InvalidArgumentError("campaign.id", "1..64 characters of [A-Za-z0-9_-]")
+        if prepared.type == campaign_pb2.CAMPAIGN_TYPE_UNSPECIFIED:
+            raise InvalidArgumentError("campaign.type", "required")
+        if not prepared.HasField("active"):
+            prepared.active = True
+        try:
+            compile_campaign(prepared)
+        except _engine.CompileError as error:
+            raise InvalidArgumentError(f"campaign.{error.path}", error.reason) from None
+        return prepared
+
+    def _with_status(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
+        campaign.status = campaign_status(campaign, self._clock.now_ms())
+        return campaign
+
+    # Codes ---------------------------------------------------------------------------------
+
+    def create_code(self, code: campaign_pb2.Code) -> campaign_pb2.Code:
+        if not code.code or len(code.code) > MAX_CODE_LENGTH or not code.code.isprintable():
+            raise InvalidArgumentError("code.code", f"1..{MAX_CODE_LENGTH} printable characters")
+        new_code = campaign_pb2.Code()
+        new_code.CopyFrom(code)
+        new_code.ClearField("redeemed_quantity")
+        with self._store.write() as txn:
+            campaign = self._store.catalog.get_campaign(
+                txn, _required(code.campaign_id, "code.campaign_id")
+            )
+            self._fill_code_defaults(new_code, campaign)
+            if not self._store.catalog.add_code(txn, new_code):
+                raise AlreadyExistsError(f"code {code.code!r} already exists")
+        return new_code
+
+    def generate_codes(
+        self, request: admin_pb2.GenerateCodesRequest
+    ) -> Iterator[admin_pb2.GenerateCodesProgress]:
+        """Generates and stores codes in chunks, yielding progress after each durable chunk."""
+        count = request.count
+        if not 1 <= count <= MAX_CODES_PER_BATCH:
+            raise InvalidArgumentError("count", f"must be 1..{MAX_CODES_PER_BATCH}")
+        if request.return_codes and count > MAX_RETURNED_CODES:
+            raise InvalidArgumentError("return_codes", f"only for count <= {MAX_RETURNED_CODES}")
+        with self._store.read() as txn:
+            campaign = self._store.catalog.get_campaign(
+                txn, _required(request.campaign_id, "campaign_id")
+            )
+        use_request_config = request.HasField("code_config")
+        config = request.code_config if use_request_config else campaign.code_config
+        pattern = CodePattern.from_config(
+            config, "code_config" if use_request_config else "campaign.code_config"
+        )
+        pattern.check_unguessable(count, "count")
+        template = campaign_pb2.Code(campaign_id=campaign.id, gift_balance=request.gift_balance)
+        if request.HasField("redemption_quantity"):
+            template.redemption_quantity = request.redemption_quantity
+        self._fill_code_defaults(template, campaign)
+        generate = pattern.generator()
+        codes: list[str] = []
+        generated = 0
+        while generated < count:
+            chunk = min(GENERATION_CHUNK, count - generated)
+            with self._store.write() as txn:
+                for _ in range(chunk):
+                    code = self._add_unique(txn, template, generate)
+                    if request.return_codes:
+                        codes.append(code)
+            generated += chunk
+            done = generated == count
+            yield admin_pb2.GenerateCodesProgress(
+                generated=generated, total=count, done=done, codes=codes if done else []
+            )
+
+    def _add_unique(self, txn, template: campaign_pb2.Code, generate) -> str:
+        for _ in range(MAX_COLLISIONS_IN_A_ROW):
+            template.code = generate()
+            if self._store.catalog.add_code(txn, template):
+                return template.code
+        raise AlreadyExistsError(
+            "the code pattern's space is exhausted: every new code collides with an existing one",
+            reason="code_space_exhausted",
+        )
+
+    def get_code(self, code: str) -> campaign_pb2.Code:
+        with self._store.read() as txn:
+            found = require_code(self._store.catalog, txn, _required(code, "code"))
+            return self._with_redeemed(txn, found)
+
+    def list_codes(self, request: admin_pb2.ListCodesRequest) -> admin_pb2.ListCodesResponse:
+        limit = page_size(request.page)
+        response = admin_pb2.ListCodesResponse()
+        with self._store.read() as txn:
+            campaign_id = _required(request.campaign_id, "campaign_id")
+            self._store.catalog.get_campaign(txn, campaign_id)
+            codes = self._store.catalog.iter_campaign_codes(
+                txn, campaign_id, request.page.page_token
+            )
+            for code in codes:
+                if len(response.codes) == limit:
+                    response.next_page_token = response.codes[-1].code
+                    break
+                response.codes.append(self._with_redeemed(txn, code))
+        return response
+
+    def set_code_active(self, code: str, active: bool) -> campaign_pb2.Code:
+        with self._store.write() as txn:
+            found = require_code(self._store.catalog, txn, _required(code, "code"))
+            found.active = active
+            self._store.catalog.replace_code(txn, found)
+            return self._with_redeemed(txn, found)
+
+    def _with_redeemed(self, txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
+        key = CounterKeys.code_key(normalize_code(code.code))
+        code.redeemed_quantity = decode_counter(txn.get(key, db=self._store.tables.counters))
+        return code
+
+    def _fill_code_defaults(self, code: campaign_pb2.Code, campaign: campaign_pb2.Campaign) -> None:
+        if not code.kind:
+            code.kind = CODE_KIND_BY_CAMPAIGN_TYPE.get(
+                campaign.type, campaign_pb2.CODE_KIND_DISCOUNT
+            )
+        if not code.HasField("active"):
+            code.active = True
+        if not code.HasField("created_at"):
+            code.created_at.FromMilliseconds(self._clock.now_ms())
+
+    # Redemptions ---------------------------------------------------------------------------
+
+    def get_redemption(self, redemption_id: str) -> checkout_pb2.Redemption:
+        with self._store.read() as txn:
+            return self._store.redemptions.get(txn, _required(redemption_id, "id")).redemption
+
+
+def campaign_status(campaign: campaign_pb2.Campaign, now_ms: int) -> int:
+    if campaign.draft:
+        return campaign_pb2.CAMPAIGN_STATUS_DRAFT
+    if campaign.HasField("active") and not campaign.active:
+        return campaign_pb2.CAMPAIGN_STATUS_PAUSED
+    if campaign.HasField("start_at") and now_ms < campaign.start_at.ToMilliseconds():
+        return campaign_pb2.CAMPAIGN_STATUS_SCHEDULED
+    if campaign.HasField("expire_at") and now_ms >= campaign.expire_at.ToMilliseconds():
+        return campaign_pb2.CAMPAIGN_STATUS_EXPIRED
+    return campaign_pb2.CAMPAIGN_STATUS_ACTIVE
+
+
+def _required(value: str, field: str) -> str:
+    if not value:
+        raise InvalidArgumentError(field, "required")
+    return value

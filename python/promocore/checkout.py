@@ -1,0 +1,260 @@
+"""Checkout flows: Validate, Redeem and Rollback over the store and the Rust engine.
+
+The caller's request bytes go to the engine untouched; Python only reads the few fields it needs
+to look things up (codes, customer id, idempotency key) and hands the engine what the store knows
+as one EvaluationContext message. Redeem evaluates inside the LMDB write transaction, so the
+counters it checks are the counters it updates: no oversell between check and update.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import lmdb
+from google.protobuf.message import DecodeError
+
+from promocore import _engine
+from promocore.clock import Clock
+from promocore.compiled import CampaignEntry, CompiledCampaigns
+from promocore.errors import InvalidArgumentError
+from promocore.store import LmdbStore
+from promocore.store.counters import CounterKeys
+from promocore.store.keys import normalize_code
+from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
+from promocore.v1.internal import evaluation_pb2, store_pb2
+
+# LMDB refuses keys longer than this; longer codes cannot exist, and the engine reports the field.
+_MAX_KEY_BYTES = 511
+M = TypeVar("M")
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+
+
+@dataclass
+class Resolution:
+    """What the store knows about a request's redeemables, ready for the engine."""
+
+    context: evaluation_pb2.EvaluationContext
+    campaigns: list[_engine.CompiledCampaign] = field(default_factory=list)
+    # Counter keys of each requested redeemable, in request order (None: nothing to count).
+    requested_keys: list[CounterKeys | None] = field(default_factory=list)
+    # Counter keys of each joined promotion, by campaign id.
+    promotion_keys: dict[str, CounterKeys] = field(default_factory=dict)
+
+    def keys_of(self, index: int, result: checkout_pb2.RedeemableResult) -> CounterKeys | None:
+        """Counter keys for the engine's index-th result (requested first, then promotions)."""
+        if index < len(self.requested_keys):
+            return self.requested_keys[index]
+        return self.promotion_keys.get(result.campaign_id)
+
+
+class Resolver:
+    """Builds the EvaluationContext for a request inside a given LMDB transaction."""
+
+    def __init__(self, store: LmdbStore, campaigns: CompiledCampaigns) -> None:
+        self._store = store
+        self._campaigns = campaigns
+
+    def resolve(
+        self,
+        txn: lmdb.Transaction,
+        redeemables: list[checkout_pb2.Redeemable],
+        *,
+        customer_id: str,
+        include_promotions: bool,
+        now_ms: int,
+    ) -> Resolution:
+        resolution = Resolution(evaluation_pb2.EvaluationContext(now_unix_ms=now_ms))
+        slots: dict[str, int] = {}
+
+        def add(
+            target: evaluation_pb2.ResolvedRedeemable,
+            entry: CampaignEntry | None,
+            code: campaign_pb2.Code | None,
+        ) -> CounterKeys | None:
+            if entry is None:
+                target.campaign_slot = -1
+                return None
+            campaign = entry.campaign
+            if campaign.id not in slots:
+                slots[campaign.id] = len(resolution.campaigns)
+                resolution.campaigns.append(entry.compiled)
+            target.campaign_slot = slots[campaign.id]
+            normalized = None
+            if code is not None:
+                target.code.CopyFrom(code)
+                normalized = normalize_code(code.code)
+            keys = CounterKeys.build(
+                campaign_id=campaign.id,
+                time_zone=campaign.time_zone,
+                normalized_code=normalized,
+                customer_id=customer_id,
+                now_ms=now_ms,
+            )
+            target.counters.CopyFrom(keys.read(txn, self._store.tables.counters))
+            return keys
+
+        for redeemable in redeemables:
+            target = resolution.context.redeemables.add()
+            kind = redeemable.WhichOneof("target")
+            if kind == "code":
+                code = self._lookup_code(txn, redeemable.code)
+                entry = self._campaigns.get(txn, code.campaign_id) if code else None
+            elif kind == "promotion_id":
+                code, entry = None, self._promotion(txn, redeemable.promotion_id)
+            else:
+                code, entry = None, None
+            resolution.requested_keys.append(add(target, entry, code))
+
+        if include_promotions:
+            requested = {r.promotion_id for r in redeemables if r.WhichOneof("target")}
+            for promotion_id in self._campaigns.promotion_ids(txn):
+                if promotion_id not in requested:
+                    entry = self._campaigns.get(txn, promotion_id)
+                    keys = add(resolution.context.promotions.add(), entry, None)
+                    if keys is not None:
+                        resolution.promotion_keys[promotion_id] = keys
+        return resolution
+
+    def _lookup_code(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code | None:
+        normalized = normalize_code(code)
+        if not normalized or len(normalized) > _MAX_KEY_BYTES:
+            return None
+        raw = self._store.catalog.code_bytes(txn, normalized)
+        return None if raw is None else campaign_pb2.Code.FromString(raw)
+
+    def _promotion(self, txn: lmdb.Transaction, campaign_id: str) -> CampaignEntry | None:
+        if not campaign_id or len(campaign_id.encode()) > _MAX_KEY_BYTES:
+            return None
+        entry = self._campaigns.get(txn, campaign_id)
+        if entry is None or entry.campaign.type != campaign_pb2.PROMOTION:
+            return None
+        return entry
+
+
+def evaluate(request: bytes, resolution: Resolution) -> bytes:
+    """Runs the engine; its InvalidRequestError becomes an InvalidArgumentError (field path)."""
+    try:
+        return _engine.evaluate_checkout(
+            request, resolution.context.SerializeToString(), resolution.campaigns
+        )
+    except _engine.InvalidRequestError as error:
+        raise InvalidArgumentError(error.field, error.reason) from None
+
+
+def parse_request(message_type: type[M], request: bytes) -> M:
+    try:
+        return message_type.FromString(request)
+    except DecodeError as error:
+        raise InvalidArgumentError("request", f"not a valid message: {error}") from None
+
+
+class Checkout:
+    def __init__(self, store: LmdbStore, campaigns: CompiledCampaigns, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._resolver = Resolver(store, campaigns)
+
+    def validate(self, request: bytes) -> bytes:
+        """ValidateRequest bytes in, ValidateResponse bytes out; changes nothing."""
+        parsed = parse_request(checkout_pb2.ValidateRequest, request)
+        with self._store.read() as txn:
+            resolution = self._resolver.resolve(
+                txn,
+                list(parsed.redeemables),
+                customer_id=parsed.customer.id,
+                include_promotions=parsed.options.include_promotions,
+                now_ms=self._clock.now_ms(),
+            )
+        return evaluate(request, resolution)
+
+    def redeem(self, request: bytes) -> bytes:
+        """RedeemRequest bytes in, RedeemResponse bytes out; exactly once per idempotency key."""
+        parsed = parse_request(checkout_pb2.RedeemRequest, request)
+        key = parsed.idempotency_key
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise InvalidArgumentError(
+                "idempotency_key", f"required, 1..{MAX_IDEMPOTENCY_KEY_LENGTH} characters"
+            )
+        if not parsed.order.id:
+            raise InvalidArgumentError("order.id", "required to redeem")
+        log = self._store.redemptions
+        with self._store.write() as txn:
+            first_answer = log.replay(txn, key, request)
+            if first_answer is not None:
+                replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
+                replayed.replayed = True
+                return replayed.SerializeToString()
+            now_ms = self._clock.now_ms()
+            resolution = self._resolver.resolve(
+                txn,
+                list(parsed.redeemables),
+                customer_id=parsed.customer.id,
+                include_promotions=parsed.options.include_promotions,
+                now_ms=now_ms,
+            )
+            outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
+            response = checkout_pb2.RedeemResponse(
+                redeemables=outcome.redeemables, totals=outcome.totals
+            )
+            applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
+            if not any(applied):
+                # Nothing to count: no record, no key stored; a retry is evaluated afresh.
+                response.status = checkout_pb2.FAILED
+                return response.SerializeToString()
+            stored = self._stored_redemption(parsed, outcome, resolution, applied, now_ms)
+            response.status = checkout_pb2.SUCCEEDED
+            response.redemption.CopyFrom(stored.redemption)
+            response_bytes = response.SerializeToString()
+            log.record_redemption(txn, stored, request=request, response=response_bytes)
+        return response_bytes
+
+    def rollback(self, request: checkout_pb2.RollbackRequest) -> checkout_pb2.RollbackResponse:
+        if not request.redemption_id:
+            raise InvalidArgumentError("redemption_id", "required")
+        rollback = store_pb2.Rollback(
+            redemption_id=request.redemption_id,
+            rollback_id=new_id("rbk"),
+            at_unix_ms=self._clock.now_ms(),
+            reason=request.reason,
+        )
+        with self._store.write() as txn:
+            stored = self._store.redemptions.roll_back(txn, rollback)
+        return checkout_pb2.RollbackResponse(
+            redemption=stored.redemption, rollback_id=rollback.rollback_id
+        )
+
+    @staticmethod
+    def _stored_redemption(
+        request: checkout_pb2.RedeemRequest,
+        outcome: checkout_pb2.ValidateResponse,
+        resolution: Resolution,
+        applied: list[bool],
+        now_ms: int,
+    ) -> store_pb2.StoredRedemption:
+        redemption = checkout_pb2.Redemption(
+            id=new_id("rdm"),
+            idempotency_key=request.idempotency_key,
+            status=checkout_pb2.SUCCEEDED,
+            order_id=request.order.id,
+            customer_id=request.customer.id,
+            redeemables=[r for r, ok in zip(outcome.redeemables, applied, strict=True) if ok],
+            totals=outcome.totals,
+        )
+        redemption.created_at.FromMilliseconds(now_ms)
+        stored = store_pb2.StoredRedemption(redemption=redemption)
+        for index, (result, ok) in enumerate(zip(outcome.redeemables, applied, strict=True)):
+            keys = resolution.keys_of(index, result)
+            if ok and keys is not None:
+                stored.deltas.extend(
+                    keys.redemption_deltas(
+                        discount=result.items_discount + result.shipping_discount,
+                        order_value=outcome.totals.items_amount,
+                    )
+                )
+        return stored
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(10)}"

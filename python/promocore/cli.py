@@ -1,0 +1,416 @@
+"""The `promocore` command: serve, load the demo, manage campaigns and codes, run checkouts.
+
+Every command but `serve` talks to a running server through promocore.Client (`--target`,
+default $PROMOCORE_TARGET or 127.0.0.1:50051). `-o json` prints machine-readable output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import uuid
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from promocore import _engine
+from promocore.client import Client
+from promocore.errors import PromocoreError
+
+DEFAULT_TARGET = "127.0.0.1:50051"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args) or 0
+    except PromocoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="promocore", description=__doc__)
+    parser.add_argument(
+        "--target",
+        default=os.environ.get("PROMOCORE_TARGET", DEFAULT_TARGET),
+        help="server address",
+    )
+    parser.add_argument("--api-key", default=os.environ.get("PROMOCORE_API_KEY"), help="API key")
+    parser.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the gRPC server")
+    serve.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
+    serve.add_argument("--listen", default=DEFAULT_TARGET, help="HOST:PORT to bind")
+    serve.add_argument("--threads", type=int, default=16, help="RPC worker threads")
+    serve.add_argument(
+        "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
+    )
+    serve.set_defaults(run=run_serve)
+
+    demo = commands.add_parser("demo", help="load the demo data set into a running server")
+    demo.set_defaults(run=run_demo)
+
+    _add_campaign_commands(commands)
+    _add_code_commands(commands)
+
+    validate = commands.add_parser("validate", help="validate codes against a cart")
+    _add_checkout_arguments(validate)
+    validate.set_defaults(run=run_validate)
+
+    redeem = commands.add_parser("redeem", help="redeem codes for a paid order")
+    _add_checkout_arguments(redeem)
+    redeem.add_argument("--idempotency-key", help="retry key (default: a new one, printed)")
+    redeem.set_defaults(run=run_redeem)
+
+    rollback = commands.add_parser("rollback", help="roll back a redemption")
+    rollback.add_argument("redemption_id")
+    rollback.add_argument("--reason", default="")
+    rollback.set_defaults(run=run_rollback)
+    return parser
+
+
+def _add_campaign_commands(commands: Any) -> None:
+    campaigns = commands.add_parser("campaigns", help="create, list, enable and disable campaigns")
+    sub = campaigns.add_subparsers(metavar="ACTION", required=True)
+
+    create = sub.add_parser("create", help="create a campaign from flags or a JSON file")
+    create.add_argument("--file", type=Path, help="JSON file with a promocore.v1.Campaign")
+    create.add_argument("--id")
+    create.add_argument("--name")
+    create.add_argument(
+        "--type",
+        default="DISCOUNT_COUPONS",
+        help="DISCOUNT_COUPONS (default), PROMOTION, GIFT_VOUCHERS, LOYALTY_PROGRAM, ...",
+    )
+    create.add_argument("--currency", default="EUR")
+    effect = create.add_mutually_exclusive_group()
+    effect.add_argument("--amount-off", type=int, help="minor units off the order")
+    effect.add_argument("--percent-off", type=_percent_bp, help="percent off the order, e.g. 12.5")
+    create.add_argument("--cap", type=int, help="maximum discount of --percent-off, minor units")
+    create.add_argument(
+        "--rules", type=_json_value, help="eligibility rule as JSON (docs/rules.md)"
+    )
+    create.add_argument("--code-quantity", type=int, help="default redemptions per code")
+    create.add_argument("--limit-total", type=int, help="campaign redemption limit")
+    create.add_argument("--limit-per-customer", type=int, help="redemptions per customer")
+    create.set_defaults(run=run_campaign_create)
+
+    listing = sub.add_parser("list", help="list campaigns")
+    listing.set_defaults(run=run_campaign_list)
+
+    get = sub.add_parser("get", help="show a campaign")
+    get.add_argument("id")
+    get.set_defaults(run=lambda args: _print(args, _client(args).get_campaign(args.id)))
+
+    for action, active in (("disable", False), ("enable", True)):
+        switch = sub.add_parser(action, help=f"{action} a campaign (kill switch)")
+        switch.add_argument("id")
+        switch.set_defaults(
+            run=lambda args, active=active: _print(
+                args, _client(args).set_campaign_active(args.id, active)
+            )
+        )
+
+
+def _add_code_commands(commands: Any) -> None:
+    codes = commands.add_parser("codes", help="generate, add and inspect codes")
+    sub = codes.add_subparsers(metavar="ACTION", required=True)
+
+    generate = sub.add_parser("generate", help="generate random codes for a campaign")
+    generate.add_argument("campaign_id")
+    generate.add_argument("--count", type=int, required=True)
+    generate.add_argument("--pattern", help="'#' = a random character, e.g. SUMMER-####-####")
+    generate.add_argument("--charset-preset", help="alphanumeric, alphabetic, numbers, ...")
+    generate.add_argument("--prefix", default="")
+    generate.add_argument("--postfix", default="")
+    generate.add_argument("--redemption-quantity", type=int, help="redemptions per code")
+    generate.set_defaults(run=run_codes_generate)
+
+    add = sub.add_parser("add", help="add a chosen code to a campaign")
+    add.add_argument("campaign_id")
+    add.add_argument("code")
+    add.add_argument("--redemption-quantity", type=int)
+    add.add_argument("--customer", help="assign the code to this customer id")
+    add.set_defaults(run=run_codes_add)
+
+    get = sub.add_parser("get", help="show a code with its redeemed quantity")
+    get.add_argument("code")
+    get.set_defaults(run=lambda args: _print(args, _client(args).get_code(args.code)))
+
+    listing = sub.add_parser("list", help="list a campaign's codes")
+    listing.add_argument("campaign_id")
+    listing.set_defaults(run=run_codes_list)
+
+
+def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--code", action="append", default=[], help="a code (repeatable)")
+    parser.add_argument(
+        "--item",
+        action="append",
+        default=[],
+        type=_item,
+        required=True,
+        help="SKU:UNIT_PRICE:QUANTITY[:CATEGORY,CATEGORY] (repeatable), price in minor units",
+    )
+    parser.add_argument("--currency", default="EUR")
+    parser.add_argument("--shipping", type=int, default=0, help="shipping amount, minor units")
+    parser.add_argument("--order-id", help="order id (Redeem default: a new one)")
+    parser.add_argument("--customer", default="", help="customer id")
+    parser.add_argument(
+        "--attr", action="append", default=[], type=_attribute, help="customer attribute KEY=VALUE"
+    )
+    parser.add_argument("--mode", choices=("partial", "all"), default="partial")
+    parser.add_argument("--promotions", action="store_true", help="let auto promotions join")
+
+
+# Commands ------------------------------------------------------------------------------------
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from promocore.server import serve_forever, start_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    running = start_server(
+        args.data_dir, args.listen, threads=args.threads, load_demo_if_empty=args.demo_if_empty
+    )
+    logging.getLogger("promocore").info(
+        "promocore %s serving on %s (data in %s)", _engine.__version__, args.listen, args.data_dir
+    )
+    serve_forever(running)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from promocore.demo import load_demo
+
+    created = load_demo(_client(args))
+    print(f"demo data loaded: {created} new campaigns (codes WELCOME10, COFFEE5, VIP15, ...)")
+    return 0
+
+
+def run_campaign_create(args: argparse.Namespace) -> int:
+    campaign: dict[str, Any] = orjson.loads(args.file.read_bytes()) if args.file else {}
+    flags = {
+        "id": args.id,
+        "name": args.name,
+        "currency": args.currency if not args.file else None,
+        "type": args.type.upper() if not args.file else None,
+        "rules": args.rules,
+        "code_redemption_quantity": args.code_quantity,
+    }
+    campaign.update({key: value for key, value in flags.items() if value is not None})
+    if args.amount_off is not None:
+        campaign["effect"] = {"amount_off_order": {"amount": args.amount_off}}
+    elif args.percent_off is not None:
+        campaign["effect"] = {
+            "percent_off_order": {"percent_bp": args.percent_off, "cap": args.cap}
+        }
+    limits = {"total_redemptions": args.limit_total, "per_customer": args.limit_per_customer}
+    if any(value is not None for value in limits.values()):
+        campaign["limits"] = {**campaign.get("limits", {}), **limits}
+    return _print(args, _client(args).create_campaign(campaign))
+
+
+def run_campaign_list(args: argparse.Namespace) -> int:
+    campaigns = _client(args).list_campaigns()
+    if args.output == "json":
+        return _print(args, campaigns)
+    for c in campaigns:
+        status = c["status"].removeprefix("CAMPAIGN_STATUS_")
+        print(f"{c['id']:<28} {status:<10} {c['type']:<17} v{c['version']:<3} {c['name']}")
+    return 0
+
+
+def run_codes_generate(args: argparse.Namespace) -> int:
+    config = {
+        "pattern": args.pattern,
+        "charset_preset": args.charset_preset,
+        "prefix": args.prefix,
+        "postfix": args.postfix,
+    }
+    custom = any((args.pattern, args.charset_preset, args.prefix, args.postfix))
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rgenerated {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    codes = _client(args).generate_codes(
+        args.campaign_id,
+        args.count,
+        code_config=config if custom else None,
+        redemption_quantity=args.redemption_quantity,
+        on_progress=progress,
+    )
+    print(file=sys.stderr)
+    if args.output == "json":
+        return _print(args, codes)
+    print("\n".join(codes))
+    return 0
+
+
+def run_codes_add(args: argparse.Namespace) -> int:
+    fields = {
+        "redemption_quantity": args.redemption_quantity,
+        "assigned_customer_id": args.customer,
+    }
+    code = _client(args).create_code(
+        args.campaign_id, args.code, **{k: v for k, v in fields.items() if v is not None}
+    )
+    return _print(args, code)
+
+
+def run_codes_list(args: argparse.Namespace) -> int:
+    codes = _client(args).list_codes(args.campaign_id)
+    if args.output == "json":
+        return _print(args, codes)
+    for code in codes:
+        quantity = code["redemption_quantity"]
+        limit = "unlimited" if quantity is None else str(quantity)
+        print(f"{code['code']:<24} redeemed {code['redeemed_quantity']}/{limit}")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    order, options = _checkout_request(args)
+    answer = _client(args).validate(order, **options)
+    if args.output == "json":
+        return _print(args, answer)
+    print(f"valid: {'yes' if answer['valid'] else 'no'}")
+    _print_results(answer["redeemables"], answer["totals"])
+    return 0 if answer["valid"] else 3
+
+
+def run_redeem(args: argparse.Namespace) -> int:
+    order, options = _checkout_request(args)
+    order.setdefault("id", f"order-{uuid.uuid4().hex[:12]}")
+    key = args.idempotency_key or f"cli-{uuid.uuid4().hex}"
+    answer = _client(args).redeem(order, idempotency_key=key, **options)
+    if args.output == "json":
+        return _print(args, answer)
+    redemption = answer.get("redemption")
+    print(f"status: {answer['status']}{' (replayed)' if answer['replayed'] else ''}")
+    if redemption:
+        print(f"redemption: {redemption['id']}  order: {order['id']}  idempotency key: {key}")
+    _print_results(answer["redeemables"], answer["totals"])
+    return 0 if answer["status"] == "SUCCEEDED" else 3
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    answer = _client(args).rollback(args.redemption_id, reason=args.reason)
+    if args.output == "json":
+        return _print(args, answer)
+    print(f"rolled back {args.redemption_id} (rollback {answer['rollback_id']})")
+    return 0
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _client(args: argparse.Namespace) -> Client:
+    return Client(args.target, api_key=args.api_key)
+
+
+def _print(args: argparse.Namespace, value: Any) -> int:
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+    print(orjson.dumps(value, option=options).decode())
+    return 0
+
+
+def _print_results(results: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+    currency = totals["currency"]
+    for result in results:
+        redeemable = result["redeemable"]
+        label = redeemable.get("code") or redeemable.get("promotion_id") or "?"
+        line = f"  {label:<20} {result['status']:<13}"
+        if result["status"] == "APPLICABLE":
+            discount = result["items_discount"] + result["shipping_discount"]
+            line += f" -{_engine.format_money(discount, currency)}  ({result['campaign_id']})"
+        else:
+            line += f" {result['reason']}: {result['message']}"
+        print(line)
+    print(
+        f"amount {_engine.format_money(totals['amount'], currency)}, "
+        f"discount {_engine.format_money(totals['total_discount'], currency)}, "
+        f"to pay {_engine.format_money(totals['total_to_pay'], currency)}"
+    )
+
+
+def _checkout_request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    order: dict[str, Any] = {
+        "currency": args.currency,
+        "items": args.item,
+        "shipping_amount": args.shipping,
+    }
+    if args.order_id:
+        order["id"] = args.order_id
+    customer = (
+        {"id": args.customer, "attributes": dict(args.attr)} if args.customer or args.attr else None
+    )
+    options = {
+        "codes": args.code,
+        "customer": customer,
+        "mode": args.mode.upper(),
+        "include_promotions": args.promotions,
+    }
+    return order, options
+
+
+def _item(text: str) -> dict[str, Any]:
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise argparse.ArgumentTypeError("expected SKU:UNIT_PRICE:QUANTITY[:CATEGORIES]")
+    try:
+        item: dict[str, Any] = {
+            "sku": parts[0],
+            "unit_price": int(parts[1]),
+            "quantity": int(parts[2]),
+        }
+    except ValueError:
+        raise argparse.ArgumentTypeError("UNIT_PRICE and QUANTITY must be integers") from None
+    if len(parts) == 4 and parts[3]:
+        item["categories"] = parts[3].split(",")
+    return item
+
+
+def _attribute(text: str) -> tuple[str, Any]:
+    key, sep, raw = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError("expected KEY=VALUE")
+    try:
+        return key, orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return key, raw
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+
+
+def _percent_bp(text: str) -> int:
+    """ "12.5" -> 1250 basis points, exactly (no binary floats)."""
+    try:
+        basis_points = Decimal(text) * 100
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError("expected a percentage such as 10 or 12.5") from None
+    if basis_points != basis_points.to_integral_value():
+        raise argparse.ArgumentTypeError("at most two decimals")
+    return int(basis_points)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""promocore.Client: typed methods over the gRPC API, plain Python values in and out.
+
+    from promocore import Client
+
+    with Client("127.0.0.1:50051") as client:
+        campaign = client.create_campaign(
+            name="Summer 10%", type="DISCOUNT_COUPONS", currency="EUR",
+            effect={"percent_off_order": {"percent_bp": 1000, "cap": 2000}},
+            rules={"subject": "order.amount", "op": "gte", "value": 5000},
+        )
+        codes = client.generate_codes(campaign["id"], 3, redemption_quantity=1)
+        answer = client.validate(order, codes=[codes[0]])
+
+Amounts are integers in minor units; rules, attributes and metadata are Python values (the
+`*_json` fields of the protos). Errors are raised as promocore.errors classes: an
+InvalidArgumentError carries the offending `field`, others a `reason` code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import grpc
+
+from promocore.plain import from_plain, to_plain
+from promocore.v1 import (
+    admin_pb2,
+    admin_pb2_grpc,
+    campaign_pb2,
+    checkout_pb2,
+    checkout_pb2_grpc,
+)
+from promocore.wire_errors import from_rpc_error
+
+Plain = dict[str, Any]
+API_KEY_HEADER = "x-api-key"
+
+
+class Client:
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        api_key: str | None = None,
+        *,
+        timeout: float | None = 30.0,
+    ) -> None:
+        self.target = target
+        self.timeout = timeout
+        self._metadata = ((API_KEY_HEADER, api_key),) if api_key else ()
+        self._channel = grpc.insecure_channel(target)
+        self._checkout = checkout_pb2_grpc.CheckoutServiceStub(self._channel)
+        self._admin = admin_pb2_grpc.AdminServiceStub(self._channel)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _call(self, method: Callable, request: Any) -> Any:
+        try:
+            return method(request, timeout=self.timeout, metadata=self._metadata)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+
+    def _stream(self, method: Callable, request: Any) -> Iterator[Any]:
+        try:
+            yield from method(request, timeout=self.timeout, metadata=self._metadata)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+
+    # Campaigns -----------------------------------------------------------------------------
+
+    def create_campaign(self, campaign: Plain | None = None, **fields: Any) -> Plain:
+        """Creates a campaign from a mapping and/or keyword fields of promocore.v1.Campaign."""
+        request = admin_pb2.CreateCampaignRequest(
+            campaign=from_plain(campaign_pb2.Campaign, {**(campaign or {}), **fields}, "campaign")
+        )
+        return to_plain(self._call(self._admin.CreateCampaign, request))
+
+    def update_campaign(self, campaign: Plain, *, expected_version: int = 0) -> Plain:
+        """Replaces a campaign's definition (a new version); `campaign["id"]` names it."""
+        request = admin_pb2.UpdateCampaignRequest(
+            campaign=from_plain(campaign_pb2.Campaign, campaign, "campaign"),
+            expected_version=expected_version,
+        )
+        return to_plain(self._call(self._admin.UpdateCampaign, request))
+
+    def get_campaign(self, campaign_id: str, *, version: int = 0) -> Plain:
+        request = admin_pb2.GetCampaignRequest(id=campaign_id, version=version)
+        return to_plain(self._call(self._admin.GetCampaign, request))
+
+    def list_campaigns(self, *, type: str | None = None) -> list[Plain]:
+        """Every campaign (latest versions), following pages."""
+        campaigns: list[Plain] = []
+        token = ""
+        while True:
+            request = from_plain(
+                admin_pb2.ListCampaignsRequest, {"type": type, "page": {"page_token": token}}
+            )
+            response = self._call(self._admin.ListCampaigns, request)
+            campaigns.extend(to_plain(c) for c in response.campaigns)
+            token = response.next_page_token
+            if not token:
+                return campaigns
+
+    def set_campaign_active(self, campaign_id: str, active: bool) -> Plain:
+        """The kill switch."""
+        request = admin_pb2.SetCampaignActiveRequest(id=campaign_id, active=active)
+        return to_plain(self._call(self._admin.SetCampaignActive, request))
+
+    def disable_campaign(self, campaign_id: str) -> Plain:
+        return self.set_campaign_active(campaign_id, False)
+
+    def enable_campaign(self, campaign_id: str) -> Plain:
+        return self.set_campaign_active(campaign_id, True)
+
+    # Codes ---------------------------------------------------------------------------------
+
+    def create_code(self, campaign_id: str, code: str, **fields: Any) -> Plain:
+        values = {"campaign_id": campaign_id, "code": code, **fields}
+        request = admin_pb2.CreateCodeRequest(code=from_plain(campaign_pb2.Code, values, "code"))
+        return to_plain(self._call(self._admin.CreateCode, request))
+
+    def generate_codes(
+        self,
+        campaign_id: str,
+        count: int,
+        *,
+        code_config: Plain | None = None,
+        redemption_quantity: int | None = None,
+        gift_balance: int = 0,
+        return_codes: bool = True,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[str]:
+        """Generates `count` codes; returns them (when return_codes) and reports progress."""
+        request = from_plain(
+            admin_pb2.GenerateCodesRequest,
+            {
+                "campaign_id": campaign_id,
+                "count": count,
+                "code_config": code_config,
+                "redemption_quantity": redemption_quantity,
+                "gift_balance": gift_balance,
+                "return_codes": return_codes,
+            },
+        )
+        codes: list[str] = []
+        for progress in self._stream(self._admin.GenerateCodes, request):
+            if on_progress is not None:
+                on_progress(progress.generated, progress.total)
+            codes.extend(progress.codes)
+        return codes
+
+    def get_code(self, code: str) -> Plain:
+        return to_plain(self._call(self._admin.GetCode, admin_pb2.GetCodeRequest(code=code)))
+
+    def list_codes(self, campaign_id: str) -> list[Plain]:
+        codes: list[Plain] = []
+        token = ""
+        while True:
+            request = admin_pb2.ListCodesRequest(campaign_id=campaign_id)
+            request.page.page_token = token
+            response = self._call(self._admin.ListCodes, request)
+            codes.extend(to_plain(c) for c in response.codes)
+            token = response.next_page_token
+            if not token:
+                return codes
+
+    def set_code_active(self, code: str, active: bool) -> Plain:
+        request = admin_pb2.SetCodeActiveRequest(code=code, active=active)
+        return to_plain(self._call(self._admin.SetCodeActive, request))
+
+    # Checkout ------------------------------------------------------------------------------
+
+    def validate(
+        self,
+        order: Plain,
+        *,
+        codes: Iterable[str] = (),
+        redeemables: Iterable[Plain] = (),
+        customer: Plain | None = None,
+        mode: str | None = None,
+        include_promotions: bool = False,
+        reservation: Plain | None = None,
+    ) -> Plain:
+        """Evaluates codes (and/or redeemables) against the order; changes nothing."""
+        request = from_plain(
+            checkout_pb2.ValidateRequest,
+            {
+                **_checkout_fields(order, codes, redeemables, customer, mode, include_promotions),
+                "reservation": reservation,
+            },
+        )
+        return to_plain(self._call(self._checkout.Validate, request))
+
+    def redeem(
+        self,
+        order: Plain,
+        *,
+        idempotency_key: str,
+        codes: Iterable[str] = (),
+        redeemables: Iterable[Plain] = (),
+        customer: Plain | None = None,
+        mode: str | None = None,
+        include_promotions: bool = False,
+        session_key: str | None = None,
+    ) -> Plain:
+        """Applies the codes to a paid order, exactly once per idempotency key."""
+        request = from_plain(
+            checkout_pb2.RedeemRequest,
+            {
+                **_checkout_fields(order, codes, redeemables, customer, mode, include_promotions),
+                "idempotency_key": idempotency_key,
+                "session_key": session_key,
+            },
+        )
+        return to_plain(self._call(self._checkout.Redeem, request))
+
+    def rollback(self, redemption_id: str, *, reason: str = "") -> Plain:
+        request = checkout_pb2.RollbackRequest(redemption_id=redemption_id, reason=reason)
+        return to_plain(self._call(self._checkout.Rollback, request))
+
+    def get_redemption(self, redemption_id: str) -> Plain:
+        request = admin_pb2.GetRedemptionRequest(id=redemption_id)
+        return to_plain(self._call(self._admin.GetRedemption, request))
+
+
+def _checkout_fields(
+    order: Plain,
+    codes: Iterable[str],
+    redeemables: Iterable[Plain],
+    customer: Plain | None,
+    mode: str | None,
+    include_promotions: bool,
+) -> Plain:
+    return {
+        "order": order,
+        "customer": customer,
+        "redeemables": [*({"code": code} for code in codes), *redeemables],
+        "options": {"mode": mode, "include_promotions": include_promotions},
+    }

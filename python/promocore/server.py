@@ -1,0 +1,221 @@
+"""The gRPC server: checkout, admin and events services, health checking and reflection.
+
+Validate and Redeem are registered without (de)serializers: the handler receives the caller's
+request bytes and returns response bytes, which cross into the Rust engine as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from promocore.admin import Admin
+from promocore.checkout import Checkout
+from promocore.clock import Clock, SystemClock
+from promocore.compiled import CompiledCampaigns
+from promocore.demo import InProcessAdmin, load_demo
+from promocore.errors import PromocoreError
+from promocore.store import LmdbStore
+from promocore.v1 import (
+    admin_pb2,
+    admin_pb2_grpc,
+    checkout_pb2,
+    events_pb2,
+    events_pb2_grpc,
+)
+from promocore.wire_errors import to_status
+
+log = logging.getLogger("promocore.server")
+
+CHECKOUT_SERVICE = checkout_pb2.DESCRIPTOR.services_by_name["CheckoutService"].full_name
+ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
+EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
+
+
+def rpc(method: Callable) -> Callable:
+    """Turns PromocoreError into a gRPC status with details; logs anything unexpected."""
+
+    @functools.wraps(method)
+    def handler(*args):
+        context = args[-1]
+        try:
+            return method(*args)
+        except PromocoreError as error:
+            context.abort_with_status(to_status(error))
+
+    return handler
+
+
+def rpc_stream(method: Callable) -> Callable:
+    """`rpc` for server-streaming methods (generators)."""
+
+    @functools.wraps(method)
+    def handler(*args):
+        context = args[-1]
+        try:
+            yield from method(*args)
+        except PromocoreError as error:
+            context.abort_with_status(to_status(error))
+
+    return handler
+
+
+def not_built_yet(name: str, issue: str) -> Callable:
+    def handler(request, context):
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{name} is not implemented yet ({issue})")
+
+    return handler
+
+
+def checkout_handler(checkout: Checkout) -> grpc.GenericRpcHandler:
+    def raw_bytes(method: Callable[[bytes], bytes]) -> grpc.RpcMethodHandler:
+        return grpc.unary_unary_rpc_method_handler(rpc(lambda request, context: method(request)))
+
+    def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
+        return grpc.unary_unary_rpc_method_handler(
+            rpc(lambda request, context: method(request)),
+            request_deserializer=request_type.FromString,
+            response_serializer=response_type.SerializeToString,
+        )
+
+    return grpc.method_handlers_generic_handler(
+        CHECKOUT_SERVICE,
+        {
+            "Validate": raw_bytes(checkout.validate),
+            "Redeem": raw_bytes(checkout.redeem),
+            "Rollback": typed(
+                checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
+            ),
+            "Qualify": grpc.unary_unary_rpc_method_handler(
+                not_built_yet("Qualify", "the rule engine issue"),
+                request_deserializer=checkout_pb2.QualifyRequest.FromString,
+            ),
+            "ReleaseReservation": grpc.unary_unary_rpc_method_handler(
+                not_built_yet("ReleaseReservation", "the limits and reservations issue"),
+                request_deserializer=checkout_pb2.ReleaseReservationRequest.FromString,
+            ),
+        },
+    )
+
+
+class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
+    """The admin RPCs built so far; the others answer UNIMPLEMENTED (generated base class)."""
+
+    def __init__(self, admin: Admin) -> None:
+        self._admin = admin
+
+    @rpc
+    def CreateCampaign(self, request, context):
+        return self._admin.create_campaign(request.campaign)
+
+    @rpc
+    def UpdateCampaign(self, request, context):
+        return self._admin.update_campaign(request.campaign, request.expected_version)
+
+    @rpc
+    def GetCampaign(self, request, context):
+        return self._admin.get_campaign(request.id, request.version)
+
+    @rpc
+    def ListCampaigns(self, request, context):
+        return self._admin.list_campaigns(request)
+
+    @rpc
+    def SetCampaignActive(self, request, context):
+        return self._admin.set_campaign_active(request.id, request.active)
+
+    @rpc
+    def CreateCode(self, request, context):
+        return self._admin.create_code(request.code)
+
+    @rpc_stream
+    def GenerateCodes(self, request, context):
+        yield from self._admin.generate_codes(request)
+
+    @rpc
+    def GetCode(self, request, context):
+        return self._admin.get_code(request.code)
+
+    @rpc
+    def ListCodes(self, request, context):
+        return self._admin.list_codes(request)
+
+    @rpc
+    def SetCodeActive(self, request, context):
+        return self._admin.set_code_active(request.code, request.active)
+
+    @rpc
+    def GetRedemption(self, request, context):
+        return self._admin.get_redemption(request.id)
+
+
+@dataclass
+class RunningServer:
+    server: grpc.Server
+    port: int
+    store: LmdbStore
+    health: health.HealthServicer
+
+    def stop(self, grace: float | None = 5.0) -> None:
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+        self.store.close()
+
+
+def start_server(
+    data_dir: Path | str,
+    listen: str = "127.0.0.1:50051",
+    *,
+    clock: Clock | None = None,
+    threads: int = 16,
+    load_demo_if_empty: bool = False,
+) -> RunningServer:
+    """Opens the store and starts serving; `listen` may use port 0 to pick a free port."""
+    clock = clock or SystemClock()
+    store = LmdbStore(data_dir)
+    admin = Admin(store, clock)
+    if load_demo_if_empty and store.is_empty():
+        load_demo(InProcessAdmin(admin))
+        log.info("loaded the demo data set into %s", data_dir)
+    checkout = Checkout(store, CompiledCampaigns(store.catalog), clock)
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads))
+    server.add_generic_rpc_handlers([checkout_handler(checkout)])
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin), server)
+    events_pb2_grpc.add_EventsServiceServicer_to_server(
+        events_pb2_grpc.EventsServiceServicer(), server
+    )
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
+    reflection.enable_server_reflection(
+        (*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(listen)
+    if port == 0:
+        store.close()
+        raise OSError(f"cannot listen on {listen}")
+    server.start()
+    for name in ("", *services):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, port, store, health_servicer)
+
+
+def serve_forever(running: RunningServer) -> None:
+    """Blocks until SIGINT or SIGTERM, then shuts down gracefully."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    log.info("shutting down")
+    running.stop()

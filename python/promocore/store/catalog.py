@@ -1,0 +1,135 @@
+"""Campaigns (every version kept) and codes, inside caller-provided LMDB transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import lmdb
+
+from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
+from promocore.store.keys import (
+    campaign_code_key,
+    campaign_version_key,
+    decode_counter,
+    decode_u64,
+    encode_counter,
+    encode_u64,
+    normalize_code,
+)
+from promocore.store.tables import Tables
+from promocore.v1 import campaign_pb2
+
+# Bumped by every campaign change, so processes can tell when their cached lists are stale.
+GENERATION_KEY = b"catalog/generation"
+
+
+class Catalog:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def generation(self, txn: lmdb.Transaction) -> int:
+        return decode_counter(txn.get(GENERATION_KEY, db=self._t.counters))
+
+    # Campaigns -----------------------------------------------------------------------------
+
+    def head_version(self, txn: lmdb.Transaction, campaign_id: str) -> int | None:
+        raw = txn.get(campaign_id.encode(), db=self._t.campaign_heads)
+        return None if raw is None else decode_u64(raw)
+
+    def campaign_bytes(self, txn: lmdb.Transaction, campaign_id: str, version: int) -> bytes:
+        raw = txn.get(campaign_version_key(campaign_id, version), db=self._t.campaign_versions)
+        if raw is None:
+            raise NotFoundError(f"campaign {campaign_id!r} has no version {version}")
+        return bytes(raw)
+
+    def get_campaign(
+        self, txn: lmdb.Transaction, campaign_id: str, version: int = 0
+    ) -> campaign_pb2.Campaign:
+        head = self.head_version(txn, campaign_id)
+        if head is None:
+            raise NotFoundError(f"campaign {campaign_id!r} does not exist")
+        return campaign_pb2.Campaign.FromString(
+            self.campaign_bytes(txn, campaign_id, version or head)
+        )
+
+    def put_new_version(
+        self,
+        txn: lmdb.Transaction,
+        campaign: campaign_pb2.Campaign,
+        *,
+        create: bool,
+        expected_version: int = 0,
+    ) -> campaign_pb2.Campaign:
+        """Stores `campaign` as the next version (1 on create); returns it with version set."""
+        head = self.head_version(txn, campaign.id)
+        if create and head is not None:
+            raise AlreadyExistsError(f"campaign {campaign.id!r} already exists")
+        if not create and head is None:
+            raise NotFoundError(f"campaign {campaign.id!r} does not exist")
+        if expected_version and head != expected_version:
+            raise FailedPreconditionError(
+                f"campaign {campaign.id!r} is at version {head}, not {expected_version}",
+                reason="version_mismatch",
+            )
+        campaign.version = (head or 0) + 1
+        txn.put(
+            campaign_version_key(campaign.id, campaign.version),
+            campaign.SerializeToString(),
+            db=self._t.campaign_versions,
+        )
+        txn.put(campaign.id.encode(), encode_u64(campaign.version), db=self._t.campaign_heads)
+        txn.put(GENERATION_KEY, encode_counter(self.generation(txn) + 1), db=self._t.counters)
+        return campaign
+
+    def iter_campaigns(
+        self, txn: lmdb.Transaction, after_id: str = ""
+    ) -> Iterator[campaign_pb2.Campaign]:
+        """Latest versions in id order, starting after `after_id`."""
+        cursor = txn.cursor(db=self._t.campaign_heads)
+        found = cursor.set_range(after_id.encode() + b"\0") if after_id else cursor.first()
+        while found:
+            campaign_id = bytes(cursor.key()).decode()
+            version = decode_u64(cursor.value())
+            yield campaign_pb2.Campaign.FromString(self.campaign_bytes(txn, campaign_id, version))
+            found = cursor.next()
+
+    # Codes ---------------------------------------------------------------------------------
+
+    def get_code(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code | None:
+        raw = txn.get(normalize_code(code), db=self._t.codes)
+        return None if raw is None else campaign_pb2.Code.FromString(raw)
+
+    def code_bytes(self, txn: lmdb.Transaction, normalized_code: bytes) -> bytes | None:
+        return txn.get(normalized_code, db=self._t.codes)
+
+    def add_code(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> bool:
+        """Stores a new code; False (and nothing written) when the code exists store-wide."""
+        key = normalize_code(code.code)
+        if not txn.put(key, code.SerializeToString(), db=self._t.codes, overwrite=False):
+            return False
+        txn.put(campaign_code_key(code.campaign_id, key), b"", db=self._t.campaign_codes)
+        return True
+
+    def replace_code(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> None:
+        txn.put(normalize_code(code.code), code.SerializeToString(), db=self._t.codes)
+
+    def iter_campaign_codes(
+        self, txn: lmdb.Transaction, campaign_id: str, after_code: str = ""
+    ) -> Iterator[campaign_pb2.Code]:
+        prefix = campaign_id.encode() + b"\0"
+        cursor = txn.cursor(db=self._t.campaign_codes)
+        start = prefix + normalize_code(after_code) + b"\0" if after_code else prefix
+        found = cursor.set_range(start)
+        while found and bytes(cursor.key()).startswith(prefix):
+            normalized = bytes(cursor.key())[len(prefix) :]
+            raw = txn.get(normalized, db=self._t.codes)
+            if raw is not None:
+                yield campaign_pb2.Code.FromString(raw)
+            found = cursor.next()
+
+
+def require_code(catalog: Catalog, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code:
+    found = catalog.get_code(txn, code)
+    if found is None:
+        raise NotFoundError(f"code {code!r} does not exist", reason="code_not_found")
+    return found

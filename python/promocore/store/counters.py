@@ -1,0 +1,134 @@
+"""Usage counters: which keys a redemption touches, reading them, and changing them.
+
+Keys are readable paths. Ids are restricted to [A-Za-z0-9_-] and the free-form parts (customer
+id, code) come last, so no two counters can share a key. Period counters carry the local day,
+ISO week or month in the campaign's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import lmdb
+
+from promocore.store.keys import decode_counter, encode_counter
+from promocore.v1.internal import evaluation_pb2, store_pb2
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name or "UTC")
+
+
+@dataclass(frozen=True)
+class Periods:
+    day: str
+    week: str
+    month: str
+
+    @classmethod
+    def at(cls, now_ms: int, time_zone: str) -> Periods:
+        local = datetime.fromtimestamp(now_ms / 1000, tz=UTC).astimezone(_zone(time_zone))
+        iso_year, iso_week, _ = local.isocalendar()
+        return cls(
+            day=local.strftime("%Y-%m-%d"),
+            week=f"{iso_year}-W{iso_week:02d}",
+            month=local.strftime("%Y-%m"),
+        )
+
+
+@dataclass(frozen=True)
+class CounterKeys:
+    """The counters one redeemable reads and, when redeemed, increments."""
+
+    code_redeemed: bytes | None
+    campaign_redemptions: bytes
+    campaign_day: bytes
+    discount_given: bytes
+    order_value: bytes
+    customer_redemptions: bytes | None
+    customer_day: bytes | None
+    customer_week: bytes | None
+    customer_month: bytes | None
+
+    @staticmethod
+    def code_key(normalized_code: bytes) -> bytes:
+        return b"code/" + normalized_code
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        campaign_id: str,
+        time_zone: str,
+        normalized_code: bytes | None,
+        customer_id: str,
+        now_ms: int,
+    ) -> CounterKeys:
+        periods = Periods.at(now_ms, time_zone)
+        campaign = f"campaign/{campaign_id}"
+
+        def customer_key(period: str) -> bytes | None:
+            if not customer_id:
+                return None
+            return f"customer/{campaign_id}/{period}/{customer_id}".encode()
+
+        return cls(
+            code_redeemed=cls.code_key(normalized_code) if normalized_code is not None else None,
+            campaign_redemptions=f"{campaign}/redemptions".encode(),
+            campaign_day=f"{campaign}/day/{periods.day}".encode(),
+            discount_given=f"{campaign}/discount".encode(),
+            order_value=f"{campaign}/order_value".encode(),
+            customer_redemptions=customer_key("all"),
+            customer_day=customer_key(f"day/{periods.day}"),
+            customer_week=customer_key(f"week/{periods.week}"),
+            customer_month=customer_key(f"month/{periods.month}"),
+        )
+
+    def read(self, txn: lmdb.Transaction, table: lmdb._Database) -> evaluation_pb2.Counters:
+        def get(key: bytes | None) -> int:
+            return 0 if key is None else decode_counter(txn.get(key, db=table))
+
+        return evaluation_pb2.Counters(
+            code_redeemed=get(self.code_redeemed),
+            campaign_redemptions=get(self.campaign_redemptions),
+            customer_redemptions=get(self.customer_redemptions),
+            customer_day=get(self.customer_day),
+            customer_week=get(self.customer_week),
+            customer_month=get(self.customer_month),
+            campaign_day=get(self.campaign_day),
+            discount_given=get(self.discount_given),
+            order_value=get(self.order_value),
+        )
+
+    def redemption_deltas(self, *, discount: int, order_value: int) -> list[store_pb2.CounterDelta]:
+        """What one successful redemption of this redeemable adds."""
+        increments = [
+            self.code_redeemed,
+            self.campaign_redemptions,
+            self.campaign_day,
+            self.customer_redemptions,
+            self.customer_day,
+            self.customer_week,
+            self.customer_month,
+        ]
+        deltas = [store_pb2.CounterDelta(key=key, delta=1) for key in increments if key is not None]
+        deltas.append(store_pb2.CounterDelta(key=self.discount_given, delta=discount))
+        deltas.append(store_pb2.CounterDelta(key=self.order_value, delta=order_value))
+        return deltas
+
+
+def apply_deltas(
+    txn: lmdb.Transaction,
+    table: lmdb._Database,
+    deltas: list[store_pb2.CounterDelta],
+    *,
+    sign: int = 1,
+) -> None:
+    """Adds each delta (negated with sign=-1, for a rollback) to its counter."""
+    for delta in deltas:
+        current = decode_counter(txn.get(delta.key, db=table))
+        txn.put(delta.key, encode_counter(current + sign * delta.delta), db=table)

@@ -1,0 +1,88 @@
+"""Redemption records, the append-only log, and idempotency keys."""
+
+from __future__ import annotations
+
+import hashlib
+
+import lmdb
+
+from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
+from promocore.store.counters import apply_deltas
+from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.tables import Tables
+from promocore.v1 import checkout_pb2
+from promocore.v1.internal import store_pb2
+
+
+class RedemptionLog:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def replay(self, txn: lmdb.Transaction, idempotency_key: str, request: bytes) -> bytes | None:
+        """The first answer stored for this key, or None when the key is new.
+
+        The same key with different request bytes is refused: a retry must repeat the request.
+        """
+        raw = txn.get(idempotency_key.encode(), db=self._t.idempotency)
+        if raw is None:
+            return None
+        record = store_pb2.IdempotencyRecord.FromString(raw)
+        if record.request_sha256 != hashlib.sha256(request).digest():
+            raise AlreadyExistsError(
+                f"idempotency key {idempotency_key!r} was used with a different request",
+                reason="idempotency_key_reused",
+            )
+        return record.response
+
+    def record_redemption(
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        *,
+        request: bytes,
+        response: bytes,
+    ) -> None:
+        """Applies the counter deltas and writes the record, the log entry and the key."""
+        redemption = stored.redemption
+        apply_deltas(txn, self._t.counters, list(stored.deltas))
+        txn.put(redemption.id.encode(), stored.SerializeToString(), db=self._t.redemptions)
+        self._append(txn, store_pb2.LogRecord(redeemed=stored))
+        txn.put(
+            redemption.idempotency_key.encode(),
+            store_pb2.IdempotencyRecord(
+                request_sha256=hashlib.sha256(request).digest(), response=response
+            ).SerializeToString(),
+            db=self._t.idempotency,
+        )
+
+    def get(self, txn: lmdb.Transaction, redemption_id: str) -> store_pb2.StoredRedemption:
+        raw = txn.get(redemption_id.encode(), db=self._t.redemptions)
+        if raw is None:
+            raise NotFoundError(f"redemption {redemption_id!r} does not exist")
+        return store_pb2.StoredRedemption.FromString(raw)
+
+    def roll_back(
+        self, txn: lmdb.Transaction, rollback: store_pb2.Rollback
+    ) -> store_pb2.StoredRedemption:
+        """Reverts the counters of a redemption exactly once and marks it ROLLED_BACK."""
+        stored = self.get(txn, rollback.redemption_id)
+        redemption = stored.redemption
+        if redemption.status == checkout_pb2.ROLLED_BACK:
+            raise FailedPreconditionError(
+                f"redemption {redemption.id!r} was already rolled back "
+                f"(rollback {redemption.rollback_id})",
+                reason="already_rolled_back",
+            )
+        apply_deltas(txn, self._t.counters, list(stored.deltas), sign=-1)
+        redemption.status = checkout_pb2.ROLLED_BACK
+        redemption.rolled_back_at.FromMilliseconds(rollback.at_unix_ms)
+        redemption.rollback_reason = rollback.reason
+        redemption.rollback_id = rollback.rollback_id
+        txn.put(redemption.id.encode(), stored.SerializeToString(), db=self._t.redemptions)
+        self._append(txn, store_pb2.LogRecord(rolled_back=rollback))
+        return stored
+
+    def _append(self, txn: lmdb.Transaction, record: store_pb2.LogRecord) -> None:
+        cursor = txn.cursor(db=self._t.redemption_log)
+        sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
+        txn.put(encode_u64(sequence), record.SerializeToString(), db=self._t.redemption_log)

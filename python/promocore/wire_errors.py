@@ -1,0 +1,66 @@
+"""PromocoreError <-> gRPC status with structured details, for the server and the client.
+
+A field error travels as google.rpc.BadRequest (field path + description); a reason code as
+google.rpc.ErrorInfo (reason, domain "promocore"). The message names the field too, so plain
+gRPC tools (grpcurl) show it without decoding details.
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from promocore.errors import BY_STATUS, InvalidArgumentError, PromocoreError
+
+DOMAIN = "promocore"
+
+
+def to_status(error: PromocoreError) -> grpc.Status:
+    status = status_pb2.Status(code=error.status.value[0], message=error.message)
+    if isinstance(error, InvalidArgumentError):
+        detail = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=error.field, description=error.description
+                )
+            ]
+        )
+        status.details.add().Pack(detail)
+    if error.reason:
+        status.details.add().Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))
+    return rpc_status.to_status(status)
+
+
+def from_rpc_error(error: grpc.RpcError) -> PromocoreError | grpc.RpcError:
+    """The PromocoreError a status stands for; other statuses come back unchanged."""
+    # RpcErrors raised by stubs are also grpc.Call objects: code, details, trailing metadata.
+    status = rpc_status.from_call(error)
+    code = error.code()
+    message = error.details()
+    field, description, reason = _details(status.details if status else [])
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        if field:
+            return InvalidArgumentError(field, description)
+        return InvalidArgumentError("request", message or "")
+    error_type = BY_STATUS.get(code)
+    if error_type is None:
+        return error
+    return error_type(message or "", reason=reason)
+
+
+def _details(details: list[any_pb2.Any]) -> tuple[str, str, str]:
+    field = description = reason = ""
+    for detail in details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR) and not field:
+            bad_request = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request)
+            if bad_request.field_violations:
+                field = bad_request.field_violations[0].field
+                description = bad_request.field_violations[0].description
+        elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason = info.reason
+    return field, description, reason

@@ -1,0 +1,222 @@
+//! A campaign compiled once per version: validated settings, the compiled rule and effect,
+//! schedule and limits, ready to evaluate many checkouts.
+
+use prost::Message;
+
+use crate::effects::CompiledEffect;
+use crate::error::CompileError;
+use crate::limits::CompiledLimits;
+use crate::money::is_currency_code;
+use crate::pb::v1::{Campaign, CampaignType};
+use crate::rules::Rule;
+use crate::schedule::Schedule;
+
+/// Stacking category of campaigns that set none.
+pub const DEFAULT_CATEGORY: &str = "default";
+
+const MAX_ID_CHARS: usize = 64;
+
+/// A campaign ready for evaluation. Immutable; shared between threads.
+#[derive(Debug, Clone)]
+pub struct CompiledCampaign {
+    id: String,
+    name: String,
+    version: i64,
+    campaign_type: CampaignType,
+    currency: String,
+    active: bool,
+    draft: bool,
+    schedule: Schedule,
+    rule: Option<Rule>,
+    rules_message: Option<String>,
+    effect: Option<CompiledEffect>,
+    /// The effect described for near-miss messages, e.g. "10% off".
+    reward: Option<String>,
+    limits: CompiledLimits,
+    code_redemption_quantity: Option<i64>,
+    category: String,
+}
+
+impl CompiledCampaign {
+    /// Decodes a serialized promocore.v1.Campaign and compiles it.
+    pub fn from_bytes(campaign_bytes: &[u8]) -> Result<CompiledCampaign, CompileError> {
+        let campaign = Campaign::decode(campaign_bytes).map_err(|error| {
+            CompileError::new(
+                "campaign",
+                format!("not a serialized promocore.v1.Campaign: {error}"),
+            )
+        })?;
+        CompiledCampaign::compile(&campaign)
+    }
+
+    /// Validates and compiles a campaign; errors name the offending field (in Campaign field
+    /// names, rule paths under `rules`).
+    pub fn compile(campaign: &Campaign) -> Result<CompiledCampaign, CompileError> {
+        validate_id(&campaign.id)?;
+        let campaign_type = compile_type(campaign.r#type)?;
+        if !is_currency_code(&campaign.currency) {
+            return Err(CompileError::new(
+                "currency",
+                format!(
+                    "expected an ISO 4217 code of 3 uppercase letters, e.g. \"EUR\"; got \"{}\"",
+                    campaign.currency
+                ),
+            ));
+        }
+        let schedule = Schedule::compile(campaign)?;
+        let rule = if campaign.rules_json.trim().is_empty() {
+            None
+        } else {
+            Some(Rule::compile(&campaign.rules_json)?)
+        };
+        let effect = match &campaign.effect {
+            Some(effect) => Some(CompiledEffect::compile(effect)?),
+            None if requires_effect(campaign_type) => {
+                return Err(CompileError::new(
+                    "effect",
+                    format!("{} campaigns need an effect", campaign_type.as_str_name()),
+                ))
+            }
+            None => None,
+        };
+        let limits = CompiledLimits::compile(campaign.limits.as_ref())?;
+        if let Some(quantity) = campaign.code_redemption_quantity.filter(|&q| q < 0) {
+            return Err(CompileError::new(
+                "code_redemption_quantity",
+                format!("must be >= 0 when set; got {quantity}"),
+            ));
+        }
+        // Per-customer variants would silently give everyone the base effect here.
+        if !campaign.variants.is_empty() {
+            return Err(CompileError::new(
+                "variants",
+                "not supported by this engine version yet",
+            ));
+        }
+        let category = campaign
+            .stacking
+            .as_ref()
+            .map(|stacking| stacking.category.as_str())
+            .filter(|category| !category.is_empty())
+            .unwrap_or(DEFAULT_CATEGORY)
+            .to_owned();
+        Ok(CompiledCampaign {
+            id: campaign.id.clone(),
+            name: campaign.name.clone(),
+            version: campaign.version,
+            campaign_type,
+            currency: campaign.currency.clone(),
+            active: campaign.active.unwrap_or(true),
+            draft: campaign.draft,
+            reward: effect
+                .as_ref()
+                .map(|effect| effect.describe(&campaign.currency)),
+            schedule,
+            rule,
+            rules_message: Some(campaign.rules_message.clone()).filter(|m| !m.is_empty()),
+            effect,
+            limits,
+            code_redemption_quantity: campaign.code_redemption_quantity,
+            category,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    pub fn campaign_type(&self) -> CampaignType {
+        self.campaign_type
+    }
+
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+
+    /// The kill switch (unset in the campaign = true).
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.draft
+    }
+
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// None = everyone, every cart.
+    pub fn rule(&self) -> Option<&Rule> {
+        self.rule.as_ref()
+    }
+
+    pub fn rules_message(&self) -> Option<&str> {
+        self.rules_message.as_deref()
+    }
+
+    /// None for campaigns that give no discount (gift vouchers, loyalty programs).
+    pub fn effect(&self) -> Option<&CompiledEffect> {
+        self.effect.as_ref()
+    }
+
+    /// The effect for humans, e.g. "10% off".
+    pub fn reward(&self) -> Option<&str> {
+        self.reward.as_deref()
+    }
+
+    pub fn limits(&self) -> &CompiledLimits {
+        &self.limits
+    }
+
+    /// Default redemption quantity of the campaign's codes; None = unlimited.
+    pub fn code_redemption_quantity(&self) -> Option<i64> {
+        self.code_redemption_quantity
+    }
+
+    /// Stacking category ("default" when the campaign sets none).
+    pub fn category(&self) -> &str {
+        &self.category
+    }
+}
+
+fn validate_id(id: &str) -> Result<(), CompileError> {
+    let valid_chars = id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if id.is_empty() || id.len() > MAX_ID_CHARS || !valid_chars {
+        return Err(CompileError::new(
+            "id",
+            format!("expected 1..{MAX_ID_CHARS} characters of [A-Za-z0-9_-]; got \"{id}\""),
+        ));
+    }
+    Ok(())
+}
+
+fn compile_type(value: i32) -> Result<CampaignType, CompileError> {
+    match CampaignType::try_from(value) {
+        Ok(CampaignType::Unspecified) => {
+            Err(CompileError::new("type", "a campaign type is required"))
+        }
+        Ok(campaign_type) => Ok(campaign_type),
+        Err(_) => Err(CompileError::new(
+            "type",
+            format!("unknown campaign type {value}"),
+        )),
+    }
+}
+
+fn requires_effect(campaign_type: CampaignType) -> bool {
+    matches!(
+        campaign_type,
+        CampaignType::DiscountCoupons | CampaignType::Promotion | CampaignType::ReferralProgram
+    )
+}

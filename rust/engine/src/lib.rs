@@ -1,0 +1,25 @@
+//! promocore's engine: compiles campaigns (rules, effects, schedule, limits) once and evaluates
+//! checkouts against them. No Python here; `promocore-python` is the thin binding.
+//!
+//! Entry points: [`CompiledCampaign::compile`] (or `from_bytes`) once per campaign version, then
+//! [`evaluate_checkout`] (or `evaluate_checkout_bytes`) per request.
+
+pub mod allocation;
+pub mod campaign;
+pub mod cart;
+pub mod checkout;
+pub mod effects;
+pub mod error;
+pub mod limits;
+pub mod money;
+pub mod pb;
+pub mod reason;
+pub mod request;
+pub mod rules;
+pub mod schedule;
+pub mod stacking;
+
+pub use campaign::CompiledCampaign;
+pub use checkout::{evaluate_checkout, evaluate_checkout_bytes};
+pub use error::{CheckoutError, CompileError, ContextError, RequestError};
+pub use reason::Reason;

@@ -1,0 +1,59 @@
+//! Eligibility rules: the rule JSON of docs/rules.md compiled once into a typed tree, evaluated
+//! against a cart many times, and explained when it fails.
+
+mod compile;
+mod describe;
+mod explain;
+mod node;
+mod operator;
+mod subject;
+mod value;
+
+use serde_json::Value as Json;
+
+use crate::error::CompileError;
+use crate::pb::v1::Explanation;
+
+pub use compile::MAX_DEPTH;
+pub use explain::ExplainContext;
+pub use subject::{ItemFacts, ItemRule, OrderFacts};
+
+/// Root path of a campaign's rule in compile errors and explanations.
+pub const RULES_ROOT: &str = "rules";
+
+/// A compiled order-level rule (a campaign's `rules_json`).
+#[derive(Debug, Clone)]
+pub struct Rule {
+    root: node::Node<subject::OrderSubject>,
+}
+
+impl Rule {
+    /// Compiles rule JSON text; paths in errors start at `rules`.
+    pub fn compile(rules_json: &str) -> Result<Rule, CompileError> {
+        let json: Json = serde_json::from_str(rules_json)
+            .map_err(|error| CompileError::new(RULES_ROOT, format!("invalid JSON: {error}")))?;
+        Rule::from_json(&json, RULES_ROOT)
+    }
+
+    /// Compiles an already parsed rule; paths in errors start at `root_path`.
+    pub fn from_json(json: &Json, root_path: &str) -> Result<Rule, CompileError> {
+        compile::compile_node(json, root_path.to_owned(), 1).map(|root| Rule { root })
+    }
+
+    /// Whether the rule holds for these facts. Never panics.
+    pub fn evaluate(&self, facts: &OrderFacts<'_>) -> bool {
+        self.root.evaluate(facts)
+    }
+
+    /// Why the rule does not hold (the first failing leaf); None when it holds.
+    pub fn explain(
+        &self,
+        facts: &OrderFacts<'_>,
+        context: &ExplainContext<'_>,
+    ) -> Option<Explanation> {
+        explain::explain(&self.root, facts, context)
+    }
+}
+
+#[cfg(test)]
+mod tests;

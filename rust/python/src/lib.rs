@@ -1,0 +1,209 @@
+//! `promocore._engine`: the Python binding of promocore-engine. Thin on purpose: bytes in,
+//! bytes out, one boundary crossing per request, the GIL released while the engine works.
+
+use std::sync::Arc;
+
+use promocore_engine as engine;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+/// A campaign that does not compile; `path` names the offending field, e.g.
+/// `rules.all[2].any[0].op`.
+#[pyclass(extends = PyValueError, module = "promocore._engine", frozen)]
+struct CompileError {
+    #[pyo3(get)]
+    path: String,
+    #[pyo3(get)]
+    reason: String,
+}
+
+#[pymethods]
+impl CompileError {
+    #[new]
+    fn new(path: String, reason: String) -> Self {
+        CompileError { path, reason }
+    }
+
+    fn __str__(&self) -> String {
+        format!("{}: {}", self.path, self.reason)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CompileError({}, {})",
+            self.path.clone().into_pyobject(py)?.repr()?,
+            self.reason.clone().into_pyobject(py)?.repr()?
+        ))
+    }
+
+    /// Exceptions are pickled as `type(*args)`.
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String, String))> {
+        Ok((
+            py.get_type::<CompileError>().into_any().unbind(),
+            (self.path.clone(), self.reason.clone()),
+        ))
+    }
+}
+
+/// Invalid caller input; `field` is the request field path, e.g. `order.items[2].quantity`.
+#[pyclass(extends = PyValueError, module = "promocore._engine", frozen)]
+struct InvalidRequestError {
+    #[pyo3(get)]
+    field: String,
+    #[pyo3(get)]
+    reason: String,
+}
+
+#[pymethods]
+impl InvalidRequestError {
+    #[new]
+    fn new(field: String, reason: String) -> Self {
+        InvalidRequestError { field, reason }
+    }
+
+    fn __str__(&self) -> String {
+        format!("{}: {}", self.field, self.reason)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "InvalidRequestError({}, {})",
+            self.field.clone().into_pyobject(py)?.repr()?,
+            self.reason.clone().into_pyobject(py)?.repr()?
+        ))
+    }
+
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String, String))> {
+        Ok((
+            py.get_type::<InvalidRequestError>().into_any().unbind(),
+            (self.field.clone(), self.reason.clone()),
+        ))
+    }
+}
+
+/// Turns a freshly created exception into a PyErr, with `args` set as a Python-constructed
+/// exception's would be.
+fn raise(exception: PyResult<Bound<'_, PyAny>>, args: (String, String)) -> PyErr {
+    let exception = exception.and_then(|exception| {
+        exception.setattr("args", args)?;
+        Ok(exception)
+    });
+    match exception {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(creation_failed) => creation_failed,
+    }
+}
+
+fn compile_error(py: Python<'_>, error: engine::CompileError) -> PyErr {
+    let args = (error.path.clone(), error.reason.clone());
+    raise(
+        Bound::new(py, CompileError::new(error.path, error.reason)).map(Bound::into_any),
+        args,
+    )
+}
+
+fn checkout_error(py: Python<'_>, error: engine::CheckoutError) -> PyErr {
+    match error {
+        engine::CheckoutError::Request(error) => {
+            let args = (error.field.clone(), error.reason.clone());
+            let exception = InvalidRequestError::new(error.field, error.reason);
+            raise(Bound::new(py, exception).map(Bound::into_any), args)
+        }
+        engine::CheckoutError::Context(error) => PyValueError::new_err(error.to_string()),
+    }
+}
+
+/// A compiled campaign version; immutable, cheap to share, safe across threads.
+#[pyclass(name = "CompiledCampaign", module = "promocore._engine", frozen)]
+struct PyCompiledCampaign {
+    inner: Arc<engine::CompiledCampaign>,
+}
+
+#[pymethods]
+impl PyCompiledCampaign {
+    #[getter]
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    #[getter]
+    fn version(&self) -> i64 {
+        self.inner.version()
+    }
+
+    #[getter]
+    fn currency(&self) -> &str {
+        self.inner.currency()
+    }
+
+    /// The promocore.v1.CampaignType value.
+    #[getter]
+    fn campaign_type(&self) -> i32 {
+        self.inner.campaign_type() as i32
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "<CompiledCampaign id={} version={} currency={} type={}>",
+            self.inner.id().into_pyobject(py)?.repr()?,
+            self.inner.version(),
+            self.inner.currency(),
+            self.inner.campaign_type().as_str_name()
+        ))
+    }
+}
+
+/// Compiles the bytes of a serialized promocore.v1.Campaign.
+#[pyfunction]
+fn compile_campaign(py: Python<'_>, campaign_bytes: &[u8]) -> PyResult<PyCompiledCampaign> {
+    py.allow_threads(|| engine::CompiledCampaign::from_bytes(campaign_bytes))
+        .map(|campaign| PyCompiledCampaign {
+            inner: Arc::new(campaign),
+        })
+        .map_err(|error| compile_error(py, error))
+}
+
+/// Evaluates a checkout and returns the bytes of a promocore.v1.ValidateResponse.
+#[pyfunction]
+fn evaluate_checkout<'py>(
+    py: Python<'py>,
+    request_bytes: &[u8],
+    context_bytes: &[u8],
+    campaigns: Vec<Bound<'py, PyCompiledCampaign>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    // `campaigns` keeps the Python objects alive while the GIL is released.
+    let compiled: Vec<&engine::CompiledCampaign> = campaigns
+        .iter()
+        .map(|campaign| campaign.get().inner.as_ref())
+        .collect();
+    let response = py
+        .allow_threads(|| engine::evaluate_checkout_bytes(request_bytes, context_bytes, &compiled))
+        .map_err(|error| checkout_error(py, error))?;
+    Ok(PyBytes::new(py, &response))
+}
+
+/// Formats minor units with the currency's exponent, e.g. `format_money(1250, "EUR")` is
+/// "12.50 EUR" and `format_money(1250, "JPY")` is "1250 JPY".
+#[pyfunction]
+fn format_money(amount: i64, currency: &str) -> String {
+    engine::money::format_amount(amount, currency)
+}
+
+#[pymodule]
+fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add_class::<PyCompiledCampaign>()?;
+    module.add("CompileError", py.get_type::<CompileError>())?;
+    module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
+    module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
+    module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
+    module.add_function(wrap_pyfunction!(format_money, module)?)?;
+    Ok(())
+}

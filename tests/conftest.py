@@ -1,0 +1,40 @@
+"""Shared fixtures: a real promocore server on 127.0.0.1 with a temporary LMDB directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from promocore import Client
+from promocore.clock import FixedClock
+from promocore.server import RunningServer, start_server
+
+# A fixed "now" for tests: Sunday 2026-03-01 12:00 UTC.
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(int(NOW.timestamp() * 1000))
+
+
+@pytest.fixture
+def server(tmp_path, clock) -> Iterator[RunningServer]:
+    running = start_server(tmp_path / "data", "127.0.0.1:0", clock=clock, threads=8)
+    try:
+        yield running
+    finally:
+        running.stop(grace=None)
+
+
+@pytest.fixture
+def target(server) -> str:
+    return f"127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+def client(target) -> Iterator[Client]:
+    with Client(target, timeout=10) as connected:
+        yield connected
