@@ -8,7 +8,7 @@ use crate::campaign::CompiledCampaign;
 use crate::cart::RunningCart;
 use crate::effects::ItemsDiscount;
 use crate::error::{CheckoutError, ContextError, RequestError};
-use crate::limits::LimitBreach;
+use crate::limits::{LimitBreach, RequestUsage};
 use crate::pb::internal::{CheckoutInput, Counters, EvaluationContext, ResolvedRedeemable};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
@@ -60,6 +60,7 @@ pub fn evaluate_checkout(
         now_unix_ms: context.now_unix_ms,
         cart: RunningCart::new(&checkout.line_amounts),
         stacking: Stacking::default(),
+        usage: RequestUsage::default(),
     };
     let requested_count = checkout.redeemables.len();
     let mut results = Vec::with_capacity(requested_count + context.promotions.len());
@@ -217,6 +218,7 @@ struct Evaluation<'r> {
     now_unix_ms: i64,
     cart: RunningCart,
     stacking: Stacking,
+    usage: RequestUsage,
 }
 
 impl Evaluation<'_> {
@@ -267,6 +269,12 @@ impl Evaluation<'_> {
                 }
                 Ok(()) => {
                     self.stacking.record_applied();
+                    self.usage.record(
+                        campaign.id(),
+                        self.checkout.customer_id.is_some(),
+                        discount.total,
+                        self.checkout.items_amount,
+                    );
                     self.cart.apply(&discount.line_discounts);
                     result.status = RedeemableStatus::Applicable as i32;
                     result.items_discount = discount.total;
@@ -348,7 +356,8 @@ impl Evaluation<'_> {
         }
 
         let default_counters = Counters::default();
-        let counters = resolved.counters.as_ref().unwrap_or(&default_counters);
+        let read = resolved.counters.as_ref().unwrap_or(&default_counters);
+        let counters = &self.usage.counters_with_usage(campaign.id(), read);
         let held = resolved.held_by_other_session;
         if matches!(redeemable.target, Some(Target::Code(_))) {
             let quantity = code

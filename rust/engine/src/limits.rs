@@ -183,6 +183,49 @@ impl CompiledLimits {
     }
 }
 
+/// What the redeemables already applied in this request add to one campaign's counters, so a
+/// later redeemable of the same campaign (another code of it) is checked against the counters
+/// the whole request would leave behind, not the ones read before it. Without this, two codes
+/// of a campaign with one slot left would both pass, and Redeem would oversell.
+#[derive(Debug, Default)]
+pub struct RequestUsage {
+    by_campaign: std::collections::HashMap<String, Counters>,
+}
+
+impl RequestUsage {
+    /// `counters` plus this request's own usage of the campaign.
+    pub fn counters_with_usage(&self, campaign_id: &str, counters: &Counters) -> Counters {
+        let Some(used) = self.by_campaign.get(campaign_id) else {
+            return *counters;
+        };
+        Counters {
+            code_redeemed: counters.code_redeemed,
+            campaign_redemptions: counters.campaign_redemptions + used.campaign_redemptions,
+            customer_redemptions: counters.customer_redemptions + used.customer_redemptions,
+            customer_day: counters.customer_day + used.customer_day,
+            customer_week: counters.customer_week + used.customer_week,
+            customer_month: counters.customer_month + used.customer_month,
+            campaign_day: counters.campaign_day + used.campaign_day,
+            discount_given: counters.discount_given.saturating_add(used.discount_given),
+            order_value: counters.order_value.saturating_add(used.order_value),
+        }
+    }
+
+    /// Records one applied redeemable of the campaign, as the store counts it at Redeem.
+    pub fn record(&mut self, campaign_id: &str, has_customer: bool, discount: i64, order: i64) {
+        let used = self.by_campaign.entry(campaign_id.to_owned()).or_default();
+        let customer = i64::from(has_customer);
+        used.campaign_redemptions += 1;
+        used.campaign_day += 1;
+        used.customer_redemptions += customer;
+        used.customer_day += customer;
+        used.customer_week += customer;
+        used.customer_month += customer;
+        used.discount_given = used.discount_given.saturating_add(discount);
+        used.order_value = used.order_value.saturating_add(order);
+    }
+}
+
 /// `used + adding > budget`, without overflow.
 fn exceeds(used: i64, adding: i64, budget: i64) -> bool {
     i128::from(used) + i128::from(adding) > i128::from(budget)
@@ -196,6 +239,30 @@ mod tests {
         let mut limits = Limits::default();
         configure(&mut limits);
         CompiledLimits::compile(Some(&limits)).expect("valid limits")
+    }
+
+    #[test]
+    fn request_usage_adds_to_the_campaign_it_was_recorded_for() {
+        let mut usage = RequestUsage::default();
+        usage.record("a", true, 300, 5_000);
+        let read = Counters {
+            campaign_redemptions: 4,
+            code_redeemed: 1,
+            discount_given: 100,
+            ..Default::default()
+        };
+        let seen = usage.counters_with_usage("a", &read);
+        assert_eq!(seen.campaign_redemptions, 5);
+        assert_eq!(seen.customer_redemptions, 1);
+        assert_eq!(seen.code_redeemed, 1);
+        assert_eq!((seen.discount_given, seen.order_value), (400, 5_000));
+        assert_eq!(usage.counters_with_usage("b", &read), read);
+        let limit = limits(|l| l.total_redemptions = Some(5));
+        assert_eq!(limit.check_redemption(&read, true, 0), None);
+        assert_eq!(
+            limit.check_redemption(&seen, true, 0),
+            Some(LimitBreach::CampaignTotal(5))
+        );
     }
 
     #[test]
