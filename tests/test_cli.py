@@ -61,6 +61,8 @@ def test_the_five_minute_tour(target):
     )
     assert too_small.returncode == 3
     assert "rules_not_met" in too_small.stdout
+    # 30.00 - 8.99 = 21.01 EUR short of the threshold.
+    assert "Add 21.01 EUR to get 10% off" in too_small.stdout
 
     redeemed = promocore(
         "-o",
@@ -82,6 +84,10 @@ def test_the_five_minute_tour(target):
     twice = promocore("rollback", redemption["id"], target=target, check=False)
     assert twice.returncode == 1 and "already rolled back" in twice.stderr
 
+    listed = promocore("codes", "list", "tour", target=target).stdout.splitlines()
+    # The codes inherit the campaign's single use; the rollback freed the first one.
+    assert sorted(listed) == sorted(f"{code:<24} redeemed 0/1" for code in codes)
+
     disabled = promocore("campaigns", "disable", "tour", target=target)
     assert json.loads(disabled.stdout)["active"] is False
     listing = promocore("campaigns", "list", target=target)
@@ -94,6 +100,26 @@ def test_bad_input_is_reported_with_the_field(target):
     )
     assert result.returncode == 1
     assert "campaign.effect.percent_off_order.percent_bp" in result.stderr
+
+
+def test_demo_loads_once_into_a_running_server(target):
+    first = promocore("demo", target=target)
+    assert "6 new campaigns" in first.stdout
+    again = promocore("demo", target=target)
+    assert "0 new campaigns" in again.stdout
+    validated = promocore(
+        "-o",
+        "json",
+        "validate",
+        "--code",
+        "COFFEE5",
+        "--item",
+        "BEANS:1299:2:coffee",
+        "--customer",
+        "alice",
+        target=target,
+    )
+    assert json.loads(validated.stdout)["totals"]["total_discount"] == 500
 
 
 def _free_port() -> int:

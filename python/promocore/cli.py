@@ -272,11 +272,15 @@ def run_codes_add(args: argparse.Namespace) -> int:
 
 
 def run_codes_list(args: argparse.Namespace) -> int:
-    codes = _client(args).list_codes(args.campaign_id)
+    client = _client(args)
+    codes = client.list_codes(args.campaign_id)
     if args.output == "json":
         return _print(args, codes)
+    campaign_default = client.get_campaign(args.campaign_id)["code_redemption_quantity"]
     for code in codes:
         quantity = code["redemption_quantity"]
+        if quantity is None:
+            quantity = campaign_default
         limit = "unlimited" if quantity is None else str(quantity)
         print(f"{code['code']:<24} redeemed {code['redeemed_quantity']}/{limit}")
     return 0
@@ -339,6 +343,9 @@ def _print_results(results: list[dict[str, Any]], totals: dict[str, Any]) -> Non
             line += f" -{_engine.format_money(discount, currency)}  ({result['campaign_id']})"
         else:
             line += f" {result['reason']}: {result['message']}"
+        near_miss = (result.get("explanation") or {}).get("near_miss")
+        if near_miss:
+            line += f"\n  {'':<20} {'':<13} {near_miss['message']}"
         print(line)
     print(
         f"amount {_engine.format_money(totals['amount'], currency)}, "
