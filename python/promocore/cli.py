@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -25,6 +26,8 @@ DEFAULT_TARGET = "127.0.0.1:50051"
 
 
 def main(argv: list[str] | None = None) -> int:
+    # `promocore codes list X | head` should stop quietly, as other Unix tools do.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
