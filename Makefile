@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install run test test-rust test-python proto lint fmt bench clean
+.PHONY: help install run test test-rust test-python proto lint fmt bench bench-engine clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -62,6 +62,13 @@ fmt: $(VENV)/.deps ## Format Rust and Python sources
 bench: install ## Slow and load suites (pytest -m slow); no such test yet is not an error
 	$(PY) -m pytest -q -m slow -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no slow/benchmark tests collected yet"; exit 0; fi; exit $$rc
+
+$(VENV)/.bench-deps: $(VENV)/.deps requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-engine: install $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency
+	$(PY) benchmarks/bench_engine.py
 
 clean: ## Remove build output (.venv, target) but not data (./var)
 	rm -rf $(VENV) target python/promocore/_engine*.so
