@@ -22,7 +22,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def server(tmp_path, clock) -> Iterator[RunningServer]:
-    running = start_server(tmp_path / "data", "127.0.0.1:0", clock=clock, threads=8)
+    running = start_server(tmp_path / "data", "127.0.0.1:0", clock=clock)
     try:
         yield running
     finally:

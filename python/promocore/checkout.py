@@ -20,7 +20,7 @@ from promocore.clock import Clock
 from promocore.compiled import CampaignEntry, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
 from promocore.store import LmdbStore
-from promocore.store.counters import CounterKeys
+from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
@@ -29,6 +29,8 @@ from promocore.v1.internal import evaluation_pb2, store_pb2
 _MAX_KEY_BYTES = 511
 M = TypeVar("M")
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
+MAX_SESSION_KEY_LENGTH = 128
+MAX_RESERVATION_TTL_SECONDS = 3600
 
 
 @dataclass
@@ -64,9 +66,18 @@ class Resolver:
         customer_id: str,
         include_promotions: bool,
         now_ms: int,
+        session_key: str = "",
     ) -> Resolution:
+        """`session_key`: the reservation session whose own holds do not count against it."""
         resolution = Resolution(evaluation_pb2.EvaluationContext(now_unix_ms=now_ms))
         slots: dict[str, int] = {}
+        view = CounterView(
+            txn,
+            self._store.tables,
+            self._store.reservations,
+            now_ms=now_ms,
+            session_key=session_key,
+        )
 
         def add(
             target: evaluation_pb2.ResolvedRedeemable,
@@ -92,7 +103,9 @@ class Resolver:
                 customer_id=customer_id,
                 now_ms=now_ms,
             )
-            target.counters.CopyFrom(keys.read(txn, self._store.tables.counters))
+            counters, held_by_others = keys.read(view)
+            target.counters.CopyFrom(counters)
+            target.held_by_other_session = held_by_others
             return keys
 
         for redeemable in redeemables:
@@ -157,20 +170,49 @@ class Checkout:
         self._resolver = Resolver(store, campaigns)
 
     def validate(self, request: bytes) -> bytes:
-        """ValidateRequest bytes in, ValidateResponse bytes out; changes nothing."""
+        """ValidateRequest bytes in, ValidateResponse bytes out. Changes nothing, unless the
+        request asks for a reservation: then the applicable redeemables are held."""
         parsed = parse_request(checkout_pb2.ValidateRequest, request)
-        with self._store.read() as txn:
-            resolution = self._resolver.resolve(
-                txn,
-                list(parsed.redeemables),
-                customer_id=parsed.customer.id,
-                include_promotions=parsed.options.include_promotions,
-                now_ms=self._clock.now_ms(),
+        if parsed.HasField("reservation"):
+            session_key, ttl_ms = _reservation_request(parsed.reservation)
+            return self._store.writer.submit(
+                lambda txn: self._validate_and_hold(txn, request, parsed, session_key, ttl_ms)
             )
+        with self._store.read() as txn:
+            resolution = self._resolve(txn, parsed, self._clock.now_ms())
         return evaluate(request, resolution)
 
+    def _validate_and_hold(
+        self,
+        txn: lmdb.Transaction,
+        request: bytes,
+        parsed: checkout_pb2.ValidateRequest,
+        session_key: str,
+        ttl_ms: int,
+    ) -> bytes:
+        now_ms = self._clock.now_ms()
+        # Validating again replaces the session's holds: its old ones must not block it.
+        self._store.reservations.release(txn, session_key)
+        resolution = self._resolve(txn, parsed, now_ms, session_key)
+        outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
+        applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
+        if not any(applied):
+            return outcome.SerializeToString()
+        expires_at_ms = now_ms + ttl_ms
+        self._store.reservations.reserve(
+            txn,
+            session_key,
+            expires_at_ms=expires_at_ms,
+            holds=_deltas(outcome, resolution, applied),
+            redeemables=sum(applied),
+        )
+        outcome.reservation.session_key = session_key
+        outcome.reservation.expires_at.FromMilliseconds(expires_at_ms)
+        return outcome.SerializeToString()
+
     def redeem(self, request: bytes) -> bytes:
-        """RedeemRequest bytes in, RedeemResponse bytes out; exactly once per idempotency key."""
+        """RedeemRequest bytes in, RedeemResponse bytes out; exactly once per idempotency key,
+        durable before it returns, all of a redemption's changes or none."""
         parsed = parse_request(checkout_pb2.RedeemRequest, request)
         key = parsed.idempotency_key
         if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
@@ -179,35 +221,40 @@ class Checkout:
             )
         if not parsed.order.id:
             raise InvalidArgumentError("order.id", "required to redeem")
+        if len(parsed.session_key) > MAX_SESSION_KEY_LENGTH:
+            raise InvalidArgumentError(
+                "session_key", f"at most {MAX_SESSION_KEY_LENGTH} characters"
+            )
+        return self._store.writer.submit(lambda txn: self._redeem(txn, request, parsed))
+
+    def _redeem(
+        self, txn: lmdb.Transaction, request: bytes, parsed: checkout_pb2.RedeemRequest
+    ) -> bytes:
         log = self._store.redemptions
-        with self._store.write() as txn:
-            first_answer = log.replay(txn, key, request)
-            if first_answer is not None:
-                replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
-                replayed.replayed = True
-                return replayed.SerializeToString()
-            now_ms = self._clock.now_ms()
-            resolution = self._resolver.resolve(
-                txn,
-                list(parsed.redeemables),
-                customer_id=parsed.customer.id,
-                include_promotions=parsed.options.include_promotions,
-                now_ms=now_ms,
-            )
-            outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
-            response = checkout_pb2.RedeemResponse(
-                redeemables=outcome.redeemables, totals=outcome.totals
-            )
-            applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
-            if not any(applied):
-                # Nothing to count: no record, no key stored; a retry is evaluated afresh.
-                response.status = checkout_pb2.FAILED
-                return response.SerializeToString()
-            stored = self._stored_redemption(parsed, outcome, resolution, applied, now_ms)
-            response.status = checkout_pb2.SUCCEEDED
-            response.redemption.CopyFrom(stored.redemption)
-            response_bytes = response.SerializeToString()
-            log.record_redemption(txn, stored, request=request, response=response_bytes)
+        first_answer = log.replay(txn, parsed.idempotency_key, request)
+        if first_answer is not None:
+            replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
+            replayed.replayed = True
+            return replayed.SerializeToString()
+        now_ms = self._clock.now_ms()
+        resolution = self._resolve(txn, parsed, now_ms, parsed.session_key)
+        outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
+        response = checkout_pb2.RedeemResponse(
+            redeemables=outcome.redeemables, totals=outcome.totals
+        )
+        applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
+        if not any(applied):
+            # Nothing to count: no record, no key stored; a retry is evaluated afresh.
+            response.status = checkout_pb2.FAILED
+            return response.SerializeToString()
+        stored = _stored_redemption(parsed, outcome, resolution, applied, now_ms)
+        response.status = checkout_pb2.SUCCEEDED
+        response.redemption.CopyFrom(stored.redemption)
+        response_bytes = response.SerializeToString()
+        log.record_redemption(txn, stored, request=request, response=response_bytes)
+        if parsed.session_key:
+            # The reservation is consumed: its holds became the counters just written.
+            self._store.reservations.release(txn, parsed.session_key)
         return response_bytes
 
     def rollback(self, request: checkout_pb2.RollbackRequest) -> checkout_pb2.RollbackResponse:
@@ -219,41 +266,93 @@ class Checkout:
             at_unix_ms=self._clock.now_ms(),
             reason=request.reason,
         )
-        with self._store.write() as txn:
-            stored = self._store.redemptions.roll_back(txn, rollback)
+        stored = self._store.writer.submit(
+            lambda txn: self._store.redemptions.roll_back(txn, rollback)
+        )
         return checkout_pb2.RollbackResponse(
             redemption=stored.redemption, rollback_id=rollback.rollback_id
         )
 
-    @staticmethod
-    def _stored_redemption(
-        request: checkout_pb2.RedeemRequest,
-        outcome: checkout_pb2.ValidateResponse,
-        resolution: Resolution,
-        applied: list[bool],
-        now_ms: int,
-    ) -> store_pb2.StoredRedemption:
-        redemption = checkout_pb2.Redemption(
-            id=new_id("rdm"),
-            idempotency_key=request.idempotency_key,
-            status=checkout_pb2.SUCCEEDED,
-            order_id=request.order.id,
-            customer_id=request.customer.id,
-            redeemables=[r for r, ok in zip(outcome.redeemables, applied, strict=True) if ok],
-            totals=outcome.totals,
+    def release_reservation(
+        self, request: checkout_pb2.ReleaseReservationRequest
+    ) -> checkout_pb2.ReleaseReservationResponse:
+        session_key = request.session_key
+        if not session_key or len(session_key) > MAX_SESSION_KEY_LENGTH:
+            raise InvalidArgumentError(
+                "session_key", f"required, 1..{MAX_SESSION_KEY_LENGTH} characters"
+            )
+        released = self._store.writer.submit(
+            lambda txn: self._store.reservations.release(txn, session_key)
         )
-        redemption.created_at.FromMilliseconds(now_ms)
-        stored = store_pb2.StoredRedemption(redemption=redemption)
-        for index, (result, ok) in enumerate(zip(outcome.redeemables, applied, strict=True)):
-            keys = resolution.keys_of(index, result)
-            if ok and keys is not None:
-                stored.deltas.extend(
-                    keys.redemption_deltas(
-                        discount=result.items_discount + result.shipping_discount,
-                        order_value=outcome.totals.items_amount,
-                    )
+        return checkout_pb2.ReleaseReservationResponse(released=released)
+
+    def _resolve(
+        self,
+        txn: lmdb.Transaction,
+        parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
+        now_ms: int,
+        session_key: str = "",
+    ) -> Resolution:
+        return self._resolver.resolve(
+            txn,
+            list(parsed.redeemables),
+            customer_id=parsed.customer.id,
+            include_promotions=parsed.options.include_promotions,
+            now_ms=now_ms,
+            session_key=session_key,
+        )
+
+
+def _reservation_request(reservation: checkout_pb2.ReservationRequest) -> tuple[str, int]:
+    if not reservation.session_key or len(reservation.session_key) > MAX_SESSION_KEY_LENGTH:
+        raise InvalidArgumentError(
+            "reservation.session_key", f"required, 1..{MAX_SESSION_KEY_LENGTH} characters"
+        )
+    if not 1 <= reservation.ttl_seconds <= MAX_RESERVATION_TTL_SECONDS:
+        raise InvalidArgumentError(
+            "reservation.ttl_seconds", f"must be 1..{MAX_RESERVATION_TTL_SECONDS}"
+        )
+    return reservation.session_key, reservation.ttl_seconds * 1000
+
+
+def _deltas(
+    outcome: checkout_pb2.ValidateResponse, resolution: Resolution, applied: list[bool]
+) -> list[store_pb2.CounterDelta]:
+    """Every counter change the applied redeemables make (what Redeem writes, what a
+    reservation holds)."""
+    deltas: list[store_pb2.CounterDelta] = []
+    for index, (result, ok) in enumerate(zip(outcome.redeemables, applied, strict=True)):
+        keys = resolution.keys_of(index, result)
+        if ok and keys is not None:
+            deltas.extend(
+                keys.redemption_deltas(
+                    discount=result.items_discount + result.shipping_discount,
+                    order_value=outcome.totals.items_amount,
                 )
-        return stored
+            )
+    return deltas
+
+
+def _stored_redemption(
+    request: checkout_pb2.RedeemRequest,
+    outcome: checkout_pb2.ValidateResponse,
+    resolution: Resolution,
+    applied: list[bool],
+    now_ms: int,
+) -> store_pb2.StoredRedemption:
+    redemption = checkout_pb2.Redemption(
+        id=new_id("rdm"),
+        idempotency_key=request.idempotency_key,
+        status=checkout_pb2.SUCCEEDED,
+        order_id=request.order.id,
+        customer_id=request.customer.id,
+        redeemables=[r for r, ok in zip(outcome.redeemables, applied, strict=True) if ok],
+        totals=outcome.totals,
+    )
+    redemption.created_at.FromMilliseconds(now_ms)
+    return store_pb2.StoredRedemption(
+        redemption=redemption, deltas=_deltas(outcome, resolution, applied)
+    )
 
 
 def new_id(prefix: str) -> str:

@@ -21,6 +21,8 @@ import orjson
 from promocore import _engine
 from promocore.client import Client
 from promocore.errors import PromocoreError
+from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.tables import Durability
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 
@@ -57,11 +59,36 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the gRPC server")
     serve.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
     serve.add_argument("--listen", default=DEFAULT_TARGET, help="HOST:PORT to bind")
-    serve.add_argument("--threads", type=int, default=16, help="RPC worker threads")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes sharing the port (default: number of cores; 0 = this process)",
+    )
+    serve.add_argument("--threads", type=int, default=16, help="RPC threads per process")
+    serve.add_argument(
+        "--durability",
+        choices=[d.value for d in Durability],
+        default=Durability.FULL.value,
+        help="full: fsync before every answer (survives OS crash, power cut); process: no fsync "
+        "(survives kill -9 of the server, not an OS crash). See docs/operations.md",
+    )
+    serve.add_argument(
+        "--max-batch",
+        type=int,
+        default=DEFAULT_MAX_BATCH,
+        help="writes per group commit (1 = one transaction and sync per write)",
+    )
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
     serve.set_defaults(run=run_serve)
+
+    check = commands.add_parser(
+        "check", help="recompute counters and balances from the log; non-zero exit on mismatch"
+    )
+    check.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
+    check.set_defaults(run=run_check)
 
     demo = commands.add_parser("demo", help="load the demo data set into a running server")
     demo.set_defaults(run=run_demo)
@@ -183,17 +210,37 @@ def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from promocore.server import serve_forever, start_server
+    from promocore.server import ServerOptions, serve_forever, start_server
+    from promocore.workers import serve_workers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    running = start_server(
-        args.data_dir, args.listen, threads=args.threads, load_demo_if_empty=args.demo_if_empty
+    options = ServerOptions(
+        threads=args.threads,
+        durability=Durability(args.durability),
+        max_batch=args.max_batch,
+        load_demo_if_empty=args.demo_if_empty,
     )
+    logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
+    if args.workers > 0:
+        return serve_workers(args.data_dir, args.listen, args.workers, options)
+    running = start_server(args.data_dir, args.listen, options=options)
+    host = args.listen.rpartition(":")[0]
     logging.getLogger("promocore").info(
-        "promocore %s serving on %s (data in %s)", _engine.__version__, args.listen, args.data_dir
+        "promocore serving on %s:%d (data in %s)", host, running.port, args.data_dir
     )
     serve_forever(running)
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from promocore.store.check import check_store
+
+    report = check_store(args.data_dir)
+    if args.output == "json":
+        _print(args, report.as_plain())
+    else:
+        print(report.summary())
+    return 0 if report.ok else 1
 
 
 def run_demo(args: argparse.Namespace) -> int:

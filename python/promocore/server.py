@@ -26,6 +26,8 @@ from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
 from promocore.store import LmdbStore
+from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.tables import Durability
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -100,9 +102,10 @@ def checkout_handler(checkout: Checkout) -> grpc.GenericRpcHandler:
                 not_built_yet("Qualify", "the rule engine issue"),
                 request_deserializer=checkout_pb2.QualifyRequest.FromString,
             ),
-            "ReleaseReservation": grpc.unary_unary_rpc_method_handler(
-                not_built_yet("ReleaseReservation", "the limits and reservations issue"),
-                request_deserializer=checkout_pb2.ReleaseReservationRequest.FromString,
+            "ReleaseReservation": typed(
+                checkout.release_reservation,
+                checkout_pb2.ReleaseReservationRequest,
+                checkout_pb2.ReleaseReservationResponse,
             ),
         },
     )
@@ -172,24 +175,46 @@ class RunningServer:
         self.store.close()
 
 
+@dataclass(frozen=True)
+class ServerOptions:
+    """How one server process serves (the `promocore serve` flags)."""
+
+    threads: int = 16
+    durability: Durability = Durability.FULL
+    max_batch: int = DEFAULT_MAX_BATCH
+    # Share the port with the other worker processes (SO_REUSEPORT).
+    reuse_port: bool = False
+    load_demo_if_empty: bool = False
+
+
+def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:
+    if store.is_empty():
+        load_demo(InProcessAdmin(admin))
+        log.info("loaded the demo data set into %s", store.path)
+
+
 def start_server(
     data_dir: Path | str,
     listen: str = "127.0.0.1:50051",
     *,
     clock: Clock | None = None,
-    threads: int = 16,
-    load_demo_if_empty: bool = False,
+    options: ServerOptions | None = None,
 ) -> RunningServer:
     """Opens the store and starts serving; `listen` may use port 0 to pick a free port."""
     clock = clock or SystemClock()
-    store = LmdbStore(data_dir)
+    options = options or ServerOptions()
+    store = LmdbStore(
+        data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
+    )
     admin = Admin(store, clock)
-    if load_demo_if_empty and store.is_empty():
-        load_demo(InProcessAdmin(admin))
-        log.info("loaded the demo data set into %s", data_dir)
+    if options.load_demo_if_empty:
+        load_demo_if_empty(admin, store)
     checkout = Checkout(store, CompiledCampaigns(store.catalog), clock)
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads))
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=options.threads),
+        options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
+    )
     server.add_generic_rpc_handlers([checkout_handler(checkout)])
     admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin), server)
     events_pb2_grpc.add_EventsServiceServicer_to_server(

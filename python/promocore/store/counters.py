@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import lmdb
 
 from promocore.store.keys import decode_counter, encode_counter
+from promocore.store.reservations import Reservations
+from promocore.store.tables import Tables
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
 
@@ -88,11 +90,19 @@ class CounterKeys:
             customer_month=customer_key(f"month/{periods.month}"),
         )
 
-    def read(self, txn: lmdb.Transaction, table: lmdb._Database) -> evaluation_pb2.Counters:
-        def get(key: bytes | None) -> int:
-            return 0 if key is None else decode_counter(txn.get(key, db=table))
+    def read(self, view: CounterView) -> tuple[evaluation_pb2.Counters, bool]:
+        """The counters as `view` sees them, and whether other sessions' holds are among them."""
+        held_by_others = False
 
-        return evaluation_pb2.Counters(
+        def get(key: bytes | None) -> int:
+            nonlocal held_by_others
+            if key is None:
+                return 0
+            committed, held = view.value(key)
+            held_by_others = held_by_others or held != 0
+            return committed + held
+
+        counters = evaluation_pb2.Counters(
             code_redeemed=get(self.code_redeemed),
             campaign_redemptions=get(self.campaign_redemptions),
             customer_redemptions=get(self.customer_redemptions),
@@ -103,6 +113,7 @@ class CounterKeys:
             discount_given=get(self.discount_given),
             order_value=get(self.order_value),
         )
+        return counters, held_by_others
 
     def redemption_deltas(self, *, discount: int, order_value: int) -> list[store_pb2.CounterDelta]:
         """What one successful redemption of this redeemable adds."""
@@ -119,6 +130,37 @@ class CounterKeys:
         deltas.append(store_pb2.CounterDelta(key=self.discount_given, delta=discount))
         deltas.append(store_pb2.CounterDelta(key=self.order_value, delta=order_value))
         return deltas
+
+
+class CounterView:
+    """Counters as one request sees them: committed values plus the unexpired holds of other
+    reservation sessions (the request's own session excluded)."""
+
+    def __init__(
+        self,
+        txn: lmdb.Transaction,
+        tables: Tables,
+        reservations: Reservations,
+        *,
+        now_ms: int,
+        session_key: str = "",
+    ) -> None:
+        self._txn = txn
+        self._table = tables.counters
+        self._reservations = reservations
+        self._now_ms = now_ms
+        self._session_key = session_key
+        self._any_holds = reservations.any_holds(txn)
+
+    def value(self, key: bytes) -> tuple[int, int]:
+        """(committed value, held by other sessions)."""
+        committed = decode_counter(self._txn.get(key, db=self._table))
+        if not self._any_holds:
+            return committed, 0
+        held = self._reservations.held_by_others(
+            self._txn, key, now_ms=self._now_ms, session_key=self._session_key
+        )
+        return committed, held
 
 
 def apply_deltas(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,12 @@ TABLE_NAMES = (
     "redemption_log",
     # idempotency key -> IdempotencyRecord bytes
     "idempotency",
+    # len(counter key) (2 bytes BE) + counter key + session key -> Hold bytes
+    "holds",
+    # session key -> Reservation bytes: the holds of one session
+    "sessions",
+    # expiry (8 bytes BE ms) + session key -> b"": finds expired sessions to clean up
+    "session_expiry",
 )
 
 
@@ -40,22 +47,47 @@ class Tables:
     redemptions: lmdb._Database
     redemption_log: lmdb._Database
     idempotency: lmdb._Database
+    holds: lmdb._Database
+    sessions: lmdb._Database
+    session_expiry: lmdb._Database
+
+
+class Durability(enum.Enum):
+    """What an acknowledged write survives (`promocore serve --durability`)."""
+
+    # fsync before every commit returns: survives kill -9, an OS crash and a power cut.
+    FULL = "full"
+    # No fsync: the commit is in the OS page cache when it returns. Survives kill -9 of the
+    # server (the kernel still writes the pages), not an OS crash or power cut, which may lose
+    # the last commits (LMDB stays consistent either way). Much faster on slow disks.
+    PROCESS = "process"
 
 
 def open_environment(
-    path: Path, *, map_size: int = DEFAULT_MAP_SIZE
+    path: Path, *, map_size: int = DEFAULT_MAP_SIZE, durability: Durability = Durability.FULL
 ) -> tuple[lmdb.Environment, Tables]:
-    """Opens (creating) the environment; every commit is synced to disk before it returns."""
+    """Opens (creating) the environment. Open it in the process that uses it (after fork)."""
     path.mkdir(parents=True, exist_ok=True)
+    synced = durability is Durability.FULL
     env = lmdb.open(
         str(path),
         map_size=map_size,
         max_dbs=len(TABLE_NAMES) + 4,
         max_readers=1024,
-        sync=True,
-        metasync=True,
+        sync=synced,
+        metasync=synced,
         lock=True,
     )
     with env.begin(write=True) as txn:
         handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
+    return env, Tables(**handles)
+
+
+def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
+    """Opens an existing store for reading only (`promocore check`, beside a running server)."""
+    if not (path / "data.mdb").exists():
+        raise FileNotFoundError(f"no promocore store in {path}")
+    env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
+    with env.begin() as txn:
+        handles = {name: env.open_db(name.encode(), txn=txn, create=False) for name in TABLE_NAMES}
     return env, Tables(**handles)

@@ -32,12 +32,14 @@ class IdempotencyRecord(_message.Message):
     def __init__(self, request_sha256: _Optional[bytes] = ..., response: _Optional[bytes] = ...) -> None: ...
 
 class LogRecord(_message.Message):
-    __slots__ = ("redeemed", "rolled_back")
+    __slots__ = ("redeemed", "rolled_back", "credited")
     REDEEMED_FIELD_NUMBER: _ClassVar[int]
     ROLLED_BACK_FIELD_NUMBER: _ClassVar[int]
+    CREDITED_FIELD_NUMBER: _ClassVar[int]
     redeemed: StoredRedemption
     rolled_back: Rollback
-    def __init__(self, redeemed: _Optional[_Union[StoredRedemption, _Mapping]] = ..., rolled_back: _Optional[_Union[Rollback, _Mapping]] = ...) -> None: ...
+    credited: Credit
+    def __init__(self, redeemed: _Optional[_Union[StoredRedemption, _Mapping]] = ..., rolled_back: _Optional[_Union[Rollback, _Mapping]] = ..., credited: _Optional[_Union[Credit, _Mapping]] = ...) -> None: ...
 
 class Rollback(_message.Message):
     __slots__ = ("redemption_id", "rollback_id", "at_unix_ms", "reason")
@@ -50,3 +52,37 @@ class Rollback(_message.Message):
     at_unix_ms: int
     reason: str
     def __init__(self, redemption_id: _Optional[str] = ..., rollback_id: _Optional[str] = ..., at_unix_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Hold(_message.Message):
+    __slots__ = ("session_key", "delta", "expires_at_ms")
+    SESSION_KEY_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    session_key: str
+    delta: int
+    expires_at_ms: int
+    def __init__(self, session_key: _Optional[str] = ..., delta: _Optional[int] = ..., expires_at_ms: _Optional[int] = ...) -> None: ...
+
+class Reservation(_message.Message):
+    __slots__ = ("session_key", "expires_at_ms", "holds", "redeemables")
+    SESSION_KEY_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_FIELD_NUMBER: _ClassVar[int]
+    REDEEMABLES_FIELD_NUMBER: _ClassVar[int]
+    session_key: str
+    expires_at_ms: int
+    holds: _containers.RepeatedCompositeFieldContainer[CounterDelta]
+    redeemables: int
+    def __init__(self, session_key: _Optional[str] = ..., expires_at_ms: _Optional[int] = ..., holds: _Optional[_Iterable[_Union[CounterDelta, _Mapping]]] = ..., redeemables: _Optional[int] = ...) -> None: ...
+
+class Credit(_message.Message):
+    __slots__ = ("key", "amount", "at_unix_ms", "reason")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    amount: int
+    at_unix_ms: int
+    reason: str
+    def __init__(self, key: _Optional[bytes] = ..., amount: _Optional[int] = ..., at_unix_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...

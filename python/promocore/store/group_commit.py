@@ -1,0 +1,119 @@
+"""Group commit: one writer thread per process turns many concurrent writes into one durable
+LMDB transaction and one sync.
+
+Callers hand in a job (a function of a write transaction) and block until the transaction that
+ran it is committed, so a reply is never sent before its write is on disk. Each job runs in a
+nested transaction: a job that raises is rolled back alone, the others of the batch commit.
+Jobs run one after another inside the batch, each seeing the writes of those before it, so
+checks and updates stay exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TypeVar
+
+import lmdb
+
+T = TypeVar("T")
+Job = Callable[[lmdb.Transaction], object]
+# Called once per batch inside its transaction, after the jobs (housekeeping).
+BatchHook = Callable[[lmdb.Transaction], None]
+
+DEFAULT_MAX_BATCH = 256
+_STOP = object()
+log = logging.getLogger("promocore.store")
+
+
+class WriterStopped(RuntimeError):
+    """The writer is shutting down; the job was not run."""
+
+
+class GroupCommitWriter:
+    def __init__(
+        self,
+        env: lmdb.Environment,
+        *,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        after_jobs: BatchHook | None = None,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be >= 1")
+        self._env = env
+        self._max_batch = max_batch
+        self._after_jobs = after_jobs
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopping = False
+        self.batches = 0
+        self.jobs = 0
+        self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[lmdb.Transaction], T]) -> T:
+        """Runs `job` in the next batch; returns its result once the batch is committed."""
+        if self._stopping:
+            raise WriterStopped("the store is shutting down")
+        future: Future = Future()
+        self._queue.put((job, future))
+        return future.result()
+
+    def stop(self) -> None:
+        """Finishes the queued jobs, then stops the thread."""
+        self._stopping = True
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            stop_after = False
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop_after = True
+                    break
+                batch.append(item)
+            self._commit(batch)
+            if stop_after:
+                return
+
+    def _commit(self, batch: list[tuple[Job, Future]]) -> None:
+        outcomes: list[tuple[Future, object, BaseException | None]] = []
+        try:
+            with self._env.begin(write=True) as txn:
+                for job, future in batch:
+                    outcomes.append((future, *self._run_job(txn, job)))
+                if self._after_jobs is not None:
+                    self._after_jobs(txn)
+        except BaseException as error:  # the commit itself failed: nothing of the batch is written
+            log.exception("group commit of %d jobs failed", len(batch))
+            for _, future in batch:
+                future.set_exception(error)
+            return
+        self.batches += 1
+        self.jobs += len(batch)
+        for future, result, error in outcomes:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    def _run_job(self, txn: lmdb.Transaction, job: Job) -> tuple[object, BaseException | None]:
+        child = self._env.begin(write=True, parent=txn)
+        try:
+            result = job(child)
+        except BaseException as error:
+            child.abort()
+            return None, error
+        child.commit()
+        return result, None

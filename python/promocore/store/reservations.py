@@ -1,0 +1,109 @@
+"""Reservations: usage a Validate session holds on counters until it is redeemed, released or
+expires.
+
+A hold is stored under its counter key with its own expiry. Whoever reads a counter adds the
+unexpired holds of other sessions, so an expired hold stops counting the instant it expires:
+no sweeper is needed for correctness. Expired holds are deleted lazily by the writer.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+
+import lmdb
+
+from promocore.store.keys import encode_u64
+from promocore.store.tables import Tables
+from promocore.v1.internal import store_pb2
+
+_KEY_LENGTH = struct.Struct(">H")
+
+
+def hold_prefix(counter_key: bytes) -> bytes:
+    """Length-prefixed, so no counter key's holds can be mistaken for another's."""
+    return _KEY_LENGTH.pack(len(counter_key)) + counter_key
+
+
+class Reservations:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def any_holds(self, txn: lmdb.Transaction) -> bool:
+        """Cheap test that lets reads skip hold lookups when nobody reserves."""
+        return txn.stat(self._t.holds)["entries"] > 0
+
+    def held_by_others(
+        self, txn: lmdb.Transaction, counter_key: bytes, *, now_ms: int, session_key: str
+    ) -> int:
+        """Sum of the unexpired holds on a counter by sessions other than `session_key`."""
+        prefix = hold_prefix(counter_key)
+        cursor = txn.cursor(db=self._t.holds)
+        held = 0
+        found = cursor.set_range(prefix)
+        while found and cursor.key().startswith(prefix):
+            hold = store_pb2.Hold.FromString(cursor.value())
+            if hold.expires_at_ms > now_ms and hold.session_key != session_key:
+                held += hold.delta
+            found = cursor.next()
+        return held
+
+    def reserve(
+        self,
+        txn: lmdb.Transaction,
+        session_key: str,
+        *,
+        expires_at_ms: int,
+        holds: Iterable[store_pb2.CounterDelta],
+        redeemables: int,
+    ) -> None:
+        """Replaces the session's holds with these."""
+        self.release(txn, session_key)
+        reservation = store_pb2.Reservation(
+            session_key=session_key,
+            expires_at_ms=expires_at_ms,
+            holds=holds,
+            redeemables=redeemables,
+        )
+        for held in reservation.holds:
+            hold = store_pb2.Hold(
+                session_key=session_key, delta=held.delta, expires_at_ms=expires_at_ms
+            )
+            txn.put(
+                hold_prefix(held.key) + session_key.encode(),
+                hold.SerializeToString(),
+                db=self._t.holds,
+            )
+        txn.put(session_key.encode(), reservation.SerializeToString(), db=self._t.sessions)
+        txn.put(self._expiry_key(reservation), b"", db=self._t.session_expiry)
+
+    def release(self, txn: lmdb.Transaction, session_key: str) -> int:
+        """Deletes the session's holds; returns how many redeemables they held (0 if none)."""
+        raw = txn.get(session_key.encode(), db=self._t.sessions)
+        if raw is None:
+            return 0
+        reservation = store_pb2.Reservation.FromString(raw)
+        for held in reservation.holds:
+            txn.delete(hold_prefix(held.key) + session_key.encode(), db=self._t.holds)
+        txn.delete(session_key.encode(), db=self._t.sessions)
+        txn.delete(self._expiry_key(reservation), db=self._t.session_expiry)
+        return reservation.redeemables
+
+    def delete_expired(self, txn: lmdb.Transaction, *, now_ms: int, limit: int) -> int:
+        """Deletes up to `limit` expired sessions (housekeeping; they already count for nothing)."""
+        cursor = txn.cursor(db=self._t.session_expiry)
+        expired: list[str] = []
+        found = cursor.first()
+        while found and len(expired) < limit:
+            key = bytes(cursor.key())
+            if key[:8] > encode_u64(now_ms):
+                break
+            expired.append(key[8:].decode())
+            found = cursor.next()
+        for session_key in expired:
+            self.release(txn, session_key)
+        return len(expired)
+
+    @staticmethod
+    def _expiry_key(reservation: store_pb2.Reservation) -> bytes:
+        return encode_u64(reservation.expires_at_ms) + reservation.session_key.encode()
