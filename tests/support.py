@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 Line = tuple[str, int, int] | tuple[str, int, int, list[str]]
 
@@ -16,3 +26,91 @@ def cart(*lines: Line, currency: str = "EUR", **extra: Any) -> dict[str, Any]:
             item["categories"] = line[3]
         items.append(item)
     return {"currency": currency, "items": items, **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServerProcess:
+    """`promocore serve` as its own process group (supervisor + workers), as users run it."""
+
+    def __init__(self, data_dir: Path, *, workers: int = 4, extra: tuple[str, ...] = ()) -> None:
+        self.data_dir = data_dir
+        self.workers = workers
+        self.extra = extra
+        self.port = free_port()
+        self.target = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
+
+    def start(self, timeout: float = 30) -> ServerProcess:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "promocore.cli",
+                "serve",
+                "--data-dir",
+                str(self.data_dir),
+                "--listen",
+                self.target,
+                "--workers",
+                str(self.workers),
+                *self.extra,
+            ],
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # its own process group, so kill -9 reaches every worker
+        )
+        self.wait_until_serving(timeout)
+        return self
+
+    def wait_until_serving(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with grpc.insecure_channel(self.target) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+                try:
+                    answer = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.RpcError:
+                    pass
+                time.sleep(0.05)
+        raise TimeoutError(f"server did not serve within {timeout} s")
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def kill_hard(self) -> None:
+        """kill -9 of the whole server: supervisor and workers, mid-flight."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        # The port is reused at once by the restart; wait until the workers are gone too.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
+
+    def stop(self) -> int:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.stop() is None:
+            self.kill_hard()

@@ -88,6 +88,7 @@ def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
     if not (path / "data.mdb").exists():
         raise FileNotFoundError(f"no promocore store in {path}")
     env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
-    with env.begin() as txn:
-        handles = {name: env.open_db(name.encode(), txn=txn, create=False) for name in TABLE_NAMES}
+    # Without an explicit transaction py-lmdb commits the one it opens, which keeps the handles
+    # valid (a read transaction that ends by abort would close them).
+    handles = {name: env.open_db(name.encode(), create=False) for name in TABLE_NAMES}
     return env, Tables(**handles)
