@@ -11,10 +11,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from support import ServerProcess
 
 from promocore import Client
 from promocore.store.check import check_store
+
+from support import ServerProcess
 
 RACE_CLIENT = Path(__file__).with_name("race_client.py")
 CLIENT_PROCESSES = 8

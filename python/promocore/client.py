@@ -225,6 +225,11 @@ class Client:
         request = checkout_pb2.RollbackRequest(redemption_id=redemption_id, reason=reason)
         return to_plain(self._call(self._checkout.Rollback, request))
 
+    def release_reservation(self, session_key: str) -> int:
+        """Frees a Validate reservation; returns how many redeemables it held."""
+        request = checkout_pb2.ReleaseReservationRequest(session_key=session_key)
+        return self._call(self._checkout.ReleaseReservation, request).released
+
     def get_redemption(self, redemption_id: str) -> Plain:
         request = admin_pb2.GetRedemptionRequest(id=redemption_id)
         return to_plain(self._call(self._admin.GetRedemption, request))

@@ -28,3 +28,6 @@ class FixedClock:
 
     def advance(self, ms: int) -> None:
         self._now_ms += ms
+
+    def set(self, now_ms: int) -> None:
+        self._now_ms = now_ms
