@@ -28,6 +28,7 @@ log = logging.getLogger("promocore.workers")
 # that cannot start does not spin.
 MIN_WORKER_LIFETIME_S = 1.0
 _PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -70,11 +71,20 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
             _signal(pid, signal.SIGTERM)
 
     children: dict[int, tuple[int, float]] = {}
+
+    def spawn(index: int) -> None:
+        # A stop signal between fork and registration would miss the new worker: hold signals
+        # until it is registered (the child starts with them held, see _spawn).
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            children[_spawn(index, data_dir, address, worker_options)] = (index, time.monotonic())
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for index in range(workers):
-        pid = _spawn(index, data_dir, address, worker_options)
-        children[pid] = (index, time.monotonic())
+        spawn(index)
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
 
     while children:
@@ -91,8 +101,7 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
         if time.monotonic() - started < MIN_WORKER_LIFETIME_S:
             time.sleep(MIN_WORKER_LIFETIME_S)
         if not stopping:
-            new_pid = _spawn(index, data_dir, address, worker_options)
-            children[new_pid] = (index, time.monotonic())
+            spawn(index)
     holder.close()
     log.info("all workers stopped")
     return 0
@@ -104,6 +113,11 @@ def _spawn(index: int, data_dir: Path, address: str, options: ServerOptions) -> 
         return pid
     status = 1
     try:
+        # Until serve_forever installs the graceful handlers, a stop signal simply ends the
+        # worker (it serves nothing yet); never the supervisor's handler inherited by fork.
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         _die_with_parent()
         running = start_server(data_dir, address, options=options)
         log.info("worker %d (pid %d) serving", index, os.getpid())
