@@ -3,45 +3,18 @@ a server of 4 worker processes sharing one LMDB store."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
-import orjson
 import pytest
 
 from promocore import Client
 from promocore.store.check import check_store
 
+from race_harness import race
 from support import ServerProcess
 
-RACE_CLIENT = Path(__file__).with_name("race_client.py")
-CLIENT_PROCESSES = 8
 CLIENTS = 200
 K = 50
-
-
-def race(target: str, requests: list[dict]) -> list[dict]:
-    """Runs the requests from CLIENT_PROCESSES processes at one instant; returns the outcomes."""
-    start_at = time.time() + 4.0  # time for the client processes to import and connect
-    chunks = [requests[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(RACE_CLIENT), target, str(start_at), orjson.dumps(chunk).decode()],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for chunk in chunks
-    ]
-    outcomes = []
-    for process in processes:
-        stdout, _ = process.communicate(timeout=120)
-        assert process.returncode == 0
-        outcomes.extend(orjson.loads(line) for line in stdout.splitlines())
-    assert len(outcomes) == len(requests)
-    return outcomes
 
 
 @pytest.fixture(scope="module")

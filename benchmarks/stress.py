@@ -1,0 +1,306 @@
+"""`make stress`: the exactness claims under pressure, measured in one run.
+
+1. Race trials: a server of 4 workers; in each trial 200 clients in 8 processes race a campaign
+   limited to 50 redemptions in total and 2 per customer (40 customers). Oversold = successes
+   beyond a limit, summed over trials.
+2. Crash test: kill -9 of the whole server at random moments under load, restart, verify that
+   every acknowledged redemption is in the log and `promocore check` passes.
+3. Group commit: durable redeems/s with group commit vs one transaction and sync per redeem
+   (`--max-batch 1`), same load, same run.
+4. Hot campaign: p99 of redeems of an unlimited campaign, alone and while 200 clients hammer a
+   limited one.
+
+Writes a section of benchmarks/RESULTS.md and prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the test harnesses drive the same scenarios
+
+from promocore import Client  # noqa: E402
+
+from crash_harness import crash_cycles  # noqa: E402
+from race_harness import race  # noqa: E402
+from support import ServerProcess  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+LOAD = ROOT / "benchmarks" / "redeem_load.py"
+RACE_LIMIT = 50
+RACE_PER_CUSTOMER = 2
+RACE_CLIENTS = 200
+RACE_CUSTOMERS = 40
+
+
+def create(client: Client, campaign_id: str, limits: dict) -> str:
+    client.create_campaign(
+        id=campaign_id,
+        name=campaign_id,
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+        limits=limits,
+    )
+    code = campaign_id.upper()
+    client.create_code(campaign_id, code)
+    return code
+
+
+def race_trials(workdir: Path, trials: int) -> dict:
+    oversold = wrong_reasons = wrong_counts = 0
+    with ServerProcess(workdir / "race", workers=4) as server:
+        for trial in range(trials):
+            with Client(server.target) as client:
+                code = create(
+                    client,
+                    f"race-{trial}",
+                    {"total_redemptions": RACE_LIMIT, "per_customer": RACE_PER_CUSTOMER},
+                )
+            requests = [
+                {"code": code, "customer": f"c{n % RACE_CUSTOMERS}", "key": f"r{trial}-{n}"}
+                for n in range(RACE_CLIENTS)
+            ]
+            outcomes = race(server.target, requests)
+            succeeded = [o for o in outcomes if o.get("status") == "SUCCEEDED"]
+            per_customer = Counter(o["customer"] for o in succeeded)
+            oversold += max(0, len(succeeded) - RACE_LIMIT)
+            oversold += sum(max(0, n - RACE_PER_CUSTOMER) for n in per_customer.values())
+            wrong_counts += len(succeeded) != RACE_LIMIT
+            reasons = {o.get("reason") for o in outcomes if o.get("status") != "SUCCEEDED"}
+            wrong_reasons += not reasons <= {"campaign_limit_exceeded", "customer_limit_exceeded"}
+            print(f"race trial {trial + 1}/{trials}: {len(succeeded)} successes", file=sys.stderr)
+    return {
+        "trials": trials,
+        "oversold": oversold,
+        "trials_not_exactly_k": wrong_counts,
+        "trials_with_wrong_reasons": wrong_reasons,
+    }
+
+
+def run_load(
+    target: str, code: str, prefix: str, *, seconds: float, processes: int, threads: int
+) -> list[dict]:
+    start_at = time.time() + 3.0
+    commands = [
+        [
+            sys.executable,
+            str(LOAD),
+            target,
+            code,
+            f"{prefix}{p}",
+            "--seconds",
+            str(seconds),
+            "--threads",
+            str(threads),
+            "--start-at",
+            str(start_at),
+        ]
+        for p in range(processes)
+    ]
+    running = [subprocess.Popen(c, stdout=subprocess.PIPE, text=True) for c in commands]
+    return [orjson.loads(p.communicate(timeout=seconds + 120)[0]) for p in running]
+
+
+def durable_rps(workdir: Path, name: str, extra: tuple[str, ...], seconds: float) -> dict:
+    with ServerProcess(workdir / name, workers=os.cpu_count() or 1, extra=extra) as server:
+        with Client(server.target) as client:
+            code = create(client, "throughput", {})
+        results = run_load(server.target, code, name, seconds=seconds, processes=4, threads=16)
+    count = sum(r["count"] for r in results)
+    return {"redeems_per_s": count / seconds, "errors": sum(r["errors"] for r in results)}
+
+
+def percentile(latencies: list[float], q: float) -> float:
+    return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
+
+
+def hot_campaign(workdir: Path, seconds: float) -> dict:
+    """p99 of a quiet unlimited campaign alone, beside 200 clients hammering a limited campaign,
+    and (the control, same load) beside 200 clients hammering an unlimited one."""
+    with ServerProcess(workdir / "hot", workers=os.cpu_count() or 1) as server:
+        with Client(server.target) as client:
+            quiet = create(client, "quiet", {})
+            limited = create(client, "hot-limited", {"total_redemptions": 10**9, "per_day": 10**9})
+            unlimited = create(client, "hot-unlimited", {})
+        figures = {"alone": quiet_latencies(server.target, quiet, "alone", seconds, hammer=None)}
+        for name, code in (("beside_limited", limited), ("beside_unlimited", unlimited)):
+            figures[name] = quiet_latencies(server.target, quiet, name, seconds, hammer=code)
+    return {
+        name: {
+            "p50_ms": round(percentile(latencies, 0.5), 2),
+            "p99_ms": round(percentile(latencies, 0.99), 2),
+        }
+        for name, latencies in figures.items()
+    }
+
+
+def quiet_latencies(
+    target: str, quiet: str, name: str, seconds: float, *, hammer: str | None
+) -> list[float]:
+    hammering = []
+    if hammer is not None:
+        start_at = time.time() + 3.0
+        hammering = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    str(LOAD),
+                    target,
+                    hammer,
+                    f"{name}-hot{p}",
+                    "--seconds",
+                    str(seconds + 1),
+                    "--threads",
+                    "50",
+                    "--start-at",
+                    str(start_at),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for p in range(4)
+        ]
+        time.sleep(1.0)  # the hammering starts first
+    [measured] = run_load(target, quiet, name, seconds=seconds, processes=1, threads=4)
+    for process in hammering:
+        process.communicate(timeout=seconds + 120)
+    return sorted(measured["latencies_ms"])
+
+
+def fsync_latency_ms(directory: Path) -> float:
+    probe = directory / "fsync-probe"
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT)
+    samples = []
+    try:
+        for _ in range(200):
+            os.write(fd, b"x" * 4096)
+            started = time.perf_counter()
+            os.fsync(fd)
+            samples.append((time.perf_counter() - started) * 1000)
+    finally:
+        os.close(fd)
+        probe.unlink()
+    return round(statistics.median(samples), 3)
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def write_results(summary: dict, details: dict, command: str) -> None:
+    begin, end = "<!-- stress:begin -->", "<!-- stress:end -->"
+    gc = details["group_commit"]
+    hot = details["hot_campaign"]
+    crash = details["crash"]
+    race_row = (
+        f"{summary['trials']} trials, oversold {summary['oversold']}, trials not exactly 50: "
+        f"{details['race']['trials_not_exactly_k']}"
+    )
+    crash_row = (
+        f"{crash['kills']} kills, {crash['acked']} acknowledged, lost {summary['lost_acked']}, "
+        f"`check` failures {len(crash['check_failures'])}"
+    )
+
+    batched_rps = gc["group_commit"]["redeems_per_s"]
+    single_rps = gc["one_commit_per_redeem"]["redeems_per_s"]
+
+    def latency(name: str) -> str:
+        return f"{hot[name]['p50_ms']} / {hot[name]['p99_ms']} ms"
+
+    section = f"""{begin}
+## Limits under concurrency (`make stress`)
+
+Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {machine()};
+median fsync on the data disk {details["fsync_ms"]} ms. Load generators run on the same
+machine as the server.
+
+| check | result |
+| --- | --- |
+| race (4 workers; 200 clients, 8 processes; limit 50, 2 per customer) | {race_row} |
+| crash test (kill -9 of the server under load) | {crash_row} |
+| durable redeems/s, group commit | {batched_rps:.0f} |
+| durable redeems/s, one commit per redeem (`--max-batch 1`) | {single_rps:.0f} |
+| group commit speedup (same run) | {summary["group_commit_speedup"]:.2f} |
+| quiet campaign redeem p50 / p99, alone | {latency("alone")} |
+| ... while 200 clients hammer a limited campaign | {latency("beside_limited")} |
+| ... while 200 clients hammer an unlimited campaign (control) | {latency("beside_unlimited")} |
+
+Group commit can only amortize the sync: here a sync costs {details["fsync_ms"]} ms while a
+redeem costs about 0.35 ms of Python CPU in the writer, so the ratio is bounded near
+(cpu + sync) / cpu. On disks where a sync costs milliseconds the same code gains far more.
+The hammering load saturates both cores; the control row shows how much of the quiet
+campaign's latency is that load rather than the limit.
+{end}"""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if begin in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=8.0, help="per throughput measurement")
+    args = parser.parse_args()
+    command = (
+        "make stress" if len(sys.argv) == 1 else " ".join(["benchmarks/stress.py", *sys.argv[1:]])
+    )
+
+    with tempfile.TemporaryDirectory(prefix="promocore-stress-", dir=ROOT) as tmp:
+        workdir = Path(tmp)
+        details: dict = {"fsync_ms": fsync_latency_ms(workdir)}
+        details["race"] = race_trials(workdir, args.trials)
+        crash = crash_cycles(workdir / "crash", kills=args.kills, seed=int(time.time()))
+        details["crash"] = crash.__dict__
+        batched = durable_rps(workdir, "batched", (), args.seconds)
+        single = durable_rps(workdir, "single", ("--max-batch", "1"), args.seconds)
+        details["group_commit"] = {"group_commit": batched, "one_commit_per_redeem": single}
+        details["hot_campaign"] = hot_campaign(workdir, args.seconds)
+
+    summary = {
+        "trials": args.trials,
+        "oversold": details["race"]["oversold"],
+        "lost_acked": len(crash.lost_acked),
+        "group_commit_speedup": round(
+            batched["redeems_per_s"] / max(single["redeems_per_s"], 1e-9), 2
+        ),
+        "crash_kills": crash.kills,
+        "check_failures": len(crash.check_failures),
+        "durable_redeems_per_s": round(batched["redeems_per_s"]),
+        "quiet_p99_ms_beside_hot_limited": details["hot_campaign"]["beside_limited"]["p99_ms"],
+        "quiet_p99_ms_beside_hot_unlimited": details["hot_campaign"]["beside_unlimited"]["p99_ms"],
+        "quiet_p99_ms_alone": details["hot_campaign"]["alone"]["p99_ms"],
+        "fsync_ms": details["fsync_ms"],
+    }
+    write_results(summary, details, command)
+    print(orjson.dumps(summary).decode())
+    return 0 if summary["oversold"] == 0 and summary["lost_acked"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
