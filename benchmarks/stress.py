@@ -247,9 +247,10 @@ machine as the server.
 | ... while 200 clients hammer a limited campaign | {latency("beside_limited")} |
 | ... while 200 clients hammer an unlimited campaign (control) | {latency("beside_unlimited")} |
 
-Group commit can only amortize the sync: here a sync costs {details["fsync_ms"]} ms while a
-redeem costs about 0.35 ms of Python CPU in the writer, so the ratio is bounded near
-(cpu + sync) / cpu. On disks where a sync costs milliseconds the same code gains far more.
+Group commit amortizes the commit (page writes and LMDB's two syncs) over a batch; what it
+cannot amortize is the per-redeem CPU (about 0.35 ms of Python in the writer, profiled), so the
+speedup is bounded near (cpu + commit) / cpu. With a sync of {details["fsync_ms"]} ms on this
+disk that bound is low; on disks where a sync costs milliseconds the same code gains far more.
 The hammering load saturates both cores; the control row shows how much of the quiet
 campaign's latency is that load rather than the limit.
 {end}"""
