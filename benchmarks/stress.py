@@ -36,7 +36,7 @@ from promocore import Client  # noqa: E402
 
 from crash_harness import crash_cycles  # noqa: E402
 from race_harness import race  # noqa: E402
-from support import ServerProcess  # noqa: E402
+from support import ServerProcess, coupon  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 LOAD = ROOT / "benchmarks" / "redeem_load.py"
@@ -47,17 +47,7 @@ RACE_CUSTOMERS = 40
 
 
 def create(client: Client, campaign_id: str, limits: dict) -> str:
-    client.create_campaign(
-        id=campaign_id,
-        name=campaign_id,
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 100}},
-        limits=limits,
-    )
-    code = campaign_id.upper()
-    client.create_code(campaign_id, code)
-    return code
+    return coupon(client, campaign_id, campaign_id.upper(), limits=limits)
 
 
 def race_trials(workdir: Path, trials: int) -> dict:

@@ -15,7 +15,7 @@ from promocore import Client, PromocoreError
 from promocore.store.tables import open_readonly
 from promocore.v1.internal import store_pb2
 
-from support import ServerProcess, cart
+from support import ServerProcess, cart, coupon
 
 LOAD_THREADS = 16
 LIMIT = 150
@@ -106,19 +106,8 @@ class CrashOutcome:
 
 def setup_campaigns(target: str) -> None:
     with Client(target) as client:
-        for campaign_id, code, limits in (
-            ("unlimited", "UNLIMITED", {}),
-            ("limited", "LIMITED", {"total_redemptions": LIMIT}),
-        ):
-            client.create_campaign(
-                id=campaign_id,
-                name=campaign_id,
-                type="DISCOUNT_COUPONS",
-                currency="EUR",
-                effect={"amount_off_order": {"amount": 100}},
-                limits=limits,
-            )
-            client.create_code(campaign_id, code)
+        coupon(client, "unlimited", "UNLIMITED")
+        coupon(client, "limited", "LIMITED", limits={"total_redemptions": LIMIT})
 
 
 def crash_cycles(data_dir: Path, *, kills: int, seed: int, workers: int = 2) -> CrashOutcome:

@@ -28,6 +28,27 @@ def cart(*lines: Line, currency: str = "EUR", **extra: Any) -> dict[str, Any]:
     return {"currency": currency, "items": items, **extra}
 
 
+def coupon(
+    client: Any,
+    campaign_id: str,
+    code: str,
+    *,
+    limits: dict[str, int] | None = None,
+    effect: dict[str, Any] | None = None,
+) -> str:
+    """Creates a DISCOUNT_COUPONS campaign in EUR (1.00 off unless `effect`) with one code."""
+    client.create_campaign(
+        id=campaign_id,
+        name=campaign_id,
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect=effect or {"amount_off_order": {"amount": 100}},
+        limits=limits or {},
+    )
+    client.create_code(campaign_id, code)
+    return code
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

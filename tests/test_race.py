@@ -11,7 +11,7 @@ from promocore import Client
 from promocore.store.check import check_store
 
 from race_harness import race
-from support import ServerProcess
+from support import ServerProcess, coupon
 
 CLIENTS = 200
 K = 50
@@ -24,21 +24,9 @@ def server(tmp_path_factory):
         yield running
 
 
-def campaign(client: Client, campaign_id: str, limits: dict, code: str) -> None:
-    client.create_campaign(
-        id=campaign_id,
-        name=campaign_id,
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 500}},
-        limits=limits,
-    )
-    client.create_code(campaign_id, code)
-
-
 def test_a_campaign_limit_of_k_gives_exactly_k_successes(server, tmp_path):
     with Client(server.target) as client:
-        campaign(client, "total-50", {"total_redemptions": K}, "TOTAL50")
+        coupon(client, "total-50", "TOTAL50", limits={"total_redemptions": K})
     requests = [
         {"code": "TOTAL50", "customer": f"c{n}", "key": f"total-{n}"} for n in range(CLIENTS)
     ]
@@ -58,7 +46,7 @@ def test_a_campaign_limit_of_k_gives_exactly_k_successes(server, tmp_path):
 def test_a_per_customer_limit_holds_for_every_customer(server):
     customers = 20
     with Client(server.target) as client:
-        campaign(client, "per-customer-2", {"per_customer": 2}, "TWICE")
+        coupon(client, "per-customer-2", "TWICE", limits={"per_customer": 2})
     requests = [
         {"code": "TWICE", "customer": f"p{n % customers}", "key": f"pc-{n}"} for n in range(CLIENTS)
     ]
@@ -75,7 +63,7 @@ def test_a_per_customer_limit_holds_for_every_customer(server):
 
 def test_a_code_quantity_of_k_gives_exactly_k_successes(server):
     with Client(server.target) as client:
-        campaign(client, "quantity-50", {}, "PLACEHOLDER-UNUSED")
+        coupon(client, "quantity-50", "UNLIMITED-50")
         client.create_code("quantity-50", "FIFTY", redemption_quantity=K)
     requests = [{"code": "FIFTY", "customer": "", "key": f"q-{n}"} for n in range(CLIENTS)]
     outcomes = race(server.target, requests)

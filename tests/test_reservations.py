@@ -7,23 +7,14 @@ import pytest
 
 from promocore import InvalidArgumentError
 
-from support import cart
+from support import cart, coupon
 
 ORDER = cart(("BEANS", 2000, 1), id="order-r")
 
 
 @pytest.fixture
 def last_slot(client):
-    client.create_campaign(
-        id="last-slot",
-        name="Last slot",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 500}},
-        limits={"total_redemptions": 1},
-    )
-    client.create_code("last-slot", "ONLY-ONE")
-    return "ONLY-ONE"
+    return coupon(client, "last-slot", "ONLY-ONE", limits={"total_redemptions": 1})
 
 
 def hold(client, code, session, ttl=60):
@@ -75,15 +66,7 @@ def test_validating_again_replaces_the_sessions_own_hold(client, last_slot):
 
 
 def test_a_hold_on_a_slot_that_is_not_the_last_does_not_block_others(client):
-    client.create_campaign(
-        id="two-slots",
-        name="Two slots",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 500}},
-        limits={"total_redemptions": 2},
-    )
-    client.create_code("two-slots", "TWO")
+    coupon(client, "two-slots", "TWO", limits={"total_redemptions": 2})
     hold(client, "TWO", "cart-a")
     assert client.redeem(ORDER, codes=["TWO"], idempotency_key="b")["status"] == "SUCCEEDED"
     assert client.redeem(ORDER, codes=["TWO"], idempotency_key="c")["status"] == "FAILED"

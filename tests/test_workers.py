@@ -8,9 +8,10 @@ import signal
 import time
 
 import pytest
-from support import ServerProcess, cart
 
 from promocore import Client
+
+from support import ServerProcess, cart, coupon
 
 ORDER = cart(("BEANS", 2000, 1))
 
@@ -47,14 +48,7 @@ def test_sigterm_stops_every_worker_gracefully(server):
 
 def test_a_disable_through_one_connection_is_seen_on_every_worker(server):
     with Client(server.target) as admin:
-        admin.create_campaign(
-            id="switch",
-            name="Switch",
-            type="DISCOUNT_COUPONS",
-            currency="EUR",
-            effect={"amount_off_order": {"amount": 100}},
-        )
-        admin.create_code("switch", "SWITCH")
+        coupon(admin, "switch", "SWITCH")
         # Warm every worker's compiled cache with the active version first.
         for _ in range(8):
             with Client(server.target) as checkout:

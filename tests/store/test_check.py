@@ -9,21 +9,19 @@ import orjson
 
 from promocore.store.keys import encode_counter
 
-from support import cart
+from support import cart, coupon
 
 ORDER = cart(("BEANS", 2000, 1))
 
 
 def traffic(client) -> str:
-    client.create_campaign(
-        id="checked",
-        name="Checked",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"percent_off_order": {"percent_bp": 1000}},
+    coupon(
+        client,
+        "checked",
+        "CHECKED",
         limits={"total_redemptions": 10, "per_customer": 3},
+        effect={"percent_off_order": {"percent_bp": 1000}},
     )
-    client.create_code("checked", "CHECKED")
     ids = []
     for n in range(6):
         answer = client.redeem(
