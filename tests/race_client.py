@@ -37,6 +37,7 @@ def redeem(client: Client, request: dict, out: list) -> None:
             "customer": request.get("customer"),
             "status": answer["status"],
             "reason": result["reason"],
+            "gift_amount": result["gift_amount"],
             "redemption_id": (answer.get("redemption") or {}).get("id"),
         }
     )

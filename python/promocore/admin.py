@@ -20,6 +20,7 @@ from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import decode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
+from promocore.v1.internal import store_pb2
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CODE_LENGTH = 64
@@ -141,6 +142,9 @@ class Admin:
     def create_code(self, code: campaign_pb2.Code) -> campaign_pb2.Code:
         if not code.code or len(code.code) > MAX_CODE_LENGTH or not code.code.isprintable():
             raise InvalidArgumentError("code.code", f"1..{MAX_CODE_LENGTH} printable characters")
+        for field in ("gift_balance", "points"):
+            if getattr(code, field) < 0:
+                raise InvalidArgumentError(f"code.{field}", "must be >= 0")
         new_code = campaign_pb2.Code()
         new_code.CopyFrom(code)
         new_code.ClearField("redeemed_quantity")
@@ -151,6 +155,7 @@ class Admin:
             self._fill_code_defaults(new_code, campaign)
             if not self._store.catalog.add_code(txn, new_code):
                 raise AlreadyExistsError(f"code {code.code!r} already exists")
+            self._credit_issued_balance(txn, new_code)
         return new_code
 
     def generate_codes(
@@ -196,6 +201,7 @@ class Admin:
         for _ in range(MAX_COLLISIONS_IN_A_ROW):
             template.code = generate()
             if self._store.catalog.add_code(txn, template):
+                self._credit_issued_balance(txn, template)
                 return template.code
         raise AlreadyExistsError(
             "the code pattern's space is exhausted: every new code collides with an existing one",
@@ -230,9 +236,34 @@ class Admin:
             self._store.catalog.replace_code(txn, found)
             return self._with_redeemed(txn, found)
 
+    def _credit_issued_balance(self, txn, code: campaign_pb2.Code) -> None:
+        """A gift card's balance or a loyalty card's points live in a counter from issue on."""
+        normalized = normalize_code(code.code)
+        for key, amount in (
+            (CounterKeys.gift_balance_key(normalized), code.gift_balance),
+            (CounterKeys.points_balance_key(normalized), code.points),
+        ):
+            if amount:
+                self._store.redemptions.credit(
+                    txn,
+                    store_pb2.Credit(
+                        key=key, amount=amount, at_unix_ms=self._clock.now_ms(), reason="issued"
+                    ),
+                )
+
     def _with_redeemed(self, txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
-        key = CounterKeys.code_key(normalize_code(code.code))
-        code.redeemed_quantity = decode_counter(txn.get(key, db=self._store.tables.counters))
+        """The code with its live usage and balances (the record keeps what was issued)."""
+        normalized = normalize_code(code.code)
+        counters = self._store.tables.counters
+
+        def counter(key: bytes) -> int:
+            return decode_counter(txn.get(key, db=counters))
+
+        code.redeemed_quantity = counter(CounterKeys.code_key(normalized))
+        if code.kind == campaign_pb2.CODE_KIND_GIFT_CARD:
+            code.gift_balance = counter(CounterKeys.gift_balance_key(normalized))
+        if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
+            code.points = counter(CounterKeys.points_balance_key(normalized))
         return code
 
     def _fill_code_defaults(self, code: campaign_pb2.Code, campaign: campaign_pb2.Campaign) -> None:

@@ -92,20 +92,21 @@ class Resolver:
                 slots[campaign.id] = len(resolution.campaigns)
                 resolution.campaigns.append(entry.compiled)
             target.campaign_slot = slots[campaign.id]
-            normalized = None
-            if code is not None:
-                target.code.CopyFrom(code)
-                normalized = normalize_code(code.code)
             keys = CounterKeys.build(
                 campaign_id=campaign.id,
                 time_zone=campaign.time_zone,
-                normalized_code=normalized,
+                normalized_code=normalize_code(code.code) if code is not None else None,
                 customer_id=customer_id,
                 now_ms=now_ms,
+                code_kind=code.kind if code is not None else campaign_pb2.CODE_KIND_UNSPECIFIED,
             )
             counters, held_by_others = keys.read(view)
             target.counters.CopyFrom(counters)
             target.held_by_other_session = held_by_others
+            if code is not None:
+                target.code.CopyFrom(code)
+                # The engine spends what is left now, not what the card was issued with.
+                target.code.gift_balance, target.code.points = keys.balances(view)
             return keys
 
         for redeemable in redeemables:
@@ -328,6 +329,8 @@ def _deltas(
                 keys.redemption_deltas(
                     discount=result.items_discount + result.shipping_discount,
                     order_value=outcome.totals.items_amount,
+                    gift_amount=result.gift_amount,
+                    points=result.points,
                 )
             )
     return deltas

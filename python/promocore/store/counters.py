@@ -17,6 +17,7 @@ import lmdb
 from promocore.store.keys import decode_counter, encode_counter
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
+from promocore.v1 import campaign_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
 
@@ -55,10 +56,21 @@ class CounterKeys:
     customer_day: bytes | None
     customer_week: bytes | None
     customer_month: bytes | None
+    # The live balance of a gift card or the points of a loyalty card presented as the code.
+    gift_balance: bytes | None = None
+    points_balance: bytes | None = None
 
     @staticmethod
     def code_key(normalized_code: bytes) -> bytes:
         return b"code/" + normalized_code
+
+    @staticmethod
+    def gift_balance_key(normalized_code: bytes) -> bytes:
+        return b"gift/" + normalized_code
+
+    @staticmethod
+    def points_balance_key(normalized_code: bytes) -> bytes:
+        return b"points/" + normalized_code
 
     @classmethod
     def build(
@@ -69,6 +81,7 @@ class CounterKeys:
         normalized_code: bytes | None,
         customer_id: str,
         now_ms: int,
+        code_kind: int = campaign_pb2.CODE_KIND_UNSPECIFIED,
     ) -> CounterKeys:
         periods = Periods.at(now_ms, time_zone)
         campaign = f"campaign/{campaign_id}"
@@ -88,6 +101,12 @@ class CounterKeys:
             customer_day=customer_key(f"day/{periods.day}"),
             customer_week=customer_key(f"week/{periods.week}"),
             customer_month=customer_key(f"month/{periods.month}"),
+            gift_balance=cls.gift_balance_key(normalized_code)
+            if normalized_code is not None and code_kind == campaign_pb2.CODE_KIND_GIFT_CARD
+            else None,
+            points_balance=cls.points_balance_key(normalized_code)
+            if normalized_code is not None and code_kind == campaign_pb2.CODE_KIND_LOYALTY_CARD
+            else None,
         )
 
     def read(self, view: CounterView) -> tuple[evaluation_pb2.Counters, bool]:
@@ -115,8 +134,21 @@ class CounterKeys:
         )
         return counters, held_by_others
 
-    def redemption_deltas(self, *, discount: int, order_value: int) -> list[store_pb2.CounterDelta]:
-        """What one successful redemption of this redeemable adds."""
+    def balances(self, view: CounterView) -> tuple[int, int]:
+        """(gift balance, points) left for this request: committed minus other sessions' holds."""
+
+        def live(key: bytes | None) -> int:
+            if key is None:
+                return 0
+            committed, held = view.value(key)
+            return committed + held
+
+        return live(self.gift_balance), live(self.points_balance)
+
+    def redemption_deltas(
+        self, *, discount: int, order_value: int, gift_amount: int = 0, points: int = 0
+    ) -> list[store_pb2.CounterDelta]:
+        """What one successful redemption of this redeemable adds (and debits)."""
         increments = [
             self.code_redeemed,
             self.campaign_redemptions,
@@ -129,6 +161,9 @@ class CounterKeys:
         deltas = [store_pb2.CounterDelta(key=key, delta=1) for key in increments if key is not None]
         deltas.append(store_pb2.CounterDelta(key=self.discount_given, delta=discount))
         deltas.append(store_pb2.CounterDelta(key=self.order_value, delta=order_value))
+        for key, debit in ((self.gift_balance, gift_amount), (self.points_balance, points)):
+            if key is not None and debit:
+                deltas.append(store_pb2.CounterDelta(key=key, delta=-debit))
         return deltas
 
 

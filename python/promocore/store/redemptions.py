@@ -55,6 +55,14 @@ class RedemptionLog:
             db=self._t.idempotency,
         )
 
+    def credit(self, txn: lmdb.Transaction, credit: store_pb2.Credit) -> None:
+        """Adds to a balance outside a redemption (gift card issue, top-up), logged so that
+        `promocore check` can recompute the balance."""
+        apply_deltas(
+            txn, self._t.counters, [store_pb2.CounterDelta(key=credit.key, delta=credit.amount)]
+        )
+        self._append(txn, store_pb2.LogRecord(credited=credit))
+
     def get(self, txn: lmdb.Transaction, redemption_id: str) -> store_pb2.StoredRedemption:
         raw = txn.get(redemption_id.encode(), db=self._t.redemptions)
         if raw is None:
