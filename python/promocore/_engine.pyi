@@ -66,8 +66,48 @@ class CompiledCampaign:
         """ISO 4217 currency of the campaign's amounts."""
 
     @property
+    def category(self) -> str:
+        """The stacking category (``"default"`` when the campaign sets none)."""
+
+    @property
     def campaign_type(self) -> int:
         """The ``promocore.v1.CampaignType`` value, e.g. ``campaign_pb2.DISCOUNT_COUPONS``."""
+
+@final
+class CampaignIndex:
+    """Many compiled campaigns indexed for Qualify. Immutable and safe to share between threads;
+    build a new one when the catalog changes (building 10,000 campaigns takes milliseconds).
+
+    Candidates of a Qualify request: the PROMOTION campaigns (source ``AUTO_PROMOTION``), the
+    DISCOUNT_COUPONS campaigns listed in ``QualifyContext.public_codes`` (``PUBLIC_CODE``) and the
+    codes in ``QualifyContext.assigned_codes`` (``ASSIGNED_CODE``). Each is evaluated alone on the
+    cart, exactly as a checkout with that single redeemable would evaluate it. When several
+    campaigns share an id, the last one wins.
+    """
+
+    def __init__(self, campaigns: Sequence[CompiledCampaign]) -> None: ...
+    def __len__(self) -> int:
+        """Number of campaigns given (all versions, including non-promotions)."""
+
+    def qualify(self, request_bytes: bytes, context_bytes: bytes) -> bytes:
+        """Answers a Qualify request; returns the bytes of a ``promocore.v1.QualifyResponse``.
+
+        Args:
+            request_bytes: a serialized ``promocore.v1.QualifyRequest`` (the caller's bytes).
+            context_bytes: a serialized ``promocore.v1.internal.QualifyContext``: the instant,
+                the customer's stored profile, counters by campaign id, public codes by
+                campaign id and the assigned codes with their counters.
+
+        ``entries``: APPLICABLE results, largest total discount (items + shipping) first, ties
+        by campaign id then code; at most ``request.limit`` (0 = 20). ``near_misses`` (only with
+        ``include_near_misses``): INAPPLICABLE ``rules_not_met`` results whose explanation has a
+        near miss, smallest ``missing`` first, same ties and limit. ``gift_cards``,
+        ``loyalty_cards`` and ``rewards`` are left to the server. The GIL is released.
+
+        Raises:
+            InvalidRequestError: the order is invalid (``field`` names it) or ``limit`` < 0.
+            ValueError: the context is malformed (a server bug).
+        """
 
 def compile_campaign(campaign_bytes: bytes) -> CompiledCampaign:
     """Compiles the bytes of a serialized ``promocore.v1.Campaign``.
@@ -92,19 +132,31 @@ def evaluate_checkout(
             untouched (read as ``promocore.v1.internal.CheckoutInput``, which shares their
             fields 1..4).
         context_bytes: a serialized ``promocore.v1.internal.EvaluationContext``: the instant,
-            one ``ResolvedRedeemable`` per request redeemable (in request order) and the
-            joined auto promotions.
+            one ``ResolvedRedeemable`` per request redeemable (in request order), the joined
+            auto promotions, the customer's stored profile (``customer``, optional) and the
+            stacking rules in force (``stacking_rules``, optional: the defaults).
         campaigns: the compiled campaigns that ``campaign_slot`` values index.
 
-    Each requested redeemable is checked in request order (code exists, duplicate, currency,
-    active, schedule, validity windows, assignment, code quantity, limits, rule, effect and
-    discount budget); applicable ones are applied to the running cart (at most 5), then the
-    joined promotions when ``options.include_promotions`` is set. In ALL mode one inapplicable
-    requested redeemable makes every applicable one SKIPPED.
+    Every redeemable is checked (code exists, duplicate, currency, active, schedule, validity
+    windows, assignment, code quantity, limits, rule, effect and discount budget). Discounts
+    (coupons, promotions, referral codes) are applied to the running cart in stacking order
+    (category priority, campaign priority, request order) under the stacking rules (maximum
+    applied, per-category limits, exclusive and joint categories, not-combinable lists); then
+    gift cards pay, then loyalty points. Results come back in request order, then the joined
+    promotions. In ALL mode one requested redeemable that is not applied makes every applied
+    one SKIPPED (reason ``application_mode_all``).
 
     Raises:
         InvalidRequestError: the request is invalid (``field`` names the request field).
         ValueError: the context is malformed or does not match the request (a server bug).
+    """
+
+def validate_stacking_rules(rules_bytes: bytes) -> None:
+    """Validates the bytes of a serialized ``promocore.v1.StackingRules`` (for SetStackingRules).
+
+    Raises:
+        CompileError: ``path`` names the field, e.g. ``"max_applied"``,
+            ``"categories[1].name"`` (a name listed twice), ``"categories[0].max_applied"``.
     """
 
 def format_money(amount: int, currency: str) -> str:

@@ -239,6 +239,16 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
                 _registered_method=True)
+        self.GetStackingRules = channel.unary_unary(
+                '/promocore.v1.AdminService/GetStackingRules',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetStackingRulesRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
+                _registered_method=True)
+        self.SetStackingRules = channel.unary_unary(
+                '/promocore.v1.AdminService/SetStackingRules',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -526,6 +536,22 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetStackingRules(self, request, context):
+        """Reads the stacking rules in force (the defaults when never set).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetStackingRules(self, request, context):
+        """Replaces the stacking rules; validated before anything is stored (INVALID_ARGUMENT names
+        the field, e.g. "rules.categories[1].max_applied"); effective on every server process
+        within one second. Returns the rules as stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -728,6 +754,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ListAuditLog,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.SerializeToString,
+            ),
+            'GetStackingRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStackingRules,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetStackingRulesRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.SerializeToString,
+            ),
+            'SetStackingRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetStackingRules,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1811,6 +1847,60 @@ class AdminService:
             '/promocore.v1.AdminService/ListAuditLog',
             promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStackingRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetStackingRules',
+            promocore_dot_v1_dot_admin__pb2.GetStackingRulesRequest.SerializeToString,
+            promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetStackingRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/SetStackingRules',
+            promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.SerializeToString,
+            promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
             options,
             channel_credentials,
             insecure,

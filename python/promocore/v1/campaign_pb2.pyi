@@ -224,6 +224,30 @@ class Stacking(_message.Message):
     not_combinable_with: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, category: _Optional[str] = ..., priority: _Optional[int] = ..., not_combinable_with: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class StackingCategory(_message.Message):
+    __slots__ = ("name", "priority", "exclusive", "joint", "max_applied")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIVE_FIELD_NUMBER: _ClassVar[int]
+    JOINT_FIELD_NUMBER: _ClassVar[int]
+    MAX_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    priority: int
+    exclusive: bool
+    joint: bool
+    max_applied: int
+    def __init__(self, name: _Optional[str] = ..., priority: _Optional[int] = ..., exclusive: _Optional[bool] = ..., joint: _Optional[bool] = ..., max_applied: _Optional[int] = ...) -> None: ...
+
+class StackingRules(_message.Message):
+    __slots__ = ("max_applied", "default_max_per_category", "categories")
+    MAX_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_MAX_PER_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    max_applied: int
+    default_max_per_category: int
+    categories: _containers.RepeatedCompositeFieldContainer[StackingCategory]
+    def __init__(self, max_applied: _Optional[int] = ..., default_max_per_category: _Optional[int] = ..., categories: _Optional[_Iterable[_Union[StackingCategory, _Mapping]]] = ...) -> None: ...
+
 class ValidityWindow(_message.Message):
     __slots__ = ("days_of_week", "start_time", "end_time")
     DAYS_OF_WEEK_FIELD_NUMBER: _ClassVar[int]

@@ -22,24 +22,41 @@ pub fn allocate_largest_remainder(total: i64, weights: &[i64]) -> Option<Vec<i64
         return Some(vec![0; weights.len()]);
     }
 
+    // 64-bit arithmetic whenever every product fits (carts are small numbers); 128-bit otherwise.
+    let narrow = i64::try_from(weight_sum).ok().filter(|_| {
+        weights
+            .iter()
+            .all(|&weight| total.checked_mul(weight).is_some())
+    });
     let mut shares = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
     let mut allocated: i128 = 0;
     for (index, &weight) in weights.iter().enumerate() {
-        let exact = total_wide * i128::from(weight);
-        let share = exact / weight_sum;
+        let (share, remainder) = match narrow {
+            Some(sum) => {
+                let exact = total * weight;
+                (i128::from(exact / sum), i128::from(exact % sum))
+            }
+            None => {
+                let exact = total_wide * i128::from(weight);
+                (exact / weight_sum, exact % weight_sum)
+            }
+        };
         allocated += share;
         // share <= weight <= i64::MAX because total <= weight_sum.
         shares.push(i64::try_from(share).ok()?);
-        remainders.push((exact % weight_sum, index));
+        remainders.push((remainder, index));
     }
 
     let left_over = usize::try_from(total_wide - allocated).ok()?;
     if left_over > 0 {
         // Largest remainder first; on equal remainders the lower index wins.
-        remainders.sort_unstable_by(|(rem_a, index_a), (rem_b, index_b)| {
+        let by_remainder = |(rem_a, index_a): &(i128, usize), (rem_b, index_b): &(i128, usize)| {
             rem_b.cmp(rem_a).then(index_a.cmp(index_b))
-        });
+        };
+        if left_over < remainders.len() {
+            remainders.select_nth_unstable_by(left_over - 1, by_remainder);
+        }
         for &(_, index) in remainders.iter().take(left_over) {
             shares[index] += 1;
         }

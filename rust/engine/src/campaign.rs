@@ -35,6 +35,21 @@ pub struct CompiledCampaign {
     limits: CompiledLimits,
     code_redemption_quantity: Option<i64>,
     category: String,
+    priority: i32,
+    not_combinable_with: Vec<String>,
+    /// LOYALTY_PROGRAM: minor units per point as (money, points); None = no paying with points.
+    points_rate: Option<(i64, i64)>,
+}
+
+/// How a redeemable of a campaign takes part in a checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A discount (coupons, promotions, referral codes): stacking rules apply.
+    Discount,
+    /// A gift card: pays after every discount.
+    GiftCard,
+    /// A loyalty card: pays with points after the gift cards.
+    LoyaltyCard,
 }
 
 impl CompiledCampaign {
@@ -70,6 +85,15 @@ impl CompiledCampaign {
             Some(Rule::compile(&campaign.rules_json)?)
         };
         let effect = match &campaign.effect {
+            Some(_) if !requires_effect(campaign_type) => {
+                return Err(CompileError::new(
+                    "effect",
+                    format!(
+                        "{} campaigns take no effect: their cards pay as tenders",
+                        campaign_type.as_str_name()
+                    ),
+                ))
+            }
             Some(effect) => Some(CompiledEffect::compile(effect)?),
             None if requires_effect(campaign_type) => {
                 return Err(CompileError::new(
@@ -100,6 +124,13 @@ impl CompiledCampaign {
             .filter(|category| !category.is_empty())
             .unwrap_or(DEFAULT_CATEGORY)
             .to_owned();
+        let (priority, not_combinable_with) = campaign
+            .stacking
+            .as_ref()
+            .map_or((0, Vec::new()), |stacking| {
+                (stacking.priority, stacking.not_combinable_with.clone())
+            });
+        let points_rate = compile_points_rate(campaign)?;
         Ok(CompiledCampaign {
             id: campaign.id.clone(),
             name: campaign.name.clone(),
@@ -118,6 +149,9 @@ impl CompiledCampaign {
             limits,
             code_redemption_quantity: campaign.code_redemption_quantity,
             category,
+            priority,
+            not_combinable_with,
+            points_rate,
         })
     }
 
@@ -186,6 +220,47 @@ impl CompiledCampaign {
     pub fn category(&self) -> &str {
         &self.category
     }
+
+    /// Stacking priority within the category's priority: lower applies first.
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    /// Campaign ids this campaign must not be combined with.
+    pub fn not_combinable_with(&self) -> &[String] {
+        &self.not_combinable_with
+    }
+
+    /// LOYALTY_PROGRAM: (money, points), one point is worth money / points minor units.
+    pub fn points_rate(&self) -> Option<(i64, i64)> {
+        self.points_rate
+    }
+
+    pub fn role(&self) -> Role {
+        match self.campaign_type {
+            CampaignType::GiftVouchers => Role::GiftCard,
+            CampaignType::LoyaltyProgram => Role::LoyaltyCard,
+            _ => Role::Discount,
+        }
+    }
+}
+
+fn compile_points_rate(campaign: &Campaign) -> Result<Option<(i64, i64)>, CompileError> {
+    let Some(loyalty) = &campaign.loyalty else {
+        return Ok(None);
+    };
+    let (money, points) = (loyalty.points_rate_money, loyalty.points_rate_points);
+    if money < 0 || points < 0 {
+        return Err(CompileError::new(
+            if money < 0 {
+                "loyalty.points_rate_money"
+            } else {
+                "loyalty.points_rate_points"
+            },
+            "the points rate must be >= 0",
+        ));
+    }
+    Ok((money > 0 && points > 0).then_some((money, points)))
 }
 
 fn validate_id(id: &str) -> Result<(), CompileError> {

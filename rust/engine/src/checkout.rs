@@ -1,25 +1,24 @@
-//! Evaluation of one checkout: every requested redeemable (then the joined auto promotions) is
-//! checked in order, the valid ones are applied to the running cart under the stacking rules,
-//! and the totals are computed. The answer is a promocore.v1.ValidateResponse.
+//! Evaluation of one checkout: the requested redeemables (then the joined auto promotions) are
+//! answered in request order; discounts are applied to the running cart in stacking order
+//! (category priority, campaign priority, request order), then gift cards, then loyalty points.
+//! The answer is a promocore.v1.ValidateResponse.
 
 use prost::Message;
 
-use crate::campaign::CompiledCampaign;
-use crate::cart::RunningCart;
-use crate::effects::ItemsDiscount;
+use crate::campaign::{CompiledCampaign, Role};
+use crate::customer::merged_attributes;
 use crate::error::{CheckoutError, ContextError, RequestError};
-use crate::limits::{LimitBreach, RequestUsage};
+use crate::evaluation::{base_result, set_status, Candidate, Evaluation};
 use crate::pb::internal::{CheckoutInput, Counters, EvaluationContext, ResolvedRedeemable};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    ApplicationMode, Code, Explanation, ItemAllocation, OrderTotals, Redeemable, RedeemableResult,
-    RedeemableStatus, ValidateResponse,
+    AddedItem, ApplicationMode, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
+    ValidateResponse,
 };
 use crate::reason::Reason;
 use crate::request::{validate_checkout, ValidatedCheckout};
-use crate::rules::{ExplainContext, OrderFacts};
 use crate::schedule::{is_representable, timestamp_to_unix_ms};
-use crate::stacking::{stacking_limit_message, Stacking};
+use crate::stacking::StackingPolicy;
 
 /// `campaign_slot` of a redeemable whose code or promotion does not exist.
 pub const SLOT_NOT_FOUND: i32 = -1;
@@ -45,6 +44,25 @@ pub fn evaluate_checkout_bytes(
     Ok(response.encode_to_vec())
 }
 
+/// One answer slot: a requested redeemable or a joined promotion.
+struct Entry<'a> {
+    redeemable: Redeemable,
+    campaign: Option<&'a CompiledCampaign>,
+    resolved: &'a ResolvedRedeemable,
+}
+
+const NO_COUNTERS: Counters = Counters {
+    code_redeemed: 0,
+    campaign_redemptions: 0,
+    customer_redemptions: 0,
+    customer_day: 0,
+    customer_week: 0,
+    customer_month: 0,
+    campaign_day: 0,
+    discount_given: 0,
+    order_value: 0,
+};
+
 /// Evaluates a checkout. `context.redeemables[i]` resolves `input.redeemables[i]`; its
 /// `campaign_slot` indexes `campaigns`.
 pub fn evaluate_checkout(
@@ -54,25 +72,24 @@ pub fn evaluate_checkout(
 ) -> Result<ValidateResponse, CheckoutError> {
     let checkout = validate_checkout(input)?;
     validate_context(context, &checkout, campaigns)?;
+    let policy = StackingPolicy::compile(context.stacking_rules.as_ref()).map_err(|error| {
+        ContextError::new(format!("stacking_rules.{}: {}", error.path, error.reason))
+    })?;
+    let attributes = merged_attributes(
+        context.customer.as_ref(),
+        checkout.customer_attributes.as_ref(),
+    )?;
 
-    let mut evaluation = Evaluation {
-        checkout: &checkout,
-        now_unix_ms: context.now_unix_ms,
-        cart: RunningCart::new(&checkout.line_amounts),
-        stacking: Stacking::default(),
-        usage: RequestUsage::default(),
-    };
-    let requested_count = checkout.redeemables.len();
-    let mut results = Vec::with_capacity(requested_count + context.promotions.len());
-    for (index, (redeemable, resolved)) in checkout
-        .redeemables
-        .iter()
-        .zip(&context.redeemables)
-        .enumerate()
-    {
-        let campaign = campaign_in_slot(campaigns, resolved.campaign_slot);
-        results.push(evaluation.evaluate(redeemable.clone(), Some(index), campaign, resolved));
+    let mut entries: Vec<Entry<'_>> =
+        Vec::with_capacity(checkout.redeemables.len() + context.promotions.len());
+    for (redeemable, resolved) in checkout.redeemables.iter().zip(&context.redeemables) {
+        entries.push(Entry {
+            redeemable: redeemable.clone(),
+            campaign: campaign_in_slot(campaigns, resolved.campaign_slot),
+            resolved,
+        });
     }
+    let requested_count = entries.len();
     if checkout.include_promotions {
         let mut joined_ids: Vec<&str> = Vec::with_capacity(context.promotions.len());
         for resolved in &context.promotions {
@@ -84,31 +101,129 @@ pub fn evaluate_checkout(
                 continue;
             }
             joined_ids.push(campaign.id());
-            let redeemable = Redeemable {
-                target: Some(Target::PromotionId(campaign.id().to_owned())),
-                ..Default::default()
-            };
-            results.push(evaluation.evaluate(redeemable, None, Some(campaign), resolved));
+            entries.push(Entry {
+                redeemable: Redeemable {
+                    target: Some(Target::PromotionId(campaign.id().to_owned())),
+                    ..Default::default()
+                },
+                campaign: Some(campaign),
+                resolved,
+            });
         }
     }
+
+    let mut evaluation = Evaluation::new(
+        &checkout,
+        context.now_unix_ms,
+        attributes.as_deref(),
+        context.customer.as_ref(),
+        &policy,
+    );
+    let mut results: Vec<Option<RedeemableResult>> = vec![None; entries.len()];
+    let mut discounts: Vec<usize> = Vec::new();
+    let mut gift_cards: Vec<usize> = Vec::new();
+    let mut loyalty_cards: Vec<usize> = Vec::new();
+    for (slot, entry) in entries.iter().enumerate() {
+        let Some(campaign) = entry.campaign else {
+            results[slot] = Some(not_found(&entry.redeemable));
+            continue;
+        };
+        let earlier = &checkout.redeemables[..slot.min(requested_count)];
+        if slot < requested_count
+            && earlier
+                .iter()
+                .any(|other| same_target(other, &entry.redeemable))
+        {
+            let mut result = base_result(&candidate(entry, campaign));
+            set_status(
+                &mut result,
+                RedeemableStatus::Inapplicable,
+                Reason::DuplicateRedeemable,
+                format!(
+                    "{} is already in this request.",
+                    describe_redeemable(&entry.redeemable)
+                ),
+            );
+            results[slot] = Some(result);
+            continue;
+        }
+        match campaign.role() {
+            Role::Discount => discounts.push(slot),
+            Role::GiftCard => gift_cards.push(slot),
+            Role::LoyaltyCard => loyalty_cards.push(slot),
+        }
+    }
+    // Stable: equal priorities keep request order (promotions after the requested ones).
+    discounts.sort_by_key(|&slot| {
+        entries[slot]
+            .campaign
+            .map(|campaign| policy.priority(campaign))
+    });
+    for slot in discounts {
+        let entry = &entries[slot];
+        if let Some(campaign) = entry.campaign {
+            results[slot] = Some(evaluation.apply_discount(&candidate(entry, campaign)));
+        }
+    }
+    for slot in gift_cards.into_iter().chain(loyalty_cards) {
+        let entry = &entries[slot];
+        if let Some(campaign) = entry.campaign {
+            results[slot] = Some(evaluation.apply_tender(&candidate(entry, campaign)));
+        }
+    }
+    let mut results: Vec<RedeemableResult> = results.into_iter().flatten().collect();
 
     if checkout.mode == ApplicationMode::All {
         skip_all_if_any_requested_failed(&mut results, requested_count);
     }
+    let applicable =
+        |result: &&RedeemableResult| result.status == RedeemableStatus::Applicable as i32;
+    let mut added_items: Vec<AddedItem> = results
+        .iter()
+        .filter(applicable)
+        .flat_map(|result| result.added_items.iter().cloned())
+        .collect();
+    added_items.sort_by_key(|added| added.item_index);
     let totals = order_totals(&checkout, &results);
     let valid = results[..requested_count]
         .iter()
-        .all(|result| result.status == RedeemableStatus::Applicable as i32)
-        && results
-            .iter()
-            .any(|result| result.status == RedeemableStatus::Applicable as i32);
+        .all(|result| applicable(&result))
+        && results.iter().any(|result| applicable(&result));
     Ok(ValidateResponse {
         valid,
         redeemables: results,
         totals: Some(totals),
-        added_items: Vec::new(),
+        added_items,
         reservation: None,
     })
+}
+
+fn candidate<'a>(entry: &'a Entry<'a>, campaign: &'a CompiledCampaign) -> Candidate<'a> {
+    Candidate {
+        redeemable: &entry.redeemable,
+        campaign,
+        // The code record matters only for code redeemables.
+        code: match entry.redeemable.target {
+            Some(Target::Code(_)) => entry.resolved.code.as_ref(),
+            _ => None,
+        },
+        counters: entry.resolved.counters.as_ref().unwrap_or(&NO_COUNTERS),
+        held_by_other_session: entry.resolved.held_by_other_session,
+    }
+}
+
+fn not_found(redeemable: &Redeemable) -> RedeemableResult {
+    let mut result = RedeemableResult {
+        redeemable: Some(redeemable.clone()),
+        ..Default::default()
+    };
+    set_status(
+        &mut result,
+        RedeemableStatus::Inapplicable,
+        Reason::CodeNotFound,
+        format!("{} does not exist.", describe_redeemable(redeemable)),
+    );
+    result
 }
 
 fn campaign_in_slot<'c>(
@@ -178,323 +293,6 @@ fn validate_context(
     Ok(())
 }
 
-/// Why a redeemable is inapplicable.
-struct Rejection {
-    reason: Reason,
-    message: String,
-    /// Boxed: rejections are the rare path and an Explanation is large.
-    explanation: Option<Box<Explanation>>,
-}
-
-impl Rejection {
-    fn new(reason: Reason, message: impl Into<String>) -> Rejection {
-        Rejection {
-            reason,
-            message: message.into(),
-            explanation: None,
-        }
-    }
-
-    /// A limit breach, reported as `reserved_by_other_session` when another session's hold is
-    /// what fills the limit.
-    fn limit(breach: LimitBreach, held_by_other_session: bool) -> Rejection {
-        if held_by_other_session && breach.is_capacity() {
-            return reserved_by_other_session();
-        }
-        Rejection::new(breach.reason(), breach.message())
-    }
-}
-
-fn reserved_by_other_session() -> Rejection {
-    Rejection::new(
-        Reason::ReservedByOtherSession,
-        "Another checkout session holds the last use of this offer; try again shortly.",
-    )
-}
-
-/// The state of one checkout evaluation.
-struct Evaluation<'r> {
-    checkout: &'r ValidatedCheckout<'r>,
-    now_unix_ms: i64,
-    cart: RunningCart,
-    stacking: Stacking,
-    usage: RequestUsage,
-}
-
-impl Evaluation<'_> {
-    /// Checks one redeemable and, when valid and admitted by the stacking rules, applies it to
-    /// the running cart. `request_index` is None for joined promotions.
-    fn evaluate(
-        &mut self,
-        redeemable: Redeemable,
-        request_index: Option<usize>,
-        campaign: Option<&CompiledCampaign>,
-        resolved: &ResolvedRedeemable,
-    ) -> RedeemableResult {
-        let mut result = RedeemableResult::default();
-        let Some(campaign) = campaign else {
-            let message = format!("{} does not exist.", describe_redeemable(&redeemable));
-            result.redeemable = Some(redeemable);
-            set_status(
-                &mut result,
-                RedeemableStatus::Inapplicable,
-                Reason::CodeNotFound,
-                message,
-            );
-            return result;
-        };
-        result.campaign_id = campaign.id().to_owned();
-        result.campaign_name = campaign.name().to_owned();
-        result.campaign_version = campaign.version();
-        result.category = campaign.category().to_owned();
-
-        match self.check(&redeemable, request_index, campaign, resolved) {
-            Err(rejection) => {
-                set_status(
-                    &mut result,
-                    RedeemableStatus::Inapplicable,
-                    rejection.reason,
-                    rejection.message,
-                );
-                result.explanation = rejection.explanation.map(|explanation| *explanation);
-            }
-            Ok(discount) => match self.stacking.admit() {
-                Err(reason) => {
-                    set_status(
-                        &mut result,
-                        RedeemableStatus::Skipped,
-                        reason,
-                        stacking_limit_message(),
-                    );
-                }
-                Ok(()) => {
-                    self.stacking.record_applied();
-                    self.usage.record(
-                        campaign.id(),
-                        self.checkout.customer_id.is_some(),
-                        discount.total,
-                        self.checkout.items_amount,
-                    );
-                    self.cart.apply(&discount.line_discounts);
-                    result.status = RedeemableStatus::Applicable as i32;
-                    result.items_discount = discount.total;
-                    result.allocations = allocations(self.checkout, &discount);
-                }
-            },
-        }
-        result.redeemable = Some(redeemable);
-        result
-    }
-
-    /// The checks of SPEC section 5 in order; the first failure decides the reason.
-    fn check(
-        &self,
-        redeemable: &Redeemable,
-        request_index: Option<usize>,
-        campaign: &CompiledCampaign,
-        resolved: &ResolvedRedeemable,
-    ) -> Result<ItemsDiscount, Rejection> {
-        let checkout = self.checkout;
-        if let Some(index) = request_index {
-            let earlier = &checkout.redeemables[..index];
-            if earlier.iter().any(|other| same_target(other, redeemable)) {
-                return Err(Rejection::new(
-                    Reason::DuplicateRedeemable,
-                    format!(
-                        "{} is already in this request.",
-                        describe_redeemable(redeemable)
-                    ),
-                ));
-            }
-        }
-
-        if campaign.currency() != checkout.order.currency {
-            return Err(Rejection::new(
-                Reason::CurrencyMismatch,
-                format!(
-                    "This offer is in {}, the order is in {}.",
-                    campaign.currency(),
-                    checkout.order.currency
-                ),
-            ));
-        }
-
-        // The code record matters only for code redeemables.
-        let code = match redeemable.target {
-            Some(Target::Code(_)) => resolved.code.as_ref(),
-            _ => None,
-        };
-        if campaign.is_draft() {
-            return Err(Rejection::new(
-                Reason::CampaignInactive,
-                "This offer is not published yet.",
-            ));
-        }
-        if !campaign.is_active() {
-            return Err(Rejection::new(
-                Reason::CampaignInactive,
-                "This offer is not active.",
-            ));
-        }
-        if code.is_some_and(|code| code.active == Some(false)) {
-            return Err(Rejection::new(
-                Reason::CampaignInactive,
-                "This code is not active.",
-            ));
-        }
-
-        self.check_schedule(campaign, code)?;
-
-        if let Some(code) = code {
-            let assigned = &code.assigned_customer_id;
-            if !assigned.is_empty() && checkout.customer_id != Some(assigned.as_str()) {
-                return Err(Rejection::new(
-                    Reason::NotAssignedToCustomer,
-                    "This code is assigned to another customer.",
-                ));
-            }
-        }
-
-        let default_counters = Counters::default();
-        let read = resolved.counters.as_ref().unwrap_or(&default_counters);
-        let counters = &self.usage.counters_with_usage(campaign.id(), read);
-        let held = resolved.held_by_other_session;
-        if matches!(redeemable.target, Some(Target::Code(_))) {
-            let quantity = code
-                .and_then(|code| code.redemption_quantity)
-                .or(campaign.code_redemption_quantity());
-            if let Some(quantity) = quantity.filter(|&q| counters.code_redeemed >= q) {
-                if held {
-                    return Err(reserved_by_other_session());
-                }
-                let times = if quantity == 1 {
-                    "once".to_owned()
-                } else {
-                    format!("{quantity} times")
-                };
-                return Err(Rejection::new(
-                    Reason::CodeQuantityExceeded,
-                    format!("This code can be used {times} and has been used up."),
-                ));
-            }
-        }
-
-        if let Some(breach) = campaign.limits().check_redemption(
-            counters,
-            checkout.customer_id.is_some(),
-            checkout.items_amount,
-        ) {
-            return Err(Rejection::limit(breach, held));
-        }
-
-        let facts = OrderFacts {
-            order: checkout.order,
-            customer_id: checkout.customer_id,
-            customer_attributes: checkout.customer_attributes.as_ref(),
-            running_line_amounts: self.cart.line_amounts(),
-            initial_amount: checkout.items_amount,
-            running_amount: self.cart.amount(),
-            total_quantity: checkout.total_quantity,
-        };
-        if let Some(rule) = campaign.rule() {
-            if !rule.evaluate(&facts) {
-                let context = ExplainContext {
-                    currency: campaign.currency(),
-                    rules_message: campaign.rules_message(),
-                    reward: campaign.reward(),
-                };
-                let explanation = rule.explain(&facts, &context);
-                let message = explanation.as_ref().map_or_else(
-                    || {
-                        campaign
-                            .rules_message()
-                            .unwrap_or("This cart does not meet the offer's conditions.")
-                            .to_owned()
-                    },
-                    |explanation| explanation.message.clone(),
-                );
-                return Err(Rejection {
-                    reason: Reason::RulesNotMet,
-                    message,
-                    explanation: explanation.map(Box::new),
-                });
-            }
-        }
-
-        let discount = match campaign.effect() {
-            Some(effect) => effect.apply(&self.cart),
-            None => ItemsDiscount {
-                total: 0,
-                line_discounts: vec![0; self.cart.line_amounts().len()],
-            },
-        };
-        if let Some(breach) = campaign.limits().check_discount(counters, discount.total) {
-            return Err(Rejection::limit(breach, held));
-        }
-        if discount.total == 0 {
-            return Err(Rejection::new(
-                Reason::NoEffect,
-                "This offer gives no discount on this cart.",
-            ));
-        }
-        Ok(discount)
-    }
-
-    /// start_at / expire_at (the code's override when set) and the validity windows.
-    fn check_schedule(
-        &self,
-        campaign: &CompiledCampaign,
-        code: Option<&Code>,
-    ) -> Result<(), Rejection> {
-        let schedule = campaign.schedule();
-        let code_instant = |timestamp: &Option<prost_types::Timestamp>| {
-            timestamp.as_ref().and_then(timestamp_to_unix_ms)
-        };
-        let start_at = code
-            .and_then(|code| code_instant(&code.start_at))
-            .or(schedule.start_at_ms());
-        let expire_at = code
-            .and_then(|code| code_instant(&code.expire_at))
-            .or(schedule.expire_at_ms());
-        if let Some(start_at) = start_at.filter(|&start| self.now_unix_ms < start) {
-            return Err(Rejection::new(
-                Reason::NotStarted,
-                format!(
-                    "This offer starts on {}.",
-                    schedule.format_instant(start_at)
-                ),
-            ));
-        }
-        if let Some(expire_at) = expire_at.filter(|&expire| self.now_unix_ms >= expire) {
-            return Err(Rejection::new(
-                Reason::Expired,
-                format!(
-                    "This offer expired on {}.",
-                    schedule.format_instant(expire_at)
-                ),
-            ));
-        }
-        if !schedule.in_validity_window(self.now_unix_ms) {
-            return Err(Rejection::new(
-                Reason::OutsideValidityWindow,
-                format!("This offer is valid only {}.", schedule.describe_windows()),
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn set_status(
-    result: &mut RedeemableResult,
-    status: RedeemableStatus,
-    reason: Reason,
-    message: String,
-) {
-    result.status = status as i32;
-    result.reason = reason.as_str().to_owned();
-    result.message = message;
-}
-
 /// Codes match case-insensitively; promotions by id.
 fn same_target(a: &Redeemable, b: &Redeemable) -> bool {
     match (&a.target, &b.target) {
@@ -516,27 +314,11 @@ fn describe_redeemable(redeemable: &Redeemable) -> String {
     }
 }
 
-fn allocations(checkout: &ValidatedCheckout<'_>, discount: &ItemsDiscount) -> Vec<ItemAllocation> {
-    discount
-        .line_discounts
-        .iter()
-        .zip(&checkout.order.items)
-        .enumerate()
-        .filter(|(_, (&line_discount, _))| line_discount > 0)
-        .map(|(index, (&line_discount, item))| ItemAllocation {
-            // index < MAX_ITEMS, so it fits an i32.
-            item_index: i32::try_from(index).unwrap_or(i32::MAX),
-            sku: item.sku.clone(),
-            discount: line_discount,
-        })
-        .collect()
-}
-
-/// ALL mode: when a requested redeemable is inapplicable, nothing applies.
+/// ALL mode: when a requested redeemable is not applied, nothing applies.
 fn skip_all_if_any_requested_failed(results: &mut [RedeemableResult], requested_count: usize) {
     let Some(failed) = results[..requested_count]
         .iter()
-        .find(|result| result.status == RedeemableStatus::Inapplicable as i32)
+        .find(|result| result.status != RedeemableStatus::Applicable as i32)
     else {
         return;
     };
@@ -544,8 +326,13 @@ fn skip_all_if_any_requested_failed(results: &mut [RedeemableResult], requested_
         .redeemable
         .as_ref()
         .map_or_else(|| "a redeemable".to_owned(), describe_redeemable);
+    let state = if failed.status == RedeemableStatus::Skipped as i32 {
+        "cannot be applied"
+    } else {
+        "is not applicable"
+    };
     let message = format!(
-        "Not applied: the request is in ALL mode and {failed_name} is not applicable ({}).",
+        "Not applied: the request is in ALL mode and {failed_name} {state} ({}).",
         failed.reason
     );
     for result in results
@@ -559,31 +346,52 @@ fn skip_all_if_any_requested_failed(results: &mut [RedeemableResult], requested_
             message.clone(),
         );
         result.items_discount = 0;
+        result.shipping_discount = 0;
         result.allocations.clear();
+        result.added_items.clear();
+        result.gift_amount = 0;
+        result.points = 0;
+        result.points_amount = 0;
     }
 }
 
+/// Totals over the applicable results; added lines (free gifts) stay out of the amounts.
 fn order_totals(checkout: &ValidatedCheckout<'_>, results: &[RedeemableResult]) -> OrderTotals {
-    let items_discount = results
+    let request_lines = checkout.order.items.len();
+    let applicable = results
         .iter()
-        .filter(|result| result.status == RedeemableStatus::Applicable as i32)
-        .fold(0i64, |sum, result| {
-            sum.saturating_add(result.items_discount)
-        });
-    let shipping_amount = checkout.order.shipping_amount;
-    let total_discount = items_discount;
+        .filter(|result| result.status == RedeemableStatus::Applicable as i32);
+    let mut items_discount = 0i64;
+    let mut shipping_discount = 0i64;
+    let mut gift_card_amount = 0i64;
+    let mut points_amount = 0i64;
+    for result in applicable {
+        items_discount = result
+            .allocations
+            .iter()
+            .filter(|allocation| {
+                usize::try_from(allocation.item_index).is_ok_and(|i| i < request_lines)
+            })
+            .fold(items_discount, |sum, allocation| {
+                sum.saturating_add(allocation.discount)
+            });
+        shipping_discount = shipping_discount.saturating_add(result.shipping_discount);
+        gift_card_amount = gift_card_amount.saturating_add(result.gift_amount);
+        points_amount = points_amount.saturating_add(result.points_amount);
+    }
+    let total_discount = items_discount.saturating_add(shipping_discount);
     let amount_after_discounts = (checkout.amount - total_discount).max(0);
     OrderTotals {
         currency: checkout.order.currency.clone(),
         items_amount: checkout.items_amount,
-        shipping_amount,
+        shipping_amount: checkout.order.shipping_amount,
         amount: checkout.amount,
         items_discount,
-        shipping_discount: 0,
+        shipping_discount,
         total_discount,
         amount_after_discounts,
-        gift_card_amount: 0,
-        points_amount: 0,
-        total_to_pay: amount_after_discounts,
+        gift_card_amount,
+        points_amount,
+        total_to_pay: (amount_after_discounts - gift_card_amount - points_amount).max(0),
     }
 }

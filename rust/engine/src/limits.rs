@@ -195,6 +195,10 @@ pub struct RequestUsage {
 impl RequestUsage {
     /// `counters` plus this request's own usage of the campaign.
     pub fn counters_with_usage(&self, campaign_id: &str, counters: &Counters) -> Counters {
+        // Most requests apply nothing before a redeemable: skip the hashing.
+        if self.by_campaign.is_empty() {
+            return *counters;
+        }
         let Some(used) = self.by_campaign.get(campaign_id) else {
             return *counters;
         };

@@ -60,6 +60,11 @@ pub fn percent_of(amount: i64, percent_bp: u32) -> Option<i64> {
     i64::try_from(rounded).ok()
 }
 
+/// `numerator / denominator` rounded half up (towards +infinity on a tie); `denominator` > 0.
+pub fn round_half_up(numerator: i128, denominator: i128) -> i128 {
+    (2 * numerator + denominator).div_euclid(2 * denominator)
+}
+
 /// Formats basis points as a percentage without trailing zeros: 1000 is "10%", 1250 "12.5%".
 pub fn format_percent(percent_bp: u32) -> String {
     let whole = percent_bp / 100;

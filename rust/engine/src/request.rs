@@ -7,7 +7,7 @@ use crate::error::RequestError;
 use crate::money::is_currency_code;
 use crate::pb::internal::CheckoutInput;
 use crate::pb::v1::redeemable::Target;
-use crate::pb::v1::{ApplicationMode, Order, Redeemable};
+use crate::pb::v1::{ApplicationMode, CheckoutOptions, CustomerRef, Order, Redeemable};
 
 pub const MAX_ITEMS: usize = 1000;
 pub const MAX_SKU_CHARS: usize = 128;
@@ -23,6 +23,10 @@ pub struct ValidatedCheckout<'a> {
     pub customer_id: Option<&'a str>,
     /// The customer's attributes JSON object, when given.
     pub customer_attributes: Option<Map<String, Json>>,
+    /// The order's metadata JSON object, when given.
+    pub order_metadata: Option<Map<String, Json>>,
+    /// Each line's metadata JSON object, when given.
+    pub item_metadata: Vec<Option<Map<String, Json>>>,
     pub redeemables: &'a [Redeemable],
     /// unit_price * quantity per line.
     pub line_amounts: Vec<i64>,
@@ -37,10 +41,22 @@ pub struct ValidatedCheckout<'a> {
 
 /// Validates the input; the first problem found is returned.
 pub fn validate_checkout(input: &CheckoutInput) -> Result<ValidatedCheckout<'_>, RequestError> {
-    let order = input
-        .order
-        .as_ref()
-        .ok_or_else(|| RequestError::new("order", "an order is required"))?;
+    validate_parts(
+        input.order.as_ref(),
+        input.customer.as_ref(),
+        &input.redeemables,
+        input.options.as_ref(),
+    )
+}
+
+/// Validates the parts shared by checkout and Qualify requests.
+pub fn validate_parts<'a>(
+    order: Option<&'a Order>,
+    customer: Option<&'a CustomerRef>,
+    redeemables: &'a [Redeemable],
+    options: Option<&'a CheckoutOptions>,
+) -> Result<ValidatedCheckout<'a>, RequestError> {
+    let order = order.ok_or_else(|| RequestError::new("order", "an order is required"))?;
     if !is_currency_code(&order.currency) {
         return Err(RequestError::new(
             "order.currency",
@@ -60,6 +76,7 @@ pub fn validate_checkout(input: &CheckoutInput) -> Result<ValidatedCheckout<'_>,
         ));
     }
     let mut line_amounts = Vec::with_capacity(order.items.len());
+    let mut item_metadata = Vec::with_capacity(order.items.len());
     let mut items_amount: i64 = 0;
     let mut total_quantity: i64 = 0;
     let overflow = || RequestError::new("order.items", "the order's amounts overflow 64 bits");
@@ -84,7 +101,10 @@ pub fn validate_checkout(input: &CheckoutInput) -> Result<ValidatedCheckout<'_>,
                 format!("must be 1..{MAX_QUANTITY}; got {}", item.quantity),
             ));
         }
-        validate_json_object(&item.metadata_json, &field("metadata_json"))?;
+        item_metadata.push(parse_json_object(
+            &item.metadata_json,
+            &field("metadata_json"),
+        )?);
         let line_amount = item
             .unit_price
             .checked_mul(item.quantity)
@@ -109,9 +129,8 @@ pub fn validate_checkout(input: &CheckoutInput) -> Result<ValidatedCheckout<'_>,
                 "items amount plus shipping overflows 64 bits",
             )
         })?;
-    validate_json_object(&order.metadata_json, "order.metadata_json")?;
+    let order_metadata = parse_json_object(&order.metadata_json, "order.metadata_json")?;
 
-    let customer = input.customer.as_ref();
     let customer_attributes = match customer {
         Some(customer) => parse_json_object(&customer.attributes_json, "customer.attributes_json")?,
         None => None,
@@ -120,20 +139,20 @@ pub fn validate_checkout(input: &CheckoutInput) -> Result<ValidatedCheckout<'_>,
         .map(|customer| customer.id.as_str())
         .filter(|id| !id.is_empty());
 
-    if input.redeemables.len() > MAX_REDEEMABLES {
+    if redeemables.len() > MAX_REDEEMABLES {
         return Err(RequestError::new(
             "redeemables",
             format!(
                 "at most {MAX_REDEEMABLES} redeemables per request; got {}",
-                input.redeemables.len()
+                redeemables.len()
             ),
         ));
     }
-    for (index, redeemable) in input.redeemables.iter().enumerate() {
+    for (index, redeemable) in redeemables.iter().enumerate() {
         validate_redeemable(redeemable, index)?;
     }
 
-    let (mode_value, include_promotions) = input.options.as_ref().map_or((0, false), |options| {
+    let (mode_value, include_promotions) = options.map_or((0, false), |options| {
         (options.mode, options.include_promotions)
     });
     let mode = ApplicationMode::try_from(mode_value).map_err(|_| {
@@ -147,7 +166,9 @@ pub fn validate_checkout(input: &CheckoutInput) -> Result<ValidatedCheckout<'_>,
         order,
         customer_id,
         customer_attributes,
-        redeemables: &input.redeemables,
+        order_metadata,
+        item_metadata,
+        redeemables,
         line_amounts,
         items_amount,
         total_quantity,
@@ -214,14 +235,10 @@ fn parse_json_object(text: &str, field: &str) -> Result<Option<Map<String, Json>
     }
 }
 
-fn validate_json_object(text: &str, field: &str) -> Result<(), RequestError> {
-    parse_json_object(text, field).map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pb::v1::{CustomerRef, Item};
+    use crate::pb::v1::Item;
 
     fn item(sku: &str, unit_price: i64, quantity: i64) -> Item {
         Item {

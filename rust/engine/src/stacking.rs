@@ -1,35 +1,237 @@
-//! Which valid redeemables of one request may apply together (SPEC section 5).
-//!
-//! This engine version enforces the maximum number of applied redeemables. Stacking categories
-//! with priorities, exclusive and joint categories and not-combinable lists extend `admit`.
+//! Which valid redeemables of one request may apply together (SPEC section 5): the maximum of
+//! applied redeemables, per-category limits, exclusive and joint categories, per-campaign
+//! "not combinable with" lists, and the order of application (category priority, campaign
+//! priority, request order). Tenders (gift cards, loyalty points) are payments, not discounts:
+//! none of this applies to them.
 
+use std::collections::HashMap;
+
+use crate::campaign::{CompiledCampaign, DEFAULT_CATEGORY};
+use crate::error::CompileError;
+use crate::pb::v1::StackingRules;
 use crate::reason::Reason;
 
-/// At most this many redeemables apply to one order.
+/// At most this many discount redeemables apply to one order, unless configured.
 pub const MAX_APPLIED_REDEEMABLES: usize = 5;
+/// At most this many per named category, unless configured.
+pub const DEFAULT_MAX_PER_CATEGORY: usize = 1;
+/// The most a configuration may allow (the request limit).
+pub const MAX_CONFIGURABLE: i32 = 30;
 
-/// The stacking state of one request: what has been applied so far.
-#[derive(Debug, Clone, Default)]
-pub struct Stacking {
-    applied: usize,
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct CategoryPolicy {
+    priority: i32,
+    exclusive: bool,
+    joint: bool,
+    max_applied: Option<usize>,
 }
 
-impl Stacking {
-    /// Whether one more valid redeemable may apply; the SKIPPED reason when not.
-    pub fn admit(&self) -> Result<(), Reason> {
-        if self.applied >= MAX_APPLIED_REDEEMABLES {
-            return Err(Reason::StackingLimitExceeded);
+/// Compiled stacking rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackingPolicy {
+    max_applied: usize,
+    default_max_per_category: usize,
+    categories: HashMap<String, CategoryPolicy>,
+}
+
+impl Default for StackingPolicy {
+    fn default() -> StackingPolicy {
+        StackingPolicy {
+            max_applied: MAX_APPLIED_REDEEMABLES,
+            default_max_per_category: DEFAULT_MAX_PER_CATEGORY,
+            categories: HashMap::new(),
+        }
+    }
+}
+
+fn count(value: i32, path: &str, minimum: i32) -> Result<usize, CompileError> {
+    if !(minimum..=MAX_CONFIGURABLE).contains(&value) {
+        return Err(CompileError::new(
+            path,
+            format!("must be {minimum}..{MAX_CONFIGURABLE}; got {value}"),
+        ));
+    }
+    Ok(value as usize)
+}
+
+impl StackingPolicy {
+    /// Validates and compiles the rules (None = the defaults); error paths are StackingRules
+    /// field names, e.g. `categories[1].max_applied`.
+    pub fn compile(rules: Option<&StackingRules>) -> Result<StackingPolicy, CompileError> {
+        let Some(rules) = rules else {
+            return Ok(StackingPolicy::default());
+        };
+        let mut policy = StackingPolicy::default();
+        if let Some(max) = rules.max_applied {
+            policy.max_applied = count(max, "max_applied", 1)?;
+        }
+        if let Some(max) = rules.default_max_per_category {
+            policy.default_max_per_category = count(max, "default_max_per_category", 1)?;
+        }
+        for (index, category) in rules.categories.iter().enumerate() {
+            let path = format!("categories[{index}]");
+            if category.name.is_empty() {
+                return Err(CompileError::new(
+                    format!("{path}.name"),
+                    "a category name is required",
+                ));
+            }
+            let policy_entry = CategoryPolicy {
+                priority: category.priority,
+                exclusive: category.exclusive,
+                joint: category.joint,
+                max_applied: category
+                    .max_applied
+                    .map(|max| count(max, &format!("{path}.max_applied"), 0))
+                    .transpose()?,
+            };
+            if policy
+                .categories
+                .insert(category.name.clone(), policy_entry)
+                .is_some()
+            {
+                return Err(CompileError::new(
+                    format!("{path}.name"),
+                    format!("the category \"{}\" is listed twice", category.name),
+                ));
+            }
+        }
+        Ok(policy)
+    }
+
+    fn category(&self, name: &str) -> Option<&CategoryPolicy> {
+        self.categories.get(name)
+    }
+
+    /// The order key of a discount redeemable: category priority, then campaign priority (then
+    /// the caller's position).
+    pub fn priority(&self, campaign: &CompiledCampaign) -> (i32, i32) {
+        let category = self.category(campaign.category()).map_or(0, |c| c.priority);
+        (category, campaign.priority())
+    }
+
+    fn max_in_category(&self, name: &str) -> Option<usize> {
+        match self.category(name).and_then(|c| c.max_applied) {
+            Some(max) => Some(max),
+            None if name == DEFAULT_CATEGORY => None,
+            None => Some(self.default_max_per_category),
+        }
+    }
+
+    fn is_exclusive(&self, name: &str) -> bool {
+        self.category(name).is_some_and(|c| c.exclusive && !c.joint)
+    }
+
+    fn is_joint(&self, name: &str) -> bool {
+        self.category(name).is_some_and(|c| c.joint)
+    }
+}
+
+/// A discount redeemable that applied.
+#[derive(Debug, Clone)]
+struct Applied<'c> {
+    campaign: &'c CompiledCampaign,
+}
+
+/// Why a valid redeemable is SKIPPED.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub reason: Reason,
+    pub message: String,
+}
+
+/// The stacking state of one request: the discounts applied so far.
+#[derive(Debug, Default)]
+pub struct Stacking<'c> {
+    applied: Vec<Applied<'c>>,
+}
+
+impl<'c> Stacking<'c> {
+    /// Whether one more valid discount redeemable may apply; why not otherwise. The checks run
+    /// in this order: exclusivity, not-combinable lists, the category's limit, the overall limit.
+    pub fn admit(&self, policy: &StackingPolicy, campaign: &CompiledCampaign) -> Result<(), Skip> {
+        let category = campaign.category();
+        if !policy.is_joint(category) {
+            let exclusive_applied = self
+                .applied
+                .iter()
+                .find(|applied| policy.is_exclusive(applied.campaign.category()));
+            if let Some(applied) = exclusive_applied {
+                return Err(Skip {
+                    reason: Reason::ExclusiveConflict,
+                    message: format!(
+                        "This offer cannot be combined with the exclusive offer \"{}\".",
+                        applied.campaign.name()
+                    ),
+                });
+            }
+            if policy.is_exclusive(category) {
+                if let Some(applied) = self
+                    .applied
+                    .iter()
+                    .find(|applied| !policy.is_joint(applied.campaign.category()))
+                {
+                    return Err(Skip {
+                        reason: Reason::ExclusiveConflict,
+                        message: format!(
+                            "This exclusive offer applies only alone, and \"{}\" already applies.",
+                            applied.campaign.name()
+                        ),
+                    });
+                }
+            }
+        }
+        let conflict = self.applied.iter().find(|applied| {
+            campaign
+                .not_combinable_with()
+                .iter()
+                .any(|id| id == applied.campaign.id())
+                || applied
+                    .campaign
+                    .not_combinable_with()
+                    .iter()
+                    .any(|id| id == campaign.id())
+        });
+        if let Some(applied) = conflict {
+            return Err(Skip {
+                reason: Reason::NotCombinable,
+                message: format!(
+                    "This offer cannot be combined with \"{}\".",
+                    applied.campaign.name()
+                ),
+            });
+        }
+        if let Some(max) = policy.max_in_category(category) {
+            let in_category = self
+                .applied
+                .iter()
+                .filter(|applied| applied.campaign.category() == category)
+                .count();
+            if in_category >= max {
+                return Err(Skip {
+                    reason: Reason::StackingLimitExceeded,
+                    message: format!(
+                        "At most {max} offer{} of the category \"{category}\" can be combined in \
+                         one order.",
+                        if max == 1 { "" } else { "s" }
+                    ),
+                });
+            }
+        }
+        if self.applied.len() >= policy.max_applied {
+            return Err(Skip {
+                reason: Reason::StackingLimitExceeded,
+                message: format!(
+                    "At most {} offers can be combined in one order.",
+                    policy.max_applied
+                ),
+            });
         }
         Ok(())
     }
 
-    /// Records an applied redeemable.
-    pub fn record_applied(&mut self) {
-        self.applied += 1;
+    /// Records an applied discount redeemable.
+    pub fn record_applied(&mut self, campaign: &'c CompiledCampaign) {
+        self.applied.push(Applied { campaign });
     }
-}
-
-/// Message of a SKIPPED `stacking_limit_exceeded` result.
-pub fn stacking_limit_message() -> String {
-    format!("At most {MAX_APPLIED_REDEEMABLES} offers can be combined in one order.")
 }

@@ -145,6 +145,7 @@ fn malformed_contexts_are_context_errors() {
             now_unix_ms: NOW,
             redeemables: vec![slot(0)],
             promotions: vec![slot(-1)],
+            ..Default::default()
         },
         EvaluationContext {
             now_unix_ms: i64::MAX,

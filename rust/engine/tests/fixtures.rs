@@ -183,6 +183,12 @@ fn run_checkout_case(case: &Json) -> Result<(), Vec<String>> {
         input.redeemables.push(redeemable);
         context.redeemables.push(resolved);
     }
+    if let Some(rules) = case.get("stacking_rules") {
+        context.stacking_rules = Some(support::stacking_rules(rules));
+    }
+    if let Some(profile) = case.get("profile") {
+        context.customer = Some(support::profile(profile));
+    }
     if let Some(promotions) = case.get("promotions") {
         context.promotions = promotions
             .as_array()
@@ -228,7 +234,12 @@ fn run_checkout_case(case: &Json) -> Result<(), Vec<String>> {
     }
 }
 
-const RESULT_KEYS: [&str; 11] = [
+const RESULT_KEYS: [&str; 16] = [
+    "shipping_discount",
+    "gift_amount",
+    "points",
+    "points_amount",
+    "added_items",
     "status",
     "reason",
     "message",
@@ -271,7 +282,7 @@ fn compare_response(
     }
     for key in expected_object.keys() {
         if !RESULT_KEYS.contains(&key.as_str())
-            && !["valid", "results", "totals"].contains(&key.as_str())
+            && !["valid", "results", "totals", "response_added_items"].contains(&key.as_str())
         {
             problems.push(format!("unknown expected key {key:?}"));
         }
@@ -288,6 +299,14 @@ fn compare_response(
             }
             None => problems.push(format!("results[{index}] missing")),
         }
+    }
+    if let Some(added) = expected.get("response_added_items") {
+        check_eq(
+            &mut problems,
+            "added_items",
+            added,
+            &added_items_json(&response.added_items),
+        );
     }
     if let Some(expected_totals) = expected.get("totals") {
         let totals = response.totals.clone().unwrap_or_default();
@@ -347,13 +366,26 @@ fn compare_result(
                 }
             }
             "items_discount" => check_eq(problems, &at(key), value, &json!(result.items_discount)),
+            "shipping_discount" => {
+                check_eq(problems, &at(key), value, &json!(result.shipping_discount))
+            }
+            "gift_amount" => check_eq(problems, &at(key), value, &json!(result.gift_amount)),
+            "points" => check_eq(problems, &at(key), value, &json!(result.points)),
+            "points_amount" => check_eq(problems, &at(key), value, &json!(result.points_amount)),
+            "added_items" => check_eq(
+                problems,
+                &at(key),
+                value,
+                &added_items_json(&result.added_items),
+            ),
             "campaign_id" => check_eq(problems, &at(key), value, &json!(result.campaign_id)),
             "campaign_version" => {
                 check_eq(problems, &at(key), value, &json!(result.campaign_version))
             }
             "category" => check_eq(problems, &at(key), value, &json!(result.category)),
             "allocations" => {
-                let mut per_line = vec![0i64; line_count];
+                let added = result.added_items.len();
+                let mut per_line = vec![0i64; line_count + added];
                 for allocation in &result.allocations {
                     match usize::try_from(allocation.item_index)
                         .ok()
@@ -447,6 +479,20 @@ fn compare_explanation(
             (_, None) => problems.push(format!("{what}: unknown key")),
         }
     }
+}
+
+/// Added items as `[{"item_index", "sku", "quantity", "unit_price"}]`.
+fn added_items_json(added: &[promocore_engine::pb::v1::AddedItem]) -> Json {
+    Json::Array(
+        added
+            .iter()
+            .map(|added| {
+                let item = added.item.clone().unwrap_or_default();
+                json!({"item_index": added.item_index, "sku": item.sku,
+                       "quantity": item.quantity, "unit_price": item.unit_price})
+            })
+            .collect(),
+    )
 }
 
 fn check_eq(problems: &mut Vec<String>, what: &str, expected: &Json, actual: &Json) {

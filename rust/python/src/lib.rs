@@ -142,6 +142,12 @@ impl PyCompiledCampaign {
         self.inner.currency()
     }
 
+    /// Stacking category ("default" when the campaign sets none).
+    #[getter]
+    fn category(&self) -> &str {
+        self.inner.category()
+    }
+
     /// The promocore.v1.CampaignType value.
     #[getter]
     fn campaign_type(&self) -> i32 {
@@ -188,6 +194,66 @@ fn evaluate_checkout<'py>(
     Ok(PyBytes::new(py, &response))
 }
 
+/// Many compiled campaigns indexed for Qualify; immutable, rebuilt when the catalog changes.
+#[pyclass(name = "CampaignIndex", module = "promocore._engine", frozen)]
+struct PyCampaignIndex {
+    inner: engine::CampaignIndex,
+}
+
+#[pymethods]
+impl PyCampaignIndex {
+    #[new]
+    fn new(py: Python<'_>, campaigns: Vec<Bound<'_, PyCompiledCampaign>>) -> Self {
+        let compiled: Vec<Arc<engine::CompiledCampaign>> = campaigns
+            .iter()
+            .map(|campaign| Arc::clone(&campaign.get().inner))
+            .collect();
+        let inner = py.allow_threads(|| engine::CampaignIndex::build(compiled));
+        PyCampaignIndex { inner }
+    }
+
+    /// Answers a serialized promocore.v1.QualifyRequest with the bytes of a
+    /// promocore.v1.QualifyResponse; `context_bytes` is a promocore.v1.internal.QualifyContext.
+    fn qualify<'py>(
+        &self,
+        py: Python<'py>,
+        request_bytes: &[u8],
+        context_bytes: &[u8],
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let response = py
+            .allow_threads(|| self.inner.qualify_bytes(request_bytes, context_bytes))
+            .map_err(|error| checkout_error(py, error))?;
+        Ok(PyBytes::new(py, &response))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<CampaignIndex of {} campaigns>", self.inner.len())
+    }
+}
+
+/// Validates the bytes of a serialized promocore.v1.StackingRules; raises CompileError with the
+/// offending field (e.g. `categories[1].max_applied`).
+#[pyfunction]
+fn validate_stacking_rules(py: Python<'_>, rules_bytes: &[u8]) -> PyResult<()> {
+    use prost::Message;
+    let rules = engine::pb::v1::StackingRules::decode(rules_bytes).map_err(|error| {
+        compile_error(
+            py,
+            engine::CompileError::new(
+                "rules",
+                format!("not a serialized promocore.v1.StackingRules: {error}"),
+            ),
+        )
+    })?;
+    engine::stacking::StackingPolicy::compile(Some(&rules))
+        .map(drop)
+        .map_err(|error| compile_error(py, error))
+}
+
 /// Formats minor units with the currency's exponent, e.g. `format_money(1250, "EUR")` is
 /// "12.50 EUR" and `format_money(1250, "JPY")` is "1250 JPY".
 #[pyfunction]
@@ -200,10 +266,12 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<PyCompiledCampaign>()?;
+    module.add_class::<PyCampaignIndex>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
+    module.add_function(wrap_pyfunction!(validate_stacking_rules, module)?)?;
     Ok(())
 }

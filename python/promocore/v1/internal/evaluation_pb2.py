@@ -25,21 +25,41 @@ _sym_db = _symbol_database.Default()
 from promocore.v1 import campaign_pb2 as promocore_dot_v1_dot_campaign__pb2
 from promocore.v1 import checkout_pb2 as promocore_dot_v1_dot_checkout__pb2
 from promocore.v1 import common_pb2 as promocore_dot_v1_dot_common__pb2
+from promocore.v1 import customer_pb2 as promocore_dot_v1_dot_customer__pb2
+from promocore.v1 import loyalty_pb2 as promocore_dot_v1_dot_loyalty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&promocore/v1/internal/evaluation.proto\x12\x15promocore.v1.internal\x1a\x1bpromocore/v1/campaign.proto\x1a\x1bpromocore/v1/checkout.proto\x1a\x19promocore/v1/common.proto\"\xbf\x01\n\rCheckoutInput\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12-\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12.\n\x07options\x18\x04 \x01(\x0b\x32\x1d.promocore.v1.CheckoutOptions\"\xe5\x01\n\x08\x43ounters\x12\x15\n\rcode_redeemed\x18\x01 \x01(\x03\x12\x1c\n\x14\x63\x61mpaign_redemptions\x18\x02 \x01(\x03\x12\x1c\n\x14\x63ustomer_redemptions\x18\x03 \x01(\x03\x12\x14\n\x0c\x63ustomer_day\x18\x04 \x01(\x03\x12\x15\n\rcustomer_week\x18\x05 \x01(\x03\x12\x16\n\x0e\x63ustomer_month\x18\x06 \x01(\x03\x12\x14\n\x0c\x63\x61mpaign_day\x18\x07 \x01(\x03\x12\x16\n\x0e\x64iscount_given\x18\x08 \x01(\x03\x12\x13\n\x0border_value\x18\t \x01(\x03\"\x9f\x01\n\x12ResolvedRedeemable\x12\x15\n\rcampaign_slot\x18\x01 \x01(\x05\x12 \n\x04\x63ode\x18\x02 \x01(\x0b\x32\x12.promocore.v1.Code\x12\x31\n\x08\x63ounters\x18\x03 \x01(\x0b\x32\x1f.promocore.v1.internal.Counters\x12\x1d\n\x15held_by_other_session\x18\x04 \x01(\x08\"\xa7\x01\n\x11\x45valuationContext\x12\x13\n\x0bnow_unix_ms\x18\x01 \x01(\x03\x12>\n\x0bredeemables\x18\x02 \x03(\x0b\x32).promocore.v1.internal.ResolvedRedeemable\x12=\n\npromotions\x18\x03 \x03(\x0b\x32).promocore.v1.internal.ResolvedRedeemableb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&promocore/v1/internal/evaluation.proto\x12\x15promocore.v1.internal\x1a\x1bpromocore/v1/campaign.proto\x1a\x1bpromocore/v1/checkout.proto\x1a\x19promocore/v1/common.proto\x1a\x1bpromocore/v1/customer.proto\x1a\x1apromocore/v1/loyalty.proto\"\xbf\x01\n\rCheckoutInput\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12-\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12.\n\x07options\x18\x04 \x01(\x0b\x32\x1d.promocore.v1.CheckoutOptions\"\xe5\x01\n\x08\x43ounters\x12\x15\n\rcode_redeemed\x18\x01 \x01(\x03\x12\x1c\n\x14\x63\x61mpaign_redemptions\x18\x02 \x01(\x03\x12\x1c\n\x14\x63ustomer_redemptions\x18\x03 \x01(\x03\x12\x14\n\x0c\x63ustomer_day\x18\x04 \x01(\x03\x12\x15\n\rcustomer_week\x18\x05 \x01(\x03\x12\x16\n\x0e\x63ustomer_month\x18\x06 \x01(\x03\x12\x14\n\x0c\x63\x61mpaign_day\x18\x07 \x01(\x03\x12\x16\n\x0e\x64iscount_given\x18\x08 \x01(\x03\x12\x13\n\x0border_value\x18\t \x01(\x03\"\x9f\x01\n\x12ResolvedRedeemable\x12\x15\n\rcampaign_slot\x18\x01 \x01(\x05\x12 \n\x04\x63ode\x18\x02 \x01(\x0b\x32\x12.promocore.v1.Code\x12\x31\n\x08\x63ounters\x18\x03 \x01(\x0b\x32\x1f.promocore.v1.internal.Counters\x12\x1d\n\x15held_by_other_session\x18\x04 \x01(\x08\"\x96\x02\n\x11\x45valuationContext\x12\x13\n\x0bnow_unix_ms\x18\x01 \x01(\x03\x12>\n\x0bredeemables\x18\x02 \x03(\x0b\x32).promocore.v1.internal.ResolvedRedeemable\x12=\n\npromotions\x18\x03 \x03(\x0b\x32).promocore.v1.internal.ResolvedRedeemable\x12\x38\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32&.promocore.v1.internal.CustomerProfile\x12\x33\n\x0estacking_rules\x18\x05 \x01(\x0b\x32\x1b.promocore.v1.StackingRules\"\x83\x02\n\x0f\x43ustomerProfile\x12\x10\n\x08segments\x18\x01 \x03(\t\x12\x34\n\naggregates\x18\x02 \x01(\x0b\x32 .promocore.v1.CustomerAggregates\x12\x44\n\x07loyalty\x18\x03 \x03(\x0b\x32\x33.promocore.v1.internal.CustomerProfile.LoyaltyEntry\x12\x17\n\x0f\x61ttributes_json\x18\x04 \x01(\t\x1aI\n\x0cLoyaltyEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.promocore.v1.LoyaltyCard:\x02\x38\x01\"a\n\nWalletCode\x12 \n\x04\x63ode\x18\x01 \x01(\x0b\x32\x12.promocore.v1.Code\x12\x31\n\x08\x63ounters\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.Counters\"\xc9\x03\n\x0eQualifyContext\x12\x13\n\x0bnow_unix_ms\x18\x01 \x01(\x03\x12\x38\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32&.promocore.v1.internal.CustomerProfile\x12\x45\n\x08\x63ounters\x18\x03 \x03(\x0b\x32\x33.promocore.v1.internal.QualifyContext.CountersEntry\x12L\n\x0cpublic_codes\x18\x04 \x03(\x0b\x32\x36.promocore.v1.internal.QualifyContext.PublicCodesEntry\x12\x39\n\x0e\x61ssigned_codes\x18\x05 \x03(\x0b\x32!.promocore.v1.internal.WalletCode\x1aP\n\rCountersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.Counters:\x02\x38\x01\x1a\x46\n\x10PublicCodesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12!\n\x05value\x18\x02 \x01(\x0b\x32\x12.promocore.v1.Code:\x02\x38\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'promocore.v1.internal.evaluation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHECKOUTINPUT']._serialized_start=151
-  _globals['_CHECKOUTINPUT']._serialized_end=342
-  _globals['_COUNTERS']._serialized_start=345
-  _globals['_COUNTERS']._serialized_end=574
-  _globals['_RESOLVEDREDEEMABLE']._serialized_start=577
-  _globals['_RESOLVEDREDEEMABLE']._serialized_end=736
-  _globals['_EVALUATIONCONTEXT']._serialized_start=739
-  _globals['_EVALUATIONCONTEXT']._serialized_end=906
+  _globals['_CUSTOMERPROFILE_LOYALTYENTRY']._loaded_options = None
+  _globals['_CUSTOMERPROFILE_LOYALTYENTRY']._serialized_options = b'8\001'
+  _globals['_QUALIFYCONTEXT_COUNTERSENTRY']._loaded_options = None
+  _globals['_QUALIFYCONTEXT_COUNTERSENTRY']._serialized_options = b'8\001'
+  _globals['_QUALIFYCONTEXT_PUBLICCODESENTRY']._loaded_options = None
+  _globals['_QUALIFYCONTEXT_PUBLICCODESENTRY']._serialized_options = b'8\001'
+  _globals['_CHECKOUTINPUT']._serialized_start=208
+  _globals['_CHECKOUTINPUT']._serialized_end=399
+  _globals['_COUNTERS']._serialized_start=402
+  _globals['_COUNTERS']._serialized_end=631
+  _globals['_RESOLVEDREDEEMABLE']._serialized_start=634
+  _globals['_RESOLVEDREDEEMABLE']._serialized_end=793
+  _globals['_EVALUATIONCONTEXT']._serialized_start=796
+  _globals['_EVALUATIONCONTEXT']._serialized_end=1074
+  _globals['_CUSTOMERPROFILE']._serialized_start=1077
+  _globals['_CUSTOMERPROFILE']._serialized_end=1336
+  _globals['_CUSTOMERPROFILE_LOYALTYENTRY']._serialized_start=1263
+  _globals['_CUSTOMERPROFILE_LOYALTYENTRY']._serialized_end=1336
+  _globals['_WALLETCODE']._serialized_start=1338
+  _globals['_WALLETCODE']._serialized_end=1435
+  _globals['_QUALIFYCONTEXT']._serialized_start=1438
+  _globals['_QUALIFYCONTEXT']._serialized_end=1895
+  _globals['_QUALIFYCONTEXT_COUNTERSENTRY']._serialized_start=1743
+  _globals['_QUALIFYCONTEXT_COUNTERSENTRY']._serialized_end=1823
+  _globals['_QUALIFYCONTEXT_PUBLICCODESENTRY']._serialized_start=1825
+  _globals['_QUALIFYCONTEXT_PUBLICCODESENTRY']._serialized_end=1895
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,9 @@ use super::node::{Leaf, Node, NodeKind};
 use super::operator::{Operator, Test};
 use super::subject::Subject;
 use super::value::{json_type_name, Literal, ScalarKind, ValueType};
+use crate::decimal::Decimal;
 use crate::error::CompileError;
+use crate::temporal::{parse_clock, parse_duration, parse_temporal, Temporal};
 
 /// Deepest allowed nesting of rule nodes (the root is at depth 1; a filter's root is one level
 /// below its leaf).
@@ -193,6 +195,65 @@ fn required_string<'j>(
     }
 }
 
+/// Where a leaf's operand errors point, and how to phrase the subject in them.
+struct Operand<'a> {
+    op_name: &'static str,
+    op_path: String,
+    value_path: String,
+    value_type: ValueType,
+    /// e.g. "order.amount is an integer".
+    subject_is: String,
+    value: &'a Json,
+}
+
+impl Operand<'_> {
+    fn op_error(&self, reason: impl Into<String>) -> CompileError {
+        CompileError::new(&self.op_path, reason)
+    }
+
+    fn value_error(&self, reason: impl Into<String>) -> CompileError {
+        CompileError::new(&self.value_path, reason)
+    }
+
+    /// Rejects the operator unless the subject has one of `types`.
+    fn require(&self, types: &[ValueType], needs: &str) -> Result<(), CompileError> {
+        if types.contains(&self.value_type) {
+            Ok(())
+        } else {
+            Err(self.op_error(format!(
+                "{} needs {needs}; {}",
+                self.op_name, self.subject_is
+            )))
+        }
+    }
+
+    /// A non-empty JSON list value.
+    fn list(&self, what: &str) -> Result<&Vec<Json>, CompileError> {
+        match self.value {
+            Json::Array(items) if !items.is_empty() => Ok(items),
+            Json::Array(_) => {
+                Err(self.value_error(format!("{} needs at least one {what}", self.op_name)))
+            }
+            other => Err(self.value_error(format!(
+                "{} needs a list of {what}s; got {}",
+                self.op_name,
+                json_type_name(other)
+            ))),
+        }
+    }
+
+    fn string(&self) -> Result<&str, CompileError> {
+        match self.value {
+            Json::String(text) => Ok(text),
+            other => Err(self.value_error(format!(
+                "{} needs a string; got {}",
+                self.op_name,
+                json_type_name(other)
+            ))),
+        }
+    }
+}
+
 /// Checks the operator against the subject's type and types the operand.
 fn compile_test(
     operator: Operator,
@@ -201,155 +262,391 @@ fn compile_test(
     value: &Json,
     leaf_path: &str,
 ) -> Result<Test, CompileError> {
-    let op_path = format!("{leaf_path}.op");
-    let value_path = format!("{leaf_path}.value");
-    let op_name = operator.name();
-    let subject_is = format!("{subject_name} is {}", value_type.describe());
-
+    let operand = Operand {
+        op_name: operator.name(),
+        op_path: format!("{leaf_path}.op"),
+        value_path: format!("{leaf_path}.value"),
+        value_type,
+        subject_is: format!("{subject_name} is {}", value_type.describe()),
+        value,
+    };
+    let temporal_types = [ValueType::Instant, ValueType::Date, ValueType::Dynamic];
+    let list_types = [ValueType::StringList, ValueType::Dynamic];
     match operator {
         Operator::Compare(comparison) => {
             if value_type == ValueType::StringList {
-                return Err(CompileError::new(
-                    op_path,
-                    format!("{op_name} cannot compare a list; {subject_is}; use contains"),
-                ));
+                return Err(operand.op_error(format!(
+                    "{} cannot compare a list; {}; use contains",
+                    operand.op_name, operand.subject_is
+                )));
             }
+            if comparison.is_ordering() {
+                operand.require(
+                    &[
+                        ValueType::Integer,
+                        ValueType::Instant,
+                        ValueType::Date,
+                        ValueType::Dynamic,
+                    ],
+                    "a number or a date to order by",
+                )?;
+            }
+            let literal = scalar_literal(&operand, value, &operand.value_path)?;
             if comparison.is_ordering()
-                && !matches!(value_type, ValueType::Integer | ValueType::Dynamic)
+                && value_type == ValueType::Dynamic
+                && literal.kind() != ScalarKind::Number
             {
-                return Err(CompileError::new(
-                    op_path,
-                    format!("{op_name} needs a number to order by; {subject_is}"),
-                ));
-            }
-            let literal = compile_scalar(value, value_type, &subject_is, &value_path)?;
-            if comparison.is_ordering() && literal.kind() != ScalarKind::Number {
-                return Err(CompileError::new(
-                    value_path,
-                    format!("{op_name} needs a number; got {}", json_type_name(value)),
-                ));
+                return Err(operand.value_error(format!(
+                    "{} needs a number; got {}; use before/after for dates",
+                    operand.op_name,
+                    json_type_name(value)
+                )));
             }
             Ok(Test::Compare(comparison, literal))
         }
         Operator::In | Operator::NotIn => {
             if value_type == ValueType::StringList {
-                return Err(CompileError::new(
-                    op_path,
-                    format!("{op_name} cannot test a list; {subject_is}; use contains"),
-                ));
+                return Err(operand.op_error(format!(
+                    "{} cannot test a list; {}; use contains_any",
+                    operand.op_name, operand.subject_is
+                )));
             }
-            let Json::Array(items) = value else {
-                return Err(CompileError::new(
-                    value_path,
-                    format!(
-                        "{op_name} needs a list of values; got {}",
-                        json_type_name(value)
-                    ),
-                ));
-            };
-            if items.is_empty() {
-                return Err(CompileError::new(
-                    value_path,
-                    format!("{op_name} needs at least one value"),
-                ));
-            }
-            let mut values: Vec<Literal> = Vec::with_capacity(items.len());
-            for (index, item) in items.iter().enumerate() {
-                let item_path = format!("{value_path}[{index}]");
-                let literal = compile_scalar(item, value_type, &subject_is, &item_path)?;
-                if let Some(first) = values.first().map(Literal::kind) {
-                    if literal.kind() != first {
-                        return Err(CompileError::new(
-                            item_path,
-                            format!(
-                                "the values of {op_name} must all be of one type; got {} after {}",
-                                literal.kind().describe(),
-                                first.describe()
-                            ),
-                        ));
-                    }
-                }
-                values.push(literal);
-            }
+            let values = literal_list(&operand, |item, path| scalar_literal(&operand, item, path))?;
             Ok(Test::Membership {
                 values,
                 negated: operator == Operator::NotIn,
             })
         }
         Operator::Contains => {
-            let element_type = match value_type {
-                ValueType::StringList => ValueType::String,
-                ValueType::Dynamic => ValueType::Dynamic,
-                ValueType::Integer | ValueType::String => {
-                    return Err(CompileError::new(
-                        op_path,
-                        format!("contains needs a list subject; {subject_is}"),
-                    ))
-                }
-            };
-            let element_is = format!("{subject_name} holds {}", element_type.describe_plural());
-            let literal = compile_scalar(value, element_type, &element_is, &value_path)?;
-            Ok(Test::Contains(literal))
+            operand.require(&list_types, "a list subject")?;
+            Ok(Test::Contains(element_literal(
+                &operand,
+                value,
+                &operand.value_path,
+            )?))
+        }
+        Operator::ContainsAny | Operator::ContainsAll => {
+            operand.require(&list_types, "a list subject")?;
+            let values =
+                literal_list(&operand, |item, path| element_literal(&operand, item, path))?;
+            Ok(if operator == Operator::ContainsAny {
+                Test::ContainsAny(values)
+            } else {
+                Test::ContainsAll(values)
+            })
+        }
+        Operator::StartsWith | Operator::EndsWith => {
+            operand.require(&[ValueType::String, ValueType::Dynamic], "a string subject")?;
+            let text: Box<str> = operand.string()?.into();
+            Ok(if operator == Operator::StartsWith {
+                Test::StartsWith(text)
+            } else {
+                Test::EndsWith(text)
+            })
         }
         Operator::Exists => match value {
             Json::Bool(expected_present) => Ok(Test::Exists(*expected_present)),
-            other => Err(CompileError::new(
-                value_path,
-                format!("exists needs true or false; got {}", json_type_name(other)),
-            )),
+            other => Err(operand.value_error(format!(
+                "exists needs true or false; got {}",
+                json_type_name(other)
+            ))),
         },
+        Operator::Between => {
+            operand.require(
+                &[
+                    ValueType::Integer,
+                    ValueType::Instant,
+                    ValueType::Date,
+                    ValueType::Dynamic,
+                ],
+                "a number or a date subject",
+            )?;
+            let bounds = match value {
+                Json::Array(items) if items.len() == 2 => items,
+                other => {
+                    return Err(operand.value_error(format!(
+                        "between needs a list [low, high]; got {}",
+                        if other.is_array() {
+                            "a list of another length"
+                        } else {
+                            json_type_name(other)
+                        }
+                    )))
+                }
+            };
+            let bound = |index: usize| -> Result<Literal, CompileError> {
+                let path = format!("{}[{index}]", operand.value_path);
+                // A dynamic subject's bounds are numbers, or strings read as dates.
+                let literal = match (&bounds[index], value_type) {
+                    (Json::String(_), ValueType::Dynamic) => {
+                        Literal::Temporal(temporal_literal(&operand, &bounds[index], &path)?)
+                    }
+                    (bound, _) => scalar_literal(&operand, bound, &path)?,
+                };
+                if !matches!(literal.kind(), ScalarKind::Number | ScalarKind::Temporal) {
+                    return Err(CompileError::new(
+                        path,
+                        format!(
+                            "between needs numbers or dates; got {}",
+                            json_type_name(&bounds[index])
+                        ),
+                    ));
+                }
+                Ok(literal)
+            };
+            let (low, high) = (bound(0)?, bound(1)?);
+            let in_order = match (&low, &high) {
+                (Literal::Number(a), Literal::Number(b)) => Some(a <= b),
+                (
+                    Literal::Temporal(Temporal::Instant(a)),
+                    Literal::Temporal(Temporal::Instant(b)),
+                ) => Some(a <= b),
+                (Literal::Temporal(Temporal::Date(a)), Literal::Temporal(Temporal::Date(b))) => {
+                    Some(a <= b)
+                }
+                _ => None,
+            };
+            match in_order {
+                Some(true) => Ok(Test::Between(low, high)),
+                Some(false) => Err(CompileError::new(
+                    format!("{}[1]", operand.value_path),
+                    "the high bound of between must not be below the low bound",
+                )),
+                None => Err(CompileError::new(
+                    format!("{}[1]", operand.value_path),
+                    "both bounds of between must be of one type (numbers, dates, or dates and \
+                     times)",
+                )),
+            }
+        }
+        Operator::Before | Operator::After => {
+            operand.require(&temporal_types, "a date or time subject")?;
+            Ok(
+                match temporal_literal(&operand, value, &operand.value_path)? {
+                    limit if operator == Operator::Before => Test::Before(limit),
+                    limit => Test::After(limit),
+                },
+            )
+        }
+        Operator::WithinLast | Operator::MoreThanAgo => {
+            operand.require(&temporal_types, "a date or time subject")?;
+            let text = operand.string()?;
+            let duration = parse_duration(text).ok_or_else(|| {
+                operand.value_error(format!(
+                    "expected a duration like \"30d\" (units w, d, h, m, s); got \"{text}\""
+                ))
+            })?;
+            Ok(if operator == Operator::WithinLast {
+                Test::WithinLast(duration)
+            } else {
+                Test::MoreThanAgo(duration)
+            })
+        }
+        Operator::DayOfWeek => {
+            operand.require(&temporal_types, "a date or time subject")?;
+            let items = operand.list("day")?;
+            let mut days = 0u8;
+            for (index, item) in items.iter().enumerate() {
+                let day = match item {
+                    Json::Number(number) => number.as_u64().filter(|d| (1..=7).contains(d)),
+                    Json::String(name) => DAY_NAMES
+                        .iter()
+                        .position(|known| known.eq_ignore_ascii_case(name))
+                        .map(|position| position as u64 + 1),
+                    _ => None,
+                };
+                let day = day.ok_or_else(|| {
+                    CompileError::new(
+                        format!("{}[{index}]", operand.value_path),
+                        format!(
+                            "a day of week is 1 (Monday) .. 7 (Sunday) or mon .. sun; got {item}"
+                        ),
+                    )
+                })?;
+                days |= 1 << day;
+            }
+            Ok(Test::DayOfWeek(days))
+        }
+        Operator::TimeOfDay => {
+            operand.require(
+                &[ValueType::Instant, ValueType::Dynamic],
+                "a date and time subject",
+            )?;
+            let bounds = match value {
+                Json::Array(items) if items.len() == 2 => items,
+                other => {
+                    return Err(operand.value_error(format!(
+                        "time_of_day needs a list [\"HH:MM\", \"HH:MM\"]; got {}",
+                        json_type_name(other)
+                    )))
+                }
+            };
+            let clock = |index: usize| {
+                bounds[index]
+                    .as_str()
+                    .and_then(|text| parse_clock(text, index == 1))
+                    .ok_or_else(|| {
+                        CompileError::new(
+                            format!("{}[{index}]", operand.value_path),
+                            format!(
+                                "expected a time \"HH:MM\" (00:00 .. 23:59, or 24:00 as an end); \
+                                 got {}",
+                                bounds[index]
+                            ),
+                        )
+                    })
+            };
+            let (start, end) = (clock(0)?, clock(1)?);
+            if start == end {
+                return Err(CompileError::new(
+                    format!("{}[1]", operand.value_path),
+                    "time_of_day needs an end different from its start",
+                ));
+            }
+            Ok(Test::TimeOfDay { start, end })
+        }
     }
 }
 
-/// Types one scalar literal of `value_type` (for a list subject: of its element type).
-/// `subject_is` starts the reason of a type error, e.g. "order.amount is an integer".
-fn compile_scalar(
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Compiles a non-empty list operand whose elements share one kind.
+fn literal_list(
+    operand: &Operand<'_>,
+    element: impl Fn(&Json, &str) -> Result<Literal, CompileError>,
+) -> Result<Vec<Literal>, CompileError> {
+    let items = operand.list("value")?;
+    let mut values: Vec<Literal> = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let item_path = format!("{}[{index}]", operand.value_path);
+        let literal = element(item, &item_path)?;
+        if let Some(first) = values.first().map(Literal::kind) {
+            if literal.kind() != first {
+                return Err(CompileError::new(
+                    item_path,
+                    format!(
+                        "the values of {} must all be of one type; got {} after {}",
+                        operand.op_name,
+                        literal.kind().describe(),
+                        first.describe()
+                    ),
+                ));
+            }
+        }
+        values.push(literal);
+    }
+    Ok(values)
+}
+
+/// A literal of the subject's own type (for a dynamic subject: a string, number or boolean).
+fn scalar_literal(
+    operand: &Operand<'_>,
     value: &Json,
-    value_type: ValueType,
-    subject_is: &str,
     path: &str,
 ) -> Result<Literal, CompileError> {
-    let mismatch =
-        || CompileError::new(path, format!("{subject_is}; got {}", json_type_name(value)));
-    match value_type {
+    let mismatch = || {
+        CompileError::new(
+            path,
+            format!("{}; got {}", operand.subject_is, json_type_name(value)),
+        )
+    };
+    match operand.value_type {
         ValueType::Integer => match value {
-            Json::Number(number) => number.as_i64().map(Literal::Integer).ok_or_else(|| {
-                if number.is_f64() {
-                    mismatch()
-                } else {
-                    CompileError::new(path, "integer out of range (at most 2^63 - 1)")
-                }
-            }),
+            Json::Number(number) => match number.as_i64() {
+                Some(integer) => Ok(Literal::Number(Decimal::from_i64(integer))),
+                None if number.as_u64().is_some() => Err(CompileError::new(
+                    path,
+                    "integer out of range (at most 2^63 - 1)",
+                )),
+                None => Err(mismatch()),
+            },
             _ => Err(mismatch()),
         },
         ValueType::String => match value {
             Json::String(text) => Ok(Literal::String(text.as_str().into())),
             _ => Err(mismatch()),
         },
+        ValueType::Instant | ValueType::Date => {
+            temporal_literal(operand, value, path).map(Literal::Temporal)
+        }
         ValueType::StringList => Err(mismatch()),
-        ValueType::Dynamic => match value {
-            Json::Number(number) => {
-                if let Some(integer) = number.as_i64() {
-                    Ok(Literal::Integer(integer))
-                } else if let Some(float) = number.as_f64() {
-                    Ok(Literal::Float(float))
-                } else {
-                    Err(CompileError::new(path, "number out of range"))
-                }
-            }
+        ValueType::Dynamic => dynamic_literal(value, path),
+    }
+}
+
+/// An element of a list subject: a string for string lists, any scalar for dynamic lists.
+fn element_literal(
+    operand: &Operand<'_>,
+    value: &Json,
+    path: &str,
+) -> Result<Literal, CompileError> {
+    match operand.value_type {
+        ValueType::StringList => match value {
             Json::String(text) => Ok(Literal::String(text.as_str().into())),
-            Json::Bool(flag) => Ok(Literal::Boolean(*flag)),
-            Json::Null => Err(CompileError::new(
-                path,
-                "null is not a value; use {\"op\": \"exists\", \"value\": false}",
-            )),
-            Json::Array(_) | Json::Object(_) => Err(CompileError::new(
+            _ => Err(CompileError::new(
                 path,
                 format!(
-                    "expected a string, number or boolean; got {}",
+                    "{} holds strings; got {}",
+                    operand.subject_is.split(" is ").next().unwrap_or_default(),
                     json_type_name(value)
                 ),
             )),
         },
+        _ => dynamic_literal(value, path),
+    }
+}
+
+/// A date (`YYYY-MM-DD`) or an RFC 3339 instant.
+fn temporal_literal(
+    operand: &Operand<'_>,
+    value: &Json,
+    path: &str,
+) -> Result<Temporal, CompileError> {
+    match value {
+        Json::String(text) => parse_temporal(text).ok_or_else(|| {
+            CompileError::new(
+                path,
+                format!(
+                    "expected a date \"YYYY-MM-DD\" or a date and time \
+                     \"YYYY-MM-DDTHH:MM:SSZ\"; got \"{text}\""
+                ),
+            )
+        }),
+        other => Err(CompileError::new(
+            path,
+            format!(
+                "{} needs a date or time as a string; got {}",
+                operand.op_name,
+                json_type_name(other)
+            ),
+        )),
+    }
+}
+
+/// A literal compared with a dynamic value: strings stay strings (equality on dynamic values is
+/// textual, dates included); numbers must be exact decimals.
+fn dynamic_literal(value: &Json, path: &str) -> Result<Literal, CompileError> {
+    match value {
+        Json::Number(number) => Decimal::parse_json_number(number.as_str())
+            .map(Literal::Number)
+            .ok_or_else(|| {
+                CompileError::new(
+                    path,
+                    "number out of range (at most 20 significant digits and 18 decimals)",
+                )
+            }),
+        Json::String(text) => Ok(Literal::String(text.as_str().into())),
+        Json::Bool(flag) => Ok(Literal::Boolean(*flag)),
+        Json::Null => Err(CompileError::new(
+            path,
+            "null is not a value; use {\"op\": \"exists\", \"value\": false}",
+        )),
+        Json::Array(_) | Json::Object(_) => Err(CompileError::new(
+            path,
+            format!(
+                "expected a string, number or boolean; got {}",
+                json_type_name(value)
+            ),
+        )),
     }
 }

@@ -51,40 +51,47 @@ pub enum Mood {
 }
 
 fn verb(operator: Operator, expected_present: bool, mood: Mood) -> &'static str {
-    match (operator, mood) {
-        (Operator::Compare(Comparison::Eq), Mood::Must) => "must be",
-        (Operator::Compare(Comparison::Eq), Mood::Is) => "is",
-        (Operator::Compare(Comparison::Ne), Mood::Must) => "must not be",
-        (Operator::Compare(Comparison::Ne), Mood::Is) => "is not",
-        (Operator::Compare(Comparison::Lt), Mood::Must) => "must be less than",
-        (Operator::Compare(Comparison::Lt), Mood::Is) => "is less than",
-        (Operator::Compare(Comparison::Lte), Mood::Must) => "must be at most",
-        (Operator::Compare(Comparison::Lte), Mood::Is) => "is at most",
-        (Operator::Compare(Comparison::Gt), Mood::Must) => "must be more than",
-        (Operator::Compare(Comparison::Gt), Mood::Is) => "is more than",
-        (Operator::Compare(Comparison::Gte), Mood::Must) => "must be at least",
-        (Operator::Compare(Comparison::Gte), Mood::Is) => "is at least",
-        (Operator::In, Mood::Must) => "must be one of",
-        (Operator::In, Mood::Is) => "is one of",
-        (Operator::NotIn, Mood::Must) => "must not be one of",
-        (Operator::NotIn, Mood::Is) => "is not one of",
-        (Operator::Contains, Mood::Must) => "must contain",
-        (Operator::Contains, Mood::Is) => "contains",
-        (Operator::Exists, Mood::Must) if expected_present => "must be set",
-        (Operator::Exists, Mood::Must) => "must not be set",
-        (Operator::Exists, Mood::Is) if expected_present => "is set",
-        (Operator::Exists, Mood::Is) => "is not set",
+    let must = mood == Mood::Must;
+    let pick =
+        |must_form: &'static str, is_form: &'static str| if must { must_form } else { is_form };
+    match operator {
+        Operator::Compare(Comparison::Eq) => pick("must be", "is"),
+        Operator::Compare(Comparison::Ne) => pick("must not be", "is not"),
+        Operator::Compare(Comparison::Lt) => pick("must be less than", "is less than"),
+        Operator::Compare(Comparison::Lte) => pick("must be at most", "is at most"),
+        Operator::Compare(Comparison::Gt) => pick("must be more than", "is more than"),
+        Operator::Compare(Comparison::Gte) => pick("must be at least", "is at least"),
+        Operator::In => pick("must be one of", "is one of"),
+        Operator::NotIn => pick("must not be one of", "is not one of"),
+        Operator::Contains => pick("must contain", "contains"),
+        Operator::ContainsAny => pick("must contain one of", "contains one of"),
+        Operator::ContainsAll => pick("must contain all of", "contains all of"),
+        Operator::StartsWith => pick("must start with", "starts with"),
+        Operator::EndsWith => pick("must end with", "ends with"),
+        Operator::Exists if expected_present => pick("must be set", "is set"),
+        Operator::Exists => pick("must not be set", "is not set"),
+        Operator::Between => pick("must be between", "is between"),
+        Operator::Before => pick("must be before", "is before"),
+        Operator::After => pick("must be after", "is after"),
+        Operator::WithinLast => pick("must be within the last", "is within the last"),
+        Operator::MoreThanAgo => pick("must be more than", "is more than"),
+        Operator::DayOfWeek => pick("must fall on", "falls on"),
+        Operator::TimeOfDay => pick("must be between", "is between"),
     }
 }
 
-/// A literal for humans: amounts as money, strings quoted.
+/// A literal for humans: amounts as money, strings quoted, dates as text.
 pub fn format_literal(literal: &Literal, measure: Measure, currency: &str) -> String {
     match literal {
-        Literal::Integer(value) if measure == Measure::Amount => format_amount(*value, currency),
-        Literal::Integer(value) => value.to_string(),
-        Literal::Float(value) => value.to_string(),
+        Literal::Number(value) => match value.as_i64() {
+            Some(integer) if matches!(measure, Measure::Amount | Measure::Money) => {
+                format_amount(integer, currency)
+            }
+            _ => value.to_string(),
+        },
         Literal::String(text) => serde_json::Value::from(&**text).to_string(),
         Literal::Boolean(flag) => flag.to_string(),
+        Literal::Temporal(value) => value.render(),
     }
 }
 
@@ -92,26 +99,76 @@ pub fn format_literal(literal: &Literal, measure: Measure, currency: &str) -> St
 pub fn format_actual(actual: &Actual<'_>, measure: Measure, currency: &str) -> String {
     match actual {
         Actual::Absent => "not set".to_owned(),
-        Actual::Integer(value) if measure == Measure::Amount => format_amount(*value, currency),
+        Actual::Integer(value) if matches!(measure, Measure::Amount | Measure::Money) => {
+            format_amount(*value, currency)
+        }
+        Actual::Temporal(value) => value.render(),
         other => other.to_json_string(),
     }
+}
+
+fn format_clock(minute: u32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+fn duration_text(milliseconds: i64) -> String {
+    const UNITS: [(i64, &str); 5] = [
+        (7 * 86_400_000, "week"),
+        (86_400_000, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+        (1000, "second"),
+    ];
+    let (size, unit) = UNITS
+        .iter()
+        .copied()
+        .find(|(size, _)| milliseconds % size == 0)
+        .unwrap_or((1000, "second"));
+    let count = milliseconds / size;
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {unit}{plural}")
 }
 
 /// "<subject> must be at least 50.00 EUR" (Must) or "<subject> is at least 50.00 EUR" (Is).
 pub fn leaf_sentence<S: Subject>(leaf: &Leaf<S>, mood: Mood, currency: &str) -> String {
     let measure = leaf.subject.measure();
+    let list = |values: &[Literal]| {
+        values
+            .iter()
+            .map(|value| format_literal(value, measure, currency))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let operand = match &leaf.test {
         Test::Compare(_, literal) | Test::Contains(literal) => {
             format!(" {}", format_literal(literal, measure, currency))
         }
-        Test::Membership { values, .. } => {
-            let listed: Vec<String> = values
-                .iter()
-                .map(|value| format_literal(value, measure, currency))
-                .collect();
-            format!(" {}", listed.join(", "))
+        Test::Membership { values, .. } | Test::ContainsAny(values) | Test::ContainsAll(values) => {
+            format!(" {}", list(values))
+        }
+        Test::StartsWith(text) | Test::EndsWith(text) => {
+            format!(" {}", serde_json::Value::from(&**text))
         }
         Test::Exists(_) => String::new(),
+        Test::Between(low, high) => format!(
+            " {} and {}",
+            format_literal(low, measure, currency),
+            format_literal(high, measure, currency)
+        ),
+        Test::Before(limit) | Test::After(limit) => format!(" {}", limit.render()),
+        Test::WithinLast(duration) => format!(" {}", duration_text(*duration)),
+        Test::MoreThanAgo(duration) => format!(" {} ago", duration_text(*duration)),
+        Test::DayOfWeek(days) => {
+            const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            let named: Vec<&str> = (1..=7)
+                .filter(|day| days & (1 << day) != 0)
+                .map(|day| NAMES[day - 1])
+                .collect();
+            format!(" {}", named.join(", "))
+        }
+        Test::TimeOfDay { start, end } => {
+            format!(" {} and {}", format_clock(*start), format_clock(*end))
+        }
     };
     let expected_present = matches!(leaf.test, Test::Exists(true));
     format!(

@@ -5,7 +5,7 @@ use super::describe::{compact, condition, format_actual, leaf_sentence, Mood};
 use super::node::{Leaf, Node, NodeKind};
 use super::operator::{Comparison, Outcome, Test};
 use super::subject::{Measure, OrderFacts, OrderSubject, Subject};
-use super::value::{Actual, Literal};
+use super::value::Actual;
 use crate::money::format_amount;
 use crate::pb::v1::{Explanation, NearMiss};
 
@@ -55,13 +55,14 @@ pub(crate) fn explain(
     locate(root, facts).map(|failure| render(&failure, context))
 }
 
-/// Finds the failing node: for `all` the first failing child; for `any` the failing child with
-/// the smallest near miss, else the first; for `not` the `not` node itself.
+/// Finds the failing node: for `all` the first failing child without a near miss (a condition
+/// the customer cannot reach by adding to the cart), else the first failing child; for `any` the
+/// failing child with the smallest near miss, else the first; for `not` the `not` node itself.
 fn locate<'r, 'a>(node: &'r Node<OrderSubject>, facts: &OrderFacts<'a>) -> Option<Failure<'r, 'a>> {
     match &node.kind {
         NodeKind::Leaf(leaf) => {
             let actual = leaf.subject.resolve(facts);
-            let outcome = leaf.test.apply(&actual);
+            let outcome = leaf.test.apply(&actual, &facts.env);
             if outcome.holds() {
                 return None;
             }
@@ -73,7 +74,18 @@ fn locate<'r, 'a>(node: &'r Node<OrderSubject>, facts: &OrderFacts<'a>) -> Optio
                 missing: distance_to_threshold(leaf, &actual),
             })
         }
-        NodeKind::All(children) => children.iter().find_map(|child| locate(child, facts)),
+        NodeKind::All(children) => {
+            let mut first: Option<Failure<'r, 'a>> = None;
+            for child in children {
+                if let Some(failure) = locate(child, facts) {
+                    if failure.missing().is_none() {
+                        return Some(failure);
+                    }
+                    first.get_or_insert(failure);
+                }
+            }
+            first
+        }
         NodeKind::Any(children) => {
             let mut first: Option<Failure<'r, 'a>> = None;
             let mut closest: Option<Failure<'r, 'a>> = None;
@@ -96,23 +108,28 @@ fn locate<'r, 'a>(node: &'r Node<OrderSubject>, facts: &OrderFacts<'a>) -> Optio
     }
 }
 
-/// How much is missing to reach a gt/gte threshold on an amount or quantity.
+/// How much is missing to reach a gt/gte threshold (or the low bound of between) on an amount
+/// or quantity of the cart.
 fn distance_to_threshold(leaf: &Leaf<OrderSubject>, actual: &Actual<'_>) -> Option<i64> {
-    if leaf.subject.measure() == Measure::Plain {
+    if !matches!(leaf.subject.measure(), Measure::Amount | Measure::Quantity) {
         return None;
     }
-    let (Test::Compare(comparison, Literal::Integer(threshold)), Actual::Integer(value)) =
-        (&leaf.test, actual)
-    else {
+    let Actual::Integer(value) = actual else {
         return None;
     };
-    let step = match comparison {
-        Comparison::Gte => 0,
-        Comparison::Gt => 1,
+    let (threshold, step) = match &leaf.test {
+        Test::Compare(Comparison::Gte, literal) => (literal.as_i64()?, 0),
+        Test::Compare(Comparison::Gt, literal) => (literal.as_i64()?, 1),
+        Test::Between(low, _) => (low.as_i64()?, 0),
         _ => return None,
     };
-    let missing = i128::from(*threshold) - i128::from(*value) + step;
+    let missing = i128::from(threshold) - i128::from(*value) + step;
     i64::try_from(missing).ok().filter(|&missing| missing > 0)
+}
+
+/// The near-miss distance of a failing rule, without rendering anything (Qualify's fast path).
+pub(crate) fn missing(root: &Node<OrderSubject>, facts: &OrderFacts<'_>) -> Option<i64> {
+    locate(root, facts).and_then(|failure| failure.missing())
 }
 
 fn render(failure: &Failure<'_, '_>, context: &ExplainContext<'_>) -> Explanation {
@@ -179,13 +196,7 @@ fn leaf_message(
     let requirement = leaf_sentence(leaf, Mood::Must, context.currency);
     let shown = format_actual(actual, leaf.subject.measure(), context.currency);
     if outcome == Outcome::TypeMismatch {
-        let expected = match leaf.test {
-            Test::Contains(_) => "a list",
-            _ => leaf
-                .test
-                .expected_kind()
-                .map_or("another type", |kind| kind.describe()),
-        };
+        let expected = leaf.test.expected_type();
         format!(
             "{requirement} (it is {shown}, {}, not {expected})",
             actual.describe_type()
@@ -200,6 +211,9 @@ fn near_miss(leaf: &Leaf<OrderSubject>, missing: i64, context: &ExplainContext<'
     let filter = leaf.subject.filter().map(|rule| compact(&rule.root));
     let subject = match &filter {
         Some(description) if is_amount => format!("items[{description}].amount"),
+        Some(description) if matches!(leaf.subject, OrderSubject::ItemsLines(_)) => {
+            format!("items[{description}].count")
+        }
         Some(description) => format!("items[{description}].quantity"),
         None => leaf.subject_name.to_string(),
     };
@@ -219,8 +233,11 @@ fn near_miss(leaf: &Leaf<OrderSubject>, missing: i64, context: &ExplainContext<'
         } else {
             format!("Add {money} {goal}")
         }
-    } else if matches!(leaf.subject, OrderSubject::ItemsCount) {
-        format!("Add {missing} more different item{plural} {goal}")
+    } else if matches!(
+        leaf.subject,
+        OrderSubject::ItemsCount | OrderSubject::ItemsLines(_)
+    ) {
+        format!("Add {missing} more different item{plural}{matching} {goal}")
     } else {
         format!("Add {missing} more item{plural}{matching} {goal}")
     };

@@ -4,6 +4,7 @@
 mod compile;
 mod describe;
 mod explain;
+mod line_index;
 mod node;
 mod operator;
 mod subject;
@@ -16,7 +17,14 @@ use crate::pb::v1::Explanation;
 
 pub use compile::MAX_DEPTH;
 pub use explain::ExplainContext;
+pub use line_index::LineIndex;
+pub use operator::TestEnv;
 pub use subject::{ItemFacts, ItemRule, OrderFacts};
+
+pub(crate) use node::{Node, NodeKind};
+pub(crate) use operator::{Comparison, Test};
+pub(crate) use subject::{ItemSubject, OrderSubject};
+pub(crate) use value::Literal;
 
 /// Root path of a campaign's rule in compile errors and explanations.
 pub const RULES_ROOT: &str = "rules";
@@ -43,6 +51,15 @@ impl Rule {
     /// Whether the rule holds for these facts. Never panics.
     pub fn evaluate(&self, facts: &OrderFacts<'_>) -> bool {
         self.root.evaluate(facts)
+    }
+
+    /// The near-miss distance of a failing rule (None when it holds or has no near miss).
+    pub fn missing(&self, facts: &OrderFacts<'_>) -> Option<i64> {
+        explain::missing(&self.root, facts)
+    }
+
+    pub(crate) fn root(&self) -> &Node<OrderSubject> {
+        &self.root
     }
 
     /// Why the rule does not hold (the first failing leaf); None when it holds.

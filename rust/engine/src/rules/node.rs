@@ -39,7 +39,10 @@ impl<S: Subject> Node<S> {
             NodeKind::All(children) => children.iter().all(|child| child.evaluate(facts)),
             NodeKind::Any(children) => children.iter().any(|child| child.evaluate(facts)),
             NodeKind::Not(child) => !child.evaluate(facts),
-            NodeKind::Leaf(leaf) => leaf.test.apply(&leaf.subject.resolve(facts)).holds(),
+            NodeKind::Leaf(leaf) => leaf
+                .test
+                .apply(&leaf.subject.resolve(facts), &S::env(facts))
+                .holds(),
         }
     }
 }

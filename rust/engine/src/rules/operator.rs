@@ -2,7 +2,10 @@
 
 use std::cmp::Ordering;
 
+use chrono_tz::Tz;
+
 use super::value::{Actual, Literal, Scalar, ScalarKind};
+use crate::temporal::{local_minute, Temporal};
 
 /// An operator as written in the rule JSON (`"op"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,11 +15,22 @@ pub enum Operator {
     In,
     NotIn,
     Contains,
+    ContainsAny,
+    ContainsAll,
+    StartsWith,
+    EndsWith,
     Exists,
+    Between,
+    Before,
+    After,
+    WithinLast,
+    MoreThanAgo,
+    DayOfWeek,
+    TimeOfDay,
 }
 
 impl Operator {
-    pub const ALL: [Operator; 10] = [
+    pub const ALL: [Operator; 21] = [
         Operator::Compare(Comparison::Eq),
         Operator::Compare(Comparison::Ne),
         Operator::Compare(Comparison::Lt),
@@ -26,7 +40,18 @@ impl Operator {
         Operator::In,
         Operator::NotIn,
         Operator::Contains,
+        Operator::ContainsAny,
+        Operator::ContainsAll,
+        Operator::StartsWith,
+        Operator::EndsWith,
         Operator::Exists,
+        Operator::Between,
+        Operator::Before,
+        Operator::After,
+        Operator::WithinLast,
+        Operator::MoreThanAgo,
+        Operator::DayOfWeek,
+        Operator::TimeOfDay,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,7 +65,18 @@ impl Operator {
             Operator::In => "in",
             Operator::NotIn => "not_in",
             Operator::Contains => "contains",
+            Operator::ContainsAny => "contains_any",
+            Operator::ContainsAll => "contains_all",
+            Operator::StartsWith => "starts_with",
+            Operator::EndsWith => "ends_with",
             Operator::Exists => "exists",
+            Operator::Between => "between",
+            Operator::Before => "before",
+            Operator::After => "after",
+            Operator::WithinLast => "within_last",
+            Operator::MoreThanAgo => "more_than_ago",
+            Operator::DayOfWeek => "day_of_week",
+            Operator::TimeOfDay => "time_of_day",
         }
     }
 
@@ -94,8 +130,36 @@ pub enum Test {
     },
     /// The subject is a list holding the value.
     Contains(Literal),
+    /// The subject is a list holding at least one of the values.
+    ContainsAny(Vec<Literal>),
+    /// The subject is a list holding every value.
+    ContainsAll(Vec<Literal>),
+    StartsWith(Box<str>),
+    EndsWith(Box<str>),
     /// The subject is present (true) or absent (false).
     Exists(bool),
+    /// low <= subject <= high, numbers or dates/times.
+    Between(Literal, Literal),
+    Before(Temporal),
+    After(Temporal),
+    /// The subject lies between `now - duration` and now (milliseconds).
+    WithinLast(i64),
+    /// The subject lies before `now - duration`.
+    MoreThanAgo(i64),
+    /// Bit `d` set = ISO weekday `d` allowed.
+    DayOfWeek(u8),
+    /// Local minutes of the day, start inclusive, end exclusive; start > end wraps midnight.
+    TimeOfDay {
+        start: u32,
+        end: u32,
+    },
+}
+
+/// What a test needs besides the subject's value.
+#[derive(Debug, Clone, Copy)]
+pub struct TestEnv {
+    pub time_zone: Tz,
+    pub now_ms: i64,
 }
 
 /// The result of a test: a type mismatch (only possible for dynamic subjects) is false, but kept
@@ -121,6 +185,10 @@ impl Outcome {
     }
 }
 
+fn equal(a: &Scalar<'_>, b: &Scalar<'_>, time_zone: Tz) -> bool {
+    a.compare(b, time_zone) == Some(Ordering::Equal)
+}
+
 impl Test {
     pub fn operator(&self) -> Operator {
         match self {
@@ -128,34 +196,55 @@ impl Test {
             Test::Membership { negated: false, .. } => Operator::In,
             Test::Membership { negated: true, .. } => Operator::NotIn,
             Test::Contains(_) => Operator::Contains,
+            Test::ContainsAny(_) => Operator::ContainsAny,
+            Test::ContainsAll(_) => Operator::ContainsAll,
+            Test::StartsWith(_) => Operator::StartsWith,
+            Test::EndsWith(_) => Operator::EndsWith,
             Test::Exists(_) => Operator::Exists,
+            Test::Between(..) => Operator::Between,
+            Test::Before(_) => Operator::Before,
+            Test::After(_) => Operator::After,
+            Test::WithinLast(_) => Operator::WithinLast,
+            Test::MoreThanAgo(_) => Operator::MoreThanAgo,
+            Test::DayOfWeek(_) => Operator::DayOfWeek,
+            Test::TimeOfDay { .. } => Operator::TimeOfDay,
         }
     }
 
-    /// The kind of scalar the test expects of its subject (or of the subject's elements), for
-    /// explanations of type mismatches. None for `exists`.
-    pub fn expected_kind(&self) -> Option<ScalarKind> {
+    /// What the test expects of its subject, for explanations of type mismatches.
+    pub fn expected_type(&self) -> &'static str {
         match self {
-            Test::Compare(_, literal) | Test::Contains(literal) => Some(literal.kind()),
-            Test::Membership { values, .. } => values.first().map(Literal::kind),
-            Test::Exists(_) => None,
+            Test::Compare(_, literal) | Test::Between(literal, _) => literal.kind().describe(),
+            Test::Membership { values, .. } => values
+                .first()
+                .map_or("another type", |value| value.kind().describe()),
+            Test::Contains(_) | Test::ContainsAny(_) | Test::ContainsAll(_) => "a list",
+            Test::StartsWith(_) | Test::EndsWith(_) => ScalarKind::String.describe(),
+            Test::Exists(_) => "any value",
+            Test::Before(_)
+            | Test::After(_)
+            | Test::WithinLast(_)
+            | Test::MoreThanAgo(_)
+            | Test::DayOfWeek(_) => ScalarKind::Temporal.describe(),
+            Test::TimeOfDay { .. } => "a date and time",
         }
     }
 
     /// Applies the test. An absent subject fails every test except `exists: false`.
-    pub fn apply(&self, actual: &Actual<'_>) -> Outcome {
+    pub fn apply(&self, actual: &Actual<'_>, env: &TestEnv) -> Outcome {
         if let Test::Exists(expected_present) = self {
             return Outcome::from_bool(actual.is_absent() != *expected_present);
         }
         if actual.is_absent() {
             return Outcome::Fails;
         }
+        let time_zone = env.time_zone;
         match self {
             Test::Compare(comparison, literal) => {
                 let Some(value) = actual.as_scalar() else {
                     return Outcome::TypeMismatch;
                 };
-                match value.compare(&literal.as_scalar()) {
+                match value.compare(&literal.as_scalar(), time_zone) {
                     Some(ordering) => Outcome::from_bool(comparison.accepts(ordering)),
                     None => Outcome::TypeMismatch,
                 }
@@ -169,40 +258,144 @@ impl Test {
                 }
                 let found = values
                     .iter()
-                    .any(|literal| value.compare(&literal.as_scalar()) == Some(Ordering::Equal));
+                    .any(|literal| equal(&value, &literal.as_scalar(), time_zone));
                 Outcome::from_bool(found != *negated)
             }
             Test::Contains(literal) => {
-                let wanted = literal.as_scalar();
-                let is_wanted = |scalar: Option<Scalar<'_>>| {
-                    scalar.and_then(|s| s.compare(&wanted)) == Some(Ordering::Equal)
+                Test::list_test(actual, std::slice::from_ref(literal), false, time_zone)
+            }
+            Test::ContainsAny(literals) => Test::list_test(actual, literals, false, time_zone),
+            Test::ContainsAll(literals) => Test::list_test(actual, literals, true, time_zone),
+            Test::StartsWith(prefix) | Test::EndsWith(prefix) => {
+                let text = match actual {
+                    Actual::String(text) => *text,
+                    Actual::Json(serde_json::Value::String(text)) => text.as_str(),
+                    _ => return Outcome::TypeMismatch,
                 };
-                match actual {
-                    Actual::StringList(values) => Outcome::from_bool(
-                        values
-                            .iter()
-                            .any(|value| is_wanted(Some(Scalar::String(value)))),
-                    ),
-                    Actual::Json(serde_json::Value::Array(values)) => Outcome::from_bool(
-                        values
-                            .iter()
-                            .any(|value| is_wanted(Scalar::from_json(value))),
+                Outcome::from_bool(if matches!(self, Test::StartsWith(_)) {
+                    text.starts_with(&**prefix)
+                } else {
+                    text.ends_with(&**prefix)
+                })
+            }
+            Test::Between(low, high) => {
+                let value = if low.kind() == ScalarKind::Temporal {
+                    actual.as_temporal().map(Scalar::Temporal)
+                } else {
+                    actual.as_scalar()
+                };
+                let Some(value) = value else {
+                    return Outcome::TypeMismatch;
+                };
+                match (
+                    value.compare(&low.as_scalar(), time_zone),
+                    value.compare(&high.as_scalar(), time_zone),
+                ) {
+                    (Some(from_low), Some(from_high)) => Outcome::from_bool(
+                        from_low != Ordering::Less && from_high != Ordering::Greater,
                     ),
                     _ => Outcome::TypeMismatch,
                 }
             }
+            Test::Before(limit) | Test::After(limit) => {
+                let Some(value) = actual.as_temporal() else {
+                    return Outcome::TypeMismatch;
+                };
+                let wanted = if matches!(self, Test::Before(_)) {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                match value.compare(*limit, time_zone) {
+                    Some(ordering) => Outcome::from_bool(ordering == wanted),
+                    None => Outcome::TypeMismatch,
+                }
+            }
+            Test::WithinLast(duration) | Test::MoreThanAgo(duration) => {
+                let Some(age) = actual
+                    .as_temporal()
+                    .and_then(|value| value.age_ms(env.now_ms, time_zone))
+                else {
+                    return Outcome::TypeMismatch;
+                };
+                Outcome::from_bool(if matches!(self, Test::WithinLast(_)) {
+                    (0..=*duration).contains(&age)
+                } else {
+                    age > *duration
+                })
+            }
+            Test::DayOfWeek(days) => {
+                match actual.as_temporal().and_then(|v| v.weekday(time_zone)) {
+                    Some(day) => Outcome::from_bool(days & (1 << day) != 0),
+                    None => Outcome::TypeMismatch,
+                }
+            }
+            Test::TimeOfDay { start, end } => {
+                let minute = match actual.as_temporal() {
+                    Some(Temporal::Instant(ms)) => local_minute(ms, time_zone),
+                    _ => None,
+                };
+                let Some(minute) = minute else {
+                    return Outcome::TypeMismatch;
+                };
+                Outcome::from_bool(if start < end {
+                    *start <= minute && minute < *end
+                } else {
+                    minute >= *start || minute < *end
+                })
+            }
             Test::Exists(_) => Outcome::Fails,
         }
+    }
+
+    /// contains (one literal), contains_any (`all` false), contains_all (`all` true).
+    fn list_test(actual: &Actual<'_>, literals: &[Literal], all: bool, time_zone: Tz) -> Outcome {
+        // Walks the list in place: this runs once per line and campaign in Qualify.
+        let held = |literal: &Literal| {
+            let wanted = literal.as_scalar();
+            match actual {
+                Actual::StringList(values) => match wanted {
+                    Scalar::String(text) => values.iter().any(|value| value == text),
+                    _ => false,
+                },
+                Actual::Json(serde_json::Value::Array(values)) => values.iter().any(|value| {
+                    Scalar::from_json(value)
+                        .is_some_and(|element| equal(&element, &wanted, time_zone))
+                }),
+                _ => false,
+            }
+        };
+        if !matches!(
+            actual,
+            Actual::StringList(_) | Actual::Json(serde_json::Value::Array(_))
+        ) {
+            return Outcome::TypeMismatch;
+        }
+        Outcome::from_bool(if all {
+            literals.iter().all(held)
+        } else {
+            literals.iter().any(held)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decimal::Decimal;
     use serde_json::json;
+
+    const ENV: TestEnv = TestEnv {
+        time_zone: Tz::UTC,
+        now_ms: 0,
+    };
 
     fn string(value: &str) -> Literal {
         Literal::String(value.into())
+    }
+
+    fn int(value: i64) -> Literal {
+        Literal::Number(Decimal::from_i64(value))
     }
 
     #[test]
@@ -219,117 +412,81 @@ mod tests {
             (Comparison::Eq, 5, 5, true),
             (Comparison::Eq, 4, 5, false),
             (Comparison::Ne, 4, 5, true),
-            (Comparison::Ne, 5, 5, false),
-            (Comparison::Lt, 4, 5, true),
             (Comparison::Lt, 5, 5, false),
             (Comparison::Lte, 5, 5, true),
-            (Comparison::Lte, 6, 5, false),
             (Comparison::Gt, 6, 5, true),
-            (Comparison::Gt, 5, 5, false),
-            (Comparison::Gte, 5, 5, true),
             (Comparison::Gte, 4, 5, false),
         ];
         for (comparison, actual, expected, holds) in cases {
-            let test = Test::Compare(comparison, Literal::Integer(expected));
-            assert_eq!(
-                test.apply(&Actual::Integer(actual)).holds(),
-                holds,
-                "{comparison:?} {actual} {expected}"
-            );
+            let test = Test::Compare(comparison, int(expected));
+            assert_eq!(test.apply(&Actual::Integer(actual), &ENV).holds(), holds);
         }
     }
 
     #[test]
-    fn membership() {
-        let test = Test::Membership {
-            values: vec![string("FR"), string("DE")],
-            negated: false,
-        };
-        assert!(test.apply(&Actual::String("FR")).holds());
-        assert!(!test.apply(&Actual::String("US")).holds());
-        let negated = Test::Membership {
-            values: vec![string("FR"), string("DE")],
-            negated: true,
-        };
-        assert!(negated.apply(&Actual::String("US")).holds());
-        assert!(!negated.apply(&Actual::String("FR")).holds());
-    }
-
-    #[test]
-    fn contains_on_string_lists_and_json_arrays() {
+    fn lists() {
         let categories = vec!["coffee".to_owned(), "beans".to_owned()];
-        let test = Test::Contains(string("coffee"));
-        assert!(test.apply(&Actual::StringList(&categories)).holds());
-        assert!(!Test::Contains(string("tea"))
-            .apply(&Actual::StringList(&categories))
+        let actual = Actual::StringList(&categories);
+        assert!(Test::Contains(string("coffee"))
+            .apply(&actual, &ENV)
+            .holds());
+        assert!(Test::ContainsAny(vec![string("tea"), string("beans")])
+            .apply(&actual, &ENV)
+            .holds());
+        assert!(!Test::ContainsAll(vec![string("tea"), string("beans")])
+            .apply(&actual, &ENV)
             .holds());
         let tags = json!(["vip", 3]);
-        assert!(!test.apply(&Actual::Json(&tags)).holds());
-        assert!(Test::Contains(string("vip"))
-            .apply(&Actual::Json(&tags))
-            .holds());
-        assert!(Test::Contains(Literal::Integer(3))
-            .apply(&Actual::Json(&tags))
+        assert!(Test::Contains(int(3))
+            .apply(&Actual::Json(&tags), &ENV)
             .holds());
         let not_a_list = json!("vip");
         assert_eq!(
-            Test::Contains(string("vip")).apply(&Actual::Json(&not_a_list)),
+            Test::Contains(string("vip")).apply(&Actual::Json(&not_a_list), &ENV),
             Outcome::TypeMismatch
         );
     }
 
     #[test]
-    fn exists() {
-        assert!(Test::Exists(true).apply(&Actual::String("x")).holds());
-        assert!(!Test::Exists(true).apply(&Actual::Absent).holds());
-        assert!(Test::Exists(false).apply(&Actual::Absent).holds());
-        assert!(!Test::Exists(false).apply(&Actual::Integer(0)).holds());
+    fn absent_fails_every_test_but_exists_false() {
+        assert!(Test::Exists(false).apply(&Actual::Absent, &ENV).holds());
+        assert_eq!(
+            Test::Compare(Comparison::Ne, string("FR")).apply(&Actual::Absent, &ENV),
+            Outcome::Fails
+        );
+        assert_eq!(
+            Test::WithinLast(1).apply(&Actual::Absent, &ENV),
+            Outcome::Fails
+        );
     }
 
     #[test]
-    fn absent_fails_every_other_test() {
-        let tests = [
-            Test::Compare(Comparison::Eq, string("FR")),
-            Test::Compare(Comparison::Ne, string("FR")),
-            Test::Compare(Comparison::Lt, Literal::Integer(3)),
-            Test::Membership {
-                values: vec![string("FR")],
-                negated: false,
-            },
-            Test::Membership {
-                values: vec![string("FR")],
-                negated: true,
-            },
-            Test::Contains(string("FR")),
-        ];
-        for test in tests {
-            assert_eq!(test.apply(&Actual::Absent), Outcome::Fails, "{test:?}");
-        }
-    }
-
-    #[test]
-    fn dynamic_type_mismatches_are_false() {
-        let text = json!("18");
-        let number = json!(18);
-        let gte = Test::Compare(Comparison::Gte, Literal::Integer(18));
-        assert_eq!(gte.apply(&Actual::Json(&text)), Outcome::TypeMismatch);
-        assert_eq!(gte.apply(&Actual::Json(&number)), Outcome::Holds);
-        let ne = Test::Compare(Comparison::Ne, Literal::Integer(18));
-        assert_eq!(ne.apply(&Actual::Json(&text)), Outcome::TypeMismatch);
-        let membership = Test::Membership {
-            values: vec![Literal::Integer(1)],
-            negated: true,
+    fn temporal_tests() {
+        let signup = json!("1970-01-01T00:00:00Z");
+        let env = TestEnv {
+            time_zone: Tz::UTC,
+            now_ms: 10 * 86_400_000,
         };
+        assert!(Test::WithinLast(10 * 86_400_000)
+            .apply(&Actual::Json(&signup), &env)
+            .holds());
+        assert!(!Test::MoreThanAgo(10 * 86_400_000)
+            .apply(&Actual::Json(&signup), &env)
+            .holds());
+        // 1970-01-01 was a Thursday.
+        assert!(Test::DayOfWeek(1 << 4)
+            .apply(&Actual::Json(&signup), &env)
+            .holds());
+        assert!(Test::TimeOfDay {
+            start: 23 * 60,
+            end: 60
+        }
+        .apply(&Actual::Json(&signup), &env)
+        .holds());
+        let text = json!("soon");
         assert_eq!(
-            membership.apply(&Actual::Json(&text)),
+            Test::Before(Temporal::Date(0)).apply(&Actual::Json(&text), &env),
             Outcome::TypeMismatch
         );
-        let object = json!({"a": 1});
-        assert_eq!(
-            Test::Compare(Comparison::Eq, Literal::Integer(1)).apply(&Actual::Json(&object)),
-            Outcome::TypeMismatch
-        );
-        let float = json!(17.5);
-        assert_eq!(gte.apply(&Actual::Json(&float)), Outcome::Fails);
     }
 }

@@ -2,7 +2,20 @@
 
 use serde_json::{json, Map, Value as Json};
 
-use super::{ExplainContext, OrderFacts, Rule, MAX_DEPTH};
+use super::{ExplainContext, OrderFacts, Rule, TestEnv, MAX_DEPTH};
+use crate::pb::internal::Counters;
+
+const NO_COUNTERS: Counters = Counters {
+    code_redeemed: 0,
+    campaign_redemptions: 0,
+    customer_redemptions: 0,
+    customer_day: 0,
+    customer_week: 0,
+    customer_month: 0,
+    campaign_day: 0,
+    discount_given: 0,
+    order_value: 0,
+};
 use crate::pb::v1::{Explanation, Item, Order};
 
 fn item(sku: &str, categories: &[&str], unit_price: i64, quantity: i64) -> Item {
@@ -73,6 +86,16 @@ impl Fixture {
                 .sum(),
             running_amount: amount,
             total_quantity: self.order.items.iter().map(|i| i.quantity).sum(),
+            profile: None,
+            order_metadata: None,
+            item_metadata: &[],
+            counters: &NO_COUNTERS,
+            env: TestEnv {
+                time_zone: chrono_tz::Tz::UTC,
+                // 2025-01-15T12:00:00Z, a Wednesday.
+                now_ms: 1_736_942_400_000,
+            },
+            line_index: None,
         }
     }
 
@@ -743,7 +766,7 @@ fn docs_compile_error_messages() {
     let (_, reason) = compile_error(leaf("order.channel", "gt", json!("a")));
     assert_eq!(
         reason,
-        "gt needs a number to order by; order.channel is a string"
+        "gt needs a number or a date to order by; order.channel is a string"
     );
     let (_, reason) = compile_error(json!({"subject": "items.quantity", "op": "gte", "value": 1,
         "filter": leaf("item.categories", "eq", json!("coffee"))}));

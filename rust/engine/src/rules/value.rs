@@ -3,7 +3,11 @@
 
 use std::cmp::Ordering;
 
+use chrono_tz::Tz;
 use serde_json::Value as Json;
+
+use crate::decimal::Decimal;
+use crate::temporal::{parse_temporal, Temporal};
 
 /// The static type of a subject, known when the rule is compiled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +15,11 @@ pub enum ValueType {
     Integer,
     String,
     StringList,
-    /// Known only at evaluation (customer attributes): type mismatches are false, never errors.
+    /// A point in time (context.now, customer.aggregates.last_order_at).
+    Instant,
+    /// A calendar day (context.date).
+    Date,
+    /// Known only at evaluation (attributes, metadata): type mismatches are false, never errors.
     Dynamic,
 }
 
@@ -22,17 +30,9 @@ impl ValueType {
             ValueType::Integer => "an integer",
             ValueType::String => "a string",
             ValueType::StringList => "a list of strings",
+            ValueType::Instant => "a date and time",
+            ValueType::Date => "a date",
             ValueType::Dynamic => "a dynamic value",
-        }
-    }
-
-    /// Plural phrase, for the elements of list subjects, e.g. "strings".
-    pub fn describe_plural(self) -> &'static str {
-        match self {
-            ValueType::Integer => "integers",
-            ValueType::String => "strings",
-            ValueType::StringList => "lists of strings",
-            ValueType::Dynamic => "values of any type",
         }
     }
 }
@@ -43,6 +43,7 @@ pub enum ScalarKind {
     Number,
     String,
     Boolean,
+    Temporal,
 }
 
 impl ScalarKind {
@@ -51,6 +52,7 @@ impl ScalarKind {
             ScalarKind::Number => "a number",
             ScalarKind::String => "a string",
             ScalarKind::Boolean => "a boolean",
+            ScalarKind::Temporal => "a date or time",
         }
     }
 }
@@ -58,11 +60,11 @@ impl ScalarKind {
 /// A scalar literal of a rule, typed when the rule is compiled.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
-    Integer(i64),
-    /// Only in comparisons with dynamic subjects.
-    Float(f64),
+    /// Integers and exact decimals.
+    Number(Decimal),
     String(Box<str>),
     Boolean(bool),
+    Temporal(Temporal),
 }
 
 impl Literal {
@@ -72,57 +74,57 @@ impl Literal {
 
     pub fn as_scalar(&self) -> Scalar<'_> {
         match self {
-            Literal::Integer(value) => Scalar::Integer(i128::from(*value)),
-            Literal::Float(value) => Scalar::Float(*value),
+            Literal::Number(value) => Scalar::Number(*value),
             Literal::String(value) => Scalar::String(value),
             Literal::Boolean(value) => Scalar::Boolean(*value),
+            Literal::Temporal(value) => Scalar::Temporal(*value),
+        }
+    }
+
+    /// The integer value, for thresholds.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Literal::Number(value) => value.as_i64(),
+            _ => None,
         }
     }
 }
 
-/// A scalar seen during evaluation; integers are widened so that u64 JSON numbers compare
-/// exactly too.
+/// A scalar seen during evaluation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Scalar<'a> {
-    Integer(i128),
-    Float(f64),
+    Number(Decimal),
     String(&'a str),
     Boolean(bool),
+    Temporal(Temporal),
 }
 
 impl Scalar<'_> {
     pub fn kind(&self) -> ScalarKind {
         match self {
-            Scalar::Integer(_) | Scalar::Float(_) => ScalarKind::Number,
+            Scalar::Number(_) => ScalarKind::Number,
             Scalar::String(_) => ScalarKind::String,
             Scalar::Boolean(_) => ScalarKind::Boolean,
+            Scalar::Temporal(_) => ScalarKind::Temporal,
         }
     }
 
-    /// Orders two scalars of the same kind; None across kinds. Mixed integer/float numbers
-    /// compare as floats (only dynamic attributes can hold floats).
-    pub fn compare(&self, other: &Scalar<'_>) -> Option<Ordering> {
+    /// Orders two scalars of the same kind; None across kinds.
+    pub fn compare(&self, other: &Scalar<'_>, time_zone: Tz) -> Option<Ordering> {
         match (*self, *other) {
-            (Scalar::Integer(a), Scalar::Integer(b)) => Some(a.cmp(&b)),
-            (Scalar::Integer(a), Scalar::Float(b)) => (a as f64).partial_cmp(&b),
-            (Scalar::Float(a), Scalar::Integer(b)) => a.partial_cmp(&(b as f64)),
-            (Scalar::Float(a), Scalar::Float(b)) => a.partial_cmp(&b),
+            (Scalar::Number(a), Scalar::Number(b)) => Some(a.cmp(&b)),
             (Scalar::String(a), Scalar::String(b)) => Some(a.cmp(b)),
             (Scalar::Boolean(a), Scalar::Boolean(b)) => Some(a.cmp(&b)),
+            (Scalar::Temporal(a), Scalar::Temporal(b)) => a.compare(b, time_zone),
             _ => None,
         }
     }
 
-    /// Reads a JSON scalar; None for lists, objects and null.
+    /// Reads a JSON scalar; None for lists, objects, null and numbers that are not exact
+    /// decimals.
     pub fn from_json(value: &Json) -> Option<Scalar<'_>> {
         match value {
-            Json::Number(number) => Some(if let Some(integer) = number.as_i64() {
-                Scalar::Integer(i128::from(integer))
-            } else if let Some(integer) = number.as_u64() {
-                Scalar::Integer(i128::from(integer))
-            } else {
-                Scalar::Float(number.as_f64()?)
-            }),
+            Json::Number(number) => Decimal::parse_json_number(number.as_str()).map(Scalar::Number),
             Json::String(text) => Some(Scalar::String(text)),
             Json::Bool(flag) => Some(Scalar::Boolean(*flag)),
             Json::Null | Json::Array(_) | Json::Object(_) => None,
@@ -138,7 +140,8 @@ pub enum Actual<'a> {
     Integer(i64),
     String(&'a str),
     StringList(&'a [String]),
-    /// A customer attribute: any JSON value except null (null reads as absent).
+    Temporal(Temporal),
+    /// An attribute or metadata value: any JSON value except null (null reads as absent).
     Json(&'a Json),
 }
 
@@ -150,10 +153,21 @@ impl Actual<'_> {
     /// The value as a scalar; None when absent or not a scalar.
     pub fn as_scalar(&self) -> Option<Scalar<'_>> {
         match self {
-            Actual::Integer(value) => Some(Scalar::Integer(i128::from(*value))),
+            Actual::Integer(value) => Some(Scalar::Number(Decimal::from_i64(*value))),
             Actual::String(value) => Some(Scalar::String(value)),
+            Actual::Temporal(value) => Some(Scalar::Temporal(*value)),
             Actual::Json(value) => Scalar::from_json(value),
             Actual::Absent | Actual::StringList(_) => None,
+        }
+    }
+
+    /// The value as a date or time: typed temporal subjects, or a JSON string in one of the
+    /// temporal formats.
+    pub fn as_temporal(&self) -> Option<Temporal> {
+        match self {
+            Actual::Temporal(value) => Some(*value),
+            Actual::Json(Json::String(text)) => parse_temporal(text),
+            _ => None,
         }
     }
 
@@ -164,6 +178,7 @@ impl Actual<'_> {
             Actual::Integer(_) => "a number",
             Actual::String(_) => "a string",
             Actual::StringList(_) => "a list",
+            Actual::Temporal(_) => "a date or time",
             Actual::Json(value) => json_type_name(value),
         }
     }
@@ -175,6 +190,7 @@ impl Actual<'_> {
             Actual::Integer(value) => value.to_string(),
             Actual::String(value) => Json::from(value).to_string(),
             Actual::StringList(values) => Json::from(values).to_string(),
+            Actual::Temporal(value) => Json::from(value.render()).to_string(),
             Actual::Json(value) => value.to_string(),
         }
     }
@@ -185,7 +201,9 @@ pub fn json_type_name(value: &Json) -> &'static str {
     match value {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
-        Json::Number(number) if number.is_f64() => "a number with a fraction",
+        Json::Number(number) if number.as_i64().is_none() && number.as_u64().is_none() => {
+            "a number with a fraction"
+        }
         Json::Number(_) => "an integer",
         Json::String(_) => "a string",
         Json::Array(_) => "a list",
@@ -199,25 +217,27 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn numbers_compare_across_integer_and_float() {
+    fn numbers_compare_exactly_across_integer_and_decimal() {
         let one = json!(1);
-        let one_and_half = json!(1.5);
-        let big = json!(u64::MAX);
+        let one_and_half: Json = serde_json::from_str("1.5").unwrap();
         let a = Scalar::from_json(&one).expect("scalar");
         let b = Scalar::from_json(&one_and_half).expect("scalar");
-        let c = Scalar::from_json(&big).expect("scalar");
-        assert_eq!(a.compare(&b), Some(Ordering::Less));
+        assert_eq!(a.compare(&b, Tz::UTC), Some(Ordering::Less));
+        let tenth: Json = serde_json::from_str("0.1").unwrap();
+        let tenth_again: Json = serde_json::from_str("0.10").unwrap();
         assert_eq!(
-            c.compare(&Scalar::Integer(i128::from(i64::MAX))),
-            Some(Ordering::Greater)
+            Scalar::from_json(&tenth)
+                .unwrap()
+                .compare(&Scalar::from_json(&tenth_again).unwrap(), Tz::UTC),
+            Some(Ordering::Equal)
         );
-        assert_eq!(a.compare(&Scalar::Float(1.0)), Some(Ordering::Equal));
     }
 
     #[test]
     fn kinds_do_not_compare() {
-        assert_eq!(Scalar::String("1").compare(&Scalar::Integer(1)), None);
-        assert_eq!(Scalar::Boolean(true).compare(&Scalar::Integer(1)), None);
+        let one = Scalar::Number(Decimal::from_i64(1));
+        assert_eq!(Scalar::String("1").compare(&one, Tz::UTC), None);
+        assert_eq!(Scalar::Boolean(true).compare(&one, Tz::UTC), None);
     }
 
     #[test]
@@ -228,6 +248,10 @@ mod tests {
         assert_eq!(
             Actual::StringList(&categories).to_json_string(),
             "[\"coffee\"]"
+        );
+        assert_eq!(
+            Actual::Temporal(Temporal::Date(0)).to_json_string(),
+            "\"1970-01-01\""
         );
     }
 }

@@ -7,12 +7,15 @@
 use chrono::DateTime;
 use serde_json::{Map, Value as Json};
 
-use promocore_engine::pb::internal::{Counters, ResolvedRedeemable};
+use promocore_engine::pb::internal::{Counters, CustomerProfile, ResolvedRedeemable};
 use promocore_engine::pb::v1::effect::Kind;
 use promocore_engine::pb::v1::redeemable::Target;
 use promocore_engine::pb::v1::{
-    AmountOffOrder, ApplicationMode, Campaign, CampaignType, CheckoutOptions, Code, CustomerRef,
-    Effect, Item, Limits, Order, PercentOffOrder, Redeemable, Stacking, ValidityWindow, Variant,
+    shipping_discount, spend_tier, AmountOffItems, AmountOffOrder, ApplicationMode, BuyXGetY,
+    Campaign, CampaignType, CheckoutOptions, Code, CustomerAggregates, CustomerRef, Effect,
+    FixedPrice, FormulaDiscount, FreeUnits, Item, ItemFilter, Limits, LoyaltyCard, LoyaltyProgram,
+    Order, PercentOffItems, PercentOffOrder, Redeemable, ShippingDiscount, SpendTier, Stacking,
+    StackingCategory, StackingRules, TieredSpend, ValidityWindow, Variant,
 };
 
 pub fn object<'a>(json: &'a Json, what: &str) -> &'a Map<String, Json> {
@@ -88,6 +91,17 @@ pub fn campaign(json: &Json) -> Campaign {
             "currency" => campaign.currency = string(value, &what),
             "time_zone" => campaign.time_zone = string(value, &what),
             "version" => campaign.version = int(value, &what),
+            "loyalty" => {
+                let mut loyalty = LoyaltyProgram::default();
+                for (k, v) in object(value, "loyalty") {
+                    match k.as_str() {
+                        "points_rate_money" => loyalty.points_rate_money = int(v, k),
+                        "points_rate_points" => loyalty.points_rate_points = int(v, k),
+                        _ => panic!("unknown loyalty key {k:?}"),
+                    }
+                }
+                campaign.loyalty = Some(loyalty);
+            }
             "code_redemption_quantity" => {
                 campaign.code_redemption_quantity = Some(int(value, &what))
             }
@@ -125,52 +139,255 @@ fn window(json: &Json) -> ValidityWindow {
     window
 }
 
+/// An item filter: `{"rule": <rule JSON>}` or `{"rule_json": "..."}`.
+fn filter(json: &Json) -> Option<ItemFilter> {
+    let mut filter = ItemFilter::default();
+    for (key, value) in object(json, "filter") {
+        match key.as_str() {
+            "rule" => filter.rule_json = value.to_string(),
+            "rule_json" => filter.rule_json = string(value, key),
+            _ => panic!("unknown filter key {key:?}"),
+        }
+    }
+    Some(filter)
+}
+
 fn effect(json: &Json) -> Effect {
     let fields = object(json, "effect");
     let mut effect = Effect::default();
     for (key, value) in fields {
         let body = object(value, key);
+        let unknown = |field: &str| -> ! { panic!("unknown {key} key {field:?}") };
         let kind = match key.as_str() {
             "amount_off_order" => {
-                let mut amount_off = AmountOffOrder::default();
+                let mut e = AmountOffOrder::default();
                 for (field, value) in body {
                     match field.as_str() {
-                        "amount" => amount_off.amount = int(value, field),
-                        _ => panic!("unknown amount_off_order key {field:?}"),
+                        "amount" => e.amount = int(value, field),
+                        _ => unknown(field),
                     }
                 }
-                Kind::AmountOffOrder(amount_off)
+                Kind::AmountOffOrder(e)
             }
             "percent_off_order" => {
-                let mut percent_off = PercentOffOrder::default();
+                let mut e = PercentOffOrder::default();
                 for (field, value) in body {
                     match field.as_str() {
-                        "percent_bp" => percent_off.percent_bp = int32(value, field),
-                        "cap" => percent_off.cap = Some(int(value, field)),
-                        _ => panic!("unknown percent_off_order key {field:?}"),
+                        "percent_bp" => e.percent_bp = int32(value, field),
+                        "cap" => e.cap = Some(int(value, field)),
+                        _ => unknown(field),
                     }
                 }
-                Kind::PercentOffOrder(percent_off)
+                Kind::PercentOffOrder(e)
             }
-            // Kinds this engine version rejects: only their presence matters.
-            other => {
-                assert!(body.is_empty(), "effect {other} must be {{}} in fixtures");
-                match other {
-                    "amount_off_items" => Kind::AmountOffItems(Default::default()),
-                    "percent_off_items" => Kind::PercentOffItems(Default::default()),
-                    "fixed_price" => Kind::FixedPrice(Default::default()),
-                    "free_units" => Kind::FreeUnits(Default::default()),
-                    "buy_x_get_y" => Kind::BuyXGetY(Default::default()),
-                    "tiered_spend" => Kind::TieredSpend(Default::default()),
-                    "shipping" => Kind::Shipping(Default::default()),
-                    "formula" => Kind::Formula(Default::default()),
-                    _ => panic!("unknown effect kind {other:?}"),
+            "amount_off_items" => {
+                let mut e = AmountOffItems::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "filter" => e.filter = filter(value),
+                        "amount" => e.amount = int(value, field),
+                        "per_unit" => e.per_unit = boolean(value, field),
+                        _ => unknown(field),
+                    }
                 }
+                Kind::AmountOffItems(e)
             }
+            "percent_off_items" => {
+                let mut e = PercentOffItems::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "filter" => e.filter = filter(value),
+                        "percent_bp" => e.percent_bp = int32(value, field),
+                        "cap" => e.cap = Some(int(value, field)),
+                        _ => unknown(field),
+                    }
+                }
+                Kind::PercentOffItems(e)
+            }
+            "fixed_price" => {
+                let mut e = FixedPrice::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "filter" => e.filter = filter(value),
+                        "unit_price" => e.unit_price = int(value, field),
+                        "max_units" => e.max_units = Some(int(value, field)),
+                        _ => unknown(field),
+                    }
+                }
+                Kind::FixedPrice(e)
+            }
+            "free_units" => {
+                let mut e = FreeUnits::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "sku" => e.sku = string(value, field),
+                        "quantity" => e.quantity = int(value, field),
+                        "add_missing_item" => e.add_missing_item = boolean(value, field),
+                        "unit_price" => e.unit_price = int(value, field),
+                        "product_id" => e.product_id = string(value, field),
+                        _ => unknown(field),
+                    }
+                }
+                Kind::FreeUnits(e)
+            }
+            "buy_x_get_y" => {
+                let mut e = BuyXGetY::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "buy_filter" => e.buy_filter = filter(value),
+                        "buy_quantity" => e.buy_quantity = int(value, field),
+                        "get_filter" => e.get_filter = filter(value),
+                        "get_quantity" => e.get_quantity = int(value, field),
+                        "percent_bp" => e.percent_bp = int32(value, field),
+                        "max_repeats" => e.max_repeats = int(value, field),
+                        _ => unknown(field),
+                    }
+                }
+                Kind::BuyXGetY(e)
+            }
+            "tiered_spend" => {
+                let mut e = TieredSpend::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "tiers" => {
+                            e.tiers = list(value, field)
+                                .iter()
+                                .map(|tier| {
+                                    let mut t = SpendTier::default();
+                                    for (k, v) in object(tier, "tier") {
+                                        match k.as_str() {
+                                            "threshold" => t.threshold = int(v, k),
+                                            "amount" => {
+                                                t.discount =
+                                                    Some(spend_tier::Discount::Amount(int(v, k)))
+                                            }
+                                            "percent_bp" => {
+                                                t.discount = Some(spend_tier::Discount::PercentBp(
+                                                    int32(v, k),
+                                                ))
+                                            }
+                                            _ => panic!("unknown tier key {k:?}"),
+                                        }
+                                    }
+                                    t
+                                })
+                                .collect()
+                        }
+                        "cap" => e.cap = Some(int(value, field)),
+                        _ => unknown(field),
+                    }
+                }
+                Kind::TieredSpend(e)
+            }
+            "shipping" => {
+                let mut e = ShippingDiscount::default();
+                for (field, value) in body {
+                    e.discount = Some(match field.as_str() {
+                        "free" => shipping_discount::Discount::Free(boolean(value, field)),
+                        "amount" => shipping_discount::Discount::Amount(int(value, field)),
+                        "percent_bp" => shipping_discount::Discount::PercentBp(int32(value, field)),
+                        _ => unknown(field),
+                    });
+                }
+                Kind::Shipping(e)
+            }
+            "formula" => {
+                let mut e = FormulaDiscount::default();
+                for (field, value) in body {
+                    match field.as_str() {
+                        "expression" => e.expression = string(value, field),
+                        "filter" => e.filter = filter(value),
+                        _ => unknown(field),
+                    }
+                }
+                Kind::Formula(e)
+            }
+            _ => panic!("unknown effect kind {key:?}"),
         };
         effect.kind = Some(kind);
     }
     effect
+}
+
+/// promocore.v1.StackingRules.
+pub fn stacking_rules(json: &Json) -> StackingRules {
+    let mut rules = StackingRules::default();
+    for (key, value) in object(json, "stacking_rules") {
+        match key.as_str() {
+            "max_applied" => rules.max_applied = Some(int32(value, key)),
+            "default_max_per_category" => rules.default_max_per_category = Some(int32(value, key)),
+            "categories" => {
+                rules.categories = list(value, key)
+                    .iter()
+                    .map(|category| {
+                        let mut c = StackingCategory::default();
+                        for (k, v) in object(category, "category") {
+                            match k.as_str() {
+                                "name" => c.name = string(v, k),
+                                "priority" => c.priority = int32(v, k),
+                                "exclusive" => c.exclusive = boolean(v, k),
+                                "joint" => c.joint = boolean(v, k),
+                                "max_applied" => c.max_applied = Some(int32(v, k)),
+                                _ => panic!("unknown category key {k:?}"),
+                            }
+                        }
+                        c
+                    })
+                    .collect()
+            }
+            _ => panic!("unknown stacking_rules key {key:?}"),
+        }
+    }
+    rules
+}
+
+/// internal.CustomerProfile, with `attributes` as a JSON value.
+pub fn profile(json: &Json) -> CustomerProfile {
+    let mut profile = CustomerProfile::default();
+    for (key, value) in object(json, "profile") {
+        match key.as_str() {
+            "segments" => {
+                profile.segments = list(value, key).iter().map(|s| string(s, key)).collect()
+            }
+            "attributes" => profile.attributes_json = value.to_string(),
+            "aggregates" => {
+                let mut a = CustomerAggregates::default();
+                for (k, v) in object(value, "aggregates") {
+                    match k.as_str() {
+                        "orders_count" => a.orders_count = int(v, k),
+                        "total_spent" => a.total_spent = int(v, k),
+                        "last_order_at" => a.last_order_at = Some(timestamp(v, k)),
+                        "campaign_redemptions" => {
+                            a.campaign_redemptions = object(v, k)
+                                .iter()
+                                .map(|(id, count)| (id.clone(), int(count, id)))
+                                .collect()
+                        }
+                        _ => panic!("unknown aggregates key {k:?}"),
+                    }
+                }
+                profile.aggregates = Some(a);
+            }
+            "loyalty" => {
+                profile.loyalty = object(value, key)
+                    .iter()
+                    .map(|(program, card)| {
+                        let mut c = LoyaltyCard::default();
+                        for (k, v) in object(card, "loyalty card") {
+                            match k.as_str() {
+                                "tier_id" => c.tier_id = string(v, k),
+                                "points" => c.points = int(v, k),
+                                _ => panic!("unknown loyalty card key {k:?}"),
+                            }
+                        }
+                        (program.clone(), c)
+                    })
+                    .collect()
+            }
+            _ => panic!("unknown profile key {key:?}"),
+        }
+    }
+    profile
 }
 
 fn limits(json: &Json) -> Limits {
@@ -219,6 +436,8 @@ pub fn code(json: &Json) -> Code {
             "assigned_customer_id" => code.assigned_customer_id = string(value, key),
             "start_at" => code.start_at = Some(timestamp(value, key)),
             "expire_at" => code.expire_at = Some(timestamp(value, key)),
+            "gift_balance" => code.gift_balance = int(value, key),
+            "points" => code.points = int(value, key),
             _ => panic!("unknown code key {key:?}"),
         }
     }
