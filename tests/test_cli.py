@@ -120,6 +120,11 @@ def test_demo_loads_once_into_a_running_server(target):
         target=target,
     )
     assert json.loads(validated.stdout)["totals"]["total_discount"] == 500
+    wallet = promocore(
+        "qualify", "--item", "BEANS:1299:2:coffee", "--item", "MUG:899:1", target=target
+    )
+    # WELCOME10 is the demo's public code: 10% of 34.97 = 3.50 EUR.
+    assert "WELCOME10" in wallet.stdout and "-3.50 EUR" in wallet.stdout
 
 
 def _free_port() -> int:

@@ -276,6 +276,23 @@ class Admin:
         if not code.HasField("created_at"):
             code.created_at.FromMilliseconds(self._clock.now_ms())
 
+    # Stacking rules ------------------------------------------------------------------------
+
+    def get_stacking_rules(self) -> campaign_pb2.StackingRules:
+        """The rules in force; an empty message means the defaults (docs/rules.md)."""
+        with self._store.read() as txn:
+            return self._store.catalog.stacking_rules(txn) or campaign_pb2.StackingRules()
+
+    def set_stacking_rules(self, rules: campaign_pb2.StackingRules) -> campaign_pb2.StackingRules:
+        """Validated by the engine, then in force on every worker for the next request."""
+        try:
+            _engine.validate_stacking_rules(rules.SerializeToString())
+        except _engine.CompileError as error:
+            raise InvalidArgumentError(f"rules.{error.path}", error.reason) from None
+        with self._store.write() as txn:
+            self._store.catalog.put_stacking_rules(txn, rules)
+        return rules
+
     # Redemptions ---------------------------------------------------------------------------
 
     def get_redemption(self, redemption_id: str) -> checkout_pb2.Redemption:

@@ -70,6 +70,9 @@ class Resolver:
     ) -> Resolution:
         """`session_key`: the reservation session whose own holds do not count against it."""
         resolution = Resolution(evaluation_pb2.EvaluationContext(now_unix_ms=now_ms))
+        snapshot = self._campaigns.snapshot(txn)
+        if snapshot.stacking_rules is not None:
+            resolution.context.stacking_rules.CopyFrom(snapshot.stacking_rules)
         slots: dict[str, int] = {}
         view = CounterView(
             txn,
@@ -123,7 +126,7 @@ class Resolver:
 
         if include_promotions:
             requested = {r.promotion_id for r in redeemables if r.WhichOneof("target")}
-            for promotion_id in self._campaigns.promotion_ids(txn):
+            for promotion_id in snapshot.promotion_ids:
                 if promotion_id not in requested:
                     entry = self._campaigns.get(txn, promotion_id)
                     keys = add(resolution.context.promotions.add(), entry, None)

@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     redeem.add_argument("--idempotency-key", help="retry key (default: a new one, printed)")
     redeem.set_defaults(run=run_redeem)
 
+    qualify = commands.add_parser("qualify", help="what this cart and customer can use now")
+    _add_cart_arguments(qualify)
+    qualify.add_argument("--near-misses", action="store_true", help="also list near misses")
+    qualify.add_argument("--limit", type=int, default=0, help="at most this many offers")
+    qualify.set_defaults(run=run_qualify)
+
     rollback = commands.add_parser("rollback", help="roll back a redemption")
     rollback.add_argument("redemption_id")
     rollback.add_argument("--reason", default="")
@@ -187,6 +193,12 @@ def _add_code_commands(commands: Any) -> None:
 
 def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--code", action="append", default=[], help="a code (repeatable)")
+    _add_cart_arguments(parser)
+    parser.add_argument("--mode", choices=("partial", "all"), default="partial")
+    parser.add_argument("--promotions", action="store_true", help="let auto promotions join")
+
+
+def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--item",
         action="append",
@@ -202,8 +214,6 @@ def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--attr", action="append", default=[], type=_attribute, help="customer attribute KEY=VALUE"
     )
-    parser.add_argument("--mode", choices=("partial", "all"), default="partial")
-    parser.add_argument("--promotions", action="store_true", help="let auto promotions join")
 
 
 # Commands ------------------------------------------------------------------------------------
@@ -361,6 +371,31 @@ def run_redeem(args: argparse.Namespace) -> int:
     return 0 if answer["status"] == "SUCCEEDED" else 3
 
 
+def run_qualify(args: argparse.Namespace) -> int:
+    order, customer = _cart(args)
+    wallet = _client(args).qualify(
+        order, customer=customer, limit=args.limit, include_near_misses=args.near_misses
+    )
+    if args.output == "json":
+        return _print(args, wallet)
+    print(f"{len(wallet['entries'])} offers for this cart, best first:")
+    currency = order["currency"]
+    for entry in wallet["entries"]:
+        result = entry["result"]
+        redeemable = result["redeemable"]
+        label = redeemable.get("code") or redeemable.get("promotion_id")
+        discount = result["items_discount"] + result["shipping_discount"]
+        source = entry["source"].lower().replace("_", " ")
+        print(f"  {label:<20} -{_engine.format_money(discount, currency):<12} {source}")
+    for entry in wallet["near_misses"]:
+        result = entry["result"]
+        near_miss = (result.get("explanation") or {}).get("near_miss") or {}
+        print(
+            f"  near miss: {result['campaign_id']}: {near_miss.get('message', result['message'])}"
+        )
+    return 0
+
+
 def run_rollback(args: argparse.Namespace) -> int:
     answer = _client(args).rollback(args.redemption_id, reason=args.reason)
     if args.output == "json":
@@ -404,7 +439,7 @@ def _print_results(results: list[dict[str, Any]], totals: dict[str, Any]) -> Non
     )
 
 
-def _checkout_request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+def _cart(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any] | None]:
     order: dict[str, Any] = {
         "currency": args.currency,
         "items": args.item,
@@ -412,9 +447,13 @@ def _checkout_request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[st
     }
     if args.order_id:
         order["id"] = args.order_id
-    customer = (
-        {"id": args.customer, "attributes": dict(args.attr)} if args.customer or args.attr else None
-    )
+    has_customer = args.customer or args.attr
+    customer = {"id": args.customer, "attributes": dict(args.attr)} if has_customer else None
+    return order, customer
+
+
+def _checkout_request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    order, customer = _cart(args)
     options = {
         "codes": args.code,
         "customer": customer,

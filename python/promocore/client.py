@@ -119,6 +119,17 @@ class Client:
     def enable_campaign(self, campaign_id: str) -> Plain:
         return self.set_campaign_active(campaign_id, True)
 
+    def get_stacking_rules(self) -> Plain:
+        request = admin_pb2.GetStackingRulesRequest()
+        return to_plain(self._call(self._admin.GetStackingRules, request))
+
+    def set_stacking_rules(self, rules: Plain) -> Plain:
+        """How redeemables combine (docs/rules.md, "Stacking"); in force at once everywhere."""
+        request = admin_pb2.SetStackingRulesRequest(
+            rules=from_plain(campaign_pb2.StackingRules, rules, "rules")
+        )
+        return to_plain(self._call(self._admin.SetStackingRules, request))
+
     # Codes ---------------------------------------------------------------------------------
 
     def create_code(self, campaign_id: str, code: str, **fields: Any) -> Plain:
@@ -224,6 +235,26 @@ class Client:
     def rollback(self, redemption_id: str, *, reason: str = "") -> Plain:
         request = checkout_pb2.RollbackRequest(redemption_id=redemption_id, reason=reason)
         return to_plain(self._call(self._checkout.Rollback, request))
+
+    def qualify(
+        self,
+        order: Plain,
+        *,
+        customer: Plain | None = None,
+        limit: int = 0,
+        include_near_misses: bool = False,
+    ) -> Plain:
+        """The customer's wallet on this cart: usable offers best deal first, near misses."""
+        request = from_plain(
+            checkout_pb2.QualifyRequest,
+            {
+                "order": order,
+                "customer": customer,
+                "limit": limit,
+                "include_near_misses": include_near_misses,
+            },
+        )
+        return to_plain(self._call(self._checkout.Qualify, request))
 
     def release_reservation(self, session_key: str) -> int:
         """Frees a Validate reservation; returns how many redeemables it held."""

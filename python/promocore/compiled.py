@@ -1,13 +1,16 @@
-"""Compiled campaigns, cached per (campaign id, version) for the life of the process.
+"""Compiled campaigns and what is derived from the whole catalog, cached per process.
 
-A campaign is compiled by the Rust engine once per version; every checkout then reads only the
+A campaign is compiled by the Rust engine once per version; every checkout reads only the
 campaign's head version from LMDB (one lookup in the memory map) to pick the cached handle, so a
 change made by any worker process — a new version, the kill switch — is seen by the next request.
+What depends on the whole catalog (the promotion list, the stacking rules, the Qualify index, the
+public codes) is rebuilt when the catalog generation moves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import lmdb
 
@@ -27,11 +30,48 @@ def compile_campaign(campaign: campaign_pb2.Campaign) -> _engine.CompiledCampaig
     return _engine.compile_campaign(campaign.SerializeToString())
 
 
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The catalog as of one generation."""
+
+    generation: int
+    entries: tuple[CampaignEntry, ...]
+    stacking_rules: campaign_pb2.StackingRules | None
+    # Campaign id -> the public code Qualify lists for everyone (the first one, by code).
+    public_codes: dict[str, campaign_pb2.Code]
+
+    @cached_property
+    def promotion_ids(self) -> tuple[str, ...]:
+        return tuple(
+            e.campaign.id for e in self.entries if e.campaign.type == campaign_pb2.PROMOTION
+        )
+
+    @cached_property
+    def qualify_index(self) -> _engine.CampaignIndex:
+        """Built on first use only: Validate and Redeem never need it."""
+        return _engine.CampaignIndex([e.compiled for e in self.entries])
+
+    @cached_property
+    def counted_in_qualify(self) -> tuple[CampaignEntry, ...]:
+        """Campaigns whose limits Qualify must know the counters of."""
+
+        def limited(entry: CampaignEntry) -> bool:
+            if entry.campaign.limits.ListFields():
+                return True
+            code = self.public_codes.get(entry.campaign.id)
+            return code is not None and (
+                code.HasField("redemption_quantity")
+                or entry.campaign.HasField("code_redemption_quantity")
+            )
+
+        return tuple(entry for entry in self.entries if limited(entry))
+
+
 class CompiledCampaigns:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
         self._entries: dict[str, CampaignEntry] = {}
-        self._promotions: tuple[int, tuple[str, ...]] = (-1, ())
+        self._snapshot: CatalogSnapshot | None = None
 
     def get(self, txn: lmdb.Transaction, campaign_id: str) -> CampaignEntry | None:
         """The campaign's current version, compiled; None when it does not exist."""
@@ -50,15 +90,25 @@ class CompiledCampaigns:
             self._entries[campaign_id] = entry
         return entry
 
-    def promotion_ids(self, txn: lmdb.Transaction) -> tuple[str, ...]:
-        """Ids of the PROMOTION campaigns, rescanned only when the catalog generation moved."""
+    def snapshot(self, txn: lmdb.Transaction) -> CatalogSnapshot:
+        """The catalog as of the generation `txn` sees; rebuilt only when it moved."""
         generation = self._catalog.generation(txn)
-        cached_generation, ids = self._promotions
-        if cached_generation != generation:
-            ids = tuple(
-                campaign.id
-                for campaign in self._catalog.iter_campaigns(txn)
-                if campaign.type == campaign_pb2.PROMOTION
-            )
-            self._promotions = (generation, ids)
-        return ids
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.generation == generation:
+            return snapshot
+        entries = tuple(
+            entry
+            for campaign_id in self._catalog.iter_campaign_ids(txn)
+            if (entry := self.get(txn, campaign_id)) is not None and not entry.campaign.draft
+        )
+        public_codes: dict[str, campaign_pb2.Code] = {}
+        for code in self._catalog.iter_public_codes(txn):
+            public_codes.setdefault(code.campaign_id, code)
+        snapshot = CatalogSnapshot(
+            generation=generation,
+            entries=entries,
+            stacking_rules=self._catalog.stacking_rules(txn),
+            public_codes=public_codes,
+        )
+        self._snapshot = snapshot
+        return snapshot

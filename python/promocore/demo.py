@@ -82,7 +82,7 @@ DEMO_CAMPAIGNS: list[dict[str, Any]] = [
 
 # Codes with fixed strings, so the README's commands work on every fresh demo store.
 DEMO_CODES: list[dict[str, Any]] = [
-    {"campaign_id": "welcome-10", "code": "WELCOME10"},
+    {"campaign_id": "welcome-10", "code": "WELCOME10", "public": True},
     {"campaign_id": "coffee-lovers", "code": "COFFEE5"},
     {"campaign_id": "vip-dach", "code": "VIP15"},
     {"campaign_id": "one-time-5", "code": "ONE-DEMO-0001", "redemption_quantity": 1},

@@ -25,6 +25,7 @@ from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
+from promocore.qualify import Qualifier
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
@@ -72,14 +73,7 @@ def rpc_stream(method: Callable) -> Callable:
     return handler
 
 
-def not_built_yet(name: str, issue: str) -> Callable:
-    def handler(request, context):
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{name} is not implemented yet ({issue})")
-
-    return handler
-
-
-def checkout_handler(checkout: Checkout) -> grpc.GenericRpcHandler:
+def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRpcHandler:
     def raw_bytes(method: Callable[[bytes], bytes]) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(rpc(lambda request, context: method(request)))
 
@@ -98,10 +92,7 @@ def checkout_handler(checkout: Checkout) -> grpc.GenericRpcHandler:
             "Rollback": typed(
                 checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
             ),
-            "Qualify": grpc.unary_unary_rpc_method_handler(
-                not_built_yet("Qualify", "the rule engine issue"),
-                request_deserializer=checkout_pb2.QualifyRequest.FromString,
-            ),
+            "Qualify": raw_bytes(qualifier.qualify),
             "ReleaseReservation": typed(
                 checkout.release_reservation,
                 checkout_pb2.ReleaseReservationRequest,
@@ -158,6 +149,14 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         return self._admin.set_code_active(request.code, request.active)
 
     @rpc
+    def GetStackingRules(self, request, context):
+        return self._admin.get_stacking_rules()
+
+    @rpc
+    def SetStackingRules(self, request, context):
+        return self._admin.set_stacking_rules(request.rules)
+
+    @rpc
     def GetRedemption(self, request, context):
         return self._admin.get_redemption(request.id)
 
@@ -209,13 +208,15 @@ def start_server(
     admin = Admin(store, clock)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
-    checkout = Checkout(store, CompiledCampaigns(store.catalog), clock)
+    campaigns = CompiledCampaigns(store.catalog)
+    checkout = Checkout(store, campaigns, clock)
+    qualifier = Qualifier(store, campaigns, clock)
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
         options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
     )
-    server.add_generic_rpc_handlers([checkout_handler(checkout)])
+    server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
     admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin), server)
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         events_pb2_grpc.EventsServiceServicer(), server

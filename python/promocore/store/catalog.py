@@ -19,8 +19,10 @@ from promocore.store.keys import (
 from promocore.store.tables import Tables
 from promocore.v1 import campaign_pb2
 
-# Bumped by every campaign change, so processes can tell when their cached lists are stale.
+# Bumped by every change of a campaign, a setting or the public codes, so every process can
+# tell when what it derived from the catalog (promotion list, Qualify index) is stale.
 GENERATION_KEY = b"catalog/generation"
+STACKING_RULES_KEY = b"stacking_rules"
 
 
 class Catalog:
@@ -29,6 +31,19 @@ class Catalog:
 
     def generation(self, txn: lmdb.Transaction) -> int:
         return decode_counter(txn.get(GENERATION_KEY, db=self._t.counters))
+
+    def _bump_generation(self, txn: lmdb.Transaction) -> None:
+        txn.put(GENERATION_KEY, encode_counter(self.generation(txn) + 1), db=self._t.counters)
+
+    # Settings --------------------------------------------------------------------------------
+
+    def stacking_rules(self, txn: lmdb.Transaction) -> campaign_pb2.StackingRules | None:
+        raw = txn.get(STACKING_RULES_KEY, db=self._t.settings)
+        return None if raw is None else campaign_pb2.StackingRules.FromString(raw)
+
+    def put_stacking_rules(self, txn: lmdb.Transaction, rules: campaign_pb2.StackingRules) -> None:
+        txn.put(STACKING_RULES_KEY, rules.SerializeToString(), db=self._t.settings)
+        self._bump_generation(txn)
 
     # Campaigns -----------------------------------------------------------------------------
 
@@ -78,8 +93,12 @@ class Catalog:
             db=self._t.campaign_versions,
         )
         txn.put(campaign.id.encode(), encode_u64(campaign.version), db=self._t.campaign_heads)
-        txn.put(GENERATION_KEY, encode_counter(self.generation(txn) + 1), db=self._t.counters)
+        self._bump_generation(txn)
         return campaign
+
+    def iter_campaign_ids(self, txn: lmdb.Transaction) -> Iterator[str]:
+        for key in txn.cursor(db=self._t.campaign_heads).iternext(keys=True, values=False):
+            yield bytes(key).decode()
 
     def iter_campaigns(
         self, txn: lmdb.Transaction, after_id: str = ""
@@ -108,10 +127,33 @@ class Catalog:
         if not txn.put(key, code.SerializeToString(), db=self._t.codes, overwrite=False):
             return False
         txn.put(campaign_code_key(code.campaign_id, key), b"", db=self._t.campaign_codes)
+        if code.public:
+            self._set_public(txn, code, key)
         return True
 
     def replace_code(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> None:
-        txn.put(normalize_code(code.code), code.SerializeToString(), db=self._t.codes)
+        key = normalize_code(code.code)
+        txn.put(key, code.SerializeToString(), db=self._t.codes)
+        self._set_public(txn, code, key)
+
+    def _set_public(self, txn: lmdb.Transaction, code: campaign_pb2.Code, key: bytes) -> None:
+        """Public codes are listed in every Qualify wallet; their list changes the generation."""
+        index_key = campaign_code_key(code.campaign_id, key)
+        listed = txn.get(index_key, db=self._t.public_codes) is not None
+        if code.public and not listed:
+            txn.put(index_key, b"", db=self._t.public_codes)
+        elif listed and not code.public:
+            txn.delete(index_key, db=self._t.public_codes)
+        else:
+            return
+        self._bump_generation(txn)
+
+    def iter_public_codes(self, txn: lmdb.Transaction) -> Iterator[campaign_pb2.Code]:
+        for index_key, _ in txn.cursor(db=self._t.public_codes):
+            normalized = bytes(index_key).split(b"\0", 1)[1]
+            raw = txn.get(normalized, db=self._t.codes)
+            if raw is not None:
+                yield campaign_pb2.Code.FromString(raw)
 
     def iter_campaign_codes(
         self, txn: lmdb.Transaction, campaign_id: str, after_code: str = ""

@@ -34,6 +34,10 @@ TABLE_NAMES = (
     "sessions",
     # expiry (8 bytes BE ms) + session key -> b"": finds expired sessions to clean up
     "session_expiry",
+    # setting name -> bytes (e.g. b"stacking_rules" -> StackingRules)
+    "settings",
+    # campaign id \0 normalized code -> b"": codes Qualify lists for everyone
+    "public_codes",
 )
 
 
@@ -50,6 +54,8 @@ class Tables:
     holds: lmdb._Database
     sessions: lmdb._Database
     session_expiry: lmdb._Database
+    settings: lmdb._Database
+    public_codes: lmdb._Database
 
 
 class Durability(enum.Enum):

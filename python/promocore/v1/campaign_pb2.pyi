@@ -337,7 +337,7 @@ class Campaign(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[CampaignType, str]] = ..., active: _Optional[bool] = ..., status: _Optional[_Union[CampaignStatus, str]] = ..., start_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., validity_windows: _Optional[_Iterable[_Union[ValidityWindow, _Mapping]]] = ..., rules_json: _Optional[str] = ..., rules_message: _Optional[str] = ..., effect: _Optional[_Union[Effect, _Mapping]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., stacking: _Optional[_Union[Stacking, _Mapping]] = ..., currency: _Optional[str] = ..., time_zone: _Optional[str] = ..., code_config: _Optional[_Union[CodeConfig, _Mapping]] = ..., metadata_json: _Optional[str] = ..., variants: _Optional[_Iterable[_Union[Variant, _Mapping]]] = ..., version: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., draft: _Optional[bool] = ..., loyalty: _Optional[_Union[_loyalty_pb2.LoyaltyProgram, _Mapping]] = ..., referral: _Optional[_Union[_loyalty_pb2.ReferralProgram, _Mapping]] = ..., code_redemption_quantity: _Optional[int] = ...) -> None: ...
 
 class Code(_message.Message):
-    __slots__ = ("code", "campaign_id", "kind", "redemption_quantity", "redeemed_quantity", "gift_balance", "points", "assigned_customer_id", "active", "start_at", "expire_at", "metadata_json", "created_at", "referrer_customer_id")
+    __slots__ = ("code", "campaign_id", "kind", "redemption_quantity", "redeemed_quantity", "gift_balance", "points", "assigned_customer_id", "active", "start_at", "expire_at", "metadata_json", "created_at", "referrer_customer_id", "public")
     CODE_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -352,6 +352,7 @@ class Code(_message.Message):
     METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     REFERRER_CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_FIELD_NUMBER: _ClassVar[int]
     code: str
     campaign_id: str
     kind: CodeKind
@@ -366,4 +367,5 @@ class Code(_message.Message):
     metadata_json: str
     created_at: _timestamp_pb2.Timestamp
     referrer_customer_id: str
-    def __init__(self, code: _Optional[str] = ..., campaign_id: _Optional[str] = ..., kind: _Optional[_Union[CodeKind, str]] = ..., redemption_quantity: _Optional[int] = ..., redeemed_quantity: _Optional[int] = ..., gift_balance: _Optional[int] = ..., points: _Optional[int] = ..., assigned_customer_id: _Optional[str] = ..., active: _Optional[bool] = ..., start_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata_json: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., referrer_customer_id: _Optional[str] = ...) -> None: ...
+    public: bool
+    def __init__(self, code: _Optional[str] = ..., campaign_id: _Optional[str] = ..., kind: _Optional[_Union[CodeKind, str]] = ..., redemption_quantity: _Optional[int] = ..., redeemed_quantity: _Optional[int] = ..., gift_balance: _Optional[int] = ..., points: _Optional[int] = ..., assigned_customer_id: _Optional[str] = ..., active: _Optional[bool] = ..., start_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata_json: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., referrer_customer_id: _Optional[str] = ..., public: _Optional[bool] = ...) -> None: ...
