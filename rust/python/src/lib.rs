@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use promocore_engine as engine;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
