@@ -345,11 +345,7 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
     for position in discounts:
         redeemable, campaign, resolved = entries[position]
         result = base_result(redeemable, campaign)
-        code = (
-            resolved.code
-            if redeemable.WhichOneof("target") == "code" and resolved.HasField("code")
-            else None
-        )
+        code = presented_code(redeemable, resolved)
         evaluation.apply_discount(
             redeemable, campaign, code, resolved.counters, resolved.held_by_other_session, result
         )
@@ -357,11 +353,7 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
     for position in gift_cards + loyalty_cards:
         redeemable, campaign, resolved = entries[position]
         result = base_result(redeemable, campaign)
-        code = (
-            resolved.code
-            if redeemable.WhichOneof("target") == "code" and resolved.HasField("code")
-            else None
-        )
+        code = presented_code(redeemable, resolved)
         evaluation.apply_tender(
             redeemable, campaign, code, resolved.counters, resolved.held_by_other_session, result
         )
@@ -434,3 +426,10 @@ def evaluate_checkout(
         ) from None
     context = evaluation_pb2.EvaluationContext.FromString(context_bytes)
     return evaluate(request, context, campaigns).SerializeToString()
+
+
+def presented_code(redeemable, resolved):
+    """The code record matters only for code redeemables (not for promotions)."""
+    if redeemable.WhichOneof("target") == "code" and resolved.HasField("code"):
+        return resolved.code
+    return None
