@@ -1,7 +1,7 @@
 """The gRPC server: checkout, admin and events services, health checking and reflection.
 
-Validate and Redeem are registered without (de)serializers: the handler receives the caller's
-request bytes and returns response bytes, which cross into the Rust engine as they are.
+Validate, Redeem and Qualify are registered without (de)serializers: the handler receives the
+caller's request bytes and returns response bytes, which cross into the Rust engine as they are.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_na
 
 
 def rpc(method: Callable) -> Callable:
-    """Turns PromocoreError into a gRPC status with details; logs anything unexpected."""
+    """Turns PromocoreError into a gRPC status with details (anything else is UNKNOWN, logged by
+    grpc)."""
 
     @functools.wraps(method)
     def handler(*args):
