@@ -38,17 +38,42 @@ class Resolution:
     """What the store knows about a request's redeemables, ready for the engine."""
 
     context: evaluation_pb2.EvaluationContext
+    customer_id: str = ""
     campaigns: list[_engine.CompiledCampaign] = field(default_factory=list)
+    # Encoded `promotions` entries that follow the context's own (see PromotionPlan).
+    promotions_bytes: list[bytes] = field(default_factory=list)
     # Counter keys of each requested redeemable, in request order (None: nothing to count).
     requested_keys: list[CounterKeys | None] = field(default_factory=list)
-    # Counter keys of each joined promotion, by campaign id.
+    # Counter keys of the joined promotions that were read, by campaign id.
     promotion_keys: dict[str, CounterKeys] = field(default_factory=dict)
+    # The joined promotions whose counters were not read: keys are built if one is redeemed.
+    unread_promotions: dict[str, CampaignEntry] = field(default_factory=dict)
+
+    def context_bytes(self) -> bytes:
+        return self.context.SerializeToString() + b"".join(self.promotions_bytes)
 
     def keys_of(self, index: int, result: checkout_pb2.RedeemableResult) -> CounterKeys | None:
         """Counter keys for the engine's index-th result (requested first, then promotions)."""
         if index < len(self.requested_keys):
             return self.requested_keys[index]
-        return self.promotion_keys.get(result.campaign_id)
+        keys = self.promotion_keys.get(result.campaign_id)
+        entry = self.unread_promotions.get(result.campaign_id)
+        if keys is None and entry is not None:
+            keys = counter_keys(entry, None, self.customer_id, self.context.now_unix_ms)
+        return keys
+
+
+def counter_keys(
+    entry: CampaignEntry, code: campaign_pb2.Code | None, customer_id: str, now_ms: int
+) -> CounterKeys:
+    return CounterKeys.build(
+        campaign_id=entry.campaign.id,
+        time_zone=entry.campaign.time_zone,
+        normalized_code=normalize_code(code.code) if code is not None else None,
+        customer_id=customer_id,
+        now_ms=now_ms,
+        code_kind=code.kind if code is not None else campaign_pb2.CODE_KIND_UNSPECIFIED,
+    )
 
 
 class Resolver:
@@ -69,11 +94,17 @@ class Resolver:
         session_key: str = "",
     ) -> Resolution:
         """`session_key`: the reservation session whose own holds do not count against it."""
-        resolution = Resolution(evaluation_pb2.EvaluationContext(now_unix_ms=now_ms))
+        resolution = Resolution(
+            evaluation_pb2.EvaluationContext(now_unix_ms=now_ms), customer_id=customer_id
+        )
         snapshot = self._campaigns.snapshot(txn)
         if snapshot.stacking_rules is not None:
             resolution.context.stacking_rules.CopyFrom(snapshot.stacking_rules)
+        plan = snapshot.promotion_plan if include_promotions else None
         slots: dict[str, int] = {}
+        if plan is not None:
+            slots.update(plan.slots)
+            resolution.campaigns.extend(plan.campaigns)
         view = CounterView(
             txn,
             self._store.tables,
@@ -95,14 +126,7 @@ class Resolver:
                 slots[campaign.id] = len(resolution.campaigns)
                 resolution.campaigns.append(entry.compiled)
             target.campaign_slot = slots[campaign.id]
-            keys = CounterKeys.build(
-                campaign_id=campaign.id,
-                time_zone=campaign.time_zone,
-                normalized_code=normalize_code(code.code) if code is not None else None,
-                customer_id=customer_id,
-                now_ms=now_ms,
-                code_kind=code.kind if code is not None else campaign_pb2.CODE_KIND_UNSPECIFIED,
-            )
+            keys = counter_keys(entry, code, customer_id, now_ms)
             counters, held_by_others = keys.read(view)
             target.counters.CopyFrom(counters)
             target.held_by_other_session = held_by_others
@@ -124,14 +148,30 @@ class Resolver:
                 code, entry = None, None
             resolution.requested_keys.append(add(target, entry, code))
 
-        if include_promotions:
-            requested = {r.promotion_id for r in redeemables if r.WhichOneof("target")}
-            for promotion_id in snapshot.promotion_ids:
-                if promotion_id not in requested:
-                    entry = self._campaigns.get(txn, promotion_id)
-                    keys = add(resolution.context.promotions.add(), entry, None)
-                    if keys is not None:
-                        resolution.promotion_keys[promotion_id] = keys
+        if plan is None:
+            return resolution
+        requested = {r.promotion_id for r in redeemables if r.WhichOneof("target")}
+        resolution.unread_promotions = plan.entries
+        if requested.isdisjoint(plan.entries):
+            # The usual case: the prepared encoding, with the promotions that have limits
+            # resolved in between (each encoded on its own, so the order is kept).
+            for segment in plan.segments:
+                if isinstance(segment, bytes):
+                    resolution.promotions_bytes.append(segment)
+                    continue
+                own = evaluation_pb2.EvaluationContext()
+                keys = add(own.promotions.add(), segment, None)
+                resolution.promotion_keys[segment.campaign.id] = keys
+                resolution.promotions_bytes.append(own.SerializeToString())
+            return resolution
+        for promotion_id, entry in plan.entries.items():
+            if promotion_id in requested:
+                continue
+            target = resolution.context.promotions.add()
+            if entry.reads_counters:
+                resolution.promotion_keys[promotion_id] = add(target, entry, None)
+            else:
+                target.campaign_slot = plan.slots[promotion_id]
         return resolution
 
     def _lookup_code(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code | None:
@@ -153,9 +193,7 @@ class Resolver:
 def evaluate(request: bytes, resolution: Resolution) -> bytes:
     """Runs the engine; its InvalidRequestError becomes an InvalidArgumentError (field path)."""
     try:
-        return _engine.evaluate_checkout(
-            request, resolution.context.SerializeToString(), resolution.campaigns
-        )
+        return _engine.evaluate_checkout(request, resolution.context_bytes(), resolution.campaigns)
     except _engine.InvalidRequestError as error:
         raise InvalidArgumentError(error.field, error.reason) from None
 

@@ -9,20 +9,46 @@ public codes) is rebuilt when the catalog generation moves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import lmdb
+import orjson
 
 from promocore import _engine
 from promocore.store.catalog import Catalog
 from promocore.v1 import campaign_pb2
+from promocore.v1.internal import evaluation_pb2
 
 
 @dataclass(frozen=True)
 class CampaignEntry:
     campaign: campaign_pb2.Campaign
     compiled: _engine.CompiledCampaign
+    # Whether evaluating the campaign needs its usage counters: it has limits, or its rule
+    # reads `counters.*`. A checkout skips reading them for the others (most promotions).
+    reads_counters: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        campaign = self.campaign
+        reads = (
+            bool(campaign.limits.ListFields())
+            or campaign.HasField("code_redemption_quantity")
+            or _rule_reads_counters(orjson.loads(campaign.rules_json or "null"))
+        )
+        object.__setattr__(self, "reads_counters", reads)
+
+
+def _rule_reads_counters(node: object) -> bool:
+    """True when any node of a rule tree (as JSON) has a `counters.*` subject."""
+    if isinstance(node, dict):
+        subject = node.get("subject")
+        if isinstance(subject, str) and subject.startswith("counters."):
+            return True
+        return any(_rule_reads_counters(child) for child in node.values())
+    if isinstance(node, list):
+        return any(_rule_reads_counters(child) for child in node)
+    return False
 
 
 def compile_campaign(campaign: campaign_pb2.Campaign) -> _engine.CompiledCampaign:
@@ -41,9 +67,9 @@ class CatalogSnapshot:
     public_codes: dict[str, campaign_pb2.Code]
 
     @cached_property
-    def promotion_ids(self) -> tuple[str, ...]:
-        return tuple(
-            e.campaign.id for e in self.entries if e.campaign.type == campaign_pb2.PROMOTION
+    def promotion_plan(self) -> PromotionPlan:
+        return PromotionPlan.build(
+            [e for e in self.entries if e.campaign.type == campaign_pb2.PROMOTION]
         )
 
     @cached_property
@@ -65,6 +91,49 @@ class CatalogSnapshot:
             )
 
         return tuple(entry for entry in self.entries if limited(entry))
+
+
+@dataclass(frozen=True)
+class PromotionPlan:
+    """The joined promotions of every checkout, prepared once per catalog generation.
+
+    A promotion whose evaluation reads no counter looks the same in every request's
+    EvaluationContext, so its `promotions` entry is encoded here once; a request appends those
+    bytes to its own context (repeated fields may be split across a message's encoding) and
+    resolves only the promotions with limits. Static promotions own the first campaign slots.
+    """
+
+    # Static promotions' compiled handles; a static promotion's campaign_slot is its index.
+    campaigns: tuple[_engine.CompiledCampaign, ...]
+    slots: dict[str, int]
+    # In promotion order: encoded runs of static entries, and the entries to resolve per request.
+    segments: tuple[bytes | CampaignEntry, ...]
+    entries: dict[str, CampaignEntry]
+
+    @classmethod
+    def build(cls, promotions: list[CampaignEntry]) -> PromotionPlan:
+        campaigns: list[_engine.CompiledCampaign] = []
+        slots: dict[str, int] = {}
+        segments: list[bytes | CampaignEntry] = []
+        run = evaluation_pb2.EvaluationContext()
+        for entry in promotions:
+            if entry.reads_counters:
+                if run.promotions:
+                    segments.append(run.SerializeToString())
+                    run = evaluation_pb2.EvaluationContext()
+                segments.append(entry)
+                continue
+            slots[entry.campaign.id] = len(campaigns)
+            run.promotions.add(campaign_slot=len(campaigns))
+            campaigns.append(entry.compiled)
+        if run.promotions:
+            segments.append(run.SerializeToString())
+        return cls(
+            campaigns=tuple(campaigns),
+            slots=slots,
+            segments=tuple(segments),
+            entries={entry.campaign.id: entry for entry in promotions},
+        )
 
 
 class CompiledCampaigns:

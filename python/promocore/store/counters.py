@@ -34,6 +34,13 @@ class Periods:
 
     @classmethod
     def at(cls, now_ms: int, time_zone: str) -> Periods:
+        # Every zone's offset is whole minutes, so periods change only on a minute boundary.
+        return cls._at_minute(now_ms // 60_000, time_zone)
+
+    @classmethod
+    @lru_cache(maxsize=1024)
+    def _at_minute(cls, minute: int, time_zone: str) -> Periods:
+        now_ms = minute * 60_000
         local = datetime.fromtimestamp(now_ms / 1000, tz=UTC).astimezone(_zone(time_zone))
         iso_year, iso_week, _ = local.isocalendar()
         return cls(
