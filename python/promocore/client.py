@@ -197,13 +197,22 @@ class Client:
         customer: Plain | None = None,
         mode: str | None = None,
         include_promotions: bool = False,
+        explain_promotions: bool = False,
         reservation: Plain | None = None,
     ) -> Plain:
         """Evaluates codes (and/or redeemables) against the order; changes nothing."""
         request = from_plain(
             checkout_pb2.ValidateRequest,
             {
-                **_checkout_fields(order, codes, redeemables, customer, mode, include_promotions),
+                **_checkout_fields(
+                    order,
+                    codes,
+                    redeemables,
+                    customer,
+                    mode,
+                    include_promotions,
+                    explain_promotions,
+                ),
                 "reservation": reservation,
             },
         )
@@ -219,13 +228,22 @@ class Client:
         customer: Plain | None = None,
         mode: str | None = None,
         include_promotions: bool = False,
+        explain_promotions: bool = False,
         session_key: str | None = None,
     ) -> Plain:
         """Applies the codes to a paid order, exactly once per idempotency key."""
         request = from_plain(
             checkout_pb2.RedeemRequest,
             {
-                **_checkout_fields(order, codes, redeemables, customer, mode, include_promotions),
+                **_checkout_fields(
+                    order,
+                    codes,
+                    redeemables,
+                    customer,
+                    mode,
+                    include_promotions,
+                    explain_promotions,
+                ),
                 "idempotency_key": idempotency_key,
                 "session_key": session_key,
             },
@@ -273,10 +291,15 @@ def _checkout_fields(
     customer: Plain | None,
     mode: str | None,
     include_promotions: bool,
+    explain_promotions: bool,
 ) -> Plain:
     return {
         "order": order,
         "customer": customer,
         "redeemables": [*({"code": code} for code in codes), *redeemables],
-        "options": {"mode": mode, "include_promotions": include_promotions},
+        "options": {
+            "mode": mode,
+            "include_promotions": include_promotions,
+            "explain_promotions": explain_promotions,
+        },
     }

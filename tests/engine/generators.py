@@ -620,6 +620,7 @@ class Scenario:
                 request.customer.CopyFrom(self.customer())
             request.options.mode = self.pick([0, 0, 1, 2])
             request.options.include_promotions = self.chance(2)
+            request.options.explain_promotions = self.chance(2)
             context = evaluation_pb2.EvaluationContext(now_unix_ms=self.instant_ms())
             codes = ["X1", "X2", "Y3", "Z4", "Z5", "W6", "V7"]
             self.rng.shuffle(codes)

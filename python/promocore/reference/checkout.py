@@ -379,6 +379,11 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
                 keep.redeemable.CopyFrom(redeemable)
                 result.CopyFrom(keep)
 
+    if not checkout.explain_promotions:
+        # Joined promotions the cart does not qualify for are left out of the answer.
+        final = final[:requested_count] + [
+            r for r in final[requested_count:] if r.status != INAPPLICABLE
+        ]
     response = checkout_pb2.ValidateResponse(redeemables=final)
     applicable = [r for r in final if r.status == APPLICABLE]
     added = sorted((a for r in applicable for a in r.added_items), key=lambda a: a.item_index)

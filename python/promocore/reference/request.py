@@ -34,6 +34,7 @@ class Checkout:
     amount: int
     mode: int
     include_promotions: bool
+    explain_promotions: bool
 
 
 def json_object(text: str, field: str) -> dict[str, Any] | None:
@@ -108,6 +109,7 @@ def validate(order, customer, redeemables, options) -> Checkout:
         amount=sum(lines) + order.shipping_amount,
         mode=mode,
         include_promotions=options.include_promotions if options is not None else False,
+        explain_promotions=options.explain_promotions if options is not None else False,
     )
 
 

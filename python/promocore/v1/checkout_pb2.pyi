@@ -60,12 +60,14 @@ class Redeemable(_message.Message):
     def __init__(self, code: _Optional[str] = ..., promotion_id: _Optional[str] = ..., amount: _Optional[int] = ..., points: _Optional[int] = ...) -> None: ...
 
 class CheckoutOptions(_message.Message):
-    __slots__ = ("mode", "include_promotions")
+    __slots__ = ("mode", "include_promotions", "explain_promotions")
     MODE_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_PROMOTIONS_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_PROMOTIONS_FIELD_NUMBER: _ClassVar[int]
     mode: ApplicationMode
     include_promotions: bool
-    def __init__(self, mode: _Optional[_Union[ApplicationMode, str]] = ..., include_promotions: _Optional[bool] = ...) -> None: ...
+    explain_promotions: bool
+    def __init__(self, mode: _Optional[_Union[ApplicationMode, str]] = ..., include_promotions: _Optional[bool] = ..., explain_promotions: _Optional[bool] = ...) -> None: ...
 
 class ReservationRequest(_message.Message):
     __slots__ = ("session_key", "ttl_seconds")

@@ -8,7 +8,8 @@ use prost::Message;
 use crate::campaign::{CompiledCampaign, Role};
 use crate::customer::merged_attributes;
 use crate::error::{CheckoutError, ContextError, RequestError};
-use crate::evaluation::{base_result, set_status, Candidate, Evaluation};
+use crate::evaluation::{base_result, set_status, Candidate, Detail, Evaluation};
+use crate::fast_hash::FastSet;
 use crate::pb::internal::{CheckoutInput, Counters, EvaluationContext, ResolvedRedeemable};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
@@ -17,6 +18,7 @@ use crate::pb::v1::{
 };
 use crate::reason::Reason;
 use crate::request::{validate_checkout, ValidatedCheckout};
+use crate::rules::LineIndex;
 use crate::schedule::{is_representable, timestamp_to_unix_ms};
 use crate::stacking::StackingPolicy;
 
@@ -91,16 +93,16 @@ pub fn evaluate_checkout(
     }
     let requested_count = entries.len();
     if checkout.include_promotions {
-        let mut joined_ids: Vec<&str> = Vec::with_capacity(context.promotions.len());
+        let mut joined_ids: FastSet<&str> = FastSet::default();
         for resolved in &context.promotions {
             let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {
                 continue;
             };
             // A promotion already presented explicitly (or listed twice) is evaluated once.
-            if joined_ids.contains(&campaign.id()) || is_requested_promotion(&checkout, campaign) {
+            if joined_ids.contains(campaign.id()) || is_requested_promotion(&checkout, campaign) {
                 continue;
             }
-            joined_ids.push(campaign.id());
+            joined_ids.insert(campaign.id());
             entries.push(Entry {
                 redeemable: Redeemable {
                     target: Some(Target::PromotionId(campaign.id().to_owned())),
@@ -119,6 +121,9 @@ pub fn evaluate_checkout(
         context.customer.as_ref(),
         &policy,
     );
+    // With promotions joining, many filters look for lines by category or SKU: index them once.
+    let line_index = (entries.len() > requested_count).then(|| LineIndex::build(checkout.order));
+    evaluation.line_index = line_index.as_ref();
     let mut results: Vec<Option<RedeemableResult>> = vec![None; entries.len()];
     let mut discounts: Vec<usize> = Vec::new();
     let mut gift_cards: Vec<usize> = Vec::new();
@@ -162,7 +167,12 @@ pub fn evaluate_checkout(
     for slot in discounts {
         let entry = &entries[slot];
         if let Some(campaign) = entry.campaign {
-            results[slot] = Some(evaluation.apply_discount(&candidate(entry, campaign)));
+            let detail = if slot < requested_count || checkout.explain_promotions {
+                Detail::Explained
+            } else {
+                Detail::Reason
+            };
+            results[slot] = Some(evaluation.apply_discount(&candidate(entry, campaign), detail));
         }
     }
     for slot in gift_cards.into_iter().chain(loyalty_cards) {
@@ -175,6 +185,14 @@ pub fn evaluate_checkout(
 
     if checkout.mode == ApplicationMode::All {
         skip_all_if_any_requested_failed(&mut results, requested_count);
+    }
+    if !checkout.explain_promotions {
+        // Joined promotions the cart does not qualify for are not the caller's concern.
+        let mut index = 0;
+        results.retain(|result| {
+            index += 1;
+            index <= requested_count || result.status != RedeemableStatus::Inapplicable as i32
+        });
     }
     let applicable =
         |result: &&RedeemableResult| result.status == RedeemableStatus::Applicable as i32;

@@ -71,6 +71,17 @@ pub struct Candidate<'a> {
     pub held_by_other_session: bool,
 }
 
+/// How much a rejection says about a rule that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The failing leaf explained: message, expected vs actual, near miss (what callers see).
+    Explained,
+    /// The reason and the near-miss distance only (Qualify ranks near misses by it).
+    NearMiss,
+    /// The reason only (a joined promotion whose rejection is not listed).
+    Reason,
+}
+
 /// What a valid tender pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tender {
@@ -231,12 +242,12 @@ impl<'r> Evaluation<'r> {
         Ok(counters)
     }
 
-    /// The campaign's rule on the running cart; with `explain`, the failing leaf is explained.
+    /// The campaign's rule on the running cart; a failure says as much as `detail` asks.
     pub fn check_rule(
         &self,
         campaign: &CompiledCampaign,
         counters: &Counters,
-        explain: bool,
+        detail: Detail,
     ) -> Result<(), Rejection> {
         let Some(rule) = campaign.rule() else {
             return Ok(());
@@ -245,10 +256,14 @@ impl<'r> Evaluation<'r> {
         if rule.evaluate(&facts) {
             return Ok(());
         }
-        if !explain {
-            let mut rejection = Rejection::new(Reason::RulesNotMet, String::new());
-            rejection.missing = rule.missing(&facts);
-            return Err(rejection);
+        match detail {
+            Detail::Explained => {}
+            Detail::NearMiss => {
+                let mut rejection = Rejection::new(Reason::RulesNotMet, String::new());
+                rejection.missing = rule.missing(&facts);
+                return Err(rejection);
+            }
+            Detail::Reason => return Err(Rejection::new(Reason::RulesNotMet, String::new())),
         }
         let context = ExplainContext {
             currency: campaign.currency(),
@@ -280,11 +295,11 @@ impl<'r> Evaluation<'r> {
     pub fn check_discount(
         &self,
         candidate: &Candidate<'_>,
-        explain: bool,
+        detail: Detail,
     ) -> Result<Discount, Rejection> {
         let counters = self.precheck(candidate)?;
         let campaign = candidate.campaign;
-        self.check_rule(campaign, &counters, explain)?;
+        self.check_rule(campaign, &counters, detail)?;
         let Some(effect) = campaign.effect() else {
             return Err(Rejection::new(
                 Reason::NoEffect,
@@ -316,10 +331,14 @@ impl<'r> Evaluation<'r> {
     }
 
     /// Evaluates a discount redeemable and, when valid and admitted by the stacking rules,
-    /// applies it to the running cart.
-    pub fn apply_discount(&mut self, candidate: &Candidate<'r>) -> RedeemableResult {
+    /// applies it to the running cart; a failed rule says as much as `detail` asks.
+    pub fn apply_discount(
+        &mut self,
+        candidate: &Candidate<'r>,
+        detail: Detail,
+    ) -> RedeemableResult {
         let mut result = base_result(candidate);
-        match self.check_discount(candidate, true) {
+        match self.check_discount(candidate, detail) {
             Err(rejection) => reject(&mut result, rejection),
             Ok(discount) => match self.stacking.admit(self.policy, candidate.campaign) {
                 Err(skip) => set_status(
@@ -351,7 +370,7 @@ impl<'r> Evaluation<'r> {
     /// Every check of a tender; Ok holds what it pays.
     pub fn check_tender(&self, candidate: &Candidate<'_>) -> Result<Tender, Rejection> {
         let counters = self.precheck(candidate)?;
-        self.check_rule(candidate.campaign, &counters, true)?;
+        self.check_rule(candidate.campaign, &counters, Detail::Explained)?;
         let remaining = self.remaining_to_pay();
         let nothing_left = || {
             Rejection::new(

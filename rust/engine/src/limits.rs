@@ -189,7 +189,7 @@ impl CompiledLimits {
 /// of a campaign with one slot left would both pass, and Redeem would oversell.
 #[derive(Debug, Default)]
 pub struct RequestUsage {
-    by_campaign: std::collections::HashMap<String, Counters>,
+    by_campaign: crate::fast_hash::FastMap<String, Counters>,
 }
 
 impl RequestUsage {

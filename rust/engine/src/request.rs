@@ -37,6 +37,8 @@ pub struct ValidatedCheckout<'a> {
     pub amount: i64,
     pub mode: ApplicationMode,
     pub include_promotions: bool,
+    /// List joined promotions that are INAPPLICABLE too, with their explanations.
+    pub explain_promotions: bool,
 }
 
 /// Validates the input; the first problem found is returned.
@@ -152,9 +154,14 @@ pub fn validate_parts<'a>(
         validate_redeemable(redeemable, index)?;
     }
 
-    let (mode_value, include_promotions) = options.map_or((0, false), |options| {
-        (options.mode, options.include_promotions)
-    });
+    let (mode_value, include_promotions, explain_promotions) =
+        options.map_or((0, false, false), |options| {
+            (
+                options.mode,
+                options.include_promotions,
+                options.explain_promotions,
+            )
+        });
     let mode = ApplicationMode::try_from(mode_value).map_err(|_| {
         RequestError::new(
             "options.mode",
@@ -175,6 +182,7 @@ pub fn validate_parts<'a>(
         amount,
         mode,
         include_promotions,
+        explain_promotions,
     })
 }
 

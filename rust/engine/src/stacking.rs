@@ -4,10 +4,9 @@
 //! priority, request order). Tenders (gift cards, loyalty points) are payments, not discounts:
 //! none of this applies to them.
 
-use std::collections::HashMap;
-
 use crate::campaign::{CompiledCampaign, DEFAULT_CATEGORY};
 use crate::error::CompileError;
+use crate::fast_hash::FastMap;
 use crate::pb::v1::StackingRules;
 use crate::reason::Reason;
 
@@ -31,7 +30,7 @@ struct CategoryPolicy {
 pub struct StackingPolicy {
     max_applied: usize,
     default_max_per_category: usize,
-    categories: HashMap<String, CategoryPolicy>,
+    categories: FastMap<String, CategoryPolicy>,
 }
 
 impl Default for StackingPolicy {
@@ -39,7 +38,7 @@ impl Default for StackingPolicy {
         StackingPolicy {
             max_applied: MAX_APPLIED_REDEEMABLES,
             default_max_per_category: DEFAULT_MAX_PER_CATEGORY,
-            categories: HashMap::new(),
+            categories: FastMap::default(),
         }
     }
 }

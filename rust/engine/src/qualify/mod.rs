@@ -18,7 +18,9 @@ use prost::Message;
 use crate::campaign::{CompiledCampaign, Role};
 use crate::customer::merged_attributes;
 use crate::error::{CheckoutError, ContextError, RequestError};
-use crate::evaluation::{base_result, fill_discount, reject, Candidate, Evaluation, Rejection};
+use crate::evaluation::{
+    base_result, fill_discount, reject, Candidate, Detail, Evaluation, Rejection,
+};
 use crate::fast_hash::{FastMap, FastSet};
 use crate::pb::internal::{Counters, QualifyContext};
 use crate::pb::v1::redeemable::Target;
@@ -375,7 +377,7 @@ impl CampaignIndex {
                 counters: found.counters,
                 held_by_other_session: false,
             };
-            match evaluation.check_discount(&candidate, false) {
+            match evaluation.check_discount(&candidate, Detail::NearMiss) {
                 Ok(discount) => entries.push(Found {
                     figure: discount.total(),
                     ..*found
@@ -411,7 +413,7 @@ impl CampaignIndex {
                 held_by_other_session: false,
             };
             let mut result = base_result(&candidate);
-            match evaluation.check_discount(&candidate, true) {
+            match evaluation.check_discount(&candidate, Detail::Explained) {
                 Ok(discount) => fill_discount(
                     &mut result,
                     &checkout,

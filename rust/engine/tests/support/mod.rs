@@ -522,6 +522,7 @@ pub fn options(json: &Json) -> CheckoutOptions {
                     as i32
             }
             "include_promotions" => options.include_promotions = boolean(value, key),
+            "explain_promotions" => options.explain_promotions = boolean(value, key),
             _ => panic!("unknown options key {key:?}"),
         }
     }
