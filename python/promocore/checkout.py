@@ -43,7 +43,7 @@ class Resolution:
     # Encoded `promotions` entries that follow the context's own (see PromotionPlan).
     promotions_bytes: list[bytes] = field(default_factory=list)
     # Counter keys of each requested redeemable, in request order (None: nothing to count).
-    requested_keys: list[CounterKeys | None] = field(default_factory=list)
+    requested_keys: list[CounterKeys | UnreadKeys | None] = field(default_factory=list)
     # Counter keys of the joined promotions that were read, by campaign id.
     promotion_keys: dict[str, CounterKeys] = field(default_factory=dict)
     # The joined promotions whose counters were not read: keys are built if one is redeemed.
@@ -55,12 +55,38 @@ class Resolution:
     def keys_of(self, index: int, result: checkout_pb2.RedeemableResult) -> CounterKeys | None:
         """Counter keys for the engine's index-th result (requested first, then promotions)."""
         if index < len(self.requested_keys):
-            return self.requested_keys[index]
+            keys = self.requested_keys[index]
+            return keys.build() if isinstance(keys, UnreadKeys) else keys
         keys = self.promotion_keys.get(result.campaign_id)
         entry = self.unread_promotions.get(result.campaign_id)
         if keys is None and entry is not None:
             keys = counter_keys(entry, None, self.customer_id, self.context.now_unix_ms)
         return keys
+
+
+@dataclass(frozen=True)
+class UnreadKeys:
+    """The keys of a redeemable whose counters the engine does not need (no limit, no counter
+    rule, no code quantity, no balance): built only if a redemption writes its deltas."""
+
+    entry: CampaignEntry
+    code: campaign_pb2.Code | None
+    customer_id: str
+    now_ms: int
+
+    def build(self) -> CounterKeys:
+        return counter_keys(self.entry, self.code, self.customer_id, self.now_ms)
+
+
+_BALANCE_KINDS = (campaign_pb2.CODE_KIND_GIFT_CARD, campaign_pb2.CODE_KIND_LOYALTY_CARD)
+
+
+def needs_counters(entry: CampaignEntry, code: campaign_pb2.Code | None) -> bool:
+    if entry.reads_counters:
+        return True
+    return code is not None and (
+        code.HasField("redemption_quantity") or code.kind in _BALANCE_KINDS
+    )
 
 
 def counter_keys(
@@ -117,7 +143,7 @@ class Resolver:
             target: evaluation_pb2.ResolvedRedeemable,
             entry: CampaignEntry | None,
             code: campaign_pb2.Code | None,
-        ) -> CounterKeys | None:
+        ) -> CounterKeys | UnreadKeys | None:
             if entry is None:
                 target.campaign_slot = -1
                 return None
@@ -126,6 +152,10 @@ class Resolver:
                 slots[campaign.id] = len(resolution.campaigns)
                 resolution.campaigns.append(entry.compiled)
             target.campaign_slot = slots[campaign.id]
+            if not needs_counters(entry, code):
+                if code is not None:
+                    target.code.CopyFrom(code)
+                return UnreadKeys(entry, code, customer_id, now_ms)
             keys = counter_keys(entry, code, customer_id, now_ms)
             counters, held_by_others = keys.read(view)
             target.counters.CopyFrom(counters)
