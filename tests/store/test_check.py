@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-import orjson
-
 from promocore.store.keys import encode_counter
 
-from support import cart, coupon
+from support import cart, check_report, coupon, promocore_check
 
 ORDER = cart(("BEANS", 2000, 1))
 
@@ -34,22 +29,6 @@ def traffic(client) -> str:
     client.rollback(ids[0])
     client.rollback(ids[3])
     return "checked"
-
-
-def promocore_check(data_dir, *, json: bool = False) -> subprocess.CompletedProcess:
-    """Runs `promocore check` as users do: its own process, beside the live server."""
-    output = ["-o", "json"] if json else []
-    return subprocess.run(
-        [sys.executable, "-m", "promocore.cli", *output, "check", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def check_report(data_dir) -> tuple[int, dict]:
-    result = promocore_check(data_dir, json=True)
-    return result.returncode, orjson.loads(result.stdout)
 
 
 def test_a_store_with_redemptions_and_rollbacks_is_consistent(client, server):
