@@ -15,6 +15,7 @@ from promocore.clock import Clock
 from promocore.codegen import CodePattern
 from promocore.compiled import compile_campaign
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
+from promocore.loyalty.settings import validate_program_settings
 from promocore.store import LmdbStore
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
@@ -130,6 +131,7 @@ class Admin:
             compile_campaign(prepared)
         except _engine.CompileError as error:
             raise InvalidArgumentError(f"campaign.{error.path}", error.reason) from None
+        validate_program_settings(prepared)
         return prepared
 
     def _with_status(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
@@ -260,7 +262,10 @@ class Admin:
         if code.kind == campaign_pb2.CODE_KIND_GIFT_CARD:
             code.gift_balance = counter(CounterKeys.gift_balance_key(normalized))
         if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
-            code.points = counter(CounterKeys.points_balance_key(normalized))
+            # Spendable now: pending and expired points are held by the card but not spendable.
+            code.points = self._store.balances.buckets.spendable(
+                txn, normalized, self._clock.now_ms()
+            )
         return code
 
     def _fill_code_defaults(self, code: campaign_pb2.Code, campaign: campaign_pb2.Campaign) -> None:

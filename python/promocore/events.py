@@ -4,16 +4,12 @@ distributions here, calling `Earning.on_segment_entered` for each segment a cust
 
 from __future__ import annotations
 
-import re
-
 from promocore.errors import InvalidArgumentError
 from promocore.idempotent import once
+from promocore.loyalty.settings import EVENT_NAME
 from promocore.programs import Programs
 from promocore.referral import event_properties
 from promocore.v1 import events_pb2
-
-EVENT_NAME = re.compile(r"^[a-z0-9_.]{1,64}$")
-
 
 class Events:
     def __init__(self, programs: Programs) -> None:
