@@ -4,12 +4,12 @@ rollback, exact under concurrent debits from real processes."""
 from __future__ import annotations
 
 import pytest
+from programs_support import loyalty_program
 
 from promocore import Client
 from promocore.store.check import check_store
 
 from race_harness import race
-from programs_support import loyalty_program
 from support import ServerProcess, cart
 
 

@@ -12,12 +12,19 @@ def test_balance_points_and_history_from_the_command_line(client, target):
     gift_program(client)
     loyalty_program(
         client,
-        earning_rules=[{"id": "news", "trigger": "EARN_ON_CUSTOM_EVENT",
-                        "event_name": "newsletter_signup", "points": 30}],
+        earning_rules=[
+            {
+                "id": "news",
+                "trigger": "EARN_ON_CUSTOM_EVENT",
+                "event_name": "newsletter_signup",
+                "points": 30,
+            }
+        ],
     )
     issued = json.loads(
-        promocore("-o", "json", "giftcards", "issue", "gift", "--balance", "2500",
-                  target=target).stdout
+        promocore(
+            "-o", "json", "giftcards", "issue", "gift", "--balance", "2500", target=target
+        ).stdout
     )
     code = issued[0]["code"]
     topped = promocore("giftcards", "top-up", code, "1000", target=target).stdout

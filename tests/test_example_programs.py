@@ -15,7 +15,9 @@ def test_the_tour_passes_against_a_fresh_server(tmp_path):
     with ServerProcess(tmp_path / "data", workers=1) as running:
         result = subprocess.run(
             [sys.executable, str(EXAMPLE), "--target", running.target],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "every amount matched" in result.stdout

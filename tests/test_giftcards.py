@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from conftest import NOW
+from programs_support import gift_program
 
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 
-from conftest import NOW
-from programs_support import gift_program
 from support import cart, check_report
 
 
@@ -26,7 +26,10 @@ def test_a_gift_card_pays_partially_across_two_orders_and_is_topped_up(client, s
     assert client.get_gift_card(code)["balance"] == 3200
 
     second = client.redeem(
-        cart(("LAMP", 4500, 1), id="o-2"), codes=[code], customer={"id": "ann"}, idempotency_key="k2"
+        cart(("LAMP", 4500, 1), id="o-2"),
+        codes=[code],
+        customer={"id": "ann"},
+        idempotency_key="k2",
     )
     assert (second["totals"]["gift_card_amount"], second["totals"]["total_to_pay"]) == (3200, 1300)
     assert client.get_gift_card(code)["balance"] == 0

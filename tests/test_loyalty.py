@@ -4,10 +4,10 @@ expiry per bucket with oldest-first spending, tiers, rewards, pay with points.""
 from __future__ import annotations
 
 import pytest
+from programs_support import DAY_MS, loyalty_program, pay_with_points
 
 from promocore.errors import FailedPreconditionError
 
-from programs_support import DAY_MS, loyalty_program, pay_with_points
 from support import cart, check_report, coupon
 
 MONTH_MS = 31 * DAY_MS
@@ -45,7 +45,9 @@ def test_a_paid_order_earns_points_with_line_and_tier_multipliers_and_the_tier_u
 
     def order(n: int, *lines) -> dict:
         return client.redeem(
-            cart(*lines, id=f"o-{n}"), customer={"id": "ann"}, codes=[card["code"]],
+            cart(*lines, id=f"o-{n}"),
+            customer={"id": "ann"},
+            codes=[card["code"]],
             idempotency_key=f"k-{n}",
         )
 
@@ -56,7 +58,11 @@ def test_a_paid_order_earns_points_with_line_and_tier_multipliers_and_the_tier_u
     # 200.00 more at Silver: 500 points this month, the Gold threshold is crossed.
     order(2, ("KETTLE", 20000, 1))
     upgraded = client.get_loyalty_card(campaign_id="club", customer_id="ann")
-    assert (upgraded["points"], upgraded["tier_id"], upgraded["period_points"]) == (500, "gold", 500)
+    assert (upgraded["points"], upgraded["tier_id"], upgraded["period_points"]) == (
+        500,
+        "gold",
+        500,
+    )
     # At Gold every point counts 1.5 times: 10.00 of coffee = 20 points x 1.5 = 30.
     order(3, ("BEANS", 1000, 1, ["coffee"]))
     assert client.get_loyalty_card(card["code"])["points"] == 530
@@ -78,8 +84,12 @@ def test_event_points_stop_at_the_monthly_cap_and_resume_next_month(client, cloc
                 "cap": 100,
                 "cap_period": "PERIOD_MONTH",
             },
-            {"id": "news", "trigger": "EARN_ON_CUSTOM_EVENT", "event_name": "newsletter_signup",
-             "points": 25},
+            {
+                "id": "news",
+                "trigger": "EARN_ON_CUSTOM_EVENT",
+                "event_name": "newsletter_signup",
+                "points": 25,
+            },
         ],
     )
     card = client.enroll_loyalty("club", "bob")
@@ -103,7 +113,9 @@ def test_pending_points_activate_after_the_returns_window(client, clock):
     loyalty_program(client, earning_rules=[earn_per_euro()], pending_days=14)
     card = client.enroll_loyalty("club", "cid")["code"]
     client.redeem(
-        cart(("LAMP", 8000, 1), id="o-1"), customer={"id": "cid"}, codes=[card],
+        cart(("LAMP", 8000, 1), id="o-1"),
+        customer={"id": "cid"},
+        codes=[card],
         idempotency_key="k-1",
     )
     pending = client.get_loyalty_card(card)
@@ -128,13 +140,19 @@ def test_a_rolled_back_order_takes_its_pending_points_back(client, server):
     loyalty_program(client, earning_rules=[earn_per_euro()], pending_days=14)
     card = client.enroll_loyalty("club", "dan")["code"]
     answer = client.redeem(
-        cart(("LAMP", 8000, 1), id="o-1"), customer={"id": "dan"}, codes=[card],
+        cart(("LAMP", 8000, 1), id="o-1"),
+        customer={"id": "dan"},
+        codes=[card],
         idempotency_key="k-1",
     )
     assert client.get_loyalty_card(card)["pending_points"] == 80
     client.rollback(answer["redemption"]["id"], reason="returned")
     returned = client.get_loyalty_card(card)
-    assert (returned["pending_points"], returned["balance"], returned["lifetime_spend"]) == (0, 0, 0)
+    assert (returned["pending_points"], returned["balance"], returned["lifetime_spend"]) == (
+        0,
+        0,
+        0,
+    )
     assert [e["delta"] for e in client.list_ledger(card)] == [80, -80]
     assert check_report(server.store.path)[1]["problems"] == []
 
@@ -148,8 +166,10 @@ def test_points_expire_per_bucket_and_spending_takes_the_oldest_first(client, cl
 
     clock.advance(MONTH_MS)
     spent = client.redeem(
-        cart(("LAMP", 12000, 1), id="o-1"), customer={"id": "eve"},
-        redeemables=[pay_with_points(120, card)], idempotency_key="k-1",
+        cart(("LAMP", 12000, 1), id="o-1"),
+        customer={"id": "eve"},
+        redeemables=[pay_with_points(120, card)],
+        idempotency_key="k-1",
     )
     assert spent["totals"]["points_amount"] == 120
     client.adjust_points(card, 40, idempotency_key="c")  # bucket C, 2026-05-02 -> 2027-05-02
@@ -190,12 +210,28 @@ def test_a_reward_bought_with_points_issues_a_coupon_that_validates(client):
         client,
         tiers=[{"id": "gold", "name": "Gold", "threshold": 1000}],
         rewards=[
-            {"id": "five-off", "name": "5.00 off", "points_cost": 300,
-             "effect": {"issue_code_from_campaign_id": "reward-coupons"}},
-            {"id": "gift-10", "name": "10.00 gift credit", "points_cost": 900, "cash_price": 0,
-             "effect": {"gift_card_credit": 1000}, "gift_card_campaign_id": "gift"},
-            {"id": "gold-mug", "name": "Mug", "points_cost": 100, "cash_price": 499,
-             "effect": {"free_product_sku": "MUG"}, "tier_ids": ["gold"]},
+            {
+                "id": "five-off",
+                "name": "5.00 off",
+                "points_cost": 300,
+                "effect": {"issue_code_from_campaign_id": "reward-coupons"},
+            },
+            {
+                "id": "gift-10",
+                "name": "10.00 gift credit",
+                "points_cost": 900,
+                "cash_price": 0,
+                "effect": {"gift_card_credit": 1000},
+                "gift_card_campaign_id": "gift",
+            },
+            {
+                "id": "gold-mug",
+                "name": "Mug",
+                "points_cost": 100,
+                "cash_price": 499,
+                "effect": {"free_product_sku": "MUG"},
+                "tier_ids": ["gold"],
+            },
         ],
     )
     card = client.enroll_loyalty("club", "fay")["code"]
@@ -228,14 +264,25 @@ def test_points_plus_cash_and_free_product_rewards_for_a_tier(client):
         client,
         tier_basis="LIFETIME_SPEND",
         tiers=[{"id": "gold", "name": "Gold", "threshold": 0}],
-        rewards=[{"id": "mug", "name": "Mug", "points_cost": 100, "cash_price": 499,
-                  "effect": {"free_product_sku": "MUG"}, "tier_ids": ["gold"], "stock": 1}],
+        rewards=[
+            {
+                "id": "mug",
+                "name": "Mug",
+                "points_cost": 100,
+                "cash_price": 499,
+                "effect": {"free_product_sku": "MUG"},
+                "tier_ids": ["gold"],
+                "stock": 1,
+            }
+        ],
     )
     card = client.enroll_loyalty("club", "hal")["code"]
     client.adjust_points(card, 300, idempotency_key="grant")
     bought = client.buy_reward(card, "mug", idempotency_key="m-1")
     assert (bought["free_product_sku"], bought["cash_due"], bought["card"]["points"]) == (
-        "MUG", 499, 200,
+        "MUG",
+        499,
+        200,
     )
     with pytest.raises(FailedPreconditionError) as sold_out:
         client.buy_reward(card, "mug", idempotency_key="m-2")
@@ -262,10 +309,14 @@ def test_a_stacked_checkout_applies_discount_then_gift_card_then_points(client, 
     # 120.00 - 10% = 108.00; the gift card pays 20.00 -> 88.00 left; 6001 points are worth
     # 30.00 (floor of 30.005) and the card spends the 6000 that pay it; 58.00 left to pay.
     assert (totals["amount"], totals["total_discount"], totals["amount_after_discounts"]) == (
-        12000, 1200, 10800,
+        12000,
+        1200,
+        10800,
     )
     assert (totals["gift_card_amount"], totals["points_amount"], totals["total_to_pay"]) == (
-        2000, 3000, 5800,
+        2000,
+        3000,
+        5800,
     )
     points_result = next(r for r in answer["redeemables"] if r["redeemable"]["code"] == card)
     assert points_result["points"] == 6000

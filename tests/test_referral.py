@@ -4,6 +4,7 @@ conversion and up to the cap, self-referral refused."""
 from __future__ import annotations
 
 from programs_support import loyalty_program
+
 from support import cart, check_report
 
 

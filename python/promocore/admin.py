@@ -242,12 +242,19 @@ class Admin:
         normalized = normalize_code(code.code)
         now_ms = self._clock.now_ms()
         if code.gift_balance:
-            self._store.balances.credit_gift(txn, normalized, code.gift_balance, at_ms=now_ms, reason="issued")
+            self._store.balances.credit_gift(
+                txn, normalized, code.gift_balance, at_ms=now_ms, reason="issued"
+            )
         if code.points:
             # Points given at issue are active at once and never expire (one earn bucket).
             self._store.balances.credit_points(
-                txn, normalized, code.points, earned_at_ms=now_ms, active_at_ms=now_ms,
-                expires_at_ms=0, source="issued",
+                txn,
+                normalized,
+                code.points,
+                earned_at_ms=now_ms,
+                active_at_ms=now_ms,
+                expires_at_ms=0,
+                source="issued",
             )
 
     def _with_redeemed(self, txn, code: campaign_pb2.Code) -> campaign_pb2.Code:

@@ -16,8 +16,11 @@ Printer = Callable[[argparse.Namespace, Any], int]
 
 
 def add_program_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
-    def command(parser: argparse.ArgumentParser, run: Callable[[Client, argparse.Namespace], Any],
-                text: Callable[[Any], str]) -> None:
+    def command(
+        parser: argparse.ArgumentParser,
+        run: Callable[[Client, argparse.Namespace], Any],
+        text: Callable[[Any], str],
+    ) -> None:
         def execute(args: argparse.Namespace) -> int:
             with client(args) as connected:
                 value = run(connected, args)
@@ -30,9 +33,9 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
 
     key = {"default": None, "help": "idempotency key (default: a new one: not a retry)"}
 
-    gift = commands.add_parser("giftcards", help="issue, top up and read gift cards").add_subparsers(
-        metavar="ACTION", required=True
-    )
+    gift = commands.add_parser(
+        "giftcards", help="issue, top up and read gift cards"
+    ).add_subparsers(metavar="ACTION", required=True)
     issue = gift.add_parser("issue", help="issue gift cards of a GIFT_VOUCHERS campaign")
     issue.add_argument("campaign_id")
     issue.add_argument("--balance", type=int, required=True, help="minor units per card")
@@ -42,7 +45,10 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     command(
         issue,
         lambda c, a: c.issue_gift_cards(
-            a.campaign_id, balance=a.balance, count=a.count, customer_id=a.customer,
+            a.campaign_id,
+            balance=a.balance,
+            count=a.count,
+            customer_id=a.customer,
             expire_at=a.expire_at,
         ),
         lambda cards: "\n".join(_gift_line(card) for card in cards),
@@ -98,16 +104,21 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     code = referral_actions.add_parser("code", help="a referrer's code in a program")
     code.add_argument("campaign_id")
     code.add_argument("customer_id")
-    command(code, lambda c, a: c.create_referral_code(a.campaign_id, a.customer_id),
-            lambda value: value["code"])
+    command(
+        code,
+        lambda c, a: c.create_referral_code(a.campaign_id, a.customer_id),
+        lambda value: value["code"],
+    )
     stats = referral_actions.add_parser("stats", help="a referral code's conversions")
     stats.add_argument("code")
     command(
         stats,
         lambda c, a: c.get_referral_stats(a.code),
-        lambda s: f"{s['code']}  referrer {s['referrer_customer_id']}: {s['conversions']} "
-        f"conversions, {s['rewarded_conversions']} rewarded, {s['points_earned']} points, "
-        f"{s['gift_credit_earned']} gift credit",
+        lambda s: (
+            f"{s['code']}  referrer {s['referrer_customer_id']}: {s['conversions']} "
+            f"conversions, {s['rewarded_conversions']} rewarded, {s['points_earned']} points, "
+            f"{s['gift_credit_earned']} gift credit"
+        ),
     )
 
     events = commands.add_parser("events", help="track custom events")

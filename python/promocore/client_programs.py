@@ -59,7 +59,9 @@ class ProgramsClient:
         return to_plain(self._call(self._admin.TopUpGiftCard, request))
 
     def get_gift_card(self, code: str) -> Plain:
-        return to_plain(self._call(self._admin.GetGiftCard, admin_pb2.GetGiftCardRequest(code=code)))
+        return to_plain(
+            self._call(self._admin.GetGiftCard, admin_pb2.GetGiftCardRequest(code=code))
+        )
 
     def list_ledger(self, code: str) -> list[Plain]:
         """Every ledger entry of a gift card or loyalty card, oldest first."""

@@ -11,6 +11,7 @@ from promocore.programs import Programs
 from promocore.referral import event_properties
 from promocore.v1 import events_pb2
 
+
 class Events:
     def __init__(self, programs: Programs) -> None:
         self._programs = programs

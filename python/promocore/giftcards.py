@@ -126,12 +126,16 @@ class GiftCards:
         if expire_at is not None:
             code.expire_at.CopyFrom(expire_at)
         while True:
-            code.code = generate() if generate else new_card_code(self._store, txn, CARD_CODE_PREFIX)
+            code.code = (
+                generate() if generate else new_card_code(self._store, txn, CARD_CODE_PREFIX)
+            )
             if self._store.catalog.add_code(txn, code):
                 break
         normalized = normalize_code(code.code)
         if balance:
-            self._store.balances.credit_gift(txn, normalized, balance, at_ms=now_ms, reason="issued")
+            self._store.balances.credit_gift(
+                txn, normalized, balance, at_ms=now_ms, reason="issued"
+            )
         if customer_id:
             set_customer_card(self._store, txn, customer_id, campaign.id, normalized)
         return code
@@ -150,7 +154,9 @@ class GiftCards:
             raise InvalidArgumentError("code", "required")
         found = require_code(self._store.catalog, txn, code)
         if found.kind != campaign_pb2.CODE_KIND_GIFT_CARD:
-            raise FailedPreconditionError(f"code {code!r} is not a gift card", reason="not_a_gift_card")
+            raise FailedPreconditionError(
+                f"code {code!r} is not a gift card", reason="not_a_gift_card"
+            )
         return found
 
     def _view(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:

@@ -63,13 +63,22 @@ class Programs:
                     campaign = self.accounts.program(txn, self.accounts.get(txn, card).campaign_id)
                     _, expires_at_ms = bucket_times(campaign, now_ms)
                     self.store.balances.credit_points(
-                        txn, card, request.points, earned_at_ms=now_ms, active_at_ms=now_ms,
-                        expires_at_ms=expires_at_ms, source=reason,
+                        txn,
+                        card,
+                        request.points,
+                        earned_at_ms=now_ms,
+                        active_at_ms=now_ms,
+                        expires_at_ms=expires_at_ms,
+                        source=reason,
                         kind=loyalty_pb2.LEDGER_ADJUSTMENT,
                     )
                 else:
                     self.store.balances.spend_points(
-                        txn, card, -request.points, now_ms=now_ms, reason=reason,
+                        txn,
+                        card,
+                        -request.points,
+                        now_ms=now_ms,
+                        reason=reason,
                         kind=loyalty_pb2.LEDGER_ADJUSTMENT,
                     )
                 return self.accounts.card(txn, card, now_ms)
@@ -90,7 +99,10 @@ class Programs:
         response = admin_pb2.ListLedgerResponse()
         with self.store.read() as txn:
             code = require_code(self.store.catalog, txn, request.code)
-            if code.kind not in (campaign_pb2.CODE_KIND_GIFT_CARD, campaign_pb2.CODE_KIND_LOYALTY_CARD):
+            if code.kind not in (
+                campaign_pb2.CODE_KIND_GIFT_CARD,
+                campaign_pb2.CODE_KIND_LOYALTY_CARD,
+            ):
                 raise FailedPreconditionError(
                     f"code {request.code!r} is neither a gift card nor a loyalty card",
                     reason="no_ledger",

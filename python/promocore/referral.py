@@ -69,7 +69,9 @@ class Referrals:
             normalized = normalize_code(code.code)
             set_customer_card(self._store, txn, customer_id, campaign_id, normalized)
             self._put_stats(
-                txn, normalized, admin_pb2.ReferralStats(code=code.code, referrer_customer_id=customer_id)
+                txn,
+                normalized,
+                admin_pb2.ReferralStats(code=code.code, referrer_customer_id=customer_id),
             )
             return code
 
@@ -99,12 +101,20 @@ class Referrals:
                 self.convert(txn, code, redemption.customer_id, now_ms)
 
     def on_rolled_back(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, rollback: store_pb2.Rollback
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        rollback: store_pb2.Rollback,
     ) -> None:
         """A conversion's reward stays with the referrer (see docs/loyalty.md)."""
 
     def on_custom_event(
-        self, txn: lmdb.Transaction, customer_id: str, event_name: str, properties: dict, now_ms: int
+        self,
+        txn: lmdb.Transaction,
+        customer_id: str,
+        event_name: str,
+        properties: dict,
+        now_ms: int,
     ) -> int:
         """A custom event naming a referral code (property "referral_code") whose program lists
         the event as `conversion_event`; returns the conversions it made (0 or 1)."""
@@ -115,7 +125,10 @@ class Referrals:
         if code is None or code.kind != campaign_pb2.CODE_KIND_REFERRAL:
             return 0
         campaign = self._store.catalog.get_campaign(txn, code.campaign_id)
-        if not campaign.referral.conversion_event or campaign.referral.conversion_event != event_name:
+        if (
+            not campaign.referral.conversion_event
+            or campaign.referral.conversion_event != event_name
+        ):
             return 0
         return int(self.convert(txn, code, customer_id, now_ms))
 
@@ -199,4 +212,3 @@ def event_properties(properties_json: str) -> dict:
     if not isinstance(value, dict):
         raise InvalidArgumentError("properties_json", "must be a JSON object")
     return value
-

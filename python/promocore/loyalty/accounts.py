@@ -145,7 +145,9 @@ class LoyaltyAccounts:
             )
         return normalized
 
-    def card(self, txn: lmdb.Transaction, normalized: bytes, now_ms: int) -> loyalty_pb2.LoyaltyCard:
+    def card(
+        self, txn: lmdb.Transaction, normalized: bytes, now_ms: int
+    ) -> loyalty_pb2.LoyaltyCard:
         """The card as the customer sees it at `now_ms`."""
         account = self.get(txn, normalized)
         campaign = self.program(txn, account.campaign_id)

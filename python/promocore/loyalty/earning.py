@@ -52,8 +52,9 @@ class Earning:
             txn,
             customer_id,
             now_ms,
-            lambda rule: rule.trigger == loyalty_pb2.EARN_ON_CUSTOM_EVENT
-            and rule.event_name == event_name,
+            lambda rule: (
+                rule.trigger == loyalty_pb2.EARN_ON_CUSTOM_EVENT and rule.event_name == event_name
+            ),
             source=f"event {event_name}",
         )
 
@@ -66,8 +67,10 @@ class Earning:
             txn,
             customer_id,
             now_ms,
-            lambda rule: rule.trigger == loyalty_pb2.EARN_ON_SEGMENT_ENTERED
-            and rule.segment_id == segment_id,
+            lambda rule: (
+                rule.trigger == loyalty_pb2.EARN_ON_SEGMENT_ENTERED
+                and rule.segment_id == segment_id
+            ),
             source=f"segment {segment_id}",
         )
 
@@ -92,8 +95,15 @@ class Earning:
                     continue
                 points = order_points(rule, order, redemption, tier_multiplier_bp(tier))
                 change = self._grant(
-                    txn, campaign, code, account, rule, points, now_ms,
-                    source=f"order {redemption.order_id}", redemption_id=redemption.id,
+                    txn,
+                    campaign,
+                    code,
+                    account,
+                    rule,
+                    points,
+                    now_ms,
+                    source=f"order {redemption.order_id}",
+                    redemption_id=redemption.id,
                 )
                 if change is not None:
                     effects.earned.append(change)
@@ -104,7 +114,10 @@ class Earning:
             self._store.balances.add_effects(txn, redemption.id, effects)
 
     def on_rolled_back(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, rollback: store_pb2.Rollback
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        rollback: store_pb2.Rollback,
     ) -> None:
         """The order's points are taken back by the BalanceBook; its spend leaves the lifetime
         spend here."""

@@ -75,9 +75,7 @@ def bucket_times(campaign: campaign_pb2.Campaign, earned_at_ms: int) -> tuple[in
     return active_at_ms, 0
 
 
-def tier_basis_value(
-    campaign: campaign_pb2.Campaign, account, now_ms: int
-) -> int:
+def tier_basis_value(campaign: campaign_pb2.Campaign, account, now_ms: int) -> int:
     """What the program's tiers are measured against, for this account now."""
     program = campaign.loyalty
     if program.tier_basis == loyalty_pb2.LIFETIME_SPEND:

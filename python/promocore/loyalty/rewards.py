@@ -68,7 +68,9 @@ class Rewards:
                     reason="tier_required",
                 )
         if reward.HasField("stock"):
-            sold = decode_counter(txn.get(stock_key(campaign.id, reward.id), db=self._store.tables.settings))
+            sold = decode_counter(
+                txn.get(stock_key(campaign.id, reward.id), db=self._store.tables.settings)
+            )
             if sold >= reward.stock:
                 raise FailedPreconditionError(
                     f"reward {reward.id!r} is out of stock", reason="reward_out_of_stock"
@@ -128,5 +130,3 @@ class Rewards:
             code.code = generate()
             if self._store.catalog.add_code(txn, code):
                 return code.code
-
-

@@ -40,7 +40,9 @@ class BalanceBook:
 
     def effects(self, txn: lmdb.Transaction, redemption_id: str) -> store_pb2.BalanceEffects:
         raw = txn.get(redemption_id.encode(), db=self._t.balance_effects)
-        return store_pb2.BalanceEffects() if raw is None else store_pb2.BalanceEffects.FromString(raw)
+        return (
+            store_pb2.BalanceEffects() if raw is None else store_pb2.BalanceEffects.FromString(raw)
+        )
 
     def add_effects(
         self, txn: lmdb.Transaction, redemption_id: str, more: store_pb2.BalanceEffects
@@ -151,7 +153,12 @@ class BalanceBook:
         return written_off
 
     def take_back(
-        self, txn: lmdb.Transaction, change: store_pb2.BucketChange, *, at_ms: int, reason: str,
+        self,
+        txn: lmdb.Transaction,
+        change: store_pb2.BucketChange,
+        *,
+        at_ms: int,
+        reason: str,
         reference: str,
     ) -> int:
         """Removes what is left of points earned into a bucket (a rolled-back order's points);
@@ -199,14 +206,22 @@ class BalanceBook:
                 spent.spent.extend(changes)
             if key.startswith((GIFT_PREFIX, POINTS_PREFIX)) and delta.delta:
                 self._entry(
-                    txn, key, delta.delta, loyalty_pb2.LEDGER_DEBIT, at_ms, "redeemed",
+                    txn,
+                    key,
+                    delta.delta,
+                    loyalty_pb2.LEDGER_DEBIT,
+                    at_ms,
+                    "redeemed",
                     redemption.id,
                 )
         if spent.spent:
             self.add_effects(txn, redemption.id, spent)
 
     def on_rolled_back(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, rollback: store_pb2.Rollback
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        rollback: store_pb2.Rollback,
     ) -> None:
         """Gives the debits back (points to the very buckets they came from) and takes back
         what the order earned."""
@@ -216,7 +231,11 @@ class BalanceBook:
             key = bytes(delta.key)
             if key.startswith((GIFT_PREFIX, POINTS_PREFIX)) and delta.delta:
                 self._entry(
-                    txn, key, -delta.delta, loyalty_pb2.LEDGER_REFUND, at_ms,
+                    txn,
+                    key,
+                    -delta.delta,
+                    loyalty_pb2.LEDGER_REFUND,
+                    at_ms,
                     f"rolled back: {rollback.reason}" if rollback.reason else "rolled back",
                     redemption_id,
                 )
@@ -246,8 +265,15 @@ class BalanceBook:
             )
         self._log.credit(txn, credit)
         return self._entry(
-            txn, key, credit.amount, kind, credit.at_unix_ms, credit.reason, credit.redemption_id,
-            active_at_ms=credit.active_at_ms, expires_at_ms=credit.expires_at_ms,
+            txn,
+            key,
+            credit.amount,
+            kind,
+            credit.at_unix_ms,
+            credit.reason,
+            credit.redemption_id,
+            active_at_ms=credit.active_at_ms,
+            expires_at_ms=credit.expires_at_ms,
         )
 
     def _entry(
@@ -279,4 +305,3 @@ class BalanceBook:
         if expires_at_ms:
             entry.expires_at.FromMilliseconds(expires_at_ms)
         return self.ledger.append(txn, code, entry)
-

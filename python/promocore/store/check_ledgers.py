@@ -62,9 +62,9 @@ def check_ledgers(txn, tables, problems: list[str]) -> int:
         if balance < 0:
             problems.append(f"card {name} has a negative balance {balance}")
         points_key = CounterKeys.points_balance_key(code)
-        if (points_key in balances or code in bucket_sums) and bucket_sums.get(code, 0) != balances.get(
-            points_key, 0
-        ):
+        if (points_key in balances or code in bucket_sums) and bucket_sums.get(
+            code, 0
+        ) != balances.get(points_key, 0):
             problems.append(
                 f"loyalty card {name} has {balances.get(points_key, 0)} points, "
                 f"its earn buckets hold {bucket_sums.get(code, 0)}"

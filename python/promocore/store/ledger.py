@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import lmdb
 
-from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.keys import decode_u64, encode_u64, last_under
 from promocore.store.tables import Tables
 from promocore.v1 import loyalty_pb2
 
@@ -48,12 +48,12 @@ class Ledger:
             key = bytes(cursor.key())
             if not key.startswith(prefix):
                 return
-            yield decode_u64(key[len(prefix) :]), loyalty_pb2.LedgerEntry.FromString(
-                cursor.value()
-            )
+            yield decode_u64(key[len(prefix) :]), loyalty_pb2.LedgerEntry.FromString(cursor.value())
             found = cursor.next()
 
-    def iter_cards(self, txn: lmdb.Transaction) -> Iterator[tuple[bytes, list[loyalty_pb2.LedgerEntry]]]:
+    def iter_cards(
+        self, txn: lmdb.Transaction
+    ) -> Iterator[tuple[bytes, list[loyalty_pb2.LedgerEntry]]]:
         """Every card with a ledger and its entries, in code order (for `promocore check`)."""
         current: bytes | None = None
         entries: list[loyalty_pb2.LedgerEntry] = []
@@ -69,12 +69,5 @@ class Ledger:
 
     def _last_sequence(self, txn: lmdb.Transaction, normalized_code: bytes) -> int:
         prefix = ledger_prefix(normalized_code)
-        cursor = txn.cursor(db=self._t.ledger)
-        # Position after the card's last possible key, then step back onto its last entry.
-        if cursor.set_range(prefix + b"\xff" * 8 + b"\xff"):
-            found = cursor.prev()
-        else:
-            found = cursor.last()
-        if found and bytes(cursor.key()).startswith(prefix):
-            return decode_u64(bytes(cursor.key())[len(prefix) :])
-        return 0
+        last = last_under(txn, self._t.ledger, prefix)
+        return 0 if last is None else decode_u64(last[0][len(prefix) :])

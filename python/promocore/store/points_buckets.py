@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import lmdb
 
-from promocore.store.keys import encode_u64
+from promocore.store.keys import encode_u64, last_under
 from promocore.store.tables import Tables
 from promocore.v1.internal import store_pb2
 
@@ -77,15 +77,8 @@ class PointsBuckets:
         )
 
     def next_seq(self, txn: lmdb.Transaction, normalized_code: bytes) -> int:
-        prefix = normalized_code + b"\0"
-        cursor = txn.cursor(db=self._t.points_buckets)
-        if cursor.set_range(prefix + b"\xff" * 9):
-            found = cursor.prev()
-        else:
-            found = cursor.last()
-        if found and bytes(cursor.key()).startswith(prefix):
-            return store_pb2.PointsBucket.FromString(cursor.value()).seq + 1
-        return 1
+        last = last_under(txn, self._t.points_buckets, normalized_code + b"\0")
+        return 1 if last is None else store_pb2.PointsBucket.FromString(last[1]).seq + 1
 
     def summary(
         self, txn: lmdb.Transaction, normalized_code: bytes, now_ms: int, *, horizon_ms: int = 0
@@ -101,7 +94,11 @@ class PointsBuckets:
                 pending += bucket.remaining
             else:
                 spendable += bucket.remaining
-                if horizon_ms and bucket.expires_at_ms and bucket.expires_at_ms <= now_ms + horizon_ms:
+                if (
+                    horizon_ms
+                    and bucket.expires_at_ms
+                    and bucket.expires_at_ms <= now_ms + horizon_ms
+                ):
                     expiring += bucket.remaining
         return PointsSummary(spendable, pending, expiring, expired, total)
 
@@ -125,5 +122,7 @@ class PointsBuckets:
             bucket.remaining -= taken
             left -= taken
             self.put(txn, normalized_code, bucket)
-            changes.append(store_pb2.BucketChange(code=normalized_code, seq=bucket.seq, points=taken))
+            changes.append(
+                store_pb2.BucketChange(code=normalized_code, seq=bucket.seq, points=taken)
+            )
         return changes

@@ -24,7 +24,10 @@ class RedemptionObserver(Protocol):
     ) -> None: ...
 
     def on_rolled_back(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, rollback: store_pb2.Rollback
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        rollback: store_pb2.Rollback,
     ) -> None: ...
 
 
