@@ -27,7 +27,7 @@ class Programs:
         self.gift_cards = GiftCards(store, clock)
         self.earning = Earning(store, self.accounts)
         self.rewards = Rewards(store, clock, self.accounts, self.gift_cards)
-        self.referrals = Referrals(store, clock, self.accounts, self.gift_cards)
+        self.referrals = Referrals(store, clock, self.earning, self.gift_cards)
 
     # Loyalty cards ---------------------------------------------------------------------------
 

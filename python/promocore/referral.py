@@ -16,12 +16,11 @@ from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
 from promocore.giftcards import GiftCards
 from promocore.loyalty.accounts import (
-    LoyaltyAccounts,
     customer_card,
     new_card_code,
     set_customer_card,
 )
-from promocore.loyalty.program import bucket_times
+from promocore.loyalty.earning import Earning
 from promocore.store import LmdbStore
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
@@ -33,11 +32,12 @@ CARD_CODE_PREFIX = "REF-"
 
 class Referrals:
     def __init__(
-        self, store: LmdbStore, clock: Clock, accounts: LoyaltyAccounts, gift_cards: GiftCards
+        self, store: LmdbStore, clock: Clock, earning: Earning, gift_cards: GiftCards
     ) -> None:
         self._store = store
         self._clock = clock
-        self._accounts = accounts
+        self._earning = earning
+        self._accounts = earning.accounts
         self._gift_cards = gift_cards
         store.redemptions.observers.append(self)
 
@@ -164,18 +164,16 @@ class Referrals:
             txn, program.referrer_loyalty_campaign_id, code.referrer_customer_id, now_ms
         )
         loyalty = self._accounts.program(txn, program.referrer_loyalty_campaign_id)
-        active_at_ms, expires_at_ms = bucket_times(loyalty, now_ms)
-        self._store.balances.credit_points(
+        account = self._accounts.get(txn, card)
+        self._earning.grant(
             txn,
+            loyalty,
             card,
+            account,
             program.referrer_points,
-            earned_at_ms=now_ms,
-            active_at_ms=active_at_ms,
-            expires_at_ms=expires_at_ms,
+            now_ms,
             source=f"referral {code.code}",
         )
-        account = self._accounts.get(txn, card)
-        account.lifetime_points += program.referrer_points
         self._accounts.put(txn, card, account)
         return program.referrer_points
 

@@ -38,7 +38,7 @@ class Grant:
 class Earning:
     def __init__(self, store: LmdbStore, accounts: LoyaltyAccounts) -> None:
         self._store = store
-        self._accounts = accounts
+        self._accounts = self.accounts = accounts
         store.redemptions.observers.append(self)
 
     # Triggers --------------------------------------------------------------------------------
@@ -174,6 +174,31 @@ class Earning:
                 account.rule_period_points[cap_key] = granted + points
         if points <= 0:
             return None
+        return self.grant(
+            txn,
+            campaign,
+            code,
+            account,
+            points,
+            now_ms,
+            source=f"{rule.id}: {source}",
+            redemption_id=redemption_id,
+        )
+
+    def grant(
+        self,
+        txn: lmdb.Transaction,
+        campaign: campaign_pb2.Campaign,
+        code: bytes,
+        account: store_pb2.LoyaltyAccount,
+        points: int,
+        now_ms: int,
+        *,
+        source: str,
+        redemption_id: str = "",
+    ) -> store_pb2.BucketChange:
+        """Credits `points` (> 0) earned now as a new bucket (pending and expiring per the
+        program) and counts them in the account's figures (the caller stores the account)."""
         self._store.balances.expire_due(txn, code, now_ms)
         active_at_ms, expires_at_ms = bucket_times(campaign, now_ms)
         change = self._store.balances.credit_points(
@@ -183,7 +208,7 @@ class Earning:
             earned_at_ms=now_ms,
             active_at_ms=active_at_ms,
             expires_at_ms=expires_at_ms,
-            source=f"{rule.id}: {source}",
+            source=source,
             redemption_id=redemption_id,
         )
         account.lifetime_points += points
