@@ -323,3 +323,36 @@ def test_a_stacked_checkout_applies_discount_then_gift_card_then_points(client, 
     assert client.get_gift_card(gift["code"])["balance"] == 0
     assert client.get_loyalty_card(card)["points"] == 4000
     assert check_report(server.store.path)[1]["problems"] == []
+
+
+def test_points_expiring_at_period_end_and_reserved_points(client, clock):
+    loyalty_program(
+        client,
+        earning_rules=[
+            {"id": "news", "trigger": "EARN_ON_CUSTOM_EVENT", "event_name": "review", "points": 300}
+        ],
+        expiry={"at_period_end": True, "period": "PERIOD_MONTH"},
+    )
+    card = client.enroll_loyalty("club", "joe")["code"]
+    client.track_event("joe", "review")  # 2026-03-01 12:00: expires 2026-04-01 00:00 UTC
+    # Expiring means within 30 days; 30.5 days are left.
+    assert client.get_loyalty_card(card)["expiring_points"] == 0
+
+    held = client.validate(
+        cart(("MUG", 2000, 1)),
+        customer={"id": "joe"},
+        redeemables=[pay_with_points(200, card)],
+        reservation={"session_key": "till-1", "ttl_seconds": 300},
+    )
+    assert held["totals"]["points_amount"] == 200
+    other = client.validate(
+        cart(("MUG", 2000, 1)), customer={"id": "joe"}, redeemables=[pay_with_points(200, card)]
+    )
+    assert other["redeemables"][0]["reason"] == "insufficient_points"  # only 100 not held
+    client.release_reservation("till-1")
+
+    clock.set(clock.now_ms() + 31 * DAY_MS - 12 * 3_600_000 - 1)  # 2026-03-31 23:59:59.999
+    last_moment = client.get_loyalty_card(card)
+    assert (last_moment["points"], last_moment["expiring_points"]) == (300, 300)
+    clock.advance(1)
+    assert client.get_loyalty_card(card)["points"] == 0
