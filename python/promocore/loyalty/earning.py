@@ -82,10 +82,13 @@ class Earning:
         redemption = stored.redemption
         if not redemption.customer_id:
             return
-        order = checkout_pb2.RedeemRequest.FromString(request).order
         now_ms = redemption.created_at.ToMilliseconds()
+        programs = list(self._programs(txn, redemption.customer_id, now_ms))
+        if not programs:
+            return
+        order = checkout_pb2.RedeemRequest.FromString(request).order
         effects = store_pb2.BalanceEffects()
-        for campaign, code, account in self._programs(txn, redemption.customer_id, now_ms):
+        for campaign, code, account in programs:
             if campaign.currency and campaign.currency != redemption.totals.currency:
                 continue
             spend = paid_items_amount(redemption)

@@ -51,22 +51,6 @@ class Ledger:
             yield decode_u64(key[len(prefix) :]), loyalty_pb2.LedgerEntry.FromString(cursor.value())
             found = cursor.next()
 
-    def iter_cards(
-        self, txn: lmdb.Transaction
-    ) -> Iterator[tuple[bytes, list[loyalty_pb2.LedgerEntry]]]:
-        """Every card with a ledger and its entries, in code order (for `promocore check`)."""
-        current: bytes | None = None
-        entries: list[loyalty_pb2.LedgerEntry] = []
-        for key, raw in txn.cursor(db=self._t.ledger):
-            code = bytes(key)[:-9]
-            if code != current:
-                if current is not None:
-                    yield current, entries
-                current, entries = code, []
-            entries.append(loyalty_pb2.LedgerEntry.FromString(raw))
-        if current is not None:
-            yield current, entries
-
     def _last_sequence(self, txn: lmdb.Transaction, normalized_code: bytes) -> int:
         prefix = ledger_prefix(normalized_code)
         last = last_under(txn, self._t.ledger, prefix)
