@@ -172,14 +172,16 @@ def test_points_expire_per_bucket_and_spending_takes_the_oldest_first(client, cl
         idempotency_key="k-1",
     )
     assert spent["totals"]["points_amount"] == 120
-    client.adjust_points(card, 40, idempotency_key="c")  # bucket C, 2026-05-02 -> 2027-05-02
-    assert client.get_loyalty_card(card)["points"] == 70
+    assert client.get_loyalty_card(card)["points"] == 30
 
-    # 2027-03-02: bucket A expired. Oldest first took all of A and 20 of B, so B still holds 30.
+    # 2027-03-08: bucket A expired. Oldest first took all of A and 20 of B, so B still holds 30
+    # (had the newest been spent first, A's 30 would be gone now and 0 left).
     clock.set(clock.now_ms() + 10 * MONTH_MS)
+    assert client.get_loyalty_card(card)["points"] == 30
+    client.adjust_points(card, 40, idempotency_key="c")  # bucket C, 2027-03-08 -> 2028-03-08
     assert client.get_loyalty_card(card)["points"] == 70
-    # 2027-04-02: B, earned 12+ months ago, expired: its 30 points are never spendable again.
-    clock.advance(MONTH_MS)
+    # 2027-05-09: B was earned 13 months ago and expired: its 30 points are never spendable.
+    clock.advance(2 * MONTH_MS)
     later = client.get_loyalty_card(card)
     assert (later["points"], later["balance"]) == (40, 70)
     refused = client.validate(
