@@ -51,13 +51,13 @@ proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promoco
 lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
-	$(BIN)/ruff check python tests benchmarks proto/generate.py
-	$(BIN)/ruff format --check python tests benchmarks proto/generate.py
+	$(BIN)/ruff check python tests benchmarks examples proto/generate.py
+	$(BIN)/ruff format --check python tests benchmarks examples proto/generate.py
 
 fmt: $(VENV)/.deps ## Format Rust and Python sources
 	cargo fmt --all
-	$(BIN)/ruff format python tests benchmarks proto/generate.py
-	$(BIN)/ruff check --fix python tests benchmarks proto/generate.py
+	$(BIN)/ruff format python tests benchmarks examples proto/generate.py
+	$(BIN)/ruff check --fix python tests benchmarks examples proto/generate.py
 
 bench: install ## Slow and load suites (pytest -m slow); no such test yet is not an error
 	$(PY) -m pytest -q -m slow -p no:cacheprovider; rc=$$?; \

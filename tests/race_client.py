@@ -3,7 +3,8 @@ each on its own thread, all at the same instant, and prints one JSON line per ou
 
     python race_client.py TARGET START_AT REQUESTS_JSON
 
-REQUESTS_JSON is a list of {"code", "customer", "key"}; START_AT a Unix time to fire at, so
+REQUESTS_JSON is a list of {"code", "customer", "key"} (or "redeemables", plain Redeemables,
+instead of "code"); START_AT a Unix time to fire at, so
 several client processes race each other, not just their own threads.
 """
 
@@ -25,7 +26,11 @@ def redeem(client: Client, request: dict, out: list) -> None:
     customer = {"id": request["customer"]} if request.get("customer") else None
     try:
         answer = client.redeem(
-            order, codes=[request["code"]], customer=customer, idempotency_key=request["key"]
+            order,
+            codes=[request["code"]] if "code" in request else [],
+            redeemables=request.get("redeemables", []),
+            customer=customer,
+            idempotency_key=request["key"],
         )
     except Exception as error:  # an error answer, or no answer (server killed): not acked
         out.append({"key": request["key"], "error": type(error).__name__, "message": str(error)})
@@ -38,6 +43,7 @@ def redeem(client: Client, request: dict, out: list) -> None:
             "status": answer["status"],
             "reason": result["reason"],
             "gift_amount": result["gift_amount"],
+            "points": sum(r["points"] for r in answer["redeemables"]),
             "redemption_id": (answer.get("redemption") or {}).get("id"),
         }
     )

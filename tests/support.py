@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import orjson
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 Line = tuple[str, int, int] | tuple[str, int, int, list[str]]
@@ -135,3 +136,19 @@ class ServerProcess:
     def __exit__(self, *exc_info: object) -> None:
         if self.stop() is None:
             self.kill_hard()
+
+
+def promocore_check(data_dir, *, json: bool = False) -> subprocess.CompletedProcess:
+    """Runs `promocore check` as users do: its own process, beside the live server."""
+    output = ["-o", "json"] if json else []
+    return subprocess.run(
+        [sys.executable, "-m", "promocore.cli", *output, "check", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def check_report(data_dir) -> tuple[int, dict]:
+    result = promocore_check(data_dir, json=True)
+    return result.returncode, orjson.loads(result.stdout)

@@ -4,6 +4,7 @@ rollback, exact under concurrent debits from real processes."""
 from __future__ import annotations
 
 import pytest
+from programs_support import loyalty_program
 
 from promocore import Client
 from promocore.store.check import check_store
@@ -79,5 +80,41 @@ def test_concurrent_debits_sum_exactly_and_never_go_negative(workers):
     }
     with Client(workers.target) as client:
         assert client.get_code("SHARED-GIFT")["gift_balance"] == 0
+    report = check_store(workers.data_dir)
+    assert report.ok, report.summary()
+
+
+def test_concurrent_point_spends_and_gift_debits_never_go_negative(workers):
+    """Gift debits and point spends race on two cards at once; the points sit in buckets of
+    different ages, so every spend walks the buckets oldest first inside the write."""
+    with Client(workers.target) as client:
+        gift_campaign(client, "race-gift")
+        client.create_code("race-gift", "RACE-GIFT", gift_balance=30_000)
+        loyalty_program(client, "race-club")
+        card = client.enroll_loyalty("race-club", "racer")["code"]
+        for n, points in enumerate((7_000, 13_000, 9_000, 11_000)):  # 40,000 points
+            client.adjust_points(card, points, idempotency_key=f"grant-{n}")
+    gift_requests = [{"code": "RACE-GIFT", "customer": "", "key": f"rg-{n}"} for n in range(100)]
+    point_requests = [
+        {"redeemables": [{"code": card, "points": 2000}], "customer": "racer", "key": f"rp-{n}"}
+        for n in range(100)
+    ]
+    outcomes = race(workers.target, gift_requests + point_requests)
+
+    succeeded = [o for o in outcomes if o.get("status") == "SUCCEEDED"]
+    gift_paid = sum(o["gift_amount"] for o in succeeded if o["key"].startswith("rg-"))
+    points_spent = [o["points"] for o in succeeded if o["key"].startswith("rp-")]
+    assert gift_paid == 30_000
+    assert points_spent == [2000] * 20  # 20 orders of 20.00 paid with 2,000 points each
+    assert {o["reason"] for o in outcomes if o.get("status") == "FAILED"} == {
+        "insufficient_balance",
+        "insufficient_points",
+    }
+    with Client(workers.target) as client:
+        assert client.get_code("RACE-GIFT")["gift_balance"] == 0
+        final = client.get_loyalty_card(card)
+        assert (final["points"], final["balance"]) == (0, 0)
+        debits = [e["delta"] for e in client.list_ledger(card) if e["kind"] == "LEDGER_DEBIT"]
+        assert debits == [-2000] * 20
     report = check_store(workers.data_dir)
     assert report.ok, report.summary()

@@ -15,12 +15,12 @@ from promocore.clock import Clock
 from promocore.codegen import CodePattern
 from promocore.compiled import compile_campaign
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
+from promocore.loyalty.settings import validate_program_settings
 from promocore.store import LmdbStore
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import decode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
-from promocore.v1.internal import store_pb2
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CODE_LENGTH = 64
@@ -131,6 +131,7 @@ class Admin:
             compile_campaign(prepared)
         except _engine.CompileError as error:
             raise InvalidArgumentError(f"campaign.{error.path}", error.reason) from None
+        validate_program_settings(prepared)
         return prepared
 
     def _with_status(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
@@ -239,17 +240,22 @@ class Admin:
     def _credit_issued_balance(self, txn, code: campaign_pb2.Code) -> None:
         """A gift card's balance or a loyalty card's points live in a counter from issue on."""
         normalized = normalize_code(code.code)
-        for key, amount in (
-            (CounterKeys.gift_balance_key(normalized), code.gift_balance),
-            (CounterKeys.points_balance_key(normalized), code.points),
-        ):
-            if amount:
-                self._store.redemptions.credit(
-                    txn,
-                    store_pb2.Credit(
-                        key=key, amount=amount, at_unix_ms=self._clock.now_ms(), reason="issued"
-                    ),
-                )
+        now_ms = self._clock.now_ms()
+        if code.gift_balance:
+            self._store.balances.credit_gift(
+                txn, normalized, code.gift_balance, at_ms=now_ms, reason="issued"
+            )
+        if code.points:
+            # Points given at issue are active at once and never expire (one earn bucket).
+            self._store.balances.credit_points(
+                txn,
+                normalized,
+                code.points,
+                earned_at_ms=now_ms,
+                active_at_ms=now_ms,
+                expires_at_ms=0,
+                source="issued",
+            )
 
     def _with_redeemed(self, txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
         """The code with its live usage and balances (the record keeps what was issued)."""
@@ -263,7 +269,10 @@ class Admin:
         if code.kind == campaign_pb2.CODE_KIND_GIFT_CARD:
             code.gift_balance = counter(CounterKeys.gift_balance_key(normalized))
         if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
-            code.points = counter(CounterKeys.points_balance_key(normalized))
+            # Spendable now: pending and expired points are held by the card but not spendable.
+            code.points = self._store.balances.buckets.spendable(
+                txn, normalized, self._clock.now_ms()
+            )
         return code
 
     def _fill_code_defaults(self, code: campaign_pb2.Code, campaign: campaign_pb2.Campaign) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from promocore import _engine
+from promocore.cli_programs import add_program_commands
 from promocore.client import Client
 from promocore.errors import PromocoreError
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_campaign_commands(commands)
     _add_code_commands(commands)
+    add_program_commands(commands, _client, _print)
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)

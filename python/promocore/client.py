@@ -23,6 +23,7 @@ from typing import Any
 
 import grpc
 
+from promocore.client_programs import ProgramsClient
 from promocore.plain import from_plain, to_plain
 from promocore.v1 import (
     admin_pb2,
@@ -37,7 +38,7 @@ Plain = dict[str, Any]
 API_KEY_HEADER = "x-api-key"
 
 
-class Client:
+class Client(ProgramsClient):
     def __init__(
         self,
         target: str = "127.0.0.1:50051",

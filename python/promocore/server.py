@@ -25,6 +25,8 @@ from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
+from promocore.programs import Programs
+from promocore.programs_service import events_servicer, programs_admin_rpcs
 from promocore.qualify import Qualifier
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
@@ -103,11 +105,12 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     )
 
 
-class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
+class AdminServicer(programs_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer):
     """The admin RPCs built so far; the others answer UNIMPLEMENTED (generated base class)."""
 
-    def __init__(self, admin: Admin) -> None:
+    def __init__(self, admin: Admin, programs: Programs) -> None:
         self._admin = admin
+        self._programs = programs
 
     @rpc
     def CreateCampaign(self, request, context):
@@ -207,6 +210,7 @@ def start_server(
         data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
     )
     admin = Admin(store, clock)
+    programs = Programs(store, clock)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
     campaigns = CompiledCampaigns(store.catalog)
@@ -218,10 +222,8 @@ def start_server(
         options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
     )
     server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin), server)
-    events_pb2_grpc.add_EventsServiceServicer_to_server(
-        events_pb2_grpc.EventsServiceServicer(), server
-    )
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin, programs), server)
+    events_pb2_grpc.add_EventsServiceServicer_to_server(events_servicer(rpc, programs), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)

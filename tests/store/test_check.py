@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-import orjson
-
 from promocore.store.keys import encode_counter
 
-from support import cart, coupon
+from support import cart, check_report, coupon, promocore_check
 
 ORDER = cart(("BEANS", 2000, 1))
 
@@ -34,22 +29,6 @@ def traffic(client) -> str:
     client.rollback(ids[0])
     client.rollback(ids[3])
     return "checked"
-
-
-def promocore_check(data_dir, *, json: bool = False) -> subprocess.CompletedProcess:
-    """Runs `promocore check` as users do: its own process, beside the live server."""
-    output = ["-o", "json"] if json else []
-    return subprocess.run(
-        [sys.executable, "-m", "promocore.cli", *output, "check", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def check_report(data_dir) -> tuple[int, dict]:
-    result = promocore_check(data_dir, json=True)
-    return result.returncode, orjson.loads(result.stdout)
 
 
 def test_a_store_with_redemptions_and_rollbacks_is_consistent(client, server):
@@ -83,3 +62,65 @@ def test_a_redemption_missing_from_the_log_is_found(client, server):
     status, report = check_report(server.store.path)
     assert status == 1
     assert any("is ROLLED_BACK, the log says SUCCEEDED" in p for p in report["problems"])
+
+
+def card_traffic(client) -> tuple[str, str]:
+    """A gift card and a loyalty card, each with credits, a debit and a refund."""
+    client.create_campaign(id="gift", name="gift", type="GIFT_VOUCHERS", currency="EUR")
+    client.create_campaign(
+        id="club",
+        name="club",
+        type="LOYALTY_PROGRAM",
+        currency="EUR",
+        loyalty={"points_rate_money": 1, "points_rate_points": 1},
+    )
+    [gift] = client.issue_gift_cards("gift", balance=1500)  # 20.00 orders: 5.00 left for points
+    card = client.enroll_loyalty("club", "ann")["code"]
+    client.adjust_points(card, 500, idempotency_key="grant")
+    paid = client.redeem(
+        {**ORDER, "id": "paid"},
+        customer={"id": "ann"},
+        redeemables=[{"code": gift["code"]}, {"code": card, "points": 100}],
+        idempotency_key="paid",
+    )
+    client.rollback(paid["redemption"]["id"])
+    client.redeem(
+        {**ORDER, "id": "again"},
+        customer={"id": "ann"},
+        redeemables=[{"code": gift["code"]}, {"code": card, "points": 100}],
+        idempotency_key="again",
+    )
+    return gift["code"], card
+
+
+def test_card_ledgers_reconcile_with_their_balances(client, server):
+    card_traffic(client)
+    status, report = check_report(server.store.path)
+    assert (status, report["problems"], report["cards"]) == (0, [], 2)
+
+
+def test_a_ledger_entry_missing_is_found(client, server):
+    gift, _ = card_traffic(client)
+    with server.store.write() as txn:
+        cursor = txn.cursor(db=server.store.tables.ledger)
+        assert cursor.set_range(gift.upper().encode() + b"\0")
+        cursor.delete()  # the issue credit vanishes from the card's ledger
+    status, report = check_report(server.store.path)
+    assert status == 1
+    assert f"card {gift.upper()} has balance 0, its ledger sums to -1500" in report["problems"]
+
+
+def test_points_outside_their_buckets_are_found(client, server):
+    _, card = card_traffic(client)
+    buckets = server.store.balances.buckets
+    normalized = card.upper().encode()
+    with server.store.write() as txn:
+        [bucket] = buckets.all(txn, normalized)
+        bucket.remaining += 7
+        buckets.put(txn, normalized, bucket)
+    status, report = check_report(server.store.path)
+    assert status == 1
+    assert (
+        f"loyalty card {card.upper()} has 400 points, its earn buckets hold 407"
+        in report["problems"]
+    )

@@ -93,6 +93,9 @@ class Evaluation:
         assigned = code.assigned_customer_id if code is not None else ""
         if assigned and checkout.customer_id != assigned:
             raise Rejected("not_assigned_to_customer")
+        referrer = code.referrer_customer_id if code is not None else ""
+        if referrer and checkout.customer_id == referrer:
+            raise Rejected("self_referral")
         counters = with_usage(counters, self.usage.get(campaign.id))
         if redeemable.WhichOneof("target") == "code":
             quantity = campaign.code_redemption_quantity

@@ -3,7 +3,8 @@
 The log holds each redemption with the exact counter changes it made, each rollback, and each
 balance credit; replaying it must give the counters table exactly, the redemption records must
 agree with it, every stored idempotency answer must point at a logged redemption, and nothing
-may be negative. Reads one consistent snapshot, so it can run beside a live server.
+may be negative. Every gift card and loyalty card balance must equal the sum of its ledger
+(check_ledgers.py). Reads one consistent snapshot, so it can run beside a live server.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from promocore.store.catalog import GENERATION_KEY
+from promocore.store.check_ledgers import check_ledgers
 from promocore.store.keys import decode_counter
 from promocore.store.tables import open_readonly
 from promocore.v1 import checkout_pb2
@@ -27,6 +29,8 @@ class CheckReport:
     redemptions: int = 0
     rollbacks: int = 0
     counters: int = 0
+    # Gift cards and loyalty cards reconciled against their ledgers.
+    cards: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -36,7 +40,8 @@ class CheckReport:
     def summary(self) -> str:
         head = (
             f"{self.log_records} log records ({self.redemptions} redemptions, "
-            f"{self.rollbacks} rollbacks), {self.counters} counters: "
+            f"{self.rollbacks} rollbacks), {self.counters} counters, "
+            f"{self.cards} card ledgers: "
         )
         if self.ok:
             return head + "consistent"
@@ -52,6 +57,7 @@ class CheckReport:
             "redemptions": self.redemptions,
             "rollbacks": self.rollbacks,
             "counters": self.counters,
+            "cards": self.cards,
             "problems": self.problems,
         }
 
@@ -65,6 +71,7 @@ def check_store(path: Path) -> CheckReport:
             _compare_counters(txn, tables, expected, report)
             _compare_redemptions(txn, tables, states, report)
             _check_idempotency(txn, tables, states, report)
+            report.cards = check_ledgers(txn, tables, report.problems)
     finally:
         env.close()
     return report

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import lmdb
 
 from promocore.store.keys import decode_counter, encode_counter
+from promocore.store.points_buckets import PointsBuckets
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
 from promocore.v1 import campaign_pb2
@@ -150,7 +151,13 @@ class CounterKeys:
             committed, held = view.value(key)
             return committed + held
 
-        return live(self.gift_balance), live(self.points_balance)
+        points = 0
+        if self.points_balance is not None:
+            # Pending and expired points are held but not spendable: the engine gets only
+            # the points of buckets spendable at the request's clock time.
+            _, held = view.value(self.points_balance)
+            points = view.spendable_points(self.points_balance) + held
+        return live(self.gift_balance), points
 
     def redemption_deltas(
         self, *, discount: int, order_value: int, gift_amount: int = 0, points: int = 0
@@ -188,11 +195,17 @@ class CounterView:
         session_key: str = "",
     ) -> None:
         self._txn = txn
+        self._tables = tables
         self._table = tables.counters
         self._reservations = reservations
         self._now_ms = now_ms
         self._session_key = session_key
         self._any_holds = reservations.any_holds(txn)
+
+    def spendable_points(self, points_key: bytes) -> int:
+        """Points of the card's buckets spendable now (committed, before holds)."""
+        code = points_key[len(CounterKeys.points_balance_key(b"")) :]
+        return PointsBuckets(self._tables).spendable(self._txn, code, self._now_ms)
 
     def value(self, key: bytes) -> tuple[int, int]:
         """(committed value, held by other sessions)."""

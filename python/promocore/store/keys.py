@@ -35,3 +35,14 @@ def encode_counter(value: int) -> bytes:
 
 def decode_counter(raw: bytes | None) -> int:
     return 0 if raw is None else _I64_LE.unpack(raw)[0]
+
+
+def last_under(txn, db, prefix: bytes) -> tuple[bytes, bytes] | None:
+    """(key, value) of the last entry whose key starts with `prefix` (keys of the prefix are
+    at most 8 bytes longer than it), or None."""
+    cursor = txn.cursor(db=db)
+    # Position past every key of the prefix, then step back onto the prefix's last one.
+    found = cursor.prev() if cursor.set_range(prefix + b"\xff" * 9) else cursor.last()
+    if found and bytes(cursor.key()).startswith(prefix):
+        return bytes(cursor.key()), bytes(cursor.value())
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 import lmdb
 
@@ -14,9 +15,26 @@ from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
 
+class RedemptionObserver(Protocol):
+    """Told of every redemption and rollback inside its write transaction (balance ledgers,
+    loyalty earning); raising aborts the redemption."""
+
+    def on_redeemed(
+        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, request: bytes
+    ) -> None: ...
+
+    def on_rolled_back(
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        rollback: store_pb2.Rollback,
+    ) -> None: ...
+
+
 class RedemptionLog:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
+        self.observers: list[RedemptionObserver] = []
 
     def replay(self, txn: lmdb.Transaction, idempotency_key: str, request: bytes) -> bytes | None:
         """The first answer stored for this key, or None when the key is new.
@@ -54,10 +72,13 @@ class RedemptionLog:
             ).SerializeToString(),
             db=self._t.idempotency,
         )
+        for observer in self.observers:
+            observer.on_redeemed(txn, stored, request)
 
     def credit(self, txn: lmdb.Transaction, credit: store_pb2.Credit) -> None:
-        """Adds to a balance outside a redemption (gift card issue, top-up), logged so that
-        `promocore check` can recompute the balance."""
+        """Changes a balance outside a redemption (gift card issue, top-up, points earned,
+        spent on a reward or expired; signed), logged so that `promocore check` can recompute
+        the balance. Use BalanceBook, which also writes the card's ledger."""
         apply_deltas(
             txn, self._t.counters, [store_pb2.CounterDelta(key=credit.key, delta=credit.amount)]
         )
@@ -88,6 +109,8 @@ class RedemptionLog:
         redemption.rollback_id = rollback.rollback_id
         txn.put(redemption.id.encode(), stored.SerializeToString(), db=self._t.redemptions)
         self._append(txn, store_pb2.LogRecord(rolled_back=rollback))
+        for observer in self.observers:
+            observer.on_rolled_back(txn, stored, rollback)
         return stored
 
     def _append(self, txn: lmdb.Transaction, record: store_pb2.LogRecord) -> None:

@@ -38,6 +38,20 @@ TABLE_NAMES = (
     "settings",
     # campaign id \0 normalized code -> b"": codes Qualify lists for everyone
     "public_codes",
+    # normalized card code \0 sequence (8 bytes BE) -> LedgerEntry bytes (gift and loyalty cards)
+    "ledger",
+    # normalized loyalty card code \0 bucket sequence (8 bytes BE) -> PointsBucket bytes
+    "points_buckets",
+    # normalized loyalty card code -> LoyaltyAccount bytes
+    "loyalty_accounts",
+    # customer id \0 campaign id -> normalized code of the customer's card (loyalty, gift, referral)
+    "customer_cards",
+    # redemption id -> BalanceEffects bytes: what it did to earn buckets
+    "balance_effects",
+    # normalized referral code -> ReferralStats bytes; code \0 referee id -> b"" (converted)
+    "referrals",
+    # "<operation>/<idempotency key>" -> IdempotencyRecord bytes of admin balance operations
+    "admin_idempotency",
 )
 
 
@@ -56,6 +70,13 @@ class Tables:
     session_expiry: lmdb._Database
     settings: lmdb._Database
     public_codes: lmdb._Database
+    ledger: lmdb._Database
+    points_buckets: lmdb._Database
+    loyalty_accounts: lmdb._Database
+    customer_cards: lmdb._Database
+    balance_effects: lmdb._Database
+    referrals: lmdb._Database
+    admin_idempotency: lmdb._Database
 
 
 class Durability(enum.Enum):

@@ -381,14 +381,18 @@ class BuyRewardRequest(_message.Message):
     def __init__(self, code: _Optional[str] = ..., reward_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class BuyRewardResponse(_message.Message):
-    __slots__ = ("card", "issued_code", "gift_card")
+    __slots__ = ("card", "issued_code", "gift_card", "free_product_sku", "cash_due")
     CARD_FIELD_NUMBER: _ClassVar[int]
     ISSUED_CODE_FIELD_NUMBER: _ClassVar[int]
     GIFT_CARD_FIELD_NUMBER: _ClassVar[int]
+    FREE_PRODUCT_SKU_FIELD_NUMBER: _ClassVar[int]
+    CASH_DUE_FIELD_NUMBER: _ClassVar[int]
     card: _loyalty_pb2.LoyaltyCard
     issued_code: str
     gift_card: _loyalty_pb2.GiftCard
-    def __init__(self, card: _Optional[_Union[_loyalty_pb2.LoyaltyCard, _Mapping]] = ..., issued_code: _Optional[str] = ..., gift_card: _Optional[_Union[_loyalty_pb2.GiftCard, _Mapping]] = ...) -> None: ...
+    free_product_sku: str
+    cash_due: int
+    def __init__(self, card: _Optional[_Union[_loyalty_pb2.LoyaltyCard, _Mapping]] = ..., issued_code: _Optional[str] = ..., gift_card: _Optional[_Union[_loyalty_pb2.GiftCard, _Mapping]] = ..., free_product_sku: _Optional[str] = ..., cash_due: _Optional[int] = ...) -> None: ...
 
 class CreateReferralCodeRequest(_message.Message):
     __slots__ = ("campaign_id", "customer_id")

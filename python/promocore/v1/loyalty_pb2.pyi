@@ -125,7 +125,7 @@ class RewardEffect(_message.Message):
     def __init__(self, issue_code_from_campaign_id: _Optional[str] = ..., gift_card_credit: _Optional[int] = ..., free_product_sku: _Optional[str] = ...) -> None: ...
 
 class Reward(_message.Message):
-    __slots__ = ("id", "name", "points_cost", "cash_price", "effect", "tier_ids", "stock")
+    __slots__ = ("id", "name", "points_cost", "cash_price", "effect", "tier_ids", "stock", "gift_card_campaign_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     POINTS_COST_FIELD_NUMBER: _ClassVar[int]
@@ -133,6 +133,7 @@ class Reward(_message.Message):
     EFFECT_FIELD_NUMBER: _ClassVar[int]
     TIER_IDS_FIELD_NUMBER: _ClassVar[int]
     STOCK_FIELD_NUMBER: _ClassVar[int]
+    GIFT_CARD_CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     points_cost: int
@@ -140,7 +141,8 @@ class Reward(_message.Message):
     effect: RewardEffect
     tier_ids: _containers.RepeatedScalarFieldContainer[str]
     stock: int
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., points_cost: _Optional[int] = ..., cash_price: _Optional[int] = ..., effect: _Optional[_Union[RewardEffect, _Mapping]] = ..., tier_ids: _Optional[_Iterable[str]] = ..., stock: _Optional[int] = ...) -> None: ...
+    gift_card_campaign_id: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., points_cost: _Optional[int] = ..., cash_price: _Optional[int] = ..., effect: _Optional[_Union[RewardEffect, _Mapping]] = ..., tier_ids: _Optional[_Iterable[str]] = ..., stock: _Optional[int] = ..., gift_card_campaign_id: _Optional[str] = ...) -> None: ...
 
 class LoyaltyProgram(_message.Message):
     __slots__ = ("earning_rules", "pending_days", "expiry", "tier_basis", "tier_period", "tiers", "rewards", "points_rate_money", "points_rate_points")
@@ -165,18 +167,20 @@ class LoyaltyProgram(_message.Message):
     def __init__(self, earning_rules: _Optional[_Iterable[_Union[EarningRule, _Mapping]]] = ..., pending_days: _Optional[int] = ..., expiry: _Optional[_Union[PointsExpiry, _Mapping]] = ..., tier_basis: _Optional[_Union[TierBasis, str]] = ..., tier_period: _Optional[_Union[CapPeriod, str]] = ..., tiers: _Optional[_Iterable[_Union[Tier, _Mapping]]] = ..., rewards: _Optional[_Iterable[_Union[Reward, _Mapping]]] = ..., points_rate_money: _Optional[int] = ..., points_rate_points: _Optional[int] = ...) -> None: ...
 
 class ReferralProgram(_message.Message):
-    __slots__ = ("referrer_points", "referrer_loyalty_campaign_id", "referrer_gift_credit", "max_rewards_per_referrer", "conversion_event")
+    __slots__ = ("referrer_points", "referrer_loyalty_campaign_id", "referrer_gift_credit", "max_rewards_per_referrer", "conversion_event", "referrer_gift_campaign_id")
     REFERRER_POINTS_FIELD_NUMBER: _ClassVar[int]
     REFERRER_LOYALTY_CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     REFERRER_GIFT_CREDIT_FIELD_NUMBER: _ClassVar[int]
     MAX_REWARDS_PER_REFERRER_FIELD_NUMBER: _ClassVar[int]
     CONVERSION_EVENT_FIELD_NUMBER: _ClassVar[int]
+    REFERRER_GIFT_CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     referrer_points: int
     referrer_loyalty_campaign_id: str
     referrer_gift_credit: int
     max_rewards_per_referrer: int
     conversion_event: str
-    def __init__(self, referrer_points: _Optional[int] = ..., referrer_loyalty_campaign_id: _Optional[str] = ..., referrer_gift_credit: _Optional[int] = ..., max_rewards_per_referrer: _Optional[int] = ..., conversion_event: _Optional[str] = ...) -> None: ...
+    referrer_gift_campaign_id: str
+    def __init__(self, referrer_points: _Optional[int] = ..., referrer_loyalty_campaign_id: _Optional[str] = ..., referrer_gift_credit: _Optional[int] = ..., max_rewards_per_referrer: _Optional[int] = ..., conversion_event: _Optional[str] = ..., referrer_gift_campaign_id: _Optional[str] = ...) -> None: ...
 
 class LedgerEntry(_message.Message):
     __slots__ = ("id", "code", "kind", "delta", "balance_after", "redemption_id", "reason", "created_at", "active_at", "expires_at")
@@ -203,7 +207,7 @@ class LedgerEntry(_message.Message):
     def __init__(self, id: _Optional[str] = ..., code: _Optional[str] = ..., kind: _Optional[_Union[LedgerEntryKind, str]] = ..., delta: _Optional[int] = ..., balance_after: _Optional[int] = ..., redemption_id: _Optional[str] = ..., reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., active_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LoyaltyCard(_message.Message):
-    __slots__ = ("code", "campaign_id", "customer_id", "points", "pending_points", "expiring_points", "tier_id", "lifetime_points")
+    __slots__ = ("code", "campaign_id", "customer_id", "points", "pending_points", "expiring_points", "tier_id", "lifetime_points", "lifetime_spend", "period_points", "balance")
     CODE_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -212,6 +216,9 @@ class LoyaltyCard(_message.Message):
     EXPIRING_POINTS_FIELD_NUMBER: _ClassVar[int]
     TIER_ID_FIELD_NUMBER: _ClassVar[int]
     LIFETIME_POINTS_FIELD_NUMBER: _ClassVar[int]
+    LIFETIME_SPEND_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_POINTS_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
     code: str
     campaign_id: str
     customer_id: str
@@ -220,7 +227,10 @@ class LoyaltyCard(_message.Message):
     expiring_points: int
     tier_id: str
     lifetime_points: int
-    def __init__(self, code: _Optional[str] = ..., campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., points: _Optional[int] = ..., pending_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., tier_id: _Optional[str] = ..., lifetime_points: _Optional[int] = ...) -> None: ...
+    lifetime_spend: int
+    period_points: int
+    balance: int
+    def __init__(self, code: _Optional[str] = ..., campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., points: _Optional[int] = ..., pending_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., tier_id: _Optional[str] = ..., lifetime_points: _Optional[int] = ..., lifetime_spend: _Optional[int] = ..., period_points: _Optional[int] = ..., balance: _Optional[int] = ...) -> None: ...
 
 class GiftCard(_message.Message):
     __slots__ = ("code", "campaign_id", "balance", "currency", "expire_at", "customer_id")

@@ -208,6 +208,13 @@ impl<'r> Evaluation<'r> {
                     "This code is assigned to another customer.",
                 ));
             }
+            let referrer = &code.referrer_customer_id;
+            if !referrer.is_empty() && checkout.customer_id == Some(referrer.as_str()) {
+                return Err(Rejection::new(
+                    Reason::SelfReferral,
+                    "A referrer cannot redeem their own referral code.",
+                ));
+            }
         }
         let counters = self
             .usage

@@ -17,6 +17,8 @@ pub enum Reason {
     InsufficientBalance,
     InsufficientPoints,
     NotAssignedToCustomer,
+    /// A referral code presented by the referrer who owns it.
+    SelfReferral,
     CurrencyMismatch,
     DuplicateRedeemable,
     ExclusiveConflict,
@@ -31,7 +33,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 24] = [
+    pub const ALL: [Reason; 25] = [
         Reason::CodeNotFound,
         Reason::CampaignInactive,
         Reason::NotStarted,
@@ -46,6 +48,7 @@ impl Reason {
         Reason::InsufficientBalance,
         Reason::InsufficientPoints,
         Reason::NotAssignedToCustomer,
+        Reason::SelfReferral,
         Reason::CurrencyMismatch,
         Reason::DuplicateRedeemable,
         Reason::ExclusiveConflict,
@@ -74,6 +77,7 @@ impl Reason {
             Reason::InsufficientBalance => "insufficient_balance",
             Reason::InsufficientPoints => "insufficient_points",
             Reason::NotAssignedToCustomer => "not_assigned_to_customer",
+            Reason::SelfReferral => "self_referral",
             Reason::CurrencyMismatch => "currency_mismatch",
             Reason::DuplicateRedeemable => "duplicate_redeemable",
             Reason::ExclusiveConflict => "exclusive_conflict",

@@ -1,4 +1,5 @@
 from promocore.v1 import checkout_pb2 as _checkout_pb2
+from promocore.v1 import loyalty_pb2 as _loyalty_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -76,13 +77,97 @@ class Reservation(_message.Message):
     def __init__(self, session_key: _Optional[str] = ..., expires_at_ms: _Optional[int] = ..., holds: _Optional[_Iterable[_Union[CounterDelta, _Mapping]]] = ..., redeemables: _Optional[int] = ...) -> None: ...
 
 class Credit(_message.Message):
-    __slots__ = ("key", "amount", "at_unix_ms", "reason")
+    __slots__ = ("key", "amount", "at_unix_ms", "reason", "kind", "active_at_ms", "expires_at_ms", "redemption_id")
     KEY_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTION_ID_FIELD_NUMBER: _ClassVar[int]
     key: bytes
     amount: int
     at_unix_ms: int
     reason: str
-    def __init__(self, key: _Optional[bytes] = ..., amount: _Optional[int] = ..., at_unix_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    kind: _loyalty_pb2.LedgerEntryKind
+    active_at_ms: int
+    expires_at_ms: int
+    redemption_id: str
+    def __init__(self, key: _Optional[bytes] = ..., amount: _Optional[int] = ..., at_unix_ms: _Optional[int] = ..., reason: _Optional[str] = ..., kind: _Optional[_Union[_loyalty_pb2.LedgerEntryKind, str]] = ..., active_at_ms: _Optional[int] = ..., expires_at_ms: _Optional[int] = ..., redemption_id: _Optional[str] = ...) -> None: ...
+
+class PointsBucket(_message.Message):
+    __slots__ = ("seq", "earned_at_ms", "active_at_ms", "expires_at_ms", "earned", "remaining", "source", "redemption_id", "expired")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    EARNED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    EARNED_FIELD_NUMBER: _ClassVar[int]
+    REMAINING_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    earned_at_ms: int
+    active_at_ms: int
+    expires_at_ms: int
+    earned: int
+    remaining: int
+    source: str
+    redemption_id: str
+    expired: bool
+    def __init__(self, seq: _Optional[int] = ..., earned_at_ms: _Optional[int] = ..., active_at_ms: _Optional[int] = ..., expires_at_ms: _Optional[int] = ..., earned: _Optional[int] = ..., remaining: _Optional[int] = ..., source: _Optional[str] = ..., redemption_id: _Optional[str] = ..., expired: _Optional[bool] = ...) -> None: ...
+
+class BucketChange(_message.Message):
+    __slots__ = ("code", "seq", "points")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    code: bytes
+    seq: int
+    points: int
+    def __init__(self, code: _Optional[bytes] = ..., seq: _Optional[int] = ..., points: _Optional[int] = ...) -> None: ...
+
+class BalanceEffects(_message.Message):
+    __slots__ = ("spent", "earned", "spend_recorded")
+    SPENT_FIELD_NUMBER: _ClassVar[int]
+    EARNED_FIELD_NUMBER: _ClassVar[int]
+    SPEND_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    spent: _containers.RepeatedCompositeFieldContainer[BucketChange]
+    earned: _containers.RepeatedCompositeFieldContainer[BucketChange]
+    spend_recorded: _containers.RepeatedCompositeFieldContainer[BucketChange]
+    def __init__(self, spent: _Optional[_Iterable[_Union[BucketChange, _Mapping]]] = ..., earned: _Optional[_Iterable[_Union[BucketChange, _Mapping]]] = ..., spend_recorded: _Optional[_Iterable[_Union[BucketChange, _Mapping]]] = ...) -> None: ...
+
+class LoyaltyAccount(_message.Message):
+    __slots__ = ("code", "campaign_id", "customer_id", "lifetime_points", "lifetime_spend", "period_points", "rule_period_points", "next_bucket_seq")
+    class PeriodPointsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class RulePeriodPointsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    LIFETIME_POINTS_FIELD_NUMBER: _ClassVar[int]
+    LIFETIME_SPEND_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_POINTS_FIELD_NUMBER: _ClassVar[int]
+    RULE_PERIOD_POINTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_BUCKET_SEQ_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    campaign_id: str
+    customer_id: str
+    lifetime_points: int
+    lifetime_spend: int
+    period_points: _containers.ScalarMap[str, int]
+    rule_period_points: _containers.ScalarMap[str, int]
+    next_bucket_seq: int
+    def __init__(self, code: _Optional[str] = ..., campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., lifetime_points: _Optional[int] = ..., lifetime_spend: _Optional[int] = ..., period_points: _Optional[_Mapping[str, int]] = ..., rule_period_points: _Optional[_Mapping[str, int]] = ..., next_bucket_seq: _Optional[int] = ...) -> None: ...

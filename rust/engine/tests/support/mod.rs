@@ -434,6 +434,7 @@ pub fn code(json: &Json) -> Code {
             "active" => code.active = Some(boolean(value, key)),
             "redemption_quantity" => code.redemption_quantity = Some(int(value, key)),
             "assigned_customer_id" => code.assigned_customer_id = string(value, key),
+            "referrer_customer_id" => code.referrer_customer_id = string(value, key),
             "start_at" => code.start_at = Some(timestamp(value, key)),
             "expire_at" => code.expire_at = Some(timestamp(value, key)),
             "gift_balance" => code.gift_balance = int(value, key),

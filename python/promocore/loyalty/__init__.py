@@ -1,0 +1,1 @@
+"""Loyalty programs: cards, earn buckets, earning rules, tiers and the rewards catalogue."""

@@ -1,0 +1,70 @@
+"""gRPC handlers of the gift card, loyalty and referral admin RPCs, and of the EventsService.
+
+server.py wraps them with its `rpc` decorator (errors become statuses), so both stay in step:
+`programs_admin_rpcs(rpc)` is mixed into AdminServicer; `events_servicer(rpc, programs)` serves
+TrackEvent (WatchEvents stays UNIMPLEMENTED until issue 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from promocore.events import Events
+from promocore.programs import Programs
+from promocore.v1 import events_pb2_grpc
+
+
+def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:
+    methods = {name: rpc(fn) for name, fn in vars(handlers).items() if name[:1].isupper()}
+    return type(handlers.__name__, bases, methods)
+
+
+def programs_admin_rpcs(rpc: Callable) -> type:
+    """The admin handlers of this module as a mixin; it needs `self._programs`."""
+    return _wrapped(ProgramsAdminRpcs, rpc, ())
+
+
+def events_servicer(rpc: Callable, programs: Programs) -> events_pb2_grpc.EventsServiceServicer:
+    servicer_type = _wrapped(EventsRpcs, rpc, (EventsRpcs, events_pb2_grpc.EventsServiceServicer))
+    return servicer_type(programs)
+
+
+class ProgramsAdminRpcs:
+    _programs: Programs
+
+    def IssueGiftCards(self, request, context):
+        return self._programs.gift_cards.issue(request)
+
+    def TopUpGiftCard(self, request, context):
+        return self._programs.gift_cards.top_up(request)
+
+    def GetGiftCard(self, request, context):
+        return self._programs.gift_cards.get(request.code)
+
+    def ListLedger(self, request, context):
+        return self._programs.ledger(request)
+
+    def EnrollLoyalty(self, request, context):
+        return self._programs.enroll(request.campaign_id, request.customer_id)
+
+    def GetLoyaltyCard(self, request, context):
+        return self._programs.loyalty_card(request)
+
+    def AdjustPoints(self, request, context):
+        return self._programs.adjust_points(request)
+
+    def BuyReward(self, request, context):
+        return self._programs.rewards.buy(request)
+
+    def CreateReferralCode(self, request, context):
+        return self._programs.referrals.create_code(request.campaign_id, request.customer_id)
+
+    def GetReferralStats(self, request, context):
+        return self._programs.referrals.stats(request.code)
+
+
+class EventsRpcs:
+    def __init__(self, programs: Programs) -> None:
+        self._events = Events(programs)
+
+    def TrackEvent(self, request, context):
+        return self._events.track(request)

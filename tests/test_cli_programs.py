@@ -1,0 +1,45 @@
+"""`promocore giftcards|loyalty|history|referral|events` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+from programs_support import gift_program, loyalty_program
+from test_cli import promocore
+
+
+def test_balance_points_and_history_from_the_command_line(client, target):
+    gift_program(client)
+    loyalty_program(
+        client,
+        earning_rules=[
+            {
+                "id": "news",
+                "trigger": "EARN_ON_CUSTOM_EVENT",
+                "event_name": "newsletter_signup",
+                "points": 30,
+            }
+        ],
+    )
+    issued = json.loads(
+        promocore(
+            "-o", "json", "giftcards", "issue", "gift", "--balance", "2500", target=target
+        ).stdout
+    )
+    code = issued[0]["code"]
+    topped = promocore("giftcards", "top-up", code, "1000", target=target).stdout
+    assert f"{code}  35.00 EUR" in topped
+    assert "35.00 EUR" in promocore("giftcards", "balance", code, target=target).stdout
+    history = promocore("history", code, target=target).stdout.splitlines()
+    assert [line.split()[1:3] for line in history] == [["CREDIT", "+2500"], ["CREDIT", "+1000"]]
+
+    card = json.loads(
+        promocore("-o", "json", "loyalty", "enroll", "club", "ann", target=target).stdout
+    )["code"]
+    earned = promocore("events", "track", "ann", "newsletter_signup", target=target).stdout
+    assert earned.strip() == "points earned: 30"
+    promocore("loyalty", "adjust", card, "-10", "--reason", "typo", target=target)
+    assert "points 20 " in promocore("loyalty", "points", card, target=target).stdout
+
+    refused = promocore("giftcards", "top-up", code, "0", target=target, check=False)
+    assert refused.returncode == 1 and "amount" in refused.stderr

@@ -1,0 +1,108 @@
+"""Gift cards end to end over gRPC: issue, partial use across orders, top-up, expiry, ledger."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import NOW
+from programs_support import gift_program
+
+from promocore.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
+
+from support import cart, check_report
+
+
+def test_a_gift_card_pays_partially_across_two_orders_and_is_topped_up(client, server):
+    gift_program(client)
+    [card] = client.issue_gift_cards("gift", balance=5000, customer_id="ann")
+    code = card["code"]
+    assert (card["balance"], card["currency"], card["customer_id"]) == (5000, "EUR", "ann")
+
+    first = client.redeem(
+        cart(("MUG", 1800, 1), id="o-1"), codes=[code], customer={"id": "ann"}, idempotency_key="k1"
+    )
+    assert first["totals"]["gift_card_amount"] == 1800
+    assert client.get_gift_card(code)["balance"] == 3200
+
+    second = client.redeem(
+        cart(("LAMP", 4500, 1), id="o-2"),
+        codes=[code],
+        customer={"id": "ann"},
+        idempotency_key="k2",
+    )
+    assert (second["totals"]["gift_card_amount"], second["totals"]["total_to_pay"]) == (3200, 1300)
+    assert client.get_gift_card(code)["balance"] == 0
+
+    topped = client.top_up_gift_card(code, 2500, idempotency_key="top-1")
+    assert topped["balance"] == 2500
+    # A retry of the same top-up is answered once, not credited twice.
+    assert client.top_up_gift_card(code, 2500, idempotency_key="top-1")["balance"] == 2500
+    with pytest.raises(AlreadyExistsError):
+        client.top_up_gift_card(code, 9900, idempotency_key="top-1")
+    assert client.get_gift_card(code)["balance"] == 2500
+
+    client.rollback(second["redemption"]["id"], reason="returned")
+    assert client.get_gift_card(code)["balance"] == 5700
+
+    ledger = client.list_ledger(code)
+    assert [(e["kind"], e["delta"], e["balance_after"]) for e in ledger] == [
+        ("LEDGER_CREDIT", 5000, 5000),
+        ("LEDGER_DEBIT", -1800, 3200),
+        ("LEDGER_DEBIT", -3200, 0),
+        ("LEDGER_CREDIT", 2500, 2500),
+        ("LEDGER_REFUND", 3200, 5700),
+    ]
+    assert ledger[1]["redemption_id"] == first["redemption"]["id"]
+    status, report = check_report(server.store.path)
+    assert (status, report["problems"], report["cards"]) == (0, [], 1)
+
+
+def test_an_expired_gift_card_neither_pays_nor_takes_top_ups(client, clock):
+    gift_program(client)
+    expire_at = NOW + timedelta(days=30)
+    [card] = client.issue_gift_cards("gift", balance=2000, expire_at=expire_at)
+    assert card["expire_at"] == expire_at
+    order = cart(("MUG", 1000, 1))
+    assert client.validate(order, codes=[card["code"]])["totals"]["gift_card_amount"] == 1000
+
+    clock.advance(30 * 86_400_000)
+    late = client.validate(order, codes=[card["code"]])
+    assert late["redeemables"][0]["reason"] == "expired"
+    assert late["totals"]["gift_card_amount"] == 0
+    with pytest.raises(FailedPreconditionError) as refused:
+        client.top_up_gift_card(card["code"], 500, idempotency_key="late")
+    assert refused.value.reason == "expired"
+    assert client.get_gift_card(card["code"])["balance"] == 2000
+
+
+def test_bulk_issue_gives_distinct_cards_each_with_its_balance(client, server):
+    gift_program(client, code_config={"pattern": "GIFT-########"})
+    cards = client.issue_gift_cards("gift", balance=1500, count=25)
+    assert len({c["code"] for c in cards}) == 25
+    assert all(c["code"].startswith("GIFT-") and c["balance"] == 1500 for c in cards)
+    assert client.get_gift_card(cards[7]["code"])["balance"] == 1500
+    assert check_report(server.store.path)[1]["cards"] == 25
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"balance": 0}, "balance"),
+        ({"balance": 100, "count": 0}, "count"),
+        ({"balance": 100, "count": 2, "customer_id": "ann"}, "customer_id"),
+    ],
+)
+def test_bad_issue_requests_name_the_field(client, fields, field):
+    gift_program(client)
+    with pytest.raises(InvalidArgumentError) as error:
+        client.issue_gift_cards("gift", **fields)
+    assert error.value.field == field
+
+
+def test_top_up_needs_a_positive_amount(client):
+    gift_program(client)
+    [card] = client.issue_gift_cards("gift", balance=100)
+    with pytest.raises(InvalidArgumentError) as error:
+        client.top_up_gift_card(card["code"], -5, idempotency_key="neg")
+    assert error.value.field == "amount"
