@@ -394,8 +394,8 @@ def _deltas(
     reservation holds)."""
     deltas: list[store_pb2.CounterDelta] = []
     for index, (result, ok) in enumerate(zip(outcome.redeemables, applied, strict=True)):
-        keys = resolution.keys_of(index, result)
-        if ok and keys is not None:
+        keys = resolution.keys_of(index, result) if ok else None
+        if keys is not None:
             deltas.extend(
                 keys.redemption_deltas(
                     discount=result.items_discount + result.shipping_discount,
