@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install run test test-rust test-python proto lint fmt bench bench-engine stress clean
+.PHONY: help install run test test-rust test-python test-slow proto lint fmt bench bench-engine stress clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -59,9 +59,12 @@ fmt: $(VENV)/.deps ## Format Rust and Python sources
 	$(BIN)/ruff format python tests benchmarks examples proto/generate.py
 	$(BIN)/ruff check --fix python tests benchmarks examples proto/generate.py
 
-bench: install ## Slow and load suites (pytest -m slow); no such test yet is not an error
+test-slow: install ## The slow-marked suites (long differential run, soak tests)
 	$(PY) -m pytest -q -m slow -p no:cacheprovider; rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "no slow/benchmark tests collected yet"; exit 0; fi; exit $$rc
+	if [ $$rc -eq 5 ]; then echo "pytest collected no slow tests" >&2; exit 1; fi; exit $$rc
+
+bench: install $(VENV)/.bench-deps ## Locust load test vs the grpcio floor, TV spike, py-spy profile; last line JSON
+	$(PY) benchmarks/load_bench.py --profile
 
 $(VENV)/.bench-deps: $(VENV)/.deps requirements-bench.txt
 	$(PY) -m pip install --quiet -r requirements-bench.txt
