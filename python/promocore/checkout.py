@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError
 
 from promocore import _engine
 from promocore.clock import Clock
-from promocore.compiled import CampaignEntry, CompiledCampaigns
+from promocore.compiled import CampaignEntry, CatalogSnapshot, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
 from promocore.store import LmdbStore
 from promocore.store.counters import CounterKeys, CounterView
@@ -171,9 +171,9 @@ class Resolver:
             kind = redeemable.WhichOneof("target")
             if kind == "code":
                 code = self._lookup_code(txn, redeemable.code)
-                entry = self._campaigns.get(txn, code.campaign_id) if code else None
+                entry = snapshot.by_id.get(code.campaign_id) if code else None
             elif kind == "promotion_id":
-                code, entry = None, self._promotion(txn, redeemable.promotion_id)
+                code, entry = None, _promotion(snapshot, redeemable.promotion_id)
             else:
                 code, entry = None, None
             resolution.requested_keys.append(add(target, entry, code))
@@ -211,13 +211,12 @@ class Resolver:
         raw = self._store.catalog.code_bytes(txn, normalized)
         return None if raw is None else campaign_pb2.Code.FromString(raw)
 
-    def _promotion(self, txn: lmdb.Transaction, campaign_id: str) -> CampaignEntry | None:
-        if not campaign_id or len(campaign_id.encode()) > _MAX_KEY_BYTES:
-            return None
-        entry = self._campaigns.get(txn, campaign_id)
-        if entry is None or entry.campaign.type != campaign_pb2.PROMOTION:
-            return None
-        return entry
+
+def _promotion(snapshot: CatalogSnapshot, campaign_id: str) -> CampaignEntry | None:
+    entry = snapshot.by_id.get(campaign_id)
+    if entry is None or entry.campaign.type != campaign_pb2.PROMOTION:
+        return None
+    return entry
 
 
 def evaluate(request: bytes, resolution: Resolution) -> bytes:

@@ -61,7 +61,11 @@ class CatalogSnapshot:
     """The catalog as of one generation."""
 
     generation: int
+    # The campaigns checkouts may use (drafts excluded), in id order.
     entries: tuple[CampaignEntry, ...]
+    # Every campaign by id, drafts included: a request's lookups need no LMDB read, since
+    # every campaign change moves the generation.
+    by_id: dict[str, CampaignEntry]
     stacking_rules: campaign_pb2.StackingRules | None
     # Campaign id -> the public code Qualify lists for everyone (the first one, by code).
     public_codes: dict[str, campaign_pb2.Code]
@@ -165,17 +169,19 @@ class CompiledCampaigns:
         snapshot = self._snapshot
         if snapshot is not None and snapshot.generation == generation:
             return snapshot
-        entries = tuple(
-            entry
+        by_id = {
+            campaign_id: entry
             for campaign_id in self._catalog.iter_campaign_ids(txn)
-            if (entry := self.get(txn, campaign_id)) is not None and not entry.campaign.draft
-        )
+            if (entry := self.get(txn, campaign_id)) is not None
+        }
+        entries = tuple(entry for entry in by_id.values() if not entry.campaign.draft)
         public_codes: dict[str, campaign_pb2.Code] = {}
         for code in self._catalog.iter_public_codes(txn):
             public_codes.setdefault(code.campaign_id, code)
         snapshot = CatalogSnapshot(
             generation=generation,
             entries=entries,
+            by_id=by_id,
             stacking_rules=self._catalog.stacking_rules(txn),
             public_codes=public_codes,
         )

@@ -200,7 +200,8 @@ class CounterView:
         self._reservations = reservations
         self._now_ms = now_ms
         self._session_key = session_key
-        self._any_holds = reservations.any_holds(txn)
+        # Asked on the first read: a request whose redeemables count nothing never asks.
+        self._any_holds: bool | None = None
 
     def spendable_points(self, points_key: bytes) -> int:
         """Points of the card's buckets spendable now (committed, before holds)."""
@@ -210,6 +211,8 @@ class CounterView:
     def value(self, key: bytes) -> tuple[int, int]:
         """(committed value, held by other sessions)."""
         committed = decode_counter(self._txn.get(key, db=self._table))
+        if self._any_holds is None:
+            self._any_holds = self._reservations.any_holds(self._txn)
         if not self._any_holds:
             return committed, 0
         held = self._reservations.held_by_others(
