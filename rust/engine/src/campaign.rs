@@ -8,6 +8,7 @@ use crate::error::CompileError;
 use crate::limits::CompiledLimits;
 use crate::money::is_currency_code;
 use crate::pb::v1::{Campaign, CampaignType};
+use crate::qualify::requirements::Requirements;
 use crate::rules::Rule;
 use crate::schedule::Schedule;
 
@@ -28,6 +29,8 @@ pub struct CompiledCampaign {
     draft: bool,
     schedule: Schedule,
     rule: Option<Rule>,
+    /// What the rule requires of a cart, testable without evaluating it.
+    requirements: Requirements,
     rules_message: Option<String>,
     effect: Option<CompiledEffect>,
     /// The effect described for near-miss messages, e.g. "10% off".
@@ -143,6 +146,7 @@ impl CompiledCampaign {
                 .as_ref()
                 .map(|effect| effect.describe(&campaign.currency)),
             schedule,
+            requirements: Requirements::of(rule.as_ref().map(|rule| rule.root())),
             rule,
             rules_message: Some(campaign.rules_message.clone()).filter(|m| !m.is_empty()),
             effect,
@@ -191,6 +195,10 @@ impl CompiledCampaign {
     /// None = everyone, every cart.
     pub fn rule(&self) -> Option<&Rule> {
         self.rule.as_ref()
+    }
+
+    pub fn requirements(&self) -> &Requirements {
+        &self.requirements
     }
 
     pub fn rules_message(&self) -> Option<&str> {

@@ -13,9 +13,10 @@ use crate::fast_hash::FastSet;
 use crate::pb::internal::{CheckoutInput, Counters, EvaluationContext, ResolvedRedeemable};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    AddedItem, ApplicationMode, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
+    AddedItem, ApplicationMode, Order, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
     ValidateResponse,
 };
+use crate::qualify::requirements::{line_keys, CartFacts};
 use crate::reason::Reason;
 use crate::request::{validate_checkout, ValidatedCheckout};
 use crate::rules::LineIndex;
@@ -94,10 +95,29 @@ pub fn evaluate_checkout(
     let requested_count = entries.len();
     if checkout.include_promotions {
         let mut joined_ids: FastSet<&str> = FastSet::default();
+        let cart_keys = cart_line_keys(checkout.order);
+        let cart = CartFacts {
+            channel: &checkout.order.channel,
+            store_id: &checkout.order.store_id,
+            has_customer: checkout.customer_id.is_some(),
+            segments: context.customer.as_ref().map(|c| c.segments.as_slice()),
+            amount: checkout.items_amount,
+            quantity: checkout.total_quantity,
+            lines: checkout.order.items.len() as i64,
+            line_keys: &cart_keys,
+        };
         for resolved in &context.promotions {
             let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {
                 continue;
             };
+            // A promotion whose requirements this cart misses cannot apply (discounts only
+            // lower the running amounts): unless asked to explain, it is not even evaluated.
+            let requirements = campaign.requirements();
+            if !checkout.explain_promotions
+                && !(requirements.hard_hold(&cart) && requirements.thresholds_hold(&cart))
+            {
+                continue;
+            }
             // A promotion already presented explicitly (or listed twice) is evaluated once.
             if joined_ids.contains(campaign.id()) || is_requested_promotion(&checkout, campaign) {
                 continue;
@@ -242,6 +262,14 @@ fn not_found(redeemable: &Redeemable) -> RedeemableResult {
         format!("{} does not exist.", describe_redeemable(redeemable)),
     );
     result
+}
+
+fn cart_line_keys(order: &Order) -> FastSet<String> {
+    order
+        .items
+        .iter()
+        .flat_map(|item| line_keys(&item.categories, &item.sku, &item.product_id))
+        .collect()
 }
 
 fn campaign_in_slot<'c>(

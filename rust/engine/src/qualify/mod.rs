@@ -9,7 +9,7 @@
 //! cart only meets the promotions it can possibly satisfy; cheap requirement checks then rule
 //! out most of the rest before any rule runs.
 
-mod requirements;
+pub(crate) mod requirements;
 
 use std::sync::Arc;
 
@@ -91,7 +91,7 @@ impl CampaignIndex {
         let mut index = CampaignIndex {
             requirements: campaigns
                 .iter()
-                .map(|campaign| Requirements::of(campaign.rule().map(|rule| rule.root())))
+                .map(|campaign| campaign.requirements().clone())
                 .collect(),
             ranks: Vec::new(),
             campaigns,
