@@ -113,9 +113,8 @@ pub fn evaluate_checkout(
             // A promotion whose requirements this cart misses cannot apply (discounts only
             // lower the running amounts): unless asked to explain, it is not even evaluated.
             let requirements = campaign.requirements();
-            if !checkout.explain_promotions
-                && !(requirements.hard_hold(&cart) && requirements.thresholds_hold(&cart))
-            {
+            let may_apply = requirements.hard_hold(&cart) && requirements.thresholds_hold(&cart);
+            if !(checkout.explain_promotions || may_apply) {
                 continue;
             }
             // A promotion already presented explicitly (or listed twice) is evaluated once.
