@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from support import TEST_ADMIN_KEY
 
 from promocore import Client
 from promocore.clock import FixedClock
@@ -36,5 +37,5 @@ def target(server) -> str:
 
 @pytest.fixture
 def client(target) -> Iterator[Client]:
-    with Client(target, timeout=10) as connected:
+    with Client(target, api_key=TEST_ADMIN_KEY, timeout=10) as connected:
         yield connected

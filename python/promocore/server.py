@@ -8,27 +8,34 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from promocore import deadlines
 from promocore.admin import Admin
+from promocore.api_keys import ApiKeys
+from promocore.auth import AuthInterceptor, Authenticator, current_principal
 from promocore.checkout import Checkout
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
+from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
 from promocore.qualify import Qualifier
+from promocore.request_size import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR, RequestSizeInterceptor
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
+from promocore.tls import TlsFiles
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -47,12 +54,13 @@ EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_na
 
 def rpc(method: Callable) -> Callable:
     """Turns PromocoreError into a gRPC status with details (anything else is UNKNOWN, logged by
-    grpc)."""
+    grpc); abandons an RPC whose deadline passed while it waited (promocore.deadlines)."""
 
     @functools.wraps(method)
     def handler(*args):
         context = args[-1]
         try:
+            deadlines.begin(context)
             return method(*args)
         except PromocoreError as error:
             context.abort_with_status(to_status(error))
@@ -67,6 +75,7 @@ def rpc_stream(method: Callable) -> Callable:
     def handler(*args):
         context = args[-1]
         try:
+            deadlines.begin(context)
             yield from method(*args)
         except PromocoreError as error:
             context.abort_with_status(to_status(error))
@@ -78,6 +87,11 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     def raw_bytes(method: Callable[[bytes], bytes]) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(rpc(lambda request, context: method(request)))
 
+    def raw_bytes_with_caller(method: Callable[[bytes, Caller], bytes]) -> grpc.RpcMethodHandler:
+        return grpc.unary_unary_rpc_method_handler(
+            rpc(lambda request, context: method(request, caller_of(context)))
+        )
+
     def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(
             rpc(lambda request, context: method(request)),
@@ -88,8 +102,8 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     return grpc.method_handlers_generic_handler(
         CHECKOUT_SERVICE,
         {
-            "Validate": raw_bytes(checkout.validate),
-            "Redeem": raw_bytes(checkout.redeem),
+            "Validate": raw_bytes_with_caller(checkout.validate),
+            "Redeem": raw_bytes_with_caller(checkout.redeem),
             "Rollback": typed(
                 checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
             ),
@@ -103,11 +117,31 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     )
 
 
+def caller_of(context: grpc.ServicerContext) -> Caller:
+    principal = current_principal()
+    return Caller(
+        key_id=principal.key_id if principal else "", address=address_of(context.peer())
+    )
+
+
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     """The admin RPCs built so far; the others answer UNIMPLEMENTED (generated base class)."""
 
-    def __init__(self, admin: Admin) -> None:
+    def __init__(self, admin: Admin, api_keys: ApiKeys) -> None:
         self._admin = admin
+        self._api_keys = api_keys
+
+    @rpc
+    def CreateApiKey(self, request, context):
+        return self._api_keys.create(request.name, request.role)
+
+    @rpc
+    def ListApiKeys(self, request, context):
+        return self._api_keys.list(request)
+
+    @rpc
+    def RevokeApiKey(self, request, context):
+        return self._api_keys.revoke(request.id)
 
     @rpc
     def CreateCampaign(self, request, context):
@@ -175,6 +209,9 @@ class RunningServer:
         self.store.close()
 
 
+BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
+
+
 @dataclass(frozen=True)
 class ServerOptions:
     """How one server process serves (the `promocore serve` flags)."""
@@ -185,6 +222,18 @@ class ServerOptions:
     # Share the port with the other worker processes (SO_REUSEPORT).
     reuse_port: bool = False
     load_demo_if_empty: bool = False
+    # Every RPC but health and reflection needs an API key whose role allows it (docs/security.md).
+    auth: bool = True
+    # Installed as an admin key when the store has none (tests and provisioning set it through
+    # the environment; `promocore serve` otherwise creates one and prints it once).
+    bootstrap_admin_key: str | None = field(
+        default_factory=lambda: os.environ.get(BOOTSTRAP_KEY_ENV) or None
+    )
+    tls: TlsFiles | None = None
+    # RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once.
+    max_concurrent_rpcs: int = 64
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    guess_limits: GuessLimits = GuessLimits()
 
 
 def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:
@@ -209,16 +258,27 @@ def start_server(
     admin = Admin(store, clock)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
+    api_keys = ApiKeys(store, clock)
+    if options.bootstrap_admin_key and api_keys.install_bootstrap(options.bootstrap_admin_key):
+        log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
     campaigns = CompiledCampaigns(store.catalog)
-    checkout = Checkout(store, campaigns, clock)
+    checkout = Checkout(store, campaigns, clock, GuessGuard(options.guess_limits, clock))
     qualifier = Qualifier(store, campaigns, clock)
 
+    interceptors: list[grpc.ServerInterceptor] = [RequestSizeInterceptor(options.max_message_bytes)]
+    if options.auth:
+        interceptors.insert(0, AuthInterceptor(Authenticator(store)))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
-        options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
+        interceptors=interceptors,
+        options=[
+            ("grpc.so_reuseport", 1 if options.reuse_port else 0),
+            ("grpc.max_receive_message_length", options.max_message_bytes * HARD_CAP_FACTOR),
+        ],
+        maximum_concurrent_rpcs=options.max_concurrent_rpcs,
     )
     server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin, api_keys), server)
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         events_pb2_grpc.EventsServiceServicer(), server
     )
@@ -228,7 +288,10 @@ def start_server(
     reflection.enable_server_reflection(
         (*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(listen)
+    if options.tls is not None:
+        port = server.add_secure_port(listen, options.tls.server_credentials())
+    else:
+        port = server.add_insecure_port(listen)
     if port == 0:
         store.close()
         raise OSError(f"cannot listen on {listen}")

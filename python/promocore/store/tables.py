@@ -38,6 +38,8 @@ TABLE_NAMES = (
     "settings",
     # campaign id \0 normalized code -> b"": codes Qualify lists for everyone
     "public_codes",
+    # API key id -> StoredApiKey bytes (the secret only as its SHA-256)
+    "api_keys",
 )
 
 
@@ -56,6 +58,7 @@ class Tables:
     session_expiry: lmdb._Database
     settings: lmdb._Database
     public_codes: lmdb._Database
+    api_keys: lmdb._Database
 
 
 class Durability(enum.Enum):

@@ -22,30 +22,33 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from promocore.v1 import admin_pb2 as promocore_dot_v1_dot_admin__pb2
 from promocore.v1 import checkout_pb2 as promocore_dot_v1_dot_checkout__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!promocore/v1/internal/store.proto\x12\x15promocore.v1.internal\x1a\x1bpromocore/v1/checkout.proto\"*\n\x0c\x43ounterDelta\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\"u\n\x10StoredRedemption\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x33\n\x06\x64\x65ltas\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\"=\n\x11IdempotencyRecord\x12\x16\n\x0erequest_sha256\x18\x01 \x01(\x0c\x12\x10\n\x08response\x18\x02 \x01(\x0c\"\xbc\x01\n\tLogRecord\x12;\n\x08redeemed\x18\x01 \x01(\x0b\x32\'.promocore.v1.internal.StoredRedemptionH\x00\x12\x36\n\x0brolled_back\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.RollbackH\x00\x12\x31\n\x08\x63redited\x18\x03 \x01(\x0b\x32\x1d.promocore.v1.internal.CreditH\x00\x42\x07\n\x05\x65ntry\"Z\n\x08Rollback\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"A\n\x04Hold\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"\x82\x01\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x15\n\rexpires_at_ms\x18\x02 \x01(\x03\x12\x32\n\x05holds\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\x12\x13\n\x0bredeemables\x18\x04 \x01(\x05\"I\n\x06\x43redit\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!promocore/v1/internal/store.proto\x12\x15promocore.v1.internal\x1a\x18promocore/v1/admin.proto\x1a\x1bpromocore/v1/checkout.proto\"*\n\x0c\x43ounterDelta\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\"u\n\x10StoredRedemption\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x33\n\x06\x64\x65ltas\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\"=\n\x11IdempotencyRecord\x12\x16\n\x0erequest_sha256\x18\x01 \x01(\x0c\x12\x10\n\x08response\x18\x02 \x01(\x0c\"\xbc\x01\n\tLogRecord\x12;\n\x08redeemed\x18\x01 \x01(\x0b\x32\'.promocore.v1.internal.StoredRedemptionH\x00\x12\x36\n\x0brolled_back\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.RollbackH\x00\x12\x31\n\x08\x63redited\x18\x03 \x01(\x0b\x32\x1d.promocore.v1.internal.CreditH\x00\x42\x07\n\x05\x65ntry\"Z\n\x08Rollback\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"A\n\x04Hold\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"\x82\x01\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x15\n\rexpires_at_ms\x18\x02 \x01(\x03\x12\x32\n\x05holds\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\x12\x13\n\x0bredeemables\x18\x04 \x01(\x05\"I\n\x06\x43redit\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"H\n\x0cStoredApiKey\x12!\n\x03key\x18\x01 \x01(\x0b\x32\x14.promocore.v1.ApiKey\x12\x15\n\rsecret_sha256\x18\x02 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'promocore.v1.internal.store_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COUNTERDELTA']._serialized_start=89
-  _globals['_COUNTERDELTA']._serialized_end=131
-  _globals['_STOREDREDEMPTION']._serialized_start=133
-  _globals['_STOREDREDEMPTION']._serialized_end=250
-  _globals['_IDEMPOTENCYRECORD']._serialized_start=252
-  _globals['_IDEMPOTENCYRECORD']._serialized_end=313
-  _globals['_LOGRECORD']._serialized_start=316
-  _globals['_LOGRECORD']._serialized_end=504
-  _globals['_ROLLBACK']._serialized_start=506
-  _globals['_ROLLBACK']._serialized_end=596
-  _globals['_HOLD']._serialized_start=598
-  _globals['_HOLD']._serialized_end=663
-  _globals['_RESERVATION']._serialized_start=666
-  _globals['_RESERVATION']._serialized_end=796
-  _globals['_CREDIT']._serialized_start=798
-  _globals['_CREDIT']._serialized_end=871
+  _globals['_COUNTERDELTA']._serialized_start=115
+  _globals['_COUNTERDELTA']._serialized_end=157
+  _globals['_STOREDREDEMPTION']._serialized_start=159
+  _globals['_STOREDREDEMPTION']._serialized_end=276
+  _globals['_IDEMPOTENCYRECORD']._serialized_start=278
+  _globals['_IDEMPOTENCYRECORD']._serialized_end=339
+  _globals['_LOGRECORD']._serialized_start=342
+  _globals['_LOGRECORD']._serialized_end=530
+  _globals['_ROLLBACK']._serialized_start=532
+  _globals['_ROLLBACK']._serialized_end=622
+  _globals['_HOLD']._serialized_start=624
+  _globals['_HOLD']._serialized_end=689
+  _globals['_RESERVATION']._serialized_start=692
+  _globals['_RESERVATION']._serialized_end=822
+  _globals['_CREDIT']._serialized_start=824
+  _globals['_CREDIT']._serialized_end=897
+  _globals['_STOREDAPIKEY']._serialized_start=899
+  _globals['_STOREDAPIKEY']._serialized_end=971
 # @@protoc_insertion_point(module_scope)

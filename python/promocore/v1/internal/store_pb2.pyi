@@ -1,3 +1,4 @@
+from promocore.v1 import admin_pb2 as _admin_pb2
 from promocore.v1 import checkout_pb2 as _checkout_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -86,3 +87,11 @@ class Credit(_message.Message):
     at_unix_ms: int
     reason: str
     def __init__(self, key: _Optional[bytes] = ..., amount: _Optional[int] = ..., at_unix_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class StoredApiKey(_message.Message):
+    __slots__ = ("key", "secret_sha256")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    SECRET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    key: _admin_pb2.ApiKey
+    secret_sha256: bytes
+    def __init__(self, key: _Optional[_Union[_admin_pb2.ApiKey, _Mapping]] = ..., secret_sha256: _Optional[bytes] = ...) -> None: ...
