@@ -13,6 +13,7 @@ import grpc
 
 from promocore import api_keys
 from promocore.guess_guard import GuessLimits
+from promocore.load_shedding import DEFAULT_TARGET_MS
 from promocore.request_size import DEFAULT_MAX_MESSAGE_BYTES
 from promocore.tls import TlsFiles, channel_credentials
 
@@ -44,8 +45,14 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--max-concurrent-rpcs",
         type=int,
-        default=64,
+        default=256,
         help="RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once",
+    )
+    serve.add_argument(
+        "--shed-target-ms",
+        type=float,
+        default=DEFAULT_TARGET_MS,
+        help="queueing delay past which an overloaded process refuses RPCs (CoDel target)",
     )
     serve.add_argument(
         "--max-message-bytes",
@@ -83,6 +90,7 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
         "auth": not args.no_auth,
         "tls": tls,
         "max_concurrent_rpcs": args.max_concurrent_rpcs,
+        "shed_target_ms": args.shed_target_ms,
         "max_message_bytes": args.max_message_bytes,
         "guess_limits": GuessLimits(
             window_ms=int(args.guess_window * 1000),

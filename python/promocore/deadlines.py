@@ -8,8 +8,10 @@ is dropped whole — never half-written.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import time
+from collections.abc import Iterator
 
 from promocore.errors import DeadlineExceededError
 
@@ -37,3 +39,13 @@ def current() -> float | None:
 def check(deadline: float | None) -> None:
     if deadline is not None and time.monotonic() >= deadline:
         raise DeadlineExceededError("the deadline passed before the write was started")
+
+
+@contextlib.contextmanager
+def until(deadline: float | None) -> Iterator[None]:
+    """Work started inside runs under `deadline` (monotonic seconds), as an RPC's would."""
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)

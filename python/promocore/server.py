@@ -30,6 +30,7 @@ from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
 from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
+from promocore.load_shedding import DEFAULT_TARGET_MS, LoadShedder
 from promocore.qualify import Qualifier
 from promocore.request_size import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR, RequestSizeInterceptor
 from promocore.store import LmdbStore
@@ -231,7 +232,9 @@ class ServerOptions:
     )
     tls: TlsFiles | None = None
     # RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once.
-    max_concurrent_rpcs: int = 64
+    max_concurrent_rpcs: int = 256
+    # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
+    shed_target_ms: float = DEFAULT_TARGET_MS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     guess_limits: GuessLimits = GuessLimits()
 
@@ -265,9 +268,10 @@ def start_server(
     checkout = Checkout(store, campaigns, clock, GuessGuard(options.guess_limits, clock))
     qualifier = Qualifier(store, campaigns, clock)
 
-    interceptors: list[grpc.ServerInterceptor] = [RequestSizeInterceptor(options.max_message_bytes)]
+    interceptors: list[grpc.ServerInterceptor] = [LoadShedder(options.shed_target_ms)]
     if options.auth:
-        interceptors.insert(0, AuthInterceptor(Authenticator(store)))
+        interceptors.append(AuthInterceptor(Authenticator(store)))
+    interceptors.append(RequestSizeInterceptor(options.max_message_bytes))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
         interceptors=interceptors,
