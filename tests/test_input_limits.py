@@ -9,7 +9,7 @@ from support import TEST_ADMIN_KEY, cart, coupon
 
 from promocore import Client, _engine
 from promocore.errors import InvalidArgumentError, ResourceExhaustedError
-from promocore.request_size import HARD_CAP_FACTOR
+from promocore.request_guard import HARD_CAP_FACTOR
 from promocore.server import ServerOptions, start_server
 
 SMALL_LIMIT = 8192
@@ -116,3 +116,16 @@ def test_a_raw_oversized_request_gets_its_status_without_a_client_library(small_
             validate(b"\x00" * (SMALL_LIMIT + 1), metadata=(("x-api-key", TEST_ADMIN_KEY),))
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "request" in error.value.details()
+
+
+def test_bytes_that_do_not_parse_are_invalid_argument_on_typed_rpcs_too(target):
+    with grpc.insecure_channel(target) as channel:
+        get_campaign = channel.unary_unary(
+            "/promocore.v1.AdminService/GetCampaign",
+            request_serializer=lambda raw: raw,
+            response_deserializer=lambda raw: raw,
+        )
+        with pytest.raises(grpc.RpcError) as error:
+            get_campaign(b"\x0a\xff\xff", metadata=(("x-api-key", TEST_ADMIN_KEY),), timeout=5)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.value.details().startswith("request: not a valid message")

@@ -14,7 +14,7 @@ import grpc
 from promocore import api_keys
 from promocore.guess_guard import GuessLimits
 from promocore.load_shedding import DEFAULT_TARGET_MS
-from promocore.request_size import DEFAULT_MAX_MESSAGE_BYTES
+from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES
 from promocore.tls import TlsFiles, channel_credentials
 
 log = logging.getLogger("promocore.security")

@@ -32,7 +32,7 @@ from promocore.errors import PromocoreError
 from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
 from promocore.load_shedding import DEFAULT_TARGET_MS, LoadShedder
 from promocore.qualify import Qualifier
-from promocore.request_size import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR, RequestSizeInterceptor
+from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR, RequestGuardInterceptor
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
@@ -271,7 +271,7 @@ def start_server(
     interceptors: list[grpc.ServerInterceptor] = [LoadShedder(options.shed_target_ms)]
     if options.auth:
         interceptors.append(AuthInterceptor(Authenticator(store)))
-    interceptors.append(RequestSizeInterceptor(options.max_message_bytes))
+    interceptors.append(RequestGuardInterceptor(options.max_message_bytes))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
         interceptors=interceptors,
