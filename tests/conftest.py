@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from support import TEST_ADMIN_KEY
 
 from promocore import Client
 from promocore.clock import FixedClock
 from promocore.server import RunningServer, start_server
+
+from support import TEST_ADMIN_KEY
 
 # A fixed "now" for tests: Sunday 2026-03-01 12:00 UTC.
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -24,10 +24,10 @@ import orjson
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import TEST_ADMIN_KEY, ServerProcess  # noqa: E402
+from promocore import Client
+from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
 
-from promocore import Client  # noqa: E402
-from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2  # noqa: E402
+from support import TEST_ADMIN_KEY, ServerProcess
 
 DEFAULT_REQUESTS = 100_000
 DEADLINE_S = 10.0
@@ -52,9 +52,7 @@ def seeds() -> list[tuple[str, bytes]]:
         checkout_pb2.Redeemable(code="WELCOME10"),
         checkout_pb2.Redeemable(code="COFFEE5"),
     ]
-    validate = checkout_pb2.ValidateRequest(
-        order=order, customer=customer, redeemables=redeemables
-    )
+    validate = checkout_pb2.ValidateRequest(order=order, customer=customer, redeemables=redeemables)
     validate.options.include_promotions = True
     reserve = checkout_pb2.ValidateRequest()
     reserve.CopyFrom(validate)

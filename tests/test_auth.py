@@ -8,12 +8,13 @@ import time
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from support import ServerProcess, cart, coupon
 
 from promocore import Client
 from promocore.api_keys import digest, new_key
 from promocore.errors import PermissionDeniedError, UnauthenticatedError
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
+
+from support import ServerProcess, cart, coupon
 
 
 def key_of(client: Client, role: str, name: str | None = None) -> str:
@@ -27,7 +28,9 @@ def test_a_checkout_key_may_check_out_but_not_administer(client, target):
         assert answer["redeemables"][0]["status"] == "APPLICABLE"
         with pytest.raises(PermissionDeniedError) as denied:
             checkout.create_campaign(
-                name="x", type="DISCOUNT_COUPONS", currency="EUR",
+                name="x",
+                type="DISCOUNT_COUPONS",
+                currency="EUR",
                 effect={"amount_off_order": {"amount": 1}},
             )
         assert "checkout" in denied.value.message and "CreateCampaign" in denied.value.message
@@ -44,7 +47,9 @@ def test_a_checkout_key_may_check_out_but_not_administer(client, target):
         ("admin", True, True, True),
     ],
 )
-def test_each_role_reaches_exactly_its_rpcs(client, target, role, may_validate, may_read, may_write):
+def test_each_role_reaches_exactly_its_rpcs(
+    client, target, role, may_validate, may_read, may_write
+):
     code = coupon(client, "c1", "SAVE1")
     calls = {
         "validate": (may_validate, lambda c: c.validate(cart(("A", 1000, 1)), codes=[code])),
@@ -144,7 +149,9 @@ def test_no_key_is_stored_in_plaintext_in_the_data_directory(tmp_path):
         for secret in secrets[1:3]:
             with Client(server.target, api_key=secret) as caller:
                 caller.redeem(
-                    cart(("A", 1000, 1), id=secret[-12:]), codes=[code], idempotency_key=secret[-12:]
+                    cart(("A", 1000, 1), id=secret[-12:]),
+                    codes=[code],
+                    idempotency_key=secret[-12:],
                 )
         admin.revoke_api_key(secrets[1].split("_")[1])
     files = [path for path in data_dir.rglob("*") if path.is_file()]

@@ -10,13 +10,14 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from support import TEST_ADMIN_KEY, cart, coupon
 
 from promocore import Client
 from promocore.errors import ResourceExhaustedError
 from promocore.guess_guard import GuessLimits
 from promocore.server import ServerOptions, start_server
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
+
+from support import TEST_ADMIN_KEY, cart, coupon
 
 WINDOW_MS = 60_000
 
@@ -53,9 +54,7 @@ def retry_delay_ms(error: grpc.RpcError) -> int:
     return 0
 
 
-def test_ten_thousand_guesses_from_one_key_are_throttled_while_another_key_succeeds(
-    guarded, clock
-):
+def test_ten_thousand_guesses_from_one_key_are_throttled_while_another_key_succeeds(guarded, clock):
     port = guarded.port
     with Client(f"127.0.0.1:{port}", api_key=TEST_ADMIN_KEY) as admin:
         code = coupon(admin, "c1", "REALCODE")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from support import TEST_ADMIN_KEY, cart, coupon
 
 from promocore import Client, _engine
 from promocore.errors import InvalidArgumentError, ResourceExhaustedError
 from promocore.request_guard import HARD_CAP_FACTOR
 from promocore.server import ServerOptions, start_server
+
+from support import TEST_ADMIN_KEY, cart, coupon
 
 SMALL_LIMIT = 8192
 

@@ -7,7 +7,6 @@ import threading
 
 import lmdb
 import pytest
-from support import TEST_ADMIN_KEY, cart, coupon
 
 from promocore import Client, deadlines
 from promocore.errors import DeadlineExceededError, ResourceExhaustedError
@@ -15,6 +14,8 @@ from promocore.load_shedding import LoadShedder
 from promocore.server import ServerOptions, start_server
 from promocore.store.check import check_store
 from promocore.store.group_commit import GroupCommitWriter
+
+from support import TEST_ADMIN_KEY, cart, coupon
 
 CODES_PER_STREAM = 20_000
 
@@ -54,7 +55,10 @@ def test_rpcs_beyond_the_bound_are_refused_at_once(tmp_path, clock):
     try:
         with Client(target, api_key=TEST_ADMIN_KEY) as client:
             client.create_campaign(
-                id="bulk", name="bulk", type="DISCOUNT_COUPONS", currency="EUR",
+                id="bulk",
+                name="bulk",
+                type="DISCOUNT_COUPONS",
+                currency="EUR",
                 effect={"amount_off_order": {"amount": 1}},
             )
             streams = busy_streams(target, 2)
@@ -75,7 +79,10 @@ def test_a_redeem_past_its_deadline_is_abandoned_and_writes_nothing(tmp_path, cl
     try:
         with Client(target, api_key=TEST_ADMIN_KEY) as client:
             client.create_campaign(
-                id="bulk", name="bulk", type="DISCOUNT_COUPONS", currency="EUR",
+                id="bulk",
+                name="bulk",
+                type="DISCOUNT_COUPONS",
+                currency="EUR",
                 effect={"amount_off_order": {"amount": 1}},
             )
             code = coupon(client, "c1", "SAVE1")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from certs import Authority
-from support import TEST_ADMIN_KEY, cart, coupon
 
 from promocore import Client
 from promocore.errors import UnavailableError
 from promocore.server import ServerOptions, start_server
 from promocore.tls import TlsFiles, channel_credentials
+
+from support import TEST_ADMIN_KEY, cart, coupon
 
 
 @pytest.fixture
@@ -38,9 +39,11 @@ def test_a_tls_round_trip(tmp_path, clock, authority):
         secure = channel_credentials(ca=authority.files.cert)
         with Client(target, api_key=TEST_ADMIN_KEY, credentials=secure, timeout=10) as client:
             round_trip(client)
-        with Client(target, api_key=TEST_ADMIN_KEY, timeout=2) as plaintext:
-            with pytest.raises(UnavailableError):
-                plaintext.list_campaigns()
+        with (
+            Client(target, api_key=TEST_ADMIN_KEY, timeout=2) as plaintext,
+            pytest.raises(UnavailableError),
+        ):
+            plaintext.list_campaigns()
     finally:
         running.stop(grace=None)
 

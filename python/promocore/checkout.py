@@ -19,7 +19,7 @@ from promocore import _engine
 from promocore.clock import Clock
 from promocore.compiled import CampaignEntry, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
-from promocore.guess_guard import Caller, GuessGuard
+from promocore.guess_guard import Caller, GuessGuard, Subjects
 from promocore.store import LmdbStore
 from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
@@ -217,7 +217,7 @@ class Checkout:
         self,
         caller: Caller | None,
         parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
-    ) -> list:
+    ) -> Subjects:
         """The anti-enumeration subjects of this request; raises when one is over its limit."""
         if self._guard is None or caller is None:
             return []
@@ -232,7 +232,7 @@ class Checkout:
         parsed: checkout_pb2.ValidateRequest,
         session_key: str,
         ttl_ms: int,
-        subjects: list,
+        subjects: Subjects,
     ) -> bytes:
         now_ms = self._clock.now_ms()
         # Validating again replaces the session's holds: its old ones must not block it.
@@ -277,7 +277,7 @@ class Checkout:
         txn: lmdb.Transaction,
         request: bytes,
         parsed: checkout_pb2.RedeemRequest,
-        subjects: list,
+        subjects: Subjects,
     ) -> bytes:
         log = self._store.redemptions
         first_answer = log.replay(txn, parsed.idempotency_key, request)
@@ -341,7 +341,7 @@ class Checkout:
         parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
         now_ms: int,
         session_key: str = "",
-        subjects: list | None = None,
+        subjects: Subjects | None = None,
     ) -> Resolution:
         resolution = self._resolver.resolve(
             txn,

@@ -293,7 +293,9 @@ class Client:
                 return keys
 
     def revoke_api_key(self, key_id: str) -> Plain:
-        return to_plain(self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id)))
+        return to_plain(
+            self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
+        )
 
     def get_redemption(self, redemption_id: str) -> Plain:
         request = admin_pb2.GetRedemptionRequest(id=redemption_id)

@@ -18,6 +18,8 @@ from promocore.clock import Clock
 from promocore.errors import ResourceExhaustedError
 
 MAX_SUBJECTS = 100_000
+# (kind, value) of each subject a request is counted against, with that kind's allowance.
+Subjects = list[tuple[tuple[str, str], int]]
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Caller:
 
 
 def address_of(peer: str) -> str:
-    """"ipv4:127.0.0.1:5555" -> "ipv4:127.0.0.1"; "ipv6:[::1]:5555" -> "ipv6:[::1]"."""
+    """ "ipv4:127.0.0.1:5555" -> "ipv4:127.0.0.1"; "ipv6:[::1]:5555" -> "ipv6:[::1]"."""
     host, sep, port = peer.rpartition(":")
     return host if sep and port.isdigit() else peer
 
@@ -52,7 +54,7 @@ class GuessGuard:
         # subject -> times (ms) of its latest failures, at most its threshold of them
         self._failures: OrderedDict[tuple[str, str], deque[int]] = OrderedDict()
 
-    def subjects(self, caller: Caller, customer_id: str) -> list[tuple[tuple[str, str], int]]:
+    def subjects(self, caller: Caller, customer_id: str) -> Subjects:
         limits = self._limits
         candidates = (
             (("key", caller.key_id), limits.per_key),
@@ -61,7 +63,7 @@ class GuessGuard:
         )
         return [(subject, limit) for subject, limit in candidates if subject[1] and limit > 0]
 
-    def check(self, subjects: list[tuple[tuple[str, str], int]]) -> None:
+    def check(self, subjects: Subjects) -> None:
         """Raises ResourceExhaustedError when any subject has used up its window."""
         now = self._clock.now_ms()
         window = self._limits.window_ms
@@ -71,12 +73,13 @@ class GuessGuard:
                 if times is not None and len(times) >= limit and times[0] > now - window:
                     retry_after_ms = times[0] + window - now
                     raise ResourceExhaustedError(
-                        f"too many unknown codes from this {subject[0]}; retry in {retry_after_ms} ms",
+                        f"too many unknown codes from this {subject[0]}; "
+                        f"retry in {retry_after_ms} ms",
                         reason="too_many_failed_lookups",
                         retry_after_ms=retry_after_ms,
                     )
 
-    def record(self, subjects: list[tuple[tuple[str, str], int]], failures: int) -> None:
+    def record(self, subjects: Subjects, failures: int) -> None:
         if failures <= 0:
             return
         now = self._clock.now_ms()

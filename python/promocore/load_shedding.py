@@ -29,9 +29,7 @@ from promocore.wire_errors import to_status
 
 DEFAULT_TARGET_MS = 10.0
 DEFAULT_INTERVAL_MS = 500.0
-NEVER_SHED = frozenset(
-    CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation")
-)
+NEVER_SHED = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation"))
 
 
 class LoadShedder(grpc.ServerInterceptor):

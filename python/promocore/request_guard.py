@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import grpc
-
 from google.protobuf.message import DecodeError
 
 from promocore.errors import InvalidArgumentError

@@ -23,7 +23,7 @@ from grpc_reflection.v1alpha import reflection
 from promocore import deadlines
 from promocore.admin import Admin
 from promocore.api_keys import ApiKeys
-from promocore.auth import AuthInterceptor, Authenticator, current_principal
+from promocore.auth import Authenticator, AuthInterceptor, current_principal
 from promocore.checkout import Checkout
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
@@ -32,7 +32,11 @@ from promocore.errors import PromocoreError
 from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
 from promocore.load_shedding import DEFAULT_TARGET_MS, LoadShedder
 from promocore.qualify import Qualifier
-from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR, RequestGuardInterceptor
+from promocore.request_guard import (
+    DEFAULT_MAX_MESSAGE_BYTES,
+    HARD_CAP_FACTOR,
+    RequestGuardInterceptor,
+)
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
@@ -120,9 +124,7 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
 
 def caller_of(context: grpc.ServicerContext) -> Caller:
     principal = current_principal()
-    return Caller(
-        key_id=principal.key_id if principal else "", address=address_of(context.peer())
-    )
+    return Caller(key_id=principal.key_id if principal else "", address=address_of(context.peer()))
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
@@ -236,7 +238,7 @@ class ServerOptions:
     # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
     shed_target_ms: float = DEFAULT_TARGET_MS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
-    guess_limits: GuessLimits = GuessLimits()
+    guess_limits: GuessLimits = field(default_factory=GuessLimits)
 
 
 def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:

@@ -1,0 +1,270 @@
+"""`make overload`: a server offered three times what it can serve.
+
+One run, side by side on one `promocore serve` (1 worker, so the load generators keep a core):
+1. unloaded: one client, one Validate at a time — p50/p99;
+2. capacity: closed-loop clients, as many Validates as the worker completes per second;
+3. overload: open-loop arrivals at 3x that rate for --seconds, each with a --deadline, from
+   GENERATORS processes (asyncio gRPC clients).
+
+Every overload request must be answered within its deadline (success, RESOURCE_EXHAUSTED or
+DEADLINE_EXCEEDED); the p99 of the admitted (successful) ones is compared with the unloaded p99.
+Writes a marked section of benchmarks/RESULTS.md; the last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import grpc
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from promocore import Client  # noqa: E402
+from promocore.v1 import checkout_pb2  # noqa: E402
+
+from support import TEST_ADMIN_KEY, ServerProcess, coupon  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+GENERATORS = 2
+VALIDATE = "/promocore.v1.CheckoutService/Validate"
+# Time an answer may take beyond the deadline and still count as "within" it: the client's own
+# timer and scheduling on a loaded machine.
+DEADLINE_SLACK_S = 0.05
+
+
+def request_bytes() -> bytes:
+    request = checkout_pb2.ValidateRequest(redeemables=[{"code": "LOAD10"}])
+    request.order.currency = "EUR"
+    for n in range(5):
+        request.order.items.add(sku=f"SKU{n}", unit_price=1000 + n, quantity=1 + n % 2)
+    return request.SerializeToString()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# Load generator (a subprocess) -------------------------------------------------------------
+
+
+async def _generate(target: str, mode: str, rate: float, seconds: float, deadline: float) -> dict:
+    payload = request_bytes()
+    metadata = (("x-api-key", TEST_ADMIN_KEY),)
+    outcomes: list[tuple[str, float]] = []
+    async with grpc.aio.insecure_channel(target) as channel:
+        call = channel.unary_unary(
+            VALIDATE, request_serializer=lambda b: b, response_deserializer=lambda b: b
+        )
+
+        async def one() -> None:
+            started = time.monotonic()
+            try:
+                await call(payload, timeout=deadline, metadata=metadata)
+                code = "OK"
+            except grpc.aio.AioRpcError as error:
+                code = error.code().name
+            outcomes.append((code, time.monotonic() - started))
+
+        start = time.monotonic()
+        if mode == "open":
+            tasks = []
+            sent = 0
+            while (now := time.monotonic()) < start + seconds:
+                due = int((now - start) * rate) + 1
+                while sent < due:
+                    tasks.append(asyncio.create_task(one()))
+                    sent += 1
+                await asyncio.sleep(0.001)
+            await asyncio.gather(*tasks)
+        else:  # closed loop: `rate` clients, each waits for its answer before the next call
+
+            async def client() -> None:
+                while time.monotonic() < start + seconds:
+                    await one()
+
+            await asyncio.gather(*(client() for _ in range(int(rate))))
+    return {"outcomes": outcomes, "seconds": seconds}
+
+
+def generator_main(argv: list[str]) -> int:
+    target, mode, rate, seconds, deadline = argv
+    result = asyncio.run(_generate(target, mode, float(rate), float(seconds), float(deadline)))
+    sys.stdout.write(orjson.dumps(result).decode())
+    return 0
+
+
+def run_generators(target: str, mode: str, rate: float, seconds: float, deadline: float) -> list:
+    per_process = rate / GENERATORS
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--generate",
+                target,
+                mode,
+                str(per_process),
+                str(seconds),
+                str(deadline),
+            ],
+            stdout=subprocess.PIPE,
+        )
+        for _ in range(GENERATORS)
+    ]
+    outcomes = []
+    for process in processes:
+        stdout, _ = process.communicate(timeout=seconds + 120)
+        outcomes.extend(orjson.loads(stdout)["outcomes"])
+    return outcomes
+
+
+# The benchmark -----------------------------------------------------------------------------
+
+
+def unloaded(target: str, count: int) -> dict:
+    payload = request_bytes()
+    latencies = []
+    with grpc.insecure_channel(target) as channel:
+        call = channel.unary_unary(
+            VALIDATE, request_serializer=lambda b: b, response_deserializer=lambda b: b
+        )
+        for _ in range(count):
+            started = time.monotonic()
+            call(payload, timeout=5, metadata=(("x-api-key", TEST_ADMIN_KEY),))
+            latencies.append(time.monotonic() - started)
+    return {
+        "requests": count,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+    }
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def run(seconds: float, deadline: float, clients: int) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix="promocore-overload-"))
+    extra = ("--guesses-per-key=0", "--guesses-per-address=0", "--guesses-per-customer=0")
+    with ServerProcess(workdir / "data", workers=1, extra=extra) as server:
+        with Client(server.target) as client:
+            coupon(client, "load", "LOAD10")
+        unloaded(server.target, 200)  # warm-up
+        quiet = unloaded(server.target, 2000)
+        closed = run_generators(server.target, "closed", clients, seconds, 5.0)
+        capacity = sum(1 for code, _ in closed if code == "OK") / seconds
+        offered = 3 * capacity
+        outcomes = run_generators(server.target, "open", offered, seconds, deadline)
+        after = unloaded(server.target, 200)
+    statuses = Counter(code for code, _ in outcomes)
+    admitted = [latency for code, latency in outcomes if code == "OK"]
+    late = [(code, latency) for code, latency in outcomes if latency > deadline + DEADLINE_SLACK_S]
+    admitted_p99_ms = percentile(admitted, 0.99) * 1000
+    return {
+        "unloaded": quiet,
+        "capacity_rps": round(capacity, 1),
+        "offered_rps": round(offered, 1),
+        "overload_requests": len(outcomes),
+        "statuses": dict(statuses),
+        "answered_within_deadline": len(late) == 0,
+        "late_answers": len(late),
+        "max_answer_ms": round(max(latency for _, latency in outcomes) * 1000, 1),
+        "admitted_p50_ms": round(percentile(admitted, 0.50) * 1000, 2),
+        "admitted_p99_ms": round(admitted_p99_ms, 2),
+        "admitted_p99_over_unloaded_p99": round(admitted_p99_ms / quiet["p99_ms"], 2),
+        "unloaded_after": after,
+        "deadline_s": deadline,
+        "seconds": seconds,
+    }
+
+
+def write_results(result: dict, command: str) -> None:
+    begin, end = "<!-- overload:begin -->", "<!-- overload:end -->"
+    statuses = ", ".join(f"{code} {count}" for code, count in sorted(result["statuses"].items()))
+    quiet, after = result["unloaded"], result["unloaded_after"]
+    rows = "\n".join(
+        f"| {measure} | {value} |"
+        for measure, value in (
+            (
+                "unloaded p50 / p99 (one client, one call at a time)",
+                f"{quiet['p50_ms']} / {quiet['p99_ms']} ms",
+            ),
+            ("capacity (closed loop, successful Validates/s)", result["capacity_rps"]),
+            (
+                "offered in overload (open loop, 3x capacity)",
+                f"{result['offered_rps']}/s for {result['seconds']} s",
+            ),
+            ("answers", statuses),
+            (
+                f"every answer within its {result['deadline_s']} s deadline",
+                f"{result['answered_within_deadline']} (slowest {result['max_answer_ms']} ms)",
+            ),
+            (
+                "admitted p50 / p99 in overload",
+                f"{result['admitted_p50_ms']} / {result['admitted_p99_ms']} ms",
+            ),
+            ("admitted p99 / unloaded p99 (target <= 5)", result["admitted_p99_over_unloaded_p99"]),
+            ("unloaded p50 / p99 right after", f"{after['p50_ms']} / {after['p99_ms']} ms"),
+        )
+    )
+    section = f"""{begin}
+## Overload: 3x capacity (`make overload`)
+
+Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {machine()}.
+One server worker (`promocore serve --workers 1`, 16 threads, defaults otherwise: at most 256
+RPCs held, CoDel shedding at a 10 ms queueing target); {GENERATORS} asyncio load generator
+processes on the same machine. Validate with one code and five items.
+
+| measure | result |
+| --- | --- |
+{rows}
+{end}"""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if begin in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--generate":
+        return generator_main(sys.argv[2:])
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--deadline", type=float, default=0.5, help="per request, seconds")
+    parser.add_argument("--clients", type=int, default=16, help="closed-loop clients (capacity)")
+    parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    args = parser.parse_args()
+    result = run(args.seconds, args.deadline, args.clients)
+    if not args.no_write:
+        write_results(result, "make overload")
+    print(orjson.dumps(result).decode())
+    ok = result["answered_within_deadline"] and result["admitted_p99_over_unloaded_p99"] <= 5
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
