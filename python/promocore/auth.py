@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import grpc
 
 from promocore import api_keys
+from promocore.client import API_KEY_HEADER
 from promocore.errors import PermissionDeniedError, PromocoreError, UnauthenticatedError
 from promocore.roles import is_open, may_call, role_name
 from promocore.rpc_handlers import Behaviour, refusing, rewrap
 from promocore.store import LmdbStore
 from promocore.v1.internal import store_pb2
 
-API_KEY_HEADER = "x-api-key"
 REFRESH_INTERVAL_S = 0.25
 
 
