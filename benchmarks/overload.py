@@ -33,10 +33,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from promocore import Client  # noqa: E402
 from promocore.v1 import checkout_pb2  # noqa: E402
 
-from support import TEST_ADMIN_KEY, ServerProcess, coupon  # noqa: E402
+from support import TEST_ADMIN_KEY, ServerProcess  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-GENERATORS = 2
+GENERATORS = int(os.environ.get("GENERATORS", 2))
+CART_ITEMS = 300
+CAMPAIGNS = 30
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 # Time an answer may take beyond the deadline and still count as "within" it: the client's own
 # timer and scheduling on a loaded machine.
@@ -44,11 +46,60 @@ DEADLINE_SLACK_S = 0.05
 
 
 def request_bytes() -> bytes:
-    request = checkout_pb2.ValidateRequest(redeemables=[{"code": "LOAD10"}])
+    """A heavy but ordinary Validate: a large cart and many codes whose rules filter its items,
+    so one worker's capacity is a rate the Python load generators can triple."""
+    request = checkout_pb2.ValidateRequest(
+        redeemables=[{"code": f"LOAD{n}"} for n in range(CAMPAIGNS)]
+    )
     request.order.currency = "EUR"
-    for n in range(5):
-        request.order.items.add(sku=f"SKU{n}", unit_price=1000 + n, quantity=1 + n % 2)
+    for n in range(CART_ITEMS):
+        request.order.items.add(
+            sku=f"SKU{n}",
+            unit_price=1000 + n,
+            quantity=1 + n % 2,
+            categories=[f"cat-{n % CAMPAIGNS}", "all"],
+        )
     return request.SerializeToString()
+
+
+def create_campaigns(client: Client) -> None:
+    for n in range(CAMPAIGNS):
+        skus = [f"SKU{k}" for k in range(n, CART_ITEMS, 7)]
+        client.create_campaign(
+            id=f"load-{n}",
+            name=f"load {n}",
+            type="DISCOUNT_COUPONS",
+            currency="EUR",
+            rules={
+                "all": [
+                    {
+                        "subject": "items.count",
+                        "op": "gte",
+                        "value": 1,
+                        "filter": {"subject": "item.sku", "op": "in", "value": skus},
+                    },
+                    {
+                        "subject": "items.amount",
+                        "op": "gte",
+                        "value": 100,
+                        "filter": {"subject": "item.categories", "op": "contains", "value": "all"},
+                    },
+                ]
+            },
+            effect={
+                "percent_off_items": {
+                    "percent_bp": 500,
+                    "filter": {
+                        "rule": {
+                            "subject": "item.categories",
+                            "op": "contains",
+                            "value": f"cat-{n}",
+                        }
+                    },
+                }
+            },
+        )
+        client.create_code(f"load-{n}", f"LOAD{n}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -65,13 +116,17 @@ async def _generate(target: str, mode: str, rate: float, seconds: float, deadlin
     payload = request_bytes()
     metadata = (("x-api-key", TEST_ADMIN_KEY),)
     outcomes: list[tuple[str, float]] = []
+    # How late each open-loop call started against its schedule: the generator's own delay.
+    lags: list[float] = []
     async with grpc.aio.insecure_channel(target) as channel:
         call = channel.unary_unary(
             VALIDATE, request_serializer=lambda b: b, response_deserializer=lambda b: b
         )
 
-        async def one() -> None:
+        async def one(due: float | None = None) -> None:
             started = time.monotonic()
+            if due is not None:
+                lags.append(started - due)
             try:
                 await call(payload, timeout=deadline, metadata=metadata)
                 code = "OK"
@@ -86,7 +141,7 @@ async def _generate(target: str, mode: str, rate: float, seconds: float, deadlin
             while (now := time.monotonic()) < start + seconds:
                 due = int((now - start) * rate) + 1
                 while sent < due:
-                    tasks.append(asyncio.create_task(one()))
+                    tasks.append(asyncio.create_task(one(start + sent / rate)))
                     sent += 1
                 await asyncio.sleep(0.001)
             await asyncio.gather(*tasks)
@@ -97,7 +152,7 @@ async def _generate(target: str, mode: str, rate: float, seconds: float, deadlin
                     await one()
 
             await asyncio.gather(*(client() for _ in range(int(rate))))
-    return {"outcomes": outcomes, "seconds": seconds}
+    return {"outcomes": outcomes, "lags": lags, "seconds": seconds}
 
 
 def generator_main(argv: list[str]) -> int:
@@ -125,11 +180,13 @@ def run_generators(target: str, mode: str, rate: float, seconds: float, deadline
         )
         for _ in range(GENERATORS)
     ]
-    outcomes = []
+    outcomes, lags = [], []
     for process in processes:
         stdout, _ = process.communicate(timeout=seconds + 120)
-        outcomes.extend(orjson.loads(stdout)["outcomes"])
-    return outcomes
+        result = orjson.loads(stdout)
+        outcomes.extend(result["outcomes"])
+        lags.extend(result["lags"])
+    return outcomes, lags
 
 
 # The benchmark -----------------------------------------------------------------------------
@@ -165,18 +222,23 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
 
 
-def run(seconds: float, deadline: float, clients: int) -> dict:
+def run(seconds: float, deadline: float, clients: int, threads: int) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="promocore-overload-"))
-    extra = ("--guesses-per-key=0", "--guesses-per-address=0", "--guesses-per-customer=0")
+    extra = (
+        f"--threads={threads}",
+        "--guesses-per-key=0",
+        "--guesses-per-address=0",
+        "--guesses-per-customer=0",
+    )
     with ServerProcess(workdir / "data", workers=1, extra=extra) as server:
         with Client(server.target) as client:
-            coupon(client, "load", "LOAD10")
+            create_campaigns(client)
         unloaded(server.target, 200)  # warm-up
         quiet = unloaded(server.target, 2000)
-        closed = run_generators(server.target, "closed", clients, seconds, 5.0)
+        closed, _ = run_generators(server.target, "closed", clients, seconds, 5.0)
         capacity = sum(1 for code, _ in closed if code == "OK") / seconds
         offered = 3 * capacity
-        outcomes = run_generators(server.target, "open", offered, seconds, deadline)
+        outcomes, lags = run_generators(server.target, "open", offered, seconds, deadline)
         after = unloaded(server.target, 200)
     statuses = Counter(code for code, _ in outcomes)
     admitted = [latency for code, latency in outcomes if code == "OK"]
@@ -195,7 +257,9 @@ def run(seconds: float, deadline: float, clients: int) -> dict:
         "admitted_p99_ms": round(admitted_p99_ms, 2),
         "admitted_p99_over_unloaded_p99": round(admitted_p99_ms / quiet["p99_ms"], 2),
         "unloaded_after": after,
+        "generator_lag_p99_ms": round(percentile(lags, 0.99) * 1000, 1),
         "deadline_s": deadline,
+        "threads": threads,
         "seconds": seconds,
     }
 
@@ -235,7 +299,8 @@ def write_results(result: dict, command: str) -> None:
 Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {machine()}.
 One server worker (`promocore serve --workers 1`, 16 threads, defaults otherwise: at most 256
 RPCs held, CoDel shedding at a 10 ms queueing target); {GENERATORS} asyncio load generator
-processes on the same machine. Validate with one code and five items.
+processes on the same machine. Validate with {CAMPAIGNS} codes whose rules and effects filter
+a {CART_ITEMS}-item cart.
 
 | measure | result |
 | --- | --- |
@@ -256,9 +321,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--deadline", type=float, default=0.5, help="per request, seconds")
     parser.add_argument("--clients", type=int, default=16, help="closed-loop clients (capacity)")
+    parser.add_argument("--threads", type=int, default=16, help="server RPC threads")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     args = parser.parse_args()
-    result = run(args.seconds, args.deadline, args.clients)
+    result = run(args.seconds, args.deadline, args.clients, args.threads)
     if not args.no_write:
         write_results(result, "make overload")
     print(orjson.dumps(result).decode())

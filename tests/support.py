@@ -21,7 +21,9 @@ from promocore.server import BOOTSTRAP_KEY_ENV
 # One admin key for the whole test run: every server a test starts (the `server` fixture, a
 # direct start_server, ServerProcess) installs it as its bootstrap key, and every Client picks
 # it up from $PROMOCORE_API_KEY, so the suite runs with authentication on.
-TEST_ADMIN_KEY = new_key()
+# Helper processes of a run (race clients, load generators) import this too and keep its key.
+TEST_ADMIN_KEY = os.environ.get("PROMOCORE_TEST_ADMIN_KEY") or new_key()
+os.environ["PROMOCORE_TEST_ADMIN_KEY"] = TEST_ADMIN_KEY
 os.environ[API_KEY_ENV] = TEST_ADMIN_KEY
 os.environ[BOOTSTRAP_KEY_ENV] = TEST_ADMIN_KEY
 

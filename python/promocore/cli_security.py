@@ -13,7 +13,7 @@ import grpc
 
 from promocore import api_keys
 from promocore.guess_guard import GuessLimits
-from promocore.load_shedding import DEFAULT_TARGET_MS
+from promocore.load_shedding import DEFAULT_IN_SERVICE, DEFAULT_MAX_QUEUE_MS, DEFAULT_TARGET_MS
 from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES
 from promocore.tls import TlsFiles, channel_credentials
 
@@ -55,6 +55,18 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
         help="queueing delay past which an overloaded process refuses RPCs (CoDel target)",
     )
     serve.add_argument(
+        "--in-service-rpcs",
+        type=int,
+        default=DEFAULT_IN_SERVICE,
+        help="checkout reads and admin RPCs running at once per process; the rest wait",
+    )
+    serve.add_argument(
+        "--max-queue-ms",
+        type=float,
+        default=DEFAULT_MAX_QUEUE_MS,
+        help="longest wait of those RPCs for their turn; beyond, RESOURCE_EXHAUSTED",
+    )
+    serve.add_argument(
         "--max-message-bytes",
         type=int,
         default=DEFAULT_MAX_MESSAGE_BYTES,
@@ -91,6 +103,8 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
         "tls": tls,
         "max_concurrent_rpcs": args.max_concurrent_rpcs,
         "shed_target_ms": args.shed_target_ms,
+        "in_service_rpcs": args.in_service_rpcs,
+        "max_queue_ms": args.max_queue_ms,
         "max_message_bytes": args.max_message_bytes,
         "guess_limits": GuessLimits(
             window_ms=int(args.guess_window * 1000),

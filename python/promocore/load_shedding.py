@@ -1,12 +1,18 @@
-"""Overload shedding: RPCs that waited too long for a thread are refused at once with
+"""Overload shedding: RPCs that waited too long to be served are refused at once with
 RESOURCE_EXHAUSTED instead of being served late (CoDel, "controlled delay").
 
-The interceptor stamps each RPC when gRPC hands it over and, when a thread picks it up, looks at
-how long it queued. A burst that drains quickly is served whole (some RPCs of every interval
-were picked up at once); once even the quickest pick-up of a whole interval waited longer than
-`target`, the queue is standing — the process is overloaded — and RPCs that waited longer than
-`target` are refused until an interval passes in which one did not. Admitted RPCs therefore
-wait about `target` at most, and a refusal costs microseconds.
+Only `in_service` RPCs run at once per process; the other threads wait for one of those slots.
+Python work is serialized by the GIL anyway, so more RPCs running at once would not finish more
+per second — they would all finish later (each shares the CPU with all the others), and a queue
+nobody measures would hide in that sharing. The interceptor stamps each RPC when gRPC hands it
+over and looks at how long it waited when it gets a slot. A burst that drains quickly is served
+whole (some RPCs of every interval got a slot at once); once even the quickest of a whole
+interval waited longer than `target`, the queue is standing — the process is overloaded — and
+RPCs that waited longer than
+`target` are refused until an interval passes in which one did not. However calm the
+intervals, no RPC waits longer than `max_queue` for its slot: bursts up to that are served,
+beyond it refused. Admitted RPCs therefore wait at most `max_queue` (about `target` under
+sustained overload), and a refusal costs microseconds.
 
 Never shed: health checks, and the writes that complete or undo a paid order (Redeem, Rollback,
 ReleaseReservation) — refusing those only brings the shop's retries back; they are bounded by
@@ -18,18 +24,53 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 import grpc
 
-from promocore.errors import ResourceExhaustedError
+from promocore.errors import DeadlineExceededError, ResourceExhaustedError
 from promocore.roles import CHECKOUT_RPCS, is_open
 from promocore.rpc_handlers import Behaviour, rewrap
 from promocore.wire_errors import to_status
 
 DEFAULT_TARGET_MS = 10.0
 DEFAULT_INTERVAL_MS = 500.0
+DEFAULT_IN_SERVICE = 2
+DEFAULT_MAX_QUEUE_MS = 50.0
 NEVER_SHED = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation"))
+
+
+class FifoSlots:
+    """A counting semaphore that serves waiters in arrival order. (threading.Semaphore lets a
+    newcomer take a freed slot before those already waiting, which would hide the queue.)"""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._lock = threading.Lock()
+        self._waiters: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float | None) -> bool:
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._lock:
+            if turn.is_set():  # handed the slot just as the wait timed out
+                return True
+            self._waiters.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().set()  # the slot passes straight to the oldest waiter
+            else:
+                self._free += 1
 
 
 class LoadShedder(grpc.ServerInterceptor):
@@ -38,7 +79,11 @@ class LoadShedder(grpc.ServerInterceptor):
         target_ms: float = DEFAULT_TARGET_MS,
         interval_ms: float = DEFAULT_INTERVAL_MS,
         monotonic: Callable[[], float] = time.monotonic,
+        in_service: int = DEFAULT_IN_SERVICE,
+        max_queue_ms: float = DEFAULT_MAX_QUEUE_MS,
     ) -> None:
+        self._max_queue = max_queue_ms / 1000
+        self._slots = FifoSlots(in_service)
         self._target = target_ms / 1000
         self._interval = interval_ms / 1000
         self._monotonic = monotonic
@@ -54,6 +99,9 @@ class LoadShedder(grpc.ServerInterceptor):
                 retry_after_ms=int(interval_ms),
             )
         )
+        self._too_late = to_status(
+            DeadlineExceededError("the deadline passed while the request waited")
+        )
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -64,16 +112,27 @@ class LoadShedder(grpc.ServerInterceptor):
 
         def wrap(behaviour: Behaviour) -> Behaviour:
             def run(request, context):
-                if self.should_shed(self._monotonic() - arrived):
-                    context.abort_with_status(self._refusal)
-                return behaviour(request, context)
+                # Blocked, not polling: a waiting thread must not compete for the GIL with the
+                # ones serving and with gRPC's own thread accepting new calls.
+                budget = self._max_queue - (self._monotonic() - arrived)
+                remaining = context.time_remaining()
+                if not self._slots.acquire(timeout=max(0.0, min(budget, remaining or budget))):
+                    self.should_shed(self._monotonic() - arrived)  # a wait the interval saw
+                    late = remaining is not None and remaining <= budget
+                    context.abort_with_status(self._too_late if late else self._refusal)
+                try:
+                    if self.should_shed(self._monotonic() - arrived):
+                        context.abort_with_status(self._refusal)
+                    return behaviour(request, context)
+                finally:
+                    self._slots.release()
 
             return run
 
         return rewrap(handler, wrap)
 
     def should_shed(self, waited: float) -> bool:
-        """Records that an RPC waited `waited` seconds for a thread; True = refuse it."""
+        """Records that an RPC has waited `waited` seconds so far; True = refuse it."""
         now = self._monotonic()
         with self._lock:
             self._min_wait = min(self._min_wait, waited)

@@ -30,7 +30,12 @@ from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
 from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
-from promocore.load_shedding import DEFAULT_TARGET_MS, LoadShedder
+from promocore.load_shedding import (
+    DEFAULT_IN_SERVICE,
+    DEFAULT_MAX_QUEUE_MS,
+    DEFAULT_TARGET_MS,
+    LoadShedder,
+)
 from promocore.qualify import Qualifier
 from promocore.request_guard import (
     DEFAULT_MAX_MESSAGE_BYTES,
@@ -237,6 +242,10 @@ class ServerOptions:
     max_concurrent_rpcs: int = 256
     # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
     shed_target_ms: float = DEFAULT_TARGET_MS
+    # RPCs (of those that may be shed) running at once per process; the rest wait their turn.
+    in_service_rpcs: int = DEFAULT_IN_SERVICE
+    # Longest wait for a slot, overloaded or not; beyond, RESOURCE_EXHAUSTED.
+    max_queue_ms: float = DEFAULT_MAX_QUEUE_MS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     guess_limits: GuessLimits = field(default_factory=GuessLimits)
 
@@ -270,7 +279,12 @@ def start_server(
     checkout = Checkout(store, campaigns, clock, GuessGuard(options.guess_limits, clock))
     qualifier = Qualifier(store, campaigns, clock)
 
-    interceptors: list[grpc.ServerInterceptor] = [LoadShedder(options.shed_target_ms)]
+    shedder = LoadShedder(
+        options.shed_target_ms,
+        in_service=options.in_service_rpcs,
+        max_queue_ms=options.max_queue_ms,
+    )
+    interceptors: list[grpc.ServerInterceptor] = [shedder]
     if options.auth:
         interceptors.append(AuthInterceptor(Authenticator(store)))
     interceptors.append(RequestGuardInterceptor(options.max_message_bytes))
