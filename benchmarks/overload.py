@@ -321,6 +321,12 @@ is shed. Validate with {CAMPAIGNS} codes whose rules and effects filter a {CART_
 | measure | result |
 | --- | --- |
 {rows}
+
+Unloaded p99 is measured twice (before and right after) because on this shared machine it
+moves by a factor of 2-3 between minutes; the admitted p99 includes the load generator's own
+lag (its p99 is in the table). The queue promocore cannot see is the one in gRPC's C core
+before its Python thread dispatches a call: that thread competes for the GIL with the serving
+thread, which is why the in-service limit defaults to one.
 {end}"""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     if begin in text:
