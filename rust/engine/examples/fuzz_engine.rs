@@ -209,7 +209,15 @@ fn mutate_json(rng: &mut Rng, json: &mut Json, depth: usize) {
         Json::Number(_) => *json = json!(*rng.pick(&EXTREME_NUMBERS)),
         Json::String(_) => {
             *json = json!(*rng.pick(&[
-                "", "1e400", "-0", "NaN", "2025-02-30", "P-1D", "\u{0}", "💥", "1.0000000000000000001"
+                "",
+                "1e400",
+                "-0",
+                "NaN",
+                "2025-02-30",
+                "P-1D",
+                "\u{0}",
+                "💥",
+                "1.0000000000000000001"
             ]))
         }
         _ => *json = json!({"not": {"not": {"subject": "order.amount", "op": "gte", "value": 1}}}),
@@ -276,7 +284,9 @@ struct Counts {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let execs: u64 = args.next().map_or(DEFAULT_EXECS, |a| a.parse().expect("EXECS"));
+    let execs: u64 = args
+        .next()
+        .map_or(DEFAULT_EXECS, |a| a.parse().expect("EXECS"));
     let seed: u64 = args.next().map_or(8, |a| a.parse().expect("SEED"));
     let seeds = seeds();
     assert!(!seeds.is_empty(), "no fixture seeds");
@@ -289,7 +299,10 @@ fn main() {
 
     // Every panic is a finding: say where (the run goes on, counting).
     panic::set_hook(Box::new(|info| {
-        eprintln!("crash: {info}\n{}", std::backtrace::Backtrace::force_capture())
+        eprintln!(
+            "crash: {info}\n{}",
+            std::backtrace::Backtrace::force_capture()
+        )
     }));
     let progress = Arc::new(AtomicU64::new(0));
     let watched = Arc::clone(&progress);

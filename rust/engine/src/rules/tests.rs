@@ -305,7 +305,11 @@ fn rule_text_size_is_limited() {
     );
     let error = Rule::compile(&padded).expect_err("too long");
     assert_eq!(error.path, "rules");
-    assert!(error.reason.contains(&MAX_RULE_BYTES.to_string()), "{}", error.reason);
+    assert!(
+        error.reason.contains(&MAX_RULE_BYTES.to_string()),
+        "{}",
+        error.reason
+    );
 }
 
 #[test]
