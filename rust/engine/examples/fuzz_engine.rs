@@ -11,7 +11,6 @@
 //! The last line printed is one JSON object with the counts. Crashing inputs are written to
 //! target/fuzz-crashes/.
 
-#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 
