@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+from stress import machine  # noqa: E402
+
 from promocore import Client  # noqa: E402
 from promocore.v1 import checkout_pb2  # noqa: E402
 
@@ -209,18 +210,6 @@ def unloaded(target: str, count: int) -> dict:
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
     }
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
 
 
 def run(seconds: float, deadline: float, clients: int, threads: int, in_service: int) -> dict:

@@ -105,28 +105,26 @@ def test_rules_too_deep_or_too_large_name_the_path(client):
     assert client.list_campaigns() == []
 
 
-def test_a_raw_oversized_request_gets_its_status_without_a_client_library(small_messages, clock):
-    target = small_messages.target
+def raw_call(target: str, method: str, payload: bytes) -> grpc.RpcError:
+    """Sends `payload` as the request of `method`, with no client library between; returns the
+    error it must answer."""
     with grpc.insecure_channel(target) as channel:
-        validate = channel.unary_unary(
-            "/promocore.v1.CheckoutService/Validate",
-            request_serializer=lambda raw: raw,
-            response_deserializer=lambda raw: raw,
+        call = channel.unary_unary(
+            method, request_serializer=lambda raw: raw, response_deserializer=lambda raw: raw
         )
         with pytest.raises(grpc.RpcError) as error:
-            validate(b"\x00" * (SMALL_LIMIT + 1), metadata=(("x-api-key", TEST_ADMIN_KEY),))
-    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "request" in error.value.details()
+            call(payload, metadata=(("x-api-key", TEST_ADMIN_KEY),), timeout=5)
+    return error.value
+
+
+def test_a_raw_oversized_request_gets_its_status_without_a_client_library(small_messages):
+    payload = b"\x00" * (SMALL_LIMIT + 1)
+    error = raw_call(small_messages.target, "/promocore.v1.CheckoutService/Validate", payload)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "request" in error.details()
 
 
 def test_bytes_that_do_not_parse_are_invalid_argument_on_typed_rpcs_too(target):
-    with grpc.insecure_channel(target) as channel:
-        get_campaign = channel.unary_unary(
-            "/promocore.v1.AdminService/GetCampaign",
-            request_serializer=lambda raw: raw,
-            response_deserializer=lambda raw: raw,
-        )
-        with pytest.raises(grpc.RpcError) as error:
-            get_campaign(b"\x0a\xff\xff", metadata=(("x-api-key", TEST_ADMIN_KEY),), timeout=5)
-    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert error.value.details().startswith("request: not a valid message")
+    error = raw_call(target, "/promocore.v1.AdminService/GetCampaign", b"\x0a\xff\xff")
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details().startswith("request: not a valid message")

@@ -26,6 +26,17 @@ def serve(tmp_path, clock, **options):
     )
 
 
+def bulk_campaign(client: Client) -> None:
+    """The campaign the busy streams generate codes for."""
+    client.create_campaign(
+        id="bulk",
+        name="bulk",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 1}},
+    )
+
+
 def busy_streams(target: str, count: int) -> list[threading.Thread]:
     """`count` GenerateCodes streams, each returned once it is under way on the server."""
     started = [threading.Event() for _ in range(count)]
@@ -54,13 +65,7 @@ def test_rpcs_beyond_the_bound_are_refused_at_once(tmp_path, clock):
     target = f"127.0.0.1:{running.port}"
     try:
         with Client(target, api_key=TEST_ADMIN_KEY) as client:
-            client.create_campaign(
-                id="bulk",
-                name="bulk",
-                type="DISCOUNT_COUPONS",
-                currency="EUR",
-                effect={"amount_off_order": {"amount": 1}},
-            )
+            bulk_campaign(client)
             streams = busy_streams(target, 2)
             with pytest.raises(ResourceExhaustedError):
                 client.validate(cart(("A", 1000, 1)), codes=["ANY"])
@@ -78,13 +83,7 @@ def test_a_redeem_past_its_deadline_is_abandoned_and_writes_nothing(tmp_path, cl
     target = f"127.0.0.1:{running.port}"
     try:
         with Client(target, api_key=TEST_ADMIN_KEY) as client:
-            client.create_campaign(
-                id="bulk",
-                name="bulk",
-                type="DISCOUNT_COUPONS",
-                currency="EUR",
-                effect={"amount_off_order": {"amount": 1}},
-            )
+            bulk_campaign(client)
             code = coupon(client, "c1", "SAVE1")
             # The only thread is busy: the Redeem waits in the queue past its deadline.
             streams = busy_streams(target, 1)
