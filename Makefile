@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install run test test-rust test-python test-slow proto lint fmt bench bench-engine stress clean
+.PHONY: help install run test test-rust test-python test-slow proto lint fmt bench bench-engine stress fuzz-short overload clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -75,6 +75,12 @@ bench-engine: install $(VENV)/.bench-deps ## Engine evals/s vs the Python refere
 
 stress: install ## Race trials x20, kill -9 crash test, group-commit speedup; last line JSON
 	$(PY) benchmarks/stress.py
+
+fuzz-short: install ## 1M engine fuzz executions + 100k malformed requests to a live server; last line JSON
+	$(PY) benchmarks/fuzz_short.py
+
+overload: install ## Offer 3x capacity to a server; outcomes and admitted p99 vs unloaded, to RESULTS.md
+	$(PY) benchmarks/overload.py
 
 clean: ## Remove build output (.venv, target) but not data (./var)
 	rm -rf $(VENV) target python/promocore/_engine*.so

@@ -11,6 +11,8 @@ from promocore import Client
 from promocore.clock import FixedClock
 from promocore.server import RunningServer, start_server
 
+from support import TEST_ADMIN_KEY
+
 # A fixed "now" for tests: Sunday 2026-03-01 12:00 UTC.
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -36,5 +38,5 @@ def target(server) -> str:
 
 @pytest.fixture
 def client(target) -> Iterator[Client]:
-    with Client(target, timeout=10) as connected:
+    with Client(target, api_key=TEST_ADMIN_KEY, timeout=10) as connected:
         yield connected

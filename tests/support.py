@@ -15,6 +15,19 @@ import grpc
 import orjson
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from promocore.api_keys import new_key
+from promocore.client import API_KEY_ENV
+from promocore.server import BOOTSTRAP_KEY_ENV
+
+# One admin key for the whole test run: every server a test starts (the `server` fixture, a
+# direct start_server, ServerProcess) installs it as its bootstrap key, and every Client picks
+# it up from $PROMOCORE_API_KEY, so the suite runs with authentication on.
+# Helper processes of a run (race clients, load generators) import this too and keep its key.
+TEST_ADMIN_KEY = os.environ.get("PROMOCORE_TEST_ADMIN_KEY") or new_key()
+os.environ["PROMOCORE_TEST_ADMIN_KEY"] = TEST_ADMIN_KEY
+os.environ[API_KEY_ENV] = TEST_ADMIN_KEY
+os.environ[BOOTSTRAP_KEY_ENV] = TEST_ADMIN_KEY
+
 Line = tuple[str, int, int] | tuple[str, int, int, list[str]]
 
 
@@ -65,6 +78,7 @@ class ServerProcess:
         self.extra = extra
         self.port = free_port()
         self.target = f"127.0.0.1:{self.port}"
+        self.api_key = TEST_ADMIN_KEY
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
 

@@ -10,7 +10,7 @@ import pytest
 
 from promocore import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 
-from support import cart
+from support import TEST_ADMIN_KEY, cart
 
 TEN_PERCENT_FROM_30 = {
     "name": "Ten percent from 30.00",
@@ -176,7 +176,7 @@ def test_bytes_that_are_not_a_request_are_invalid_argument(target):
             response_deserializer=lambda raw: raw,
         )
         with pytest.raises(grpc.RpcError) as error:
-            validate(b"\xff\xff\xff\xff", timeout=5)
+            validate(b"\xff\xff\xff\xff", timeout=5, metadata=(("x-api-key", TEST_ADMIN_KEY),))
         assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert "request" in error.value.details()
 

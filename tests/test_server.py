@@ -12,7 +12,7 @@ from promocore import Client
 from promocore.server import start_server
 from promocore.v1 import events_pb2, events_pb2_grpc
 
-from support import cart
+from support import TEST_ADMIN_KEY, cart
 
 
 def test_health_reports_serving_for_every_service(target):
@@ -41,7 +41,11 @@ def test_an_rpc_of_a_later_capability_answers_unimplemented(target):
     with grpc.insecure_channel(target) as channel:
         stub = events_pb2_grpc.EventsServiceStub(channel)
         with pytest.raises(grpc.RpcError) as error:
-            stub.WatchEvents(events_pb2.WatchEventsRequest(backlog_only=True), timeout=5).next()
+            stub.WatchEvents(
+                events_pb2.WatchEventsRequest(backlog_only=True),
+                timeout=5,
+                metadata=(("x-api-key", TEST_ADMIN_KEY),),
+            ).next()
     assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 

@@ -9,6 +9,11 @@ from collections.abc import Sequence
 from typing import final
 
 __version__: str
+# Request limits (rust/engine/src/request.rs): beyond them evaluate_checkout raises
+# InvalidRequestError naming the field and the limit.
+MAX_REDEEMABLES: int
+MAX_ITEMS: int
+MAX_CODE_CHARS: int
 """Version of the engine crate, e.g. ``"0.1.0"``."""
 
 class CompileError(ValueError):

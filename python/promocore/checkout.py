@@ -19,6 +19,7 @@ from promocore import _engine
 from promocore.clock import Clock
 from promocore.compiled import CampaignEntry, CatalogSnapshot, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
+from promocore.guess_guard import Caller, GuessGuard, Subjects
 from promocore.store import LmdbStore
 from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
@@ -48,6 +49,8 @@ class Resolution:
     promotion_keys: dict[str, CounterKeys] = field(default_factory=dict)
     # The joined promotions whose counters were not read: keys are built if one is redeemed.
     unread_promotions: dict[str, CampaignEntry] = field(default_factory=dict)
+    # Requested codes the store does not have (what anti-enumeration counts).
+    codes_not_found: int = 0
 
     def context_bytes(self) -> bytes:
         return self.context.SerializeToString() + b"".join(self.promotions_bytes)
@@ -172,6 +175,7 @@ class Resolver:
             if kind == "code":
                 code = self._lookup_code(txn, redeemable.code)
                 entry = snapshot.by_id.get(code.campaign_id) if code else None
+                resolution.codes_not_found += code is None
             elif kind == "promotion_id":
                 code, entry = None, _promotion(snapshot, redeemable.promotion_id)
             else:
@@ -234,24 +238,59 @@ def parse_request(message_type: type[M], request: bytes) -> M:
         raise InvalidArgumentError("request", f"not a valid message: {error}") from None
 
 
+def parse_checkout(message_type: type[M], request: bytes) -> M:
+    """Parses a Validate/Redeem request, refusing one with more redeemables than the engine
+    takes before anything is looked up for them."""
+    parsed = parse_request(message_type, request)
+    count = len(parsed.redeemables)
+    if count > _engine.MAX_REDEEMABLES:
+        raise InvalidArgumentError(
+            "redeemables",
+            f"at most {_engine.MAX_REDEEMABLES} redeemables per request; got {count}",
+        )
+    return parsed
+
+
 class Checkout:
-    def __init__(self, store: LmdbStore, campaigns: CompiledCampaigns, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: LmdbStore,
+        campaigns: CompiledCampaigns,
+        clock: Clock,
+        guard: GuessGuard | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._resolver = Resolver(store, campaigns)
+        self._guard = guard
 
-    def validate(self, request: bytes) -> bytes:
+    def validate(self, request: bytes, caller: Caller | None = None) -> bytes:
         """ValidateRequest bytes in, ValidateResponse bytes out. Changes nothing, unless the
         request asks for a reservation: then the applicable redeemables are held."""
-        parsed = parse_request(checkout_pb2.ValidateRequest, request)
+        parsed = parse_checkout(checkout_pb2.ValidateRequest, request)
+        subjects = self._admit(caller, parsed)
         if parsed.HasField("reservation"):
             session_key, ttl_ms = _reservation_request(parsed.reservation)
             return self._store.writer.submit(
-                lambda txn: self._validate_and_hold(txn, request, parsed, session_key, ttl_ms)
+                lambda txn: self._validate_and_hold(
+                    txn, request, parsed, session_key, ttl_ms, subjects
+                )
             )
         with self._store.read() as txn:
-            resolution = self._resolve(txn, parsed, self._clock.now_ms())
+            resolution = self._resolve(txn, parsed, self._clock.now_ms(), subjects=subjects)
         return evaluate(request, resolution)
+
+    def _admit(
+        self,
+        caller: Caller | None,
+        parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
+    ) -> Subjects:
+        """The anti-enumeration subjects of this request; raises when one is over its limit."""
+        if self._guard is None or caller is None:
+            return []
+        subjects = self._guard.subjects(caller, parsed.customer.id)
+        self._guard.check(subjects)
+        return subjects
 
     def _validate_and_hold(
         self,
@@ -260,11 +299,12 @@ class Checkout:
         parsed: checkout_pb2.ValidateRequest,
         session_key: str,
         ttl_ms: int,
+        subjects: Subjects,
     ) -> bytes:
         now_ms = self._clock.now_ms()
         # Validating again replaces the session's holds: its old ones must not block it.
         self._store.reservations.release(txn, session_key)
-        resolution = self._resolve(txn, parsed, now_ms, session_key)
+        resolution = self._resolve(txn, parsed, now_ms, session_key, subjects)
         outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
         applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
         if not any(applied):
@@ -281,10 +321,10 @@ class Checkout:
         outcome.reservation.expires_at.FromMilliseconds(expires_at_ms)
         return outcome.SerializeToString()
 
-    def redeem(self, request: bytes) -> bytes:
+    def redeem(self, request: bytes, caller: Caller | None = None) -> bytes:
         """RedeemRequest bytes in, RedeemResponse bytes out; exactly once per idempotency key,
         durable before it returns, all of a redemption's changes or none."""
-        parsed = parse_request(checkout_pb2.RedeemRequest, request)
+        parsed = parse_checkout(checkout_pb2.RedeemRequest, request)
         key = parsed.idempotency_key
         if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
             raise InvalidArgumentError(
@@ -296,10 +336,15 @@ class Checkout:
             raise InvalidArgumentError(
                 "session_key", f"at most {MAX_SESSION_KEY_LENGTH} characters"
             )
-        return self._store.writer.submit(lambda txn: self._redeem(txn, request, parsed))
+        subjects = self._admit(caller, parsed)
+        return self._store.writer.submit(lambda txn: self._redeem(txn, request, parsed, subjects))
 
     def _redeem(
-        self, txn: lmdb.Transaction, request: bytes, parsed: checkout_pb2.RedeemRequest
+        self,
+        txn: lmdb.Transaction,
+        request: bytes,
+        parsed: checkout_pb2.RedeemRequest,
+        subjects: Subjects,
     ) -> bytes:
         log = self._store.redemptions
         first_answer = log.replay(txn, parsed.idempotency_key, request)
@@ -308,7 +353,7 @@ class Checkout:
             replayed.replayed = True
             return replayed.SerializeToString()
         now_ms = self._clock.now_ms()
-        resolution = self._resolve(txn, parsed, now_ms, parsed.session_key)
+        resolution = self._resolve(txn, parsed, now_ms, parsed.session_key, subjects)
         outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
         response = checkout_pb2.RedeemResponse(
             redeemables=outcome.redeemables, totals=outcome.totals
@@ -363,8 +408,9 @@ class Checkout:
         parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
         now_ms: int,
         session_key: str = "",
+        subjects: Subjects | None = None,
     ) -> Resolution:
-        return self._resolver.resolve(
+        resolution = self._resolver.resolve(
             txn,
             list(parsed.redeemables),
             customer_id=parsed.customer.id,
@@ -372,6 +418,9 @@ class Checkout:
             now_ms=now_ms,
             session_key=session_key,
         )
+        if subjects and self._guard is not None:
+            self._guard.record(subjects, resolution.codes_not_found)
+        return resolution
 
 
 def _reservation_request(reservation: checkout_pb2.ReservationRequest) -> tuple[str, int]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from promocore import _engine
+from promocore import _engine, cli_security
 from promocore.cli_programs import add_program_commands
 from promocore.client import Client
 from promocore.errors import PromocoreError
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="server address",
     )
     parser.add_argument("--api-key", default=os.environ.get("PROMOCORE_API_KEY"), help="API key")
+    cli_security.add_client_arguments(parser)
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text")
     commands = parser.add_subparsers(metavar="COMMAND")
 
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
+    cli_security.add_serve_arguments(serve)
     serve.set_defaults(run=run_serve)
 
     check = commands.add_parser(
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_campaign_commands(commands)
     _add_code_commands(commands)
     add_program_commands(commands, _client, _print)
+    cli_security.add_key_commands(commands, _client)
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
@@ -231,8 +234,12 @@ def run_serve(args: argparse.Namespace) -> int:
         durability=Durability(args.durability),
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,
+        **cli_security.serve_options(args),
     )
     logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
+    if options.auth:
+        # Before any worker starts, so the key is printed once, not once per worker.
+        cli_security.ensure_admin_key(args.data_dir, options.bootstrap_admin_key)
     if args.workers > 0:
         return serve_workers(args.data_dir, args.listen, args.workers, options)
     running = start_server(args.data_dir, args.listen, options=options)
@@ -410,7 +417,11 @@ def run_rollback(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(args.target, api_key=args.api_key)
+    return Client(
+        args.target,
+        api_key=args.api_key or "",
+        credentials=cli_security.client_credentials(args),
+    )
 
 
 def _print(args: argparse.Namespace, value: Any) -> int:

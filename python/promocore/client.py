@@ -18,6 +18,7 @@ InvalidArgumentError carries the offending `field`, others a `reason` code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -36,6 +37,7 @@ from promocore.wire_errors import from_rpc_error
 
 Plain = dict[str, Any]
 API_KEY_HEADER = "x-api-key"
+API_KEY_ENV = "PROMOCORE_API_KEY"
 
 
 class Client(ProgramsClient):
@@ -45,11 +47,20 @@ class Client(ProgramsClient):
         api_key: str | None = None,
         *,
         timeout: float | None = 30.0,
+        credentials: grpc.ChannelCredentials | None = None,
     ) -> None:
+        """`api_key`: None takes $PROMOCORE_API_KEY (as the CLI does); "" sends no key.
+        `credentials`: TLS (promocore.tls.channel_credentials); None = plaintext."""
         self.target = target
         self.timeout = timeout
+        if api_key is None:
+            api_key = os.environ.get(API_KEY_ENV, "")
         self._metadata = ((API_KEY_HEADER, api_key),) if api_key else ()
-        self._channel = grpc.insecure_channel(target)
+        self._channel = (
+            grpc.secure_channel(target, credentials)
+            if credentials is not None
+            else grpc.insecure_channel(target)
+        )
         self._checkout = checkout_pb2_grpc.CheckoutServiceStub(self._channel)
         self._admin = admin_pb2_grpc.AdminServiceStub(self._channel)
 
@@ -279,6 +290,31 @@ class Client(ProgramsClient):
         """Frees a Validate reservation; returns how many redeemables it held."""
         request = checkout_pb2.ReleaseReservationRequest(session_key=session_key)
         return self._call(self._checkout.ReleaseReservation, request).released
+
+    # API keys ------------------------------------------------------------------------------
+
+    def create_api_key(self, name: str, role: str) -> Plain:
+        """A new key of `role` (checkout, pos, admin, read_only); `secret` is shown only here."""
+        role_name = role.upper() if role.upper().startswith("ROLE_") else f"ROLE_{role.upper()}"
+        request = from_plain(admin_pb2.CreateApiKeyRequest, {"name": name, "role": role_name})
+        return to_plain(self._call(self._admin.CreateApiKey, request))
+
+    def list_api_keys(self) -> list[Plain]:
+        keys: list[Plain] = []
+        token = ""
+        while True:
+            request = admin_pb2.ListApiKeysRequest()
+            request.page.page_token = token
+            response = self._call(self._admin.ListApiKeys, request)
+            keys.extend(to_plain(k) for k in response.api_keys)
+            token = response.next_page_token
+            if not token:
+                return keys
+
+    def revoke_api_key(self, key_id: str) -> Plain:
+        return to_plain(
+            self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
+        )
 
     def get_redemption(self, redemption_id: str) -> Plain:
         request = admin_pb2.GetRedemptionRequest(id=redemption_id)

@@ -56,7 +56,45 @@ class UnavailableError(PromocoreError):
     status = grpc.StatusCode.UNAVAILABLE
 
 
+class UnauthenticatedError(PromocoreError):
+    """No API key, or one that is unknown, malformed or revoked."""
+
+    status = grpc.StatusCode.UNAUTHENTICATED
+
+
+class PermissionDeniedError(PromocoreError):
+    """A valid API key whose role does not allow this RPC."""
+
+    status = grpc.StatusCode.PERMISSION_DENIED
+
+
+class ResourceExhaustedError(PromocoreError):
+    """Too much of something: failed code lookups, concurrent RPCs. `retry_after_ms` (0 when
+    unknown) travels as google.rpc.RetryInfo."""
+
+    status = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, message: str, *, reason: str = "", retry_after_ms: int = 0) -> None:
+        super().__init__(message, reason=reason)
+        self.retry_after_ms = retry_after_ms
+
+
+class DeadlineExceededError(PromocoreError):
+    """The caller's deadline passed before the work was done; nothing was written."""
+
+    status = grpc.StatusCode.DEADLINE_EXCEEDED
+
+
 BY_STATUS: dict[grpc.StatusCode, type[PromocoreError]] = {
     cls.status: cls
-    for cls in (NotFoundError, AlreadyExistsError, FailedPreconditionError, UnavailableError)
+    for cls in (
+        NotFoundError,
+        AlreadyExistsError,
+        FailedPreconditionError,
+        UnavailableError,
+        UnauthenticatedError,
+        PermissionDeniedError,
+        ResourceExhaustedError,
+        DeadlineExceededError,
+    )
 }

@@ -8,29 +8,46 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from promocore import deadlines
 from promocore.admin import Admin
+from promocore.api_keys import ApiKeys
+from promocore.auth import Authenticator, AuthInterceptor, current_principal
 from promocore.checkout import Checkout
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
+from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
+from promocore.load_shedding import (
+    DEFAULT_IN_SERVICE,
+    DEFAULT_MAX_QUEUE_MS,
+    DEFAULT_TARGET_MS,
+    LoadShedder,
+)
 from promocore.programs import Programs
 from promocore.programs_service import events_servicer, programs_admin_rpcs
 from promocore.qualify import Qualifier
+from promocore.request_guard import (
+    DEFAULT_MAX_MESSAGE_BYTES,
+    HARD_CAP_FACTOR,
+    RequestGuardInterceptor,
+)
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
+from promocore.tls import TlsFiles
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -49,12 +66,13 @@ EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_na
 
 def rpc(method: Callable) -> Callable:
     """Turns PromocoreError into a gRPC status with details (anything else is UNKNOWN, logged by
-    grpc)."""
+    grpc); abandons an RPC whose deadline passed while it waited (promocore.deadlines)."""
 
     @functools.wraps(method)
     def handler(*args):
         context = args[-1]
         try:
+            deadlines.begin(context)
             return method(*args)
         except PromocoreError as error:
             context.abort_with_status(to_status(error))
@@ -69,6 +87,7 @@ def rpc_stream(method: Callable) -> Callable:
     def handler(*args):
         context = args[-1]
         try:
+            deadlines.begin(context)
             yield from method(*args)
         except PromocoreError as error:
             context.abort_with_status(to_status(error))
@@ -80,6 +99,11 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     def raw_bytes(method: Callable[[bytes], bytes]) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(rpc(lambda request, context: method(request)))
 
+    def raw_bytes_with_caller(method: Callable[[bytes, Caller], bytes]) -> grpc.RpcMethodHandler:
+        return grpc.unary_unary_rpc_method_handler(
+            rpc(lambda request, context: method(request, caller_of(context)))
+        )
+
     def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(
             rpc(lambda request, context: method(request)),
@@ -90,8 +114,8 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     return grpc.method_handlers_generic_handler(
         CHECKOUT_SERVICE,
         {
-            "Validate": raw_bytes(checkout.validate),
-            "Redeem": raw_bytes(checkout.redeem),
+            "Validate": raw_bytes_with_caller(checkout.validate),
+            "Redeem": raw_bytes_with_caller(checkout.redeem),
             "Rollback": typed(
                 checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
             ),
@@ -105,12 +129,30 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     )
 
 
+def caller_of(context: grpc.ServicerContext) -> Caller:
+    principal = current_principal()
+    return Caller(key_id=principal.key_id if principal else "", address=address_of(context.peer()))
+
+
 class AdminServicer(programs_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer):
     """The admin RPCs built so far; the others answer UNIMPLEMENTED (generated base class)."""
 
-    def __init__(self, admin: Admin, programs: Programs) -> None:
+    def __init__(self, admin: Admin, programs: Programs, api_keys: ApiKeys) -> None:
         self._admin = admin
         self._programs = programs
+        self._api_keys = api_keys
+
+    @rpc
+    def CreateApiKey(self, request, context):
+        return self._api_keys.create(request.name, request.role)
+
+    @rpc
+    def ListApiKeys(self, request, context):
+        return self._api_keys.list(request)
+
+    @rpc
+    def RevokeApiKey(self, request, context):
+        return self._api_keys.revoke(request.id)
 
     @rpc
     def CreateCampaign(self, request, context):
@@ -178,6 +220,9 @@ class RunningServer:
         self.store.close()
 
 
+BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
+
+
 @dataclass(frozen=True)
 class ServerOptions:
     """How one server process serves (the `promocore serve` flags)."""
@@ -188,6 +233,24 @@ class ServerOptions:
     # Share the port with the other worker processes (SO_REUSEPORT).
     reuse_port: bool = False
     load_demo_if_empty: bool = False
+    # Every RPC but health and reflection needs an API key whose role allows it (docs/security.md).
+    auth: bool = True
+    # Installed as an admin key when the store has none (tests and provisioning set it through
+    # the environment; `promocore serve` otherwise creates one and prints it once).
+    bootstrap_admin_key: str | None = field(
+        default_factory=lambda: os.environ.get(BOOTSTRAP_KEY_ENV) or None
+    )
+    tls: TlsFiles | None = None
+    # RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once.
+    max_concurrent_rpcs: int = 256
+    # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
+    shed_target_ms: float = DEFAULT_TARGET_MS
+    # RPCs (of those that may be shed) running at once per process; the rest wait their turn.
+    in_service_rpcs: int = DEFAULT_IN_SERVICE
+    # Longest wait for a slot, overloaded or not; beyond, RESOURCE_EXHAUSTED.
+    max_queue_ms: float = DEFAULT_MAX_QUEUE_MS
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    guess_limits: GuessLimits = field(default_factory=GuessLimits)
 
 
 def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:
@@ -213,16 +276,35 @@ def start_server(
     programs = Programs(store, clock)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
+    api_keys = ApiKeys(store, clock)
+    if options.bootstrap_admin_key and api_keys.install_bootstrap(options.bootstrap_admin_key):
+        log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
     campaigns = CompiledCampaigns(store.catalog)
-    checkout = Checkout(store, campaigns, clock)
+    checkout = Checkout(store, campaigns, clock, GuessGuard(options.guess_limits, clock))
     qualifier = Qualifier(store, campaigns, clock)
 
+    shedder = LoadShedder(
+        options.shed_target_ms,
+        in_service=options.in_service_rpcs,
+        max_queue_ms=options.max_queue_ms,
+    )
+    interceptors: list[grpc.ServerInterceptor] = [shedder]
+    if options.auth:
+        interceptors.append(AuthInterceptor(Authenticator(store)))
+    interceptors.append(RequestGuardInterceptor(options.max_message_bytes))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
-        options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
+        interceptors=interceptors,
+        options=[
+            ("grpc.so_reuseport", 1 if options.reuse_port else 0),
+            ("grpc.max_receive_message_length", options.max_message_bytes * HARD_CAP_FACTOR),
+        ],
+        maximum_concurrent_rpcs=options.max_concurrent_rpcs,
     )
     server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin, programs), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(admin, programs, api_keys), server
+    )
     events_pb2_grpc.add_EventsServiceServicer_to_server(events_servicer(rpc, programs), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -230,7 +312,10 @@ def start_server(
     reflection.enable_server_reflection(
         (*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(listen)
+    if options.tls is not None:
+        port = server.add_secure_port(listen, options.tls.server_credentials())
+    else:
+        port = server.add_insecure_port(listen)
     if port == 0:
         store.close()
         raise OSError(f"cannot listen on {listen}")

@@ -12,7 +12,12 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from promocore.errors import BY_STATUS, InvalidArgumentError, PromocoreError
+from promocore.errors import (
+    BY_STATUS,
+    InvalidArgumentError,
+    PromocoreError,
+    ResourceExhaustedError,
+)
 
 DOMAIN = "promocore"
 
@@ -30,6 +35,10 @@ def to_status(error: PromocoreError) -> grpc.Status:
         status.details.add().Pack(detail)
     if error.reason:
         status.details.add().Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))
+    if isinstance(error, ResourceExhaustedError) and error.retry_after_ms:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromMilliseconds(error.retry_after_ms)
+        status.details.add().Pack(retry)
     return rpc_status.to_status(status)
 
 
@@ -39,15 +48,29 @@ def from_rpc_error(error: grpc.RpcError) -> PromocoreError | grpc.RpcError:
     status = rpc_status.from_call(error)
     code = error.code()
     message = error.details()
-    field, description, reason = _details(status.details if status else [])
+    details = status.details if status else []
+    field, description, reason = _details(details)
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         if field:
             return InvalidArgumentError(field, description)
         return InvalidArgumentError("request", message or "")
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return ResourceExhaustedError(
+            message or "", reason=reason, retry_after_ms=_retry_after_ms(details)
+        )
     error_type = BY_STATUS.get(code)
     if error_type is None:
         return error
     return error_type(message or "", reason=reason)
+
+
+def _retry_after_ms(details: list[any_pb2.Any]) -> int:
+    for detail in details:
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry = error_details_pb2.RetryInfo()
+            detail.Unpack(retry)
+            return retry.retry_delay.ToMilliseconds()
+    return 0
 
 
 def _details(details: list[any_pb2.Any]) -> tuple[str, str, str]:

@@ -5,7 +5,8 @@ Callers hand in a job (a function of a write transaction) and block until the tr
 ran it is committed, so a reply is never sent before its write is on disk. Each job runs in a
 nested transaction: a job that raises is rolled back alone, the others of the batch commit.
 Jobs run one after another inside the batch, each seeing the writes of those before it, so
-checks and updates stay exact.
+checks and updates stay exact. A job whose caller's deadline (promocore.deadlines) has passed
+when its batch reaches it is not run at all: late work is dropped whole, never half-written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from concurrent.futures import Future
 from typing import TypeVar
 
 import lmdb
+
+from promocore import deadlines
 
 T = TypeVar("T")
 Job = Callable[[lmdb.Transaction], object]
@@ -58,7 +61,7 @@ class GroupCommitWriter:
         if self._stopping:
             raise WriterStopped("the store is shutting down")
         future: Future = Future()
-        self._queue.put((job, future))
+        self._queue.put((job, future, deadlines.current()))
         return future.result()
 
     def stop(self) -> None:
@@ -87,17 +90,17 @@ class GroupCommitWriter:
             if stop_after:
                 return
 
-    def _commit(self, batch: list[tuple[Job, Future]]) -> None:
+    def _commit(self, batch: list[tuple[Job, Future, float | None]]) -> None:
         outcomes: list[tuple[Future, object, BaseException | None]] = []
         try:
             with self._env.begin(write=True) as txn:
-                for job, future in batch:
-                    outcomes.append((future, *self._run_job(txn, job)))
+                for job, future, deadline in batch:
+                    outcomes.append((future, *self._run_job(txn, job, deadline)))
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
         except BaseException as error:  # the commit itself failed: nothing of the batch is written
             log.exception("group commit of %d jobs failed", len(batch))
-            for _, future in batch:
+            for _, future, _ in batch:
                 future.set_exception(error)
             return
         self.batches += 1
@@ -108,7 +111,13 @@ class GroupCommitWriter:
             else:
                 future.set_exception(error)
 
-    def _run_job(self, txn: lmdb.Transaction, job: Job) -> tuple[object, BaseException | None]:
+    def _run_job(
+        self, txn: lmdb.Transaction, job: Job, deadline: float | None
+    ) -> tuple[object, BaseException | None]:
+        try:
+            deadlines.check(deadline)
+        except BaseException as error:
+            return None, error
         child = self._env.begin(write=True, parent=txn)
         try:
             result = job(child)

@@ -52,6 +52,8 @@ TABLE_NAMES = (
     "referrals",
     # "<operation>/<idempotency key>" -> IdempotencyRecord bytes of admin balance operations
     "admin_idempotency",
+    # API key id -> StoredApiKey bytes (the secret only as its SHA-256)
+    "api_keys",
 )
 
 
@@ -77,6 +79,7 @@ class Tables:
     balance_effects: lmdb._Database
     referrals: lmdb._Database
     admin_idempotency: lmdb._Database
+    api_keys: lmdb._Database
 
 
 class Durability(enum.Enum):

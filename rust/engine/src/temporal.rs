@@ -207,17 +207,20 @@ pub fn parse_temporal(text: &str) -> Option<Temporal> {
 
 /// `<1..9 digits><w|d|h|m|s>` in milliseconds, e.g. "30d".
 pub fn parse_duration(text: &str) -> Option<i64> {
-    let (number, unit) = text.split_at(text.len().checked_sub(1)?);
+    // Bytes, not chars: a non-ASCII last character is simply not a unit (found by fuzzing:
+    // splitting the str there panicked).
+    let bytes = text.as_bytes();
+    let (number, unit) = bytes.split_at(bytes.len().checked_sub(1)?);
     if number.len() > 9 {
         return None;
     }
-    let count = i64::from(digits(number.as_bytes())?);
+    let count = i64::from(digits(number)?);
     let unit_ms = match unit {
-        "w" => 7 * MS_PER_DAY,
-        "d" => MS_PER_DAY,
-        "h" => 3_600_000,
-        "m" => 60_000,
-        "s" => 1000,
+        b"w" => 7 * MS_PER_DAY,
+        b"d" => MS_PER_DAY,
+        b"h" => 3_600_000,
+        b"m" => 60_000,
+        b"s" => 1000,
         _ => return None,
     };
     count.checked_mul(unit_ms)
@@ -268,6 +271,8 @@ mod tests {
         assert_eq!(parse_duration("2w"), Some(14 * MS_PER_DAY));
         assert_eq!(parse_duration("d"), None);
         assert_eq!(parse_duration("1y"), None);
+        assert_eq!(parse_duration("1💥"), None);
+        assert_eq!(parse_duration("💥"), None);
         assert_eq!(parse_clock("24:00", true), Some(1440));
         assert_eq!(parse_clock("24:00", false), None);
         assert_eq!(parse_clock("7:30", false), None);

@@ -268,6 +268,10 @@ fn format_money(amount: i64, currency: &str) -> String {
 fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The request limits, so Python refuses an oversized request before looking anything up.
+    module.add("MAX_REDEEMABLES", engine::request::MAX_REDEEMABLES)?;
+    module.add("MAX_ITEMS", engine::request::MAX_ITEMS)?;
+    module.add("MAX_CODE_CHARS", engine::request::MAX_CODE_CHARS)?;
     module.add_class::<PyCompiledCampaign>()?;
     module.add_class::<PyCampaignIndex>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;

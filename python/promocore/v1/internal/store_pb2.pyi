@@ -1,3 +1,4 @@
+from promocore.v1 import admin_pb2 as _admin_pb2
 from promocore.v1 import checkout_pb2 as _checkout_pb2
 from promocore.v1 import loyalty_pb2 as _loyalty_pb2
 from google.protobuf.internal import containers as _containers
@@ -171,3 +172,11 @@ class LoyaltyAccount(_message.Message):
     rule_period_points: _containers.ScalarMap[str, int]
     next_bucket_seq: int
     def __init__(self, code: _Optional[str] = ..., campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., lifetime_points: _Optional[int] = ..., lifetime_spend: _Optional[int] = ..., period_points: _Optional[_Mapping[str, int]] = ..., rule_period_points: _Optional[_Mapping[str, int]] = ..., next_bucket_seq: _Optional[int] = ...) -> None: ...
+
+class StoredApiKey(_message.Message):
+    __slots__ = ("key", "secret_sha256")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    SECRET_SHA256_FIELD_NUMBER: _ClassVar[int]
+    key: _admin_pb2.ApiKey
+    secret_sha256: bytes
+    def __init__(self, key: _Optional[_Union[_admin_pb2.ApiKey, _Mapping]] = ..., secret_sha256: _Optional[bytes] = ...) -> None: ...

@@ -15,7 +15,40 @@ use crate::temporal::{parse_clock, parse_duration, parse_temporal, Temporal};
 /// below its leaf).
 pub const MAX_DEPTH: usize = 32;
 
+/// Most nodes (boolean nodes, leaves and the nodes of their filters) one rule may have.
+pub const MAX_NODES: usize = 1000;
+/// Longest rule JSON text, in bytes.
+pub const MAX_RULE_BYTES: usize = 64 * 1024;
+
 const BOOLEAN_KEYS: [&str; 3] = ["all", "any", "not"];
+
+/// Counts the nodes of a rule before compiling it; the error names the first node past
+/// MAX_NODES. (Parsed JSON is at most 128 levels deep, so the recursion is bounded.)
+pub(crate) fn check_size(json: &Json, path: &str, count: &mut usize) -> Result<(), CompileError> {
+    *count += 1;
+    if *count > MAX_NODES {
+        return Err(CompileError::new(
+            path,
+            format!("a rule has at most {MAX_NODES} nodes"),
+        ));
+    }
+    let Json::Object(object) = json else {
+        return Ok(());
+    };
+    for key in ["all", "any"] {
+        if let Some(Json::Array(items)) = object.get(key) {
+            for (index, item) in items.iter().enumerate() {
+                check_size(item, &format!("{path}.{key}[{index}]"), count)?;
+            }
+        }
+    }
+    for key in ["not", "filter"] {
+        if let Some(child) = object.get(key) {
+            check_size(child, &format!("{path}.{key}"), count)?;
+        }
+    }
+    Ok(())
+}
 const LEAF_KEYS: [&str; 5] = ["subject", "op", "value", "message", "filter"];
 
 /// Compiles one node at `path`, `depth` levels deep.

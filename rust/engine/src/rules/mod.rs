@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use crate::error::CompileError;
 use crate::pb::v1::Explanation;
 
-pub use compile::MAX_DEPTH;
+pub use compile::{MAX_DEPTH, MAX_NODES, MAX_RULE_BYTES};
 pub use explain::ExplainContext;
 pub use line_index::LineIndex;
 pub use operator::TestEnv;
@@ -38,6 +38,15 @@ pub struct Rule {
 impl Rule {
     /// Compiles rule JSON text; paths in errors start at `rules`.
     pub fn compile(rules_json: &str) -> Result<Rule, CompileError> {
+        if rules_json.len() > MAX_RULE_BYTES {
+            return Err(CompileError::new(
+                RULES_ROOT,
+                format!(
+                    "rule JSON has at most {MAX_RULE_BYTES} bytes; got {}",
+                    rules_json.len()
+                ),
+            ));
+        }
         let json: Json = serde_json::from_str(rules_json)
             .map_err(|error| CompileError::new(RULES_ROOT, format!("invalid JSON: {error}")))?;
         Rule::from_json(&json, RULES_ROOT)
@@ -45,6 +54,7 @@ impl Rule {
 
     /// Compiles an already parsed rule; paths in errors start at `root_path`.
     pub fn from_json(json: &Json, root_path: &str) -> Result<Rule, CompileError> {
+        compile::check_size(json, root_path, &mut 0)?;
         compile::compile_node(json, root_path.to_owned(), 1).map(|root| Rule { root })
     }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
-use super::{ExplainContext, OrderFacts, Rule, TestEnv, MAX_DEPTH};
+use super::{ExplainContext, OrderFacts, Rule, TestEnv, MAX_DEPTH, MAX_NODES, MAX_RULE_BYTES};
 use crate::pb::internal::Counters;
 
 const NO_COUNTERS: Counters = Counters {
@@ -281,6 +281,35 @@ fn depth_is_limited() {
     let (path, reason) = compile_error(too_deep);
     assert_eq!(path, format!("rules{}", ".not".repeat(MAX_DEPTH)));
     assert!(reason.contains("32"), "{reason}");
+}
+
+#[test]
+fn node_count_is_limited() {
+    let leaves = |n: usize| -> Vec<Json> {
+        (0..n)
+            .map(|_| leaf("order.amount", "gte", json!(1)))
+            .collect()
+    };
+    // The `all` node plus MAX_NODES - 1 leaves: exactly the limit.
+    compile(json!({ "all": leaves(MAX_NODES - 1) }));
+    let (path, reason) = compile_error(json!({ "all": leaves(MAX_NODES) }));
+    assert_eq!(path, format!("rules.all[{}]", MAX_NODES - 1));
+    assert!(reason.contains(&MAX_NODES.to_string()), "{reason}");
+}
+
+#[test]
+fn rule_text_size_is_limited() {
+    let padded = format!(
+        "{{\"subject\": \"order.amount\", \"op\": \"gte\", \"value\": 1{}}}",
+        " ".repeat(MAX_RULE_BYTES)
+    );
+    let error = Rule::compile(&padded).expect_err("too long");
+    assert_eq!(error.path, "rules");
+    assert!(
+        error.reason.contains(&MAX_RULE_BYTES.to_string()),
+        "{}",
+        error.reason
+    );
 }
 
 #[test]

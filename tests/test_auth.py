@@ -1,0 +1,165 @@
+"""API keys and roles through a real server: who gets in, who is refused, revocation on every
+worker, and no secret anywhere in the data directory."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from promocore import Client
+from promocore.api_keys import digest, new_key
+from promocore.errors import PermissionDeniedError, UnauthenticatedError
+from promocore.v1 import checkout_pb2, checkout_pb2_grpc
+
+from support import ServerProcess, cart, coupon
+
+
+def key_of(client: Client, role: str, name: str | None = None) -> str:
+    return client.create_api_key(name or f"{role} key", role)["secret"]
+
+
+def test_a_checkout_key_may_check_out_but_not_administer(client, target):
+    code = coupon(client, "c1", "SAVE1")
+    with Client(target, api_key=key_of(client, "checkout")) as checkout:
+        answer = checkout.validate(cart(("A", 1000, 1)), codes=[code])
+        assert answer["redeemables"][0]["status"] == "APPLICABLE"
+        with pytest.raises(PermissionDeniedError) as denied:
+            checkout.create_campaign(
+                name="x",
+                type="DISCOUNT_COUPONS",
+                currency="EUR",
+                effect={"amount_off_order": {"amount": 1}},
+            )
+        assert "checkout" in denied.value.message and "CreateCampaign" in denied.value.message
+        with pytest.raises(PermissionDeniedError):
+            checkout.get_campaign("c1")
+
+
+@pytest.mark.parametrize(
+    ("role", "may_validate", "may_read", "may_write"),
+    [
+        ("checkout", True, False, False),
+        ("pos", True, False, False),
+        ("read_only", False, True, False),
+        ("admin", True, True, True),
+    ],
+)
+def test_each_role_reaches_exactly_its_rpcs(
+    client, target, role, may_validate, may_read, may_write
+):
+    code = coupon(client, "c1", "SAVE1")
+    calls = {
+        "validate": (may_validate, lambda c: c.validate(cart(("A", 1000, 1)), codes=[code])),
+        "read": (may_read, lambda c: c.get_code(code)),
+        "write": (may_write, lambda c: c.set_code_active(code, True)),
+        "keys": (role == "admin", lambda c: c.list_api_keys()),
+    }
+    with Client(target, api_key=key_of(client, role)) as caller:
+        for name, (allowed, call) in calls.items():
+            if allowed:
+                call(caller)
+            else:
+                with pytest.raises(PermissionDeniedError):
+                    call(caller)
+                    pytest.fail(f"{role} could call {name}")
+
+
+@pytest.mark.parametrize(
+    "presented",
+    ["", new_key(), "not-a-key", "pck_0123456789abcdef_"],
+    ids=["no key", "unknown key", "malformed", "empty secret"],
+)
+def test_no_key_or_a_wrong_key_is_unauthenticated(target, presented):
+    with Client(target, api_key=presented) as stranger, pytest.raises(UnauthenticatedError):
+        stranger.validate(cart(("A", 1000, 1)), codes=["SAVE1"])
+
+
+def test_a_right_id_with_a_wrong_secret_is_unauthenticated(client, target):
+    key = key_of(client, "admin")
+    forged = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")
+    with Client(target, api_key=forged) as forger, pytest.raises(UnauthenticatedError):
+        forger.list_campaigns()
+
+
+def test_health_and_reflection_need_no_key(target):
+    with grpc.insecure_channel(target) as channel:
+        answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_keys_are_listed_without_secrets_and_revoked(client, target):
+    created = client.create_api_key("till 7", "pos")
+    listed = {k["id"]: k for k in client.list_api_keys()}
+    assert listed[created["api_key"]["id"]]["role"] == "ROLE_POS"
+    assert "secret" not in listed[created["api_key"]["id"]]
+    revoked = client.revoke_api_key(created["api_key"]["id"])
+    assert revoked["revoked_at"] is not None
+    with Client(target, api_key=created["secret"]) as till, pytest.raises(UnauthenticatedError):
+        till.validate(cart(("A", 1000, 1)), codes=["X"])
+
+
+def _separate_channel(target: str) -> grpc.Channel:
+    # A channel of its own TCP connection (grpc shares connections between channels otherwise),
+    # so the kernel's SO_REUSEPORT hash may hand each one to a different worker.
+    return grpc.insecure_channel(target, options=[("grpc.use_local_subchannel_pool", 1)])
+
+
+def test_a_revoked_key_is_refused_by_every_worker_within_one_second(tmp_path):
+    with ServerProcess(tmp_path / "data", workers=2) as server, Client(server.target) as admin:
+        code = coupon(admin, "c1", "SAVE1")
+        created = admin.create_api_key("shop", "checkout")
+        metadata = (("x-api-key", created["secret"]),)
+        request = checkout_pb2.ValidateRequest(redeemables=[{"code": code}])
+        request.order.currency = "EUR"
+        request.order.items.add(sku="A", unit_price=1000, quantity=1)
+        # 20 connections: all on one of the 2 workers with probability 2 * 2**-20.
+        channels = [_separate_channel(server.target) for _ in range(20)]
+        stubs = [checkout_pb2_grpc.CheckoutServiceStub(channel) for channel in channels]
+        try:
+            for stub in stubs:  # every worker has now verified (and cached) the key
+                stub.Validate(request, metadata=metadata, timeout=10)
+            admin.revoke_api_key(created["api_key"]["id"])
+            revoked_at = time.monotonic()
+            refused_after = []
+            for stub in stubs:
+                while True:
+                    try:
+                        stub.Validate(request, metadata=metadata, timeout=10)
+                    except grpc.RpcError as error:
+                        assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+                        refused_after.append(time.monotonic() - revoked_at)
+                        break
+                    assert time.monotonic() - revoked_at < 5, "the revoked key still works"
+        finally:
+            for channel in channels:
+                channel.close()
+        assert max(refused_after) < 1.0, refused_after
+
+
+def test_no_key_is_stored_in_plaintext_in_the_data_directory(tmp_path):
+    data_dir = tmp_path / "data"
+    with ServerProcess(data_dir, workers=2) as server, Client(server.target) as admin:
+        code = coupon(admin, "c1", "SAVE1")
+        secrets = [server.api_key]
+        for role in ("checkout", "pos", "read_only", "admin"):
+            secrets.append(key_of(admin, role))
+        for secret in secrets[1:3]:
+            with Client(server.target, api_key=secret) as caller:
+                caller.redeem(
+                    cart(("A", 1000, 1), id=secret[-12:]),
+                    codes=[code],
+                    idempotency_key=secret[-12:],
+                )
+        admin.revoke_api_key(secrets[1].split("_")[1])
+    files = [path for path in data_dir.rglob("*") if path.is_file()]
+    assert files, "the data directory is empty: the scan would prove nothing"
+    contents = b"".join(path.read_bytes() for path in files)
+    for secret in secrets:
+        secret_part = secret[len("pck_0123456789abcdef_") :]
+        assert secret.encode() not in contents
+        assert secret_part.encode() not in contents
+        # What is stored instead: the digest, so the scan does look where keys are kept.
+        assert digest(secret) in contents
