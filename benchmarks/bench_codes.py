@@ -1,0 +1,178 @@
+"""`make bench-codes`: bulk code generation into a fresh store, through the real server.
+
+1. A fresh store gets a campaign with SEEDED codes already in it (the same pattern and charset),
+   so the new batch has codes to collide with.
+2. GenerateCodes of COUNT codes for a second campaign, through a `promocore serve --workers 0`
+   process (the RPC, the engine's generator and the LMDB inserts), timed from the client.
+3. Verification from the store itself: the codes table holds SEEDED + COUNT keys, the new
+   campaign's index COUNT, every indexed code's record belongs to the new campaign and every
+   seeded code still belongs to the first one (nothing overwritten), all case-insensitively
+   unique (keys of an LMDB table are unique by construction; the counts prove none was lost).
+4. Peak RSS of the server process (VmHWM) and its anonymous part at the end: the LMDB map is
+   file-backed and counted in RSS as pages are touched, so both are reported.
+
+Writes its section of benchmarks/RESULTS.md and prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import lmdb
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from promocore import Client  # noqa: E402
+from promocore.store.tables import TABLE_NAMES  # noqa: E402
+
+from support import ServerProcess  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+BEGIN, END = "<!-- bench_codes: begin -->", "<!-- bench_codes: end -->"
+PATTERN = {"pattern": "##########", "charset_preset": "alphanumeric"}
+
+
+def campaign(client: Client, campaign_id: str) -> None:
+    client.create_campaign(
+        id=campaign_id,
+        name=campaign_id,
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 500}},
+        code_config=PATTERN,
+    )
+
+
+def proc_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def verify(data_dir: Path, seeded: int, count: int) -> dict:
+    env = lmdb.open(str(data_dir), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=False)
+    codes_db = env.open_db(b"codes", create=False)
+    index_db = env.open_db(b"campaign_codes", create=False)
+    from promocore.v1 import campaign_pb2
+
+    owners = {"seeded": 0, "bulk": 0}
+    wrong = 0
+    with env.begin(buffers=True) as txn:
+        total = txn.stat(codes_db)["entries"]
+        for campaign_id in owners:
+            prefix = campaign_id.encode() + b"\0"
+            cursor = txn.cursor(db=index_db)
+            found = cursor.set_range(prefix)
+            while found and bytes(cursor.key()).startswith(prefix):
+                key = bytes(cursor.key())[len(prefix) :]
+                code = campaign_pb2.Code.FromString(bytes(txn.get(key, db=codes_db)))
+                wrong += code.campaign_id != campaign_id or code.code.upper().encode() != key
+                owners[campaign_id] += 1
+                found = cursor.next()
+    env.close()
+    unique = total == seeded + count and owners == {"seeded": seeded, "bulk": count} and not wrong
+    return {"unique": unique, "codes_in_store": total, "indexed": owners, "wrong_owner": wrong}
+
+
+def run(count: int, seeded: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-codes-") as tmp:
+        data_dir = Path(tmp) / "data"
+        with ServerProcess(data_dir, workers=0) as server, Client(server.target) as client:
+            pid = server.process.pid
+            campaign(client, "seeded")
+            campaign(client, "bulk")
+            client.generate_codes("seeded", seeded, return_codes=False)
+            progress_messages = 0
+
+            def progress(done: int, total: int) -> None:
+                nonlocal progress_messages
+                progress_messages += 1
+
+            started = time.perf_counter()
+            client.generate_codes("bulk", count, return_codes=False, on_progress=progress)
+            elapsed = time.perf_counter() - started
+            peak_rss_kb = proc_kb(pid, "VmHWM")
+            anon_kb = proc_kb(pid, "RssAnon")
+            file_kb = proc_kb(pid, "RssFile")
+        store_mb = (data_dir / "data.mdb").stat().st_size / 2**20
+        checked = verify(data_dir, seeded, count)
+    return {
+        "codes": count,
+        "unique": checked["unique"],
+        "codes_per_s": round(count / elapsed),
+        "peak_rss_mb": round(peak_rss_kb / 1024, 1),
+        "rss_anon_mb_at_end": round(anon_kb / 1024, 1),
+        "rss_file_mb_at_end": round(file_kb / 1024, 1),
+        "seconds": round(elapsed, 2),
+        "seeded_codes": seeded,
+        "progress_messages": progress_messages,
+        "store_mb": round(store_mb, 1),
+        "check": checked,
+    }
+
+
+def write_section(result: dict, command: str) -> None:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = platform.processor() or platform.machine()
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    section = f"""{BEGIN}
+## Bulk code generation (`make bench-codes`)
+
+Command: `{command}` — {when} — {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}.
+One `promocore serve --workers 0` process with durability `full` (fsync per chunk of 50,000 codes);
+the client is a second process on the same machine. Pattern `{PATTERN["pattern"]}`, preset
+`{PATTERN["charset_preset"]}` (31 characters).
+
+| figure | value |
+| --- | --- |
+| codes generated (one GenerateCodes call) | {result["codes"]:,} |
+| codes already in the store (same pattern, another campaign) | {result["seeded_codes"]:,} |
+| all unique, none colliding with the existing ones (checked in the store) | {result["unique"]} |
+| codes/s (client-side, RPC start to last progress message) | {result["codes_per_s"]:,} |
+| seconds | {result["seconds"]} |
+| server peak RSS (VmHWM) | {result["peak_rss_mb"]} MB |
+| ... of which anonymous at the end / file-backed (LMDB map) at the end | {result["rss_anon_mb_at_end"]} / {result["rss_file_mb_at_end"]} MB |
+| store file size | {result["store_mb"]} MB |
+| progress messages streamed | {result["progress_messages"]} |
+
+Codes are drawn in the engine (OS CSPRNG, rejection sampling), returned to Python as sorted
+`(key, record)` pairs and inserted with one `putmulti(overwrite=False)` per table and chunk;
+the anonymous memory is bounded by the chunk, not the batch. The file-backed part is the LMDB
+map's pages touched by the inserts: shared, clean after commit, reclaimable by the kernel.
+{END}"""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if BEGIN in text:
+        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--seeded", type=int, default=100_000)
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args()
+    result = run(args.count, args.seeded)
+    if not args.no_write:
+        write_section(result, "make bench-codes")
+    print(orjson.dumps(result).decode())
+    return 0 if result["unique"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
