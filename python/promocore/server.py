@@ -20,6 +20,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from promocore.admin import Admin
+from promocore.audit import ActorInterceptor
 from promocore.checkout import Checkout
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
@@ -161,6 +162,31 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     def GetRedemption(self, request, context):
         return self._admin.get_redemption(request.id)
 
+    @rpc
+    def DuplicateCampaign(self, request, context):
+        return self._admin.duplicate_campaign(request.id, request.new_id, request.new_name)
+
+    @rpc
+    def ImportCodes(self, request_iterator, context):
+        return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
+
+    @rpc_stream
+    def ExportCodes(self, request, context):
+        for csv in self._admin.export_codes(request.campaign_id):
+            yield admin_pb2.ExportCodesChunk(csv=csv)
+
+    @rpc
+    def GetCodeQr(self, request, context):
+        return self._admin.code_qr(request)
+
+    @rpc
+    def GetCampaignReport(self, request, context):
+        return self._admin.campaign_report(request)
+
+    @rpc
+    def ListAuditLog(self, request, context):
+        return self._admin.list_audit_log(request)
+
 
 @dataclass
 class RunningServer:
@@ -216,6 +242,7 @@ def start_server(
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
         options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
+        interceptors=[ActorInterceptor()],
     )
     server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
     admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin), server)

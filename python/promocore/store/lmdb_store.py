@@ -8,6 +8,7 @@ from pathlib import Path
 import lmdb
 
 from promocore.clock import Clock, SystemClock
+from promocore.store.audit_log import AuditLog
 from promocore.store.catalog import Catalog
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
 from promocore.store.redemptions import RedemptionLog
@@ -42,6 +43,7 @@ class LmdbStore:
         self.catalog = Catalog(self.tables)
         self.redemptions = RedemptionLog(self.tables)
         self.reservations = Reservations(self.tables)
+        self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
             self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions

@@ -38,6 +38,8 @@ TABLE_NAMES = (
     "settings",
     # campaign id \0 normalized code -> b"": codes Qualify lists for everyone
     "public_codes",
+    # sequence (8 bytes BE) -> AuditEntry bytes, append-only: every admin change
+    "audit_log",
 )
 
 
@@ -56,6 +58,7 @@ class Tables:
     session_expiry: lmdb._Database
     settings: lmdb._Database
     public_codes: lmdb._Database
+    audit_log: lmdb._Database
 
 
 class Durability(enum.Enum):
