@@ -108,3 +108,42 @@ def test_a_range_keeps_the_events_inside_it(client, clock):
         "ranged", start=start + timedelta(minutes=30), end=start + timedelta(hours=5)
     )
     assert (report["redemptions"], report["total_discount"]) == (2, 200)
+
+
+def test_ab_variants_split_customers_stably_and_report_per_variant(client):
+    client.create_campaign(
+        id="ab",
+        name="AB",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 500}},
+        variants=[
+            {"name": "control", "weight": 1},
+            {"name": "bigger", "weight": 1, "effect": {"amount_off_order": {"amount": 800}}},
+        ],
+    )
+    client.create_code("ab", "AB")
+    customers = [f"customer-{n}" for n in range(40)]
+    seen: dict[str, str] = {}
+    figures = defaultdict(lambda: [0, 0, 0])
+    for round_number in range(2):
+        for number, customer in enumerate(customers):
+            answer = client.redeem(
+                cart(("TEA", 3000, 1), id=f"o{round_number}-{number}"),
+                codes=["AB"],
+                customer={"id": customer},
+                idempotency_key=f"ab-{round_number}-{number}",
+            )
+            [result] = answer["redemption"]["redeemables"]
+            variant = result["variant"]
+            # A customer stays in one variant; each variant gives its own effect.
+            assert seen.setdefault(customer, variant) == variant
+            assert result["items_discount"] == {"control": 500, "bigger": 800}[variant]
+            figures[variant][0] += 1
+            figures[variant][1] += result["items_discount"]
+            figures[variant][2] += 3000
+    assert set(seen.values()) == {"control", "bigger"}  # 40 customers, 50/50: both used
+    report = client.campaign_report("ab")
+    assert {v["variant"]: [v["redemptions"], v["discount"], v["order_value"]]
+            for v in report["variants"]} == dict(figures)
+    assert report["unique_customers"] == 40
