@@ -128,6 +128,7 @@ def write_section(result: dict, command: str) -> None:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
+    anon_mb, file_mb = result["rss_anon_mb_at_end"], result["rss_file_mb_at_end"]
     section = f"""{BEGIN}
 ## Bulk code generation (`make bench-codes`)
 
@@ -144,7 +145,7 @@ the client is a second process on the same machine. Pattern `{PATTERN["pattern"]
 | codes/s (client-side, RPC start to last progress message) | {result["codes_per_s"]:,} |
 | seconds | {result["seconds"]} |
 | server peak RSS (VmHWM) | {result["peak_rss_mb"]} MB |
-| ... of which anonymous at the end / file-backed (LMDB map) at the end | {result["rss_anon_mb_at_end"]} / {result["rss_file_mb_at_end"]} MB |
+| ... at the end: anonymous / file-backed (LMDB map) | {anon_mb} / {file_mb} MB |
 | store file size | {result["store_mb"]} MB |
 | progress messages streamed | {result["progress_messages"]} |
 

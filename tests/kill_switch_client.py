@@ -26,7 +26,10 @@ CONNECTIONS = 6
 REQUEST = from_plain(
     checkout_pb2.ValidateRequest,
     {
-        "order": {"currency": "EUR", "items": [{"sku": "BEANS", "unit_price": 2000, "quantity": 1}]},
+        "order": {
+            "currency": "EUR",
+            "items": [{"sku": "BEANS", "unit_price": 2000, "quantity": 1}],
+        },
         "redeemables": [{"code": sys.argv[2] if len(sys.argv) > 2 else ""}],
     },
 )
@@ -52,13 +55,17 @@ def tcp_table() -> list[tuple[int, int, int]]:
         for line in Path(name).read_text().splitlines()[1:]:
             fields = line.split()
             local, remote, inode = fields[1], fields[2], int(fields[9])
-            rows.append((int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16), inode))
+            rows.append(
+                (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16), inode)
+            )
     return rows
 
 
 def worker_of(new_inodes: set[int], server_port: int, workers: list[int]) -> int:
     table = tcp_table()
-    local_ports = {local for local, remote, inode in table if inode in new_inodes and remote == server_port}
+    local_ports = {
+        local for local, remote, inode in table if inode in new_inodes and remote == server_port
+    }
     [client_port] = local_ports
     [server_inode] = [
         inode for local, remote, inode in table if local == server_port and remote == client_port
@@ -88,7 +95,9 @@ def main() -> None:
         answer = stub.Validate(REQUEST, timeout=10)
         result = answer.redeemables[0]
         reason = result.reason  # empty when APPLICABLE
-        out.write(orjson.dumps({"worker": worker, "start": start, "reason": reason}).decode() + "\n")
+        out.write(
+            orjson.dumps({"worker": worker, "start": start, "reason": reason}).decode() + "\n"
+        )
 
 
 if __name__ == "__main__":

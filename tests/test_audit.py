@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
-from promocore import Client
+from promocore import Client, InvalidArgumentError
 
 FIVE_OFF = {
     "id": "five",
@@ -71,8 +72,6 @@ def test_the_log_filters_by_target_and_pages_newest_first(client):
 
 def test_a_failed_change_logs_nothing(client):
     client.create_campaign(FIVE_OFF)
-    try:
+    with pytest.raises(InvalidArgumentError):
         client.import_codes("five", b"code\nOK-1\nbad code\twith tab\n")
-    except Exception:
-        pass
     assert [e["action"] for e in client.list_audit_log()] == ["CreateCampaign"]

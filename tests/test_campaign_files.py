@@ -98,15 +98,18 @@ def test_a_changed_file_updates_with_a_diff_of_the_change(target, client, tmp_pa
     ]
     assert changed == ["-    percent_bp: 1500", "+    percent_bp: 2000"]
     assert client.get_campaign("happy-hour")["effect"]["percent_off_order"]["percent_bp"] == 2000
-    assert client.get_campaign("happy-hour", version=1)["effect"]["percent_off_order"][
-        "percent_bp"
-    ] == 1500
+    assert (
+        client.get_campaign("happy-hour", version=1)["effect"]["percent_off_order"]["percent_bp"]
+        == 1500
+    )
 
 
 def test_a_bad_file_names_the_field_and_changes_nothing(target, client, tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text("id: bad\nname: Bad\ntype: DISCOUNT_COUPONS\ncurrency: EUR\neffect:\n"
-                    "  percent_off_order: {percent_bp: 20000}\n")
+    path.write_text(
+        "id: bad\nname: Bad\ntype: DISCOUNT_COUPONS\ncurrency: EUR\neffect:\n"
+        "  percent_off_order: {percent_bp: 20000}\n"
+    )
     failed = promocore(target, "apply", "-f", str(path), check=False)
     assert failed.returncode != 0
     assert "campaign.effect.percent_off_order.percent_bp" in failed.stderr

@@ -25,12 +25,12 @@ def gifts(client):
 
 def test_import_then_export_round_trips_with_live_balances(client, gifts):
     source = (
-        "code,redemption_quantity,assigned_customer_id,gift_balance,active\r\n"
-        "GIFT-A,2,ann,5000,true\r\n"
-        'GIFT-B,,,"2500",false\r\n'
-        "\r\n"
-        "gift-c,,,100,\r\n"
-    ).encode()
+        b"code,redemption_quantity,assigned_customer_id,gift_balance,active\r\n"
+        b"GIFT-A,2,ann,5000,true\r\n"
+        b'GIFT-B,,,"2500",false\r\n'
+        b"\r\n"
+        b"gift-c,,,100,\r\n"
+    )
     # Chunks split anywhere, even inside a line.
     assert client.import_codes(gifts, [source[:7], source[7:40], source[40:]]) == 3
     assert client.get_code("GIFT-C")["gift_balance"] == 100
@@ -46,7 +46,11 @@ def test_import_then_export_round_trips_with_live_balances(client, gifts):
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert [row["code"] for row in rows] == ["GIFT-A", "GIFT-B", "gift-c"]
     a, b, c = rows
-    assert (a["redemption_quantity"], a["assigned_customer_id"], a["active"]) == ("2", "ann", "true")
+    assert (a["redemption_quantity"], a["assigned_customer_id"], a["active"]) == (
+        "2",
+        "ann",
+        "true",
+    )
     assert (a["gift_balance"], a["redeemed_quantity"]) == ("3800", "1")  # live figures
     assert (b["active"], b["redemption_quantity"]) == ("false", "")
     assert c["gift_balance"] == "100"
@@ -118,13 +122,19 @@ def test_duplicate_copies_the_definition_not_the_codes(client):
 
 def test_cli_generates_with_a_progress_bar_and_exports(target, client, tmp_path):
     client.create_campaign(
-        id="bulk", name="Bulk", type="DISCOUNT_COUPONS", currency="EUR",
+        id="bulk",
+        name="Bulk",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
         effect={"amount_off_order": {"amount": 100}},
     )
     cli = [sys.executable, "-m", "promocore.cli", "--target", target]
     generated = subprocess.run(
         [*cli, "codes", "generate", "bulk", "--count", "120000", "--pattern", "BULK-########"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "[##############################] 100% 120,000/120,000" in generated.stderr
     assert generated.stderr.count("%") >= 3  # redrawn per durable chunk

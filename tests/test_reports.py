@@ -4,6 +4,8 @@ redemptions and rollbacks imply, day boundaries in the campaign's time zone."""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -144,6 +146,50 @@ def test_ab_variants_split_customers_stably_and_report_per_variant(client):
             figures[variant][2] += 3000
     assert set(seen.values()) == {"control", "bigger"}  # 40 customers, 50/50: both used
     report = client.campaign_report("ab")
-    assert {v["variant"]: [v["redemptions"], v["discount"], v["order_value"]]
-            for v in report["variants"]} == dict(figures)
+    assert {
+        v["variant"]: [v["redemptions"], v["discount"], v["order_value"]]
+        for v in report["variants"]
+    } == dict(figures)
     assert report["unique_customers"] == 40
+
+
+def test_cli_report_prints_the_figures_and_plots_the_series(target, client, clock, tmp_path):
+    client.create_campaign(
+        id="plotted",
+        name="Plotted",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 250}},
+    )
+    client.create_code("plotted", "PLOT")
+    for number in range(5):
+        client.redeem(
+            cart(("TEA", 1000, 1), id=f"p{number}"),
+            codes=["PLOT"],
+            customer={"id": f"c{number % 2}"},
+            idempotency_key=f"p{number}",
+        )
+        clock.advance(86_400_000)
+    plot = tmp_path / "report.png"
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "promocore.cli",
+            "--target",
+            target,
+            "report",
+            "plotted",
+            "--plot",
+            str(plot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "redemptions       5  (rollbacks 0)" in shown
+    assert "unique customers  2" in shown
+    assert "total discount    12.50 EUR" in shown
+    assert shown.count("2026-03-0") == 5  # one line per day
+    assert plot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and plot.stat().st_size > 5000

@@ -166,9 +166,7 @@ def format_money(amount: int, currency: str) -> str:
     ``"1250 JPY"``, ``format_money(1250, "KWD")`` is ``"1.250 KWD"``.
     """
 
-def generate_codes(
-    pattern: str, charset: str, prefix: str, postfix: str, count: int
-) -> list[str]:
+def generate_codes(pattern: str, charset: str, prefix: str, postfix: str, count: int) -> list[str]:
     """Draws up to ``count`` random codes ``prefix + pattern + postfix`` (each ``#`` of the
     pattern one charset character) from the OS CSPRNG; fewer when some repeat within the batch.
     Sorted by store key (the upper-cased code), no two with one key.

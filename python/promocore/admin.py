@@ -439,7 +439,9 @@ class Admin:
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
 
-    def list_audit_log(self, request: admin_pb2.ListAuditLogRequest) -> admin_pb2.ListAuditLogResponse:
+    def list_audit_log(
+        self, request: admin_pb2.ListAuditLogRequest
+    ) -> admin_pb2.ListAuditLogResponse:
         """Newest first; the page token is the sequence of the last entry returned."""
         limit = page_size(request.page)
         token = request.page.page_token

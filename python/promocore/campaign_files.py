@@ -107,7 +107,9 @@ def _diff(before: dict[str, Any], after: dict[str, Any], campaign_id: str) -> st
     old = dump_yaml([before]).splitlines(keepends=True) if before else []
     new = dump_yaml([after]).splitlines(keepends=True)
     return "".join(
-        difflib.unified_diff(old, new, f"campaign/{campaign_id} (server)", f"campaign/{campaign_id}")
+        difflib.unified_diff(
+            old, new, f"campaign/{campaign_id} (server)", f"campaign/{campaign_id}"
+        )
     )
 
 

@@ -178,7 +178,8 @@ def run_audit(args: argparse.Namespace, client: Client) -> int:
         return _print_json(entries)
     for entry in entries:
         when = entry["created_at"].strftime("%Y-%m-%d %H:%M:%S")
-        print(f"{entry['sequence']:>6} {when} {entry['actor']:<16} {entry['action']:<18} {entry['target']}")
+        who, action = entry["actor"], entry["action"]
+        print(f"{entry['sequence']:>6} {when} {who:<16} {action:<18} {entry['target']}")
     return 0
 
 

@@ -119,9 +119,13 @@ class Client:
     def enable_campaign(self, campaign_id: str) -> Plain:
         return self.set_campaign_active(campaign_id, True)
 
-    def duplicate_campaign(self, campaign_id: str, *, new_id: str = "", new_name: str = "") -> Plain:
+    def duplicate_campaign(
+        self, campaign_id: str, *, new_id: str = "", new_name: str = ""
+    ) -> Plain:
         """A copy of the campaign (codes not copied); ids and name assigned when empty."""
-        request = admin_pb2.DuplicateCampaignRequest(id=campaign_id, new_id=new_id, new_name=new_name)
+        request = admin_pb2.DuplicateCampaignRequest(
+            id=campaign_id, new_id=new_id, new_name=new_name
+        )
         return to_plain(self._call(self._admin.DuplicateCampaign, request))
 
     def campaign_report(self, campaign_id: str, *, start: Any = None, end: Any = None) -> Plain:

@@ -90,8 +90,7 @@ def export_chunks(codes: Iterable[campaign_pb2.Code]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    rows = 0
-    for code in codes:
+    for rows, code in enumerate(codes, start=1):
         quantity = code.redemption_quantity if code.HasField("redemption_quantity") else ""
         active = "true" if not code.HasField("active") or code.active else "false"
         writer.writerow(
@@ -104,7 +103,6 @@ def export_chunks(codes: Iterable[campaign_pb2.Code]) -> Iterator[bytes]:
                 code.redeemed_quantity,
             )
         )
-        rows += 1
         if rows % EXPORT_ROWS_PER_CHUNK == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -116,7 +114,9 @@ def qr_image(code: str, image_format: str, scale: int) -> tuple[str, bytes]:
     """(content type, image) of a QR code holding the code string, as scanners type it."""
     image_format = (image_format or "svg").lower()
     if image_format not in QR_FORMATS:
-        raise InvalidArgumentError("format", f"one of {', '.join(QR_FORMATS)}; got {image_format!r}")
+        raise InvalidArgumentError(
+            "format", f"one of {', '.join(QR_FORMATS)}; got {image_format!r}"
+        )
     if not 0 <= scale <= QR_MAX_SCALE:
         raise InvalidArgumentError("scale", f"must be 0..{QR_MAX_SCALE}")
     output = io.BytesIO()

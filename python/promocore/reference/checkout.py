@@ -126,9 +126,7 @@ class Evaluation:
         if effect is None:
             raise Rejected("no_effect")
         try:
-            discount = effect.apply(
-                self.cart, self.facts(campaign, counters), campaign.currency
-            )
+            discount = effect.apply(self.cart, self.facts(campaign, counters), campaign.currency)
         except NoEffect:
             raise Rejected("no_effect") from None
         if discount_breach(campaign.limits, counters, discount.total()):

@@ -16,7 +16,6 @@ import lmdb
 from promocore.store.tables import Tables
 
 
-
 def add_code_batch(
     env: lmdb.Environment,
     txn: lmdb.Transaction,

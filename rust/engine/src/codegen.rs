@@ -214,9 +214,21 @@ mod tests {
 
     #[test]
     fn bad_shapes_name_the_field() {
-        assert_eq!(CodeShape::new("AB", "XY", "", "").unwrap_err().path, "pattern");
-        assert_eq!(CodeShape::new("#", "aA", "", "").unwrap_err().path, "charset");
-        assert_eq!(CodeShape::new("#", "XY", "é", "").unwrap_err().path, "prefix");
-        assert_eq!(CodeShape::new("#", "X Y", "", "").unwrap_err().path, "charset");
+        assert_eq!(
+            CodeShape::new("AB", "XY", "", "").unwrap_err().path,
+            "pattern"
+        );
+        assert_eq!(
+            CodeShape::new("#", "aA", "", "").unwrap_err().path,
+            "charset"
+        );
+        assert_eq!(
+            CodeShape::new("#", "XY", "é", "").unwrap_err().path,
+            "prefix"
+        );
+        assert_eq!(
+            CodeShape::new("#", "X Y", "", "").unwrap_err().path,
+            "charset"
+        );
     }
 }

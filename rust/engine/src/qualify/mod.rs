@@ -344,9 +344,12 @@ impl CampaignIndex {
         let bounds: Vec<i64> = candidates
             .iter()
             .map(|found| {
-                found.campaign.effect_for(checkout.customer_id).map_or(0, |effect| {
-                    effect.upper_bound(checkout.items_amount, order.shipping_amount)
-                })
+                found
+                    .campaign
+                    .effect_for(checkout.customer_id)
+                    .map_or(0, |effect| {
+                        effect.upper_bound(checkout.items_amount, order.shipping_amount)
+                    })
             })
             .collect();
         let mut order_of_evaluation: Vec<usize> = (0..candidates.len()).collect();
