@@ -3,10 +3,8 @@ and `promocore get campaign X -o yaml` prints a file that applies back unchanged
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import yaml
+from test_cli import promocore
 
 CAMPAIGN_YAML = """\
 id: happy-hour
@@ -41,21 +39,11 @@ effect:
 """
 
 
-def promocore(target: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "promocore.cli", "--target", target, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=check,
-    )
-
-
 def test_apply_twice_is_a_no_op_and_get_yaml_round_trips(target, client, tmp_path):
     path = tmp_path / "campaigns.yaml"
     path.write_text(CAMPAIGN_YAML)
 
-    first = promocore(target, "apply", "-f", str(path)).stdout
+    first = promocore("apply", "-f", str(path), target=target).stdout
     assert "campaign/happy-hour created (version 1)" in first
     assert "campaign/welcome created (version 1)" in first
     assert "+  percent_off_order:" in first  # the diff of a creation: every line added
@@ -64,31 +52,33 @@ def test_apply_twice_is_a_no_op_and_get_yaml_round_trips(target, client, tmp_pat
     assert happy["metadata"] == {"team": "growth", "channel": ["web", "app"]}
     assert client.get_campaign("welcome")["active"] is False
 
-    second = promocore(target, "apply", "-f", str(path)).stdout
+    second = promocore("apply", "-f", str(path), target=target).stdout
     assert second.splitlines() == [
         "campaign/happy-hour unchanged (version 1)",
         "campaign/welcome unchanged (version 1)",
     ]
     assert client.get_campaign("happy-hour")["version"] == 1
 
-    exported = promocore(target, "get", "campaign", "happy-hour", "-o", "yaml").stdout
+    exported = promocore("get", "campaign", "happy-hour", "-o", "yaml", target=target).stdout
     document = yaml.safe_load(exported)
     assert "version" not in document and "status" not in document
     assert document["rules"] == yaml.safe_load(CAMPAIGN_YAML.split("---")[0])["rules"]
     round_trip = tmp_path / "happy-hour.yaml"
     round_trip.write_text(exported)
-    again = promocore(target, "apply", "-f", str(round_trip)).stdout
+    again = promocore("apply", "-f", str(round_trip), target=target).stdout
     assert again.strip() == "campaign/happy-hour unchanged (version 1)"
-    assert promocore(target, "get", "campaign", "happy-hour", "-o", "yaml").stdout == exported
+    assert (
+        promocore("get", "campaign", "happy-hour", "-o", "yaml", target=target).stdout == exported
+    )
 
 
 def test_a_changed_file_updates_with_a_diff_of_the_change(target, client, tmp_path):
     path = tmp_path / "campaigns.yaml"
     path.write_text(CAMPAIGN_YAML)
-    promocore(target, "apply", "-f", str(path))
+    promocore("apply", "-f", str(path), target=target)
     path.write_text(CAMPAIGN_YAML.replace("percent_bp: 1500", "percent_bp: 2000"))
 
-    output = promocore(target, "apply", "-f", str(path)).stdout
+    output = promocore("apply", "-f", str(path), target=target).stdout
     assert "campaign/happy-hour updated (version 2)" in output
     assert "campaign/welcome unchanged (version 1)" in output
     changed = [
@@ -110,10 +100,10 @@ def test_a_bad_file_names_the_field_and_changes_nothing(target, client, tmp_path
         "id: bad\nname: Bad\ntype: DISCOUNT_COUPONS\ncurrency: EUR\neffect:\n"
         "  percent_off_order: {percent_bp: 20000}\n"
     )
-    failed = promocore(target, "apply", "-f", str(path), check=False)
+    failed = promocore("apply", "-f", str(path), target=target, check=False)
     assert failed.returncode != 0
     assert "campaign.effect.percent_off_order.percent_bp" in failed.stderr
     assert client.list_campaigns() == []
     path.write_text("name: No id\n")
-    failed = promocore(target, "apply", "-f", str(path), check=False)
+    failed = promocore("apply", "-f", str(path), target=target, check=False)
     assert failed.returncode != 0 and ".id: required" in failed.stderr

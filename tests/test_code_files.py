@@ -12,7 +12,7 @@ import pytest
 
 from promocore import AlreadyExistsError, InvalidArgumentError, NotFoundError
 
-from support import cart
+from support import cart, coupon
 
 
 @pytest.fixture
@@ -99,16 +99,14 @@ def test_qr_codes_hold_the_code_as_svg_or_png(client, gifts):
 
 
 def test_duplicate_copies_the_definition_not_the_codes(client):
-    client.create_campaign(
-        id="orig",
-        name="Original",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
+    coupon(
+        client,
+        "orig",
+        "ORIG-1",
         effect={"percent_off_order": {"percent_bp": 1000}},
         limits={"per_customer": 1},
     )
     client.update_campaign({**client.get_campaign("orig"), "name": "Original v2"})
-    client.create_code("orig", "ORIG-1")
     copy = client.duplicate_campaign("orig", new_id="copy")
     assert (copy["id"], copy["name"], copy["version"]) == ("copy", "Original v2 (copy)", 1)
     assert copy["effect"] == client.get_campaign("orig")["effect"]

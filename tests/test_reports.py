@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from support import cart
+from support import cart, coupon
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -24,15 +24,8 @@ def test_report_figures_equal_what_the_redemption_log_implies(client, clock):
         time_zone="Europe/Berlin",
         effect={"percent_off_order": {"percent_bp": 1000}},
     )
-    client.create_campaign(
-        id="other",
-        name="Other",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 100}},
-    )
     client.create_code("spring", "SPRING")
-    client.create_code("other", "OTHER")
+    coupon(client, "other", "OTHER")
     rng = random.Random(7)
     # 23:30 Berlin on 1 March: redemptions straddle local midnights (UTC days would differ).
     clock.set(int(datetime(2026, 3, 1, 23, 30, tzinfo=BERLIN).timestamp() * 1000))
@@ -92,14 +85,7 @@ def test_report_figures_equal_what_the_redemption_log_implies(client, clock):
 
 
 def test_a_range_keeps_the_events_inside_it(client, clock):
-    client.create_campaign(
-        id="ranged",
-        name="Ranged",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 100}},
-    )
-    client.create_code("ranged", "RANGED")
+    coupon(client, "ranged", "RANGED")
     start = datetime.fromtimestamp(clock.now_ms() / 1000).astimezone()
     for number in range(3):
         client.redeem(
@@ -154,14 +140,7 @@ def test_ab_variants_split_customers_stably_and_report_per_variant(client):
 
 
 def test_cli_report_prints_the_figures_and_plots_the_series(target, client, clock, tmp_path):
-    client.create_campaign(
-        id="plotted",
-        name="Plotted",
-        type="DISCOUNT_COUPONS",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 250}},
-    )
-    client.create_code("plotted", "PLOT")
+    coupon(client, "plotted", "PLOT", effect={"amount_off_order": {"amount": 250}})
     for number in range(5):
         client.redeem(
             cart(("TEA", 1000, 1), id=f"p{number}"),

@@ -62,14 +62,7 @@ class Admin:
     # Campaigns -----------------------------------------------------------------------------
 
     def create_campaign(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
-        campaign = self._prepared(campaign, assign_id=True)
-        now_ms = self._clock.now_ms()
-        campaign.created_at.FromMilliseconds(now_ms)
-        campaign.updated_at.FromMilliseconds(now_ms)
-        with self._store.write() as txn:
-            stored = self._store.catalog.put_new_version(txn, campaign, create=True)
-            self._audit(txn, "CreateCampaign", f"campaign/{stored.id}", None, stored)
-        return self._with_status(stored)
+        return self._store_new_campaign(self._prepared(campaign, assign_id=True), "CreateCampaign")
 
     def update_campaign(
         self, campaign: campaign_pb2.Campaign, expected_version: int = 0
@@ -111,13 +104,19 @@ class Admin:
         copy.id = new_id
         copy.name = new_name or f"{source.name} (copy)"
         prepared = self._prepared(copy, assign_id=True)
+        return self._store_new_campaign(prepared, "DuplicateCampaign", copied_from=campaign_id)
+
+    def _store_new_campaign(
+        self, campaign: campaign_pb2.Campaign, action: str, copied_from: str = ""
+    ) -> campaign_pb2.Campaign:
+        """Stores a prepared campaign as version 1, audited as `action`."""
         now_ms = self._clock.now_ms()
-        prepared.created_at.FromMilliseconds(now_ms)
-        prepared.updated_at.FromMilliseconds(now_ms)
+        campaign.created_at.FromMilliseconds(now_ms)
+        campaign.updated_at.FromMilliseconds(now_ms)
         with self._store.write() as txn:
-            stored = self._store.catalog.put_new_version(txn, prepared, create=True)
-            after = {"duplicated_from": campaign_id, "campaign": audit.plain(stored)}
-            self._audit(txn, "DuplicateCampaign", f"campaign/{stored.id}", None, after)
+            stored = self._store.catalog.put_new_version(txn, campaign, create=True)
+            after = {"duplicated_from": copied_from, "campaign": stored} if copied_from else stored
+            self._audit(txn, action, f"campaign/{stored.id}", None, after)
         return self._with_status(stored)
 
     def get_campaign(self, campaign_id: str, version: int = 0) -> campaign_pb2.Campaign:
