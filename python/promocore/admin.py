@@ -209,17 +209,18 @@ class Admin:
         if request.HasField("redemption_quantity"):
             template.redemption_quantity = request.redemption_quantity
         self._fill_code_defaults(template, campaign)
+        batches: Iterator[list]
         if template.gift_balance or template.points:
-            batches = self._generate_with_balances(template, pattern, count)
+            batches, code_of = self._generate_with_balances(template, pattern, count), str
         else:
-            batches = self._generate_in_bulk(template, pattern, count)
+            batches, code_of = self._generate_in_bulk(template, pattern, count), pattern.code_of
         codes: list[str] = []
         generated = 0
         try:
             for batch in batches:
                 generated += len(batch)
                 if request.return_codes:
-                    codes.extend(batch)
+                    codes.extend(map(code_of, batch))
                 done = generated == count
                 yield admin_pb2.GenerateCodesProgress(
                     generated=generated, total=count, done=done, codes=codes if done else []
@@ -233,21 +234,21 @@ class Admin:
 
     def _generate_in_bulk(
         self, template: campaign_pb2.Code, pattern: CodePattern, count: int
-    ) -> Iterator[list[str]]:
+    ) -> Iterator[list[bytes]]:
         """Codes without balances: records built and inserted in sorted chunks (see
-        store/code_batches.py); yields each durable chunk's codes."""
+        store/code_batches.py); yields each durable chunk's Code records."""
         record_tail = template.SerializeToString()
         index_prefix = template.campaign_id.encode() + b"\0"
         generated = 0
         while generated < count:
             chunk = min(GENERATION_CHUNK, count - generated)
-            added: list[str] = []
+            added: list[bytes] = []
             fruitless_rounds = 0
             with self._store.write() as txn:
                 while len(added) < chunk:
                     batch = pattern.records(chunk - len(added), record_tail, index_prefix)
                     stored = add_code_batch(self._store.env, txn, self._store.tables, *batch)
-                    added.extend(pattern.code_of(record) for record in stored)
+                    added.extend(stored)
                     fruitless_rounds = 0 if stored else fruitless_rounds + 1
                     if fruitless_rounds == MAX_COLLISIONS_IN_A_ROW:
                         raise _space_exhausted()
