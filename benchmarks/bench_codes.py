@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from promocore import Client  # noqa: E402
+from promocore.admin import GENERATION_CHUNK  # noqa: E402
 from promocore.store.tables import TABLE_NAMES  # noqa: E402
 
 from support import ServerProcess  # noqa: E402
@@ -50,6 +51,12 @@ def campaign(client: Client, campaign_id: str) -> None:
         effect={"amount_off_order": {"amount": 500}},
         code_config=PATTERN,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def proc_kb(pid: int, field: str) -> int:
@@ -98,9 +105,11 @@ def run(count: int, seeded: int) -> dict:
                 nonlocal progress_messages
                 progress_messages += 1
 
+            cpu_before = cpu_seconds(pid)
             started = time.perf_counter()
             client.generate_codes("bulk", count, return_codes=False, on_progress=progress)
             elapsed = time.perf_counter() - started
+            server_cpu = cpu_seconds(pid) - cpu_before
             peak_rss_kb = proc_kb(pid, "VmHWM")
             anon_kb = proc_kb(pid, "RssAnon")
             file_kb = proc_kb(pid, "RssFile")
@@ -114,6 +123,8 @@ def run(count: int, seeded: int) -> dict:
         "rss_anon_mb_at_end": round(anon_kb / 1024, 1),
         "rss_file_mb_at_end": round(file_kb / 1024, 1),
         "seconds": round(elapsed, 2),
+        "server_cpu_s": round(server_cpu, 2),
+        "codes_per_server_cpu_s": round(count / server_cpu),
         "seeded_codes": seeded,
         "progress_messages": progress_messages,
         "store_mb": round(store_mb, 1),
@@ -129,6 +140,7 @@ def write_section(result: dict, command: str) -> None:
             cpu = line.split(":", 1)[1].strip()
             break
     anon_mb, file_mb = result["rss_anon_mb_at_end"], result["rss_file_mb_at_end"]
+    cpu_s, per_cpu_s = result["server_cpu_s"], result["codes_per_server_cpu_s"]
     trials = ", ".join(f"{rate:,}" for rate in result["codes_per_s_trials"])
     section = f"""{BEGIN}
 ## Bulk code generation (`make bench-codes`)
@@ -136,7 +148,7 @@ def write_section(result: dict, command: str) -> None:
 Command: `{command}` — {when} — {os.cpu_count()} cores, {cpu},
 Python {platform.python_version()}.
 Each trial: a fresh store, one `promocore serve --workers 0` process with durability `full`
-(fsync per chunk of 50,000 codes); the client is a second process on the same machine.
+(fsync per chunk of {GENERATION_CHUNK:,} codes); the client is a second process on the same machine.
 Pattern `{PATTERN["pattern"]}`, preset `{PATTERN["charset_preset"]}` (31 characters).
 
 | figure | value |
@@ -148,17 +160,19 @@ Pattern `{PATTERN["pattern"]}`, preset `{PATTERN["charset_preset"]}` (31 charact
 | codes/s of each trial (fresh store each) | {trials} |
 | load average (1 min) at the end (2 cores shared with other work) | {result["load_average_1m"]} |
 | seconds | {result["seconds"]} |
+| server CPU seconds (user + system) / codes per server CPU second | {cpu_s} / {per_cpu_s:,} |
 | server peak RSS (VmHWM), worst trial | {result["peak_rss_mb"]} MB |
 | ... at the end: anonymous / file-backed (LMDB map) | {anon_mb} / {file_mb} MB |
 | store file size | {result["store_mb"]} MB |
 | progress messages streamed | {result["progress_messages"]} |
 
 Codes are drawn in the engine (OS CSPRNG, rejection sampling), returned to Python as sorted
-`(key, record)` pairs and inserted with one `putmulti(overwrite=False)` per table and chunk;
-the anonymous memory is bounded by the chunk, not the batch: a chunk's dirty pages (at most one
-leaf per code, 50,000 pages = 200 MB in the worst case) plus LMDB's cache of freed pages
-(at most 65,536 pages). The file-backed part is the LMDB map's pages touched by the inserts:
-shared, clean after commit, reclaimable by the kernel.
+keys and records and inserted with one `putmulti(overwrite=False)` per table and chunk. The
+anonymous memory is bounded by the chunk, not the batch: a chunk's dirty pages (at most a leaf
+per code; LMDB spills a transaction's dirty pages to the file beyond 131,072) plus LMDB's cache
+of freed pages (at most 65,536). The file-backed part is the LMDB map's pages touched by the
+inserts: shared, clean after commit, reclaimable by the kernel. Codes/s depends on how much of
+the two cores the server gets; codes per server CPU second does not, much.
 {END}"""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     if BEGIN in text:

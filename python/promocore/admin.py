@@ -33,7 +33,7 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 # Codes written per LMDB transaction (one sync and one progress message each) during bulk
 # generation; large, because each commit rewrites the B-tree pages the chunk touched.
-GENERATION_CHUNK = 50_000
+GENERATION_CHUNK = 100_000
 # Gift cards and loyalty cards (a balance credited per code) go through the slower path.
 BALANCE_GENERATION_CHUNK = 5_000
 # A code colliding this many times in a row means the space is exhausted, not bad luck.
