@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import orjson
 import pytest
 
@@ -24,8 +26,9 @@ def test_every_admin_change_is_logged_with_actor_time_and_states(target, client,
     client.disable_campaign("five")
     client.create_code("five", "FIVE-1")
     client.set_code_active("FIVE-1", False)
-    client.generate_codes("five", 25, return_codes=False)
-    client.import_codes("five", b"code\nIMPORTED-1\nIMPORTED-2\n")
+    with Client(target, api_key="no-dot-key") as keyed:  # streaming RPCs carry the actor too
+        keyed.generate_codes("five", 25, return_codes=False)
+        keyed.import_codes("five", b"code\nIMPORTED-1\nIMPORTED-2\n")
     client.duplicate_campaign("five", new_id="five-copy")
     client.set_stacking_rules({"max_applied": 3})
     client.get_campaign("five")  # reads are not changes
@@ -57,6 +60,8 @@ def test_every_admin_change_is_logged_with_actor_time_and_states(target, client,
     switched = entries[-3]
     assert (switched["before"]["active"], switched["after"]["active"]) == (True, False)
     assert entries[3]["after"]["generated"] == 25
+    hashed = "key-" + hashlib.sha256(b"no-dot-key").hexdigest()[:12]
+    assert entries[3]["actor"] == entries[2]["actor"] == hashed
     assert entries[2]["after"] == {"imported": 2}
 
 
