@@ -22,7 +22,8 @@ import orjson
 from promocore.plain import from_plain
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
 
-CONNECTIONS = 6
+# 3 processes x 10 connections over 3 workers: each worker gets some but with odds ~1e-5.
+CONNECTIONS = 10
 REQUEST = from_plain(
     checkout_pb2.ValidateRequest,
     {
@@ -48,30 +49,32 @@ def socket_inodes(pid: int | str) -> set[int]:
     return inodes
 
 
-def tcp_table() -> list[tuple[int, int, int]]:
-    """(local port, remote port, inode) of every TCP socket of the machine."""
+def tcp_table() -> list[tuple[str, str, int]]:
+    """(local address, remote address, inode) of every TCP socket of the machine, addresses as
+    /proc shows them (hex IP:port); sockets no process owns (TIME_WAIT) have inode 0."""
     rows = []
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(name).read_text().splitlines()[1:]:
             fields = line.split()
-            local, remote, inode = fields[1], fields[2], int(fields[9])
-            rows.append(
-                (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16), inode)
-            )
+            rows.append((fields[1], fields[2], int(fields[9])))
     return rows
 
 
 def worker_of(new_inodes: set[int], server_port: int, workers: list[int]) -> int:
+    """The worker holding the server end of the connection whose client end is a new socket."""
     table = tcp_table()
-    local_ports = {
-        local for local, remote, inode in table if inode in new_inodes and remote == server_port
+    port = f":{server_port:04X}"
+    [(client_end, server_end)] = {
+        (local, remote)
+        for local, remote, inode in table
+        if inode in new_inodes and remote.endswith(port)
     }
-    [client_port] = local_ports
     [server_inode] = [
-        inode for local, remote, inode in table if local == server_port and remote == client_port
+        inode
+        for local, remote, inode in table
+        if (local, remote) == (server_end, client_end) and inode != 0
     ]
-    owners = [pid for pid in workers if server_inode in socket_inodes(pid)]
-    [owner] = owners
+    [owner] = [pid for pid in workers if server_inode in socket_inodes(pid)]
     return owner
 
 
