@@ -44,3 +44,30 @@ def test_unknown_preset_and_repeated_charset_are_refused():
     with pytest.raises(InvalidArgumentError) as repeated:
         pattern(charset="AAB")
     assert repeated.value.field == "code_config.charset"
+
+
+def test_shapes_the_engine_cannot_generate_name_the_field():
+    with pytest.raises(InvalidArgumentError) as folded:
+        pattern(charset="abcA")  # codes are case-insensitive: 'a' and 'A' are one character
+    assert folded.value.field == "code_config.charset"
+    with pytest.raises(InvalidArgumentError) as non_ascii:
+        pattern(prefix="ÉTÉ-")
+    assert non_ascii.value.field == "code_config.prefix"
+    with pytest.raises(InvalidArgumentError) as too_long:
+        pattern(pattern="#" * 60, prefix="LONG-")
+    assert too_long.value.field == "code_config.pattern"
+
+
+def test_lowercase_codes_keep_their_case_and_key_upper_case(client):
+    client.create_campaign(
+        id="lower",
+        name="Lower",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+        code_config={"pattern": "########", "charset_preset": "lowercase", "prefix": "x-"},
+    )
+    codes = client.generate_codes("lower", 50)
+    assert len(set(codes)) == 50
+    assert all(code.startswith("x-") and code[2:].islower() for code in codes)
+    assert client.get_code(codes[0].upper())["code"] == codes[0]

@@ -170,3 +170,29 @@ def format_money(amount: int, currency: str) -> str:
     ``format_money(1250, "EUR")`` is ``"12.50 EUR"``, ``format_money(1250, "JPY")`` is
     ``"1250 JPY"``, ``format_money(1250, "KWD")`` is ``"1.250 KWD"``.
     """
+
+def generate_codes(pattern: str, charset: str, prefix: str, postfix: str, count: int) -> list[str]:
+    """Draws up to ``count`` random codes ``prefix + pattern + postfix`` (each ``#`` of the
+    pattern one charset character) from the OS CSPRNG; fewer when some repeat within the batch.
+    Sorted by store key (the upper-cased code), no two with one key.
+
+    Raises:
+        CompileError: ``path`` is the CodeConfig field of a bad shape (``"pattern"``,
+            ``"charset"``, ``"prefix"``, ``"postfix"``): printable ASCII without spaces only,
+            at least one ``#``, no charset character twice (case-insensitively).
+        OSError: the OS random generator failed.
+    """
+
+def generate_code_records(
+    pattern: str,
+    charset: str,
+    prefix: str,
+    postfix: str,
+    count: int,
+    record_tail: bytes,
+    index_prefix: bytes,
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """``generate_codes`` in store form, for bulk inserts in key order: the keys, the records
+    (the serialized ``promocore.v1.Code`` field 1, the code, followed by ``record_tail``, the
+    batch's other fields serialized) and the campaign index keys (``index_prefix + key``).
+    """

@@ -8,41 +8,23 @@ by any process is refused by every process within that interval (well under a se
 
 from __future__ import annotations
 
-import contextvars
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import grpc
 
 from promocore import api_keys
 from promocore.client import API_KEY_HEADER
 from promocore.errors import PermissionDeniedError, PromocoreError, UnauthenticatedError
+from promocore.principal import Principal
+from promocore.principal import current as principal_context
 from promocore.roles import is_open, may_call, role_name
 from promocore.rpc_handlers import Behaviour, refusing, rewrap
 from promocore.store import LmdbStore
 from promocore.v1.internal import store_pb2
 
 REFRESH_INTERVAL_S = 0.25
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the public id of their key and its role."""
-
-    key_id: str
-    role: int
-
-
-# The principal of the RPC running on this thread (set by the interceptor before the handler).
-_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
-    "promocore_principal", default=None
-)
-
-
-def current_principal() -> Principal | None:
-    return _current.get()
 
 
 class Authenticator:
@@ -113,7 +95,7 @@ def _as(principal: Principal, behaviour: Behaviour) -> Behaviour:
     def run(request, context):
         # Not reset afterwards: a streaming handler's body runs after this returns, on this
         # thread, and every authenticated RPC sets it again before its handler runs.
-        _current.set(principal)
+        principal_context.set(principal)
         return behaviour(request, context)
 
     return run

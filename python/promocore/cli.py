@@ -19,6 +19,12 @@ from typing import Any
 import orjson
 
 from promocore import _engine, cli_security
+from promocore.cli_manage import (
+    add_code_file_commands,
+    add_duplicate_command,
+    add_management_commands,
+    progress_bar,
+)
 from promocore.cli_programs import add_program_commands
 from promocore.client import Client
 from promocore.errors import PromocoreError
@@ -26,6 +32,9 @@ from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
 
 DEFAULT_TARGET = "127.0.0.1:50051"
+# `codes generate` prints the codes up to this count (the server returns at most that many);
+# larger batches are read back with `codes export`.
+MAX_PRINTED_CODES = 10_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_code_commands(commands)
     add_program_commands(commands, _client, _print)
     cli_security.add_key_commands(commands, _client)
+    add_management_commands(commands, _client)
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
@@ -156,6 +166,8 @@ def _add_campaign_commands(commands: Any) -> None:
     get.add_argument("id")
     get.set_defaults(run=lambda args: _print(args, _client(args).get_campaign(args.id)))
 
+    add_duplicate_command(sub, _client)
+
     for action, active in (("disable", False), ("enable", True)):
         switch = sub.add_parser(action, help=f"{action} a campaign (kill switch)")
         switch.add_argument("id")
@@ -194,6 +206,7 @@ def _add_code_commands(commands: Any) -> None:
     listing = sub.add_parser("list", help="list a campaign's codes")
     listing.add_argument("campaign_id")
     listing.set_defaults(run=run_codes_list)
+    add_code_file_commands(sub, _client)
 
 
 def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
@@ -312,15 +325,13 @@ def run_codes_generate(args: argparse.Namespace) -> int:
     }
     custom = any((args.pattern, args.charset_preset, args.prefix, args.postfix))
 
-    def progress(done: int, total: int) -> None:
-        print(f"\rgenerated {done}/{total}", end="", file=sys.stderr, flush=True)
-
     codes = _client(args).generate_codes(
         args.campaign_id,
         args.count,
         code_config=config if custom else None,
         redemption_quantity=args.redemption_quantity,
-        on_progress=progress,
+        return_codes=args.count <= MAX_PRINTED_CODES,
+        on_progress=progress_bar,
     )
     print(file=sys.stderr)
     if args.output == "json":

@@ -131,6 +131,38 @@ class Client(ProgramsClient):
     def enable_campaign(self, campaign_id: str) -> Plain:
         return self.set_campaign_active(campaign_id, True)
 
+    def duplicate_campaign(
+        self, campaign_id: str, *, new_id: str = "", new_name: str = ""
+    ) -> Plain:
+        """A copy of the campaign (codes not copied); ids and name assigned when empty."""
+        request = admin_pb2.DuplicateCampaignRequest(
+            id=campaign_id, new_id=new_id, new_name=new_name
+        )
+        return to_plain(self._call(self._admin.DuplicateCampaign, request))
+
+    def campaign_report(self, campaign_id: str, *, start: Any = None, end: Any = None) -> Plain:
+        """Redemptions, rollbacks, customers, totals, per-day series and per-variant figures;
+        `start`/`end` (datetimes or RFC 3339) narrow it to a period."""
+        request = from_plain(
+            admin_pb2.GetCampaignReportRequest,
+            {"campaign_id": campaign_id, "range": {"start": start, "end": end}},
+        )
+        return to_plain(self._call(self._admin.GetCampaignReport, request))
+
+    def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
+        """Audit entries, newest first (all of them, or the newest `limit`)."""
+        entries: list[Plain] = []
+        token = ""
+        while limit is None or len(entries) < limit:
+            request = admin_pb2.ListAuditLogRequest(target_prefix=target_prefix)
+            request.page.page_token = token
+            response = self._call(self._admin.ListAuditLog, request)
+            entries.extend(to_plain(entry) for entry in response.entries)
+            token = response.next_page_token
+            if not token:
+                break
+        return entries if limit is None else entries[:limit]
+
     def get_stacking_rules(self) -> Plain:
         request = admin_pb2.GetStackingRulesRequest()
         return to_plain(self._call(self._admin.GetStackingRules, request))
@@ -197,6 +229,30 @@ class Client(ProgramsClient):
     def set_code_active(self, code: str, active: bool) -> Plain:
         request = admin_pb2.SetCodeActiveRequest(code=code, active=active)
         return to_plain(self._call(self._admin.SetCodeActive, request))
+
+    def import_codes(self, campaign_id: str, csv: bytes | Iterable[bytes]) -> int:
+        """Adds the codes of a CSV (code_files.py columns) to a campaign, all or nothing;
+        `csv` is the bytes or chunks of them. Returns how many were imported."""
+        chunks = [csv] if isinstance(csv, bytes) else csv
+
+        def requests() -> Iterator[admin_pb2.ImportCodesChunk]:
+            yield admin_pb2.ImportCodesChunk(campaign_id=campaign_id)
+            for chunk in chunks:
+                yield admin_pb2.ImportCodesChunk(csv=chunk)
+
+        return self._call(self._admin.ImportCodes, requests()).imported
+
+    def export_codes(self, campaign_id: str) -> Iterator[bytes]:
+        """The campaign's codes as CSV, in chunks (header first)."""
+        request = admin_pb2.ExportCodesRequest(campaign_id=campaign_id)
+        for chunk in self._stream(self._admin.ExportCodes, request):
+            yield chunk.csv
+
+    def code_qr(self, code: str, *, format: str = "svg", scale: int = 0) -> tuple[str, bytes]:
+        """(content type, image) of the code as a QR code, SVG or PNG."""
+        request = admin_pb2.GetCodeQrRequest(code=code, format=format, scale=scale)
+        response = self._call(self._admin.GetCodeQr, request)
+        return response.content_type, response.image
 
     # Checkout ------------------------------------------------------------------------------
 

@@ -1,13 +1,18 @@
-"""Random code generation from a pattern: cryptographically secure and unguessable by design."""
+"""Random code generation from a pattern: cryptographically secure and unguessable by design.
+
+The drawing itself is the engine's (`_engine.generate_codes`, the OS CSPRNG with rejection
+sampling): generated codes are printable ASCII without spaces, so every code of a pattern has
+the same width and a case-insensitive key that is its upper-case form.
+"""
 
 from __future__ import annotations
 
 import math
-import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from promocore import _engine
 from promocore.errors import InvalidArgumentError
 from promocore.v1 import campaign_pb2
 
@@ -22,6 +27,10 @@ CHARSET_PRESETS = {
 DEFAULT_PATTERN = "########"
 # A blind guess may hit a valid code with probability at most count / space = 1 / 10,000.
 MIN_SPACE_PER_CODE = 10_000
+# Codes are at most this long (as CreateCode accepts).
+MAX_CODE_WIDTH = 64
+# Codes drawn from the engine at a time by `generator()`.
+GENERATOR_BLOCK = 256
 
 
 @dataclass(frozen=True)
@@ -41,10 +50,20 @@ class CodePattern:
             )
         if len(set(charset)) != len(charset):
             raise InvalidArgumentError(f"{field}.charset", "characters must not repeat")
-        pattern = config.pattern or DEFAULT_PATTERN
-        if "#" not in pattern:
-            raise InvalidArgumentError(f"{field}.pattern", "needs at least one '#'")
-        return cls(pattern, charset, config.prefix, config.postfix)
+        pattern = cls(config.pattern or DEFAULT_PATTERN, charset, config.prefix, config.postfix)
+        try:  # the engine validates the shape (ASCII, a '#', case-insensitively distinct)
+            _engine.generate_codes(*pattern._shape, 0)
+        except _engine.CompileError as error:
+            raise InvalidArgumentError(f"{field}.{error.path}", error.reason) from None
+        if pattern.width > MAX_CODE_WIDTH:
+            raise InvalidArgumentError(
+                f"{field}.pattern", f"prefix + pattern + postfix exceed {MAX_CODE_WIDTH} characters"
+            )
+        return pattern
+
+    @property
+    def _shape(self) -> tuple[str, str, str, str]:
+        return self.pattern, self.charset, self.prefix, self.postfix
 
     @property
     def space(self) -> int:
@@ -64,11 +83,27 @@ class CodePattern:
         )
 
     def generator(self) -> Callable[[], str]:
-        charset, pattern, prefix, postfix = self.charset, self.pattern, self.prefix, self.postfix
-        choice = secrets.choice
+        """One random code per call, drawn from the engine in blocks."""
+        shape = self._shape
+        block: list[str] = []
 
         def generate() -> str:
-            body = "".join(choice(charset) if c == "#" else c for c in pattern)
-            return f"{prefix}{body}{postfix}"
+            if not block:
+                block.extend(_engine.generate_codes(*shape, GENERATOR_BLOCK))
+            return block.pop()
 
         return generate
+
+    def records(
+        self, count: int, record_tail: bytes, index_prefix: bytes
+    ) -> tuple[list[bytes], list[bytes], list[bytes]]:
+        """Up to `count` codes in store form (see `_engine.generate_code_records`)."""
+        return _engine.generate_code_records(*self._shape, count, record_tail, index_prefix)
+
+    def code_of(self, record: bytes) -> str:
+        """The code string of a `records()` record: it starts with field 1, the code."""
+        return record[2 : 2 + self.width].decode()  # tag, one-byte length (width <= 64)
+
+    @property
+    def width(self) -> int:
+        return len(self.prefix) + len(self.pattern) + len(self.postfix)

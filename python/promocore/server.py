@@ -23,7 +23,8 @@ from grpc_reflection.v1alpha import reflection
 from promocore import deadlines
 from promocore.admin import Admin
 from promocore.api_keys import ApiKeys
-from promocore.auth import Authenticator, AuthInterceptor, current_principal
+from promocore.audit import ActorInterceptor
+from promocore.auth import Authenticator, AuthInterceptor
 from promocore.checkout import Checkout
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
@@ -36,6 +37,7 @@ from promocore.load_shedding import (
     DEFAULT_TARGET_MS,
     LoadShedder,
 )
+from promocore.principal import current_principal
 from promocore.programs import Programs
 from promocore.programs_service import events_servicer, programs_admin_rpcs
 from promocore.qualify import Qualifier
@@ -206,6 +208,31 @@ class AdminServicer(programs_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceService
     def GetRedemption(self, request, context):
         return self._admin.get_redemption(request.id)
 
+    @rpc
+    def DuplicateCampaign(self, request, context):
+        return self._admin.duplicate_campaign(request.id, request.new_id, request.new_name)
+
+    @rpc
+    def ImportCodes(self, request_iterator, context):
+        return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
+
+    @rpc_stream
+    def ExportCodes(self, request, context):
+        for csv in self._admin.export_codes(request.campaign_id):
+            yield admin_pb2.ExportCodesChunk(csv=csv)
+
+    @rpc
+    def GetCodeQr(self, request, context):
+        return self._admin.code_qr(request)
+
+    @rpc
+    def GetCampaignReport(self, request, context):
+        return self._admin.campaign_report(request)
+
+    @rpc
+    def ListAuditLog(self, request, context):
+        return self._admin.list_audit_log(request)
+
 
 @dataclass
 class RunningServer:
@@ -294,7 +321,7 @@ def start_server(
     interceptors.append(RequestGuardInterceptor(options.max_message_bytes))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
-        interceptors=interceptors,
+        interceptors=[*interceptors, ActorInterceptor()],
         options=[
             ("grpc.so_reuseport", 1 if options.reuse_port else 0),
             ("grpc.max_receive_message_length", options.max_message_bytes * HARD_CAP_FACTOR),

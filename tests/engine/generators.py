@@ -495,6 +495,11 @@ class Scenario:
         campaign.stacking.priority = self.int(-1, 2)
         if self.chance(3):
             campaign.stacking.not_combinable_with.extend(self.some(CAMPAIGN_IDS, 1, 2))
+        if campaign.HasField("effect") and self.chance(4):
+            for name in self.some(["A", "B", "C"], 1, 3):
+                variant = campaign.variants.add(name=name, weight=self.int(1, 5))
+                if self.chance(2):
+                    variant.effect.CopyFrom(self.effect())
         return campaign
 
     # -- carts and customers -----------------------------------------------------------------

@@ -50,6 +50,7 @@ def _result(result: checkout_pb2.RedeemableResult) -> dict[str, Any]:
         "campaign_id": result.campaign_id,
         "campaign_version": result.campaign_version,
         "category": result.category,
+        "variant": result.variant,
         "status": common_pb2.RedeemableStatus.Name(result.status),
         "reason": result.reason,
         "items_discount": result.items_discount,

@@ -23,6 +23,47 @@ _DISCOUNT_TYPES = (
 )
 
 
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    weight: int
+    effect: Effect | None
+
+
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+
+
+def variant_bucket(campaign_id: str, customer_id: str, total: int) -> int:
+    """FNV-1a (64 bits) of campaign id, NUL, customer id, modulo the total weight."""
+    value = FNV_OFFSET
+    for byte in campaign_id.encode() + b"\0" + customer_id.encode():
+        value = ((value ^ byte) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return value % max(total, 1)
+
+
+def _compile_variants(campaign: campaign_pb2.Campaign) -> tuple[Variant, ...]:
+    if campaign.variants and campaign.type not in _DISCOUNT_TYPES:
+        raise CompileError("variants", "only campaigns with an effect can have A/B variants")
+    variants: list[Variant] = []
+    for index, variant in enumerate(campaign.variants):
+        path = f"variants[{index}]"
+        if not variant.name:
+            raise CompileError(f"{path}.name", "required")
+        if any(seen.name == variant.name for seen in variants):
+            raise CompileError(f"{path}.name", "names two variants")
+        if variant.weight <= 0:
+            raise CompileError(f"{path}.weight", "must be > 0")
+        effect = None
+        if variant.HasField("effect"):
+            try:
+                effect = Effect(variant.effect)
+            except CompileError as error:
+                raise CompileError(f"{path}.{error.path}", error.reason) from None
+        variants.append(Variant(variant.name, variant.weight, effect))
+    return tuple(variants)
+
+
 @dataclass
 class Campaign:
     id: str
@@ -41,6 +82,26 @@ class Campaign:
     priority: int
     not_combinable_with: tuple[str, ...]
     points_rate: tuple[int, int] | None
+    variants: tuple[Variant, ...] = ()
+
+    def variant_for(self, customer_id: str | None) -> Variant | None:
+        """The customer's A/B variant; without a customer, the first (the control)."""
+        if not self.variants:
+            return None
+        if customer_id is None:
+            return self.variants[0]
+        bucket = variant_bucket(self.id, customer_id, sum(v.weight for v in self.variants))
+        for variant in self.variants:
+            if bucket < variant.weight:
+                return variant
+            bucket -= variant.weight
+        return self.variants[0]
+
+    def effect_for(self, customer_id: str | None) -> Effect | None:
+        variant = self.variant_for(customer_id)
+        if variant is not None and variant.effect is not None:
+            return variant.effect
+        return self.effect
 
     @property
     def role(self) -> str:
@@ -88,8 +149,7 @@ def compile_campaign(data: bytes | campaign_pb2.Campaign) -> Campaign:
     )
     if quantity is not None and quantity < 0:
         raise CompileError("code_redemption_quantity", "must be >= 0")
-    if campaign.variants:
-        raise CompileError("variants", "not supported by this engine version yet")
+    variants = _compile_variants(campaign)
     points_rate = None
     if campaign.HasField("loyalty"):
         money, points = campaign.loyalty.points_rate_money, campaign.loyalty.points_rate_points
@@ -116,4 +176,5 @@ def compile_campaign(data: bytes | campaign_pb2.Campaign) -> Campaign:
         priority=campaign.stacking.priority,
         not_combinable_with=tuple(campaign.stacking.not_combinable_with),
         points_rate=points_rate,
+        variants=variants,
     )

@@ -125,12 +125,11 @@ class Evaluation:
     def check_discount(self, redeemable, campaign: Campaign, code, counters, held) -> Discount:
         counters = self.precheck(redeemable, campaign, code, counters, held)
         self.check_rule(campaign, counters)
-        if campaign.effect is None:
+        effect = campaign.effect_for(self.checkout.customer_id)
+        if effect is None:
             raise Rejected("no_effect")
         try:
-            discount = campaign.effect.apply(
-                self.cart, self.facts(campaign, counters), campaign.currency
-            )
+            discount = effect.apply(self.cart, self.facts(campaign, counters), campaign.currency)
         except NoEffect:
             raise Rejected("no_effect") from None
         if discount_breach(campaign.limits, counters, discount.total()):
@@ -140,6 +139,9 @@ class Evaluation:
         return discount
 
     def apply_discount(self, redeemable, campaign, code, counters, held, result) -> None:
+        variant = campaign.variant_for(self.checkout.customer_id)
+        if variant is not None:
+            result.variant = variant.name
         try:
             discount = self.check_discount(redeemable, campaign, code, counters, held)
         except Rejected as rejection:
@@ -376,6 +378,7 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
                     campaign_name=result.campaign_name,
                     campaign_version=result.campaign_version,
                     category=result.category,
+                    variant=result.variant,
                     status=SKIPPED,
                     reason=reason,
                 )

@@ -74,6 +74,9 @@ def qualify(campaigns: list[Campaign], request_bytes: bytes, context_bytes: byte
     entries, near_misses = [], []
     for source, campaign, redeemable, code, counters in candidates:
         result = base_result(redeemable, campaign)
+        variant = campaign.variant_for(checkout.customer_id)
+        if variant is not None:
+            result.variant = variant.name
         try:
             discount = evaluation.check_discount(redeemable, campaign, code, counters, False)
         except Rejected as rejection:

@@ -9,6 +9,7 @@ import lmdb
 
 from promocore.clock import Clock, SystemClock
 from promocore.store.api_keys import ApiKeyTable
+from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
@@ -46,6 +47,7 @@ class LmdbStore:
         self.reservations = Reservations(self.tables)
         self.balances = BalanceBook(self.tables, self.redemptions)
         self.api_keys = ApiKeyTable(self.tables)
+        self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
             self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions

@@ -54,6 +54,8 @@ TABLE_NAMES = (
     "admin_idempotency",
     # API key id -> StoredApiKey bytes (the secret only as its SHA-256)
     "api_keys",
+    # sequence (8 bytes BE) -> AuditEntry bytes, append-only: every admin change
+    "audit_log",
 )
 
 
@@ -80,6 +82,7 @@ class Tables:
     referrals: lmdb._Database
     admin_idempotency: lmdb._Database
     api_keys: lmdb._Database
+    audit_log: lmdb._Database
 
 
 class Durability(enum.Enum):

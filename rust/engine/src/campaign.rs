@@ -1,13 +1,16 @@
 //! A campaign compiled once per version: validated settings, the compiled rule and effect,
 //! schedule and limits, ready to evaluate many checkouts.
 
+use std::hash::Hasher;
+
 use prost::Message;
 
 use crate::effects::CompiledEffect;
 use crate::error::CompileError;
+use crate::fast_hash::FnvHasher;
 use crate::limits::CompiledLimits;
 use crate::money::is_currency_code;
-use crate::pb::v1::{Campaign, CampaignType};
+use crate::pb::v1::{Campaign, CampaignType, Variant};
 use crate::qualify::requirements::Requirements;
 use crate::rules::Rule;
 use crate::schedule::Schedule;
@@ -42,6 +45,37 @@ pub struct CompiledCampaign {
     not_combinable_with: Vec<String>,
     /// LOYALTY_PROGRAM: minor units per point as (money, points); None = no paying with points.
     points_rate: Option<(i64, i64)>,
+    /// A/B variants; empty = no split.
+    variants: Vec<CompiledVariant>,
+    /// Sum of the variants' weights (the split's modulus).
+    variant_weights: u64,
+}
+
+/// An A/B variant: the share of customers it gets and the effect they see.
+#[derive(Debug, Clone)]
+pub struct CompiledVariant {
+    name: String,
+    weight: u64,
+    /// None = the campaign's effect.
+    effect: Option<CompiledEffect>,
+    reward: Option<String>,
+}
+
+impl CompiledVariant {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The point of a customer in a campaign's split, 0..total: FNV-1a (64 bits) of the campaign id,
+/// a NUL byte and the customer id, modulo the total weight. Stable across versions, processes
+/// and the reference implementation, so a customer stays in one variant.
+pub fn variant_bucket(campaign_id: &str, customer_id: &str, total: u64) -> u64 {
+    let mut hasher = FnvHasher::default();
+    hasher.write(campaign_id.as_bytes());
+    hasher.write(&[0]);
+    hasher.write(customer_id.as_bytes());
+    hasher.finish() % total.max(1)
 }
 
 /// How a redeemable of a campaign takes part in a checkout.
@@ -113,13 +147,8 @@ impl CompiledCampaign {
                 format!("must be >= 0 when set; got {quantity}"),
             ));
         }
-        // Per-customer variants would silently give everyone the base effect here.
-        if !campaign.variants.is_empty() {
-            return Err(CompileError::new(
-                "variants",
-                "not supported by this engine version yet",
-            ));
-        }
+        let variants = compile_variants(campaign, campaign_type)?;
+        let variant_weights = variants.iter().map(|variant| variant.weight).sum();
         let category = campaign
             .stacking
             .as_ref()
@@ -156,7 +185,40 @@ impl CompiledCampaign {
             priority,
             not_combinable_with,
             points_rate,
+            variants,
+            variant_weights,
         })
+    }
+
+    /// The A/B variant of a customer; without a customer id, the first variant (the control).
+    /// None when the campaign has no variants.
+    pub fn variant_for(&self, customer_id: Option<&str>) -> Option<&CompiledVariant> {
+        let first = self.variants.first()?;
+        let Some(customer_id) = customer_id else {
+            return Some(first);
+        };
+        let mut bucket = variant_bucket(&self.id, customer_id, self.variant_weights);
+        for variant in &self.variants {
+            if bucket < variant.weight {
+                return Some(variant);
+            }
+            bucket -= variant.weight;
+        }
+        Some(first)
+    }
+
+    /// The effect this customer gets: their variant's, else the campaign's.
+    pub fn effect_for(&self, customer_id: Option<&str>) -> Option<&CompiledEffect> {
+        self.variant_for(customer_id)
+            .and_then(|variant| variant.effect.as_ref())
+            .or(self.effect.as_ref())
+    }
+
+    /// The effect this customer gets, for humans.
+    pub fn reward_for(&self, customer_id: Option<&str>) -> Option<&str> {
+        self.variant_for(customer_id)
+            .and_then(|variant| variant.reward.as_deref())
+            .or(self.reward.as_deref())
     }
 
     pub fn id(&self) -> &str {
@@ -251,6 +313,56 @@ impl CompiledCampaign {
             _ => Role::Discount,
         }
     }
+}
+
+fn compile_variants(
+    campaign: &Campaign,
+    campaign_type: CampaignType,
+) -> Result<Vec<CompiledVariant>, CompileError> {
+    let mut variants: Vec<CompiledVariant> = Vec::with_capacity(campaign.variants.len());
+    if !campaign.variants.is_empty() && !requires_effect(campaign_type) {
+        return Err(CompileError::new(
+            "variants",
+            "only campaigns with an effect (coupons, promotions, referral) can have A/B variants",
+        ));
+    }
+    for (index, variant) in campaign.variants.iter().enumerate() {
+        let path = format!("variants[{index}]");
+        let Variant {
+            name,
+            weight,
+            effect,
+        } = variant;
+        if name.is_empty() {
+            return Err(CompileError::new(format!("{path}.name"), "required"));
+        }
+        if variants.iter().any(|seen| &seen.name == name) {
+            return Err(CompileError::new(
+                format!("{path}.name"),
+                format!("\"{name}\" names two variants"),
+            ));
+        }
+        if *weight <= 0 {
+            return Err(CompileError::new(
+                format!("{path}.weight"),
+                format!("must be > 0; got {weight}"),
+            ));
+        }
+        let effect = effect
+            .as_ref()
+            .map(CompiledEffect::compile)
+            .transpose()
+            .map_err(|error| CompileError::new(format!("{path}.{}", error.path), error.reason))?;
+        variants.push(CompiledVariant {
+            name: name.clone(),
+            weight: u64::from(weight.unsigned_abs()),
+            reward: effect
+                .as_ref()
+                .map(|effect| effect.describe(&campaign.currency)),
+            effect,
+        });
+    }
+    Ok(variants)
 }
 
 fn compile_points_rate(campaign: &Campaign) -> Result<Option<(i64, i64)>, CompileError> {

@@ -275,7 +275,7 @@ impl<'r> Evaluation<'r> {
         let context = ExplainContext {
             currency: campaign.currency(),
             rules_message: campaign.rules_message(),
-            reward: campaign.reward(),
+            reward: campaign.reward_for(self.checkout.customer_id),
         };
         let explanation = rule.explain(&facts, &context);
         let message = explanation.as_ref().map_or_else(
@@ -307,7 +307,7 @@ impl<'r> Evaluation<'r> {
         let counters = self.precheck(candidate)?;
         let campaign = candidate.campaign;
         self.check_rule(campaign, &counters, detail)?;
-        let Some(effect) = campaign.effect() else {
+        let Some(effect) = campaign.effect_for(self.checkout.customer_id) else {
             return Err(Rejection::new(
                 Reason::NoEffect,
                 "This offer gives no discount on this cart.",
@@ -345,6 +345,9 @@ impl<'r> Evaluation<'r> {
         detail: Detail,
     ) -> RedeemableResult {
         let mut result = base_result(candidate);
+        if let Some(variant) = candidate.campaign.variant_for(self.checkout.customer_id) {
+            result.variant = variant.name().to_owned();
+        }
         match self.check_discount(candidate, detail) {
             Err(rejection) => reject(&mut result, rejection),
             Ok(discount) => match self.stacking.admit(self.policy, candidate.campaign) {

@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod campaign;
 pub mod cart;
 pub mod checkout;
+pub mod codegen;
 pub mod customer;
 pub mod decimal;
 pub mod effects;

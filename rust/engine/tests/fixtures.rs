@@ -234,7 +234,7 @@ fn run_checkout_case(case: &Json) -> Result<(), Vec<String>> {
     }
 }
 
-const RESULT_KEYS: [&str; 16] = [
+const RESULT_KEYS: [&str; 17] = [
     "shipping_discount",
     "gift_amount",
     "points",
@@ -251,6 +251,7 @@ const RESULT_KEYS: [&str; 16] = [
     "category",
     "redeemable",
     "campaign_version",
+    "variant",
 ];
 
 fn compare_response(
@@ -383,6 +384,7 @@ fn compare_result(
                 check_eq(problems, &at(key), value, &json!(result.campaign_version))
             }
             "category" => check_eq(problems, &at(key), value, &json!(result.category)),
+            "variant" => check_eq(problems, &at(key), value, &json!(result.variant)),
             "allocations" => {
                 let added = result.added_items.len();
                 let mut per_line = vec![0i64; line_count + added];

@@ -7,9 +7,9 @@ use std::sync::Arc;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use promocore_engine as engine;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyList};
 
 /// A campaign that does not compile; `path` names the offending field, e.g.
 /// `rules.all[2].any[0].op`.
@@ -257,6 +257,88 @@ fn validate_stacking_rules(py: Python<'_>, rules_bytes: &[u8]) -> PyResult<()> {
         .map_err(|error| compile_error(py, error))
 }
 
+fn code_shape(
+    py: Python<'_>,
+    pattern: &str,
+    charset: &str,
+    prefix: &str,
+    postfix: &str,
+) -> PyResult<engine::codegen::CodeShape> {
+    engine::codegen::CodeShape::new(pattern, charset, prefix, postfix)
+        .map_err(|error| compile_error(py, error))
+}
+
+fn random_codes(
+    py: Python<'_>,
+    shape: &engine::codegen::CodeShape,
+    count: usize,
+) -> PyResult<engine::codegen::GeneratedCodes> {
+    py.allow_threads(|| shape.generate(count))
+        .map_err(|error| PyOSError::new_err(format!("the OS random generator failed: {error}")))
+}
+
+/// Draws up to `count` random codes of the shape (fewer when some repeat in the batch), sorted
+/// by store key. Raises CompileError naming the CodeConfig field of a bad shape.
+#[pyfunction]
+fn generate_codes(
+    py: Python<'_>,
+    pattern: &str,
+    charset: &str,
+    prefix: &str,
+    postfix: &str,
+    count: usize,
+) -> PyResult<Vec<String>> {
+    let shape = code_shape(py, pattern, charset, prefix, postfix)?;
+    let batch = random_codes(py, &shape, count)?;
+    // Shapes are printable ASCII, so every code is valid UTF-8.
+    Ok(batch
+        .iter()
+        .map(|(_, code)| String::from_utf8_lossy(code).into_owned())
+        .collect())
+}
+
+/// Bulk generation in store form: up to `count` random codes as three lists in key order: the
+/// keys, the Code records and the campaign index keys (`index_prefix + key`). A record is the
+/// code field (promocore.v1.Code field 1) followed by `record_tail`, the serialized fields shared
+/// by the whole batch. Lists of bytes rather than pairs: no container per code for the garbage
+/// collector to walk (`zip` them for `putmulti`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn generate_code_records<'py>(
+    py: Python<'py>,
+    pattern: &str,
+    charset: &str,
+    prefix: &str,
+    postfix: &str,
+    count: usize,
+    record_tail: &[u8],
+    index_prefix: &[u8],
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>, Bound<'py, PyList>)> {
+    let shape = code_shape(py, pattern, charset, prefix, postfix)?;
+    let batch = random_codes(py, &shape, count)?;
+    let width = shape.width();
+    let mut code_field = vec![0x0a];
+    prost::encoding::encode_varint(width as u64, &mut code_field);
+    let mut record = Vec::with_capacity(code_field.len() + width + record_tail.len());
+    let mut index_key = Vec::with_capacity(index_prefix.len() + width);
+    let keys = PyList::empty(py);
+    let records = PyList::empty(py);
+    let index = PyList::empty(py);
+    for (key, code) in batch.iter() {
+        record.clear();
+        record.extend_from_slice(&code_field);
+        record.extend_from_slice(code);
+        record.extend_from_slice(record_tail);
+        index_key.clear();
+        index_key.extend_from_slice(index_prefix);
+        index_key.extend_from_slice(key);
+        keys.append(PyBytes::new(py, key))?;
+        records.append(PyBytes::new(py, &record))?;
+        index.append(PyBytes::new(py, &index_key))?;
+    }
+    Ok((keys, records, index))
+}
+
 /// Formats minor units with the currency's exponent, e.g. `format_money(1250, "EUR")` is
 /// "12.50 EUR" and `format_money(1250, "JPY")` is "1250 JPY".
 #[pyfunction]
@@ -279,6 +361,8 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
+    module.add_function(wrap_pyfunction!(generate_codes, module)?)?;
+    module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stacking_rules, module)?)?;
     Ok(())
 }

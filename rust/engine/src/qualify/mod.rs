@@ -346,9 +346,12 @@ impl CampaignIndex {
         let bounds: Vec<i64> = candidates
             .iter()
             .map(|found| {
-                found.campaign.effect().map_or(0, |effect| {
-                    effect.upper_bound(checkout.items_amount, order.shipping_amount)
-                })
+                found
+                    .campaign
+                    .effect_for(checkout.customer_id)
+                    .map_or(0, |effect| {
+                        effect.upper_bound(checkout.items_amount, order.shipping_amount)
+                    })
             })
             .collect();
         let mut order_of_evaluation: Vec<usize> = (0..candidates.len()).collect();
@@ -413,6 +416,9 @@ impl CampaignIndex {
                 held_by_other_session: false,
             };
             let mut result = base_result(&candidate);
+            if let Some(variant) = found.campaign.variant_for(checkout.customer_id) {
+                result.variant = variant.name().to_owned();
+            }
             match evaluation.check_discount(&candidate, Detail::Explained) {
                 Ok(discount) => fill_discount(
                     &mut result,

@@ -111,9 +111,12 @@ pub fn campaign(json: &Json) -> Campaign {
                     .map(|variant| {
                         let variant = object(variant, "variant");
                         Variant {
-                            name: string(&variant["name"], "variant.name"),
+                            name: variant
+                                .get("name")
+                                .map(|name| string(name, "variant.name"))
+                                .unwrap_or_default(),
                             weight: int32(&variant["weight"], "variant.weight"),
-                            effect: None,
+                            effect: variant.get("effect").map(effect),
                         }
                     })
                     .collect()

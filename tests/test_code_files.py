@@ -1,0 +1,146 @@
+"""Codes in and out of files through the real server: CSV import (all or nothing), CSV export,
+QR images, campaign duplication, and the CLI's bulk generation with a progress bar."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import subprocess
+import sys
+
+import pytest
+
+from promocore import AlreadyExistsError, InvalidArgumentError, NotFoundError
+from promocore.admin import GENERATION_CHUNK
+
+from support import cart, coupon
+
+
+@pytest.fixture
+def gifts(client):
+    client.create_campaign(
+        id="gifts", name="Gifts", type="GIFT_VOUCHERS", currency="EUR", code_redemption_quantity=5
+    )
+    return "gifts"
+
+
+def test_import_then_export_round_trips_with_live_balances(client, gifts):
+    source = (
+        b"code,redemption_quantity,assigned_customer_id,gift_balance,active\r\n"
+        b"GIFT-A,2,ann,5000,true\r\n"
+        b'GIFT-B,,,"2500",false\r\n'
+        b"\r\n"
+        b"gift-c,,,100,\r\n"
+    )
+    # Chunks split anywhere, even inside a line.
+    assert client.import_codes(gifts, [source[:7], source[7:40], source[40:]]) == 3
+    assert client.get_code("GIFT-C")["gift_balance"] == 100
+    answer = client.redeem(
+        cart(("TEA", 1200, 1), id="o1"),
+        codes=["GIFT-A"],
+        customer={"id": "ann"},
+        idempotency_key="k1",
+    )
+    assert answer["status"] == "SUCCEEDED"
+
+    exported = b"".join(client.export_codes(gifts)).decode()
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [row["code"] for row in rows] == ["GIFT-A", "GIFT-B", "gift-c"]
+    a, b, c = rows
+    assert (a["redemption_quantity"], a["assigned_customer_id"], a["active"]) == (
+        "2",
+        "ann",
+        "true",
+    )
+    assert (a["gift_balance"], a["redeemed_quantity"]) == ("3800", "1")  # live figures
+    assert (b["active"], b["redemption_quantity"]) == ("false", "")
+    assert c["gift_balance"] == "100"
+
+    # The export imports into another campaign only after the codes are gone: codes are unique
+    # store-wide, so re-importing them is refused as a whole.
+    client.create_campaign(id="gifts-2", name="Gifts 2", type="GIFT_VOUCHERS", currency="EUR")
+    with pytest.raises(AlreadyExistsError) as exists:
+        client.import_codes("gifts-2", exported.encode())
+    assert "csv.row[1]" in exists.value.message and "GIFT-A" in exists.value.message
+    assert client.list_codes("gifts-2") == []
+
+
+def test_a_bad_row_names_the_row_and_column_and_imports_nothing(client, gifts):
+    with pytest.raises(InvalidArgumentError) as bad:
+        client.import_codes(gifts, b"code,gift_balance\nOK-1,100\nOK-2,ten\n")
+    assert bad.value.field == "csv.row[2].gift_balance"
+    with pytest.raises(InvalidArgumentError) as header:
+        client.import_codes(gifts, b"code,discount\nX,1\n")
+    assert header.value.field == "csv.header"
+    with pytest.raises(InvalidArgumentError) as negative:
+        client.import_codes(gifts, b"code,gift_balance\nOK-1,1\nOK-2,-5\n")
+    assert negative.value.field == "csv.row[2].gift_balance"
+    with pytest.raises(AlreadyExistsError) as twice:
+        client.import_codes(gifts, b"code\nSAME\nsame\n")  # codes are case-insensitive
+    assert "csv.row[2]" in twice.value.message
+    with pytest.raises(NotFoundError):
+        client.import_codes("nope", b"code\nX\n")
+    assert client.list_codes(gifts) == []
+    assert client.list_audit_log(target_prefix="campaign/gifts/") == []
+
+
+def test_qr_codes_hold_the_code_as_svg_or_png(client, gifts):
+    client.create_code(gifts, "GIFT-QR", gift_balance=100)
+    content_type, svg = client.code_qr("gift-qr")
+    assert content_type == "image/svg+xml" and svg.startswith(b"<?xml") and b"<svg" in svg
+    content_type, png = client.code_qr("GIFT-QR", format="png", scale=4)
+    assert content_type == "image/png" and png.startswith(b"\x89PNG\r\n\x1a\n")
+    _, bigger = client.code_qr("GIFT-QR", format="png", scale=8)
+    assert len(bigger) > len(png)
+    with pytest.raises(InvalidArgumentError) as bad:
+        client.code_qr("GIFT-QR", format="gif")
+    assert bad.value.field == "format"
+    with pytest.raises(NotFoundError):
+        client.code_qr("NO-SUCH-CODE")
+
+
+def test_duplicate_copies_the_definition_not_the_codes(client):
+    coupon(
+        client,
+        "orig",
+        "ORIG-1",
+        effect={"percent_off_order": {"percent_bp": 1000}},
+        limits={"per_customer": 1},
+    )
+    client.update_campaign({**client.get_campaign("orig"), "name": "Original v2"})
+    copy = client.duplicate_campaign("orig", new_id="copy")
+    assert (copy["id"], copy["name"], copy["version"]) == ("copy", "Original v2 (copy)", 1)
+    assert copy["effect"] == client.get_campaign("orig")["effect"]
+    assert copy["limits"]["per_customer"] == 1
+    assert client.list_codes("copy") == []
+    assigned = client.duplicate_campaign("orig", new_name="Again")
+    assert assigned["id"].startswith("again-") and assigned["name"] == "Again"
+    with pytest.raises(AlreadyExistsError):
+        client.duplicate_campaign("orig", new_id="copy")
+
+
+def test_cli_generates_with_a_progress_bar_and_exports(target, client, tmp_path):
+    client.create_campaign(
+        id="bulk",
+        name="Bulk",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+    )
+    cli = [sys.executable, "-m", "promocore.cli", "--target", target]
+    generated = subprocess.run(
+        [*cli, "codes", "generate", "bulk", "--count", "120000", "--pattern", "BULK-########"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "[##############################] 100% 120,000/120,000" in generated.stderr
+    # Redrawn after each durable chunk.
+    assert generated.stderr.count("%") == math.ceil(120_000 / GENERATION_CHUNK)
+    out = tmp_path / "bulk.csv"
+    subprocess.run([*cli, "codes", "export", "bulk", "-f", str(out)], check=True, timeout=120)
+    codes = [row["code"] for row in csv.DictReader(out.open())]
+    assert len(codes) == len(set(codes)) == 120_000
+    assert all(code.startswith("BULK-") and len(code) == 13 for code in codes)
