@@ -20,17 +20,23 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from promocore.admin import Admin
+from promocore.cdp.customer_data import CustomerData
+from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
+from promocore.cdp.webhooks import WebhookConfig, WebhookSender
+from promocore.checkout import Resolver
 from promocore.checkout import Checkout
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
+from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
 from promocore.programs import Programs
-from promocore.programs_service import events_servicer, programs_admin_rpcs
+from promocore.programs_service import programs_admin_rpcs
 from promocore.qualify import Qualifier
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
+from promocore.wallet import Wallet
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -105,12 +111,15 @@ def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRp
     )
 
 
-class AdminServicer(programs_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer):
+class AdminServicer(
+    programs_admin_rpcs(rpc), customer_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer
+):
     """The admin RPCs built so far; the others answer UNIMPLEMENTED (generated base class)."""
 
-    def __init__(self, admin: Admin, programs: Programs) -> None:
+    def __init__(self, admin: Admin, programs: Programs, customer_data: CustomerData) -> None:
         self._admin = admin
         self._programs = programs
+        self._customer_data = customer_data
 
     @rpc
     def CreateCampaign(self, request, context):
@@ -171,10 +180,17 @@ class RunningServer:
     port: int
     store: LmdbStore
     health: health.HealthServicer
+    customer_data: CustomerData
+    # Background duties: only in the process that runs them (ServerOptions.background_duties).
+    scheduler: Scheduler | None = None
+    webhooks: WebhookSender | None = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
+        for duty in (self.scheduler, self.webhooks):
+            if duty is not None:
+                duty.stop()
         self.store.close()
 
 
@@ -188,6 +204,13 @@ class ServerOptions:
     # Share the port with the other worker processes (SO_REUSEPORT).
     reuse_port: bool = False
     load_demo_if_empty: bool = False
+    # Run the scheduler (birthday/inactivity triggers) and the webhook sender in this process:
+    # with several workers only worker 0 does (docs/customers.md).
+    background_duties: bool = True
+    # Seconds between scheduler ticks; 0 = no scheduler thread (tests tick it themselves).
+    scheduler_interval_s: float = DEFAULT_INTERVAL_S
+    # Signed webhooks of integration events; None = none.
+    webhook: WebhookConfig | None = None
 
 
 def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:
@@ -213,17 +236,23 @@ def start_server(
     programs = Programs(store, clock)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
+    customer_data = CustomerData(store, clock, programs)
     campaigns = CompiledCampaigns(store.catalog)
-    checkout = Checkout(store, campaigns, clock)
-    qualifier = Qualifier(store, campaigns, clock)
+    checkout = Checkout(store, campaigns, clock, profiles=customer_data.profile)
+    wallet = Wallet(customer_data, Resolver(store, campaigns, customer_data.profile))
+    qualifier = Qualifier(store, campaigns, clock, wallet)
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=options.threads),
         options=[("grpc.so_reuseport", 1 if options.reuse_port else 0)],
     )
     server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(admin, programs), server)
-    events_pb2_grpc.add_EventsServiceServicer_to_server(events_servicer(rpc, programs), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(admin, programs, customer_data), server
+    )
+    events_pb2_grpc.add_EventsServiceServicer_to_server(
+        events_servicer(rpc, rpc_stream, programs, customer_data), server
+    )
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
@@ -237,7 +266,15 @@ def start_server(
     server.start()
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, store, health_servicer)
+    running = RunningServer(server, port, store, health_servicer, customer_data)
+    if options.background_duties:
+        running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
+        if options.scheduler_interval_s > 0:
+            running.scheduler.start()
+        if options.webhook is not None:
+            running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
+            running.webhooks.start()
+    return running
 
 
 def serve_forever(running: RunningServer) -> None:

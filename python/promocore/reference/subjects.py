@@ -167,6 +167,11 @@ def order_subject(name: str, leaf_path: str, item_filter) -> Subject:
         ),
         "customer.aggregates.orders_count": ("integer", "plain", aggregate("orders_count")),
         "customer.aggregates.total_spent": ("integer", "money", aggregate("total_spent")),
+        "customer.aggregates.spent_last_365_days": (
+            "integer",
+            "money",
+            aggregate("spent_last_365_days"),
+        ),
         "customer.aggregates.last_order_at": ("instant", "plain", last_order),
         "context.now": (
             "instant",

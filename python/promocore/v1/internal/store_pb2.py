@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from promocore.v1 import checkout_pb2 as promocore_dot_v1_dot_checkout__pb2
+from promocore.v1 import customer_pb2 as promocore_dot_v1_dot_customer__pb2
 from promocore.v1 import loyalty_pb2 as promocore_dot_v1_dot_loyalty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!promocore/v1/internal/store.proto\x12\x15promocore.v1.internal\x1a\x1bpromocore/v1/checkout.proto\x1a\x1apromocore/v1/loyalty.proto\"*\n\x0c\x43ounterDelta\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\"u\n\x10StoredRedemption\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x33\n\x06\x64\x65ltas\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\"=\n\x11IdempotencyRecord\x12\x16\n\x0erequest_sha256\x18\x01 \x01(\x0c\x12\x10\n\x08response\x18\x02 \x01(\x0c\"\xbc\x01\n\tLogRecord\x12;\n\x08redeemed\x18\x01 \x01(\x0b\x32\'.promocore.v1.internal.StoredRedemptionH\x00\x12\x36\n\x0brolled_back\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.RollbackH\x00\x12\x31\n\x08\x63redited\x18\x03 \x01(\x0b\x32\x1d.promocore.v1.internal.CreditH\x00\x42\x07\n\x05\x65ntry\"Z\n\x08Rollback\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"A\n\x04Hold\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"\x82\x01\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x15\n\rexpires_at_ms\x18\x02 \x01(\x03\x12\x32\n\x05holds\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\x12\x13\n\x0bredeemables\x18\x04 \x01(\x05\"\xba\x01\n\x06\x43redit\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12+\n\x04kind\x18\x05 \x01(\x0e\x32\x1d.promocore.v1.LedgerEntryKind\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x06 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x07 \x01(\x03\x12\x15\n\rredemption_id\x18\x08 \x01(\t\"\xb9\x01\n\x0cPointsBucket\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x14\n\x0c\x65\x61rned_at_ms\x18\x02 \x01(\x03\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x03 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x03\x12\x0e\n\x06\x65\x61rned\x18\x05 \x01(\x03\x12\x11\n\tremaining\x18\x06 \x01(\x03\x12\x0e\n\x06source\x18\x07 \x01(\t\x12\x15\n\rredemption_id\x18\x08 \x01(\t\x12\x0f\n\x07\x65xpired\x18\t \x01(\x08\"9\n\x0c\x42ucketChange\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x0c\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0e\n\x06points\x18\x03 \x01(\x03\"\xb6\x01\n\x0e\x42\x61lanceEffects\x12\x32\n\x05spent\x18\x01 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12\x33\n\x06\x65\x61rned\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12;\n\x0espend_recorded\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\"\xa9\x03\n\x0eLoyaltyAccount\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x17\n\x0flifetime_points\x18\x04 \x01(\x03\x12\x16\n\x0elifetime_spend\x18\x05 \x01(\x03\x12N\n\rperiod_points\x18\x06 \x03(\x0b\x32\x37.promocore.v1.internal.LoyaltyAccount.PeriodPointsEntry\x12W\n\x12rule_period_points\x18\x07 \x03(\x0b\x32;.promocore.v1.internal.LoyaltyAccount.RulePeriodPointsEntry\x12\x17\n\x0fnext_bucket_seq\x18\x08 \x01(\x03\x1a\x33\n\x11PeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x1a\x37\n\x15RulePeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!promocore/v1/internal/store.proto\x12\x15promocore.v1.internal\x1a\x1bpromocore/v1/checkout.proto\x1a\x1bpromocore/v1/customer.proto\x1a\x1apromocore/v1/loyalty.proto\"*\n\x0c\x43ounterDelta\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\"u\n\x10StoredRedemption\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x33\n\x06\x64\x65ltas\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\"=\n\x11IdempotencyRecord\x12\x16\n\x0erequest_sha256\x18\x01 \x01(\x0c\x12\x10\n\x08response\x18\x02 \x01(\x0c\"\xbc\x01\n\tLogRecord\x12;\n\x08redeemed\x18\x01 \x01(\x0b\x32\'.promocore.v1.internal.StoredRedemptionH\x00\x12\x36\n\x0brolled_back\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.RollbackH\x00\x12\x31\n\x08\x63redited\x18\x03 \x01(\x0b\x32\x1d.promocore.v1.internal.CreditH\x00\x42\x07\n\x05\x65ntry\"Z\n\x08Rollback\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"A\n\x04Hold\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"\x82\x01\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x15\n\rexpires_at_ms\x18\x02 \x01(\x03\x12\x32\n\x05holds\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\x12\x13\n\x0bredeemables\x18\x04 \x01(\x05\"\xba\x01\n\x06\x43redit\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12+\n\x04kind\x18\x05 \x01(\x0e\x32\x1d.promocore.v1.LedgerEntryKind\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x06 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x07 \x01(\x03\x12\x15\n\rredemption_id\x18\x08 \x01(\t\"\xb9\x01\n\x0cPointsBucket\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x14\n\x0c\x65\x61rned_at_ms\x18\x02 \x01(\x03\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x03 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x03\x12\x0e\n\x06\x65\x61rned\x18\x05 \x01(\x03\x12\x11\n\tremaining\x18\x06 \x01(\x03\x12\x0e\n\x06source\x18\x07 \x01(\t\x12\x15\n\rredemption_id\x18\x08 \x01(\t\x12\x0f\n\x07\x65xpired\x18\t \x01(\x08\"9\n\x0c\x42ucketChange\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x0c\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0e\n\x06points\x18\x03 \x01(\x03\"\xb6\x01\n\x0e\x42\x61lanceEffects\x12\x32\n\x05spent\x18\x01 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12\x33\n\x06\x65\x61rned\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12;\n\x0espend_recorded\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\"\xa9\x03\n\x0eLoyaltyAccount\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x17\n\x0flifetime_points\x18\x04 \x01(\x03\x12\x16\n\x0elifetime_spend\x18\x05 \x01(\x03\x12N\n\rperiod_points\x18\x06 \x03(\x0b\x32\x37.promocore.v1.internal.LoyaltyAccount.PeriodPointsEntry\x12W\n\x12rule_period_points\x18\x07 \x03(\x0b\x32;.promocore.v1.internal.LoyaltyAccount.RulePeriodPointsEntry\x12\x17\n\x0fnext_bucket_seq\x18\x08 \x01(\x03\x1a\x33\n\x11PeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x1a\x37\n\x15RulePeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"\xb9\x01\n\x0eStoredCustomer\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.promocore.v1.Customer\x12J\n\x0b\x64\x61ily_spend\x18\x02 \x03(\x0b\x32\x35.promocore.v1.internal.StoredCustomer.DailySpendEntry\x1a\x31\n\x0f\x44\x61ilySpendEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"<\n\x12\x44istributionFiring\x12\x12\n\nat_unix_ms\x18\x01 \x01(\x03\x12\x12\n\noccurrence\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,32 +38,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_options = b'8\001'
   _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._loaded_options = None
   _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_options = b'8\001'
-  _globals['_COUNTERDELTA']._serialized_start=117
-  _globals['_COUNTERDELTA']._serialized_end=159
-  _globals['_STOREDREDEMPTION']._serialized_start=161
-  _globals['_STOREDREDEMPTION']._serialized_end=278
-  _globals['_IDEMPOTENCYRECORD']._serialized_start=280
-  _globals['_IDEMPOTENCYRECORD']._serialized_end=341
-  _globals['_LOGRECORD']._serialized_start=344
-  _globals['_LOGRECORD']._serialized_end=532
-  _globals['_ROLLBACK']._serialized_start=534
-  _globals['_ROLLBACK']._serialized_end=624
-  _globals['_HOLD']._serialized_start=626
-  _globals['_HOLD']._serialized_end=691
-  _globals['_RESERVATION']._serialized_start=694
-  _globals['_RESERVATION']._serialized_end=824
-  _globals['_CREDIT']._serialized_start=827
-  _globals['_CREDIT']._serialized_end=1013
-  _globals['_POINTSBUCKET']._serialized_start=1016
-  _globals['_POINTSBUCKET']._serialized_end=1201
-  _globals['_BUCKETCHANGE']._serialized_start=1203
-  _globals['_BUCKETCHANGE']._serialized_end=1260
-  _globals['_BALANCEEFFECTS']._serialized_start=1263
-  _globals['_BALANCEEFFECTS']._serialized_end=1445
-  _globals['_LOYALTYACCOUNT']._serialized_start=1448
-  _globals['_LOYALTYACCOUNT']._serialized_end=1873
-  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_start=1765
-  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_end=1816
-  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_start=1818
-  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_end=1873
+  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._loaded_options = None
+  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_options = b'8\001'
+  _globals['_COUNTERDELTA']._serialized_start=146
+  _globals['_COUNTERDELTA']._serialized_end=188
+  _globals['_STOREDREDEMPTION']._serialized_start=190
+  _globals['_STOREDREDEMPTION']._serialized_end=307
+  _globals['_IDEMPOTENCYRECORD']._serialized_start=309
+  _globals['_IDEMPOTENCYRECORD']._serialized_end=370
+  _globals['_LOGRECORD']._serialized_start=373
+  _globals['_LOGRECORD']._serialized_end=561
+  _globals['_ROLLBACK']._serialized_start=563
+  _globals['_ROLLBACK']._serialized_end=653
+  _globals['_HOLD']._serialized_start=655
+  _globals['_HOLD']._serialized_end=720
+  _globals['_RESERVATION']._serialized_start=723
+  _globals['_RESERVATION']._serialized_end=853
+  _globals['_CREDIT']._serialized_start=856
+  _globals['_CREDIT']._serialized_end=1042
+  _globals['_POINTSBUCKET']._serialized_start=1045
+  _globals['_POINTSBUCKET']._serialized_end=1230
+  _globals['_BUCKETCHANGE']._serialized_start=1232
+  _globals['_BUCKETCHANGE']._serialized_end=1289
+  _globals['_BALANCEEFFECTS']._serialized_start=1292
+  _globals['_BALANCEEFFECTS']._serialized_end=1474
+  _globals['_LOYALTYACCOUNT']._serialized_start=1477
+  _globals['_LOYALTYACCOUNT']._serialized_end=1902
+  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_start=1794
+  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_end=1845
+  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_start=1847
+  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_end=1902
+  _globals['_STOREDCUSTOMER']._serialized_start=1905
+  _globals['_STOREDCUSTOMER']._serialized_end=2090
+  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_start=2041
+  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_end=2090
+  _globals['_DISTRIBUTIONFIRING']._serialized_start=2092
+  _globals['_DISTRIBUTIONFIRING']._serialized_end=2152
 # @@protoc_insertion_point(module_scope)

@@ -264,6 +264,8 @@ pub enum OrderSubject {
     OrdersCount,
     /// `customer.aggregates.total_spent`.
     TotalSpent,
+    /// `customer.aggregates.spent_last_365_days`: spend over the rolling last 365 days.
+    SpentLast365Days,
     /// `customer.aggregates.last_order_at`.
     LastOrderAt,
     /// `customer.aggregates.campaign_redemptions.<campaign id>` (0 when not listed).
@@ -293,7 +295,8 @@ pub enum OrderSubject {
 const ORDER_SUBJECTS: &str = "order.amount, order.initial_amount, order.items_count, \
     order.total_quantity, order.shipping_amount, order.currency, order.channel, order.store_id, \
     order.id, order.metadata.<path>, customer.id, customer.attributes.<path>, customer.segments, \
-    customer.aggregates.orders_count|total_spent|last_order_at|campaign_redemptions.<id>, \
+    customer.aggregates.orders_count|total_spent|spent_last_365_days|last_order_at|\
+    campaign_redemptions.<id>, \
     customer.loyalty.<program>.tier|points, context.now, context.date, context.day_of_week, \
     context.hour, items.quantity, items.amount, items.count, counters.<field>";
 
@@ -424,6 +427,7 @@ impl OrderSubject {
             "customer.segments" => OrderSubject::CustomerSegments,
             "customer.aggregates.orders_count" => OrderSubject::OrdersCount,
             "customer.aggregates.total_spent" => OrderSubject::TotalSpent,
+            "customer.aggregates.spent_last_365_days" => OrderSubject::SpentLast365Days,
             "customer.aggregates.last_order_at" => OrderSubject::LastOrderAt,
             "context.now" => OrderSubject::Now,
             "context.date" => OrderSubject::Today,
@@ -489,6 +493,7 @@ impl Subject for OrderSubject {
             | OrderSubject::ShippingAmount
             | OrderSubject::OrdersCount
             | OrderSubject::TotalSpent
+            | OrderSubject::SpentLast365Days
             | OrderSubject::CampaignRedemptions(_)
             | OrderSubject::LoyaltyPoints(_)
             | OrderSubject::DayOfWeek
@@ -523,6 +528,7 @@ impl Subject for OrderSubject {
             | OrderSubject::ItemsLines(_) => Measure::Quantity,
             OrderSubject::ShippingAmount
             | OrderSubject::TotalSpent
+            | OrderSubject::SpentLast365Days
             | OrderSubject::Counter(CounterField::DiscountGiven | CounterField::OrderValue) => {
                 Measure::Money
             }
@@ -553,6 +559,7 @@ impl Subject for OrderSubject {
             OrderSubject::CustomerSegments => "customer segments".to_owned(),
             OrderSubject::OrdersCount => "customer's number of orders".to_owned(),
             OrderSubject::TotalSpent => "customer's total spent".to_owned(),
+            OrderSubject::SpentLast365Days => "customer's spend over the last 365 days".to_owned(),
             OrderSubject::LastOrderAt => "customer's last order".to_owned(),
             OrderSubject::CampaignRedemptions(id) => {
                 format!("customer's redemptions of {id}")
@@ -606,6 +613,9 @@ impl Subject for OrderSubject {
             }
             OrderSubject::TotalSpent => {
                 aggregates.map_or(Actual::Absent, |a| Actual::Integer(a.total_spent))
+            }
+            OrderSubject::SpentLast365Days => {
+                aggregates.map_or(Actual::Absent, |a| Actual::Integer(a.spent_last_365_days))
             }
             OrderSubject::LastOrderAt => aggregates
                 .and_then(|a| a.last_order_at.as_ref())
