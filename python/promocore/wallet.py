@@ -130,7 +130,8 @@ class Wallet:
         cart), plus the card lists, as QualifyResponse bytes to append to the engine's answer
         (protobuf concatenation merges repeated fields)."""
         extras = held.extras
-        for source, request, resolution in held.evaluations:
+        # Gift cards (they pay money) before loyalty cards; by campaign within each.
+        for source, request, resolution in sorted(held.evaluations, key=lambda e: e[0]):
             answer = checkout_pb2.ValidateResponse.FromString(
                 _engine.evaluate_checkout(
                     request, resolution.context_bytes(), resolution.campaigns
