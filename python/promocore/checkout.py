@@ -105,9 +105,7 @@ def counter_keys(
 
 # The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
 # for a customer the store does not know.
-ProfileSource = Callable[
-    [lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"
-]
+ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
 
 
 class Resolver:

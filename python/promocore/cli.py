@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from promocore import _engine
+from promocore.cli_customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli_programs import add_program_commands
 from promocore.client import Client
 from promocore.errors import PromocoreError
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
+    add_serve_options(serve)
     serve.set_defaults(run=run_serve)
 
     check = commands.add_parser(
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_campaign_commands(commands)
     _add_code_commands(commands)
     add_program_commands(commands, _client, _print)
+    add_customer_commands(commands, _client, _print)
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
@@ -231,6 +234,7 @@ def run_serve(args: argparse.Namespace) -> int:
         durability=Durability(args.durability),
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,
+        **serve_options(args),
     )
     logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
     if args.workers > 0:

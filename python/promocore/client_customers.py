@@ -36,7 +36,9 @@ class CustomersClient:
         key); `contact` (email_opt_out, sms_opt_out, all_opt_out) replaces the preferences."""
         customer = customer_pb2.Customer(id=customer_id)
         if attributes:
-            customer = from_plain(customer_pb2.Customer, {"id": customer_id, "attributes": attributes})
+            customer = from_plain(
+                customer_pb2.Customer, {"id": customer_id, "attributes": attributes}
+            )
         if contact is not None:
             customer.contact.CopyFrom(from_plain(customer_pb2.ContactPreferences, contact))
         request = admin_pb2.UpsertCustomerRequest(customer=customer)

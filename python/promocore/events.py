@@ -45,7 +45,9 @@ class Events:
                     points_earned=sum(g.points for g in grants)
                 )
                 if self._customer_data is not None:
-                    caused = self._customer_data.on_event(txn, request.customer_id, request.name, now_ms)
+                    caused = self._customer_data.on_event(
+                        txn, request.customer_id, request.name, now_ms
+                    )
                     response.points_earned += caused.points_earned
                     response.issued_codes.extend(caused.issued_codes)
                     response.segments_entered.extend(caused.segments_entered)

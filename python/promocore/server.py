@@ -23,8 +23,7 @@ from promocore.admin import Admin
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from promocore.cdp.webhooks import WebhookConfig, WebhookSender
-from promocore.checkout import Resolver
-from promocore.checkout import Checkout
+from promocore.checkout import Checkout, Resolver
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.customers_service import customer_admin_rpcs, events_servicer
@@ -36,7 +35,6 @@ from promocore.qualify import Qualifier
 from promocore.store import LmdbStore
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
-from promocore.wallet import Wallet
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -44,6 +42,7 @@ from promocore.v1 import (
     events_pb2,
     events_pb2_grpc,
 )
+from promocore.wallet import Wallet
 from promocore.wire_errors import to_status
 
 log = logging.getLogger("promocore.server")

@@ -133,9 +133,7 @@ class Wallet:
         # Gift cards (they pay money) before loyalty cards; by campaign within each.
         for source, request, resolution in sorted(held.evaluations, key=lambda e: e[0]):
             answer = checkout_pb2.ValidateResponse.FromString(
-                _engine.evaluate_checkout(
-                    request, resolution.context_bytes(), resolution.campaigns
-                )
+                _engine.evaluate_checkout(request, resolution.context_bytes(), resolution.campaigns)
             )
             result = answer.redeemables[0]
             if result.status == common_pb2.APPLICABLE:

@@ -104,7 +104,11 @@ def test_the_tick_moves_customers_in_and_out_of_time_dependent_segments(server, 
     client.create_segment(
         "lapsed",
         "No order for 90 days",
-        rules={"subject": "customer.aggregates.last_order_at", "op": "more_than_ago", "value": "90d"},
+        rules={
+            "subject": "customer.aggregates.last_order_at",
+            "op": "more_than_ago",
+            "value": "90d",
+        },
     )
     pay(client, "ann", 3000, "k1")
     assert client.get_customer("ann")["segments"] == []

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import NOW
 from cdp_support import backlog, pay, small_promotion, welcome_coupons
-from support import cart
+from conftest import NOW
 
 from promocore.errors import InvalidArgumentError, NotFoundError
+
+from support import cart
 
 DAY_MS = 86_400_000
 BIG_SPENDERS = {"subject": "customer.aggregates.spent_last_365_days", "op": "gt", "value": 100000}

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from cdp_support import welcome_coupons
 from programs_support import gift_program, loyalty_program
-from support import cart
 
 from promocore.errors import InvalidArgumentError
+
+from support import cart
 
 
 def abandoned_cart_distribution(client):
@@ -93,8 +94,18 @@ def test_the_wallet_ranks_best_deal_first_with_cards_rewards_and_near_misses(cli
     loyalty_program(
         client,
         rewards=[
-            {"id": "cheap", "name": "Cheap", "points_cost": 100, "effect": {"free_product_sku": "A"}},
-            {"id": "dear", "name": "Dear", "points_cost": 5000, "effect": {"free_product_sku": "B"}},
+            {
+                "id": "cheap",
+                "name": "Cheap",
+                "points_cost": 100,
+                "effect": {"free_product_sku": "A"},
+            },
+            {
+                "id": "dear",
+                "name": "Dear",
+                "points_cost": 5000,
+                "effect": {"free_product_sku": "B"},
+            },
         ],
     )
     card = client.enroll_loyalty("club", "ann")["code"]

@@ -110,7 +110,9 @@ class CustomerData:
                     self.changed(txn, stored, now_ms, write=False)
             return self.segments.get(txn, record.id)
 
-    def list_segments(self, request: admin_pb2.ListSegmentsRequest) -> admin_pb2.ListSegmentsResponse:
+    def list_segments(
+        self, request: admin_pb2.ListSegmentsRequest
+    ) -> admin_pb2.ListSegmentsResponse:
         limit = page_size(request.page)
         response = admin_pb2.ListSegmentsResponse()
         with self.store.read() as txn:
@@ -184,7 +186,10 @@ class CustomerData:
             return consequences
         for segment_id in change.left:
             self._emit(
-                txn, events_pb2.EVENT_SEGMENT_LEFT, stored.customer.id, now_ms,
+                txn,
+                events_pb2.EVENT_SEGMENT_LEFT,
+                stored.customer.id,
+                now_ms,
                 data={"segment_id": segment_id},
             )
         # Written before the triggers run: what they read sees the new membership.
@@ -222,7 +227,10 @@ class CustomerData:
         customer_id = stored.customer.id
         consequences.segments_entered.append(segment_id)
         self._emit(
-            txn, events_pb2.EVENT_SEGMENT_ENTERED, customer_id, now_ms,
+            txn,
+            events_pb2.EVENT_SEGMENT_ENTERED,
+            customer_id,
+            now_ms,
             data={"segment_id": segment_id},
         )
         grants = self.programs.earning.on_segment_entered(txn, customer_id, segment_id, now_ms)
@@ -248,9 +256,7 @@ class CustomerData:
         self.changed(txn, customer, now_ms)
         self.distributions.fire(
             txn,
-            Occurrence(
-                customer_pb2.TRIGGER_ORDER_PAID, redemption.customer_id, key=redemption.id
-            ),
+            Occurrence(customer_pb2.TRIGGER_ORDER_PAID, redemption.customer_id, key=redemption.id),
             now_ms,
         )
 

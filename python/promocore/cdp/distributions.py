@@ -75,11 +75,11 @@ class Distributions:
             "DISTRIBUTION_TRIGGER_UNSPECIFIED"
         ):
             raise InvalidArgumentError("distribution.trigger", "required")
-        if trigger == customer_pb2.TRIGGER_SEGMENT_ENTERED:
-            if txn.get(record.segment_id.encode() or b"\0", db=self._t.segments) is None:
-                raise InvalidArgumentError(
-                    "distribution.segment_id", f"no segment {record.segment_id!r}"
-                )
+        segment_missing = txn.get(record.segment_id.encode() or b"\0", db=self._t.segments) is None
+        if trigger == customer_pb2.TRIGGER_SEGMENT_ENTERED and segment_missing:
+            raise InvalidArgumentError(
+                "distribution.segment_id", f"no segment {record.segment_id!r}"
+            )
         if trigger == customer_pb2.TRIGGER_CUSTOM_EVENT_TRACKED and not record.event_name:
             raise InvalidArgumentError("distribution.event_name", "required for this trigger")
         if trigger == customer_pb2.TRIGGER_INACTIVE and not (
@@ -99,7 +99,10 @@ class Distributions:
             )
         CodePattern.from_config(campaign.code_config, "campaign.code_config")
         if not txn.put(
-            record.id.encode(), record.SerializeToString(), db=self._t.distributions, overwrite=False
+            record.id.encode(),
+            record.SerializeToString(),
+            db=self._t.distributions,
+            overwrite=False,
         ):
             raise AlreadyExistsError(f"distribution {record.id!r} already exists")
         return record

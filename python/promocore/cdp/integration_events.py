@@ -65,9 +65,7 @@ class IntegrationEvents:
             self.appended.notify_all()
         return sequence
 
-    def after(
-        self, after_sequence: int, *, limit: int = 500
-    ) -> list[events_pb2.IntegrationEvent]:
+    def after(self, after_sequence: int, *, limit: int = 500) -> list[events_pb2.IntegrationEvent]:
         """Up to `limit` committed events with a sequence above `after_sequence`, in order."""
         with self._store.read() as txn:
             return list(self._iter_after(txn, after_sequence, limit))

@@ -39,9 +39,7 @@ class Segments:
         # Compiled rules by rule text: segments are immutable once created.
         self._compiled: dict[str, _engine.SegmentRule] = {}
 
-    def create(
-        self, txn: lmdb.Transaction, segment: customer_pb2.Segment
-    ) -> customer_pb2.Segment:
+    def create(self, txn: lmdb.Transaction, segment: customer_pb2.Segment) -> customer_pb2.Segment:
         if not SEGMENT_ID.fullmatch(segment.id):
             raise InvalidArgumentError("segment.id", "1..64 characters of [A-Za-z0-9_-]")
         if not segment.name:
@@ -60,7 +58,9 @@ class Segments:
             require_customer_id(customer_id, f"segment.customer_ids[{index}]")
         if txn.get(segment.id.encode(), db=self._t.segments) is not None:
             raise AlreadyExistsError(f"segment {segment.id!r} already exists")
-        record = customer_pb2.Segment(id=segment.id, name=segment.name, rules_json=segment.rules_json)
+        record = customer_pb2.Segment(
+            id=segment.id, name=segment.name, rules_json=segment.rules_json
+        )
         txn.put(segment.id.encode(), record.SerializeToString(), db=self._t.segments)
         return record
 

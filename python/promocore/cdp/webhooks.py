@@ -80,9 +80,7 @@ def event_body(event: events_pb2.IntegrationEvent) -> bytes:
 
 
 class WebhookSender:
-    def __init__(
-        self, store: LmdbStore, events: IntegrationEvents, config: WebhookConfig
-    ) -> None:
+    def __init__(self, store: LmdbStore, events: IntegrationEvents, config: WebhookConfig) -> None:
         self._store = store
         self._events = events
         self._config = config

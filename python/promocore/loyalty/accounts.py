@@ -3,9 +3,8 @@ customer, with an account record (lifetime figures, per-period points) beside it
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import secrets
+from collections.abc import Callable
 
 import lmdb
 

@@ -34,7 +34,9 @@ class BalanceBook:
         self.ledger = Ledger(tables)
         self.buckets = PointsBuckets(tables)
         # Told of every points credit inside its transaction (integration events).
-        self.points_listeners: list[Callable[[lmdb.Transaction, bytes, store_pb2.Credit], None]] = []
+        self.points_listeners: list[
+            Callable[[lmdb.Transaction, bytes, store_pb2.Credit], None]
+        ] = []
         redemptions.observers.append(self)
 
     # Reading -------------------------------------------------------------------------------
