@@ -45,8 +45,9 @@ class Events:
                     points_earned=sum(g.points for g in grants)
                 )
                 if self._customer_data is not None:
+                    event_ms = request.time.ToMilliseconds() if request.HasField("time") else now_ms
                     caused = self._customer_data.on_event(
-                        txn, request.customer_id, request.name, now_ms
+                        txn, request.customer_id, request.name, now_ms, event_ms
                     )
                     response.points_earned += caused.points_earned
                     response.issued_codes.extend(caused.issued_codes)

@@ -58,8 +58,7 @@ class Qualifier:
             index = snapshot.qualify_index
             held = None
             if self._wallet is not None and parsed.customer.id:
-                self._wallet.fill_context(txn, context, parsed.customer.id, view, self._campaigns)
-                held = self._wallet.held_cards(txn, parsed, now_ms)
+                held = self._wallet.fill(txn, parsed, context, view, self._campaigns)
         try:
             answer = index.qualify(request, context.SerializeToString())
         except _engine.InvalidRequestError as error:

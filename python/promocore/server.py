@@ -238,7 +238,7 @@ def start_server(
     customer_data = CustomerData(store, clock, programs)
     campaigns = CompiledCampaigns(store.catalog)
     checkout = Checkout(store, campaigns, clock, profiles=customer_data.profile)
-    wallet = Wallet(customer_data, Resolver(store, campaigns, customer_data.profile))
+    wallet = Wallet(customer_data, Resolver(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet)
 
     server = grpc.server(

@@ -12,11 +12,13 @@ import lmdb
 
 from promocore import _engine
 from promocore.cdp.customer_data import CustomerData
-from promocore.checkout import Resolver
+from promocore.cdp.customers import profile_of
+from promocore.checkout import Resolver, counter_keys, needs_counters
+from promocore.compiled import CompiledCampaigns
 from promocore.loyalty.accounts import customer_campaigns, customer_card
 from promocore.loyalty.rewards import stock_key
-from promocore.store.counters import CounterKeys, CounterView
-from promocore.store.keys import decode_counter, normalize_code
+from promocore.store.counters import CounterView
+from promocore.store.keys import decode_counter
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
 from promocore.v1.internal import evaluation_pb2
 
@@ -37,61 +39,47 @@ class HeldCards:
 
 class Wallet:
     def __init__(self, data: CustomerData, resolver: Resolver) -> None:
+        """`resolver` resolves one card at a time; the wallet sets the customer profile itself
+        (read once per Qualify)."""
         self._data = data
         self._store = data.store
         self._resolver = resolver
 
-    def fill_context(
+    def fill(
         self,
         txn: lmdb.Transaction,
+        request: checkout_pb2.QualifyRequest,
         context: evaluation_pb2.QualifyContext,
-        customer_id: str,
         view: CounterView,
-        campaigns,
-    ) -> None:
-        """The profile and the assigned codes (with their counters) of the customer."""
+        campaigns: CompiledCampaigns,
+    ) -> HeldCards:
+        """Puts the customer's profile and assigned codes (with the counters their checks
+        need) into the engine's context; returns the cards to evaluate after the engine."""
+        customer_id = request.customer.id
         now_ms = context.now_unix_ms
-        profile = self._data.profile(txn, customer_id, now_ms)
-        if profile is not None:
-            context.customer.CopyFrom(profile)
+        held = HeldCards()
+        cards = self._cards(txn, customer_id)
+        stored = self._data.customers.find(txn, customer_id)
+        if stored is not None:
+            context.customer.CopyFrom(profile_of(stored, now_ms))
+        for code, normalized in cards:
+            if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
+                card = self._data.programs.accounts.card(txn, normalized, now_ms)
+                held.extras.loyalty_cards.append(card)
+                held.extras.rewards.extend(self._affordable(txn, card))
+                if stored is not None:
+                    context.customer.loyalty[code.campaign_id].CopyFrom(card)
+            else:
+                held.extras.gift_cards.append(self._data.programs.gift_cards.view(txn, code))
         for code in self._data.distributions.wallet(txn, customer_id):
             entry = campaigns.get(txn, code.campaign_id)
             if entry is None:
                 continue
-            keys = CounterKeys.build(
-                campaign_id=code.campaign_id,
-                time_zone=entry.campaign.time_zone,
-                normalized_code=normalize_code(code.code),
-                customer_id=customer_id,
-                now_ms=now_ms,
-                code_kind=code.kind,
-            )
-            counters, _ = keys.read(view)
-            context.assigned_codes.add(code=code, counters=counters)
-
-    def held_cards(
-        self,
-        txn: lmdb.Transaction,
-        request: checkout_pb2.QualifyRequest,
-        now_ms: int,
-    ) -> HeldCards:
-        held = HeldCards()
-        customer_id = request.customer.id
-        for campaign_id in customer_campaigns(self._store, txn, customer_id):
-            normalized = customer_card(self._store, txn, customer_id, campaign_id)
-            raw = self._store.catalog.code_bytes(txn, normalized) if normalized else None
-            if raw is None:
-                continue
-            code = campaign_pb2.Code.FromString(raw)
-            source = CARD_SOURCES.get(code.kind)
-            if source is None:
-                continue
-            if code.kind == campaign_pb2.CODE_KIND_GIFT_CARD:
-                held.extras.gift_cards.append(self._data.programs.gift_cards.view(txn, code))
-            else:
-                card = self._data.programs.accounts.card(txn, normalized, now_ms)
-                held.extras.loyalty_cards.append(card)
-                held.extras.rewards.extend(self._affordable(txn, card))
+            wallet_code = context.assigned_codes.add(code=code)
+            if needs_counters(entry, code):
+                counters, _ = counter_keys(entry, code, customer_id, now_ms).read(view)
+                wallet_code.counters.CopyFrom(counters)
+        for code, _ in cards:
             validate = checkout_pb2.ValidateRequest(
                 order=request.order,
                 customer=request.customer,
@@ -104,8 +92,26 @@ class Wallet:
                 include_promotions=False,
                 now_ms=now_ms,
             )
+            if context.HasField("customer"):
+                resolution.context.customer.CopyFrom(context.customer)
+            source = CARD_SOURCES[code.kind]
             held.evaluations.append((source, validate.SerializeToString(), resolution))
         return held
+
+    def _cards(
+        self, txn: lmdb.Transaction, customer_id: str
+    ) -> list[tuple[campaign_pb2.Code, bytes]]:
+        """The customer's gift and loyalty cards with their normalized codes."""
+        cards = []
+        for campaign_id in customer_campaigns(self._store, txn, customer_id):
+            normalized = customer_card(self._store, txn, customer_id, campaign_id)
+            raw = self._store.catalog.code_bytes(txn, normalized) if normalized else None
+            if raw is None:
+                continue
+            code = campaign_pb2.Code.FromString(raw)
+            if code.kind in CARD_SOURCES:
+                cards.append((code, normalized))
+        return cards
 
     def _affordable(
         self, txn: lmdb.Transaction, card: loyalty_pb2.LoyaltyCard

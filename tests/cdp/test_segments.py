@@ -160,3 +160,18 @@ def test_a_segment_rule_that_does_not_compile_names_the_field(client):
             "broken", "Broken", rules={"subject": "customer.nope", "op": "eq", "value": 1}
         )
     assert error.value.field.startswith("segment.rules_json")
+
+
+def test_tracked_events_count_and_can_put_a_customer_in_a_segment(client):
+    client.create_segment(
+        "reviewers",
+        "Wrote two reviews",
+        rules={"subject": "customer.aggregates.events.review", "op": "gte", "value": 2},
+    )
+    first = client.track_event("ann", "review", time="2026-02-28T09:00:00Z")
+    assert first.get("segments_entered", []) == []
+    second = client.track_event("ann", "review")
+    assert second["segments_entered"] == ["reviewers"]
+    aggregates = client.get_customer("ann")["aggregates"]
+    assert aggregates["event_counts"] == {"review": 2}
+    assert aggregates["last_event_at"] == NOW

@@ -17,6 +17,7 @@ from promocore.admin import page_size
 from promocore.cdp.customers import (
     CustomerBook,
     profile_of,
+    record_event,
     record_order,
     refresh_rolling_spend,
     require_customer_id,
@@ -204,10 +205,12 @@ class CustomerData:
         customer_id: str,
         name: str,
         now_ms: int,
+        event_ms: int,
     ) -> Consequences:
         """A tracked custom event: the customer exists from now on, its segments are
         re-evaluated and the distributions of this event fire."""
         stored = self.customers.get_or_new(txn, customer_id, now_ms)
+        record_event(stored, name, event_ms)
         consequences = self.changed(txn, stored, now_ms)
         consequences.issued_codes += self.distributions.fire(
             txn,

@@ -138,6 +138,13 @@ def record_order(
             counts[result.campaign_id] = counts.get(result.campaign_id, 0) + sign
 
 
+def record_event(stored: store_pb2.StoredCustomer, name: str, at_ms: int) -> None:
+    aggregates = stored.customer.aggregates
+    aggregates.event_counts[name] = aggregates.event_counts.get(name, 0) + 1
+    if at_ms > aggregates.last_event_at.ToMilliseconds():
+        aggregates.last_event_at.FromMilliseconds(at_ms)
+
+
 def refresh_rolling_spend(stored: store_pb2.StoredCustomer, now_ms: int) -> None:
     """Drops days out of the 365-day window and recomputes spent_last_365_days at `now_ms`."""
     first_day = now_ms // DAY_MS - SPEND_WINDOW_DAYS + 1

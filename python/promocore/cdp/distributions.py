@@ -6,6 +6,7 @@ Publications are the customer's wallet: Qualify evaluates each assigned code on 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ from promocore.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
+    PromocoreError,
 )
 from promocore.store import LmdbStore
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
 
+log = logging.getLogger("promocore.distributions")
 TRIGGERS = customer_pb2.DistributionTrigger
 MAX_INACTIVE_DAYS = 3650
 # Campaign types whose codes a distribution may issue (balances are issued by their own RPCs).
@@ -133,11 +136,32 @@ class Distributions:
 
     def fire(self, txn: lmdb.Transaction, occurrence: Occurrence, now_ms: int) -> list[str]:
         """Issues a code for every distribution this occurrence triggers (and has not yet fired
-        for it); returns the codes issued."""
+        for); returns the codes issued. A distribution that cannot issue (its campaign was
+        changed into one that issues no codes, its code space is exhausted) is logged and
+        skipped: it never fails the Redeem or event that triggered it."""
         issued: list[str] = []
         for distribution in self.matching(txn, occurrence):
-            if not self.claim(txn, distribution, occurrence, now_ms):
-                continue
+            publication = self.issue_once(txn, distribution, occurrence, now_ms)
+            if publication is not None:
+                issued.append(publication.code)
+        return issued
+
+    def issue_once(
+        self,
+        txn: lmdb.Transaction,
+        distribution: customer_pb2.Distribution,
+        occurrence: Occurrence,
+        now_ms: int,
+    ) -> customer_pb2.Publication | None:
+        """The code for this occurrence, or None when the distribution already fired for it (a
+        repeating distribution fires for every occurrence, other ones for the first only)."""
+        key = fired_key(distribution.id, occurrence.customer_id)
+        raw = txn.get(key, db=self._t.distribution_fired)
+        if raw is not None:
+            last = store_pb2.DistributionFiring.FromString(raw)
+            if not distribution.repeat or (occurrence.key and occurrence.key == last.occurrence):
+                return None
+        try:
             publication = self.publish(
                 txn,
                 distribution.campaign_id,
@@ -145,27 +169,12 @@ class Distributions:
                 now_ms,
                 distribution_id=distribution.id,
             )
-            issued.append(publication.code)
-        return issued
-
-    def claim(
-        self,
-        txn: lmdb.Transaction,
-        distribution: customer_pb2.Distribution,
-        occurrence: Occurrence,
-        now_ms: int,
-    ) -> bool:
-        """Records that the distribution fires for this occurrence; False when it already did
-        (a repeating distribution fires for every occurrence, other ones for the first only)."""
-        key = fired_key(distribution.id, occurrence.customer_id)
-        raw = txn.get(key, db=self._t.distribution_fired)
-        if raw is not None:
-            last = store_pb2.DistributionFiring.FromString(raw)
-            if not distribution.repeat or (occurrence.key and occurrence.key == last.occurrence):
-                return False
+        except PromocoreError as error:
+            log.error("distribution %s cannot issue a code: %s", distribution.id, error)
+            return None
         firing = store_pb2.DistributionFiring(at_unix_ms=now_ms, occurrence=occurrence.key)
         txn.put(key, firing.SerializeToString(), db=self._t.distribution_fired)
-        return True
+        return publication
 
     def fired(self, txn: lmdb.Transaction, distribution_id: str, customer_id: str) -> str | None:
         """The occurrence key of the last firing, or None when it never fired."""

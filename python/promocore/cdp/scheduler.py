@@ -96,17 +96,13 @@ class Scheduler:
         now_ms: int,
     ) -> list[str]:
         issued: list[str] = []
-        customer = stored.customer
         for distribution in distributions:
             occurrence = self._occurrence(txn, distribution, stored, now_ms)
             if occurrence is None:
                 continue
-            if not self._data.distributions.claim(txn, distribution, occurrence, now_ms):
-                continue
-            publication = self._data.distributions.publish(
-                txn, distribution.campaign_id, customer.id, now_ms, distribution_id=distribution.id
-            )
-            issued.append(publication.code)
+            publication = self._data.distributions.issue_once(txn, distribution, occurrence, now_ms)
+            if publication is not None:
+                issued.append(publication.code)
         return issued
 
     def _occurrence(

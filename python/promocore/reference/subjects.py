@@ -111,6 +111,15 @@ def order_subject(name: str, leaf_path: str, item_filter) -> Subject:
             return _integer(aggregates.campaign_redemptions.get(campaign_id, 0))
 
         return Subject(name, "integer", "plain", redemptions)
+    prefix = "customer.aggregates.events."
+    if name.startswith(prefix) and len(name) > len(prefix):
+        event = name[len(prefix) :]
+
+        def events(f):
+            aggregates = _aggregates(f)
+            return ABSENT if aggregates is None else _integer(aggregates.event_counts.get(event, 0))
+
+        return Subject(name, "integer", "plain", events)
     if name.startswith("customer.loyalty."):
         rest = name[len("customer.loyalty.") :]
         for suffix, value_type in ((".tier", "string"), (".points", "integer")):

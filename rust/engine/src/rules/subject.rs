@@ -270,6 +270,8 @@ pub enum OrderSubject {
     LastOrderAt,
     /// `customer.aggregates.campaign_redemptions.<campaign id>` (0 when not listed).
     CampaignRedemptions(Box<str>),
+    /// `customer.aggregates.events.<event name>`: custom events tracked (0 when never).
+    EventCount(Box<str>),
     /// `customer.loyalty.<program id>.tier`.
     LoyaltyTier(Box<str>),
     /// `customer.loyalty.<program id>.points`.
@@ -296,7 +298,7 @@ const ORDER_SUBJECTS: &str = "order.amount, order.initial_amount, order.items_co
     order.total_quantity, order.shipping_amount, order.currency, order.channel, order.store_id, \
     order.id, order.metadata.<path>, customer.id, customer.attributes.<path>, customer.segments, \
     customer.aggregates.orders_count|total_spent|spent_last_365_days|last_order_at|\
-    campaign_redemptions.<id>, \
+    campaign_redemptions.<id>|events.<name>, \
     customer.loyalty.<program>.tier|points, context.now, context.date, context.day_of_week, \
     context.hour, items.quantity, items.amount, items.count, counters.<field>";
 
@@ -384,6 +386,12 @@ impl OrderSubject {
                 return Err(unknown());
             }
             return Ok(OrderSubject::CampaignRedemptions(id.into()));
+        }
+        if let Some(event) = name.strip_prefix("customer.aggregates.events.") {
+            if event.is_empty() {
+                return Err(unknown());
+            }
+            return Ok(OrderSubject::EventCount(event.into()));
         }
         if let Some(rest) = name.strip_prefix("customer.loyalty.") {
             if let Some(program) = rest.strip_suffix(".tier").filter(|p| !p.is_empty()) {
@@ -495,6 +503,7 @@ impl Subject for OrderSubject {
             | OrderSubject::TotalSpent
             | OrderSubject::SpentLast365Days
             | OrderSubject::CampaignRedemptions(_)
+            | OrderSubject::EventCount(_)
             | OrderSubject::LoyaltyPoints(_)
             | OrderSubject::DayOfWeek
             | OrderSubject::Hour
@@ -564,6 +573,7 @@ impl Subject for OrderSubject {
             OrderSubject::CampaignRedemptions(id) => {
                 format!("customer's redemptions of {id}")
             }
+            OrderSubject::EventCount(event) => format!("customer's {event} events"),
             OrderSubject::LoyaltyTier(program) => format!("loyalty tier in {program}"),
             OrderSubject::LoyaltyPoints(program) => format!("loyalty points in {program}"),
             OrderSubject::Now => "the current time".to_owned(),
@@ -623,6 +633,9 @@ impl Subject for OrderSubject {
                 .map_or(Actual::Absent, |ms| Actual::Temporal(Temporal::Instant(ms))),
             OrderSubject::CampaignRedemptions(id) => aggregates.map_or(Actual::Absent, |a| {
                 Actual::Integer(a.campaign_redemptions.get(&**id).copied().unwrap_or(0))
+            }),
+            OrderSubject::EventCount(event) => aggregates.map_or(Actual::Absent, |a| {
+                Actual::Integer(a.event_counts.get(&**event).copied().unwrap_or(0))
             }),
             OrderSubject::LoyaltyTier(program) => facts
                 .profile
