@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from promocore.cli_programs import ClientFactory, Printer, client_command
 from promocore.client import Client
-
-ClientFactory = Callable[[argparse.Namespace], Client]
-Printer = Callable[[argparse.Namespace, Any], int]
 
 
 def _json_argument(text: str) -> Any:
@@ -34,20 +31,7 @@ def _attribute(text: str) -> tuple[str, Any]:
 
 
 def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
-    def command(
-        parser: argparse.ArgumentParser,
-        run: Callable[[Client, argparse.Namespace], Any],
-        text: Callable[[Any], str],
-    ) -> None:
-        def execute(args: argparse.Namespace) -> int:
-            with client(args) as connected:
-                value = run(connected, args)
-            if args.output == "json":
-                return printer(args, value)
-            print(text(value))
-            return 0
-
-        parser.set_defaults(run=execute)
+    command = client_command(client, printer)
 
     customers = commands.add_parser(
         "customers", help="create, update and read customers"

@@ -15,7 +15,12 @@ ClientFactory = Callable[[argparse.Namespace], Client]
 Printer = Callable[[argparse.Namespace, Any], int]
 
 
-def add_program_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
+def client_command(
+    client: ClientFactory, printer: Printer
+) -> Callable[[argparse.ArgumentParser, Callable, Callable[[Any], str]], None]:
+    """Makes `command(parser, run, text)`: the parser runs `run(client, args)` and prints its
+    answer as JSON (`-o json`) or through `text`."""
+
     def command(
         parser: argparse.ArgumentParser,
         run: Callable[[Client, argparse.Namespace], Any],
@@ -30,6 +35,12 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
             return 0
 
         parser.set_defaults(run=execute)
+
+    return command
+
+
+def add_program_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
+    command = client_command(client, printer)
 
     key = {"default": None, "help": "idempotency key (default: a new one: not a retry)"}
 
