@@ -117,3 +117,23 @@ def test_the_tick_moves_customers_in_and_out_of_time_dependent_segments(server, 
     assert client.get_customer("ann")["segments"] == ["lapsed"]
     pay(client, "ann", 3000, "k2")  # ordering again re-evaluates at once
     assert client.get_customer("ann")["segments"] == []
+
+
+def test_points_about_to_expire_are_announced_once(server, client, clock):
+    client.create_campaign(
+        id="club",
+        name="club",
+        type="LOYALTY_PROGRAM",
+        currency="EUR",
+        loyalty={"points_rate_money": 1, "points_rate_points": 1, "expiry": {"after_months": 1}},
+    )
+    card = client.enroll_loyalty("club", "ann")["code"]
+    client.adjust_points(card, 500, idempotency_key="grant")  # expires 2026-04-01 12:00
+    server.scheduler.tick()
+    assert backlog(client, types=["EVENT_POINTS_EXPIRING"]) == []  # 31 days away
+    clock.advance(2 * DAY_MS)
+    server.scheduler.tick()
+    server.scheduler.tick()
+    [event] = backlog(client, types=["EVENT_POINTS_EXPIRING"])
+    assert (event["customer_id"], event["code"]) == ("ann", card)
+    assert event["data"]["points"] == 500

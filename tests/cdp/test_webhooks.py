@@ -15,6 +15,8 @@ from promocore import Client
 from promocore.cdp.webhooks import SIGNATURE_HEADER, WebhookConfig, verify_signature
 from promocore.server import ServerOptions, start_server
 
+from support import ServerProcess
+
 SECRET = "whsec-test"
 
 
@@ -110,3 +112,22 @@ def test_signed_webhooks_are_retried_after_500_and_resume_after_a_restart(
         server.stop(grace=None)
     after_restart = [orjson.loads(body) for _, body in receiver.requests[4:]]
     assert [(b["sequence"], b["customer_id"]) for b in after_restart] == [(3, "cid")]
+
+
+def test_with_several_workers_one_process_delivers_each_event_once(tmp_path, monkeypatch):
+    receiver = Receiver(failures=0)
+    monkeypatch.setenv("PROMOCORE_WEBHOOK_SECRET", SECRET)
+    try:
+        server = ServerProcess(tmp_path / "data", workers=3, extra=("--webhook-url", receiver.url))
+        with server, Client(server.target, timeout=10) as client:
+            welcome_coupons(client, "thanks")
+            for customer_id in ("ann", "bob", "cid"):  # served by any of the workers
+                client.publish_code("thanks", customer_id)
+            receiver.wait_for(3)
+            client.publish_code("thanks", "dan")
+            receiver.wait_for(4)
+            # Three senders would each have sent 1, 2 and 3 before one of them sent 4.
+            sequences = [orjson.loads(body)["sequence"] for _, body in receiver.requests]
+    finally:
+        receiver.close()
+    assert sequences == [1, 2, 3, 4]

@@ -1,10 +1,12 @@
-"""Time-based triggers: birthdays and inactivity, plus dynamic segments whose rules depend on
-time (e.g. "last order more than 90 days ago", "spent over 1,000 in the last 365 days").
+"""Time-based triggers: birthdays and inactivity, dynamic segments whose rules depend on time
+(e.g. "last order more than 90 days ago", "spent over 1,000 in the last 365 days"), and
+points about to expire.
 
-A tick walks every customer once: it re-evaluates the dynamic segments at the tick's instant
-and fires the BIRTHDAY and INACTIVE distributions due. One tick is one write transaction per
-batch of customers; ticks are idempotent (a distribution records each occurrence it fired for),
-so a tick repeated after a crash or run twice the same day issues nothing new.
+A tick walks every customer once: it re-evaluates the dynamic segments at the tick's instant,
+fires the BIRTHDAY and INACTIVE distributions due and announces expiring points. One tick is one
+write transaction per batch of customers; ticks are idempotent (a distribution records each
+occurrence it fired for, an expiring bucket is announced once), so a tick repeated after a
+crash or run twice the same day issues nothing new.
 
 The server runs ticks on a background thread (`Scheduler.start`) in one process only (see
 docs/customers.md); tests call `tick()` directly with an injected clock.
@@ -23,6 +25,7 @@ import orjson
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import DAY_MS
 from promocore.cdp.distributions import Occurrence
+from promocore.cdp.expiring_points import ExpiringPoints
 from promocore.v1 import customer_pb2
 from promocore.v1.internal import store_pb2
 
@@ -35,6 +38,7 @@ FIRST_TICK_DELAY_S = 60.0
 class Scheduler:
     def __init__(self, data: CustomerData, *, interval_s: float = DEFAULT_INTERVAL_S) -> None:
         self._data = data
+        self._expiring = ExpiringPoints(data.store, data.events)
         self._interval_s = interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,6 +83,14 @@ class Scheduler:
                         self._data.changed(txn, stored, now_ms, write=False)
                         issued += self._fire_timed(txn, stored, timed, now_ms)
                 after = batch[-1].customer.id
+            card = b""
+            while True:
+                with self._data.store.write() as txn:
+                    card = self._expiring.announce_batch(
+                        txn, card, CUSTOMERS_PER_TRANSACTION, now_ms
+                    )
+                if not card:
+                    break
             self.ticks += 1
             return issued
 
