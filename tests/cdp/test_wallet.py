@@ -5,10 +5,10 @@ codes through distributions."""
 from __future__ import annotations
 
 import pytest
-from cdp_support import welcome_coupons
+from cdp_support import backlog, welcome_coupons
 from programs_support import gift_program, loyalty_program
 
-from promocore.errors import InvalidArgumentError
+from promocore.errors import FailedPreconditionError, InvalidArgumentError
 
 from support import cart
 
@@ -147,3 +147,45 @@ def test_a_bad_event_is_refused_naming_the_field(client):
     with pytest.raises(InvalidArgumentError) as error:
         client.create_distribution({"name": "x", "trigger": "TRIGGER_INACTIVE", "campaign_id": "c"})
     assert error.value.field == "distribution.inactive_days"
+
+
+def test_order_paid_distributions_fire_once_or_on_every_order(client):
+    welcome_coupons(client, "first-order")
+    welcome_coupons(client, "every-order")
+    client.create_distribution(
+        {"name": "first", "trigger": "TRIGGER_ORDER_PAID", "campaign_id": "first-order"}
+    )
+    client.create_distribution(
+        {
+            "name": "every",
+            "trigger": "TRIGGER_ORDER_PAID",
+            "campaign_id": "every-order",
+            "repeat": True,
+        }
+    )
+    client.create_campaign(
+        id="auto",
+        name="auto",
+        type="PROMOTION",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+    )
+    for key in ("k1", "k2", "k3"):
+        client.redeem(
+            cart(("SKU-1", 3000, 1), id=key),
+            idempotency_key=key,
+            customer={"id": "ann"},
+            include_promotions=True,
+        )
+    issued = [e["campaign_id"] for e in backlog(client, types=["EVENT_CODE_ISSUED"])]
+    assert sorted(issued) == ["every-order"] * 3 + ["first-order"]
+
+
+def test_publishing_an_existing_code_assigns_it(client):
+    welcome_coupons(client, "thanks")
+    client.create_code("thanks", "HELLO-ANN")
+    publication = client.publish_code("thanks", "ann", code="hello-ann")
+    assert publication["code"] == "HELLO-ANN"
+    assert client.get_code("HELLO-ANN")["assigned_customer_id"] == "ann"
+    with pytest.raises(FailedPreconditionError):
+        client.publish_code("thanks", "bob", code="HELLO-ANN")
