@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes stress fuzz-short overload clean
+.PHONY: help install run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes bench-wallet stress fuzz-short overload clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ bench-engine: install $(VENV)/.bench-deps ## Engine evals/s vs the Python refere
 
 bench-codes: install ## 1,000,000 codes into a fresh store via GenerateCodes; codes/s, peak RSS; last line JSON
 	$(PY) benchmarks/bench_codes.py
+
+bench-wallet: install $(VENV)/.bench-deps ## Qualify p99 with a 50-code wallet over 1,000 promotions
+	$(PY) benchmarks/bench_wallet.py
 
 stress: install ## Race trials x20, kill -9 crash test, group-commit speedup; last line JSON
 	$(PY) benchmarks/stress.py

@@ -10,7 +10,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from promocore import Client
 from promocore.server import start_server
-from promocore.v1 import events_pb2, events_pb2_grpc
+from promocore.v1 import admin_pb2, admin_pb2_grpc
 
 from support import TEST_ADMIN_KEY, cart
 
@@ -39,13 +39,13 @@ def test_reflection_lists_the_services(target):
 
 def test_an_rpc_of_a_later_capability_answers_unimplemented(target):
     with grpc.insecure_channel(target) as channel:
-        stub = events_pb2_grpc.EventsServiceStub(channel)
+        stub = admin_pb2_grpc.AdminServiceStub(channel)
         with pytest.raises(grpc.RpcError) as error:
-            stub.WatchEvents(
-                events_pb2.WatchEventsRequest(backlog_only=True),
+            stub.ListRedemptions(
+                admin_pb2.ListRedemptionsRequest(),
                 timeout=5,
                 metadata=(("x-api-key", TEST_ADMIN_KEY),),
-            ).next()
+            )
     assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 

@@ -114,6 +114,28 @@ class CampaignIndex:
             ValueError: the context is malformed (a server bug).
         """
 
+@final
+class SegmentRule:
+    """A compiled dynamic segment rule (docs/customers.md). Immutable and safe to share between
+    threads; obtain it from :func:`compile_segment_rule`."""
+
+    def matches(self, customer_id: str, profile_bytes: bytes, now_ms: int) -> bool:
+        """Whether the customer is a member at ``now_ms``.
+
+        ``profile_bytes`` is a serialized ``promocore.v1.internal.CustomerProfile``; the rule is
+        evaluated with an empty cart and UTC day boundaries. The GIL is released.
+
+        Raises:
+            ValueError: the profile is malformed (a server bug).
+        """
+
+def compile_segment_rule(rules_json: str) -> SegmentRule:
+    """Compiles a segment's rule JSON (docs/rules.md, customer.* and context.* subjects).
+
+    Raises:
+        CompileError: ``path`` names the offending part, starting at ``"rules"``.
+    """
+
 def compile_campaign(campaign_bytes: bytes) -> CompiledCampaign:
     """Compiles the bytes of a serialized ``promocore.v1.Campaign``.
 

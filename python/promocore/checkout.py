@@ -9,6 +9,7 @@ counters it checks are the counters it updates: no oversell between check and up
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -105,12 +106,23 @@ def counter_keys(
     )
 
 
+# The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
+# for a customer the store does not know.
+ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
+
+
 class Resolver:
     """Builds the EvaluationContext for a request inside a given LMDB transaction."""
 
-    def __init__(self, store: LmdbStore, campaigns: CompiledCampaigns) -> None:
+    def __init__(
+        self,
+        store: LmdbStore,
+        campaigns: CompiledCampaigns,
+        profiles: ProfileSource | None = None,
+    ) -> None:
         self._store = store
         self._campaigns = campaigns
+        self._profiles = profiles
 
     def resolve(
         self,
@@ -126,6 +138,10 @@ class Resolver:
         resolution = Resolution(
             evaluation_pb2.EvaluationContext(now_unix_ms=now_ms), customer_id=customer_id
         )
+        if customer_id and self._profiles is not None:
+            profile = self._profiles(txn, customer_id, now_ms)
+            if profile is not None:
+                resolution.context.customer.CopyFrom(profile)
         snapshot = self._campaigns.snapshot(txn)
         if snapshot.stacking_rules is not None:
             resolution.context.stacking_rules.CopyFrom(snapshot.stacking_rules)
@@ -258,10 +274,11 @@ class Checkout:
         campaigns: CompiledCampaigns,
         clock: Clock,
         guard: GuessGuard | None = None,
+        profiles: ProfileSource | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
-        self._resolver = Resolver(store, campaigns)
+        self._resolver = Resolver(store, campaigns, profiles)
         self._guard = guard
 
     def validate(self, request: bytes, caller: Caller | None = None) -> bytes:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from promocore import _engine, cli_security
+from promocore.cli_customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli_manage import (
     add_code_file_commands,
     add_duplicate_command,
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
     cli_security.add_serve_arguments(serve)
+    add_serve_options(serve)
     serve.set_defaults(run=run_serve)
 
     check = commands.add_parser(
@@ -110,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_program_commands(commands, _client, _print)
     cli_security.add_key_commands(commands, _client)
     add_management_commands(commands, _client)
+    add_customer_commands(commands, _client, _print)
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
@@ -248,6 +251,7 @@ def run_serve(args: argparse.Namespace) -> int:
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,
         **cli_security.serve_options(args),
+        **serve_options(args),
     )
     logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
     if options.auth:

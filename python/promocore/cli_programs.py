@@ -1,4 +1,4 @@
-"""`promocore giftcards|loyalty|referral|history|events`: balances, points and ledgers from the
+"""`promocore giftcards|loyalty|referral|history`: balances, points and ledgers from the
 command line (registered by cli.py)."""
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ ClientFactory = Callable[[argparse.Namespace], Client]
 Printer = Callable[[argparse.Namespace, Any], int]
 
 
-def add_program_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
+def client_command(
+    client: ClientFactory, printer: Printer
+) -> Callable[[argparse.ArgumentParser, Callable, Callable[[Any], str]], None]:
+    """Makes `command(parser, run, text)`: the parser runs `run(client, args)` and prints its
+    answer as JSON (`-o json`) or through `text`."""
+
     def command(
         parser: argparse.ArgumentParser,
         run: Callable[[Client, argparse.Namespace], Any],
@@ -30,6 +35,12 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
             return 0
 
         parser.set_defaults(run=execute)
+
+    return command
+
+
+def add_program_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
+    command = client_command(client, printer)
 
     key = {"default": None, "help": "idempotency key (default: a new one: not a retry)"}
 
@@ -119,21 +130,6 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
             f"conversions, {s['rewarded_conversions']} rewarded, {s['points_earned']} points, "
             f"{s['gift_credit_earned']} gift credit"
         ),
-    )
-
-    events = commands.add_parser("events", help="track custom events")
-    track = events.add_subparsers(metavar="ACTION", required=True).add_parser(
-        "track", help="record a customer's custom event (fires earning rules)"
-    )
-    track.add_argument("customer_id")
-    track.add_argument("name")
-    track.add_argument("--property", action="append", default=[], metavar="KEY=VALUE")
-    command(
-        track,
-        lambda c, a: c.track_event(
-            a.customer_id, a.name, dict(p.split("=", 1) for p in a.property)
-        ),
-        lambda answer: f"points earned: {answer['points_earned']}",
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import grpc
 
+from promocore.client_customers import CustomersClient
 from promocore.client_programs import ProgramsClient
 from promocore.plain import from_plain, to_plain
 from promocore.v1 import (
@@ -40,7 +41,7 @@ API_KEY_HEADER = "x-api-key"
 API_KEY_ENV = "PROMOCORE_API_KEY"
 
 
-class Client(ProgramsClient):
+class Client(ProgramsClient, CustomersClient):
     def __init__(
         self,
         target: str = "127.0.0.1:50051",

@@ -1,16 +1,14 @@
-"""gRPC handlers of the gift card, loyalty and referral admin RPCs, and of the EventsService.
+"""gRPC handlers of the gift card, loyalty and referral admin RPCs.
 
 server.py wraps them with its `rpc` decorator (errors become statuses), so both stay in step:
-`programs_admin_rpcs(rpc)` is mixed into AdminServicer; `events_servicer(rpc, programs)` serves
-TrackEvent (WatchEvents stays UNIMPLEMENTED until issue 6)."""
+`programs_admin_rpcs(rpc)` is mixed into AdminServicer. The EventsService is served by
+customers_service.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from promocore.events import Events
 from promocore.programs import Programs
-from promocore.v1 import events_pb2_grpc
 
 
 def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:
@@ -21,11 +19,6 @@ def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:
 def programs_admin_rpcs(rpc: Callable) -> type:
     """The admin handlers of this module as a mixin; it needs `self._programs`."""
     return _wrapped(ProgramsAdminRpcs, rpc, ())
-
-
-def events_servicer(rpc: Callable, programs: Programs) -> events_pb2_grpc.EventsServiceServicer:
-    servicer_type = _wrapped(EventsRpcs, rpc, (EventsRpcs, events_pb2_grpc.EventsServiceServicer))
-    return servicer_type(programs)
 
 
 class ProgramsAdminRpcs:
@@ -60,11 +53,3 @@ class ProgramsAdminRpcs:
 
     def GetReferralStats(self, request, context):
         return self._programs.referrals.stats(request.code)
-
-
-class EventsRpcs:
-    def __init__(self, programs: Programs) -> None:
-        self._events = Events(programs)
-
-    def TrackEvent(self, request, context):
-        return self._events.track(request)

@@ -17,13 +17,22 @@ from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import evaluation_pb2
+from promocore.wallet import Wallet
 
 
 class Qualifier:
-    def __init__(self, store: LmdbStore, campaigns: CompiledCampaigns, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: LmdbStore,
+        campaigns: CompiledCampaigns,
+        clock: Clock,
+        wallet: Wallet | None = None,
+    ) -> None:
         self._store = store
         self._campaigns = campaigns
         self._clock = clock
+        # The customer's profile, assigned codes and cards (None: public offers only).
+        self._wallet = wallet
 
     def qualify(self, request: bytes) -> bytes:
         """QualifyRequest bytes in, QualifyResponse bytes out; changes nothing."""
@@ -47,7 +56,12 @@ class Qualifier:
                 counters, _ = keys.read(view)
                 context.counters[entry.campaign.id].CopyFrom(counters)
             index = snapshot.qualify_index
+            held = None
+            if self._wallet is not None and parsed.customer.id:
+                held = self._wallet.fill(txn, parsed, context, view, self._campaigns)
         try:
-            return index.qualify(request, context.SerializeToString())
+            answer = index.qualify(request, context.SerializeToString())
         except _engine.InvalidRequestError as error:
             raise InvalidArgumentError(error.field, error.reason) from None
+        # The engine validated the order: the cards are evaluated on a valid cart.
+        return answer if held is None else answer + Wallet.card_entries(held)

@@ -25,9 +25,13 @@ from promocore.admin import Admin
 from promocore.api_keys import ApiKeys
 from promocore.audit import ActorInterceptor
 from promocore.auth import Authenticator, AuthInterceptor
-from promocore.checkout import Checkout
+from promocore.cdp.customer_data import CustomerData
+from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
+from promocore.cdp.webhooks import WebhookConfig, WebhookSender
+from promocore.checkout import Checkout, Resolver
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
+from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.errors import PromocoreError
 from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
@@ -39,7 +43,7 @@ from promocore.load_shedding import (
 )
 from promocore.principal import current_principal
 from promocore.programs import Programs
-from promocore.programs_service import events_servicer, programs_admin_rpcs
+from promocore.programs_service import programs_admin_rpcs
 from promocore.qualify import Qualifier
 from promocore.request_guard import (
     DEFAULT_MAX_MESSAGE_BYTES,
@@ -57,6 +61,7 @@ from promocore.v1 import (
     events_pb2,
     events_pb2_grpc,
 )
+from promocore.wallet import Wallet
 from promocore.wire_errors import to_status
 
 log = logging.getLogger("promocore.server")
@@ -136,12 +141,17 @@ def caller_of(context: grpc.ServicerContext) -> Caller:
     return Caller(key_id=principal.key_id if principal else "", address=address_of(context.peer()))
 
 
-class AdminServicer(programs_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer):
-    """The admin RPCs built so far; the others answer UNIMPLEMENTED (generated base class)."""
+class AdminServicer(
+    programs_admin_rpcs(rpc), customer_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer
+):
+    """The admin RPCs; programs and customers come from their mixins."""
 
-    def __init__(self, admin: Admin, programs: Programs, api_keys: ApiKeys) -> None:
+    def __init__(
+        self, admin: Admin, programs: Programs, customer_data: CustomerData, api_keys: ApiKeys
+    ) -> None:
         self._admin = admin
         self._programs = programs
+        self._customer_data = customer_data
         self._api_keys = api_keys
 
     @rpc
@@ -240,10 +250,17 @@ class RunningServer:
     port: int
     store: LmdbStore
     health: health.HealthServicer
+    customer_data: CustomerData
+    # Background duties: only in the process that runs them (ServerOptions.background_duties).
+    scheduler: Scheduler | None = None
+    webhooks: WebhookSender | None = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
+        for duty in (self.scheduler, self.webhooks):
+            if duty is not None:
+                duty.stop()
         self.store.close()
 
 
@@ -278,6 +295,13 @@ class ServerOptions:
     max_queue_ms: float = DEFAULT_MAX_QUEUE_MS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     guess_limits: GuessLimits = field(default_factory=GuessLimits)
+    # Run the scheduler (birthday/inactivity triggers) and the webhook sender in this process:
+    # with several workers only worker 0 does (docs/customers.md).
+    background_duties: bool = True
+    # Seconds between scheduler ticks; 0 = no scheduler thread (tests tick it themselves).
+    scheduler_interval_s: float = DEFAULT_INTERVAL_S
+    # Signed webhooks of integration events; None = none.
+    webhook: WebhookConfig | None = None
 
 
 def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:
@@ -306,9 +330,17 @@ def start_server(
     api_keys = ApiKeys(store, clock)
     if options.bootstrap_admin_key and api_keys.install_bootstrap(options.bootstrap_admin_key):
         log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
+    customer_data = CustomerData(store, clock, programs)
     campaigns = CompiledCampaigns(store.catalog)
-    checkout = Checkout(store, campaigns, clock, GuessGuard(options.guess_limits, clock))
-    qualifier = Qualifier(store, campaigns, clock)
+    checkout = Checkout(
+        store,
+        campaigns,
+        clock,
+        GuessGuard(options.guess_limits, clock),
+        profiles=customer_data.profile,
+    )
+    wallet = Wallet(customer_data, Resolver(store, campaigns))
+    qualifier = Qualifier(store, campaigns, clock, wallet)
 
     shedder = LoadShedder(
         options.shed_target_ms,
@@ -330,9 +362,11 @@ def start_server(
     )
     server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, api_keys), server
+        AdminServicer(admin, programs, customer_data, api_keys), server
     )
-    events_pb2_grpc.add_EventsServiceServicer_to_server(events_servicer(rpc, programs), server)
+    events_pb2_grpc.add_EventsServiceServicer_to_server(
+        events_servicer(rpc, rpc_stream, programs, customer_data), server
+    )
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
@@ -349,7 +383,15 @@ def start_server(
     server.start()
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, store, health_servicer)
+    running = RunningServer(server, port, store, health_servicer, customer_data)
+    if options.background_duties:
+        running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
+        if options.scheduler_interval_s > 0:
+            running.scheduler.start()
+        if options.webhook is not None:
+            running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
+            running.webhooks.start()
+    return running
 
 
 def serve_forever(running: RunningServer) -> None:

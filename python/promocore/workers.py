@@ -77,7 +77,13 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
         # until it is registered (the child starts with them held, see _spawn).
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
-            children[_spawn(index, data_dir, address, worker_options)] = (index, time.monotonic())
+            # Worker 0 alone runs the scheduler and the webhook sender; restarted, it takes them
+            # up again (their progress is in the store).
+            options_of_worker = dataclasses.replace(worker_options, background_duties=index == 0)
+            children[_spawn(index, data_dir, address, options_of_worker)] = (
+                index,
+                time.monotonic(),
+            )
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 

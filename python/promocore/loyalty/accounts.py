@@ -4,6 +4,7 @@ customer, with an account record (lifetime figures, per-period points) beside it
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import lmdb
 
@@ -62,6 +63,11 @@ def new_card_code(store: LmdbStore, txn: lmdb.Transaction, prefix: str) -> str:
 class LoyaltyAccounts:
     def __init__(self, store: LmdbStore) -> None:
         self._store = store
+        # Told of every account write with the previous record's bytes (None for a new one),
+        # inside its transaction: tier-change integration events.
+        self.listeners: list[
+            Callable[[lmdb.Transaction, bytes | None, store_pb2.LoyaltyAccount], None]
+        ] = []
 
     def program(self, txn: lmdb.Transaction, campaign_id: str) -> campaign_pb2.Campaign:
         campaign = self._store.catalog.get_campaign(txn, campaign_id)
@@ -121,7 +127,11 @@ class LoyaltyAccounts:
     def put(
         self, txn: lmdb.Transaction, normalized: bytes, account: store_pb2.LoyaltyAccount
     ) -> None:
-        txn.put(normalized, account.SerializeToString(), db=self._store.tables.loyalty_accounts)
+        db = self._store.tables.loyalty_accounts
+        before = txn.get(normalized, db=db) if self.listeners else None
+        txn.put(normalized, account.SerializeToString(), db=db)
+        for listener in self.listeners:
+            listener(txn, before, account)
 
     def resolve(
         self, txn: lmdb.Transaction, *, code: str = "", campaign_id: str = "", customer_id: str = ""

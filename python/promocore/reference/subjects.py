@@ -111,6 +111,15 @@ def order_subject(name: str, leaf_path: str, item_filter) -> Subject:
             return _integer(aggregates.campaign_redemptions.get(campaign_id, 0))
 
         return Subject(name, "integer", "plain", redemptions)
+    prefix = "customer.aggregates.events."
+    if name.startswith(prefix) and len(name) > len(prefix):
+        event = name[len(prefix) :]
+
+        def events(f):
+            aggregates = _aggregates(f)
+            return ABSENT if aggregates is None else _integer(aggregates.event_counts.get(event, 0))
+
+        return Subject(name, "integer", "plain", events)
     if name.startswith("customer.loyalty."):
         rest = name[len("customer.loyalty.") :]
         for suffix, value_type in ((".tier", "string"), (".points", "integer")):
@@ -167,6 +176,11 @@ def order_subject(name: str, leaf_path: str, item_filter) -> Subject:
         ),
         "customer.aggregates.orders_count": ("integer", "plain", aggregate("orders_count")),
         "customer.aggregates.total_spent": ("integer", "money", aggregate("total_spent")),
+        "customer.aggregates.spent_last_365_days": (
+            "integer",
+            "money",
+            aggregate("spent_last_365_days"),
+        ),
         "customer.aggregates.last_order_at": ("instant", "plain", last_order),
         "context.now": (
             "instant",

@@ -9,6 +9,8 @@ write transaction, and gives them back exactly on rollback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import lmdb
 
 from promocore.errors import FailedPreconditionError
@@ -31,6 +33,10 @@ class BalanceBook:
         self._log = redemptions
         self.ledger = Ledger(tables)
         self.buckets = PointsBuckets(tables)
+        # Told of every points credit inside its transaction (integration events).
+        self.points_listeners: list[
+            Callable[[lmdb.Transaction, bytes, store_pb2.Credit], None]
+        ] = []
         redemptions.observers.append(self)
 
     # Reading -------------------------------------------------------------------------------
@@ -103,6 +109,8 @@ class BalanceBook:
             redemption_id=redemption_id,
         )
         self._credit(txn, CounterKeys.points_balance_key(normalized_code), credit)
+        for listener in self.points_listeners:
+            listener(txn, normalized_code, credit)
         return store_pb2.BucketChange(code=normalized_code, seq=bucket.seq, points=points)
 
     def spend_points(

@@ -56,6 +56,20 @@ TABLE_NAMES = (
     "api_keys",
     # sequence (8 bytes BE) -> AuditEntry bytes, append-only: every admin change
     "audit_log",
+    # customer id -> StoredCustomer bytes
+    "customers",
+    # segment id -> Segment bytes (without members)
+    "segments",
+    # segment id \0 customer id -> b"": members of static and dynamic segments
+    "segment_members",
+    # distribution id -> Distribution bytes
+    "distributions",
+    # distribution id \0 customer id -> DistributionFiring bytes
+    "distribution_fired",
+    # customer id \0 normalized code -> Publication bytes: the customer's wallet
+    "publications",
+    # sequence (8 bytes BE) -> IntegrationEvent bytes, append-only (WatchEvents, webhooks)
+    "integration_events",
 )
 
 
@@ -83,6 +97,13 @@ class Tables:
     admin_idempotency: lmdb._Database
     api_keys: lmdb._Database
     audit_log: lmdb._Database
+    customers: lmdb._Database
+    segments: lmdb._Database
+    segment_members: lmdb._Database
+    distributions: lmdb._Database
+    distribution_fired: lmdb._Database
+    publications: lmdb._Database
+    integration_events: lmdb._Database
 
 
 class Durability(enum.Enum):

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpromocore/v1/customer.proto\x12\x0cpromocore.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa5\x02\n\x12\x43ustomerAggregates\x12\x14\n\x0corders_count\x18\x01 \x01(\x03\x12\x13\n\x0btotal_spent\x18\x02 \x01(\x03\x12\x1c\n\x14total_spent_currency\x18\x03 \x01(\t\x12\x31\n\rlast_order_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12W\n\x14\x63\x61mpaign_redemptions\x18\x05 \x03(\x0b\x32\x39.promocore.v1.CustomerAggregates.CampaignRedemptionsEntry\x1a:\n\x18\x43\x61mpaignRedemptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"U\n\x12\x43ontactPreferences\x12\x15\n\remail_opt_out\x18\x01 \x01(\x08\x12\x13\n\x0bsms_opt_out\x18\x02 \x01(\x08\x12\x13\n\x0b\x61ll_opt_out\x18\x03 \x01(\x08\"\x8a\x02\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x61ttributes_json\x18\x02 \x01(\t\x12\x34\n\naggregates\x18\x03 \x01(\x0b\x32 .promocore.v1.CustomerAggregates\x12\x10\n\x08segments\x18\x04 \x03(\t\x12\x31\n\x07\x63ontact\x18\x05 \x01(\x0b\x32 .promocore.v1.ContactPreferences\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"[\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nrules_json\x18\x03 \x01(\t\x12\x14\n\x0c\x63ustomer_ids\x18\x04 \x03(\t\x12\x0c\n\x04size\x18\x05 \x01(\x03\"\xee\x01\n\x0c\x44istribution\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x32\n\x07trigger\x18\x03 \x01(\x0e\x32!.promocore.v1.DistributionTrigger\x12\x12\n\nsegment_id\x18\x04 \x01(\t\x12\x12\n\nevent_name\x18\x05 \x01(\t\x12\x1a\n\x12\x62irthday_attribute\x18\x06 \x01(\t\x12\x15\n\rinactive_days\x18\x07 \x01(\x05\x12\x13\n\x0b\x63\x61mpaign_id\x18\x08 \x01(\t\x12\x0e\n\x06repeat\x18\t \x01(\x08\x12\x10\n\x08\x64isabled\x18\n \x01(\x08\"\x9a\x01\n\x0bPublication\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x04 \x01(\t\x12\x17\n\x0f\x64istribution_id\x18\x05 \x01(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xbe\x01\n\x13\x44istributionTrigger\x12$\n DISTRIBUTION_TRIGGER_UNSPECIFIED\x10\x00\x12\x1b\n\x17TRIGGER_SEGMENT_ENTERED\x10\x01\x12 \n\x1cTRIGGER_CUSTOM_EVENT_TRACKED\x10\x02\x12\x16\n\x12TRIGGER_ORDER_PAID\x10\x03\x12\x14\n\x10TRIGGER_BIRTHDAY\x10\x04\x12\x14\n\x10TRIGGER_INACTIVE\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpromocore/v1/customer.proto\x12\x0cpromocore.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x03\n\x12\x43ustomerAggregates\x12\x14\n\x0corders_count\x18\x01 \x01(\x03\x12\x13\n\x0btotal_spent\x18\x02 \x01(\x03\x12\x1c\n\x14total_spent_currency\x18\x03 \x01(\t\x12\x31\n\rlast_order_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12W\n\x14\x63\x61mpaign_redemptions\x18\x05 \x03(\x0b\x32\x39.promocore.v1.CustomerAggregates.CampaignRedemptionsEntry\x12\x1b\n\x13spent_last_365_days\x18\x06 \x01(\x03\x12G\n\x0c\x65vent_counts\x18\x07 \x03(\x0b\x32\x31.promocore.v1.CustomerAggregates.EventCountsEntry\x12\x31\n\rlast_event_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a:\n\x18\x43\x61mpaignRedemptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x1a\x32\n\x10\x45ventCountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"U\n\x12\x43ontactPreferences\x12\x15\n\remail_opt_out\x18\x01 \x01(\x08\x12\x13\n\x0bsms_opt_out\x18\x02 \x01(\x08\x12\x13\n\x0b\x61ll_opt_out\x18\x03 \x01(\x08\"\x8a\x02\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x61ttributes_json\x18\x02 \x01(\t\x12\x34\n\naggregates\x18\x03 \x01(\x0b\x32 .promocore.v1.CustomerAggregates\x12\x10\n\x08segments\x18\x04 \x03(\t\x12\x31\n\x07\x63ontact\x18\x05 \x01(\x0b\x32 .promocore.v1.ContactPreferences\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"[\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nrules_json\x18\x03 \x01(\t\x12\x14\n\x0c\x63ustomer_ids\x18\x04 \x03(\t\x12\x0c\n\x04size\x18\x05 \x01(\x03\"\xee\x01\n\x0c\x44istribution\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x32\n\x07trigger\x18\x03 \x01(\x0e\x32!.promocore.v1.DistributionTrigger\x12\x12\n\nsegment_id\x18\x04 \x01(\t\x12\x12\n\nevent_name\x18\x05 \x01(\t\x12\x1a\n\x12\x62irthday_attribute\x18\x06 \x01(\t\x12\x15\n\rinactive_days\x18\x07 \x01(\x05\x12\x13\n\x0b\x63\x61mpaign_id\x18\x08 \x01(\t\x12\x0e\n\x06repeat\x18\t \x01(\x08\x12\x10\n\x08\x64isabled\x18\n \x01(\x08\"\x9a\x01\n\x0bPublication\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x04 \x01(\t\x12\x17\n\x0f\x64istribution_id\x18\x05 \x01(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xbe\x01\n\x13\x44istributionTrigger\x12$\n DISTRIBUTION_TRIGGER_UNSPECIFIED\x10\x00\x12\x1b\n\x17TRIGGER_SEGMENT_ENTERED\x10\x01\x12 \n\x1cTRIGGER_CUSTOM_EVENT_TRACKED\x10\x02\x12\x16\n\x12TRIGGER_ORDER_PAID\x10\x03\x12\x14\n\x10TRIGGER_BIRTHDAY\x10\x04\x12\x14\n\x10TRIGGER_INACTIVE\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,20 +34,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CUSTOMERAGGREGATES_CAMPAIGNREDEMPTIONSENTRY']._loaded_options = None
   _globals['_CUSTOMERAGGREGATES_CAMPAIGNREDEMPTIONSENTRY']._serialized_options = b'8\001'
-  _globals['_DISTRIBUTIONTRIGGER']._serialized_start=1222
-  _globals['_DISTRIBUTIONTRIGGER']._serialized_end=1412
+  _globals['_CUSTOMERAGGREGATES_EVENTCOUNTSENTRY']._loaded_options = None
+  _globals['_CUSTOMERAGGREGATES_EVENTCOUNTSENTRY']._serialized_options = b'8\001'
+  _globals['_DISTRIBUTIONTRIGGER']._serialized_start=1427
+  _globals['_DISTRIBUTIONTRIGGER']._serialized_end=1617
   _globals['_CUSTOMERAGGREGATES']._serialized_start=79
-  _globals['_CUSTOMERAGGREGATES']._serialized_end=372
-  _globals['_CUSTOMERAGGREGATES_CAMPAIGNREDEMPTIONSENTRY']._serialized_start=314
-  _globals['_CUSTOMERAGGREGATES_CAMPAIGNREDEMPTIONSENTRY']._serialized_end=372
-  _globals['_CONTACTPREFERENCES']._serialized_start=374
-  _globals['_CONTACTPREFERENCES']._serialized_end=459
-  _globals['_CUSTOMER']._serialized_start=462
-  _globals['_CUSTOMER']._serialized_end=728
-  _globals['_SEGMENT']._serialized_start=730
-  _globals['_SEGMENT']._serialized_end=821
-  _globals['_DISTRIBUTION']._serialized_start=824
-  _globals['_DISTRIBUTION']._serialized_end=1062
-  _globals['_PUBLICATION']._serialized_start=1065
-  _globals['_PUBLICATION']._serialized_end=1219
+  _globals['_CUSTOMERAGGREGATES']._serialized_end=577
+  _globals['_CUSTOMERAGGREGATES_CAMPAIGNREDEMPTIONSENTRY']._serialized_start=467
+  _globals['_CUSTOMERAGGREGATES_CAMPAIGNREDEMPTIONSENTRY']._serialized_end=525
+  _globals['_CUSTOMERAGGREGATES_EVENTCOUNTSENTRY']._serialized_start=527
+  _globals['_CUSTOMERAGGREGATES_EVENTCOUNTSENTRY']._serialized_end=577
+  _globals['_CONTACTPREFERENCES']._serialized_start=579
+  _globals['_CONTACTPREFERENCES']._serialized_end=664
+  _globals['_CUSTOMER']._serialized_start=667
+  _globals['_CUSTOMER']._serialized_end=933
+  _globals['_SEGMENT']._serialized_start=935
+  _globals['_SEGMENT']._serialized_end=1026
+  _globals['_DISTRIBUTION']._serialized_start=1029
+  _globals['_DISTRIBUTION']._serialized_end=1267
+  _globals['_PUBLICATION']._serialized_start=1270
+  _globals['_PUBLICATION']._serialized_end=1424
 # @@protoc_insertion_point(module_scope)

@@ -26,8 +26,15 @@ TRIGGER_BIRTHDAY: DistributionTrigger
 TRIGGER_INACTIVE: DistributionTrigger
 
 class CustomerAggregates(_message.Message):
-    __slots__ = ("orders_count", "total_spent", "total_spent_currency", "last_order_at", "campaign_redemptions")
+    __slots__ = ("orders_count", "total_spent", "total_spent_currency", "last_order_at", "campaign_redemptions", "spent_last_365_days", "event_counts", "last_event_at")
     class CampaignRedemptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class EventCountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -39,12 +46,18 @@ class CustomerAggregates(_message.Message):
     TOTAL_SPENT_CURRENCY_FIELD_NUMBER: _ClassVar[int]
     LAST_ORDER_AT_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    SPENT_LAST_365_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EVENT_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
     orders_count: int
     total_spent: int
     total_spent_currency: str
     last_order_at: _timestamp_pb2.Timestamp
     campaign_redemptions: _containers.ScalarMap[str, int]
-    def __init__(self, orders_count: _Optional[int] = ..., total_spent: _Optional[int] = ..., total_spent_currency: _Optional[str] = ..., last_order_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_redemptions: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    spent_last_365_days: int
+    event_counts: _containers.ScalarMap[str, int]
+    last_event_at: _timestamp_pb2.Timestamp
+    def __init__(self, orders_count: _Optional[int] = ..., total_spent: _Optional[int] = ..., total_spent_currency: _Optional[str] = ..., last_order_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_redemptions: _Optional[_Mapping[str, int]] = ..., spent_last_365_days: _Optional[int] = ..., event_counts: _Optional[_Mapping[str, int]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ContactPreferences(_message.Message):
     __slots__ = ("email_opt_out", "sms_opt_out", "all_opt_out")

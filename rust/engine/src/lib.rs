@@ -26,6 +26,7 @@ pub mod reason;
 pub mod request;
 pub mod rules;
 pub mod schedule;
+pub mod segment;
 pub mod stacking;
 pub mod temporal;
 
@@ -34,3 +35,4 @@ pub use checkout::{evaluate_checkout, evaluate_checkout_bytes};
 pub use error::{CheckoutError, CompileError, ContextError, RequestError};
 pub use qualify::CampaignIndex;
 pub use reason::Reason;
+pub use segment::SegmentRule;

@@ -238,6 +238,35 @@ impl PyCampaignIndex {
     }
 }
 
+/// A compiled dynamic segment rule (engine::SegmentRule); immutable, shareable between threads.
+#[pyclass(name = "SegmentRule", module = "promocore._engine", frozen)]
+struct PySegmentRule {
+    inner: engine::SegmentRule,
+}
+
+#[pymethods]
+impl PySegmentRule {
+    /// Whether the customer is a member; `profile_bytes` is a promocore.v1.internal.CustomerProfile.
+    fn matches(
+        &self,
+        py: Python<'_>,
+        customer_id: &str,
+        profile_bytes: &[u8],
+        now_ms: i64,
+    ) -> PyResult<bool> {
+        py.allow_threads(|| self.inner.matches_bytes(customer_id, profile_bytes, now_ms))
+            .map_err(|error| PyValueError::new_err(error.to_string()))
+    }
+}
+
+/// Compiles a segment's rule JSON; raises CompileError (path under `rules`).
+#[pyfunction]
+fn compile_segment_rule(py: Python<'_>, rules_json: &str) -> PyResult<PySegmentRule> {
+    py.allow_threads(|| engine::SegmentRule::compile(rules_json))
+        .map(|inner| PySegmentRule { inner })
+        .map_err(|error| compile_error(py, error))
+}
+
 /// Validates the bytes of a serialized promocore.v1.StackingRules; raises CompileError with the
 /// offending field (e.g. `categories[1].max_applied`).
 #[pyfunction]
@@ -356,6 +385,7 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("MAX_CODE_CHARS", engine::request::MAX_CODE_CHARS)?;
     module.add_class::<PyCompiledCampaign>()?;
     module.add_class::<PyCampaignIndex>()?;
+    module.add_class::<PySegmentRule>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
@@ -363,6 +393,7 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
     module.add_function(wrap_pyfunction!(generate_codes, module)?)?;
     module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;
+    module.add_function(wrap_pyfunction!(compile_segment_rule, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stacking_rules, module)?)?;
     Ok(())
 }

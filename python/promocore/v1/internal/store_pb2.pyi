@@ -1,5 +1,6 @@
 from promocore.v1 import admin_pb2 as _admin_pb2
 from promocore.v1 import checkout_pb2 as _checkout_pb2
+from promocore.v1 import customer_pb2 as _customer_pb2
 from promocore.v1 import loyalty_pb2 as _loyalty_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -180,3 +181,26 @@ class StoredApiKey(_message.Message):
     key: _admin_pb2.ApiKey
     secret_sha256: bytes
     def __init__(self, key: _Optional[_Union[_admin_pb2.ApiKey, _Mapping]] = ..., secret_sha256: _Optional[bytes] = ...) -> None: ...
+
+class StoredCustomer(_message.Message):
+    __slots__ = ("customer", "daily_spend")
+    class DailySpendEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: int
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[int] = ...) -> None: ...
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    DAILY_SPEND_FIELD_NUMBER: _ClassVar[int]
+    customer: _customer_pb2.Customer
+    daily_spend: _containers.ScalarMap[int, int]
+    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., daily_spend: _Optional[_Mapping[int, int]] = ...) -> None: ...
+
+class DistributionFiring(_message.Message):
+    __slots__ = ("at_unix_ms", "occurrence")
+    AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    OCCURRENCE_FIELD_NUMBER: _ClassVar[int]
+    at_unix_ms: int
+    occurrence: str
+    def __init__(self, at_unix_ms: _Optional[int] = ..., occurrence: _Optional[str] = ...) -> None: ...

@@ -264,10 +264,14 @@ pub enum OrderSubject {
     OrdersCount,
     /// `customer.aggregates.total_spent`.
     TotalSpent,
+    /// `customer.aggregates.spent_last_365_days`: spend over the rolling last 365 days.
+    SpentLast365Days,
     /// `customer.aggregates.last_order_at`.
     LastOrderAt,
     /// `customer.aggregates.campaign_redemptions.<campaign id>` (0 when not listed).
     CampaignRedemptions(Box<str>),
+    /// `customer.aggregates.events.<event name>`: custom events tracked (0 when never).
+    EventCount(Box<str>),
     /// `customer.loyalty.<program id>.tier`.
     LoyaltyTier(Box<str>),
     /// `customer.loyalty.<program id>.points`.
@@ -293,7 +297,8 @@ pub enum OrderSubject {
 const ORDER_SUBJECTS: &str = "order.amount, order.initial_amount, order.items_count, \
     order.total_quantity, order.shipping_amount, order.currency, order.channel, order.store_id, \
     order.id, order.metadata.<path>, customer.id, customer.attributes.<path>, customer.segments, \
-    customer.aggregates.orders_count|total_spent|last_order_at|campaign_redemptions.<id>, \
+    customer.aggregates.orders_count|total_spent|spent_last_365_days|last_order_at|\
+    campaign_redemptions.<id>|events.<name>, \
     customer.loyalty.<program>.tier|points, context.now, context.date, context.day_of_week, \
     context.hour, items.quantity, items.amount, items.count, counters.<field>";
 
@@ -382,6 +387,12 @@ impl OrderSubject {
             }
             return Ok(OrderSubject::CampaignRedemptions(id.into()));
         }
+        if let Some(event) = name.strip_prefix("customer.aggregates.events.") {
+            if event.is_empty() {
+                return Err(unknown());
+            }
+            return Ok(OrderSubject::EventCount(event.into()));
+        }
         if let Some(rest) = name.strip_prefix("customer.loyalty.") {
             if let Some(program) = rest.strip_suffix(".tier").filter(|p| !p.is_empty()) {
                 return Ok(OrderSubject::LoyaltyTier(program.into()));
@@ -424,6 +435,7 @@ impl OrderSubject {
             "customer.segments" => OrderSubject::CustomerSegments,
             "customer.aggregates.orders_count" => OrderSubject::OrdersCount,
             "customer.aggregates.total_spent" => OrderSubject::TotalSpent,
+            "customer.aggregates.spent_last_365_days" => OrderSubject::SpentLast365Days,
             "customer.aggregates.last_order_at" => OrderSubject::LastOrderAt,
             "context.now" => OrderSubject::Now,
             "context.date" => OrderSubject::Today,
@@ -489,7 +501,9 @@ impl Subject for OrderSubject {
             | OrderSubject::ShippingAmount
             | OrderSubject::OrdersCount
             | OrderSubject::TotalSpent
+            | OrderSubject::SpentLast365Days
             | OrderSubject::CampaignRedemptions(_)
+            | OrderSubject::EventCount(_)
             | OrderSubject::LoyaltyPoints(_)
             | OrderSubject::DayOfWeek
             | OrderSubject::Hour
@@ -523,6 +537,7 @@ impl Subject for OrderSubject {
             | OrderSubject::ItemsLines(_) => Measure::Quantity,
             OrderSubject::ShippingAmount
             | OrderSubject::TotalSpent
+            | OrderSubject::SpentLast365Days
             | OrderSubject::Counter(CounterField::DiscountGiven | CounterField::OrderValue) => {
                 Measure::Money
             }
@@ -553,10 +568,12 @@ impl Subject for OrderSubject {
             OrderSubject::CustomerSegments => "customer segments".to_owned(),
             OrderSubject::OrdersCount => "customer's number of orders".to_owned(),
             OrderSubject::TotalSpent => "customer's total spent".to_owned(),
+            OrderSubject::SpentLast365Days => "customer's spend over the last 365 days".to_owned(),
             OrderSubject::LastOrderAt => "customer's last order".to_owned(),
             OrderSubject::CampaignRedemptions(id) => {
                 format!("customer's redemptions of {id}")
             }
+            OrderSubject::EventCount(event) => format!("customer's {event} events"),
             OrderSubject::LoyaltyTier(program) => format!("loyalty tier in {program}"),
             OrderSubject::LoyaltyPoints(program) => format!("loyalty points in {program}"),
             OrderSubject::Now => "the current time".to_owned(),
@@ -607,12 +624,18 @@ impl Subject for OrderSubject {
             OrderSubject::TotalSpent => {
                 aggregates.map_or(Actual::Absent, |a| Actual::Integer(a.total_spent))
             }
+            OrderSubject::SpentLast365Days => {
+                aggregates.map_or(Actual::Absent, |a| Actual::Integer(a.spent_last_365_days))
+            }
             OrderSubject::LastOrderAt => aggregates
                 .and_then(|a| a.last_order_at.as_ref())
                 .and_then(timestamp_to_unix_ms)
                 .map_or(Actual::Absent, |ms| Actual::Temporal(Temporal::Instant(ms))),
             OrderSubject::CampaignRedemptions(id) => aggregates.map_or(Actual::Absent, |a| {
                 Actual::Integer(a.campaign_redemptions.get(&**id).copied().unwrap_or(0))
+            }),
+            OrderSubject::EventCount(event) => aggregates.map_or(Actual::Absent, |a| {
+                Actual::Integer(a.event_counts.get(&**event).copied().unwrap_or(0))
             }),
             OrderSubject::LoyaltyTier(program) => facts
                 .profile

@@ -1,0 +1,98 @@
+"""Integration events (code issued, redeemed, rolled back, points earned, tier changed, segment
+entered/left): appended with a sequence number inside the write transaction of what they
+report, so the stream holds exactly what was committed, in commit order, across restarts.
+
+WatchEvents and the webhook sender read the table from a cursor; readers in any worker process
+see the events of every process (one LMDB environment).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import lmdb
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from promocore.store import LmdbStore
+from promocore.store.keys import decode_u64, encode_u64
+from promocore.v1 import customer_pb2, events_pb2
+from promocore.v1.internal import store_pb2
+
+CHANNELS = ("email", "sms")
+
+
+def contactable_channels(contact: customer_pb2.ContactPreferences) -> list[str]:
+    """The channels integrations may message the customer on (none when opted out of all)."""
+    if contact.all_opt_out:
+        return []
+    opted_out = {"email": contact.email_opt_out, "sms": contact.sms_opt_out}
+    return [channel for channel in CHANNELS if not opted_out[channel]]
+
+
+class IntegrationEvents:
+    def __init__(self, store: LmdbStore) -> None:
+        self._store = store
+        self._db = store.tables.integration_events
+        # Wakes this process's live watchers early; other processes' events are found by polling.
+        self.appended = threading.Condition()
+
+    def append(
+        self,
+        txn: lmdb.Transaction,
+        event: events_pb2.IntegrationEvent,
+        *,
+        now_ms: int,
+    ) -> int:
+        """Numbers and stores the event in `txn`; the customer's contact preferences decide its
+        contactable channels. Returns the sequence number."""
+        cursor = txn.cursor(db=self._db)
+        sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
+        event.sequence = sequence
+        if not event.HasField("time"):
+            event.time.CopyFrom(_timestamp(now_ms))
+        event.ClearField("contactable_channels")
+        if event.customer_id:
+            raw = txn.get(event.customer_id.encode(), db=self._store.tables.customers)
+            contact = (
+                store_pb2.StoredCustomer.FromString(raw).customer.contact
+                if raw is not None
+                else customer_pb2.ContactPreferences()
+            )
+            event.contactable_channels.extend(contactable_channels(contact))
+        txn.put(encode_u64(sequence), event.SerializeToString(), db=self._db)
+        with self.appended:
+            self.appended.notify_all()
+        return sequence
+
+    def after(self, after_sequence: int, *, limit: int = 500) -> list[events_pb2.IntegrationEvent]:
+        """Up to `limit` committed events with a sequence above `after_sequence`, in order."""
+        with self._store.read() as txn:
+            return list(self._iter_after(txn, after_sequence, limit))
+
+    def last_sequence(self) -> int:
+        with self._store.read() as txn:
+            cursor = txn.cursor(db=self._db)
+            return decode_u64(cursor.key()) if cursor.last() else 0
+
+    def _iter_after(
+        self, txn: lmdb.Transaction, after_sequence: int, limit: int
+    ) -> Iterator[events_pb2.IntegrationEvent]:
+        cursor = txn.cursor(db=self._db)
+        if not cursor.set_range(encode_u64(max(after_sequence, 0) + 1)):
+            return
+        for count, (_, value) in enumerate(cursor):
+            if count == limit:
+                return
+            yield events_pb2.IntegrationEvent.FromString(value)
+
+    def wait(self, timeout_s: float) -> None:
+        """Blocks until an event is appended in this process or `timeout_s` passes."""
+        with self.appended:
+            self.appended.wait(timeout_s)
+
+
+def _timestamp(ms: int) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromMilliseconds(ms)
+    return stamp
