@@ -5,11 +5,12 @@
 
 Each sample is charged to the innermost frame that belongs to a known layer (the Rust engine,
 LMDB, protobuf, the gRPC framework, promocore's Python code); samples of threads that wait
-(locks, polling, queues) are not CPU and are left out.
+(the GIL, locks, polling, queues) are not CPU and are left out.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -39,6 +40,11 @@ LAYERS = (
 )
 
 
+# An unresolved address in libc as the innermost frame is a blocking call (futex, poll: the GIL,
+# a condition, the completion queue); the CPU-bound libc functions resolve to their names.
+BLOCKED_IN_LIBC = re.compile(r"^0x[0-9a-f]+ \(libc\.so\.6\)$")
+
+
 def frames_of(line: str) -> tuple[list[str], int]:
     stack, _, count = line.rstrip("\n").rpartition(" ")
     return stack.split(";"), int(count)
@@ -62,8 +68,10 @@ def summarize(paths: list[Path]) -> tuple[Counter, Counter, int]:
             if not line.strip():
                 continue
             frames, count = frames_of(line)
-            if any(marker in frames[-1] for marker in WAITING) or any(
-                marker in frame for frame in frames[-3:] for marker in WAITING[:2]
+            if (
+                BLOCKED_IN_LIBC.match(frames[-1])
+                or any(marker in frames[-1] for marker in WAITING)
+                or any(marker in frame for frame in frames[-3:] for marker in WAITING[:2])
             ):
                 continue
             total += count
