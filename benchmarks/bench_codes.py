@@ -35,9 +35,9 @@ from promocore import Client  # noqa: E402
 from promocore.admin import GENERATION_CHUNK  # noqa: E402
 from promocore.store.tables import TABLE_NAMES  # noqa: E402
 
+from results_file import write_section  # noqa: E402
 from support import ServerProcess  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 BEGIN, END = "<!-- bench_codes: begin -->", "<!-- bench_codes: end -->"
 PATTERN = {"pattern": "##########", "charset_preset": "alphanumeric"}
 
@@ -132,7 +132,7 @@ def run(count: int, seeded: int) -> dict:
     }
 
 
-def write_section(result: dict, command: str) -> None:
+def write_results(result: dict, command: str) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -174,12 +174,7 @@ of freed pages (at most 65,536). The file-backed part is the LMDB map's pages to
 inserts: shared, clean after commit, reclaimable by the kernel. Codes/s depends on how much of
 the two cores the server gets; codes per server CPU second does not, much.
 {END}"""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    write_section(BEGIN, END, section)
 
 
 def summarize(trials: list[dict]) -> dict:
@@ -202,7 +197,7 @@ def main() -> int:
     args = parser.parse_args()
     result = summarize([run(args.count, args.seeded) for _ in range(args.trials)])
     if not args.no_write:
-        write_section(result, "make bench-codes")
+        write_results(result, "make bench-codes")
     print(orjson.dumps(result).decode())
     return 0 if result["unique"] else 1
 

@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time
@@ -26,8 +25,9 @@ from promocore import _engine, reference
 from promocore.v1 import campaign_pb2, checkout_pb2
 from promocore.v1.internal import evaluation_pb2
 
+from results_file import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION_START = "<!-- bench_engine: start -->"
 SECTION_END = "<!-- bench_engine: end -->"
 NOW_MS = 1_736_942_400_000  # 2025-01-15T12:00:00Z
@@ -370,14 +370,7 @@ def write_results(command: str, evaluators: dict, qualify: list[dict]) -> None:
         SECTION_END,
     ]
     section = "\n".join(lines)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), re.S)
-    text = (
-        pattern.sub(section, text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section + "\n"
-    )
-    RESULTS.write_text(text)
+    write_section(SECTION_START, SECTION_END, section)
 
 
 def main() -> int:

@@ -14,14 +14,11 @@ import datetime
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-from bench_engine import NOW_MS, RESULTS, machine, qualify_campaigns
 
 from promocore.admin import Admin
 from promocore.cdp.customer_data import CustomerData
@@ -34,6 +31,9 @@ from promocore.store import LmdbStore
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, customer_pb2
 from promocore.v1.internal import evaluation_pb2
 from promocore.wallet import Wallet
+
+from bench_engine import NOW_MS, machine, qualify_campaigns
+from results_file import write_section
 
 SECTION_START = "<!-- bench_wallet: start -->"
 SECTION_END = "<!-- bench_wallet: end -->"
@@ -237,14 +237,7 @@ def write_results(rows: dict) -> None:
         SECTION_END,
     ]
     section = "\n".join(lines)
-    text = RESULTS.read_text()
-    pattern = re.compile(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), re.S)
-    text = (
-        pattern.sub(section, text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section + "\n"
-    )
-    RESULTS.write_text(text)
+    write_section(SECTION_START, SECTION_END, section)
 
 
 if __name__ == "__main__":

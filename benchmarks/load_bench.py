@@ -42,9 +42,9 @@ from promocore.store.tables import open_readonly  # noqa: E402
 
 import load_dataset  # noqa: E402
 import profile_summary  # noqa: E402
+from results_file import write_section  # noqa: E402
 from support import ServerProcess  # noqa: E402
 
-RESULTS = BENCH / "RESULTS.md"
 OUTPUT = BENCH / "results"
 BEGIN, END = "<!-- load_bench:begin -->", "<!-- load_bench:end -->"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -306,13 +306,7 @@ def write_results(summary: dict, details: dict, command: str) -> None:
         "```",
         END,
     ]
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + "\n".join(lines) + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    RESULTS.write_text(text)
+    write_section(BEGIN, END, "\n".join(lines))
 
 
 def main() -> int:

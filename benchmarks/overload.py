@@ -34,9 +34,9 @@ from stress import machine  # noqa: E402
 from promocore import Client  # noqa: E402
 from promocore.v1 import checkout_pb2  # noqa: E402
 
+from results_file import write_section  # noqa: E402
 from support import TEST_ADMIN_KEY, ServerProcess  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 # One generator process: a second one competes for the same two cores and lags more.
 GENERATORS = int(os.environ.get("GENERATORS", 1))
 CART_ITEMS = 300
@@ -317,12 +317,7 @@ lag (its p99 is in the table). The queue promocore cannot see is the one in gRPC
 before its Python thread dispatches a call: that thread competes for the GIL with the serving
 thread, which is why the in-service limit defaults to one.
 {end}"""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if begin in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    write_section(begin, end, section)
 
 
 def main() -> int:

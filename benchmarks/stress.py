@@ -36,9 +36,9 @@ from promocore import Client  # noqa: E402
 
 from crash_harness import crash_cycles  # noqa: E402
 from race_harness import race  # noqa: E402
+from results_file import write_section  # noqa: E402
 from support import ServerProcess, coupon  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 LOAD = ROOT / "benchmarks" / "redeem_load.py"
 RACE_LIMIT = 50
 RACE_PER_CUSTOMER = 2
@@ -244,12 +244,7 @@ disk that bound is low; on disks where a sync costs milliseconds the same code g
 The hammering load saturates both cores; the control row shows how much of the quiet
 campaign's latency is that load rather than the limit.
 {end}"""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if begin in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    write_section(begin, end, section)
 
 
 def main() -> int:
