@@ -80,6 +80,27 @@ class Client(ProgramsClient, CustomersClient):
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 
+    def _pages(
+        self,
+        request_for: Callable[[str], Any],
+        method: Callable,
+        field: str,
+        *,
+        limit: int | None = None,
+        convert: Callable[[Any], Any] = to_plain,
+    ) -> list:
+        """Every item of a paged list RPC (the first `limit` when given), following pages:
+        `request_for(page_token)` builds each page's request."""
+        found: list = []
+        token = ""
+        while limit is None or len(found) < limit:
+            response = self._call(method, request_for(token))
+            found.extend(convert(item) for item in getattr(response, field))
+            token = response.next_page_token
+            if not token:
+                break
+        return found if limit is None else found[:limit]
+
     def _stream(self, method: Callable, request: Any) -> Iterator[Any]:
         try:
             yield from method(request, timeout=self.timeout, metadata=self._metadata)
@@ -109,17 +130,13 @@ class Client(ProgramsClient, CustomersClient):
 
     def list_campaigns(self, *, type: str | None = None) -> list[Plain]:
         """Every campaign (latest versions), following pages."""
-        campaigns: list[Plain] = []
-        token = ""
-        while True:
-            request = from_plain(
+        return self._pages(
+            lambda token: from_plain(
                 admin_pb2.ListCampaignsRequest, {"type": type, "page": {"page_token": token}}
-            )
-            response = self._call(self._admin.ListCampaigns, request)
-            campaigns.extend(to_plain(c) for c in response.campaigns)
-            token = response.next_page_token
-            if not token:
-                return campaigns
+            ),
+            self._admin.ListCampaigns,
+            "campaigns",
+        )
 
     def set_campaign_active(self, campaign_id: str, active: bool) -> Plain:
         """The kill switch."""
@@ -152,17 +169,14 @@ class Client(ProgramsClient, CustomersClient):
 
     def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
         """Audit entries, newest first (all of them, or the newest `limit`)."""
-        entries: list[Plain] = []
-        token = ""
-        while limit is None or len(entries) < limit:
-            request = admin_pb2.ListAuditLogRequest(target_prefix=target_prefix)
-            request.page.page_token = token
-            response = self._call(self._admin.ListAuditLog, request)
-            entries.extend(to_plain(entry) for entry in response.entries)
-            token = response.next_page_token
-            if not token:
-                break
-        return entries if limit is None else entries[:limit]
+        return self._pages(
+            lambda token: admin_pb2.ListAuditLogRequest(
+                target_prefix=target_prefix, page={"page_token": token}
+            ),
+            self._admin.ListAuditLog,
+            "entries",
+            limit=limit,
+        )
 
     def get_stacking_rules(self) -> Plain:
         request = admin_pb2.GetStackingRulesRequest()
@@ -216,16 +230,13 @@ class Client(ProgramsClient, CustomersClient):
         return to_plain(self._call(self._admin.GetCode, admin_pb2.GetCodeRequest(code=code)))
 
     def list_codes(self, campaign_id: str) -> list[Plain]:
-        codes: list[Plain] = []
-        token = ""
-        while True:
-            request = admin_pb2.ListCodesRequest(campaign_id=campaign_id)
-            request.page.page_token = token
-            response = self._call(self._admin.ListCodes, request)
-            codes.extend(to_plain(c) for c in response.codes)
-            token = response.next_page_token
-            if not token:
-                return codes
+        return self._pages(
+            lambda token: admin_pb2.ListCodesRequest(
+                campaign_id=campaign_id, page={"page_token": token}
+            ),
+            self._admin.ListCodes,
+            "codes",
+        )
 
     def set_code_active(self, code: str, active: bool) -> Plain:
         request = admin_pb2.SetCodeActiveRequest(code=code, active=active)
@@ -357,16 +368,11 @@ class Client(ProgramsClient, CustomersClient):
         return to_plain(self._call(self._admin.CreateApiKey, request))
 
     def list_api_keys(self) -> list[Plain]:
-        keys: list[Plain] = []
-        token = ""
-        while True:
-            request = admin_pb2.ListApiKeysRequest()
-            request.page.page_token = token
-            response = self._call(self._admin.ListApiKeys, request)
-            keys.extend(to_plain(k) for k in response.api_keys)
-            token = response.next_page_token
-            if not token:
-                return keys
+        return self._pages(
+            lambda token: admin_pb2.ListApiKeysRequest(page={"page_token": token}),
+            self._admin.ListApiKeys,
+            "api_keys",
+        )
 
     def revoke_api_key(self, key_id: str) -> Plain:
         return to_plain(

@@ -16,9 +16,10 @@ Plain = dict[str, Any]
 
 
 class CustomersClient:
-    """Needs `_call`, `_admin`, `_events` and `_metadata` from promocore.Client."""
+    """Needs `_call`, `_pages`, `_admin`, `_events` and `_metadata` from promocore.Client."""
 
     _call: Callable
+    _pages: Callable
     _admin: Any
     _events: Any
     _metadata: Any
@@ -84,16 +85,14 @@ class CustomersClient:
         )
 
     def list_segment_members(self, segment_id: str) -> list[str]:
-        members: list[str] = []
-        token = ""
-        while True:
-            request = admin_pb2.ListSegmentMembersRequest(segment_id=segment_id)
-            request.page.page_token = token
-            response = self._call(self._admin.ListSegmentMembers, request)
-            members.extend(response.customer_ids)
-            token = response.next_page_token
-            if not token:
-                return members
+        return self._pages(
+            lambda token: admin_pb2.ListSegmentMembersRequest(
+                segment_id=segment_id, page={"page_token": token}
+            ),
+            self._admin.ListSegmentMembers,
+            "customer_ids",
+            convert=str,
+        )
 
     # Distributions and publications ----------------------------------------------------------
 
@@ -143,13 +142,3 @@ class CustomersClient:
                 raise from_rpc_error(error) from None
         finally:
             call.cancel()
-
-    def _pages(self, request_for: Callable[[str], Any], method: Callable, field: str) -> list:
-        found: list[Plain] = []
-        token = ""
-        while True:
-            response = self._call(method, request_for(token))
-            found.extend(to_plain(item) for item in getattr(response, field))
-            token = response.next_page_token
-            if not token:
-                return found

@@ -15,9 +15,10 @@ Plain = dict[str, Any]
 
 
 class ProgramsClient:
-    """Needs `_call`, `_admin` and `_channel` from promocore.Client."""
+    """Needs `_call`, `_pages`, `_admin` and `_channel` from promocore.Client."""
 
     _call: Callable
+    _pages: Callable
     _admin: Any
     _channel: Any
 
@@ -65,16 +66,11 @@ class ProgramsClient:
 
     def list_ledger(self, code: str) -> list[Plain]:
         """Every ledger entry of a gift card or loyalty card, oldest first."""
-        entries: list[Plain] = []
-        token = ""
-        while True:
-            request = admin_pb2.ListLedgerRequest(code=code)
-            request.page.page_token = token
-            response = self._call(self._admin.ListLedger, request)
-            entries.extend(to_plain(e) for e in response.entries)
-            token = response.next_page_token
-            if not token:
-                return entries
+        return self._pages(
+            lambda token: admin_pb2.ListLedgerRequest(code=code, page={"page_token": token}),
+            self._admin.ListLedger,
+            "entries",
+        )
 
     # Loyalty ---------------------------------------------------------------------------------
 
