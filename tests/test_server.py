@@ -4,15 +4,13 @@ across a restart on the same data directory."""
 from __future__ import annotations
 
 import grpc
-import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from promocore import Client
 from promocore.server import start_server
-from promocore.v1 import admin_pb2, admin_pb2_grpc
 
-from support import TEST_ADMIN_KEY, cart
+from support import cart
 
 
 def test_health_reports_serving_for_every_service(target):
@@ -35,18 +33,6 @@ def test_reflection_lists_the_services(target):
         "promocore.v1.EventsService",
         "grpc.health.v1.Health",
     } <= names
-
-
-def test_an_rpc_of_a_later_capability_answers_unimplemented(target):
-    with grpc.insecure_channel(target) as channel:
-        stub = admin_pb2_grpc.AdminServiceStub(channel)
-        with pytest.raises(grpc.RpcError) as error:
-            stub.ListRedemptions(
-                admin_pb2.ListRedemptionsRequest(),
-                timeout=5,
-                metadata=(("x-api-key", TEST_ADMIN_KEY),),
-            )
-    assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_acknowledged_redemptions_survive_a_restart(tmp_path, clock):

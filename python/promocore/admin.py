@@ -432,6 +432,34 @@ class Admin:
         with self._store.read() as txn:
             return self._store.redemptions.get(txn, _required(redemption_id, "id")).redemption
 
+    def list_redemptions(
+        self, request: admin_pb2.ListRedemptionsRequest
+    ) -> admin_pb2.ListRedemptionsResponse:
+        """Newest first, as they stand now (a rolled-back one says so); filtered by campaign
+        and/or customer. The page token is the log sequence of the last one returned."""
+        limit = page_size(request.page)
+        token = request.page.page_token
+        if token and not token.isdigit():
+            raise InvalidArgumentError("page.page_token", "not a token from a previous page")
+        response = admin_pb2.ListRedemptionsResponse()
+        log = self._store.redemptions
+        last_sequence = 0  # of the last redemption on this page
+        with self._store.read() as txn:
+            for sequence, redemption_id in log.newest_first(txn, int(token or 0)):
+                redemption = log.get(txn, redemption_id).redemption
+                if request.customer_id and redemption.customer_id != request.customer_id:
+                    continue
+                if request.campaign_id and all(
+                    r.campaign_id != request.campaign_id for r in redemption.redeemables
+                ):
+                    continue
+                if len(response.redemptions) == limit:
+                    response.next_page_token = str(last_sequence)
+                    break
+                response.redemptions.append(redemption)
+                last_sequence = sequence
+        return response
+
     def campaign_report(
         self, request: admin_pb2.GetCampaignReportRequest
     ) -> admin_pb2.CampaignReport:

@@ -379,6 +379,16 @@ class Client(ProgramsClient, CustomersClient):
             self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
         )
 
+    def list_redemptions(self, *, campaign_id: str = "", customer_id: str = "") -> list[Plain]:
+        """Redemptions as they stand now, newest first, of a campaign and/or a customer."""
+        return self._pages(
+            lambda token: admin_pb2.ListRedemptionsRequest(
+                campaign_id=campaign_id, customer_id=customer_id, page={"page_token": token}
+            ),
+            self._admin.ListRedemptions,
+            "redemptions",
+        )
+
     def get_redemption(self, redemption_id: str) -> Plain:
         request = admin_pb2.GetRedemptionRequest(id=redemption_id)
         return to_plain(self._call(self._admin.GetRedemption, request))

@@ -215,6 +215,10 @@ class AdminServicer(
         return self._admin.set_stacking_rules(request.rules)
 
     @rpc
+    def ListRedemptions(self, request, context):
+        return self._admin.list_redemptions(request)
+
+    @rpc
     def GetRedemption(self, request, context):
         return self._admin.get_redemption(request.id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Protocol
 
 import lmdb
@@ -83,6 +84,22 @@ class RedemptionLog:
             txn, self._t.counters, [store_pb2.CounterDelta(key=credit.key, delta=credit.amount)]
         )
         self._append(txn, store_pb2.LogRecord(credited=credit))
+
+    def newest_first(
+        self, txn: lmdb.Transaction, before_sequence: int = 0
+    ) -> Iterator[tuple[int, str]]:
+        """(log sequence, redemption id) of every redemption, newest first, starting below
+        `before_sequence` when given."""
+        cursor = txn.cursor(db=self._t.redemption_log)
+        if before_sequence and cursor.set_range(encode_u64(before_sequence)):
+            found = cursor.prev()
+        else:
+            found = cursor.last()
+        while found:
+            record = store_pb2.LogRecord.FromString(cursor.value())
+            if record.WhichOneof("entry") == "redeemed":
+                yield decode_u64(cursor.key()), record.redeemed.redemption.id
+            found = cursor.prev()
 
     def get(self, txn: lmdb.Transaction, redemption_id: str) -> store_pb2.StoredRedemption:
         raw = txn.get(redemption_id.encode(), db=self._t.redemptions)
