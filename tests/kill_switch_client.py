@@ -72,11 +72,12 @@ def worker_of(new_inodes: set[int], server_port: int, workers: list[int]) -> int
         for local, remote, inode in table
         if inode in new_inodes and remote.endswith(port)
     }
-    [server_inode] = [
+    # A set: /proc/net/tcp read while connections come and go may list a socket twice.
+    [server_inode] = {
         inode
         for local, remote, inode in table
         if (local, remote) == (server_end, client_end) and inode != 0
-    ]
+    }
     [owner] = [pid for pid in workers if server_inode in socket_inodes(pid)]
     return owner
 
