@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from stress import machine  # noqa: E402
 
 from promocore import Client  # noqa: E402
+from promocore.load_shedding import DEFAULT_MAX_QUEUE_MS  # noqa: E402
 from promocore.v1 import checkout_pb2  # noqa: E402
 
 from results_file import write_section  # noqa: E402
@@ -303,9 +304,10 @@ Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {machine()}.
 Load average at the start {result["load_average"]} (other sessions share the machine).
 One server worker: `promocore serve --workers 1 --threads {result["threads"]}
 --in-service-rpcs {result["in_service"]}`, defaults otherwise (at most 256 RPCs held, at most
-50 ms waiting for a turn, CoDel at 10 ms under sustained overload); {GENERATORS} asyncio load
-generator process(es) on the same machine. Capacity: closed-loop clients, few enough that none
-is shed. Validate with {CAMPAIGNS} codes whose rules and effects filter a {CART_ITEMS}-item cart.
+{DEFAULT_MAX_QUEUE_MS:.0f} ms waiting for a turn, CoDel at 10 ms under sustained overload);
+{GENERATORS} asyncio load generator process(es) on the same machine. Capacity: closed-loop
+clients, few enough that none is shed. Validate with {CAMPAIGNS} codes whose rules and effects
+filter a {CART_ITEMS}-item cart.
 
 | measure | result |
 | --- | --- |

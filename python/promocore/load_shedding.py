@@ -37,7 +37,7 @@ from promocore.wire_errors import to_status
 DEFAULT_TARGET_MS = 10.0
 DEFAULT_INTERVAL_MS = 500.0
 DEFAULT_IN_SERVICE = 1
-DEFAULT_MAX_QUEUE_MS = 50.0
+DEFAULT_MAX_QUEUE_MS = 20.0
 NEVER_SHED = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation"))
 
 
