@@ -148,7 +148,12 @@ class ServerProcess:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.stop() is None:
+        try:
+            stopped = self.stop()
+        except subprocess.TimeoutExpired:
+            self.kill_hard()  # no server left behind by a failing test
+            raise
+        if stopped is None:
             self.kill_hard()
 
 

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from promocore import Client
+from promocore.workers import STOP_GRACE_S
 
 from support import ServerProcess, cart, coupon
 
@@ -42,6 +43,18 @@ def test_sigterm_stops_every_worker_gracefully(server):
     workers = server.worker_pids()
     assert server.stop() == 0
     for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_worker_that_does_not_stop_is_killed_and_the_supervisor_still_exits(server):
+    stuck, other = server.worker_pids()
+    os.kill(stuck, signal.SIGSTOP)  # stopped: it cannot act on SIGTERM
+    started = time.monotonic()
+    assert server.stop() == 0
+    waited = time.monotonic() - started
+    assert STOP_GRACE_S - 0.5 <= waited < STOP_GRACE_S + 10  # the grace, then the kill
+    for pid in (stuck, other):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
 

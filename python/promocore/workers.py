@@ -27,6 +27,9 @@ log = logging.getLogger("promocore.workers")
 # A worker dying sooner than this after its start is restarted only after a pause, so a worker
 # that cannot start does not spin.
 MIN_WORKER_LIFETIME_S = 1.0
+# After a stop signal, workers get this long to finish gracefully (their RPC grace is 5 s);
+# any still running then is killed, so the supervisor always exits.
+STOP_GRACE_S = 10
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
@@ -69,6 +72,14 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
         stopping = True
         for pid in children:
             _signal(pid, signal.SIGTERM)
+        signal.alarm(STOP_GRACE_S)
+
+    def kill_stragglers(_signum: int, _frame: object) -> None:
+        for pid, (index, _started) in children.items():
+            log.error(
+                "worker %d (pid %d) did not stop within %d s; killing it", index, pid, STOP_GRACE_S
+            )
+            _signal(pid, signal.SIGKILL)
 
     children: dict[int, tuple[int, float]] = {}
 
@@ -89,6 +100,7 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGALRM, kill_stragglers)
     for index in range(workers):
         spawn(index)
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
@@ -121,7 +133,7 @@ def _spawn(index: int, data_dir: Path, address: str, options: ServerOptions) -> 
     try:
         # Until serve_forever installs the graceful handlers, a stop signal simply ends the
         # worker (it serves nothing yet); never the supervisor's handler inherited by fork.
-        for signum in _STOP_SIGNALS:
+        for signum in (*_STOP_SIGNALS, signal.SIGALRM):
             signal.signal(signum, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         _die_with_parent()
