@@ -10,13 +10,14 @@ use crate::customer::merged_attributes;
 use crate::error::{CheckoutError, ContextError, RequestError};
 use crate::evaluation::{base_result, set_status, Candidate, Detail, Evaluation};
 use crate::fast_hash::FastSet;
-use crate::pb::internal::{CheckoutInput, Counters, EvaluationContext, ResolvedRedeemable};
+use crate::limits::NO_COUNTERS;
+use crate::pb::internal::{CheckoutInput, EvaluationContext, ResolvedRedeemable};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    AddedItem, ApplicationMode, Order, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
+    AddedItem, ApplicationMode, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
     ValidateResponse,
 };
-use crate::qualify::requirements::{line_keys, CartFacts};
+use crate::qualify::requirements::{cart_line_keys, CartFacts};
 use crate::reason::Reason;
 use crate::request::{validate_checkout, ValidatedCheckout};
 use crate::rules::LineIndex;
@@ -54,18 +55,6 @@ struct Entry<'a> {
     resolved: &'a ResolvedRedeemable,
 }
 
-const NO_COUNTERS: Counters = Counters {
-    code_redeemed: 0,
-    campaign_redemptions: 0,
-    customer_redemptions: 0,
-    customer_day: 0,
-    customer_week: 0,
-    customer_month: 0,
-    campaign_day: 0,
-    discount_given: 0,
-    order_value: 0,
-};
-
 /// Evaluates a checkout. `context.redeemables[i]` resolves `input.redeemables[i]`; its
 /// `campaign_slot` indexes `campaigns`.
 pub fn evaluate_checkout(
@@ -96,16 +85,7 @@ pub fn evaluate_checkout(
     if checkout.include_promotions {
         let mut joined_ids: FastSet<&str> = FastSet::default();
         let cart_keys = cart_line_keys(checkout.order);
-        let cart = CartFacts {
-            channel: &checkout.order.channel,
-            store_id: &checkout.order.store_id,
-            has_customer: checkout.customer_id.is_some(),
-            segments: context.customer.as_ref().map(|c| c.segments.as_slice()),
-            amount: checkout.items_amount,
-            quantity: checkout.total_quantity,
-            lines: checkout.order.items.len() as i64,
-            line_keys: &cart_keys,
-        };
+        let cart = CartFacts::of(&checkout, context.customer.as_ref(), &cart_keys);
         for resolved in &context.promotions {
             let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {
                 continue;
@@ -261,14 +241,6 @@ fn not_found(redeemable: &Redeemable) -> RedeemableResult {
         format!("{} does not exist.", describe_redeemable(redeemable)),
     );
     result
-}
-
-fn cart_line_keys(order: &Order) -> FastSet<String> {
-    order
-        .items
-        .iter()
-        .flat_map(|item| line_keys(&item.categories, &item.sku, &item.product_id))
-        .collect()
 }
 
 fn campaign_in_slot<'c>(

@@ -6,6 +6,19 @@ use crate::pb::internal::Counters;
 use crate::pb::v1::Limits;
 use crate::reason::Reason;
 
+/// The counters of a redeemable nothing has used yet (what the store sends none for).
+pub const NO_COUNTERS: Counters = Counters {
+    code_redeemed: 0,
+    campaign_redemptions: 0,
+    customer_redemptions: 0,
+    customer_day: 0,
+    customer_week: 0,
+    customer_month: 0,
+    campaign_day: 0,
+    discount_given: 0,
+    order_value: 0,
+};
+
 /// A campaign's limits; None = no limit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompiledLimits {

@@ -21,7 +21,8 @@ use crate::error::{CheckoutError, ContextError, RequestError};
 use crate::evaluation::{
     base_result, fill_discount, reject, Candidate, Detail, Evaluation, Rejection,
 };
-use crate::fast_hash::{FastMap, FastSet};
+use crate::fast_hash::FastMap;
+use crate::limits::NO_COUNTERS;
 use crate::pb::internal::{Counters, QualifyContext};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
@@ -33,7 +34,7 @@ use crate::rules::LineIndex;
 use crate::schedule::is_representable;
 use crate::stacking::StackingPolicy;
 
-use requirements::{line_keys, CartFacts, Requirements};
+use requirements::{cart_line_keys, CartFacts, Requirements};
 
 /// Entries returned when the request sets no limit.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -59,18 +60,6 @@ pub struct CampaignIndex {
     by_id: FastMap<String, u32>,
     buckets: FastMap<String, Bucket>,
 }
-
-const NO_COUNTERS: Counters = Counters {
-    code_redeemed: 0,
-    campaign_redemptions: 0,
-    customer_redemptions: 0,
-    customer_day: 0,
-    customer_week: 0,
-    customer_month: 0,
-    campaign_day: 0,
-    discount_given: 0,
-    order_value: 0,
-};
 
 /// One candidate found for a cart.
 #[derive(Clone, Copy)]
@@ -215,24 +204,8 @@ impl CampaignIndex {
         );
         evaluation.line_index = Some(&line_index);
         let order = checkout.order;
-        let cart_keys: FastSet<String> = order
-            .items
-            .iter()
-            .flat_map(|item| line_keys(&item.categories, &item.sku, &item.product_id))
-            .collect();
-        let cart = CartFacts {
-            channel: &order.channel,
-            store_id: &order.store_id,
-            has_customer: checkout.customer_id.is_some(),
-            segments: context
-                .customer
-                .as_ref()
-                .map(|profile| profile.segments.as_slice()),
-            amount: checkout.items_amount,
-            quantity: checkout.total_quantity,
-            lines: order.items.len() as i64,
-            line_keys: &cart_keys,
-        };
+        let cart_keys = cart_line_keys(order);
+        let cart = CartFacts::of(&checkout, context.customer.as_ref(), &cart_keys);
         let near_misses_wanted = request.include_near_misses;
 
         let mut candidates: Vec<Found<'_>> = Vec::new();

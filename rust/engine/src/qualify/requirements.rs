@@ -6,6 +6,10 @@
 //! `all` reports first. Thresholds (amounts, quantities, lines of a category or SKU) only rule a
 //! campaign out when near misses are not asked for.
 
+use crate::fast_hash::FastSet;
+use crate::pb::internal::CustomerProfile;
+use crate::pb::v1::Order;
+use crate::request::ValidatedCheckout;
 use crate::rules::{Comparison, ItemSubject, Literal, Node, NodeKind, OrderSubject, Test};
 
 /// Keys of the request lines an item filter needs: "c:<category>", "s:<sku>", "p:<product>".
@@ -155,6 +159,15 @@ impl Requirements {
     }
 }
 
+/// The line keys of every line of an order (see `line_keys`).
+pub fn cart_line_keys(order: &Order) -> FastSet<String> {
+    order
+        .items
+        .iter()
+        .flat_map(|item| line_keys(&item.categories, &item.sku, &item.product_id))
+        .collect()
+}
+
 /// What the index checks of one cart.
 pub struct CartFacts<'a> {
     pub channel: &'a str,
@@ -164,7 +177,28 @@ pub struct CartFacts<'a> {
     pub amount: i64,
     pub quantity: i64,
     pub lines: i64,
-    pub line_keys: &'a crate::fast_hash::FastSet<String>,
+    pub line_keys: &'a FastSet<String>,
+}
+
+impl<'a> CartFacts<'a> {
+    /// The facts of a validated checkout; `line_keys` from `cart_line_keys` of its order.
+    pub fn of(
+        checkout: &'a ValidatedCheckout<'a>,
+        profile: Option<&'a CustomerProfile>,
+        line_keys: &'a FastSet<String>,
+    ) -> CartFacts<'a> {
+        let order = checkout.order;
+        CartFacts {
+            channel: &order.channel,
+            store_id: &order.store_id,
+            has_customer: checkout.customer_id.is_some(),
+            segments: profile.map(|profile| profile.segments.as_slice()),
+            amount: checkout.items_amount,
+            quantity: checkout.total_quantity,
+            lines: order.items.len() as i64,
+            line_keys,
+        }
+    }
 }
 
 impl Requirements {

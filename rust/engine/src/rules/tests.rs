@@ -3,19 +3,7 @@
 use serde_json::{json, Map, Value as Json};
 
 use super::{ExplainContext, OrderFacts, Rule, TestEnv, MAX_DEPTH, MAX_NODES, MAX_RULE_BYTES};
-use crate::pb::internal::Counters;
-
-const NO_COUNTERS: Counters = Counters {
-    code_redeemed: 0,
-    campaign_redemptions: 0,
-    customer_redemptions: 0,
-    customer_day: 0,
-    customer_week: 0,
-    customer_month: 0,
-    campaign_day: 0,
-    discount_given: 0,
-    order_value: 0,
-};
+use crate::limits::NO_COUNTERS;
 use crate::pb::v1::{Explanation, Item, Order};
 
 fn item(sku: &str, categories: &[&str], unit_price: i64, quantity: i64) -> Item {
