@@ -190,6 +190,21 @@ def compare_evaluators() -> dict:
     }
 
 
+def qualify_cart(rng: random.Random, **fields) -> checkout_pb2.QualifyRequest:
+    """A 20-line cart over the SKUs and categories of `qualify_campaigns`."""
+    request = checkout_pb2.QualifyRequest(**fields)
+    request.order.currency = "EUR"
+    request.order.channel = rng.choice(["web", "app", "pos"])
+    for _ in range(20):
+        request.order.items.add(
+            sku=f"SKU-{rng.randrange(3000)}",
+            categories=[f"cat-{rng.randrange(200)}" for _ in range(rng.randint(1, 2))],
+            unit_price=rng.choice([199, 450, 999, 1299, 2500]),
+            quantity=rng.randint(1, 3),
+        )
+    return request
+
+
 def qualify_campaigns(count: int, rng: random.Random) -> list[campaign_pb2.Campaign]:
     """A realistic catalog of auto promotions: mostly category, SKU and segment targeted."""
     campaigns = []
@@ -271,16 +286,7 @@ def qualify_latency(counts: list[int]) -> list[dict]:
     compiled = [_engine.compile_campaign(c.SerializeToString()) for c in catalog]
     carts = []
     for _ in range(50):
-        request = checkout_pb2.QualifyRequest()
-        request.order.currency = "EUR"
-        request.order.channel = rng.choice(["web", "app", "pos"])
-        for _ in range(20):
-            request.order.items.add(
-                sku=f"SKU-{rng.randrange(3000)}",
-                categories=[f"cat-{rng.randrange(200)}" for _ in range(rng.randint(1, 2))],
-                unit_price=rng.choice([199, 450, 999, 1299, 2500]),
-                quantity=rng.randint(1, 3),
-            )
+        request = qualify_cart(rng)
         request.customer.id = "alice"
         carts.append(request)
     context = evaluation_pb2.QualifyContext(now_unix_ms=NOW_MS)

@@ -32,7 +32,7 @@ from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, customer_pb2
 from promocore.v1.internal import evaluation_pb2
 from promocore.wallet import Wallet
 
-from bench_engine import NOW_MS, machine, qualify_campaigns
+from bench_engine import NOW_MS, machine, qualify_campaigns, qualify_cart
 from results_file import write_section
 
 SECTION_START = "<!-- bench_wallet: start -->"
@@ -97,17 +97,8 @@ def build(path: Path) -> tuple[LmdbStore, Qualifier, CustomerData, CompiledCampa
 def carts(rng: random.Random, near_misses: bool) -> list[bytes]:
     payloads = []
     for _ in range(50):
-        request = checkout_pb2.QualifyRequest(include_near_misses=near_misses)
+        request = qualify_cart(rng, include_near_misses=near_misses)
         request.customer.id = CUSTOMER
-        request.order.currency = "EUR"
-        request.order.channel = rng.choice(["web", "app", "pos"])
-        for _ in range(20):
-            request.order.items.add(
-                sku=f"SKU-{rng.randrange(3000)}",
-                categories=[f"cat-{rng.randrange(200)}" for _ in range(rng.randint(1, 2))],
-                unit_price=rng.choice([199, 450, 999, 1299, 2500]),
-                quantity=rng.randint(1, 3),
-            )
         payloads.append(request.SerializeToString())
     return payloads
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
 import shlex
 import subprocess
@@ -34,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 sys.path.insert(0, str(ROOT / "tests"))  # ServerProcess: the server as users run it
 sys.path.insert(0, str(BENCH))
+
+from stress import machine  # noqa: E402
 
 from promocore import Client  # noqa: E402
 from promocore.store.counters import CounterKeys  # noqa: E402
@@ -244,20 +245,6 @@ def plot(series: dict[str, list[tuple[float, float, float]]], path: Path) -> Non
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return (
-        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, {platform.system()}"
-    )
 
 
 def write_results(summary: dict, details: dict, command: str) -> None:
