@@ -82,6 +82,17 @@ def worker_of(new_inodes: set[int], server_port: int, workers: list[int]) -> int
     return owner
 
 
+def answer_of(stub: checkout_pb2_grpc.CheckoutServiceStub) -> checkout_pb2.ValidateResponse | None:
+    """The Validate's answer; None when the worker shed the call (RESOURCE_EXHAUSTED, "retry
+    later"): that says nothing about the campaign, and the caller simply calls again."""
+    try:
+        return stub.Validate(REQUEST, timeout=10, metadata=METADATA)
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+            raise
+        return None
+
+
 def main() -> None:
     target, _, until, workers_csv = sys.argv[1:5]
     workers = [int(pid) for pid in workers_csv.split(",")]
@@ -91,7 +102,8 @@ def main() -> None:
         before = socket_inodes("self")
         channel = grpc.insecure_channel(target, options=[("grpc.use_local_subchannel_pool", 1)])
         stub = checkout_pb2_grpc.CheckoutServiceStub(channel)
-        stub.Validate(REQUEST, timeout=10, metadata=METADATA)
+        while answer_of(stub) is None:
+            time.sleep(0.05)
         stubs.append((worker_of(socket_inodes("self") - before, server_port, workers), stub))
     out = sys.stdout
     deadline = float(until)
@@ -99,7 +111,9 @@ def main() -> None:
     while (start := time.monotonic()) < deadline:
         worker, stub = stubs[turn % len(stubs)]
         turn += 1
-        answer = stub.Validate(REQUEST, timeout=10, metadata=METADATA)
+        answer = answer_of(stub)
+        if answer is None:
+            continue
         result = answer.redeemables[0]
         reason = result.reason  # empty when APPLICABLE
         out.write(

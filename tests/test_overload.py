@@ -153,3 +153,16 @@ def test_shedding_spares_a_burst_but_not_a_standing_queue():
     ticks.now += 0.5
     assert shedder.should_shed(0.05) is False
     assert shedder.shed == 1
+
+
+def test_an_rpc_that_found_its_slot_free_is_not_shed_even_when_overloaded():
+    ticks = Ticks()
+    shedder = LoadShedder(target_ms=10, interval_ms=500, monotonic=ticks)
+    for wait in (0.05, 0.08):
+        shedder.should_shed(wait)
+    ticks.now += 0.5
+    # A slow pick-up without a queue (a cold or descheduled worker) is served ...
+    assert shedder.should_shed(0.06, queued=False) is False
+    # ... one that waited in the queue for as long is refused.
+    assert shedder.should_shed(0.06) is True
+    assert shedder.shed == 1

@@ -50,10 +50,14 @@ class FifoSlots:
         self._lock = threading.Lock()
         self._waiters: deque[threading.Event] = deque()
 
+    def try_acquire(self) -> bool:
+        """Takes a free slot nobody is waiting for; False (without waiting) otherwise."""
+        with self._lock:
+            return self._take_free()
+
     def acquire(self, timeout: float | None) -> bool:
         with self._lock:
-            if self._free and not self._waiters:
-                self._free -= 1
+            if self._take_free():
                 return True
             turn = threading.Event()
             self._waiters.append(turn)
@@ -64,6 +68,12 @@ class FifoSlots:
                 return True
             self._waiters.remove(turn)
             return False
+
+    def _take_free(self) -> bool:
+        if self._free and not self._waiters:
+            self._free -= 1
+            return True
+        return False
 
     def release(self) -> None:
         with self._lock:
@@ -116,12 +126,15 @@ class LoadShedder(grpc.ServerInterceptor):
                 # ones serving and with gRPC's own thread accepting new calls.
                 budget = self._max_queue - (self._monotonic() - arrived)
                 remaining = context.time_remaining()
-                if not self._slots.acquire(timeout=max(0.0, min(budget, remaining or budget))):
+                queued = not self._slots.try_acquire()
+                if queued and not self._slots.acquire(
+                    timeout=max(0.0, min(budget, remaining or budget))
+                ):
                     self.should_shed(self._monotonic() - arrived)  # a wait the interval saw
                     late = remaining is not None and remaining <= budget
                     context.abort_with_status(self._too_late if late else self._refusal)
                 try:
-                    if self.should_shed(self._monotonic() - arrived):
+                    if self.should_shed(self._monotonic() - arrived, queued=queued):
                         context.abort_with_status(self._refusal)
                     return behaviour(request, context)
                 finally:
@@ -131,8 +144,10 @@ class LoadShedder(grpc.ServerInterceptor):
 
         return rewrap(handler, wrap)
 
-    def should_shed(self, waited: float) -> bool:
-        """Records that an RPC has waited `waited` seconds so far; True = refuse it."""
+    def should_shed(self, waited: float, *, queued: bool = True) -> bool:
+        """Records that an RPC has waited `waited` seconds so far; True = refuse it. One that
+        found its slot free (`queued` False) stood in no queue: refusing it would shorten
+        nothing, its wait was dispatch (a cold or descheduled worker), so it is served."""
         now = self._monotonic()
         with self._lock:
             self._min_wait = min(self._min_wait, waited)
@@ -140,6 +155,6 @@ class LoadShedder(grpc.ServerInterceptor):
                 self._overloaded = self._min_wait > self._target
                 self._min_wait = float("inf")
                 self._interval_end = now + self._interval
-            shed = self._overloaded and waited > self._target
+            shed = self._overloaded and waited > self._target and queued
             self.shed += shed
             return shed
