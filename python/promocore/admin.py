@@ -18,7 +18,7 @@ from promocore.compiled import compile_campaign
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
 from promocore.loyalty.settings import validate_program_settings
 from promocore.reports import campaign_report
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.code_batches import add_code_batch
 from promocore.store.counters import CounterKeys
@@ -55,7 +55,7 @@ def page_size(page: object, field: str = "page.page_size") -> int:
 
 
 class Admin:
-    def __init__(self, store: LmdbStore, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
 

@@ -16,7 +16,7 @@ import secrets
 from promocore.admin import page_size
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1 import admin_pb2
 from promocore.v1.internal import store_pb2
 
@@ -62,7 +62,7 @@ def shown(key_id: str) -> str:
 class ApiKeys:
     """Create, list and revoke keys (the logic behind the key RPCs and `promocore keys`)."""
 
-    def __init__(self, store: LmdbStore, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
 

@@ -21,14 +21,14 @@ from promocore.principal import Principal
 from promocore.principal import current as principal_context
 from promocore.roles import is_open, may_call, role_name
 from promocore.rpc_handlers import Behaviour, refusing, rewrap
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1.internal import store_pb2
 
 REFRESH_INTERVAL_S = 0.25
 
 
 class Authenticator:
-    def __init__(self, store: LmdbStore, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._store = store
         self._monotonic = monotonic
         self._lock = threading.Lock()

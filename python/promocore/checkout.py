@@ -21,7 +21,7 @@ from promocore.clock import Clock
 from promocore.compiled import CampaignEntry, CatalogSnapshot, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
 from promocore.guess_guard import Caller, GuessGuard, Subjects
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
@@ -116,7 +116,7 @@ class Resolver:
 
     def __init__(
         self,
-        store: LmdbStore,
+        store: Store,
         campaigns: CompiledCampaigns,
         profiles: ProfileSource | None = None,
     ) -> None:
@@ -270,7 +270,7 @@ def parse_checkout(message_type: type[M], request: bytes) -> M:
 class Checkout:
     def __init__(
         self,
-        store: LmdbStore,
+        store: Store,
         campaigns: CompiledCampaigns,
         clock: Clock,
         guard: GuessGuard | None = None,

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the gRPC server")
     serve.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
+    serve.add_argument(
+        "--store",
+        type=_store_url,
+        help="redis://HOST:PORT/DB: keep the state in Redis, shared by several nodes, instead of "
+        "LMDB in --data-dir (docs/redis.md)",
+    )
     serve.add_argument("--listen", default=DEFAULT_TARGET, help="HOST:PORT to bind")
     serve.add_argument(
         "--workers",
@@ -254,18 +260,29 @@ def run_serve(args: argparse.Namespace) -> int:
         **serve_options(args),
     )
     logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
+    location = args.store or args.data_dir
     if options.auth:
         # Before any worker starts, so the key is printed once, not once per worker.
-        cli_security.ensure_admin_key(args.data_dir, options.bootstrap_admin_key)
+        cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
     if args.workers > 0:
-        return serve_workers(args.data_dir, args.listen, args.workers, options)
-    running = start_server(args.data_dir, args.listen, options=options)
+        return serve_workers(location, args.listen, args.workers, options)
+    running = start_server(location, args.listen, options=options)
     host = args.listen.rpartition(":")[0]
     logging.getLogger("promocore").info(
-        "promocore serving on %s:%d (data in %s)", host, running.port, args.data_dir
+        "promocore serving on %s:%d (data in %s)", host, running.port, location
     )
     serve_forever(running)
     return 0
+
+
+def _store_url(text: str) -> str:
+    from promocore.store.redis_kv import RedisLocation
+
+    try:
+        RedisLocation.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def run_check(args: argparse.Namespace) -> int:

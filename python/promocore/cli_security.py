@@ -115,12 +115,12 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def ensure_admin_key(data_dir: Path, bootstrap_key: str | None) -> None:
+def ensure_admin_key(data_dir: Path | str, bootstrap_key: str | None) -> None:
     """On a store without keys: installs `bootstrap_key`, or creates one and prints it once on
     stdout (the log only ever shows its public prefix)."""
-    from promocore.store import LmdbStore
+    from promocore.store import open_store
 
-    store = LmdbStore(data_dir)
+    store = open_store(data_dir)
     try:
         keys = api_keys.ApiKeys(store, store.clock)
         if keys.has_keys():
@@ -161,10 +161,10 @@ def add_key_commands(commands: Any, client_of: Any) -> None:
 def _keys_create(args: argparse.Namespace, client_of: Any) -> int:
     if args.data_dir is not None:
         from promocore.plain import to_plain
-        from promocore.store import LmdbStore
+        from promocore.store import open_store
         from promocore.v1 import admin_pb2
 
-        store = LmdbStore(args.data_dir)
+        store = open_store(args.data_dir)
         try:
             role = admin_pb2.Role.Value(f"ROLE_{args.role.upper()}")
             created = to_plain(api_keys.ApiKeys(store, store.clock).create(args.name, role))

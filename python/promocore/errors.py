@@ -85,6 +85,16 @@ class DeadlineExceededError(PromocoreError):
     status = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+class WriteConflictError(PromocoreError):
+    """On a shared store, the write kept losing races with other writers of the same records;
+    nothing was written and a retry is safe."""
+
+    status = grpc.StatusCode.ABORTED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="write_conflict")
+
+
 BY_STATUS: dict[grpc.StatusCode, type[PromocoreError]] = {
     cls.status: cls
     for cls in (
@@ -96,5 +106,6 @@ BY_STATUS: dict[grpc.StatusCode, type[PromocoreError]] = {
         PermissionDeniedError,
         ResourceExhaustedError,
         DeadlineExceededError,
+        WriteConflictError,
     )
 }

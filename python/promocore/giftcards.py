@@ -11,7 +11,7 @@ from promocore.codegen import CodePattern
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
 from promocore.idempotent import once
 from promocore.loyalty.accounts import customer_card, new_card_code, set_customer_card
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import normalize_code
@@ -25,7 +25,7 @@ CARD_CODE_PREFIX = "GC-"
 
 
 class GiftCards:
-    def __init__(self, store: LmdbStore, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
 

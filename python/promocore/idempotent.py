@@ -11,7 +11,7 @@ import lmdb
 from google.protobuf.message import Message
 
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1.internal import store_pb2
 
 M = TypeVar("M", bound=Message)
@@ -19,7 +19,7 @@ MAX_KEY_LENGTH = 128
 
 
 def once(
-    store: LmdbStore,
+    store: Store,
     txn: lmdb.Transaction,
     operation: str,
     request: Message,

@@ -13,14 +13,14 @@ from promocore.loyalty.earning import Earning
 from promocore.loyalty.program import bucket_times
 from promocore.loyalty.rewards import Rewards
 from promocore.referral import Referrals
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
 
 
 class Programs:
-    def __init__(self, store: LmdbStore, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
         self.accounts = LoyaltyAccounts(store)

@@ -12,7 +12,7 @@ from promocore.checkout import parse_request
 from promocore.clock import Clock
 from promocore.compiled import CompiledCampaigns
 from promocore.errors import InvalidArgumentError
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
 from promocore.v1 import checkout_pb2
@@ -23,7 +23,7 @@ from promocore.wallet import Wallet
 class Qualifier:
     def __init__(
         self,
-        store: LmdbStore,
+        store: Store,
         campaigns: CompiledCampaigns,
         clock: Clock,
         wallet: Wallet | None = None,

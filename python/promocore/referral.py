@@ -21,7 +21,7 @@ from promocore.loyalty.accounts import (
     set_customer_card,
 )
 from promocore.loyalty.earning import Earning
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, common_pb2
@@ -31,9 +31,7 @@ CARD_CODE_PREFIX = "REF-"
 
 
 class Referrals:
-    def __init__(
-        self, store: LmdbStore, clock: Clock, earning: Earning, gift_cards: GiftCards
-    ) -> None:
+    def __init__(self, store: Store, clock: Clock, earning: Earning, gift_cards: GiftCards) -> None:
         self._store = store
         self._clock = clock
         self._earning = earning

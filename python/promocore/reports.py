@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import store_pb2
 
@@ -63,7 +63,7 @@ class _Report:
 
 
 def campaign_report(
-    store: LmdbStore, campaign: campaign_pb2.Campaign, time_range: common_pb2.TimeRange
+    store: Store, campaign: campaign_pb2.Campaign, time_range: common_pb2.TimeRange
 ) -> admin_pb2.CampaignReport:
     zone = ZoneInfo(campaign.time_zone or "UTC")
     start_ms = time_range.start.ToMilliseconds() if time_range.HasField("start") else None

@@ -33,7 +33,7 @@ from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
-from promocore.errors import PromocoreError
+from promocore.errors import PromocoreError, WriteConflictError
 from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
 from promocore.load_shedding import (
     DEFAULT_IN_SERVICE,
@@ -50,8 +50,9 @@ from promocore.request_guard import (
     HARD_CAP_FACTOR,
     RequestGuardInterceptor,
 )
-from promocore.store import LmdbStore
+from promocore.store import Store, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.redis_kv import STORE_UNREACHABLE, WriteConflict, store_unavailable
 from promocore.store.tables import Durability
 from promocore.tls import TlsFiles
 from promocore.v1 import (
@@ -71,16 +72,28 @@ ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
 
 
+# An RPC whose own store transaction lost a race (shared store only) runs again this often.
+RPC_CONFLICT_ATTEMPTS = 5
+
+
 def rpc(method: Callable) -> Callable:
     """Turns PromocoreError into a gRPC status with details (anything else is UNKNOWN, logged by
-    grpc); abandons an RPC whose deadline passed while it waited (promocore.deadlines)."""
+    grpc); abandons an RPC whose deadline passed while it waited (promocore.deadlines). On a
+    shared store an admin write that lost a race wrote nothing, so the RPC runs again."""
 
     @functools.wraps(method)
     def handler(*args):
         context = args[-1]
         try:
             deadlines.begin(context)
-            return method(*args)
+            for attempt in range(1, RPC_CONFLICT_ATTEMPTS + 1):
+                try:
+                    return method(*args)
+                except WriteConflict as conflict:
+                    if attempt == RPC_CONFLICT_ATTEMPTS:
+                        raise WriteConflictError(str(conflict)) from None
+        except STORE_UNREACHABLE as error:
+            context.abort_with_status(to_status(store_unavailable(error)))
         except PromocoreError as error:
             context.abort_with_status(to_status(error))
 
@@ -96,6 +109,8 @@ def rpc_stream(method: Callable) -> Callable:
         try:
             deadlines.begin(context)
             yield from method(*args)
+        except STORE_UNREACHABLE as error:
+            context.abort_with_status(to_status(store_unavailable(error)))
         except PromocoreError as error:
             context.abort_with_status(to_status(error))
 
@@ -252,7 +267,7 @@ class AdminServicer(
 class RunningServer:
     server: grpc.Server
     port: int
-    store: LmdbStore
+    store: Store
     health: health.HealthServicer
     customer_data: CustomerData
     # Background duties: only in the process that runs them (ServerOptions.background_duties).
@@ -308,10 +323,10 @@ class ServerOptions:
     webhook: WebhookConfig | None = None
 
 
-def load_demo_if_empty(admin: Admin, store: LmdbStore) -> None:
+def load_demo_if_empty(admin: Admin, store: Store) -> None:
     if store.is_empty():
         load_demo(InProcessAdmin(admin))
-        log.info("loaded the demo data set into %s", store.path)
+        log.info("loaded the demo data set into %s", store.location)
 
 
 def start_server(
@@ -324,7 +339,7 @@ def start_server(
     """Opens the store and starts serving; `listen` may use port 0 to pick a free port."""
     clock = clock or SystemClock()
     options = options or ServerOptions()
-    store = LmdbStore(
+    store = open_store(
         data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
     )
     admin = Admin(store, clock)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from promocore.admin import Admin
 from promocore.server import ServerOptions, load_demo_if_empty, serve_forever, start_server
-from promocore.store import LmdbStore
+from promocore.store import open_store
 
 log = logging.getLogger("promocore.workers")
 # A worker dying sooner than this after its start is restarted only after a pause, so a worker
@@ -58,7 +58,7 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
     address = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
     if options.load_demo_if_empty:
         # In the supervisor, before any fork, without gRPC; closed before the workers open it.
-        store = LmdbStore(data_dir)
+        store = open_store(data_dir)
         try:
             load_demo_if_empty(Admin(store, store.clock), store)
         finally:

@@ -29,7 +29,7 @@ from promocore.clock import Clock
 from promocore.loyalty.accounts import customer_campaigns, customer_card
 from promocore.loyalty.program import current_tier
 from promocore.programs import Programs
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -44,7 +44,7 @@ class Consequences:
 
 
 class CustomerData:
-    def __init__(self, store: LmdbStore, clock: Clock, programs: Programs) -> None:
+    def __init__(self, store: Store, clock: Clock, programs: Programs) -> None:
         self.store = store
         self.clock = clock
         self.programs = programs

@@ -10,7 +10,7 @@ import lmdb
 import orjson
 
 from promocore.errors import InvalidArgumentError, NotFoundError
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1 import checkout_pb2, customer_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -38,7 +38,7 @@ def parse_attributes(text: str, field: str) -> dict:
 
 
 class CustomerBook:
-    def __init__(self, store: LmdbStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._db = store.tables.customers
 

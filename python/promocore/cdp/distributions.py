@@ -24,7 +24,7 @@ from promocore.errors import (
     NotFoundError,
     PromocoreError,
 )
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
@@ -57,7 +57,7 @@ def fired_key(distribution_id: str, customer_id: str) -> bytes:
 
 
 class Distributions:
-    def __init__(self, store: LmdbStore, events: IntegrationEvents) -> None:
+    def __init__(self, store: Store, events: IntegrationEvents) -> None:
         self._store = store
         self._t = store.tables
         self._events = events

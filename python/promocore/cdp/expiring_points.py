@@ -9,7 +9,7 @@ import orjson
 
 from promocore.cdp.integration_events import IntegrationEvents
 from promocore.loyalty.accounts import EXPIRING_HORIZON_MS
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.points_buckets import is_spendable
 from promocore.v1 import events_pb2
 from promocore.v1.internal import store_pb2
@@ -20,7 +20,7 @@ def notified_key(normalized_card: bytes, seq: int) -> bytes:
 
 
 class ExpiringPoints:
-    def __init__(self, store: LmdbStore, events: IntegrationEvents) -> None:
+    def __init__(self, store: Store, events: IntegrationEvents) -> None:
         self._store = store
         self._events = events
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import lmdb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.keys import decode_u64, encode_u64
 from promocore.v1 import customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
@@ -31,7 +31,7 @@ def contactable_channels(contact: customer_pb2.ContactPreferences) -> list[str]:
 
 
 class IntegrationEvents:
-    def __init__(self, store: LmdbStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._db = store.tables.integration_events
         # Wakes this process's live watchers early; other processes' events are found by polling.

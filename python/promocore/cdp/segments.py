@@ -14,7 +14,7 @@ import lmdb
 from promocore import _engine
 from promocore.cdp.customers import profile_of, require_customer_id
 from promocore.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1 import customer_pb2
 from promocore.v1.internal import store_pb2
 
@@ -33,7 +33,7 @@ def member_key(segment_id: str, customer_id: str) -> bytes:
 
 
 class Segments:
-    def __init__(self, store: LmdbStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._t = store.tables
         # Compiled rules by rule text: segments are immutable once created.

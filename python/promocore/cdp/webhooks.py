@@ -24,7 +24,7 @@ import orjson
 from google.protobuf import json_format
 
 from promocore.cdp.integration_events import IntegrationEvents
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.keys import decode_u64, encode_u64
 from promocore.v1 import events_pb2
 
@@ -80,7 +80,7 @@ def event_body(event: events_pb2.IntegrationEvent) -> bytes:
 
 
 class WebhookSender:
-    def __init__(self, store: LmdbStore, events: IntegrationEvents, config: WebhookConfig) -> None:
+    def __init__(self, store: Store, events: IntegrationEvents, config: WebhookConfig) -> None:
         self._store = store
         self._events = events
         self._config = config

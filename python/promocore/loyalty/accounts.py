@@ -10,7 +10,7 @@ import lmdb
 
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from promocore.loyalty.program import current_tier, tier_basis_value
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import normalize_code
@@ -27,7 +27,7 @@ def customer_card_key(customer_id: str, campaign_id: str) -> bytes:
 
 
 def customer_card(
-    store: LmdbStore, txn: lmdb.Transaction, customer_id: str, campaign_id: str
+    store: Store, txn: lmdb.Transaction, customer_id: str, campaign_id: str
 ) -> bytes | None:
     """The normalized code of the customer's card (loyalty, gift or referral) in a campaign."""
     raw = txn.get(customer_card_key(customer_id, campaign_id), db=store.tables.customer_cards)
@@ -35,12 +35,12 @@ def customer_card(
 
 
 def set_customer_card(
-    store: LmdbStore, txn: lmdb.Transaction, customer_id: str, campaign_id: str, code: bytes
+    store: Store, txn: lmdb.Transaction, customer_id: str, campaign_id: str, code: bytes
 ) -> None:
     txn.put(customer_card_key(customer_id, campaign_id), code, db=store.tables.customer_cards)
 
 
-def customer_campaigns(store: LmdbStore, txn: lmdb.Transaction, customer_id: str) -> list[str]:
+def customer_campaigns(store: Store, txn: lmdb.Transaction, customer_id: str) -> list[str]:
     """Ids of the campaigns in which the customer holds a card."""
     prefix = customer_id.encode() + b"\0"
     cursor = txn.cursor(db=store.tables.customer_cards)
@@ -52,7 +52,7 @@ def customer_campaigns(store: LmdbStore, txn: lmdb.Transaction, customer_id: str
     return campaigns
 
 
-def new_card_code(store: LmdbStore, txn: lmdb.Transaction, prefix: str) -> str:
+def new_card_code(store: Store, txn: lmdb.Transaction, prefix: str) -> str:
     """A fresh random code (80 bits: unguessable) that no other code uses."""
     while True:
         code = f"{prefix}{secrets.token_hex(5).upper()}"
@@ -61,7 +61,7 @@ def new_card_code(store: LmdbStore, txn: lmdb.Transaction, prefix: str) -> str:
 
 
 class LoyaltyAccounts:
-    def __init__(self, store: LmdbStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         # Told of every account write with the previous record's bytes (None for a new one),
         # inside its transaction: tier-change integration events.

@@ -22,7 +22,7 @@ from promocore.loyalty.program import (
     period_key,
     tier_multiplier_bp,
 )
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
 from promocore.v1.internal import store_pb2
 
@@ -36,7 +36,7 @@ class Grant:
 
 
 class Earning:
-    def __init__(self, store: LmdbStore, accounts: LoyaltyAccounts) -> None:
+    def __init__(self, store: Store, accounts: LoyaltyAccounts) -> None:
         self._store = store
         self._accounts = self.accounts = accounts
         store.redemptions.observers.append(self)

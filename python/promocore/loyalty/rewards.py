@@ -12,7 +12,7 @@ from promocore.giftcards import GiftCards
 from promocore.idempotent import once
 from promocore.loyalty.accounts import LoyaltyAccounts, new_card_code
 from promocore.loyalty.program import current_tier
-from promocore.store import LmdbStore
+from promocore.store import Store
 from promocore.store.keys import decode_counter, encode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2
 
@@ -25,7 +25,7 @@ def stock_key(campaign_id: str, reward_id: str) -> bytes:
 
 class Rewards:
     def __init__(
-        self, store: LmdbStore, clock: Clock, accounts: LoyaltyAccounts, gift_cards: GiftCards
+        self, store: Store, clock: Clock, accounts: LoyaltyAccounts, gift_cards: GiftCards
     ) -> None:
         self._store = store
         self._clock = clock

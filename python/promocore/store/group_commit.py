@@ -5,15 +5,19 @@ Callers hand in a job (a function of a write transaction) and block until the tr
 ran it is committed, so a reply is never sent before its write is on disk. Each job runs in a
 nested transaction: a job that raises is rolled back alone, the others of the batch commit.
 Jobs run one after another inside the batch, each seeing the writes of those before it, so
-checks and updates stay exact. A job whose caller's deadline (promocore.deadlines) has passed
-when its batch reaches it is not run at all: late work is dropped whole, never half-written.
+checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
+changed before it committed is run again whole; its jobs are functions of the transaction.
+A job whose caller's deadline (promocore.deadlines) has passed when its batch reaches it is not
+run at all: late work is dropped whole, never half-written.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
@@ -21,6 +25,8 @@ from typing import TypeVar
 import lmdb
 
 from promocore import deadlines
+from promocore.errors import WriteConflictError
+from promocore.store.redis_kv import WriteConflict
 
 T = TypeVar("T")
 Job = Callable[[lmdb.Transaction], object]
@@ -28,6 +34,10 @@ Job = Callable[[lmdb.Transaction], object]
 BatchHook = Callable[[lmdb.Transaction], None]
 
 DEFAULT_MAX_BATCH = 256
+# A batch that keeps losing races (shared store only) is run at most this often, with a short
+# random pause growing per attempt so that competing writers drift apart.
+MAX_ATTEMPTS = 50
+CONFLICT_BACKOFF_S = 0.002
 _STOP = object()
 log = logging.getLogger("promocore.store")
 
@@ -91,25 +101,42 @@ class GroupCommitWriter:
                 return
 
     def _commit(self, batch: list[tuple[Job, Future, float | None]]) -> None:
-        outcomes: list[tuple[Future, object, BaseException | None]] = []
-        try:
-            with self._env.begin(write=True) as txn:
-                for job, future, deadline in batch:
-                    outcomes.append((future, *self._run_job(txn, job, deadline)))
-                if self._after_jobs is not None:
-                    self._after_jobs(txn)
-        except BaseException as error:  # the commit itself failed: nothing of the batch is written
-            log.exception("group commit of %d jobs failed", len(batch))
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                outcomes = self._run_batch(batch)
+            except WriteConflict as conflict:
+                # Another process or node committed what this batch read (Redis): nothing of
+                # the batch was written; run it again on fresh data.
+                if attempt < MAX_ATTEMPTS:
+                    time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * attempt))
+                    continue
+                error: BaseException = WriteConflictError(str(conflict))
+            except BaseException as failure:  # nothing of the batch is written
+                log.exception("group commit of %d jobs failed", len(batch))
+                error = failure
+            else:
+                self.batches += 1
+                self.jobs += len(batch)
+                for future, result, job_error in outcomes:
+                    if job_error is None:
+                        future.set_result(result)
+                    else:
+                        future.set_exception(job_error)
+                return
             for _, future, _ in batch:
                 future.set_exception(error)
             return
-        self.batches += 1
-        self.jobs += len(batch)
-        for future, result, error in outcomes:
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+
+    def _run_batch(
+        self, batch: list[tuple[Job, Future, float | None]]
+    ) -> list[tuple[Future, object, BaseException | None]]:
+        outcomes: list[tuple[Future, object, BaseException | None]] = []
+        with self._env.begin(write=True) as txn:
+            for job, future, deadline in batch:
+                outcomes.append((future, *self._run_job(txn, job, deadline)))
+            if self._after_jobs is not None:
+                self._after_jobs(txn)
+        return outcomes
 
     def _run_job(
         self, txn: lmdb.Transaction, job: Job, deadline: float | None

@@ -1,0 +1,526 @@
+"""The store's tables on Redis, behind the subset of py-lmdb's Environment/Transaction/Cursor
+interface the store uses, so every store module runs unchanged on either backend.
+
+Layout (docs/redis.md): table T is a hash `{P}:t:T` (key -> value) and a sorted set
+`{P}:i:T` of its keys, all scores 0, so ZRANGEBYLEX walks keys in LMDB's byte order. `{P}`
+is the hash tag of every key of a store: one Redis Cluster slot, so one script can touch them all.
+
+Write transactions are optimistic and serializable. Reads go to the server as they happen
+and are remembered (a value, a key's absence, or the exact keys seen between two cursor
+positions); writes are buffered. Commit runs one Lua script that re-checks every remembered read
+and, only if all still hold, applies every write: the check-and-update of all counters a
+redemption touches happens atomically on the server, whatever process or node prepared it. When
+a read no longer holds the commit raises WriteConflict and writes nothing; the caller runs the
+work again against fresh data. Read transactions read live data (no snapshot).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import redis
+
+from promocore.errors import UnavailableError
+
+# Values longer than this are checked at commit by their SHA-1 instead of sent back whole.
+_INLINE_CHECK_BYTES = 128
+# Keys fetched per round trip when a cursor walks a table.
+_WALK_CHUNK = 128
+# Existence checks per round trip in putmulti.
+_PUTMULTI_CHUNK = 2048
+DEFAULT_PREFIX = "promocore"
+# A request fails (UNAVAILABLE) rather than wait longer than this for the Redis server.
+SOCKET_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 2.0
+
+# What a lost Redis connection raises. The RPC answers UNAVAILABLE: a commit in flight may or may
+# not have happened, and a retry with the same idempotency key finds out which.
+STORE_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def store_unavailable(error: BaseException) -> UnavailableError:
+    return UnavailableError(f"the store is unreachable: {error}", reason="store_unavailable")
+
+
+# KEYS: a hash and its index per table (table i: KEYS[2i-1], KEYS[2i]).
+# ARGV: the reads to check, then the writes; returns 1 when committed, 0 on a conflict.
+_COMMIT = """
+local a = 1
+local function arg() local v = ARGV[a]; a = a + 1; return v end
+for _ = 1, tonumber(arg()) do
+  local kind = arg()
+  local t = tonumber(arg())
+  local h, idx = KEYS[2 * t - 1], KEYS[2 * t]
+  if kind == 'a' then
+    if redis.call('HEXISTS', h, arg()) == 1 then return 0 end
+  elseif kind == 'v' then
+    local key = arg()
+    if redis.call('HGET', h, key) ~= arg() then return 0 end
+  elseif kind == 's' then
+    local current = redis.call('HGET', h, arg())
+    if not current or redis.sha1hex(current) ~= arg() then return 0 end
+  elseif kind == 'g' then
+    local lo, hi, n = arg(), arg(), tonumber(arg())
+    local seen = redis.call('ZRANGEBYLEX', idx, lo, hi, 'LIMIT', 0, n + 1)
+    if #seen ~= n then return 0 end
+    for j = 1, n do
+      if seen[j] ~= arg() then return 0 end
+    end
+  elseif kind == 'n' then
+    if redis.call('HLEN', h) ~= tonumber(arg()) then return 0 end
+  end
+end
+for _ = 1, tonumber(arg()) do
+  local op = arg()
+  local t = tonumber(arg())
+  local h, idx = KEYS[2 * t - 1], KEYS[2 * t]
+  local key = arg()
+  if op == 'p' then
+    if redis.call('HSET', h, key, arg()) == 1 then redis.call('ZADD', idx, 0, key) end
+  elseif redis.call('HDEL', h, key) == 1 then
+    redis.call('ZREM', idx, key)
+  end
+end
+return 1
+"""
+
+# KEYS: hash, index. ARGV: from, to (ZRANGEBYLEX syntax), limit, reverse ("1"/"0").
+# Returns key1, value1, key2, value2, ... read atomically.
+_WALK = """
+local keys
+if ARGV[4] == '1' then
+  keys = redis.call('ZREVRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+else
+  keys = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+end
+local out = {}
+for i, key in ipairs(keys) do
+  out[2 * i - 1] = key
+  out[2 * i] = redis.call('HGET', KEYS[1], key)
+end
+return out
+"""
+
+
+class WriteConflict(Exception):
+    """Another writer changed what this transaction read; nothing was written. Run it again."""
+
+
+@dataclass(frozen=True)
+class RedisTable:
+    """A table handle (the `db=` argument), like an LMDB named database."""
+
+    name: str
+    hash_key: bytes
+    index_key: bytes
+
+
+@dataclass(frozen=True)
+class RedisLocation:
+    url: str
+    prefix: str
+
+    @classmethod
+    def parse(cls, url: str) -> RedisLocation:
+        """`redis://HOST:PORT/DB`, optionally `?prefix=NAME` (several stores in one database)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ValueError(f"store: expected redis://HOST:PORT/DB, got {url!r}")
+        prefix = parse_qs(parts.query).get("prefix", [DEFAULT_PREFIX])[0]
+        if not prefix or any(c in prefix for c in "{}:"):
+            raise ValueError(f"store: prefix must be non-empty, without braces or ':': {prefix!r}")
+        return cls(url=parts._replace(query="").geturl(), prefix=prefix)
+
+
+class RedisEnvironment:
+    """One connection pool per process (open it after fork, as with LMDB)."""
+
+    def __init__(self, location: RedisLocation, table_names: Iterable[str]) -> None:
+        self.location = location
+        self.client = redis.Redis.from_url(
+            location.url, socket_timeout=SOCKET_TIMEOUT_S, socket_connect_timeout=CONNECT_TIMEOUT_S
+        )
+        tag = "{" + location.prefix + "}"
+        self.tables = {
+            name: RedisTable(name, f"{tag}:t:{name}".encode(), f"{tag}:i:{name}".encode())
+            for name in table_names
+        }
+        self._commit = self.client.register_script(_COMMIT)
+        self._walk = self.client.register_script(_WALK)
+
+    def begin(
+        self, write: bool = False, parent: RedisTransaction | None = None, buffers: bool = False
+    ) -> RedisTransaction:
+        del buffers  # values are always bytes
+        return RedisTransaction(self, write=write or parent is not None, parent=parent)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def walk(
+        self, table: RedisTable, start: bytes, stop: bytes, limit: int, reverse: bool
+    ) -> list[tuple[bytes, bytes]]:
+        flat = self._walk(
+            keys=[table.hash_key, table.index_key], args=[start, stop, limit, int(reverse)]
+        )
+        return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+    def commit(self, keys: list[bytes], args: list[bytes | int | str]) -> bool:
+        return self._commit(keys=keys, args=args) == 1
+
+
+# Cursor bounds in ZRANGEBYLEX syntax.
+def _after(key: bytes | None, inclusive: bool) -> bytes:
+    return b"-" if key is None else (b"[" if inclusive else b"(") + key
+
+
+def _before(key: bytes | None, inclusive: bool) -> bytes:
+    return b"+" if key is None else (b"[" if inclusive else b"(") + key
+
+
+class _ReadSet:
+    """What a write transaction saw on the server, to be re-checked at commit."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, bytes], bytes | None] = {}
+        # (table, lo, hi, server keys seen in between) in ZRANGEBYLEX syntax, ascending.
+        self.gaps: list[tuple[str, bytes, bytes, list[bytes]]] = []
+        self.lengths: dict[str, int] = {}
+
+
+class RedisTransaction:
+    def __init__(
+        self, env: RedisEnvironment, *, write: bool, parent: RedisTransaction | None
+    ) -> None:
+        self._env = env
+        self.write = write
+        self._parent = parent
+        self._root: RedisTransaction = parent._root if parent is not None else self
+        # table name -> key -> value, or None for a deleted key (this transaction's own writes).
+        self._writes: dict[str, dict[bytes, bytes | None]] = {}
+        # Server values read so far (root only); in a write transaction, also its read set.
+        self._seen: dict[tuple[str, bytes], bytes | None] = {}
+        self._reads = _ReadSet() if write and parent is None else None
+        self._done = False
+
+    # Context manager: commit on success, abort on an exception (as py-lmdb).
+    def __enter__(self) -> RedisTransaction:
+        return self
+
+    def __exit__(self, exc_type, _exc, _tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+    # Reads ------------------------------------------------------------------------------------
+
+    def get(self, key: bytes, default: bytes | None = None, db: RedisTable | None = None):
+        key = bytes(key)
+        found, value = self._written(db.name, key)
+        if not found:
+            value = self._root._server_get(db, key)
+        return default if value is None else value
+
+    def stat(self, db: RedisTable) -> dict[str, int]:
+        root = self._root
+        entries = root._env.client.hlen(db.hash_key)
+        if root._reads is not None:
+            root._reads.lengths.setdefault(db.name, entries)
+        for key, value in self._overlay(db.name).items():
+            on_server = root._server_get(db, key) is not None
+            entries += (value is not None) - on_server
+        return {"entries": entries}
+
+    def cursor(self, db: RedisTable) -> RedisCursor:
+        return RedisCursor(self, db)
+
+    # Writes -----------------------------------------------------------------------------------
+
+    def put(
+        self,
+        key: bytes,
+        value: bytes,
+        dupdata: bool = False,
+        overwrite: bool = True,
+        append: bool = False,
+        db: RedisTable | None = None,
+    ) -> bool:
+        del dupdata, append
+        self._check_writable()
+        key = bytes(key)
+        if not overwrite and self.get(key, db=db) is not None:
+            return False
+        self._writes.setdefault(db.name, {})[key] = bytes(value)
+        return True
+
+    def delete(self, key: bytes, value: bytes = b"", db: RedisTable | None = None) -> bool:
+        del value
+        self._check_writable()
+        key = bytes(key)
+        if self.get(key, db=db) is None:
+            return False
+        self._writes.setdefault(db.name, {})[key] = None
+        return True
+
+    # End --------------------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._parent is not None:
+            for table, writes in self._writes.items():
+                self._parent._writes.setdefault(table, {}).update(writes)
+            return
+        if self._reads is None:
+            return
+        if not self._writes and not self._reads.values and not self._reads.gaps:
+            return
+        keys, args = self._commit_script_input()
+        if not self._env.commit(keys, args):
+            raise WriteConflict("a concurrent write changed what this transaction read")
+
+    def abort(self) -> None:
+        self._done = True
+        self._writes.clear()
+
+    # Internals --------------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if not self.write:
+            raise redis.exceptions.DataError("write to a read-only transaction")
+        if self._done:
+            raise redis.exceptions.DataError("write to a finished transaction")
+
+    def _written(self, table: str, key: bytes) -> tuple[bool, bytes | None]:
+        """This transaction's (or an enclosing one's) own write of the key, if any."""
+        txn: RedisTransaction | None = self
+        while txn is not None:
+            writes = txn._writes.get(table)
+            if writes is not None and key in writes:
+                return True, writes[key]
+            txn = txn._parent
+        return False, None
+
+    def _overlay(self, table: str) -> dict[bytes, bytes | None]:
+        """Every pending write of `table` visible here, the innermost winning."""
+        chain = []
+        txn: RedisTransaction | None = self
+        while txn is not None:
+            chain.append(txn._writes.get(table, {}))
+            txn = txn._parent
+        merged: dict[bytes, bytes | None] = {}
+        for writes in reversed(chain):
+            merged.update(writes)
+        return merged
+
+    def _server_get(self, db: RedisTable, key: bytes) -> bytes | None:
+        entry = (db.name, key)
+        if entry in self._seen:
+            return self._seen[entry]
+        value = self._env.client.hget(db.hash_key, key)
+        self._remember(db.name, key, value)
+        return value
+
+    def _remember(self, table: str, key: bytes, value: bytes | None) -> None:
+        entry = (table, key)
+        self._seen.setdefault(entry, value)
+        if self._reads is not None:
+            self._reads.values.setdefault(entry, value)
+
+    def _remember_gap(self, table: str, lo: bytes, hi: bytes, keys: list[bytes]) -> None:
+        if self._reads is not None:
+            self._reads.gaps.append((table, lo, hi, keys))
+
+    def _commit_script_input(self) -> tuple[list[bytes], list]:
+        index: dict[str, int] = {}
+        keys: list[bytes] = []
+
+        def table_number(name: str) -> int:
+            if name not in index:
+                table = self._env.tables[name]
+                keys.extend((table.hash_key, table.index_key))
+                index[name] = len(index) + 1
+            return index[name]
+
+        reads = self._reads
+        checks: list = []
+        count = 0
+        for (table, key), value in reads.values.items():
+            if value is None:
+                checks += [b"a", table_number(table), key]
+            elif len(value) <= _INLINE_CHECK_BYTES:
+                checks += [b"v", table_number(table), key, value]
+            else:
+                checks += [b"s", table_number(table), key, hashlib.sha1(value).hexdigest()]
+            count += 1
+        for table, lo, hi, seen in reads.gaps:
+            checks += [b"g", table_number(table), lo, hi, len(seen), *seen]
+            count += 1
+        for table, entries in reads.lengths.items():
+            checks += [b"n", table_number(table), entries]
+            count += 1
+        writes: list = []
+        write_count = 0
+        for table, pending in self._writes.items():
+            number = table_number(table)
+            for key, value in pending.items():
+                writes += [b"p", number, key, value] if value is not None else [b"d", number, key]
+                write_count += 1
+        return keys, [count, *checks, write_count, *writes]
+
+
+class RedisCursor:
+    """A position in one table of a transaction, over the server's keys merged with the
+    transaction's pending writes. In a write transaction every step remembers the keys the
+    server had between the old and the new position, so a key inserted there by another writer
+    before commit is a conflict (no phantoms)."""
+
+    def __init__(self, txn: RedisTransaction, db: RedisTable) -> None:
+        self._txn = txn
+        self._db = db
+        self._key: bytes | None = None
+        self._value: bytes | None = None
+
+    def key(self) -> bytes:
+        return self._key if self._key is not None else b""
+
+    def value(self) -> bytes:
+        return self._value if self._value is not None else b""
+
+    def item(self) -> tuple[bytes, bytes]:
+        return self.key(), self.value()
+
+    def first(self) -> bool:
+        return self._step(None, inclusive=True, reverse=False)
+
+    def last(self) -> bool:
+        return self._step(None, inclusive=True, reverse=True)
+
+    def next(self) -> bool:
+        if self._key is None:
+            return self.first()
+        return self._step(self._key, inclusive=False, reverse=False)
+
+    def prev(self) -> bool:
+        if self._key is None:
+            return self.last()
+        return self._step(self._key, inclusive=False, reverse=True)
+
+    def set_range(self, key: bytes) -> bool:
+        return self._step(bytes(key), inclusive=True, reverse=False)
+
+    def set_key(self, key: bytes) -> bool:
+        value = self._txn.get(bytes(key), db=self._db)
+        if value is None:
+            self._key = self._value = None
+            return False
+        self._key, self._value = bytes(key), value
+        return True
+
+    def iternext(self, keys: bool = True, values: bool = True) -> Iterator:
+        found = self._key is not None or self.first()
+        while found:
+            if keys and values:
+                yield self._key, self._value
+            elif keys:
+                yield self._key
+            else:
+                yield self._value
+            found = self.next()
+
+    __iter__ = iternext
+
+    def putmulti(
+        self,
+        items: Iterable[tuple[bytes, bytes]],
+        dupdata: bool = False,
+        overwrite: bool = True,
+        append: bool = False,
+    ) -> tuple[int, int]:
+        """(items consumed, items added); with overwrite=False existing keys are skipped."""
+        del dupdata, append
+        txn, root = self._txn, self._txn._root
+        pairs = [(bytes(key), bytes(value)) for key, value in items]
+        if not overwrite:
+            unknown = [
+                key
+                for key, _ in pairs
+                if not txn._written(self._db.name, key)[0]
+                and (self._db.name, key) not in root._seen
+            ]
+            for start in range(0, len(unknown), _PUTMULTI_CHUNK):
+                chunk = unknown[start : start + _PUTMULTI_CHUNK]
+                for key, value in zip(
+                    chunk, root._env.client.hmget(self._db.hash_key, chunk), strict=True
+                ):
+                    root._remember(self._db.name, key, value)
+        added = sum(txn.put(key, value, overwrite=overwrite, db=self._db) for key, value in pairs)
+        return len(pairs), added
+
+    def _step(self, origin: bytes | None, *, inclusive: bool, reverse: bool) -> bool:
+        """Moves to the nearest visible key after (before, when reverse) `origin`."""
+        txn, root, table = self._txn, self._txn._root, self._db.name
+        overlay = txn._overlay(table)
+        pending = sorted(key for key, value in overlay.items() if value is not None)
+        candidate = _nearest(pending, origin, inclusive, reverse)
+        lo = _before(origin, inclusive) if reverse else _after(origin, inclusive)
+        skipped: list[bytes] = []
+        server_key = server_value = None
+        while server_key is None:
+            far = b"-" if reverse else b"+"
+            if candidate is not None:
+                # The server is only of interest up to the pending key found.
+                far = b"(" + candidate
+            rows = root._env.walk(self._db, lo, far, _WALK_CHUNK, reverse)
+            for key, value in rows:
+                if key in overlay:  # overwritten or deleted here: the pending write decides
+                    skipped.append(key)
+                    continue
+                server_key, server_value = key, value
+                break
+            if server_key is not None or len(rows) < _WALK_CHUNK:
+                break
+            lo = (b"(" + rows[-1][0]) if rows else lo
+        if server_key is not None:
+            root._remember(table, server_key, server_value)
+            end_key = server_key
+        else:
+            end_key = candidate
+        # Between origin and the new position the server had exactly `skipped`.
+        gap_end = b"(" + end_key if end_key is not None else (b"-" if reverse else b"+")
+        start = _before(origin, inclusive) if reverse else _after(origin, inclusive)
+        if reverse:
+            root._remember_gap(table, gap_end, start, sorted(skipped))
+        else:
+            root._remember_gap(table, start, gap_end, skipped)
+        if end_key is None:
+            self._key = self._value = None
+            return False
+        self._key = end_key
+        self._value = server_value if server_key is not None else overlay[end_key]
+        return True
+
+
+def _nearest(
+    ordered: list[bytes], origin: bytes | None, inclusive: bool, reverse: bool
+) -> bytes | None:
+    """The key of `ordered` nearest after (before, when reverse) `origin`."""
+    if not ordered:
+        return None
+    if reverse:
+        if origin is None:
+            return ordered[-1]
+        side = bisect.bisect_right if inclusive else bisect.bisect_left
+        at = side(ordered, origin)
+        return ordered[at - 1] if at > 0 else None
+    if origin is None:
+        return ordered[0]
+    side = bisect.bisect_left if inclusive else bisect.bisect_right
+    at = side(ordered, origin)
+    return ordered[at] if at < len(ordered) else None

@@ -1,0 +1,29 @@
+"""RedisStore: the store on a Redis server shared by several promocore nodes (docs/redis.md).
+
+Every write transaction commits through one server-side script that re-checks what it read
+(redis_kv), so limits stay exact across nodes; a write that lost a race is run again by the
+group-commit writer. Durability is the Redis server's: run it with `appendonly yes` and
+`appendfsync always` for no loss of an acknowledged redemption.
+"""
+
+from __future__ import annotations
+
+from promocore.clock import Clock
+from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.redis_kv import RedisEnvironment, RedisLocation
+from promocore.store.store import Store
+from promocore.store.tables import TABLE_NAMES, Tables
+
+
+class RedisStore(Store):
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        clock: Clock | None = None,
+    ) -> None:
+        self.redis_location = RedisLocation.parse(url)
+        env = RedisEnvironment(self.redis_location, TABLE_NAMES)
+        env.client.ping()  # fail at start, naming the URL, rather than on the first request
+        super().__init__(env, Tables(**env.tables), location=url, max_batch=max_batch, clock=clock)

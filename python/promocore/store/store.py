@@ -1,0 +1,94 @@
+"""Store: the store's modules (catalog, redemption log, reservations, balances, keys, audit)
+over one backend's tables, with the process's group-commit writer.
+
+The backend is LMDB (`LmdbStore`, the default, one machine) or Redis (`RedisStore`, several
+nodes); both offer the same transaction interface (py-lmdb's), so every module runs unchanged on
+either. `open_store` picks one from a location: a directory, or a redis:// URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from promocore.clock import Clock, SystemClock
+from promocore.store.api_keys import ApiKeyTable
+from promocore.store.audit_log import AuditLog
+from promocore.store.balances import BalanceBook
+from promocore.store.catalog import Catalog
+from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
+from promocore.store.redemptions import RedemptionLog
+from promocore.store.reservations import Reservations
+from promocore.store.tables import Tables
+
+# Expired reservation sessions deleted per write batch (housekeeping, not correctness).
+EXPIRED_SESSIONS_PER_BATCH = 32
+
+
+class Store:
+    """Opened once per process (after fork, when serving with several workers).
+
+    Reads use `read()`. Checkout writes go through `writer`, which batches them into one
+    durable transaction (group commit); admin writes use `write()`, a transaction of their own.
+    Either way a write returns only once it is committed.
+    """
+
+    def __init__(
+        self,
+        env: Any,
+        tables: Tables,
+        *,
+        location: str,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        clock: Clock | None = None,
+    ) -> None:
+        self.env = env
+        self.tables = tables
+        # Where the data lives, for messages: a directory or a redis:// URL.
+        self.location = location
+        self.catalog = Catalog(self.tables)
+        self.redemptions = RedemptionLog(self.tables)
+        self.reservations = Reservations(self.tables)
+        self.balances = BalanceBook(self.tables, self.redemptions)
+        self.api_keys = ApiKeyTable(self.tables)
+        self.audit = AuditLog(self.tables)
+        self.clock = clock or SystemClock()
+        self.writer = GroupCommitWriter(
+            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions
+        )
+
+    def read(self):
+        return self.env.begin(write=False, buffers=False)
+
+    def write(self):
+        return self.env.begin(write=True)
+
+    def is_empty(self) -> bool:
+        with self.read() as txn:
+            return txn.stat(self.tables.campaign_heads)["entries"] == 0
+
+    def close(self) -> None:
+        self.writer.stop()
+        self.env.close()
+
+    def _delete_expired_sessions(self, txn) -> None:
+        self.reservations.delete_expired(
+            txn, now_ms=self.clock.now_ms(), limit=EXPIRED_SESSIONS_PER_BATCH
+        )
+
+
+def is_redis_location(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith(("redis://", "rediss://", "unix://"))
+
+
+def open_store(location: str | Path, **options: Any) -> Store:
+    """The store at `location`: a redis:// URL opens Redis, anything else is an LMDB directory.
+    `options` are the backend's keyword arguments (clock, max_batch; durability for LMDB)."""
+    if is_redis_location(location):
+        from promocore.store.redis_store import RedisStore
+
+        options.pop("durability", None)  # Redis durability is the server's AOF setting
+        return RedisStore(str(location), **options)
+    from promocore.store.lmdb_store import LmdbStore
+
+    return LmdbStore(location, **options)
