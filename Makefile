@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes bench-wallet stress fuzz-short overload clean
+.PHONY: help install redis-server run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes bench-wallet stress fuzz-short overload clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -29,7 +29,23 @@ $(VENV)/.engine: $(VENV)/.deps $(ENGINE_SOURCES) Cargo.toml Cargo.lock
 	$(BIN)/maturin develop --release --quiet
 	touch $@
 
-install: $(VENV)/.engine ## Create .venv, install Python deps, build the Rust extension (release)
+# Debian's redis-server, for the Redis store and its tests. Checked on every run (no stamp: a
+# stamp would outlive an uninstalled package); apt-get only runs when it is missing. The tests
+# start their own redis-server on a free port with a temporary directory, never the system
+# service the package may start (it is left as the package sets it up; nothing here uses it).
+redis-server: ## Install Debian's redis-server with apt-get when it is missing (sudo unless root)
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" -eq 0 ]; then as_root=; \
+	  elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
+	  else echo "redis-server is missing: install it as root (apt-get install redis-server)" >&2; exit 1; fi; \
+	  echo "redis-server is missing: installing it from Debian's packages"; \
+	  $$as_root apt-get update && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends redis-server || exit 1; \
+	  command -v redis-server >/dev/null || { echo "redis-server is still not on PATH" >&2; exit 1; }; \
+	fi
+
+install: redis-server $(VENV)/.engine ## Create .venv, install Python deps and redis-server, build the Rust extension (release)
 
 run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data loaded when the store is empty)
 	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty

@@ -11,6 +11,7 @@ from promocore import Client
 from promocore.clock import FixedClock
 from promocore.server import RunningServer, start_server
 
+from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY
 
 # A fixed "now" for tests: Sunday 2026-03-01 12:00 UTC.
@@ -40,3 +41,17 @@ def target(server) -> str:
 def client(target) -> Iterator[Client]:
     with Client(target, api_key=TEST_ADMIN_KEY, timeout=10) as connected:
         yield connected
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    """A private redis-server (Debian's) on 127.0.0.1, a free port, data in tmp_path/redis.
+
+    Fails, never skips, when redis-server is not installed: `make install` installs it.
+    """
+    try:
+        redis_server_executable()
+    except RedisServerMissing as missing:
+        raise pytest.fail.Exception(str(missing), pytrace=False) from None
+    with RedisServer(tmp_path / "redis") as running:
+        yield running
