@@ -1,9 +1,13 @@
 """A load client process for the kill-switch test: opens several connections, finds out which
 server worker holds each (from /proc: the worker process owning the socket's other end), then
-Validates round-robin over them until a deadline, printing one JSON line per call:
+Validates round-robin over them until the test creates STOP_FILE, appending one JSON line per
+answered call to CALLS_FILE, flushed at once so the test can follow the load as it goes:
 {"worker": pid, "start": monotonic start time, "reason": reason or "" when applicable}.
 
-    python kill_switch_client.py TARGET CODE UNTIL_MONOTONIC WORKER_PIDS_CSV
+    python kill_switch_client.py TARGET CODE CALLS_FILE STOP_FILE GIVE_UP_MONOTONIC WORKER_PIDS_CSV
+
+GIVE_UP_MONOTONIC only bounds an abandoned client (a test that died before creating STOP_FILE):
+reaching it exits with status 2, which the test reports as a failure.
 
 CLOCK_MONOTONIC is one clock for every process of the machine, so start times compare with the
 test's own time.monotonic() readings.
@@ -94,9 +98,11 @@ def answer_of(stub: checkout_pb2_grpc.CheckoutServiceStub) -> checkout_pb2.Valid
 
 
 def main() -> None:
-    target, _, until, workers_csv = sys.argv[1:5]
+    target, _, calls_file, stop_file, give_up, workers_csv = sys.argv[1:7]
     workers = [int(pid) for pid in workers_csv.split(",")]
     server_port = int(target.rsplit(":", 1)[1])
+    stop = Path(stop_file)
+    give_up_at = float(give_up)
     stubs = []
     for _ in range(CONNECTIONS):
         before = socket_inodes("self")
@@ -105,20 +111,21 @@ def main() -> None:
         while answer_of(stub) is None:
             time.sleep(0.05)
         stubs.append((worker_of(socket_inodes("self") - before, server_port, workers), stub))
-    out = sys.stdout
-    deadline = float(until)
     turn = 0
-    while (start := time.monotonic()) < deadline:
-        worker, stub = stubs[turn % len(stubs)]
-        turn += 1
-        answer = answer_of(stub)
-        if answer is None:
-            continue
-        result = answer.redeemables[0]
-        reason = result.reason  # empty when APPLICABLE
-        out.write(
-            orjson.dumps({"worker": worker, "start": start, "reason": reason}).decode() + "\n"
-        )
+    with open(calls_file, "ab") as out:
+        while not stop.exists():
+            start = time.monotonic()
+            if start >= give_up_at:
+                sys.exit(2)
+            worker, stub = stubs[turn % len(stubs)]
+            turn += 1
+            answer = answer_of(stub)
+            if answer is None:
+                continue
+            result = answer.redeemables[0]
+            reason = result.reason  # empty when APPLICABLE
+            out.write(orjson.dumps({"worker": worker, "start": start, "reason": reason}) + b"\n")
+            out.flush()
 
 
 if __name__ == "__main__":
