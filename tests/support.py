@@ -157,17 +157,19 @@ class ServerProcess:
             self.kill_hard()
 
 
-def promocore_check(data_dir, *, json: bool = False) -> subprocess.CompletedProcess:
-    """Runs `promocore check` as users do: its own process, beside the live server."""
+def promocore_check(location, *, json: bool = False) -> subprocess.CompletedProcess:
+    """Runs `promocore check` as users do: its own process, beside the live server. `location`
+    is an LMDB directory or a redis:// URL (a Store's `location`)."""
     output = ["-o", "json"] if json else []
+    where = ["--store" if str(location).startswith("redis://") else "--data-dir", str(location)]
     return subprocess.run(
-        [sys.executable, "-m", "promocore.cli", *output, "check", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "promocore.cli", *output, "check", *where],
         capture_output=True,
         text=True,
         timeout=60,
     )
 
 
-def check_report(data_dir) -> tuple[int, dict]:
-    result = promocore_check(data_dir, json=True)
+def check_report(location) -> tuple[int, dict]:
+    result = promocore_check(location, json=True)
     return result.returncode, orjson.loads(result.stdout)

@@ -54,7 +54,7 @@ def test_a_gift_card_pays_partially_across_two_orders_and_is_topped_up(client, s
         ("LEDGER_REFUND", 3200, 5700),
     ]
     assert ledger[1]["redemption_id"] == first["redemption"]["id"]
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert (status, report["problems"], report["cards"]) == (0, [], 1)
 
 
@@ -82,7 +82,7 @@ def test_bulk_issue_gives_distinct_cards_each_with_its_balance(client, server):
     assert len({c["code"] for c in cards}) == 25
     assert all(c["code"].startswith("GIFT-") and c["balance"] == 1500 for c in cards)
     assert client.get_gift_card(cards[7]["code"])["balance"] == 1500
-    assert check_report(server.store.path)[1]["cards"] == 25
+    assert check_report(server.store.location)[1]["cards"] == 25
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def test_a_paid_order_earns_points_with_line_and_tier_multipliers_and_the_tier_u
     assert client.get_loyalty_card(card["code"])["points"] == 530
     assert client.get_loyalty_card(card["code"])["lifetime_spend"] == 25000 + 2500 + 20000 + 1000
 
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert (status, report["problems"]) == (0, [])
 
 
@@ -154,7 +154,7 @@ def test_a_rolled_back_order_takes_its_pending_points_back(client, server):
         0,
     )
     assert [e["delta"] for e in client.list_ledger(card)] == [80, -80]
-    assert check_report(server.store.path)[1]["problems"] == []
+    assert check_report(server.store.location)[1]["problems"] == []
 
 
 def test_points_expire_per_bucket_and_spending_takes_the_oldest_first(client, clock, server):
@@ -202,7 +202,7 @@ def test_points_expire_per_bucket_and_spending_takes_the_oldest_first(client, cl
         ("LEDGER_ADJUSTMENT", -40),
     ]
     assert client.get_loyalty_card(card)["balance"] == 0
-    assert check_report(server.store.path)[1]["problems"] == []
+    assert check_report(server.store.location)[1]["problems"] == []
 
 
 def test_a_reward_bought_with_points_issues_a_coupon_that_validates(client):
@@ -324,7 +324,7 @@ def test_a_stacked_checkout_applies_discount_then_gift_card_then_points(client, 
     assert points_result["points"] == 6000
     assert client.get_gift_card(gift["code"])["balance"] == 0
     assert client.get_loyalty_card(card)["points"] == 4000
-    assert check_report(server.store.path)[1]["problems"] == []
+    assert check_report(server.store.location)[1]["problems"] == []
 
 
 def test_points_expiring_at_period_end_and_reserved_points(client, clock):

@@ -4,12 +4,9 @@ to any of them is seen by the next request."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from support import cart, coupon
+from support import cart, coupon, promocore_check
 
 ORDER = cart(("BEANS", 2000, 2, ["coffee"]), ("MUG", 1000, 1, ["mugs"]))
 
@@ -126,10 +123,5 @@ def test_disabling_a_promotion_is_seen_by_the_next_request(catalog):
 def test_redeemed_promotions_update_their_counters_consistently_with_the_log(catalog, server):
     for n in range(4):
         redeem(catalog, f"order-{n}", f"customer-{n}")
-    result = subprocess.run(
-        [sys.executable, "-m", "promocore.cli", "check", "--data-dir", str(server.store.path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = promocore_check(server.store.location)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -67,7 +67,7 @@ def test_referees_get_the_discount_and_the_referrer_is_rewarded_once_each_up_to_
     assert [c["assigned_customer_id"] for c in gift_ledger] == ["rita"]
     assert client.get_gift_card(gift_ledger[0]["code"])["balance"] == 500
 
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert (status, report["problems"]) == (0, [])
 
 

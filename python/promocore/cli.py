@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="recompute counters and balances from the log; non-zero exit on mismatch"
     )
     check.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
+    check.add_argument("--store", type=_store_url, help="redis://HOST:PORT/DB: check a Redis store")
     check.set_defaults(run=run_check)
 
     demo = commands.add_parser("demo", help="load the demo data set into a running server")
@@ -288,7 +289,7 @@ def _store_url(text: str) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from promocore.store.check import check_store
 
-    report = check_store(args.data_dir)
+    report = check_store(args.store or args.data_dir)
     if args.output == "json":
         _print(args, report.as_plain())
     else:

@@ -33,10 +33,10 @@ def traffic(client) -> str:
 
 def test_a_store_with_redemptions_and_rollbacks_is_consistent(client, server):
     traffic(client)
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert (status, report["problems"]) == (0, [])
     assert (report["redemptions"], report["rollbacks"]) == (6, 2)
-    result = promocore_check(server.store.path)
+    result = promocore_check(server.store.location)
     assert result.returncode == 0, result.stdout
     assert "consistent" in result.stdout
 
@@ -45,10 +45,10 @@ def test_a_corrupted_counter_is_found(client, server):
     traffic(client)
     with server.store.write() as txn:
         txn.put(b"campaign/checked/redemptions", encode_counter(3), db=server.store.tables.counters)
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert status == 1
     assert "counter campaign/checked/redemptions is 3, the log gives 4" in report["problems"]
-    result = promocore_check(server.store.path)
+    result = promocore_check(server.store.location)
     assert result.returncode == 1
     assert "campaign/checked/redemptions" in result.stdout
 
@@ -59,7 +59,7 @@ def test_a_redemption_missing_from_the_log_is_found(client, server):
         cursor = txn.cursor(db=server.store.tables.redemption_log)
         assert cursor.last()
         cursor.delete()  # the last rollback vanishes from the log
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert status == 1
     assert any("is ROLLED_BACK, the log says SUCCEEDED" in p for p in report["problems"])
 
@@ -95,7 +95,7 @@ def card_traffic(client) -> tuple[str, str]:
 
 def test_card_ledgers_reconcile_with_their_balances(client, server):
     card_traffic(client)
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert (status, report["problems"], report["cards"]) == (0, [], 2)
 
 
@@ -105,7 +105,7 @@ def test_a_ledger_entry_missing_is_found(client, server):
         cursor = txn.cursor(db=server.store.tables.ledger)
         assert cursor.set_range(gift.upper().encode() + b"\0")
         cursor.delete()  # the issue credit vanishes from the card's ledger
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert status == 1
     assert f"card {gift.upper()} has balance 0, its ledger sums to -1500" in report["problems"]
 
@@ -118,7 +118,7 @@ def test_points_outside_their_buckets_are_found(client, server):
         [bucket] = buckets.all(txn, normalized)
         bucket.remaining += 7
         buckets.put(txn, normalized, bucket)
-    status, report = check_report(server.store.path)
+    status, report = check_report(server.store.location)
     assert status == 1
     assert (
         f"loyalty card {card.upper()} has 400 points, its earn buckets hold 407"

@@ -4,7 +4,9 @@ The log holds each redemption with the exact counter changes it made, each rollb
 balance credit; replaying it must give the counters table exactly, the redemption records must
 agree with it, every stored idempotency answer must point at a logged redemption, and nothing
 may be negative. Every gift card and loyalty card balance must equal the sum of its ledger
-(check_ledgers.py). Reads one consistent snapshot, so it can run beside a live server.
+(check_ledgers.py). Reads one consistent state, so it can run beside a live server: an LMDB
+snapshot, or on Redis a transaction whose reads are all re-checked at its end (and the check run
+again if a write changed them meanwhile; on a big, busy store run it in a quiet moment).
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from pathlib import Path
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.check_ledgers import check_ledgers
 from promocore.store.keys import decode_counter
-from promocore.store.tables import open_readonly
+from promocore.store.redis_kv import RedisEnvironment, RedisLocation, WriteConflict
+from promocore.store.store import is_redis_location
+from promocore.store.tables import TABLE_NAMES, Tables, open_readonly
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
 MAX_LISTED_PROBLEMS = 50
+# Checks of a Redis store run at most this often while writes keep racing them.
+REDIS_ATTEMPTS = 20
 
 
 @dataclass
@@ -62,18 +68,43 @@ class CheckReport:
         }
 
 
-def check_store(path: Path) -> CheckReport:
-    env, tables = open_readonly(path)
-    report = CheckReport()
+def check_store(location: Path | str) -> CheckReport:
+    """Checks the store in an LMDB directory or at a redis:// URL."""
+    if is_redis_location(location):
+        return _check_redis(str(location))
+    env, tables = open_readonly(Path(location))
     try:
         with env.begin() as txn:
-            expected, states = _replay_log(txn, tables, report)
-            _compare_counters(txn, tables, expected, report)
-            _compare_redemptions(txn, tables, states, report)
-            _check_idempotency(txn, tables, states, report)
-            report.cards = check_ledgers(txn, tables, report.problems)
+            return _check(txn, tables)
     finally:
         env.close()
+
+
+def _check_redis(url: str) -> CheckReport:
+    env = RedisEnvironment(RedisLocation.parse(url), TABLE_NAMES)
+    tables = Tables(**env.tables)
+    try:
+        for _ in range(REDIS_ATTEMPTS - 1):
+            # A write transaction that writes nothing: its commit only re-checks every read.
+            txn = env.begin(write=True)
+            report = _check(txn, tables)
+            try:
+                txn.commit()
+            except WriteConflict:
+                continue
+            return report
+        raise RuntimeError(f"the store kept changing during {REDIS_ATTEMPTS} checks")
+    finally:
+        env.close()
+
+
+def _check(txn, tables: Tables) -> CheckReport:
+    report = CheckReport()
+    expected, states = _replay_log(txn, tables, report)
+    _compare_counters(txn, tables, expected, report)
+    _compare_redemptions(txn, tables, states, report)
+    _check_idempotency(txn, tables, states, report)
+    report.cards = check_ledgers(txn, tables, report.problems)
     return report
 
 

@@ -1,0 +1,5 @@
+"""tests/test_admin.py, unchanged, against a server on each store backend."""
+
+from test_admin import *  # noqa: F403
+
+from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)

@@ -1,0 +1,11 @@
+"""tests/cdp/test_segments.py, unchanged, against a server on each store backend."""
+
+import sys
+from pathlib import Path
+
+# tests/cdp is on the import path only when pytest collects it; this module may run alone.
+sys.path.insert(0, str(Path(__file__).parents[1] / "cdp"))
+
+from test_segments import *  # noqa: F403
+
+from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)

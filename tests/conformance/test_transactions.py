@@ -1,0 +1,172 @@
+"""The transaction contract every store module relies on (py-lmdb's interface): reads see the
+transaction's own writes, cursors walk keys in byte order over stored and pending keys, nested
+transactions roll back alone, and only committed writes are seen by others."""
+
+from __future__ import annotations
+
+import pytest
+
+from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)
+
+KEYS = [b"a", b"a\x00", b"ab", b"b\xff", b"c"]
+
+
+@pytest.fixture
+def table(store):
+    return store.tables.settings
+
+
+def fill(store, table, keys=KEYS):
+    with store.write() as txn:
+        for key in keys:
+            txn.put(key, b"v:" + key, db=table)
+
+
+def test_get_put_delete_and_overwrite(store, table):
+    with store.write() as txn:
+        assert txn.get(b"k", db=table) is None
+        assert txn.put(b"k", b"1", db=table) is True
+        assert txn.get(b"k", db=table) == b"1"
+        assert txn.put(b"k", b"2", db=table, overwrite=False) is False
+        assert txn.get(b"k", db=table) == b"1"
+        assert txn.put(b"k", b"3", db=table) is True
+    with store.read() as txn:
+        assert txn.get(b"k", db=table) == b"3"
+        assert txn.get(b"missing", b"default", db=table) == b"default"
+    with store.write() as txn:
+        assert txn.delete(b"k", db=table) is True
+        assert txn.delete(b"k", db=table) is False
+        assert txn.get(b"k", db=table) is None
+    with store.read() as txn:
+        assert txn.get(b"k", db=table) is None
+
+
+def test_tables_are_separate(store):
+    with store.write() as txn:
+        txn.put(b"same", b"settings", db=store.tables.settings)
+        txn.put(b"same", b"codes", db=store.tables.codes)
+    with store.read() as txn:
+        assert txn.get(b"same", db=store.tables.settings) == b"settings"
+        assert txn.get(b"same", db=store.tables.codes) == b"codes"
+        assert txn.get(b"same", db=store.tables.counters) is None
+
+
+def test_an_exception_aborts_the_transaction(store, table):
+    with pytest.raises(RuntimeError), store.write() as txn:
+        txn.put(b"k", b"1", db=table)
+        raise RuntimeError("abort")
+    with store.read() as txn:
+        assert txn.get(b"k", db=table) is None
+
+
+def test_cursor_walks_in_byte_order_both_ways(store, table):
+    fill(store, table, list(reversed(KEYS)))
+    with store.read() as txn:
+        assert [key for key, _ in txn.cursor(db=table)] == KEYS
+        assert list(txn.cursor(db=table).iternext(keys=True, values=False)) == KEYS
+        assert list(txn.cursor(db=table).iternext(keys=False, values=True)) == [
+            b"v:" + key for key in KEYS
+        ]
+        cursor = txn.cursor(db=table)
+        walked = []
+        found = cursor.last()
+        while found:
+            walked.append(bytes(cursor.key()))
+            found = cursor.prev()
+        assert walked == KEYS[::-1]
+
+
+def test_cursor_set_range_positions_at_the_first_key_not_below(store, table):
+    fill(store, table)
+    with store.read() as txn:
+        cursor = txn.cursor(db=table)
+        assert cursor.set_range(b"a\x00") and cursor.key() == b"a\x00"
+        assert cursor.set_range(b"aa") and cursor.key() == b"ab"
+        assert cursor.value() == b"v:ab"
+        assert cursor.next() and cursor.key() == b"b\xff"
+        assert cursor.prev() and cursor.key() == b"ab"
+        assert not cursor.set_range(b"d")
+        # Iterating a positioned cursor starts at its key.
+        cursor.set_range(b"b")
+        assert [key for key, _ in cursor] == [b"b\xff", b"c"]
+
+
+def test_an_empty_table_has_no_first_or_last(store, table):
+    with store.read() as txn:
+        cursor = txn.cursor(db=table)
+        assert not cursor.first()
+        assert not cursor.last()
+        assert list(cursor) == []
+        assert txn.stat(table)["entries"] == 0
+
+
+def test_cursors_see_the_transactions_own_writes_and_deletes(store, table):
+    fill(store, table)
+    with store.write() as txn:
+        txn.delete(b"ab", db=table)
+        txn.put(b"b", b"new", db=table)
+        txn.put(b"a", b"changed", db=table)
+        assert list(txn.cursor(db=table)) == [
+            (b"a", b"changed"),
+            (b"a\x00", b"v:a\x00"),
+            (b"b", b"new"),
+            (b"b\xff", b"v:b\xff"),
+            (b"c", b"v:c"),
+        ]
+        cursor = txn.cursor(db=table)
+        assert cursor.last() and cursor.key() == b"c"
+        assert cursor.prev() and cursor.prev() and cursor.key() == b"b"
+        assert cursor.prev() and cursor.key() == b"a\x00"
+        assert txn.stat(table)["entries"] == 5
+    with store.read() as txn:
+        assert [key for key, _ in txn.cursor(db=table)] == [b"a", b"a\x00", b"b", b"b\xff", b"c"]
+        assert txn.stat(table)["entries"] == 5
+
+
+def test_a_nested_transaction_rolls_back_alone(store, table):
+    with store.write() as txn:
+        txn.put(b"outer", b"1", db=table)
+        child = store.env.begin(write=True, parent=txn)
+        child.put(b"aborted", b"1", db=table)
+        child.delete(b"outer", db=table)
+        assert child.get(b"outer", db=table) is None
+        child.abort()
+        assert txn.get(b"outer", db=table) == b"1"
+        assert txn.get(b"aborted", db=table) is None
+        child = store.env.begin(write=True, parent=txn)
+        child.put(b"kept", b"1", db=table)
+        child.commit()
+        assert txn.get(b"kept", db=table) == b"1"
+    with store.read() as txn:
+        assert [key for key, _ in txn.cursor(db=table)] == [b"kept", b"outer"]
+
+
+def test_putmulti_without_overwrite_counts_what_it_added(store, table):
+    fill(store, table, [b"b"])
+    with store.write() as txn:
+        consumed, added = txn.cursor(db=table).putmulti(
+            [(b"a", b"1"), (b"b", b"2"), (b"c", b"3")], overwrite=False
+        )
+        assert (consumed, added) == (3, 2)
+    with store.read() as txn:
+        assert list(txn.cursor(db=table)) == [(b"a", b"1"), (b"b", b"v:b"), (b"c", b"3")]
+
+
+def test_uncommitted_writes_are_invisible_to_others(store, table):
+    txn = store.write()
+    txn.put(b"pending", b"1", db=table)
+    with store.read() as reader:
+        assert reader.get(b"pending", db=table) is None
+    txn.commit()
+    with store.read() as reader:
+        assert reader.get(b"pending", db=table) == b"1"
+
+
+def test_values_are_bytes_of_any_content(store, table):
+    blob = bytes(range(256)) * 64
+    with store.write() as txn:
+        txn.put(b"\x00\x01binary-key\xff", blob, db=table)
+        txn.put(b"empty", b"", db=table)
+    with store.read() as txn:
+        assert txn.get(b"\x00\x01binary-key\xff", db=table) == blob
+        assert txn.get(b"empty", db=table) == b""
