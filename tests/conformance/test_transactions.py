@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from promocore.store.keys import append_sequenced, decode_u64
+from promocore.v1 import events_pb2
+
 from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)
 
+SEQUENCE_FIELD = events_pb2.IntegrationEvent.DESCRIPTOR.fields_by_name["sequence"].number
 KEYS = [b"a", b"a\x00", b"ab", b"b\xff", b"c"]
 
 
@@ -170,3 +174,28 @@ def test_values_are_bytes_of_any_content(store, table):
     with store.read() as txn:
         assert txn.get(b"\x00\x01binary-key\xff", db=table) == blob
         assert txn.get(b"empty", db=table) == b""
+
+
+def test_sequenced_appends_are_numbered_in_commit_order_with_the_number_in_the_record(store):
+    table = store.tables.integration_events
+    for customer in ("first", "second"):
+        with store.write() as txn:
+            event = events_pb2.IntegrationEvent(customer_id=customer)
+
+            def encode(sequence: int, event=event) -> bytes:
+                event.sequence = sequence
+                return event.SerializeToString()
+
+            append_sequenced(txn, table, encode, sequence_field=SEQUENCE_FIELD)
+    aborted = store.write()
+    append_sequenced(aborted, table, lambda _: b"never", sequence_field=SEQUENCE_FIELD)
+    aborted.abort()
+    with store.read() as txn:
+        stored = [
+            (decode_u64(key), events_pb2.IntegrationEvent.FromString(value))
+            for key, value in txn.cursor(db=table)
+        ]
+    assert [(key, event.sequence, event.customer_id) for key, event in stored] == [
+        (1, 1, "first"),
+        (2, 2, "second"),
+    ]

@@ -15,11 +15,12 @@ import lmdb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from promocore.store import Store
-from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.keys import append_sequenced, decode_u64, encode_u64
 from promocore.v1 import customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
 
 CHANNELS = ("email", "sms")
+_SEQUENCE_FIELD = events_pb2.IntegrationEvent.DESCRIPTOR.fields_by_name["sequence"].number
 
 
 def contactable_channels(contact: customer_pb2.ContactPreferences) -> list[str]:
@@ -43,12 +44,9 @@ class IntegrationEvents:
         event: events_pb2.IntegrationEvent,
         *,
         now_ms: int,
-    ) -> int:
-        """Numbers and stores the event in `txn`; the customer's contact preferences decide its
-        contactable channels. Returns the sequence number."""
-        cursor = txn.cursor(db=self._db)
-        sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
-        event.sequence = sequence
+    ) -> None:
+        """Numbers and stores the event in `txn` (its `sequence` is the number); the customer's
+        contact preferences decide its contactable channels."""
         if not event.HasField("time"):
             event.time.CopyFrom(_timestamp(now_ms))
         event.ClearField("contactable_channels")
@@ -60,10 +58,14 @@ class IntegrationEvents:
                 else customer_pb2.ContactPreferences()
             )
             event.contactable_channels.extend(contactable_channels(contact))
-        txn.put(encode_u64(sequence), event.SerializeToString(), db=self._db)
+
+        def encode(sequence: int) -> bytes:
+            event.sequence = sequence
+            return event.SerializeToString()
+
+        append_sequenced(txn, self._db, encode, sequence_field=_SEQUENCE_FIELD)
         with self.appended:
             self.appended.notify_all()
-        return sequence
 
     def after(self, after_sequence: int, *, limit: int = 500) -> list[events_pb2.IntegrationEvent]:
         """Up to `limit` committed events with a sequence above `after_sequence`, in order."""

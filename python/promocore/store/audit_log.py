@@ -6,21 +6,25 @@ from collections.abc import Iterator
 
 import lmdb
 
-from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.keys import append_sequenced, encode_u64
 from promocore.store.tables import Tables
 from promocore.v1 import admin_pb2
+
+_SEQUENCE_FIELD = admin_pb2.AuditEntry.DESCRIPTOR.fields_by_name["sequence"].number
 
 
 class AuditLog:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    def append(self, txn: lmdb.Transaction, entry: admin_pb2.AuditEntry) -> admin_pb2.AuditEntry:
-        """Stores the entry under the next sequence number (set on the entry)."""
-        cursor = txn.cursor(db=self._t.audit_log)
-        entry.sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
-        txn.put(encode_u64(entry.sequence), entry.SerializeToString(), db=self._t.audit_log)
-        return entry
+    def append(self, txn: lmdb.Transaction, entry: admin_pb2.AuditEntry) -> None:
+        """Stores the entry under the next sequence number (which its `sequence` holds)."""
+
+        def encode(sequence: int) -> bytes:
+            entry.sequence = sequence
+            return entry.SerializeToString()
+
+        append_sequenced(txn, self._t.audit_log, encode, sequence_field=_SEQUENCE_FIELD)
 
     def newest_first(
         self, txn: lmdb.Transaction, before_sequence: int = 0

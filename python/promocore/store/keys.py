@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 _U64_BE = struct.Struct(">Q")
 _I64_LE = struct.Struct("<q")
@@ -46,3 +47,22 @@ def last_under(txn, db, prefix: bytes) -> tuple[bytes, bytes] | None:
     if found and bytes(cursor.key()).startswith(prefix):
         return bytes(cursor.key()), bytes(cursor.value())
     return None
+
+
+def append_sequenced(
+    txn, db, encode: Callable[[int], bytes], *, sequence_field: int = 0
+) -> int | None:
+    """Stores a record under the table's next sequence number (8 bytes big-endian keys, so the
+    table reads in commit order). `encode(sequence)` makes the record; `sequence_field` is the
+    protobuf field that holds the sequence in it, if any.
+
+    Returns the sequence, or None on a shared store (Redis), which numbers the record when the
+    transaction commits: `encode(0)` is stored and the field is set there.
+    """
+    if hasattr(txn, "append_sequenced"):
+        txn.append_sequenced(db, encode(0), sequence_field)
+        return None
+    cursor = txn.cursor(db=db)
+    sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
+    txn.put(encode_u64(sequence), encode(sequence), db=db)
+    return sequence

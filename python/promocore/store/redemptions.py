@@ -10,7 +10,7 @@ import lmdb
 
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
 from promocore.store.counters import apply_deltas
-from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.keys import append_sequenced, decode_u64, encode_u64
 from promocore.store.tables import Tables
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
@@ -131,6 +131,5 @@ class RedemptionLog:
         return stored
 
     def _append(self, txn: lmdb.Transaction, record: store_pb2.LogRecord) -> None:
-        cursor = txn.cursor(db=self._t.redemption_log)
-        sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
-        txn.put(encode_u64(sequence), record.SerializeToString(), db=self._t.redemption_log)
+        encoded = record.SerializeToString()
+        append_sequenced(txn, self._t.redemption_log, lambda _sequence: encoded)

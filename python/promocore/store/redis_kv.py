@@ -85,6 +85,35 @@ for _ = 1, tonumber(arg()) do
     redis.call('ZREM', idx, key)
   end
 end
+-- Sequenced appends: the key is the table's last key + 1 (8 bytes big-endian), given here, so
+-- sequence order is commit order; a record with a sequence field gets it appended as a varint
+-- field (protobuf reads the last occurrence of a field).
+local function varint(n)
+  local out = {}
+  repeat
+    local low = n % 128
+    n = math.floor(n / 128)
+    out[#out + 1] = string.char(n > 0 and low + 128 or low)
+  until n == 0
+  return table.concat(out)
+end
+for _ = 1, tonumber(arg()) do
+  local t = tonumber(arg())
+  local h, idx = KEYS[2 * t - 1], KEYS[2 * t]
+  local value, field = arg(), tonumber(arg())
+  local last, sequence = redis.call('ZRANGE', idx, -1, -1), 1
+  if last[1] then
+    sequence = 0
+    for i = 1, 8 do sequence = sequence * 256 + string.byte(last[1], i) end
+    sequence = sequence + 1
+  end
+  local key, n = {}, sequence
+  for i = 8, 1, -1 do key[i] = n % 256; n = math.floor(n / 256) end
+  key = string.char(unpack(key))
+  if field > 0 then value = value .. varint(field * 8) .. varint(sequence) end
+  redis.call('HSET', h, key, value)
+  redis.call('ZADD', idx, 0, key)
+end
 return 1
 """
 
@@ -202,6 +231,8 @@ class RedisTransaction:
         self._root: RedisTransaction = parent._root if parent is not None else self
         # table name -> key -> value, or None for a deleted key (this transaction's own writes).
         self._writes: dict[str, dict[bytes, bytes | None]] = {}
+        # (table name, record, sequence field number) numbered by the server at commit.
+        self._appends: list[tuple[str, bytes, int]] = []
         # Server values read so far (root only); in a write transaction, also its read set.
         self._seen: dict[tuple[str, bytes], bytes | None] = {}
         self._reads = _ReadSet() if write and parent is None else None
@@ -267,6 +298,13 @@ class RedisTransaction:
         self._writes.setdefault(db.name, {})[key] = None
         return True
 
+    def append_sequenced(self, db: RedisTable, record: bytes, sequence_field: int) -> None:
+        """Stores `record` under the table's next sequence number, chosen by the server at
+        commit (so concurrent writers never conflict over it); a non-zero `sequence_field`
+        is the protobuf field number the record gets the sequence in."""
+        self._check_writable()
+        self._appends.append((db.name, bytes(record), sequence_field))
+
     # End --------------------------------------------------------------------------------------
 
     def commit(self) -> None:
@@ -276,10 +314,12 @@ class RedisTransaction:
         if self._parent is not None:
             for table, writes in self._writes.items():
                 self._parent._writes.setdefault(table, {}).update(writes)
+            self._parent._appends.extend(self._appends)
             return
         if self._reads is None:
             return
-        if not self._writes and not self._reads.values and not self._reads.gaps:
+        reads = self._reads
+        if not (self._writes or self._appends or reads.values or reads.gaps or reads.lengths):
             return
         keys, args = self._commit_script_input()
         if not self._env.commit(keys, args):
@@ -288,6 +328,7 @@ class RedisTransaction:
     def abort(self) -> None:
         self._done = True
         self._writes.clear()
+        self._appends.clear()
 
     # Internals --------------------------------------------------------------------------------
 
@@ -372,7 +413,10 @@ class RedisTransaction:
             for key, value in pending.items():
                 writes += [b"p", number, key, value] if value is not None else [b"d", number, key]
                 write_count += 1
-        return keys, [count, *checks, write_count, *writes]
+        appends: list = []
+        for table, record, sequence_field in self._appends:
+            appends += [table_number(table), record, sequence_field]
+        return keys, [count, *checks, write_count, *writes, len(self._appends), *appends]
 
 
 class RedisCursor:
