@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     except PromocoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except ValueError as error:
+    except (ValueError, ConnectionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
-from promocore.store.redis_kv import RedisEnvironment, RedisLocation
+from promocore.store.redis_kv import STORE_UNREACHABLE, RedisEnvironment, RedisLocation
 from promocore.store.store import Store
 from promocore.store.tables import TABLE_NAMES, Tables
 
@@ -25,5 +25,9 @@ class RedisStore(Store):
     ) -> None:
         self.redis_location = RedisLocation.parse(url)
         env = RedisEnvironment(self.redis_location, TABLE_NAMES)
-        env.client.ping()  # fail at start, naming the URL, rather than on the first request
+        try:
+            env.client.ping()  # fail at start, naming the URL, rather than on the first request
+        except STORE_UNREACHABLE as error:
+            env.close()
+            raise ConnectionError(f"cannot reach the Redis store at {url}: {error}") from None
         super().__init__(env, Tables(**env.tables), location=url, max_batch=max_batch, clock=clock)
