@@ -1,8 +1,11 @@
-"""One process of the store-level race (test_concurrency.py): opens the store, then from several
-threads submits check-and-increment jobs to its group-commit writer, all starting at one instant,
-and prints how many of its jobs found room under the limit.
+"""One process of the store-level races (test_concurrency.py): opens the store, then from several
+threads submits jobs to its group-commit writer, all starting at one instant, and prints how many
+of its jobs took a unit.
 
     python store_race_worker.py LOCATION LIMIT JOBS START_AT_UNIX
+
+With a LIMIT a job reads the counter and adds one only while it is under the limit (and logs
+it); with LIMIT 0 a job adds one to another counter without looking (and logs it).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from promocore.store import open_store
-from promocore.store.keys import append_sequenced, decode_counter, encode_counter
+from promocore.store.keys import add_to_counter, append_sequenced, decode_counter, encode_counter
 
 COUNTER = b"race/total"
+ADDED = b"race/added"
 THREADS = 8
 
 
@@ -23,6 +27,11 @@ def main() -> int:
     location, limit, jobs, start_at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     store = open_store(location)
     table, log = store.tables.counters, store.tables.redemption_log
+
+    def add_one(txn) -> bool:
+        add_to_counter(txn, table, ADDED, 1)
+        append_sequenced(txn, log, lambda _sequence: b"added")
+        return True
 
     def take_one(txn) -> bool:
         used = decode_counter(txn.get(COUNTER, db=table))
@@ -37,7 +46,7 @@ def main() -> int:
     def run(_: int) -> bool:
         if _ < THREADS:
             ready.wait()
-        return store.writer.submit(take_one)
+        return store.writer.submit(take_one if limit else add_one)
 
     time.sleep(max(0.0, float(start_at) - time.time()))
     with ThreadPoolExecutor(THREADS) as pool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from promocore.store.keys import append_sequenced, decode_u64
+from promocore.store.keys import add_to_counter, append_sequenced, decode_counter, decode_u64
 from promocore.v1 import events_pb2
 
 from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)
@@ -199,3 +199,23 @@ def test_sequenced_appends_are_numbered_in_commit_order_with_the_number_in_the_r
         (1, 1, "first"),
         (2, 2, "second"),
     ]
+
+
+def test_counter_additions_read_back_and_roll_back_with_their_transaction(store):
+    table = store.tables.counters
+    with store.write() as txn:
+        add_to_counter(txn, table, b"c", 5)
+        add_to_counter(txn, table, b"c", -12)
+        assert decode_counter(txn.get(b"c", db=table)) == -7
+        child = store.env.begin(write=True, parent=txn)
+        add_to_counter(child, table, b"c", 100)
+        assert decode_counter(child.get(b"c", db=table)) == 93
+        child.abort()
+        child = store.env.begin(write=True, parent=txn)
+        add_to_counter(child, table, b"c", 2)
+        child.commit()
+        add_to_counter(txn, table, b"fresh", 2**40)
+    with store.read() as txn:
+        assert decode_counter(txn.get(b"c", db=table)) == -5
+        assert decode_counter(txn.get(b"fresh", db=table)) == 2**40
+        assert [key for key, _ in txn.cursor(db=table)] == [b"c", b"fresh"]

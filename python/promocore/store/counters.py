@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import lmdb
 
-from promocore.store.keys import decode_counter, encode_counter
+from promocore.store.keys import add_to_counter, decode_counter, prefetch
 from promocore.store.points_buckets import PointsBuckets
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
@@ -129,6 +129,19 @@ class CounterKeys:
             held_by_others = held_by_others or held != 0
             return committed + held
 
+        view.prefetch(
+            [
+                self.code_redeemed,
+                self.campaign_redemptions,
+                self.customer_redemptions,
+                self.customer_day,
+                self.customer_week,
+                self.customer_month,
+                self.campaign_day,
+                self.discount_given,
+                self.order_value,
+            ]
+        )
         counters = evaluation_pb2.Counters(
             code_redeemed=get(self.code_redeemed),
             campaign_redemptions=get(self.campaign_redemptions),
@@ -203,6 +216,9 @@ class CounterView:
         # Asked on the first read: a request whose redeemables count nothing never asks.
         self._any_holds: bool | None = None
 
+    def prefetch(self, keys: list[bytes | None]) -> None:
+        prefetch(self._txn, self._table, [key for key in keys if key is not None])
+
     def spendable_points(self, points_key: bytes) -> int:
         """Points of the card's buckets spendable now (committed, before holds)."""
         code = points_key[len(CounterKeys.points_balance_key(b"")) :]
@@ -230,5 +246,4 @@ def apply_deltas(
 ) -> None:
     """Adds each delta (negated with sign=-1, for a rollback) to its counter."""
     for delta in deltas:
-        current = decode_counter(txn.get(delta.key, db=table))
-        txn.put(delta.key, encode_counter(current + sign * delta.delta), db=table)
+        add_to_counter(txn, table, delta.key, sign * delta.delta)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _U64_BE = struct.Struct(">Q")
 _I64_LE = struct.Struct("<q")
@@ -66,3 +66,19 @@ def append_sequenced(
     sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
     txn.put(encode_u64(sequence), encode(sequence), db=db)
     return sequence
+
+
+def add_to_counter(txn, db, key: bytes, amount: int) -> None:
+    """Adds to a counter; on a shared store (Redis) without reading it first, so writers that
+    only add to one counter never conflict over it."""
+    if hasattr(txn, "increment"):
+        txn.increment(key, amount, db=db)
+        return
+    txn.put(key, encode_counter(decode_counter(txn.get(key, db=db)) + amount), db=db)
+
+
+def prefetch(txn, db, keys: Iterable[bytes]) -> None:
+    """Hints that `keys` are about to be read: on a shared store (Redis) they are fetched in one
+    round trip; LMDB reads from memory and ignores it."""
+    if hasattr(txn, "prefetch"):
+        txn.prefetch(keys, db=db)
