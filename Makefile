@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install redis-server run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes bench-wallet stress fuzz-short overload clean
+.PHONY: help install redis-server run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -103,6 +103,9 @@ fuzz-short: install ## 1M engine fuzz executions + 100k malformed requests to a 
 
 overload: install ## Offer 3x capacity to a server; outcomes and admitted p99 vs unloaded, to RESULTS.md
 	$(PY) benchmarks/overload.py
+
+test-redis: install ## Redis store: conformance suite, two-node race and restart tests, Redis vs LMDB redeems/s; last line JSON
+	$(PY) benchmarks/test_redis.py
 
 clean: ## Remove build output (.venv, target) but not data (./var)
 	rm -rf $(VENV) target python/promocore/_engine*.so

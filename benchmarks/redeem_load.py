@@ -1,21 +1,75 @@
 """Closed-loop Redeem load from one process: THREADS clients redeeming unique keys for SECONDS.
 
-    python redeem_load.py TARGET CODE PREFIX --seconds 5 --threads 16
+    python redeem_load.py TARGET CODE PREFIX --seconds 5 --threads 16 [--dataset-cart]
 
 Prints one JSON object: {"count", "succeeded", "errors", "latencies_ms" (sorted)}.
+The order is one line of beans, or with --dataset-cart a 20-line cart of the load benchmark's
+data set (load_dataset.cart: categories, shipping, a channel), one per thread.
+`run_processes` starts several of these processes at one moment and collects their results.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 import orjson
 
 from promocore import Client, PromocoreError
 
+import load_dataset  # beside this script: the load benchmark's carts
+
 ORDER = {"currency": "EUR", "items": [{"sku": "BEANS", "unit_price": 2000, "quantity": 1}]}
+
+
+def run_processes(
+    target: str,
+    code: str,
+    prefix: str,
+    *,
+    seconds: float,
+    processes: int,
+    threads: int,
+    extra: tuple[str, ...] = (),
+    start_in: float = 3.0,
+) -> list[dict]:
+    """Runs `processes` load processes (PREFIX0, PREFIX1, ... as prefixes) that all start
+    `start_in` seconds from now; returns their JSON results. `extra`: more options of this
+    script (e.g. --dataset-cart)."""
+    start_at = time.time() + start_in
+    commands = [
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            target,
+            code,
+            f"{prefix}{p}",
+            "--seconds",
+            str(seconds),
+            "--threads",
+            str(threads),
+            "--start-at",
+            str(start_at),
+            *extra,
+        ]
+        for p in range(processes)
+    ]
+    running = [subprocess.Popen(c, stdout=subprocess.PIPE, text=True) for c in commands]
+    return [orjson.loads(p.communicate(timeout=seconds + 120)[0]) for p in running]
+
+
+def thread_order(prefix: str, thread: int, dataset_cart: bool) -> dict[str, Any]:
+    if not dataset_cart:
+        return ORDER
+    order = load_dataset.cart(random.Random(f"{prefix}-{thread}"), "")
+    del order["id"]
+    return order
 
 
 def main() -> None:
@@ -26,15 +80,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--start-at", type=float, default=0.0, help="Unix time to start at")
+    parser.add_argument(
+        "--dataset-cart",
+        action="store_true",
+        help="a 20-line cart of the load data set (one per thread) instead of one line of beans",
+    )
     args = parser.parse_args()
 
     latencies: list[float] = []
     counts = {"count": 0, "succeeded": 0, "errors": 0}
     lock = threading.Lock()
+    orders = [thread_order(args.prefix, n, args.dataset_cart) for n in range(args.threads)]
     time.sleep(max(0.0, args.start_at - time.time()))
     deadline = time.monotonic() + args.seconds
 
     def run(thread: int) -> None:
+        order = orders[thread]
         with Client(args.target, timeout=30) as client:
             n = 0
             while time.monotonic() < deadline:
@@ -43,7 +104,7 @@ def main() -> None:
                 started = time.perf_counter()
                 try:
                     answer = client.redeem(
-                        {**ORDER, "id": key},
+                        {**order, "id": key},
                         codes=[args.code],
                         customer={"id": f"{args.prefix}-{thread}"},
                         idempotency_key=key,
