@@ -81,13 +81,17 @@ class ApiKeys:
         """Stores `key` as an admin key when the store has no key at all; True when stored."""
         if key_id_of(key) is None:
             raise InvalidArgumentError("bootstrap key", f"not a {KEY_PREFIX}_<id>_<secret> key")
-        with self._store.write() as txn:
+
+        def install(txn) -> bool:
             if self._store.api_keys.count(txn):
                 return False
             self._store.api_keys.add(
                 txn, self._record(key, BOOTSTRAP_KEY_NAME, admin_pb2.ROLE_ADMIN)
             )
             return True
+
+        # Nodes starting at once on an empty shared store race here; one key is installed.
+        return self._store.transact(install)
 
     def has_keys(self) -> bool:
         with self._store.read() as txn:

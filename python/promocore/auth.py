@@ -22,6 +22,7 @@ from promocore.principal import current as principal_context
 from promocore.roles import is_open, may_call, role_name
 from promocore.rpc_handlers import Behaviour, refusing, rewrap
 from promocore.store import Store
+from promocore.store.redis_kv import STORE_UNREACHABLE, store_unavailable
 from promocore.v1.internal import store_pb2
 
 REFRESH_INTERVAL_S = 0.25
@@ -88,6 +89,8 @@ class AuthInterceptor(grpc.ServerInterceptor):
                 )
         except PromocoreError as error:
             return refusing(handler, error)
+        except STORE_UNREACHABLE as error:
+            return refusing(handler, store_unavailable(error))
         return rewrap(handler, lambda behaviour: _as(principal, behaviour))
 
 

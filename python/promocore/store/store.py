@@ -8,21 +8,27 @@ either. `open_store` picks one from a location: a directory, or a redis:// URL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from promocore.clock import Clock, SystemClock
+from promocore.errors import WriteConflictError
 from promocore.store.api_keys import ApiKeyTable
 from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
 from promocore.store.redemptions import RedemptionLog
+from promocore.store.redis_kv import WriteConflict
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
 
 # Expired reservation sessions deleted per write batch (housekeeping, not correctness).
 EXPIRED_SESSIONS_PER_BATCH = 32
+# Runs of a transact() whose transaction keeps losing races (shared store only).
+TRANSACT_ATTEMPTS = 20
+T = TypeVar("T")
 
 
 class Store:
@@ -62,6 +68,19 @@ class Store:
 
     def write(self):
         return self.env.begin(write=True)
+
+    def transact(self, work: Callable[[Any], T]) -> T:
+        """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
+        store a transaction that lost a race wrote nothing and is run again (for writes outside
+        an RPC, which `server.rpc` already runs again)."""
+        for attempt in range(1, TRANSACT_ATTEMPTS + 1):
+            try:
+                with self.write() as txn:
+                    return work(txn)
+            except WriteConflict as conflict:
+                if attempt == TRANSACT_ATTEMPTS:
+                    raise WriteConflictError(str(conflict)) from None
+        raise AssertionError("unreachable")
 
     def is_empty(self) -> bool:
         with self.read() as txn:
