@@ -26,6 +26,7 @@ from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import DAY_MS
 from promocore.cdp.distributions import Occurrence
 from promocore.cdp.expiring_points import ExpiringPoints
+from promocore.store.leases import Lease
 from promocore.v1 import customer_pb2
 from promocore.v1.internal import store_pb2
 
@@ -43,6 +44,8 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
+        # Several nodes on one shared store: only the holder of the lease ticks.
+        self._lease = Lease(data.store, "scheduler", ttl_s=max(3 * interval_s, 30.0))
         self.ticks = 0
 
     def start(self) -> None:
@@ -60,10 +63,12 @@ class Scheduler:
         delay = min(self._interval_s, FIRST_TICK_DELAY_S)
         while not self._stop.wait(delay):
             try:
-                self.tick()
+                if self._lease.hold():
+                    self.tick()
             except Exception:  # a failed tick is retried at the next one
                 log.exception("scheduler tick failed")
             delay = self._interval_s
+        self._lease.release()
 
     def tick(self) -> list[str]:
         """Runs every time-based trigger due at the clock's now; returns the codes issued."""

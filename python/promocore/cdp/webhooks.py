@@ -4,6 +4,8 @@ with exponential backoff until the receiver answers 2xx, in sequence order.
 The sender's cursor (the last delivered sequence) is kept in the store's settings table, so a
 restarted server resumes where it stopped: delivery is at least once (a crash between the
 receiver's 2xx and the cursor write re-sends that event; receivers deduplicate by `sequence`).
+With several nodes on one shared store one process sends at a time: the holder of a lease
+(store/leases.py), which a stopped or dead sender's successor takes over.
 
 Signature: header `X-Promocore-Signature: t=<unix seconds>,v1=<hex>` where hex is
 HMAC-SHA256(secret, "<t>.<body>"); `verify_signature` is the receiver's check.
@@ -26,6 +28,7 @@ from google.protobuf import json_format
 from promocore.cdp.integration_events import IntegrationEvents
 from promocore.store import Store
 from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.leases import Lease
 from promocore.v1 import events_pb2
 
 log = logging.getLogger("promocore.webhooks")
@@ -89,6 +92,10 @@ class WebhookSender:
         self._cursor_key = b"webhook_cursor/" + hashlib.sha256(config.url.encode()).digest()[:8]
         self.deliveries = 0
         self.failures = 0
+        # Several nodes on one shared store: only the holder of the lease sends.
+        self._lease = Lease(
+            store, "webhooks/" + self._cursor_key.hex(), ttl_s=max(10 * config.poll_interval_s, 5.0)
+        )
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="promocore-webhooks", daemon=True)
@@ -109,8 +116,25 @@ class WebhookSender:
             txn.put(self._cursor_key, encode_u64(sequence), db=self._store.tables.settings)
 
     def _run(self) -> None:
-        cursor = self.cursor()
+        try:
+            self._send_while_held()
+        finally:
+            self._lease.release()
+
+    def _send_while_held(self) -> None:
+        cursor = -1
         while not self._stop.is_set():
+            try:
+                held = self._lease.hold()
+            except Exception:  # the store is unreachable: try again after a pause
+                log.exception("webhook lease")
+                held = False
+            if not held:
+                cursor = -1  # another process sends; its progress is in the store
+                self._stop.wait(self._config.poll_interval_s)
+                continue
+            if cursor < 0:
+                cursor = self.cursor()
             pending = self._events.after(cursor, limit=100)
             if not pending:
                 self._events.wait(self._config.poll_interval_s)

@@ -1,0 +1,30 @@
+"""Leases (store/leases.py): one holder at a time across processes sharing a store, handed over
+when released or when the holder stops renewing."""
+
+from __future__ import annotations
+
+import time
+
+from promocore.store.leases import Lease
+
+from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)
+
+
+def test_one_holder_at_a_time_and_a_released_lease_is_taken_over(store):
+    first, second = Lease(store, "duty", ttl_s=30), Lease(store, "duty", ttl_s=30)
+    assert first.hold()
+    assert not second.hold()
+    assert first.hold()  # renewing
+    assert Lease(store, "another duty", ttl_s=30).hold()
+    first.release()
+    assert second.hold()
+    assert not first.hold()
+
+
+def test_a_lease_its_holder_stops_renewing_expires(store):
+    silent, successor = Lease(store, "duty", ttl_s=0.3), Lease(store, "duty", ttl_s=0.3)
+    assert silent.hold()
+    assert not successor.hold()
+    time.sleep(0.4)
+    assert successor.hold()
+    assert not silent.hold()
