@@ -109,6 +109,8 @@ def rpc_stream(method: Callable) -> Callable:
         try:
             deadlines.begin(context)
             yield from method(*args)
+        except WriteConflict as conflict:  # not run again: part of the stream may be sent
+            context.abort_with_status(to_status(WriteConflictError(str(conflict))))
         except STORE_UNREACHABLE as error:
             context.abort_with_status(to_status(store_unavailable(error)))
         except PromocoreError as error:
