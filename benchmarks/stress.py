@@ -31,15 +31,16 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the test harnesses drive the same scenarios
+LOAD = ROOT / "benchmarks" / "redeem_load.py"
 
 from promocore import Client  # noqa: E402
 
 from crash_harness import crash_cycles  # noqa: E402
 from race_harness import race  # noqa: E402
+from redeem_load import run_processes  # noqa: E402
 from results_file import write_section  # noqa: E402
 from support import ServerProcess, coupon  # noqa: E402
 
-LOAD = ROOT / "benchmarks" / "redeem_load.py"
 RACE_LIMIT = 50
 RACE_PER_CUSTOMER = 2
 RACE_CLIENTS = 200
@@ -81,35 +82,11 @@ def race_trials(workdir: Path, trials: int) -> dict:
     }
 
 
-def run_load(
-    target: str, code: str, prefix: str, *, seconds: float, processes: int, threads: int
-) -> list[dict]:
-    start_at = time.time() + 3.0
-    commands = [
-        [
-            sys.executable,
-            str(LOAD),
-            target,
-            code,
-            f"{prefix}{p}",
-            "--seconds",
-            str(seconds),
-            "--threads",
-            str(threads),
-            "--start-at",
-            str(start_at),
-        ]
-        for p in range(processes)
-    ]
-    running = [subprocess.Popen(c, stdout=subprocess.PIPE, text=True) for c in commands]
-    return [orjson.loads(p.communicate(timeout=seconds + 120)[0]) for p in running]
-
-
 def durable_rps(workdir: Path, name: str, extra: tuple[str, ...], seconds: float) -> dict:
     with ServerProcess(workdir / name, workers=os.cpu_count() or 1, extra=extra) as server:
         with Client(server.target) as client:
             code = create(client, "throughput", {})
-        results = run_load(server.target, code, name, seconds=seconds, processes=4, threads=16)
+        results = run_processes(server.target, code, name, seconds=seconds, processes=4, threads=16)
     count = sum(r["count"] for r in results)
     return {"redeems_per_s": count / seconds, "errors": sum(r["errors"] for r in results)}
 
@@ -165,7 +142,7 @@ def quiet_latencies(
             for p in range(4)
         ]
         time.sleep(1.0)  # the hammering starts first
-    [measured] = run_load(target, quiet, name, seconds=seconds, processes=1, threads=4)
+    [measured] = run_processes(target, quiet, name, seconds=seconds, processes=1, threads=4)
     for process in hammering:
         process.communicate(timeout=seconds + 120)
     return sorted(measured["latencies_ms"])
