@@ -186,9 +186,9 @@ class RedisLocation:
     def parse(cls, url: str) -> RedisLocation:
         """`redis://HOST:PORT/DB`, optionally `?prefix=NAME` (several stores in one database)."""
         parts = urlsplit(url)
-        if parts.scheme not in ("redis", "rediss", "unix"):
+        if parts.scheme not in ("redis", "rediss"):
             raise ValueError(f"store: expected redis://HOST:PORT/DB, got {url!r}")
-        prefix = parse_qs(parts.query).get("prefix", [DEFAULT_PREFIX])[0]
+        prefix = parse_qs(parts.query, keep_blank_values=True).get("prefix", [DEFAULT_PREFIX])[0]
         if not prefix or any(c in prefix for c in "{}:"):
             raise ValueError(f"store: prefix must be non-empty, without braces or ':': {prefix!r}")
         return cls(url=parts._replace(query="").geturl(), prefix=prefix)

@@ -97,7 +97,7 @@ class Store:
 
 
 def is_redis_location(location: str | Path) -> bool:
-    return isinstance(location, str) and location.startswith(("redis://", "rediss://", "unix://"))
+    return isinstance(location, str) and location.startswith(("redis://", "rediss://"))
 
 
 def open_store(location: str | Path, **options: Any) -> Store:
