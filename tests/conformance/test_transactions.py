@@ -95,6 +95,30 @@ def test_cursor_set_range_positions_at_the_first_key_not_below(store, table):
         assert [key for key, _ in cursor] == [b"b\xff", b"c"]
 
 
+def test_cursors_walk_long_tables_whole_both_ways_and_from_anywhere(store, table):
+    keys = [f"k{n:04}".encode() for n in range(700)]  # several read-ahead chunks on Redis
+    fill(store, table, keys)
+    with store.read() as txn:
+        assert [key for key, _ in txn.cursor(db=table)] == keys
+        cursor, walked = txn.cursor(db=table), []
+        found = cursor.last()
+        while found:
+            walked.append(bytes(cursor.key()))
+            found = cursor.prev()
+        assert walked == keys[::-1]
+        cursor = txn.cursor(db=table)
+        assert cursor.set_range(b"k0300")
+        assert cursor.next() and cursor.key() == b"k0301"
+        assert cursor.prev() and cursor.prev() and cursor.key() == b"k0299"
+        assert cursor.next() and cursor.next() and cursor.next() and cursor.key() == b"k0302"
+    with store.write() as txn:
+        cursor = txn.cursor(db=table)
+        assert cursor.set_range(b"k0500")
+        txn.put(b"k0500x", b"new", db=table)  # a pending key: the walk must show it
+        assert cursor.next() and cursor.key() == b"k0500x"
+        assert cursor.next() and cursor.key() == b"k0501"
+
+
 def test_an_empty_table_has_no_first_or_last(store, table):
     with store.read() as txn:
         cursor = txn.cursor(db=table)
@@ -125,6 +149,21 @@ def test_cursors_see_the_transactions_own_writes_and_deletes(store, table):
     with store.read() as txn:
         assert [key for key, _ in txn.cursor(db=table)] == [b"a", b"a\x00", b"b", b"b\xff", b"c"]
         assert txn.stat(table)["entries"] == 5
+
+
+def test_a_cursor_deletes_its_key_and_moves_to_the_next(store, table):
+    fill(store, table)
+    with store.write() as txn:
+        cursor = txn.cursor(db=table)
+        assert cursor.set_range(b"ab")
+        assert cursor.delete()
+        assert cursor.key() == b"b\xff"
+        assert cursor.last()
+        assert cursor.delete()
+        assert cursor.key() == b""  # nothing after the last key
+        assert not cursor.delete()
+    with store.read() as txn:
+        assert [key for key, _ in txn.cursor(db=table)] == [b"a", b"a\x00", b"b\xff"]
 
 
 def test_a_nested_transaction_rolls_back_alone(store, table):

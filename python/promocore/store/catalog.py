@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 import lmdb
 
@@ -15,6 +16,7 @@ from promocore.store.keys import (
     encode_counter,
     encode_u64,
     normalize_code,
+    prefetch,
 )
 from promocore.store.tables import Tables
 from promocore.v1 import campaign_pb2
@@ -23,6 +25,8 @@ from promocore.v1 import campaign_pb2
 # tell when what it derived from the catalog (promotion list, Qualify index) is stale.
 GENERATION_KEY = b"catalog/generation"
 STACKING_RULES_KEY = b"stacking_rules"
+# Codes listed per store read when walking a campaign's or the public codes.
+CODES_READ_PER_BATCH = 512
 
 
 class Catalog:
@@ -149,11 +153,8 @@ class Catalog:
         self._bump_generation(txn)
 
     def iter_public_codes(self, txn: lmdb.Transaction) -> Iterator[campaign_pb2.Code]:
-        for index_key, _ in txn.cursor(db=self._t.public_codes):
-            normalized = bytes(index_key).split(b"\0", 1)[1]
-            raw = txn.get(normalized, db=self._t.codes)
-            if raw is not None:
-                yield campaign_pb2.Code.FromString(raw)
+        indexed = (bytes(key).split(b"\0", 1)[1] for key, _ in txn.cursor(db=self._t.public_codes))
+        yield from self._codes_of(txn, indexed)
 
     def iter_campaign_codes(
         self, txn: lmdb.Transaction, campaign_id: str, after_code: str = ""
@@ -161,13 +162,27 @@ class Catalog:
         prefix = campaign_id.encode() + b"\0"
         cursor = txn.cursor(db=self._t.campaign_codes)
         start = prefix + normalize_code(after_code) + b"\0" if after_code else prefix
-        found = cursor.set_range(start)
-        while found and bytes(cursor.key()).startswith(prefix):
-            normalized = bytes(cursor.key())[len(prefix) :]
-            raw = txn.get(normalized, db=self._t.codes)
-            if raw is not None:
-                yield campaign_pb2.Code.FromString(raw)
-            found = cursor.next()
+
+        def indexed() -> Iterator[bytes]:
+            found = cursor.set_range(start)
+            while found and bytes(cursor.key()).startswith(prefix):
+                yield bytes(cursor.key())[len(prefix) :]
+                found = cursor.next()
+
+        yield from self._codes_of(txn, indexed())
+
+    def _codes_of(
+        self, txn: lmdb.Transaction, normalized_codes: Iterable[bytes]
+    ) -> Iterator[campaign_pb2.Code]:
+        """The Code records of the codes, read a batch at a time (one round trip per batch on a
+        shared store); codes without a record are left out."""
+        codes = iter(normalized_codes)
+        while batch := list(islice(codes, CODES_READ_PER_BATCH)):
+            prefetch(txn, self._t.codes, batch)
+            for normalized in batch:
+                raw = txn.get(normalized, db=self._t.codes)
+                if raw is not None:
+                    yield campaign_pb2.Code.FromString(raw)
 
 
 def require_code(catalog: Catalog, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -523,6 +524,12 @@ class RedisCursor:
         self._db = db
         self._key: bytes | None = None
         self._value: bytes | None = None
+        # Read ahead: the server's rows right after the position in the last step's direction,
+        # fetched with it (used only while the transaction has no pending write to the table),
+        # and whether they reach the end of the table.
+        self._ahead: deque[tuple[bytes, bytes]] = deque()
+        self._ahead_reverse = False
+        self._ahead_to_end = False
 
     def key(self) -> bytes:
         return self._key if self._key is not None else b""
@@ -558,6 +565,16 @@ class RedisCursor:
             self._key = self._value = None
             return False
         self._key, self._value = bytes(key), value
+        return True
+
+    def delete(self) -> bool:
+        """Deletes the current key and moves to the next one, if any (as py-lmdb); True when a
+        key was deleted."""
+        if self._key is None:
+            return False
+        deleted = self._key
+        self._txn.delete(deleted, db=self._db)
+        self._step(deleted, inclusive=False, reverse=False)
         return True
 
     def iternext(self, keys: bool = True, values: bool = True) -> Iterator:
@@ -605,6 +622,17 @@ class RedisCursor:
         txn, root, table = self._txn, self._txn._root, self._db.name
         txn._refuse_pending_increments(table)
         overlay = txn._overlay(table)
+        if (
+            not overlay
+            and not inclusive
+            and origin is not None
+            and origin == self._key
+            and reverse == self._ahead_reverse
+            and (self._ahead or self._ahead_to_end)
+        ):
+            return self._step_ahead(origin, reverse)
+        self._ahead.clear()
+        self._ahead_to_end = False
         pending = sorted(key for key, value in overlay.items() if value is not None)
         candidate = _nearest(pending, origin, inclusive, reverse)
         lo = _before(origin, inclusive) if reverse else _after(origin, inclusive)
@@ -616,11 +644,15 @@ class RedisCursor:
                 # The server is only of interest up to the pending key found.
                 far = b"(" + candidate
             rows = root._env.walk(self._db, lo, far, _WALK_CHUNK, reverse)
-            for key, value in rows:
+            for at, (key, value) in enumerate(rows):
                 if key in overlay:  # overwritten or deleted here: the pending write decides
                     skipped.append(key)
                     continue
                 server_key, server_value = key, value
+                if not overlay:
+                    self._ahead.extend(rows[at + 1 :])
+                    self._ahead_reverse = reverse
+                    self._ahead_to_end = len(rows) < _WALK_CHUNK
                 break
             if server_key is not None or len(rows) < _WALK_CHUNK:
                 break
@@ -631,18 +663,44 @@ class RedisCursor:
         else:
             end_key = candidate
         # Between origin and the new position the server had exactly `skipped`.
-        gap_end = b"(" + end_key if end_key is not None else (b"-" if reverse else b"+")
-        start = _before(origin, inclusive) if reverse else _after(origin, inclusive)
-        if reverse:
-            root._remember_gap(table, gap_end, start, sorted(skipped))
-        else:
-            root._remember_gap(table, start, gap_end, skipped)
+        self._remember_gap(origin, inclusive, end_key, skipped, reverse)
         if end_key is None:
             self._key = self._value = None
             return False
         self._key = end_key
         self._value = server_value if server_key is not None else overlay[end_key]
         return True
+
+    def _step_ahead(self, origin: bytes, reverse: bool) -> bool:
+        """The next step from the rows read ahead: they follow `origin` on the server, nothing
+        in between."""
+        if not self._ahead:  # the rows read ahead reached the end of the table
+            self._remember_gap(origin, False, None, [], reverse)
+            self._key = self._value = None
+            self._ahead_to_end = False
+            return False
+        key, value = self._ahead.popleft()
+        self._txn._root._remember(self._db.name, key, value)
+        self._remember_gap(origin, False, key, [], reverse)
+        self._key, self._value = key, value
+        return True
+
+    def _remember_gap(
+        self,
+        origin: bytes | None,
+        inclusive: bool,
+        end_key: bytes | None,
+        skipped: list[bytes],
+        reverse: bool,
+    ) -> None:
+        root = self._txn._root
+        if root._reads is None:
+            return
+        gap_end = b"(" + end_key if end_key is not None else (b"-" if reverse else b"+")
+        if reverse:
+            root._remember_gap(self._db.name, gap_end, _before(origin, inclusive), sorted(skipped))
+        else:
+            root._remember_gap(self._db.name, _after(origin, inclusive), gap_end, skipped)
 
 
 def _nearest(

@@ -1,0 +1,87 @@
+"""What is particular to the Redis backend's optimistic transactions (redis_kv.py): a commit
+whose reads another writer changed writes nothing and raises WriteConflict, phantoms included;
+counter additions read nothing, so they never conflict."""
+
+from __future__ import annotations
+
+import pytest
+
+from promocore.store import open_store
+from promocore.store.keys import add_to_counter, decode_counter
+from promocore.store.redis_kv import WriteConflict
+
+
+@pytest.fixture
+def store(redis_server):
+    opened = open_store(redis_server.url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def put(store, key: bytes, value: bytes, table=None) -> None:
+    with store.write() as txn:
+        txn.put(key, value, db=table or store.tables.settings)
+
+
+def test_a_read_value_changed_by_another_writer_is_a_conflict_and_nothing_is_written(store):
+    put(store, b"limit", b"1")
+    txn = store.write()
+    assert txn.get(b"limit", db=store.tables.settings) == b"1"
+    txn.put(b"decided", b"yes", db=store.tables.settings)
+    put(store, b"limit", b"2")
+    with pytest.raises(WriteConflict):
+        txn.commit()
+    with store.read() as reader:
+        assert reader.get(b"decided", db=store.tables.settings) is None
+
+
+def test_a_key_read_as_absent_then_created_by_another_writer_is_a_conflict(store):
+    txn = store.write()
+    assert txn.get(b"idempotency-key", db=store.tables.settings) is None
+    txn.put(b"idempotency-key", b"first", db=store.tables.settings)
+    put(store, b"idempotency-key", b"second")
+    with pytest.raises(WriteConflict):
+        txn.commit()
+
+
+@pytest.mark.parametrize("position", [3, 200])  # before and after the first read-ahead chunk
+def test_a_key_inserted_where_a_cursor_walked_is_a_conflict(store, position):
+    table = store.tables.settings
+    with store.write() as txn:
+        for n in range(0, 600, 2):
+            txn.put(f"k{n:04}".encode(), b"", db=table)
+    txn = store.write()
+    cursor = txn.cursor(db=table)
+    assert cursor.first()
+    for _ in range(position + 1):
+        assert cursor.next()
+    txn.put(b"after-the-walk", b"", db=table)
+    put(store, f"k{2 * position + 1:04}".encode(), b"phantom")  # inside the walked range
+    with pytest.raises(WriteConflict):
+        txn.commit()
+
+
+def test_a_key_inserted_beyond_where_a_cursor_walked_is_no_conflict(store):
+    table = store.tables.settings
+    with store.write() as txn:
+        for n in range(0, 600, 2):
+            txn.put(f"k{n:04}".encode(), b"", db=table)
+    txn = store.write()
+    cursor = txn.cursor(db=table)
+    assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
+    txn.put(b"decided", b"", db=table)
+    put(store, b"k0301", b"elsewhere")
+    txn.commit()
+
+
+def test_additions_to_one_counter_from_open_transactions_both_count(store):
+    table = store.tables.counters
+    first, second = store.write(), store.write()
+    add_to_counter(first, table, b"shared", 3)
+    add_to_counter(second, table, b"shared", 4)
+    second.commit()
+    first.commit()
+    with store.read() as txn:
+        assert decode_counter(txn.get(b"shared", db=table)) == 7
