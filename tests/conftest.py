@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -23,9 +25,25 @@ def clock() -> FixedClock:
     return FixedClock(int(NOW.timestamp() * 1000))
 
 
+# PROMOCORE_TEST_STORE=redis puts the `server` fixture's store on Redis (one private
+# redis-server for the run, a key prefix per test), so every test using it runs on Redis.
+TEST_STORE = os.environ.get("PROMOCORE_TEST_STORE", "lmdb")
+
+
+@pytest.fixture(scope="session")
+def session_redis(tmp_path_factory) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path_factory.mktemp("session-redis")) as running:
+        yield running
+
+
 @pytest.fixture
-def server(tmp_path, clock) -> Iterator[RunningServer]:
-    running = start_server(tmp_path / "data", "127.0.0.1:0", clock=clock)
+def server(tmp_path, clock, request) -> Iterator[RunningServer]:
+    if TEST_STORE == "redis":
+        redis_url = request.getfixturevalue("session_redis").url
+        location = f"{redis_url}?prefix=t{uuid.uuid4().hex}"
+    else:
+        location = str(tmp_path / "data")
+    running = start_server(location, "127.0.0.1:0", clock=clock)
     try:
         yield running
     finally:
