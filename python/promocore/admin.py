@@ -243,9 +243,10 @@ class Admin:
         generated = 0
         while generated < count:
             chunk = min(GENERATION_CHUNK, count - generated)
-            added: list[bytes] = []
-            fruitless_rounds = 0
-            with self._store.write() as txn:
+
+            def add_chunk(txn, chunk: int = chunk) -> list[bytes]:
+                added: list[bytes] = []
+                fruitless_rounds = 0
                 while len(added) < chunk:
                     batch = pattern.records(chunk - len(added), record_tail, index_prefix)
                     stored = add_code_batch(self._store.env, txn, self._store.tables, *batch)
@@ -253,8 +254,11 @@ class Admin:
                     fruitless_rounds = 0 if stored else fruitless_rounds + 1
                     if fruitless_rounds == MAX_COLLISIONS_IN_A_ROW:
                         raise _space_exhausted()
+                return added
+
+            # A chunk that lost a race (shared store) is run again alone: none is added twice.
+            yield self._store.transact(add_chunk)
             generated += chunk
-            yield added
 
     def _generate_with_balances(
         self, template: campaign_pb2.Code, pattern: CodePattern, count: int
@@ -264,10 +268,12 @@ class Admin:
         generated = 0
         while generated < count:
             chunk = min(BALANCE_GENERATION_CHUNK, count - generated)
-            with self._store.write() as txn:
-                added = [self._add_unique(txn, template, generate) for _ in range(chunk)]
+
+            def add_chunk(txn, chunk: int = chunk) -> list[str]:
+                return [self._add_unique(txn, template, generate) for _ in range(chunk)]
+
+            yield self._store.transact(add_chunk)
             generated += chunk
-            yield added
 
     def _add_unique(self, txn, template: campaign_pb2.Code, generate) -> str:
         for _ in range(MAX_COLLISIONS_IN_A_ROW):

@@ -52,7 +52,9 @@ class GiftCards:
         issued = 0
         while issued < request.count:
             chunk = min(ISSUE_CHUNK, request.count - issued)
-            with self._store.write() as txn:
+
+            def issue_chunk(txn, chunk: int = chunk) -> list[loyalty_pb2.GiftCard]:
+                views = []
                 for _ in range(chunk):
                     code = self._new_card(
                         txn,
@@ -63,7 +65,12 @@ class GiftCards:
                         expire_at=request.expire_at if request.HasField("expire_at") else None,
                     )
                     if request.count <= MAX_RETURNED:
-                        response.gift_cards.append(self._view(txn, code))
+                        views.append(self._view(txn, code))
+                return views
+
+            # Each chunk commits on its own; one that lost a race (shared store) is run again
+            # alone, so the chunks before it are never issued twice.
+            response.gift_cards.extend(self._store.transact(issue_chunk))
             issued += chunk
         response.issued = issued
         return response
