@@ -404,9 +404,9 @@ class RedisTransaction:
 
     def _check_writable(self) -> None:
         if not self.write:
-            raise redis.exceptions.DataError("write to a read-only transaction")
+            raise RuntimeError("write to a read-only transaction")
         if self._done:
-            raise redis.exceptions.DataError("write to a finished transaction")
+            raise RuntimeError("write to a finished transaction")
 
     def _written(self, table: str, key: bytes) -> tuple[bool, bytes | None, int]:
         """This transaction's (or an enclosing one's) own write of the key, if any, and what
