@@ -46,12 +46,17 @@ def test_a_key_read_as_absent_then_created_by_another_writer_is_a_conflict(store
         txn.commit()
 
 
-@pytest.mark.parametrize("position", [3, 200])  # before and after the first read-ahead chunk
-def test_a_key_inserted_where_a_cursor_walked_is_a_conflict(store, position):
-    table = store.tables.settings
+def fill_even_keys(store, table) -> None:
+    """k0000, k0002, ... k0598: room for a key between any two."""
     with store.write() as txn:
         for n in range(0, 600, 2):
             txn.put(f"k{n:04}".encode(), b"", db=table)
+
+
+@pytest.mark.parametrize("position", [3, 200])  # before and after the first read-ahead chunk
+def test_a_key_inserted_where_a_cursor_walked_is_a_conflict(store, position):
+    table = store.tables.settings
+    fill_even_keys(store, table)
     txn = store.write()
     cursor = txn.cursor(db=table)
     assert cursor.first()
@@ -65,9 +70,7 @@ def test_a_key_inserted_where_a_cursor_walked_is_a_conflict(store, position):
 
 def test_a_key_inserted_beyond_where_a_cursor_walked_is_no_conflict(store):
     table = store.tables.settings
-    with store.write() as txn:
-        for n in range(0, 600, 2):
-            txn.put(f"k{n:04}".encode(), b"", db=table)
+    fill_even_keys(store, table)
     txn = store.write()
     cursor = txn.cursor(db=table)
     assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
