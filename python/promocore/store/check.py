@@ -18,15 +18,13 @@ from pathlib import Path
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.check_ledgers import check_ledgers
 from promocore.store.keys import decode_counter
-from promocore.store.redis_kv import RedisEnvironment, RedisLocation, WriteConflict
-from promocore.store.store import is_redis_location
+from promocore.store.redis_kv import RedisEnvironment, RedisLocation
+from promocore.store.store import is_redis_location, transact
 from promocore.store.tables import TABLE_NAMES, Tables, open_readonly
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
 MAX_LISTED_PROBLEMS = 50
-# Checks of a Redis store run at most this often while writes keep racing them.
-REDIS_ATTEMPTS = 20
 
 
 @dataclass
@@ -84,16 +82,8 @@ def _check_redis(url: str) -> CheckReport:
     env = RedisEnvironment(RedisLocation.parse(url), TABLE_NAMES)
     tables = Tables(**env.tables)
     try:
-        for _ in range(REDIS_ATTEMPTS - 1):
-            # A write transaction that writes nothing: its commit only re-checks every read.
-            txn = env.begin(write=True)
-            report = _check(txn, tables)
-            try:
-                txn.commit()
-            except WriteConflict:
-                continue
-            return report
-        raise RuntimeError(f"the store kept changing during {REDIS_ATTEMPTS} checks")
+        # A write transaction that writes nothing: its commit only re-checks every read.
+        return transact(env, lambda txn: _check(txn, tables))
     finally:
         env.close()
 

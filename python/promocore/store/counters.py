@@ -129,30 +129,19 @@ class CounterKeys:
             held_by_others = held_by_others or held != 0
             return committed + held
 
-        view.prefetch(
-            [
-                self.code_redeemed,
-                self.campaign_redemptions,
-                self.customer_redemptions,
-                self.customer_day,
-                self.customer_week,
-                self.customer_month,
-                self.campaign_day,
-                self.discount_given,
-                self.order_value,
-            ]
-        )
-        counters = evaluation_pb2.Counters(
-            code_redeemed=get(self.code_redeemed),
-            campaign_redemptions=get(self.campaign_redemptions),
-            customer_redemptions=get(self.customer_redemptions),
-            customer_day=get(self.customer_day),
-            customer_week=get(self.customer_week),
-            customer_month=get(self.customer_month),
-            campaign_day=get(self.campaign_day),
-            discount_given=get(self.discount_given),
-            order_value=get(self.order_value),
-        )
+        keys = {
+            "code_redeemed": self.code_redeemed,
+            "campaign_redemptions": self.campaign_redemptions,
+            "customer_redemptions": self.customer_redemptions,
+            "customer_day": self.customer_day,
+            "customer_week": self.customer_week,
+            "customer_month": self.customer_month,
+            "campaign_day": self.campaign_day,
+            "discount_given": self.discount_given,
+            "order_value": self.order_value,
+        }
+        view.prefetch(list(keys.values()))
+        counters = evaluation_pb2.Counters(**{field: get(key) for field, key in keys.items()})
         return counters, held_by_others
 
     def balances(self, view: CounterView) -> tuple[int, int]:

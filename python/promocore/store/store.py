@@ -73,14 +73,7 @@ class Store:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
         store a transaction that lost a race wrote nothing and is run again (for writes outside
         an RPC, which `server.rpc` already runs again)."""
-        for attempt in range(1, TRANSACT_ATTEMPTS + 1):
-            try:
-                with self.write() as txn:
-                    return work(txn)
-            except WriteConflict as conflict:
-                if attempt == TRANSACT_ATTEMPTS:
-                    raise WriteConflictError(str(conflict)) from None
-        raise AssertionError("unreachable")
+        return transact(self.env, work)
 
     def is_empty(self) -> bool:
         with self.read() as txn:
@@ -94,6 +87,19 @@ class Store:
         self.reservations.delete_expired(
             txn, now_ms=self.clock.now_ms(), limit=EXPIRED_SESSIONS_PER_BATCH
         )
+
+
+def transact(env: Any, work: Callable[[Any], T]) -> T:
+    """`work(txn)` in a write transaction of `env`, run again while it loses races (a shared
+    store's WriteConflict: nothing was written), at most TRANSACT_ATTEMPTS times."""
+    for attempt in range(1, TRANSACT_ATTEMPTS + 1):
+        try:
+            with env.begin(write=True) as txn:
+                return work(txn)
+        except WriteConflict as conflict:
+            if attempt == TRANSACT_ATTEMPTS:
+                raise WriteConflictError(str(conflict)) from None
+    raise AssertionError("unreachable")
 
 
 def is_redis_location(location: str | Path) -> bool:
