@@ -74,30 +74,42 @@ class Scheduler:
         """Runs every time-based trigger due at the clock's now; returns the codes issued."""
         with self._tick_lock:
             now_ms = self._data.clock.now_ms()
+            store = self._data.store
             issued: list[str] = []
-            after = ""
-            while True:
-                with self._data.store.write() as txn:
-                    batch = self._data.customers.iter_customers(
-                        txn, after, CUSTOMERS_PER_TRANSACTION
-                    )
-                    if not batch:
-                        break
-                    timed = self._timed_distributions(txn)
-                    for stored in batch:
-                        self._data.changed(txn, stored, now_ms, write=False)
-                        issued += self._fire_timed(txn, stored, timed, now_ms)
-                after = batch[-1].customer.id
+            after: str | None = ""
+            # Each batch commits on its own; one that lost a race with a checkout on a shared
+            # store is run again alone (Store.transact), not left for the next tick.
+            while after is not None:
+                after, fired = store.transact(
+                    lambda txn, after=after: self._trigger_batch(txn, after, now_ms)
+                )
+                issued += fired
             card = b""
             while True:
-                with self._data.store.write() as txn:
-                    card = self._expiring.announce_batch(
+                card = store.transact(
+                    lambda txn, card=card: self._expiring.announce_batch(
                         txn, card, CUSTOMERS_PER_TRANSACTION, now_ms
                     )
+                )
                 if not card:
                     break
             self.ticks += 1
             return issued
+
+    def _trigger_batch(
+        self, txn: lmdb.Transaction, after: str, now_ms: int
+    ) -> tuple[str | None, list[str]]:
+        """Time-based triggers of the customers after `after`, a batch of them: (the last
+        customer id of the batch, or None when there was none; the codes issued)."""
+        batch = self._data.customers.iter_customers(txn, after, CUSTOMERS_PER_TRANSACTION)
+        if not batch:
+            return None, []
+        timed = self._timed_distributions(txn)
+        issued: list[str] = []
+        for stored in batch:
+            self._data.changed(txn, stored, now_ms, write=False)
+            issued += self._fire_timed(txn, stored, timed, now_ms)
+        return batch[-1].customer.id, issued
 
     def _timed_distributions(self, txn: lmdb.Transaction) -> list[customer_pb2.Distribution]:
         timed = (customer_pb2.TRIGGER_BIRTHDAY, customer_pb2.TRIGGER_INACTIVE)
