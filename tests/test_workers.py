@@ -4,17 +4,21 @@ die, stopped gracefully, and all seeing a change made through any of them at onc
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
 from promocore import Client
-from promocore.workers import STOP_GRACE_S
+from promocore.workers import STOP_GRACE_S, worker_cpus
 
 from support import ServerProcess, cart, coupon
 
 ORDER = cart(("BEANS", 2000, 1))
+# What the servers started by these tests may use: they inherit the test process's mask.
+ALLOWED_CPUS = sorted(os.sched_getaffinity(0))
 
 
 @pytest.fixture
@@ -72,3 +76,85 @@ def test_a_disable_through_one_connection_is_seen_on_every_worker(server):
         with Client(server.target) as checkout:
             [result] = checkout.validate(ORDER, codes=["SWITCH"])["redeemables"]
             assert result["reason"] == "campaign_inactive"
+
+
+def cpu_list(text: str) -> set[int]:
+    """The CPUs of a kernel CPU list such as `0-3,6`."""
+    cpus: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        cpus.update(range(int(first), int(last or first) + 1))
+    return cpus
+
+
+def allowed_cpus_of_threads(pid: int) -> list[set[int]]:
+    """Cpus_allowed_list of every thread of a process (gRPC's pool included)."""
+    masks = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        status = (task / "status").read_text()
+        line = next(x for x in status.splitlines() if x.startswith("Cpus_allowed_list:"))
+        masks.append(cpu_list(line.split(":", 1)[1].strip()))
+    return masks
+
+
+@pytest.mark.skipif(
+    len(ALLOWED_CPUS) < 2,
+    reason=f"pinning 2 workers to distinct CPUs needs 2 allowed CPUs; this process has "
+    f"{len(ALLOWED_CPUS)}",
+)
+def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_path):
+    with ServerProcess(tmp_path / "data", workers=2, extra=("--cpu-affinity", "auto")) as server:
+        pids = server.worker_pids()
+        per_worker = []
+        for pid in pids:
+            masks = allowed_cpus_of_threads(pid)
+            assert len(masks) > 1  # the gRPC threads started after the pin, and inherited it
+            [mask] = {frozenset(m) for m in masks}
+            assert len(mask) == 1
+            per_worker.append(mask)
+        assert len(set(per_worker)) == 2
+        assert set().union(*per_worker) <= set(ALLOWED_CPUS)
+        # A replaced worker takes its predecessor's CPU again.
+        os.kill(pids[0], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            replaced = [p for p in server.worker_pids() if p not in pids]
+            if replaced:
+                break
+            time.sleep(0.05)
+        server.wait_until_serving(10)
+        assert {frozenset(m) for m in allowed_cpus_of_threads(replaced[0])} == {per_worker[0]}
+    log = server.log_path.read_text()
+    for index, pid in enumerate(pids):
+        [cpu] = per_worker[index]
+        assert f"worker {index} (pid {pid}) pinned to CPU {cpu}" in log
+
+
+def test_off_leaves_every_worker_on_the_whole_allowed_set(tmp_path):
+    with ServerProcess(tmp_path / "data", workers=2, extra=("--cpu-affinity", "off")) as server:
+        for pid in server.worker_pids():
+            assert allowed_cpus_of_threads(pid) and all(
+                mask == set(ALLOWED_CPUS) for mask in allowed_cpus_of_threads(pid)
+            )
+    assert not re.search(r"\) pinned to CPU \d", server.log_path.read_text())
+
+
+def test_auto_pins_nothing_when_workers_outnumber_the_allowed_cpus(tmp_path):
+    workers = len(ALLOWED_CPUS) + 1
+    with ServerProcess(tmp_path / "data", workers=workers) as server:  # auto is the default
+        pids = server.worker_pids()
+        assert len(pids) == workers
+        for pid in pids:
+            assert all(mask == set(ALLOWED_CPUS) for mask in allowed_cpus_of_threads(pid))
+    log = server.log_path.read_text()
+    assert not re.search(r"\) pinned to CPU \d", log)
+    assert "workers not pinned to CPUs (--cpu-affinity auto" in log
+
+
+def test_worker_cpus_takes_the_allowed_cpus_in_order_and_refuses_an_unknown_mode():
+    assert worker_cpus(2, "auto", [5, 3, 9]) == [3, 5]
+    assert worker_cpus(3, "auto", [3, 5, 9]) == [3, 5, 9]
+    assert worker_cpus(4, "auto", [3, 5, 9]) is None
+    assert worker_cpus(2, "off", [3, 5, 9]) is None
+    with pytest.raises(ValueError, match="--cpu-affinity"):
+        worker_cpus(2, "always", [0, 1])

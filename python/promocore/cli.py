@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--threads", type=int, default=16, help="RPC threads per process")
     serve.add_argument(
+        "--cpu-affinity",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto: bind each worker to its own allowed CPU when workers <= allowed CPUs; "
+        "off: never (see docs/operations.md)",
+    )
+    serve.add_argument(
         "--durability",
         choices=[d.value for d in Durability],
         default=Durability.FULL.value,
@@ -266,7 +273,9 @@ def run_serve(args: argparse.Namespace) -> int:
         # Before any worker starts, so the key is printed once, not once per worker.
         cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
     if args.workers > 0:
-        return serve_workers(location, args.listen, args.workers, options)
+        return serve_workers(
+            location, args.listen, args.workers, options, cpu_affinity=args.cpu_affinity
+        )
     running = start_server(location, args.listen, options=options)
     host = args.listen.rpartition(":")[0]
     logging.getLogger("promocore").info(

@@ -5,6 +5,11 @@ stays ours even when the workers restart; then it forks the workers before anyth
 or opens LMDB. Each worker opens the store after fork and binds the same port with
 SO_REUSEPORT; the kernel spreads connections across them. A worker that dies is restarted;
 SIGTERM or SIGINT stops the workers gracefully, then the supervisor.
+
+With `--cpu-affinity auto` (the default) and no more workers than CPUs the process may use, each
+worker binds itself to its own CPU right after the fork, before it starts any thread: two
+unpinned workers on two cores pay heavily in context switches and cache misses as the scheduler
+moves their threads around.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from promocore.admin import Admin
@@ -32,6 +38,7 @@ MIN_WORKER_LIFETIME_S = 1.0
 STOP_GRACE_S = 10
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+CPU_AFFINITY_MODES = ("auto", "off")
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -50,8 +57,41 @@ def reserve_port(host: str, port: int) -> socket.socket:
     return holder
 
 
-def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOptions) -> int:
-    """Runs the supervisor until SIGTERM/SIGINT; returns the exit status."""
+def worker_cpus(workers: int, cpu_affinity: str, allowed: Sequence[int]) -> list[int] | None:
+    """The CPU of each worker (worker i gets allowed[i % len(allowed)]), or None to leave them
+    unpinned: with `off`, or with `auto` when there are more workers than allowed CPUs (two
+    workers bound to one CPU would wait on each other while another CPU idles)."""
+    if cpu_affinity not in CPU_AFFINITY_MODES:
+        raise ValueError(
+            f"--cpu-affinity must be one of {', '.join(CPU_AFFINITY_MODES)}, got {cpu_affinity!r}"
+        )
+    if cpu_affinity == "off" or not allowed or workers > len(allowed):
+        return None
+    ordered = sorted(allowed)
+    return [ordered[index % len(ordered)] for index in range(workers)]
+
+
+def serve_workers(
+    data_dir: Path,
+    listen: str,
+    workers: int,
+    options: ServerOptions,
+    *,
+    cpu_affinity: str = "auto",
+) -> int:
+    """Runs the supervisor until SIGTERM/SIGINT; returns the exit status. `cpu_affinity`: `auto`
+    pins each worker to one CPU of the process's allowed set (a container's cpuset included)
+    when there are no more workers than those CPUs; `off` never pins."""
+    # Read before any fork, in the supervisor: the set the container or `taskset` gave us.
+    allowed = sorted(os.sched_getaffinity(0))
+    cpus = worker_cpus(workers, cpu_affinity, allowed)
+    if cpus is None:
+        log.info(
+            "workers not pinned to CPUs (--cpu-affinity %s, %d workers, allowed CPUs %s)",
+            cpu_affinity,
+            workers,
+            _cpu_list(allowed),
+        )
     host, port = split_listen(listen)
     holder = reserve_port(host, port)
     port = holder.getsockname()[1]
@@ -91,7 +131,8 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
             # Worker 0 alone runs the scheduler and the webhook sender; restarted, it takes them
             # up again (their progress is in the store).
             options_of_worker = dataclasses.replace(worker_options, background_duties=index == 0)
-            children[_spawn(index, data_dir, address, options_of_worker)] = (
+            cpu = cpus[index] if cpus is not None else None
+            children[_spawn(index, data_dir, address, options_of_worker, cpu)] = (
                 index,
                 time.monotonic(),
             )
@@ -125,7 +166,9 @@ def serve_workers(data_dir: Path, listen: str, workers: int, options: ServerOpti
     return 0
 
 
-def _spawn(index: int, data_dir: Path, address: str, options: ServerOptions) -> int:
+def _spawn(
+    index: int, data_dir: Path, address: str, options: ServerOptions, cpu: int | None
+) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -137,6 +180,10 @@ def _spawn(index: int, data_dir: Path, address: str, options: ServerOptions) -> 
             signal.signal(signum, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         _die_with_parent()
+        if cpu is not None:
+            # Before start_server creates any thread: threads inherit the creating one's mask.
+            os.sched_setaffinity(0, {cpu})
+            log.info("worker %d (pid %d) pinned to CPU %d", index, os.getpid(), cpu)
         running = start_server(data_dir, address, options=options)
         log.info("worker %d (pid %d) serving", index, os.getpid())
         serve_forever(running)
@@ -151,6 +198,10 @@ def _die_with_parent() -> None:
     """A worker whose supervisor is killed (kill -9) stops instead of serving on unsupervised."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _cpu_list(cpus: Sequence[int]) -> str:
+    return ",".join(str(cpu) for cpu in cpus)
 
 
 def _signal(pid: int, signum: int) -> None:
