@@ -4,12 +4,15 @@
    load_dataset.py (100 auto promotions, 10,000 codes, 20-item carts, 3 codes per request).
 2. Single-RPC phases, the same locust client and user count each: a health check (the framework
    floor), Validate, durable Redeem. Server CPU time per RPC is read from the worker processes'
-   /proc stats, so the load generator's share of the cores does not count.
+   /proc stats, so the load generator's share of the cores does not count. The shed fraction of
+   a phase is its RESOURCE_EXHAUSTED answers (load shedding) over its requests.
 3. A mixed phase: checkout (Qualify -> Validate -> Redeem), POS and admin users together.
 4. The TV-ad spike on the limit-1,000 campaign (locust_spike.py), up to 500 users.
 
 Writes benchmarks/results/load_bench.json, a section of benchmarks/RESULTS.md and the latency
-plot benchmarks/results/load_latency.png; prints one JSON object as its last line.
+plot benchmarks/results/load_latency.png (none of them with --no-write); prints one JSON object
+as its last line. `--server-arg=ARG` (repeatable) passes ARG to `promocore serve`, to compare
+server settings side by side.
 """
 
 from __future__ import annotations
@@ -115,20 +118,33 @@ def locust(
 
 
 def phase(server: ServerProcess, workdir: Path, user: str, name: str, args, env) -> dict:
-    """One single-RPC phase: RPCs answered, RPS and server CPU per RPC."""
+    """One single-RPC phase: RPCs answered, RPS, server CPU per RPC and the shed fraction."""
     pids = server.worker_pids()
+    # The phase's own outcomes file: errors by status code, counted by the locustfile.
+    outcomes = workdir / f"{user}-outcomes.json"
     before, started = cpu_seconds(pids), time.monotonic()
     rows = locust(
-        server.target, workdir / user, [user], count=args.users, seconds=args.seconds, env=env
+        server.target,
+        workdir / user,
+        [user],
+        count=args.users,
+        seconds=args.seconds,
+        env={**env, "PROMOCORE_BENCH_OUTCOMES": str(outcomes)},
     )
     elapsed, cpu = time.monotonic() - started, cpu_seconds(pids) - before
+    if name not in rows:
+        raise RuntimeError(f"no {name} finished in the {user} phase: make --seconds longer")
     row = rows[name]
     requests, failures = int(row["Request Count"]), int(row["Failure Count"])
+    errors = orjson.loads(outcomes.read_bytes())["errors"]
+    shed = errors.get(f"{name}:RESOURCE_EXHAUSTED", 0)
     # Per answered RPC: a shed one (RESOURCE_EXHAUSTED) costs microseconds and would flatter it.
     answered = requests - failures
     return {
         "requests": requests,
         "failures": failures,
+        "shed": shed,
+        "shed_fraction": shed / max(1, requests),
         # Answered RPCs per second (locust's Requests/s counts the refused ones too).
         "rps": float(row["Requests/s"]) * answered / max(1, requests),
         "cpu_us_per_rpc": cpu / max(1, answered) * 1e6,
@@ -255,7 +271,7 @@ def write_results(summary: dict, details: dict, command: str) -> None:
         "",
         f"Command: `{command}`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
         f"Machine: {details['machine']}.",
-        f"Server: `promocore serve --workers {details['workers']}`; locust in one process, "
+        f"Server: `{details['server_command']}`; locust in one process, "
         f"{details['users']} users per single-RPC phase, {details['seconds']} s each. Server CPU "
         "is read from the workers' /proc stats; the ratios come from phases of the same run. "
         f"Of the {load_dataset.PROMOTIONS} auto promotions, "
@@ -263,15 +279,16 @@ def write_results(summary: dict, details: dict, command: str) -> None:
         f"{details['promotions_per_cart']['applied']:.1f} apply after stacking.",
         "",
         "| phase | RPCs | RPS | server CPU / RPC (µs) | ratio to floor | p50 ms | p99 ms "
-        "| failures |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| failures | shed (RESOURCE_EXHAUSTED / RPCs) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     floor = phases["noop"]["cpu_us_per_rpc"]
     for name, figures in phases.items():
         lines.append(
             f"| {name} | {figures['requests']} | {figures['rps']:.0f} | "
             f"{figures['cpu_us_per_rpc']:.0f} | {figures['cpu_us_per_rpc'] / floor:.2f} | "
-            f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['failures']} |"
+            f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['failures']} | "
+            f"{figures['shed_fraction']:.3f} |"
         )
     spike = details["spike"]
     lines += [
@@ -303,7 +320,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--spike-users", type=int, default=500)
     parser.add_argument("--threads", type=int, help="RPC threads per worker (serve's default)")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more argument of `promocore serve` (repeatable; write --server-arg=--flag)",
+    )
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="print only; leave RESULTS.md and benchmarks/results/ as they are",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="also sample the workers with py-spy (extra phases)"
     )
@@ -313,7 +341,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="promocore-bench-") as tmp:
         workdir = Path(tmp)
         data_dir = workdir / "data"
-        extra = ("--threads", str(args.threads)) if args.threads else ()
+        extra = (*(("--threads", str(args.threads)) if args.threads else ()), *args.server_arg)
         server = ServerProcess(data_dir, workers=args.workers, extra=extra).start()
         try:
             with Client(server.target, timeout=60) as client:
@@ -398,10 +426,14 @@ def main() -> int:
         "noop_cpu_us": round(floor["cpu_us_per_rpc"], 1),
         "validate_cpu_us": round(phases["validate"]["cpu_us_per_rpc"], 1),
         "redeem_cpu_us": round(phases["redeem"]["cpu_us_per_rpc"], 1),
+        "validate_shed_fraction": round(phases["validate"]["shed_fraction"], 4),
     }
     details = {
         "machine": machine(),
         "workers": args.workers,
+        "server_command": shlex.join(
+            ["promocore", "serve", "--workers", str(args.workers), *extra]
+        ),
         "users": args.users,
         "seconds": args.seconds,
         "spike_users": args.spike_users,
@@ -411,11 +443,11 @@ def main() -> int:
         "mixed": mixed,
         "spike": {"outcomes": dict(outcomes), "errors": errors, "store_count": store_count},
     }
-    (OUTPUT / "load_bench.json").write_bytes(
-        orjson.dumps({"summary": summary, **details}, option=orjson.OPT_INDENT_2)
-    )
-    plot(series, OUTPUT / "load_latency.png")
     if not args.no_write:
+        (OUTPUT / "load_bench.json").write_bytes(
+            orjson.dumps({"summary": summary, **details}, option=orjson.OPT_INDENT_2)
+        )
+        plot(series, OUTPUT / "load_latency.png")
         command = "make bench" if os.environ.get("MAKELEVEL") else shlex.join(sys.argv)
         write_results(summary, details, command)
     print(orjson.dumps(summary).decode())
