@@ -1,8 +1,10 @@
 """Closed-loop Redeem load from one process: THREADS clients redeeming unique keys for SECONDS.
 
-    python redeem_load.py TARGET CODE PREFIX --seconds 5 --threads 16 [--dataset-cart]
+    python redeem_load.py TARGET CODE PREFIX --seconds 5 --threads 16 [--dataset-cart] [--validate]
 
 Prints one JSON object: {"count", "succeeded", "errors", "latencies_ms" (sorted)}.
+With --validate the clients send Validate instead (the same order and code, nothing written):
+"succeeded" then counts valid answers.
 The order is one line of beans, or with --dataset-cart a 20-line cart of the load benchmark's
 data set (load_dataset.cart: categories, shipping, a channel), one per thread.
 `run_processes` starts several of these processes at one moment and collects their results.
@@ -85,6 +87,7 @@ def main() -> None:
         action="store_true",
         help="a 20-line cart of the load data set (one per thread) instead of one line of beans",
     )
+    parser.add_argument("--validate", action="store_true", help="send Validate instead of Redeem")
     args = parser.parse_args()
 
     latencies: list[float] = []
@@ -102,13 +105,21 @@ def main() -> None:
                 key = f"{args.prefix}-{thread}-{n}"
                 n += 1
                 started = time.perf_counter()
+                customer = {"id": f"{args.prefix}-{thread}"}
                 try:
-                    answer = client.redeem(
-                        {**order, "id": key},
-                        codes=[args.code],
-                        customer={"id": f"{args.prefix}-{thread}"},
-                        idempotency_key=key,
-                    )
+                    if args.validate:
+                        answer = client.validate(
+                            {**order, "id": key}, codes=[args.code], customer=customer
+                        )
+                        succeeded = answer["valid"]
+                    else:
+                        answer = client.redeem(
+                            {**order, "id": key},
+                            codes=[args.code],
+                            customer=customer,
+                            idempotency_key=key,
+                        )
+                        succeeded = answer["status"] == "SUCCEEDED"
                 except PromocoreError:
                     with lock:
                         counts["errors"] += 1
@@ -116,7 +127,7 @@ def main() -> None:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 with lock:
                     counts["count"] += 1
-                    counts["succeeded"] += answer["status"] == "SUCCEEDED"
+                    counts["succeeded"] += succeeded
                     latencies.append(elapsed_ms)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(args.threads)]

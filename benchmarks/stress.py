@@ -6,11 +6,13 @@
 2. Crash test: kill -9 of the whole server at random moments under load, restart, verify that
    every acknowledged redemption is in the log and `promocore check` passes.
 3. Group commit: durable redeems/s with group commit vs one transaction and sync per redeem
-   (`--max-batch 1`), same load, same run.
+   (`--max-batch 1`), same load, same run; and vs the same server with `--durability process`
+   (no fsync), the durable and unsynced servers alternating, DURABILITY_ROUNDS rounds each.
 4. Hot campaign: p99 of redeems of an unlimited campaign, alone and while 200 clients hammer a
-   limited one.
+   limited one; the same for one closed-loop Validate client (of the quiet campaign's code).
 
-Writes a section of benchmarks/RESULTS.md and prints one JSON object as its last line.
+Writes a section of benchmarks/RESULTS.md (not with --no-write) and prints one JSON object as
+its last line.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ RACE_LIMIT = 50
 RACE_PER_CUSTOMER = 2
 RACE_CLIENTS = 200
 RACE_CUSTOMERS = 40
+# Durable and unsynced servers alternate this many times each, so drift on a shared machine
+# hits both; the group-commit figures are the mean of the durable rounds.
+DURABILITY_ROUNDS = 2
 
 
 def create(client: Client, campaign_id: str, limits: dict) -> str:
@@ -91,13 +96,32 @@ def durable_rps(workdir: Path, name: str, extra: tuple[str, ...], seconds: float
     return {"redeems_per_s": count / seconds, "errors": sum(r["errors"] for r in results)}
 
 
+def durability_rounds(workdir: Path, seconds: float) -> dict:
+    """Durable group-commit redeems/s and the same server with `--durability process` (no
+    fsync), same load, alternating; each figure the mean of its rounds."""
+    rounds: dict[str, list[dict]] = {"durable": [], "unsynced": []}
+    for n in range(DURABILITY_ROUNDS):
+        rounds["durable"].append(durable_rps(workdir, f"durable-{n}", (), seconds))
+        unsynced = ("--durability", "process")
+        rounds["unsynced"].append(durable_rps(workdir, f"unsynced-{n}", unsynced, seconds))
+    return {
+        name: {
+            "redeems_per_s": statistics.mean(r["redeems_per_s"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+            "rounds": [round(r["redeems_per_s"]) for r in runs],
+        }
+        for name, runs in rounds.items()
+    }
+
+
 def percentile(latencies: list[float], q: float) -> float:
     return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
 
 
 def hot_campaign(workdir: Path, seconds: float) -> dict:
     """p99 of a quiet unlimited campaign alone, beside 200 clients hammering a limited campaign,
-    and (the control, same load) beside 200 clients hammering an unlimited one."""
+    and (the control, same load) beside 200 clients hammering an unlimited one. Then one
+    Validate client (the quiet code, nothing written) alone and beside the limited hammer."""
     with ServerProcess(workdir / "hot", workers=os.cpu_count() or 1) as server:
         with Client(server.target) as client:
             quiet = create(client, "quiet", {})
@@ -106,18 +130,32 @@ def hot_campaign(workdir: Path, seconds: float) -> dict:
         figures = {"alone": quiet_latencies(server.target, quiet, "alone", seconds, hammer=None)}
         for name, code in (("beside_limited", limited), ("beside_unlimited", unlimited)):
             figures[name] = quiet_latencies(server.target, quiet, name, seconds, hammer=code)
+        for name, code in (("validate_alone", None), ("validate_beside_limited", limited)):
+            figures[name] = quiet_latencies(
+                server.target, quiet, name, seconds, hammer=code, threads=1, extra=("--validate",)
+            )
     return {
         name: {
             "p50_ms": round(percentile(latencies, 0.5), 2),
             "p99_ms": round(percentile(latencies, 0.99), 2),
+            "samples": len(latencies),
         }
         for name, latencies in figures.items()
     }
 
 
 def quiet_latencies(
-    target: str, quiet: str, name: str, seconds: float, *, hammer: str | None
+    target: str,
+    quiet: str,
+    name: str,
+    seconds: float,
+    *,
+    hammer: str | None,
+    threads: int = 4,
+    extra: tuple[str, ...] = (),
 ) -> list[float]:
+    """Latencies of `threads` closed-loop clients of the quiet code (Redeem, or what `extra`
+    asks of redeem_load.py), alone or while 200 clients in 4 processes redeem `hammer`."""
     hammering = []
     if hammer is not None:
         start_at = time.time() + 3.0
@@ -142,7 +180,9 @@ def quiet_latencies(
             for p in range(4)
         ]
         time.sleep(1.0)  # the hammering starts first
-    [measured] = run_processes(target, quiet, name, seconds=seconds, processes=1, threads=4)
+    [measured] = run_processes(
+        target, quiet, name, seconds=seconds, processes=1, threads=threads, extra=extra
+    )
     for process in hammering:
         process.communicate(timeout=seconds + 120)
     return sorted(measured["latencies_ms"])
@@ -192,9 +232,28 @@ def write_results(summary: dict, details: dict, command: str) -> None:
 
     batched_rps = gc["group_commit"]["redeems_per_s"]
     single_rps = gc["one_commit_per_redeem"]["redeems_per_s"]
+    unsynced_rps = gc["unsynced"]["redeems_per_s"]
+    rounds = len(gc["group_commit"]["rounds"])
 
     def latency(name: str) -> str:
         return f"{hot[name]['p50_ms']} / {hot[name]['p99_ms']} ms"
+
+    def rounds_of(name: str) -> str:
+        return ", ".join(str(r) for r in gc[name]["rounds"])
+
+    durable_row = f"durable redeems/s, group commit (mean of {rounds_of('group_commit')})"
+    unsynced_row = (
+        "redeems/s, same server with `--durability process`, no fsync (mean of "
+        f"{rounds_of('unsynced')}; the {rounds} rounds alternate with the durable ones)"
+    )
+    ratio = summary["validate_p99_under_redeem_hammer_ratio"]
+    validate_alone = (
+        f"one Validate client p50 / p99, alone ({hot['validate_alone']['samples']} calls)"
+    )
+    validate_hammered = (
+        "... while 200 clients hammer Redeem of the limited campaign "
+        f"({hot['validate_beside_limited']['samples']} calls)"
+    )
 
     section = f"""{begin}
 ## Limits under concurrency (`make stress`)
@@ -207,12 +266,17 @@ machine as the server.
 | --- | --- |
 | race (4 workers; 200 clients, 8 processes; limit 50, 2 per customer) | {race_row} |
 | crash test (kill -9 of the server under load) | {crash_row} |
-| durable redeems/s, group commit | {batched_rps:.0f} |
+| {durable_row} | {batched_rps:.0f} |
 | durable redeems/s, one commit per redeem (`--max-batch 1`) | {single_rps:.0f} |
 | group commit speedup (same run) | {summary["group_commit_speedup"]:.2f} |
+| {unsynced_row} | {unsynced_rps:.0f} |
+| durable / unsynced, `durable_vs_unsynced` (same run) | {summary["durable_vs_unsynced"]:.2f} |
 | quiet campaign redeem p50 / p99, alone | {latency("alone")} |
 | ... while 200 clients hammer a limited campaign | {latency("beside_limited")} |
 | ... while 200 clients hammer an unlimited campaign (control) | {latency("beside_unlimited")} |
+| {validate_alone} | {latency("validate_alone")} |
+| {validate_hammered} | {latency("validate_beside_limited")} |
+| Validate p99 under the hammer / alone, `validate_p99_under_redeem_hammer_ratio` | {ratio:.2f} |
 
 Group commit amortizes the commit (page writes and LMDB's two syncs) over a batch; what it
 cannot amortize is the per-redeem CPU (about 0.35 ms of Python in the writer, profiled), so the
@@ -229,6 +293,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=8.0, help="per throughput measurement")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
     args = parser.parse_args()
     command = (
         "make stress" if len(sys.argv) == 1 else " ".join(["benchmarks/stress.py", *sys.argv[1:]])
@@ -240,11 +305,17 @@ def main() -> int:
         details["race"] = race_trials(workdir, args.trials)
         crash = crash_cycles(workdir / "crash", kills=args.kills, seed=int(time.time()))
         details["crash"] = crash.__dict__
-        batched = durable_rps(workdir, "batched", (), args.seconds)
+        durability = durability_rounds(workdir, args.seconds)
+        batched, unsynced = durability["durable"], durability["unsynced"]
         single = durable_rps(workdir, "single", ("--max-batch", "1"), args.seconds)
-        details["group_commit"] = {"group_commit": batched, "one_commit_per_redeem": single}
+        details["group_commit"] = {
+            "group_commit": batched,
+            "one_commit_per_redeem": single,
+            "unsynced": unsynced,
+        }
         details["hot_campaign"] = hot_campaign(workdir, args.seconds)
 
+    hot = details["hot_campaign"]
     summary = {
         "trials": args.trials,
         "oversold": details["race"]["oversold"],
@@ -259,8 +330,19 @@ def main() -> int:
         "quiet_p99_ms_beside_hot_unlimited": details["hot_campaign"]["beside_unlimited"]["p99_ms"],
         "quiet_p99_ms_alone": details["hot_campaign"]["alone"]["p99_ms"],
         "fsync_ms": details["fsync_ms"],
+        "unsynced_redeems_per_s": round(unsynced["redeems_per_s"]),
+        "durable_vs_unsynced": round(
+            batched["redeems_per_s"] / max(unsynced["redeems_per_s"], 1e-9), 3
+        ),
+        "validate_p99_ms_alone": hot["validate_alone"]["p99_ms"],
+        "validate_p99_ms_under_redeem_hammer": hot["validate_beside_limited"]["p99_ms"],
+        "validate_p99_under_redeem_hammer_ratio": round(
+            hot["validate_beside_limited"]["p99_ms"] / max(hot["validate_alone"]["p99_ms"], 1e-9),
+            2,
+        ),
     }
-    write_results(summary, details, command)
+    if not args.no_write:
+        write_results(summary, details, command)
     print(orjson.dumps(summary).decode())
     return 0 if summary["oversold"] == 0 and summary["lost_acked"] == 0 else 1
 
