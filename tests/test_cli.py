@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from promocore import Client, PromocoreError
+from promocore.cli import EXIT_CODES, build_parser
 
 
 def promocore(*args: str, target: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -89,7 +93,7 @@ def test_the_five_minute_tour(target):
     assert sorted(listed) == sorted(f"{code:<24} redeemed 0/1" for code in codes)
 
     disabled = promocore("campaigns", "disable", "tour", target=target)
-    assert json.loads(disabled.stdout)["active"] is False
+    assert disabled.stdout == "campaign tour disabled (version 2)\n"
     listing = promocore("campaigns", "list", target=target)
     assert "tour" in listing.stdout and "PAUSED" in listing.stdout
 
@@ -182,3 +186,134 @@ def _wait_until_serving(target: str, process: subprocess.Popen) -> None:
             except PromocoreError:  # UNAVAILABLE until the port is bound
                 time.sleep(0.1)
     pytest.fail("server did not start within 30 s")
+
+
+def test_text_mode_prints_text_and_json_mode_prints_json(target):
+    created = promocore(
+        "campaigns",
+        "create",
+        "--id",
+        "words",
+        "--name",
+        "Words",
+        "--amount-off",
+        "100",
+        target=target,
+    )
+    assert created.stdout == "campaign words created (version 1)\n"
+    added = promocore("codes", "add", "words", "WORDS-1", target=target)
+    assert added.stdout == "code WORDS-1 added to campaign words\n"
+    code = promocore("codes", "get", "WORDS-1", target=target)
+    assert code.stdout.splitlines() == [
+        "code WORDS-1 of campaign words (active)",
+        "  redeemed 0 (limit: campaign default)",
+    ]
+    shown = promocore("campaigns", "get", "words", target=target)
+    assert shown.stdout.splitlines()[0] == "campaign words (version 1, active)"
+    copied = promocore("campaigns", "duplicate", "words", "--new-id", "words-2", target=target)
+    assert copied.stdout == "campaign words copied to words-2 (version 1)\n"
+    assert promocore("campaigns", "disable", "words", target=target).stdout == (
+        "campaign words disabled (version 2)\n"
+    )
+    enabled = promocore("-o", "json", "campaigns", "enable", "words", target=target)
+    assert json.loads(enabled.stdout)["active"] is True
+    assert json.loads(enabled.stdout)["version"] == 3
+    for command in (
+        ("campaigns", "create", "--id", "words-3", "--name", "W", "--amount-off", "100"),
+        ("codes", "add", "words", "WORDS-2"),
+        ("codes", "get", "WORDS-2"),
+        ("campaigns", "get", "words"),
+        ("campaigns", "duplicate", "words"),
+        ("campaigns", "disable", "words"),
+    ):
+        printed = promocore("-o", "json", *command, target=target)
+        assert isinstance(json.loads(printed.stdout), dict), command
+
+
+def test_audit_filters_by_target_prefix_and_keeps_the_global_target(target):
+    for campaign_id in ("audited", "other"):
+        promocore(
+            "campaigns",
+            "create",
+            "--id",
+            campaign_id,
+            "--name",
+            "A",
+            "--amount-off",
+            "100",
+            target=target,
+        )
+    promocore("campaigns", "disable", "audited", target=target)
+    # The global --target (the server) and audit's --target-prefix (a filter) side by side.
+    entries = promocore("-o", "json", "audit", "--target-prefix", "campaign/audited", target=target)
+    listed = json.loads(entries.stdout)
+    assert [entry["target"] for entry in listed] == ["campaign/audited", "campaign/audited"]
+    text = promocore("audit", "--limit", "1", target=target).stdout.splitlines()
+    assert len(text) == 1 and text[0].endswith("campaign/audited")
+
+
+def _options_without_help(parser: argparse.ArgumentParser, path: str) -> list[str]:
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                missing += _options_without_help(sub, f"{path} {name}")
+        elif action.option_strings and not action.help:
+            missing.append(f"{path} {'/'.join(action.option_strings)}")
+    return missing
+
+
+def test_every_option_has_help_text():
+    assert _options_without_help(build_parser(), "promocore") == []
+
+
+def test_exit_codes_are_documented_in_the_help_and_the_readme():
+    shown = subprocess.run(
+        [sys.executable, "-m", "promocore.cli", "--help"], capture_output=True, text=True
+    )
+    assert shown.returncode == 0
+    assert EXIT_CODES in shown.stdout
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert EXIT_CODES in readme
+
+
+def test_exit_codes(target, tmp_path):
+    item = ("--item", "BEANS:1299:2:coffee")
+    promocore(
+        "campaigns", "create", "--id", "exits", "--name", "E", "--amount-off", "100", target=target
+    )
+    promocore("codes", "add", "exits", "EXIT-1", target=target)
+    assert promocore("validate", "--code", "EXIT-1", *item, target=target).returncode == 0
+    refused = promocore("campaigns", "get", "nope", target=target, check=False)
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ")
+    unreachable = promocore("campaigns", "list", target=f"127.0.0.1:{_free_port()}", check=False)
+    assert unreachable.returncode == 1 and "error:" in unreachable.stderr
+    usage = promocore("validate", "--item", "BEANS:1299", target=target, check=False)
+    assert usage.returncode == 2 and "SKU:UNIT_PRICE:QUANTITY" in usage.stderr
+    missing_file = promocore(
+        "apply", "-f", str(tmp_path / "absent.yaml"), target=target, check=False
+    )
+    assert missing_file.returncode == 2
+    assert missing_file.stderr.startswith("error: ") and "absent.yaml" in missing_file.stderr
+    bad_file = tmp_path / "bad.yaml"
+    bad_file.write_text("id: [unclosed\n")
+    invalid = promocore("apply", "-f", str(bad_file), target=target, check=False)
+    assert invalid.returncode == 1 and invalid.stderr.startswith(f"error: {bad_file}: not YAML")
+    not_valid = promocore("validate", "--code", "NO-SUCH-CODE", *item, target=target, check=False)
+    assert not_valid.returncode == 3
+    failed = promocore("redeem", "--code", "NO-SUCH-CODE", *item, target=target, check=False)
+    assert failed.returncode == 3 and "status: FAILED" in failed.stdout
+
+
+def test_interrupt_exits_130_without_a_traceback(target):
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "promocore.cli", "--target", target, "events", "watch", "--follow"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)  # connected and waiting for events
+    watching.send_signal(signal.SIGINT)
+    _, stderr = watching.communicate(timeout=30)
+    assert watching.returncode == 130
+    assert "Traceback" not in stderr

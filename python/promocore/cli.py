@@ -33,6 +33,16 @@ from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
 
 DEFAULT_TARGET = "127.0.0.1:50051"
+# The `promocore --help` epilogue; README.md repeats the table (tests/test_cli.py checks both).
+EXIT_CODES = """\
+exit codes:
+  0    success
+  1    an error: the server refused the request or could not be reached, an input file is
+       invalid (the message names the field), or `check` found problems
+  2    usage: the command line is wrong, or a file cannot be read
+  3    `validate`: the answer is not valid; `redeem`: the redemption did not succeed
+  130  interrupted (Ctrl-C)
+"""
 # `codes generate` prints the codes up to this count (the server returns at most that many);
 # larger batches are read back with `codes export`.
 MAX_PRINTED_CODES = 10_000
@@ -51,13 +61,20 @@ def main(argv: list[str] | None = None) -> int:
     except PromocoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except (ValueError, ConnectionError) as error:
+    except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="promocore", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="promocore",
+        description=__doc__,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--target",
         default=os.environ.get("PROMOCORE_TARGET", DEFAULT_TARGET),
@@ -65,7 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--api-key", default=os.environ.get("PROMOCORE_API_KEY"), help="API key")
     cli_security.add_client_arguments(parser)
-    parser.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "-o",
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default) or json for scripts; goes before the command",
+    )
     commands = parser.add_subparsers(metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the gRPC server")
@@ -145,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rollback = commands.add_parser("rollback", help="roll back a redemption")
     rollback.add_argument("redemption_id")
-    rollback.add_argument("--reason", default="")
+    rollback.add_argument("--reason", default="", help="why, kept with the rollback")
     rollback.set_defaults(run=run_rollback)
     return parser
 
@@ -156,14 +179,14 @@ def _add_campaign_commands(commands: Any) -> None:
 
     create = sub.add_parser("create", help="create a campaign from flags or a JSON file")
     create.add_argument("--file", type=Path, help="JSON file with a promocore.v1.Campaign")
-    create.add_argument("--id")
-    create.add_argument("--name")
+    create.add_argument("--id", help="campaign id (default: one made by the server)")
+    create.add_argument("--name", help="display name")
     create.add_argument(
         "--type",
         default="DISCOUNT_COUPONS",
         help="DISCOUNT_COUPONS (default), PROMOTION, GIFT_VOUCHERS, LOYALTY_PROGRAM, ...",
     )
-    create.add_argument("--currency", default="EUR")
+    create.add_argument("--currency", default="EUR", help="ISO 4217 currency (default EUR)")
     effect = create.add_mutually_exclusive_group()
     effect.add_argument("--amount-off", type=int, help="minor units off the order")
     effect.add_argument("--percent-off", type=_percent_bp, help="percent off the order, e.g. 12.5")
@@ -181,18 +204,14 @@ def _add_campaign_commands(commands: Any) -> None:
 
     get = sub.add_parser("get", help="show a campaign")
     get.add_argument("id")
-    get.set_defaults(run=lambda args: _print(args, _client(args).get_campaign(args.id)))
+    get.set_defaults(run=run_campaign_get)
 
     add_duplicate_command(sub, _client)
 
     for action, active in (("disable", False), ("enable", True)):
         switch = sub.add_parser(action, help=f"{action} a campaign (kill switch)")
         switch.add_argument("id")
-        switch.set_defaults(
-            run=lambda args, active=active: _print(
-                args, _client(args).set_campaign_active(args.id, active)
-            )
-        )
+        switch.set_defaults(run=lambda args, active=active: run_campaign_switch(args, active))
 
 
 def _add_code_commands(commands: Any) -> None:
@@ -201,24 +220,26 @@ def _add_code_commands(commands: Any) -> None:
 
     generate = sub.add_parser("generate", help="generate random codes for a campaign")
     generate.add_argument("campaign_id")
-    generate.add_argument("--count", type=int, required=True)
+    generate.add_argument("--count", type=int, required=True, help="how many codes")
     generate.add_argument("--pattern", help="'#' = a random character, e.g. SUMMER-####-####")
     generate.add_argument("--charset-preset", help="alphanumeric, alphabetic, numbers, ...")
-    generate.add_argument("--prefix", default="")
-    generate.add_argument("--postfix", default="")
+    generate.add_argument("--prefix", default="", help="text before each code")
+    generate.add_argument("--postfix", default="", help="text after each code")
     generate.add_argument("--redemption-quantity", type=int, help="redemptions per code")
     generate.set_defaults(run=run_codes_generate)
 
     add = sub.add_parser("add", help="add a chosen code to a campaign")
     add.add_argument("campaign_id")
     add.add_argument("code")
-    add.add_argument("--redemption-quantity", type=int)
+    add.add_argument(
+        "--redemption-quantity", type=int, help="redemptions of this code (default: the campaign's)"
+    )
     add.add_argument("--customer", help="assign the code to this customer id")
     add.set_defaults(run=run_codes_add)
 
     get = sub.add_parser("get", help="show a code with its redeemed quantity")
     get.add_argument("code")
-    get.set_defaults(run=lambda args: _print(args, _client(args).get_code(args.code)))
+    get.set_defaults(run=run_codes_get)
 
     listing = sub.add_parser("list", help="list a campaign's codes")
     listing.add_argument("campaign_id")
@@ -229,7 +250,12 @@ def _add_code_commands(commands: Any) -> None:
 def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--code", action="append", default=[], help="a code (repeatable)")
     _add_cart_arguments(parser)
-    parser.add_argument("--mode", choices=("partial", "all"), default="partial")
+    parser.add_argument(
+        "--mode",
+        choices=("partial", "all"),
+        default="partial",
+        help="partial (default): apply the codes that can; all: nothing unless every code applies",
+    )
     parser.add_argument("--promotions", action="store_true", help="let auto promotions join")
 
 
@@ -242,7 +268,7 @@ def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="SKU:UNIT_PRICE:QUANTITY[:CATEGORY,CATEGORY] (repeatable), price in minor units",
     )
-    parser.add_argument("--currency", default="EUR")
+    parser.add_argument("--currency", default="EUR", help="the cart's currency (default EUR)")
     parser.add_argument("--shipping", type=int, default=0, help="shipping amount, minor units")
     parser.add_argument("--order-id", help="order id (Redeem default: a new one)")
     parser.add_argument("--customer", default="", help="customer id")
@@ -334,7 +360,33 @@ def run_campaign_create(args: argparse.Namespace) -> int:
     limits = {"total_redemptions": args.limit_total, "per_customer": args.limit_per_customer}
     if any(value is not None for value in limits.values()):
         campaign["limits"] = {**campaign.get("limits", {}), **limits}
-    return _print(args, _client(args).create_campaign(campaign))
+    created = _client(args).create_campaign(campaign)
+    if args.output == "json":
+        return _print(args, created)
+    print(f"campaign {created['id']} created (version {created['version']})")
+    return 0
+
+
+def run_campaign_get(args: argparse.Namespace) -> int:
+    campaign = _client(args).get_campaign(args.id)
+    if args.output == "json":
+        return _print(args, campaign)
+    status = campaign["status"].removeprefix("CAMPAIGN_STATUS_").lower()
+    print(f"campaign {campaign['id']} (version {campaign['version']}, {status})")
+    print(f"  name      {campaign['name']}")
+    print(f"  type      {campaign['type']}")
+    print(f"  currency  {campaign['currency']}")
+    print("  (the whole definition: `promocore get campaign ID` or -o json)")
+    return 0
+
+
+def run_campaign_switch(args: argparse.Namespace, active: bool) -> int:
+    campaign = _client(args).set_campaign_active(args.id, active)
+    if args.output == "json":
+        return _print(args, campaign)
+    state = "enabled" if active else "disabled"
+    print(f"campaign {campaign['id']} {state} (version {campaign['version']})")
+    return 0
 
 
 def run_campaign_list(args: argparse.Namespace) -> int:
@@ -379,7 +431,24 @@ def run_codes_add(args: argparse.Namespace) -> int:
     code = _client(args).create_code(
         args.campaign_id, args.code, **{k: v for k, v in fields.items() if v is not None}
     )
-    return _print(args, code)
+    if args.output == "json":
+        return _print(args, code)
+    print(f"code {code['code']} added to campaign {code['campaign_id']}")
+    return 0
+
+
+def run_codes_get(args: argparse.Namespace) -> int:
+    code = _client(args).get_code(args.code)
+    if args.output == "json":
+        return _print(args, code)
+    quantity = code["redemption_quantity"]
+    limit = "campaign default" if quantity is None else str(quantity)
+    state = "inactive" if code.get("active") is False else "active"
+    print(f"code {code['code']} of campaign {code['campaign_id']} ({state})")
+    print(f"  redeemed {code['redeemed_quantity']} (limit: {limit})")
+    if code.get("assigned_customer_id"):
+        print(f"  assigned to {code['assigned_customer_id']}")
+    return 0
 
 
 def run_codes_list(args: argparse.Namespace) -> int:

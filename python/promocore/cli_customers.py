@@ -46,9 +46,9 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
         metavar="KEY=VALUE",
         help="attribute (VALUE is JSON, else a string; null removes it)",
     )
-    upsert.add_argument("--email-opt-out", action="store_true")
-    upsert.add_argument("--sms-opt-out", action="store_true")
-    upsert.add_argument("--all-opt-out", action="store_true")
+    upsert.add_argument("--email-opt-out", action="store_true", help="no messages by email")
+    upsert.add_argument("--sms-opt-out", action="store_true", help="no messages by SMS")
+    upsert.add_argument("--all-opt-out", action="store_true", help="no messages at all")
 
     def run_upsert(c: Client, a: argparse.Namespace) -> Any:
         opted = {"email_opt_out": a.email_opt_out, "sms_opt_out": a.sms_opt_out}
@@ -61,7 +61,7 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
     get.add_argument("customer_id")
     command(get, lambda c, a: c.get_customer(a.customer_id), _customer_text)
     listing = customers.add_parser("list", help="every customer (or a segment's members)")
-    listing.add_argument("--segment", default="")
+    listing.add_argument("--segment", default="", help="only this segment's members")
     command(
         listing,
         lambda c, a: c.list_customers(segment_id=a.segment),
@@ -73,7 +73,7 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
     )
     create = segments.add_parser("create", help="a dynamic (--rules) or static (--member) segment")
     create.add_argument("segment_id")
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, help="display name")
     create.add_argument("--rules", type=_json_argument, help="rule JSON (docs/rules.md)")
     create.add_argument("--member", action="append", default=[], help="customer id (static)")
     command(
@@ -100,12 +100,17 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
         "--trigger",
         required=True,
         choices=["segment-entered", "event", "order-paid", "birthday", "inactive"],
+        help="what issues a code to a customer",
     )
-    dist.add_argument("--name", default="")
-    dist.add_argument("--segment", default="")
-    dist.add_argument("--event", default="")
-    dist.add_argument("--inactive-days", type=int, default=0)
-    dist.add_argument("--birthday-attribute", default="")
+    dist.add_argument("--name", default="", help="display name (default: TRIGGER -> CAMPAIGN)")
+    dist.add_argument("--segment", default="", help="segment-entered: the segment id")
+    dist.add_argument("--event", default="", help="event: the custom event's name")
+    dist.add_argument(
+        "--inactive-days", type=int, default=0, help="inactive: days without an order"
+    )
+    dist.add_argument(
+        "--birthday-attribute", default="", help="birthday: the customer attribute with the date"
+    )
     dist.add_argument("--repeat", action="store_true", help="fire on every occurrence")
     triggers = {
         "segment-entered": "TRIGGER_SEGMENT_ENTERED",
@@ -155,7 +160,13 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
     )
     track.add_argument("customer_id")
     track.add_argument("name")
-    track.add_argument("--property", action="append", default=[], metavar="KEY=VALUE")
+    track.add_argument(
+        "--property",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="event property (repeatable; VALUE is JSON, else a string)",
+    )
     command(
         track,
         lambda c, a: c.track_event(

@@ -29,7 +29,14 @@ def add_management_commands(commands: Any, client: Any) -> None:
     get.add_argument("kind", choices=("campaign",))
     get.add_argument("id")
     get.add_argument("--version", type=int, default=0, help="a past version (default: latest)")
-    get.add_argument("-o", "--output", dest="format", choices=("yaml", "json"), default="yaml")
+    get.add_argument(
+        "-o",
+        "--output",
+        dest="format",
+        choices=("yaml", "json"),
+        default="yaml",
+        help="yaml (default) or json; either applies back with `apply -f`",
+    )
     get.set_defaults(run=lambda args: run_get(args, client(args)))
 
     report = commands.add_parser("report", help="a campaign's report; --plot draws its series")
@@ -40,8 +47,13 @@ def add_management_commands(commands: Any, client: Any) -> None:
     report.set_defaults(run=lambda args: run_report(args, client(args)))
 
     audit = commands.add_parser("audit", help="the audit log of admin changes, newest first")
-    audit.add_argument("--target", default="", help="only targets with this prefix")
-    audit.add_argument("--limit", type=int, default=50)
+    # Not --target: that global option is the server's address.
+    audit.add_argument(
+        "--target-prefix",
+        default="",
+        help="only entries whose target starts with this, e.g. campaign/ or campaign/summer",
+    )
+    audit.add_argument("--limit", type=int, default=50, help="at most this many entries (50)")
     audit.set_defaults(run=lambda args: run_audit(args, client(args)))
 
 
@@ -67,13 +79,9 @@ def add_code_file_commands(codes: Any, client: Any) -> None:
 def add_duplicate_command(campaigns: Any, client: Any) -> None:
     duplicate = campaigns.add_parser("duplicate", help="copy a campaign under a new id")
     duplicate.add_argument("id")
-    duplicate.add_argument("--new-id", default="")
-    duplicate.add_argument("--new-name", default="")
-    duplicate.set_defaults(
-        run=lambda args: _print_json(
-            client(args).duplicate_campaign(args.id, new_id=args.new_id, new_name=args.new_name)
-        )
-    )
+    duplicate.add_argument("--new-id", default="", help="id of the copy (default: a new one)")
+    duplicate.add_argument("--new-name", default="", help="name of the copy (default: the same)")
+    duplicate.set_defaults(run=lambda args: run_duplicate(args, client(args)))
 
 
 def progress_bar(done: int, total: int) -> None:
@@ -172,8 +180,16 @@ def plot_report(report: dict[str, Any], path: Path) -> None:
     pyplot.close(figure)
 
 
+def run_duplicate(args: argparse.Namespace, client: Client) -> int:
+    copy = client.duplicate_campaign(args.id, new_id=args.new_id, new_name=args.new_name)
+    if args.output == "json":
+        return _print_json(copy)
+    print(f"campaign {args.id} copied to {copy['id']} (version {copy['version']})")
+    return 0
+
+
 def run_audit(args: argparse.Namespace, client: Client) -> int:
-    entries = client.list_audit_log(target_prefix=args.target, limit=args.limit)
+    entries = client.list_audit_log(target_prefix=args.target_prefix, limit=args.limit)
     if args.output == "json":
         return _print_json(entries)
     for entry in entries:

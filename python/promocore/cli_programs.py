@@ -50,7 +50,7 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     issue = gift.add_parser("issue", help="issue gift cards of a GIFT_VOUCHERS campaign")
     issue.add_argument("campaign_id")
     issue.add_argument("--balance", type=int, required=True, help="minor units per card")
-    issue.add_argument("--count", type=int, default=1)
+    issue.add_argument("--count", type=int, default=1, help="cards to issue (default 1)")
     issue.add_argument("--customer", default="", help="assign the (single) card to a customer")
     issue.add_argument("--expire-at", type=datetime.fromisoformat, help="RFC 3339 expiry")
     command(
@@ -89,7 +89,7 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     adjust = loyalty_actions.add_parser("adjust", help="add (or remove, negative) points")
     adjust.add_argument("code")
     adjust.add_argument("points", type=int)
-    adjust.add_argument("--reason", default="")
+    adjust.add_argument("--reason", default="", help="why, kept in the card's history")
     adjust.add_argument("--idempotency-key", **key)
     command(
         adjust,

@@ -145,8 +145,13 @@ def add_key_commands(commands: Any, client_of: Any) -> None:
     local_help = "act on this store directly instead of through the server (no key needed)"
 
     create = sub.add_parser("create", help="create a key; its secret is shown only now")
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, choices=("checkout", "pos", "admin", "read_only"))
+    create.add_argument("--name", required=True, help="who uses the key, e.g. shop or pos-12")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=("checkout", "pos", "admin", "read_only"),
+        help="what the key may call (docs/security.md)",
+    )
     create.add_argument("--data-dir", type=Path, help=local_help)
     create.set_defaults(run=lambda args: _keys_create(args, client_of))
 
