@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import grpc
 import lmdb
 import pytest
 
@@ -155,14 +156,39 @@ def test_shedding_spares_a_burst_but_not_a_standing_queue():
     assert shedder.shed == 1
 
 
-def test_an_rpc_that_found_its_slot_free_is_not_shed_even_when_overloaded():
-    ticks = Ticks()
-    shedder = LoadShedder(target_ms=10, interval_ms=500, monotonic=ticks)
+def overloaded_shedder(ticks: Ticks) -> LoadShedder:
+    """A shedder whose last interval had a standing queue (every RPC waited past the target)."""
+    shedder = LoadShedder(target_ms=10, interval_ms=500, monotonic=ticks, max_queue_ms=60_000)
     for wait in (0.05, 0.08):
         shedder.should_shed(wait)
     ticks.now += 0.5
-    # A slow pick-up without a queue (a cold or descheduled worker) is served ...
-    assert shedder.should_shed(0.06, queued=False) is False
-    # ... one that waited in the queue for as long is refused.
-    assert shedder.should_shed(0.06) is True
+    assert shedder.should_shed(0.06) is True  # the interval ends: overloaded
+    return shedder
+
+
+def test_an_rpc_that_found_its_slot_free_is_served_even_when_overloaded():
+    ticks = Ticks()
+    shedder = overloaded_shedder(ticks)
+    assert shedder.enter(remaining=60) is None  # no queue to stand in: served
+    shedder.leave()
     assert shedder.shed == 1
+
+
+def test_an_rpc_that_queued_past_the_target_is_refused_when_overloaded():
+    ticks = Ticks()
+    shedder = overloaded_shedder(ticks)
+    assert shedder.enter(remaining=60) is None  # holds the only slot
+    outcome = []
+    waiter = threading.Thread(target=lambda: outcome.append(shedder.enter(remaining=60)))
+    waiter.start()
+    while shedder.waiting == 0:  # until it stands in the slot queue
+        waiter.join(0.001)
+    ticks.now += 0.03  # it waits 30 ms (past the 10 ms target) ...
+    shedder.leave()  # ... then gets the slot, and is refused with it
+    waiter.join()
+    [status] = outcome
+    assert status is not None and status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert shedder.shed == 2
+    # The refused RPC gave its slot back: the next one is served at once.
+    assert shedder.enter(remaining=60) is None
+    shedder.leave()

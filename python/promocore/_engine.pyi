@@ -178,6 +178,71 @@ def evaluate_checkout(
         ValueError: the context is malformed or does not match the request (a server bug).
     """
 
+def evaluate_checkout_with_deltas(
+    request_bytes: bytes,
+    context_bytes: bytes,
+    campaigns: Sequence[CompiledCampaign],
+) -> tuple[bytes, list[tuple[bytes, int]]]:
+    """``evaluate_checkout`` plus the counter changes its applied redeemables would make
+    (what a reservation holds): ``(ValidateResponse bytes, [(counter key, delta)])``.
+
+    Raises as ``evaluate_checkout``.
+    """
+
+class RedemptionWrites:
+    """Everything one Redeem writes, computed by the engine. When ``succeeded`` is False
+    (nothing applied) only ``response`` is set and nothing is to be written."""
+
+    @property
+    def succeeded(self) -> bool: ...
+    @property
+    def response(self) -> bytes:
+        """``promocore.v1.RedeemResponse`` (SUCCEEDED with the redemption, or FAILED)."""
+    @property
+    def redemption(self) -> bytes:
+        """``promocore.v1.Redemption``: what the redemption log's observers read."""
+    @property
+    def stored(self) -> bytes:
+        """``promocore.v1.internal.StoredRedemption``: the record with every counter change."""
+    @property
+    def log_record(self) -> bytes:
+        """``promocore.v1.internal.LogRecord`` holding ``stored``."""
+    @property
+    def idempotency_record(self) -> bytes:
+        """``promocore.v1.internal.IdempotencyRecord``: the request's SHA-256 and ``response``."""
+    def counter_changes(self) -> list[tuple[bytes, int]]:
+        """The changes summed per counter key, in key order."""
+    def counter_keys(self) -> list[bytes]:
+        """The changed counters' keys, in key order."""
+    def counter_writes(self, current: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        """The changed counters' new stored values (8 bytes, little-endian signed) given their
+        current ``(key, value)`` pairs (keys absent from ``current`` count as 0).
+
+        Raises:
+            ValueError: a current value is not 8 bytes long.
+        """
+    @property
+    def balance_debits(self) -> list[tuple[bytes, int]]:
+        """Gift card (``gift/``) and loyalty card (``points/``) changes, signed."""
+    @property
+    def referral_codes(self) -> list[str]:
+        """Applied codes whose record is a referral code."""
+
+def redeem_checkout(
+    request_bytes: bytes,
+    context_bytes: bytes,
+    campaigns: Sequence[CompiledCampaign],
+    redemption_id: str,
+    idempotency_key: str,
+    request_sha256: bytes,
+) -> RedemptionWrites:
+    """Evaluates a Redeem as ``evaluate_checkout`` does and computes its writes: the counter
+    changes of every applied redeemable (keys as ``promocore.store.counters.CounterKeys``), the
+    stored redemption, its log record and the idempotency record.
+
+    Raises as ``evaluate_checkout``.
+    """
+
 def validate_stacking_rules(rules_bytes: bytes) -> None:
     """Validates the bytes of a serialized ``promocore.v1.StackingRules`` (for SetStackingRules).
 

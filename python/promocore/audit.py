@@ -4,19 +4,19 @@
 When the server runs without auth, `actor_from_metadata` derives it from the `x-api-key`
 header instead (a hash of the key, so no secret lands in the log), or "anonymous" without one.
 
-The actor travels from the gRPC call to the Admin methods in a context variable, set for the
-duration of each AdminService call by `ActorInterceptor`; changes made in-process without a
-server (the demo loader, scripts using Admin directly) are recorded as "cli-local".
+The actor travels from the gRPC call to the Admin methods in a context variable, set by the gate
+(promocore.gate) before each AdminService call — gRPC runs every RPC, streaming ones whole, in a
+context of its own, so it needs no reset; changes made in-process without a server (the demo
+loader, scripts using Admin directly) are recorded as "cli-local".
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
-import grpc
 import orjson
 from google.protobuf.message import Message
 
@@ -52,6 +52,11 @@ def current_actor() -> str:
     return _actor.get()
 
 
+def set_actor(actor: str) -> None:
+    """Makes `actor` the author of the changes made from here on in this context."""
+    _actor.set(actor)
+
+
 def entry(action: str, target: str, before: Any, after: Any) -> admin_pb2.AuditEntry:
     """An audit entry by the current actor; `before`/`after` are messages, plain values or None
     (a creation has no before)."""
@@ -79,50 +84,3 @@ def _json(value: Any) -> str:
     if value is None:
         return ""
     return orjson.dumps(plain(value), option=orjson.OPT_SORT_KEYS).decode()
-
-
-class ActorInterceptor(grpc.ServerInterceptor):
-    """Sets the actor for the duration of every AdminService call (other services untouched)."""
-
-    def intercept_service(
-        self, continuation: Callable, handler_call_details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler | None:
-        handler = continuation(handler_call_details)
-        if handler is None or not handler_call_details.method.startswith(ADMIN_METHOD_PREFIX):
-            return handler
-        actor = actor_from_metadata(handler_call_details.invocation_metadata)
-        if handler.unary_unary is not None:
-            return handler._replace(unary_unary=_as(actor, handler.unary_unary))
-        if handler.unary_stream is not None:
-            return handler._replace(unary_stream=_as_stream(actor, handler.unary_stream))
-        if handler.stream_unary is not None:
-            return handler._replace(stream_unary=_as(actor, handler.stream_unary))
-        return handler._replace(stream_stream=_as_stream(actor, handler.stream_stream))
-
-
-def _as(actor: str, behavior: Callable) -> Callable:
-    def run(request: Any, context: grpc.ServicerContext) -> Any:
-        # The auth interceptor, outside this one, has authenticated the call by now.
-        token = _actor.set(authenticated_actor() or actor)
-        try:
-            return behavior(request, context)
-        finally:
-            _actor.reset(token)
-
-    return run
-
-
-def _as_stream(actor: str, behavior: Callable) -> Callable:
-    def run(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        # A generator may be resumed in another context than the one it started in, so the
-        # actor is set (not reset) around each step.
-        responses = behavior(request, context)
-        who = authenticated_actor() or actor
-        while True:
-            _actor.set(who)
-            try:
-                yield next(responses)
-            except StopIteration:
-                return
-
-    return run

@@ -8,6 +8,7 @@ counters it checks are the counters it updates: no oversell between check and up
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from promocore.v1.internal import evaluation_pb2, store_pb2
 # LMDB refuses keys longer than this; longer codes cannot exist, and the engine reports the field.
 _MAX_KEY_BYTES = 511
 M = TypeVar("M")
+R = TypeVar("R")
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 MAX_SESSION_KEY_LENGTH = 128
 MAX_RESERVATION_TTL_SECONDS = 3600
@@ -40,46 +42,14 @@ class Resolution:
     """What the store knows about a request's redeemables, ready for the engine."""
 
     context: evaluation_pb2.EvaluationContext
-    customer_id: str = ""
     campaigns: list[_engine.CompiledCampaign] = field(default_factory=list)
     # Encoded `promotions` entries that follow the context's own (see PromotionPlan).
     promotions_bytes: list[bytes] = field(default_factory=list)
-    # Counter keys of each requested redeemable, in request order (None: nothing to count).
-    requested_keys: list[CounterKeys | UnreadKeys | None] = field(default_factory=list)
-    # Counter keys of the joined promotions that were read, by campaign id.
-    promotion_keys: dict[str, CounterKeys] = field(default_factory=dict)
-    # The joined promotions whose counters were not read: keys are built if one is redeemed.
-    unread_promotions: dict[str, CampaignEntry] = field(default_factory=dict)
     # Requested codes the store does not have (what anti-enumeration counts).
     codes_not_found: int = 0
 
     def context_bytes(self) -> bytes:
         return self.context.SerializeToString() + b"".join(self.promotions_bytes)
-
-    def keys_of(self, index: int, result: checkout_pb2.RedeemableResult) -> CounterKeys | None:
-        """Counter keys for the engine's index-th result (requested first, then promotions)."""
-        if index < len(self.requested_keys):
-            keys = self.requested_keys[index]
-            return keys.build() if isinstance(keys, UnreadKeys) else keys
-        keys = self.promotion_keys.get(result.campaign_id)
-        entry = self.unread_promotions.get(result.campaign_id)
-        if keys is None and entry is not None:
-            keys = counter_keys(entry, None, self.customer_id, self.context.now_unix_ms)
-        return keys
-
-
-@dataclass(frozen=True)
-class UnreadKeys:
-    """The keys of a redeemable whose counters the engine does not need (no limit, no counter
-    rule, no code quantity, no balance): built only if a redemption writes its deltas."""
-
-    entry: CampaignEntry
-    code: campaign_pb2.Code | None
-    customer_id: str
-    now_ms: int
-
-    def build(self) -> CounterKeys:
-        return counter_keys(self.entry, self.code, self.customer_id, self.now_ms)
 
 
 _BALANCE_KINDS = (campaign_pb2.CODE_KIND_GIFT_CARD, campaign_pb2.CODE_KIND_LOYALTY_CARD)
@@ -135,9 +105,7 @@ class Resolver:
         session_key: str = "",
     ) -> Resolution:
         """`session_key`: the reservation session whose own holds do not count against it."""
-        resolution = Resolution(
-            evaluation_pb2.EvaluationContext(now_unix_ms=now_ms), customer_id=customer_id
-        )
+        resolution = Resolution(evaluation_pb2.EvaluationContext(now_unix_ms=now_ms))
         if customer_id and self._profiles is not None:
             profile = self._profiles(txn, customer_id, now_ms)
             if profile is not None:
@@ -162,10 +130,10 @@ class Resolver:
             target: evaluation_pb2.ResolvedRedeemable,
             entry: CampaignEntry | None,
             code: campaign_pb2.Code | None,
-        ) -> CounterKeys | UnreadKeys | None:
+        ) -> None:
             if entry is None:
                 target.campaign_slot = -1
-                return None
+                return
             campaign = entry.campaign
             if campaign.id not in slots:
                 slots[campaign.id] = len(resolution.campaigns)
@@ -174,7 +142,7 @@ class Resolver:
             if not needs_counters(entry, code):
                 if code is not None:
                     target.code.CopyFrom(code)
-                return UnreadKeys(entry, code, customer_id, now_ms)
+                return
             keys = counter_keys(entry, code, customer_id, now_ms)
             counters, held_by_others = keys.read(view)
             target.counters.CopyFrom(counters)
@@ -183,7 +151,6 @@ class Resolver:
                 target.code.CopyFrom(code)
                 # The engine spends what is left now, not what the card was issued with.
                 target.code.gift_balance, target.code.points = keys.balances(view)
-            return keys
 
         for redeemable in redeemables:
             target = resolution.context.redeemables.add()
@@ -196,12 +163,11 @@ class Resolver:
                 code, entry = None, _promotion(snapshot, redeemable.promotion_id)
             else:
                 code, entry = None, None
-            resolution.requested_keys.append(add(target, entry, code))
+            add(target, entry, code)
 
         if plan is None:
             return resolution
         requested = {r.promotion_id for r in redeemables if r.WhichOneof("target")}
-        resolution.unread_promotions = plan.entries
         if requested.isdisjoint(plan.entries):
             # The usual case: the prepared encoding, with the promotions that have limits
             # resolved in between (each encoded on its own, so the order is kept).
@@ -210,8 +176,7 @@ class Resolver:
                     resolution.promotions_bytes.append(segment)
                     continue
                 own = evaluation_pb2.EvaluationContext()
-                keys = add(own.promotions.add(), segment, None)
-                resolution.promotion_keys[segment.campaign.id] = keys
+                add(own.promotions.add(), segment, None)
                 resolution.promotions_bytes.append(own.SerializeToString())
             return resolution
         for promotion_id, entry in plan.entries.items():
@@ -219,7 +184,7 @@ class Resolver:
                 continue
             target = resolution.context.promotions.add()
             if entry.reads_counters:
-                resolution.promotion_keys[promotion_id] = add(target, entry, None)
+                add(target, entry, None)
             else:
                 target.campaign_slot = plan.slots[promotion_id]
         return resolution
@@ -241,8 +206,15 @@ def _promotion(snapshot: CatalogSnapshot, campaign_id: str) -> CampaignEntry | N
 
 def evaluate(request: bytes, resolution: Resolution) -> bytes:
     """Runs the engine; its InvalidRequestError becomes an InvalidArgumentError (field path)."""
+    return _engine_call(
+        _engine.evaluate_checkout, request, resolution.context_bytes(), resolution.campaigns
+    )
+
+
+def _engine_call(function: Callable[..., R], *args) -> R:
+    """An engine entry point, its InvalidRequestError as an InvalidArgumentError (field path)."""
     try:
-        return _engine.evaluate_checkout(request, resolution.context_bytes(), resolution.campaigns)
+        return function(*args)
     except _engine.InvalidRequestError as error:
         raise InvalidArgumentError(error.field, error.reason) from None
 
@@ -322,17 +294,19 @@ class Checkout:
         # Validating again replaces the session's holds: its old ones must not block it.
         self._store.reservations.release(txn, session_key)
         resolution = self._resolve(txn, parsed, now_ms, session_key, subjects)
-        outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
-        applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
-        if not any(applied):
-            return outcome.SerializeToString()
+        response, holds = _engine_call(
+            _engine.evaluate_checkout_with_deltas,
+            request,
+            resolution.context_bytes(),
+            resolution.campaigns,
+        )
+        outcome = checkout_pb2.ValidateResponse.FromString(response)
+        applied = sum(r.status == common_pb2.APPLICABLE for r in outcome.redeemables)
+        if not applied:
+            return response
         expires_at_ms = now_ms + ttl_ms
         self._store.reservations.reserve(
-            txn,
-            session_key,
-            expires_at_ms=expires_at_ms,
-            holds=_deltas(outcome, resolution, applied),
-            redeemables=sum(applied),
+            txn, session_key, expires_at_ms=expires_at_ms, holds=holds, redeemables=applied
         )
         outcome.reservation.session_key = session_key
         outcome.reservation.expires_at.FromMilliseconds(expires_at_ms)
@@ -369,26 +343,24 @@ class Checkout:
             replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
             replayed.replayed = True
             return replayed.SerializeToString()
-        now_ms = self._clock.now_ms()
-        resolution = self._resolve(txn, parsed, now_ms, parsed.session_key, subjects)
-        outcome = checkout_pb2.ValidateResponse.FromString(evaluate(request, resolution))
-        response = checkout_pb2.RedeemResponse(
-            redeemables=outcome.redeemables, totals=outcome.totals
+        resolution = self._resolve(txn, parsed, self._clock.now_ms(), parsed.session_key, subjects)
+        writes = _engine_call(
+            _engine.redeem_checkout,
+            request,
+            resolution.context_bytes(),
+            resolution.campaigns,
+            new_id("rdm"),
+            parsed.idempotency_key,
+            hashlib.sha256(request).digest(),
         )
-        applied = [r.status == common_pb2.APPLICABLE for r in outcome.redeemables]
-        if not any(applied):
+        if not writes.succeeded:
             # Nothing to count: no record, no key stored; a retry is evaluated afresh.
-            response.status = checkout_pb2.FAILED
-            return response.SerializeToString()
-        stored = _stored_redemption(parsed, outcome, resolution, applied, now_ms)
-        response.status = checkout_pb2.SUCCEEDED
-        response.redemption.CopyFrom(stored.redemption)
-        response_bytes = response.SerializeToString()
-        log.record_redemption(txn, stored, request=request, response=response_bytes)
+            return writes.response
+        log.record_redemption(txn, writes, request)
         if parsed.session_key:
             # The reservation is consumed: its holds became the counters just written.
             self._store.reservations.release(txn, parsed.session_key)
-        return response_bytes
+        return writes.response
 
     def rollback(self, request: checkout_pb2.RollbackRequest) -> checkout_pb2.RollbackResponse:
         if not request.redemption_id:
@@ -450,48 +422,6 @@ def _reservation_request(reservation: checkout_pb2.ReservationRequest) -> tuple[
             "reservation.ttl_seconds", f"must be 1..{MAX_RESERVATION_TTL_SECONDS}"
         )
     return reservation.session_key, reservation.ttl_seconds * 1000
-
-
-def _deltas(
-    outcome: checkout_pb2.ValidateResponse, resolution: Resolution, applied: list[bool]
-) -> list[store_pb2.CounterDelta]:
-    """Every counter change the applied redeemables make (what Redeem writes, what a
-    reservation holds)."""
-    deltas: list[store_pb2.CounterDelta] = []
-    for index, (result, ok) in enumerate(zip(outcome.redeemables, applied, strict=True)):
-        keys = resolution.keys_of(index, result) if ok else None
-        if keys is not None:
-            deltas.extend(
-                keys.redemption_deltas(
-                    discount=result.items_discount + result.shipping_discount,
-                    order_value=outcome.totals.items_amount,
-                    gift_amount=result.gift_amount,
-                    points=result.points,
-                )
-            )
-    return deltas
-
-
-def _stored_redemption(
-    request: checkout_pb2.RedeemRequest,
-    outcome: checkout_pb2.ValidateResponse,
-    resolution: Resolution,
-    applied: list[bool],
-    now_ms: int,
-) -> store_pb2.StoredRedemption:
-    redemption = checkout_pb2.Redemption(
-        id=new_id("rdm"),
-        idempotency_key=request.idempotency_key,
-        status=checkout_pb2.SUCCEEDED,
-        order_id=request.order.id,
-        customer_id=request.customer.id,
-        redeemables=[r for r, ok in zip(outcome.redeemables, applied, strict=True) if ok],
-        totals=outcome.totals,
-    )
-    redemption.created_at.FromMilliseconds(now_ms)
-    return store_pb2.StoredRedemption(
-        redemption=redemption, deltas=_deltas(outcome, resolution, applied)
-    )
 
 
 def new_id(prefix: str) -> str:

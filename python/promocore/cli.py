@@ -106,7 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         help="server processes sharing the port (default: number of cores; 0 = this process)",
     )
-    serve.add_argument("--threads", type=int, default=16, help="RPC threads per process")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        help="RPC threads per process (default: --max-concurrent-rpcs, so no RPC waits for one)",
+    )
+    serve.add_argument(
+        "--max-concurrent-writes",
+        type=int,
+        help="Redeem/Rollback/ReleaseReservation and reserving Validates in progress per process;"
+        " beyond, RESOURCE_EXHAUSTED (default: 3/4 of --max-concurrent-rpcs)",
+    )
     serve.add_argument(
         "--cpu-affinity",
         choices=("auto", "off"),
@@ -287,6 +297,7 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = ServerOptions(
         threads=args.threads,
+        max_concurrent_writes=args.max_concurrent_writes,
         durability=Durability(args.durability),
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,

@@ -1,7 +1,7 @@
 """The caller's deadline, carried from the RPC handler to the work it starts.
 
-The server's handler wrapper calls `begin(context)` first: an RPC whose deadline already passed
-(it waited in the queue) is abandoned before any work. The group-commit writer reads `current()`
+The gate (promocore.gate) calls `begin(context)` before any work: an RPC whose deadline already
+passed (it waited in a queue) is abandoned. The group-commit writer reads `current()`
 when a job is submitted and skips the job if its batch starts after that deadline, so late work
 is dropped whole — never half-written.
 """
@@ -21,15 +21,17 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 
 
-def begin(context) -> None:
-    """Records the RPC's deadline; raises DeadlineExceededError when it has already passed."""
+def begin(context) -> float:
+    """Records the RPC's deadline and returns the seconds left to it (infinite without one);
+    raises DeadlineExceededError when it has already passed."""
     remaining = context.time_remaining()
-    if remaining is None:
+    if remaining is None:  # grpc's sync server answers 0 or more; other contexts may not
         _deadline.set(None)
-        return
+        return float("inf")
     if remaining <= 0:
         raise DeadlineExceededError("the deadline passed before the request was started")
     _deadline.set(time.monotonic() + remaining)
+    return remaining
 
 
 def current() -> float | None:

@@ -1,23 +1,24 @@
 """Overload shedding: RPCs that waited too long to be served are refused at once with
 RESOURCE_EXHAUSTED instead of being served late (CoDel, "controlled delay").
 
-Only `in_service` RPCs run at once per process; the other threads wait for one of those slots.
-Python work is serialized by the GIL anyway, so more RPCs running at once would not finish more
-per second — they would all finish later (each shares the CPU with all the others), and a queue
-nobody measures would hide in that sharing. The interceptor stamps each RPC when gRPC hands it
-over and looks at how long it waited when it gets a slot. A burst that drains quickly is served
-whole (some RPCs of every interval got a slot at once); once even the quickest of a whole
-interval waited longer than `target`, the queue is standing — the process is overloaded — and
-RPCs that waited longer than
-`target` are refused until an interval passes in which one did not. However calm the
-intervals, no RPC waits longer than `max_queue` for its slot: bursts up to that are served,
-beyond it refused. Admitted RPCs therefore wait at most `max_queue` (about `target` under
-sustained overload), and a refusal costs microseconds.
+Only `in_service` RPCs of the read class run at once per process; the other threads wait for one
+of those slots. Python work is serialized by the GIL anyway, so more RPCs running at once would
+not finish more per second — they would all finish later (each shares the CPU with all the
+others), and a queue nobody measures would hide in that sharing. An RPC that finds a slot free
+waited for nothing; one that does not is stamped and looked at again when it gets its slot
+(promocore.gate explains why this slot queue is the only queue there is). A burst that drains
+quickly is served whole (some RPCs of every interval got a slot at once); once even the quickest
+of a whole interval waited longer than `target`, the queue is standing — the process is
+overloaded — and RPCs that waited longer than `target` are refused until an interval passes in
+which one did not. However calm the intervals, no RPC waits longer than `max_queue` for its
+slot: bursts up to that are served, beyond it refused. Admitted RPCs therefore wait at most
+`max_queue` (about `target` under sustained overload), and a refusal costs microseconds.
 
-Never shed: health checks, and the writes that complete or undo a paid order (Redeem, Rollback,
-ReleaseReservation) — refusing those only brings the shop's retries back; they are bounded by
-gRPC's `maximum_concurrent_rpcs` (which caps every RPC a process holds) and by their deadlines.
-Validate and Qualify, the bulk of checkout traffic, are what an overloaded process sheds.
+Never shed: health checks and reflection, and the writes (Redeem, Rollback, ReleaseReservation,
+a Validate asking for a reservation) — refusing a write that completes or undoes a paid order
+only brings the shop's retries back, and a write waits in the group-commit writer, not for the
+CPU, so it takes no slot; writes are bounded in number instead (promocore.gate). Validate and
+Qualify, the bulk of checkout traffic, and the admin RPCs are what an overloaded process sheds.
 """
 
 from __future__ import annotations
@@ -30,15 +31,12 @@ from collections.abc import Callable
 import grpc
 
 from promocore.errors import DeadlineExceededError, ResourceExhaustedError
-from promocore.roles import CHECKOUT_RPCS, is_open
-from promocore.rpc_handlers import Behaviour, rewrap
 from promocore.wire_errors import to_status
 
 DEFAULT_TARGET_MS = 10.0
 DEFAULT_INTERVAL_MS = 500.0
 DEFAULT_IN_SERVICE = 1
 DEFAULT_MAX_QUEUE_MS = 20.0
-NEVER_SHED = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation"))
 
 
 class FifoSlots:
@@ -75,6 +73,11 @@ class FifoSlots:
             return True
         return False
 
+    @property
+    def waiting(self) -> int:
+        """Threads waiting for a slot now."""
+        return len(self._waiters)
+
     def release(self) -> None:
         with self._lock:
             if self._waiters:
@@ -83,7 +86,10 @@ class FifoSlots:
                 self._free += 1
 
 
-class LoadShedder(grpc.ServerInterceptor):
+class LoadShedder:
+    """The read class's admission: `enter` before the handler, `leave` after it (the gate calls
+    both; promocore.gate)."""
+
     def __init__(
         self,
         target_ms: float = DEFAULT_TARGET_MS,
@@ -113,41 +119,36 @@ class LoadShedder(grpc.ServerInterceptor):
             DeadlineExceededError("the deadline passed while the request waited")
         )
 
-    def intercept_service(self, continuation, handler_call_details):
-        handler = continuation(handler_call_details)
-        method = handler_call_details.method
-        if handler is None or is_open(method) or method in NEVER_SHED:
-            return handler
+    def enter(self, remaining: float) -> grpc.Status | None:
+        """Takes a slot for an RPC with `remaining` seconds to its deadline, waiting its turn;
+        None once it holds one (then `leave` must follow), else the status to refuse it with."""
+        if self._slots.try_acquire():
+            # It stood in no queue: a wait of zero for this interval's minimum (a plain store,
+            # no lock: the interval's end is only evaluated by should_shed, under the lock).
+            self._min_wait = 0.0
+            return None
         arrived = self._monotonic()
+        budget = self._max_queue
+        # Blocked, not polling: a waiting thread must not compete for the GIL with the ones
+        # serving and with gRPC's own thread accepting new calls.
+        if not self._slots.acquire(timeout=max(0.0, min(budget, remaining))):
+            self.should_shed(self._monotonic() - arrived)  # a wait the interval saw
+            return self._too_late if remaining <= budget else self._refusal
+        if self.should_shed(self._monotonic() - arrived):
+            self._slots.release()
+            return self._refusal
+        return None
 
-        def wrap(behaviour: Behaviour) -> Behaviour:
-            def run(request, context):
-                # Blocked, not polling: a waiting thread must not compete for the GIL with the
-                # ones serving and with gRPC's own thread accepting new calls.
-                budget = self._max_queue - (self._monotonic() - arrived)
-                remaining = context.time_remaining()
-                queued = not self._slots.try_acquire()
-                if queued and not self._slots.acquire(
-                    timeout=max(0.0, min(budget, remaining or budget))
-                ):
-                    self.should_shed(self._monotonic() - arrived)  # a wait the interval saw
-                    late = remaining is not None and remaining <= budget
-                    context.abort_with_status(self._too_late if late else self._refusal)
-                try:
-                    if self.should_shed(self._monotonic() - arrived, queued=queued):
-                        context.abort_with_status(self._refusal)
-                    return behaviour(request, context)
-                finally:
-                    self._slots.release()
+    def leave(self) -> None:
+        self._slots.release()
 
-            return run
+    @property
+    def waiting(self) -> int:
+        """RPCs waiting for a slot now."""
+        return self._slots.waiting
 
-        return rewrap(handler, wrap)
-
-    def should_shed(self, waited: float, *, queued: bool = True) -> bool:
-        """Records that an RPC has waited `waited` seconds so far; True = refuse it. One that
-        found its slot free (`queued` False) stood in no queue: refusing it would shorten
-        nothing, its wait was dispatch (a cold or descheduled worker), so it is served."""
+    def should_shed(self, waited: float) -> bool:
+        """Records that an RPC has waited `waited` seconds in the slot queue; True = refuse it."""
         now = self._monotonic()
         with self._lock:
             self._min_wait = min(self._min_wait, waited)
@@ -155,6 +156,6 @@ class LoadShedder(grpc.ServerInterceptor):
                 self._overloaded = self._min_wait > self._target
                 self._min_wait = float("inf")
                 self._interval_end = now + self._interval
-            shed = self._overloaded and waited > self._target and queued
+            shed = self._overloaded and waited > self._target
             self.shed += shed
             return shed

@@ -1,5 +1,5 @@
-"""Who the running RPC was authenticated as: set by the auth interceptor, read by whoever needs
-the caller (anti-enumeration, the audit log) without depending on the auth layer itself."""
+"""Who the running RPC was authenticated as: set by the gate (promocore.gate), read by whoever
+needs the caller (the audit log) without depending on the auth layer itself."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class Principal:
     role: int
 
 
-# The principal of the RPC running on this thread (set by the interceptor before the handler).
+# The principal of the running RPC, set by the gate before the handler. gRPC runs each RPC in a
+# context of its own (a copy made when the call arrives), so it needs no reset afterwards.
 current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
     "promocore_principal", default=None
 )

@@ -24,7 +24,8 @@ from promocore.loyalty.earning import Earning
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
-from promocore.v1 import admin_pb2, campaign_pb2, common_pb2
+from promocore.store.redemptions import Redeemed
+from promocore.v1 import admin_pb2, campaign_pb2
 from promocore.v1.internal import store_pb2
 
 CARD_CODE_PREFIX = "REF-"
@@ -86,15 +87,13 @@ class Referrals:
 
     # Conversions -----------------------------------------------------------------------------
 
-    def on_redeemed(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, request: bytes
-    ) -> None:
-        redemption = stored.redemption
+    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+        if not redeemed.referral_codes:
+            return
+        redemption = redeemed.redemption
         now_ms = redemption.created_at.ToMilliseconds()
-        for result in redemption.redeemables:
-            if result.status != common_pb2.APPLICABLE or not result.redeemable.code:
-                continue
-            code = self._store.catalog.get_code(txn, result.redeemable.code)
+        for referral_code in redeemed.referral_codes:
+            code = self._store.catalog.get_code(txn, referral_code)
             if code is not None and code.kind == campaign_pb2.CODE_KIND_REFERRAL:
                 self.convert(txn, code, redemption.customer_id, now_ms)
 

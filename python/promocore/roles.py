@@ -56,5 +56,10 @@ def may_call(role: int, method: str) -> bool:
     return method in ALLOWED.get(role, frozenset())
 
 
+def allowed_roles(method: str) -> frozenset[int]:
+    """The roles that may call `method` (the gate checks a caller's role against this set)."""
+    return frozenset(role for role, methods in ALLOWED.items() if method in methods)
+
+
 def role_name(role: int) -> str:
     return admin_pb2.Role.Name(role).removeprefix("ROLE_").lower()

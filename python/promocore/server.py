@@ -1,12 +1,13 @@
 """The gRPC server: checkout, admin and events services, health checking and reflection.
 
+Every method is served through the gate (promocore.gate): authentication, roles, request limits,
+admission and load shedding, deadline, audit actor and error statuses in one pass per RPC.
 Validate, Redeem and Qualify are registered without (de)serializers: the handler receives the
 caller's request bytes and returns response bytes, which cross into the Rust engine as they are.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import signal
@@ -18,13 +19,10 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
-from promocore import deadlines
 from promocore.admin import Admin
 from promocore.api_keys import ApiKeys
-from promocore.audit import ActorInterceptor
-from promocore.auth import Authenticator, AuthInterceptor
+from promocore.auth import Authenticator
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from promocore.cdp.webhooks import WebhookConfig, WebhookSender
@@ -33,26 +31,21 @@ from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
-from promocore.errors import PromocoreError, WriteConflictError
-from promocore.guess_guard import Caller, GuessGuard, GuessLimits, address_of
+from promocore.gate import Gate, HandlerCollector, WriteBound
+from promocore.guess_guard import GuessGuard, GuessLimits
 from promocore.load_shedding import (
     DEFAULT_IN_SERVICE,
     DEFAULT_MAX_QUEUE_MS,
     DEFAULT_TARGET_MS,
     LoadShedder,
 )
-from promocore.principal import current_principal
 from promocore.programs import Programs
 from promocore.programs_service import programs_admin_rpcs
 from promocore.qualify import Qualifier
-from promocore.request_guard import (
-    DEFAULT_MAX_MESSAGE_BYTES,
-    HARD_CAP_FACTOR,
-    RequestGuardInterceptor,
-)
+from promocore.reflection import add_reflection
+from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
 from promocore.store import Store, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
-from promocore.store.redis_kv import STORE_UNREACHABLE, WriteConflict, store_unavailable
 from promocore.store.tables import Durability
 from promocore.tls import TlsFiles
 from promocore.v1 import (
@@ -63,103 +56,52 @@ from promocore.v1 import (
     events_pb2_grpc,
 )
 from promocore.wallet import Wallet
-from promocore.wire_errors import to_status
 
 log = logging.getLogger("promocore.server")
 
 CHECKOUT_SERVICE = checkout_pb2.DESCRIPTOR.services_by_name["CheckoutService"].full_name
 ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
+# The checkout RPCs whose handlers take the Caller (anti-enumeration counts per key and address).
+WITH_CALLER = frozenset({"Validate", "Redeem"})
 
 
-# An RPC whose own store transaction lost a race (shared store only) runs again this often.
-RPC_CONFLICT_ATTEMPTS = 5
+def as_is(method: Callable) -> Callable:
+    """What the service modules wrap their handlers with: nothing any more, the gate maps errors
+    to statuses and runs a write that lost a race again (promocore.gate)."""
+    return method
 
 
-def rpc(method: Callable) -> Callable:
-    """Turns PromocoreError into a gRPC status with details (anything else is UNKNOWN, logged by
-    grpc); abandons an RPC whose deadline passed while it waited (promocore.deadlines). On a
-    shared store an admin write that lost a race wrote nothing, so the RPC runs again."""
-
-    @functools.wraps(method)
-    def handler(*args):
-        context = args[-1]
-        try:
-            deadlines.begin(context)
-            for attempt in range(1, RPC_CONFLICT_ATTEMPTS + 1):
-                try:
-                    return method(*args)
-                except WriteConflict as conflict:
-                    if attempt == RPC_CONFLICT_ATTEMPTS:
-                        raise WriteConflictError(str(conflict)) from None
-        except STORE_UNREACHABLE as error:
-            context.abort_with_status(to_status(store_unavailable(error)))
-        except PromocoreError as error:
-            context.abort_with_status(to_status(error))
-
-    return handler
-
-
-def rpc_stream(method: Callable) -> Callable:
-    """`rpc` for server-streaming methods (generators)."""
-
-    @functools.wraps(method)
-    def handler(*args):
-        context = args[-1]
-        try:
-            deadlines.begin(context)
-            yield from method(*args)
-        except WriteConflict as conflict:  # not run again: part of the stream may be sent
-            context.abort_with_status(to_status(WriteConflictError(str(conflict))))
-        except STORE_UNREACHABLE as error:
-            context.abort_with_status(to_status(store_unavailable(error)))
-        except PromocoreError as error:
-            context.abort_with_status(to_status(error))
-
-    return handler
-
-
-def checkout_handler(checkout: Checkout, qualifier: Qualifier) -> grpc.GenericRpcHandler:
-    def raw_bytes(method: Callable[[bytes], bytes]) -> grpc.RpcMethodHandler:
-        return grpc.unary_unary_rpc_method_handler(rpc(lambda request, context: method(request)))
-
-    def raw_bytes_with_caller(method: Callable[[bytes, Caller], bytes]) -> grpc.RpcMethodHandler:
-        return grpc.unary_unary_rpc_method_handler(
-            rpc(lambda request, context: method(request, caller_of(context)))
-        )
+def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grpc.RpcMethodHandler]:
+    """Validate, Redeem and Qualify take and return bytes; Validate and Redeem are called with
+    the checkout Caller (the gate's `with_caller`)."""
 
     def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(
-            rpc(lambda request, context: method(request)),
+            lambda request, context: method(request),
             request_deserializer=request_type.FromString,
             response_serializer=response_type.SerializeToString,
         )
 
-    return grpc.method_handlers_generic_handler(
-        CHECKOUT_SERVICE,
-        {
-            "Validate": raw_bytes_with_caller(checkout.validate),
-            "Redeem": raw_bytes_with_caller(checkout.redeem),
-            "Rollback": typed(
-                checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
-            ),
-            "Qualify": raw_bytes(qualifier.qualify),
-            "ReleaseReservation": typed(
-                checkout.release_reservation,
-                checkout_pb2.ReleaseReservationRequest,
-                checkout_pb2.ReleaseReservationResponse,
-            ),
-        },
-    )
-
-
-def caller_of(context: grpc.ServicerContext) -> Caller:
-    principal = current_principal()
-    return Caller(key_id=principal.key_id if principal else "", address=address_of(context.peer()))
+    return {
+        "Validate": grpc.unary_unary_rpc_method_handler(checkout.validate),
+        "Redeem": grpc.unary_unary_rpc_method_handler(checkout.redeem),
+        "Rollback": typed(
+            checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
+        ),
+        "Qualify": grpc.unary_unary_rpc_method_handler(
+            lambda request, context: qualifier.qualify(request)
+        ),
+        "ReleaseReservation": typed(
+            checkout.release_reservation,
+            checkout_pb2.ReleaseReservationRequest,
+            checkout_pb2.ReleaseReservationResponse,
+        ),
+    }
 
 
 class AdminServicer(
-    programs_admin_rpcs(rpc), customer_admin_rpcs(rpc), admin_pb2_grpc.AdminServiceServicer
+    programs_admin_rpcs(as_is), customer_admin_rpcs(as_is), admin_pb2_grpc.AdminServiceServicer
 ):
     """The admin RPCs; programs and customers come from their mixins."""
 
@@ -171,96 +113,73 @@ class AdminServicer(
         self._customer_data = customer_data
         self._api_keys = api_keys
 
-    @rpc
     def CreateApiKey(self, request, context):
         return self._api_keys.create(request.name, request.role)
 
-    @rpc
     def ListApiKeys(self, request, context):
         return self._api_keys.list(request)
 
-    @rpc
     def RevokeApiKey(self, request, context):
         return self._api_keys.revoke(request.id)
 
-    @rpc
     def CreateCampaign(self, request, context):
         return self._admin.create_campaign(request.campaign)
 
-    @rpc
     def UpdateCampaign(self, request, context):
         return self._admin.update_campaign(request.campaign, request.expected_version)
 
-    @rpc
     def GetCampaign(self, request, context):
         return self._admin.get_campaign(request.id, request.version)
 
-    @rpc
     def ListCampaigns(self, request, context):
         return self._admin.list_campaigns(request)
 
-    @rpc
     def SetCampaignActive(self, request, context):
         return self._admin.set_campaign_active(request.id, request.active)
 
-    @rpc
     def CreateCode(self, request, context):
         return self._admin.create_code(request.code)
 
-    @rpc_stream
     def GenerateCodes(self, request, context):
         yield from self._admin.generate_codes(request)
 
-    @rpc
     def GetCode(self, request, context):
         return self._admin.get_code(request.code)
 
-    @rpc
     def ListCodes(self, request, context):
         return self._admin.list_codes(request)
 
-    @rpc
     def SetCodeActive(self, request, context):
         return self._admin.set_code_active(request.code, request.active)
 
-    @rpc
     def GetStackingRules(self, request, context):
         return self._admin.get_stacking_rules()
 
-    @rpc
     def SetStackingRules(self, request, context):
         return self._admin.set_stacking_rules(request.rules)
 
-    @rpc
     def ListRedemptions(self, request, context):
         return self._admin.list_redemptions(request)
 
-    @rpc
     def GetRedemption(self, request, context):
         return self._admin.get_redemption(request.id)
 
-    @rpc
     def DuplicateCampaign(self, request, context):
         return self._admin.duplicate_campaign(request.id, request.new_id, request.new_name)
 
-    @rpc
     def ImportCodes(self, request_iterator, context):
         return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
 
-    @rpc_stream
     def ExportCodes(self, request, context):
         for csv in self._admin.export_codes(request.campaign_id):
             yield admin_pb2.ExportCodesChunk(csv=csv)
 
-    @rpc
     def GetCodeQr(self, request, context):
         return self._admin.code_qr(request)
 
-    @rpc
     def GetCampaignReport(self, request, context):
         return self._admin.campaign_report(request)
 
-    @rpc
     def ListAuditLog(self, request, context):
         return self._admin.list_audit_log(request)
 
@@ -272,6 +191,8 @@ class RunningServer:
     store: Store
     health: health.HealthServicer
     customer_data: CustomerData
+    # What every RPC passes; `gate.on_finish(hook)` sees each RPC's end (promocore.gate).
+    gate: Gate
     # Background duties: only in the process that runs them (ServerOptions.background_duties).
     scheduler: Scheduler | None = None
     webhooks: WebhookSender | None = None
@@ -292,7 +213,9 @@ BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
 class ServerOptions:
     """How one server process serves (the `promocore serve` flags)."""
 
-    threads: int = 16
+    # RPC threads; None = max_concurrent_rpcs, so that gRPC hands every call it accepts to a
+    # thread at once (an idle thread costs nothing; promocore.gate on what shedding measures).
+    threads: int | None = None
     durability: Durability = Durability.FULL
     max_batch: int = DEFAULT_MAX_BATCH
     # Share the port with the other worker processes (SO_REUSEPORT).
@@ -308,6 +231,10 @@ class ServerOptions:
     tls: TlsFiles | None = None
     # RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once.
     max_concurrent_rpcs: int = 256
+    # Writes (Redeem, Rollback, ReleaseReservation, reserving Validates) in progress per process;
+    # beyond, RESOURCE_EXHAUSTED at once. None = three quarters of max_concurrent_rpcs, so that
+    # writes waiting for the group commit never hold every RPC a process may take.
+    max_concurrent_writes: int | None = None
     # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
     shed_target_ms: float = DEFAULT_TARGET_MS
     # RPCs (of those that may be shed) running at once per process; the rest wait their turn.
@@ -323,6 +250,14 @@ class ServerOptions:
     scheduler_interval_s: float = DEFAULT_INTERVAL_S
     # Signed webhooks of integration events; None = none.
     webhook: WebhookConfig | None = None
+
+    def thread_count(self) -> int:
+        return self.threads if self.threads is not None else self.max_concurrent_rpcs
+
+    def write_bound(self) -> int:
+        if self.max_concurrent_writes is not None:
+            return self.max_concurrent_writes
+        return max(1, self.max_concurrent_rpcs * 3 // 4)
 
 
 def load_demo_if_empty(admin: Admin, store: Store) -> None:
@@ -363,37 +298,48 @@ def start_server(
     wallet = Wallet(customer_data, Resolver(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet)
 
-    shedder = LoadShedder(
-        options.shed_target_ms,
-        in_service=options.in_service_rpcs,
-        max_queue_ms=options.max_queue_ms,
+    gate = Gate(
+        authenticator=Authenticator(store) if options.auth else None,
+        shedder=LoadShedder(
+            options.shed_target_ms,
+            in_service=options.in_service_rpcs,
+            max_queue_ms=options.max_queue_ms,
+        ),
+        writes=WriteBound(options.write_bound()),
+        max_message_bytes=options.max_message_bytes,
     )
-    interceptors: list[grpc.ServerInterceptor] = [shedder]
-    if options.auth:
-        interceptors.append(AuthInterceptor(Authenticator(store)))
-    interceptors.append(RequestGuardInterceptor(options.max_message_bytes))
+    health_servicer = health.HealthServicer()
+    services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
+    collected = HandlerCollector()
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(admin, programs, customer_data, api_keys), collected
+    )
+    events_pb2_grpc.add_EventsServiceServicer_to_server(
+        events_servicer(as_is, as_is, programs, customer_data), collected
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, collected)
+    add_reflection((*services, health.SERVICE_NAME), collected)
+    gate.add(CHECKOUT_SERVICE, checkout_handlers(checkout, qualifier), with_caller=WITH_CALLER)
+    for service, handlers in collected.services.items():
+        gate.add(service, handlers)
+
+    threads = options.thread_count()
+    if threads < options.max_concurrent_rpcs:
+        log.warning(
+            "%d RPC threads for up to %d RPCs: the calls beyond wait in gRPC's queue, where "
+            "load shedding does not see them",
+            threads,
+            options.max_concurrent_rpcs,
+        )
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=options.threads),
-        interceptors=[*interceptors, ActorInterceptor()],
+        futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="promocore-rpc"),
         options=[
             ("grpc.so_reuseport", 1 if options.reuse_port else 0),
             ("grpc.max_receive_message_length", options.max_message_bytes * HARD_CAP_FACTOR),
         ],
         maximum_concurrent_rpcs=options.max_concurrent_rpcs,
     )
-    server.add_generic_rpc_handlers([checkout_handler(checkout, qualifier)])
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys), server
-    )
-    events_pb2_grpc.add_EventsServiceServicer_to_server(
-        events_servicer(rpc, rpc_stream, programs, customer_data), server
-    )
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
-    reflection.enable_server_reflection(
-        (*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    gate.install(server)
     if options.tls is not None:
         port = server.add_secure_port(listen, options.tls.server_credentials())
     else:
@@ -404,7 +350,7 @@ def start_server(
     server.start()
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    running = RunningServer(server, port, store, health_servicer, customer_data)
+    running = RunningServer(server, port, store, health_servicer, customer_data, gate)
     if options.background_duties:
         running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
         if options.scheduler_interval_s > 0:

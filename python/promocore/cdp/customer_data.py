@@ -30,6 +30,7 @@ from promocore.loyalty.accounts import customer_campaigns, customer_card
 from promocore.loyalty.program import current_tier
 from promocore.programs import Programs
 from promocore.store import Store
+from promocore.store.redemptions import Redeemed
 from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -246,10 +247,8 @@ class CustomerData:
 
     # The redemption log's observer -----------------------------------------------------------
 
-    def on_redeemed(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, request: bytes
-    ) -> None:
-        redemption = stored.redemption
+    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+        redemption = redeemed.redemption
         now_ms = redemption.created_at.ToMilliseconds()
         self._emit_redemption(txn, events_pb2.EVENT_REDEEMED, redemption, now_ms)
         if not redemption.customer_id:

@@ -23,6 +23,7 @@ from promocore.loyalty.program import (
     tier_multiplier_bp,
 )
 from promocore.store import Store
+from promocore.store.redemptions import Redeemed
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
 from promocore.v1.internal import store_pb2
 
@@ -76,17 +77,15 @@ class Earning:
 
     # The redemption log's observer: a paid order --------------------------------------------
 
-    def on_redeemed(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, request: bytes
-    ) -> None:
-        redemption = stored.redemption
+    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+        redemption = redeemed.redemption
         if not redemption.customer_id:
             return
         now_ms = redemption.created_at.ToMilliseconds()
         programs = list(self._programs(txn, redemption.customer_id, now_ms))
         if not programs:
             return
-        order = checkout_pb2.RedeemRequest.FromString(request).order
+        order = checkout_pb2.RedeemRequest.FromString(redeemed.request).order
         effects = store_pb2.BalanceEffects()
         for campaign, code, account in programs:
             if campaign.currency and campaign.currency != redemption.totals.currency:

@@ -18,7 +18,7 @@ from promocore.store.counters import CounterKeys
 from promocore.store.keys import decode_counter
 from promocore.store.ledger import Ledger
 from promocore.store.points_buckets import PointsBuckets, is_expired
-from promocore.store.redemptions import RedemptionLog
+from promocore.store.redemptions import Redeemed, RedemptionLog
 from promocore.store.tables import Tables
 from promocore.v1 import loyalty_pb2
 from promocore.v1.internal import store_pb2
@@ -191,37 +191,28 @@ class BalanceBook:
 
     # The redemption log's observer ---------------------------------------------------------
 
-    def on_redeemed(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, request: bytes
-    ) -> None:
+    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
         """The redemption's balance debits (already applied to the counters): ledger entries,
         and the points taken from the spendable buckets, oldest first."""
-        redemption = stored.redemption
+        debits = redeemed.balance_debits
+        if not debits:
+            return
+        redemption = redeemed.redemption
         at_ms = redemption.created_at.ToMilliseconds()
         spent = store_pb2.BalanceEffects()
-        for delta in stored.deltas:
-            key = bytes(delta.key)
-            if key.startswith(POINTS_PREFIX) and delta.delta:
+        for key, delta in debits:
+            if key.startswith(POINTS_PREFIX):
                 code = key[len(POINTS_PREFIX) :]
-                changes = self.buckets.consume(txn, code, -delta.delta, at_ms)
+                changes = self.buckets.consume(txn, code, -delta, at_ms)
                 if changes is None:
                     # The engine was handed the spendable points of this very transaction, so
                     # this cannot happen; refusing keeps the books exact if it ever did.
                     raise FailedPreconditionError(
-                        f"card {code.decode()} cannot pay {-delta.delta} points",
+                        f"card {code.decode()} cannot pay {-delta} points",
                         reason="insufficient_points",
                     )
                 spent.spent.extend(changes)
-            if key.startswith((GIFT_PREFIX, POINTS_PREFIX)) and delta.delta:
-                self._entry(
-                    txn,
-                    key,
-                    delta.delta,
-                    loyalty_pb2.LEDGER_DEBIT,
-                    at_ms,
-                    "redeemed",
-                    redemption.id,
-                )
+            self._entry(txn, key, delta, loyalty_pb2.LEDGER_DEBIT, at_ms, "redeemed", redemption.id)
         if spent.spent:
             self.add_effects(txn, redemption.id, spent)
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import lmdb
 
+from promocore import _engine
 from promocore.store.keys import add_to_counter, decode_counter, prefetch
 from promocore.store.points_buckets import PointsBuckets
 from promocore.store.reservations import Reservations
@@ -224,6 +225,20 @@ class CounterView:
             self._txn, key, now_ms=self._now_ms, session_key=self._session_key
         )
         return committed, held
+
+
+def apply_redemption_changes(
+    txn: lmdb.Transaction, table: lmdb._Database, writes: _engine.RedemptionWrites
+) -> None:
+    """Adds a redemption's counter changes (summed per key by the engine) in bulk: one read of
+    the current values, one `putmulti`. On a shared store (Redis) each is an addition the
+    commit makes without reading, so redeemers of one campaign never conflict over it."""
+    if hasattr(txn, "increment"):
+        for key, delta in writes.counter_changes():
+            txn.increment(key, delta, db=table)
+        return
+    cursor = txn.cursor(db=table)
+    cursor.putmulti(writes.counter_writes(cursor.getmulti(writes.counter_keys())))
 
 
 def apply_deltas(

@@ -4,25 +4,49 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Protocol
 
 import lmdb
 
+from promocore import _engine
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
-from promocore.store.counters import apply_deltas
+from promocore.store.counters import apply_deltas, apply_redemption_changes
 from promocore.store.keys import append_sequenced, decode_u64, encode_u64
 from promocore.store.tables import Tables
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
 
+class Redeemed:
+    """A redemption just recorded, as the log's observers see it: the public record (parsed on
+    first use), the request, and what the engine already picked out of its counter changes."""
+
+    def __init__(self, writes: _engine.RedemptionWrites, request: bytes) -> None:
+        self._writes = writes
+        self.request = request
+
+    @cached_property
+    def redemption(self) -> checkout_pb2.Redemption:
+        return checkout_pb2.Redemption.FromString(self._writes.redemption)
+
+    @cached_property
+    def balance_debits(self) -> list[tuple[bytes, int]]:
+        """Gift card and loyalty card changes (signed, negative for a debit)."""
+        return self._writes.balance_debits
+
+    @cached_property
+    def referral_codes(self) -> list[str]:
+        """Applied codes that are referral codes."""
+        return self._writes.referral_codes
+
+
 class RedemptionObserver(Protocol):
     """Told of every redemption and rollback inside its write transaction (balance ledgers,
-    loyalty earning); raising aborts the redemption."""
+    loyalty earning); raising aborts the redemption. An observer with nothing to do for a
+    redemption returns at once: every Redeem calls every observer."""
 
-    def on_redeemed(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredRedemption, request: bytes
-    ) -> None: ...
+    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None: ...
 
     def on_rolled_back(
         self,
@@ -54,27 +78,22 @@ class RedemptionLog:
         return record.response
 
     def record_redemption(
-        self,
-        txn: lmdb.Transaction,
-        stored: store_pb2.StoredRedemption,
-        *,
-        request: bytes,
-        response: bytes,
+        self, txn: lmdb.Transaction, writes: _engine.RedemptionWrites, request: bytes
     ) -> None:
-        """Applies the counter deltas and writes the record, the log entry and the key."""
-        redemption = stored.redemption
-        apply_deltas(txn, self._t.counters, list(stored.deltas))
-        txn.put(redemption.id.encode(), stored.SerializeToString(), db=self._t.redemptions)
-        self._append(txn, store_pb2.LogRecord(redeemed=stored))
+        """Applies the counter changes and writes the record, the log entry and the key, all as
+        the engine encoded them; then tells the observers."""
+        apply_redemption_changes(txn, self._t.counters, writes)
+        stored = writes.stored
+        redeemed = Redeemed(writes, request)
+        redemption = redeemed.redemption
+        txn.put(redemption.id.encode(), stored, db=self._t.redemptions)
+        log_record = writes.log_record
+        append_sequenced(txn, self._t.redemption_log, lambda _sequence: log_record)
         txn.put(
-            redemption.idempotency_key.encode(),
-            store_pb2.IdempotencyRecord(
-                request_sha256=hashlib.sha256(request).digest(), response=response
-            ).SerializeToString(),
-            db=self._t.idempotency,
+            redemption.idempotency_key.encode(), writes.idempotency_record, db=self._t.idempotency
         )
         for observer in self.observers:
-            observer.on_redeemed(txn, stored, request)
+            observer.on_redeemed(txn, redeemed)
 
     def credit(self, txn: lmdb.Transaction, credit: store_pb2.Credit) -> None:
         """Changes a balance outside a redemption (gift card issue, top-up, points earned,

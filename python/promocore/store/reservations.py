@@ -54,15 +54,16 @@ class Reservations:
         session_key: str,
         *,
         expires_at_ms: int,
-        holds: Iterable[store_pb2.CounterDelta],
+        holds: Iterable[tuple[bytes, int]],
         redeemables: int,
     ) -> None:
-        """Replaces the session's holds with these."""
+        """Replaces the session's holds with these (counter key, delta as a redemption would
+        add it)."""
         self.release(txn, session_key)
         reservation = store_pb2.Reservation(
             session_key=session_key,
             expires_at_ms=expires_at_ms,
-            holds=holds,
+            holds=[store_pb2.CounterDelta(key=key, delta=delta) for key, delta in holds],
             redeemables=redeemables,
         )
         for held in reservation.holds:

@@ -23,6 +23,15 @@ pub fn timestamp_to_unix_ms(timestamp: &prost_types::Timestamp) -> Option<i64> {
     DateTime::<Utc>::from_timestamp_millis(millis).map(|_| millis)
 }
 
+/// The protobuf Timestamp of milliseconds since the Unix epoch.
+pub fn unix_ms_to_timestamp(unix_ms: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: unix_ms.div_euclid(1000),
+        // rem_euclid is in 0..1000, so the nanoseconds fit in i32.
+        nanos: (unix_ms.rem_euclid(1000) * 1_000_000) as i32,
+    }
+}
+
 /// Whether the instant can be read as a date (see `timestamp_to_unix_ms`).
 pub fn is_representable(unix_ms: i64) -> bool {
     DateTime::<Utc>::from_timestamp_millis(unix_ms).is_some()

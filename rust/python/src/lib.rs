@@ -187,14 +187,173 @@ fn evaluate_checkout<'py>(
     campaigns: Vec<Bound<'py, PyCompiledCampaign>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     // `campaigns` keeps the Python objects alive while the GIL is released.
-    let compiled: Vec<&engine::CompiledCampaign> = campaigns
-        .iter()
-        .map(|campaign| campaign.get().inner.as_ref())
-        .collect();
+    let compiled = compiled_refs(&campaigns);
     let response = py
         .allow_threads(|| engine::evaluate_checkout_bytes(request_bytes, context_bytes, &compiled))
         .map_err(|error| checkout_error(py, error))?;
     Ok(PyBytes::new(py, &response))
+}
+
+/// Counter keys with signed changes, as Python sees them: [(key, delta)].
+type CounterChanges = Vec<(Vec<u8>, i64)>;
+
+fn compiled_refs<'a, 'py>(
+    campaigns: &'a [Bound<'py, PyCompiledCampaign>],
+) -> Vec<&'a engine::CompiledCampaign> {
+    campaigns
+        .iter()
+        .map(|campaign| campaign.get().inner.as_ref())
+        .collect()
+}
+
+/// A Redeem's writes, computed by the engine (engine::RedemptionWrites): bytes the store puts
+/// as they are, and the counter changes to apply.
+#[pyclass(name = "RedemptionWrites", module = "promocore._engine", frozen)]
+struct PyRedemptionWrites {
+    inner: engine::RedemptionWrites,
+    /// `inner`'s changes summed per counter, in key order (computed once).
+    changes: Vec<(Vec<u8>, i64)>,
+}
+
+#[pymethods]
+impl PyRedemptionWrites {
+    /// False when nothing applied: only `response` is set, nothing is to be written.
+    #[getter]
+    fn succeeded(&self) -> bool {
+        self.inner.succeeded
+    }
+
+    #[getter]
+    fn response<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.response)
+    }
+
+    #[getter]
+    fn redemption<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.redemption)
+    }
+
+    #[getter]
+    fn stored<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.stored)
+    }
+
+    #[getter]
+    fn log_record<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.log_record)
+    }
+
+    #[getter]
+    fn idempotency_record<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.idempotency_record)
+    }
+
+    /// The changes summed per counter key, in key order: [(key, delta)].
+    fn counter_changes(&self) -> Vec<(Vec<u8>, i64)> {
+        self.changes.clone()
+    }
+
+    /// The changed counters' keys, in key order (what to read before `counter_writes`).
+    fn counter_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            self.changes.iter().map(|(key, _)| PyBytes::new(py, key)),
+        )
+    }
+
+    /// The new values of the changed counters as the table stores them (8 bytes, little-endian
+    /// signed), given the current ones `[(key, value)]` (absent keys count as 0): what
+    /// `putmulti` writes.
+    fn counter_writes<'py>(
+        &self,
+        py: Python<'py>,
+        current: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let current: std::collections::HashMap<Vec<u8>, Vec<u8>> = current.into_iter().collect();
+        let writes = PyList::empty(py);
+        for (key, delta) in &self.changes {
+            let value = match current.get(key) {
+                None => 0,
+                Some(raw) => i64::from_le_bytes(raw.as_slice().try_into().map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "counter {} holds {} bytes, not 8",
+                        String::from_utf8_lossy(key),
+                        raw.len()
+                    ))
+                })?),
+            };
+            let new_value = value
+                .checked_add(*delta)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "counter {} would overflow",
+                        String::from_utf8_lossy(key)
+                    ))
+                })?
+                .to_le_bytes();
+            writes.append((PyBytes::new(py, key), PyBytes::new(py, &new_value)))?;
+        }
+        Ok(writes)
+    }
+
+    /// Gift card and loyalty card debits: [(balance key, signed change)].
+    #[getter]
+    fn balance_debits(&self) -> Vec<(Vec<u8>, i64)> {
+        self.inner.balance_debits().cloned().collect()
+    }
+
+    /// Applied codes that are referral codes, as their records spell them.
+    #[getter]
+    fn referral_codes(&self) -> Vec<String> {
+        self.inner.referral_codes.clone()
+    }
+}
+
+/// Evaluates a Redeem and computes everything it writes; `redemption_id` and `request_sha256`
+/// are the server's (a new id, the SHA-256 of `request_bytes`).
+#[pyfunction]
+fn redeem_checkout<'py>(
+    py: Python<'py>,
+    request_bytes: &[u8],
+    context_bytes: &[u8],
+    campaigns: Vec<Bound<'py, PyCompiledCampaign>>,
+    redemption_id: &str,
+    idempotency_key: &str,
+    request_sha256: &[u8],
+) -> PyResult<PyRedemptionWrites> {
+    let compiled = compiled_refs(&campaigns);
+    let identity = engine::RedemptionIdentity {
+        id: redemption_id,
+        idempotency_key,
+        request_sha256,
+    };
+    py.allow_threads(|| {
+        engine::redeem_checkout_bytes(request_bytes, context_bytes, &compiled, identity)
+    })
+    .map(|inner| PyRedemptionWrites {
+        changes: inner.merged_deltas(),
+        inner,
+    })
+    .map_err(|error| checkout_error(py, error))
+}
+
+/// Evaluates a checkout that holds what it would redeem (a reservation): the ValidateResponse
+/// bytes and the counter changes of its applied redeemables, [(key, delta)].
+#[pyfunction]
+fn evaluate_checkout_with_deltas<'py>(
+    py: Python<'py>,
+    request_bytes: &[u8],
+    context_bytes: &[u8],
+    campaigns: Vec<Bound<'py, PyCompiledCampaign>>,
+) -> PyResult<(Bound<'py, PyBytes>, CounterChanges)> {
+    use prost::Message;
+    let compiled = compiled_refs(&campaigns);
+    let (response, deltas) = py
+        .allow_threads(|| {
+            engine::redemption::checkout_with_deltas_bytes(request_bytes, context_bytes, &compiled)
+        })
+        .map_err(|error| checkout_error(py, error))?;
+    Ok((PyBytes::new(py, &response.encode_to_vec()), deltas))
 }
 
 /// Many compiled campaigns indexed for Qualify; immutable, rebuilt when the catalog changes.
@@ -386,10 +545,13 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyCompiledCampaign>()?;
     module.add_class::<PyCampaignIndex>()?;
     module.add_class::<PySegmentRule>()?;
+    module.add_class::<PyRedemptionWrites>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
+    module.add_function(wrap_pyfunction!(evaluate_checkout_with_deltas, module)?)?;
+    module.add_function(wrap_pyfunction!(redeem_checkout, module)?)?;
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
     module.add_function(wrap_pyfunction!(generate_codes, module)?)?;
     module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;

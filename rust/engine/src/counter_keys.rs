@@ -1,0 +1,192 @@
+//! The usage counters one redeemable touches, as keys of the store's counters table, and what a
+//! redemption adds to them. The same layout as `python/promocore/store/counters.py` (which reads
+//! them); `tests/fixtures/counter_keys.json` holds cases both sides are tested against.
+//!
+//! Keys are readable paths. Ids are restricted to `[A-Za-z0-9_-]` and the free-form parts
+//! (customer id, code) come last, so no two counters can share a key. Period counters carry the
+//! local day, ISO week or month in the campaign's time zone.
+
+use chrono::{Datelike, TimeZone};
+use chrono_tz::Tz;
+
+use crate::pb::v1::CodeKind;
+
+/// The local periods of an instant in a time zone: `2026-12-06`, `2026-W49`, `2026-12`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Periods {
+    pub day: String,
+    pub week: String,
+    pub month: String,
+}
+
+impl Periods {
+    /// None only for an instant chrono cannot represent (the request validation refuses those).
+    pub fn at(now_ms: i64, time_zone: Tz) -> Option<Periods> {
+        let local = time_zone.timestamp_millis_opt(now_ms).single()?;
+        let week = local.iso_week();
+        Some(Periods {
+            day: format!(
+                "{:04}-{:02}-{:02}",
+                local.year(),
+                local.month(),
+                local.day()
+            ),
+            week: format!("{:04}-W{:02}", week.year(), week.week()),
+            month: format!("{:04}-{:02}", local.year(), local.month()),
+        })
+    }
+}
+
+/// A counter key with the change one redemption makes to it.
+pub type CounterDelta = (Vec<u8>, i64);
+
+/// The counters one redeemable reads and, when redeemed, increments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterKeys {
+    pub code_redeemed: Option<Vec<u8>>,
+    pub campaign_redemptions: Vec<u8>,
+    pub campaign_day: Vec<u8>,
+    pub discount_given: Vec<u8>,
+    pub order_value: Vec<u8>,
+    pub customer_redemptions: Option<Vec<u8>>,
+    pub customer_day: Option<Vec<u8>>,
+    pub customer_week: Option<Vec<u8>>,
+    pub customer_month: Option<Vec<u8>>,
+    /// The live balance of a gift card presented as the code.
+    pub gift_balance: Option<Vec<u8>>,
+    /// The points of a loyalty card presented as the code.
+    pub points_balance: Option<Vec<u8>>,
+}
+
+/// What one applied redeemable adds to its counters (and debits from its balances).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RedeemedAmounts {
+    pub discount: i64,
+    pub order_value: i64,
+    pub gift_amount: i64,
+    pub points: i64,
+}
+
+pub const GIFT_PREFIX: &[u8] = b"gift/";
+pub const POINTS_PREFIX: &[u8] = b"points/";
+
+/// A code's store key: codes are case-insensitive, stored upper-cased.
+pub fn normalize_code(code: &str) -> Vec<u8> {
+    code.to_uppercase().into_bytes()
+}
+
+fn prefixed(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(prefix.len() + rest.len());
+    key.extend_from_slice(prefix);
+    key.extend_from_slice(rest);
+    key
+}
+
+impl CounterKeys {
+    /// `normalized_code`: the upper-cased code of a code redeemable, None for a promotion.
+    pub fn build(
+        campaign_id: &str,
+        time_zone: Tz,
+        normalized_code: Option<&[u8]>,
+        customer_id: &str,
+        now_ms: i64,
+        code_kind: CodeKind,
+    ) -> Option<CounterKeys> {
+        let periods = Periods::at(now_ms, time_zone)?;
+        let campaign = |tail: &str| format!("campaign/{campaign_id}/{tail}").into_bytes();
+        let customer = |period: &str| {
+            (!customer_id.is_empty())
+                .then(|| format!("customer/{campaign_id}/{period}/{customer_id}").into_bytes())
+        };
+        let balance = |kind: CodeKind, prefix: &[u8]| {
+            normalized_code
+                .filter(|_| code_kind == kind)
+                .map(|code| prefixed(prefix, code))
+        };
+        Some(CounterKeys {
+            code_redeemed: normalized_code.map(|code| prefixed(b"code/", code)),
+            campaign_redemptions: campaign("redemptions"),
+            campaign_day: campaign(&format!("day/{}", periods.day)),
+            discount_given: campaign("discount"),
+            order_value: campaign("order_value"),
+            customer_redemptions: customer("all"),
+            customer_day: customer(&format!("day/{}", periods.day)),
+            customer_week: customer(&format!("week/{}", periods.week)),
+            customer_month: customer(&format!("month/{}", periods.month)),
+            gift_balance: balance(CodeKind::GiftCard, GIFT_PREFIX),
+            points_balance: balance(CodeKind::LoyaltyCard, POINTS_PREFIX),
+        })
+    }
+
+    /// What one successful redemption of this redeemable adds, in the order the Python store
+    /// always wrote them: the counted slots, the budgets, then the balance debits.
+    pub fn redemption_deltas(&self, amounts: RedeemedAmounts, into: &mut Vec<CounterDelta>) {
+        let increments: [Option<&Vec<u8>>; 7] = [
+            self.code_redeemed.as_ref(),
+            Some(&self.campaign_redemptions),
+            Some(&self.campaign_day),
+            self.customer_redemptions.as_ref(),
+            self.customer_day.as_ref(),
+            self.customer_week.as_ref(),
+            self.customer_month.as_ref(),
+        ];
+        into.extend(increments.into_iter().flatten().map(|key| (key.clone(), 1)));
+        into.push((self.discount_given.clone(), amounts.discount));
+        into.push((self.order_value.clone(), amounts.order_value));
+        for (key, debit) in [
+            (&self.gift_balance, amounts.gift_amount),
+            (&self.points_balance, amounts.points),
+        ] {
+            if let Some(key) = key {
+                if debit != 0 {
+                    into.push((key.clone(), -debit));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_local_to_the_time_zone() {
+        // 2026-01-01T02:30Z is still 2025-12-31 in New York, in ISO week 2026-W01.
+        let ms = 1_767_234_600_000;
+        let periods = Periods::at(ms, chrono_tz::America::New_York).unwrap();
+        assert_eq!(periods.day, "2025-12-31");
+        assert_eq!(periods.week, "2026-W01");
+        assert_eq!(periods.month, "2025-12");
+    }
+
+    #[test]
+    fn anonymous_promotions_have_no_customer_or_code_keys() {
+        let keys =
+            CounterKeys::build("spring", Tz::UTC, None, "", 0, CodeKind::Unspecified).unwrap();
+        assert_eq!(keys.code_redeemed, None);
+        assert_eq!(keys.customer_redemptions, None);
+        assert_eq!(
+            keys.campaign_day,
+            b"campaign/spring/day/1970-01-01".to_vec()
+        );
+        let mut deltas = Vec::new();
+        keys.redemption_deltas(
+            RedeemedAmounts {
+                discount: 250,
+                order_value: 9_000,
+                ..Default::default()
+            },
+            &mut deltas,
+        );
+        assert_eq!(
+            deltas,
+            vec![
+                (b"campaign/spring/redemptions".to_vec(), 1),
+                (b"campaign/spring/day/1970-01-01".to_vec(), 1),
+                (b"campaign/spring/discount".to_vec(), 250),
+                (b"campaign/spring/order_value".to_vec(), 9_000),
+            ]
+        );
+    }
+}

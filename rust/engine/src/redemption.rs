@@ -1,0 +1,345 @@
+//! A redemption's writes, computed where it is evaluated: the answer, the stored record with
+//! every counter change, the log entry and the idempotency record, all as bytes the store puts
+//! as they are. The Python side reads nothing back but a few flags; it applies the counter
+//! changes in bulk and hands the record to its observers.
+
+use prost::encoding::{encode_key, encode_varint, WireType};
+use prost::Message;
+
+use crate::campaign::CompiledCampaign;
+use crate::checkout::evaluate_checkout;
+use crate::counter_keys::{
+    normalize_code, CounterDelta, CounterKeys, RedeemedAmounts, GIFT_PREFIX, POINTS_PREFIX,
+};
+use crate::error::{CheckoutError, ContextError, RequestError};
+use crate::fast_hash::FastMap;
+use crate::pb::internal::{
+    self as internal, CheckoutInput, EvaluationContext, IdempotencyRecord, StoredRedemption,
+};
+use crate::pb::v1::redeemable::Target;
+use crate::pb::v1::{
+    CodeKind, OrderTotals, RedeemResponse, RedeemableResult, RedeemableStatus, Redemption,
+    RedemptionStatus, ValidateResponse,
+};
+use crate::schedule::unix_ms_to_timestamp;
+
+/// Who the redemption is: chosen by the server before it is evaluated.
+#[derive(Debug, Clone, Copy)]
+pub struct RedemptionIdentity<'a> {
+    pub id: &'a str,
+    pub idempotency_key: &'a str,
+    /// SHA-256 of the request bytes: a retry with other bytes is refused.
+    pub request_sha256: &'a [u8],
+}
+
+/// Everything a Redeem writes. When nothing applied (`succeeded` false) only `response` is
+/// set: no record, no counter, no idempotency key (a retry is evaluated afresh).
+#[derive(Debug, Default, Clone)]
+pub struct RedemptionWrites {
+    pub succeeded: bool,
+    /// promocore.v1.RedeemResponse.
+    pub response: Vec<u8>,
+    /// promocore.v1.Redemption (what observers read).
+    pub redemption: Vec<u8>,
+    /// promocore.v1.internal.StoredRedemption (the record, with its counter changes).
+    pub stored: Vec<u8>,
+    /// promocore.v1.internal.LogRecord holding `stored`.
+    pub log_record: Vec<u8>,
+    /// promocore.v1.internal.IdempotencyRecord.
+    pub idempotency_record: Vec<u8>,
+    /// Every counter change, in the order they are stored (a rollback negates each).
+    pub deltas: Vec<CounterDelta>,
+    /// Applied codes whose record is a referral code (the referral program converts them).
+    pub referral_codes: Vec<String>,
+}
+
+impl RedemptionWrites {
+    /// The changes summed per counter, in key order (what is applied to the table).
+    pub fn merged_deltas(&self) -> Vec<CounterDelta> {
+        let mut merged: Vec<CounterDelta> = self.deltas.clone();
+        merged.sort_by(|a, b| a.0.cmp(&b.0));
+        merged.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        merged
+    }
+
+    /// Gift card and loyalty card debits (the balance ledgers' part).
+    pub fn balance_debits(&self) -> impl Iterator<Item = &CounterDelta> {
+        self.deltas.iter().filter(|(key, delta)| {
+            *delta != 0 && (key.starts_with(GIFT_PREFIX) || key.starts_with(POINTS_PREFIX))
+        })
+    }
+}
+
+/// Decodes the request (a RedeemRequest's bytes read as CheckoutInput, or a ValidateRequest's)
+/// and the context, evaluates, and computes the writes.
+pub fn redeem_checkout_bytes(
+    request_bytes: &[u8],
+    context_bytes: &[u8],
+    campaigns: &[&CompiledCampaign],
+    identity: RedemptionIdentity<'_>,
+) -> Result<RedemptionWrites, CheckoutError> {
+    let (input, context) = decode(request_bytes, context_bytes)?;
+    let outcome = evaluate_checkout(&input, &context, campaigns)?;
+    redemption_writes(&input, &context, campaigns, outcome, identity)
+}
+
+/// A Validate that holds what it would redeem (a reservation): the answer and the counter
+/// changes the applied redeemables would make.
+pub fn checkout_with_deltas_bytes(
+    request_bytes: &[u8],
+    context_bytes: &[u8],
+    campaigns: &[&CompiledCampaign],
+) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
+    let (input, context) = decode(request_bytes, context_bytes)?;
+    let outcome = evaluate_checkout(&input, &context, campaigns)?;
+    let order_value = order_value_of(&outcome.totals);
+    let (deltas, _) = applied_deltas(
+        &input,
+        &context,
+        campaigns,
+        &outcome.redeemables,
+        order_value,
+    )?;
+    Ok((outcome, deltas))
+}
+
+fn decode(
+    request_bytes: &[u8],
+    context_bytes: &[u8],
+) -> Result<(CheckoutInput, EvaluationContext), CheckoutError> {
+    let input = CheckoutInput::decode(request_bytes).map_err(|error| {
+        RequestError::new(
+            "request",
+            format!("not a serialized checkout request: {error}"),
+        )
+    })?;
+    let context = EvaluationContext::decode(context_bytes).map_err(|error| {
+        ContextError::new(format!("not a serialized EvaluationContext: {error}"))
+    })?;
+    Ok((input, context))
+}
+
+fn is_applied(result: &RedeemableResult) -> bool {
+    result.status == RedeemableStatus::Applicable as i32
+}
+
+fn redemption_writes(
+    input: &CheckoutInput,
+    context: &EvaluationContext,
+    campaigns: &[&CompiledCampaign],
+    outcome: ValidateResponse,
+    identity: RedemptionIdentity<'_>,
+) -> Result<RedemptionWrites, CheckoutError> {
+    let ValidateResponse {
+        redeemables: results,
+        totals,
+        ..
+    } = outcome;
+    if !results.iter().any(is_applied) {
+        let response = RedeemResponse {
+            status: RedemptionStatus::Failed as i32,
+            redeemables: results,
+            totals,
+            ..Default::default()
+        };
+        return Ok(RedemptionWrites {
+            response: response.encode_to_vec(),
+            ..Default::default()
+        });
+    }
+    let (deltas, referral_codes) =
+        applied_deltas(input, context, campaigns, &results, order_value_of(&totals))?;
+    let customer_id = input
+        .customer
+        .as_ref()
+        .map_or("", |customer| customer.id.as_str());
+    let redemption = Redemption {
+        id: identity.id.to_owned(),
+        idempotency_key: identity.idempotency_key.to_owned(),
+        status: RedemptionStatus::Succeeded as i32,
+        order_id: input
+            .order
+            .as_ref()
+            .map_or_else(String::new, |order| order.id.clone()),
+        customer_id: customer_id.to_owned(),
+        redeemables: results.iter().filter(|r| is_applied(r)).cloned().collect(),
+        totals: totals.clone(),
+        created_at: Some(unix_ms_to_timestamp(context.now_unix_ms)),
+        ..Default::default()
+    };
+    let stored = StoredRedemption {
+        redemption: Some(redemption),
+        deltas: deltas
+            .iter()
+            .map(|(key, delta)| internal::CounterDelta {
+                key: key.clone(),
+                delta: *delta,
+            })
+            .collect(),
+    };
+    let stored_bytes = stored.encode_to_vec();
+    let redemption = stored.redemption.unwrap_or_default();
+    let redemption_bytes = redemption.encode_to_vec();
+    let response = RedeemResponse {
+        redemption: Some(redemption),
+        status: RedemptionStatus::Succeeded as i32,
+        redeemables: results,
+        totals,
+        replayed: false,
+    }
+    .encode_to_vec();
+    let idempotency_record = IdempotencyRecord {
+        request_sha256: identity.request_sha256.to_vec(),
+        response: response.clone(),
+    }
+    .encode_to_vec();
+    Ok(RedemptionWrites {
+        succeeded: true,
+        response,
+        redemption: redemption_bytes,
+        log_record: log_record_of(&stored_bytes),
+        stored: stored_bytes,
+        idempotency_record,
+        deltas,
+        referral_codes,
+    })
+}
+
+/// LogRecord { redeemed = stored }: field 1 of the oneof, the stored bytes as they are.
+fn log_record_of(stored: &[u8]) -> Vec<u8> {
+    let mut record = Vec::with_capacity(stored.len() + 6);
+    encode_key(1, WireType::LengthDelimited, &mut record);
+    encode_varint(stored.len() as u64, &mut record);
+    record.extend_from_slice(stored);
+    record
+}
+
+fn order_value_of(totals: &Option<OrderTotals>) -> i64 {
+    totals.as_ref().map_or(0, |totals| totals.items_amount)
+}
+
+/// The counter changes of the applied results, and the applied referral codes.
+fn applied_deltas(
+    input: &CheckoutInput,
+    context: &EvaluationContext,
+    campaigns: &[&CompiledCampaign],
+    results: &[RedeemableResult],
+    order_value: i64,
+) -> Result<(Vec<CounterDelta>, Vec<String>), CheckoutError> {
+    let slots = Slots::new(input, context, campaigns);
+    let mut deltas = Vec::with_capacity(results.len() * 11);
+    let mut referral_codes = Vec::new();
+    for (index, result) in results.iter().enumerate().filter(|(_, r)| is_applied(r)) {
+        let Some(applied) = slots.applied(index, result) else {
+            continue;
+        };
+        applied.keys(context.now_unix_ms)?.redemption_deltas(
+            RedeemedAmounts {
+                discount: result
+                    .items_discount
+                    .saturating_add(result.shipping_discount),
+                order_value,
+                gift_amount: result.gift_amount,
+                points: result.points,
+            },
+            &mut deltas,
+        );
+        if let Some(code) = applied
+            .code
+            .filter(|code| code.kind == CodeKind::Referral as i32)
+        {
+            referral_codes.push(code.code.clone());
+        }
+    }
+    Ok((deltas, referral_codes))
+}
+
+/// Which campaign (and code record) each result of the answer is: the requested redeemables
+/// come first in request order, then the joined promotions that stayed in the answer.
+struct Slots<'a> {
+    input: &'a CheckoutInput,
+    context: &'a EvaluationContext,
+    campaigns: &'a [&'a CompiledCampaign],
+    customer_id: &'a str,
+    promotions: FastMap<&'a str, &'a CompiledCampaign>,
+}
+
+struct Applied<'a> {
+    campaign: &'a CompiledCampaign,
+    code: Option<&'a crate::pb::v1::Code>,
+    customer_id: &'a str,
+}
+
+impl<'a> Applied<'a> {
+    fn keys(&self, now_ms: i64) -> Result<CounterKeys, ContextError> {
+        let normalized = self.code.map(|code| normalize_code(&code.code));
+        let kind = self
+            .code
+            .and_then(|code| CodeKind::try_from(code.kind).ok())
+            .unwrap_or(CodeKind::Unspecified);
+        CounterKeys::build(
+            self.campaign.id(),
+            self.campaign.schedule().time_zone(),
+            normalized.as_deref(),
+            self.customer_id,
+            now_ms,
+            kind,
+        )
+        .ok_or_else(|| ContextError::new(format!("now_unix_ms {now_ms} is out of range")))
+    }
+}
+
+impl<'a> Slots<'a> {
+    fn new(
+        input: &'a CheckoutInput,
+        context: &'a EvaluationContext,
+        campaigns: &'a [&'a CompiledCampaign],
+    ) -> Slots<'a> {
+        let slot = |resolved: &internal::ResolvedRedeemable| {
+            usize::try_from(resolved.campaign_slot)
+                .ok()
+                .and_then(|slot| campaigns.get(slot).copied())
+        };
+        let promotions = context
+            .promotions
+            .iter()
+            .filter_map(slot)
+            .map(|campaign| (campaign.id(), campaign))
+            .collect();
+        Slots {
+            input,
+            context,
+            campaigns,
+            customer_id: input
+                .customer
+                .as_ref()
+                .map_or("", |customer| customer.id.as_str()),
+            promotions,
+        }
+    }
+
+    fn applied(&self, index: usize, result: &RedeemableResult) -> Option<Applied<'a>> {
+        let requested = self.input.redeemables.len();
+        let (campaign, code) = if index < requested {
+            let resolved = self.context.redeemables.get(index)?;
+            let campaign = usize::try_from(resolved.campaign_slot)
+                .ok()
+                .and_then(|slot| self.campaigns.get(slot).copied())?;
+            let is_code = matches!(self.input.redeemables[index].target, Some(Target::Code(_)));
+            (campaign, resolved.code.as_ref().filter(|_| is_code))
+        } else {
+            (*self.promotions.get(result.campaign_id.as_str())?, None)
+        };
+        Some(Applied {
+            campaign,
+            code,
+            customer_id: self.customer_id,
+        })
+    }
+}
