@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from promocore.store import LmdbStore
+from promocore.store import LmdbStore, group_commit
 
 
 @pytest.fixture
@@ -103,3 +103,59 @@ def test_one_commit_per_job_when_batches_are_limited_to_one(tmp_path):
         assert store.writer.batches == store.writer.jobs == 16
     finally:
         store.close()
+
+
+class RecordingObserver:
+    """A CommitObserver that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[int, float]] = []
+        self.conflicts = 0
+        self.failures = 0
+
+    def batch_committed(self, jobs: int, seconds: float) -> None:
+        self.batches.append((jobs, seconds))
+
+    def write_conflict(self) -> None:
+        self.conflicts += 1
+
+    def batch_failed(self) -> None:
+        self.failures += 1
+
+
+@pytest.fixture
+def observer(monkeypatch):
+    recording = RecordingObserver()
+    monkeypatch.setattr(group_commit, "observer", recording)
+    return recording
+
+
+def test_after_commit_effects_run_once_committed_and_never_for_a_failed_job(store, observer):
+    seen: list[str] = []
+
+    def counted(key: bytes, *, fail: bool = False):
+        def job(txn):
+            txn.put(key, b"1", db=None)
+            # The effect must not see an uncommitted write: it runs after the commit.
+            group_commit.after_commit(lambda: seen.append(_committed(store, key)))
+            if fail:
+                raise ValueError("this job fails after asking for its effect")
+            return key
+
+        return job
+
+    assert store.writer.submit(counted(b"kept")) == b"kept"
+    with pytest.raises(ValueError):
+        store.writer.submit(counted(b"undone", fail=True))
+    assert seen == ["kept committed"]
+    assert [jobs for jobs, _ in observer.batches] == [1, 1]
+    assert all(0 < seconds < 5 for _, seconds in observer.batches)
+    assert (observer.conflicts, observer.failures) == (0, 0)
+
+    group_commit.after_commit(lambda: seen.append("outside a batch: at once"))
+    assert seen[-1] == "outside a batch: at once"
+
+
+def _committed(store, key: bytes) -> str:
+    with store.read() as txn:
+        return f"{key.decode()} {'committed' if txn.get(key) == b'1' else 'not committed'}"

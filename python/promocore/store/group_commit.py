@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import lmdb
 
@@ -40,6 +40,33 @@ MAX_ATTEMPTS = 50
 CONFLICT_BACKOFF_S = 0.002
 _STOP = object()
 log = logging.getLogger("promocore.store")
+
+
+class CommitObserver(Protocol):
+    """Told of every batch's end (promocore.metrics)."""
+
+    def batch_committed(self, jobs: int, seconds: float) -> None:
+        """`seconds`: the commit and its sync, after the jobs ran."""
+
+    def write_conflict(self) -> None: ...
+
+    def batch_failed(self) -> None: ...
+
+
+# Set when metrics are on; otherwise each batch pays one test of None.
+observer: CommitObserver | None = None
+# The effects waiting for the batch that the writer thread is running (see after_commit).
+_batch = threading.local()
+
+
+def after_commit(effect: Callable[[], object]) -> None:
+    """Runs `effect` once the batch running the current job has committed; never if the job
+    raises or the batch fails or is run again. Outside a batch (no writer), at once."""
+    effects = getattr(_batch, "effects", None)
+    if effects is None:
+        effect()
+    else:
+        effects.append(effect)
 
 
 class WriterStopped(RuntimeError):
@@ -103,20 +130,28 @@ class GroupCommitWriter:
     def _commit(self, batch: list[tuple[Job, Future, float | None]]) -> None:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                outcomes = self._run_batch(batch)
+                outcomes, effects, commit_s = self._run_batch(batch)
             except WriteConflict as conflict:
                 # Another process or node committed what this batch read (Redis): nothing of
                 # the batch was written; run it again on fresh data.
+                if observer is not None:
+                    observer.write_conflict()
                 if attempt < MAX_ATTEMPTS:
                     time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * attempt))
                     continue
                 error: BaseException = WriteConflictError(str(conflict))
             except BaseException as failure:  # nothing of the batch is written
                 log.exception("group commit of %d jobs failed", len(batch))
+                if observer is not None:
+                    observer.batch_failed()
                 error = failure
             else:
                 self.batches += 1
                 self.jobs += len(batch)
+                if observer is not None:
+                    observer.batch_committed(len(batch), commit_s)
+                for effect in effects:
+                    effect()
                 for future, result, job_error in outcomes:
                     if job_error is None:
                         future.set_result(result)
@@ -129,27 +164,38 @@ class GroupCommitWriter:
 
     def _run_batch(
         self, batch: list[tuple[Job, Future, float | None]]
-    ) -> list[tuple[Future, object, BaseException | None]]:
+    ) -> tuple[list[tuple[Future, object, BaseException | None]], list[Callable], float]:
+        """The jobs' outcomes, the effects to run now that they are committed, and how long
+        the commit (with its sync) took (0 when nobody observes)."""
         outcomes: list[tuple[Future, object, BaseException | None]] = []
-        with self._env.begin(write=True) as txn:
-            for job, future, deadline in batch:
-                outcomes.append((future, *self._run_job(txn, job, deadline)))
-            if self._after_jobs is not None:
-                self._after_jobs(txn)
-        return outcomes
+        _batch.effects = effects = []
+        try:
+            with self._env.begin(write=True) as txn:
+                for job, future, deadline in batch:
+                    outcomes.append((future, *self._run_job(txn, job, deadline, effects)))
+                if self._after_jobs is not None:
+                    self._after_jobs(txn)
+                committing = time.perf_counter() if observer is not None else 0.0
+            # Leaving the block committed (and synced, with full durability).
+            commit_s = time.perf_counter() - committing if observer is not None else 0.0
+        finally:
+            _batch.effects = None
+        return outcomes, effects, commit_s
 
     def _run_job(
-        self, txn: lmdb.Transaction, job: Job, deadline: float | None
+        self, txn: lmdb.Transaction, job: Job, deadline: float | None, effects: list[Callable]
     ) -> tuple[object, BaseException | None]:
         try:
             deadlines.check(deadline)
         except BaseException as error:
             return None, error
         child = self._env.begin(write=True, parent=txn)
+        waiting = len(effects)
         try:
             result = job(child)
         except BaseException as error:
             child.abort()
+            del effects[waiting:]  # the job's writes are undone: so are its effects
             return None, error
         child.commit()
         return result, None
