@@ -1,6 +1,6 @@
-"""The store's counter keys against the shared cases of tests/fixtures/counter_keys.json (the
-engine's counter_keys.rs, which computes a redemption's writes, is tested against the same
-file): the keys Python reads are the keys the engine writes."""
+"""The counter keys the store reads (CounterKeys) against the shared cases of
+tests/fixtures/counter_keys.json, which the engine's counter_keys.rs (what a redemption writes)
+is tested against too: the keys Python reads are the keys the engine writes."""
 
 from __future__ import annotations
 
@@ -30,5 +30,25 @@ def test_redemption_deltas_match_the_shared_case(case):
         now_ms=round(now.timestamp() * 1000),
         code_kind=campaign_pb2.CodeKind.Value(case["code_kind"]),
     )
-    deltas = keys.redemption_deltas(**case["amounts"])
-    assert [[delta.key.decode(), delta.delta] for delta in deltas] == case["deltas"]
+    amounts = case["amounts"]
+    # The engine writes, in this order, the slot counters (+1 each), the two budgets and the
+    # balance debits; Python reads the same keys through these fields.
+    slots = [
+        keys.code_redeemed,
+        keys.campaign_redemptions,
+        keys.campaign_day,
+        keys.customer_redemptions,
+        keys.customer_day,
+        keys.customer_week,
+        keys.customer_month,
+    ]
+    expected = [[key.decode(), 1] for key in slots if key is not None]
+    expected.append([keys.discount_given.decode(), amounts["discount"]])
+    expected.append([keys.order_value.decode(), amounts["order_value"]])
+    for key, debit in (
+        (keys.gift_balance, amounts["gift_amount"]),
+        (keys.points_balance, amounts["points"]),
+    ):
+        if key is not None and debit:
+            expected.append([key.decode(), -debit])
+    assert expected == case["deltas"]

@@ -162,27 +162,6 @@ class CounterKeys:
             points = view.spendable_points(self.points_balance) + held
         return live(self.gift_balance), points
 
-    def redemption_deltas(
-        self, *, discount: int, order_value: int, gift_amount: int = 0, points: int = 0
-    ) -> list[store_pb2.CounterDelta]:
-        """What one successful redemption of this redeemable adds (and debits)."""
-        increments = [
-            self.code_redeemed,
-            self.campaign_redemptions,
-            self.campaign_day,
-            self.customer_redemptions,
-            self.customer_day,
-            self.customer_week,
-            self.customer_month,
-        ]
-        deltas = [store_pb2.CounterDelta(key=key, delta=1) for key in increments if key is not None]
-        deltas.append(store_pb2.CounterDelta(key=self.discount_given, delta=discount))
-        deltas.append(store_pb2.CounterDelta(key=self.order_value, delta=order_value))
-        for key, debit in ((self.gift_balance, gift_amount), (self.points_balance, points)):
-            if key is not None and debit:
-                deltas.append(store_pb2.CounterDelta(key=key, delta=-debit))
-        return deltas
-
 
 class CounterView:
     """Counters as one request sees them: committed values plus the unexpired holds of other
