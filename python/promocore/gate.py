@@ -44,6 +44,7 @@ thread waking up): no refusal would shorten them, so they are not counted.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -84,8 +85,14 @@ WRITE_RETRY_AFTER_MS = 100
 # hook(method, code, seconds, context): called once per RPC by the gate, when it ends. `seconds`
 # runs from the gate's entry to the handler's return (a stream: its last message); the response
 # is serialized and sent after. On an error the status's own trailing metadata is set after the
-# hooks ran (context.abort_with_status), replacing any a hook set.
+# hooks ran (context.abort_with_status), keeping any a hook set (a request id: promocore.logs).
 FinishHook = Callable[[str, grpc.StatusCode, float, grpc.ServicerContext], None]
+# hook(method, context): called when an RPC enters the gate, before anything else, only while
+# finish hooks exist (promocore.logs opens the RPC's log scope with its request id).
+StartHook = Callable[[str, grpc.ServicerContext], None]
+# hook(method, code): an RPC refused by admission (shedding, the write bound, a deadline passed
+# in the queue), before its finish hooks run (promocore.metrics counts the load shed).
+RefusalHook = Callable[[str, grpc.StatusCode], None]
 
 _OK = grpc.StatusCode.OK
 _UNKNOWN = grpc.StatusCode.UNKNOWN
@@ -94,6 +101,20 @@ _RESERVATION_TAG = bytes(
     [checkout_pb2.ValidateRequest.DESCRIPTOR.fields_by_name["reservation"].number << 3 | 2]
 )
 _RESERVATION_FIELD = _RESERVATION_TAG[0] >> 3
+
+
+class _Status(
+    collections.namedtuple("_Status", ("code", "details", "trailing_metadata")), grpc.Status
+):
+    pass
+
+
+def _abort(context: grpc.ServicerContext, status: grpc.Status) -> None:
+    """abort_with_status, keeping the trailing metadata a finish hook set (error paths only)."""
+    extra = context.trailing_metadata()
+    if extra:
+        status = _Status(status.code, status.details, (*status.trailing_metadata, *extra))
+    context.abort_with_status(status)
 
 
 class Refused(Exception):
@@ -244,11 +265,21 @@ class Gate:
         self._limit = max_message_bytes
         self._monotonic = monotonic
         self._hooks: list[FinishHook] = []
+        self._start_hooks: list[StartHook] = []
+        self._refusal_hooks: list[RefusalHook] = []
         self._services: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
 
     def on_finish(self, hook: FinishHook) -> None:
         """Runs `hook` at the end of every RPC from now on (see FinishHook)."""
         self._hooks.append(hook)
+
+    def on_start(self, hook: StartHook) -> None:
+        """Runs `hook` as every RPC enters the gate, while finish hooks exist (see StartHook)."""
+        self._start_hooks.append(hook)
+
+    def on_refusal(self, hook: RefusalHook) -> None:
+        """Runs `hook` for every RPC that admission refuses (see RefusalHook)."""
+        self._refusal_hooks.append(hook)
 
     def add(
         self,
@@ -300,7 +331,6 @@ class Gate:
         """The hot path (every checkout RPC): one closure, its branches on constants."""
         path = policy.path
         hooks = self._hooks
-        monotonic = self._monotonic
         limit = self._limit
         enter = self._enter
         open_method = policy.open
@@ -308,6 +338,8 @@ class Gate:
         takes_caller = policy.takes_caller
         shedder, writes = self.shedder, self.writes
         finish = self._finish
+        begin = self._begin
+        refused_by = self._refused
 
         def call(request, context, principal):
             if parse is not None:
@@ -324,7 +356,7 @@ class Gate:
                 return _run_again(behaviour, request, argument)
 
         def gated(request, context):
-            started = monotonic() if hooks else None
+            started = begin(path, context) if hooks else None
             try:
                 if len(request) > limit:
                     if not open_method:
@@ -352,6 +384,7 @@ class Gate:
                             shedder.leave()
             except Refused as refused:
                 status = refused.status
+                refused_by(path, status.code)
             except PromocoreError as error:
                 status = to_status(error)
             except STORE_UNREACHABLE as error:
@@ -366,7 +399,7 @@ class Gate:
                 return response
             if started is not None:
                 finish(path, status.code, started, context)
-            context.abort_with_status(status)
+            _abort(context, status)
 
         return gated
 
@@ -384,7 +417,7 @@ class Gate:
         limit = self._limit
 
         def gated(request, context) -> Iterator[Any]:
-            started = self._monotonic() if self._hooks else None
+            started = self._begin(policy.path, context) if self._hooks else None
             try:
                 if not policy.open:
                     self._enter(policy, context)
@@ -407,6 +440,7 @@ class Gate:
                 yield from responses
             except Refused as refused:
                 status = refused.status
+                self._refused(policy.path, status.code)
             except WriteConflict as conflict:
                 status = to_status(WriteConflictError(str(conflict)))
             except PromocoreError as error:
@@ -423,7 +457,7 @@ class Gate:
                 self._finish_if_hooked(policy.path, _OK, started, context)
                 return
             self._finish_if_hooked(policy.path, status.code, started, context)
-            context.abort_with_status(status)
+            _abort(context, status)
 
         return gated
 
@@ -434,7 +468,7 @@ class Gate:
         limit = self._limit
 
         def gated(requests, context):
-            started = self._monotonic() if self._hooks else None
+            started = self._begin(policy.path, context) if self._hooks else None
             try:
                 checked = _checked_stream(requests, parse, limit)
                 if policy.open:
@@ -450,6 +484,7 @@ class Gate:
                         self.shedder.leave()
             except Refused as refused:
                 status = refused.status
+                self._refused(policy.path, status.code)
             except WriteConflict as conflict:
                 status = to_status(WriteConflictError(str(conflict)))
             except PromocoreError as error:
@@ -463,7 +498,7 @@ class Gate:
                 self._finish_if_hooked(policy.path, _OK, started, context)
                 return response
             self._finish_if_hooked(policy.path, status.code, started, context)
-            context.abort_with_status(status)
+            _abort(context, status)
 
         return gated
 
@@ -487,6 +522,16 @@ class Gate:
         if policy.admin:
             audit.set_actor(f"key:{principal.key_id}")
         return principal
+
+    def _begin(self, method: str, context: grpc.ServicerContext) -> float:
+        """The start of an RPC that finish hooks will see: the start hooks, then the clock."""
+        for hook in self._start_hooks:
+            hook(method, context)
+        return self._monotonic()
+
+    def _refused(self, method: str, code: grpc.StatusCode) -> None:
+        for hook in self._refusal_hooks:
+            hook(method, code)
 
     def _finish_if_hooked(
         self,
