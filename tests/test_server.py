@@ -4,6 +4,7 @@ across a restart on the same data directory."""
 from __future__ import annotations
 
 import grpc
+from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -33,6 +34,51 @@ def test_reflection_lists_the_services(target):
         "promocore.v1.EventsService",
         "grpc.health.v1.Health",
     } <= names
+
+
+def v1_reflection(channel: grpc.Channel, *requests: reflection_pb2.ServerReflectionRequest):
+    """Asks the grpc.reflection.v1 service, as grpcurl and current tools do first. Its messages
+    are v1alpha's, field for field, so v1alpha's classes encode and decode them."""
+    call = channel.stream_stream(
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+    )
+    return list(call(iter(requests), timeout=5))
+
+
+def test_reflection_v1_lists_and_describes_the_services(target):
+    with grpc.insecure_channel(target) as channel:
+        [listing, checkout, itself] = v1_reflection(
+            channel,
+            reflection_pb2.ServerReflectionRequest(list_services="*"),
+            reflection_pb2.ServerReflectionRequest(
+                file_containing_symbol="promocore.v1.CheckoutService"
+            ),
+            reflection_pb2.ServerReflectionRequest(
+                file_containing_symbol="grpc.reflection.v1.ServerReflection"
+            ),
+        )
+    names = {s.name for s in listing.list_services_response.service}
+    assert {
+        "promocore.v1.CheckoutService",
+        "promocore.v1.AdminService",
+        "promocore.v1.EventsService",
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+    } <= names
+    described = descriptor_pb2.FileDescriptorProto.FromString(
+        checkout.file_descriptor_response.file_descriptor_proto[0]
+    )
+    assert "CheckoutService" in [service.name for service in described.service]
+    # The v1 service describes itself in its own package, as tools expect.
+    reflection_file = descriptor_pb2.FileDescriptorProto.FromString(
+        itself.file_descriptor_response.file_descriptor_proto[0]
+    )
+    assert reflection_file.package == "grpc.reflection.v1"
+    [method] = reflection_file.service[0].method
+    assert method.input_type == ".grpc.reflection.v1.ServerReflectionRequest"
 
 
 def test_acknowledged_redemptions_survive_a_restart(tmp_path, clock):
