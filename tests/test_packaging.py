@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 import grpc
@@ -164,12 +165,14 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
     assert Path(where.stdout.strip()).is_relative_to(installed_venv)
 
     target = f"127.0.0.1:{free_port()}"
+    metrics_port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as log_file:
         server = subprocess.Popen(
             [
                 *(promocore_bin, "serve", "--workers", "0", "--listen", target),
                 *("--data-dir", str(tmp_path / "data"), "--demo-if-empty"),
+                *("--metrics-listen", f"127.0.0.1:{metrics_port}", "--log-format", "json"),
             ],
             cwd=tmp_path,
             env={**env, "PROMOCORE_BOOTSTRAP_ADMIN_KEY": TEST_ADMIN_KEY},
@@ -196,6 +199,17 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
         report = promocore("report", "welcome-10", "--plot", "report.png")
         assert "redemptions       1" in report.stdout
         assert (tmp_path / "report.png").read_bytes().startswith(PNG_SIGNATURE)
+
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as scraped:
+            exposition = scraped.read().decode()
+        redeemed = (
+            'promocore_rpcs_total{code="OK",method="Redeem",service="promocore.v1.CheckoutService"}'
+        )
+        assert f"{redeemed} 1.0" in exposition
+        assert "promocore_redemptions_total 1.0" in exposition
     finally:
         server.terminate()
         server.wait(timeout=30)
+    for line in log.read_text().splitlines():
+        assert line.startswith("{"), f"not a JSON log line: {line}"

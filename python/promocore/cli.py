@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from promocore import _engine, cli_security
+from promocore import _engine, cli_security, logs
 from promocore.cli_customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli_manage import (
     add_code_file_commands,
@@ -139,6 +139,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
+    )
+    serve.add_argument(
+        "--metrics-listen",
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics of all workers on http://HOST:PORT/metrics (default: off; "
+        "see docs/operations.md)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: one JSON object per line, with a request id per RPC that "
+        "the caller gets in the x-request-id trailer",
+    )
+    serve.add_argument(
+        "--access-log",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        help="one line per RPC (method, status, duration, request id): to PATH, or with the "
+        "other logs on stderr when PATH is left out",
     )
     cli_security.add_serve_arguments(serve)
     add_serve_options(serve)
@@ -294,7 +315,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from promocore.server import ServerOptions, serve_forever, start_server
     from promocore.workers import serve_workers
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(args.log_format, access_log=args.access_log)
     options = ServerOptions(
         threads=args.threads,
         max_concurrent_writes=args.max_concurrent_writes,
@@ -311,14 +332,43 @@ def run_serve(args: argparse.Namespace) -> int:
         cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
     if args.workers > 0:
         return serve_workers(
-            location, args.listen, args.workers, options, cpu_affinity=args.cpu_affinity
+            location,
+            args.listen,
+            args.workers,
+            options,
+            cpu_affinity=args.cpu_affinity,
+            metrics_listen=args.metrics_listen,
         )
+    logs.set_worker(0)
+    if args.metrics_listen:
+        return _serve_alone_with_metrics(location, args.listen, options, args.metrics_listen)
     running = start_server(location, args.listen, options=options)
     host = args.listen.rpartition(":")[0]
     logging.getLogger("promocore").info(
         "promocore serving on %s:%d (data in %s)", host, running.port, location
     )
     serve_forever(running)
+    return 0
+
+
+def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_listen: str) -> int:
+    """`--workers 0 --metrics-listen`: this one process records and serves the metrics."""
+    import dataclasses
+
+    from promocore import metrics
+    from promocore.server import serve_forever, start_server
+
+    directory = metrics.prepare_directory()
+    try:
+        running = start_server(location, listen, options=dataclasses.replace(options, metrics=True))
+        _, port = metrics.serve_metrics(metrics_listen)
+        log = logging.getLogger("promocore")
+        host = listen.rpartition(":")[0]
+        log.info("promocore serving on %s:%d (data in %s)", host, running.port, location)
+        log.info("metrics on http://%s:%d/metrics", metrics.split_listen(metrics_listen)[0], port)
+        serve_forever(running)
+    finally:
+        metrics.remove_directory(directory)
     return 0
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from promocore import logs
 from promocore.admin import Admin
 from promocore.api_keys import ApiKeys
 from promocore.auth import Authenticator
@@ -39,12 +40,13 @@ from promocore.load_shedding import (
     DEFAULT_TARGET_MS,
     LoadShedder,
 )
+from promocore.metrics import Metrics, StoreSampler
 from promocore.programs import Programs
 from promocore.programs_service import programs_admin_rpcs
 from promocore.qualify import Qualifier
 from promocore.reflection import add_reflection
 from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
-from promocore.store import Store, open_store
+from promocore.store import Store, group_commit, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
 from promocore.tls import TlsFiles
@@ -196,11 +198,13 @@ class RunningServer:
     # Background duties: only in the process that runs them (ServerOptions.background_duties).
     scheduler: Scheduler | None = None
     webhooks: WebhookSender | None = None
+    # Samples the store's gauges (metrics on, in the process with the background duties).
+    store_sampler: StoreSampler | None = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
-        for duty in (self.scheduler, self.webhooks):
+        for duty in (self.scheduler, self.webhooks, self.store_sampler):
             if duty is not None:
                 duty.stop()
         self.store.close()
@@ -250,6 +254,9 @@ class ServerOptions:
     scheduler_interval_s: float = DEFAULT_INTERVAL_S
     # Signed webhooks of integration events; None = none.
     webhook: WebhookConfig | None = None
+    # Record Prometheus metrics (promocore.metrics; needs $PROMETHEUS_MULTIPROC_DIR, which
+    # `promocore serve --metrics-listen` sets). Off: the RPCs and the writer pay nothing.
+    metrics: bool = False
 
     def thread_count(self) -> int:
         return self.threads if self.threads is not None else self.max_concurrent_rpcs
@@ -308,6 +315,15 @@ def start_server(
         writes=WriteBound(options.write_bound()),
         max_message_bytes=options.max_message_bytes,
     )
+    if logs.rpc_scopes_wanted():  # JSON logs or an access log: a request id per RPC
+        gate.on_start(logs.rpc_started)
+        gate.on_finish(logs.rpc_finished)
+    recorder = Metrics() if options.metrics else None
+    if recorder is not None:
+        gate.on_finish(recorder.rpc_finished)
+        gate.on_refusal(recorder.refused)
+        group_commit.observer = recorder
+        store.redemptions.observers.append(recorder)
     health_servicer = health.HealthServicer()
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
@@ -352,6 +368,8 @@ def start_server(
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     running = RunningServer(server, port, store, health_servicer, customer_data, gate)
     if options.background_duties:
+        if recorder is not None:
+            running.store_sampler = StoreSampler(lambda: recorder.sample_store(store)).start()
         running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
         if options.scheduler_interval_s > 0:
             running.scheduler.start()

@@ -14,6 +14,7 @@ moves their threads around.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import dataclasses
@@ -25,6 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from promocore import logs, metrics
 from promocore.admin import Admin
 from promocore.server import ServerOptions, load_demo_if_empty, serve_forever, start_server
 from promocore.store import open_store
@@ -78,6 +80,7 @@ def serve_workers(
     options: ServerOptions,
     *,
     cpu_affinity: str = "auto",
+    metrics_listen: str | None = None,
 ) -> int:
     """Runs the supervisor until SIGTERM/SIGINT; returns the exit status. `cpu_affinity`: `auto`
     pins each worker to one CPU of the process's allowed set (a container's cpuset included)
@@ -103,7 +106,14 @@ def serve_workers(
             load_demo_if_empty(Admin(store, store.clock), store)
         finally:
             store.close()
-    worker_options = dataclasses.replace(options, reuse_port=True, load_demo_if_empty=False)
+    # Before the first fork: every worker writes its metrics into this directory.
+    metrics_dir = metrics.prepare_directory() if metrics_listen else None
+    if metrics_dir is not None:
+        # Removed however the supervisor ends (workers leave through os._exit: not theirs).
+        atexit.register(metrics.remove_directory, metrics_dir)
+    worker_options = dataclasses.replace(
+        options, reuse_port=True, load_demo_if_empty=False, metrics=metrics_dir is not None
+    )
 
     stopping = False
 
@@ -145,6 +155,10 @@ def serve_workers(
     for index in range(workers):
         spawn(index)
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
+    if metrics_listen is not None:
+        _, metrics_port = metrics.serve_metrics(metrics_listen)
+        metrics_host = metrics.split_listen(metrics_listen)[0]
+        log.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
 
     while children:
         try:
@@ -154,6 +168,8 @@ def serve_workers(
         except InterruptedError:
             continue
         index, started = children.pop(pid, (None, 0.0))
+        if metrics_dir is not None:
+            metrics.worker_died(pid)
         if index is None or stopping:
             continue
         log.warning("worker %d (pid %d) exited with status %d; restarting", index, pid, status)
@@ -180,6 +196,7 @@ def _spawn(
             signal.signal(signum, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         _die_with_parent()
+        logs.set_worker(index)
         if cpu is not None:
             # Before start_server creates any thread: threads inherit the creating one's mask.
             os.sched_setaffinity(0, {cpu})
