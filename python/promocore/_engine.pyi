@@ -178,17 +178,98 @@ def evaluate_checkout(
         ValueError: the context is malformed or does not match the request (a server bug).
     """
 
-def evaluate_checkout_with_deltas(
-    request_bytes: bytes,
-    context_bytes: bytes,
-    campaigns: Sequence[CompiledCampaign],
-) -> tuple[bytes, list[tuple[bytes, int]]]:
-    """``evaluate_checkout`` plus the counter changes its applied redeemables would make
-    (what a reservation holds): ``(ValidateResponse bytes, [(counter key, delta)])``.
+@final
+class CheckoutPlan:
+    """The catalog prepared for checkouts, kept in Rust between requests: every campaign by id,
+    which of them read usage counters, the auto promotions that join and the stacking rules.
+    Built once per catalog generation."""
 
-    Raises as ``evaluate_checkout``.
-    """
+    def __init__(
+        self,
+        campaigns: Sequence[tuple[CompiledCampaign, bool, bool]],
+        stacking_rules: bytes | None = None,
+    ) -> None:
+        """``campaigns``: (compiled campaign, its evaluation reads its counters, it joins every
+        checkout that asks for auto promotions), joining ones in the order they join;
+        ``stacking_rules``: a serialized ``promocore.v1.StackingRules`` (None: the defaults).
 
+        Raises:
+            ValueError: ``stacking_rules`` is not a StackingRules message.
+        """
+    def prepare(
+        self,
+        request_bytes: bytes,
+        now_ms: int,
+        code_records: Sequence[bytes | None],
+        profile: bytes | None = None,
+    ) -> PreparedCheckout:
+        """Decodes a ``ValidateRequest`` or ``RedeemRequest`` (untouched bytes) and builds the
+        engine's context from the store's records.
+
+        Args:
+            now_ms: the evaluation instant, Unix milliseconds.
+            code_records: one per request redeemable: the stored ``promocore.v1.Code`` when it
+                is a code the store has, else None.
+            profile: the customer's serialized ``promocore.v1.internal.CustomerProfile``; None
+                = nothing known.
+
+        Raises:
+            InvalidRequestError: the request does not decode (``field`` is ``"request"``).
+            ValueError: a record does not decode, or the list does not match the request.
+        """
+    def __len__(self) -> int: ...
+
+@final
+class PreparedCheckout:
+    """A checkout resolved against a CheckoutPlan, waiting for the counters the store reads.
+    The store supplies, in the order of ``counter_keys``, each counter's committed value plus
+    other reservation sessions' holds and whether holds are in it, and, in the order of
+    ``points_keys``, each loyalty card's spendable points plus holds."""
+
+    @property
+    def counter_keys(self) -> list[bytes]:
+        """Keys of the counters table to read (empty when no limit or balance is involved)."""
+    @property
+    def points_keys(self) -> list[bytes]:
+        """Loyalty card balance keys whose spendable points to read."""
+    def evaluate(
+        self,
+        values: Sequence[int] = (),
+        held: Sequence[bool] = (),
+        points: Sequence[int] = (),
+    ) -> bytes:
+        """Evaluates (as ``evaluate_checkout``): the ``ValidateResponse`` bytes.
+
+        Raises:
+            InvalidRequestError: the request is invalid (``field`` names the request field).
+            ValueError: the values do not match the keys (a server bug).
+        """
+    def evaluate_with_deltas(
+        self,
+        values: Sequence[int] = (),
+        held: Sequence[bool] = (),
+        points: Sequence[int] = (),
+    ) -> tuple[bytes, list[tuple[bytes, int]]]:
+        """``evaluate`` plus the counter changes its applied redeemables would make (what a
+        reservation holds): ``(ValidateResponse bytes, [(counter key, delta)])``."""
+    def redeem(
+        self,
+        values: Sequence[int],
+        held: Sequence[bool],
+        points: Sequence[int],
+        redemption_id: str,
+        idempotency_key: str,
+        request_sha256: bytes,
+    ) -> RedemptionWrites:
+        """Evaluates a Redeem and computes its writes: the counter changes of every applied
+        redeemable (keys as ``promocore.store.counters.CounterKeys``), the stored redemption,
+        its log record and the idempotency record. ``redemption_id`` and ``request_sha256``
+        (of the request bytes) are the server's.
+
+        Raises as ``evaluate``.
+        """
+
+@final
 class RedemptionWrites:
     """Everything one Redeem writes, computed by the engine. When ``succeeded`` is False
     (nothing applied) only ``response`` is set and nothing is to be written."""
@@ -227,21 +308,6 @@ class RedemptionWrites:
     @property
     def referral_codes(self) -> list[str]:
         """Applied codes whose record is a referral code."""
-
-def redeem_checkout(
-    request_bytes: bytes,
-    context_bytes: bytes,
-    campaigns: Sequence[CompiledCampaign],
-    redemption_id: str,
-    idempotency_key: str,
-    request_sha256: bytes,
-) -> RedemptionWrites:
-    """Evaluates a Redeem as ``evaluate_checkout`` does and computes its writes: the counter
-    changes of every applied redeemable (keys as ``promocore.store.counters.CounterKeys``), the
-    stored redemption, its log record and the idempotency record.
-
-    Raises as ``evaluate_checkout``.
-    """
 
 def validate_stacking_rules(rules_bytes: bytes) -> None:
     """Validates the bytes of a serialized ``promocore.v1.StackingRules`` (for SetStackingRules).

@@ -1,9 +1,12 @@
 """Checkout flows: Validate, Redeem and Rollback over the store and the Rust engine.
 
-The caller's request bytes go to the engine untouched; Python only reads the few fields it needs
-to look things up (codes, customer id, idempotency key) and hands the engine what the store knows
-as one EvaluationContext message. Redeem evaluates inside the LMDB write transaction, so the
-counters it checks are the counters it updates: no oversell between check and update.
+The caller's request bytes go to the engine untouched; Python parses only the few fields it
+needs to look things up (codes, customer id, idempotency key), reads the raw records (code
+records, the customer's profile) and, when the engine asks for them, the counters of limited
+campaigns. The engine's CheckoutPlan (the catalog, kept in Rust between requests) builds its own
+context from those bytes. Redeem evaluates inside the LMDB write transaction, so the counters it
+checks are the counters it updates: no oversell between check and update; the engine also
+computes every write of the redemption.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 import lmdb
@@ -19,11 +21,11 @@ from google.protobuf.message import DecodeError
 
 from promocore import _engine
 from promocore.clock import Clock
-from promocore.compiled import CampaignEntry, CatalogSnapshot, CompiledCampaigns
+from promocore.compiled import CampaignEntry, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
 from promocore.guess_guard import Caller, GuessGuard, Subjects
 from promocore.store import Store
-from promocore.store.counters import CounterKeys, CounterView
+from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
@@ -35,27 +37,15 @@ R = TypeVar("R")
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 MAX_SESSION_KEY_LENGTH = 128
 MAX_RESERVATION_TTL_SECONDS = 3600
-
-
-@dataclass
-class Resolution:
-    """What the store knows about a request's redeemables, ready for the engine."""
-
-    context: evaluation_pb2.EvaluationContext
-    campaigns: list[_engine.CompiledCampaign] = field(default_factory=list)
-    # Encoded `promotions` entries that follow the context's own (see PromotionPlan).
-    promotions_bytes: list[bytes] = field(default_factory=list)
-    # Requested codes the store does not have (what anti-enumeration counts).
-    codes_not_found: int = 0
-
-    def context_bytes(self) -> bytes:
-        return self.context.SerializeToString() + b"".join(self.promotions_bytes)
-
+# What the store read for a prepared checkout: counter values, held flags, spendable points.
+CounterRead = tuple[list[int], list[bool], list[int]]
 
 _BALANCE_KINDS = (campaign_pb2.CODE_KIND_GIFT_CARD, campaign_pb2.CODE_KIND_LOYALTY_CARD)
 
 
 def needs_counters(entry: CampaignEntry, code: campaign_pb2.Code | None) -> bool:
+    """Whether a (Qualify wallet) code's evaluation needs its counters read (the engine's
+    CheckoutPlan decides the same for checkouts)."""
     if entry.reads_counters:
         return True
     return code is not None and (
@@ -81,8 +71,20 @@ def counter_keys(
 ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
 
 
-class Resolver:
-    """Builds the EvaluationContext for a request inside a given LMDB transaction."""
+def code_record(store: Store, txn: lmdb.Transaction, redeemable: checkout_pb2.Redeemable):
+    """The stored Code record (bytes) of a code redeemable; None when the store has no such
+    code or the redeemable is not a code."""
+    if redeemable.WhichOneof("target") != "code":
+        return None
+    normalized = normalize_code(redeemable.code)
+    if not normalized or len(normalized) > _MAX_KEY_BYTES:
+        return None
+    return store.catalog.code_bytes(txn, normalized)
+
+
+class Preparer:
+    """Prepares a checkout inside a given store transaction: the raw records go to the engine's
+    CheckoutPlan, then the counters it asks for are read."""
 
     def __init__(
         self,
@@ -94,124 +96,46 @@ class Resolver:
         self._campaigns = campaigns
         self._profiles = profiles
 
-    def resolve(
+    def prepare(
         self,
         txn: lmdb.Transaction,
-        redeemables: list[checkout_pb2.Redeemable],
+        request: bytes,
+        redeemables,
         *,
         customer_id: str,
-        include_promotions: bool,
         now_ms: int,
         session_key: str = "",
-    ) -> Resolution:
-        """`session_key`: the reservation session whose own holds do not count against it."""
-        resolution = Resolution(evaluation_pb2.EvaluationContext(now_unix_ms=now_ms))
-        if customer_id and self._profiles is not None:
-            profile = self._profiles(txn, customer_id, now_ms)
-            if profile is not None:
-                resolution.context.customer.CopyFrom(profile)
-        snapshot = self._campaigns.snapshot(txn)
-        if snapshot.stacking_rules is not None:
-            resolution.context.stacking_rules.CopyFrom(snapshot.stacking_rules)
-        plan = snapshot.promotion_plan if include_promotions else None
-        slots: dict[str, int] = {}
-        if plan is not None:
-            slots.update(plan.slots)
-            resolution.campaigns.extend(plan.campaigns)
-        view = CounterView(
-            txn,
-            self._store.tables,
-            self._store.reservations,
-            now_ms=now_ms,
-            session_key=session_key,
+        profile: bytes | None = None,
+        look_up_profile: bool = True,
+    ) -> tuple[_engine.PreparedCheckout, CounterRead, int]:
+        """(prepared checkout, counters read, requested codes the store does not have).
+        `session_key`: the reservation session whose own holds do not count against it. The
+        customer's stored profile is read unless `look_up_profile` is False: then `profile` (a
+        serialized CustomerProfile, None = nothing known) is the caller's."""
+        records = [code_record(self._store, txn, redeemable) for redeemable in redeemables]
+        if look_up_profile and customer_id and self._profiles is not None:
+            stored = self._profiles(txn, customer_id, now_ms)
+            profile = None if stored is None else stored.SerializeToString()
+        plan = self._campaigns.snapshot(txn).checkout_plan
+        prepared = engine_call(plan.prepare, request, now_ms, records, profile)
+        not_found = sum(
+            record is None and redeemable.WhichOneof("target") == "code"
+            for redeemable, record in zip(redeemables, records, strict=True)
         )
-
-        def add(
-            target: evaluation_pb2.ResolvedRedeemable,
-            entry: CampaignEntry | None,
-            code: campaign_pb2.Code | None,
-        ) -> None:
-            if entry is None:
-                target.campaign_slot = -1
-                return
-            campaign = entry.campaign
-            if campaign.id not in slots:
-                slots[campaign.id] = len(resolution.campaigns)
-                resolution.campaigns.append(entry.compiled)
-            target.campaign_slot = slots[campaign.id]
-            if not needs_counters(entry, code):
-                if code is not None:
-                    target.code.CopyFrom(code)
-                return
-            keys = counter_keys(entry, code, customer_id, now_ms)
-            counters, held_by_others = keys.read(view)
-            target.counters.CopyFrom(counters)
-            target.held_by_other_session = held_by_others
-            if code is not None:
-                target.code.CopyFrom(code)
-                # The engine spends what is left now, not what the card was issued with.
-                target.code.gift_balance, target.code.points = keys.balances(view)
-
-        for redeemable in redeemables:
-            target = resolution.context.redeemables.add()
-            kind = redeemable.WhichOneof("target")
-            if kind == "code":
-                code = self._lookup_code(txn, redeemable.code)
-                entry = snapshot.by_id.get(code.campaign_id) if code else None
-                resolution.codes_not_found += code is None
-            elif kind == "promotion_id":
-                code, entry = None, _promotion(snapshot, redeemable.promotion_id)
-            else:
-                code, entry = None, None
-            add(target, entry, code)
-
-        if plan is None:
-            return resolution
-        requested = {r.promotion_id for r in redeemables if r.WhichOneof("target")}
-        if requested.isdisjoint(plan.entries):
-            # The usual case: the prepared encoding, with the promotions that have limits
-            # resolved in between (each encoded on its own, so the order is kept).
-            for segment in plan.segments:
-                if isinstance(segment, bytes):
-                    resolution.promotions_bytes.append(segment)
-                    continue
-                own = evaluation_pb2.EvaluationContext()
-                add(own.promotions.add(), segment, None)
-                resolution.promotions_bytes.append(own.SerializeToString())
-            return resolution
-        for promotion_id, entry in plan.entries.items():
-            if promotion_id in requested:
-                continue
-            target = resolution.context.promotions.add()
-            if entry.reads_counters:
-                add(target, entry, None)
-            else:
-                target.campaign_slot = plan.slots[promotion_id]
-        return resolution
-
-    def _lookup_code(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code | None:
-        normalized = normalize_code(code)
-        if not normalized or len(normalized) > _MAX_KEY_BYTES:
-            return None
-        raw = self._store.catalog.code_bytes(txn, normalized)
-        return None if raw is None else campaign_pb2.Code.FromString(raw)
+        read: CounterRead = ([], [], [])
+        if prepared.counter_keys or prepared.points_keys:
+            view = CounterView(
+                txn,
+                self._store.tables,
+                self._store.reservations,
+                now_ms=now_ms,
+                session_key=session_key,
+            )
+            read = read_counters(view, prepared.counter_keys, prepared.points_keys)
+        return prepared, read, not_found
 
 
-def _promotion(snapshot: CatalogSnapshot, campaign_id: str) -> CampaignEntry | None:
-    entry = snapshot.by_id.get(campaign_id)
-    if entry is None or entry.campaign.type != campaign_pb2.PROMOTION:
-        return None
-    return entry
-
-
-def evaluate(request: bytes, resolution: Resolution) -> bytes:
-    """Runs the engine; its InvalidRequestError becomes an InvalidArgumentError (field path)."""
-    return _engine_call(
-        _engine.evaluate_checkout, request, resolution.context_bytes(), resolution.campaigns
-    )
-
-
-def _engine_call(function: Callable[..., R], *args) -> R:
+def engine_call(function: Callable[..., R], *args) -> R:
     """An engine entry point, its InvalidRequestError as an InvalidArgumentError (field path)."""
     try:
         return function(*args)
@@ -250,7 +174,7 @@ class Checkout:
     ) -> None:
         self._store = store
         self._clock = clock
-        self._resolver = Resolver(store, campaigns, profiles)
+        self._preparer = Preparer(store, campaigns, profiles)
         self._guard = guard
 
     def validate(self, request: bytes, caller: Caller | None = None) -> bytes:
@@ -266,8 +190,8 @@ class Checkout:
                 )
             )
         with self._store.read() as txn:
-            resolution = self._resolve(txn, parsed, self._clock.now_ms(), subjects=subjects)
-        return evaluate(request, resolution)
+            prepared, read = self._prepare(txn, request, parsed, self._clock.now_ms(), subjects)
+        return engine_call(prepared.evaluate, *read)
 
     def _admit(
         self,
@@ -293,13 +217,8 @@ class Checkout:
         now_ms = self._clock.now_ms()
         # Validating again replaces the session's holds: its old ones must not block it.
         self._store.reservations.release(txn, session_key)
-        resolution = self._resolve(txn, parsed, now_ms, session_key, subjects)
-        response, holds = _engine_call(
-            _engine.evaluate_checkout_with_deltas,
-            request,
-            resolution.context_bytes(),
-            resolution.campaigns,
-        )
+        prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, session_key)
+        response, holds = engine_call(prepared.evaluate_with_deltas, *read)
         outcome = checkout_pb2.ValidateResponse.FromString(response)
         applied = sum(r.status == common_pb2.APPLICABLE for r in outcome.redeemables)
         if not applied:
@@ -343,12 +262,11 @@ class Checkout:
             replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
             replayed.replayed = True
             return replayed.SerializeToString()
-        resolution = self._resolve(txn, parsed, self._clock.now_ms(), parsed.session_key, subjects)
-        writes = _engine_call(
-            _engine.redeem_checkout,
-            request,
-            resolution.context_bytes(),
-            resolution.campaigns,
+        now_ms = self._clock.now_ms()
+        prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, parsed.session_key)
+        writes = engine_call(
+            prepared.redeem,
+            *read,
             new_id("rdm"),
             parsed.idempotency_key,
             hashlib.sha256(request).digest(),
@@ -391,25 +309,26 @@ class Checkout:
         )
         return checkout_pb2.ReleaseReservationResponse(released=released)
 
-    def _resolve(
+    def _prepare(
         self,
         txn: lmdb.Transaction,
+        request: bytes,
         parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
         now_ms: int,
+        subjects: Subjects,
         session_key: str = "",
-        subjects: Subjects | None = None,
-    ) -> Resolution:
-        resolution = self._resolver.resolve(
+    ) -> tuple[_engine.PreparedCheckout, CounterRead]:
+        prepared, read, not_found = self._preparer.prepare(
             txn,
-            list(parsed.redeemables),
+            request,
+            parsed.redeemables,
             customer_id=parsed.customer.id,
-            include_promotions=parsed.options.include_promotions,
             now_ms=now_ms,
             session_key=session_key,
         )
         if subjects and self._guard is not None:
-            self._guard.record(subjects, resolution.codes_not_found)
-        return resolution
+            self._guard.record(subjects, not_found)
+        return prepared, read
 
 
 def _reservation_request(reservation: checkout_pb2.ReservationRequest) -> tuple[str, int]:

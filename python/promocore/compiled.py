@@ -18,7 +18,6 @@ import orjson
 from promocore import _engine
 from promocore.store.catalog import Catalog
 from promocore.v1 import campaign_pb2
-from promocore.v1.internal import evaluation_pb2
 
 
 @dataclass(frozen=True)
@@ -71,9 +70,19 @@ class CatalogSnapshot:
     public_codes: dict[str, campaign_pb2.Code]
 
     @cached_property
-    def promotion_plan(self) -> PromotionPlan:
-        return PromotionPlan.build(
-            [e for e in self.entries if e.campaign.type == campaign_pb2.PROMOTION]
+    def checkout_plan(self) -> _engine.CheckoutPlan:
+        """Every campaign for checkouts, kept in Rust; auto promotions (drafts excluded) join
+        in id order."""
+        return _engine.CheckoutPlan(
+            [
+                (
+                    entry.compiled,
+                    entry.reads_counters,
+                    entry.campaign.type == campaign_pb2.PROMOTION and not entry.campaign.draft,
+                )
+                for entry in self.by_id.values()
+            ],
+            None if self.stacking_rules is None else self.stacking_rules.SerializeToString(),
         )
 
     @cached_property
@@ -95,49 +104,6 @@ class CatalogSnapshot:
             )
 
         return tuple(entry for entry in self.entries if limited(entry))
-
-
-@dataclass(frozen=True)
-class PromotionPlan:
-    """The joined promotions of every checkout, prepared once per catalog generation.
-
-    A promotion whose evaluation reads no counter looks the same in every request's
-    EvaluationContext, so its `promotions` entry is encoded here once; a request appends those
-    bytes to its own context (repeated fields may be split across a message's encoding) and
-    resolves only the promotions with limits. Static promotions own the first campaign slots.
-    """
-
-    # Static promotions' compiled handles; a static promotion's campaign_slot is its index.
-    campaigns: tuple[_engine.CompiledCampaign, ...]
-    slots: dict[str, int]
-    # In promotion order: encoded runs of static entries, and the entries to resolve per request.
-    segments: tuple[bytes | CampaignEntry, ...]
-    entries: dict[str, CampaignEntry]
-
-    @classmethod
-    def build(cls, promotions: list[CampaignEntry]) -> PromotionPlan:
-        campaigns: list[_engine.CompiledCampaign] = []
-        slots: dict[str, int] = {}
-        segments: list[bytes | CampaignEntry] = []
-        run = evaluation_pb2.EvaluationContext()
-        for entry in promotions:
-            if entry.reads_counters:
-                if run.promotions:
-                    segments.append(run.SerializeToString())
-                    run = evaluation_pb2.EvaluationContext()
-                segments.append(entry)
-                continue
-            slots[entry.campaign.id] = len(campaigns)
-            run.promotions.add(campaign_slot=len(campaigns))
-            campaigns.append(entry.compiled)
-        if run.promotions:
-            segments.append(run.SerializeToString())
-        return cls(
-            campaigns=tuple(campaigns),
-            slots=slots,
-            segments=tuple(segments),
-            entries={entry.campaign.id: entry for entry in promotions},
-        )
 
 
 class CompiledCampaigns:

@@ -13,7 +13,7 @@ import lmdb
 from promocore import _engine
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import profile_of
-from promocore.checkout import Resolver, counter_keys, needs_counters
+from promocore.checkout import Preparer, counter_keys, engine_call, needs_counters
 from promocore.compiled import CompiledCampaigns
 from promocore.loyalty.accounts import customer_campaigns, customer_card
 from promocore.loyalty.rewards import stock_key
@@ -32,18 +32,19 @@ CARD_SOURCES = {
 class HeldCards:
     """The customer's cards, read inside the Qualify read transaction."""
 
-    # (source, ValidateRequest bytes with the card as only redeemable, its resolution)
-    evaluations: list[tuple[int, bytes, object]] = field(default_factory=list)
+    # (source, the card as the only redeemable of a checkout prepared on the cart, the counters
+    # read for it)
+    evaluations: list[tuple[int, _engine.PreparedCheckout, tuple]] = field(default_factory=list)
     extras: checkout_pb2.QualifyResponse = field(default_factory=checkout_pb2.QualifyResponse)
 
 
 class Wallet:
-    def __init__(self, data: CustomerData, resolver: Resolver) -> None:
-        """`resolver` resolves one card at a time; the wallet sets the customer profile itself
-        (read once per Qualify)."""
+    def __init__(self, data: CustomerData, preparer: Preparer) -> None:
+        """`preparer` prepares one card's checkout at a time; the wallet hands it the customer
+        profile itself (read once per Qualify)."""
         self._data = data
         self._store = data.store
-        self._resolver = resolver
+        self._preparer = preparer
 
     def fill(
         self,
@@ -79,23 +80,24 @@ class Wallet:
             if needs_counters(entry, code):
                 counters, _ = counter_keys(entry, code, customer_id, now_ms).read(view)
                 wallet_code.counters.CopyFrom(counters)
+        # Every card is evaluated with the profile built above (loyalty standing included).
+        profile = context.customer.SerializeToString() if context.HasField("customer") else None
         for code, _ in cards:
             validate = checkout_pb2.ValidateRequest(
                 order=request.order,
                 customer=request.customer,
                 redeemables=[checkout_pb2.Redeemable(code=code.code)],
             )
-            resolution = self._resolver.resolve(
+            prepared, read, _ = self._preparer.prepare(
                 txn,
-                list(validate.redeemables),
+                validate.SerializeToString(),
+                validate.redeemables,
                 customer_id=customer_id,
-                include_promotions=False,
                 now_ms=now_ms,
+                profile=profile,
+                look_up_profile=False,
             )
-            if context.HasField("customer"):
-                resolution.context.customer.CopyFrom(context.customer)
-            source = CARD_SOURCES[code.kind]
-            held.evaluations.append((source, validate.SerializeToString(), resolution))
+            held.evaluations.append((CARD_SOURCES[code.kind], prepared, read))
         return held
 
     def _cards(
@@ -137,10 +139,8 @@ class Wallet:
         (protobuf concatenation merges repeated fields)."""
         extras = held.extras
         # Gift cards (they pay money) before loyalty cards; by campaign within each.
-        for source, request, resolution in sorted(held.evaluations, key=lambda e: e[0]):
-            answer = checkout_pb2.ValidateResponse.FromString(
-                _engine.evaluate_checkout(request, resolution.context_bytes(), resolution.campaigns)
-            )
+        for source, prepared, read in sorted(held.evaluations, key=lambda e: e[0]):
+            answer = checkout_pb2.ValidateResponse.FromString(engine_call(prepared.evaluate, *read))
             result = answer.redeemables[0]
             if result.status == common_pb2.APPLICABLE:
                 extras.entries.add(source=source, result=result)

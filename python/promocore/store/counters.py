@@ -206,6 +206,25 @@ class CounterView:
         return committed, held
 
 
+def read_counters(
+    view: CounterView, counter_keys: list[bytes], points_keys: list[bytes]
+) -> tuple[list[int], list[bool], list[int]]:
+    """What the engine's PreparedCheckout asked for: each counter as `view` sees it (committed
+    plus other sessions' holds) with whether holds are in it, and each loyalty card's spendable
+    points plus holds."""
+    view.prefetch(counter_keys)
+    values: list[int] = []
+    held: list[bool] = []
+    for key in counter_keys:
+        committed, holds = view.value(key)
+        values.append(committed + holds)
+        held.append(holds != 0)
+    # Pending and expired points are held but not spendable: only the buckets spendable at the
+    # request's clock time count.
+    points = [view.spendable_points(key) + view.value(key)[1] for key in points_keys]
+    return values, held, points
+
+
 def apply_redemption_changes(
     txn: lmdb.Transaction, table: lmdb._Database, writes: _engine.RedemptionWrites
 ) -> None:

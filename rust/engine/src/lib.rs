@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod campaign;
 pub mod cart;
 pub mod checkout;
+pub mod checkout_plan;
 pub mod codegen;
 pub mod counter_keys;
 pub mod customer;
@@ -34,8 +35,9 @@ pub mod temporal;
 
 pub use campaign::CompiledCampaign;
 pub use checkout::{evaluate_checkout, evaluate_checkout_bytes};
+pub use checkout_plan::{CheckoutPlan, CounterValues, PlanCampaign, PreparedCheckout};
 pub use error::{CheckoutError, CompileError, ContextError, RequestError};
 pub use qualify::CampaignIndex;
 pub use reason::Reason;
-pub use redemption::{redeem_checkout_bytes, RedemptionIdentity, RedemptionWrites};
+pub use redemption::{RedemptionIdentity, RedemptionWrites};
 pub use segment::SegmentRule;

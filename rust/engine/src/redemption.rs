@@ -11,7 +11,7 @@ use crate::checkout::evaluate_checkout;
 use crate::counter_keys::{
     normalize_code, CounterDelta, CounterKeys, RedeemedAmounts, GIFT_PREFIX, POINTS_PREFIX,
 };
-use crate::error::{CheckoutError, ContextError, RequestError};
+use crate::error::{CheckoutError, ContextError};
 use crate::fast_hash::FastMap;
 use crate::pb::internal::{
     self as internal, CheckoutInput, EvaluationContext, IdempotencyRecord, StoredRedemption,
@@ -76,53 +76,28 @@ impl RedemptionWrites {
     }
 }
 
-/// Decodes the request (a RedeemRequest's bytes read as CheckoutInput, or a ValidateRequest's)
-/// and the context, evaluates, and computes the writes.
-pub fn redeem_checkout_bytes(
-    request_bytes: &[u8],
-    context_bytes: &[u8],
+/// Evaluates a Redeem and computes its writes.
+pub fn redeem_checkout(
+    input: &CheckoutInput,
+    context: &EvaluationContext,
     campaigns: &[&CompiledCampaign],
     identity: RedemptionIdentity<'_>,
 ) -> Result<RedemptionWrites, CheckoutError> {
-    let (input, context) = decode(request_bytes, context_bytes)?;
-    let outcome = evaluate_checkout(&input, &context, campaigns)?;
-    redemption_writes(&input, &context, campaigns, outcome, identity)
+    let outcome = evaluate_checkout(input, context, campaigns)?;
+    redemption_writes(input, context, campaigns, outcome, identity)
 }
 
 /// A Validate that holds what it would redeem (a reservation): the answer and the counter
 /// changes the applied redeemables would make.
-pub fn checkout_with_deltas_bytes(
-    request_bytes: &[u8],
-    context_bytes: &[u8],
+pub fn checkout_with_deltas(
+    input: &CheckoutInput,
+    context: &EvaluationContext,
     campaigns: &[&CompiledCampaign],
 ) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
-    let (input, context) = decode(request_bytes, context_bytes)?;
-    let outcome = evaluate_checkout(&input, &context, campaigns)?;
+    let outcome = evaluate_checkout(input, context, campaigns)?;
     let order_value = order_value_of(&outcome.totals);
-    let (deltas, _) = applied_deltas(
-        &input,
-        &context,
-        campaigns,
-        &outcome.redeemables,
-        order_value,
-    )?;
+    let (deltas, _) = applied_deltas(input, context, campaigns, &outcome.redeemables, order_value)?;
     Ok((outcome, deltas))
-}
-
-fn decode(
-    request_bytes: &[u8],
-    context_bytes: &[u8],
-) -> Result<(CheckoutInput, EvaluationContext), CheckoutError> {
-    let input = CheckoutInput::decode(request_bytes).map_err(|error| {
-        RequestError::new(
-            "request",
-            format!("not a serialized checkout request: {error}"),
-        )
-    })?;
-    let context = EvaluationContext::decode(context_bytes).map_err(|error| {
-        ContextError::new(format!("not a serialized EvaluationContext: {error}"))
-    })?;
-    Ok((input, context))
 }
 
 fn is_applied(result: &RedeemableResult) -> bool {

@@ -215,6 +215,15 @@ struct PyRedemptionWrites {
     changes: Vec<(Vec<u8>, i64)>,
 }
 
+impl PyRedemptionWrites {
+    fn new(inner: engine::RedemptionWrites) -> Self {
+        PyRedemptionWrites {
+            changes: inner.merged_deltas(),
+            inner,
+        }
+    }
+}
+
 #[pymethods]
 impl PyRedemptionWrites {
     /// False when nothing applied: only `response` is set, nothing is to be written.
@@ -309,51 +318,177 @@ impl PyRedemptionWrites {
     }
 }
 
-/// Evaluates a Redeem and computes everything it writes; `redemption_id` and `request_sha256`
-/// are the server's (a new id, the SHA-256 of `request_bytes`).
-#[pyfunction]
-fn redeem_checkout<'py>(
-    py: Python<'py>,
-    request_bytes: &[u8],
-    context_bytes: &[u8],
-    campaigns: Vec<Bound<'py, PyCompiledCampaign>>,
-    redemption_id: &str,
-    idempotency_key: &str,
-    request_sha256: &[u8],
-) -> PyResult<PyRedemptionWrites> {
-    let compiled = compiled_refs(&campaigns);
-    let identity = engine::RedemptionIdentity {
-        id: redemption_id,
-        idempotency_key,
-        request_sha256,
-    };
-    py.allow_threads(|| {
-        engine::redeem_checkout_bytes(request_bytes, context_bytes, &compiled, identity)
-    })
-    .map(|inner| PyRedemptionWrites {
-        changes: inner.merged_deltas(),
-        inner,
-    })
-    .map_err(|error| checkout_error(py, error))
+/// The catalog prepared for checkouts (engine::CheckoutPlan); immutable, rebuilt when the
+/// catalog generation moves.
+#[pyclass(name = "CheckoutPlan", module = "promocore._engine", frozen)]
+struct PyCheckoutPlan {
+    inner: Arc<engine::CheckoutPlan>,
 }
 
-/// Evaluates a checkout that holds what it would redeem (a reservation): the ValidateResponse
-/// bytes and the counter changes of its applied redeemables, [(key, delta)].
-#[pyfunction]
-fn evaluate_checkout_with_deltas<'py>(
-    py: Python<'py>,
-    request_bytes: &[u8],
-    context_bytes: &[u8],
-    campaigns: Vec<Bound<'py, PyCompiledCampaign>>,
-) -> PyResult<(Bound<'py, PyBytes>, CounterChanges)> {
-    use prost::Message;
-    let compiled = compiled_refs(&campaigns);
-    let (response, deltas) = py
-        .allow_threads(|| {
-            engine::redemption::checkout_with_deltas_bytes(request_bytes, context_bytes, &compiled)
+#[pymethods]
+impl PyCheckoutPlan {
+    /// `campaigns`: (compiled campaign, reads counters, joins checkouts as an auto promotion),
+    /// in the order promotions join; `stacking_rules`: serialized promocore.v1.StackingRules.
+    #[new]
+    #[pyo3(signature = (campaigns, stacking_rules=None))]
+    fn new(
+        campaigns: Vec<(Bound<'_, PyCompiledCampaign>, bool, bool)>,
+        stacking_rules: Option<&[u8]>,
+    ) -> PyResult<Self> {
+        use prost::Message;
+        let stacking_rules = stacking_rules
+            .map(engine::pb::v1::StackingRules::decode)
+            .transpose()
+            .map_err(|error| PyValueError::new_err(format!("not StackingRules: {error}")))?;
+        let campaigns = campaigns
+            .into_iter()
+            .map(|(campaign, reads_counters, joins)| engine::PlanCampaign {
+                compiled: Arc::clone(&campaign.get().inner),
+                reads_counters,
+                joins,
+            })
+            .collect();
+        Ok(PyCheckoutPlan {
+            inner: Arc::new(engine::CheckoutPlan::new(campaigns, stacking_rules)),
         })
-        .map_err(|error| checkout_error(py, error))?;
-    Ok((PyBytes::new(py, &response.encode_to_vec()), deltas))
+    }
+
+    /// Decodes a ValidateRequest's or RedeemRequest's bytes and builds its context from the
+    /// store's records: `code_records[i]` is the stored promocore.v1.Code of redeemable i when
+    /// it is a code the store has, else None; `profile` the customer's serialized
+    /// promocore.v1.internal.CustomerProfile, if any.
+    #[pyo3(signature = (request_bytes, now_ms, code_records, profile=None))]
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        request_bytes: &[u8],
+        now_ms: i64,
+        code_records: Vec<Option<Bound<'_, PyBytes>>>,
+        profile: Option<&[u8]>,
+    ) -> PyResult<PyPreparedCheckout> {
+        let records: Vec<Option<&[u8]>> = code_records
+            .iter()
+            .map(|record| record.as_ref().map(|bytes| bytes.as_bytes()))
+            .collect();
+        self.inner
+            .prepare(request_bytes, now_ms, &records, profile)
+            .map(|inner| PyPreparedCheckout { inner })
+            .map_err(|error| checkout_error(py, error))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+/// A checkout resolved against the plan (engine::PreparedCheckout), waiting for the counters
+/// the store reads: `counter_keys` (each read as committed value plus other sessions' holds)
+/// and `points_keys` (spendable points plus holds).
+#[pyclass(name = "PreparedCheckout", module = "promocore._engine", frozen)]
+struct PyPreparedCheckout {
+    inner: engine::PreparedCheckout,
+}
+
+fn counter_values<'a>(
+    values: &'a [i64],
+    held: &'a [bool],
+    points: &'a [i64],
+) -> engine::CounterValues<'a> {
+    engine::CounterValues {
+        values,
+        held,
+        points,
+    }
+}
+
+#[pymethods]
+impl PyPreparedCheckout {
+    #[getter]
+    fn counter_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            self.inner
+                .counter_keys()
+                .iter()
+                .map(|key| PyBytes::new(py, key)),
+        )
+    }
+
+    #[getter]
+    fn points_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            self.inner
+                .points_keys()
+                .iter()
+                .map(|key| PyBytes::new(py, key)),
+        )
+    }
+
+    /// The ValidateResponse bytes.
+    #[pyo3(signature = (values=Vec::new(), held=Vec::new(), points=Vec::new()))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        values: Vec<i64>,
+        held: Vec<bool>,
+        points: Vec<i64>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        use prost::Message;
+        let response = py
+            .allow_threads(|| {
+                self.inner
+                    .evaluate(counter_values(&values, &held, &points))
+                    .map(|response| response.encode_to_vec())
+            })
+            .map_err(|error| checkout_error(py, error))?;
+        Ok(PyBytes::new(py, &response))
+    }
+
+    /// The ValidateResponse bytes and the counter changes of the applied redeemables.
+    #[pyo3(signature = (values=Vec::new(), held=Vec::new(), points=Vec::new()))]
+    fn evaluate_with_deltas<'py>(
+        &self,
+        py: Python<'py>,
+        values: Vec<i64>,
+        held: Vec<bool>,
+        points: Vec<i64>,
+    ) -> PyResult<(Bound<'py, PyBytes>, CounterChanges)> {
+        use prost::Message;
+        let (response, deltas) = py
+            .allow_threads(|| {
+                self.inner
+                    .evaluate_with_deltas(counter_values(&values, &held, &points))
+                    .map(|(response, deltas)| (response.encode_to_vec(), deltas))
+            })
+            .map_err(|error| checkout_error(py, error))?;
+        Ok((PyBytes::new(py, &response), deltas))
+    }
+
+    /// Evaluates a Redeem and computes its writes.
+    #[allow(clippy::too_many_arguments)]
+    fn redeem(
+        &self,
+        py: Python<'_>,
+        values: Vec<i64>,
+        held: Vec<bool>,
+        points: Vec<i64>,
+        redemption_id: &str,
+        idempotency_key: &str,
+        request_sha256: &[u8],
+    ) -> PyResult<PyRedemptionWrites> {
+        let identity = engine::RedemptionIdentity {
+            id: redemption_id,
+            idempotency_key,
+            request_sha256,
+        };
+        py.allow_threads(|| {
+            self.inner
+                .redeem(counter_values(&values, &held, &points), identity)
+        })
+        .map(PyRedemptionWrites::new)
+        .map_err(|error| checkout_error(py, error))
+    }
 }
 
 /// Many compiled campaigns indexed for Qualify; immutable, rebuilt when the catalog changes.
@@ -546,12 +681,12 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyCampaignIndex>()?;
     module.add_class::<PySegmentRule>()?;
     module.add_class::<PyRedemptionWrites>()?;
+    module.add_class::<PyCheckoutPlan>()?;
+    module.add_class::<PyPreparedCheckout>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
-    module.add_function(wrap_pyfunction!(evaluate_checkout_with_deltas, module)?)?;
-    module.add_function(wrap_pyfunction!(redeem_checkout, module)?)?;
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
     module.add_function(wrap_pyfunction!(generate_codes, module)?)?;
     module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;

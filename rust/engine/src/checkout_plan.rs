@@ -1,0 +1,430 @@
+//! The catalog prepared for checkouts, kept in Rust between requests: every campaign by id, which
+//! of them read usage counters, the auto promotions that join a checkout and the stacking rules.
+//! A request brings the store's raw records (its code records, the customer's profile); the
+//! plan builds the engine's context from them and says which counters the store must read.
+//! No per-redeemable message crosses to Python and back.
+
+use std::sync::Arc;
+
+use prost::Message;
+
+use crate::campaign::CompiledCampaign;
+use crate::checkout::{evaluate_checkout, SLOT_NOT_FOUND};
+use crate::counter_keys::CounterDelta;
+use crate::counter_keys::{normalize_code, CounterKeys};
+use crate::error::{CheckoutError, ContextError, RequestError};
+use crate::fast_hash::FastMap;
+use crate::pb::internal::{
+    CheckoutInput, Counters, CustomerProfile, EvaluationContext, ResolvedRedeemable,
+};
+use crate::pb::v1::redeemable::Target;
+use crate::pb::v1::{CampaignType, Code, CodeKind, StackingRules, ValidateResponse};
+use crate::redemption::RedemptionWrites;
+use crate::redemption::{checkout_with_deltas, redeem_checkout, RedemptionIdentity};
+
+/// One campaign of the plan.
+#[derive(Debug, Clone)]
+pub struct PlanCampaign {
+    pub compiled: Arc<CompiledCampaign>,
+    /// Its evaluation needs its usage counters: it has limits, a code quantity or a rule on
+    /// `counters.*`. The others' counters are never read (most promotions).
+    pub reads_counters: bool,
+    /// An auto promotion that joins every checkout asking for promotions (active, not a draft).
+    pub joins: bool,
+}
+
+/// The catalog as checkouts see it; built once per catalog generation.
+#[derive(Debug)]
+pub struct CheckoutPlan {
+    campaigns: Vec<Arc<CompiledCampaign>>,
+    reads_counters: Vec<bool>,
+    slots: FastMap<String, i32>,
+    /// Slots of the joining promotions, in the order they join.
+    promotions: Vec<i32>,
+    stacking_rules: Option<StackingRules>,
+}
+
+/// The counters read for one entry of the context, and where each value goes.
+#[derive(Debug)]
+struct CounterRead {
+    entry: EntryRef,
+    /// Index into the flat key list of each Counters field (None = not counted, 0).
+    fields: [Option<usize>; COUNTER_FIELDS],
+    /// Index of the gift card balance key in the flat list.
+    gift_balance: Option<usize>,
+    /// Index of the loyalty card in the points list.
+    points: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EntryRef {
+    Requested(usize),
+    Promotion(usize),
+}
+
+const COUNTER_FIELDS: usize = 9;
+
+/// A request resolved against the plan, waiting for the counters the store reads.
+#[derive(Debug)]
+pub struct PreparedCheckout {
+    plan: Arc<CheckoutPlan>,
+    input: CheckoutInput,
+    context: EvaluationContext,
+    reads: Vec<CounterRead>,
+    /// Keys of the counters table to read, each as committed value plus other sessions' holds.
+    counter_keys: Vec<Vec<u8>>,
+    /// Loyalty card balance keys whose spendable points (plus holds) the store supplies.
+    points_keys: Vec<Vec<u8>>,
+}
+
+/// What the store read for a prepared checkout, in the order of its key lists.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CounterValues<'a> {
+    /// Committed value plus other sessions' holds, per counter key.
+    pub values: &'a [i64],
+    /// Whether other sessions' holds are part of the value, per counter key.
+    pub held: &'a [bool],
+    /// Spendable points plus holds, per points key.
+    pub points: &'a [i64],
+}
+
+impl CheckoutPlan {
+    pub fn new(
+        campaigns: Vec<PlanCampaign>,
+        stacking_rules: Option<StackingRules>,
+    ) -> CheckoutPlan {
+        let mut plan = CheckoutPlan {
+            campaigns: Vec::with_capacity(campaigns.len()),
+            reads_counters: Vec::with_capacity(campaigns.len()),
+            slots: FastMap::default(),
+            promotions: Vec::new(),
+            stacking_rules,
+        };
+        for campaign in campaigns {
+            let slot = plan.campaigns.len() as i32;
+            plan.slots.insert(campaign.compiled.id().to_owned(), slot);
+            if campaign.joins {
+                plan.promotions.push(slot);
+            }
+            plan.reads_counters.push(campaign.reads_counters);
+            plan.campaigns.push(campaign.compiled);
+        }
+        plan
+    }
+
+    pub fn len(&self) -> usize {
+        self.campaigns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.campaigns.is_empty()
+    }
+
+    /// The compiled campaigns, indexed by the context's slots.
+    pub fn campaign_refs(&self) -> Vec<&CompiledCampaign> {
+        self.campaigns.iter().map(Arc::as_ref).collect()
+    }
+
+    /// Decodes the request and builds its context: `code_records[i]` is the stored Code record
+    /// of request redeemable i when it is a code the store has (None otherwise); `profile` the
+    /// customer's stored CustomerProfile, if any.
+    pub fn prepare(
+        self: &Arc<Self>,
+        request_bytes: &[u8],
+        now_ms: i64,
+        code_records: &[Option<&[u8]>],
+        profile: Option<&[u8]>,
+    ) -> Result<PreparedCheckout, CheckoutError> {
+        let input = CheckoutInput::decode(request_bytes).map_err(|error| {
+            RequestError::new(
+                "request",
+                format!("not a serialized checkout request: {error}"),
+            )
+        })?;
+        if code_records.len() != input.redeemables.len() {
+            return Err(ContextError::new(format!(
+                "{} code records for {} redeemables",
+                code_records.len(),
+                input.redeemables.len()
+            ))
+            .into());
+        }
+        let customer = profile
+            .map(CustomerProfile::decode)
+            .transpose()
+            .map_err(|error| ContextError::new(format!("not a CustomerProfile: {error}")))?;
+        let mut prepared = PreparedCheckout {
+            plan: Arc::clone(self),
+            context: EvaluationContext {
+                now_unix_ms: now_ms,
+                redeemables: Vec::with_capacity(input.redeemables.len()),
+                promotions: Vec::new(),
+                customer,
+                stacking_rules: self.stacking_rules.clone(),
+            },
+            input: CheckoutInput::default(),
+            reads: Vec::new(),
+            counter_keys: Vec::new(),
+            points_keys: Vec::new(),
+        };
+        let customer_id = input
+            .customer
+            .as_ref()
+            .map_or("", |customer| customer.id.as_str());
+        for (index, (redeemable, record)) in input.redeemables.iter().zip(code_records).enumerate()
+        {
+            let (slot, code) = match (&redeemable.target, record) {
+                (Some(Target::Code(_)), Some(record)) => {
+                    let code = Code::decode(*record).map_err(|error| {
+                        ContextError::new(format!("code record {index} is not a Code: {error}"))
+                    })?;
+                    (self.slot_of(&code.campaign_id), Some(code))
+                }
+                (Some(Target::PromotionId(id)), _) => (self.promotion_slot(id), None),
+                _ => (SLOT_NOT_FOUND, None),
+            };
+            let resolved =
+                prepared.resolve(slot, code, customer_id, now_ms, EntryRef::Requested(index));
+            prepared.context.redeemables.push(resolved);
+        }
+        let include_promotions = input
+            .options
+            .as_ref()
+            .is_some_and(|options| options.include_promotions);
+        if include_promotions {
+            prepared.context.promotions.reserve(self.promotions.len());
+            for &slot in &self.promotions {
+                let id = self.campaigns[slot as usize].id();
+                // One presented explicitly is evaluated (and counted) once, as requested.
+                if is_requested_promotion(&input, id) {
+                    continue;
+                }
+                let entry = EntryRef::Promotion(prepared.context.promotions.len());
+                let resolved = prepared.resolve(slot, None, customer_id, now_ms, entry);
+                prepared.context.promotions.push(resolved);
+            }
+        }
+        prepared.input = input;
+        Ok(prepared)
+    }
+
+    fn slot_of(&self, campaign_id: &str) -> i32 {
+        self.slots
+            .get(campaign_id)
+            .copied()
+            .unwrap_or(SLOT_NOT_FOUND)
+    }
+
+    fn promotion_slot(&self, campaign_id: &str) -> i32 {
+        let slot = self.slot_of(campaign_id);
+        match usize::try_from(slot).ok().map(|slot| &self.campaigns[slot]) {
+            Some(campaign) if campaign.campaign_type() == CampaignType::Promotion => slot,
+            _ => SLOT_NOT_FOUND,
+        }
+    }
+}
+
+fn is_requested_promotion(input: &CheckoutInput, campaign_id: &str) -> bool {
+    input.redeemables.iter().any(
+        |redeemable| matches!(&redeemable.target, Some(Target::PromotionId(id)) if id == campaign_id),
+    )
+}
+
+fn needs_counters(reads_counters: bool, code: Option<&Code>) -> bool {
+    reads_counters
+        || code.is_some_and(|code| {
+            code.redemption_quantity.is_some()
+                || code.kind == CodeKind::GiftCard as i32
+                || code.kind == CodeKind::LoyaltyCard as i32
+        })
+}
+
+impl PreparedCheckout {
+    fn resolve(
+        &mut self,
+        slot: i32,
+        code: Option<Code>,
+        customer_id: &str,
+        now_ms: i64,
+        entry: EntryRef,
+    ) -> ResolvedRedeemable {
+        let Ok(index) = usize::try_from(slot) else {
+            return ResolvedRedeemable {
+                campaign_slot: SLOT_NOT_FOUND,
+                ..Default::default()
+            };
+        };
+        let campaign = Arc::clone(&self.plan.campaigns[index]);
+        if needs_counters(self.plan.reads_counters[index], code.as_ref()) {
+            let kind = code
+                .as_ref()
+                .and_then(|code| CodeKind::try_from(code.kind).ok())
+                .unwrap_or(CodeKind::Unspecified);
+            let normalized = code.as_ref().map(|code| normalize_code(&code.code));
+            // An instant the engine cannot represent is refused by its context check.
+            if let Some(keys) = CounterKeys::build(
+                campaign.id(),
+                campaign.schedule().time_zone(),
+                normalized.as_deref(),
+                customer_id,
+                now_ms,
+                kind,
+            ) {
+                self.plan_reads(entry, keys);
+            }
+        }
+        ResolvedRedeemable {
+            campaign_slot: slot,
+            code,
+            counters: None,
+            held_by_other_session: false,
+        }
+    }
+
+    fn plan_reads(&mut self, entry: EntryRef, keys: CounterKeys) {
+        let CounterKeys {
+            code_redeemed,
+            campaign_redemptions,
+            campaign_day,
+            discount_given,
+            order_value,
+            customer_redemptions,
+            customer_day,
+            customer_week,
+            customer_month,
+            gift_balance,
+            points_balance,
+        } = keys;
+        // In the order of the Counters message's fields.
+        let ordered = [
+            code_redeemed,
+            Some(campaign_redemptions),
+            customer_redemptions,
+            customer_day,
+            customer_week,
+            customer_month,
+            Some(campaign_day),
+            Some(discount_given),
+            Some(order_value),
+        ];
+        let mut fields = [None; COUNTER_FIELDS];
+        for (field, key) in fields.iter_mut().zip(ordered) {
+            if let Some(key) = key {
+                *field = Some(self.counter_keys.len());
+                self.counter_keys.push(key);
+            }
+        }
+        let gift_balance = gift_balance.map(|key| {
+            self.counter_keys.push(key);
+            self.counter_keys.len() - 1
+        });
+        let points = points_balance.map(|key| {
+            self.points_keys.push(key);
+            self.points_keys.len() - 1
+        });
+        self.reads.push(CounterRead {
+            entry,
+            fields,
+            gift_balance,
+            points,
+        });
+    }
+
+    /// Keys of the counters table the store must read (empty: nothing to read).
+    pub fn counter_keys(&self) -> &[Vec<u8>] {
+        &self.counter_keys
+    }
+
+    /// Loyalty card keys whose spendable points the store must supply.
+    pub fn points_keys(&self) -> &[Vec<u8>] {
+        &self.points_keys
+    }
+
+    /// The context with the values read filled in.
+    fn context_with(&self, read: CounterValues<'_>) -> Result<EvaluationContext, ContextError> {
+        if read.values.len() != self.counter_keys.len()
+            || read.held.len() != self.counter_keys.len()
+            || read.points.len() != self.points_keys.len()
+        {
+            return Err(ContextError::new(format!(
+                "{} counter values ({} held flags) and {} points for {} counter and {} points keys",
+                read.values.len(),
+                read.held.len(),
+                read.points.len(),
+                self.counter_keys.len(),
+                self.points_keys.len()
+            )));
+        }
+        let mut context = self.context.clone();
+        for counter_read in &self.reads {
+            let value = |field: Option<usize>| field.map_or(0, |index| read.values[index]);
+            let [code_redeemed, campaign_redemptions, customer_redemptions, customer_day, customer_week, customer_month, campaign_day, discount_given, order_value] =
+                counter_read.fields.map(value);
+            let held = counter_read
+                .fields
+                .iter()
+                .flatten()
+                .any(|&index| read.held[index]);
+            let target = match counter_read.entry {
+                EntryRef::Requested(index) => &mut context.redeemables[index],
+                EntryRef::Promotion(index) => &mut context.promotions[index],
+            };
+            target.counters = Some(Counters {
+                code_redeemed,
+                campaign_redemptions,
+                customer_redemptions,
+                customer_day,
+                customer_week,
+                customer_month,
+                campaign_day,
+                discount_given,
+                order_value,
+            });
+            target.held_by_other_session = held;
+            if let Some(code) = target.code.as_mut() {
+                // The engine spends what is left now, not what the card was issued with.
+                code.gift_balance = counter_read
+                    .gift_balance
+                    .map_or(0, |index| read.values[index]);
+                code.points = counter_read.points.map_or(0, |index| read.points[index]);
+            }
+        }
+        Ok(context)
+    }
+
+    fn context_for(
+        &self,
+        read: CounterValues<'_>,
+    ) -> Result<std::borrow::Cow<'_, EvaluationContext>, ContextError> {
+        if self.reads.is_empty() && read.values.is_empty() && read.points.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(&self.context));
+        }
+        self.context_with(read).map(std::borrow::Cow::Owned)
+    }
+
+    /// Evaluates (Validate).
+    pub fn evaluate(&self, read: CounterValues<'_>) -> Result<ValidateResponse, CheckoutError> {
+        let context = self.context_for(read)?;
+        evaluate_checkout(&self.input, &context, &self.plan.campaign_refs())
+    }
+
+    /// Evaluates and returns the counter changes the applied redeemables would make
+    /// (a Validate that reserves).
+    pub fn evaluate_with_deltas(
+        &self,
+        read: CounterValues<'_>,
+    ) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
+        let context = self.context_for(read)?;
+        checkout_with_deltas(&self.input, &context, &self.plan.campaign_refs())
+    }
+
+    /// Evaluates a Redeem and computes its writes.
+    pub fn redeem(
+        &self,
+        read: CounterValues<'_>,
+        identity: RedemptionIdentity<'_>,
+    ) -> Result<RedemptionWrites, CheckoutError> {
+        let context = self.context_for(read)?;
+        redeem_checkout(&self.input, &context, &self.plan.campaign_refs(), identity)
+    }
+}
