@@ -27,7 +27,7 @@ from promocore.auth import Authenticator
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from promocore.cdp.webhooks import WebhookConfig, WebhookSender
-from promocore.checkout import Checkout, Resolver
+from promocore.checkout import Checkout, Preparer
 from promocore.clock import Clock, SystemClock
 from promocore.compiled import CompiledCampaigns
 from promocore.customers_service import customer_admin_rpcs, events_servicer
@@ -302,7 +302,7 @@ def start_server(
         GuessGuard(options.guess_limits, clock),
         profiles=customer_data.profile,
     )
-    wallet = Wallet(customer_data, Resolver(store, campaigns))
+    wallet = Wallet(customer_data, Preparer(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet)
 
     gate = Gate(
