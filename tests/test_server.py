@@ -22,6 +22,15 @@ def test_health_reports_serving_for_every_service(target):
             assert answer.status == health_pb2.HealthCheckResponse.SERVING
 
 
+def test_health_watch_streams_the_status(target):
+    with grpc.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        request = health_pb2.HealthCheckRequest(service="promocore.v1.CheckoutService")
+        responses = stub.Watch(request, timeout=5)
+        assert next(responses).status == health_pb2.HealthCheckResponse.SERVING
+        responses.cancel()
+
+
 def test_reflection_lists_the_services(target):
     with grpc.insecure_channel(target) as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)

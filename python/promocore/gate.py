@@ -306,6 +306,11 @@ class Gate:
     # Building the handlers ------------------------------------------------------------------
 
     def _gated(self, policy: MethodPolicy, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        if policy.open and getattr(handler.unary_stream, "experimental_non_blocking", False):
+            # grpc_health's Watch answers from its own callbacks, holding no thread and not
+            # counted against the RPC cap; wrapped, it would hold a thread for its whole life.
+            # It is open and takes a tiny fixed message: served as grpc_health registers it.
+            return handler
         parse = handler.request_deserializer
         serialize = handler.response_serializer
         if handler.unary_unary is not None:
