@@ -79,6 +79,8 @@ WRITE_RPCS = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "R
 VALIDATE = CHECKOUT_RPCS["Validate"]
 # A unary RPC whose own store transaction lost a race (shared store only) runs this often.
 RPC_CONFLICT_ATTEMPTS = 5
+# Checkout Callers kept for reuse (one per connection and key).
+MAX_CALLERS = 4096
 # How long a write refused for the write bound is told to wait before retrying.
 WRITE_RETRY_AFTER_MS = 100
 
@@ -265,6 +267,9 @@ class Gate:
         self._limit = max_message_bytes
         self._monotonic = monotonic
         self._hooks: list[FinishHook] = []
+        # (key id, peer) -> its Caller: one per connection and key, made once (at most
+        # MAX_CALLERS kept; then they are dropped all at once and made again as calls come).
+        self._callers: dict[tuple[str, str], Caller] = {}
         self._start_hooks: list[StartHook] = []
         self._refusal_hooks: list[RefusalHook] = []
         self._services: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
@@ -343,6 +348,7 @@ class Gate:
         takes_caller = policy.takes_caller
         shedder, writes = self.shedder, self.writes
         finish = self._finish
+        callers = self._callers
         begin = self._begin
         refused_by = self._refused
 
@@ -351,10 +357,9 @@ class Gate:
                 request = parsed(parse, request)
             argument = context
             if takes_caller:
-                argument = Caller(
-                    principal.key_id if principal is not None else "",
-                    address_of(context.peer()),
-                )
+                peer = context.peer()
+                key_id = principal.key_id if principal is not None else ""
+                argument = callers.get((key_id, peer)) or self._caller(key_id, peer)
             try:
                 return behaviour(request, argument)
             except WriteConflict:
@@ -537,6 +542,12 @@ class Gate:
     def _refused(self, method: str, code: grpc.StatusCode) -> None:
         for hook in self._refusal_hooks:
             hook(method, code)
+
+    def _caller(self, key_id: str, peer: str) -> Caller:
+        if len(self._callers) >= MAX_CALLERS:
+            self._callers.clear()
+        caller = self._callers[(key_id, peer)] = Caller(key_id, address_of(peer))
+        return caller
 
     def _finish_if_hooked(
         self,
