@@ -4,6 +4,7 @@ request id of an access line is the one its caller received."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import urllib.request
@@ -22,6 +23,7 @@ from promocore.v1 import admin_pb2, admin_pb2_grpc, checkout_pb2, checkout_pb2_g
 
 from support import TEST_ADMIN_KEY, ServerProcess, free_port
 
+REPO = Path(__file__).resolve().parents[1]
 CHECKOUT = "promocore.v1.CheckoutService"
 METADATA = ((API_KEY_HEADER, TEST_ADMIN_KEY),)
 # Long enough that a refused RPC is refused for the queue, not for its deadline.
@@ -240,6 +242,17 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
     assert ("promocore_reservations_held", ()) in samples
     build = [key for key in samples if key[0] == "promocore_build_info"]
     assert len(build) == 1 and samples[build[0]] == 1
+
+    # Every series the shipped Grafana dashboard queries is one the server exports.
+    dashboard = orjson.loads((REPO / "docs" / "grafana" / "promocore.json").read_bytes())
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for query in panel["targets"]
+        for name in re.findall(r"\bpromocore_\w+", query["expr"])
+    }
+    exported = {name for name, _ in samples}
+    assert queried and queried <= exported, queried - exported
 
     # Both workers served the script: the sums above are over both.
     served = {line["worker"] for line in _access_lines(access_log) if "Validate" in line["method"]}

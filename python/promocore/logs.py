@@ -8,8 +8,9 @@ caller in the trailing metadata `x-request-id` (promocore.gate), so a caller's r
 matched with the server's lines.
 
 Secrets: an API key is only ever logged as its public prefix (`pck_<id>_…`); a line that would
-hold a whole key has it cut to that prefix by a filter on every handler, as a safety net. Codes
-are logged through `masked_code` (gift card and loyalty card codes are bearer secrets).
+hold a whole key has it cut to that prefix by a filter on every handler, as a safety net. The
+access line and the RPC fields hold no request content, so no code (gift card and loyalty card
+codes are bearer secrets) reaches them.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ LOG_FORMATS = ("text", "json")
 ACCESS_LOGGER = "promocore.access"
 REQUEST_ID_HEADER = "x-request-id"
 TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
-# The characters of a code kept in logs; the rest are replaced by "…".
-CODE_PREFIX_SHOWN = 4
 
 # pck_<16 hex id>_<secret>: the secret part is what must never reach a log.
 _API_KEY = re.compile(r"\b(pck_[0-9a-f]{16}_)[A-Za-z0-9_\-]+")
@@ -64,7 +63,7 @@ _rpc_scopes = False
 
 
 def new_request_id() -> str:
-    return f"{_request_prefix}{next(_request_numbers):x}"
+    return f"{_request_prefix}-{next(_request_numbers):x}"
 
 
 def begin_rpc(method: str, context: Any) -> RpcScope:
@@ -89,13 +88,6 @@ def set_worker(index: int | None) -> None:
     # A forked worker must not repeat its parent's (or a sibling's) request ids.
     _request_prefix = os.urandom(6).hex()
     _request_numbers = itertools.count(1)
-
-
-def masked_code(code: str) -> str:
-    """A code as logs may show it: its first characters only."""
-    if len(code) <= CODE_PREFIX_SHOWN:
-        return "…"
-    return code[:CODE_PREFIX_SHOWN] + "…"
 
 
 def without_secrets(text: str) -> str:
