@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pty
+import re
 import signal
 import socket
 import subprocess
@@ -317,3 +320,52 @@ def test_interrupt_exits_130_without_a_traceback(target):
     _, stderr = watching.communicate(timeout=30)
     assert watching.returncode == 130
     assert "Traceback" not in stderr
+
+
+def _in_a_terminal(*args: str, target: str) -> str:
+    """The command run under a pseudo-terminal (stdout and stderr), as a person sees it."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "promocore.cli", "--target", target, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0, seen.decode(errors="replace")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode(errors="replace"))
+
+
+def test_a_terminal_gets_tables_and_a_progress_bar_with_rate_and_eta(target):
+    promocore(
+        "campaigns",
+        "create",
+        "--id",
+        "drawn",
+        "--name",
+        "Drawn",
+        "--amount-off",
+        "100",
+        target=target,
+    )
+    drawn = _in_a_terminal("codes", "generate", "drawn", "--count", "250000", target=target)
+    assert "250000/250000" in drawn and "100%" in drawn
+    assert re.search(r"[\d,]+ codes/s", drawn)
+    assert re.search(r"\d+:\d\d:\d\d", drawn)  # the time left, as rich shows it
+    assert drawn.endswith("\r\n")  # the bar's line is ended
+    listing = _in_a_terminal("campaigns", "list", target=target).splitlines()
+    assert listing[0].split() == ["id", "status", "type", "version", "name"]
+    assert listing[1].split()[:4] == ["drawn", "ACTIVE", "DISCOUNT_COUPONS", "1"]
+    piped = promocore("campaigns", "list", target=target).stdout.splitlines()
+    assert piped[0].split()[:4] == ["drawn", "ACTIVE", "DISCOUNT_COUPONS", "v1"]

@@ -24,8 +24,8 @@ from promocore.cli_manage import (
     add_code_file_commands,
     add_duplicate_command,
     add_management_commands,
-    progress_bar,
 )
+from promocore.cli_output import Progress, print_table
 from promocore.cli_programs import add_program_commands
 from promocore.client import Client
 from promocore.errors import PromocoreError
@@ -454,9 +454,15 @@ def run_campaign_list(args: argparse.Namespace) -> int:
     campaigns = _client(args).list_campaigns()
     if args.output == "json":
         return _print(args, campaigns)
-    for c in campaigns:
-        status = c["status"].removeprefix("CAMPAIGN_STATUS_")
-        print(f"{c['id']:<28} {status:<10} {c['type']:<17} v{c['version']:<3} {c['name']}")
+    rows = [
+        (c["id"], c["status"].removeprefix("CAMPAIGN_STATUS_"), c["type"], c["version"], c["name"])
+        for c in campaigns
+    ]
+    print_table(
+        ("id", "status", "type", "version", "name"),
+        rows,
+        lambda r: f"{r[0]:<28} {r[1]:<10} {r[2]:<17} v{r[3]:<3} {r[4]}",
+    )
     return 0
 
 
@@ -469,15 +475,15 @@ def run_codes_generate(args: argparse.Namespace) -> int:
     }
     custom = any((args.pattern, args.charset_preset, args.prefix, args.postfix))
 
-    codes = _client(args).generate_codes(
-        args.campaign_id,
-        args.count,
-        code_config=config if custom else None,
-        redemption_quantity=args.redemption_quantity,
-        return_codes=args.count <= MAX_PRINTED_CODES,
-        on_progress=progress_bar,
-    )
-    print(file=sys.stderr)
+    with Progress("codes") as progress:
+        codes = _client(args).generate_codes(
+            args.campaign_id,
+            args.count,
+            code_config=config if custom else None,
+            redemption_quantity=args.redemption_quantity,
+            return_codes=args.count <= MAX_PRINTED_CODES,
+            on_progress=progress,
+        )
     if args.output == "json":
         return _print(args, codes)
     print("\n".join(codes))
@@ -518,12 +524,14 @@ def run_codes_list(args: argparse.Namespace) -> int:
     if args.output == "json":
         return _print(args, codes)
     campaign_default = client.get_campaign(args.campaign_id)["code_redemption_quantity"]
+    rows = []
     for code in codes:
         quantity = code["redemption_quantity"]
         if quantity is None:
             quantity = campaign_default
         limit = "unlimited" if quantity is None else str(quantity)
-        print(f"{code['code']:<24} redeemed {code['redeemed_quantity']}/{limit}")
+        rows.append((code["code"], code["redeemed_quantity"], limit))
+    print_table(("code", "redeemed", "of"), rows, lambda r: f"{r[0]:<24} redeemed {r[1]}/{r[2]}")
     return 0
 
 

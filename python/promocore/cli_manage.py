@@ -12,9 +12,8 @@ import orjson
 
 from promocore import _engine
 from promocore.campaign_files import apply_document, dump_yaml, load_documents, to_document
+from promocore.cli_output import print_table
 from promocore.client import Client
-
-PROGRESS_BAR_WIDTH = 30
 
 
 def add_management_commands(commands: Any, client: Any) -> None:
@@ -84,14 +83,6 @@ def add_duplicate_command(campaigns: Any, client: Any) -> None:
     duplicate.set_defaults(run=lambda args: run_duplicate(args, client(args)))
 
 
-def progress_bar(done: int, total: int) -> None:
-    """A one-line progress bar on stderr, redrawn in place."""
-    filled = PROGRESS_BAR_WIDTH * done // max(total, 1)
-    bar = "#" * filled + "-" * (PROGRESS_BAR_WIDTH - filled)
-    percent = 100 * done // max(total, 1)
-    print(f"\r[{bar}] {percent:3d}% {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-
 # Commands ------------------------------------------------------------------------------------
 
 
@@ -136,12 +127,17 @@ def run_report(args: argparse.Namespace, client: Client) -> int:
             f"discount {money(variant['discount'])}, order value {money(variant['order_value'])}"
         )
     if report["daily"]:
-        print(f"  {'day':<10} {'redeemed':>9} {'rolled back':>12} {'discount':>16}")
-        for day in report["daily"]:
-            print(
-                f"  {day['day']:<10} {day['redemptions']:>9} {day['rollbacks']:>12} "
-                f"{money(day['discount']):>16}"
-            )
+        rows = [
+            (day["day"], day["redemptions"], day["rollbacks"], money(day["discount"]))
+            for day in report["daily"]
+        ]
+        if not sys.stdout.isatty():
+            print(f"  {'day':<10} {'redeemed':>9} {'rolled back':>12} {'discount':>16}")
+        print_table(
+            ("day", "redeemed", "rolled back", "discount"),
+            rows,
+            lambda r: f"  {r[0]:<10} {r[1]:>9} {r[2]:>12} {r[3]:>16}",
+        )
     if args.plot:
         print(f"plot written to {args.plot}")
     return 0
@@ -192,10 +188,21 @@ def run_audit(args: argparse.Namespace, client: Client) -> int:
     entries = client.list_audit_log(target_prefix=args.target_prefix, limit=args.limit)
     if args.output == "json":
         return _print_json(entries)
-    for entry in entries:
-        when = entry["created_at"].strftime("%Y-%m-%d %H:%M:%S")
-        who, action = entry["actor"], entry["action"]
-        print(f"{entry['sequence']:>6} {when} {who:<16} {action:<18} {entry['target']}")
+    rows = [
+        (
+            entry["sequence"],
+            entry["created_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            entry["actor"],
+            entry["action"],
+            entry["target"],
+        )
+        for entry in entries
+    ]
+    print_table(
+        ("#", "when (UTC)", "who", "action", "target"),
+        rows,
+        lambda r: f"{r[0]:>6} {r[1]} {r[2]:<16} {r[3]:<18} {r[4]}",
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 
 from promocore import api_keys
+from promocore.cli_output import print_table
 from promocore.guess_guard import GuessLimits
 from promocore.load_shedding import DEFAULT_IN_SERVICE, DEFAULT_MAX_QUEUE_MS, DEFAULT_TARGET_MS
 from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES
@@ -184,10 +185,18 @@ def _keys_create(args: argparse.Namespace, client_of: Any) -> int:
 
 
 def _keys_list(args: argparse.Namespace, client_of: Any) -> int:
-    for key in client_of(args).list_api_keys():
-        state = "revoked" if key.get("revoked_at") else "active"
-        role = key["role"].removeprefix("ROLE_").lower()
-        print(f"{key['id']}  {role:<9}  {state:<7}  {key['name']}")
+    rows = [
+        (
+            key["id"],
+            key["role"].removeprefix("ROLE_").lower(),
+            "revoked" if key.get("revoked_at") else "active",
+            key["name"],
+        )
+        for key in client_of(args).list_api_keys()
+    ]
+    print_table(
+        ("id", "role", "state", "name"), rows, lambda r: f"{r[0]}  {r[1]:<9}  {r[2]:<7}  {r[3]}"
+    )
     return 0
 
 
