@@ -200,6 +200,11 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
             timeout=TIMEOUT_S,
         )
     assert twice.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    with pytest.raises(grpc.RpcError) as reused:  # the key of pay-1 with another order
+        workers[0].checkout.Redeem(
+            _redeem("NO-SUCH-CODE", "pay-1"), metadata=METADATA, timeout=TIMEOUT_S
+        )
+    assert reused.value.code() == grpc.StatusCode.ALREADY_EXISTS
 
     release, holder = _hold_the_slot(workers[0])
     shed = 0
@@ -226,6 +231,19 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
     assert rpcs("Redeem") == redeem_rpcs == 6
     assert rpcs("Rollback") == rollbacks == 2
     assert rpcs("Rollback", "FAILED_PRECONDITION") == 1
+    assert rpcs("Redeem", "ALREADY_EXISTS") == 1
+
+    def rejections(method: str, reason: str) -> float:
+        return _value(
+            samples,
+            "promocore_rpc_rejections_total",
+            service=CHECKOUT,
+            method=method,
+            reason=reason,
+        )
+
+    assert rejections("Rollback", "already_rolled_back") == 1
+    assert rejections("Redeem", "idempotency_key_reused") == 1
     assert _value(samples, "promocore_redemptions_total") == succeeded == 4
     assert _value(samples, "promocore_rollbacks_total") == rollbacks == 2
     latency = {"service": CHECKOUT, "method": "Validate"}
@@ -233,8 +251,9 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
     # Every shed Validate waited its 100 ms in the queue, so none is in the fastest buckets.
     assert _value(samples, "promocore_rpc_duration_seconds_bucket", le="5.0", **latency) == 11
     assert _value(samples, "promocore_rpc_duration_seconds_bucket", le="0.0001", **latency) <= 8
-    # The writer ran every Redeem (replay and failed included) and every Rollback as a job.
-    assert _value(samples, "promocore_group_commit_batch_size_sum") == redeem_rpcs + 3
+    # The writer ran every Redeem (replay, failed and refused included) and every Rollback as a
+    # job: 7 Redeems and 3 Rollbacks.
+    assert _value(samples, "promocore_group_commit_batch_size_sum") == redeem_rpcs + 1 + 3
     assert _value(samples, "promocore_group_commit_duration_seconds_count") >= 1
     assert _value(samples, "promocore_store_errors_total") == 0
     # Sampled every few seconds by worker 0 (its first sample may predate the campaign).

@@ -95,6 +95,9 @@ StartHook = Callable[[str, grpc.ServicerContext], None]
 # hook(method, code): an RPC refused by admission (shedding, the write bound, a deadline passed
 # in the queue), before its finish hooks run (promocore.metrics counts the load shed).
 RefusalHook = Callable[[str, grpc.StatusCode], None]
+# hook(method, error): an RPC answered with a PromocoreError (its status and reason code), before
+# its finish hooks run (promocore.metrics counts the reasons).
+ErrorHook = Callable[[str, PromocoreError], None]
 
 _OK = grpc.StatusCode.OK
 _UNKNOWN = grpc.StatusCode.UNKNOWN
@@ -272,6 +275,7 @@ class Gate:
         self._callers: dict[tuple[str, str], Caller] = {}
         self._start_hooks: list[StartHook] = []
         self._refusal_hooks: list[RefusalHook] = []
+        self._error_hooks: list[ErrorHook] = []
         self._services: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
 
     def on_finish(self, hook: FinishHook) -> None:
@@ -285,6 +289,10 @@ class Gate:
     def on_refusal(self, hook: RefusalHook) -> None:
         """Runs `hook` for every RPC that admission refuses (see RefusalHook)."""
         self._refusal_hooks.append(hook)
+
+    def on_error(self, hook: ErrorHook) -> None:
+        """Runs `hook` for every RPC answered with a PromocoreError (see ErrorHook)."""
+        self._error_hooks.append(hook)
 
     def add(
         self,
@@ -397,6 +405,7 @@ class Gate:
                 refused_by(path, status.code)
             except PromocoreError as error:
                 status = to_status(error)
+                self._errored(policy.path, error)
             except STORE_UNREACHABLE as error:
                 status = to_status(store_unavailable(error))
             except BaseException:
@@ -455,6 +464,7 @@ class Gate:
                 status = to_status(WriteConflictError(str(conflict)))
             except PromocoreError as error:
                 status = to_status(error)
+                self._errored(policy.path, error)
             except STORE_UNREACHABLE as error:
                 status = to_status(store_unavailable(error))
             except GeneratorExit:  # the caller went away mid-stream
@@ -499,6 +509,7 @@ class Gate:
                 status = to_status(WriteConflictError(str(conflict)))
             except PromocoreError as error:
                 status = to_status(error)
+                self._errored(policy.path, error)
             except STORE_UNREACHABLE as error:
                 status = to_status(store_unavailable(error))
             except BaseException:
@@ -542,6 +553,10 @@ class Gate:
     def _refused(self, method: str, code: grpc.StatusCode) -> None:
         for hook in self._refusal_hooks:
             hook(method, code)
+
+    def _errored(self, method: str, error: PromocoreError) -> None:
+        for hook in self._error_hooks:
+            hook(method, error)
 
     def _caller(self, key_id: str, peer: str) -> Caller:
         if len(self._callers) >= MAX_CALLERS:

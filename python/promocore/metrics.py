@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -58,6 +59,8 @@ LATENCY_BUCKETS = (
 )
 # Jobs per group commit: powers of two up to the largest --max-batch default.
 BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+# What a reason code looks like (promocore.errors); any other string is counted as "other".
+_REASON = re.compile(r"[a-z][a-z_]{0,47}")
 # How often the process with the background duties samples the store's gauges.
 STORE_SAMPLE_INTERVAL_S = 5.0
 
@@ -152,6 +155,12 @@ class Metrics:
             ("service", "method"),
             registry=None,
         )
+        self.rejections = Counter(
+            f"{NAMESPACE}_rpc_rejections",
+            "RPCs refused with a reason code (google.rpc.ErrorInfo), by service, method, reason",
+            ("service", "method", "reason"),
+            registry=None,
+        )
         self.redemptions = Counter(
             f"{NAMESPACE}_redemptions",
             "Redemptions committed (replays not counted)",
@@ -212,6 +221,17 @@ class Metrics:
         bound); a deadline that passed in the queue is only in promocore_rpcs_total."""
         if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
             self._children(method, code)[2].inc()
+
+    def rejected(self, method: str, error: Any) -> None:
+        """The gate's error hook: a PromocoreError with a reason code is a rejection. Reasons
+        are constants of the code base; anything else counts as "other" (bounded labels)."""
+        reason = error.reason
+        if not reason:
+            return
+        if _REASON.fullmatch(reason) is None:
+            reason = "other"
+        service, _, name = method.lstrip("/").rpartition("/")
+        self.rejections.labels(service, name, reason).inc()
 
     def _children(self, method: str, code: grpc.StatusCode) -> tuple[Any, Any, Any]:
         with self._lock:

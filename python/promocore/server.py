@@ -322,6 +322,7 @@ def start_server(
     if recorder is not None:
         gate.on_finish(recorder.rpc_finished)
         gate.on_refusal(recorder.refused)
+        gate.on_error(recorder.rejected)
         group_commit.observer = recorder
         store.redemptions.observers.append(recorder)
     health_servicer = health.HealthServicer()
