@@ -4,7 +4,9 @@ request id of an access line is the one its caller received."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import threading
 import time
 import urllib.request
@@ -276,6 +278,23 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
     # Both workers served the script: the sums above are over both.
     served = {line["worker"] for line in _access_lines(access_log) if "Validate" in line["method"]}
     assert served == {0, 1}
+
+    # A worker killed and restarted takes none of its counts with it.
+    killed = server.worker_pids()[1]
+    os.kill(killed, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while killed in server.worker_pids() or len(server.worker_pids()) < 2:
+        assert time.monotonic() < deadline, "the worker was not restarted"
+        time.sleep(0.05)
+    after = _scrape(metrics_port)
+    for name in (
+        "promocore_rpcs_total",
+        "promocore_redemptions_total",
+        "promocore_rollbacks_total",
+    ):
+        assert {k: v for k, v in after.items() if k[0] == name} == {
+            k: v for k, v in samples.items() if k[0] == name
+        }
 
 
 def test_json_logs_are_json_on_every_line_and_the_request_id_reaches_the_caller(tmp_path):
