@@ -78,11 +78,10 @@ def installed_venv(tmp_path_factory) -> Path:
     dev_bin = Path(sys.executable).parent
     # The same interpreter and environment as `make install`'s `maturin develop`, so cargo
     # reuses its release build instead of compiling the extension again.
-    build_env = {
-        **os.environ,
-        "VIRTUAL_ENV": sys.prefix,
-        "PATH": f"{dev_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != str(dev_bin):  # make already puts it first
+        path = f"{dev_bin}{os.pathsep}{path}"
+    build_env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "PATH": path}
     subprocess.run(
         [dev_bin / "maturin", "build", "--release", "--quiet", "--out", work / "dist"],
         cwd=REPO,
