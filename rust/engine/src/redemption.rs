@@ -3,7 +3,7 @@
 //! as they are. The Python side reads nothing back but a few flags; it applies the counter
 //! changes in bulk and hands the record to its observers.
 
-use prost::encoding::{encode_key, encode_varint, WireType};
+use prost::encoding::{self, encode_key, encode_varint, WireType};
 use prost::Message;
 
 use crate::campaign::CompiledCampaign;
@@ -13,13 +13,11 @@ use crate::counter_keys::{
 };
 use crate::error::{CheckoutError, ContextError};
 use crate::fast_hash::FastMap;
-use crate::pb::internal::{
-    self as internal, CheckoutInput, EvaluationContext, IdempotencyRecord, StoredRedemption,
-};
+use crate::pb::internal::{self as internal, CheckoutInput, EvaluationContext};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    CodeKind, OrderTotals, RedeemResponse, RedeemableResult, RedeemableStatus, Redemption,
-    RedemptionStatus, ValidateResponse,
+    CodeKind, OrderTotals, RedeemResponse, RedeemableResult, RedeemableStatus, RedemptionStatus,
+    ValidateResponse,
 };
 use crate::schedule::unix_ms_to_timestamp;
 
@@ -134,64 +132,87 @@ fn redemption_writes(
         .customer
         .as_ref()
         .map_or("", |customer| customer.id.as_str());
-    let redemption = Redemption {
-        id: identity.id.to_owned(),
-        idempotency_key: identity.idempotency_key.to_owned(),
-        status: RedemptionStatus::Succeeded as i32,
-        order_id: input
-            .order
-            .as_ref()
-            .map_or_else(String::new, |order| order.id.clone()),
-        customer_id: customer_id.to_owned(),
-        redeemables: results.iter().filter(|r| is_applied(r)).cloned().collect(),
-        totals: totals.clone(),
-        created_at: Some(unix_ms_to_timestamp(context.now_unix_ms)),
-        ..Default::default()
-    };
-    let stored = StoredRedemption {
-        redemption: Some(redemption),
-        deltas: deltas
-            .iter()
-            .map(|(key, delta)| internal::CounterDelta {
-                key: key.clone(),
-                delta: *delta,
-            })
-            .collect(),
-    };
-    let stored_bytes = stored.encode_to_vec();
-    let redemption = stored.redemption.unwrap_or_default();
-    let redemption_bytes = redemption.encode_to_vec();
-    let response = RedeemResponse {
-        redemption: Some(redemption),
-        status: RedemptionStatus::Succeeded as i32,
-        redeemables: results,
-        totals,
-        replayed: false,
+    let order_id = input.order.as_ref().map_or("", |order| order.id.as_str());
+    // Each message is encoded once, by reference, and embedded as bytes where it recurs (the
+    // redemption in the record and the answer, the answer in the idempotency record).
+    let mut redemption = Vec::with_capacity(1024);
+    encode_str(1, identity.id, &mut redemption);
+    encode_str(2, identity.idempotency_key, &mut redemption);
+    encoding::int32::encode(3, &(RedemptionStatus::Succeeded as i32), &mut redemption);
+    encode_str(4, order_id, &mut redemption);
+    encode_str(5, customer_id, &mut redemption);
+    for result in results.iter().filter(|result| is_applied(result)) {
+        encoding::message::encode(6, result, &mut redemption);
     }
-    .encode_to_vec();
-    let idempotency_record = IdempotencyRecord {
-        request_sha256: identity.request_sha256.to_vec(),
-        response: response.clone(),
+    if let Some(totals) = &totals {
+        encoding::message::encode(7, totals, &mut redemption);
     }
-    .encode_to_vec();
+    encoding::message::encode(
+        8,
+        &unix_ms_to_timestamp(context.now_unix_ms),
+        &mut redemption,
+    );
+
+    let mut stored = Vec::with_capacity(redemption.len() + deltas.len() * 48);
+    encode_embedded(1, &redemption, &mut stored);
+    for (key, delta) in &deltas {
+        let length = encoding::bytes::encoded_len(1, key)
+            + if *delta != 0 {
+                encoding::int64::encoded_len(2, delta)
+            } else {
+                0
+            };
+        encode_key(2, WireType::LengthDelimited, &mut stored);
+        encode_varint(length as u64, &mut stored);
+        encoding::bytes::encode(1, key, &mut stored);
+        if *delta != 0 {
+            encoding::int64::encode(2, delta, &mut stored);
+        }
+    }
+
+    let mut response = Vec::with_capacity(redemption.len() * 2);
+    encode_embedded(1, &redemption, &mut response);
+    encoding::int32::encode(2, &(RedemptionStatus::Succeeded as i32), &mut response);
+    for result in &results {
+        encoding::message::encode(3, result, &mut response);
+    }
+    if let Some(totals) = &totals {
+        encoding::message::encode(4, totals, &mut response);
+    }
+
+    let mut idempotency_record = Vec::with_capacity(response.len() + 40);
+    encode_embedded(1, identity.request_sha256, &mut idempotency_record);
+    encode_embedded(2, &response, &mut idempotency_record);
     Ok(RedemptionWrites {
         succeeded: true,
         response,
-        redemption: redemption_bytes,
-        log_record: log_record_of(&stored_bytes),
-        stored: stored_bytes,
+        redemption,
+        log_record: log_record_of(&stored),
+        stored,
         idempotency_record,
         deltas,
         referral_codes,
     })
 }
 
+/// A proto3 string field (absent when empty, as prost's derived encoding leaves it).
+fn encode_str(tag: u32, value: &str, buf: &mut Vec<u8>) {
+    if !value.is_empty() {
+        encode_embedded(tag, value.as_bytes(), buf);
+    }
+}
+
+/// A length-delimited field holding `bytes` as they are (an encoded message, bytes, a string).
+fn encode_embedded(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
+    encode_key(tag, WireType::LengthDelimited, buf);
+    encode_varint(bytes.len() as u64, buf);
+    buf.extend_from_slice(bytes);
+}
+
 /// LogRecord { redeemed = stored }: field 1 of the oneof, the stored bytes as they are.
 fn log_record_of(stored: &[u8]) -> Vec<u8> {
     let mut record = Vec::with_capacity(stored.len() + 6);
-    encode_key(1, WireType::LengthDelimited, &mut record);
-    encode_varint(stored.len() as u64, &mut record);
-    record.extend_from_slice(stored);
+    encode_embedded(1, stored, &mut record);
     record
 }
 
