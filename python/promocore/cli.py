@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent-writes",
         type=int,
         help="Redeem/Rollback/ReleaseReservation and reserving Validates in progress per process;"
-        " beyond, RESOURCE_EXHAUSTED (default: 3/4 of --max-concurrent-rpcs)",
+        " beyond, RESOURCE_EXHAUSTED (default: --max-concurrent-rpcs less an eighth, for reads)",
     )
     serve.add_argument(
         "--cpu-affinity",

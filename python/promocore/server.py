@@ -236,8 +236,8 @@ class ServerOptions:
     # RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once.
     max_concurrent_rpcs: int = 256
     # Writes (Redeem, Rollback, ReleaseReservation, reserving Validates) in progress per process;
-    # beyond, RESOURCE_EXHAUSTED at once. None = three quarters of max_concurrent_rpcs, so that
-    # writes waiting for the group commit never hold every RPC a process may take.
+    # beyond, RESOURCE_EXHAUSTED at once. None = max_concurrent_rpcs less an eighth of it, so
+    # that writes waiting for the group commit never hold every RPC a process may take.
     max_concurrent_writes: int | None = None
     # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
     shed_target_ms: float = DEFAULT_TARGET_MS
@@ -264,7 +264,7 @@ class ServerOptions:
     def write_bound(self) -> int:
         if self.max_concurrent_writes is not None:
             return self.max_concurrent_writes
-        return max(1, self.max_concurrent_rpcs * 3 // 4)
+        return max(1, self.max_concurrent_rpcs - max(1, self.max_concurrent_rpcs // 8))
 
 
 def load_demo_if_empty(admin: Admin, store: Store) -> None:
