@@ -82,6 +82,11 @@ def test_a_right_id_with_a_wrong_secret_is_unauthenticated(client, target):
     forged = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")
     with Client(target, api_key=forged) as forger, pytest.raises(UnauthenticatedError):
         forger.list_campaigns()
+    # Also once the real key is verified and remembered by the server.
+    with Client(target, api_key=key) as owner:
+        owner.list_campaigns()
+    with Client(target, api_key=forged) as forger, pytest.raises(UnauthenticatedError):
+        forger.list_campaigns()
 
 
 def test_health_and_reflection_need_no_key(target):
