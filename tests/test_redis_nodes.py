@@ -351,7 +351,7 @@ def test_redis_restarted_under_load_loses_no_acknowledged_redemption(tmp_path):
 
 
 def test_every_rpc_while_redis_is_down_answers_unavailable(redis_server):
-    """Including the auth interceptor's own read of the store (the key generation, at most every
+    """Including the gate's authentication's own read of the store (the key generation, at most every
     REFRESH_INTERVAL_S), which once escaped as UNKNOWN "Error in service handler!"."""
     ensure_admin_key(redis_server.url, TEST_ADMIN_KEY)
     running = start_server(redis_server.url, "127.0.0.1:0")
@@ -360,7 +360,7 @@ def test_every_rpc_while_redis_is_down_answers_unavailable(redis_server):
             coupon(client, "outage", "OUTAGE")
             client.redeem({**ORDER, "id": "outage-1"}, codes=["OUTAGE"], idempotency_key="o-1")
             redis_server.kill()
-            # Past the interval after which the auth interceptor reads the store again.
+            # Past the interval after which the gate's authentication reads the store again.
             time.sleep(2 * REFRESH_INTERVAL_S)
             calls = {
                 "redeem": lambda: client.redeem(

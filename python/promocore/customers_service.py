@@ -1,8 +1,8 @@
 """gRPC handlers of the customer, segment, distribution and publication admin RPCs, and the
 EventsService (TrackEvent, WatchEvents).
 
-server.py wraps them with its `rpc` / `rpc_stream` decorators (errors become statuses), as
-programs_service.py does for the gift card, loyalty and referral RPCs."""
+Errors become statuses in the gate (gate.py), which serves every RPC; server.py passes its
+`as_is` wrapper for the `rpc` parameters, as for programs_service.py's RPCs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """gRPC handlers of the gift card, loyalty and referral admin RPCs.
 
-server.py wraps them with its `rpc` decorator (errors become statuses), so both stay in step:
-`programs_admin_rpcs(rpc)` is mixed into AdminServicer. The EventsService is served by
+Errors become statuses in the gate (gate.py), which serves every RPC; `programs_admin_rpcs(rpc)`
+(server.py passes its `as_is` wrapper) is mixed into AdminServicer. The EventsService is served by
 customers_service.py."""
 
 from __future__ import annotations

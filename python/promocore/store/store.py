@@ -72,7 +72,7 @@ class Store:
     def transact(self, work: Callable[[Any], T]) -> T:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
         store a transaction that lost a race wrote nothing and is run again (for writes outside
-        an RPC, which `server.rpc` already runs again)."""
+        an RPC, which the gate already runs again)."""
         return transact(self.env, work)
 
     def is_empty(self) -> bool:
