@@ -351,8 +351,8 @@ def test_redis_restarted_under_load_loses_no_acknowledged_redemption(tmp_path):
 
 
 def test_every_rpc_while_redis_is_down_answers_unavailable(redis_server):
-    """Including the gate's authentication's own read of the store (the key generation, at most every
-    REFRESH_INTERVAL_S), which once escaped as UNKNOWN "Error in service handler!"."""
+    """Including the gate's own read of the store to authenticate (the key generation, at most
+    every REFRESH_INTERVAL_S), which once escaped as UNKNOWN "Error in service handler!"."""
     ensure_admin_key(redis_server.url, TEST_ADMIN_KEY)
     running = start_server(redis_server.url, "127.0.0.1:0")
     try:
