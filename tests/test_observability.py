@@ -246,6 +246,30 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
 
     assert rejections("Rollback", "already_rolled_back") == 1
     assert rejections("Redeem", "idempotency_key_reused") == 1
+    # Every "no" with its reason: the engine's counts, moved into the metrics every second.
+    expected_results = {
+        ("validate", "APPLICABLE", ""): validates,
+        ("redeem", "APPLICABLE", ""): succeeded,
+        ("redeem", "INAPPLICABLE", "code_not_found"): 1,
+    }
+    deadline = time.monotonic() + 10
+    while True:
+        latest = _scrape(metrics_port)
+        counted = {
+            labels: _value(
+                latest,
+                "promocore_redeemable_results_total",
+                rpc=labels[0],
+                status=labels[1],
+                reason=labels[2],
+            )
+            for labels in expected_results
+        }
+        if counted == expected_results or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert counted == expected_results
+    samples = latest  # the counts above, with everything else unchanged
     assert _value(samples, "promocore_redemptions_total") == succeeded == 4
     assert _value(samples, "promocore_rollbacks_total") == rollbacks == 2
     latency = {"service": CHECKOUT, "method": "Validate"}

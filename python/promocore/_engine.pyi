@@ -309,6 +309,13 @@ class RedemptionWrites:
     def referral_codes(self) -> list[str]:
         """Applied codes whose record is a referral code."""
 
+def take_result_tally() -> list[tuple[str, str, str, int]]:
+    """The redeemable results checkouts answered (``PreparedCheckout.evaluate``,
+    ``.evaluate_with_deltas`` and ``.redeem``) since the last call, reset to zero:
+    ``(kind, status, reason, count)`` with kind ``"validate"`` or ``"redeem"``, the status name
+    (``"APPLICABLE"``, ``"INAPPLICABLE"``, ``"SKIPPED"``) and the reason code (``""`` for
+    applicable results). Counted in atomics on every checkout, metrics on or not."""
+
 def validate_stacking_rules(rules_bytes: bytes) -> None:
     """Validates the bytes of a serialized ``promocore.v1.StackingRules`` (for SetStackingRules).
 

@@ -63,6 +63,8 @@ BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 _REASON = re.compile(r"[a-z][a-z_]{0,47}")
 # How often the process with the background duties samples the store's gauges.
 STORE_SAMPLE_INTERVAL_S = 5.0
+# How often each worker moves the engine's counts of answered redeemables into the metrics.
+RESULTS_INTERVAL_S = 1.0
 
 
 def prepare_directory() -> Path:
@@ -159,6 +161,13 @@ class Metrics:
             f"{NAMESPACE}_rpc_rejections",
             "RPCs refused with a reason code (google.rpc.ErrorInfo), by service, method, reason",
             ("service", "method", "reason"),
+            registry=None,
+        )
+        self.results = Counter(
+            f"{NAMESPACE}_redeemable_results",
+            "Redeemables answered by Validate and Redeem, by RPC, status and reason code (every "
+            "'no' with its reason; taken from the engine every few seconds)",
+            ("rpc", "status", "reason"),
             registry=None,
         )
         self.redemptions = Counter(
@@ -270,6 +279,14 @@ class Metrics:
 
         after_commit(self.rollbacks.inc)
 
+    # The engine's result counts ----------------------------------------------------------
+
+    def take_results(self) -> None:
+        """Moves the engine's counts of answered redeemables (kept in atomics on the checkout
+        path, whether metrics are on or not) into the shared counter."""
+        for rpc, status, reason, count in _engine.take_result_tally():
+            self.results.labels(rpc, status, reason).inc(count)
+
     # Store gauges ------------------------------------------------------------------------
 
     def sample_store(self, store: Any) -> None:
@@ -288,11 +305,17 @@ class Metrics:
 
 
 class StoreSampler:
-    """Samples the store's gauges every `interval_s` in a daemon thread until stopped."""
+    """Runs `sample` every `interval_s` in a daemon thread until stopped (the store's gauges;
+    the engine's result counts, with `final` so the last counts are not lost on stop)."""
 
     def __init__(
-        self, sample: Callable[[], None], interval_s: float = STORE_SAMPLE_INTERVAL_S
+        self,
+        sample: Callable[[], None],
+        interval_s: float = STORE_SAMPLE_INTERVAL_S,
+        *,
+        final: bool = False,
     ) -> None:
+        self._final = final
         self._sample = sample
         self._interval_s = interval_s
         self._stop = threading.Event()
@@ -305,6 +328,8 @@ class StoreSampler:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        if self._final:
+            self._sample()
 
     def _run(self) -> None:
         while True:

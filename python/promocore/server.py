@@ -40,7 +40,7 @@ from promocore.load_shedding import (
     DEFAULT_TARGET_MS,
     LoadShedder,
 )
-from promocore.metrics import Metrics, StoreSampler
+from promocore.metrics import RESULTS_INTERVAL_S, Metrics, StoreSampler
 from promocore.programs import Programs
 from promocore.programs_service import programs_admin_rpcs
 from promocore.qualify import Qualifier
@@ -200,11 +200,13 @@ class RunningServer:
     webhooks: WebhookSender | None = None
     # Samples the store's gauges (metrics on, in the process with the background duties).
     store_sampler: StoreSampler | None = None
+    # Moves the engine's counts of answered redeemables into the metrics (metrics on).
+    results_sampler: StoreSampler | None = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
-        for duty in (self.scheduler, self.webhooks, self.store_sampler):
+        for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
             if duty is not None:
                 duty.stop()
         self.store.close()
@@ -368,6 +370,10 @@ def start_server(
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     running = RunningServer(server, port, store, health_servicer, customer_data, gate)
+    if recorder is not None:
+        running.results_sampler = StoreSampler(
+            recorder.take_results, RESULTS_INTERVAL_S, final=True
+        ).start()
     if options.background_duties:
         if recorder is not None:
             running.store_sampler = StoreSampler(lambda: recorder.sample_store(store)).start()

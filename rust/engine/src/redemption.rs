@@ -49,6 +49,8 @@ pub struct RedemptionWrites {
     pub deltas: Vec<CounterDelta>,
     /// Applied codes whose record is a referral code (the referral program converts them).
     pub referral_codes: Vec<String>,
+    /// The answer's results, as encoded in `response` (for counting them).
+    pub results: Vec<RedeemableResult>,
 }
 
 impl RedemptionWrites {
@@ -115,14 +117,16 @@ fn redemption_writes(
         ..
     } = outcome;
     if !results.iter().any(is_applied) {
-        let response = RedeemResponse {
+        let mut response = RedeemResponse {
             status: RedemptionStatus::Failed as i32,
             redeemables: results,
             totals,
             ..Default::default()
         };
+        let encoded = response.encode_to_vec();
         return Ok(RedemptionWrites {
-            response: response.encode_to_vec(),
+            response: encoded,
+            results: std::mem::take(&mut response.redeemables),
             ..Default::default()
         });
     }
@@ -192,6 +196,7 @@ fn redemption_writes(
         idempotency_record,
         deltas,
         referral_codes,
+        results,
     })
 }
 

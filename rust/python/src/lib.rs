@@ -6,6 +6,8 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod result_tally;
+
 use promocore_engine as engine;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -439,7 +441,10 @@ impl PyPreparedCheckout {
             .allow_threads(|| {
                 self.inner
                     .evaluate(counter_values(&values, &held, &points))
-                    .map(|response| response.encode_to_vec())
+                    .map(|response| {
+                        result_tally::count(result_tally::Kind::Validate, &response.redeemables);
+                        response.encode_to_vec()
+                    })
             })
             .map_err(|error| checkout_error(py, error))?;
         Ok(PyBytes::new(py, &response))
@@ -459,7 +464,10 @@ impl PyPreparedCheckout {
             .allow_threads(|| {
                 self.inner
                     .evaluate_with_deltas(counter_values(&values, &held, &points))
-                    .map(|(response, deltas)| (response.encode_to_vec(), deltas))
+                    .map(|(response, deltas)| {
+                        result_tally::count(result_tally::Kind::Validate, &response.redeemables);
+                        (response.encode_to_vec(), deltas)
+                    })
             })
             .map_err(|error| checkout_error(py, error))?;
         Ok((PyBytes::new(py, &response), deltas))
@@ -483,8 +491,11 @@ impl PyPreparedCheckout {
             request_sha256,
         };
         py.allow_threads(|| {
-            self.inner
-                .redeem(counter_values(&values, &held, &points), identity)
+            let writes = self
+                .inner
+                .redeem(counter_values(&values, &held, &points), identity)?;
+            result_tally::count(result_tally::Kind::Redeem, &writes.results);
+            Ok(writes)
         })
         .map(PyRedemptionWrites::new)
         .map_err(|error| checkout_error(py, error))
@@ -662,6 +673,13 @@ fn generate_code_records<'py>(
     Ok((keys, records, index))
 }
 
+/// The redeemable results checkouts answered since the last call, reset to zero:
+/// [(kind "validate"|"redeem", status name, reason ("" when applicable), count)].
+#[pyfunction]
+fn take_result_tally() -> Vec<(&'static str, &'static str, &'static str, u64)> {
+    result_tally::take()
+}
+
 /// Formats minor units with the currency's exponent, e.g. `format_money(1250, "EUR")` is
 /// "12.50 EUR" and `format_money(1250, "JPY")` is "1250 JPY".
 #[pyfunction]
@@ -688,6 +706,7 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
+    module.add_function(wrap_pyfunction!(take_result_tally, module)?)?;
     module.add_function(wrap_pyfunction!(generate_codes, module)?)?;
     module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;
     module.add_function(wrap_pyfunction!(compile_segment_rule, module)?)?;
