@@ -15,7 +15,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install redis-server run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help install redis-server run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -90,6 +90,9 @@ $(VENV)/.bench-deps: $(VENV)/.deps requirements-bench.txt
 
 bench-engine: install $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency
 	$(PY) benchmarks/bench_engine.py
+
+bench-engine-rust: ## criterion micro-benchmark of one checkout evaluation (load data set fixture); allocations too
+	cargo bench -p promocore-engine --bench checkout
 
 bench-codes: install ## 1,000,000 codes into a fresh store via GenerateCodes; codes/s, peak RSS; last line JSON
 	$(PY) benchmarks/bench_codes.py

@@ -1,0 +1,145 @@
+//! Criterion micro-benchmark of one checkout evaluation (`evaluate_checkout_bytes`, bytes in,
+//! bytes out, as the Python binding calls it) over the recorded Validate requests of `make
+//! bench`'s load data set (benches/fixtures, written by benchmarks/dump_engine_fixture.py).
+//!
+//!     cargo bench -p promocore-engine --bench checkout        (or `make bench-engine-rust`)
+//!
+//! Before measuring it checks that every case still gives the recorded answer, and prints the
+//! heap allocations per evaluation (the binding's allocator, mimalloc, behind a counter).
+//! With PROMOCORE_ENGINE_PASSES=N it only evaluates the load cases N times and exits: the run
+//! to give `valgrind --tool=callgrind` or `perf record` (instructions per evaluation).
+
+mod fixture;
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use criterion::{black_box, criterion_group, Criterion};
+
+use fixture::{Case, Fixture};
+use promocore_engine::evaluate_checkout_bytes;
+
+/// mimalloc (as in the binding), counting allocations and reallocations.
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static ALLOCATED_BYTES: AtomicU64 = AtomicU64::new(0);
+static INNER: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        INNER.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        INNER.dealloc(ptr, layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        INNER.alloc_zeroed(layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED_BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
+        INNER.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn evaluate(fixture: &Fixture, case: &Case) -> Vec<u8> {
+    let campaigns = case.campaigns(fixture);
+    evaluate_checkout_bytes(&case.request, &case.context, &campaigns)
+        .unwrap_or_else(|error| panic!("a fixture case failed to evaluate: {error}"))
+}
+
+/// The cases of one label, in recorded order.
+fn cases_labelled<'f>(fixture: &'f Fixture, label: &str) -> Vec<&'f Case> {
+    fixture
+        .cases
+        .iter()
+        .filter(|case| case.label == label)
+        .collect()
+}
+
+/// Asserts the recorded answers; prints allocations per evaluation.
+fn check_and_count(fixture: &Fixture) {
+    for (index, case) in fixture.cases.iter().enumerate() {
+        assert!(
+            evaluate(fixture, case) == case.answer,
+            "fixture case {index} ({}) no longer gives its recorded answer",
+            case.label
+        );
+    }
+    for label in ["load", "explain"] {
+        let cases = cases_labelled(fixture, label);
+        let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(fixture)).collect();
+        let (before, bytes_before) = (
+            ALLOCATIONS.load(Ordering::Relaxed),
+            ALLOCATED_BYTES.load(Ordering::Relaxed),
+        );
+        for (case, campaigns) in cases.iter().zip(&campaigns) {
+            black_box(evaluate_checkout_bytes(&case.request, &case.context, campaigns).ok());
+        }
+        let count = cases.len().max(1) as u64;
+        println!(
+            "checkout/{label}: {} cases, {} allocations and {} bytes allocated per evaluation",
+            cases.len(),
+            (ALLOCATIONS.load(Ordering::Relaxed) - before) / count,
+            (ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes_before) / count,
+        );
+    }
+}
+
+fn bench_checkout(criterion: &mut Criterion) {
+    let fixture = fixture::load(&fixture::default_path());
+    check_and_count(&fixture);
+    for label in ["load", "explain"] {
+        let cases = cases_labelled(&fixture, label);
+        let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(&fixture)).collect();
+        let mut next = 0usize;
+        // One evaluation per iteration, cycling through the cases: times are per evaluation.
+        criterion.bench_function(&format!("checkout/{label}"), |bencher| {
+            bencher.iter(|| {
+                let index = next % cases.len();
+                next += 1;
+                let case = cases[index];
+                black_box(evaluate_checkout_bytes(
+                    black_box(&case.request),
+                    black_box(&case.context),
+                    &campaigns[index],
+                ))
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().noise_threshold(0.03);
+    targets = bench_checkout
+}
+
+fn main() {
+    if let Ok(passes) = std::env::var("PROMOCORE_ENGINE_PASSES") {
+        let passes: usize = passes.parse().expect("PROMOCORE_ENGINE_PASSES is a count");
+        let fixture = fixture::load(&fixture::default_path());
+        let cases = cases_labelled(&fixture, "load");
+        let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(&fixture)).collect();
+        for _ in 0..passes {
+            for (case, campaigns) in cases.iter().zip(&campaigns) {
+                black_box(evaluate_checkout_bytes(&case.request, &case.context, campaigns).ok());
+            }
+        }
+        println!("{} evaluations", passes * cases.len());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
