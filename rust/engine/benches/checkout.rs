@@ -132,12 +132,17 @@ fn main() {
         let fixture = fixture::load(&fixture::default_path());
         let cases = cases_labelled(&fixture, "load");
         let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(&fixture)).collect();
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
         for _ in 0..passes {
             for (case, campaigns) in cases.iter().zip(&campaigns) {
                 black_box(evaluate_checkout_bytes(&case.request, &case.context, campaigns).ok());
             }
         }
-        println!("{} evaluations", passes * cases.len());
+        let evaluations = passes * cases.len();
+        println!(
+            "{evaluations} evaluations, {} allocations each",
+            (ALLOCATIONS.load(Ordering::Relaxed) - before) / evaluations.max(1) as u64
+        );
         return;
     }
     benches();
