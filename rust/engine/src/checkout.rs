@@ -277,13 +277,14 @@ fn validate_context(
             context.now_unix_ms
         )));
     }
-    let check = |field: String, resolved: &ResolvedRedeemable, may_be_missing: bool| {
+    // The field is named only when there is an error (a context has ~100 promotions).
+    let check = |list: &str, index: usize, resolved: &ResolvedRedeemable, may_be_missing: bool| {
         let slot = resolved.campaign_slot;
         let in_range = usize::try_from(slot).is_ok_and(|slot| slot < campaigns.len());
         let missing_allowed = may_be_missing && slot == SLOT_NOT_FOUND;
         if !(in_range || missing_allowed) {
             return Err(ContextError::new(format!(
-                "{field}.campaign_slot {slot} does not index the {} campaigns",
+                "{list}[{index}].campaign_slot {slot} does not index the {} campaigns",
                 campaigns.len()
             )));
         }
@@ -295,17 +296,17 @@ fn validate_context(
             };
             if !valid(&code.start_at) || !valid(&code.expire_at) {
                 return Err(ContextError::new(format!(
-                    "{field}.code has an invalid start_at or expire_at"
+                    "{list}[{index}].code has an invalid start_at or expire_at"
                 )));
             }
         }
         Ok(())
     };
     for (index, resolved) in context.redeemables.iter().enumerate() {
-        check(format!("redeemables[{index}]"), resolved, true)?;
+        check("redeemables", index, resolved, true)?;
     }
     for (index, resolved) in context.promotions.iter().enumerate() {
-        check(format!("promotions[{index}]"), resolved, false)?;
+        check("promotions", index, resolved, false)?;
     }
     Ok(())
 }

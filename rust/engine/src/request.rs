@@ -103,10 +103,12 @@ pub fn validate_parts<'a>(
                 format!("must be 1..{MAX_QUANTITY}; got {}", item.quantity),
             ));
         }
-        item_metadata.push(parse_json_object(
-            &item.metadata_json,
-            &field("metadata_json"),
-        )?);
+        // The field is named only when there is metadata to parse (most lines have none).
+        item_metadata.push(if item.metadata_json.trim().is_empty() {
+            None
+        } else {
+            parse_json_object(&item.metadata_json, &field("metadata_json"))?
+        });
         let line_amount = item
             .unit_price
             .checked_mul(item.quantity)
@@ -187,26 +189,27 @@ pub fn validate_parts<'a>(
 }
 
 fn validate_redeemable(redeemable: &Redeemable, index: usize) -> Result<(), RequestError> {
-    let path = format!("redeemables[{index}]");
+    // Paths are formatted only for an error.
+    let path = |field: &str| format!("redeemables[{index}]{field}");
     match &redeemable.target {
         None => {
             return Err(RequestError::new(
-                path,
+                path(""),
                 "a redeemable needs a code or a promotion_id",
             ))
         }
-        Some(Target::Code(code)) => validate_identifier(code, &format!("{path}.code"))?,
-        Some(Target::PromotionId(id)) => validate_identifier(id, &format!("{path}.promotion_id"))?,
+        Some(Target::Code(code)) => validate_identifier(code, || path(".code"))?,
+        Some(Target::PromotionId(id)) => validate_identifier(id, || path(".promotion_id"))?,
     }
     if let Some(amount) = redeemable.amount.filter(|&amount| amount < 0) {
         return Err(RequestError::new(
-            format!("{path}.amount"),
+            path(".amount"),
             format!("must be >= 0; got {amount}"),
         ));
     }
     if let Some(points) = redeemable.points.filter(|&points| points < 0) {
         return Err(RequestError::new(
-            format!("{path}.points"),
+            path(".points"),
             format!("must be >= 0; got {points}"),
         ));
     }
@@ -214,17 +217,17 @@ fn validate_redeemable(redeemable: &Redeemable, index: usize) -> Result<(), Requ
 }
 
 /// A code or promotion id: 1..64 characters, no control characters.
-fn validate_identifier(text: &str, field: &str) -> Result<(), RequestError> {
+fn validate_identifier(text: &str, field: impl Fn() -> String) -> Result<(), RequestError> {
     let chars = text.chars().count();
     if chars == 0 || chars > MAX_CODE_CHARS {
         return Err(RequestError::new(
-            field,
+            field(),
             format!("must have 1..{MAX_CODE_CHARS} characters; got {chars}"),
         ));
     }
     if text.chars().any(char::is_control) {
         return Err(RequestError::new(
-            field,
+            field(),
             "must not contain control characters",
         ));
     }

@@ -43,10 +43,10 @@ impl Default for StackingPolicy {
     }
 }
 
-fn count(value: i32, path: &str, minimum: i32) -> Result<usize, CompileError> {
+fn count(value: i32, path: impl FnOnce() -> String, minimum: i32) -> Result<usize, CompileError> {
     if !(minimum..=MAX_CONFIGURABLE).contains(&value) {
         return Err(CompileError::new(
-            path,
+            path(),
             format!("must be {minimum}..{MAX_CONFIGURABLE}; got {value}"),
         ));
     }
@@ -62,16 +62,18 @@ impl StackingPolicy {
         };
         let mut policy = StackingPolicy::default();
         if let Some(max) = rules.max_applied {
-            policy.max_applied = count(max, "max_applied", 1)?;
+            policy.max_applied = count(max, || "max_applied".to_owned(), 1)?;
         }
         if let Some(max) = rules.default_max_per_category {
-            policy.default_max_per_category = count(max, "default_max_per_category", 1)?;
+            policy.default_max_per_category =
+                count(max, || "default_max_per_category".to_owned(), 1)?;
         }
         for (index, category) in rules.categories.iter().enumerate() {
-            let path = format!("categories[{index}]");
+            // Paths are formatted only for an error (the rules come with every request).
+            let path = |field: &str| format!("categories[{index}].{field}");
             if category.name.is_empty() {
                 return Err(CompileError::new(
-                    format!("{path}.name"),
+                    path("name"),
                     "a category name is required",
                 ));
             }
@@ -81,7 +83,7 @@ impl StackingPolicy {
                 joint: category.joint,
                 max_applied: category
                     .max_applied
-                    .map(|max| count(max, &format!("{path}.max_applied"), 0))
+                    .map(|max| count(max, || path("max_applied"), 0))
                     .transpose()?,
             };
             if policy
@@ -90,7 +92,7 @@ impl StackingPolicy {
                 .is_some()
             {
                 return Err(CompileError::new(
-                    format!("{path}.name"),
+                    path("name"),
                     format!("the category \"{}\" is listed twice", category.name),
                 ));
             }
