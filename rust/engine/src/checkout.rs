@@ -8,7 +8,7 @@ use prost::Message;
 use crate::campaign::{CompiledCampaign, Role};
 use crate::customer::merged_attributes;
 use crate::error::{CheckoutError, ContextError, RequestError};
-use crate::evaluation::{base_result, set_status, Candidate, Detail, Evaluation};
+use crate::evaluation::{base_result, set_status, Candidate, Detail, DiscountOutcome, Evaluation};
 use crate::fast_hash::FastSet;
 use crate::limits::NO_COUNTERS;
 use crate::pb::internal::{CheckoutInput, EvaluationContext, ResolvedRedeemable};
@@ -50,9 +50,26 @@ pub fn evaluate_checkout_bytes(
 
 /// One answer slot: a requested redeemable or a joined promotion.
 struct Entry<'a> {
-    redeemable: Redeemable,
+    /// As requested; for a joined promotion a shared stand-in (the checks only ask whether a
+    /// redeemable is a code): its result lists the campaign's id.
+    redeemable: &'a Redeemable,
+    joined: bool,
     campaign: Option<&'a CompiledCampaign>,
     resolved: &'a ResolvedRedeemable,
+}
+
+impl Entry<'_> {
+    /// The redeemable as the answer lists it.
+    fn listed(&self, campaign: &CompiledCampaign) -> Redeemable {
+        if self.joined {
+            Redeemable {
+                target: Some(Target::PromotionId(campaign.id().to_owned())),
+                ..Default::default()
+            }
+        } else {
+            self.redeemable.clone()
+        }
+    }
 }
 
 /// Evaluates a checkout. `context.redeemables[i]` resolves `input.redeemables[i]`; its
@@ -72,11 +89,16 @@ pub fn evaluate_checkout(
         checkout.customer_attributes.as_ref(),
     )?;
 
+    let any_promotion = Redeemable {
+        target: Some(Target::PromotionId(String::new())),
+        ..Default::default()
+    };
     let mut entries: Vec<Entry<'_>> =
         Vec::with_capacity(checkout.redeemables.len() + context.promotions.len());
     for (redeemable, resolved) in checkout.redeemables.iter().zip(&context.redeemables) {
         entries.push(Entry {
-            redeemable: redeemable.clone(),
+            redeemable,
+            joined: false,
             campaign: campaign_in_slot(campaigns, resolved.campaign_slot),
             resolved,
         });
@@ -103,10 +125,8 @@ pub fn evaluate_checkout(
             }
             joined_ids.insert(campaign.id());
             entries.push(Entry {
-                redeemable: Redeemable {
-                    target: Some(Target::PromotionId(campaign.id().to_owned())),
-                    ..Default::default()
-                },
+                redeemable: &any_promotion,
+                joined: true,
                 campaign: Some(campaign),
                 resolved,
             });
@@ -129,14 +149,14 @@ pub fn evaluate_checkout(
     let mut loyalty_cards: Vec<usize> = Vec::new();
     for (slot, entry) in entries.iter().enumerate() {
         let Some(campaign) = entry.campaign else {
-            results[slot] = Some(not_found(&entry.redeemable));
+            results[slot] = Some(not_found(entry.redeemable));
             continue;
         };
         let earlier = &checkout.redeemables[..slot.min(requested_count)];
         if slot < requested_count
             && earlier
                 .iter()
-                .any(|other| same_target(other, &entry.redeemable))
+                .any(|other| same_target(other, entry.redeemable))
         {
             let mut result = base_result(&candidate(entry, campaign));
             set_status(
@@ -145,7 +165,7 @@ pub fn evaluate_checkout(
                 Reason::DuplicateRedeemable,
                 format!(
                     "{} is already in this request.",
-                    describe_redeemable(&entry.redeemable)
+                    describe_redeemable(entry.redeemable)
                 ),
             );
             results[slot] = Some(result);
@@ -166,18 +186,29 @@ pub fn evaluate_checkout(
     for slot in discounts {
         let entry = &entries[slot];
         if let Some(campaign) = entry.campaign {
-            let detail = if slot < requested_count || checkout.explain_promotions {
+            let listed = !entry.joined || checkout.explain_promotions;
+            let detail = if listed {
                 Detail::Explained
             } else {
                 Detail::Reason
             };
-            results[slot] = Some(evaluation.apply_discount(&candidate(entry, campaign), detail));
+            let candidate = candidate(entry, campaign);
+            let outcome = evaluation.evaluate_discount(&candidate, detail);
+            // A joined promotion that is not valid is not listed (see below): no result.
+            if listed || !matches!(outcome, DiscountOutcome::Rejected(_)) {
+                let redeemable = entry.listed(campaign);
+                results[slot] = Some(evaluation.discount_result(&candidate, redeemable, outcome));
+            }
         }
     }
     for slot in gift_cards.into_iter().chain(loyalty_cards) {
         let entry = &entries[slot];
         if let Some(campaign) = entry.campaign {
-            results[slot] = Some(evaluation.apply_tender(&candidate(entry, campaign)));
+            let mut result = evaluation.apply_tender(&candidate(entry, campaign));
+            if entry.joined {
+                result.redeemable = Some(entry.listed(campaign));
+            }
+            results[slot] = Some(result);
         }
     }
     let mut results: Vec<RedeemableResult> = results.into_iter().flatten().collect();
@@ -186,7 +217,8 @@ pub fn evaluate_checkout(
         skip_all_if_any_requested_failed(&mut results, requested_count);
     }
     if !checkout.explain_promotions {
-        // Joined promotions the cart does not qualify for are not the caller's concern.
+        // Joined promotions the cart does not qualify for are not the caller's concern (the
+        // discounts among them got no result at all; this drops tenders in a hand-made context).
         let mut index = 0;
         results.retain(|result| {
             index += 1;
@@ -217,7 +249,7 @@ pub fn evaluate_checkout(
 
 fn candidate<'a>(entry: &'a Entry<'a>, campaign: &'a CompiledCampaign) -> Candidate<'a> {
     Candidate {
-        redeemable: &entry.redeemable,
+        redeemable: entry.redeemable,
         campaign,
         // The code record matters only for code redeemables.
         code: match entry.redeemable.target {

@@ -19,7 +19,7 @@ use crate::reason::Reason;
 use crate::request::ValidatedCheckout;
 use crate::rules::{ExplainContext, LineIndex, OrderFacts, TestEnv};
 use crate::schedule::timestamp_to_unix_ms;
-use crate::stacking::{Stacking, StackingPolicy};
+use crate::stacking::{Skip, Stacking, StackingPolicy};
 
 /// Why a redeemable is inapplicable.
 #[derive(Debug, Clone)]
@@ -305,27 +305,35 @@ impl<'r> Evaluation<'r> {
         detail: Detail,
     ) -> Result<Discount, Rejection> {
         let counters = self.precheck(candidate)?;
+        self.check_rule(candidate.campaign, &counters, detail)?;
+        self.discount_of(candidate, &counters, self.totals_only)
+    }
+
+    /// The effect of a redeemable whose other checks passed, within its budget; `totals_only`:
+    /// only its total is wanted (an order-level amount is not spread over the lines).
+    fn discount_of(
+        &self,
+        candidate: &Candidate<'_>,
+        counters: &Counters,
+        totals_only: bool,
+    ) -> Result<Discount, Rejection> {
         let campaign = candidate.campaign;
-        self.check_rule(campaign, &counters, detail)?;
         let Some(effect) = campaign.effect_for(self.checkout.customer_id) else {
             return Err(Rejection::new(
                 Reason::NoEffect,
                 "This offer gives no discount on this cart.",
             ));
         };
-        let facts = self.facts(campaign, &counters);
+        let facts = self.facts(campaign, counters);
         let input = EffectInput {
             facts: &facts,
             currency: campaign.currency(),
-            totals_only: self.totals_only,
+            totals_only,
         };
         let discount = effect
             .apply(&self.cart, &input)
             .map_err(|message| Rejection::new(Reason::NoEffect, message))?;
-        if let Some(breach) = campaign
-            .limits()
-            .check_discount(&counters, discount.total())
-        {
+        if let Some(breach) = campaign.limits().check_discount(counters, discount.total()) {
             return Err(Rejection::limit(breach, candidate.held_by_other_session));
         }
         if discount.total() == 0 {
@@ -344,26 +352,68 @@ impl<'r> Evaluation<'r> {
         candidate: &Candidate<'r>,
         detail: Detail,
     ) -> RedeemableResult {
-        let mut result = base_result(candidate);
+        let outcome = self.evaluate_discount(candidate, detail);
+        self.discount_result(candidate, candidate.redeemable.clone(), outcome)
+    }
+
+    /// Evaluates a discount redeemable and, when valid and admitted by the stacking rules,
+    /// applies it to the running cart; nothing is written for the answer (see
+    /// `discount_result`), so a caller that drops the outcome pays for no message.
+    pub fn evaluate_discount(
+        &mut self,
+        candidate: &Candidate<'r>,
+        detail: Detail,
+    ) -> DiscountOutcome {
+        let campaign = candidate.campaign;
+        let checked = self.precheck(candidate).and_then(|counters| {
+            self.check_rule(campaign, &counters, detail)?;
+            // A discount the stacking rules refuse is SKIPPED when valid: only its total
+            // decides that (the rules depend on what applied before, not on this discount).
+            let refusal = self.stacking.refusal(self.policy, campaign);
+            let totals_only = self.totals_only || refusal.is_some();
+            Ok((
+                self.discount_of(candidate, &counters, totals_only)?,
+                refusal,
+            ))
+        });
+        match checked {
+            Err(rejection) => DiscountOutcome::Rejected(rejection),
+            Ok((_, Some(refusal))) => DiscountOutcome::Skipped(refusal.skip(campaign)),
+            Ok((discount, None)) => {
+                self.stacking.record_applied(campaign);
+                self.record_usage(campaign, discount.total());
+                let added_index = self.cart.apply(&discount);
+                DiscountOutcome::Applied {
+                    discount,
+                    added_index,
+                }
+            }
+        }
+    }
+
+    /// The answer's result of an evaluated discount redeemable, listed as `redeemable`.
+    pub fn discount_result(
+        &self,
+        candidate: &Candidate<'_>,
+        redeemable: Redeemable,
+        outcome: DiscountOutcome,
+    ) -> RedeemableResult {
+        let mut result = result_for(redeemable, candidate.campaign);
         if let Some(variant) = candidate.campaign.variant_for(self.checkout.customer_id) {
             result.variant = variant.name().to_owned();
         }
-        match self.check_discount(candidate, detail) {
-            Err(rejection) => reject(&mut result, rejection),
-            Ok(discount) => match self.stacking.admit(self.policy, candidate.campaign) {
-                Err(skip) => set_status(
-                    &mut result,
-                    RedeemableStatus::Skipped,
-                    skip.reason,
-                    skip.message,
-                ),
-                Ok(()) => {
-                    self.stacking.record_applied(candidate.campaign);
-                    self.record_usage(candidate.campaign, discount.total());
-                    let added_index = self.cart.apply(&discount);
-                    fill_discount(&mut result, self.checkout, &discount, added_index);
-                }
-            },
+        match outcome {
+            DiscountOutcome::Rejected(rejection) => reject(&mut result, rejection),
+            DiscountOutcome::Skipped(skip) => set_status(
+                &mut result,
+                RedeemableStatus::Skipped,
+                skip.reason,
+                skip.message,
+            ),
+            DiscountOutcome::Applied {
+                discount,
+                added_index,
+            } => fill_discount(&mut result, self.checkout, &discount, added_index),
         }
         result
     }
@@ -502,11 +552,30 @@ impl<'r> Evaluation<'r> {
     }
 }
 
+/// What became of a discount redeemable in a checkout.
+#[derive(Debug)]
+pub enum DiscountOutcome {
+    /// Valid, admitted and applied to the running cart.
+    Applied {
+        discount: Discount,
+        /// The index of the line it added, if any.
+        added_index: Option<usize>,
+    },
+    /// Valid, but the stacking rules refused it.
+    Skipped(Skip),
+    /// Not valid.
+    Rejected(Rejection),
+}
+
 /// A result carrying the redeemable and its campaign, before any status.
 pub fn base_result(candidate: &Candidate<'_>) -> RedeemableResult {
-    let campaign = candidate.campaign;
+    result_for(candidate.redeemable.clone(), candidate.campaign)
+}
+
+/// A result listing `redeemable` of `campaign`, before any status.
+pub fn result_for(redeemable: Redeemable, campaign: &CompiledCampaign) -> RedeemableResult {
     RedeemableResult {
-        redeemable: Some(candidate.redeemable.clone()),
+        redeemable: Some(redeemable),
         campaign_id: campaign.id().to_owned(),
         campaign_name: campaign.name().to_owned(),
         campaign_version: campaign.version(),

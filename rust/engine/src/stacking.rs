@@ -128,12 +128,6 @@ impl StackingPolicy {
     }
 }
 
-/// A discount redeemable that applied.
-#[derive(Debug, Clone)]
-struct Applied<'c> {
-    campaign: &'c CompiledCampaign,
-}
-
 /// Why a valid redeemable is SKIPPED.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skip {
@@ -141,44 +135,100 @@ pub struct Skip {
     pub message: String,
 }
 
+/// Why the stacking rules refuse one more discount, before any message is written (a refused
+/// discount is still checked for validity first: an invalid one is INAPPLICABLE, not SKIPPED).
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal<'c> {
+    /// An exclusive offer already applies.
+    ExclusiveApplied(&'c CompiledCampaign),
+    /// This exclusive offer applies only alone, and this one already applies.
+    ExclusiveNotAlone(&'c CompiledCampaign),
+    /// One of the two lists the other as not combinable.
+    NotCombinable(&'c CompiledCampaign),
+    /// The category already has its maximum.
+    CategoryFull { max: usize },
+    /// The order already has its maximum.
+    OrderFull { max: usize },
+}
+
+impl Refusal<'_> {
+    /// The SKIPPED reason and message of a refusal of `campaign`.
+    pub fn skip(self, campaign: &CompiledCampaign) -> Skip {
+        let (reason, message) = match self {
+            Refusal::ExclusiveApplied(applied) => (
+                Reason::ExclusiveConflict,
+                format!(
+                    "This offer cannot be combined with the exclusive offer \"{}\".",
+                    applied.name()
+                ),
+            ),
+            Refusal::ExclusiveNotAlone(applied) => (
+                Reason::ExclusiveConflict,
+                format!(
+                    "This exclusive offer applies only alone, and \"{}\" already applies.",
+                    applied.name()
+                ),
+            ),
+            Refusal::NotCombinable(applied) => (
+                Reason::NotCombinable,
+                format!("This offer cannot be combined with \"{}\".", applied.name()),
+            ),
+            Refusal::CategoryFull { max } => (
+                Reason::StackingLimitExceeded,
+                format!(
+                    "At most {max} offer{} of the category \"{}\" can be combined in one \
+                     order.",
+                    if max == 1 { "" } else { "s" },
+                    campaign.category()
+                ),
+            ),
+            Refusal::OrderFull { max } => (
+                Reason::StackingLimitExceeded,
+                format!("At most {max} offers can be combined in one order."),
+            ),
+        };
+        Skip { reason, message }
+    }
+}
+
 /// The stacking state of one request: the discounts applied so far.
 #[derive(Debug, Default)]
 pub struct Stacking<'c> {
-    applied: Vec<Applied<'c>>,
+    applied: Vec<&'c CompiledCampaign>,
 }
 
 impl<'c> Stacking<'c> {
-    /// Whether one more valid discount redeemable may apply; why not otherwise. The checks run
-    /// in this order: exclusivity, not-combinable lists, the category's limit, the overall limit.
+    /// Whether one more valid discount redeemable may apply; why not otherwise.
     pub fn admit(&self, policy: &StackingPolicy, campaign: &CompiledCampaign) -> Result<(), Skip> {
+        match self.refusal(policy, campaign) {
+            Some(refusal) => Err(refusal.skip(campaign)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why one more valid discount redeemable may not apply (None: it may). The checks run in
+    /// this order: exclusivity, not-combinable lists, the category's limit, the overall limit.
+    pub fn refusal(
+        &self,
+        policy: &StackingPolicy,
+        campaign: &CompiledCampaign,
+    ) -> Option<Refusal<'c>> {
         let category = campaign.category();
         if !policy.is_joint(category) {
             let exclusive_applied = self
                 .applied
                 .iter()
-                .find(|applied| policy.is_exclusive(applied.campaign.category()));
-            if let Some(applied) = exclusive_applied {
-                return Err(Skip {
-                    reason: Reason::ExclusiveConflict,
-                    message: format!(
-                        "This offer cannot be combined with the exclusive offer \"{}\".",
-                        applied.campaign.name()
-                    ),
-                });
+                .find(|applied| policy.is_exclusive(applied.category()));
+            if let Some(&applied) = exclusive_applied {
+                return Some(Refusal::ExclusiveApplied(applied));
             }
             if policy.is_exclusive(category) {
-                if let Some(applied) = self
+                if let Some(&applied) = self
                     .applied
                     .iter()
-                    .find(|applied| !policy.is_joint(applied.campaign.category()))
+                    .find(|applied| !policy.is_joint(applied.category()))
                 {
-                    return Err(Skip {
-                        reason: Reason::ExclusiveConflict,
-                        message: format!(
-                            "This exclusive offer applies only alone, and \"{}\" already applies.",
-                            applied.campaign.name()
-                        ),
-                    });
+                    return Some(Refusal::ExclusiveNotAlone(applied));
                 }
             }
         }
@@ -186,53 +236,35 @@ impl<'c> Stacking<'c> {
             campaign
                 .not_combinable_with()
                 .iter()
-                .any(|id| id == applied.campaign.id())
+                .any(|id| id == applied.id())
                 || applied
-                    .campaign
                     .not_combinable_with()
                     .iter()
                     .any(|id| id == campaign.id())
         });
-        if let Some(applied) = conflict {
-            return Err(Skip {
-                reason: Reason::NotCombinable,
-                message: format!(
-                    "This offer cannot be combined with \"{}\".",
-                    applied.campaign.name()
-                ),
-            });
+        if let Some(&applied) = conflict {
+            return Some(Refusal::NotCombinable(applied));
         }
         if let Some(max) = policy.max_in_category(category) {
             let in_category = self
                 .applied
                 .iter()
-                .filter(|applied| applied.campaign.category() == category)
+                .filter(|applied| applied.category() == category)
                 .count();
             if in_category >= max {
-                return Err(Skip {
-                    reason: Reason::StackingLimitExceeded,
-                    message: format!(
-                        "At most {max} offer{} of the category \"{category}\" can be combined in \
-                         one order.",
-                        if max == 1 { "" } else { "s" }
-                    ),
-                });
+                return Some(Refusal::CategoryFull { max });
             }
         }
         if self.applied.len() >= policy.max_applied {
-            return Err(Skip {
-                reason: Reason::StackingLimitExceeded,
-                message: format!(
-                    "At most {} offers can be combined in one order.",
-                    policy.max_applied
-                ),
+            return Some(Refusal::OrderFull {
+                max: policy.max_applied,
             });
         }
-        Ok(())
+        None
     }
 
     /// Records an applied discount redeemable.
     pub fn record_applied(&mut self, campaign: &'c CompiledCampaign) {
-        self.applied.push(Applied { campaign });
+        self.applied.push(campaign);
     }
 }
