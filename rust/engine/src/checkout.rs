@@ -17,7 +17,7 @@ use crate::pb::v1::{
     AddedItem, ApplicationMode, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
     ValidateResponse,
 };
-use crate::qualify::requirements::{cart_line_keys, CartFacts};
+use crate::qualify::requirements::CartFacts;
 use crate::reason::Reason;
 use crate::request::{validate_checkout, ValidatedCheckout};
 use crate::rules::LineIndex;
@@ -104,10 +104,13 @@ pub fn evaluate_checkout(
         });
     }
     let requested_count = entries.len();
-    if checkout.include_promotions {
+    // Joining promotions check their required lines, and many of their filters look for lines
+    // by category or SKU: index them once.
+    let line_index = (checkout.include_promotions && !context.promotions.is_empty())
+        .then(|| LineIndex::build(checkout.order));
+    if let Some(line_index) = &line_index {
         let mut joined_ids: FastSet<&str> = FastSet::default();
-        let cart_keys = cart_line_keys(checkout.order);
-        let cart = CartFacts::of(&checkout, context.customer.as_ref(), &cart_keys);
+        let cart = CartFacts::of(&checkout, context.customer.as_ref(), line_index);
         for resolved in &context.promotions {
             let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {
                 continue;
@@ -140,9 +143,9 @@ pub fn evaluate_checkout(
         context.customer.as_ref(),
         &policy,
     );
-    // With promotions joining, many filters look for lines by category or SKU: index them once.
-    let line_index = (entries.len() > requested_count).then(|| LineIndex::build(checkout.order));
-    evaluation.line_index = line_index.as_ref();
+    if entries.len() > requested_count {
+        evaluation.line_index = line_index.as_ref();
+    }
     let mut results: Vec<Option<RedeemableResult>> = vec![None; entries.len()];
     let mut discounts: Vec<usize> = Vec::new();
     let mut gift_cards: Vec<usize> = Vec::new();

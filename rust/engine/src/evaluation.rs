@@ -103,7 +103,7 @@ pub struct Evaluation<'r> {
     /// Paid by the tenders applied so far.
     pub paid: i64,
     /// The cart's lines by category and SKU (Qualify builds it once for many campaigns).
-    pub line_index: Option<&'r LineIndex>,
+    pub line_index: Option<&'r LineIndex<'r>>,
     /// Discounts are only ranked, never applied or shown: skip spreading them over the lines.
     pub totals_only: bool,
 }

@@ -34,7 +34,7 @@ use crate::rules::LineIndex;
 use crate::schedule::is_representable;
 use crate::stacking::StackingPolicy;
 
-use requirements::{cart_line_keys, CartFacts, Requirements};
+use requirements::{CartFacts, Requirements};
 
 /// Entries returned when the request sets no limit.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -204,8 +204,7 @@ impl CampaignIndex {
         );
         evaluation.line_index = Some(&line_index);
         let order = checkout.order;
-        let cart_keys = cart_line_keys(order);
-        let cart = CartFacts::of(&checkout, context.customer.as_ref(), &cart_keys);
+        let cart = CartFacts::of(&checkout, context.customer.as_ref(), &line_index);
         let near_misses_wanted = request.include_near_misses;
 
         let mut candidates: Vec<Found<'_>> = Vec::new();
@@ -224,13 +223,18 @@ impl CampaignIndex {
             } else {
                 (&bucket.strict, &bucket.strict_always)
             };
+            let mut posted: Vec<u32> = Vec::new();
+            let mut key = String::new();
+            line_index.for_each_line_key(&mut key, |key| {
+                if let Some(positions) = postings.get(key) {
+                    posted.extend_from_slice(positions);
+                }
+            });
             let channel_key = format!("ch:{}", order.channel);
-            let posted = cart_keys
-                .iter()
-                .chain(std::iter::once(&channel_key))
-                .filter_map(|key| postings.get(key))
-                .flatten();
-            for &position in always.iter().chain(posted) {
+            if let Some(positions) = postings.get(&channel_key) {
+                posted.extend_from_slice(positions);
+            }
+            for &position in always.iter().chain(&posted) {
                 let position = position as usize;
                 if std::mem::replace(&mut seen[position], true) {
                     continue;

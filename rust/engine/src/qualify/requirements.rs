@@ -6,21 +6,11 @@
 //! `all` reports first. Thresholds (amounts, quantities, lines of a category or SKU) only rule a
 //! campaign out when near misses are not asked for.
 
-use crate::fast_hash::FastSet;
 use crate::pb::internal::CustomerProfile;
-use crate::pb::v1::Order;
 use crate::request::ValidatedCheckout;
-use crate::rules::{Comparison, ItemSubject, Literal, Node, NodeKind, OrderSubject, Test};
-
-/// Keys of the request lines an item filter needs: "c:<category>", "s:<sku>", "p:<product>".
-pub fn line_keys(categories: &[String], sku: &str, product_id: &str) -> Vec<String> {
-    let mut keys: Vec<String> = categories.iter().map(|c| format!("c:{c}")).collect();
-    keys.push(format!("s:{sku}"));
-    if !product_id.is_empty() {
-        keys.push(format!("p:{product_id}"));
-    }
-    keys
-}
+use crate::rules::{
+    Comparison, ItemSubject, LineIndex, Literal, Node, NodeKind, OrderSubject, Test,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Requirements {
@@ -38,7 +28,7 @@ pub struct Requirements {
     pub min_quantity: i64,
     /// Lines at least this (threshold).
     pub min_lines: i64,
-    /// A line with one of these keys (threshold).
+    /// A line with one of these keys (threshold): "c:<category>", "s:<sku>", "p:<product id>".
     pub line_keys: Option<Vec<String>>,
 }
 
@@ -159,15 +149,6 @@ impl Requirements {
     }
 }
 
-/// The line keys of every line of an order (see `line_keys`).
-pub fn cart_line_keys(order: &Order) -> FastSet<String> {
-    order
-        .items
-        .iter()
-        .flat_map(|item| line_keys(&item.categories, &item.sku, &item.product_id))
-        .collect()
-}
-
 /// What the index checks of one cart.
 pub struct CartFacts<'a> {
     pub channel: &'a str,
@@ -177,15 +158,16 @@ pub struct CartFacts<'a> {
     pub amount: i64,
     pub quantity: i64,
     pub lines: i64,
-    pub line_keys: &'a FastSet<String>,
+    /// The cart's lines by category, SKU and product id.
+    pub line_index: &'a LineIndex<'a>,
 }
 
 impl<'a> CartFacts<'a> {
-    /// The facts of a validated checkout; `line_keys` from `cart_line_keys` of its order.
+    /// The facts of a validated checkout; `line_index` indexes its order.
     pub fn of(
         checkout: &'a ValidatedCheckout<'a>,
         profile: Option<&'a CustomerProfile>,
-        line_keys: &'a FastSet<String>,
+        line_index: &'a LineIndex<'a>,
     ) -> CartFacts<'a> {
         let order = checkout.order;
         CartFacts {
@@ -196,7 +178,7 @@ impl<'a> CartFacts<'a> {
             amount: checkout.items_amount,
             quantity: checkout.total_quantity,
             lines: order.items.len() as i64,
-            line_keys,
+            line_index,
         }
     }
 }
@@ -226,6 +208,6 @@ impl Requirements {
             && self
                 .line_keys
                 .as_ref()
-                .is_none_or(|keys| keys.iter().any(|key| cart.line_keys.contains(key)))
+                .is_none_or(|keys| keys.iter().any(|key| cart.line_index.has_line_key(key)))
     }
 }

@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use super::node::NodeKind;
 use super::operator::{Comparison, Test};
 use super::subject::ItemSubject;
@@ -54,33 +56,52 @@ impl SimpleFilter {
     }
 }
 
-/// The request lines by category and by SKU.
+/// Lines of one key, ascending: a category or SKU is on one or two lines of a cart, mostly.
+type Lines = SmallVec<[usize; 2]>;
+
+/// The request lines by category, SKU and product id, borrowing the order's strings (built once
+/// per request: nothing is copied).
 #[derive(Debug, Default)]
-pub struct LineIndex {
-    by_category: FastMap<String, Vec<usize>>,
-    by_sku: FastMap<String, Vec<usize>>,
+pub struct LineIndex<'o> {
+    by_category: FastMap<&'o str, Lines>,
+    by_sku: FastMap<&'o str, Lines>,
+    /// Lines with a product id.
+    by_product: FastMap<&'o str, Lines>,
 }
 
-impl LineIndex {
-    pub fn build(order: &Order) -> LineIndex {
-        let mut index = LineIndex::default();
+impl<'o> LineIndex<'o> {
+    pub fn build(order: &'o Order) -> LineIndex<'o> {
+        let lines = order.items.len();
+        let sized = || FastMap::with_capacity_and_hasher(lines, Default::default());
+        let mut index = LineIndex {
+            by_category: sized(),
+            by_sku: sized(),
+            by_product: FastMap::default(),
+        };
         for (line, item) in order.items.iter().enumerate() {
             for category in &item.categories {
-                let lines = index.by_category.entry(category.clone()).or_default();
+                let lines = index.by_category.entry(category).or_default();
                 // A category listed twice on one line still selects the line once.
                 if lines.last() != Some(&line) {
                     lines.push(line);
                 }
             }
-            index.by_sku.entry(item.sku.clone()).or_default().push(line);
+            index.by_sku.entry(&item.sku).or_default().push(line);
+            if !item.product_id.is_empty() {
+                index
+                    .by_product
+                    .entry(&item.product_id)
+                    .or_default()
+                    .push(line);
+            }
         }
         index
     }
 
     /// The lines the filter selects, ascending.
     pub fn lines(&self, filter: &SimpleFilter) -> Cow<'_, [usize]> {
-        fn found(lines: Option<&Vec<usize>>) -> Cow<'_, [usize]> {
-            Cow::Borrowed(lines.map_or(&[][..], Vec::as_slice))
+        fn found<'l>(lines: Option<&'l Lines>) -> Cow<'l, [usize]> {
+            Cow::Borrowed(lines.map_or(&[][..], |lines| lines.as_slice()))
         }
         match filter {
             SimpleFilter::Category(category) => found(self.by_category.get(&**category)),
@@ -95,6 +116,38 @@ impl LineIndex {
                 lines.sort_unstable();
                 lines.dedup();
                 Cow::Owned(lines)
+            }
+        }
+    }
+
+    /// Whether a line has this line key: "c:<category>", "s:<sku>" or "p:<product id>" (the
+    /// keys of `qualify::requirements::Requirements::line_keys`).
+    pub fn has_line_key(&self, key: &str) -> bool {
+        let (map, value) = if let Some(category) = key.strip_prefix("c:") {
+            (&self.by_category, category)
+        } else if let Some(sku) = key.strip_prefix("s:") {
+            (&self.by_sku, sku)
+        } else if let Some(product) = key.strip_prefix("p:") {
+            (&self.by_product, product)
+        } else {
+            return false;
+        };
+        map.contains_key(value)
+    }
+
+    /// Every line key of the cart, each once, written into `key` in turn for `visit`.
+    pub fn for_each_line_key(&self, key: &mut String, mut visit: impl FnMut(&str)) {
+        let maps = [
+            ("c:", &self.by_category),
+            ("s:", &self.by_sku),
+            ("p:", &self.by_product),
+        ];
+        for (prefix, map) in maps {
+            for value in map.keys() {
+                key.clear();
+                key.push_str(prefix);
+                key.push_str(value);
+                visit(key);
             }
         }
     }

@@ -81,7 +81,7 @@ pub struct OrderFacts<'a> {
     pub counters: &'a Counters,
     pub env: TestEnv,
     /// The lines by category and SKU, when the caller built it (Qualify).
-    pub line_index: Option<&'a LineIndex>,
+    pub line_index: Option<&'a LineIndex<'a>>,
 }
 
 impl<'a> OrderFacts<'a> {
