@@ -146,8 +146,10 @@ pub fn evaluate_checkout(
     if entries.len() > requested_count {
         evaluation.line_index = line_index.as_ref();
     }
-    let mut results: Vec<Option<RedeemableResult>> = vec![None; entries.len()];
-    let mut discounts: Vec<usize> = Vec::new();
+    let mut results: Vec<Option<RedeemableResult>> = Vec::new();
+    results.resize_with(entries.len(), || None);
+    // (stacking order key, slot) of each discount redeemable.
+    let mut discounts: Vec<((i32, i32), usize)> = Vec::with_capacity(entries.len());
     let mut gift_cards: Vec<usize> = Vec::new();
     let mut loyalty_cards: Vec<usize> = Vec::new();
     for (slot, entry) in entries.iter().enumerate() {
@@ -175,18 +177,15 @@ pub fn evaluate_checkout(
             continue;
         }
         match campaign.role() {
-            Role::Discount => discounts.push(slot),
+            Role::Discount => discounts.push((policy.priority(campaign), slot)),
             Role::GiftCard => gift_cards.push(slot),
             Role::LoyaltyCard => loyalty_cards.push(slot),
         }
     }
-    // Stable: equal priorities keep request order (promotions after the requested ones).
-    discounts.sort_by_key(|&slot| {
-        entries[slot]
-            .campaign
-            .map(|campaign| policy.priority(campaign))
-    });
-    for slot in discounts {
+    // Equal priorities keep request order (promotions after the requested ones): the slot is
+    // part of the key.
+    discounts.sort_unstable();
+    for (_, slot) in discounts {
         let entry = &entries[slot];
         if let Some(campaign) = entry.campaign {
             let listed = !entry.joined || checkout.explain_promotions;
@@ -214,7 +213,10 @@ pub fn evaluate_checkout(
             results[slot] = Some(result);
         }
     }
-    let mut results: Vec<RedeemableResult> = results.into_iter().flatten().collect();
+    // Sized once: results are large, a growing list would copy them.
+    let mut listed: Vec<RedeemableResult> = Vec::with_capacity(results.iter().flatten().count());
+    listed.extend(results.into_iter().flatten());
+    let mut results = listed;
 
     if checkout.mode == ApplicationMode::All {
         skip_all_if_any_requested_failed(&mut results, requested_count);

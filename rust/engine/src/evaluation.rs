@@ -615,19 +615,23 @@ pub fn fill_discount(
     result.status = RedeemableStatus::Applicable as i32;
     result.items_discount = discount.items_total();
     result.shipping_discount = discount.shipping;
-    result.allocations = discount
-        .line_discounts
-        .iter()
-        .zip(&checkout.order.items)
-        .enumerate()
-        .filter(|(_, (&line_discount, _))| line_discount > 0)
-        .map(|(index, (&line_discount, item))| ItemAllocation {
-            // index < MAX_ITEMS, so it fits an i32.
-            item_index: i32::try_from(index).unwrap_or(i32::MAX),
-            sku: item.sku.clone(),
-            discount: line_discount,
-        })
-        .collect();
+    let discounted = discount.line_discounts.iter().filter(|&&d| d > 0).count();
+    let added = usize::from(discount.added.is_some());
+    result.allocations = Vec::with_capacity(discounted + added);
+    result.allocations.extend(
+        discount
+            .line_discounts
+            .iter()
+            .zip(&checkout.order.items)
+            .enumerate()
+            .filter(|(_, (&line_discount, _))| line_discount > 0)
+            .map(|(index, (&line_discount, item))| ItemAllocation {
+                // index < MAX_ITEMS, so it fits an i32.
+                item_index: i32::try_from(index).unwrap_or(i32::MAX),
+                sku: item.sku.clone(),
+                discount: line_discount,
+            }),
+    );
     if let (Some((item, line_discount)), Some(index)) = (&discount.added, added_index) {
         let item_index = i32::try_from(index).unwrap_or(i32::MAX);
         result.allocations.push(ItemAllocation {
