@@ -380,7 +380,7 @@ impl<'r> Evaluation<'r> {
             Err(rejection) => DiscountOutcome::Rejected(rejection),
             Ok((_, Some(refusal))) => DiscountOutcome::Skipped(refusal.skip(campaign)),
             Ok((discount, None)) => {
-                self.stacking.record_applied(campaign);
+                self.stacking.record_applied(self.policy, campaign);
                 self.record_usage(campaign, discount.total());
                 let added_index = self.cart.apply(&discount);
                 DiscountOutcome::Applied {

@@ -111,20 +111,23 @@ impl StackingPolicy {
         (category, campaign.priority())
     }
 
-    fn max_in_category(&self, name: &str) -> Option<usize> {
-        match self.category(name).and_then(|c| c.max_applied) {
+    /// The most discounts of category `name` (whose policy is `category`) that may apply.
+    fn max_in(&self, name: &str, category: Option<&CategoryPolicy>) -> Option<usize> {
+        match category.and_then(|c| c.max_applied) {
             Some(max) => Some(max),
             None if name == DEFAULT_CATEGORY => None,
             None => Some(self.default_max_per_category),
         }
     }
+}
 
-    fn is_exclusive(&self, name: &str) -> bool {
-        self.category(name).is_some_and(|c| c.exclusive && !c.joint)
+impl CategoryPolicy {
+    fn is_exclusive(&self) -> bool {
+        self.exclusive && !self.joint
     }
 
-    fn is_joint(&self, name: &str) -> bool {
-        self.category(name).is_some_and(|c| c.joint)
+    fn is_joint(&self) -> bool {
+        self.joint
     }
 }
 
@@ -191,10 +194,18 @@ impl Refusal<'_> {
     }
 }
 
+/// A discount that applied, with what its category's policy says (looked up once).
+#[derive(Debug, Clone, Copy)]
+struct Applied<'c> {
+    campaign: &'c CompiledCampaign,
+    exclusive: bool,
+    joint: bool,
+}
+
 /// The stacking state of one request: the discounts applied so far.
 #[derive(Debug, Default)]
 pub struct Stacking<'c> {
-    applied: Vec<&'c CompiledCampaign>,
+    applied: Vec<Applied<'c>>,
 }
 
 impl<'c> Stacking<'c> {
@@ -214,25 +225,20 @@ impl<'c> Stacking<'c> {
         campaign: &CompiledCampaign,
     ) -> Option<Refusal<'c>> {
         let category = campaign.category();
-        if !policy.is_joint(category) {
-            let exclusive_applied = self
-                .applied
-                .iter()
-                .find(|applied| policy.is_exclusive(applied.category()));
-            if let Some(&applied) = exclusive_applied {
-                return Some(Refusal::ExclusiveApplied(applied));
+        let category_policy = policy.category(category);
+        if !category_policy.is_some_and(CategoryPolicy::is_joint) {
+            let exclusive_applied = self.applied.iter().find(|applied| applied.exclusive);
+            if let Some(applied) = exclusive_applied {
+                return Some(Refusal::ExclusiveApplied(applied.campaign));
             }
-            if policy.is_exclusive(category) {
-                if let Some(&applied) = self
-                    .applied
-                    .iter()
-                    .find(|applied| !policy.is_joint(applied.category()))
-                {
-                    return Some(Refusal::ExclusiveNotAlone(applied));
+            if category_policy.is_some_and(CategoryPolicy::is_exclusive) {
+                if let Some(applied) = self.applied.iter().find(|applied| !applied.joint) {
+                    return Some(Refusal::ExclusiveNotAlone(applied.campaign));
                 }
             }
         }
         let conflict = self.applied.iter().find(|applied| {
+            let applied = applied.campaign;
             campaign
                 .not_combinable_with()
                 .iter()
@@ -242,14 +248,14 @@ impl<'c> Stacking<'c> {
                     .iter()
                     .any(|id| id == campaign.id())
         });
-        if let Some(&applied) = conflict {
-            return Some(Refusal::NotCombinable(applied));
+        if let Some(applied) = conflict {
+            return Some(Refusal::NotCombinable(applied.campaign));
         }
-        if let Some(max) = policy.max_in_category(category) {
+        if let Some(max) = policy.max_in(category, category_policy) {
             let in_category = self
                 .applied
                 .iter()
-                .filter(|applied| applied.category() == category)
+                .filter(|applied| applied.campaign.category() == category)
                 .count();
             if in_category >= max {
                 return Some(Refusal::CategoryFull { max });
@@ -264,7 +270,12 @@ impl<'c> Stacking<'c> {
     }
 
     /// Records an applied discount redeemable.
-    pub fn record_applied(&mut self, campaign: &'c CompiledCampaign) {
-        self.applied.push(campaign);
+    pub fn record_applied(&mut self, policy: &StackingPolicy, campaign: &'c CompiledCampaign) {
+        let category_policy = policy.category(campaign.category());
+        self.applied.push(Applied {
+            campaign,
+            exclusive: category_policy.is_some_and(CategoryPolicy::is_exclusive),
+            joint: category_policy.is_some_and(CategoryPolicy::is_joint),
+        });
     }
 }
