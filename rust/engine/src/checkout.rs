@@ -109,7 +109,8 @@ pub fn evaluate_checkout(
     let line_index = (checkout.include_promotions && !context.promotions.is_empty())
         .then(|| LineIndex::build(checkout.order));
     if let Some(line_index) = &line_index {
-        let mut joined_ids: FastSet<&str> = FastSet::default();
+        let mut joined_ids: FastSet<&str> =
+            FastSet::with_capacity_and_hasher(context.promotions.len(), Default::default());
         let cart = CartFacts::of(&checkout, context.customer.as_ref(), line_index);
         for resolved in &context.promotions {
             let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {

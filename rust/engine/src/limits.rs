@@ -202,7 +202,9 @@ impl CompiledLimits {
 /// of a campaign with one slot left would both pass, and Redeem would oversell.
 #[derive(Debug, Default)]
 pub struct RequestUsage {
-    by_campaign: crate::fast_hash::FastMap<String, Counters>,
+    /// A request applies a few campaigns (at most MAX_REDEEMABLES plus its joined promotions'
+    /// stacking maximum): a list scanned by id is cheaper than hashing every id looked up.
+    by_campaign: Vec<(String, Counters)>,
 }
 
 impl RequestUsage {
@@ -212,7 +214,7 @@ impl RequestUsage {
         if self.by_campaign.is_empty() {
             return *counters;
         }
-        let Some(used) = self.by_campaign.get(campaign_id) else {
+        let Some((_, used)) = self.by_campaign.iter().find(|(id, _)| id == campaign_id) else {
             return *counters;
         };
         Counters {
@@ -230,7 +232,19 @@ impl RequestUsage {
 
     /// Records one applied redeemable of the campaign, as the store counts it at Redeem.
     pub fn record(&mut self, campaign_id: &str, has_customer: bool, discount: i64, order: i64) {
-        let used = self.by_campaign.entry(campaign_id.to_owned()).or_default();
+        let position = match self
+            .by_campaign
+            .iter()
+            .position(|(id, _)| id == campaign_id)
+        {
+            Some(position) => position,
+            None => {
+                self.by_campaign
+                    .push((campaign_id.to_owned(), Counters::default()));
+                self.by_campaign.len() - 1
+            }
+        };
+        let used = &mut self.by_campaign[position].1;
         let customer = i64::from(has_customer);
         used.campaign_redemptions += 1;
         used.campaign_day += 1;
