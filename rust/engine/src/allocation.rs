@@ -1,6 +1,8 @@
 //! Largest-remainder allocation: splits an order-level discount over lines in proportion to
 //! their amounts so that the shares sum exactly to the discount and no line goes negative.
 
+use std::cmp::Reverse;
+
 /// Splits `total` over lines proportionally to `weights` (each line's current amount).
 ///
 /// Every line first gets the floor of its exact share; the units left over go one each to the
@@ -29,39 +31,56 @@ pub fn allocate_largest_remainder(total: i64, weights: &[i64]) -> Option<Vec<i64
             .all(|&weight| total.checked_mul(weight).is_some())
     });
     let mut shares = Vec::with_capacity(weights.len());
-    let mut remainders = Vec::with_capacity(weights.len());
-    let mut allocated: i128 = 0;
-    for (index, &weight) in weights.iter().enumerate() {
-        let (share, remainder) = match narrow {
-            Some(sum) => {
+    match narrow {
+        Some(sum) => {
+            let mut remainders = Vec::with_capacity(weights.len());
+            let mut allocated: i64 = 0;
+            for (index, &weight) in weights.iter().enumerate() {
                 let exact = total * weight;
-                (i128::from(exact / sum), i128::from(exact % sum))
+                // share <= weight, and the shares sum to at most total: no overflow.
+                let share = exact / sum;
+                allocated += share;
+                shares.push(share);
+                remainders.push((Reverse(exact % sum), index));
             }
-            None => {
-                let exact = total_wide * i128::from(weight);
-                (exact / weight_sum, exact % weight_sum)
-            }
-        };
-        allocated += share;
-        // share <= weight <= i64::MAX because total <= weight_sum.
-        shares.push(i64::try_from(share).ok()?);
-        remainders.push((remainder, index));
-    }
-
-    let left_over = usize::try_from(total_wide - allocated).ok()?;
-    if left_over > 0 {
-        // Largest remainder first; on equal remainders the lower index wins.
-        let by_remainder = |(rem_a, index_a): &(i128, usize), (rem_b, index_b): &(i128, usize)| {
-            rem_b.cmp(rem_a).then(index_a.cmp(index_b))
-        };
-        if left_over < remainders.len() {
-            remainders.select_nth_unstable_by(left_over - 1, by_remainder);
+            give_left_over(&mut shares, &mut remainders, total - allocated)?;
         }
-        for &(_, index) in remainders.iter().take(left_over) {
-            shares[index] += 1;
+        None => {
+            let mut remainders = Vec::with_capacity(weights.len());
+            let mut allocated: i128 = 0;
+            for (index, &weight) in weights.iter().enumerate() {
+                let exact = total_wide * i128::from(weight);
+                let share = exact / weight_sum;
+                allocated += share;
+                // share <= weight <= i64::MAX because total <= weight_sum.
+                shares.push(i64::try_from(share).ok()?);
+                remainders.push((Reverse(exact % weight_sum), index));
+            }
+            let left_over = i64::try_from(total_wide - allocated).ok()?;
+            give_left_over(&mut shares, &mut remainders, left_over)?;
         }
     }
     Some(shares)
+}
+
+/// Gives the `left_over` units one each to the lines with the largest remainders; on equal
+/// remainders the lower index wins (the order of `(Reverse(remainder), index)`).
+fn give_left_over<R: Ord>(
+    shares: &mut [i64],
+    remainders: &mut [(Reverse<R>, usize)],
+    left_over: i64,
+) -> Option<()> {
+    let left_over = usize::try_from(left_over).ok()?;
+    if left_over == 0 {
+        return Some(());
+    }
+    if left_over < remainders.len() {
+        remainders.select_nth_unstable(left_over - 1);
+    }
+    for (_, index) in remainders.iter().take(left_over) {
+        shares[*index] += 1;
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -156,6 +175,52 @@ mod tests {
                     "{weights:?} {total} {shares:?}"
                 );
             }
+        }
+    }
+
+    /// The allocation as the definition reads: floors, then one unit each to the largest
+    /// remainders in full order (ties to the lower index), in 128-bit arithmetic throughout.
+    fn by_definition(total: i64, weights: &[i64]) -> Vec<i64> {
+        let sum: i128 = weights.iter().map(|&w| i128::from(w)).sum();
+        let exact: Vec<i128> = weights
+            .iter()
+            .map(|&w| i128::from(total) * i128::from(w))
+            .collect();
+        let mut shares: Vec<i64> = exact.iter().map(|e| (e / sum) as i64).collect();
+        let left = i128::from(total) - shares.iter().map(|&s| i128::from(s)).sum::<i128>();
+        let mut order: Vec<usize> = (0..weights.len()).collect();
+        order.sort_by(|&a, &b| (exact[b] % sum).cmp(&(exact[a] % sum)).then(a.cmp(&b)));
+        for &index in order.iter().take(left as usize) {
+            shares[index] += 1;
+        }
+        shares
+    }
+
+    #[test]
+    fn property_matches_the_definition_in_both_widths() {
+        let mut random = Lcg(7);
+        for round in 0..5_000 {
+            let lines = 1 + (random.next() % 25) as usize;
+            // Every fourth round, amounts whose products overflow 64 bits.
+            let scale: i64 = if round % 4 == 0 { 1 << 40 } else { 1 };
+            let weights: Vec<i64> = (0..lines)
+                .map(|_| match random.next() % 5 {
+                    0 => 0,
+                    1 => 100 * scale,
+                    _ => (random.next() % 50_000) as i64 * scale,
+                })
+                .collect();
+            let sum: i128 = weights.iter().map(|&w| i128::from(w)).sum();
+            if sum == 0 || sum > i128::from(i64::MAX) {
+                continue;
+            }
+            let total =
+                (u128::from(random.next()) * u128::from(random.next()) % (sum as u128 + 1)) as i64;
+            assert_eq!(
+                allocate_largest_remainder(total, &weights),
+                Some(by_definition(total, &weights)),
+                "{weights:?} {total}"
+            );
         }
     }
 }
