@@ -25,7 +25,7 @@ use crate::stacking::{Skip, Stacking, StackingPolicy};
 #[derive(Debug, Clone)]
 pub struct Rejection {
     pub reason: Reason,
-    /// Empty on Qualify's fast path (no explanation asked).
+    /// Empty unless asked for (`Detail::Explained`): a rejection that is not listed has none.
     pub message: String,
     /// Boxed: rejections are the rare path and an Explanation is large.
     pub explanation: Option<Box<Explanation>>,
@@ -43,21 +43,30 @@ impl Rejection {
         }
     }
 
+    /// A rejection whose message is written only when `detail` asks for it (a rejection that
+    /// is not listed, or only ranked, pays for no formatting).
+    fn saying(detail: Detail, reason: Reason, message: impl FnOnce() -> String) -> Rejection {
+        let message = match detail {
+            Detail::Explained => message(),
+            Detail::NearMiss | Detail::Reason => String::new(),
+        };
+        Rejection::new(reason, message)
+    }
+
     /// A limit breach, reported as `reserved_by_other_session` when another session's hold is
     /// what fills the limit.
-    fn limit(breach: LimitBreach, held_by_other_session: bool) -> Rejection {
+    fn limit(breach: LimitBreach, held_by_other_session: bool, detail: Detail) -> Rejection {
         if held_by_other_session && breach.is_capacity() {
-            return reserved_by_other_session();
+            return reserved_by_other_session(detail);
         }
-        Rejection::new(breach.reason(), breach.message())
+        Rejection::saying(detail, breach.reason(), || breach.message())
     }
 }
 
-fn reserved_by_other_session() -> Rejection {
-    Rejection::new(
-        Reason::ReservedByOtherSession,
-        "Another checkout session holds the last use of this offer; try again shortly.",
-    )
+fn reserved_by_other_session(detail: Detail) -> Rejection {
+    Rejection::saying(detail, Reason::ReservedByOtherSession, || {
+        "Another checkout session holds the last use of this offer; try again shortly.".to_owned()
+    })
 }
 
 /// One redeemable to evaluate, with what the store resolved for it.
@@ -166,54 +175,51 @@ impl<'r> Evaluation<'r> {
     }
 
     /// The checks that do not depend on the cart's running amounts; Ok holds the counters with
-    /// this request's own earlier use.
-    pub fn precheck(&self, candidate: &Candidate<'_>) -> Result<Counters, Rejection> {
+    /// this request's own earlier use. A failure has its message only when `detail` asks.
+    pub fn precheck(
+        &self,
+        candidate: &Candidate<'_>,
+        detail: Detail,
+    ) -> Result<Counters, Rejection> {
         let checkout = self.checkout;
         let campaign = candidate.campaign;
+        let reject = |reason: Reason, message: &'static str| {
+            Err(Rejection::saying(detail, reason, || message.to_owned()))
+        };
         if campaign.currency() != checkout.order.currency {
-            return Err(Rejection::new(
-                Reason::CurrencyMismatch,
+            return Err(Rejection::saying(detail, Reason::CurrencyMismatch, || {
                 format!(
                     "This offer is in {}, the order is in {}.",
                     campaign.currency(),
                     checkout.order.currency
-                ),
-            ));
+                )
+            }));
         }
         if campaign.is_draft() {
-            return Err(Rejection::new(
-                Reason::CampaignInactive,
-                "This offer is not published yet.",
-            ));
+            return reject(Reason::CampaignInactive, "This offer is not published yet.");
         }
         if !campaign.is_active() {
-            return Err(Rejection::new(
-                Reason::CampaignInactive,
-                "This offer is not active.",
-            ));
+            return reject(Reason::CampaignInactive, "This offer is not active.");
         }
         let code = candidate.code;
         if code.is_some_and(|code| code.active == Some(false)) {
-            return Err(Rejection::new(
-                Reason::CampaignInactive,
-                "This code is not active.",
-            ));
+            return reject(Reason::CampaignInactive, "This code is not active.");
         }
-        self.check_schedule(campaign, code)?;
+        self.check_schedule(campaign, code, detail)?;
         if let Some(code) = code {
             let assigned = &code.assigned_customer_id;
             if !assigned.is_empty() && checkout.customer_id != Some(assigned.as_str()) {
-                return Err(Rejection::new(
+                return reject(
                     Reason::NotAssignedToCustomer,
                     "This code is assigned to another customer.",
-                ));
+                );
             }
             let referrer = &code.referrer_customer_id;
             if !referrer.is_empty() && checkout.customer_id == Some(referrer.as_str()) {
-                return Err(Rejection::new(
+                return reject(
                     Reason::SelfReferral,
                     "A referrer cannot redeem their own referral code.",
-                ));
+                );
             }
         }
         let counters = self
@@ -226,16 +232,19 @@ impl<'r> Evaluation<'r> {
                 .or(campaign.code_redemption_quantity());
             if let Some(quantity) = quantity.filter(|&q| counters.code_redeemed >= q) {
                 if held {
-                    return Err(reserved_by_other_session());
+                    return Err(reserved_by_other_session(detail));
                 }
-                let times = if quantity == 1 {
-                    "once".to_owned()
-                } else {
-                    format!("{quantity} times")
-                };
-                return Err(Rejection::new(
+                return Err(Rejection::saying(
+                    detail,
                     Reason::CodeQuantityExceeded,
-                    format!("This code can be used {times} and has been used up."),
+                    || {
+                        let times = if quantity == 1 {
+                            "once".to_owned()
+                        } else {
+                            format!("{quantity} times")
+                        };
+                        format!("This code can be used {times} and has been used up.")
+                    },
                 ));
             }
         }
@@ -244,7 +253,7 @@ impl<'r> Evaluation<'r> {
             checkout.customer_id.is_some(),
             checkout.items_amount,
         ) {
-            return Err(Rejection::limit(breach, held));
+            return Err(Rejection::limit(breach, held, detail));
         }
         Ok(counters)
     }
@@ -304,9 +313,9 @@ impl<'r> Evaluation<'r> {
         candidate: &Candidate<'_>,
         detail: Detail,
     ) -> Result<Discount, Rejection> {
-        let counters = self.precheck(candidate)?;
+        let counters = self.precheck(candidate, detail)?;
         self.check_rule(candidate.campaign, &counters, detail)?;
-        self.discount_of(candidate, &counters, self.totals_only)
+        self.discount_of(candidate, &counters, self.totals_only, detail)
     }
 
     /// The effect of a redeemable whose other checks passed, within its budget; `totals_only`:
@@ -316,13 +325,16 @@ impl<'r> Evaluation<'r> {
         candidate: &Candidate<'_>,
         counters: &Counters,
         totals_only: bool,
+        detail: Detail,
     ) -> Result<Discount, Rejection> {
         let campaign = candidate.campaign;
+        let no_effect = || {
+            Rejection::saying(detail, Reason::NoEffect, || {
+                "This offer gives no discount on this cart.".to_owned()
+            })
+        };
         let Some(effect) = campaign.effect_for(self.checkout.customer_id) else {
-            return Err(Rejection::new(
-                Reason::NoEffect,
-                "This offer gives no discount on this cart.",
-            ));
+            return Err(no_effect());
         };
         let facts = self.facts(campaign, counters);
         let input = EffectInput {
@@ -334,13 +346,14 @@ impl<'r> Evaluation<'r> {
             .apply(&self.cart, &input)
             .map_err(|message| Rejection::new(Reason::NoEffect, message))?;
         if let Some(breach) = campaign.limits().check_discount(counters, discount.total()) {
-            return Err(Rejection::limit(breach, candidate.held_by_other_session));
+            return Err(Rejection::limit(
+                breach,
+                candidate.held_by_other_session,
+                detail,
+            ));
         }
         if discount.total() == 0 {
-            return Err(Rejection::new(
-                Reason::NoEffect,
-                "This offer gives no discount on this cart.",
-            ));
+            return Err(no_effect());
         }
         Ok(discount)
     }
@@ -365,16 +378,14 @@ impl<'r> Evaluation<'r> {
         detail: Detail,
     ) -> DiscountOutcome {
         let campaign = candidate.campaign;
-        let checked = self.precheck(candidate).and_then(|counters| {
+        let checked = self.precheck(candidate, detail).and_then(|counters| {
             self.check_rule(campaign, &counters, detail)?;
             // A discount the stacking rules refuse is SKIPPED when valid: only its total
             // decides that (the rules depend on what applied before, not on this discount).
             let refusal = self.stacking.refusal(self.policy, campaign);
             let totals_only = self.totals_only || refusal.is_some();
-            Ok((
-                self.discount_of(candidate, &counters, totals_only)?,
-                refusal,
-            ))
+            let discount = self.discount_of(candidate, &counters, totals_only, detail)?;
+            Ok((discount, refusal))
         });
         match checked {
             Err(rejection) => DiscountOutcome::Rejected(rejection),
@@ -429,7 +440,7 @@ impl<'r> Evaluation<'r> {
 
     /// Every check of a tender; Ok holds what it pays.
     pub fn check_tender(&self, candidate: &Candidate<'_>) -> Result<Tender, Rejection> {
-        let counters = self.precheck(candidate)?;
+        let counters = self.precheck(candidate, Detail::Explained)?;
         self.check_rule(candidate.campaign, &counters, Detail::Explained)?;
         let remaining = self.remaining_to_pay();
         let nothing_left = || {
@@ -514,6 +525,7 @@ impl<'r> Evaluation<'r> {
         &self,
         campaign: &CompiledCampaign,
         code: Option<&Code>,
+        detail: Detail,
     ) -> Result<(), Rejection> {
         let schedule = campaign.schedule();
         let code_instant =
@@ -525,27 +537,26 @@ impl<'r> Evaluation<'r> {
             .and_then(|code| code_instant(&code.expire_at))
             .or(schedule.expire_at_ms());
         if let Some(start_at) = start_at.filter(|&start| self.now_unix_ms < start) {
-            return Err(Rejection::new(
-                Reason::NotStarted,
+            return Err(Rejection::saying(detail, Reason::NotStarted, || {
                 format!(
                     "This offer starts on {}.",
                     schedule.format_instant(start_at)
-                ),
-            ));
+                )
+            }));
         }
         if let Some(expire_at) = expire_at.filter(|&expire| self.now_unix_ms >= expire) {
-            return Err(Rejection::new(
-                Reason::Expired,
+            return Err(Rejection::saying(detail, Reason::Expired, || {
                 format!(
                     "This offer expired on {}.",
                     schedule.format_instant(expire_at)
-                ),
-            ));
+                )
+            }));
         }
         if !schedule.in_validity_window(self.now_unix_ms) {
-            return Err(Rejection::new(
+            return Err(Rejection::saying(
+                detail,
                 Reason::OutsideValidityWindow,
-                format!("This offer is valid only {}.", schedule.describe_windows()),
+                || format!("This offer is valid only {}.", schedule.describe_windows()),
             ));
         }
         Ok(())
