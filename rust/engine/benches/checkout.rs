@@ -6,8 +6,9 @@
 //!
 //! Before measuring it checks that every case still gives the recorded answer, and prints the
 //! heap allocations per evaluation (the binding's allocator, mimalloc, behind a counter).
-//! With PROMOCORE_ENGINE_PASSES=N it only evaluates the load cases N times and exits: the run
-//! to give `valgrind --tool=callgrind` or `perf record` (instructions per evaluation).
+//! With PROMOCORE_ENGINE_PASSES=N it only evaluates the load cases (or those labelled
+//! PROMOCORE_ENGINE_LABEL) N times and exits: the run to give `valgrind --tool=callgrind` or
+//! `perf record` (instructions per evaluation).
 
 mod fixture;
 
@@ -130,7 +131,8 @@ fn main() {
     if let Ok(passes) = std::env::var("PROMOCORE_ENGINE_PASSES") {
         let passes: usize = passes.parse().expect("PROMOCORE_ENGINE_PASSES is a count");
         let fixture = fixture::load(&fixture::default_path());
-        let cases = cases_labelled(&fixture, "load");
+        let label = std::env::var("PROMOCORE_ENGINE_LABEL").unwrap_or_else(|_| "load".into());
+        let cases = cases_labelled(&fixture, &label);
         let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(&fixture)).collect();
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         for _ in 0..passes {
