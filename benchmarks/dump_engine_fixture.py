@@ -3,17 +3,22 @@ the fixture of the engine's criterion benchmark (`make bench-engine-rust`).
 
 A real server (in this process, on 127.0.0.1) is loaded with benchmarks/load_dataset.py's data;
 Validate requests like `make bench`'s ValidateUser sends (20-item cart, 3 codes, auto promotions
-joining) go through gRPC, and the engine call of each is recorded as it happens: the caller's
-request bytes, the EvaluationContext bytes, the serialized Campaign of every campaign slot, and
-the engine's answer (so the benchmark's tests can check that a faster engine answers the same).
+joining) go through gRPC, and the engine calls of each are recorded as they happen: the catalog
+the server's CheckoutPlan was built from (each campaign's stored bytes, whether it reads counters,
+whether it joins as a promotion; the stacking rules), then per request the arguments of
+`CheckoutPlan.prepare` (request bytes, instant, stored code records, profile), the counters read
+for `PreparedCheckout.evaluate`, and the engine's answer (so the benchmark's tests can check that
+a faster engine answers the same).
 
     .venv/bin/python benchmarks/dump_engine_fixture.py [--out rust/engine/benches/fixtures/...]
 
-File format (all integers u32 little-endian), read by rust/engine/benches/fixture.rs:
-    b"PCEF1\\n", campaign count, then per campaign: length, Campaign bytes;
-    case count, then per case: label length, label (UTF-8), request length, request bytes,
-    context length, context bytes, slot count, slot count x campaign index, answer length,
-    answer bytes.
+File format (integers little-endian; an optional chunk is a u8 0/1 then, if 1, the chunk),
+read by rust/engine/benches/fixture.rs:
+    b"PCEF2\\n"; u32 campaign count, then per campaign: chunk (Campaign bytes), u8 reads
+    counters, u8 joins; optional chunk (StackingRules bytes); u32 case count, then per case:
+    chunk (label), chunk (request), i64 now_ms, u32 record count x optional chunk (Code bytes),
+    optional chunk (CustomerProfile bytes), u32 n x i64 values, u32 n x u8 held, u32 n x i64
+    points, chunk (ValidateResponse bytes). A chunk is a u32 length and the bytes.
 """
 
 from __future__ import annotations
@@ -27,17 +32,18 @@ from pathlib import Path
 
 import grpc
 
-from promocore import Client, checkout
+from promocore import Client, _engine, checkout
 from promocore.api_keys import new_key
+from promocore.compiled import CompiledCampaigns
 from promocore.plain import from_plain
 from promocore.server import ServerOptions, start_server
-from promocore.v1 import checkout_pb2
+from promocore.v1 import campaign_pb2, checkout_pb2
 
 import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "rust/engine/benches/fixtures/load_validate.bin"
-MAGIC = b"PCEF1\n"
+MAGIC = b"PCEF2\n"
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 SEED = "engine-fixture"
 
@@ -54,24 +60,32 @@ def validate_request(rng: random.Random, n: int, codes: dict[str, list[str]], ex
 
 
 class Recorder:
-    """Wraps promocore.checkout.evaluate, keeping every engine call's inputs and answer."""
+    """Wraps promocore.checkout.engine_call, keeping each Validate's prepare and evaluate."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[bytes, bytes, list[tuple[str, int]], bytes]] = []
-        self._evaluate = checkout.evaluate
+        self.prepared: list[tuple] = []
+        self.evaluated: list[tuple] = []
+        self._engine_call = checkout.engine_call
 
     def __enter__(self) -> Recorder:
-        def recording(request: bytes, resolution: checkout.Resolution) -> bytes:
-            answer = self._evaluate(request, resolution)
-            slots = [(campaign.id, campaign.version) for campaign in resolution.campaigns]
-            self.calls.append((request, resolution.context_bytes(), slots, answer))
-            return answer
+        def recording(function, *args):
+            result = self._engine_call(function, *args)
+            if isinstance(getattr(function, "__self__", None), _engine.CheckoutPlan):
+                self.prepared.append(args)
+            elif getattr(function, "__name__", "") == "evaluate":
+                values, held, points = args if args else ([], [], [])
+                self.evaluated.append((values, held, points, result))
+            return result
 
-        checkout.evaluate = recording
+        checkout.engine_call = recording
         return self
 
     def __exit__(self, *_exc) -> None:
-        checkout.evaluate = self._evaluate
+        checkout.engine_call = self._engine_call
+
+
+def u8(value: bool) -> bytes:
+    return struct.pack("<B", int(value))
 
 
 def u32(value: int) -> bytes:
@@ -80,6 +94,28 @@ def u32(value: int) -> bytes:
 
 def chunk(data: bytes) -> bytes:
     return u32(len(data)) + data
+
+
+def optional(data: bytes | None) -> bytes:
+    return u8(False) if data is None else u8(True) + chunk(data)
+
+
+def plan_catalog(running) -> tuple[list[tuple[bytes, bool, bool]], bytes | None]:
+    """What promocore.compiled's CatalogSnapshot.checkout_plan builds the plan from, in its
+    order: (stored campaign bytes, reads counters, joins) and the stacking rules' bytes."""
+    store = running.store
+    with store.read() as txn:
+        snapshot = CompiledCampaigns(store.catalog).snapshot(txn)
+        campaigns = [
+            (
+                store.catalog.campaign_bytes(txn, entry.campaign.id, entry.campaign.version),
+                entry.reads_counters,
+                entry.campaign.type == campaign_pb2.PROMOTION and not entry.campaign.draft,
+            )
+            for entry in snapshot.by_id.values()
+        ]
+    rules = snapshot.stacking_rules
+    return campaigns, None if rules is None else rules.SerializeToString()
 
 
 def main() -> None:
@@ -106,33 +142,38 @@ def main() -> None:
                 validate = channel.unary_unary(VALIDATE)
                 for _label, request in labelled:
                     validate(request, timeout=30, metadata=(("x-api-key", admin_key),))
-            if len(recorder.calls) != len(labelled):
-                sys.exit(f"expected {len(labelled)} engine calls, recorded {len(recorder.calls)}")
-            with running.store.read() as txn:
-                catalog = running.store.catalog
-                wanted = sorted({slot for call in recorder.calls for slot in call[2]})
-                campaign_bytes = {
-                    key: catalog.campaign_bytes(txn, key[0], key[1]) for key in wanted
-                }
+            calls = len(labelled)
+            if len(recorder.prepared) != calls or len(recorder.evaluated) != calls:
+                sys.exit(
+                    f"expected {calls} prepare and evaluate calls, recorded "
+                    f"{len(recorder.prepared)} and {len(recorder.evaluated)}"
+                )
+            campaigns, stacking_rules = plan_catalog(running)
         finally:
             running.stop(grace=1)
 
-    index = {key: position for position, key in enumerate(campaign_bytes)}
     out = bytearray(MAGIC)
-    out += u32(len(campaign_bytes))
-    for raw in campaign_bytes.values():
-        out += chunk(raw)
-    out += u32(len(recorder.calls))
-    for (label, _), (request, context, slots, answer) in zip(labelled, recorder.calls, strict=True):
-        out += chunk(label.encode()) + chunk(request) + chunk(context)
-        out += u32(len(slots)) + b"".join(u32(index[slot]) for slot in slots)
+    out += u32(len(campaigns))
+    for raw, reads_counters, joins in campaigns:
+        out += chunk(raw) + u8(reads_counters) + u8(joins)
+    out += optional(stacking_rules)
+    out += u32(calls)
+    for (label, _), prepared, evaluated in zip(
+        labelled, recorder.prepared, recorder.evaluated, strict=True
+    ):
+        request, now_ms, records, profile = prepared
+        values, held, points, answer = evaluated
+        out += chunk(label.encode()) + chunk(request) + struct.pack("<q", now_ms)
+        out += u32(len(records))
+        out += b"".join(optional(None if r is None else bytes(r)) for r in records)
+        out += optional(profile)
+        out += u32(len(values)) + b"".join(struct.pack("<q", v) for v in values)
+        out += u32(len(held)) + b"".join(u8(h) for h in held)
+        out += u32(len(points)) + b"".join(struct.pack("<q", p) for p in points)
         out += chunk(answer)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(bytes(out))
-    print(
-        f"{args.out}: {len(campaign_bytes)} campaigns, {len(recorder.calls)} cases, "
-        f"{len(out):,} bytes"
-    )
+    print(f"{args.out}: {len(campaigns)} campaigns, {calls} cases, {len(out):,} bytes")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-//! Criterion micro-benchmark of one checkout evaluation (`evaluate_checkout_bytes`, bytes in,
-//! bytes out, as the Python binding calls it) over the recorded Validate requests of `make
+//! Criterion micro-benchmark of one checkout evaluation as the Python binding runs a Validate
+//! (`CheckoutPlan::prepare` on the request bytes and stored records, `PreparedCheckout::evaluate`
+//! with the counters read, the answer encoded) over the recorded Validate requests of `make
 //! bench`'s load data set (benches/fixtures, written by benchmarks/dump_engine_fixture.py).
 //!
 //!     cargo bench -p promocore-engine --bench checkout        (or `make bench-engine-rust`)
@@ -18,7 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use criterion::{black_box, criterion_group, Criterion};
 
 use fixture::{Case, Fixture};
-use promocore_engine::evaluate_checkout_bytes;
 
 /// mimalloc (as in the binding), counting allocations and reallocations.
 struct CountingAllocator;
@@ -54,9 +54,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-fn evaluate(fixture: &Fixture, case: &Case) -> Vec<u8> {
-    let campaigns = case.campaigns(fixture);
-    evaluate_checkout_bytes(&case.request, &case.context, &campaigns)
+/// One Validate; the entry point callgrind counts (`--toggle-collect=*validate_once*`).
+#[inline(never)]
+fn validate_once(fixture: &Fixture, case: &Case) -> Vec<u8> {
+    case.evaluate(&fixture.plan)
         .unwrap_or_else(|error| panic!("a fixture case failed to evaluate: {error}"))
 }
 
@@ -73,20 +74,19 @@ fn cases_labelled<'f>(fixture: &'f Fixture, label: &str) -> Vec<&'f Case> {
 fn check_and_count(fixture: &Fixture) {
     for (index, case) in fixture.cases.iter().enumerate() {
         assert!(
-            evaluate(fixture, case) == case.answer,
+            validate_once(fixture, case) == case.answer,
             "fixture case {index} ({}) no longer gives its recorded answer",
             case.label
         );
     }
     for label in ["load", "explain"] {
         let cases = cases_labelled(fixture, label);
-        let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(fixture)).collect();
         let (before, bytes_before) = (
             ALLOCATIONS.load(Ordering::Relaxed),
             ALLOCATED_BYTES.load(Ordering::Relaxed),
         );
-        for (case, campaigns) in cases.iter().zip(&campaigns) {
-            black_box(evaluate_checkout_bytes(&case.request, &case.context, campaigns).ok());
+        for case in &cases {
+            black_box(validate_once(fixture, case));
         }
         let count = cases.len().max(1) as u64;
         println!(
@@ -103,19 +103,13 @@ fn bench_checkout(criterion: &mut Criterion) {
     check_and_count(&fixture);
     for label in ["load", "explain"] {
         let cases = cases_labelled(&fixture, label);
-        let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(&fixture)).collect();
         let mut next = 0usize;
         // One evaluation per iteration, cycling through the cases: times are per evaluation.
         criterion.bench_function(&format!("checkout/{label}"), |bencher| {
             bencher.iter(|| {
-                let index = next % cases.len();
+                let case = cases[next % cases.len()];
                 next += 1;
-                let case = cases[index];
-                black_box(evaluate_checkout_bytes(
-                    black_box(&case.request),
-                    black_box(&case.context),
-                    &campaigns[index],
-                ))
+                black_box(validate_once(&fixture, black_box(case)))
             })
         });
     }
@@ -133,11 +127,10 @@ fn main() {
         let fixture = fixture::load(&fixture::default_path());
         let label = std::env::var("PROMOCORE_ENGINE_LABEL").unwrap_or_else(|_| "load".into());
         let cases = cases_labelled(&fixture, &label);
-        let campaigns: Vec<_> = cases.iter().map(|case| case.campaigns(&fixture)).collect();
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         for _ in 0..passes {
-            for (case, campaigns) in cases.iter().zip(&campaigns) {
-                black_box(evaluate_checkout_bytes(&case.request, &case.context, campaigns).ok());
+            for case in &cases {
+                black_box(validate_once(&fixture, case));
             }
         }
         let evaluations = passes * cases.len();

@@ -1,13 +1,13 @@
 //! The recorded Validate requests of `make bench`'s load data set (benches/fixtures, written by
 //! benchmarks/dump_engine_fixture.py) still get, byte for byte, the answers the engine gave when
-//! they were recorded: the benchmark's speedups must not change an answer.
+//! they were recorded (through the CheckoutPlan, as the binding runs a Validate): the
+//! benchmark's speedups must not change an answer.
 
 #[path = "../benches/fixture.rs"]
 mod fixture;
 
 use prost::Message;
 
-use promocore_engine::evaluate_checkout_bytes;
 use promocore_engine::pb::v1::{RedeemableStatus, ValidateResponse};
 
 #[test]
@@ -15,9 +15,9 @@ fn recorded_load_requests_get_their_recorded_answers() {
     let fixture = fixture::load(&fixture::default_path());
     assert!(fixture.cases.len() >= 40, "the fixture has too few cases");
     for (index, case) in fixture.cases.iter().enumerate() {
-        let answer =
-            evaluate_checkout_bytes(&case.request, &case.context, &case.campaigns(&fixture))
-                .unwrap_or_else(|error| panic!("case {index} ({}): {error}", case.label));
+        let answer = case
+            .evaluate(&fixture.plan)
+            .unwrap_or_else(|error| panic!("case {index} ({}): {error}", case.label));
         if answer != case.answer {
             // Decoded, the difference reads as fields rather than bytes.
             let got = ValidateResponse::decode(answer.as_slice()).expect("the engine's answer");
