@@ -91,7 +91,7 @@ $(VENV)/.bench-deps: $(VENV)/.deps requirements-bench.txt
 bench-engine: install $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency
 	$(PY) benchmarks/bench_engine.py
 
-bench-engine-rust: ## criterion micro-benchmark of one checkout evaluation (load data set fixture); allocations too
+bench-engine-rust: ## Criterion micro-benchmark of one Validate in the engine (load data set fixture); allocations too
 	cargo bench -p promocore-engine --bench checkout
 
 bench-codes: install ## 1,000,000 codes into a fresh store via GenerateCodes; codes/s, peak RSS; last line JSON
