@@ -359,19 +359,9 @@ impl<'r> Evaluation<'r> {
     }
 
     /// Evaluates a discount redeemable and, when valid and admitted by the stacking rules,
-    /// applies it to the running cart; a failed rule says as much as `detail` asks.
-    pub fn apply_discount(
-        &mut self,
-        candidate: &Candidate<'r>,
-        detail: Detail,
-    ) -> RedeemableResult {
-        let outcome = self.evaluate_discount(candidate, detail);
-        self.discount_result(candidate, candidate.redeemable.clone(), outcome)
-    }
-
-    /// Evaluates a discount redeemable and, when valid and admitted by the stacking rules,
-    /// applies it to the running cart; nothing is written for the answer (see
-    /// `discount_result`), so a caller that drops the outcome pays for no message.
+    /// applies it to the running cart. The answer's result is built apart (`discount_result`),
+    /// so a caller that does not list a rejected redeemable builds none; a rejection says as
+    /// much as `detail` asks.
     pub fn evaluate_discount(
         &mut self,
         candidate: &Candidate<'r>,

@@ -209,14 +209,6 @@ pub struct Stacking<'c> {
 }
 
 impl<'c> Stacking<'c> {
-    /// Whether one more valid discount redeemable may apply; why not otherwise.
-    pub fn admit(&self, policy: &StackingPolicy, campaign: &CompiledCampaign) -> Result<(), Skip> {
-        match self.refusal(policy, campaign) {
-            Some(refusal) => Err(refusal.skip(campaign)),
-            None => Ok(()),
-        }
-    }
-
     /// Why one more valid discount redeemable may not apply (None: it may). The checks run in
     /// this order: exclusivity, not-combinable lists, the category's limit, the overall limit.
     pub fn refusal(
