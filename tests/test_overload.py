@@ -11,7 +11,7 @@ import pytest
 
 from promocore import Client, deadlines
 from promocore.errors import DeadlineExceededError, ResourceExhaustedError
-from promocore.load_shedding import LoadShedder
+from promocore.load_shedding import MAX_IN_SERVICE, FifoSlots, LoadShedder
 from promocore.server import ServerOptions, start_server
 from promocore.store.check import check_store
 from promocore.store.group_commit import GroupCommitWriter
@@ -192,3 +192,67 @@ def test_an_rpc_that_queued_past_the_target_is_refused_when_overloaded():
     # The refused RPC gave its slot back: the next one is served at once.
     assert shedder.enter(remaining=60) is None
     shedder.leave()
+
+
+class CpuSeconds(Ticks):
+    """A thread's CPU time for the shedder, moved by the test."""
+
+
+def serve_rpcs(shedder: LoadShedder, cpu: CpuSeconds, count: int, cost_s: float) -> None:
+    """`count` RPCs one after another, each using `cost_s` of CPU in service."""
+    for _ in range(count):
+        assert shedder.enter(remaining=60) is None
+        cpu.now += cost_s
+        shedder.leave()
+
+
+def test_cheap_rpcs_get_enough_slots_that_a_normal_load_never_queues():
+    cpu = CpuSeconds()
+    shedder = LoadShedder(target_ms=10, monotonic=Ticks(), cpu_time=cpu)
+    assert shedder.in_service == 1  # nothing measured yet: as cautious as one slot
+    serve_rpcs(shedder, cpu, 200, cost_s=0.0002)  # a usual Validate: 0.2 ms of CPU
+    # 10 ms / 0.2 ms = 50 would fit; the ceiling is MAX_IN_SERVICE.
+    assert shedder.in_service == MAX_IN_SERVICE
+    # 16 RPCs at once (the bench's 32 users over two workers) all start without waiting.
+    for _ in range(16):
+        assert shedder.enter(remaining=60) is None
+    assert shedder.waiting == 0
+    for _ in range(16):
+        shedder.leave()
+
+
+def test_expensive_rpcs_are_served_one_at_a_time_and_the_slots_follow_the_cost():
+    cpu = CpuSeconds()
+    shedder = LoadShedder(target_ms=10, monotonic=Ticks(), cpu_time=cpu)
+    serve_rpcs(shedder, cpu, 200, cost_s=0.0002)
+    assert shedder.in_service == MAX_IN_SERVICE
+    serve_rpcs(shedder, cpu, 200, cost_s=0.012)  # 30 codes on a 300-line cart: 12 ms
+    assert shedder.in_service == 1
+    serve_rpcs(shedder, cpu, 200, cost_s=0.003)
+    assert shedder.in_service == 3  # 10 ms / 3 ms, rounded down
+
+
+def test_a_fixed_number_of_slots_does_not_adapt():
+    cpu = CpuSeconds()
+    shedder = LoadShedder(target_ms=10, monotonic=Ticks(), cpu_time=cpu, in_service=1)
+    serve_rpcs(shedder, cpu, 200, cost_s=0.0002)
+    assert shedder.in_service == 1
+
+
+def test_more_slots_go_to_the_waiters_at_once():
+    slots = FifoSlots(1)
+    assert slots.try_acquire()
+    granted = []
+    waiter = threading.Thread(target=lambda: granted.append(slots.acquire(timeout=10)))
+    waiter.start()
+    while slots.waiting == 0:
+        waiter.join(0.001)
+    slots.resize(2)
+    waiter.join(10)
+    assert granted == [True]
+    # Fewer slots: those in use are given back as their holders leave, none handed on.
+    slots.resize(1)
+    slots.release()
+    assert not slots.try_acquire()
+    slots.release()
+    assert slots.try_acquire()

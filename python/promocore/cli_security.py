@@ -22,6 +22,15 @@ log = logging.getLogger("promocore.security")
 _DEFAULT_GUESSES = GuessLimits()
 
 
+def _in_service(value: str) -> int | None:
+    """--in-service-rpcs: a positive number, or "auto" (None)."""
+    if value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"a positive number or auto, got {value!r}")
+    return int(value)
+
+
 def add_client_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-ca", type=Path, help="CA of the server's certificate (TLS)")
     parser.add_argument("--tls-client-cert", type=Path, help="client certificate (mutual TLS)")
@@ -57,9 +66,11 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--in-service-rpcs",
-        type=int,
+        type=_in_service,
         default=DEFAULT_IN_SERVICE,
-        help="checkout reads and admin RPCs running at once per process; the rest wait",
+        metavar="N|auto",
+        help="checkout reads and admin RPCs running at once per process; the rest wait "
+        "(default auto: as many as fit in --shed-target-ms at their measured cost)",
     )
     serve.add_argument(
         "--max-queue-ms",

@@ -13,8 +13,9 @@ to route it). Per call, in the RPC's own thread, the gate:
 2. refuses a request larger than the limit, INVALID_ARGUMENT on "request" (request_guard.py);
 3. records the deadline (deadlines.begin), refusing an RPC whose deadline has passed;
 4. admits the RPC by its class:
-   - reads (Validate, Qualify, the admin and events RPCs) take one of the in-service slots,
-     waiting their turn, and are shed under a standing queue (load_shedding.py);
+   - reads (Validate, Qualify, the admin and events RPCs) take one of the in-service slots (as
+     many as fit in the shed target at their cost), waiting their turn, and are shed under a
+     standing queue (load_shedding.py);
    - writes (Redeem, Rollback, ReleaseReservation, and a Validate that asks for a reservation)
      take no slot: their work runs in the group-commit writer while their thread only waits, and
      a slot held through that wait would stall every read behind a disk sync. They are never

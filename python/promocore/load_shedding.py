@@ -1,10 +1,19 @@
 """Overload shedding: RPCs that waited too long to be served are refused at once with
 RESOURCE_EXHAUSTED instead of being served late (CoDel, "controlled delay").
 
-Only `in_service` RPCs of the read class run at once per process; the other threads wait for one
-of those slots. Python work is serialized by the GIL anyway, so more RPCs running at once would
-not finish more per second — they would all finish later (each shares the CPU with all the
-others), and a queue nobody measures would hide in that sharing. An RPC that finds a slot free
+Only so many RPCs of the read class run at once per process (`in_service`); the other threads
+wait for one of those slots. Python work is serialized by the GIL anyway, so more RPCs running at
+once would not finish more per second — they would all finish later (each shares the CPU with
+all the others), and a queue nobody measures would hide in that sharing.
+
+By default the number of slots adapts to what the RPCs cost (Little's law): as many as can all
+be served within `target` one after another, `target` divided by the recent CPU time of an RPC
+in service, between 1 and MAX_IN_SERVICE. Expensive RPCs (a 30-code Validate of a 300-line cart:
+milliseconds) get one slot, as a fixed `in_service` of 1 would; cheap ones (the usual Validate:
+a fraction of a millisecond) get enough that a normal load never waits for a slot, so it never
+pays the hand-over of a slot from thread to thread (a wake-up and a context switch each, about a
+quarter of a cheap Validate's CPU). Either way an admitted RPC shares the CPU with at most
+`target`'s worth of others. An RPC that finds a slot free
 waited for nothing; one that does not is stamped and looked at again when it gets its slot
 (promocore.gate explains why this slot queue is the only queue there is). A burst that drains
 quickly is served whole (some RPCs of every interval got a slot at once); once even the quickest
@@ -35,16 +44,22 @@ from promocore.wire_errors import to_status
 
 DEFAULT_TARGET_MS = 10.0
 DEFAULT_INTERVAL_MS = 500.0
-DEFAULT_IN_SERVICE = 1
+# None: adapt the slots to the RPCs' cost (see the module's docstring).
+DEFAULT_IN_SERVICE: int | None = None
+MAX_IN_SERVICE = 32
 DEFAULT_MAX_QUEUE_MS = 20.0
+# Weight of the newest RPC in the moving average of the CPU time of an RPC in service.
+_COST_WEIGHT = 0.05
 
 
 class FifoSlots:
-    """A counting semaphore that serves waiters in arrival order. (threading.Semaphore lets a
-    newcomer take a freed slot before those already waiting, which would hide the queue.)"""
+    """A counting semaphore that serves waiters in arrival order, whose number of slots may
+    change. (threading.Semaphore lets a newcomer take a freed slot before those already
+    waiting, which would hide the queue.)"""
 
     def __init__(self, slots: int) -> None:
-        self._free = slots
+        self._capacity = slots
+        self._in_use = 0
         self._lock = threading.Lock()
         self._waiters: deque[threading.Event] = deque()
 
@@ -68,8 +83,8 @@ class FifoSlots:
             return False
 
     def _take_free(self) -> bool:
-        if self._free and not self._waiters:
-            self._free -= 1
+        if self._in_use < self._capacity and not self._waiters:
+            self._in_use += 1
             return True
         return False
 
@@ -78,12 +93,27 @@ class FifoSlots:
         """Threads waiting for a slot now."""
         return len(self._waiters)
 
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
     def release(self) -> None:
         with self._lock:
-            if self._waiters:
-                self._waiters.popleft().set()  # the slot passes straight to the oldest waiter
-            else:
-                self._free += 1
+            self._in_use -= 1
+            self._admit_waiters()
+
+    def resize(self, capacity: int) -> None:
+        """Sets the number of slots; slots beyond those in use go to waiters at once (slots in
+        use beyond a smaller number are given back as their holders leave)."""
+        with self._lock:
+            self._capacity = capacity
+            self._admit_waiters()
+
+    def _admit_waiters(self) -> None:
+        # A freed slot passes straight to the oldest waiter.
+        while self._waiters and self._in_use < self._capacity:
+            self._in_use += 1
+            self._waiters.popleft().set()
 
 
 class LoadShedder:
@@ -95,12 +125,20 @@ class LoadShedder:
         target_ms: float = DEFAULT_TARGET_MS,
         interval_ms: float = DEFAULT_INTERVAL_MS,
         monotonic: Callable[[], float] = time.monotonic,
-        in_service: int = DEFAULT_IN_SERVICE,
+        in_service: int | None = DEFAULT_IN_SERVICE,
         max_queue_ms: float = DEFAULT_MAX_QUEUE_MS,
+        cpu_time: Callable[[], float] = time.thread_time,
     ) -> None:
+        """`in_service`: the slots for RPCs in service; None adapts them to the RPCs' cost
+        (measured with `cpu_time`, the calling thread's CPU seconds)."""
         self._max_queue = max_queue_ms / 1000
-        self._slots = FifoSlots(in_service)
         self._target = target_ms / 1000
+        self._adaptive = in_service is None
+        # Adaptive: one slot until RPCs have been measured, as if each cost the whole target.
+        self._slots = FifoSlots(1 if in_service is None else in_service)
+        self._cost = self._target
+        self._cpu_time = cpu_time
+        self._started = threading.local()
         self._interval = interval_ms / 1000
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -126,6 +164,8 @@ class LoadShedder:
             # It stood in no queue: a wait of zero for this interval's minimum (a plain store,
             # no lock: the interval's end is only evaluated by should_shed, under the lock).
             self._min_wait = 0.0
+            if self._adaptive:
+                self._started.cpu = self._cpu_time()
             return None
         arrived = self._monotonic()
         budget = self._max_queue
@@ -137,10 +177,28 @@ class LoadShedder:
         if self.should_shed(self._monotonic() - arrived):
             self._slots.release()
             return self._refusal
+        if self._adaptive:
+            self._started.cpu = self._cpu_time()
         return None
 
     def leave(self) -> None:
+        if self._adaptive:
+            self._measured(self._cpu_time() - self._started.cpu)
         self._slots.release()
+
+    @property
+    def in_service(self) -> int:
+        """The slots for RPCs in service now."""
+        return self._slots.capacity
+
+    def _measured(self, cost: float) -> None:
+        """Folds one RPC's CPU time in service into the average and sizes the slots so that
+        all of them, one after another, fit in the target."""
+        # Racing updates may lose one sample: the average is an estimate either way.
+        self._cost += (cost - self._cost) * _COST_WEIGHT
+        slots = max(1, min(MAX_IN_SERVICE, int(self._target / max(self._cost, 1e-6))))
+        if slots != self._slots.capacity:
+            self._slots.resize(slots)
 
     @property
     def waiting(self) -> int:

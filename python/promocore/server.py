@@ -244,7 +244,8 @@ class ServerOptions:
     # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
     shed_target_ms: float = DEFAULT_TARGET_MS
     # RPCs (of those that may be shed) running at once per process; the rest wait their turn.
-    in_service_rpcs: int = DEFAULT_IN_SERVICE
+    # None: as many as fit in the shed target at their measured cost (promocore.load_shedding).
+    in_service_rpcs: int | None = DEFAULT_IN_SERVICE
     # Longest wait for a slot, overloaded or not; beyond, RESOURCE_EXHAUSTED.
     max_queue_ms: float = DEFAULT_MAX_QUEUE_MS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
