@@ -9,6 +9,7 @@ PY := $(BIN)/python
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./var
 METRICS_LISTEN ?= 127.0.0.1:9464
+HTTP_LISTEN ?= 127.0.0.1:8080
 # The venv's tools come first, so maturin installs into it and `promocore` is ours.
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
@@ -48,9 +49,10 @@ redis-server: ## Install Debian's redis-server with apt-get when it is missing (
 
 install: redis-server $(VENV)/.engine ## Create .venv, install Python deps and redis-server, build the Rust extension (release)
 
-run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data when empty), metrics on :9464
+run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data when empty), console on :8080, metrics on :9464
 	@echo "promocore: gRPC on $(LISTEN), Prometheus metrics on http://$(METRICS_LISTEN)/metrics"
-	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty --metrics-listen $(METRICS_LISTEN)
+	@echo "promocore: web console and HTTP/JSON API on http://$(HTTP_LISTEN)/"
+	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty --metrics-listen $(METRICS_LISTEN) --http-listen $(HTTP_LISTEN)
 
 test: install ## Run the Rust tests, then the Python test suite
 	$(MAKE) --no-print-directory test-rust

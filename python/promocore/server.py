@@ -34,6 +34,8 @@ from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.gate import Gate, HandlerCollector, WriteBound
 from promocore.guess_guard import GuessGuard, GuessLimits
+from promocore.http_api import ConnectApi
+from promocore.http_server import HttpApp, HttpServer
 from promocore.load_shedding import (
     DEFAULT_IN_SERVICE,
     DEFAULT_MAX_QUEUE_MS,
@@ -202,9 +204,13 @@ class RunningServer:
     store_sampler: StoreSampler | None = None
     # Moves the engine's counts of answered redeemables into the metrics (metrics on).
     results_sampler: StoreSampler | None = None
+    # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
+    http: HttpServer | None = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
+        if self.http is not None:
+            self.http.stop()
         self.server.stop(grace).wait()
         for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
             if duty is not None:
@@ -259,6 +265,9 @@ class ServerOptions:
     # Record Prometheus metrics (promocore.metrics; needs $PROMETHEUS_MULTIPROC_DIR, which
     # `promocore serve --metrics-listen` sets). Off: the RPCs and the writer pay nothing.
     metrics: bool = False
+    # HOST:PORT of the HTTP port (Connect API, web console, cockpit); None = no HTTP port.
+    # Shared by the workers with SO_REUSEPORT, like the gRPC port (reuse_port).
+    http_listen: str | None = None
 
     def thread_count(self) -> int:
         return self.threads if self.threads is not None else self.max_concurrent_rpcs
@@ -366,10 +375,22 @@ def start_server(
     if port == 0:
         store.close()
         raise OSError(f"cannot listen on {listen}")
+    http = None
+    if options.http_listen is not None:
+        api = ConnectApi(
+            gate, (*services, health.SERVICE_NAME), max_message_bytes=options.max_message_bytes
+        )
+        try:
+            http = HttpServer(options.http_listen, HttpApp(api), reuse_port=options.reuse_port)
+        except OSError:
+            store.close()
+            raise
     server.start()
+    if http is not None:
+        http.start()
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    running = RunningServer(server, port, store, health_servicer, customer_data, gate)
+    running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
     if recorder is not None:
         running.results_sampler = StoreSampler(
             recorder.take_results, RESULTS_INTERVAL_S, final=True
