@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from cockpit_support import rewarded_customers
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -310,3 +311,26 @@ def test_a_wrong_key_is_refused_with_the_reason(console):
     console.screenshot("15-wrong-key")
     # Nothing kept: the key is forgotten, the sign-in form is back.
     assert console.driver.execute_script("return sessionStorage.length") == 0
+
+
+def test_a_customer_sees_their_cockpit_and_a_tampered_link_is_refused(console, http_server, admin):
+    rewarded_customers(admin)
+    path = admin.create_cockpit_link("ann", 3600)["path"]
+    base = http_server.http.url.rstrip("/")
+    console.driver.get(base + path)
+    console.text_in("#cockpit-codes", "ANN-WELCOME")
+    assert console.find("#points-club").text == "400"
+    assert console.find(".tier").text == "Silver"
+    qr = console.find("#cockpit-codes img.qr")
+    assert console.driver.execute_script("return arguments[0].naturalWidth", qr) > 0
+    assert "BOB-WELCOME" not in console.driver.page_source
+    console.screenshot("16-cockpit")
+    # One character of the signature changed.
+    position = len(path) - 5
+    changed = "B" if path[position] == "A" else "A"
+    console.driver.get(base + path[:position] + changed + path[position + 1 :])
+    console.text_in("#refused", "does not open a rewards page")
+    assert "ANN-WELCOME" not in console.driver.page_source
+    assert "400" not in console.driver.page_source
+    console.screenshot("17-cockpit-tampered-link")
+    assert console.console_errors() == []

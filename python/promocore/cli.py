@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from promocore import _engine, cli_security, logs
+from promocore.cli_cockpit import add_cockpit_commands
 from promocore.cli_customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli_manage import (
     add_code_file_commands,
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_code_commands(commands)
     add_program_commands(commands, _client, _print)
     cli_security.add_key_commands(commands, _client)
+    add_cockpit_commands(commands, _client)
     add_management_commands(commands, _client)
     add_customer_commands(commands, _client, _print)
 

@@ -173,7 +173,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         for prefix, handler in app.pages.items():
             if path.startswith(prefix):
-                status, content_type, body = handler(path, query)
+                try:
+                    status, content_type, body = handler(path, query)
+                except Exception:
+                    log.exception("page %s failed", prefix)
+                    status, content_type = HTTPStatus.INTERNAL_SERVER_ERROR, "text/plain"
+                    body = b"The page could not be made; try again later.\n"
                 self._page(status, content_type, body)
                 return
         self._page(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")

@@ -29,6 +29,8 @@ from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from promocore.cdp.webhooks import WebhookConfig, WebhookSender
 from promocore.checkout import Checkout, Preparer
 from promocore.clock import Clock, SystemClock
+from promocore.cockpit import CockpitLinks, cockpit_view
+from promocore.cockpit_page import cockpit_pages
 from promocore.compiled import CompiledCampaigns
 from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
@@ -110,12 +112,24 @@ class AdminServicer(
     """The admin RPCs; programs and customers come from their mixins."""
 
     def __init__(
-        self, admin: Admin, programs: Programs, customer_data: CustomerData, api_keys: ApiKeys
+        self,
+        admin: Admin,
+        programs: Programs,
+        customer_data: CustomerData,
+        api_keys: ApiKeys,
+        cockpit_links: CockpitLinks,
     ) -> None:
         self._admin = admin
         self._programs = programs
         self._customer_data = customer_data
         self._api_keys = api_keys
+        self._cockpit_links = cockpit_links
+
+    def CreateCockpitLink(self, request, context):
+        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+
+    def RevokeCockpitLinks(self, request, context):
+        return self._cockpit_links.revoke(request.customer_id)
 
     def CreateApiKey(self, request, context):
         return self._api_keys.create(request.name, request.role)
@@ -315,6 +329,7 @@ def start_server(
     )
     wallet = Wallet(customer_data, Preparer(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet)
+    cockpit_links = CockpitLinks(store, clock, customer_data)
 
     gate = Gate(
         authenticator=Authenticator(store) if options.auth else None,
@@ -340,7 +355,7 @@ def start_server(
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys), collected
+        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links), collected
     )
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         events_servicer(as_is, as_is, programs, customer_data), collected
@@ -380,8 +395,18 @@ def start_server(
         api = ConnectApi(
             gate, (*services, health.SERVICE_NAME), max_message_bytes=options.max_message_bytes
         )
+        app = HttpApp(api)
+        app.add_pages(
+            "/cockpit/",
+            cockpit_pages(
+                cockpit_links.customer_of,
+                lambda customer_id: cockpit_view(
+                    customer_data, wallet, customer_id, clock.now_ms()
+                ),
+            ),
+        )
         try:
-            http = HttpServer(options.http_listen, HttpApp(api), reuse_port=options.reuse_port)
+            http = HttpServer(options.http_listen, app, reuse_port=options.reuse_port)
         except OSError:
             store.close()
             raise
