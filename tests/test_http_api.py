@@ -17,6 +17,7 @@ import pytest
 from google.rpc import error_details_pb2
 
 from promocore import Client
+from promocore.errors import PromocoreError
 from promocore.server import RunningServer, ServerOptions, start_server
 from promocore.v1 import checkout_pb2
 
@@ -25,6 +26,7 @@ from support import TEST_ADMIN_KEY, ServerProcess, coupon, free_port
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 REDEEM = "/promocore.v1.CheckoutService/Redeem"
 ORDER = {"currency": "EUR", "items": [{"sku": "A", "unitPrice": "2000", "quantity": 1}]}
+ORDER_SNAKE = {"currency": "EUR", "items": [{"sku": "A", "unit_price": 2000, "quantity": 1}]}
 
 
 @pytest.fixture
@@ -180,13 +182,18 @@ def test_errors_carry_the_reason_code_as_over_grpc(http_server, admin):
         http_server, "/promocore.v1.CheckoutService/Rollback", {"redemptionId": "r-nope"}
     )
     assert (status, error["code"]) == (404, "not_found")
-    status, error = call(
-        http_server,
-        "/promocore.v1.AdminService/CreateCampaign",
-        {"campaign": {"id": "c1", "name": "again", "type": "DISCOUNT_COUPONS", "currency": "EUR"}},
-    )
-    assert error["code"] in {"already_exists", "invalid_argument"}
-    assert status in {409, 400}
+    redeemed = admin.redeem({**ORDER_SNAKE, "id": "o-1"}, codes=["SAVE1"], idempotency_key="o-1")
+    rollback = {"redemptionId": redeemed["redemption"]["id"]}
+    assert call(http_server, "/promocore.v1.CheckoutService/Rollback", rollback)[0] == 200
+    status, error = call(http_server, "/promocore.v1.CheckoutService/Rollback", rollback)
+    assert (status, error["code"]) == (400, "failed_precondition")
+    assert detail(error, "google.rpc.ErrorInfo")["reason"] == "already_rolled_back"
+    # The same refusal over gRPC: same status and reason code.
+    with pytest.raises(PromocoreError) as over_grpc:
+        admin.rollback(redeemed["redemption"]["id"])
+    assert over_grpc.value.status.name == "FAILED_PRECONDITION"
+    assert over_grpc.value.reason == "already_rolled_back"
+    assert over_grpc.value.message == error["message"]
 
 
 def test_protobuf_bodies_are_accepted_and_answered_in_kind(http_server, admin):
@@ -299,3 +306,14 @@ def test_serve_help_documents_the_http_port():
         check=True,
     ).stdout
     assert "--http-listen" in shown and "127.0.0.1:8080" in shown
+
+
+def test_connect_timeout_is_the_deadline_and_a_bad_one_names_the_header(http_server, admin):
+    coupon(admin, "c1", "SAVE1")
+    request = {"order": ORDER, "redeemables": [{"code": "SAVE1"}]}
+    status, _ = call(http_server, VALIDATE, request, headers={"Connect-Timeout-Ms": "5000"})
+    assert status == 200
+    status, error = call(http_server, VALIDATE, request, headers={"Connect-Timeout-Ms": "soon"})
+    assert (status, error["code"]) == (400, "invalid_argument")
+    violation = detail(error, "google.rpc.BadRequest")["fieldViolations"][0]
+    assert violation["field"] == "Connect-Timeout-Ms"
