@@ -222,6 +222,9 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     name.send_keys("Spring: 10.00 EUR off (edited)")
     console.find("#save-campaign").click()
     console.text_in("h1", "(edited)")
+    edited = admin.get_campaign("spring-10")
+    assert edited["effect"] == {"amount_off_order": {"amount": 1000}}  # kept by the form
+    assert edited["version"] > created["version"]
     console.find("#diff-from")
     console.find("form[aria-label='Compare versions'] button").click()
     console.text_in("#diff", "(edited)")
@@ -334,3 +337,21 @@ def test_a_customer_sees_their_cockpit_and_a_tampered_link_is_refused(console, h
     assert "400" not in console.driver.page_source
     console.screenshot("17-cockpit-tampered-link")
     assert console.console_errors() == []
+
+
+def test_editing_keeps_an_effect_the_form_does_not_edit(console, http_server, admin):
+    tiered = {"tiered_spend": {"tiers": [{"threshold": 5000, "amount": 500}]}}
+    admin.create_campaign(id="tiers", name="tiers", type="PROMOTION", currency="EUR", effect=tiered)
+    stored = admin.get_campaign("tiers")["effect"]
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns/tiers/edit")
+    assert (
+        "As stored: tieredSpend"
+        in Select(console.find("#campaign-effect")).first_selected_option.text
+    )
+    name = console.find("#campaign-name")
+    name.clear()
+    name.send_keys("Spend 50, save 5" + Keys.ENTER)
+    console.text_in("h1", "Spend 50, save 5")
+    assert admin.get_campaign("tiers")["effect"] == stored
+    assert stored["tiered_spend"]["tiers"] == tiered["tiered_spend"]["tiers"]

@@ -173,6 +173,7 @@ export function campaignFormPage(id) {
 }
 
 const EFFECTS = {
+  none: "None (gift cards, loyalty, referral programs)",
   amountOffOrder: "Amount off the order",
   percentOffOrder: "Percent off the order",
   amountOffItems: "Amount off matching items",
@@ -183,16 +184,20 @@ const EFFECTS = {
 function campaignForm(campaign) {
   const c = campaign || {};
   const effect = c.effect || {};
-  const kind = effect.amountOffOrder ? "amountOffOrder" : effect.percentOffOrder ? "percentOffOrder"
-    : effect.amountOffItems ? "amountOffItems" : effect.percentOffItems ? "percentOffItems"
-    : effect.shipping ? "shippingFree" : "amountOffOrder";
-  const inner = effect[kind] || {};
+  const storedKind = Object.keys(effect)[0];
+  // An effect the form does not edit (buy X get Y, tiers, formula...) is kept as stored.
+  const kind = !campaign ? "amountOffOrder" : !storedKind ? "none"
+    : effect.shipping ? (effect.shipping.free ? "shippingFree" : "asStored")
+    : storedKind in EFFECTS ? storedKind : "asStored";
+  const inner = effect[storedKind] || {};
   const input = (name, value, attributes = {}) => h("input", { id: `campaign-${name}`, name, value: value ?? "", ...attributes });
   const idInput = input("id", c.id, { required: true, readonly: campaign ? true : null, pattern: "[A-Za-z0-9_.\\-]+" });
   const name = input("name", c.name, { required: true });
   const type = h("select", { id: "campaign-type" }, TYPES.map((t) => h("option", { value: t, selected: t === (c.type || "DISCOUNT_COUPONS") }, t)));
   const currency = input("currency", c.currency || "EUR", { size: 4, required: true });
-  const effectKind = h("select", { id: "campaign-effect" }, Object.entries(EFFECTS).map(([value, label]) => h("option", { value, selected: value === kind }, label)));
+  const choices = Object.entries(EFFECTS);
+  if (kind === "asStored") choices.push(["asStored", `As stored: ${storedKind} (edit with the CLI or API)`]);
+  const effectKind = h("select", { id: "campaign-effect" }, choices.map(([value, label]) => h("option", { value, selected: value === kind }, label)));
   const amount = input("amount", inner.amount ? Number(inner.amount) / 100 : "", { type: "number", step: "0.01", min: "0" });
   const percent = input("percent", inner.percentBp ? inner.percentBp / 100 : "", { type: "number", step: "0.01", min: "0", max: "100" });
   const cap = input("cap", inner.cap ? Number(inner.cap) / 100 : "", { type: "number", step: "0.01", min: "0" });
@@ -229,6 +234,8 @@ function campaignForm(campaign) {
     const basisPoints = (value) => (value === "" ? undefined : Math.round(Number(value) * 100));
     const filter = itemFilter.value.trim() ? { ruleJson: itemFilter.value.trim() } : undefined;
     const effects = {
+      none: () => undefined,
+      asStored: () => c.effect,
       amountOffOrder: () => ({ amountOffOrder: { amount: minor(amount.value) } }),
       percentOffOrder: () => ({ percentOffOrder: { percentBp: basisPoints(percent.value), cap: minor(cap.value) } }),
       amountOffItems: () => ({ amountOffItems: { amount: minor(amount.value), filter } }),
