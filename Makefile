@@ -9,13 +9,14 @@ PY := $(BIN)/python
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= ./var
 METRICS_LISTEN ?= 127.0.0.1:9464
+HTTP_LISTEN ?= 127.0.0.1:8080
 # The venv's tools come first, so maturin installs into it and `promocore` is ours.
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install redis-server run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help install redis-server chromium run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -46,11 +47,26 @@ redis-server: ## Install Debian's redis-server with apt-get when it is missing (
 	  command -v redis-server >/dev/null || { echo "redis-server is still not on PATH" >&2; exit 1; }; \
 	fi
 
-install: redis-server $(VENV)/.engine ## Create .venv, install Python deps and redis-server, build the Rust extension (release)
+# Debian's chromium and chromium-driver, for the console's browser tests (Selenium drives that
+# chromedriver; nothing is downloaded at test time). Checked on every run like redis-server.
+chromium: ## Install Debian's chromium and chromium-driver with apt-get when missing (sudo unless root)
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" -eq 0 ]; then as_root=; \
+	  elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
+	  else echo "chromium is missing: install it as root (apt-get install chromium chromium-driver)" >&2; exit 1; fi; \
+	  echo "chromium or chromedriver is missing: installing them from Debian's packages"; \
+	  $$as_root apt-get update && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends chromium chromium-driver || exit 1; \
+	  command -v chromedriver >/dev/null || { echo "chromedriver is still not on PATH" >&2; exit 1; }; \
+	fi
 
-run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data when empty), metrics on :9464
+install: redis-server chromium $(VENV)/.engine ## Create .venv, install Python deps, redis-server and chromium, build the Rust extension (release)
+
+run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data when empty), console on :8080, metrics on :9464
 	@echo "promocore: gRPC on $(LISTEN), Prometheus metrics on http://$(METRICS_LISTEN)/metrics"
-	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty --metrics-listen $(METRICS_LISTEN)
+	@echo "promocore: web console and HTTP/JSON API on http://$(HTTP_LISTEN)/"
+	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty --metrics-listen $(METRICS_LISTEN) --http-listen $(HTTP_LISTEN)
 
 test: install ## Run the Rust tests, then the Python test suite
 	$(MAKE) --no-print-directory test-rust

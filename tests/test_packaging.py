@@ -165,6 +165,7 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
 
     target = f"127.0.0.1:{free_port()}"
     metrics_port = free_port()
+    http_port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as log_file:
         server = subprocess.Popen(
@@ -172,6 +173,7 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
                 *(promocore_bin, "serve", "--workers", "0", "--listen", target),
                 *("--data-dir", str(tmp_path / "data"), "--demo-if-empty"),
                 *("--metrics-listen", f"127.0.0.1:{metrics_port}", "--log-format", "json"),
+                *("--http-listen", f"127.0.0.1:{http_port}"),
             ],
             cwd=tmp_path,
             env={**env, "PROMOCORE_BOOTSTRAP_ADMIN_KEY": TEST_ADMIN_KEY},
@@ -207,6 +209,11 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
         )
         assert f"{redeemed} 1.0" in exposition
         assert "promocore_redemptions_total 1.0" in exposition
+
+        # The web console's files are in the wheel, served from the installed package.
+        for page, marker in (("/", b"/console/app.js"), ("/console/app.js", b"import")):
+            with urllib.request.urlopen(f"http://127.0.0.1:{http_port}{page}", timeout=10) as got:
+                assert marker in got.read()
     finally:
         server.terminate()
         server.wait(timeout=30)

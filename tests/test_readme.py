@@ -112,6 +112,7 @@ def _start_like_make_run(tmp_path: Path) -> tuple[subprocess.Popen, str, Path]:
             f"LISTEN={target}",
             f"DATA_DIR={tmp_path / 'var'}",
             f"METRICS_LISTEN=127.0.0.1:{free_port()}",
+            f"HTTP_LISTEN=127.0.0.1:{free_port()}",
         ],
         cwd=REPO,
         capture_output=True,

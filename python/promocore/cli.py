@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from promocore import _engine, cli_security, logs
+from promocore.cli_cockpit import add_cockpit_commands
 from promocore.cli_customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli_manage import (
     add_code_file_commands,
@@ -29,6 +30,7 @@ from promocore.cli_output import Progress, print_table
 from promocore.cli_programs import add_program_commands
 from promocore.client import Client
 from promocore.errors import PromocoreError
+from promocore.http_server import DEFAULT_HTTP_LISTEN
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
 
@@ -141,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
     serve.add_argument(
+        "--http-listen",
+        metavar="HOST:PORT",
+        nargs="?",
+        const=DEFAULT_HTTP_LISTEN,
+        help="serve every RPC as HTTP/JSON (Connect protocol), the web console and the customer "
+        f"cockpit pages on HOST:PORT (the flag alone: {DEFAULT_HTTP_LISTEN}; default: off; "
+        "see docs/console.md)",
+    )
+    serve.add_argument(
         "--metrics-listen",
         metavar="HOST:PORT",
         help="serve Prometheus metrics of all workers on http://HOST:PORT/metrics (default: off; "
@@ -179,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_code_commands(commands)
     add_program_commands(commands, _client, _print)
     cli_security.add_key_commands(commands, _client)
+    add_cockpit_commands(commands, _client)
     add_management_commands(commands, _client)
     add_customer_commands(commands, _client, _print)
 
@@ -322,6 +334,7 @@ def run_serve(args: argparse.Namespace) -> int:
         durability=Durability(args.durability),
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,
+        http_listen=args.http_listen,
         **cli_security.serve_options(args),
         **serve_options(args),
     )
@@ -347,6 +360,7 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.getLogger("promocore").info(
         "promocore serving on %s:%d (data in %s)", host, running.port, location
     )
+    _log_console_url(running)
     serve_forever(running)
     return 0
 
@@ -366,10 +380,16 @@ def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_
         host = listen.rpartition(":")[0]
         log.info("promocore serving on %s:%d (data in %s)", host, running.port, location)
         log.info("metrics on http://%s:%d/metrics", metrics.split_listen(metrics_listen)[0], port)
+        _log_console_url(running)
         serve_forever(running)
     finally:
         metrics.remove_directory(directory)
     return 0
+
+
+def _log_console_url(running: Any) -> None:
+    if running.http is not None:
+        logging.getLogger("promocore").info("HTTP/JSON API and web console on %s", running.http.url)
 
 
 def _store_url(text: str) -> str:

@@ -367,6 +367,20 @@ class Client(ProgramsClient, CustomersClient):
         request = from_plain(admin_pb2.CreateApiKeyRequest, {"name": name, "role": role_name})
         return to_plain(self._call(self._admin.CreateApiKey, request))
 
+    # Customer cockpit ------------------------------------------------------------------------
+
+    def create_cockpit_link(self, customer_id: str, ttl_seconds: int = 0) -> Plain:
+        """A signed link to the customer's rewards page: `path` to append to the HTTP port's
+        URL, `expires_at`."""
+        request = admin_pb2.CreateCockpitLinkRequest(
+            customer_id=customer_id, ttl_seconds=ttl_seconds
+        )
+        return to_plain(self._call(self._admin.CreateCockpitLink, request))
+
+    def revoke_cockpit_links(self, customer_id: str) -> Plain:
+        request = admin_pb2.RevokeCockpitLinksRequest(customer_id=customer_id)
+        return to_plain(self._call(self._admin.RevokeCockpitLinks, request))
+
     def list_api_keys(self) -> list[Plain]:
         return self._pages(
             lambda token: admin_pb2.ListApiKeysRequest(page={"page_token": token}),

@@ -278,6 +278,7 @@ class Gate:
         self._refusal_hooks: list[RefusalHook] = []
         self._error_hooks: list[ErrorHook] = []
         self._services: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
+        self._policies: dict[str, MethodPolicy] = {}
 
     def on_finish(self, hook: FinishHook) -> None:
         """Runs `hook` at the end of every RPC from now on (see FinishHook)."""
@@ -307,7 +308,23 @@ class Gate:
         gated = self._services.setdefault(service, {})
         for name, handler in handlers.items():
             policy = MethodPolicy.of(f"/{service}/{name}", takes_caller=name in with_caller)
+            self._policies[policy.path] = policy
             gated[name] = self._gated(policy, handler)
+
+    def gated_handler(self, service: str, name: str) -> grpc.RpcMethodHandler | None:
+        """The gated handler of a method, as gRPC serves it: what another transport calls with
+        a context of its own (promocore.http_api), so every RPC passes this one gate."""
+        return self._services.get(service, {}).get(name)
+
+    def authorize(self, path: str, context: grpc.ServicerContext) -> None:
+        """The gate's first step alone (authentication, role, principal, audit actor) for a
+        method by its path: lets a transport that must decode a request before the gate sees
+        it (JSON) refuse an unauthenticated or unauthorised caller first. Raises the
+        PromocoreError the gate would answer; the gated call then checks again (a cached
+        lookup)."""
+        policy = self._policies[path]
+        if not policy.open:
+            self._enter(policy, context)
 
     def install(self, server: grpc.Server) -> None:
         """Registers every gated method on `server` (before it starts)."""

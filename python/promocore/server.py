@@ -29,11 +29,15 @@ from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from promocore.cdp.webhooks import WebhookConfig, WebhookSender
 from promocore.checkout import Checkout, Preparer
 from promocore.clock import Clock, SystemClock
+from promocore.cockpit import CockpitLinks, cockpit_view
+from promocore.cockpit_page import cockpit_pages
 from promocore.compiled import CompiledCampaigns
 from promocore.customers_service import customer_admin_rpcs, events_servicer
 from promocore.demo import InProcessAdmin, load_demo
 from promocore.gate import Gate, HandlerCollector, WriteBound
 from promocore.guess_guard import GuessGuard, GuessLimits
+from promocore.http_api import ConnectApi
+from promocore.http_server import HttpApp, HttpServer
 from promocore.load_shedding import (
     DEFAULT_IN_SERVICE,
     DEFAULT_MAX_QUEUE_MS,
@@ -108,12 +112,24 @@ class AdminServicer(
     """The admin RPCs; programs and customers come from their mixins."""
 
     def __init__(
-        self, admin: Admin, programs: Programs, customer_data: CustomerData, api_keys: ApiKeys
+        self,
+        admin: Admin,
+        programs: Programs,
+        customer_data: CustomerData,
+        api_keys: ApiKeys,
+        cockpit_links: CockpitLinks,
     ) -> None:
         self._admin = admin
         self._programs = programs
         self._customer_data = customer_data
         self._api_keys = api_keys
+        self._cockpit_links = cockpit_links
+
+    def CreateCockpitLink(self, request, context):
+        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+
+    def RevokeCockpitLinks(self, request, context):
+        return self._cockpit_links.revoke(request.customer_id)
 
     def CreateApiKey(self, request, context):
         return self._api_keys.create(request.name, request.role)
@@ -202,9 +218,13 @@ class RunningServer:
     store_sampler: StoreSampler | None = None
     # Moves the engine's counts of answered redeemables into the metrics (metrics on).
     results_sampler: StoreSampler | None = None
+    # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
+    http: HttpServer | None = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
+        if self.http is not None:
+            self.http.stop()
         self.server.stop(grace).wait()
         for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
             if duty is not None:
@@ -260,6 +280,9 @@ class ServerOptions:
     # Record Prometheus metrics (promocore.metrics; needs $PROMETHEUS_MULTIPROC_DIR, which
     # `promocore serve --metrics-listen` sets). Off: the RPCs and the writer pay nothing.
     metrics: bool = False
+    # HOST:PORT of the HTTP port (Connect API, web console, cockpit); None = no HTTP port.
+    # Shared by the workers with SO_REUSEPORT, like the gRPC port (reuse_port).
+    http_listen: str | None = None
 
     def thread_count(self) -> int:
         return self.threads if self.threads is not None else self.max_concurrent_rpcs
@@ -307,6 +330,7 @@ def start_server(
     )
     wallet = Wallet(customer_data, Preparer(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet)
+    cockpit_links = CockpitLinks(store, clock, customer_data)
 
     gate = Gate(
         authenticator=Authenticator(store) if options.auth else None,
@@ -332,7 +356,7 @@ def start_server(
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys), collected
+        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links), collected
     )
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         events_servicer(as_is, as_is, programs, customer_data), collected
@@ -367,10 +391,32 @@ def start_server(
     if port == 0:
         store.close()
         raise OSError(f"cannot listen on {listen}")
+    http = None
+    if options.http_listen is not None:
+        api = ConnectApi(
+            gate, (*services, health.SERVICE_NAME), max_message_bytes=options.max_message_bytes
+        )
+        app = HttpApp(api)
+        app.add_pages(
+            "/cockpit/",
+            cockpit_pages(
+                cockpit_links.customer_of,
+                lambda customer_id: cockpit_view(
+                    customer_data, wallet, customer_id, clock.now_ms()
+                ),
+            ),
+        )
+        try:
+            http = HttpServer(options.http_listen, app, reuse_port=options.reuse_port)
+        except OSError:
+            store.close()
+            raise
     server.start()
+    if http is not None:
+        http.start()
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    running = RunningServer(server, port, store, health_servicer, customer_data, gate)
+    running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
     if recorder is not None:
         running.results_sampler = StoreSampler(
             recorder.take_results, RESULTS_INTERVAL_S, final=True

@@ -67,7 +67,7 @@ class Wallet:
             if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
                 card = self._data.programs.accounts.card(txn, normalized, now_ms)
                 held.extras.loyalty_cards.append(card)
-                held.extras.rewards.extend(self._affordable(txn, card))
+                held.extras.rewards.extend(self.affordable(txn, card))
                 if stored is not None:
                     context.customer.loyalty[code.campaign_id].CopyFrom(card)
             else:
@@ -115,9 +115,11 @@ class Wallet:
                 cards.append((code, normalized))
         return cards
 
-    def _affordable(
+    def affordable(
         self, txn: lmdb.Transaction, card: loyalty_pb2.LoyaltyCard
     ) -> list[checkout_pb2.AffordableReward]:
+        """The card's program rewards its points buy now (its tier allows, still in stock);
+        also the customer cockpit's (promocore.cockpit)."""
         program = self._data.programs.accounts.program(txn, card.campaign_id)
         affordable = []
         for reward in program.loyalty.rewards:

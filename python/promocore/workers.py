@@ -99,6 +99,14 @@ def serve_workers(
     holder = reserve_port(host, port)
     port = holder.getsockname()[1]
     address = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+    http_holder = None
+    if options.http_listen is not None:
+        # The HTTP port too: reserved here (port 0 picks one for every worker), shared by all.
+        http_host, http_port = split_listen(options.http_listen)
+        http_holder = reserve_port(http_host, http_port)
+        http_port = http_holder.getsockname()[1]
+        http_host = f"[{http_host}]" if ":" in http_host else http_host
+        options = dataclasses.replace(options, http_listen=f"{http_host}:{http_port}")
     if options.load_demo_if_empty:
         # In the supervisor, before any fork, without gRPC; closed before the workers open it.
         store = open_store(data_dir)
@@ -155,6 +163,8 @@ def serve_workers(
     for index in range(workers):
         spawn(index)
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
+    if options.http_listen is not None:
+        log.info("HTTP/JSON API and web console on http://%s/", options.http_listen)
     if metrics_listen is not None:
         _, metrics_port = metrics.serve_metrics(metrics_listen)
         metrics_host = metrics.split_listen(metrics_listen)[0]
@@ -178,6 +188,8 @@ def serve_workers(
         if not stopping:
             spawn(index)
     holder.close()
+    if http_holder is not None:
+        http_holder.close()
     log.info("all workers stopped")
     return 0
 

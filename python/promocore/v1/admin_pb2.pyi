@@ -597,3 +597,33 @@ class SetStackingRulesRequest(_message.Message):
     RULES_FIELD_NUMBER: _ClassVar[int]
     rules: _campaign_pb2.StackingRules
     def __init__(self, rules: _Optional[_Union[_campaign_pb2.StackingRules, _Mapping]] = ...) -> None: ...
+
+class CreateCockpitLinkRequest(_message.Message):
+    __slots__ = ("customer_id", "ttl_seconds")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    ttl_seconds: int
+    def __init__(self, customer_id: _Optional[str] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
+
+class CockpitLink(_message.Message):
+    __slots__ = ("customer_id", "path", "expires_at")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    path: str
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., path: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RevokeCockpitLinksRequest(_message.Message):
+    __slots__ = ("customer_id",)
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    def __init__(self, customer_id: _Optional[str] = ...) -> None: ...
+
+class RevokeCockpitLinksResponse(_message.Message):
+    __slots__ = ("customer_id",)
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    def __init__(self, customer_id: _Optional[str] = ...) -> None: ...

@@ -239,6 +239,16 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
                 _registered_method=True)
+        self.CreateCockpitLink = channel.unary_unary(
+                '/promocore.v1.AdminService/CreateCockpitLink',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.CockpitLink.FromString,
+                _registered_method=True)
+        self.RevokeCockpitLinks = channel.unary_unary(
+                '/promocore.v1.AdminService/RevokeCockpitLinks',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.RevokeCockpitLinksRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.RevokeCockpitLinksResponse.FromString,
+                _registered_method=True)
         self.GetStackingRules = channel.unary_unary(
                 '/promocore.v1.AdminService/GetStackingRules',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.GetStackingRulesRequest.SerializeToString,
@@ -536,6 +546,21 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateCockpitLink(self, request, context):
+        """A signed, expiring link to the customer's rewards page (the cockpit, docs/console.md): the
+        path to append to the HTTP port's URL. NOT_FOUND for an unknown customer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeCockpitLinks(self, request, context):
+        """Makes every cockpit link of the customer made so far invalid (newer links work).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetStackingRules(self, request, context):
         """Reads the stacking rules in force (the defaults when never set).
         """
@@ -754,6 +779,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ListAuditLog,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.SerializeToString,
+            ),
+            'CreateCockpitLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCockpitLink,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.CockpitLink.SerializeToString,
+            ),
+            'RevokeCockpitLinks': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeCockpitLinks,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.RevokeCockpitLinksRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.RevokeCockpitLinksResponse.SerializeToString,
             ),
             'GetStackingRules': grpc.unary_unary_rpc_method_handler(
                     servicer.GetStackingRules,
@@ -1847,6 +1882,60 @@ class AdminService:
             '/promocore.v1.AdminService/ListAuditLog',
             promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCockpitLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/CreateCockpitLink',
+            promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.CockpitLink.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeCockpitLinks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/RevokeCockpitLinks',
+            promocore_dot_v1_dot_admin__pb2.RevokeCockpitLinksRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.RevokeCockpitLinksResponse.FromString,
             options,
             channel_credentials,
             insecure,

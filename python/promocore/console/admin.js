@@ -1,0 +1,70 @@
+// Admin pages: the audit log (who changed what) and the API keys (create, revoke).
+import { admin } from "./api.js";
+import { canWrite } from "./session.js";
+import { errorBox, field, h, load, replace, table, when } from "./ui.js";
+
+export function auditPage() {
+  const prefix = h("input", { id: "audit-prefix", type: "search", placeholder: "campaign/welcome-10, code/, apikey/" });
+  const out = h("div", { id: "audit" });
+  let token = "";
+  const more = h("button", { type: "button", className: "secondary", hidden: true, onclick: () => show(false) }, "Older entries");
+  const rows = [];
+  const show = (fresh) => {
+    if (fresh) { rows.length = 0; token = ""; }
+    return load(out, async () => {
+      const answer = await admin("ListAuditLog", { targetPrefix: prefix.value.trim(), page: { pageSize: 50, pageToken: token } });
+      rows.push(...(answer.entries || []));
+      token = answer.nextPageToken || "";
+      more.hidden = !token;
+      return table([
+        { title: "#", cell: (e) => e.sequence },
+        { title: "When", cell: (e) => when(e.createdAt) },
+        { title: "Who", cell: (e) => h("span", { className: "mono" }, e.actor) },
+        { title: "Action", cell: (e) => e.action },
+        { title: "Target", cell: (e) => h("span", { className: "mono" }, e.target) },
+        { title: "After", cell: (e) => h("details", {}, h("summary", {}, "change"), h("pre", { className: "diff" },
+            e.beforeJson ? `before: ${e.beforeJson}\n` : "", e.afterJson ? `after: ${e.afterJson}` : "")) },
+      ], rows, "No entry.");
+    }, "Loading the audit log");
+  };
+  const form = h("form", { className: "row", "aria-label": "Filter the audit log" },
+    field("Target starts with", prefix), h("div", {}, h("button", { type: "submit", className: "secondary" }, "Filter")));
+  form.addEventListener("submit", (event) => { event.preventDefault(); show(true); });
+  show(true);
+  return h("div", {}, h("h1", {}, "Audit log"), form, out, h("p", {}, more));
+}
+
+export function keysPage() {
+  const out = h("div", { id: "keys" });
+  const created = h("div", { id: "created-key", "aria-live": "polite" });
+  const show = () => load(out, async () => {
+    const answer = await admin("ListApiKeys", { page: { pageSize: 200 } });
+    return table([
+      { title: "Id", cell: (k) => h("span", { className: "mono" }, k.id) },
+      { title: "Name", cell: (k) => k.name },
+      { title: "Role", cell: (k) => (k.role || "").replace("ROLE_", "").toLowerCase() },
+      { title: "Created", cell: (k) => when(k.createdAt) },
+      { title: "Revoked", cell: (k) => when(k.revokedAt) },
+      { title: "", cell: (k) => k.revokedAt ? "" : h("button", { type: "button", className: "danger", disabled: !canWrite(), onclick: async () => {
+          try { await admin("RevokeApiKey", { id: k.id }); show(); } catch (error) { replace(created, errorBox(error)); }
+        } }, "Revoke") },
+    ], answer.apiKeys || [], "No key.");
+  }, "Loading API keys");
+  const name = h("input", { id: "key-name", required: true });
+  const role = h("select", { id: "key-role" }, ["ROLE_CHECKOUT", "ROLE_POS", "ROLE_READ_ONLY", "ROLE_ADMIN"].map((r) =>
+    h("option", { value: r }, r.replace("ROLE_", "").toLowerCase())));
+  const form = h("form", { className: "row", "aria-label": "New API key" }, field("Name", name), field("Role", role),
+    h("div", {}, h("button", { type: "submit" }, "Create")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const answer = await admin("CreateApiKey", { name: name.value.trim(), role: role.value });
+      replace(created, h("div", { className: "ok" }, "The secret, shown once:", h("div", { className: "secret" }, answer.secret)));
+      show();
+    } catch (error) {
+      replace(created, errorBox(error));
+    }
+  });
+  show();
+  return h("div", {}, h("h1", {}, "API keys"), h("section", { className: "card" }, h("h2", {}, "New key"), form, created), out);
+}

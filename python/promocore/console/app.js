@@ -1,0 +1,104 @@
+// The console: sign-in with an API key (kept in this tab's session storage only), the role it
+// has (admin, or read-only: everything shown, nothing changeable), and the pages by URL hash.
+import { admin, apiKey, forgetApiKey, setApiKey } from "./api.js";
+import { campaignsPage, campaignPage, campaignFormPage } from "./campaigns.js";
+import { codesPage } from "./codes.js";
+import { reportsPage } from "./reports.js";
+import { customersPage } from "./customers.js";
+import { auditPage, keysPage } from "./admin.js";
+import { session } from "./session.js";
+import { errorBox, field, h, loading, replace } from "./ui.js";
+
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+
+const ROUTES = [
+  [/^#\/campaigns\/new$/, () => campaignFormPage(null)],
+  [/^#\/campaigns\/([^/]+)\/edit$/, (id) => campaignFormPage(id)],
+  [/^#\/campaigns\/([^/]+)$/, (id) => campaignPage(id)],
+  [/^#\/campaigns$/, () => campaignsPage()],
+  [/^#\/codes(?:\?.*)?$/, () => codesPage()],
+  [/^#\/reports(?:\/([^/]+))?$/, (id) => reportsPage(id)],
+  [/^#\/customers(?:\/([^/]+))?$/, (id) => customersPage(id)],
+  [/^#\/audit$/, () => auditPage()],
+  [/^#\/keys$/, () => keysPage()],
+];
+
+// Which role the key has, from what it may call: ListApiKeys is the admin's alone; any console
+// reader may ListCampaigns. A checkout or pos key may use neither.
+async function roleOf() {
+  try {
+    await admin("ListApiKeys", { page: { pageSize: 1 } });
+    return "admin";
+  } catch (error) {
+    if (error.code !== "permission_denied") throw error;
+  }
+  await admin("ListCampaigns", { page: { pageSize: 1 } });
+  return "read_only";
+}
+
+function signInPage(failure) {
+  const key = h("input", { type: "password", autocomplete: "off", required: true, id: "api-key" });
+  const form = h("form", { className: "signin card", "aria-label": "Sign in" },
+    h("h1", {}, "Sign in"),
+    h("p", { className: "muted" }, "Paste an admin or read-only API key. It stays in this browser tab only (session storage) and is forgotten when the tab closes."),
+    field("API key", key),
+    failure ? errorBox(failure) : null,
+    h("p", {}, h("button", { type: "submit", id: "sign-in" }, "Sign in")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    setApiKey(key.value.trim());
+    await start();
+  });
+  replace(main, form);
+  key.focus();
+}
+
+async function start() {
+  if (!apiKey()) return signInPage();
+  replace(main, loading("Signing in"));
+  try {
+    session.role = await roleOf();
+  } catch (error) {
+    forgetApiKey();
+    return signInPage(error);
+  }
+  nav.hidden = false;
+  document.getElementById("sign-out").hidden = false;
+  for (const link of nav.querySelectorAll("[data-admin]")) link.hidden = session.role !== "admin";
+  document.getElementById("who").textContent =
+    session.role === "admin" ? "admin key" : "read-only key: nothing can be changed";
+  if (!location.hash || location.hash === "#/") location.hash = "#/campaigns";
+  else route();
+}
+
+function route() {
+  if (!session.role) return;
+  for (const link of nav.querySelectorAll("a")) {
+    const current = location.hash.startsWith(link.getAttribute("href"));
+    if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
+  for (const [pattern, page] of ROUTES) {
+    const match = location.hash.match(pattern);
+    if (match) {
+      const content = page(...match.slice(1).map((part) => part && decodeURIComponent(part)));
+      replace(main, content);
+      main.focus();
+      return;
+    }
+  }
+  replace(main, h("p", {}, "No such page. ", h("a", { href: "#/campaigns" }, "Campaigns")));
+}
+
+document.getElementById("sign-out").addEventListener("click", () => {
+  forgetApiKey();
+  session.role = null;
+  nav.hidden = true;
+  document.getElementById("sign-out").hidden = true;
+  document.getElementById("who").textContent = "";
+  location.hash = "";
+  signInPage();
+});
+window.addEventListener("hashchange", route);
+start();

@@ -1,0 +1,129 @@
+// Customers: look one up; attributes, segments, the wallet (Qualify for an example cart), gift
+// cards and loyalty balances with their ledgers, redemptions with a Rollback button.
+import { admin, checkout, listAll } from "./api.js";
+import { canWrite } from "./session.js";
+import { errorBox, field, h, load, money, replace, table, when } from "./ui.js";
+
+export function customersPage(id) {
+  const input = h("input", { id: "customer-id", type: "search", value: id || "", placeholder: "customer id" });
+  const out = h("div", { id: "customer" });
+  const form = h("form", { className: "row", "aria-label": "Look up a customer" },
+    field("Customer id", input), h("div", {}, h("button", { type: "submit" }, "Look up")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const wanted = input.value.trim();
+    if (wanted) location.hash = `#/customers/${encodeURIComponent(wanted)}`;
+  });
+  if (id) load(out, () => customerView(id), "Loading the customer");
+  else load(out, async () => {
+    const answer = await admin("ListCustomers", { page: { pageSize: 50 } });
+    return table([{ title: "Customer", cell: (c) => h("a", { href: `#/customers/${encodeURIComponent(c.id)}` }, c.id) },
+      { title: "Segments", cell: (c) => (c.segments || []).join(", ") }], answer.customers || [], "No customer yet.");
+  }, "Loading customers");
+  return h("div", {}, h("h1", {}, "Customers"), form, out);
+}
+
+async function customerView(id) {
+  const customer = await admin("GetCustomer", { id });
+  const aggregates = customer.aggregates || {};
+  const attributes = customer.attributesJson ? JSON.parse(customer.attributesJson) : {};
+  const wallet = h("div", { id: "wallet" });
+  const redemptions = h("div", { id: "redemptions" });
+  const cartText = h("input", { id: "wallet-cart", value: "SKU-1:5000:1", size: 40 });
+  const currency = h("input", { id: "wallet-currency", value: aggregates.totalSpentCurrency || "EUR", size: 4 });
+  const walletForm = h("form", { className: "row", "aria-label": "Example cart" },
+    field("Example cart (SKU:PRICE:QTY, comma separated)", cartText), field("Currency", currency),
+    h("div", {}, h("button", { type: "submit", className: "secondary" }, "Show the wallet")));
+  const showWallet = () => load(wallet, () => walletView(id, cartText.value, currency.value.trim()), "Asking Qualify");
+  walletForm.addEventListener("submit", (event) => { event.preventDefault(); showWallet(); });
+  showWallet();
+  const notice = h("div", { "aria-live": "polite", id: "rollback-notice" });
+  const showRedemptions = () => load(redemptions, () => redemptionsView(id, showRedemptions, notice), "Loading redemptions");
+  showRedemptions();
+  return h("div", {},
+    h("h2", { id: "customer-heading" }, `Customer ${customer.id}`),
+    h("section", { className: "card" },
+      h("p", {}, `${Number(aggregates.ordersCount || 0)} orders, spent ${money(aggregates.totalSpent, aggregates.totalSpentCurrency)}`,
+        aggregates.lastOrderAt ? `, last order ${when(aggregates.lastOrderAt)}` : ""),
+      h("p", {}, "Segments: ", (customer.segments || []).length ? customer.segments.join(", ") : h("span", { className: "muted" }, "none")),
+      table([{ title: "Attribute", cell: ([k]) => k }, { title: "Value", cell: ([, v]) => JSON.stringify(v) }],
+        Object.entries(attributes), "No attributes.")),
+    h("section", { className: "card" }, h("h2", {}, "Wallet, gift cards and loyalty"), walletForm, wallet),
+    h("section", { className: "card" }, h("h2", {}, "Redemptions"), notice, redemptions));
+}
+
+function parseCart(text, currency) {
+  const items = text.split(",").map((part) => part.trim()).filter(Boolean).map((part) => {
+    const [sku, price, quantity] = part.split(":");
+    return { sku, unitPrice: String(Number(price || 0)), quantity: String(Number(quantity || 1)) };
+  });
+  return { currency, items };
+}
+
+async function walletView(id, cartText, currency) {
+  const answer = await checkout("Qualify", { order: parseCart(cartText, currency), customer: { id }, includeNearMisses: true });
+  const ledgerOut = h("div", { id: "ledger" });
+  const ledger = (code) => load(ledgerOut, async () => {
+    const entries = await listAll("ListLedger", { code }, "entries", 200);
+    return h("div", {}, h("h3", {}, `Ledger of ${code}`), table([
+      { title: "When", cell: (e) => when(e.createdAt) },
+      { title: "Kind", cell: (e) => (e.kind || "").replace("LEDGER_", "").toLowerCase() },
+      { title: "Change", cell: (e) => e.delta || "0" },
+      { title: "Balance after", cell: (e) => e.balanceAfter || "0" },
+      { title: "Redemption", cell: (e) => e.redemptionId || "" },
+      { title: "Reason", cell: (e) => e.reason || "" },
+    ], entries, "No ledger entry."));
+  }, "Loading the ledger");
+  const ledgerButton = (code) => h("button", { type: "button", className: "secondary", onclick: () => ledger(code) }, "Ledger");
+  return h("div", {},
+    table([
+      { title: "Offer", cell: (e) => (e.result.redeemable || {}).code || (e.result.redeemable || {}).promotionId || e.result.campaignId },
+      { title: "Source", cell: (e) => (e.source || "").toLowerCase().replace(/_/g, " ") },
+      { title: "Campaign", cell: (e) => e.result.campaignName || e.result.campaignId },
+      { title: "Discount", cell: (e) => money(Number(e.result.itemsDiscount || 0) + Number(e.result.shippingDiscount || 0), currency) },
+    ], answer.entries || [], "Nothing applies to this cart."),
+    (answer.nearMisses || []).length ? h("p", {}, "Near misses: ", answer.nearMisses.map((e) => `${e.result.campaignName || e.result.campaignId}: ${e.result.message || e.result.reason}`).join("; ")) : null,
+    h("h3", {}, "Gift cards"),
+    table([
+      { title: "Card", cell: (g) => h("span", { className: "mono" }, g.code) },
+      { title: "Balance", cell: (g) => money(g.balance, g.currency) },
+      { title: "", cell: (g) => ledgerButton(g.code) },
+    ], answer.giftCards || [], "No gift card."),
+    h("h3", {}, "Loyalty"),
+    table([
+      { title: "Card", cell: (l) => h("span", { className: "mono" }, l.code) },
+      { title: "Program", cell: (l) => l.campaignId },
+      { title: "Points", cell: (l) => h("span", { className: "points" }, Number(l.points || 0).toLocaleString()) },
+      { title: "Pending", cell: (l) => Number(l.pendingPoints || 0) },
+      { title: "Tier", cell: (l) => l.tierId || "" },
+      { title: "", cell: (l) => ledgerButton(l.code) },
+    ], answer.loyaltyCards || [], "No loyalty card."),
+    ledgerOut);
+}
+
+async function redemptionsView(id, refresh, notice) {
+  const list = await listAll("ListRedemptions", { customerId: id }, "redemptions", 500);
+  const rollback = async (redemption, button) => {
+    button.disabled = true;
+    try {
+      await checkout("Rollback", { redemptionId: redemption.id, reason: "support: rolled back from the console" });
+      replace(notice, h("div", { className: "ok", role: "status" }, `Redemption ${redemption.id} rolled back.`));
+      setTimeout(refresh, 0);
+    } catch (error) {
+      replace(notice, errorBox(error));
+      button.disabled = false;
+    }
+  };
+  return h("div", {}, table([
+    { title: "Redemption", cell: (r) => h("span", { className: "mono" }, r.id) },
+    { title: "When", cell: (r) => when(r.createdAt) },
+    { title: "Order", cell: (r) => r.orderId || "" },
+    { title: "Codes", cell: (r) => (r.redeemables || []).map((x) => (x.redeemable || {}).code || x.campaignId).join(", ") },
+    { title: "Discount", cell: (r) => money((r.totals || {}).totalDiscount, (r.totals || {}).currency) },
+    { title: "Status", cell: (r) => h("span", { className: "redemption-status" }, (r.status || "").toLowerCase().replace("_", " ")) },
+    { title: "", cell: (r) => r.status === "SUCCEEDED" ? h("button", {
+        type: "button", className: "danger rollback", disabled: !canWrite(),
+        title: canWrite() ? "Revert this redemption" : "A read-only key cannot roll back",
+        onclick: (event) => rollback(r, event.currentTarget) }, "Rollback") : "" },
+  ], list, "No redemption."));
+}

@@ -1,0 +1,122 @@
+// Small DOM helpers: elements built from data (never innerHTML with server text), the loading
+// and error states every screen shares, money, and the SVG charts drawn here.
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "className") element.className = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function replace(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+export function loading(what = "Loading") {
+  return h("p", { className: "loading", role: "status", "aria-live": "polite" }, `${what}…`);
+}
+
+// A server error with its code, reason code, field path and message.
+export function errorBox(error) {
+  const parts = [h("span", { className: "reason" }, error.code || "error")];
+  if (error.reason) parts.push(" · ", h("span", { className: "reason", "data-reason": error.reason }, error.reason));
+  if (error.field) parts.push(" · at ", h("span", { className: "reason", "data-field": error.field }, error.field));
+  parts.push(h("br"), error.fieldDescription || error.message || String(error));
+  return h("div", { className: "error", role: "alert", "data-code": error.code || "" }, parts);
+}
+
+// Runs `work` into `target`: a loading state first, then its result, or the error.
+export async function load(target, work, what) {
+  replace(target, loading(what));
+  target.setAttribute("aria-busy", "true");
+  try {
+    replace(target, await work());
+  } catch (error) {
+    console.error(error);
+    replace(target, errorBox(error));
+  } finally {
+    target.removeAttribute("aria-busy");
+  }
+}
+
+export function money(minor, currency = "") {
+  const value = Number(minor || 0) / 100;
+  return `${value.toFixed(2)}${currency ? " " + currency : ""}`;
+}
+
+export function field(label, input) {
+  const id = input.id || `f-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  input.id = id;
+  return h("div", {}, h("label", { for: id }, label), input);
+}
+
+export function table(columns, rows, empty = "Nothing yet.") {
+  if (!rows.length) return h("p", { className: "muted" }, empty);
+  return h("table", {},
+    h("thead", {}, h("tr", {}, columns.map((column) => h("th", { scope: "col" }, column.title)))),
+    h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((column) => h("td", {}, column.cell(row)))))));
+}
+
+export function when(timestamp) {
+  return timestamp ? new Date(timestamp).toLocaleString() : "";
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function s(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return element;
+}
+
+// A bar chart of series over labels, drawn as SVG here (nothing loaded from elsewhere).
+export function barChart(title, labels, series, format = (v) => String(v), { whole = false } = {}) {
+  const width = 720, height = 240, left = 56, bottom = 40, top = 24;
+  const plotWidth = width - left - 12, plotHeight = height - top - bottom;
+  const highest = Math.max(1, ...series.flatMap((one) => one.values));
+  // Whole counts get whole ticks (4 steps).
+  const most = whole ? Math.max(4, Math.ceil(highest / 4) * 4) : highest;
+  const group = plotWidth / Math.max(1, labels.length);
+  const bar = Math.min(48, Math.max(2, (group - 6) / series.length));
+  const offset = (group - bar * series.length) / 2;
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+    "aria-label": title, class: "chart" });
+  svg.append(s("title", {}, title));
+  svg.append(s("text", { x: left, y: 16 }, title));
+  for (let tick = 0; tick <= 4; tick++) {
+    const y = top + plotHeight - (plotHeight * tick) / 4;
+    svg.append(s("line", { x1: left, x2: width - 12, y1: y, y2: y, stroke: "#e3e6eb" }));
+    svg.append(s("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, format((most * tick) / 4)));
+  }
+  labels.forEach((label, index) => {
+    series.forEach((one, which) => {
+      const value = one.values[index] || 0;
+      const barHeight = (plotHeight * value) / most;
+      const rect = s("rect", { x: left + index * group + offset + which * bar, y: top + plotHeight - barHeight,
+        width: bar, height: barHeight, fill: one.color, "data-value": value });
+      rect.append(s("title", {}, `${label} · ${one.name}: ${format(value)}`));
+      svg.append(rect);
+    });
+    if (labels.length <= 16 || index % Math.ceil(labels.length / 16) === 0) {
+      svg.append(s("text", { x: left + index * group + group / 2, y: height - bottom + 16,
+        "text-anchor": "middle" }, label.slice(5)));
+    }
+  });
+  const legend = h("p", { className: "legend" }, series.map((one) =>
+    h("span", {}, s("svg", { width: 10, height: 10, class: "swatch", "aria-hidden": "true" },
+      s("rect", { width: 10, height: 10, fill: one.color })), one.name)));
+  return h("figure", { className: "chart-figure" }, svg, legend);
+}

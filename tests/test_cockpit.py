@@ -1,0 +1,144 @@
+"""The customer cockpit through a real server: links made by the admin RPC and by
+`promocore cockpit-link`, the page they open (that customer's codes, cards, tier and rewards
+only), and the links that open nothing (changed, expired, revoked)."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from cockpit_support import rewarded_customers
+
+from promocore import Client
+from promocore.errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
+from promocore.server import RunningServer, ServerOptions, start_server
+
+from support import TEST_ADMIN_KEY
+
+
+@pytest.fixture
+def http_server(tmp_path, clock) -> Iterator[RunningServer]:
+    running = start_server(
+        tmp_path / "data",
+        "127.0.0.1:0",
+        clock=clock,
+        options=ServerOptions(http_listen="127.0.0.1:0"),
+    )
+    try:
+        yield running
+    finally:
+        running.stop(grace=None)
+
+
+@pytest.fixture
+def admin(http_server) -> Iterator[Client]:
+    with Client(f"127.0.0.1:{http_server.port}", api_key=TEST_ADMIN_KEY, timeout=10) as client:
+        yield client
+
+
+def get(server: RunningServer, path: str) -> tuple[int, dict[str, str], str]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_a_link_opens_that_customers_codes_cards_tier_and_rewards_only(http_server, admin):
+    rewarded_customers(admin)
+    link = admin.create_cockpit_link("ann", 3600)
+    assert link["path"].startswith("/cockpit/")
+    status, headers, page = get(http_server, link["path"])
+    assert status == 200
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "ANN-WELCOME" in page and "Welcome 5 off" in page
+    assert "BOB-WELCOME" not in page and "bob" not in page
+    assert 'src="data:image/svg+xml;base64,' in page  # QR codes, inline
+    assert "25.00 EUR" in page  # the gift card's balance
+    assert '<strong class="points" id="points-club">400</strong>' in page
+    assert '<strong class="tier">Silver</strong>' in page
+    assert "Next tier: Gold at 500 points (you have 400 points)" in page
+    assert "<li>A mug — 300 points</li>" in page  # affordable
+    assert "<li>50 more points for A bag of beans</li>" in page  # near miss
+    assert "<script" not in page
+
+
+def test_changed_expired_and_revoked_links_open_nothing(http_server, admin, clock):
+    rewarded_customers(admin)
+    path = admin.create_cockpit_link("ann", 3600)["path"]
+    payload, signature = path.removeprefix("/cockpit/").split(".")
+    # The payload of another customer's link with ann's signature: refused.
+    bob_payload = admin.create_cockpit_link("bob", 3600)["path"].removeprefix("/cockpit/")
+    for forged in (
+        f"/cockpit/{bob_payload.split('.')[0]}.{signature}",
+        f"/cockpit/{payload}.{signature[:-2]}AA",
+        f"/cockpit/{payload}",
+        "/cockpit/garbage",
+    ):
+        status, _, page = get(http_server, forged)
+        assert status == 403, forged
+        assert "incomplete or was changed" in page and "ANN-WELCOME" not in page
+    # Expired.
+    clock.advance(3601 * 1000)
+    status, _, page = get(http_server, path)
+    assert status == 410 and "expired" in page and "ANN-WELCOME" not in page
+    # Revoked: the links made before stop working, a new one works.
+    fresh = admin.create_cockpit_link("ann", 3600)["path"]
+    bobs = admin.create_cockpit_link("bob", 3600)["path"]
+    assert get(http_server, fresh)[0] == 200
+    admin.revoke_cockpit_links("ann")
+    status, _, page = get(http_server, fresh)
+    assert status == 410 and "withdrawn" in page and "ANN-WELCOME" not in page
+    assert get(http_server, admin.create_cockpit_link("ann", 3600)["path"])[0] == 200
+    # Revoking ann's links leaves bob's alone.
+    assert get(http_server, bobs)[0] == 200
+    actions = [entry["action"] for entry in admin.list_audit_log()]
+    assert "RevokeCockpitLinks" in actions and "CreateCockpitLink" in actions
+
+
+def test_links_are_admin_only_and_checked(http_server, admin):
+    rewarded_customers(admin)
+    with pytest.raises(NotFoundError):
+        admin.create_cockpit_link("nobody", 3600)
+    with pytest.raises(InvalidArgumentError) as bad:
+        admin.create_cockpit_link("ann", 5)
+    assert bad.value.field == "ttl_seconds"
+    read_only = admin.create_api_key("analyst", "read_only")["secret"]
+    with (
+        Client(f"127.0.0.1:{http_server.port}", api_key=read_only) as reader,
+        pytest.raises(PermissionDeniedError),
+    ):
+        reader.create_cockpit_link("ann", 3600)
+
+
+def test_the_cli_prints_a_working_link(http_server, admin):
+    rewarded_customers(admin)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "promocore.cli",
+            "--target",
+            f"127.0.0.1:{http_server.port}",
+            "cockpit-link",
+            "ann",
+            "--ttl",
+            "7d",
+            "--base-url",
+            http_server.http.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    url, expires = made.stdout.splitlines()
+    assert url.startswith(http_server.http.url + "cockpit/")
+    assert expires.startswith("expires 2026-03-08")  # the test clock's now + 7 days
+    status, _, page = get(http_server, url.removeprefix(http_server.http.url.rstrip("/")))
+    assert status == 200 and "ANN-WELCOME" in page

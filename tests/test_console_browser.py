@@ -1,0 +1,357 @@
+"""The web console in a real headless Chromium (Debian's chromium and chromedriver, installed by
+`make install`), driven with Selenium against a real server's HTTP port.
+
+A screenshot of each page is saved under test-output/console/ at the repository's root (the
+folder is ignored by git), named after the step.
+"""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from cockpit_support import rewarded_customers
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from promocore import Client
+from promocore.server import RunningServer, ServerOptions, start_server
+
+from support import TEST_ADMIN_KEY, cart
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "console"
+WAIT_S = 30
+
+
+def chromium_paths() -> tuple[str, str]:
+    browser = shutil.which("chromium")
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        # Fails, never skips: `make install` installs them (the Makefile's chromium target).
+        pytest.fail("chromium or chromedriver is missing: run `make install`", pytrace=False)
+    return browser, driver
+
+
+@pytest.fixture
+def http_server(tmp_path, clock) -> Iterator[RunningServer]:
+    running = start_server(
+        tmp_path / "data",
+        "127.0.0.1:0",
+        clock=clock,
+        options=ServerOptions(http_listen="127.0.0.1:0"),
+    )
+    try:
+        yield running
+    finally:
+        running.stop(grace=None)
+
+
+@pytest.fixture
+def admin(http_server) -> Iterator[Client]:
+    with Client(f"127.0.0.1:{http_server.port}", api_key=TEST_ADMIN_KEY, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    binary, driver_path = chromium_paths()
+    options = Options()
+    options.binary_location = binary
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+        "--no-first-run",
+        "--disable-background-networking",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(WAIT_S)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class Console:
+    """The console in the browser, with the steps the tests take."""
+
+    def __init__(self, driver: webdriver.Chrome, base_url: str, folder: Path) -> None:
+        self.driver = driver
+        self.base_url = base_url
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def wait(self, condition, timeout: float = WAIT_S):
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def find(self, css: str, timeout: float = WAIT_S):
+        return self.wait(seen.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout)
+
+    def text_in(self, css: str, text: str, timeout: float = WAIT_S) -> None:
+        self.wait(seen.text_to_be_present_in_element((By.CSS_SELECTOR, css), text), timeout)
+
+    def screenshot(self, name: str) -> None:
+        self.driver.save_screenshot(str(self.folder / f"{name}.png"))
+
+    def go(self, fragment: str) -> None:
+        self.driver.execute_script("location.hash = arguments[0]", fragment)
+
+    def sign_in(self, key: str) -> None:
+        self.driver.get(self.base_url)
+        field = self.find("#api-key")
+        field.send_keys(key)
+        self.screenshot("01-sign-in")
+        field.send_keys(Keys.ENTER)  # the keyboard signs in
+        self.find("#nav a[href='#/campaigns']")
+
+    def console_errors(self) -> list[str]:
+        return [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]
+        ]
+
+
+@pytest.fixture
+def console(browser, http_server, request) -> Console:
+    folder = SCREENSHOTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    return Console(browser, http_server.http.url, folder)
+
+
+def validate_over_http(server: RunningServer, code: str) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
+    body = {
+        "order": {"currency": "EUR", "items": [{"sku": "A", "unitPrice": "5000", "quantity": 1}]},
+        "redeemables": [{"code": code}],
+    }
+    connection.request(
+        "POST",
+        "/promocore.v1.CheckoutService/Validate",
+        body=orjson.dumps(body),
+        headers={"Content-Type": "application/json", "x-api-key": TEST_ADMIN_KEY},
+    )
+    response = connection.getresponse()
+    assert response.status == 200
+    return orjson.loads(response.read())
+
+
+def test_a_marketer_creates_generates_disables_and_reads_the_report(console, http_server, admin):
+    console.sign_in(TEST_ADMIN_KEY)
+    console.text_in("#campaign-list", "No campaign matches")
+    console.screenshot("02-campaigns")
+
+    # Create a campaign through the form; first with a rule that does not compile.
+    console.find("#new-campaign").click()
+    console.find("#campaign-id").send_keys("spring-10")
+    console.find("#campaign-name").send_keys("Spring: 10.00 EUR off")
+    console.find("#campaign-amount").send_keys("10")
+    rules = console.find("#campaign-rules")
+    rules.send_keys(
+        '{"all": [{"subject": "order.amount", "op": "gte", "value": 3000},'
+        ' {"subject": "order.amount", "op": "nearly", "value": 1}]}'
+    )
+    console.find("#save-campaign").click()
+    console.text_in("#rule-error-path", "all[1].op")
+    marked = console.find("#rule-error-node")
+    assert marked.get_attribute("data-path") == "all/1/op"
+    assert "nearly" in console.find("#form-errors .error").text
+    assert "invalid_argument" in console.find("#form-errors .error").text
+    console.screenshot("03-rule-compile-error")
+    rules.clear()
+    rules.send_keys('{"subject": "order.amount", "op": "gte", "value": 3000}')
+    console.find("#save-campaign").click()
+    console.text_in("h1", "Spring: 10.00 EUR off")
+    console.screenshot("04-campaign")
+    created = admin.get_campaign("spring-10")
+    assert created["effect"] == {"amount_off_order": {"amount": 1000}}
+
+    # Generate 10,000 codes with the progress bar reaching 100 %.
+    console.go("#/codes?campaign=spring-10")
+    Select(console.find("#codes-campaign")).select_by_value("spring-10")
+    count = console.find("#generate-count")
+    count.clear()
+    count.send_keys("10000")
+    console.find("#generate").click()
+    console.text_in("#generate-result", "10,000 codes generated", timeout=120)
+    assert console.find("#generate-progress").get_attribute("value") == "100"
+    assert console.find("#generate-progress-text").text.startswith("100 %")
+    console.screenshot("05-codes-generated")
+    codes = admin.list_codes("spring-10")
+    assert len(codes) == 10_000
+    one_code = codes[0]["code"]
+
+    # Search it, with its QR preview; export the CSV.
+    console.find("#code-search").send_keys(one_code + Keys.ENTER)
+    console.text_in("#found-code", one_code)
+    qr = console.find("#code-result img.qr")
+    assert qr.get_attribute("src").startswith("data:image/svg+xml;base64,")
+    console.find("#export-csv").click()
+    link = console.find("#csv-link")
+    assert "spring-10-codes.csv" in link.text
+    console.screenshot("06-code-search-qr-export")
+
+    # A redemption for the report, then the kill switch.
+    assert validate_over_http(http_server, one_code)["redeemables"][0]["status"] == "APPLICABLE"
+    admin.redeem(cart(("A", 5000, 1), id="order-1"), codes=[one_code], idempotency_key="order-1")
+    console.go("#/campaigns/spring-10")
+    console.find("#kill-switch").click()
+    console.find("#disabled-flag")
+    console.screenshot("07-campaign-disabled")
+    answer = validate_over_http(http_server, codes[1]["code"])
+    assert answer["redeemables"][0]["status"] == "INAPPLICABLE"
+    assert answer["redeemables"][0]["reason"] == "campaign_inactive"
+
+    # Versions: the edit made v2 (the kill switch too); the diff shows a change.
+    console.find("#edit-campaign").click()
+    name = console.find("#campaign-name")
+    name.clear()
+    name.send_keys("Spring: 10.00 EUR off (edited)")
+    console.find("#save-campaign").click()
+    console.text_in("h1", "(edited)")
+    edited = admin.get_campaign("spring-10")
+    assert edited["effect"] == {"amount_off_order": {"amount": 1000}}  # kept by the form
+    assert edited["version"] > created["version"]
+    console.find("#diff-from")
+    console.find("form[aria-label='Compare versions'] button").click()
+    console.text_in("#diff", "(edited)")
+    assert console.driver.find_elements(By.CSS_SELECTOR, "#diff .add")
+    console.screenshot("08-versions-diff")
+
+    # The report chart.
+    console.go("#/reports/spring-10")
+    console.find("#report-charts svg")
+    bars = console.driver.find_elements(By.CSS_SELECTOR, "#report-charts svg rect[data-value='1']")
+    assert bars, "a bar for the one redemption"
+    console.text_in("#report-totals", "1 redemptions")
+    console.screenshot("09-report")
+    assert console.console_errors() == []
+
+
+def test_support_looks_up_a_customer_and_rolls_back_a_redemption(console, http_server, admin):
+    admin.create_campaign(
+        id="c5",
+        name="5 off",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 500}},
+    )
+    admin.create_code("c5", "FIVE")
+    admin.upsert_customer("cust-7", {"country": "DE", "tier": "gold"})
+    redeemed = admin.redeem(
+        cart(("A", 5000, 1), id="order-7"),
+        codes=["FIVE"],
+        customer={"id": "cust-7"},
+        idempotency_key="order-7",
+    )
+    redemption_id = redeemed["redemption"]["id"]
+
+    console.sign_in(TEST_ADMIN_KEY)
+    console.find("#nav a[href='#/customers']").click()
+    console.find("#customer-id").send_keys("cust-7" + Keys.ENTER)
+    console.text_in("#customer-heading", "cust-7")
+    console.text_in("#customer", "gold")
+    console.find("#wallet table, #wallet p")
+    console.text_in("#redemptions", redemption_id)
+    console.screenshot("10-customer")
+    console.find("#redemptions button.rollback").click()
+    console.text_in("#rollback-notice", "rolled back")
+    console.text_in("#redemptions .redemption-status", "rolled back")
+    console.screenshot("11-rolled-back")
+    assert admin.get_redemption(redemption_id)["status"] == "ROLLED_BACK"
+
+    console.go("#/audit")
+    console.text_in("#audit", "CreateCampaign")
+    console.screenshot("12-audit-log")
+    console.go("#/keys")
+    Select(console.find("#key-role")).select_by_value("ROLE_POS")
+    console.find("#key-name").send_keys("till 9" + Keys.ENTER)
+    console.find("#created-key .secret")
+    console.text_in("#keys", "till 9")
+    console.screenshot("13-api-keys")
+    assert console.console_errors() == []
+
+
+def test_a_read_only_key_sees_everything_and_changes_nothing(console, http_server, admin):
+    admin.create_campaign(
+        id="c1",
+        name="one",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+    )
+    read_only = admin.create_api_key("analyst", "read_only")["secret"]
+    console.sign_in(read_only)
+    console.text_in("#who", "read-only")
+    assert not console.driver.find_elements(By.CSS_SELECTOR, "#new-campaign")
+    assert (
+        console.driver.find_element(By.CSS_SELECTOR, "#nav a[href='#/keys']").is_displayed()
+        is False
+    )
+    console.go("#/campaigns/c1")
+    assert console.find("#kill-switch").get_attribute("disabled") is not None
+    console.screenshot("14-read-only")
+
+
+def test_a_wrong_key_is_refused_with_the_reason(console):
+    console.driver.get(console.base_url)
+    field = console.find("#api-key")
+    field.send_keys("pck_0000000000000000_wrong" + Keys.ENTER)
+    console.text_in(".error", "unauthenticated")
+    console.screenshot("15-wrong-key")
+    # Nothing kept: the key is forgotten, the sign-in form is back.
+    assert console.driver.execute_script("return sessionStorage.length") == 0
+
+
+def test_a_customer_sees_their_cockpit_and_a_tampered_link_is_refused(console, http_server, admin):
+    rewarded_customers(admin)
+    path = admin.create_cockpit_link("ann", 3600)["path"]
+    base = http_server.http.url.rstrip("/")
+    console.driver.get(base + path)
+    console.text_in("#cockpit-codes", "ANN-WELCOME")
+    assert console.find("#points-club").text == "400"
+    assert console.find(".tier").text == "Silver"
+    qr = console.find("#cockpit-codes img.qr")
+    assert console.driver.execute_script("return arguments[0].naturalWidth", qr) > 0
+    assert "BOB-WELCOME" not in console.driver.page_source
+    console.screenshot("16-cockpit")
+    # One character of the signature changed.
+    position = len(path) - 5
+    changed = "B" if path[position] == "A" else "A"
+    console.driver.get(base + path[:position] + changed + path[position + 1 :])
+    console.text_in("#refused", "does not open a rewards page")
+    assert "ANN-WELCOME" not in console.driver.page_source
+    assert "400" not in console.driver.page_source
+    console.screenshot("17-cockpit-tampered-link")
+    assert console.console_errors() == []
+
+
+def test_editing_keeps_an_effect_the_form_does_not_edit(console, http_server, admin):
+    tiered = {"tiered_spend": {"tiers": [{"threshold": 5000, "amount": 500}]}}
+    admin.create_campaign(id="tiers", name="tiers", type="PROMOTION", currency="EUR", effect=tiered)
+    stored = admin.get_campaign("tiers")["effect"]
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns/tiers/edit")
+    assert (
+        "As stored: tieredSpend"
+        in Select(console.find("#campaign-effect")).first_selected_option.text
+    )
+    name = console.find("#campaign-name")
+    name.clear()
+    name.send_keys("Spend 50, save 5" + Keys.ENTER)
+    console.text_in("h1", "Spend 50, save 5")
+    assert admin.get_campaign("tiers")["effect"] == stored
+    assert stored["tiered_spend"]["tiers"] == tiered["tiered_spend"]["tiers"]
