@@ -278,14 +278,18 @@ impl PyRedemptionWrites {
     fn counter_writes<'py>(
         &self,
         py: Python<'py>,
-        current: Vec<(Vec<u8>, Vec<u8>)>,
+        current: Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let current: std::collections::HashMap<Vec<u8>, Vec<u8>> = current.into_iter().collect();
+        // Borrowed from the bytes objects (extracting Vec<u8> would copy them byte by byte).
+        let current: std::collections::HashMap<&[u8], &[u8]> = current
+            .iter()
+            .map(|(key, value)| (key.as_bytes(), value.as_bytes()))
+            .collect();
         let writes = PyList::empty(py);
         for (key, delta) in &self.changes {
-            let value = match current.get(key) {
+            let value = match current.get(key.as_slice()) {
                 None => 0,
-                Some(raw) => i64::from_le_bytes(raw.as_slice().try_into().map_err(|_| {
+                Some(raw) => i64::from_le_bytes((*raw).try_into().map_err(|_| {
                     PyValueError::new_err(format!(
                         "counter {} holds {} bytes, not 8",
                         String::from_utf8_lossy(key),
