@@ -250,10 +250,14 @@ class CustomerData:
     def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
         redemption = redeemed.redemption
         now_ms = redemption.created_at.ToMilliseconds()
-        self._emit_redemption(txn, events_pb2.EVENT_REDEEMED, redemption, now_ms)
         if not redemption.customer_id:
+            self._emit_redemption(txn, events_pb2.EVENT_REDEEMED, redemption, now_ms)
             return
+        # Read once: the event's contactable channels come from the same record.
         customer = self.customers.get_or_new(txn, redemption.customer_id, now_ms)
+        self._emit_redemption(
+            txn, events_pb2.EVENT_REDEEMED, redemption, now_ms, contact=customer.customer.contact
+        )
         record_order(customer, redemption, +1)
         self.changed(txn, customer, now_ms)
         self.distributions.fire(
@@ -318,15 +322,22 @@ class CustomerData:
         now_ms: int,
         *,
         data: dict | None = None,
+        contact: customer_pb2.ContactPreferences | None = None,
         **fields: str,
     ) -> None:
         event = events_pb2.IntegrationEvent(type=event_type, customer_id=customer_id, **fields)
         if data:
             event.data_json = orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
-        self.events.append(txn, event, now_ms=now_ms)
+        self.events.append(txn, event, now_ms=now_ms, contact=contact)
 
     def _emit_redemption(
-        self, txn: lmdb.Transaction, event_type: int, redemption, now_ms: int
+        self,
+        txn: lmdb.Transaction,
+        event_type: int,
+        redemption,
+        now_ms: int,
+        *,
+        contact: customer_pb2.ContactPreferences | None = None,
     ) -> None:
         codes = [r.redeemable.code for r in redemption.redeemables if r.redeemable.code]
         campaigns = [r.campaign_id for r in redemption.redeemables]
@@ -343,6 +354,7 @@ class CustomerData:
                 "amount": redemption.totals.amount_after_discounts,
                 "currency": redemption.totals.currency,
             },
+            contact=contact,
             redemption_id=redemption.id,
             campaign_id=campaigns[0] if campaigns else "",
             code=codes[0] if codes else "",

@@ -44,19 +44,22 @@ class IntegrationEvents:
         event: events_pb2.IntegrationEvent,
         *,
         now_ms: int,
+        contact: customer_pb2.ContactPreferences | None = None,
     ) -> None:
         """Numbers and stores the event in `txn` (its `sequence` is the number); the customer's
-        contact preferences decide its contactable channels."""
+        contact preferences (read from the store unless the caller has them) decide its
+        contactable channels."""
         if not event.HasField("time"):
             event.time.CopyFrom(_timestamp(now_ms))
         event.ClearField("contactable_channels")
         if event.customer_id:
-            raw = txn.get(event.customer_id.encode(), db=self._store.tables.customers)
-            contact = (
-                store_pb2.StoredCustomer.FromString(raw).customer.contact
-                if raw is not None
-                else customer_pb2.ContactPreferences()
-            )
+            if contact is None:
+                raw = txn.get(event.customer_id.encode(), db=self._store.tables.customers)
+                contact = (
+                    store_pb2.StoredCustomer.FromString(raw).customer.contact
+                    if raw is not None
+                    else customer_pb2.ContactPreferences()
+                )
             event.contactable_channels.extend(contactable_channels(contact))
 
         def encode(sequence: int) -> bytes:
