@@ -11,7 +11,7 @@ import pytest
 
 from promocore import Client
 from promocore.clock import FixedClock
-from promocore.server import RunningServer, start_server
+from promocore.server import RunningServer, ServerOptions, start_server
 
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY
@@ -23,6 +23,28 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(int(NOW.timestamp() * 1000))
+
+
+@pytest.fixture
+def http_server(tmp_path, clock) -> Iterator[RunningServer]:
+    """A server with the HTTP/JSON port (and the console) on, both on free ports."""
+    running = start_server(
+        tmp_path / "data",
+        "127.0.0.1:0",
+        clock=clock,
+        options=ServerOptions(http_listen="127.0.0.1:0"),
+    )
+    try:
+        yield running
+    finally:
+        running.stop(grace=None)
+
+
+@pytest.fixture
+def admin(http_server) -> Iterator[Client]:
+    """An admin client of `http_server` over gRPC."""
+    with Client(f"127.0.0.1:{http_server.port}", api_key=TEST_ADMIN_KEY, timeout=30) as client:
+        yield client
 
 
 # PROMOCORE_TEST_STORE=redis puts the `server` fixture's store on Redis (one private

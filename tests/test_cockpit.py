@@ -7,36 +7,13 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from cockpit_support import rewarded_customers
 
 from promocore import Client
 from promocore.errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
-from promocore.server import RunningServer, ServerOptions, start_server
-
-from support import TEST_ADMIN_KEY
-
-
-@pytest.fixture
-def http_server(tmp_path, clock) -> Iterator[RunningServer]:
-    running = start_server(
-        tmp_path / "data",
-        "127.0.0.1:0",
-        clock=clock,
-        options=ServerOptions(http_listen="127.0.0.1:0"),
-    )
-    try:
-        yield running
-    finally:
-        running.stop(grace=None)
-
-
-@pytest.fixture
-def admin(http_server) -> Iterator[Client]:
-    with Client(f"127.0.0.1:{http_server.port}", api_key=TEST_ADMIN_KEY, timeout=10) as client:
-        yield client
+from promocore.server import RunningServer
 
 
 def get(server: RunningServer, path: str) -> tuple[int, dict[str, str], str]:

@@ -23,8 +23,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from promocore import Client
-from promocore.server import RunningServer, ServerOptions, start_server
+from promocore.server import RunningServer
 
 from support import TEST_ADMIN_KEY, cart
 
@@ -39,26 +38,6 @@ def chromium_paths() -> tuple[str, str]:
         # Fails, never skips: `make install` installs them (the Makefile's chromium target).
         pytest.fail("chromium or chromedriver is missing: run `make install`", pytrace=False)
     return browser, driver
-
-
-@pytest.fixture
-def http_server(tmp_path, clock) -> Iterator[RunningServer]:
-    running = start_server(
-        tmp_path / "data",
-        "127.0.0.1:0",
-        clock=clock,
-        options=ServerOptions(http_listen="127.0.0.1:0"),
-    )
-    try:
-        yield running
-    finally:
-        running.stop(grace=None)
-
-
-@pytest.fixture
-def admin(http_server) -> Iterator[Client]:
-    with Client(f"127.0.0.1:{http_server.port}", api_key=TEST_ADMIN_KEY, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture

@@ -9,16 +9,14 @@ import re
 import struct
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
 from google.rpc import error_details_pb2
 
-from promocore import Client
 from promocore.errors import PromocoreError
-from promocore.server import RunningServer, ServerOptions, start_server
+from promocore.server import RunningServer
 from promocore.v1 import checkout_pb2
 
 from support import TEST_ADMIN_KEY, ServerProcess, coupon, free_port
@@ -27,26 +25,6 @@ VALIDATE = "/promocore.v1.CheckoutService/Validate"
 REDEEM = "/promocore.v1.CheckoutService/Redeem"
 ORDER = {"currency": "EUR", "items": [{"sku": "A", "unitPrice": "2000", "quantity": 1}]}
 ORDER_SNAKE = {"currency": "EUR", "items": [{"sku": "A", "unit_price": 2000, "quantity": 1}]}
-
-
-@pytest.fixture
-def http_server(tmp_path, clock) -> Iterator[RunningServer]:
-    running = start_server(
-        tmp_path / "data",
-        "127.0.0.1:0",
-        clock=clock,
-        options=ServerOptions(http_listen="127.0.0.1:0"),
-    )
-    try:
-        yield running
-    finally:
-        running.stop(grace=None)
-
-
-@pytest.fixture
-def admin(http_server) -> Iterator[Client]:
-    with Client(f"127.0.0.1:{http_server.port}", api_key=TEST_ADMIN_KEY, timeout=10) as client:
-        yield client
 
 
 def post(
