@@ -123,7 +123,9 @@ class Preparer:
             for redeemable, record in zip(redeemables, records, strict=True)
         )
         read: CounterRead = ([], [], [])
-        if prepared.counter_keys or prepared.points_keys:
+        # Each getter makes a new list: asked once.
+        keys_to_read, points_to_read = prepared.counter_keys, prepared.points_keys
+        if keys_to_read or points_to_read:
             view = CounterView(
                 txn,
                 self._store.tables,
@@ -131,7 +133,7 @@ class Preparer:
                 now_ms=now_ms,
                 session_key=session_key,
             )
-            read = read_counters(view, prepared.counter_keys, prepared.points_keys)
+            read = read_counters(view, keys_to_read, points_to_read)
         return prepared, read, not_found
 
 

@@ -304,7 +304,7 @@ class Metrics:
         self.reservations_held.set(held)
 
 
-class StoreSampler:
+class Sampler:
     """Runs `sample` every `interval_s` in a daemon thread until stopped (the store's gauges;
     the engine's result counts, with `final` so the last counts are not lost on stop)."""
 
@@ -321,7 +321,7 @@ class StoreSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="promocore-metrics", daemon=True)
 
-    def start(self) -> StoreSampler:
+    def start(self) -> Sampler:
         self._thread.start()
         return self
 

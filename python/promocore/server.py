@@ -44,7 +44,7 @@ from promocore.load_shedding import (
     DEFAULT_TARGET_MS,
     LoadShedder,
 )
-from promocore.metrics import RESULTS_INTERVAL_S, Metrics, StoreSampler
+from promocore.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
 from promocore.programs import Programs
 from promocore.programs_service import programs_admin_rpcs
 from promocore.qualify import Qualifier
@@ -215,9 +215,9 @@ class RunningServer:
     scheduler: Scheduler | None = None
     webhooks: WebhookSender | None = None
     # Samples the store's gauges (metrics on, in the process with the background duties).
-    store_sampler: StoreSampler | None = None
+    store_sampler: Sampler | None = None
     # Moves the engine's counts of answered redeemables into the metrics (metrics on).
-    results_sampler: StoreSampler | None = None
+    results_sampler: Sampler | None = None
     # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
     http: HttpServer | None = None
 
@@ -418,12 +418,12 @@ def start_server(
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
     if recorder is not None:
-        running.results_sampler = StoreSampler(
+        running.results_sampler = Sampler(
             recorder.take_results, RESULTS_INTERVAL_S, final=True
         ).start()
     if options.background_duties:
         if recorder is not None:
-            running.store_sampler = StoreSampler(lambda: recorder.sample_store(store)).start()
+            running.store_sampler = Sampler(lambda: recorder.sample_store(store)).start()
         running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
         if options.scheduler_interval_s > 0:
             running.scheduler.start()

@@ -145,23 +145,6 @@ class CounterKeys:
         counters = evaluation_pb2.Counters(**{field: get(key) for field, key in keys.items()})
         return counters, held_by_others
 
-    def balances(self, view: CounterView) -> tuple[int, int]:
-        """(gift balance, points) left for this request: committed minus other sessions' holds."""
-
-        def live(key: bytes | None) -> int:
-            if key is None:
-                return 0
-            committed, held = view.value(key)
-            return committed + held
-
-        points = 0
-        if self.points_balance is not None:
-            # Pending and expired points are held but not spendable: the engine gets only
-            # the points of buckets spendable at the request's clock time.
-            _, held = view.value(self.points_balance)
-            points = view.spendable_points(self.points_balance) + held
-        return live(self.gift_balance), points
-
 
 class CounterView:
     """Counters as one request sees them: committed values plus the unexpired holds of other

@@ -16,7 +16,8 @@ use promocore_engine::pb::v1::{
     Redeemable, RedeemableStatus, RedemptionStatus,
 };
 use promocore_engine::{
-    CheckoutPlan, CompiledCampaign, CounterValues, PlanCampaign, RedemptionIdentity,
+    CheckoutPlan, CompiledCampaign, CounterValues, PlanCampaign, PreparedCheckout,
+    RedemptionIdentity,
 };
 
 const NOW: &str = "2025-01-15T12:00:00Z";
@@ -100,17 +101,21 @@ fn code_record() -> Vec<u8> {
     .encode_to_vec()
 }
 
-#[test]
-fn the_plan_asks_only_for_the_limited_campaigns_counters() {
-    let record = code_record();
-    let prepared = plan()
+/// The request prepared against the plan, its code known to the store, the second one not.
+fn prepared(request: &[u8]) -> PreparedCheckout {
+    plan()
         .prepare(
-            &request("k"),
+            request,
             support::unix_ms(NOW),
-            &[Some(&record), None],
+            &[Some(&code_record()), None],
             None,
         )
-        .expect("prepares");
+        .expect("prepares")
+}
+
+#[test]
+fn the_plan_asks_only_for_the_limited_campaigns_counters() {
+    let prepared = prepared(&request("k"));
     let keys: Vec<String> = prepared
         .counter_keys()
         .iter()
@@ -135,15 +140,7 @@ fn the_plan_asks_only_for_the_limited_campaigns_counters() {
 
 #[test]
 fn a_limit_reached_in_the_counters_read_refuses_the_code() {
-    let record = code_record();
-    let prepared = plan()
-        .prepare(
-            &request("k"),
-            support::unix_ms(NOW),
-            &[Some(&record), None],
-            None,
-        )
-        .expect("prepares");
+    let prepared = prepared(&request("k"));
     let mut values = vec![0; prepared.counter_keys().len()];
     values[1] = 10; // campaign/limited/redemptions
     let held = vec![false; values.len()];
@@ -167,16 +164,8 @@ fn a_limit_reached_in_the_counters_read_refuses_the_code() {
 
 #[test]
 fn the_writes_decode_to_one_consistent_redemption() {
-    let record = code_record();
     let request = request("key-1");
-    let prepared = plan()
-        .prepare(
-            &request,
-            support::unix_ms(NOW),
-            &[Some(&record), None],
-            None,
-        )
-        .expect("prepares");
+    let prepared = prepared(&request);
     let values = vec![3; prepared.counter_keys().len()];
     let held = vec![false; values.len()];
     let digest = [7u8; 32];
