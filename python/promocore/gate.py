@@ -131,6 +131,22 @@ class Refused(Exception):
         self.status = status
 
 
+# Errors the gate answers with a status of its own (anything else is gRPC's UNKNOWN): its
+# refusals, promocore's errors, a lost store race and an unreachable store.
+ANSWERED = (Refused, WriteConflict, PromocoreError, *STORE_UNREACHABLE)
+
+
+def answer_status(error: BaseException) -> grpc.Status:
+    """The status answering an error of ANSWERED (no hook told: see Gate._status_of)."""
+    if isinstance(error, Refused):
+        return error.status
+    if isinstance(error, WriteConflict):
+        return to_status(WriteConflictError(str(error)))
+    if isinstance(error, PromocoreError):
+        return to_status(error)
+    return to_status(store_unavailable(error))
+
+
 class WriteBound:
     """At most `limit` writes in flight; beyond, refused at once (RESOURCE_EXHAUSTED)."""
 
@@ -376,7 +392,6 @@ class Gate:
         finish = self._finish
         callers = self._callers
         begin = self._begin
-        refused_by = self._refused
 
         def call(request, context, principal):
             if parse is not None:
@@ -418,14 +433,8 @@ class Gate:
                             response = call(request, context, principal)
                         finally:
                             shedder.leave()
-            except Refused as refused:
-                status = refused.status
-                refused_by(path, status.code)
-            except PromocoreError as error:
-                status = to_status(error)
-                self._errored(policy.path, error)
-            except STORE_UNREACHABLE as error:
-                status = to_status(store_unavailable(error))
+            except ANSWERED as error:
+                status = self._status_of(path, error)
             except BaseException:
                 if started is not None:
                     finish(path, context.code() or _UNKNOWN, started, context)
@@ -439,6 +448,16 @@ class Gate:
             _abort(context, status)
 
         return gated
+
+    def _status_of(self, path: str, error: BaseException) -> grpc.Status:
+        """The status an RPC ends with for an error the gate answers (ANSWERED), told to the
+        refusal or error hooks. A lost store race reaching here was not run again (a stream:
+        part of it may be out) and is ABORTED write_conflict."""
+        if isinstance(error, Refused):
+            self._refused(path, error.status.code)
+        elif isinstance(error, PromocoreError):
+            self._errored(path, error)
+        return answer_status(error)
 
     def _response_stream(
         self,
@@ -475,16 +494,8 @@ class Gate:
                 else:
                     responses = behaviour(request, context)
                 yield from responses
-            except Refused as refused:
-                status = refused.status
-                self._refused(policy.path, status.code)
-            except WriteConflict as conflict:
-                status = to_status(WriteConflictError(str(conflict)))
-            except PromocoreError as error:
-                status = to_status(error)
-                self._errored(policy.path, error)
-            except STORE_UNREACHABLE as error:
-                status = to_status(store_unavailable(error))
+            except ANSWERED as error:
+                status = self._status_of(policy.path, error)
             except GeneratorExit:  # the caller went away mid-stream
                 self._finish_if_hooked(policy.path, _CANCELLED, started, context)
                 raise
@@ -520,16 +531,8 @@ class Gate:
                         response = behaviour(checked, context)
                     finally:
                         self.shedder.leave()
-            except Refused as refused:
-                status = refused.status
-                self._refused(policy.path, status.code)
-            except WriteConflict as conflict:
-                status = to_status(WriteConflictError(str(conflict)))
-            except PromocoreError as error:
-                status = to_status(error)
-                self._errored(policy.path, error)
-            except STORE_UNREACHABLE as error:
-                status = to_status(store_unavailable(error))
+            except ANSWERED as error:
+                status = self._status_of(policy.path, error)
             except BaseException:
                 self._finish_if_hooked(policy.path, context.code() or _UNKNOWN, started, context)
                 raise

@@ -40,10 +40,9 @@ from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 
 from promocore.errors import InvalidArgumentError, PromocoreError
-from promocore.gate import Gate
+from promocore.gate import Gate, answer_status
 from promocore.request_guard import too_large
-from promocore.store.redis_kv import STORE_UNREACHABLE, store_unavailable
-from promocore.wire_errors import to_status
+from promocore.store.redis_kv import STORE_UNREACHABLE
 
 log = logging.getLogger("promocore.http")
 
@@ -263,10 +262,8 @@ class ConnectApi:
         try:
             self._gate.authorize(route.path, context)
             request = _decode(route.input, body, as_json, self.max_message_bytes)
-        except PromocoreError as error:
-            return error_reply(to_status(error))
-        except STORE_UNREACHABLE as error:
-            return error_reply(to_status(store_unavailable(error)))
+        except (PromocoreError, *STORE_UNREACHABLE) as error:
+            return error_reply(answer_status(error))
         try:
             response = route.handler.unary_unary(request, context)
         except Aborted as aborted:
@@ -297,11 +294,8 @@ class ConnectApi:
                 raise InvalidArgumentError(
                     "request", f"a server-streaming call takes one message, got {len(requests)}"
                 )
-        except PromocoreError as error:
-            yield _end_stream(to_status(error), ())
-            return
-        except STORE_UNREACHABLE as error:
-            yield _end_stream(to_status(store_unavailable(error)), ())
+        except (PromocoreError, *STORE_UNREACHABLE) as error:
+            yield _end_stream(answer_status(error), ())
             return
         handler = route.handler
         try:
