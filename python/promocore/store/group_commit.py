@@ -2,7 +2,11 @@
 LMDB transaction and one sync.
 
 Callers hand in a job (a function of a write transaction) and block until the transaction that
-ran it is committed, so a reply is never sent before its write is on disk. Each job runs in a
+ran it is committed, so a reply is never sent before its write is on disk. With full durability
+the commit syncs the data pages inside LMDB's write lock and a second thread syncs the rest (the
+new root, see store.tables.open_environment) outside it, while the writer runs the next batch:
+one sync covers every batch committed before it started, and only then are their callers
+answered. Each job runs in a
 nested transaction: a job that raises is rolled back alone, the others of the batch commit.
 Jobs run one after another inside the batch, each seeing the writes of those before it, so
 checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
@@ -46,7 +50,7 @@ class CommitObserver(Protocol):
     """Told of every batch's end (promocore.metrics)."""
 
     def batch_committed(self, jobs: int, seconds: float) -> None:
-        """`seconds`: the commit and its sync, after the jobs ran."""
+        """`seconds`: the commit (with the data pages' sync), after the jobs ran."""
 
     def write_conflict(self) -> None: ...
 
@@ -73,6 +77,10 @@ class WriterStopped(RuntimeError):
     """The writer is shutting down; the job was not run."""
 
 
+# A committed batch waiting for the sync that makes it durable: its effects and job outcomes.
+Committed = tuple[list[Callable], list[tuple[Future, object, BaseException | None]]]
+
+
 class GroupCommitWriter:
     def __init__(
         self,
@@ -80,7 +88,10 @@ class GroupCommitWriter:
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         after_jobs: BatchHook | None = None,
+        sync: Callable[[], None] | None = None,
     ) -> None:
+        """`sync`: makes every commit before it durable; when given, callers are answered only
+        after a sync that began after their batch committed (None: a commit is durable)."""
         if max_batch < 1:
             raise ValueError("max_batch must be >= 1")
         self._env = env
@@ -90,6 +101,14 @@ class GroupCommitWriter:
         self._stopping = False
         self.batches = 0
         self.jobs = 0
+        self._sync = sync
+        self._committed: queue.SimpleQueue = queue.SimpleQueue()
+        self._syncer: threading.Thread | None = None
+        if sync is not None:
+            self._syncer = threading.Thread(
+                target=self._sync_committed, name="promocore-syncer", daemon=True
+            )
+            self._syncer.start()
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
@@ -106,12 +125,23 @@ class GroupCommitWriter:
         self._stopping = True
         self._queue.put(_STOP)
         self._thread.join()
+        if self._syncer is not None:
+            self._committed.put(_STOP)
+            self._syncer.join()
 
     def _run(self) -> None:
         while True:
             first = self._queue.get()
             if first is _STOP:
                 return
+            # The write transaction first, the rest of the batch after: the jobs that queue
+            # while another process holds LMDB's write lock join this batch, not the next one.
+            try:
+                txn = self._env.begin(write=True)
+            except BaseException as failure:
+                log.exception("a write transaction could not begin")
+                first[1].set_exception(failure)
+                continue
             batch = [first]
             stop_after = False
             while len(batch) < self._max_batch:
@@ -123,14 +153,18 @@ class GroupCommitWriter:
                     stop_after = True
                     break
                 batch.append(item)
-            self._commit(batch)
+            self._commit(batch, txn)
             if stop_after:
                 return
 
-    def _commit(self, batch: list[tuple[Job, Future, float | None]]) -> None:
+    def _commit(self, batch: list[tuple[Job, Future, float | None]], txn) -> None:
+        """Runs `batch` in `txn` (begun for it), again in new transactions while it loses
+        races."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                outcomes, effects, commit_s = self._run_batch(batch)
+                if txn is None:
+                    txn = self._env.begin(write=True)
+                outcomes, effects, commit_s = self._run_batch(batch, txn)
             except WriteConflict as conflict:
                 # Another process or node committed what this batch read (Redis): nothing of
                 # the batch was written; run it again on fresh data.
@@ -138,6 +172,7 @@ class GroupCommitWriter:
                     observer.write_conflict()
                 if attempt < MAX_ATTEMPTS:
                     time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * attempt))
+                    txn = None
                     continue
                 error: BaseException = WriteConflictError(str(conflict))
             except BaseException as failure:  # nothing of the batch is written
@@ -150,33 +185,65 @@ class GroupCommitWriter:
                 self.jobs += len(batch)
                 if observer is not None:
                     observer.batch_committed(len(batch), commit_s)
-                for effect in effects:
-                    effect()
-                for future, result, job_error in outcomes:
-                    if job_error is None:
-                        future.set_result(result)
-                    else:
-                        future.set_exception(job_error)
+                if self._sync is None:
+                    _answer(effects, outcomes)
+                else:
+                    self._committed.put((effects, outcomes))
                 return
             for _, future, _ in batch:
                 future.set_exception(error)
             return
 
+    def _sync_committed(self) -> None:
+        """The syncer thread: one sync for all the batches committed so far, then their
+        answers, in commit order."""
+        while True:
+            first = self._committed.get()
+            if first is _STOP:
+                return
+            waiting: list[Committed] = [first]
+            stop_after = False
+            while True:
+                try:
+                    item = self._committed.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop_after = True
+                    break
+                waiting.append(item)
+            try:
+                self._sync()
+            except BaseException as failure:
+                # Committed but perhaps not on disk: nobody is told it succeeded (a caller
+                # that retries with its idempotency key gets the stored answer).
+                log.exception("sync of %d committed batches failed", len(waiting))
+                if observer is not None:
+                    observer.batch_failed()
+                for _, outcomes in waiting:
+                    for future, _, _ in outcomes:
+                        future.set_exception(failure)
+            else:
+                for effects, outcomes in waiting:
+                    _answer(effects, outcomes)
+            if stop_after:
+                return
+
     def _run_batch(
-        self, batch: list[tuple[Job, Future, float | None]]
+        self, batch: list[tuple[Job, Future, float | None]], txn: lmdb.Transaction
     ) -> tuple[list[tuple[Future, object, BaseException | None]], list[Callable], float]:
         """The jobs' outcomes, the effects to run now that they are committed, and how long
         the commit (with its sync) took (0 when nobody observes)."""
         outcomes: list[tuple[Future, object, BaseException | None]] = []
         _batch.effects = effects = []
         try:
-            with self._env.begin(write=True) as txn:
+            with txn:
                 for job, future, deadline in batch:
                     outcomes.append((future, *self._run_job(txn, job, deadline, effects)))
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
                 committing = time.perf_counter() if observer is not None else 0.0
-            # Leaving the block committed (and synced, with full durability).
+            # Leaving the block committed (the data pages synced, with full durability).
             commit_s = time.perf_counter() - committing if observer is not None else 0.0
         finally:
             _batch.effects = None
@@ -199,3 +266,14 @@ class GroupCommitWriter:
             return None, error
         child.commit()
         return result, None
+
+
+def _answer(effects: list[Callable], outcomes: list[tuple[Future, object, BaseException | None]]):
+    """A durable batch: its after-commit effects, then its callers' answers."""
+    for effect in effects:
+        effect()
+    for future, result, job_error in outcomes:
+        if job_error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(job_error)

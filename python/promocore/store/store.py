@@ -8,7 +8,8 @@ either. `open_store` picks one from a location: a directory, or a redis:// URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,8 +48,12 @@ class Store:
         location: str,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
+        sync: Callable[[], None] | None = None,
     ) -> None:
+        """`sync`: what makes a commit durable after it returns (LMDB with full durability
+        syncs the new root after the commit, see tables.open_environment); None: it is."""
         self.env = env
+        self._sync = sync
         self.tables = tables
         # Where the data lives, for messages: a directory or a redis:// URL.
         self.location = location
@@ -60,20 +65,33 @@ class Store:
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
-            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions
+            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions, sync=sync
         )
 
     def read(self):
         return self.env.begin(write=False, buffers=False)
 
     def write(self):
-        return self.env.begin(write=True)
+        """A write transaction of its own, for a `with` block: committed (and durable) when
+        the block ends."""
+        if self._sync is None:
+            return self.env.begin(write=True)
+        return self._synced_write()
+
+    @contextmanager
+    def _synced_write(self) -> Iterator[Any]:
+        with self.env.begin(write=True) as txn:
+            yield txn
+        self._sync()
 
     def transact(self, work: Callable[[Any], T]) -> T:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
         store a transaction that lost a race wrote nothing and is run again (for writes outside
         an RPC, which the gate already runs again)."""
-        return transact(self.env, work)
+        result = transact(self.env, work)
+        if self._sync is not None:
+            self._sync()
+        return result
 
     def is_empty(self) -> bool:
         with self.read() as txn:

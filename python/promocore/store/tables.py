@@ -109,18 +109,24 @@ class Tables:
 class Durability(enum.Enum):
     """What an acknowledged write survives (`promocore serve --durability`)."""
 
-    # fsync before every commit returns: survives kill -9, an OS crash and a power cut.
+    # Synced before it is acknowledged: survives kill -9, an OS crash and a power cut.
     FULL = "full"
     # No fsync: the commit is in the OS page cache when it returns. Survives kill -9 of the
     # server (the kernel still writes the pages), not an OS crash or power cut, which may lose
-    # the last commits (LMDB stays consistent either way). Much faster on slow disks.
+    # the last commits and, on a file system that does not keep the order of writes, damage
+    # the database (LMDB's NOSYNC). Much faster on slow disks.
     PROCESS = "process"
 
 
 def open_environment(
     path: Path, *, map_size: int = DEFAULT_MAP_SIZE, durability: Durability = Durability.FULL
 ) -> tuple[lmdb.Environment, Tables]:
-    """Opens (creating) the environment. Open it in the process that uses it (after fork)."""
+    """Opens (creating) the environment. Open it in the process that uses it (after fork).
+
+    With full durability a commit syncs its data pages but not the meta page that makes them
+    the current root (LMDB's NOMETASYNC, which keeps the database consistent): the store calls
+    `sync_root` after each commit, outside LMDB's write lock, before anyone is told of it. So
+    only one of a commit's two syncs holds up the next writer."""
     path.mkdir(parents=True, exist_ok=True)
     synced = durability is Durability.FULL
     env = lmdb.open(
@@ -129,12 +135,18 @@ def open_environment(
         max_dbs=len(TABLE_NAMES) + 4,
         max_readers=1024,
         sync=synced,
-        metasync=synced,
+        metasync=False,
         lock=True,
     )
     with env.begin(write=True) as txn:
         handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
     return env, Tables(**handles)
+
+
+def sync_root(env: lmdb.Environment) -> None:
+    """Makes every commit of `env` so far durable, the meta page included (releases the GIL;
+    safe beside a running write transaction)."""
+    env.sync(True)
 
 
 def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
