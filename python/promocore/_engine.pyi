@@ -291,6 +291,16 @@ class RedemptionWrites:
     @property
     def idempotency_record(self) -> bytes:
         """``promocore.v1.internal.IdempotencyRecord``: the request's SHA-256 and ``response``."""
+    @property
+    def event(self) -> bytes:
+        """``promocore.v1.IntegrationEvent`` EVENT_REDEEMED without ``sequence`` and
+        ``contactable_channels`` (the store adds them as it appends the event)."""
+    @property
+    def customer_id(self) -> str:
+        """The redemption's customer id (empty when anonymous)."""
+    @property
+    def created_at_unix_ms(self) -> int:
+        """The redemption's time (its ``created_at``), Unix milliseconds."""
     def counter_changes(self) -> list[tuple[bytes, int]]:
         """The changes summed per counter key, in key order."""
     def counter_keys(self) -> list[bytes]:

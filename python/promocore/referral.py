@@ -90,12 +90,11 @@ class Referrals:
     def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
         if not redeemed.referral_codes:
             return
-        redemption = redeemed.redemption
-        now_ms = redemption.created_at.ToMilliseconds()
+        now_ms = redeemed.created_at_ms
         for referral_code in redeemed.referral_codes:
             code = self._store.catalog.get_code(txn, referral_code)
             if code is not None and code.kind == campaign_pb2.CODE_KIND_REFERRAL:
-                self.convert(txn, code, redemption.customer_id, now_ms)
+                self.convert(txn, code, redeemed.customer_id, now_ms)
 
     def on_rolled_back(
         self,

@@ -113,3 +113,46 @@ def test_the_stream_filters_by_type(client):
     client.publish_code("thanks", "ann")
     pay(client, "ann", 1000, "k1")
     assert [e["type"] for e in backlog(client, types=["EVENT_REDEEMED"])] == ["EVENT_REDEEMED"]
+
+
+def test_a_redemption_and_its_rollback_are_told_with_the_same_fields(client):
+    """The redeemed event is encoded by the engine, the rolled-back one by the server: both
+    describe the same redemption the same way."""
+    small_promotion(client)
+    welcome_coupons(client, "thanks")
+    client.upsert_customer("ann", {}, contact={"sms_opt_out": True})
+    code = client.publish_code("thanks", "ann")["code"]
+    answer = client.redeem(
+        {
+            "id": 'order-quote"d',
+            "currency": "EUR",
+            "items": [{"sku": "SKU-1", "unit_price": 4000, "quantity": 1}],
+        },
+        codes=[code],
+        idempotency_key="k-events",
+        customer={"id": "ann"},
+        include_promotions=True,
+    )
+    assert answer["status"] == "SUCCEEDED", answer
+    redemption = answer["redemption"]
+    client.rollback(redemption["id"])
+    [redeemed] = backlog(client, types=["EVENT_REDEEMED"])
+    [rolled_back] = backlog(client, types=["EVENT_ROLLED_BACK"])
+    applied = redemption["redeemables"]
+    expected_data = {
+        "order_id": 'order-quote"d',
+        "campaign_ids": [result["campaign_id"] for result in applied],
+        "codes": [code],
+        "total_discount": redemption["totals"]["total_discount"],
+        "amount": redemption["totals"]["amount_after_discounts"],
+        "currency": "EUR",
+    }
+    for event in (redeemed, rolled_back):
+        assert event["data"] == expected_data
+        assert event["customer_id"] == "ann"
+        assert event["redemption_id"] == redemption["id"]
+        assert event["campaign_id"] == applied[0]["campaign_id"]
+        assert event["code"] == code
+        assert event["contactable_channels"] == ["email"]
+    assert redeemed["time"] == redemption["created_at"]
+    assert redeemed["sequence"] < rolled_back["sequence"]

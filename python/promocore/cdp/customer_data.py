@@ -248,21 +248,22 @@ class CustomerData:
     # The redemption log's observer -----------------------------------------------------------
 
     def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
-        redemption = redeemed.redemption
-        now_ms = redemption.created_at.ToMilliseconds()
-        if not redemption.customer_id:
-            self._emit_redemption(txn, events_pb2.EVENT_REDEEMED, redemption, now_ms)
+        customer_id = redeemed.customer_id
+        if not customer_id:
+            self.events.append_encoded(txn, redeemed.event, customer_id="")
             return
+        now_ms = redeemed.created_at_ms
         # Read once: the event's contactable channels come from the same record.
-        customer = self.customers.get_or_new(txn, redemption.customer_id, now_ms)
-        self._emit_redemption(
-            txn, events_pb2.EVENT_REDEEMED, redemption, now_ms, contact=customer.customer.contact
+        customer = self.customers.get_or_new(txn, customer_id, now_ms)
+        self.events.append_encoded(
+            txn, redeemed.event, customer_id=customer_id, contact=customer.customer.contact
         )
-        record_order(customer, redemption, +1)
+        redemption = redeemed.redemption
+        record_order(customer, redemption, +1, now_ms)
         self.changed(txn, customer, now_ms)
         self.distributions.fire(
             txn,
-            Occurrence(customer_pb2.TRIGGER_ORDER_PAID, redemption.customer_id, key=redemption.id),
+            Occurrence(customer_pb2.TRIGGER_ORDER_PAID, customer_id, key=redemption.id),
             now_ms,
         )
 
@@ -278,7 +279,7 @@ class CustomerData:
         if not redemption.customer_id:
             return
         customer = self.customers.get_or_new(txn, redemption.customer_id, now_ms)
-        record_order(customer, redemption, -1)
+        record_order(customer, redemption, -1, redemption.created_at.ToMilliseconds())
         self.changed(txn, customer, now_ms)
 
     # Evaluation profiles ---------------------------------------------------------------------

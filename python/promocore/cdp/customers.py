@@ -112,10 +112,14 @@ class CustomerBook:
 
 
 def record_order(
-    stored: store_pb2.StoredCustomer, redemption: checkout_pb2.Redemption, sign: int
+    stored: store_pb2.StoredCustomer,
+    redemption: checkout_pb2.Redemption,
+    sign: int,
+    created_at_ms: int,
 ) -> None:
-    """Adds (sign +1) or removes (-1, a rollback) a redeemed order in the aggregates. A rollback
-    keeps last_order_at: the customer did order then."""
+    """Adds (sign +1) or removes (-1, a rollback) a redeemed order in the aggregates.
+    `created_at_ms`: the redemption's `created_at`. A rollback keeps last_order_at: the customer
+    did order then."""
     aggregates = stored.customer.aggregates
     spent = redemption.totals.amount_after_discounts
     aggregates.orders_count += sign
@@ -124,14 +128,12 @@ def record_order(
     # Only the first currency's orders are summed: minor units of two currencies do not add.
     if redemption.totals.currency == aggregates.total_spent_currency:
         aggregates.total_spent += sign * spent
-        day = redemption.created_at.ToMilliseconds() // DAY_MS
+        day = created_at_ms // DAY_MS
         stored.daily_spend[day] = stored.daily_spend.get(day, 0) + sign * spent
         if stored.daily_spend[day] == 0:
             del stored.daily_spend[day]
-    if sign > 0:
-        created = redemption.created_at
-        if created.ToMilliseconds() > aggregates.last_order_at.ToMilliseconds():
-            aggregates.last_order_at.CopyFrom(created)
+    if sign > 0 and created_at_ms > aggregates.last_order_at.ToMilliseconds():
+        aggregates.last_order_at.CopyFrom(redemption.created_at)
     for result in redemption.redeemables:
         if result.campaign_id:
             counts = aggregates.campaign_redemptions

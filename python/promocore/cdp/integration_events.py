@@ -8,6 +8,7 @@ see the events of every process (one LMDB environment).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 
@@ -21,6 +22,7 @@ from promocore.v1.internal import store_pb2
 
 CHANNELS = ("email", "sms")
 _SEQUENCE_FIELD = events_pb2.IntegrationEvent.DESCRIPTOR.fields_by_name["sequence"].number
+_SEQUENCE_TAG = bytes([_SEQUENCE_FIELD << 3])  # wire type 0, varint
 
 
 def contactable_channels(contact: customer_pb2.ContactPreferences) -> list[str]:
@@ -52,19 +54,34 @@ class IntegrationEvents:
         if not event.HasField("time"):
             event.time.CopyFrom(_timestamp(now_ms))
         event.ClearField("contactable_channels")
-        if event.customer_id:
+        event.ClearField("sequence")
+        self.append_encoded(
+            txn, event.SerializeToString(), customer_id=event.customer_id, contact=contact
+        )
+
+    def append_encoded(
+        self,
+        txn: lmdb.Transaction,
+        event: bytes,
+        *,
+        customer_id: str,
+        contact: customer_pb2.ContactPreferences | None = None,
+    ) -> None:
+        """`append` of an event already encoded, with its time and without `sequence` and
+        `contactable_channels` (the engine encodes a redemption's): both are appended as
+        protobuf fields, which a reader merges into the message."""
+        if customer_id:
             if contact is None:
-                raw = txn.get(event.customer_id.encode(), db=self._store.tables.customers)
+                raw = txn.get(customer_id.encode(), db=self._store.tables.customers)
                 contact = (
                     store_pb2.StoredCustomer.FromString(raw).customer.contact
                     if raw is not None
                     else customer_pb2.ContactPreferences()
                 )
-            event.contactable_channels.extend(contactable_channels(contact))
+            event += _encoded_channels(tuple(contactable_channels(contact)))
 
         def encode(sequence: int) -> bytes:
-            event.sequence = sequence
-            return event.SerializeToString()
+            return event + _encoded_sequence(sequence)
 
         append_sequenced(txn, self._db, encode, sequence_field=_SEQUENCE_FIELD)
         with self.appended:
@@ -95,6 +112,24 @@ class IntegrationEvents:
         """Blocks until an event is appended in this process or `timeout_s` passes."""
         with self.appended:
             self.appended.wait(timeout_s)
+
+
+@functools.cache
+def _encoded_channels(channels: tuple[str, ...]) -> bytes:
+    """The `contactable_channels` field (one of a few combinations, encoded once each)."""
+    return events_pb2.IntegrationEvent(contactable_channels=channels).SerializeToString()
+
+
+def _encoded_sequence(sequence: int) -> bytes:
+    """The `sequence` field: its tag, then the number as a base-128 varint (none for 0)."""
+    if sequence == 0:
+        return b""
+    encoded = bytearray(_SEQUENCE_TAG)
+    while sequence > 0x7F:
+        encoded.append(sequence & 0x7F | 0x80)
+        sequence >>= 7
+    encoded.append(sequence)
+    return bytes(encoded)
 
 
 def _timestamp(ms: int) -> Timestamp:

@@ -78,13 +78,13 @@ class Earning:
     # The redemption log's observer: a paid order --------------------------------------------
 
     def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
-        redemption = redeemed.redemption
-        if not redemption.customer_id:
+        if not redeemed.customer_id:
             return
-        now_ms = redemption.created_at.ToMilliseconds()
-        programs = list(self._programs(txn, redemption.customer_id, now_ms))
+        now_ms = redeemed.created_at_ms
+        programs = list(self._programs(txn, redeemed.customer_id, now_ms))
         if not programs:
             return
+        redemption = redeemed.redemption
         order = checkout_pb2.RedeemRequest.FromString(redeemed.request).order
         effects = store_pb2.BalanceEffects()
         for campaign, code, account in programs:

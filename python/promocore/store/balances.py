@@ -197,8 +197,8 @@ class BalanceBook:
         debits = redeemed.balance_debits
         if not debits:
             return
-        redemption = redeemed.redemption
-        at_ms = redemption.created_at.ToMilliseconds()
+        at_ms = redeemed.created_at_ms
+        redemption_id = redeemed.redemption.id
         spent = store_pb2.BalanceEffects()
         for key, delta in debits:
             if key.startswith(POINTS_PREFIX):
@@ -212,9 +212,9 @@ class BalanceBook:
                         reason="insufficient_points",
                     )
                 spent.spent.extend(changes)
-            self._entry(txn, key, delta, loyalty_pb2.LEDGER_DEBIT, at_ms, "redeemed", redemption.id)
+            self._entry(txn, key, delta, loyalty_pb2.LEDGER_DEBIT, at_ms, "redeemed", redemption_id)
         if spent.spent:
-            self.add_effects(txn, redemption.id, spent)
+            self.add_effects(txn, redemption_id, spent)
 
     def on_rolled_back(
         self,

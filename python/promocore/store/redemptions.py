@@ -30,6 +30,19 @@ class Redeemed:
     def redemption(self) -> checkout_pb2.Redemption:
         return checkout_pb2.Redemption.FromString(self._writes.redemption)
 
+    @property
+    def customer_id(self) -> str:
+        return self._writes.customer_id
+
+    @property
+    def created_at_ms(self) -> int:
+        return self._writes.created_at_unix_ms
+
+    @property
+    def event(self) -> bytes:
+        """The EVENT_REDEEMED integration event, for IntegrationEvents.append_encoded."""
+        return self._writes.event
+
     @cached_property
     def balance_debits(self) -> list[tuple[bytes, int]]:
         """Gift card and loyalty card changes (signed, negative for a debit)."""

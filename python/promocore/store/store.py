@@ -8,8 +8,7 @@ either. `open_store` picks one from a location: a directory, or a redis:// URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,17 +71,10 @@ class Store:
         return self.env.begin(write=False, buffers=False)
 
     def write(self):
-        """A write transaction of its own, for a `with` block: committed (and durable) when
-        the block ends."""
-        if self._sync is None:
-            return self.env.begin(write=True)
-        return self._synced_write()
-
-    @contextmanager
-    def _synced_write(self) -> Iterator[Any]:
-        with self.env.begin(write=True) as txn:
-            yield txn
-        self._sync()
+        """A write transaction of its own: committed (and durable) when its `with` block ends
+        or `commit()` returns."""
+        txn = self.env.begin(write=True)
+        return txn if self._sync is None else SyncedWrite(txn, self._sync)
 
     def transact(self, work: Callable[[Any], T]) -> T:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
@@ -105,6 +97,31 @@ class Store:
         self.reservations.delete_expired(
             txn, now_ms=self.clock.now_ms(), limit=EXPIRED_SESSIONS_PER_BATCH
         )
+
+
+class SyncedWrite:
+    """A write transaction whose commit is followed by `sync` (LMDB with full durability: the
+    root, see tables.open_environment). A `with` block gets the transaction itself (nested
+    transactions need it); used without one, it stands for the transaction."""
+
+    def __init__(self, txn: Any, sync: Callable[[], None]) -> None:
+        self._txn = txn
+        self._sync = sync
+
+    def __enter__(self) -> Any:
+        return self._txn.__enter__()
+
+    def __exit__(self, kind, error, traceback) -> None:
+        self._txn.__exit__(kind, error, traceback)
+        if kind is None:
+            self._sync()
+
+    def commit(self) -> None:
+        self._txn.commit()
+        self._sync()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._txn, name)
 
 
 def transact(env: Any, work: Callable[[Any], T]) -> T:

@@ -16,8 +16,8 @@ use crate::fast_hash::FastMap;
 use crate::pb::internal::{self as internal, CheckoutInput, EvaluationContext};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    CodeKind, OrderTotals, RedeemResponse, RedeemableResult, RedeemableStatus, RedemptionStatus,
-    ValidateResponse,
+    CodeKind, IntegrationEventType, OrderTotals, RedeemResponse, RedeemableResult,
+    RedeemableStatus, RedemptionStatus, ValidateResponse,
 };
 use crate::schedule::unix_ms_to_timestamp;
 
@@ -45,6 +45,12 @@ pub struct RedemptionWrites {
     pub log_record: Vec<u8>,
     /// promocore.v1.internal.IdempotencyRecord.
     pub idempotency_record: Vec<u8>,
+    /// promocore.v1.IntegrationEvent EVENT_REDEEMED, without the two fields the store adds
+    /// when it appends it: `sequence` and `contactable_channels`.
+    pub event: Vec<u8>,
+    /// The redemption's customer ("" when anonymous) and time (its `created_at`).
+    pub customer_id: String,
+    pub created_at_unix_ms: i64,
     /// Every counter change, in the order they are stored (a rollback negates each).
     pub deltas: Vec<CounterDelta>,
     /// Applied codes whose record is a referral code (the referral program converts them).
@@ -187,6 +193,15 @@ fn redemption_writes(
     let mut idempotency_record = Vec::with_capacity(response.len() + 40);
     encode_embedded(1, identity.request_sha256, &mut idempotency_record);
     encode_embedded(2, &response, &mut idempotency_record);
+    let applied: Vec<&RedeemableResult> = results.iter().filter(|r| is_applied(r)).collect();
+    let event = redeemed_event(
+        identity.id,
+        customer_id,
+        order_id,
+        &applied,
+        totals.as_ref(),
+        context.now_unix_ms,
+    );
     Ok(RedemptionWrites {
         succeeded: true,
         response,
@@ -194,10 +209,67 @@ fn redemption_writes(
         log_record: log_record_of(&stored),
         stored,
         idempotency_record,
+        event,
+        customer_id: customer_id.to_owned(),
+        created_at_unix_ms: context.now_unix_ms,
         deltas,
         referral_codes,
         results,
     })
+}
+
+/// The EVENT_REDEEMED integration event of a redemption (fields 2..8; the store appends
+/// `sequence` and `contactable_channels`). `data_json` holds the order, the applied campaigns
+/// and codes and the amounts, keys sorted.
+fn redeemed_event(
+    redemption_id: &str,
+    customer_id: &str,
+    order_id: &str,
+    applied: &[&RedeemableResult],
+    totals: Option<&OrderTotals>,
+    now_unix_ms: i64,
+) -> Vec<u8> {
+    let campaign_ids: Vec<&str> = applied.iter().map(|r| r.campaign_id.as_str()).collect();
+    let codes: Vec<&str> = applied
+        .iter()
+        .filter_map(
+            |r| match r.redeemable.as_ref().and_then(|r| r.target.as_ref()) {
+                Some(Target::Code(code)) if !code.is_empty() => Some(code.as_str()),
+                _ => None,
+            },
+        )
+        .collect();
+    let (amount, total_discount, currency) = totals.map_or((0, 0, ""), |totals| {
+        (
+            totals.amount_after_discounts,
+            totals.total_discount,
+            totals.currency.as_str(),
+        )
+    });
+    let data = format!(
+        "{{\"amount\":{amount},\"campaign_ids\":{},\"codes\":{},\"currency\":{},\"order_id\":{},\"total_discount\":{total_discount}}}",
+        json_list(&campaign_ids),
+        json_list(&codes),
+        json_str(currency),
+        json_str(order_id),
+    );
+    let mut event = Vec::with_capacity(96 + data.len());
+    encoding::int32::encode(2, &(IntegrationEventType::EventRedeemed as i32), &mut event);
+    encoding::message::encode(3, &unix_ms_to_timestamp(now_unix_ms), &mut event);
+    encode_str(4, customer_id, &mut event);
+    encode_str(5, campaign_ids.first().copied().unwrap_or(""), &mut event);
+    encode_str(6, codes.first().copied().unwrap_or(""), &mut event);
+    encode_str(7, redemption_id, &mut event);
+    encode_str(8, &data, &mut event);
+    event
+}
+
+fn json_list(values: &[&str]) -> String {
+    serde_json::to_string(values).expect("a list of strings serializes")
+}
+
+fn json_str(value: &str) -> String {
+    serde_json::to_string(value).expect("a string serializes")
 }
 
 /// A proto3 string field (absent when empty, as prost's derived encoding leaves it).

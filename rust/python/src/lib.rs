@@ -259,6 +259,24 @@ impl PyRedemptionWrites {
         PyBytes::new(py, &self.inner.idempotency_record)
     }
 
+    /// The EVENT_REDEEMED integration event, without `sequence` and `contactable_channels`.
+    #[getter]
+    fn event<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.event)
+    }
+
+    /// The redemption's customer id ("" when anonymous).
+    #[getter]
+    fn customer_id(&self) -> &str {
+        &self.inner.customer_id
+    }
+
+    /// The redemption's time (its `created_at`), Unix milliseconds.
+    #[getter]
+    fn created_at_unix_ms(&self) -> i64 {
+        self.inner.created_at_unix_ms
+    }
+
     /// The changes summed per counter key, in key order: [(key, delta)].
     fn counter_changes(&self) -> Vec<(Vec<u8>, i64)> {
         self.changes.clone()
