@@ -23,8 +23,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client
 from promocore.errors import ResourceExhaustedError, UnauthenticatedError
-from promocore.gate import asks_for_reservation
-from promocore.server import RunningServer, ServerOptions, start_server
+from promocore.server.gate import asks_for_reservation
+from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 from promocore.v1 import checkout_pb2
 
 from support import TEST_ADMIN_KEY, cart, coupon

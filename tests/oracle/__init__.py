@@ -15,10 +15,10 @@ Entry points mirror ``promocore._engine``:
   ``promocore.v1.QualifyResponse``, by brute force over every campaign (no index).
 """
 
-from promocore.reference.campaign import Campaign, compile_campaign
-from promocore.reference.checkout import evaluate_checkout
-from promocore.reference.errors import CompileError, ContextError, InvalidRequestError
-from promocore.reference.qualify import qualify
+from oracle.campaign import Campaign, compile_campaign
+from oracle.checkout import evaluate_checkout
+from oracle.errors import CompileError, ContextError, InvalidRequestError
+from oracle.qualify import qualify
 
 __all__ = [
     "Campaign",

@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from promocore.reference.effects import Effect
-from promocore.reference.errors import CompileError
-from promocore.reference.limits import compile_limits
-from promocore.reference.rules import Node, compile_rule
-from promocore.reference.schedule import Schedule, compile_schedule
-from promocore.reference.stacking import DEFAULT_CATEGORY
 from promocore.v1 import campaign_pb2
+
+from oracle.effects import Effect
+from oracle.errors import CompileError
+from oracle.limits import compile_limits
+from oracle.rules import Node, compile_rule
+from oracle.schedule import Schedule, compile_schedule
+from oracle.stacking import DEFAULT_CATEGORY
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DISCOUNT_TYPES = (

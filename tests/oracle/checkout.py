@@ -6,22 +6,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from promocore.reference.campaign import Campaign
-from promocore.reference.effects import Cart, Discount, NoEffect
-from promocore.reference.errors import ContextError, InvalidRequestError
-from promocore.reference.explain import locate
-from promocore.reference.facts import OrderFacts
-from promocore.reference.limits import (
+from promocore.v1 import checkout_pb2, common_pb2
+from promocore.v1.internal import evaluation_pb2
+
+from oracle.campaign import Campaign
+from oracle.effects import Cart, Discount, NoEffect
+from oracle.errors import ContextError, InvalidRequestError
+from oracle.explain import locate
+from oracle.facts import OrderFacts
+from oracle.limits import (
     discount_breach,
     record_usage,
     redemption_breach,
     with_usage,
 )
-from promocore.reference.operators import Env
-from promocore.reference.request import Checkout, merged_attributes, validate
-from promocore.reference.stacking import Policy, admit, compile_policy
-from promocore.v1 import checkout_pb2, common_pb2
-from promocore.v1.internal import evaluation_pb2
+from oracle.operators import Env
+from oracle.request import Checkout, merged_attributes, validate
+from oracle.stacking import Policy, admit, compile_policy
 
 APPLICABLE, INAPPLICABLE, SKIPPED = (
     common_pb2.APPLICABLE,

@@ -10,25 +10,26 @@ from decimal import Decimal
 from functools import cmp_to_key
 from typing import Any
 
-from promocore.reference.errors import CompileError
-from promocore.reference.facts import OrderFacts
-from promocore.reference.formula import (
+from promocore.v1 import campaign_pb2, common_pb2
+
+from oracle.errors import CompileError
+from oracle.facts import OrderFacts
+from oracle.formula import (
     Formula,
     FormulaError,
     FormulaInput,
     compile_formula,
     to_minor,
 )
-from promocore.reference.formula import evaluate as evaluate_formula
-from promocore.reference.money import (
+from oracle.formula import evaluate as evaluate_formula
+from oracle.money import (
     FULL_PERCENT_BP,
     allocate,
     currency_exponent,
     percent_of,
     round_half_up,
 )
-from promocore.reference.rules import ItemRule, compile_item_rule
-from promocore.v1 import campaign_pb2, common_pb2
+from oracle.rules import ItemRule, compile_item_rule
 
 NO_EFFECT = "no_effect"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promocore.reference.operators import HOLDS, apply
-from promocore.reference.rules import Node
+from oracle.operators import HOLDS, apply
+from oracle.rules import Node
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from promocore.reference.operators import Env
 from promocore.v1 import common_pb2
 from promocore.v1.internal import evaluation_pb2
+
+from oracle.operators import Env
 
 
 @dataclass

@@ -13,9 +13,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from promocore.reference.errors import CompileError
-from promocore.reference.facts import OrderFacts, lookup
-from promocore.reference.numbers import exact
+from oracle.errors import CompileError
+from oracle.facts import OrderFacts, lookup
+from oracle.numbers import exact
 
 BOUND = 10**18
 MAX_CHARS, MAX_DEPTH, MAX_NODES = 1000, 32, 256

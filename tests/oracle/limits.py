@@ -18,7 +18,7 @@ LIMIT_FIELDS = (
 
 
 def compile_limits(limits: campaign_pb2.Limits) -> dict[str, int]:
-    from promocore.reference.errors import CompileError
+    from oracle.errors import CompileError
 
     compiled = {}
     for name in LIMIT_FIELDS:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from promocore.reference.temporal import age_ms, day_of, local_minute, weekday_of_day
-from promocore.reference.values import (
+from oracle.temporal import age_ms, day_of, local_minute, weekday_of_day
+from oracle.values import (
     Actual,
     Scalar,
     as_scalar,

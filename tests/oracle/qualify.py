@@ -3,8 +3,11 @@ the engine's indexed CampaignIndex)."""
 
 from __future__ import annotations
 
-from promocore.reference.campaign import Campaign
-from promocore.reference.checkout import (
+from promocore.v1 import campaign_pb2, checkout_pb2
+from promocore.v1.internal import evaluation_pb2
+
+from oracle.campaign import Campaign
+from oracle.checkout import (
     APPLICABLE,
     Evaluation,
     Rejected,
@@ -12,10 +15,8 @@ from promocore.reference.checkout import (
     fill_discount,
     reject,
 )
-from promocore.reference.request import merged_attributes, validate
-from promocore.reference.stacking import Policy
-from promocore.v1 import campaign_pb2, checkout_pb2
-from promocore.v1.internal import evaluation_pb2
+from oracle.request import merged_attributes, validate
+from oracle.stacking import Policy
 
 DEFAULT_LIMIT = 20
 

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from promocore.reference.campaign import parse_json
-from promocore.reference.errors import CompileError, InvalidRequestError
 from promocore.v1 import checkout_pb2, common_pb2
+
+from oracle.campaign import parse_json
+from oracle.errors import CompileError, InvalidRequestError
 
 MAX_ITEMS, MAX_SKU_CHARS, MAX_QUANTITY, MAX_REDEEMABLES, MAX_CODE_CHARS = (
     1000,
@@ -115,7 +116,7 @@ def validate(order, customer, redeemables, options) -> Checkout:
 
 def merged_attributes(profile, request: dict[str, Any] | None) -> dict[str, Any] | None:
     """The stored attributes with the request's merged over them (null removes a key)."""
-    from promocore.reference.errors import ContextError
+    from oracle.errors import ContextError
 
     stored_text = profile.attributes_json if profile is not None else ""
     if not stored_text.strip():

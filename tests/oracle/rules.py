@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from promocore.reference.errors import CompileError
-from promocore.reference.numbers import exact
-from promocore.reference.operators import HOLDS, Env, Test, apply
-from promocore.reference.subjects import Subject, item_subject, order_subject
-from promocore.reference.temporal import parse_clock, parse_duration, parse_temporal
-from promocore.reference.values import Scalar
+from oracle.errors import CompileError
+from oracle.numbers import exact
+from oracle.operators import HOLDS, Env, Test, apply
+from oracle.subjects import Subject, item_subject, order_subject
+from oracle.temporal import parse_clock, parse_duration, parse_temporal
+from oracle.values import Scalar
 
 MAX_DEPTH = 32
 LEAF_KEYS = ("subject", "op", "value", "message", "filter")

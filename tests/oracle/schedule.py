@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promocore.reference.errors import CompileError
-from promocore.reference.temporal import local, parse_clock, zone
 from promocore.v1 import campaign_pb2
+
+from oracle.errors import CompileError
+from oracle.temporal import local, parse_clock, zone
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from promocore.reference.errors import CompileError
 from promocore.v1 import campaign_pb2
+
+from oracle.errors import CompileError
 
 DEFAULT_CATEGORY = "default"
 

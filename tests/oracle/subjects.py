@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from promocore.reference.errors import CompileError
-from promocore.reference.facts import ItemFacts, OrderFacts, lookup
-from promocore.reference.temporal import Temporal, local, local_date
-from promocore.reference.values import ABSENT, Actual
+from oracle.errors import CompileError
+from oracle.facts import ItemFacts, OrderFacts, lookup
+from oracle.temporal import Temporal, local, local_date
+from oracle.values import ABSENT, Actual
 
 COUNTERS = (
     "code_redeemed",

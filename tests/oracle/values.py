@@ -7,8 +7,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from promocore.reference.numbers import exact
-from promocore.reference.temporal import Temporal, compare, parse_temporal
+from oracle.numbers import exact
+from oracle.temporal import Temporal, compare, parse_temporal
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import require_customer_id
 from promocore.errors import InvalidArgumentError
-from promocore.idempotent import once
-from promocore.loyalty.settings import EVENT_NAME
-from promocore.programs import Programs
-from promocore.referral import event_properties
+from promocore.programs.idempotent import once
+from promocore.programs.loyalty.settings import EVENT_NAME
+from promocore.programs.referral import event_properties
+from promocore.programs.service import Programs
 from promocore.v1 import events_pb2
 
 

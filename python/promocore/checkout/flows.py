@@ -20,10 +20,10 @@ import lmdb
 from google.protobuf.message import DecodeError
 
 from promocore import _engine
+from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns
+from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
 from promocore.clock import Clock
-from promocore.compiled import CampaignEntry, CompiledCampaigns
 from promocore.errors import InvalidArgumentError
-from promocore.guess_guard import Caller, GuessGuard, Subjects
 from promocore.store import Store
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import normalize_code

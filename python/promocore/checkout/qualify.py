@@ -8,16 +8,16 @@ proposed) and the public codes through which coupon campaigns are offered.
 from __future__ import annotations
 
 from promocore import _engine
-from promocore.checkout import parse_request
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.checkout.flows import parse_request
+from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
-from promocore.compiled import CompiledCampaigns
 from promocore.errors import InvalidArgumentError
 from promocore.store import Store
 from promocore.store.counters import CounterKeys, CounterView
 from promocore.store.keys import normalize_code
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import evaluation_pb2
-from promocore.wallet import Wallet
 
 
 class Qualifier:

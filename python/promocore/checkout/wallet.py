@@ -13,10 +13,10 @@ import lmdb
 from promocore import _engine
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import profile_of
-from promocore.checkout import Preparer, counter_keys, engine_call, needs_counters
-from promocore.compiled import CompiledCampaigns
-from promocore.loyalty.accounts import customer_campaigns, customer_card
-from promocore.loyalty.rewards import stock_key
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.checkout.flows import Preparer, counter_keys, engine_call, needs_counters
+from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
+from promocore.programs.loyalty.rewards import stock_key
 from promocore.store.counters import CounterView
 from promocore.store.keys import decode_counter
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2

@@ -6,7 +6,7 @@ import argparse
 import re
 from typing import Any
 
-from promocore.http_server import DEFAULT_HTTP_LISTEN
+from promocore.server.http_server import DEFAULT_HTTP_LISTEN
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"(\d+)([smhd]?)")

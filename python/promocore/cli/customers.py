@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 
-from promocore.cli_programs import ClientFactory, Printer, client_command
-from promocore.client import Client
+from promocore.cli.programs import ClientFactory, Printer, client_command
+from promocore.client.core import Client
 
 
 def _json_argument(text: str) -> Any:

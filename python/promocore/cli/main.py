@@ -18,19 +18,21 @@ from typing import Any
 
 import orjson
 
-from promocore import _engine, cli_security, logs
-from promocore.cli_cockpit import add_cockpit_commands
-from promocore.cli_customers import add_customer_commands, add_serve_options, serve_options
-from promocore.cli_manage import (
+from promocore import _engine
+from promocore.cli import security as cli_security
+from promocore.cli.cockpit import add_cockpit_commands
+from promocore.cli.customers import add_customer_commands, add_serve_options, serve_options
+from promocore.cli.manage import (
     add_code_file_commands,
     add_duplicate_command,
     add_management_commands,
 )
-from promocore.cli_output import Progress, print_table
-from promocore.cli_programs import add_program_commands
-from promocore.client import Client
+from promocore.cli.output import Progress, print_table
+from promocore.cli.programs import add_program_commands
+from promocore.client.core import Client
 from promocore.errors import PromocoreError
-from promocore.http_server import DEFAULT_HTTP_LISTEN
+from promocore.server import logs
+from promocore.server.http_server import DEFAULT_HTTP_LISTEN
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
 
@@ -324,8 +326,8 @@ def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from promocore.server import ServerOptions, serve_forever, start_server
-    from promocore.workers import serve_workers
+    from promocore.server.grpc_server import ServerOptions, serve_forever, start_server
+    from promocore.server.workers import serve_workers
 
     logs.configure(args.log_format, access_log=args.access_log)
     options = ServerOptions(
@@ -369,8 +371,8 @@ def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_
     """`--workers 0 --metrics-listen`: this one process records and serves the metrics."""
     import dataclasses
 
-    from promocore import metrics
-    from promocore.server import serve_forever, start_server
+    from promocore.server import metrics
+    from promocore.server.grpc_server import serve_forever, start_server
 
     directory = metrics.prepare_directory()
     try:
@@ -414,7 +416,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from promocore.demo import load_demo
+    from promocore.manage.demo import load_demo
 
     created = load_demo(_client(args))
     print(f"demo data loaded: {created} new campaigns (codes WELCOME10, COFFEE5, VIP15, ...)")

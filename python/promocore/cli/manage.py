@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 
 from promocore import _engine
-from promocore.campaign_files import apply_document, dump_yaml, load_documents, to_document
-from promocore.cli_output import print_table
-from promocore.client import Client
+from promocore.cli.output import print_table
+from promocore.client.campaign_files import apply_document, dump_yaml, load_documents, to_document
+from promocore.client.core import Client
 
 
 def add_management_commands(commands: Any, client: Any) -> None:

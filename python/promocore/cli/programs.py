@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from promocore.client import Client
+from promocore.client.core import Client
 
 ClientFactory = Callable[[argparse.Namespace], Client]
 Printer = Callable[[argparse.Namespace, Any], int]

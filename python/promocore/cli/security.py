@@ -11,12 +11,16 @@ from typing import Any
 
 import grpc
 
-from promocore import api_keys
-from promocore.cli_output import print_table
-from promocore.guess_guard import GuessLimits
-from promocore.load_shedding import DEFAULT_IN_SERVICE, DEFAULT_MAX_QUEUE_MS, DEFAULT_TARGET_MS
-from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES
-from promocore.tls import TlsFiles, channel_credentials
+from promocore.checkout.guess_guard import GuessLimits
+from promocore.cli.output import print_table
+from promocore.manage import api_keys
+from promocore.server.load_shedding import (
+    DEFAULT_IN_SERVICE,
+    DEFAULT_MAX_QUEUE_MS,
+    DEFAULT_TARGET_MS,
+)
+from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES
+from promocore.server.tls import TlsFiles, channel_credentials
 
 log = logging.getLogger("promocore.security")
 _DEFAULT_GUESSES = GuessLimits()
@@ -177,9 +181,9 @@ def add_key_commands(commands: Any, client_of: Any) -> None:
 
 def _keys_create(args: argparse.Namespace, client_of: Any) -> int:
     if args.data_dir is not None:
-        from promocore.plain import to_plain
         from promocore.store import open_store
         from promocore.v1 import admin_pb2
+        from promocore.wire.plain import to_plain
 
         store = open_store(args.data_dir)
         try:

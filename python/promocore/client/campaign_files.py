@@ -21,8 +21,8 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from promocore.errors import InvalidArgumentError, NotFoundError
-from promocore.plain import JSON_SUFFIX, from_plain, to_plain
 from promocore.v1 import campaign_pb2
+from promocore.wire.plain import JSON_SUFFIX, from_plain, to_plain
 
 OUTPUT_ONLY = ("status", "version", "created_at", "updated_at")
 

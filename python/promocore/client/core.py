@@ -24,9 +24,8 @@ from typing import Any
 
 import grpc
 
-from promocore.client_customers import CustomersClient
-from promocore.client_programs import ProgramsClient
-from promocore.plain import from_plain, to_plain
+from promocore.client.customers import CustomersClient
+from promocore.client.programs import ProgramsClient
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -34,7 +33,8 @@ from promocore.v1 import (
     checkout_pb2,
     checkout_pb2_grpc,
 )
-from promocore.wire_errors import from_rpc_error
+from promocore.wire.plain import from_plain, to_plain
+from promocore.wire.status import from_rpc_error
 
 Plain = dict[str, Any]
 API_KEY_HEADER = "x-api-key"

@@ -8,9 +8,9 @@ from typing import Any
 
 import grpc
 
-from promocore.plain import from_plain, to_plain
 from promocore.v1 import admin_pb2, customer_pb2, events_pb2
-from promocore.wire_errors import from_rpc_error
+from promocore.wire.plain import from_plain, to_plain
+from promocore.wire.status import from_rpc_error
 
 Plain = dict[str, Any]
 

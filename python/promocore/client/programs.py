@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 
-from promocore.plain import from_plain, to_plain
 from promocore.v1 import admin_pb2, events_pb2, events_pb2_grpc
+from promocore.wire.plain import from_plain, to_plain
 
 Plain = dict[str, Any]
 

@@ -10,14 +10,15 @@ import re
 import secrets
 from collections.abc import Iterable, Iterator
 
-from promocore import _engine, audit
+from promocore import _engine
+from promocore.checkout.compiled import compile_campaign
 from promocore.clock import Clock
-from promocore.code_files import export_chunks, parse_code_rows, qr_image
-from promocore.codegen import CodePattern
-from promocore.compiled import compile_campaign
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
-from promocore.loyalty.settings import validate_program_settings
-from promocore.reports import campaign_report
+from promocore.manage import audit
+from promocore.manage.code_files import export_chunks, parse_code_rows, qr_image
+from promocore.manage.codegen import CodePattern
+from promocore.manage.reports import campaign_report
+from promocore.programs.loyalty.settings import validate_program_settings
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.code_batches import add_code_batch

@@ -13,9 +13,9 @@ import hashlib
 import hmac
 import secrets
 
-from promocore.admin import page_size
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
+from promocore.manage.admin import page_size
 from promocore.store import Store
 from promocore.v1 import admin_pb2
 from promocore.v1.internal import store_pb2

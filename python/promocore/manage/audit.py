@@ -20,9 +20,9 @@ from typing import Any
 import orjson
 from google.protobuf.message import Message
 
-from promocore.plain import to_plain
-from promocore.principal import current_principal
+from promocore.call_context.principal import current_principal
 from promocore.v1 import admin_pb2
+from promocore.wire.plain import to_plain
 
 API_KEY_HEADER = "x-api-key"
 ADMIN_METHOD_PREFIX = "/" + admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name + "/"

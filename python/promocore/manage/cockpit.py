@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
 
-from promocore import audit
 from promocore.cdp.customer_data import CustomerData
+from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError, NotFoundError
-from promocore.loyalty.accounts import customer_campaigns, customer_card
+from promocore.manage import audit
+from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
 from promocore.store import Store
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, loyalty_pb2
-from promocore.wallet import Wallet
 
 SECRET_KEY = b"cockpit/secret"
 GENERATION_PREFIX = b"cockpit/generation/"

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Callable
 from html import escape
 
-from promocore.cockpit import PATH_PREFIX, CockpitView, LinkRefused, LoyaltyStanding
-from promocore.code_files import qr_image
+from promocore.manage.cockpit import PATH_PREFIX, CockpitView, LinkRefused, LoyaltyStanding
+from promocore.manage.code_files import qr_image
 
 log = logging.getLogger("promocore.cockpit")
 HTML = "text/html; charset=utf-8"

@@ -10,11 +10,11 @@ import contextlib
 from typing import TYPE_CHECKING, Any, Protocol
 
 from promocore.errors import AlreadyExistsError
-from promocore.plain import from_plain
 from promocore.v1 import admin_pb2, campaign_pb2
+from promocore.wire.plain import from_plain
 
 if TYPE_CHECKING:
-    from promocore.admin import Admin
+    from promocore.manage.admin import Admin
 
 DEMO_CAMPAIGNS: list[dict[str, Any]] = [
     {

@@ -7,10 +7,10 @@ from __future__ import annotations
 import lmdb
 
 from promocore.clock import Clock
-from promocore.codegen import CodePattern
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.idempotent import once
-from promocore.loyalty.accounts import customer_card, new_card_code, set_customer_card
+from promocore.manage.codegen import CodePattern
+from promocore.programs.idempotent import once
+from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys

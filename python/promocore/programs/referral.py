@@ -14,13 +14,13 @@ import orjson
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.giftcards import GiftCards
-from promocore.loyalty.accounts import (
+from promocore.programs.giftcards import GiftCards
+from promocore.programs.loyalty.accounts import (
     customer_card,
     new_card_code,
     set_customer_card,
 )
-from promocore.loyalty.earning import Earning
+from promocore.programs.loyalty.earning import Earning
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code

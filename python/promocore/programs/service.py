@@ -3,16 +3,16 @@ RPCs (the servicer in programs_service.py is a thin layer over this)."""
 
 from __future__ import annotations
 
-from promocore.admin import page_size
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.giftcards import GiftCards
-from promocore.idempotent import once
-from promocore.loyalty.accounts import LoyaltyAccounts
-from promocore.loyalty.earning import Earning
-from promocore.loyalty.program import bucket_times
-from promocore.loyalty.rewards import Rewards
-from promocore.referral import Referrals
+from promocore.manage.admin import page_size
+from promocore.programs.giftcards import GiftCards
+from promocore.programs.idempotent import once
+from promocore.programs.loyalty.accounts import LoyaltyAccounts
+from promocore.programs.loyalty.earning import Earning
+from promocore.programs.loyalty.program import bucket_times
+from promocore.programs.loyalty.rewards import Rewards
+from promocore.programs.referral import Referrals
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code

@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from promocore import api_keys
-from promocore.client import API_KEY_HEADER
+from promocore.call_context.principal import Principal
+from promocore.client.core import API_KEY_HEADER
 from promocore.errors import UnauthenticatedError
-from promocore.principal import Principal
+from promocore.manage import api_keys
 from promocore.store import Store
 from promocore.v1.internal import store_pb2
 

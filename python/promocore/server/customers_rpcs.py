@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 
 import grpc
 
+from promocore.cdp.custom_events import Events
 from promocore.cdp.customer_data import CustomerData
 from promocore.errors import InvalidArgumentError
-from promocore.events import Events
-from promocore.programs import Programs
+from promocore.programs.service import Programs
 from promocore.v1 import events_pb2, events_pb2_grpc
 
 # How often a live watcher looks for events committed by other worker processes (events of its

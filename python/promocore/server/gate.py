@@ -55,23 +55,24 @@ from typing import Any
 
 import grpc
 
-from promocore import api_keys, audit, deadlines
-from promocore.auth import Authenticator, presented_key
+from promocore.call_context import deadlines
+from promocore.call_context.principal import Principal
+from promocore.call_context.principal import current as principal_context
+from promocore.checkout.guess_guard import Caller, address_of
 from promocore.errors import (
     PermissionDeniedError,
     PromocoreError,
     ResourceExhaustedError,
     WriteConflictError,
 )
-from promocore.guess_guard import Caller, address_of
-from promocore.load_shedding import LoadShedder
-from promocore.principal import Principal
-from promocore.principal import current as principal_context
-from promocore.request_guard import parsed, too_large
-from promocore.roles import CHECKOUT_RPCS, allowed_roles, is_open, role_name
+from promocore.manage import api_keys, audit
+from promocore.server.auth import Authenticator, presented_key
+from promocore.server.load_shedding import LoadShedder
+from promocore.server.request_guard import parsed, too_large
+from promocore.server.roles import CHECKOUT_RPCS, allowed_roles, is_open, role_name
 from promocore.store.redis_kv import STORE_UNREACHABLE, WriteConflict, store_unavailable
 from promocore.v1 import checkout_pb2
-from promocore.wire_errors import to_status
+from promocore.wire.status import to_status
 
 log = logging.getLogger("promocore.gate")
 

@@ -20,40 +20,41 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from promocore import logs
-from promocore.admin import Admin
-from promocore.api_keys import ApiKeys
-from promocore.auth import Authenticator
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from promocore.cdp.webhooks import WebhookConfig, WebhookSender
-from promocore.checkout import Checkout, Preparer
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.checkout.flows import Checkout, Preparer
+from promocore.checkout.guess_guard import GuessGuard, GuessLimits
+from promocore.checkout.qualify import Qualifier
+from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock, SystemClock
-from promocore.cockpit import CockpitLinks, cockpit_view
-from promocore.cockpit_page import cockpit_pages
-from promocore.compiled import CompiledCampaigns
-from promocore.customers_service import customer_admin_rpcs, events_servicer
-from promocore.demo import InProcessAdmin, load_demo
-from promocore.gate import Gate, HandlerCollector, WriteBound
-from promocore.guess_guard import GuessGuard, GuessLimits
-from promocore.http_api import ConnectApi
-from promocore.http_server import HttpApp, HttpServer
-from promocore.load_shedding import (
+from promocore.manage.admin import Admin
+from promocore.manage.api_keys import ApiKeys
+from promocore.manage.cockpit import CockpitLinks, cockpit_view
+from promocore.manage.cockpit_page import cockpit_pages
+from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.programs.service import Programs
+from promocore.server import logs
+from promocore.server.auth import Authenticator
+from promocore.server.customers_rpcs import customer_admin_rpcs, events_servicer
+from promocore.server.gate import Gate, HandlerCollector, WriteBound
+from promocore.server.http_api import ConnectApi
+from promocore.server.http_server import HttpApp, HttpServer
+from promocore.server.load_shedding import (
     DEFAULT_IN_SERVICE,
     DEFAULT_MAX_QUEUE_MS,
     DEFAULT_TARGET_MS,
     LoadShedder,
 )
-from promocore.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
-from promocore.programs import Programs
-from promocore.programs_service import programs_admin_rpcs
-from promocore.qualify import Qualifier
-from promocore.reflection import add_reflection
-from promocore.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
+from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
+from promocore.server.programs_rpcs import programs_admin_rpcs
+from promocore.server.reflection import add_reflection
+from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
+from promocore.server.tls import TlsFiles
 from promocore.store import Store, group_commit, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
-from promocore.tls import TlsFiles
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -61,7 +62,6 @@ from promocore.v1 import (
     events_pb2,
     events_pb2_grpc,
 )
-from promocore.wallet import Wallet
 
 log = logging.getLogger("promocore.server")
 

@@ -40,8 +40,8 @@ from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 
 from promocore.errors import InvalidArgumentError, PromocoreError
-from promocore.gate import Gate, answer_status
-from promocore.request_guard import too_large
+from promocore.server.gate import Gate, answer_status
+from promocore.server.request_guard import too_large
 from promocore.store.redis_kv import STORE_UNREACHABLE
 
 log = logging.getLogger("promocore.http")

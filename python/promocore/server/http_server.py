@@ -26,11 +26,11 @@ from pathlib import Path
 
 import orjson
 
-from promocore import http_api
 from promocore.errors import InvalidArgumentError, PromocoreError
-from promocore.http_api import ConnectApi, HttpCallContext, Reply
-from promocore.request_guard import HARD_CAP_FACTOR
-from promocore.wire_errors import to_status
+from promocore.server import http_api
+from promocore.server.http_api import ConnectApi, HttpCallContext, Reply
+from promocore.server.request_guard import HARD_CAP_FACTOR
+from promocore.wire.status import to_status
 
 log = logging.getLogger("promocore.http")
 

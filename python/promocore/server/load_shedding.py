@@ -40,7 +40,7 @@ from collections.abc import Callable
 import grpc
 
 from promocore.errors import DeadlineExceededError, ResourceExhaustedError
-from promocore.wire_errors import to_status
+from promocore.wire.status import to_status
 
 DEFAULT_TARGET_MS = 10.0
 DEFAULT_INTERVAL_MS = 500.0

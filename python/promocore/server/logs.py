@@ -113,7 +113,7 @@ class _RecordFields(logging.Filter):
 
 
 def _principal_key_id() -> str:
-    from promocore.principal import current_principal
+    from promocore.call_context.principal import current_principal
 
     principal = current_principal()
     return principal.key_id if principal is not None else ""

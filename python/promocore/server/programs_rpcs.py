@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from promocore.programs import Programs
+from promocore.programs.service import Programs
 
 
 def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:

@@ -26,9 +26,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from promocore import logs, metrics
-from promocore.admin import Admin
-from promocore.server import ServerOptions, load_demo_if_empty, serve_forever, start_server
+from promocore.manage.admin import Admin
+from promocore.server import logs, metrics
+from promocore.server.grpc_server import (
+    ServerOptions,
+    load_demo_if_empty,
+    serve_forever,
+    start_server,
+)
 from promocore.store import open_store
 
 log = logging.getLogger("promocore.workers")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import lmdb
 
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from promocore.loyalty.program import current_tier, tier_basis_value
+from promocore.programs.loyalty.program import current_tier, tier_basis_value
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import lmdb
 
-from promocore.loyalty.accounts import LoyaltyAccounts, customer_campaigns, customer_card
-from promocore.loyalty.program import (
+from promocore.programs.loyalty.accounts import LoyaltyAccounts, customer_campaigns, customer_card
+from promocore.programs.loyalty.program import (
     BASIS_POINTS,
     bucket_times,
     current_tier,
