@@ -20,7 +20,7 @@ from promocore.server.load_shedding import (
     DEFAULT_TARGET_MS,
 )
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES
-from promocore.server.tls import TlsFiles, channel_credentials
+from promocore.wire.tls import TlsFiles, channel_credentials
 
 log = logging.getLogger("promocore.security")
 _DEFAULT_GUESSES = GuessLimits()

@@ -51,7 +51,6 @@ from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
 from promocore.server.programs_rpcs import programs_admin_rpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
-from promocore.server.tls import TlsFiles
 from promocore.store import Store, group_commit, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
@@ -62,6 +61,7 @@ from promocore.v1 import (
     events_pb2,
     events_pb2_grpc,
 )
+from promocore.wire.tls import TlsFiles
 
 log = logging.getLogger("promocore.server")
 
