@@ -1,4 +1,4 @@
-"""The gate (promocore.gate) through a real server: writes waiting for the group commit hold no
+"""The gate (server/gate.py) through a real server: writes waiting for the group commit hold no
 thread or slot a read needs, writes beyond their bound are refused at once, and every RPC ends at
 the finish hooks with its method and status code.
 

@@ -1,6 +1,6 @@
 """The caller's deadline, carried from the RPC handler to the work it starts.
 
-The gate (promocore.gate) calls `begin(context)` before any work: an RPC whose deadline already
+The gate (server/gate.py) calls `begin(context)` before any work: an RPC whose deadline already
 passed (it waited in a queue) is abandoned. The group-commit writer reads `current()`
 when a job is submitted and skips the job if its batch starts after that deadline, so late work
 is dropped whole — never half-written.

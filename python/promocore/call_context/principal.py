@@ -1,4 +1,4 @@
-"""Who the running RPC was authenticated as: set by the gate (promocore.gate), read by whoever
+"""Who the running RPC was authenticated as: set by the gate (server/gate.py), read by whoever
 needs the caller (the audit log) without depending on the auth layer itself."""
 
 from __future__ import annotations

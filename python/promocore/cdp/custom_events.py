@@ -1,5 +1,5 @@
 """TrackEvent: a customer's custom event. It fires loyalty earning rules
-(promocore.loyalty.earning) and referral conversions, then the customer-data side
+(promocore.programs.loyalty.earning) and referral conversions, then the customer-data side
 (promocore.cdp.customer_data): the customer exists from then on, its dynamic segments are
 re-evaluated (entering one fires its earning rules and distributions) and the distributions of
 the event issue their codes — all in one write transaction."""

@@ -119,7 +119,7 @@ class Wallet:
         self, txn: lmdb.Transaction, card: loyalty_pb2.LoyaltyCard
     ) -> list[checkout_pb2.AffordableReward]:
         """The card's program rewards its points buy now (its tier allows, still in stock);
-        also the customer cockpit's (promocore.cockpit)."""
+        also the customer cockpit's (promocore.manage.cockpit)."""
         program = self._data.programs.accounts.program(txn, card.campaign_id)
         affordable = []
         for reward in program.loyalty.rewards:

@@ -1,5 +1,5 @@
 """`promocore customers|segments|distributions|publish|events`: the customer-data side from the
-command line (registered by cli.py)."""
+command line (registered by cli/main.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`promocore giftcards|loyalty|referral|history`: balances, points and ledgers from the
-command line (registered by cli.py)."""
+command line (registered by cli/main.py)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ When the server runs without auth, `actor_from_metadata` derives it from the `x-
 header instead (a hash of the key, so no secret lands in the log), or "anonymous" without one.
 
 The actor travels from the gRPC call to the Admin methods in a context variable, set by the gate
-(promocore.gate) before each AdminService call — gRPC runs every RPC, streaming ones whole, in a
+(server/gate.py) before each AdminService call — gRPC runs every RPC, streaming ones whole, in a
 context of its own, so it needs no reset; changes made in-process without a server (the demo
 loader, scripts using Admin directly) are recorded as "cli-local".
 """

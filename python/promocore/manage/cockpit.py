@@ -1,5 +1,5 @@
 """The customer cockpit: signed, expiring links to one customer's rewards page, and what the page
-shows (promocore.cockpit_page draws it).
+shows (promocore.manage.cockpit_page draws it).
 
 A link is `/cockpit/<token>`; the token is `<payload>.<signature>`, both base64url: the payload
 names the customer, the customer's link generation and the expiry (Unix seconds); the signature

@@ -1,5 +1,5 @@
 """The cockpit page of `GET /cockpit/<token>`: HTML made on the server from the customer's
-records (promocore.cockpit), every text escaped, QR codes as inline SVG images; no script. A link
+records (cockpit.py), every text escaped, QR codes as inline SVG images; no script. A link
 that opens nothing (changed, incomplete, expired, withdrawn) gets a page that says so and shows
 no data."""
 
@@ -134,7 +134,7 @@ def _loyalty(standing: LoyaltyStanding) -> str:
 def cockpit_pages(
     customer_of: Callable[[str], str], view_of: Callable[[str], CockpitView]
 ) -> Callable[[str, str], tuple[int, str, bytes]]:
-    """The HTTP port's handler of /cockpit/<token> (promocore.http_server.PageHandler)."""
+    """The HTTP port's handler of /cockpit/<token> (promocore.server.http_server.PageHandler)."""
 
     def page(path: str, _query: str) -> tuple[int, str, bytes]:
         token = path.removeprefix(PATH_PREFIX)

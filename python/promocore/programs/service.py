@@ -1,5 +1,5 @@
 """Gift card, loyalty and referral programs wired over one store: the logic behind their admin
-RPCs (the servicer in programs_service.py is a thin layer over this)."""
+RPCs (the servicer in server/programs_rpcs.py is a thin layer over this)."""
 
 from __future__ import annotations
 

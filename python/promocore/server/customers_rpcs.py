@@ -1,8 +1,8 @@
 """gRPC handlers of the customer, segment, distribution and publication admin RPCs, and the
 EventsService (TrackEvent, WatchEvents).
 
-Errors become statuses in the gate (gate.py), which serves every RPC; server.py passes its
-`as_is` wrapper for the `rpc` parameters, as for programs_service.py's RPCs."""
+Errors become statuses in the gate (gate.py), which serves every RPC; grpc_server.py passes
+its `as_is` wrapper for the `rpc` parameters, as for programs_rpcs.py's RPCs."""
 
 from __future__ import annotations
 

@@ -89,16 +89,16 @@ WRITE_RETRY_AFTER_MS = 100
 # hook(method, code, seconds, context): called once per RPC by the gate, when it ends. `seconds`
 # runs from the gate's entry to the handler's return (a stream: its last message); the response
 # is serialized and sent after. On an error the status's own trailing metadata is set after the
-# hooks ran (context.abort_with_status), keeping any a hook set (a request id: promocore.logs).
+# hooks ran (context.abort_with_status), keeping any a hook set (a request id: logs.py).
 FinishHook = Callable[[str, grpc.StatusCode, float, grpc.ServicerContext], None]
 # hook(method, context): called when an RPC enters the gate, before anything else, only while
-# finish hooks exist (promocore.logs opens the RPC's log scope with its request id).
+# finish hooks exist (promocore.server.logs opens the RPC's log scope with its request id).
 StartHook = Callable[[str, grpc.ServicerContext], None]
 # hook(method, code): an RPC refused by admission (shedding, the write bound, a deadline passed
-# in the queue), before its finish hooks run (promocore.metrics counts the load shed).
+# in the queue), before its finish hooks run (promocore.server.metrics counts the load shed).
 RefusalHook = Callable[[str, grpc.StatusCode], None]
 # hook(method, error): an RPC answered with a PromocoreError (its status and reason code), before
-# its finish hooks run (promocore.metrics counts the reasons).
+# its finish hooks run (promocore.server.metrics counts the reasons).
 ErrorHook = Callable[[str, PromocoreError], None]
 
 _OK = grpc.StatusCode.OK
@@ -330,7 +330,7 @@ class Gate:
 
     def gated_handler(self, service: str, name: str) -> grpc.RpcMethodHandler | None:
         """The gated handler of a method, as gRPC serves it: what another transport calls with
-        a context of its own (promocore.http_api), so every RPC passes this one gate."""
+        a context of its own (promocore.server.http_api), so every RPC passes this one gate."""
         return self._services.get(service, {}).get(name)
 
     def authorize(self, path: str, context: grpc.ServicerContext) -> None:

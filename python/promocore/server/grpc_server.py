@@ -1,6 +1,6 @@
 """The gRPC server: checkout, admin and events services, health checking and reflection.
 
-Every method is served through the gate (promocore.gate): authentication, roles, request limits,
+Every method is served through the gate (gate.py): authentication, roles, request limits,
 admission and load shedding, deadline, audit actor and error statuses in one pass per RPC.
 Validate, Redeem and Qualify are registered without (de)serializers: the handler receives the
 caller's request bytes and returns response bytes, which cross into the Rust engine as they are.
@@ -74,7 +74,7 @@ WITH_CALLER = frozenset({"Validate", "Redeem"})
 
 def as_is(method: Callable) -> Callable:
     """What the service modules wrap their handlers with: nothing any more, the gate maps errors
-    to statuses and runs a write that lost a race again (promocore.gate)."""
+    to statuses and runs a write that lost a race again (promocore.server.gate)."""
     return method
 
 
@@ -209,7 +209,7 @@ class RunningServer:
     store: Store
     health: health.HealthServicer
     customer_data: CustomerData
-    # What every RPC passes; `gate.on_finish(hook)` sees each RPC's end (promocore.gate).
+    # What every RPC passes; `gate.on_finish(hook)` sees each RPC's end (promocore.server.gate).
     gate: Gate
     # Background duties: only in the process that runs them (ServerOptions.background_duties).
     scheduler: Scheduler | None = None
@@ -240,7 +240,7 @@ class ServerOptions:
     """How one server process serves (the `promocore serve` flags)."""
 
     # RPC threads; None = max_concurrent_rpcs, so that gRPC hands every call it accepts to a
-    # thread at once (an idle thread costs nothing; promocore.gate on what shedding measures).
+    # thread at once (an idle thread costs nothing; gate.py on what shedding measures).
     threads: int | None = None
     durability: Durability = Durability.FULL
     max_batch: int = DEFAULT_MAX_BATCH
@@ -261,10 +261,10 @@ class ServerOptions:
     # beyond, RESOURCE_EXHAUSTED at once. None = max_concurrent_rpcs less an eighth of it, so
     # that writes waiting for the group commit never hold every RPC a process may take.
     max_concurrent_writes: int | None = None
-    # Queueing delay past which an overloaded process sheds RPCs (promocore.load_shedding).
+    # Queueing delay past which an overloaded process sheds RPCs (promocore.server.load_shedding).
     shed_target_ms: float = DEFAULT_TARGET_MS
     # RPCs (of those that may be shed) running at once per process; the rest wait their turn.
-    # None: as many as fit in the shed target at their measured cost (promocore.load_shedding).
+    # None: as many as fit in the shed target at their measured cost (load_shedding.py).
     in_service_rpcs: int | None = DEFAULT_IN_SERVICE
     # Longest wait for a slot, overloaded or not; beyond, RESOURCE_EXHAUSTED.
     max_queue_ms: float = DEFAULT_MAX_QUEUE_MS
@@ -277,7 +277,7 @@ class ServerOptions:
     scheduler_interval_s: float = DEFAULT_INTERVAL_S
     # Signed webhooks of integration events; None = none.
     webhook: WebhookConfig | None = None
-    # Record Prometheus metrics (promocore.metrics; needs $PROMETHEUS_MULTIPROC_DIR, which
+    # Record Prometheus metrics (promocore.server.metrics; needs $PROMETHEUS_MULTIPROC_DIR, which
     # `promocore serve --metrics-listen` sets). Off: the RPCs and the writer pay nothing.
     metrics: bool = False
     # HOST:PORT of the HTTP port (Connect API, web console, cockpit); None = no HTTP port.

@@ -12,7 +12,7 @@ without decoding protobuf. Streaming methods (GenerateCodes, ExportCodes, Import
 WatchEvents) use Connect's streaming form (`application/connect+json`): enveloped messages, the
 end of the stream (with its error, if any) as the last envelope.
 
-How a call passes the gate. The gated handler gRPC serves (promocore.gate) is called as it is,
+How a call passes the gate. The gated handler gRPC serves (gate.py) is called as it is,
 with an HttpCallContext standing for gRPC's ServicerContext: the API key (`x-api-key` header or
 `Authorization: Bearer`), the peer address, the deadline (`Connect-Timeout-Ms`); the gate's
 status, set with abort_with_status, comes back as an exception this module turns into Connect's
@@ -420,7 +420,7 @@ def _end_stream(status: grpc.Status | None, trailing: Sequence) -> bytes:
 
 
 def _trailer_headers(trailing: Sequence) -> list[tuple[str, str]]:
-    """Connect's unary trailers: `Trailer-` headers (the request id of promocore.logs)."""
+    """Connect's unary trailers: `Trailer-` headers (the request id of promocore.server.logs)."""
     return [
         (f"trailer-{key}", value)
         for key, value in trailing

@@ -4,12 +4,12 @@ and the customer cockpit pages.
 Python's own threaded HTTP/1.1 server (http.server): no dependency, a thread per connection
 while it is open (at most MAX_CONNECTIONS; beyond, a new connection is closed at once), and a
 streaming answer is written as it is produced (chunked). The work of a call is bounded by the
-gate as for gRPC (promocore.http_api); this server only moves bytes. Like the gRPC port, the
+gate as for gRPC (promocore.server.http_api); this server only moves bytes. Like the gRPC port, the
 port is bound with SO_REUSEPORT when the server runs as one of several workers.
 
 Routes: `POST /<package.Service>/<Method>` is the Connect API; `GET /` and `GET /console/<file>`
 are the console's files (promocore/console, shipped in the package); `GET /cockpit/...` is a
-customer's cockpit page (promocore.cockpit). Every page is served with a Content-Security-Policy
+customer's cockpit page (manage/cockpit.py). Every page is served with a Content-Security-Policy
 that lets it load nothing from anywhere but this server.
 """
 

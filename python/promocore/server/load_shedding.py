@@ -15,7 +15,7 @@ pays the hand-over of a slot from thread to thread (a wake-up and a context swit
 quarter of a cheap Validate's CPU). Either way an admitted RPC shares the CPU with at most
 `target`'s worth of others. An RPC that finds a slot free
 waited for nothing; one that does not is stamped and looked at again when it gets its slot
-(promocore.gate explains why this slot queue is the only queue there is). A burst that drains
+(promocore.server.gate explains why this slot queue is the only queue there is). A burst that drains
 quickly is served whole (some RPCs of every interval got a slot at once); once even the quickest
 of a whole interval waited longer than `target`, the queue is standing — the process is
 overloaded — and RPCs that waited longer than `target` are refused until an interval passes in
@@ -26,7 +26,7 @@ slot: bursts up to that are served, beyond it refused. Admitted RPCs therefore w
 Never shed: health checks and reflection, and the writes (Redeem, Rollback, ReleaseReservation,
 a Validate asking for a reservation) — refusing a write that completes or undoes a paid order
 only brings the shop's retries back, and a write waits in the group-commit writer, not for the
-CPU, so it takes no slot; writes are bounded in number instead (promocore.gate). Validate and
+CPU, so it takes no slot; writes are bounded in number instead (promocore.server.gate). Validate and
 Qualify, the bulk of checkout traffic, and the admin RPCs are what an overloaded process sheds.
 """
 
@@ -118,7 +118,7 @@ class FifoSlots:
 
 class LoadShedder:
     """The read class's admission: `enter` before the handler, `leave` after it (the gate calls
-    both; promocore.gate)."""
+    both; promocore.server.gate)."""
 
     def __init__(
         self,

@@ -4,7 +4,7 @@ the lines logged while an RPC runs, an optional access log (one line per RPC), n
 `--log-format json` writes one JSON object per line: time (RFC 3339, UTC), level, logger,
 message, worker (the worker's index; null in the supervisor), and inside an RPC also method,
 peer, key_id and request_id. The request id is made when the RPC starts and is returned to the
-caller in the trailing metadata `x-request-id` (promocore.gate), so a caller's report can be
+caller in the trailing metadata `x-request-id` (promocore.server.gate), so a caller's report can be
 matched with the server's lines.
 
 Secrets: an API key is only ever logged as its public prefix (`pck_<id>_…`); a line that would
@@ -207,7 +207,7 @@ _access = logging.getLogger(ACCESS_LOGGER)
 
 
 def rpc_started(method: str, context: Any) -> None:
-    """The gate's start hook (promocore.gate.StartHook)."""
+    """The gate's start hook (promocore.server.gate.StartHook)."""
     begin_rpc(method, context)
 
 

@@ -1,8 +1,8 @@
 """gRPC handlers of the gift card, loyalty and referral admin RPCs.
 
 Errors become statuses in the gate (gate.py), which serves every RPC; `programs_admin_rpcs(rpc)`
-(server.py passes its `as_is` wrapper) is mixed into AdminServicer. The EventsService is served by
-customers_service.py."""
+(grpc_server.py passes its `as_is` wrapper) is mixed into AdminServicer. The EventsService is
+served by customers_rpcs.py."""
 
 from __future__ import annotations
 
