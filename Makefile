@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install redis-server chromium run test test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help install redis-server chromium run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -68,9 +68,13 @@ run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data when empt
 	@echo "promocore: web console and HTTP/JSON API on http://$(HTTP_LISTEN)/"
 	$(BIN)/promocore serve --data-dir $(DATA_DIR) --listen $(LISTEN) --demo-if-empty --metrics-listen $(METRICS_LISTEN) --http-listen $(HTTP_LISTEN)
 
-test: install ## Run the Rust tests, then the Python test suite
+test: install ## Check the import contracts, run the Rust tests, then the Python test suite
+	$(MAKE) --no-print-directory imports
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-python
+
+imports: install ## The import direction of docs/architecture.md: import-linter's contracts in pyproject.toml
+	$(BIN)/lint-imports
 
 test-rust: ## Rust engine tests only
 	cargo test --release -p promocore-engine --quiet
@@ -82,11 +86,12 @@ test-python: install ## Python tests only (a run that collects no test fails)
 proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promocore/v1
 	$(PY) proto/generate.py python
 
-lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check
+lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, the import contracts
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
 	$(BIN)/ruff check python tests benchmarks examples proto/generate.py
 	$(BIN)/ruff format --check python tests benchmarks examples proto/generate.py
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.deps ## Format Rust and Python sources
 	cargo fmt --all

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from promocore import Client  # noqa: E402
-from promocore.admin import GENERATION_CHUNK  # noqa: E402
+from promocore.manage.admin import GENERATION_CHUNK  # noqa: E402
 from promocore.store.tables import TABLE_NAMES  # noqa: E402
 
 from results_file import write_section  # noqa: E402

@@ -21,13 +21,16 @@ from pathlib import Path
 
 import zen
 
-from promocore import _engine, reference
-from promocore.v1 import campaign_pb2, checkout_pb2
-from promocore.v1.internal import evaluation_pb2
-
-from results_file import write_section
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the reference evaluator is the tests' oracle
+
+from promocore import _engine  # noqa: E402
+from promocore.v1 import campaign_pb2, checkout_pb2  # noqa: E402
+from promocore.v1.internal import evaluation_pb2  # noqa: E402
+
+import oracle as reference  # noqa: E402
+from results_file import write_section  # noqa: E402
+
 SECTION_START = "<!-- bench_engine: start -->"
 SECTION_END = "<!-- bench_engine: end -->"
 NOW_MS = 1_736_942_400_000  # 2025-01-15T12:00:00Z

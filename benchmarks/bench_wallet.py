@@ -20,17 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from promocore.admin import Admin
 from promocore.cdp.customer_data import CustomerData
-from promocore.checkout import Resolver
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.checkout.flows import Resolver
+from promocore.checkout.qualify import Qualifier
+from promocore.checkout.wallet import Wallet
 from promocore.clock import FixedClock
-from promocore.compiled import CompiledCampaigns
-from promocore.programs import Programs
-from promocore.qualify import Qualifier
+from promocore.manage.admin import Admin
+from promocore.programs.service import Programs
 from promocore.store import LmdbStore
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, customer_pb2
 from promocore.v1.internal import evaluation_pb2
-from promocore.wallet import Wallet
 
 from bench_engine import NOW_MS, machine, qualify_campaigns, qualify_cart
 from results_file import write_section

@@ -32,12 +32,13 @@ from pathlib import Path
 
 import grpc
 
-from promocore import Client, _engine, checkout
-from promocore.api_keys import new_key
-from promocore.compiled import CompiledCampaigns
-from promocore.plain import from_plain
-from promocore.server import ServerOptions, start_server
+from promocore import Client, _engine
+from promocore.checkout import flows as checkout
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.manage.api_keys import new_key
+from promocore.server.grpc_server import ServerOptions, start_server
 from promocore.v1 import campaign_pb2, checkout_pb2
+from promocore.wire.plain import from_plain
 
 import load_dataset
 

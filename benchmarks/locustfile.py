@@ -23,8 +23,8 @@ import orjson
 from grpc_health.v1 import health_pb2
 from locust import User, between, constant, events, task
 
-from promocore.plain import from_plain
 from promocore.v1 import admin_pb2, checkout_pb2
+from promocore.wire.plain import from_plain
 
 import load_dataset
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from stress import machine  # noqa: E402
 
 from promocore import Client  # noqa: E402
-from promocore.load_shedding import DEFAULT_MAX_QUEUE_MS  # noqa: E402
+from promocore.server.load_shedding import DEFAULT_MAX_QUEUE_MS  # noqa: E402
 from promocore.v1 import checkout_pb2  # noqa: E402
 
 from results_file import write_section  # noqa: E402

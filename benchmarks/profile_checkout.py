@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from promocore import Client  # noqa: E402
-from promocore.checkout import Checkout  # noqa: E402
+from promocore.checkout.compiled import CompiledCampaigns  # noqa: E402
+from promocore.checkout.flows import Checkout  # noqa: E402
 from promocore.clock import SystemClock  # noqa: E402
-from promocore.compiled import CompiledCampaigns  # noqa: E402
-from promocore.plain import from_plain  # noqa: E402
-from promocore.server import ServerOptions, start_server  # noqa: E402
+from promocore.server.grpc_server import ServerOptions, start_server  # noqa: E402
 from promocore.store.tables import Durability  # noqa: E402
 from promocore.v1 import checkout_pb2  # noqa: E402
+from promocore.wire.plain import from_plain  # noqa: E402
 
 import load_dataset  # noqa: E402
 import support  # noqa: E402, F401  (sets the bootstrap admin key of the run)

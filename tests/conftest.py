@@ -11,7 +11,7 @@ import pytest
 
 from promocore import Client
 from promocore.clock import FixedClock
-from promocore.server import RunningServer, ServerOptions, start_server
+from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY

@@ -23,9 +23,9 @@ from pathlib import Path
 import grpc
 import orjson
 
-from promocore.client import API_KEY_ENV, API_KEY_HEADER
-from promocore.plain import from_plain
+from promocore.client.core import API_KEY_ENV, API_KEY_HEADER
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
+from promocore.wire.plain import from_plain
 
 # 3 processes x 10 connections over 3 workers: each worker gets some but with odds ~1e-5.
 CONNECTIONS = 10

@@ -36,10 +36,10 @@ import grpc
 import orjson
 
 from promocore import Client
-from promocore.client import API_KEY_ENV, API_KEY_HEADER
+from promocore.client.core import API_KEY_ENV, API_KEY_HEADER
 from promocore.errors import ResourceExhaustedError
-from promocore.plain import from_plain
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
+from promocore.wire.plain import from_plain
 
 ORDER = {"currency": "EUR", "items": [{"sku": "BEANS", "unit_price": 2000, "quantity": 1}]}
 # Validate load: connections per client process (each its own TCP connection).

@@ -15,9 +15,9 @@ import grpc
 import orjson
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from promocore.api_keys import new_key
-from promocore.client import API_KEY_ENV
-from promocore.server import BOOTSTRAP_KEY_ENV
+from promocore.client.core import API_KEY_ENV
+from promocore.manage.api_keys import new_key
+from promocore.server.grpc_server import BOOTSTRAP_KEY_ENV
 
 # One admin key for the whole test run: every server a test starts (the `server` fixture, a
 # direct start_server, ServerProcess) installs it as its bootstrap key, and every Client picks

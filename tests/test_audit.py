@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from promocore import Client, InvalidArgumentError
-from promocore.api_keys import key_id_of
+from promocore.manage.api_keys import key_id_of
 
 from support import TEST_ADMIN_KEY
 

@@ -10,8 +10,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client
-from promocore.api_keys import digest, new_key
 from promocore.errors import PermissionDeniedError, UnauthenticatedError
+from promocore.manage.api_keys import digest, new_key
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
 
 from support import ServerProcess, cart, coupon

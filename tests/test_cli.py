@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from promocore import Client, PromocoreError
-from promocore.cli import EXIT_CODES, build_parser
+from promocore.cli.main import EXIT_CODES, build_parser
 
 
 def promocore(*args: str, target: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ import pytest
 
 from promocore import Client
 from promocore.errors import UnauthenticatedError
-from promocore.server import BOOTSTRAP_KEY_ENV
+from promocore.server.grpc_server import BOOTSTRAP_KEY_ENV
 
 from support import ServerProcess
 

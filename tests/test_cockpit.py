@@ -13,7 +13,7 @@ from cockpit_support import rewarded_customers
 
 from promocore import Client
 from promocore.errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
-from promocore.server import RunningServer
+from promocore.server.grpc_server import RunningServer
 
 
 def get(server: RunningServer, path: str) -> tuple[int, dict[str, str], str]:

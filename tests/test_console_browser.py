@@ -23,7 +23,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from promocore.server import RunningServer
+from promocore.server.grpc_server import RunningServer
 
 from support import TEST_ADMIN_KEY, cart
 

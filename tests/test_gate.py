@@ -1,4 +1,4 @@
-"""The gate (promocore.gate) through a real server: writes waiting for the group commit hold no
+"""The gate (server/gate.py) through a real server: writes waiting for the group commit hold no
 thread or slot a read needs, writes beyond their bound are refused at once, and every RPC ends at
 the finish hooks with its method and status code.
 
@@ -23,8 +23,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client
 from promocore.errors import ResourceExhaustedError, UnauthenticatedError
-from promocore.gate import asks_for_reservation
-from promocore.server import RunningServer, ServerOptions, start_server
+from promocore.server.gate import asks_for_reservation
+from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 from promocore.v1 import checkout_pb2
 
 from support import TEST_ADMIN_KEY, cart, coupon

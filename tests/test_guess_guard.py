@@ -12,9 +12,9 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from promocore import Client
+from promocore.checkout.guess_guard import GuessLimits
 from promocore.errors import ResourceExhaustedError
-from promocore.guess_guard import GuessLimits
-from promocore.server import ServerOptions, start_server
+from promocore.server.grpc_server import ServerOptions, start_server
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
 
 from support import TEST_ADMIN_KEY, cart, coupon

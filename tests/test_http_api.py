@@ -16,7 +16,7 @@ import pytest
 from google.rpc import error_details_pb2
 
 from promocore.errors import PromocoreError
-from promocore.server import RunningServer
+from promocore.server.grpc_server import RunningServer
 from promocore.v1 import checkout_pb2
 
 from support import TEST_ADMIN_KEY, ServerProcess, coupon, free_port

@@ -8,8 +8,8 @@ import pytest
 
 from promocore import Client, _engine
 from promocore.errors import InvalidArgumentError, ResourceExhaustedError
-from promocore.request_guard import HARD_CAP_FACTOR
-from promocore.server import ServerOptions, start_server
+from promocore.server.grpc_server import ServerOptions, start_server
+from promocore.server.request_guard import HARD_CAP_FACTOR
 
 from support import TEST_ADMIN_KEY, cart, coupon
 

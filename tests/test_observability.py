@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from promocore import Client
-from promocore.client import API_KEY_HEADER
+from promocore.client.core import API_KEY_HEADER
 from promocore.v1 import admin_pb2, admin_pb2_grpc, checkout_pb2, checkout_pb2_grpc, common_pb2
 
 from support import TEST_ADMIN_KEY, ServerProcess, free_port

@@ -9,10 +9,11 @@ import grpc
 import lmdb
 import pytest
 
-from promocore import Client, deadlines
+from promocore import Client
+from promocore.call_context import deadlines
 from promocore.errors import DeadlineExceededError, ResourceExhaustedError
-from promocore.load_shedding import MAX_IN_SERVICE, FifoSlots, LoadShedder
-from promocore.server import ServerOptions, start_server
+from promocore.server.grpc_server import ServerOptions, start_server
+from promocore.server.load_shedding import MAX_IN_SERVICE, FifoSlots, LoadShedder
 from promocore.store.check import check_store
 from promocore.store.group_commit import GroupCommitWriter
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from promocore import InvalidArgumentError
-from promocore.plain import from_plain, to_plain
 from promocore.v1 import campaign_pb2
+from promocore.wire.plain import from_plain, to_plain
 
 
 def test_round_trip_keeps_integers_enums_times_and_json_fields():

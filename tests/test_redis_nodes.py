@@ -23,13 +23,13 @@ from redis_nodes_support import (
 )
 
 from promocore import Client
-from promocore.auth import REFRESH_INTERVAL_S
-from promocore.cli_security import ensure_admin_key
+from promocore.cli.security import ensure_admin_key
 from promocore.errors import UnavailableError
-from promocore.server import start_server
+from promocore.server.auth import REFRESH_INTERVAL_S
+from promocore.server.grpc_server import start_server
 from promocore.store.api_keys import ApiKeyTable
+from promocore.store.backends import open_store
 from promocore.store.check import check_store
-from promocore.store.store import open_store
 
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY, coupon

@@ -9,7 +9,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from promocore import Client
-from promocore.server import start_server
+from promocore.server.grpc_server import start_server
 
 from support import cart
 

@@ -7,8 +7,8 @@ from certs import Authority
 
 from promocore import Client
 from promocore.errors import UnavailableError
-from promocore.server import ServerOptions, start_server
-from promocore.tls import TlsFiles, channel_credentials
+from promocore.server.grpc_server import ServerOptions, start_server
+from promocore.wire.tls import TlsFiles, channel_credentials
 
 from support import TEST_ADMIN_KEY, cart, coupon
 

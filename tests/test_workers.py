@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from promocore import Client
-from promocore.workers import STOP_GRACE_S, worker_cpus
+from promocore.server.workers import STOP_GRACE_S, worker_cpus
 
 from support import ServerProcess, cart, coupon
 

@@ -1,7 +1,7 @@
 """promocore: a self-hosted promotion engine (coupons, auto promotions, gift cards, loyalty and
 referrals) decided at checkout over gRPC. See README.md for the tour."""
 
-from promocore.client import Client
+from promocore.client.core import Client
 from promocore.errors import (
     AlreadyExistsError,
     FailedPreconditionError,

@@ -9,7 +9,7 @@ import pytest
 from cdp_support import backlog, pay, small_promotion, welcome_coupons
 
 from promocore import Client
-from promocore.server import RunningServer, ServerOptions, start_server
+from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 
 DAY_MS = 86_400_000
 

@@ -8,7 +8,7 @@ import threading
 from cdp_support import backlog, pay, small_promotion, welcome_coupons
 
 from promocore import Client
-from promocore.server import ServerOptions, start_server
+from promocore.server.grpc_server import ServerOptions, start_server
 
 
 def test_a_consumer_resumes_from_its_cursor_across_a_restart(tmp_path, clock):

@@ -13,7 +13,7 @@ from cdp_support import welcome_coupons
 
 from promocore import Client
 from promocore.cdp.webhooks import SIGNATURE_HEADER, WebhookConfig, verify_signature
-from promocore.server import ServerOptions, start_server
+from promocore.server.grpc_server import ServerOptions, start_server
 
 from support import ServerProcess
 

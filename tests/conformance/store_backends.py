@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from promocore.server import RunningServer, start_server
+from promocore.server.grpc_server import RunningServer, start_server
 from promocore.store import Store, open_store
 
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from fixture_cases import build, cases, check_response, compile_case_campaign
 
-from promocore import reference
 from promocore.v1 import checkout_pb2
+
+import oracle as reference
 
 
 @pytest.mark.parametrize("case", cases("compile"))

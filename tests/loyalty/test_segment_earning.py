@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import NOW
 
 from promocore.clock import FixedClock
-from promocore.programs import Programs
+from promocore.programs.service import Programs
 from promocore.store import LmdbStore
 from promocore.store.check import check_store
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2

@@ -3,7 +3,7 @@ keeps them untouched and adds only the new ones, with their index entries."""
 
 from __future__ import annotations
 
-from promocore.codegen import CodePattern
+from promocore.manage.codegen import CodePattern
 from promocore.store import LmdbStore
 from promocore.store.code_batches import add_code_batch
 from promocore.v1 import campaign_pb2

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import lmdb
 import orjson
 
-from promocore.admin import page_size
 from promocore.cdp.customers import (
     CustomerBook,
     profile_of,
@@ -26,9 +25,10 @@ from promocore.cdp.distributions import Distributions, Occurrence
 from promocore.cdp.integration_events import IntegrationEvents
 from promocore.cdp.segments import Segments
 from promocore.clock import Clock
-from promocore.loyalty.accounts import customer_campaigns, customer_card
-from promocore.loyalty.program import current_tier
-from promocore.programs import Programs
+from promocore.manage.admin import page_size
+from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
+from promocore.programs.loyalty.program import current_tier
+from promocore.programs.service import Programs
 from promocore.store import Store
 from promocore.store.redemptions import Redeemed
 from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 import lmdb
 
-from promocore.admin import CODE_KIND_BY_CAMPAIGN_TYPE, ID_PATTERN, MAX_COLLISIONS_IN_A_ROW
 from promocore.cdp.customers import require_customer_id
 from promocore.cdp.integration_events import IntegrationEvents
-from promocore.codegen import CodePattern
 from promocore.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
@@ -24,6 +22,8 @@ from promocore.errors import (
     NotFoundError,
     PromocoreError,
 )
+from promocore.manage.admin import CODE_KIND_BY_CAMPAIGN_TYPE, ID_PATTERN, MAX_COLLISIONS_IN_A_ROW
+from promocore.manage.codegen import CodePattern
 from promocore.store import Store
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, customer_pb2, events_pb2

@@ -8,7 +8,7 @@ import lmdb
 import orjson
 
 from promocore.cdp.integration_events import IntegrationEvents
-from promocore.loyalty.accounts import EXPIRING_HORIZON_MS
+from promocore.programs.loyalty.accounts import EXPIRING_HORIZON_MS
 from promocore.store import Store
 from promocore.store.points_buckets import is_spendable
 from promocore.v1 import events_pb2

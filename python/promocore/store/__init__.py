@@ -1,7 +1,9 @@
 """The store: campaigns, codes, usage counters and the redemption log, on LMDB (embedded, the
-default) or Redis (shared by several nodes)."""
+default) or Redis (several nodes). Imports only the engine binding, v1/, errors, clock and
+call_context/; the domain packages and server/ import it, it imports none of them."""
 
+from promocore.store.backends import open_store
 from promocore.store.lmdb_store import LmdbStore
-from promocore.store.store import Store, open_store
+from promocore.store.store import Store
 
 __all__ = ["LmdbStore", "Store", "open_store"]

@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from promocore.store.backends import is_redis_location
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.check_ledgers import check_ledgers
 from promocore.store.keys import decode_counter
 from promocore.store.redis_kv import RedisEnvironment, RedisLocation
-from promocore.store.store import is_redis_location, transact
+from promocore.store.store import transact
 from promocore.store.tables import TABLE_NAMES, Tables, open_readonly
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2

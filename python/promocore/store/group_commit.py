@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 
 import lmdb
 
-from promocore import deadlines
+from promocore.call_context import deadlines
 from promocore.errors import WriteConflictError
 from promocore.store.redis_kv import WriteConflict
 

@@ -3,13 +3,12 @@ over one backend's tables, with the process's group-commit writer.
 
 The backend is LMDB (`LmdbStore`, the default, one machine) or Redis (`RedisStore`, several
 nodes); both offer the same transaction interface (py-lmdb's), so every module runs unchanged on
-either. `open_store` picks one from a location: a directory, or a redis:// URL.
+either. Both subclass `Store`; `open_store` (store/backends.py) picks one from a location.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from promocore.clock import Clock, SystemClock
@@ -135,20 +134,3 @@ def transact(env: Any, work: Callable[[Any], T]) -> T:
             if attempt == TRANSACT_ATTEMPTS:
                 raise WriteConflictError(str(conflict)) from None
     raise AssertionError("unreachable")
-
-
-def is_redis_location(location: str | Path) -> bool:
-    return isinstance(location, str) and location.startswith(("redis://", "rediss://"))
-
-
-def open_store(location: str | Path, **options: Any) -> Store:
-    """The store at `location`: a redis:// URL opens Redis, anything else is an LMDB directory.
-    `options` are the backend's keyword arguments (clock, max_batch; durability for LMDB)."""
-    if is_redis_location(location):
-        from promocore.store.redis_store import RedisStore
-
-        options.pop("durability", None)  # Redis durability is the server's AOF setting
-        return RedisStore(str(location), **options)
-    from promocore.store.lmdb_store import LmdbStore
-
-    return LmdbStore(location, **options)

@@ -1,0 +1,3 @@
+"""What one RPC carries from the gate (server/gate.py) down to the work it starts: who is
+calling (principal.py) and by when it must be answered (deadlines.py). Imports only errors.py;
+set by server/, read below it (manage/audit.py, store/group_commit.py)."""

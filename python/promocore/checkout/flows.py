@@ -1,0 +1,349 @@
+"""Checkout flows: Validate, Redeem and Rollback over the store and the Rust engine.
+
+The caller's request bytes go to the engine untouched; Python parses only the few fields it
+needs to look things up (codes, customer id, idempotency key), reads the raw records (code
+records, the customer's profile) and, when the engine asks for them, the counters of limited
+campaigns. The engine's CheckoutPlan (the catalog, kept in Rust between requests) builds its own
+context from those bytes. Redeem evaluates inside the LMDB write transaction, so the counters it
+checks are the counters it updates: no oversell between check and update; the engine also
+computes every write of the redemption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+import lmdb
+from google.protobuf.message import DecodeError
+
+from promocore import _engine
+from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns
+from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
+from promocore.clock import Clock
+from promocore.errors import InvalidArgumentError
+from promocore.store import Store
+from promocore.store.counters import CounterKeys, CounterView, read_counters
+from promocore.store.keys import normalize_code
+from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
+from promocore.v1.internal import evaluation_pb2, store_pb2
+
+# LMDB refuses keys longer than this; longer codes cannot exist, and the engine reports the field.
+_MAX_KEY_BYTES = 511
+M = TypeVar("M")
+R = TypeVar("R")
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+MAX_SESSION_KEY_LENGTH = 128
+MAX_RESERVATION_TTL_SECONDS = 3600
+# What the store read for a prepared checkout: counter values, held flags, spendable points.
+CounterRead = tuple[list[int], list[bool], list[int]]
+
+_BALANCE_KINDS = (campaign_pb2.CODE_KIND_GIFT_CARD, campaign_pb2.CODE_KIND_LOYALTY_CARD)
+
+
+def needs_counters(entry: CampaignEntry, code: campaign_pb2.Code | None) -> bool:
+    """Whether a (Qualify wallet) code's evaluation needs its counters read (the engine's
+    CheckoutPlan decides the same for checkouts)."""
+    if entry.reads_counters:
+        return True
+    return code is not None and (
+        code.HasField("redemption_quantity") or code.kind in _BALANCE_KINDS
+    )
+
+
+def counter_keys(
+    entry: CampaignEntry, code: campaign_pb2.Code | None, customer_id: str, now_ms: int
+) -> CounterKeys:
+    return CounterKeys.build(
+        campaign_id=entry.campaign.id,
+        time_zone=entry.campaign.time_zone,
+        normalized_code=normalize_code(code.code) if code is not None else None,
+        customer_id=customer_id,
+        now_ms=now_ms,
+        code_kind=code.kind if code is not None else campaign_pb2.CODE_KIND_UNSPECIFIED,
+    )
+
+
+# The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
+# for a customer the store does not know.
+ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
+
+
+def code_record(store: Store, txn: lmdb.Transaction, redeemable: checkout_pb2.Redeemable):
+    """The stored Code record (bytes) of a code redeemable; None when the store has no such
+    code or the redeemable is not a code."""
+    if redeemable.WhichOneof("target") != "code":
+        return None
+    normalized = normalize_code(redeemable.code)
+    if not normalized or len(normalized) > _MAX_KEY_BYTES:
+        return None
+    return store.catalog.code_bytes(txn, normalized)
+
+
+class Preparer:
+    """Prepares a checkout inside a given store transaction: the raw records go to the engine's
+    CheckoutPlan, then the counters it asks for are read."""
+
+    def __init__(
+        self,
+        store: Store,
+        campaigns: CompiledCampaigns,
+        profiles: ProfileSource | None = None,
+    ) -> None:
+        self._store = store
+        self._campaigns = campaigns
+        self._profiles = profiles
+
+    def prepare(
+        self,
+        txn: lmdb.Transaction,
+        request: bytes,
+        redeemables,
+        *,
+        customer_id: str,
+        now_ms: int,
+        session_key: str = "",
+        profile: bytes | None = None,
+        look_up_profile: bool = True,
+    ) -> tuple[_engine.PreparedCheckout, CounterRead, int]:
+        """(prepared checkout, counters read, requested codes the store does not have).
+        `session_key`: the reservation session whose own holds do not count against it. The
+        customer's stored profile is read unless `look_up_profile` is False: then `profile` (a
+        serialized CustomerProfile, None = nothing known) is the caller's."""
+        records = [code_record(self._store, txn, redeemable) for redeemable in redeemables]
+        if look_up_profile and customer_id and self._profiles is not None:
+            stored = self._profiles(txn, customer_id, now_ms)
+            profile = None if stored is None else stored.SerializeToString()
+        plan = self._campaigns.snapshot(txn).checkout_plan
+        prepared = engine_call(plan.prepare, request, now_ms, records, profile)
+        not_found = sum(
+            record is None and redeemable.WhichOneof("target") == "code"
+            for redeemable, record in zip(redeemables, records, strict=True)
+        )
+        read: CounterRead = ([], [], [])
+        # Each getter makes a new list: asked once.
+        keys_to_read, points_to_read = prepared.counter_keys, prepared.points_keys
+        if keys_to_read or points_to_read:
+            view = CounterView(
+                txn,
+                self._store.tables,
+                self._store.reservations,
+                now_ms=now_ms,
+                session_key=session_key,
+            )
+            read = read_counters(view, keys_to_read, points_to_read)
+        return prepared, read, not_found
+
+
+def engine_call(function: Callable[..., R], *args) -> R:
+    """An engine entry point, its InvalidRequestError as an InvalidArgumentError (field path)."""
+    try:
+        return function(*args)
+    except _engine.InvalidRequestError as error:
+        raise InvalidArgumentError(error.field, error.reason) from None
+
+
+def parse_request(message_type: type[M], request: bytes) -> M:
+    try:
+        return message_type.FromString(request)
+    except DecodeError as error:
+        raise InvalidArgumentError("request", f"not a valid message: {error}") from None
+
+
+def parse_checkout(message_type: type[M], request: bytes) -> M:
+    """Parses a Validate/Redeem request, refusing one with more redeemables than the engine
+    takes before anything is looked up for them."""
+    parsed = parse_request(message_type, request)
+    count = len(parsed.redeemables)
+    if count > _engine.MAX_REDEEMABLES:
+        raise InvalidArgumentError(
+            "redeemables",
+            f"at most {_engine.MAX_REDEEMABLES} redeemables per request; got {count}",
+        )
+    return parsed
+
+
+class Checkout:
+    def __init__(
+        self,
+        store: Store,
+        campaigns: CompiledCampaigns,
+        clock: Clock,
+        guard: GuessGuard | None = None,
+        profiles: ProfileSource | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._preparer = Preparer(store, campaigns, profiles)
+        self._guard = guard
+
+    def validate(self, request: bytes, caller: Caller | None = None) -> bytes:
+        """ValidateRequest bytes in, ValidateResponse bytes out. Changes nothing, unless the
+        request asks for a reservation: then the applicable redeemables are held."""
+        parsed = parse_checkout(checkout_pb2.ValidateRequest, request)
+        subjects = self._admit(caller, parsed)
+        if parsed.HasField("reservation"):
+            session_key, ttl_ms = _reservation_request(parsed.reservation)
+            return self._store.writer.submit(
+                lambda txn: self._validate_and_hold(
+                    txn, request, parsed, session_key, ttl_ms, subjects
+                )
+            )
+        with self._store.read() as txn:
+            prepared, read = self._prepare(txn, request, parsed, self._clock.now_ms(), subjects)
+        return engine_call(prepared.evaluate, *read)
+
+    def _admit(
+        self,
+        caller: Caller | None,
+        parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
+    ) -> Subjects:
+        """The anti-enumeration subjects of this request; raises when one is over its limit."""
+        if self._guard is None or caller is None:
+            return []
+        subjects = self._guard.subjects(caller, parsed.customer.id)
+        self._guard.check(subjects)
+        return subjects
+
+    def _validate_and_hold(
+        self,
+        txn: lmdb.Transaction,
+        request: bytes,
+        parsed: checkout_pb2.ValidateRequest,
+        session_key: str,
+        ttl_ms: int,
+        subjects: Subjects,
+    ) -> bytes:
+        now_ms = self._clock.now_ms()
+        # Validating again replaces the session's holds: its old ones must not block it.
+        self._store.reservations.release(txn, session_key)
+        prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, session_key)
+        response, holds = engine_call(prepared.evaluate_with_deltas, *read)
+        outcome = checkout_pb2.ValidateResponse.FromString(response)
+        applied = sum(r.status == common_pb2.APPLICABLE for r in outcome.redeemables)
+        if not applied:
+            return response
+        expires_at_ms = now_ms + ttl_ms
+        self._store.reservations.reserve(
+            txn, session_key, expires_at_ms=expires_at_ms, holds=holds, redeemables=applied
+        )
+        outcome.reservation.session_key = session_key
+        outcome.reservation.expires_at.FromMilliseconds(expires_at_ms)
+        return outcome.SerializeToString()
+
+    def redeem(self, request: bytes, caller: Caller | None = None) -> bytes:
+        """RedeemRequest bytes in, RedeemResponse bytes out; exactly once per idempotency key,
+        durable before it returns, all of a redemption's changes or none."""
+        parsed = parse_checkout(checkout_pb2.RedeemRequest, request)
+        key = parsed.idempotency_key
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise InvalidArgumentError(
+                "idempotency_key", f"required, 1..{MAX_IDEMPOTENCY_KEY_LENGTH} characters"
+            )
+        if not parsed.order.id:
+            raise InvalidArgumentError("order.id", "required to redeem")
+        if len(parsed.session_key) > MAX_SESSION_KEY_LENGTH:
+            raise InvalidArgumentError(
+                "session_key", f"at most {MAX_SESSION_KEY_LENGTH} characters"
+            )
+        subjects = self._admit(caller, parsed)
+        return self._store.writer.submit(lambda txn: self._redeem(txn, request, parsed, subjects))
+
+    def _redeem(
+        self,
+        txn: lmdb.Transaction,
+        request: bytes,
+        parsed: checkout_pb2.RedeemRequest,
+        subjects: Subjects,
+    ) -> bytes:
+        log = self._store.redemptions
+        first_answer = log.replay(txn, parsed.idempotency_key, request)
+        if first_answer is not None:
+            replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
+            replayed.replayed = True
+            return replayed.SerializeToString()
+        now_ms = self._clock.now_ms()
+        prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, parsed.session_key)
+        writes = engine_call(
+            prepared.redeem,
+            *read,
+            new_id("rdm"),
+            parsed.idempotency_key,
+            hashlib.sha256(request).digest(),
+        )
+        if not writes.succeeded:
+            # Nothing to count: no record, no key stored; a retry is evaluated afresh.
+            return writes.response
+        log.record_redemption(txn, writes, request)
+        if parsed.session_key:
+            # The reservation is consumed: its holds became the counters just written.
+            self._store.reservations.release(txn, parsed.session_key)
+        return writes.response
+
+    def rollback(self, request: checkout_pb2.RollbackRequest) -> checkout_pb2.RollbackResponse:
+        if not request.redemption_id:
+            raise InvalidArgumentError("redemption_id", "required")
+        rollback = store_pb2.Rollback(
+            redemption_id=request.redemption_id,
+            rollback_id=new_id("rbk"),
+            at_unix_ms=self._clock.now_ms(),
+            reason=request.reason,
+        )
+        stored = self._store.writer.submit(
+            lambda txn: self._store.redemptions.roll_back(txn, rollback)
+        )
+        return checkout_pb2.RollbackResponse(
+            redemption=stored.redemption, rollback_id=rollback.rollback_id
+        )
+
+    def release_reservation(
+        self, request: checkout_pb2.ReleaseReservationRequest
+    ) -> checkout_pb2.ReleaseReservationResponse:
+        session_key = request.session_key
+        if not session_key or len(session_key) > MAX_SESSION_KEY_LENGTH:
+            raise InvalidArgumentError(
+                "session_key", f"required, 1..{MAX_SESSION_KEY_LENGTH} characters"
+            )
+        released = self._store.writer.submit(
+            lambda txn: self._store.reservations.release(txn, session_key)
+        )
+        return checkout_pb2.ReleaseReservationResponse(released=released)
+
+    def _prepare(
+        self,
+        txn: lmdb.Transaction,
+        request: bytes,
+        parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
+        now_ms: int,
+        subjects: Subjects,
+        session_key: str = "",
+    ) -> tuple[_engine.PreparedCheckout, CounterRead]:
+        prepared, read, not_found = self._preparer.prepare(
+            txn,
+            request,
+            parsed.redeemables,
+            customer_id=parsed.customer.id,
+            now_ms=now_ms,
+            session_key=session_key,
+        )
+        if subjects and self._guard is not None:
+            self._guard.record(subjects, not_found)
+        return prepared, read
+
+
+def _reservation_request(reservation: checkout_pb2.ReservationRequest) -> tuple[str, int]:
+    if not reservation.session_key or len(reservation.session_key) > MAX_SESSION_KEY_LENGTH:
+        raise InvalidArgumentError(
+            "reservation.session_key", f"required, 1..{MAX_SESSION_KEY_LENGTH} characters"
+        )
+    if not 1 <= reservation.ttl_seconds <= MAX_RESERVATION_TTL_SECONDS:
+        raise InvalidArgumentError(
+            "reservation.ttl_seconds", f"must be 1..{MAX_RESERVATION_TTL_SECONDS}"
+        )
+    return reservation.session_key, reservation.ttl_seconds * 1000
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(10)}"

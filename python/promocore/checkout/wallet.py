@@ -1,0 +1,149 @@
+"""The customer's side of Qualify: what the store holds for one customer — the stored profile
+(so campaign rules read segments, aggregates and loyalty standing), the codes assigned to them
+(publications, evaluated by the engine's CampaignIndex like any candidate), and the cards they
+hold (gift cards and loyalty cards, each evaluated on the cart by the checkout engine as a
+single redeemable), with the loyalty rewards they can afford now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lmdb
+
+from promocore import _engine
+from promocore.cdp.customer_data import CustomerData
+from promocore.cdp.customers import profile_of
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.checkout.flows import Preparer, counter_keys, engine_call, needs_counters
+from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
+from promocore.programs.loyalty.rewards import stock_key
+from promocore.store.counters import CounterView
+from promocore.store.keys import decode_counter
+from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
+from promocore.v1.internal import evaluation_pb2
+
+CARD_SOURCES = {
+    campaign_pb2.CODE_KIND_GIFT_CARD: checkout_pb2.WALLET_GIFT_CARD,
+    campaign_pb2.CODE_KIND_LOYALTY_CARD: checkout_pb2.WALLET_LOYALTY_CARD,
+}
+
+
+@dataclass
+class HeldCards:
+    """The customer's cards, read inside the Qualify read transaction."""
+
+    # (source, the card as the only redeemable of a checkout prepared on the cart, the counters
+    # read for it)
+    evaluations: list[tuple[int, _engine.PreparedCheckout, tuple]] = field(default_factory=list)
+    extras: checkout_pb2.QualifyResponse = field(default_factory=checkout_pb2.QualifyResponse)
+
+
+class Wallet:
+    def __init__(self, data: CustomerData, preparer: Preparer) -> None:
+        """`preparer` prepares one card's checkout at a time; the wallet hands it the customer
+        profile itself (read once per Qualify)."""
+        self._data = data
+        self._store = data.store
+        self._preparer = preparer
+
+    def fill(
+        self,
+        txn: lmdb.Transaction,
+        request: checkout_pb2.QualifyRequest,
+        context: evaluation_pb2.QualifyContext,
+        view: CounterView,
+        campaigns: CompiledCampaigns,
+    ) -> HeldCards:
+        """Puts the customer's profile and assigned codes (with the counters their checks
+        need) into the engine's context; returns the cards to evaluate after the engine."""
+        customer_id = request.customer.id
+        now_ms = context.now_unix_ms
+        held = HeldCards()
+        cards = self._cards(txn, customer_id)
+        stored = self._data.customers.find(txn, customer_id)
+        if stored is not None:
+            context.customer.CopyFrom(profile_of(stored, now_ms))
+        for code, normalized in cards:
+            if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
+                card = self._data.programs.accounts.card(txn, normalized, now_ms)
+                held.extras.loyalty_cards.append(card)
+                held.extras.rewards.extend(self.affordable(txn, card))
+                if stored is not None:
+                    context.customer.loyalty[code.campaign_id].CopyFrom(card)
+            else:
+                held.extras.gift_cards.append(self._data.programs.gift_cards.view(txn, code))
+        for code in self._data.distributions.wallet(txn, customer_id):
+            entry = campaigns.get(txn, code.campaign_id)
+            if entry is None:
+                continue
+            wallet_code = context.assigned_codes.add(code=code)
+            if needs_counters(entry, code):
+                counters, _ = counter_keys(entry, code, customer_id, now_ms).read(view)
+                wallet_code.counters.CopyFrom(counters)
+        # Every card is evaluated with the profile built above (loyalty standing included).
+        profile = context.customer.SerializeToString() if context.HasField("customer") else None
+        for code, _ in cards:
+            validate = checkout_pb2.ValidateRequest(
+                order=request.order,
+                customer=request.customer,
+                redeemables=[checkout_pb2.Redeemable(code=code.code)],
+            )
+            prepared, read, _ = self._preparer.prepare(
+                txn,
+                validate.SerializeToString(),
+                validate.redeemables,
+                customer_id=customer_id,
+                now_ms=now_ms,
+                profile=profile,
+                look_up_profile=False,
+            )
+            held.evaluations.append((CARD_SOURCES[code.kind], prepared, read))
+        return held
+
+    def _cards(
+        self, txn: lmdb.Transaction, customer_id: str
+    ) -> list[tuple[campaign_pb2.Code, bytes]]:
+        """The customer's gift and loyalty cards with their normalized codes."""
+        cards = []
+        for campaign_id in customer_campaigns(self._store, txn, customer_id):
+            normalized = customer_card(self._store, txn, customer_id, campaign_id)
+            raw = self._store.catalog.code_bytes(txn, normalized) if normalized else None
+            if raw is None:
+                continue
+            code = campaign_pb2.Code.FromString(raw)
+            if code.kind in CARD_SOURCES:
+                cards.append((code, normalized))
+        return cards
+
+    def affordable(
+        self, txn: lmdb.Transaction, card: loyalty_pb2.LoyaltyCard
+    ) -> list[checkout_pb2.AffordableReward]:
+        """The card's program rewards its points buy now (its tier allows, still in stock);
+        also the customer cockpit's (promocore.manage.cockpit)."""
+        program = self._data.programs.accounts.program(txn, card.campaign_id)
+        affordable = []
+        for reward in program.loyalty.rewards:
+            if reward.points_cost > card.points:
+                continue
+            if reward.tier_ids and card.tier_id not in reward.tier_ids:
+                continue
+            if reward.HasField("stock"):
+                raw = txn.get(stock_key(program.id, reward.id), db=self._store.tables.settings)
+                if decode_counter(raw) >= reward.stock:
+                    continue
+            affordable.append(checkout_pb2.AffordableReward(campaign_id=program.id, reward=reward))
+        return affordable
+
+    @staticmethod
+    def card_entries(held: HeldCards) -> bytes:
+        """The cards as wallet entries (applicable ones, with what they would pay on this
+        cart), plus the card lists, as QualifyResponse bytes to append to the engine's answer
+        (protobuf concatenation merges repeated fields)."""
+        extras = held.extras
+        # Gift cards (they pay money) before loyalty cards; by campaign within each.
+        for source, prepared, read in sorted(held.evaluations, key=lambda e: e[0]):
+            answer = checkout_pb2.ValidateResponse.FromString(engine_call(prepared.evaluate, *read))
+            result = answer.redeemables[0]
+            if result.status == common_pb2.APPLICABLE:
+                extras.entries.add(source=source, result=result)
+        return extras.SerializeToString()

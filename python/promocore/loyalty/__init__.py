@@ -1,1 +1,0 @@
-"""Loyalty programs: cards, earn buckets, earning rules, tiers and the rewards catalogue."""

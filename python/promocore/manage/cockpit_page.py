@@ -1,0 +1,147 @@
+"""The cockpit page of `GET /cockpit/<token>`: HTML made on the server from the customer's
+records (cockpit.py), every text escaped, QR codes as inline SVG images; no script. A link
+that opens nothing (changed, incomplete, expired, withdrawn) gets a page that says so and shows
+no data."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from html import escape
+
+from promocore.manage.cockpit import PATH_PREFIX, CockpitView, LinkRefused, LoyaltyStanding
+from promocore.manage.code_files import qr_image
+
+log = logging.getLogger("promocore.cockpit")
+HTML = "text/html; charset=utf-8"
+
+
+def _money(minor: int, currency: str) -> str:
+    return f"{minor / 100:.2f} {escape(currency)}".strip()
+
+
+def _qr(code: str) -> str:
+    content_type, image = qr_image(code, "svg", 4)
+    source = f"data:{content_type};base64,{base64.b64encode(image).decode()}"
+    return (
+        f'<img class="qr" src="{source}" alt="QR code of {escape(code)}" width="160" height="160">'
+    )
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title>"
+        '<link rel="stylesheet" href="/console/style.css"></head>'
+        f'<body><main id="main" class="cockpit">{body}</main></body></html>\n'
+    ).encode()
+
+
+def refused_page(refusal: LinkRefused) -> bytes:
+    return _page(
+        "Link not valid",
+        '<h1 id="refused">This link does not open a rewards page</h1>'
+        f'<p class="error" role="alert">{escape(refusal.reason)}</p>'
+        "<p>Ask the shop for a new link.</p>",
+    )
+
+
+def view_page(view: CockpitView) -> bytes:
+    parts = [f'<h1>Your rewards</h1><p class="muted">Customer {escape(view.customer_id)}</p>']
+    parts.append('<section class="card" id="cockpit-codes"><h2>Your codes</h2>')
+    if not view.codes:
+        parts.append('<p class="muted">No code for you right now.</p>')
+    for code, campaign_name in view.codes:
+        left = ""
+        if code.HasField("redemption_quantity"):
+            left = f" · {code.redemption_quantity - code.redeemed_quantity} use(s) left"
+        until = (
+            f" · until {code.expire_at.ToDatetime():%Y-%m-%d}" if code.HasField("expire_at") else ""
+        )
+        parts.append(
+            f'<div class="row cockpit-code"><div>{_qr(code.code)}</div><div>'
+            f'<p><strong class="mono code">{escape(code.code)}</strong></p>'
+            f"<p>{escape(campaign_name)}{escape(left)}{escape(until)}</p></div></div>"
+        )
+    parts.append("</section>")
+    if view.gift_cards:
+        parts.append('<section class="card" id="cockpit-gift-cards"><h2>Gift cards</h2>')
+        for card in view.gift_cards:
+            parts.append(
+                f'<div class="row"><div>{_qr(card.code)}</div><div>'
+                f'<p class="mono">{escape(card.code)}</p>'
+                f'<p>Balance <strong class="balance">{_money(card.balance, card.currency)}</strong>'
+                "</p></div></div>"
+            )
+        parts.append("</section>")
+    for standing in view.loyalty:
+        parts.append(_loyalty(standing))
+    return _page("Your rewards", "".join(parts))
+
+
+def _loyalty(standing: LoyaltyStanding) -> str:
+    card = standing.card
+    parts = [
+        f'<section class="card cockpit-loyalty"><h2>{escape(standing.program_name)}</h2>',
+        f'<p>You have <strong class="points" id="points-{escape(card.campaign_id)}">'
+        f"{card.points:,}</strong> points",
+    ]
+    if card.pending_points:
+        parts.append(f" (and {card.pending_points:,} on the way)")
+    parts.append(".</p>")
+    if standing.tier_name:
+        parts.append(
+            f'<p>Your tier: <strong class="tier">{escape(standing.tier_name)}</strong></p>'
+        )
+    upcoming = standing.next_tier
+    if upcoming is not None:
+        have = (
+            _money(standing.progress, standing.currency)
+            if standing.basis_is_money
+            else f"{standing.progress:,} points"
+        )
+        need = (
+            _money(upcoming.threshold, standing.currency)
+            if standing.basis_is_money
+            else f"{upcoming.threshold:,} points"
+        )
+        percent = (
+            min(100, int(100 * standing.progress / upcoming.threshold))
+            if upcoming.threshold
+            else 100
+        )
+        parts.append(
+            f"<p>Next tier: {escape(upcoming.name)} at {need} (you have {have})</p>"
+            f'<progress class="tier-progress" max="100" value="{percent}" '
+            f'aria-label="Progress to {escape(upcoming.name)}">{percent} %</progress>'
+        )
+    if standing.affordable:
+        parts.append('<h3>Rewards you can have now</h3><ul class="affordable">')
+        for reward in standing.affordable:
+            parts.append(f"<li>{escape(reward.name)} — {reward.points_cost:,} points</li>")
+        parts.append("</ul>")
+    if standing.near_misses:
+        parts.append('<h3>Almost there</h3><ul class="near-misses">')
+        for reward, missing in standing.near_misses:
+            parts.append(f"<li>{missing:,} more points for {escape(reward.name)}</li>")
+        parts.append("</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def cockpit_pages(
+    customer_of: Callable[[str], str], view_of: Callable[[str], CockpitView]
+) -> Callable[[str, str], tuple[int, str, bytes]]:
+    """The HTTP port's handler of /cockpit/<token> (promocore.server.http_server.PageHandler)."""
+
+    def page(path: str, _query: str) -> tuple[int, str, bytes]:
+        token = path.removeprefix(PATH_PREFIX)
+        try:
+            customer_id = customer_of(token)
+        except LinkRefused as refusal:
+            return (410 if refusal.expired else 403), HTML, refused_page(refusal)
+        return 200, HTML, view_page(view_of(customer_id))
+
+    return page

@@ -1,0 +1,184 @@
+"""Gift cards: issue (one or in bulk) with a balance and expiry, top up, read, and the card a
+reward or referral credits. Balances live in the BalanceBook (counter + ledger); debits happen
+at Redeem as a tender (docs/rules.md, "Tenders")."""
+
+from __future__ import annotations
+
+import lmdb
+
+from promocore.clock import Clock
+from promocore.errors import FailedPreconditionError, InvalidArgumentError
+from promocore.manage.codegen import CodePattern
+from promocore.programs.idempotent import once
+from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
+from promocore.store import Store
+from promocore.store.catalog import require_code
+from promocore.store.counters import CounterKeys
+from promocore.store.keys import normalize_code
+from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
+
+MAX_ISSUED = 1_000_000
+MAX_RETURNED = 10_000
+# Cards written per LMDB transaction (one sync each) when issuing in bulk.
+ISSUE_CHUNK = 5_000
+CARD_CODE_PREFIX = "GC-"
+
+
+class GiftCards:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def issue(self, request: admin_pb2.IssueGiftCardsRequest) -> admin_pb2.IssueGiftCardsResponse:
+        if not request.campaign_id:
+            raise InvalidArgumentError("campaign_id", "required")
+        if not 1 <= request.count <= MAX_ISSUED:
+            raise InvalidArgumentError("count", f"must be 1..{MAX_ISSUED}")
+        if request.balance <= 0:
+            raise InvalidArgumentError("balance", "must be > 0 (minor units)")
+        if request.customer_id and request.count != 1:
+            raise InvalidArgumentError("customer_id", "only with count 1")
+        with self._store.read() as txn:
+            campaign = self._gift_campaign(txn, request.campaign_id)
+        pattern = (
+            CodePattern.from_config(campaign.code_config, "campaign.code_config")
+            if campaign.code_config.pattern
+            else None
+        )
+        if pattern is not None:
+            pattern.check_unguessable(request.count, "count")
+        generate = pattern.generator() if pattern is not None else None
+        response = admin_pb2.IssueGiftCardsResponse()
+        issued = 0
+        while issued < request.count:
+            chunk = min(ISSUE_CHUNK, request.count - issued)
+
+            def issue_chunk(txn, chunk: int = chunk) -> list[loyalty_pb2.GiftCard]:
+                views = []
+                for _ in range(chunk):
+                    code = self._new_card(
+                        txn,
+                        campaign,
+                        request.balance,
+                        customer_id=request.customer_id,
+                        generate=generate,
+                        expire_at=request.expire_at if request.HasField("expire_at") else None,
+                    )
+                    if request.count <= MAX_RETURNED:
+                        views.append(self._view(txn, code))
+                return views
+
+            # Each chunk commits on its own; one that lost a race (shared store) is run again
+            # alone, so the chunks before it are never issued twice.
+            response.gift_cards.extend(self._store.transact(issue_chunk))
+            issued += chunk
+        response.issued = issued
+        return response
+
+    def top_up(self, request: admin_pb2.TopUpGiftCardRequest) -> loyalty_pb2.GiftCard:
+        if request.amount <= 0:
+            raise InvalidArgumentError("amount", "must be > 0 (minor units)")
+        with self._store.write() as txn:
+            code = self._card(txn, request.code)
+
+            def run() -> loyalty_pb2.GiftCard:
+                now_ms = self._clock.now_ms()
+                if code.HasField("expire_at") and now_ms >= code.expire_at.ToMilliseconds():
+                    raise FailedPreconditionError(
+                        f"gift card {code.code!r} has expired", reason="expired"
+                    )
+                self._store.balances.credit_gift(
+                    txn, normalize_code(code.code), request.amount, at_ms=now_ms, reason="top_up"
+                )
+                return self._view(txn, code)
+
+            return once(self._store, txn, "top_up", request, loyalty_pb2.GiftCard, run)
+
+    def get(self, code: str) -> loyalty_pb2.GiftCard:
+        with self._store.read() as txn:
+            return self._view(txn, self._card(txn, code))
+
+    def card_for_customer(
+        self, txn: lmdb.Transaction, campaign_id: str, customer_id: str
+    ) -> campaign_pb2.Code:
+        """The customer's card in a gift campaign, issued empty when they have none."""
+        campaign = self._gift_campaign(txn, campaign_id)
+        normalized = customer_card(self._store, txn, customer_id, campaign_id)
+        if normalized is not None:
+            return require_code(self._store.catalog, txn, normalized.decode())
+        return self._new_card(txn, campaign, 0, customer_id=customer_id)
+
+    def view(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:
+        return self._view(txn, code)
+
+    def _new_card(
+        self,
+        txn: lmdb.Transaction,
+        campaign: campaign_pb2.Campaign,
+        balance: int,
+        *,
+        customer_id: str = "",
+        generate=None,
+        expire_at=None,
+    ) -> campaign_pb2.Code:
+        now_ms = self._clock.now_ms()
+        code = campaign_pb2.Code(
+            campaign_id=campaign.id,
+            kind=campaign_pb2.CODE_KIND_GIFT_CARD,
+            gift_balance=balance,
+            assigned_customer_id=customer_id,
+            active=True,
+        )
+        code.created_at.FromMilliseconds(now_ms)
+        if expire_at is not None:
+            code.expire_at.CopyFrom(expire_at)
+        while True:
+            code.code = (
+                generate() if generate else new_card_code(self._store, txn, CARD_CODE_PREFIX)
+            )
+            if self._store.catalog.add_code(txn, code):
+                break
+        normalized = normalize_code(code.code)
+        if balance:
+            self._store.balances.credit_gift(
+                txn, normalized, balance, at_ms=now_ms, reason="issued"
+            )
+        if customer_id:
+            set_customer_card(self._store, txn, customer_id, campaign.id, normalized)
+        return code
+
+    def _gift_campaign(self, txn: lmdb.Transaction, campaign_id: str) -> campaign_pb2.Campaign:
+        campaign = self._store.catalog.get_campaign(txn, campaign_id)
+        if campaign.type != campaign_pb2.GIFT_VOUCHERS:
+            raise FailedPreconditionError(
+                f"campaign {campaign_id!r} is not a GIFT_VOUCHERS campaign",
+                reason="not_a_gift_campaign",
+            )
+        return campaign
+
+    def _card(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code:
+        if not code:
+            raise InvalidArgumentError("code", "required")
+        found = require_code(self._store.catalog, txn, code)
+        if found.kind != campaign_pb2.CODE_KIND_GIFT_CARD:
+            raise FailedPreconditionError(
+                f"code {code!r} is not a gift card", reason="not_a_gift_card"
+            )
+        return found
+
+    def _view(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:
+        campaign = self._store.catalog.get_campaign(txn, code.campaign_id)
+        card = loyalty_pb2.GiftCard(
+            code=code.code,
+            campaign_id=code.campaign_id,
+            balance=self._store.balances.balance(
+                txn, CounterKeys.gift_balance_key(normalize_code(code.code))
+            ),
+            currency=campaign.currency,
+            customer_id=code.assigned_customer_id,
+        )
+        if code.HasField("expire_at"):
+            card.expire_at.CopyFrom(code.expire_at)
+        elif campaign.HasField("expire_at"):
+            card.expire_at.CopyFrom(campaign.expire_at)
+        return card

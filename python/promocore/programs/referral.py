@@ -1,0 +1,208 @@
+"""Referral programs: each referrer owns a code; a referee's redemption of it (or a configured
+custom event naming it) is a conversion, rewarding the referrer with points and/or gift credit,
+at most once per referee and at most `max_rewards_per_referrer` times.
+
+The referee's discount is the campaign's effect, applied by the engine like any coupon; the
+engine refuses a referrer's own code (`self_referral`). Give the campaign `limits.per_customer:
+1` so a referee gets the discount once.
+"""
+
+from __future__ import annotations
+
+import lmdb
+import orjson
+
+from promocore.clock import Clock
+from promocore.errors import FailedPreconditionError, InvalidArgumentError
+from promocore.programs.giftcards import GiftCards
+from promocore.programs.loyalty.accounts import (
+    customer_card,
+    new_card_code,
+    set_customer_card,
+)
+from promocore.programs.loyalty.earning import Earning
+from promocore.store import Store
+from promocore.store.catalog import require_code
+from promocore.store.keys import normalize_code
+from promocore.store.redemptions import Redeemed
+from promocore.v1 import admin_pb2, campaign_pb2
+from promocore.v1.internal import store_pb2
+
+CARD_CODE_PREFIX = "REF-"
+
+
+class Referrals:
+    def __init__(self, store: Store, clock: Clock, earning: Earning, gift_cards: GiftCards) -> None:
+        self._store = store
+        self._clock = clock
+        self._earning = earning
+        self._accounts = earning.accounts
+        self._gift_cards = gift_cards
+        store.redemptions.observers.append(self)
+
+    def create_code(self, campaign_id: str, customer_id: str) -> campaign_pb2.Code:
+        """The referrer's code in the program, created on first request."""
+        if not campaign_id:
+            raise InvalidArgumentError("campaign_id", "required")
+        if not customer_id:
+            raise InvalidArgumentError("customer_id", "required")
+        with self._store.write() as txn:
+            campaign = self._store.catalog.get_campaign(txn, campaign_id)
+            if campaign.type != campaign_pb2.REFERRAL_PROGRAM:
+                raise FailedPreconditionError(
+                    f"campaign {campaign_id!r} is not a REFERRAL_PROGRAM",
+                    reason="not_a_referral_program",
+                )
+            existing = customer_card(self._store, txn, customer_id, campaign_id)
+            if existing is not None:
+                return require_code(self._store.catalog, txn, existing.decode())
+            code = campaign_pb2.Code(
+                code=new_card_code(self._store, txn, CARD_CODE_PREFIX),
+                campaign_id=campaign_id,
+                kind=campaign_pb2.CODE_KIND_REFERRAL,
+                referrer_customer_id=customer_id,
+                active=True,
+            )
+            code.created_at.FromMilliseconds(self._clock.now_ms())
+            self._store.catalog.add_code(txn, code)
+            normalized = normalize_code(code.code)
+            set_customer_card(self._store, txn, customer_id, campaign_id, normalized)
+            self._put_stats(
+                txn,
+                normalized,
+                admin_pb2.ReferralStats(code=code.code, referrer_customer_id=customer_id),
+            )
+            return code
+
+    def stats(self, code: str) -> admin_pb2.ReferralStats:
+        if not code:
+            raise InvalidArgumentError("code", "required")
+        with self._store.read() as txn:
+            found = require_code(self._store.catalog, txn, code)
+            if found.kind != campaign_pb2.CODE_KIND_REFERRAL:
+                raise FailedPreconditionError(
+                    f"code {code!r} is not a referral code", reason="not_a_referral_code"
+                )
+            return self._stats(txn, normalize_code(found.code))
+
+    # Conversions -----------------------------------------------------------------------------
+
+    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+        if not redeemed.referral_codes:
+            return
+        now_ms = redeemed.created_at_ms
+        for referral_code in redeemed.referral_codes:
+            code = self._store.catalog.get_code(txn, referral_code)
+            if code is not None and code.kind == campaign_pb2.CODE_KIND_REFERRAL:
+                self.convert(txn, code, redeemed.customer_id, now_ms)
+
+    def on_rolled_back(
+        self,
+        txn: lmdb.Transaction,
+        stored: store_pb2.StoredRedemption,
+        rollback: store_pb2.Rollback,
+    ) -> None:
+        """A conversion's reward stays with the referrer (see docs/loyalty.md)."""
+
+    def on_custom_event(
+        self,
+        txn: lmdb.Transaction,
+        customer_id: str,
+        event_name: str,
+        properties: dict,
+        now_ms: int,
+    ) -> int:
+        """A custom event naming a referral code (property "referral_code") whose program lists
+        the event as `conversion_event`; returns the conversions it made (0 or 1)."""
+        raw_code = properties.get("referral_code") if isinstance(properties, dict) else None
+        if not isinstance(raw_code, str) or not raw_code:
+            return 0
+        code = self._store.catalog.get_code(txn, raw_code)
+        if code is None or code.kind != campaign_pb2.CODE_KIND_REFERRAL:
+            return 0
+        campaign = self._store.catalog.get_campaign(txn, code.campaign_id)
+        if (
+            not campaign.referral.conversion_event
+            or campaign.referral.conversion_event != event_name
+        ):
+            return 0
+        return int(self.convert(txn, code, customer_id, now_ms))
+
+    def convert(
+        self, txn: lmdb.Transaction, code: campaign_pb2.Code, referee_id: str, now_ms: int
+    ) -> bool:
+        """Counts the referee's conversion once and rewards the referrer within the cap."""
+        if not referee_id or referee_id == code.referrer_customer_id:
+            return False
+        normalized = normalize_code(code.code)
+        referee_key = normalized + b"\0" + referee_id.encode()
+        if txn.get(referee_key, db=self._store.tables.referrals) is not None:
+            return False
+        txn.put(referee_key, b"", db=self._store.tables.referrals)
+        stats = self._stats(txn, normalized)
+        stats.conversions += 1
+        program = self._store.catalog.get_campaign(txn, code.campaign_id).referral
+        capped = (
+            program.HasField("max_rewards_per_referrer")
+            and stats.rewarded_conversions >= program.max_rewards_per_referrer
+        )
+        if not capped:
+            stats.rewarded_conversions += 1
+            stats.points_earned += self._reward_points(txn, program, code, now_ms)
+            stats.gift_credit_earned += self._reward_gift(txn, program, code, now_ms)
+        self._put_stats(txn, normalized, stats)
+        return True
+
+    def _reward_points(self, txn, program, code: campaign_pb2.Code, now_ms: int) -> int:
+        if program.referrer_points <= 0 or not program.referrer_loyalty_campaign_id:
+            return 0
+        card = self._accounts.enroll(
+            txn, program.referrer_loyalty_campaign_id, code.referrer_customer_id, now_ms
+        )
+        loyalty = self._accounts.program(txn, program.referrer_loyalty_campaign_id)
+        account = self._accounts.get(txn, card)
+        self._earning.grant(
+            txn,
+            loyalty,
+            card,
+            account,
+            program.referrer_points,
+            now_ms,
+            source=f"referral {code.code}",
+        )
+        self._accounts.put(txn, card, account)
+        return program.referrer_points
+
+    def _reward_gift(self, txn, program, code: campaign_pb2.Code, now_ms: int) -> int:
+        if program.referrer_gift_credit <= 0 or not program.referrer_gift_campaign_id:
+            return 0
+        card = self._gift_cards.card_for_customer(
+            txn, program.referrer_gift_campaign_id, code.referrer_customer_id
+        )
+        self._store.balances.credit_gift(
+            txn,
+            normalize_code(card.code),
+            program.referrer_gift_credit,
+            at_ms=now_ms,
+            reason=f"referral {code.code}",
+        )
+        return program.referrer_gift_credit
+
+    def _stats(self, txn: lmdb.Transaction, normalized: bytes) -> admin_pb2.ReferralStats:
+        raw = txn.get(normalized, db=self._store.tables.referrals)
+        return admin_pb2.ReferralStats() if raw is None else admin_pb2.ReferralStats.FromString(raw)
+
+    def _put_stats(self, txn: lmdb.Transaction, normalized: bytes, stats) -> None:
+        txn.put(normalized, stats.SerializeToString(), db=self._store.tables.referrals)
+
+
+def event_properties(properties_json: str) -> dict:
+    if not properties_json:
+        return {}
+    try:
+        value = orjson.loads(properties_json)
+    except orjson.JSONDecodeError as error:
+        raise InvalidArgumentError("properties_json", f"not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise InvalidArgumentError("properties_json", "must be a JSON object")
+    return value

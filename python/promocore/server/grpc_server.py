@@ -1,0 +1,443 @@
+"""The gRPC server: checkout, admin and events services, health checking and reflection.
+
+Every method is served through the gate (gate.py): authentication, roles, request limits,
+admission and load shedding, deadline, audit actor and error statuses in one pass per RPC.
+Validate, Redeem and Qualify are registered without (de)serializers: the handler receives the
+caller's request bytes and returns response bytes, which cross into the Rust engine as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from promocore.cdp.customer_data import CustomerData
+from promocore.cdp.scheduler import DEFAULT_INTERVAL_S, Scheduler
+from promocore.cdp.webhooks import WebhookConfig, WebhookSender
+from promocore.checkout.compiled import CompiledCampaigns
+from promocore.checkout.flows import Checkout, Preparer
+from promocore.checkout.guess_guard import GuessGuard, GuessLimits
+from promocore.checkout.qualify import Qualifier
+from promocore.checkout.wallet import Wallet
+from promocore.clock import Clock, SystemClock
+from promocore.manage.admin import Admin
+from promocore.manage.api_keys import ApiKeys
+from promocore.manage.cockpit import CockpitLinks, cockpit_view
+from promocore.manage.cockpit_page import cockpit_pages
+from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.programs.service import Programs
+from promocore.server import logs
+from promocore.server.auth import Authenticator
+from promocore.server.customers_rpcs import customer_admin_rpcs, events_servicer
+from promocore.server.gate import Gate, HandlerCollector, WriteBound
+from promocore.server.http_api import ConnectApi
+from promocore.server.http_server import HttpApp, HttpServer
+from promocore.server.load_shedding import (
+    DEFAULT_IN_SERVICE,
+    DEFAULT_MAX_QUEUE_MS,
+    DEFAULT_TARGET_MS,
+    LoadShedder,
+)
+from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
+from promocore.server.programs_rpcs import programs_admin_rpcs
+from promocore.server.reflection import add_reflection
+from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
+from promocore.store import Store, group_commit, open_store
+from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.tables import Durability
+from promocore.v1 import (
+    admin_pb2,
+    admin_pb2_grpc,
+    checkout_pb2,
+    events_pb2,
+    events_pb2_grpc,
+)
+from promocore.wire.tls import TlsFiles
+
+log = logging.getLogger("promocore.server")
+
+CHECKOUT_SERVICE = checkout_pb2.DESCRIPTOR.services_by_name["CheckoutService"].full_name
+ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
+EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
+# The checkout RPCs whose handlers take the Caller (anti-enumeration counts per key and address).
+WITH_CALLER = frozenset({"Validate", "Redeem"})
+
+
+def as_is(method: Callable) -> Callable:
+    """What the service modules wrap their handlers with: nothing any more, the gate maps errors
+    to statuses and runs a write that lost a race again (promocore.server.gate)."""
+    return method
+
+
+def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grpc.RpcMethodHandler]:
+    """Validate, Redeem and Qualify take and return bytes; Validate and Redeem are called with
+    the checkout Caller (the gate's `with_caller`)."""
+
+    def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
+        return grpc.unary_unary_rpc_method_handler(
+            lambda request, context: method(request),
+            request_deserializer=request_type.FromString,
+            response_serializer=response_type.SerializeToString,
+        )
+
+    return {
+        "Validate": grpc.unary_unary_rpc_method_handler(checkout.validate),
+        "Redeem": grpc.unary_unary_rpc_method_handler(checkout.redeem),
+        "Rollback": typed(
+            checkout.rollback, checkout_pb2.RollbackRequest, checkout_pb2.RollbackResponse
+        ),
+        "Qualify": grpc.unary_unary_rpc_method_handler(
+            lambda request, context: qualifier.qualify(request)
+        ),
+        "ReleaseReservation": typed(
+            checkout.release_reservation,
+            checkout_pb2.ReleaseReservationRequest,
+            checkout_pb2.ReleaseReservationResponse,
+        ),
+    }
+
+
+class AdminServicer(
+    programs_admin_rpcs(as_is), customer_admin_rpcs(as_is), admin_pb2_grpc.AdminServiceServicer
+):
+    """The admin RPCs; programs and customers come from their mixins."""
+
+    def __init__(
+        self,
+        admin: Admin,
+        programs: Programs,
+        customer_data: CustomerData,
+        api_keys: ApiKeys,
+        cockpit_links: CockpitLinks,
+    ) -> None:
+        self._admin = admin
+        self._programs = programs
+        self._customer_data = customer_data
+        self._api_keys = api_keys
+        self._cockpit_links = cockpit_links
+
+    def CreateCockpitLink(self, request, context):
+        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+
+    def RevokeCockpitLinks(self, request, context):
+        return self._cockpit_links.revoke(request.customer_id)
+
+    def CreateApiKey(self, request, context):
+        return self._api_keys.create(request.name, request.role)
+
+    def ListApiKeys(self, request, context):
+        return self._api_keys.list(request)
+
+    def RevokeApiKey(self, request, context):
+        return self._api_keys.revoke(request.id)
+
+    def CreateCampaign(self, request, context):
+        return self._admin.create_campaign(request.campaign)
+
+    def UpdateCampaign(self, request, context):
+        return self._admin.update_campaign(request.campaign, request.expected_version)
+
+    def GetCampaign(self, request, context):
+        return self._admin.get_campaign(request.id, request.version)
+
+    def ListCampaigns(self, request, context):
+        return self._admin.list_campaigns(request)
+
+    def SetCampaignActive(self, request, context):
+        return self._admin.set_campaign_active(request.id, request.active)
+
+    def CreateCode(self, request, context):
+        return self._admin.create_code(request.code)
+
+    def GenerateCodes(self, request, context):
+        yield from self._admin.generate_codes(request)
+
+    def GetCode(self, request, context):
+        return self._admin.get_code(request.code)
+
+    def ListCodes(self, request, context):
+        return self._admin.list_codes(request)
+
+    def SetCodeActive(self, request, context):
+        return self._admin.set_code_active(request.code, request.active)
+
+    def GetStackingRules(self, request, context):
+        return self._admin.get_stacking_rules()
+
+    def SetStackingRules(self, request, context):
+        return self._admin.set_stacking_rules(request.rules)
+
+    def ListRedemptions(self, request, context):
+        return self._admin.list_redemptions(request)
+
+    def GetRedemption(self, request, context):
+        return self._admin.get_redemption(request.id)
+
+    def DuplicateCampaign(self, request, context):
+        return self._admin.duplicate_campaign(request.id, request.new_id, request.new_name)
+
+    def ImportCodes(self, request_iterator, context):
+        return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
+
+    def ExportCodes(self, request, context):
+        for csv in self._admin.export_codes(request.campaign_id):
+            yield admin_pb2.ExportCodesChunk(csv=csv)
+
+    def GetCodeQr(self, request, context):
+        return self._admin.code_qr(request)
+
+    def GetCampaignReport(self, request, context):
+        return self._admin.campaign_report(request)
+
+    def ListAuditLog(self, request, context):
+        return self._admin.list_audit_log(request)
+
+
+@dataclass
+class RunningServer:
+    server: grpc.Server
+    port: int
+    store: Store
+    health: health.HealthServicer
+    customer_data: CustomerData
+    # What every RPC passes; `gate.on_finish(hook)` sees each RPC's end (promocore.server.gate).
+    gate: Gate
+    # Background duties: only in the process that runs them (ServerOptions.background_duties).
+    scheduler: Scheduler | None = None
+    webhooks: WebhookSender | None = None
+    # Samples the store's gauges (metrics on, in the process with the background duties).
+    store_sampler: Sampler | None = None
+    # Moves the engine's counts of answered redeemables into the metrics (metrics on).
+    results_sampler: Sampler | None = None
+    # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
+    http: HttpServer | None = None
+
+    def stop(self, grace: float | None = 5.0) -> None:
+        self.health.enter_graceful_shutdown()
+        if self.http is not None:
+            self.http.stop()
+        self.server.stop(grace).wait()
+        for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
+            if duty is not None:
+                duty.stop()
+        self.store.close()
+
+
+BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """How one server process serves (the `promocore serve` flags)."""
+
+    # RPC threads; None = max_concurrent_rpcs, so that gRPC hands every call it accepts to a
+    # thread at once (an idle thread costs nothing; gate.py on what shedding measures).
+    threads: int | None = None
+    durability: Durability = Durability.FULL
+    max_batch: int = DEFAULT_MAX_BATCH
+    # Share the port with the other worker processes (SO_REUSEPORT).
+    reuse_port: bool = False
+    load_demo_if_empty: bool = False
+    # Every RPC but health and reflection needs an API key whose role allows it (docs/security.md).
+    auth: bool = True
+    # Installed as an admin key when the store has none (tests and provisioning set it through
+    # the environment; `promocore serve` otherwise creates one and prints it once).
+    bootstrap_admin_key: str | None = field(
+        default_factory=lambda: os.environ.get(BOOTSTRAP_KEY_ENV) or None
+    )
+    tls: TlsFiles | None = None
+    # RPCs in progress or queued per process; beyond, RESOURCE_EXHAUSTED at once.
+    max_concurrent_rpcs: int = 256
+    # Writes (Redeem, Rollback, ReleaseReservation, reserving Validates) in progress per process;
+    # beyond, RESOURCE_EXHAUSTED at once. None = max_concurrent_rpcs less an eighth of it, so
+    # that writes waiting for the group commit never hold every RPC a process may take.
+    max_concurrent_writes: int | None = None
+    # Queueing delay past which an overloaded process sheds RPCs (promocore.server.load_shedding).
+    shed_target_ms: float = DEFAULT_TARGET_MS
+    # RPCs (of those that may be shed) running at once per process; the rest wait their turn.
+    # None: as many as fit in the shed target at their measured cost (load_shedding.py).
+    in_service_rpcs: int | None = DEFAULT_IN_SERVICE
+    # Longest wait for a slot, overloaded or not; beyond, RESOURCE_EXHAUSTED.
+    max_queue_ms: float = DEFAULT_MAX_QUEUE_MS
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    guess_limits: GuessLimits = field(default_factory=GuessLimits)
+    # Run the scheduler (birthday/inactivity triggers) and the webhook sender in this process:
+    # with several workers only worker 0 does (docs/customers.md).
+    background_duties: bool = True
+    # Seconds between scheduler ticks; 0 = no scheduler thread (tests tick it themselves).
+    scheduler_interval_s: float = DEFAULT_INTERVAL_S
+    # Signed webhooks of integration events; None = none.
+    webhook: WebhookConfig | None = None
+    # Record Prometheus metrics (promocore.server.metrics; needs $PROMETHEUS_MULTIPROC_DIR, which
+    # `promocore serve --metrics-listen` sets). Off: the RPCs and the writer pay nothing.
+    metrics: bool = False
+    # HOST:PORT of the HTTP port (Connect API, web console, cockpit); None = no HTTP port.
+    # Shared by the workers with SO_REUSEPORT, like the gRPC port (reuse_port).
+    http_listen: str | None = None
+
+    def thread_count(self) -> int:
+        return self.threads if self.threads is not None else self.max_concurrent_rpcs
+
+    def write_bound(self) -> int:
+        if self.max_concurrent_writes is not None:
+            return self.max_concurrent_writes
+        return max(1, self.max_concurrent_rpcs - max(1, self.max_concurrent_rpcs // 8))
+
+
+def load_demo_if_empty(admin: Admin, store: Store) -> None:
+    if store.is_empty():
+        load_demo(InProcessAdmin(admin))
+        log.info("loaded the demo data set into %s", store.location)
+
+
+def start_server(
+    data_dir: Path | str,
+    listen: str = "127.0.0.1:50051",
+    *,
+    clock: Clock | None = None,
+    options: ServerOptions | None = None,
+) -> RunningServer:
+    """Opens the store and starts serving; `listen` may use port 0 to pick a free port."""
+    clock = clock or SystemClock()
+    options = options or ServerOptions()
+    store = open_store(
+        data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
+    )
+    admin = Admin(store, clock)
+    programs = Programs(store, clock)
+    if options.load_demo_if_empty:
+        load_demo_if_empty(admin, store)
+    api_keys = ApiKeys(store, clock)
+    if options.bootstrap_admin_key and api_keys.install_bootstrap(options.bootstrap_admin_key):
+        log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
+    customer_data = CustomerData(store, clock, programs)
+    campaigns = CompiledCampaigns(store.catalog)
+    checkout = Checkout(
+        store,
+        campaigns,
+        clock,
+        GuessGuard(options.guess_limits, clock),
+        profiles=customer_data.profile,
+    )
+    wallet = Wallet(customer_data, Preparer(store, campaigns))
+    qualifier = Qualifier(store, campaigns, clock, wallet)
+    cockpit_links = CockpitLinks(store, clock, customer_data)
+
+    gate = Gate(
+        authenticator=Authenticator(store) if options.auth else None,
+        shedder=LoadShedder(
+            options.shed_target_ms,
+            in_service=options.in_service_rpcs,
+            max_queue_ms=options.max_queue_ms,
+        ),
+        writes=WriteBound(options.write_bound()),
+        max_message_bytes=options.max_message_bytes,
+    )
+    if logs.rpc_scopes_wanted():  # JSON logs or an access log: a request id per RPC
+        gate.on_start(logs.rpc_started)
+        gate.on_finish(logs.rpc_finished)
+    recorder = Metrics() if options.metrics else None
+    if recorder is not None:
+        gate.on_finish(recorder.rpc_finished)
+        gate.on_refusal(recorder.refused)
+        gate.on_error(recorder.rejected)
+        group_commit.observer = recorder
+        store.redemptions.observers.append(recorder)
+    health_servicer = health.HealthServicer()
+    services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
+    collected = HandlerCollector()
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links), collected
+    )
+    events_pb2_grpc.add_EventsServiceServicer_to_server(
+        events_servicer(as_is, as_is, programs, customer_data), collected
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, collected)
+    add_reflection((*services, health.SERVICE_NAME), collected)
+    gate.add(CHECKOUT_SERVICE, checkout_handlers(checkout, qualifier), with_caller=WITH_CALLER)
+    for service, handlers in collected.services.items():
+        gate.add(service, handlers)
+
+    threads = options.thread_count()
+    if threads < options.max_concurrent_rpcs:
+        log.warning(
+            "%d RPC threads for up to %d RPCs: the calls beyond wait in gRPC's queue, where "
+            "load shedding does not see them",
+            threads,
+            options.max_concurrent_rpcs,
+        )
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="promocore-rpc"),
+        options=[
+            ("grpc.so_reuseport", 1 if options.reuse_port else 0),
+            ("grpc.max_receive_message_length", options.max_message_bytes * HARD_CAP_FACTOR),
+        ],
+        maximum_concurrent_rpcs=options.max_concurrent_rpcs,
+    )
+    gate.install(server)
+    if options.tls is not None:
+        port = server.add_secure_port(listen, options.tls.server_credentials())
+    else:
+        port = server.add_insecure_port(listen)
+    if port == 0:
+        store.close()
+        raise OSError(f"cannot listen on {listen}")
+    http = None
+    if options.http_listen is not None:
+        api = ConnectApi(
+            gate, (*services, health.SERVICE_NAME), max_message_bytes=options.max_message_bytes
+        )
+        app = HttpApp(api)
+        app.add_pages(
+            "/cockpit/",
+            cockpit_pages(
+                cockpit_links.customer_of,
+                lambda customer_id: cockpit_view(
+                    customer_data, wallet, customer_id, clock.now_ms()
+                ),
+            ),
+        )
+        try:
+            http = HttpServer(options.http_listen, app, reuse_port=options.reuse_port)
+        except OSError:
+            store.close()
+            raise
+    server.start()
+    if http is not None:
+        http.start()
+    for name in ("", *services):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
+    if recorder is not None:
+        running.results_sampler = Sampler(
+            recorder.take_results, RESULTS_INTERVAL_S, final=True
+        ).start()
+    if options.background_duties:
+        if recorder is not None:
+            running.store_sampler = Sampler(lambda: recorder.sample_store(store)).start()
+        running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
+        if options.scheduler_interval_s > 0:
+            running.scheduler.start()
+        if options.webhook is not None:
+            running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
+            running.webhooks.start()
+    return running
+
+
+def serve_forever(running: RunningServer) -> None:
+    """Blocks until SIGINT or SIGTERM, then shuts down gracefully."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    log.info("shutting down")
+    running.stop()

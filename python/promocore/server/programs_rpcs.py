@@ -1,0 +1,55 @@
+"""gRPC handlers of the gift card, loyalty and referral admin RPCs.
+
+Errors become statuses in the gate (gate.py), which serves every RPC; `programs_admin_rpcs(rpc)`
+(grpc_server.py passes its `as_is` wrapper) is mixed into AdminServicer. The EventsService is
+served by customers_rpcs.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from promocore.programs.service import Programs
+
+
+def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:
+    methods = {name: rpc(fn) for name, fn in vars(handlers).items() if name[:1].isupper()}
+    return type(handlers.__name__, bases, methods)
+
+
+def programs_admin_rpcs(rpc: Callable) -> type:
+    """The admin handlers of this module as a mixin; it needs `self._programs`."""
+    return _wrapped(ProgramsAdminRpcs, rpc, ())
+
+
+class ProgramsAdminRpcs:
+    _programs: Programs
+
+    def IssueGiftCards(self, request, context):
+        return self._programs.gift_cards.issue(request)
+
+    def TopUpGiftCard(self, request, context):
+        return self._programs.gift_cards.top_up(request)
+
+    def GetGiftCard(self, request, context):
+        return self._programs.gift_cards.get(request.code)
+
+    def ListLedger(self, request, context):
+        return self._programs.ledger(request)
+
+    def EnrollLoyalty(self, request, context):
+        return self._programs.enroll(request.campaign_id, request.customer_id)
+
+    def GetLoyaltyCard(self, request, context):
+        return self._programs.loyalty_card(request)
+
+    def AdjustPoints(self, request, context):
+        return self._programs.adjust_points(request)
+
+    def BuyReward(self, request, context):
+        return self._programs.rewards.buy(request)
+
+    def CreateReferralCode(self, request, context):
+        return self._programs.referrals.create_code(request.campaign_id, request.customer_id)
+
+    def GetReferralStats(self, request, context):
+        return self._programs.referrals.stats(request.code)

@@ -1,0 +1,243 @@
+"""`promocore serve --workers N`: one server process per core behind one port.
+
+The supervisor reserves the port with a bound (never listening) SO_REUSEPORT socket, so the port
+stays ours even when the workers restart; then it forks the workers before anything starts gRPC
+or opens LMDB. Each worker opens the store after fork and binds the same port with
+SO_REUSEPORT; the kernel spreads connections across them. A worker that dies is restarted;
+SIGTERM or SIGINT stops the workers gracefully, then the supervisor.
+
+With `--cpu-affinity auto` (the default) and no more workers than CPUs the process may use, each
+worker binds itself to its own CPU right after the fork, before it starts any thread: two
+unpinned workers on two cores pay heavily in context switches and cache misses as the scheduler
+moves their threads around.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import dataclasses
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from promocore.manage.admin import Admin
+from promocore.server import logs, metrics
+from promocore.server.grpc_server import (
+    ServerOptions,
+    load_demo_if_empty,
+    serve_forever,
+    start_server,
+)
+from promocore.store import open_store
+
+log = logging.getLogger("promocore.workers")
+# A worker dying sooner than this after its start is restarted only after a pause, so a worker
+# that cannot start does not spin.
+MIN_WORKER_LIFETIME_S = 1.0
+# After a stop signal, workers get this long to finish gracefully (their RPC grace is 5 s);
+# any still running then is killed, so the supervisor always exits.
+STOP_GRACE_S = 10
+_PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+CPU_AFFINITY_MODES = ("auto", "off")
+
+
+def split_listen(listen: str) -> tuple[str, int]:
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"--listen must be HOST:PORT, got {listen!r}")
+    return host.strip("[]"), int(port)
+
+
+def reserve_port(host: str, port: int) -> socket.socket:
+    """A bound, non-listening socket holding the port for the SO_REUSEPORT group."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    holder = socket.socket(family, socket.SOCK_STREAM)
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    holder.bind((host, port))
+    return holder
+
+
+def worker_cpus(workers: int, cpu_affinity: str, allowed: Sequence[int]) -> list[int] | None:
+    """The CPU of each worker (worker i gets allowed[i % len(allowed)]), or None to leave them
+    unpinned: with `off`, or with `auto` when there are more workers than allowed CPUs (two
+    workers bound to one CPU would wait on each other while another CPU idles)."""
+    if cpu_affinity not in CPU_AFFINITY_MODES:
+        raise ValueError(
+            f"--cpu-affinity must be one of {', '.join(CPU_AFFINITY_MODES)}, got {cpu_affinity!r}"
+        )
+    if cpu_affinity == "off" or not allowed or workers > len(allowed):
+        return None
+    ordered = sorted(allowed)
+    return [ordered[index % len(ordered)] for index in range(workers)]
+
+
+def serve_workers(
+    data_dir: Path,
+    listen: str,
+    workers: int,
+    options: ServerOptions,
+    *,
+    cpu_affinity: str = "auto",
+    metrics_listen: str | None = None,
+) -> int:
+    """Runs the supervisor until SIGTERM/SIGINT; returns the exit status. `cpu_affinity`: `auto`
+    pins each worker to one CPU of the process's allowed set (a container's cpuset included)
+    when there are no more workers than those CPUs; `off` never pins."""
+    # Read before any fork, in the supervisor: the set the container or `taskset` gave us.
+    allowed = sorted(os.sched_getaffinity(0))
+    cpus = worker_cpus(workers, cpu_affinity, allowed)
+    if cpus is None:
+        log.info(
+            "workers not pinned to CPUs (--cpu-affinity %s, %d workers, allowed CPUs %s)",
+            cpu_affinity,
+            workers,
+            _cpu_list(allowed),
+        )
+    host, port = split_listen(listen)
+    holder = reserve_port(host, port)
+    port = holder.getsockname()[1]
+    address = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+    http_holder = None
+    if options.http_listen is not None:
+        # The HTTP port too: reserved here (port 0 picks one for every worker), shared by all.
+        http_host, http_port = split_listen(options.http_listen)
+        http_holder = reserve_port(http_host, http_port)
+        http_port = http_holder.getsockname()[1]
+        http_host = f"[{http_host}]" if ":" in http_host else http_host
+        options = dataclasses.replace(options, http_listen=f"{http_host}:{http_port}")
+    if options.load_demo_if_empty:
+        # In the supervisor, before any fork, without gRPC; closed before the workers open it.
+        store = open_store(data_dir)
+        try:
+            load_demo_if_empty(Admin(store, store.clock), store)
+        finally:
+            store.close()
+    # Before the first fork: every worker writes its metrics into this directory.
+    metrics_dir = metrics.prepare_directory() if metrics_listen else None
+    if metrics_dir is not None:
+        # Removed however the supervisor ends (workers leave through os._exit: not theirs).
+        atexit.register(metrics.remove_directory, metrics_dir)
+    worker_options = dataclasses.replace(
+        options, reuse_port=True, load_demo_if_empty=False, metrics=metrics_dir is not None
+    )
+
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            _signal(pid, signal.SIGTERM)
+        signal.alarm(STOP_GRACE_S)
+
+    def kill_stragglers(_signum: int, _frame: object) -> None:
+        for pid, (index, _started) in children.items():
+            log.error(
+                "worker %d (pid %d) did not stop within %d s; killing it", index, pid, STOP_GRACE_S
+            )
+            _signal(pid, signal.SIGKILL)
+
+    children: dict[int, tuple[int, float]] = {}
+
+    def spawn(index: int) -> None:
+        # A stop signal between fork and registration would miss the new worker: hold signals
+        # until it is registered (the child starts with them held, see _spawn).
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            # Worker 0 alone runs the scheduler and the webhook sender; restarted, it takes them
+            # up again (their progress is in the store).
+            options_of_worker = dataclasses.replace(worker_options, background_duties=index == 0)
+            cpu = cpus[index] if cpus is not None else None
+            children[_spawn(index, data_dir, address, options_of_worker, cpu)] = (
+                index,
+                time.monotonic(),
+            )
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGALRM, kill_stragglers)
+    for index in range(workers):
+        spawn(index)
+    log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
+    if options.http_listen is not None:
+        log.info("HTTP/JSON API and web console on http://%s/", options.http_listen)
+    if metrics_listen is not None:
+        _, metrics_port = metrics.serve_metrics(metrics_listen)
+        metrics_host = metrics.split_listen(metrics_listen)[0]
+        log.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
+
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        index, started = children.pop(pid, (None, 0.0))
+        if metrics_dir is not None:
+            metrics.worker_died(pid)
+        if index is None or stopping:
+            continue
+        log.warning("worker %d (pid %d) exited with status %d; restarting", index, pid, status)
+        if time.monotonic() - started < MIN_WORKER_LIFETIME_S:
+            time.sleep(MIN_WORKER_LIFETIME_S)
+        if not stopping:
+            spawn(index)
+    holder.close()
+    if http_holder is not None:
+        http_holder.close()
+    log.info("all workers stopped")
+    return 0
+
+
+def _spawn(
+    index: int, data_dir: Path, address: str, options: ServerOptions, cpu: int | None
+) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    status = 1
+    try:
+        # Until serve_forever installs the graceful handlers, a stop signal simply ends the
+        # worker (it serves nothing yet); never the supervisor's handler inherited by fork.
+        for signum in (*_STOP_SIGNALS, signal.SIGALRM):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        _die_with_parent()
+        logs.set_worker(index)
+        if cpu is not None:
+            # Before start_server creates any thread: threads inherit the creating one's mask.
+            os.sched_setaffinity(0, {cpu})
+            log.info("worker %d (pid %d) pinned to CPU %d", index, os.getpid(), cpu)
+        running = start_server(data_dir, address, options=options)
+        log.info("worker %d (pid %d) serving", index, os.getpid())
+        serve_forever(running)
+        status = 0
+    except BaseException:
+        log.exception("worker %d failed", index)
+    finally:
+        os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """A worker whose supervisor is killed (kill -9) stops instead of serving on unsupervised."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _cpu_list(cpus: Sequence[int]) -> str:
+    return ",".join(str(cpu) for cpu in cpus)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
