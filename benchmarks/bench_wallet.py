@@ -22,7 +22,7 @@ from pathlib import Path
 
 from promocore.cdp.customer_data import CustomerData
 from promocore.checkout.compiled import CompiledCampaigns
-from promocore.checkout.flows import Resolver
+from promocore.checkout.flows import Preparer
 from promocore.checkout.qualify import Qualifier
 from promocore.checkout.wallet import Wallet
 from promocore.clock import FixedClock
@@ -90,7 +90,7 @@ def build(path: Path) -> tuple[LmdbStore, Qualifier, CustomerData, CompiledCampa
         admin_pb2.AdjustPointsRequest(code=card, points=400, idempotency_key="bench")
     )
     campaigns = CompiledCampaigns(store.catalog)
-    wallet = Wallet(data, Resolver(store, campaigns))
+    wallet = Wallet(data, Preparer(store, campaigns))
     return store, Qualifier(store, campaigns, clock, wallet), data, campaigns
 
 

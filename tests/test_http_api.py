@@ -9,6 +9,7 @@ import re
 import struct
 import subprocess
 import sys
+import time
 from typing import Any
 
 import orjson
@@ -251,6 +252,11 @@ def test_every_worker_serves_the_http_port(tmp_path):
         tmp_path / "data", workers=2, extra=("--http-listen", f"127.0.0.1:{http_port}")
     ).start()
     try:
+        # The port answers once one worker serves; the other may still be starting.
+        deadline = time.monotonic() + 60
+        while len(re.findall(r"worker \d \(pid \d+\) serving", server.log_path.read_text())) < 2:
+            assert time.monotonic() < deadline, "a worker never started serving"
+            time.sleep(0.1)
         for _ in range(20):
             connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
             connection.request(
