@@ -221,7 +221,7 @@ pub fn evaluate_checkout_with_policy(
             .collect();
         best_combination(&evaluation, &candidates)
     });
-    let chosen = choice.as_ref().map(|choice| chosen_of(choice));
+    let chosen = choice.as_ref().map(chosen_of);
     let left_out_by = chosen.and_then(|chosen| {
         let slot = *chosen.applied.first()?;
         entries[slot]

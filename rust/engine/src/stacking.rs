@@ -403,7 +403,7 @@ impl<'c> Stacking<'c> {
                         if max == 1 {
                             return Some(Refusal::ExclusiveApplied(first.cause));
                         }
-                        let last = exclusives.last().unwrap_or(first);
+                        let last = exclusives.next_back().unwrap_or(first);
                         return Some(Refusal::ExclusiveLimit {
                             max,
                             by: last.cause,
@@ -437,13 +437,13 @@ impl<'c> Stacking<'c> {
             if in_category().count() >= max {
                 return Some(Refusal::CategoryFull {
                     max,
-                    by: in_category().last().map(|applied| applied.cause),
+                    by: in_category().next_back().map(|applied| applied.cause),
                 });
             }
         }
         if let Some(max) = policy.max_per_exclusive_category.filter(|_| exclusive) {
             if in_category().count() >= max {
-                if let Some(last) = in_category().last() {
+                if let Some(last) = in_category().next_back() {
                     return Some(Refusal::ExclusiveCategoryFull {
                         max,
                         by: last.cause,
