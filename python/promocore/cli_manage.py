@@ -70,7 +70,14 @@ def add_stacking_commands(commands: Any, client: Any) -> None:
     stacking = commands.add_parser("stacking", help="get or set the stacking rules")
     sub = stacking.add_subparsers(metavar="ACTION", required=True)
     get = sub.add_parser("get", help="print the rules in force as a file `apply -f` reads")
-    get.add_argument("-o", "--output", dest="format", choices=("yaml", "json"), default="yaml")
+    get.add_argument(
+        "-o",
+        "--output",
+        dest="format",
+        choices=("yaml", "json"),
+        default="yaml",
+        help="yaml (default) or json; either applies back with `apply -f`",
+    )
     get.set_defaults(run=lambda args: run_stacking_get(args, client(args)))
     put = sub.add_parser("set", help="replace the rules with a YAML/JSON file's")
     put.add_argument(
