@@ -79,6 +79,14 @@ def test_stacking_rules_apply_to_every_checkout_after_they_are_set(client):
         "max_applied": None,
         "default_max_per_category": None,
         "categories": [],
+        "application_order": "APPLICATION_ORDER_UNSPECIFIED",
+        "joint_placement": "JOINT_PLACEMENT_UNSPECIFIED",
+        "exclusive_resolution": "EXCLUSIVE_RESOLUTION_UNSPECIFIED",
+        "max_exclusive_applied": None,
+        "max_per_exclusive_category": None,
+        "product_stack_policy": "PRODUCT_STACK_POLICY_UNSPECIFIED",
+        "no_effect_policy": "NO_EFFECT_POLICY_UNSPECIFIED",
+        "combination_mode": "COMBINATION_MODE_UNSPECIFIED",
     }
 
     client.set_stacking_rules({"max_applied": 1})

@@ -163,6 +163,22 @@ def _check_explanation(got, expected: dict[str, Any] | None, with_messages: bool
                 assert getattr(explanation.near_miss, name) == field_value, f"near_miss.{name}"
 
 
+def _redeemable(redeemable) -> dict[str, Any]:
+    return json_format.MessageToDict(redeemable, preserving_proto_field_name=True)
+
+
+def _combinations(answer: checkout_pb2.ValidateResponse) -> list[dict[str, Any]]:
+    return [
+        {
+            "applied": [_redeemable(r) for r in combination.applied],
+            "total_discount": combination.total_discount,
+            "chosen": combination.chosen,
+            "application_order": combination.application_order,
+        }
+        for combination in answer.combinations
+    ]
+
+
 def _check_result(got, expected: dict[str, Any], lines: int, with_messages: bool) -> None:
     for key, value in expected.items():
         if key == "status":
@@ -181,9 +197,9 @@ def _check_result(got, expected: dict[str, Any], lines: int, with_messages: bool
         elif key == "added_items":
             assert _added(got.added_items) == value
         elif key == "redeemable":
-            assert (
-                json_format.MessageToDict(got.redeemable, preserving_proto_field_name=True) == value
-            )
+            assert _redeemable(got.redeemable) == value
+        elif key == "skipped_by":
+            assert (_redeemable(got.skipped_by) if got.HasField("skipped_by") else None) == value
         else:
             assert getattr(got, key) == value, key
 
@@ -201,7 +217,7 @@ def check_response(
     shorthand = {
         k: v
         for k, v in expected.items()
-        if k not in ("valid", "results", "totals", "response_added_items")
+        if k not in ("valid", "results", "totals", "response_added_items", "combinations")
     }
     if shorthand:
         results.insert(0, shorthand)
@@ -211,3 +227,5 @@ def check_response(
         assert getattr(answer.totals, key) == value, f"totals.{key}"
     if "response_added_items" in expected:
         assert _added(answer.added_items) == expected["response_added_items"]
+    if "combinations" in expected:
+        assert _combinations(answer) == expected["combinations"]

@@ -595,8 +595,8 @@ class Scenario:
         record.points = self.pick([0, 100, 5000])
         return record
 
-    def stacking_rules(self) -> campaign_pb2.StackingRules | None:
-        if self.chance(2):
+    def stacking_rules(self, always: bool = False) -> campaign_pb2.StackingRules | None:
+        if not always and self.chance(2):
             return None
         rules = campaign_pb2.StackingRules()
         if self.chance(2):
@@ -609,12 +609,30 @@ class Scenario:
             )
             if self.chance(2):
                 category.max_applied = self.int(0, 3)
+            if self.chance(3):
+                category.calculation_base = self.pick([0, 1, 2])
+        # The settings beyond categories and counts, each one time in three (0 = unset).
+        for name in (
+            "application_order",
+            "joint_placement",
+            "exclusive_resolution",
+            "product_stack_policy",
+            "no_effect_policy",
+            "combination_mode",
+        ):
+            if self.chance(3):
+                setattr(rules, name, self.pick([0, 1, 2]))
+        if self.chance(3):
+            rules.max_exclusive_applied = self.int(1, 3)
+        if self.chance(4):
+            rules.max_per_exclusive_category = self.int(1, 2)
         return rules
 
     # -- whole scenarios ---------------------------------------------------------------------
 
-    def checkouts(self, evaluations: int):
-        """(campaign protos, [(ValidateRequest, EvaluationContext), ...])."""
+    def checkouts(self, evaluations: int, stacking: bool = False):
+        """(campaign protos, [(ValidateRequest, EvaluationContext), ...]); `stacking`: every
+        context has stacking rules (random settings)."""
         count = self.int(1, 5)
         campaigns = [self.campaign(CAMPAIGN_IDS[i]) for i in range(count)]
         pairs = []
@@ -656,9 +674,49 @@ class Scenario:
             profile = self.profile()
             if profile is not None:
                 context.customer.CopyFrom(profile)
-            rules = self.stacking_rules()
+            rules = self.stacking_rules(always=stacking)
             if rules is not None:
                 context.stacking_rules.CopyFrom(rules)
+            pairs.append((request, context))
+        return campaigns, pairs
+
+    def stacking_contests(self, evaluations: int):
+        """Like `checkouts`, but every redeemable is a valid discount code of an active EUR
+        campaign on a EUR cart, most without a rule, so that the stacking settings (and
+        BEST_FOR_CUSTOMER, drawn one time in two) decide what applies."""
+        campaigns = []
+        for campaign_id in CAMPAIGN_IDS[: self.int(2, 6)]:
+            campaign = self.campaign(campaign_id, campaign_pb2.DISCOUNT_COUPONS)
+            for name in ("active", "draft", "start_at", "expire_at", "limits", "rules_json"):
+                campaign.ClearField(name)
+            campaign.ClearField("code_redemption_quantity")
+            del campaign.validity_windows[:]
+            campaign.currency = "EUR"
+            if self.chance(4):
+                campaign.rules_json = encode_json(self.rule())
+            campaigns.append(campaign)
+        pairs = []
+        for _ in range(evaluations):
+            request = checkout_pb2.ValidateRequest()
+            request.order.CopyFrom(self.order())
+            request.order.currency = "EUR"
+            request.options.mode = self.pick([0, 0, 1, 2])
+            request.options.include_promotions = self.chance(3)
+            context = evaluation_pb2.EvaluationContext(now_unix_ms=self.instant_ms())
+            slots = list(range(len(campaigns))) + self.some(list(range(len(campaigns))), 0, 2)
+            self.rng.shuffle(slots)
+            for position, slot in enumerate(slots):
+                request.redeemables.add(code=f"K{position}")
+                context.redeemables.add(
+                    campaign_slot=slot,
+                    code=campaign_pb2.Code(code=f"K{position}", campaign_id=campaigns[slot].id),
+                )
+            for slot in [self.int(0, len(campaigns) - 1) for _ in range(self.int(0, 2))]:
+                context.promotions.add(campaign_slot=slot)
+            rules = self.stacking_rules(always=True)
+            if self.chance(2):
+                rules.combination_mode = campaign_pb2.BEST_FOR_CUSTOMER
+            context.stacking_rules.CopyFrom(rules)
             pairs.append((request, context))
         return campaigns, pairs
 

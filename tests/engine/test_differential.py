@@ -10,6 +10,7 @@ The default run executes at least MIN_CASES evaluations (derandomized: CI is rep
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -65,6 +66,11 @@ def _result(result: checkout_pb2.RedeemableResult) -> dict[str, Any]:
         "points": result.points,
         "points_amount": result.points_amount,
         "explanation": explanation,
+        "skipped_by": (
+            result.skipped_by.SerializeToString(deterministic=True)
+            if result.HasField("skipped_by")
+            else None
+        ),
     }
 
 
@@ -77,6 +83,7 @@ def _response(data: bytes) -> dict[str, Any]:
         "added_items": [
             (a.item_index, a.item.SerializeToString(deterministic=True)) for a in answer.added_items
         ],
+        "combinations": [c.SerializeToString(deterministic=True) for c in answer.combinations],
     }
 
 
@@ -143,6 +150,53 @@ def test_checkouts_agree(seed):
 @given(seeds)
 def test_qualify_agrees(seed):
     COUNTED["qualify"] += _check_qualify(Scenario(seed).qualifications(PER_SCENARIO["qualify"]))
+
+
+STACKING_SETTINGS = (
+    "application_order",
+    "joint_placement",
+    "exclusive_resolution",
+    "product_stack_policy",
+    "no_effect_policy",
+    "combination_mode",
+)
+# Checkouts under random stacking settings (every context has rules), and how often each value
+# of each setting was drawn.
+STACKING_CASES = 10_000
+STACKING_COUNTED = {"cases": 0, "values": Counter()}
+
+
+@_settings(STACKING_CASES // PER_SCENARIO["checkout"])
+@given(seeds)
+def test_checkouts_agree_under_random_stacking_settings(seed):
+    scenario = Scenario(seed)
+    # Half general checkouts, half contests of valid discounts (where the settings decide).
+    if seed % 2:
+        campaigns, pairs = scenario.stacking_contests(PER_SCENARIO["checkout"])
+    else:
+        campaigns, pairs = scenario.checkouts(PER_SCENARIO["checkout"], stacking=True)
+    STACKING_COUNTED["cases"] += _check_checkout((campaigns, pairs))
+    for _, context in pairs:
+        rules = context.stacking_rules
+        for name in STACKING_SETTINGS:
+            STACKING_COUNTED["values"][(name, getattr(rules, name))] += 1
+        for category in rules.categories:
+            STACKING_COUNTED["values"][("calculation_base", category.calculation_base)] += 1
+        STACKING_COUNTED["values"][("max_exclusive_applied", rules.max_exclusive_applied)] += 1
+
+
+def test_stacking_settings_were_covered():
+    """Runs after the test above: at least STACKING_CASES checkouts under random stacking
+    settings, and every value of every setting drawn many times."""
+    if STACKING_COUNTED["cases"] == 0:
+        pytest.skip("run together with the stacking differential test")
+    assert STACKING_COUNTED["cases"] >= STACKING_CASES, STACKING_COUNTED["cases"]
+    values = STACKING_COUNTED["values"]
+    for name in (*STACKING_SETTINGS, "calculation_base"):
+        for value in (0, 1, 2):
+            assert values[(name, value)] >= 200, (name, value, values)
+    for maximum in (1, 2, 3):
+        assert values[("max_exclusive_applied", maximum)] >= 200, values
 
 
 def test_enough_cases_ran():

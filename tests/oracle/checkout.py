@@ -1,9 +1,11 @@
 """One checkout: requested redeemables answered in request order; discounts applied to the
-running cart in stacking order (category priority, campaign priority, request order), then gift
-cards, then loyalty points; ALL mode; totals."""
+running cart in the stacking rules' application order (or, under BEST_FOR_CUSTOMER, the
+combination found by an exhaustive search without pruning), then gift cards, then loyalty
+points; ALL mode; totals."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from promocore.v1 import checkout_pb2, common_pb2
@@ -46,13 +48,35 @@ class Evaluation:
     profile: evaluation_pb2.CustomerProfile | None
     policy: Policy
     cart: Cart = None  # type: ignore[assignment]
-    applied: list[Campaign] = field(default_factory=list)
+    # (campaign, position in the entries) of the applied discounts, in application order.
+    applied: list = field(default_factory=list)
     usage: dict[str, evaluation_pb2.Counters] = field(default_factory=dict)
     paid: int = 0
     added_count: int = 0
+    # SINGLE product stack policy: lines an item-level effect discounted.
+    discounted: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.cart = Cart(list(self.checkout.line_amounts), self.checkout.order.shipping_amount)
+        self.discounted = [False] * len(self.checkout.line_amounts)
+
+    def state(self):
+        return copy.deepcopy(
+            (self.cart, self.applied_positions(), self.usage, self.added_count, self.discounted)
+        )
+
+    def applied_positions(self):
+        return [(campaign.id, position) for campaign, position in self.applied]
+
+    def restore(self, state, campaigns_by_position) -> None:
+        cart, applied, usage, added_count, discounted = copy.deepcopy(state)
+        self.cart, self.usage, self.added_count, self.discounted = (
+            cart,
+            usage,
+            added_count,
+            discounted,
+        )
+        self.applied = [(campaigns_by_position[p], p) for _, p in applied]
 
     def facts(self, campaign: Campaign, counters) -> OrderFacts:
         checkout = self.checkout
@@ -129,17 +153,39 @@ class Evaluation:
         effect = campaign.effect_for(self.checkout.customer_id)
         if effect is None:
             raise Rejected("no_effect")
+        policy = self.policy
+        single = policy.single_product and effect.item_level and any(self.discounted)
+        cart = self.cart
+        if single:
+            lines = [
+                0 if taken else line
+                for line, taken in zip(cart.lines, self.discounted, strict=True)
+            ]
+            cart = Cart(lines, cart.shipping, cart.added)
+        if policy.initial_base(campaign):
+            cart = Cart(cart.lines, cart.shipping, cart.added, list(self.checkout.line_amounts))
+            if single:
+                cart.initial = [
+                    0 if t else line for line, t in zip(cart.initial, self.discounted, strict=True)
+                ]
+        facts = self.facts(campaign, counters)
+        facts.running, facts.running_amount = list(cart.lines), cart.amount
         try:
-            discount = effect.apply(self.cart, self.facts(campaign, counters), campaign.currency)
+            discount = effect.apply(cart, facts, campaign.currency)
         except NoEffect:
             raise Rejected("no_effect") from None
         if discount_breach(campaign.limits, counters, discount.total()):
             raise Rejected("reserved_by_other_session" if held else "budget_exceeded")
-        if discount.total() == 0:
+        if discount.total() == 0 and not policy.redeem_no_effect:
             raise Rejected("no_effect")
         return discount
 
-    def apply_discount(self, redeemable, campaign, code, counters, held, result) -> None:
+    def apply_discount(
+        self, redeemable, campaign, code, counters, held, result, position, left_out_by=False
+    ):
+        """Applies the discount when valid and admitted; `left_out_by` (not False): left out by
+        the best-combination search, naming that position. Returns the SKIPPED cause's position
+        (or None), and the discount applied (or None)."""
         variant = campaign.variant_for(self.checkout.customer_id)
         if variant is not None:
             result.variant = variant.name
@@ -147,12 +193,21 @@ class Evaluation:
             discount = self.check_discount(redeemable, campaign, code, counters, held)
         except Rejected as rejection:
             reject(result, rejection)
-            return
+            return None, None
         skip = admit(self.policy, self.applied, campaign)
+        if skip is None and left_out_by is not False:
+            skip = ("not_in_best_combination", left_out_by)
         if skip is not None:
-            result.status, result.reason = SKIPPED, skip
-            return
-        self.applied.append(campaign)
+            result.status, result.reason = SKIPPED, skip[0]
+            return skip[1], None
+        self.applied.append((campaign, position))
+        if self.policy.single_product:
+            effect = campaign.effect_for(self.checkout.customer_id)
+            if effect is not None and effect.item_level:
+                self.discounted = [
+                    taken or line > 0
+                    for taken, line in zip(self.discounted, discount.lines, strict=True)
+                ]
         record_usage(
             self.usage,
             campaign.id,
@@ -170,6 +225,7 @@ class Evaluation:
         ]
         self.cart.shipping -= min(max(discount.shipping, 0), self.cart.shipping)
         fill_discount(result, self.checkout, discount, added_index)
+        return None, discount
 
     def remaining(self) -> int:
         discounted = (self.checkout.items_amount - self.cart.amount) + (
@@ -347,15 +403,48 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
         {"discount": discounts, "gift_card": gift_cards, "loyalty_card": loyalty_cards}[
             campaign.role
         ].append(position)
-    discounts.sort(key=lambda position: (policy.priority(entries[position][1]), position))
-    for position in discounts:
+    discounts.sort(key=lambda position: (policy.order_key(entries[position][1]), position))
+
+    def evaluate_discount(position: int, left_out_by=False):
         redeemable, campaign, resolved = entries[position]
         result = base_result(redeemable, campaign)
         code = presented_code(redeemable, resolved)
-        evaluation.apply_discount(
-            redeemable, campaign, code, resolved.counters, resolved.held_by_other_session, result
+        by, discount = evaluation.apply_discount(
+            redeemable,
+            campaign,
+            code,
+            resolved.counters,
+            resolved.held_by_other_session,
+            result,
+            position,
+            left_out_by,
         )
-        results[position] = result
+        if by is not None:
+            result.skipped_by.CopyFrom(entries[by][0])
+        return result, discount
+
+    combinations: list = []
+    chosen: list[int] | None = None
+    if policy.best_for_customer:
+        leaves = _every_combination(
+            evaluation,
+            discounts,
+            evaluate_discount,
+            {p: entries[p][1] for p in discounts},
+            lambda p: checkout.mode == checkout_pb2.ALL and p < requested_count,
+        )
+        first = leaves[0]
+        ranked = sorted(leaves, key=lambda leaf: -leaf[1])[:4]
+        chosen = ranked[0][0]
+        for index, (applied, total) in enumerate(ranked):
+            combinations.append((applied, total, index == 0, applied == first[0]))
+        if not any(c[3] for c in combinations):
+            combinations.append((first[0], first[1], False, True))
+    for position in discounts:
+        left_out_by = False
+        if chosen is not None and position not in chosen:
+            left_out_by = chosen[0] if chosen else None
+        results[position], _ = evaluate_discount(position, left_out_by)
     for position in gift_cards + loyalty_cards:
         redeemable, campaign, resolved = entries[position]
         result = base_result(redeemable, campaign)
@@ -369,6 +458,7 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
     if checkout.mode == checkout_pb2.ALL and any(
         r.status != APPLICABLE for r in final[:requested_count]
     ):
+        failed = next(r for r in final[:requested_count] if r.status != APPLICABLE)
         for result in final:
             if result.status == APPLICABLE:
                 reason = "application_mode_all"
@@ -384,6 +474,7 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
                     reason=reason,
                 )
                 keep.redeemable.CopyFrom(redeemable)
+                keep.skipped_by.CopyFrom(failed.redeemable)
                 result.CopyFrom(keep)
 
     if not checkout.explain_promotions:
@@ -392,6 +483,13 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
             r for r in final[requested_count:] if r.status != INAPPLICABLE
         ]
     response = checkout_pb2.ValidateResponse(redeemables=final)
+    for applied, total, is_chosen, application_order in combinations:
+        response.combinations.add(
+            applied=[entries[p][0] for p in applied],
+            total_discount=total,
+            chosen=is_chosen,
+            application_order=application_order,
+        )
     applicable = [r for r in final if r.status == APPLICABLE]
     added = sorted((a for r in applicable for a in r.added_items), key=lambda a: a.item_index)
     response.added_items.extend(added)
@@ -423,6 +521,33 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
         applicable
     )
     return response
+
+
+def _every_combination(evaluation, order, evaluate_discount, campaigns_by_position, required):
+    """Every distinct combination of applied discounts, in visiting order (apply before leave
+    out; the first is the application-order one): [(positions applied, total discount)]."""
+    leaves: list = []
+
+    def visit(index: int, applied: list[int], total: int) -> None:
+        while index < len(order):
+            position = order[index]
+            state = evaluation.state()
+            _, discount = evaluate_discount(position)
+            if discount is None:
+                index += 1
+                continue
+            gained = sum(discount.lines) + discount.shipping
+            visit(index + 1, [*applied, position], total + gained)
+            if required(position):
+                return
+            evaluation.restore(state, campaigns_by_position)
+            index += 1
+        leaves.append((applied, total))
+
+    start = evaluation.state()
+    visit(0, [], 0)
+    evaluation.restore(start, campaigns_by_position)
+    return leaves
 
 
 def evaluate_checkout(

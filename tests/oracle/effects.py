@@ -59,6 +59,9 @@ class Cart:
     lines: list[int]
     shipping: int
     added: list[common_pb2.Item] = field(default_factory=list)
+    # The initial line amounts percent discounts are computed on (calculation base
+    # INITIAL_AMOUNT); None = the running ones.
+    initial: list[int] | None = None
 
     @property
     def amount(self) -> int:
@@ -231,8 +234,19 @@ class Effect:
     def _amount_off_order(self, cart: Cart, facts, currency) -> Discount:
         return self._over(cart.lines, self.amount)
 
+    @property
+    def item_level(self) -> bool:
+        """Discounts chosen lines (the SINGLE product stack policy applies to it)."""
+        return self.kind not in (
+            "amount_off_order",
+            "percent_off_order",
+            "tiered_spend",
+            "shipping",
+        )
+
     def _percent_off_order(self, cart: Cart, facts, currency) -> Discount:
-        total = percent_of(cart.amount, self.percent_bp)
+        base = cart.amount if cart.initial is None else sum(cart.initial)
+        total = percent_of(base, self.percent_bp)
         if self.cap is not None:
             total = min(total, self.cap)
         return self._over(cart.lines, total)
@@ -252,8 +266,12 @@ class Effect:
         return self._over(self._weights(cart, matching), self.amount)
 
     def _percent_off_items(self, cart: Cart, facts, currency) -> Discount:
-        weights = self._weights(cart, _matching(self.filter, facts))
-        total = percent_of(sum(weights), self.percent_bp)
+        matching = _matching(self.filter, facts)
+        weights = self._weights(cart, matching)
+        base = sum(weights)
+        if cart.initial is not None:
+            base = sum(cart.initial[i] for i in matching)
+        total = percent_of(base, self.percent_bp)
         if self.cap is not None:
             total = min(total, self.cap)
         return self._over(weights, total)

@@ -26,6 +26,7 @@ from promocore.cli.manage import (
     add_code_file_commands,
     add_duplicate_command,
     add_management_commands,
+    add_stacking_commands,
 )
 from promocore.cli.output import Progress, print_table
 from promocore.cli.programs import add_program_commands
@@ -194,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_security.add_key_commands(commands, _client)
     add_cockpit_commands(commands, _client)
     add_management_commands(commands, _client)
+    add_stacking_commands(commands, _client)
     add_customer_commands(commands, _client, _print)
 
     validate = commands.add_parser("validate", help="validate codes against a cart")

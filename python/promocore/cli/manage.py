@@ -9,11 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
 from promocore import _engine
 from promocore.cli.output import print_table
-from promocore.client.campaign_files import apply_document, dump_yaml, load_documents, to_document
+from promocore.client.campaign_files import (
+    STACKING_KIND,
+    apply_document,
+    dump_yaml,
+    load_documents,
+    stacking_document,
+    to_document,
+)
 from promocore.client.core import Client
+from promocore.errors import InvalidArgumentError
 
 
 def add_management_commands(commands: Any, client: Any) -> None:
@@ -56,6 +65,31 @@ def add_management_commands(commands: Any, client: Any) -> None:
     audit.set_defaults(run=lambda args: run_audit(args, client(args)))
 
 
+def add_stacking_commands(commands: Any, client: Any) -> None:
+    """`stacking get` / `stacking set -f FILE`: the deployment's stacking rules (docs/rules.md)."""
+    stacking = commands.add_parser("stacking", help="get or set the stacking rules")
+    sub = stacking.add_subparsers(metavar="ACTION", required=True)
+    get = sub.add_parser("get", help="print the rules in force as a file `apply -f` reads")
+    get.add_argument(
+        "-o",
+        "--output",
+        dest="format",
+        choices=("yaml", "json"),
+        default="yaml",
+        help="yaml (default) or json; either applies back with `apply -f`",
+    )
+    get.set_defaults(run=lambda args: run_stacking_get(args, client(args)))
+    put = sub.add_parser("set", help="replace the rules with a YAML/JSON file's")
+    put.add_argument(
+        "-f",
+        "--file",
+        type=Path,
+        required=True,
+        help=f"a `kind: {STACKING_KIND}` document, or the rules mapping alone",
+    )
+    put.set_defaults(run=lambda args: run_stacking_set(args, client(args)))
+
+
 def add_code_file_commands(codes: Any, client: Any) -> None:
     """`codes export|import|qr`, added to the `codes` command's actions."""
     export = codes.add_parser("export", help="write a campaign's codes as CSV")
@@ -90,10 +124,41 @@ def run_apply(args: argparse.Namespace, client: Client) -> int:
     documents = [doc for path in args.file for doc in load_documents(path)]
     for document in documents:
         applied = apply_document(client, document)
-        print(f"campaign/{applied.campaign_id} {applied.action} (version {applied.version})")
+        if applied.campaign_id == STACKING_KIND and document.get("kind") == STACKING_KIND:
+            print(f"{STACKING_KIND} {applied.action}")
+        else:
+            print(f"campaign/{applied.campaign_id} {applied.action} (version {applied.version})")
         if applied.diff:
             print(applied.diff, end="" if applied.diff.endswith("\n") else "\n")
     return 0
+
+
+def run_stacking_get(args: argparse.Namespace, client: Client) -> int:
+    document = stacking_document(client.get_stacking_rules())
+    if args.format == "json":
+        print(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(dump_yaml([document]), end="")
+    return 0
+
+
+def run_stacking_set(args: argparse.Namespace, client: Client) -> int:
+    """Replaces the rules (unlike `apply`, also when they are equal: the audit log records it)."""
+    document = load_stacking_file(args.file)
+    rules = client.set_stacking_rules(document.get("rules") or {})
+    print(dump_yaml([stacking_document(rules)]), end="")
+    return 0
+
+
+def load_stacking_file(path: Path) -> dict[str, Any]:
+    """A stacking document; a file holding the rules mapping alone is wrapped in one."""
+    text = path.read_text()
+    loaded = orjson.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    if not isinstance(loaded, dict):
+        raise InvalidArgumentError(str(path), "the stacking rules are a mapping")
+    if loaded.get("kind") == STACKING_KIND:
+        return loaded
+    return stacking_document(loaded)
 
 
 def run_get(args: argparse.Namespace, client: Client) -> int:

@@ -1,5 +1,8 @@
 """Campaigns as files: YAML (or JSON) documents in, `apply` that creates or updates idempotently.
 
+A document with `kind: stacking_rules` holds the deployment's stacking rules under `rules` (the
+plain form of a promocore.v1.StackingRules); `apply` sets them when they differ.
+
 A document is the plain form of a promocore.v1.Campaign (as `promocore.Client` takes it) without
 the output-only fields (status, version, created_at, updated_at) and without unset fields, so
 `promocore get campaign X -o yaml` prints a file that `promocore apply -f` reads back unchanged.
@@ -25,6 +28,7 @@ from promocore.v1 import campaign_pb2
 from promocore.wire.plain import JSON_SUFFIX, from_plain, to_plain
 
 OUTPUT_ONLY = ("status", "version", "created_at", "updated_at")
+STACKING_KIND = "stacking_rules"
 
 
 def definition(campaign: campaign_pb2.Campaign | dict[str, Any]) -> campaign_pb2.Campaign:
@@ -71,6 +75,14 @@ def load_documents(path: Path) -> list[dict[str, Any]]:
     for index, document in enumerate(documents):
         if not isinstance(document, dict):
             raise InvalidArgumentError(f"{path}[{index}]", "a campaign document is a mapping")
+        if "kind" in document:
+            if document["kind"] != STACKING_KIND:
+                raise InvalidArgumentError(
+                    f"{path}[{index}].kind", f"only {STACKING_KIND!r} (or none, a campaign)"
+                )
+            if not isinstance(document.get("rules", {}), dict):
+                raise InvalidArgumentError(f"{path}[{index}].rules", "a mapping")
+            continue
         if not document.get("id"):
             raise InvalidArgumentError(f"{path}[{index}].id", "required: apply matches by id")
     return documents
@@ -84,8 +96,27 @@ class Applied:
     version: int
 
 
+def stacking_document(rules: dict[str, Any]) -> dict[str, Any]:
+    """The file form of the stacking rules (what `promocore stacking get` prints)."""
+    return {"kind": STACKING_KIND, "rules": rules}
+
+
+def apply_stacking_document(client: Any, document: dict[str, Any]) -> Applied:
+    """Sets the stacking rules when they differ from the ones in force."""
+    desired = from_plain(campaign_pb2.StackingRules, document.get("rules") or {}, "rules")
+    current = from_plain(campaign_pb2.StackingRules, client.get_stacking_rules(), "rules")
+    if desired == current:
+        return Applied(STACKING_KIND, "unchanged", "", 0)
+    before, after = to_plain(current), to_plain(desired)
+    client.set_stacking_rules(after)
+    return Applied(STACKING_KIND, "updated", _diff(before, after, STACKING_KIND), 0)
+
+
 def apply_document(client: Any, document: dict[str, Any]) -> Applied:
-    """Creates the campaign, updates it when its definition differs, or leaves it alone."""
+    """Creates the campaign, updates it when its definition differs, or leaves it alone; a
+    stacking rules document sets the rules when they differ."""
+    if document.get("kind") == STACKING_KIND:
+        return apply_stacking_document(client, document)
     desired = definition(document)
     try:
         current = client.get_campaign(desired.id)

@@ -29,6 +29,48 @@ class CampaignStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAMPAIGN_STATUS_EXPIRED: _ClassVar[CampaignStatus]
     CAMPAIGN_STATUS_SCHEDULED: _ClassVar[CampaignStatus]
 
+class CalculationBase(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CALCULATION_BASE_UNSPECIFIED: _ClassVar[CalculationBase]
+    RUNNING_AMOUNT: _ClassVar[CalculationBase]
+    INITIAL_AMOUNT: _ClassVar[CalculationBase]
+
+class ApplicationOrder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    APPLICATION_ORDER_UNSPECIFIED: _ClassVar[ApplicationOrder]
+    CATEGORY_PRIORITY: _ClassVar[ApplicationOrder]
+    REQUESTED_ORDER: _ClassVar[ApplicationOrder]
+
+class JointPlacement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    JOINT_PLACEMENT_UNSPECIFIED: _ClassVar[JointPlacement]
+    JOINT_SORTED: _ClassVar[JointPlacement]
+    JOINT_LAST: _ClassVar[JointPlacement]
+
+class ExclusiveResolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXCLUSIVE_RESOLUTION_UNSPECIFIED: _ClassVar[ExclusiveResolution]
+    FIRST_WINS: _ClassVar[ExclusiveResolution]
+    EXCLUSIVE_WINS: _ClassVar[ExclusiveResolution]
+
+class ProductStackPolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRODUCT_STACK_POLICY_UNSPECIFIED: _ClassVar[ProductStackPolicy]
+    MULTIPLE: _ClassVar[ProductStackPolicy]
+    SINGLE: _ClassVar[ProductStackPolicy]
+
+class NoEffectPolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NO_EFFECT_POLICY_UNSPECIFIED: _ClassVar[NoEffectPolicy]
+    REFUSE_NO_EFFECT: _ClassVar[NoEffectPolicy]
+    REDEEM_ANYWAY: _ClassVar[NoEffectPolicy]
+
+class CombinationMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COMBINATION_MODE_UNSPECIFIED: _ClassVar[CombinationMode]
+    APPLICATION_ORDER: _ClassVar[CombinationMode]
+    BEST_FOR_CUSTOMER: _ClassVar[CombinationMode]
+
 class CodeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CODE_KIND_UNSPECIFIED: _ClassVar[CodeKind]
@@ -48,6 +90,27 @@ CAMPAIGN_STATUS_ACTIVE: CampaignStatus
 CAMPAIGN_STATUS_PAUSED: CampaignStatus
 CAMPAIGN_STATUS_EXPIRED: CampaignStatus
 CAMPAIGN_STATUS_SCHEDULED: CampaignStatus
+CALCULATION_BASE_UNSPECIFIED: CalculationBase
+RUNNING_AMOUNT: CalculationBase
+INITIAL_AMOUNT: CalculationBase
+APPLICATION_ORDER_UNSPECIFIED: ApplicationOrder
+CATEGORY_PRIORITY: ApplicationOrder
+REQUESTED_ORDER: ApplicationOrder
+JOINT_PLACEMENT_UNSPECIFIED: JointPlacement
+JOINT_SORTED: JointPlacement
+JOINT_LAST: JointPlacement
+EXCLUSIVE_RESOLUTION_UNSPECIFIED: ExclusiveResolution
+FIRST_WINS: ExclusiveResolution
+EXCLUSIVE_WINS: ExclusiveResolution
+PRODUCT_STACK_POLICY_UNSPECIFIED: ProductStackPolicy
+MULTIPLE: ProductStackPolicy
+SINGLE: ProductStackPolicy
+NO_EFFECT_POLICY_UNSPECIFIED: NoEffectPolicy
+REFUSE_NO_EFFECT: NoEffectPolicy
+REDEEM_ANYWAY: NoEffectPolicy
+COMBINATION_MODE_UNSPECIFIED: CombinationMode
+APPLICATION_ORDER: CombinationMode
+BEST_FOR_CUSTOMER: CombinationMode
 CODE_KIND_UNSPECIFIED: CodeKind
 CODE_KIND_DISCOUNT: CodeKind
 CODE_KIND_GIFT_CARD: CodeKind
@@ -225,28 +288,46 @@ class Stacking(_message.Message):
     def __init__(self, category: _Optional[str] = ..., priority: _Optional[int] = ..., not_combinable_with: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StackingCategory(_message.Message):
-    __slots__ = ("name", "priority", "exclusive", "joint", "max_applied")
+    __slots__ = ("name", "priority", "exclusive", "joint", "max_applied", "calculation_base")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     EXCLUSIVE_FIELD_NUMBER: _ClassVar[int]
     JOINT_FIELD_NUMBER: _ClassVar[int]
     MAX_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    CALCULATION_BASE_FIELD_NUMBER: _ClassVar[int]
     name: str
     priority: int
     exclusive: bool
     joint: bool
     max_applied: int
-    def __init__(self, name: _Optional[str] = ..., priority: _Optional[int] = ..., exclusive: _Optional[bool] = ..., joint: _Optional[bool] = ..., max_applied: _Optional[int] = ...) -> None: ...
+    calculation_base: CalculationBase
+    def __init__(self, name: _Optional[str] = ..., priority: _Optional[int] = ..., exclusive: _Optional[bool] = ..., joint: _Optional[bool] = ..., max_applied: _Optional[int] = ..., calculation_base: _Optional[_Union[CalculationBase, str]] = ...) -> None: ...
 
 class StackingRules(_message.Message):
-    __slots__ = ("max_applied", "default_max_per_category", "categories")
+    __slots__ = ("max_applied", "default_max_per_category", "categories", "application_order", "joint_placement", "exclusive_resolution", "max_exclusive_applied", "max_per_exclusive_category", "product_stack_policy", "no_effect_policy", "combination_mode")
     MAX_APPLIED_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_MAX_PER_CATEGORY_FIELD_NUMBER: _ClassVar[int]
     CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ORDER_FIELD_NUMBER: _ClassVar[int]
+    JOINT_PLACEMENT_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIVE_RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_EXCLUSIVE_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    MAX_PER_EXCLUSIVE_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_STACK_POLICY_FIELD_NUMBER: _ClassVar[int]
+    NO_EFFECT_POLICY_FIELD_NUMBER: _ClassVar[int]
+    COMBINATION_MODE_FIELD_NUMBER: _ClassVar[int]
     max_applied: int
     default_max_per_category: int
     categories: _containers.RepeatedCompositeFieldContainer[StackingCategory]
-    def __init__(self, max_applied: _Optional[int] = ..., default_max_per_category: _Optional[int] = ..., categories: _Optional[_Iterable[_Union[StackingCategory, _Mapping]]] = ...) -> None: ...
+    application_order: ApplicationOrder
+    joint_placement: JointPlacement
+    exclusive_resolution: ExclusiveResolution
+    max_exclusive_applied: int
+    max_per_exclusive_category: int
+    product_stack_policy: ProductStackPolicy
+    no_effect_policy: NoEffectPolicy
+    combination_mode: CombinationMode
+    def __init__(self, max_applied: _Optional[int] = ..., default_max_per_category: _Optional[int] = ..., categories: _Optional[_Iterable[_Union[StackingCategory, _Mapping]]] = ..., application_order: _Optional[_Union[ApplicationOrder, str]] = ..., joint_placement: _Optional[_Union[JointPlacement, str]] = ..., exclusive_resolution: _Optional[_Union[ExclusiveResolution, str]] = ..., max_exclusive_applied: _Optional[int] = ..., max_per_exclusive_category: _Optional[int] = ..., product_stack_policy: _Optional[_Union[ProductStackPolicy, str]] = ..., no_effect_policy: _Optional[_Union[NoEffectPolicy, str]] = ..., combination_mode: _Optional[_Union[CombinationMode, str]] = ...) -> None: ...
 
 class ValidityWindow(_message.Message):
     __slots__ = ("days_of_week", "start_time", "end_time")

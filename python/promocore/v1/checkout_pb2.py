@@ -27,19 +27,19 @@ from promocore.v1 import common_pb2 as promocore_dot_v1_dot_common__pb2
 from promocore.v1 import loyalty_pb2 as promocore_dot_v1_dot_loyalty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpromocore/v1/checkout.proto\x12\x0cpromocore.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19promocore/v1/common.proto\x1a\x1apromocore/v1/loyalty.proto\"~\n\nRedeemable\x12\x0e\n\x04\x63ode\x18\x01 \x01(\tH\x00\x12\x16\n\x0cpromotion_id\x18\x02 \x01(\tH\x00\x12\x13\n\x06\x61mount\x18\x03 \x01(\x03H\x01\x88\x01\x01\x12\x13\n\x06points\x18\x04 \x01(\x03H\x02\x88\x01\x01\x42\x08\n\x06targetB\t\n\x07_amountB\t\n\x07_points\"v\n\x0f\x43heckoutOptions\x12+\n\x04mode\x18\x01 \x01(\x0e\x32\x1d.promocore.v1.ApplicationMode\x12\x1a\n\x12include_promotions\x18\x02 \x01(\x08\x12\x1a\n\x12\x65xplain_promotions\x18\x03 \x01(\x08\">\n\x12ReservationRequest\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x13\n\x0bttl_seconds\x18\x02 \x01(\x05\"R\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfa\x03\n\x10RedeemableResult\x12,\n\nredeemable\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redeemable\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x15\n\rcampaign_name\x18\x03 \x01(\t\x12\x18\n\x10\x63\x61mpaign_version\x18\x04 \x01(\x03\x12.\n\x06status\x18\x05 \x01(\x0e\x32\x1e.promocore.v1.RedeemableStatus\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\x0f\n\x07message\x18\x07 \x01(\t\x12.\n\x0b\x65xplanation\x18\x08 \x01(\x0b\x32\x19.promocore.v1.Explanation\x12\x16\n\x0eitems_discount\x18\t \x01(\x03\x12\x19\n\x11shipping_discount\x18\n \x01(\x03\x12\x31\n\x0b\x61llocations\x18\x0b \x03(\x0b\x32\x1c.promocore.v1.ItemAllocation\x12,\n\x0b\x61\x64\x64\x65\x64_items\x18\x0c \x03(\x0b\x32\x17.promocore.v1.AddedItem\x12\x13\n\x0bgift_amount\x18\r \x01(\x03\x12\x0e\n\x06points\x18\x0e \x01(\x03\x12\x15\n\rpoints_amount\x18\x0f \x01(\x03\x12\x0f\n\x07variant\x18\x10 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x11 \x01(\t\"\xf8\x01\n\x0fValidateRequest\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12-\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12.\n\x07options\x18\x04 \x01(\x0b\x32\x1d.promocore.v1.CheckoutOptions\x12\x35\n\x0breservation\x18\x05 \x01(\x0b\x32 .promocore.v1.ReservationRequest\"\xdf\x01\n\x10ValidateResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x33\n\x0bredeemables\x18\x02 \x03(\x0b\x32\x1e.promocore.v1.RedeemableResult\x12)\n\x06totals\x18\x03 \x01(\x0b\x32\x19.promocore.v1.OrderTotals\x12,\n\x0b\x61\x64\x64\x65\x64_items\x18\x04 \x03(\x0b\x32\x17.promocore.v1.AddedItem\x12.\n\x0breservation\x18\x05 \x01(\x0b\x32\x19.promocore.v1.Reservation\"\xed\x01\n\rRedeemRequest\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12-\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12.\n\x07options\x18\x04 \x01(\x0b\x32\x1d.promocore.v1.CheckoutOptions\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\x12\x13\n\x0bsession_key\x18\x06 \x01(\t\"\xfa\x02\n\nRedemption\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12.\n\x06status\x18\x03 \x01(\x0e\x32\x1e.promocore.v1.RedemptionStatus\x12\x10\n\x08order_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x05 \x01(\t\x12\x33\n\x0bredeemables\x18\x06 \x03(\x0b\x32\x1e.promocore.v1.RedeemableResult\x12)\n\x06totals\x18\x07 \x01(\x0b\x32\x19.promocore.v1.OrderTotals\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0erolled_back_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0frollback_reason\x18\n \x01(\t\x12\x13\n\x0brollback_id\x18\x0b \x01(\t\"\xe0\x01\n\x0eRedeemResponse\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12.\n\x06status\x18\x02 \x01(\x0e\x32\x1e.promocore.v1.RedemptionStatus\x12\x33\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x1e.promocore.v1.RedeemableResult\x12)\n\x06totals\x18\x04 \x01(\x0b\x32\x19.promocore.v1.OrderTotals\x12\x10\n\x08replayed\x18\x05 \x01(\x08\"8\n\x0fRollbackRequest\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"U\n\x10RollbackResponse\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\"\x8d\x01\n\x0eQualifyRequest\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x1b\n\x13include_near_misses\x18\x04 \x01(\x08\"i\n\x0bWalletEntry\x12*\n\x06source\x18\x01 \x01(\x0e\x32\x1a.promocore.v1.WalletSource\x12.\n\x06result\x18\x02 \x01(\x0b\x32\x1e.promocore.v1.RedeemableResult\"M\n\x10\x41\x66\x66ordableReward\x12\x13\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\t\x12$\n\x06reward\x18\x02 \x01(\x0b\x32\x14.promocore.v1.Reward\"\xfc\x01\n\x0fQualifyResponse\x12*\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x19.promocore.v1.WalletEntry\x12.\n\x0bnear_misses\x18\x02 \x03(\x0b\x32\x19.promocore.v1.WalletEntry\x12*\n\ngift_cards\x18\x03 \x03(\x0b\x32\x16.promocore.v1.GiftCard\x12\x30\n\rloyalty_cards\x18\x04 \x03(\x0b\x32\x19.promocore.v1.LoyaltyCard\x12/\n\x07rewards\x18\x05 \x03(\x0b\x32\x1e.promocore.v1.AffordableReward\"0\n\x19ReleaseReservationRequest\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\".\n\x1aReleaseReservationResponse\x12\x10\n\x08released\x18\x01 \x01(\x05*I\n\x0f\x41pplicationMode\x12 \n\x1c\x41PPLICATION_MODE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PARTIAL\x10\x01\x12\x07\n\x03\x41LL\x10\x02*a\n\x10RedemptionStatus\x12!\n\x1dREDEMPTION_STATUS_UNSPECIFIED\x10\x00\x12\r\n\tSUCCEEDED\x10\x01\x12\x0f\n\x0bROLLED_BACK\x10\x02\x12\n\n\x06\x46\x41ILED\x10\x03*\x94\x01\n\x0cWalletSource\x12\x1d\n\x19WALLET_SOURCE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x41UTO_PROMOTION\x10\x01\x12\x11\n\rASSIGNED_CODE\x10\x02\x12\x0f\n\x0bPUBLIC_CODE\x10\x03\x12\x14\n\x10WALLET_GIFT_CARD\x10\x04\x12\x17\n\x13WALLET_LOYALTY_CARD\x10\x05\x32\x9d\x03\n\x0f\x43heckoutService\x12I\n\x08Validate\x12\x1d.promocore.v1.ValidateRequest\x1a\x1e.promocore.v1.ValidateResponse\x12\x43\n\x06Redeem\x12\x1b.promocore.v1.RedeemRequest\x1a\x1c.promocore.v1.RedeemResponse\x12I\n\x08Rollback\x12\x1d.promocore.v1.RollbackRequest\x1a\x1e.promocore.v1.RollbackResponse\x12\x46\n\x07Qualify\x12\x1c.promocore.v1.QualifyRequest\x1a\x1d.promocore.v1.QualifyResponse\x12g\n\x12ReleaseReservation\x12\'.promocore.v1.ReleaseReservationRequest\x1a(.promocore.v1.ReleaseReservationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpromocore/v1/checkout.proto\x12\x0cpromocore.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19promocore/v1/common.proto\x1a\x1apromocore/v1/loyalty.proto\"~\n\nRedeemable\x12\x0e\n\x04\x63ode\x18\x01 \x01(\tH\x00\x12\x16\n\x0cpromotion_id\x18\x02 \x01(\tH\x00\x12\x13\n\x06\x61mount\x18\x03 \x01(\x03H\x01\x88\x01\x01\x12\x13\n\x06points\x18\x04 \x01(\x03H\x02\x88\x01\x01\x42\x08\n\x06targetB\t\n\x07_amountB\t\n\x07_points\"v\n\x0f\x43heckoutOptions\x12+\n\x04mode\x18\x01 \x01(\x0e\x32\x1d.promocore.v1.ApplicationMode\x12\x1a\n\x12include_promotions\x18\x02 \x01(\x08\x12\x1a\n\x12\x65xplain_promotions\x18\x03 \x01(\x08\">\n\x12ReservationRequest\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x13\n\x0bttl_seconds\x18\x02 \x01(\x05\"R\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa8\x04\n\x10RedeemableResult\x12,\n\nredeemable\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redeemable\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x15\n\rcampaign_name\x18\x03 \x01(\t\x12\x18\n\x10\x63\x61mpaign_version\x18\x04 \x01(\x03\x12.\n\x06status\x18\x05 \x01(\x0e\x32\x1e.promocore.v1.RedeemableStatus\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\x0f\n\x07message\x18\x07 \x01(\t\x12.\n\x0b\x65xplanation\x18\x08 \x01(\x0b\x32\x19.promocore.v1.Explanation\x12\x16\n\x0eitems_discount\x18\t \x01(\x03\x12\x19\n\x11shipping_discount\x18\n \x01(\x03\x12\x31\n\x0b\x61llocations\x18\x0b \x03(\x0b\x32\x1c.promocore.v1.ItemAllocation\x12,\n\x0b\x61\x64\x64\x65\x64_items\x18\x0c \x03(\x0b\x32\x17.promocore.v1.AddedItem\x12\x13\n\x0bgift_amount\x18\r \x01(\x03\x12\x0e\n\x06points\x18\x0e \x01(\x03\x12\x15\n\rpoints_amount\x18\x0f \x01(\x03\x12\x0f\n\x07variant\x18\x10 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x11 \x01(\t\x12,\n\nskipped_by\x18\x12 \x01(\x0b\x32\x18.promocore.v1.Redeemable\"{\n\x0b\x43ombination\x12)\n\x07\x61pplied\x18\x01 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12\x16\n\x0etotal_discount\x18\x02 \x01(\x03\x12\x0e\n\x06\x63hosen\x18\x03 \x01(\x08\x12\x19\n\x11\x61pplication_order\x18\x04 \x01(\x08\"\xf8\x01\n\x0fValidateRequest\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12-\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12.\n\x07options\x18\x04 \x01(\x0b\x32\x1d.promocore.v1.CheckoutOptions\x12\x35\n\x0breservation\x18\x05 \x01(\x0b\x32 .promocore.v1.ReservationRequest\"\x90\x02\n\x10ValidateResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x33\n\x0bredeemables\x18\x02 \x03(\x0b\x32\x1e.promocore.v1.RedeemableResult\x12)\n\x06totals\x18\x03 \x01(\x0b\x32\x19.promocore.v1.OrderTotals\x12,\n\x0b\x61\x64\x64\x65\x64_items\x18\x04 \x03(\x0b\x32\x17.promocore.v1.AddedItem\x12.\n\x0breservation\x18\x05 \x01(\x0b\x32\x19.promocore.v1.Reservation\x12/\n\x0c\x63ombinations\x18\x06 \x03(\x0b\x32\x19.promocore.v1.Combination\"\xed\x01\n\rRedeemRequest\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12-\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x18.promocore.v1.Redeemable\x12.\n\x07options\x18\x04 \x01(\x0b\x32\x1d.promocore.v1.CheckoutOptions\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\x12\x13\n\x0bsession_key\x18\x06 \x01(\t\"\xfa\x02\n\nRedemption\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12.\n\x06status\x18\x03 \x01(\x0e\x32\x1e.promocore.v1.RedemptionStatus\x12\x10\n\x08order_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x05 \x01(\t\x12\x33\n\x0bredeemables\x18\x06 \x03(\x0b\x32\x1e.promocore.v1.RedeemableResult\x12)\n\x06totals\x18\x07 \x01(\x0b\x32\x19.promocore.v1.OrderTotals\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0erolled_back_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0frollback_reason\x18\n \x01(\t\x12\x13\n\x0brollback_id\x18\x0b \x01(\t\"\xe0\x01\n\x0eRedeemResponse\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12.\n\x06status\x18\x02 \x01(\x0e\x32\x1e.promocore.v1.RedemptionStatus\x12\x33\n\x0bredeemables\x18\x03 \x03(\x0b\x32\x1e.promocore.v1.RedeemableResult\x12)\n\x06totals\x18\x04 \x01(\x0b\x32\x19.promocore.v1.OrderTotals\x12\x10\n\x08replayed\x18\x05 \x01(\x08\"8\n\x0fRollbackRequest\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"U\n\x10RollbackResponse\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\"\x8d\x01\n\x0eQualifyRequest\x12\"\n\x05order\x18\x01 \x01(\x0b\x32\x13.promocore.v1.Order\x12+\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x19.promocore.v1.CustomerRef\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x1b\n\x13include_near_misses\x18\x04 \x01(\x08\"i\n\x0bWalletEntry\x12*\n\x06source\x18\x01 \x01(\x0e\x32\x1a.promocore.v1.WalletSource\x12.\n\x06result\x18\x02 \x01(\x0b\x32\x1e.promocore.v1.RedeemableResult\"M\n\x10\x41\x66\x66ordableReward\x12\x13\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\t\x12$\n\x06reward\x18\x02 \x01(\x0b\x32\x14.promocore.v1.Reward\"\xfc\x01\n\x0fQualifyResponse\x12*\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x19.promocore.v1.WalletEntry\x12.\n\x0bnear_misses\x18\x02 \x03(\x0b\x32\x19.promocore.v1.WalletEntry\x12*\n\ngift_cards\x18\x03 \x03(\x0b\x32\x16.promocore.v1.GiftCard\x12\x30\n\rloyalty_cards\x18\x04 \x03(\x0b\x32\x19.promocore.v1.LoyaltyCard\x12/\n\x07rewards\x18\x05 \x03(\x0b\x32\x1e.promocore.v1.AffordableReward\"0\n\x19ReleaseReservationRequest\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\".\n\x1aReleaseReservationResponse\x12\x10\n\x08released\x18\x01 \x01(\x05*I\n\x0f\x41pplicationMode\x12 \n\x1c\x41PPLICATION_MODE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PARTIAL\x10\x01\x12\x07\n\x03\x41LL\x10\x02*a\n\x10RedemptionStatus\x12!\n\x1dREDEMPTION_STATUS_UNSPECIFIED\x10\x00\x12\r\n\tSUCCEEDED\x10\x01\x12\x0f\n\x0bROLLED_BACK\x10\x02\x12\n\n\x06\x46\x41ILED\x10\x03*\x94\x01\n\x0cWalletSource\x12\x1d\n\x19WALLET_SOURCE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x41UTO_PROMOTION\x10\x01\x12\x11\n\rASSIGNED_CODE\x10\x02\x12\x0f\n\x0bPUBLIC_CODE\x10\x03\x12\x14\n\x10WALLET_GIFT_CARD\x10\x04\x12\x17\n\x13WALLET_LOYALTY_CARD\x10\x05\x32\x9d\x03\n\x0f\x43heckoutService\x12I\n\x08Validate\x12\x1d.promocore.v1.ValidateRequest\x1a\x1e.promocore.v1.ValidateResponse\x12\x43\n\x06Redeem\x12\x1b.promocore.v1.RedeemRequest\x1a\x1c.promocore.v1.RedeemResponse\x12I\n\x08Rollback\x12\x1d.promocore.v1.RollbackRequest\x1a\x1e.promocore.v1.RollbackResponse\x12\x46\n\x07Qualify\x12\x1c.promocore.v1.QualifyRequest\x1a\x1d.promocore.v1.QualifyResponse\x12g\n\x12ReleaseReservation\x12\'.promocore.v1.ReleaseReservationRequest\x1a(.promocore.v1.ReleaseReservationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'promocore.v1.checkout_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_APPLICATIONMODE']._serialized_start=3191
-  _globals['_APPLICATIONMODE']._serialized_end=3264
-  _globals['_REDEMPTIONSTATUS']._serialized_start=3266
-  _globals['_REDEMPTIONSTATUS']._serialized_end=3363
-  _globals['_WALLETSOURCE']._serialized_start=3366
-  _globals['_WALLETSOURCE']._serialized_end=3514
+  _globals['_APPLICATIONMODE']._serialized_start=3411
+  _globals['_APPLICATIONMODE']._serialized_end=3484
+  _globals['_REDEMPTIONSTATUS']._serialized_start=3486
+  _globals['_REDEMPTIONSTATUS']._serialized_end=3583
+  _globals['_WALLETSOURCE']._serialized_start=3586
+  _globals['_WALLETSOURCE']._serialized_end=3734
   _globals['_REDEEMABLE']._serialized_start=133
   _globals['_REDEEMABLE']._serialized_end=259
   _globals['_CHECKOUTOPTIONS']._serialized_start=261
@@ -49,33 +49,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RESERVATION']._serialized_start=445
   _globals['_RESERVATION']._serialized_end=527
   _globals['_REDEEMABLERESULT']._serialized_start=530
-  _globals['_REDEEMABLERESULT']._serialized_end=1036
-  _globals['_VALIDATEREQUEST']._serialized_start=1039
-  _globals['_VALIDATEREQUEST']._serialized_end=1287
-  _globals['_VALIDATERESPONSE']._serialized_start=1290
-  _globals['_VALIDATERESPONSE']._serialized_end=1513
-  _globals['_REDEEMREQUEST']._serialized_start=1516
-  _globals['_REDEEMREQUEST']._serialized_end=1753
-  _globals['_REDEMPTION']._serialized_start=1756
-  _globals['_REDEMPTION']._serialized_end=2134
-  _globals['_REDEEMRESPONSE']._serialized_start=2137
-  _globals['_REDEEMRESPONSE']._serialized_end=2361
-  _globals['_ROLLBACKREQUEST']._serialized_start=2363
-  _globals['_ROLLBACKREQUEST']._serialized_end=2419
-  _globals['_ROLLBACKRESPONSE']._serialized_start=2421
-  _globals['_ROLLBACKRESPONSE']._serialized_end=2506
-  _globals['_QUALIFYREQUEST']._serialized_start=2509
-  _globals['_QUALIFYREQUEST']._serialized_end=2650
-  _globals['_WALLETENTRY']._serialized_start=2652
-  _globals['_WALLETENTRY']._serialized_end=2757
-  _globals['_AFFORDABLEREWARD']._serialized_start=2759
-  _globals['_AFFORDABLEREWARD']._serialized_end=2836
-  _globals['_QUALIFYRESPONSE']._serialized_start=2839
-  _globals['_QUALIFYRESPONSE']._serialized_end=3091
-  _globals['_RELEASERESERVATIONREQUEST']._serialized_start=3093
-  _globals['_RELEASERESERVATIONREQUEST']._serialized_end=3141
-  _globals['_RELEASERESERVATIONRESPONSE']._serialized_start=3143
-  _globals['_RELEASERESERVATIONRESPONSE']._serialized_end=3189
-  _globals['_CHECKOUTSERVICE']._serialized_start=3517
-  _globals['_CHECKOUTSERVICE']._serialized_end=3930
+  _globals['_REDEEMABLERESULT']._serialized_end=1082
+  _globals['_COMBINATION']._serialized_start=1084
+  _globals['_COMBINATION']._serialized_end=1207
+  _globals['_VALIDATEREQUEST']._serialized_start=1210
+  _globals['_VALIDATEREQUEST']._serialized_end=1458
+  _globals['_VALIDATERESPONSE']._serialized_start=1461
+  _globals['_VALIDATERESPONSE']._serialized_end=1733
+  _globals['_REDEEMREQUEST']._serialized_start=1736
+  _globals['_REDEEMREQUEST']._serialized_end=1973
+  _globals['_REDEMPTION']._serialized_start=1976
+  _globals['_REDEMPTION']._serialized_end=2354
+  _globals['_REDEEMRESPONSE']._serialized_start=2357
+  _globals['_REDEEMRESPONSE']._serialized_end=2581
+  _globals['_ROLLBACKREQUEST']._serialized_start=2583
+  _globals['_ROLLBACKREQUEST']._serialized_end=2639
+  _globals['_ROLLBACKRESPONSE']._serialized_start=2641
+  _globals['_ROLLBACKRESPONSE']._serialized_end=2726
+  _globals['_QUALIFYREQUEST']._serialized_start=2729
+  _globals['_QUALIFYREQUEST']._serialized_end=2870
+  _globals['_WALLETENTRY']._serialized_start=2872
+  _globals['_WALLETENTRY']._serialized_end=2977
+  _globals['_AFFORDABLEREWARD']._serialized_start=2979
+  _globals['_AFFORDABLEREWARD']._serialized_end=3056
+  _globals['_QUALIFYRESPONSE']._serialized_start=3059
+  _globals['_QUALIFYRESPONSE']._serialized_end=3311
+  _globals['_RELEASERESERVATIONREQUEST']._serialized_start=3313
+  _globals['_RELEASERESERVATIONREQUEST']._serialized_end=3361
+  _globals['_RELEASERESERVATIONRESPONSE']._serialized_start=3363
+  _globals['_RELEASERESERVATIONRESPONSE']._serialized_end=3409
+  _globals['_CHECKOUTSERVICE']._serialized_start=3737
+  _globals['_CHECKOUTSERVICE']._serialized_end=4150
 # @@protoc_insertion_point(module_scope)

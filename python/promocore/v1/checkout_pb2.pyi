@@ -86,7 +86,7 @@ class Reservation(_message.Message):
     def __init__(self, session_key: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RedeemableResult(_message.Message):
-    __slots__ = ("redeemable", "campaign_id", "campaign_name", "campaign_version", "status", "reason", "message", "explanation", "items_discount", "shipping_discount", "allocations", "added_items", "gift_amount", "points", "points_amount", "variant", "category")
+    __slots__ = ("redeemable", "campaign_id", "campaign_name", "campaign_version", "status", "reason", "message", "explanation", "items_discount", "shipping_discount", "allocations", "added_items", "gift_amount", "points", "points_amount", "variant", "category", "skipped_by")
     REDEEMABLE_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +104,7 @@ class RedeemableResult(_message.Message):
     POINTS_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     VARIANT_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_BY_FIELD_NUMBER: _ClassVar[int]
     redeemable: Redeemable
     campaign_id: str
     campaign_name: str
@@ -121,7 +122,20 @@ class RedeemableResult(_message.Message):
     points_amount: int
     variant: str
     category: str
-    def __init__(self, redeemable: _Optional[_Union[Redeemable, _Mapping]] = ..., campaign_id: _Optional[str] = ..., campaign_name: _Optional[str] = ..., campaign_version: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.RedeemableStatus, str]] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., explanation: _Optional[_Union[_common_pb2.Explanation, _Mapping]] = ..., items_discount: _Optional[int] = ..., shipping_discount: _Optional[int] = ..., allocations: _Optional[_Iterable[_Union[_common_pb2.ItemAllocation, _Mapping]]] = ..., added_items: _Optional[_Iterable[_Union[_common_pb2.AddedItem, _Mapping]]] = ..., gift_amount: _Optional[int] = ..., points: _Optional[int] = ..., points_amount: _Optional[int] = ..., variant: _Optional[str] = ..., category: _Optional[str] = ...) -> None: ...
+    skipped_by: Redeemable
+    def __init__(self, redeemable: _Optional[_Union[Redeemable, _Mapping]] = ..., campaign_id: _Optional[str] = ..., campaign_name: _Optional[str] = ..., campaign_version: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.RedeemableStatus, str]] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., explanation: _Optional[_Union[_common_pb2.Explanation, _Mapping]] = ..., items_discount: _Optional[int] = ..., shipping_discount: _Optional[int] = ..., allocations: _Optional[_Iterable[_Union[_common_pb2.ItemAllocation, _Mapping]]] = ..., added_items: _Optional[_Iterable[_Union[_common_pb2.AddedItem, _Mapping]]] = ..., gift_amount: _Optional[int] = ..., points: _Optional[int] = ..., points_amount: _Optional[int] = ..., variant: _Optional[str] = ..., category: _Optional[str] = ..., skipped_by: _Optional[_Union[Redeemable, _Mapping]] = ...) -> None: ...
+
+class Combination(_message.Message):
+    __slots__ = ("applied", "total_discount", "chosen", "application_order")
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CHOSEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ORDER_FIELD_NUMBER: _ClassVar[int]
+    applied: _containers.RepeatedCompositeFieldContainer[Redeemable]
+    total_discount: int
+    chosen: bool
+    application_order: bool
+    def __init__(self, applied: _Optional[_Iterable[_Union[Redeemable, _Mapping]]] = ..., total_discount: _Optional[int] = ..., chosen: _Optional[bool] = ..., application_order: _Optional[bool] = ...) -> None: ...
 
 class ValidateRequest(_message.Message):
     __slots__ = ("order", "customer", "redeemables", "options", "reservation")
@@ -138,18 +152,20 @@ class ValidateRequest(_message.Message):
     def __init__(self, order: _Optional[_Union[_common_pb2.Order, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.CustomerRef, _Mapping]] = ..., redeemables: _Optional[_Iterable[_Union[Redeemable, _Mapping]]] = ..., options: _Optional[_Union[CheckoutOptions, _Mapping]] = ..., reservation: _Optional[_Union[ReservationRequest, _Mapping]] = ...) -> None: ...
 
 class ValidateResponse(_message.Message):
-    __slots__ = ("valid", "redeemables", "totals", "added_items", "reservation")
+    __slots__ = ("valid", "redeemables", "totals", "added_items", "reservation", "combinations")
     VALID_FIELD_NUMBER: _ClassVar[int]
     REDEEMABLES_FIELD_NUMBER: _ClassVar[int]
     TOTALS_FIELD_NUMBER: _ClassVar[int]
     ADDED_ITEMS_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
+    COMBINATIONS_FIELD_NUMBER: _ClassVar[int]
     valid: bool
     redeemables: _containers.RepeatedCompositeFieldContainer[RedeemableResult]
     totals: _common_pb2.OrderTotals
     added_items: _containers.RepeatedCompositeFieldContainer[_common_pb2.AddedItem]
     reservation: Reservation
-    def __init__(self, valid: _Optional[bool] = ..., redeemables: _Optional[_Iterable[_Union[RedeemableResult, _Mapping]]] = ..., totals: _Optional[_Union[_common_pb2.OrderTotals, _Mapping]] = ..., added_items: _Optional[_Iterable[_Union[_common_pb2.AddedItem, _Mapping]]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ...) -> None: ...
+    combinations: _containers.RepeatedCompositeFieldContainer[Combination]
+    def __init__(self, valid: _Optional[bool] = ..., redeemables: _Optional[_Iterable[_Union[RedeemableResult, _Mapping]]] = ..., totals: _Optional[_Union[_common_pb2.OrderTotals, _Mapping]] = ..., added_items: _Optional[_Iterable[_Union[_common_pb2.AddedItem, _Mapping]]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., combinations: _Optional[_Iterable[_Union[Combination, _Mapping]]] = ...) -> None: ...
 
 class RedeemRequest(_message.Message):
     __slots__ = ("order", "customer", "redeemables", "options", "idempotency_key", "session_key")

@@ -94,6 +94,19 @@ impl RunningCart {
         &self.added
     }
 
+    /// This cart as a later item-level effect sees it under the SINGLE product stack policy:
+    /// the lines marked in `discounted` are worth 0.
+    pub fn without_lines(&self, discounted: &[bool]) -> RunningCart {
+        let mut view = self.clone();
+        for (line, &taken) in view.line_amounts.iter_mut().zip(discounted) {
+            if taken {
+                view.amount -= *line;
+                *line = 0;
+            }
+        }
+        view
+    }
+
     /// Applies a discount; returns the index the added line takes, if any. Each line discount is
     /// at most its line's amount (the effects guarantee it); clamping keeps lines non-negative
     /// regardless.

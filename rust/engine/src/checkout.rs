@@ -1,28 +1,32 @@
 //! Evaluation of one checkout: the requested redeemables (then the joined auto promotions) are
-//! answered in request order; discounts are applied to the running cart in stacking order
-//! (category priority, campaign priority, request order), then gift cards, then loyalty points.
-//! The answer is a promocore.v1.ValidateResponse.
+//! answered in request order; discounts are applied to the running cart in the stacking rules'
+//! application order (by default category priority, campaign priority, request order), or, under
+//! BEST_FOR_CUSTOMER, the combination of them that gives the customer the most; then gift cards,
+//! then loyalty points. The answer is a promocore.v1.ValidateResponse.
 
 use prost::Message;
 
 use crate::campaign::{CompiledCampaign, Role};
+use crate::combination::{best_combination, Choice, Outcome, SearchCandidate};
 use crate::customer::merged_attributes;
 use crate::error::{CheckoutError, ContextError, RequestError};
-use crate::evaluation::{base_result, set_status, Candidate, Detail, DiscountOutcome, Evaluation};
+use crate::evaluation::{
+    base_result, set_status, Admission, Candidate, Detail, DiscountOutcome, Evaluation,
+};
 use crate::fast_hash::FastSet;
 use crate::limits::NO_COUNTERS;
 use crate::pb::internal::{CheckoutInput, EvaluationContext, ResolvedRedeemable};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    AddedItem, ApplicationMode, OrderTotals, Redeemable, RedeemableResult, RedeemableStatus,
-    ValidateResponse,
+    AddedItem, ApplicationMode, Combination, OrderTotals, Redeemable, RedeemableResult,
+    RedeemableStatus, ValidateResponse,
 };
 use crate::qualify::requirements::CartFacts;
 use crate::reason::Reason;
 use crate::request::{validate_checkout, ValidatedCheckout};
 use crate::rules::LineIndex;
 use crate::schedule::{is_representable, timestamp_to_unix_ms};
-use crate::stacking::StackingPolicy;
+use crate::stacking::{Cause, StackingPolicy};
 
 /// `campaign_slot` of a redeemable whose code or promotion does not exist.
 pub const SLOT_NOT_FOUND: i32 = -1;
@@ -79,11 +83,27 @@ pub fn evaluate_checkout(
     context: &EvaluationContext,
     campaigns: &[&CompiledCampaign],
 ) -> Result<ValidateResponse, CheckoutError> {
+    let policy = compile_context_policy(context)?;
+    evaluate_checkout_with_policy(input, context, campaigns, &policy)
+}
+
+/// The context's stacking rules compiled (a context built by the server carries valid ones).
+pub fn compile_context_policy(context: &EvaluationContext) -> Result<StackingPolicy, ContextError> {
+    StackingPolicy::compile(context.stacking_rules.as_ref()).map_err(|error| {
+        ContextError::new(format!("stacking_rules.{}: {}", error.path, error.reason))
+    })
+}
+
+/// Evaluates a checkout under stacking rules compiled beforehand (a CheckoutPlan compiles them
+/// once per catalog generation); `context.stacking_rules` is not read.
+pub fn evaluate_checkout_with_policy(
+    input: &CheckoutInput,
+    context: &EvaluationContext,
+    campaigns: &[&CompiledCampaign],
+    policy: &StackingPolicy,
+) -> Result<ValidateResponse, CheckoutError> {
     let checkout = validate_checkout(input)?;
     validate_context(context, &checkout, campaigns)?;
-    let policy = StackingPolicy::compile(context.stacking_rules.as_ref()).map_err(|error| {
-        ContextError::new(format!("stacking_rules.{}: {}", error.path, error.reason))
-    })?;
     let attributes = merged_attributes(
         context.customer.as_ref(),
         checkout.customer_attributes.as_ref(),
@@ -142,7 +162,7 @@ pub fn evaluate_checkout(
         context.now_unix_ms,
         attributes.as_deref(),
         context.customer.as_ref(),
-        &policy,
+        policy,
     );
     if entries.len() > requested_count {
         evaluation.line_index = line_index.as_ref();
@@ -150,7 +170,7 @@ pub fn evaluate_checkout(
     let mut results: Vec<Option<RedeemableResult>> = Vec::new();
     results.resize_with(entries.len(), || None);
     // (stacking order key, slot) of each discount redeemable.
-    let mut discounts: Vec<((i32, i32), usize)> = Vec::with_capacity(entries.len());
+    let mut discounts: Vec<(crate::stacking::OrderKey, usize)> = Vec::with_capacity(entries.len());
     let mut gift_cards: Vec<usize> = Vec::new();
     let mut loyalty_cards: Vec<usize> = Vec::new();
     for (slot, entry) in entries.iter().enumerate() {
@@ -178,7 +198,7 @@ pub fn evaluate_checkout(
             continue;
         }
         match campaign.role() {
-            Role::Discount => discounts.push((policy.priority(campaign), slot)),
+            Role::Discount => discounts.push((policy.order_key(campaign), slot)),
             Role::GiftCard => gift_cards.push(slot),
             Role::LoyaltyCard => loyalty_cards.push(slot),
         }
@@ -186,6 +206,28 @@ pub fn evaluate_checkout(
     // Equal priorities keep request order (promotions after the requested ones): the slot is
     // part of the key.
     discounts.sort_unstable();
+    // BEST_FOR_CUSTOMER: the combination to apply (the others are left out).
+    let choice = policy.best_for_customer().then(|| {
+        let candidates: Vec<SearchCandidate<'_>> = discounts
+            .iter()
+            .filter_map(|&(_, slot)| {
+                let entry = &entries[slot];
+                entry.campaign.map(|campaign| SearchCandidate {
+                    candidate: candidate(entry, campaign),
+                    slot,
+                    optional: !(checkout.mode == ApplicationMode::All && slot < requested_count),
+                })
+            })
+            .collect();
+        best_combination(&evaluation, &candidates)
+    });
+    let chosen = choice.as_ref().map(chosen_of);
+    let left_out_by = chosen.and_then(|chosen| {
+        let slot = *chosen.applied.first()?;
+        entries[slot]
+            .campaign
+            .map(|campaign| Cause { campaign, slot })
+    });
     for (_, slot) in discounts {
         let entry = &entries[slot];
         if let Some(campaign) = entry.campaign {
@@ -195,12 +237,24 @@ pub fn evaluate_checkout(
             } else {
                 Detail::Reason
             };
+            let admission = match chosen {
+                Some(chosen) if !chosen.applied.contains(&slot) => {
+                    Admission::LeaveOut { by: left_out_by }
+                }
+                _ => Admission::Apply,
+            };
             let candidate = candidate(entry, campaign);
-            let outcome = evaluation.evaluate_discount(&candidate, detail);
+            let outcome = evaluation.evaluate_discount(&candidate, slot, detail, admission);
+            let skipped_by = match &outcome {
+                DiscountOutcome::Skipped(skip) => skip.by,
+                _ => None,
+            };
             // A joined promotion that is not valid is not listed (see below): no result.
             if listed || !matches!(outcome, DiscountOutcome::Rejected(_)) {
                 let redeemable = entry.listed(campaign);
-                results[slot] = Some(evaluation.discount_result(&candidate, redeemable, outcome));
+                let mut result = evaluation.discount_result(&candidate, redeemable, outcome);
+                result.skipped_by = skipped_by.and_then(|by| listed_at(&entries, by));
+                results[slot] = Some(result);
             }
         }
     }
@@ -244,13 +298,53 @@ pub fn evaluate_checkout(
         .iter()
         .all(|result| applicable(&result))
         && results.iter().any(|result| applicable(&result));
+    let combinations = choice.map_or_else(Vec::new, |choice| combinations(&choice, &entries));
     Ok(ValidateResponse {
         valid,
         redeemables: results,
         totals: Some(totals),
         added_items,
         reservation: None,
+        combinations,
     })
+}
+
+/// The combination BEST_FOR_CUSTOMER applies: the best (the application-order one when the
+/// search kept none).
+fn chosen_of(choice: &Choice) -> &Outcome {
+    choice.best.first().unwrap_or(&choice.application_order)
+}
+
+/// The redeemable at `slot` as the answer lists it.
+fn listed_at(entries: &[Entry<'_>], slot: usize) -> Option<Redeemable> {
+    let entry = entries.get(slot)?;
+    entry.campaign.map(|campaign| entry.listed(campaign))
+}
+
+/// The answer's list of the best combinations (chosen first), then the application-order one
+/// when it is not among them.
+fn combinations(choice: &Choice, entries: &[Entry<'_>]) -> Vec<Combination> {
+    let describe = |outcome: &Outcome, chosen: bool| Combination {
+        applied: outcome
+            .applied
+            .iter()
+            .filter_map(|&slot| listed_at(entries, slot))
+            .collect(),
+        total_discount: outcome.total_discount,
+        chosen,
+        application_order: outcome.applied == choice.application_order.applied,
+    };
+    let chosen = chosen_of(choice);
+    let mut listed: Vec<Combination> = Vec::with_capacity(choice.best.len() + 1);
+    listed.push(describe(chosen, true));
+    listed.extend(choice.best.iter().skip(1).map(|o| describe(o, false)));
+    if !listed
+        .iter()
+        .any(|combination| combination.application_order)
+    {
+        listed.push(describe(&choice.application_order, false));
+    }
+    listed
 }
 
 fn candidate<'a>(entry: &'a Entry<'a>, campaign: &'a CompiledCampaign) -> Candidate<'a> {
@@ -391,6 +485,7 @@ fn skip_all_if_any_requested_failed(results: &mut [RedeemableResult], requested_
         "Not applied: the request is in ALL mode and {failed_name} {state} ({}).",
         failed.reason
     );
+    let failed_redeemable = failed.redeemable.clone();
     for result in results
         .iter_mut()
         .filter(|result| result.status == RedeemableStatus::Applicable as i32)
@@ -401,6 +496,7 @@ fn skip_all_if_any_requested_failed(results: &mut [RedeemableResult], requested_
             Reason::ApplicationModeAll,
             message.clone(),
         );
+        result.skipped_by = failed_redeemable.clone();
         result.items_discount = 0;
         result.shipping_discount = 0;
         result.allocations.clear();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use prost::Message;
 
 use crate::campaign::CompiledCampaign;
-use crate::checkout::{evaluate_checkout, SLOT_NOT_FOUND};
+use crate::checkout::{evaluate_checkout_with_policy, SLOT_NOT_FOUND};
 use crate::counter_keys::CounterDelta;
 use crate::counter_keys::{normalize_code, CounterKeys};
 use crate::error::{CheckoutError, ContextError, RequestError};
@@ -21,6 +21,7 @@ use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{CampaignType, Code, CodeKind, StackingRules, ValidateResponse};
 use crate::redemption::RedemptionWrites;
 use crate::redemption::{checkout_with_deltas, redeem_checkout, RedemptionIdentity};
+use crate::stacking::StackingPolicy;
 
 /// One campaign of the plan.
 #[derive(Debug, Clone)]
@@ -41,7 +42,9 @@ pub struct CheckoutPlan {
     slots: FastMap<String, i32>,
     /// Slots of the joining promotions, in the order they join.
     promotions: Vec<i32>,
-    stacking_rules: Option<StackingRules>,
+    /// The stacking rules compiled once for every request of this generation (rules that do
+    /// not compile fail each evaluation, as a per-request compile would).
+    stacking: Result<StackingPolicy, ContextError>,
 }
 
 /// The counters read for one entry of the context, and where each value goes.
@@ -98,7 +101,9 @@ impl CheckoutPlan {
             reads_counters: Vec::with_capacity(campaigns.len()),
             slots: FastMap::default(),
             promotions: Vec::new(),
-            stacking_rules,
+            stacking: StackingPolicy::compile(stacking_rules.as_ref()).map_err(|error| {
+                ContextError::new(format!("stacking_rules.{}: {}", error.path, error.reason))
+            }),
         };
         for campaign in campaigns {
             let slot = plan.campaigns.len() as i32;
@@ -160,7 +165,8 @@ impl CheckoutPlan {
                 redeemables: Vec::with_capacity(input.redeemables.len()),
                 promotions: Vec::new(),
                 customer,
-                stacking_rules: self.stacking_rules.clone(),
+                // The plan's compiled policy is used instead (evaluate_checkout_with_policy).
+                stacking_rules: None,
             },
             input: CheckoutInput::default(),
             reads: Vec::new(),
@@ -402,10 +408,15 @@ impl PreparedCheckout {
         self.context_with(read).map(std::borrow::Cow::Owned)
     }
 
+    fn policy(&self) -> Result<&StackingPolicy, ContextError> {
+        self.plan.stacking.as_ref().map_err(Clone::clone)
+    }
+
     /// Evaluates (Validate).
     pub fn evaluate(&self, read: CounterValues<'_>) -> Result<ValidateResponse, CheckoutError> {
         let context = self.context_for(read)?;
-        evaluate_checkout(&self.input, &context, &self.plan.campaign_refs())
+        let policy = self.policy()?;
+        evaluate_checkout_with_policy(&self.input, &context, &self.plan.campaign_refs(), policy)
     }
 
     /// Evaluates and returns the counter changes the applied redeemables would make
@@ -415,7 +426,8 @@ impl PreparedCheckout {
         read: CounterValues<'_>,
     ) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
         let context = self.context_for(read)?;
-        checkout_with_deltas(&self.input, &context, &self.plan.campaign_refs())
+        let policy = self.policy()?;
+        checkout_with_deltas(&self.input, &context, &self.plan.campaign_refs(), policy)
     }
 
     /// Evaluates a Redeem and computes its writes.
@@ -425,6 +437,13 @@ impl PreparedCheckout {
         identity: RedemptionIdentity<'_>,
     ) -> Result<RedemptionWrites, CheckoutError> {
         let context = self.context_for(read)?;
-        redeem_checkout(&self.input, &context, &self.plan.campaign_refs(), identity)
+        let policy = self.policy()?;
+        redeem_checkout(
+            &self.input,
+            &context,
+            &self.plan.campaign_refs(),
+            policy,
+            identity,
+        )
     }
 }

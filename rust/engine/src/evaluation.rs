@@ -19,7 +19,7 @@ use crate::reason::Reason;
 use crate::request::ValidatedCheckout;
 use crate::rules::{ExplainContext, LineIndex, OrderFacts, TestEnv};
 use crate::schedule::timestamp_to_unix_ms;
-use crate::stacking::{Skip, Stacking, StackingPolicy};
+use crate::stacking::{Cause, Refusal, Skip, Stacking, StackingPolicy};
 
 /// Why a redeemable is inapplicable.
 #[derive(Debug, Clone)]
@@ -99,7 +99,9 @@ pub struct Tender {
     pub points_amount: i64,
 }
 
-/// The state of one evaluation over one cart.
+/// The state of one evaluation over one cart (cloned by the best-combination search at each
+/// branch).
+#[derive(Clone)]
 pub struct Evaluation<'r> {
     pub checkout: &'r ValidatedCheckout<'r>,
     pub now_unix_ms: i64,
@@ -115,6 +117,20 @@ pub struct Evaluation<'r> {
     pub line_index: Option<&'r LineIndex<'r>>,
     /// Discounts are only ranked, never applied or shown: skip spreading them over the lines.
     pub totals_only: bool,
+    /// Under the SINGLE product stack policy: the request lines an item-level effect
+    /// discounted (empty otherwise).
+    pub discounted_lines: Vec<bool>,
+}
+
+/// Whether a discount that passes its checks applies (when the stacking rules admit it) or is
+/// left out by the best-combination search.
+#[derive(Debug, Clone, Copy)]
+pub enum Admission<'c> {
+    Apply,
+    /// Left out; `by` is the first redeemable of the chosen combination.
+    LeaveOut {
+        by: Option<Cause<'c>>,
+    },
 }
 
 impl<'r> Evaluation<'r> {
@@ -137,6 +153,11 @@ impl<'r> Evaluation<'r> {
             paid: 0,
             line_index: None,
             totals_only: false,
+            discounted_lines: if policy.single_product() {
+                vec![false; checkout.line_amounts.len()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -336,14 +357,34 @@ impl<'r> Evaluation<'r> {
         let Some(effect) = campaign.effect_for(self.checkout.customer_id) else {
             return Err(no_effect());
         };
-        let facts = self.facts(campaign, counters);
+        let mut facts = self.facts(campaign, counters);
+        // SINGLE: lines an earlier item-level effect discounted are worth 0 to this one.
+        let single = effect.is_item_level() && self.discounted_lines.contains(&true);
+        let view = single.then(|| self.cart.without_lines(&self.discounted_lines));
+        let cart = view.as_ref().unwrap_or(&self.cart);
+        if single {
+            facts.running_line_amounts = cart.line_amounts();
+            facts.running_amount = cart.amount();
+        }
+        let initial_lines = self.policy.initial_base(campaign).then(|| {
+            let mut lines = self.checkout.line_amounts.clone();
+            if single {
+                for (line, &taken) in lines.iter_mut().zip(&self.discounted_lines) {
+                    if taken {
+                        *line = 0;
+                    }
+                }
+            }
+            lines
+        });
         let input = EffectInput {
             facts: &facts,
             currency: campaign.currency(),
             totals_only,
+            initial_lines: initial_lines.as_deref(),
         };
         let discount = effect
-            .apply(&self.cart, &input)
+            .apply(cart, &input)
             .map_err(|message| Rejection::new(Reason::NoEffect, message))?;
         if let Some(breach) = campaign.limits().check_discount(counters, discount.total()) {
             return Err(Rejection::limit(
@@ -352,27 +393,35 @@ impl<'r> Evaluation<'r> {
                 detail,
             ));
         }
-        if discount.total() == 0 {
+        if discount.total() == 0 && !self.policy.redeems_no_effect() {
             return Err(no_effect());
         }
         Ok(discount)
     }
 
-    /// Evaluates a discount redeemable and, when valid and admitted by the stacking rules,
-    /// applies it to the running cart. The answer's result is built apart (`discount_result`),
-    /// so a caller that does not list a rejected redeemable builds none; a rejection says as
-    /// much as `detail` asks.
+    /// Evaluates a discount redeemable (at position `slot` of the checkout) and, when valid,
+    /// admitted by the stacking rules and not left out (`admission`), applies it to the running
+    /// cart. The answer's result is built apart (`discount_result`), so a caller that does not
+    /// list a rejected redeemable builds none; a rejection says as much as `detail` asks.
     pub fn evaluate_discount(
         &mut self,
         candidate: &Candidate<'r>,
+        slot: usize,
         detail: Detail,
+        admission: Admission<'r>,
     ) -> DiscountOutcome {
         let campaign = candidate.campaign;
         let checked = self.precheck(candidate, detail).and_then(|counters| {
             self.check_rule(campaign, &counters, detail)?;
             // A discount the stacking rules refuse is SKIPPED when valid: only its total
             // decides that (the rules depend on what applied before, not on this discount).
-            let refusal = self.stacking.refusal(self.policy, campaign);
+            let refusal = self
+                .stacking
+                .refusal(self.policy, campaign)
+                .or(match admission {
+                    Admission::Apply => None,
+                    Admission::LeaveOut { by } => Some(Refusal::LeftOut { by }),
+                });
             let totals_only = self.totals_only || refusal.is_some();
             let discount = self.discount_of(candidate, &counters, totals_only, detail)?;
             Ok((discount, refusal))
@@ -381,8 +430,21 @@ impl<'r> Evaluation<'r> {
             Err(rejection) => DiscountOutcome::Rejected(rejection),
             Ok((_, Some(refusal))) => DiscountOutcome::Skipped(refusal.skip(campaign)),
             Ok((discount, None)) => {
-                self.stacking.record_applied(self.policy, campaign);
+                self.stacking.record_applied(self.policy, campaign, slot);
                 self.record_usage(campaign, discount.total());
+                if !self.discounted_lines.is_empty()
+                    && campaign
+                        .effect_for(self.checkout.customer_id)
+                        .is_some_and(|effect| effect.is_item_level())
+                {
+                    for (taken, &line) in self
+                        .discounted_lines
+                        .iter_mut()
+                        .zip(&discount.line_discounts)
+                    {
+                        *taken |= line > 0;
+                    }
+                }
                 let added_index = self.cart.apply(&discount);
                 DiscountOutcome::Applied {
                     discount,

@@ -12,6 +12,7 @@ pub mod cart;
 pub mod checkout;
 pub mod checkout_plan;
 pub mod codegen;
+pub mod combination;
 pub mod counter_keys;
 pub mod customer;
 pub mod decimal;

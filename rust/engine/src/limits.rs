@@ -200,7 +200,7 @@ impl CompiledLimits {
 /// later redeemable of the same campaign (another code of it) is checked against the counters
 /// the whole request would leave behind, not the ones read before it. Without this, two codes
 /// of a campaign with one slot left would both pass, and Redeem would oversell.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RequestUsage {
     /// A request applies a few campaigns (at most MAX_REDEEMABLES plus its joined promotions'
     /// stacking maximum): a list scanned by id is cheaper than hashing every id looked up.

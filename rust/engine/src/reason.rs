@@ -30,10 +30,12 @@ pub enum Reason {
     AlreadyRolledBack,
     /// SKIPPED because the request is in ALL mode and another redeemable is inapplicable.
     ApplicationModeAll,
+    /// SKIPPED under BEST_FOR_CUSTOMER: a combination without it gives the customer more.
+    NotInBestCombination,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 25] = [
+    pub const ALL: [Reason; 26] = [
         Reason::CodeNotFound,
         Reason::CampaignInactive,
         Reason::NotStarted,
@@ -59,6 +61,7 @@ impl Reason {
         Reason::AlreadyRedeemedIdempotent,
         Reason::AlreadyRolledBack,
         Reason::ApplicationModeAll,
+        Reason::NotInBestCombination,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +91,7 @@ impl Reason {
             Reason::AlreadyRedeemedIdempotent => "already_redeemed_idempotent",
             Reason::AlreadyRolledBack => "already_rolled_back",
             Reason::ApplicationModeAll => "application_mode_all",
+            Reason::NotInBestCombination => "not_in_best_combination",
         }
     }
 }

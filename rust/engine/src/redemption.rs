@@ -7,7 +7,7 @@ use prost::encoding::{self, encode_key, encode_varint, WireType};
 use prost::Message;
 
 use crate::campaign::CompiledCampaign;
-use crate::checkout::evaluate_checkout;
+use crate::checkout::evaluate_checkout_with_policy;
 use crate::counter_keys::{
     normalize_code, CounterDelta, CounterKeys, RedeemedAmounts, GIFT_PREFIX, POINTS_PREFIX,
 };
@@ -20,6 +20,7 @@ use crate::pb::v1::{
     RedeemableStatus, RedemptionStatus, ValidateResponse,
 };
 use crate::schedule::unix_ms_to_timestamp;
+use crate::stacking::StackingPolicy;
 
 /// Who the redemption is: chosen by the server before it is evaluated.
 #[derive(Debug, Clone, Copy)]
@@ -87,9 +88,10 @@ pub fn redeem_checkout(
     input: &CheckoutInput,
     context: &EvaluationContext,
     campaigns: &[&CompiledCampaign],
+    policy: &StackingPolicy,
     identity: RedemptionIdentity<'_>,
 ) -> Result<RedemptionWrites, CheckoutError> {
-    let outcome = evaluate_checkout(input, context, campaigns)?;
+    let outcome = evaluate_checkout_with_policy(input, context, campaigns, policy)?;
     redemption_writes(input, context, campaigns, outcome, identity)
 }
 
@@ -99,8 +101,9 @@ pub fn checkout_with_deltas(
     input: &CheckoutInput,
     context: &EvaluationContext,
     campaigns: &[&CompiledCampaign],
+    policy: &StackingPolicy,
 ) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
-    let outcome = evaluate_checkout(input, context, campaigns)?;
+    let outcome = evaluate_checkout_with_policy(input, context, campaigns, policy)?;
     let order_value = order_value_of(&outcome.totals);
     let (deltas, _) = applied_deltas(input, context, campaigns, &outcome.redeemables, order_value)?;
     Ok((outcome, deltas))

@@ -234,7 +234,8 @@ fn run_checkout_case(case: &Json) -> Result<(), Vec<String>> {
     }
 }
 
-const RESULT_KEYS: [&str; 17] = [
+const RESULT_KEYS: [&str; 18] = [
+    "skipped_by",
     "shipping_discount",
     "gift_amount",
     "points",
@@ -283,7 +284,14 @@ fn compare_response(
     }
     for key in expected_object.keys() {
         if !RESULT_KEYS.contains(&key.as_str())
-            && !["valid", "results", "totals", "response_added_items"].contains(&key.as_str())
+            && ![
+                "valid",
+                "results",
+                "totals",
+                "response_added_items",
+                "combinations",
+            ]
+            .contains(&key.as_str())
         {
             problems.push(format!("unknown expected key {key:?}"));
         }
@@ -308,6 +316,21 @@ fn compare_response(
             added,
             &added_items_json(&response.added_items),
         );
+    }
+    if let Some(combinations) = expected.get("combinations") {
+        let actual: Vec<Json> = response
+            .combinations
+            .iter()
+            .map(|combination| {
+                json!({
+                    "applied": combination.applied.iter().map(redeemable_json).collect::<Vec<_>>(),
+                    "total_discount": combination.total_discount,
+                    "chosen": combination.chosen,
+                    "application_order": combination.application_order,
+                })
+            })
+            .collect();
+        check_eq(&mut problems, "combinations", combinations, &json!(actual));
     }
     if let Some(expected_totals) = expected.get("totals") {
         let totals = response.totals.clone().unwrap_or_default();
@@ -405,15 +428,13 @@ fn compare_result(
             }
             "redeemable" => {
                 let redeemable = result.redeemable.clone().unwrap_or_default();
-                let actual = match redeemable.target {
-                    Some(promocore_engine::pb::v1::redeemable::Target::Code(code)) => {
-                        json!({"code": code})
-                    }
-                    Some(promocore_engine::pb::v1::redeemable::Target::PromotionId(id)) => {
-                        json!({"promotion_id": id})
-                    }
-                    None => json!({}),
-                };
+                check_eq(problems, &at(key), value, &redeemable_json(&redeemable));
+            }
+            "skipped_by" => {
+                let actual = result
+                    .skipped_by
+                    .as_ref()
+                    .map_or(Json::Null, redeemable_json);
                 check_eq(problems, &at(key), value, &actual);
             }
             "explanation" => compare_explanation(problems, &at(key), result, value),
@@ -484,6 +505,17 @@ fn compare_explanation(
 }
 
 /// Added items as `[{"item_index", "sku", "quantity", "unit_price"}]`.
+/// `{"code": "X"}` or `{"promotion_id": "P"}`.
+fn redeemable_json(redeemable: &promocore_engine::pb::v1::Redeemable) -> Json {
+    match &redeemable.target {
+        Some(promocore_engine::pb::v1::redeemable::Target::Code(code)) => json!({"code": code}),
+        Some(promocore_engine::pb::v1::redeemable::Target::PromotionId(id)) => {
+            json!({"promotion_id": id})
+        }
+        None => json!({}),
+    }
+}
+
 fn added_items_json(added: &[promocore_engine::pb::v1::AddedItem]) -> Json {
     Json::Array(
         added

@@ -98,10 +98,14 @@ impl PercentOffItems {
     }
 
     pub fn apply(&self, cart: &RunningCart, input: &EffectInput<'_, '_>) -> Discount {
-        let weights = matching_weights(cart, &self.filter.matching(input.facts));
-        let base = weights.iter().sum::<i64>();
+        let matching = self.filter.matching(input.facts);
+        let weights = matching_weights(cart, &matching);
+        let left = weights.iter().sum::<i64>();
+        let base = input.initial_lines.map_or(left, |lines| {
+            matching.iter().map(|&index| lines[index]).sum::<i64>()
+        });
         let percent = percent_of(base, self.percent_bp).unwrap_or(base);
-        let total = self.cap.map_or(percent, |cap| percent.min(cap)).min(base);
+        let total = self.cap.map_or(percent, |cap| percent.min(cap)).min(left);
         input.spread(total, &weights)
     }
 }

@@ -43,6 +43,9 @@ pub struct EffectInput<'f, 'a> {
     pub currency: &'f str,
     /// Only the total matters (ranking): order-level amounts are not spread over the lines.
     pub totals_only: bool,
+    /// The request's initial line amounts when percent discounts are computed on them
+    /// (calculation base INITIAL_AMOUNT); None = on the running amounts.
+    pub initial_lines: Option<&'f [i64]>,
 }
 
 impl EffectInput<'_, '_> {
@@ -103,6 +106,18 @@ impl CompiledEffect {
             CompiledEffect::Shipping(e) => e.describe(currency),
             CompiledEffect::Formula(_) => "a formula discount".to_owned(),
         }
+    }
+
+    /// Whether the effect discounts chosen lines (the SINGLE product stack policy applies to it)
+    /// rather than the whole order or shipping.
+    pub fn is_item_level(&self) -> bool {
+        !matches!(
+            self,
+            CompiledEffect::AmountOffOrder(_)
+                | CompiledEffect::PercentOffOrder(_)
+                | CompiledEffect::TieredSpend(_)
+                | CompiledEffect::Shipping(_)
+        )
     }
 
     /// An upper bound of the discount (items plus shipping) on a fresh cart of `items_amount`

@@ -68,11 +68,11 @@ impl PercentOffOrder {
     }
 
     pub fn apply(&self, cart: &RunningCart, input: &EffectInput<'_, '_>) -> Discount {
-        over_all_lines(
-            cart,
-            capped_percent(cart.amount(), self.percent_bp, self.cap),
-            input,
-        )
+        // On the initial amount the percent may exceed what is left: over_all_lines caps it.
+        let base = input
+            .initial_lines
+            .map_or(cart.amount(), |lines| lines.iter().sum());
+        over_all_lines(cart, capped_percent(base, self.percent_bp, self.cap), input)
     }
 }
 

@@ -69,6 +69,7 @@ fn apply(kind: Kind, items: Vec<Item>, shipping: i64) -> Result<Discount, String
             facts: &facts,
             currency: "EUR",
             totals_only: false,
+            initial_lines: None,
         },
     )
 }

@@ -11,11 +11,13 @@ use promocore_engine::pb::internal::{Counters, CustomerProfile, ResolvedRedeemab
 use promocore_engine::pb::v1::effect::Kind;
 use promocore_engine::pb::v1::redeemable::Target;
 use promocore_engine::pb::v1::{
-    shipping_discount, spend_tier, AmountOffItems, AmountOffOrder, ApplicationMode, BuyXGetY,
-    Campaign, CampaignType, CheckoutOptions, Code, CustomerAggregates, CustomerRef, Effect,
-    FixedPrice, FormulaDiscount, FreeUnits, Item, ItemFilter, Limits, LoyaltyCard, LoyaltyProgram,
-    Order, PercentOffItems, PercentOffOrder, Redeemable, ShippingDiscount, SpendTier, Stacking,
-    StackingCategory, StackingRules, TieredSpend, ValidityWindow, Variant,
+    shipping_discount, spend_tier, AmountOffItems, AmountOffOrder, ApplicationMode,
+    ApplicationOrder, BuyXGetY, CalculationBase, Campaign, CampaignType, CheckoutOptions, Code,
+    CombinationMode, CustomerAggregates, CustomerRef, Effect, ExclusiveResolution, FixedPrice,
+    FormulaDiscount, FreeUnits, Item, ItemFilter, JointPlacement, Limits, LoyaltyCard,
+    LoyaltyProgram, NoEffectPolicy, Order, PercentOffItems, PercentOffOrder, ProductStackPolicy,
+    Redeemable, ShippingDiscount, SpendTier, Stacking, StackingCategory, StackingRules,
+    TieredSpend, ValidityWindow, Variant,
 };
 
 pub fn object<'a>(json: &'a Json, what: &str) -> &'a Map<String, Json> {
@@ -312,6 +314,16 @@ fn effect(json: &Json) -> Effect {
     effect
 }
 
+/// An enum field written by name, e.g. "EXCLUSIVE_WINS".
+fn enum_value<E: Into<i32>>(value: &Json, key: &str, parse: fn(&str) -> Option<E>) -> i32 {
+    let name = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is an enum name"));
+    parse(name)
+        .unwrap_or_else(|| panic!("{key}: unknown value {name:?}"))
+        .into()
+}
+
 /// promocore.v1.StackingRules.
 pub fn stacking_rules(json: &Json) -> StackingRules {
     let mut rules = StackingRules::default();
@@ -319,6 +331,30 @@ pub fn stacking_rules(json: &Json) -> StackingRules {
         match key.as_str() {
             "max_applied" => rules.max_applied = Some(int32(value, key)),
             "default_max_per_category" => rules.default_max_per_category = Some(int32(value, key)),
+            "max_exclusive_applied" => rules.max_exclusive_applied = Some(int32(value, key)),
+            "max_per_exclusive_category" => {
+                rules.max_per_exclusive_category = Some(int32(value, key))
+            }
+            "application_order" => {
+                rules.application_order = enum_value(value, key, ApplicationOrder::from_str_name)
+            }
+            "joint_placement" => {
+                rules.joint_placement = enum_value(value, key, JointPlacement::from_str_name)
+            }
+            "exclusive_resolution" => {
+                rules.exclusive_resolution =
+                    enum_value(value, key, ExclusiveResolution::from_str_name)
+            }
+            "product_stack_policy" => {
+                rules.product_stack_policy =
+                    enum_value(value, key, ProductStackPolicy::from_str_name)
+            }
+            "no_effect_policy" => {
+                rules.no_effect_policy = enum_value(value, key, NoEffectPolicy::from_str_name)
+            }
+            "combination_mode" => {
+                rules.combination_mode = enum_value(value, key, CombinationMode::from_str_name)
+            }
             "categories" => {
                 rules.categories = list(value, key)
                     .iter()
@@ -331,6 +367,10 @@ pub fn stacking_rules(json: &Json) -> StackingRules {
                                 "exclusive" => c.exclusive = boolean(v, k),
                                 "joint" => c.joint = boolean(v, k),
                                 "max_applied" => c.max_applied = Some(int32(v, k)),
+                                "calculation_base" => {
+                                    c.calculation_base =
+                                        enum_value(v, k, CalculationBase::from_str_name)
+                                }
                                 _ => panic!("unknown category key {k:?}"),
                             }
                         }
