@@ -6,8 +6,10 @@ campaign, the load data set's 20-line carts) against a server on a fresh LMDB di
 on a fresh private redis-server (AOF, appendfsync always: the no-loss setting). The backends
 alternate (LMDB, Redis, LMDB, Redis, ...) so that drift of a shared machine hits both alike.
 
-Besides redeems/s it records what bounds the Redis figure: Redis commands (round trips) per
-redeem, CPU per redeem of the server's workers and of redis-server, and how busy the machine was.
+Besides redeems/s it records what bounds the Redis figure: round trips to Redis per redeem (the
+client reads redis-server processed during the timed run: a pipeline of several commands is one),
+the commands per redeem by name, CPU per redeem of the server's workers and of redis-server, and
+how busy the machine was.
 
     .venv/bin/python benchmarks/redis_bench.py [--rounds 2] [--seconds 12]
 
@@ -71,12 +73,12 @@ def machine_busy() -> tuple[int, int]:
 
 
 class MonitorCount:
-    """Counts the commands a redis-server executes (MONITOR), split into round trips (a client's
-    own commands) and the commands the store's scripts run inside Redis; tells the commit script
-    from the cursor-walk script by their arguments (not by SHA-1, which changes with the script),
-    and a commit that wrote (its reads still held) from one that found a conflict (no write
-    follows it). MONITOR slows redis-server down, so it only
-    runs in a phase of its own after the timed one."""
+    """Counts the commands a redis-server executes (MONITOR), split into those clients sent
+    (several to a round trip when pipelined) and those the store's scripts run inside Redis;
+    tells the commit script from the cursor-walk script by their arguments (not by SHA-1, which
+    changes with the script), and a commit that wrote (its reads still held) from one that found
+    a conflict (no write follows it). MONITOR slows redis-server down, so it only runs in a
+    phase of its own after the timed one."""
 
     WRITES = (b"HSET", b"HDEL", b"ZADD", b"ZREM")
 
@@ -176,10 +178,12 @@ def measure(backend: str, workdir: Path, run: int, args: argparse.Namespace) -> 
         pids = server.worker_pids()
         watched = pids + ([redis.pid] if redis is not None else [])
         cpu_before = {pid: cpu_seconds([pid]) for pid in watched}
+        reads_before = reads_processed(redis) if redis is not None else 0
         busy_before = machine_busy()
         load_cpu_before = children_cpu_seconds()
         results = load(server.target, f"{backend}{run}-", args.seconds, args)
         busy_after = machine_busy()
+        reads = reads_processed(redis) - reads_before if redis is not None else 0
         cpu = {pid: cpu_seconds([pid]) - before for pid, before in cpu_before.items()}
         load_cpu = children_cpu_seconds() - load_cpu_before
         figures = summarize_load(results, args.seconds)
@@ -196,6 +200,7 @@ def measure(backend: str, workdir: Path, run: int, args: argparse.Namespace) -> 
         )
         if redis is not None:
             figures["redis_cpu_s"] = cpu[redis.pid]
+            figures["redis_reads"] = reads
             monitor = MonitorCount(redis)
             try:
                 monitored = load(server.target, f"monitored{run}-", MONITOR_SECONDS, args)
@@ -215,6 +220,13 @@ def measure(backend: str, workdir: Path, run: int, args: argparse.Namespace) -> 
                 "walks": monitor.walks,
             }
     return figures
+
+
+def reads_processed(redis: RedisServer) -> int:
+    """How many times redis-server has read a client's socket: one per round trip (a request,
+    or a pipeline of several sent together), whatever the number of commands in it."""
+    with contextlib.closing(redis.client()) as client:
+        return int(client.info("stats")["total_reads_processed"])
 
 
 def round_trip_us(redis: RedisServer, samples: int = 2000) -> float:
@@ -279,6 +291,7 @@ def summarize(
         return round(sum(m[field] for m in monitored) / monitored_redeems, 2)
 
     commits = sum(m["commits"] for m in monitored)
+    commands = sum(round_trips.values())
     return {
         "redeem_rps_redis": round(rps["redis"], 1),
         "redeem_rps_lmdb": round(rps["lmdb"], 1),
@@ -289,8 +302,13 @@ def summarize(
         "not_succeeded": sum(r["not_succeeded"] for r in runs),
         "p99_ms_redis": max(r["p99_ms"] for r in redis_runs),
         "p99_ms_lmdb": max(r["p99_ms"] for r in by_backend["lmdb"]),
-        "redis_round_trips_per_redeem": round(sum(round_trips.values()) / monitored_redeems, 2),
-        "redis_round_trips_per_redeem_by_command": {
+        "redis_round_trips_per_redeem": round(
+            sum(r["redis_reads"] for r in redis_runs)
+            / max(1, sum(r["redeems"] for r in redis_runs)),
+            2,
+        ),
+        "redis_commands_per_redeem": round(commands / monitored_redeems, 2),
+        "redis_commands_per_redeem_by_command": {
             name: round(n / monitored_redeems, 2)
             for name, n in round_trips.most_common()
             if n / monitored_redeems >= 0.01
@@ -333,16 +351,18 @@ def cpu_per_redeem_us(summary: dict, backend: str) -> int:
 def bound_sentence(summary: dict) -> str:
     """What the figures say bounds the Redis throughput: the round trips a redeem makes, and
     whether the CPU per redeem of everything on the machine explains the ratio."""
-    by_command = summary["redis_round_trips_per_redeem_by_command"]
+    by_command = summary["redis_commands_per_redeem_by_command"]
     trips = summary["redis_round_trips_per_redeem"]
     rtt_us = summary["redis_round_trip_us_idle"]
     reads = ", ".join(
         f"{n} {name.upper()}" for name, n in by_command.items() if not name.startswith("eval")
     )
     round_trips = (
-        f"A redeem on Redis made {trips} round trips to redis-server ({reads}, "
-        f"{summary['redis_walk_scripts_per_redeem']} cursor-walk scripts, made one after another "
-        f"as the store code reads, and {summary['redis_commits_per_redeem']} commit scripts: one "
+        f"A redeem on Redis made {trips} round trips to redis-server (socket reads it processed "
+        f"in the timed runs; several commands pipelined together are one), sending "
+        f"{summary['redis_commands_per_redeem']} commands ({reads}, "
+        f"{summary['redis_walk_scripts_per_redeem']} cursor-walk scripts and "
+        f"{summary['redis_commits_per_redeem']} commit scripts: one "
         "per group-commit batch, plus reruns; "
         f"{summary['redis_commit_conflict_share']:.0%} of the commits found a conflict and reran "
         "their batch); redis-server ran "
@@ -404,8 +424,10 @@ def write_results(summary: dict, runs: list[dict], command: str) -> None:
         "`--data-dir` (durability full). Redis: a fresh private redis-server with `appendonly "
         "yes`, `appendfsync always` (no acknowledged redemption lost), `--store "
         f"redis://127.0.0.1:PORT/0`. The backends alternate, {summary['rounds']} runs each. "
-        f"Round trips are counted with MONITOR during a further {MONITOR_SECONDS:g} s of the "
-        "same load after each timed Redis run (MONITOR slows Redis down, so never while timed)."
+        "Round trips are redis-server's client socket reads (INFO stats total_reads_processed) "
+        "during the timed runs; commands are counted with MONITOR during a further "
+        f"{MONITOR_SECONDS:g} s of the same load after each timed Redis run (MONITOR slows Redis "
+        "down, so never while timed)."
     )
     ratio = (
         f"**redeem_rps_redis_vs_lmdb = {summary['redeem_rps_redis_vs_lmdb']}** (mean Redis "
@@ -434,6 +456,7 @@ def write_results(summary: dict, runs: list[dict], command: str) -> None:
         f"| redis-server CPU per redeem (µs) | {summary['redis_server_cpu_us_per_redeem']} | — |",
         f"| round trips to the store per redeem | {summary['redis_round_trips_per_redeem']} | "
         "— (in-process) |",
+        f"| commands to the store per redeem | {summary['redis_commands_per_redeem']} | — |",
         "",
         paragraph(ratio),
         "",

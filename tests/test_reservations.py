@@ -72,6 +72,19 @@ def test_a_hold_on_a_slot_that_is_not_the_last_does_not_block_others(client):
     assert client.redeem(ORDER, codes=["TWO"], idempotency_key="c")["status"] == "FAILED"
 
 
+def test_the_writer_deletes_expired_sessions_and_keeps_the_others(server, client, clock):
+    coupon(client, "first", "FIRST", limits={"total_redemptions": 1})
+    coupon(client, "second", "SECOND", limits={"total_redemptions": 1})
+    hold(client, "FIRST", "cart-a", ttl=30)
+    clock.advance(10_000)
+    hold(client, "SECOND", "cart-b", ttl=30)
+    clock.advance(20_000)  # cart-a has expired, cart-b has 10 s left
+    client.release_reservation("no-such-session")  # a write batch: its housekeeping runs
+    with server.store.read() as txn:
+        sessions = [bytes(key) for key, _ in txn.cursor(db=server.store.tables.sessions)]
+    assert sessions == [b"cart-b"]
+
+
 @pytest.mark.parametrize(
     ("reservation", "field"),
     [

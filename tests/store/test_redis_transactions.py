@@ -88,3 +88,65 @@ def test_additions_to_one_counter_from_open_transactions_both_count(store):
     first.commit()
     with store.read() as txn:
         assert decode_counter(txn.get(b"shared", db=table)) == 7
+
+
+def test_a_walk_answered_from_the_transactions_earlier_walk_still_conflicts_on_a_phantom(store):
+    table = store.tables.settings
+    fill_even_keys(store, table)
+    txn = store.write()
+    assert txn.cursor(db=table).set_range(b"k0100")
+    put(store, b"k0101", b"phantom")
+    cursor = txn.cursor(db=table)  # the same walk again: the rows of the first one
+    assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
+    txn.put(b"decided", b"", db=table)
+    with pytest.raises(WriteConflict):
+        txn.commit()
+
+
+def test_a_prefetched_value_is_a_read_only_once_read(store):
+    table = store.tables.settings
+    put(store, b"unread", b"1")
+    put(store, b"read", b"1")
+    txn = store.write()
+    txn.prefetch_reads([(table, [b"unread", b"read"])], [])
+    put(store, b"unread", b"2")  # never read by txn: no conflict over it
+    txn.put(b"decided", b"", db=table)
+    txn.commit()
+
+    txn = store.write()
+    txn.prefetch_reads([(table, [b"read"])], [])
+    put(store, b"read", b"2")
+    assert txn.get(b"read", db=table) == b"1"  # as fetched; the commit finds it changed
+    txn.put(b"decided", b"again", db=table)
+    with pytest.raises(WriteConflict):
+        txn.commit()
+
+
+def test_a_prefetched_walk_is_the_answer_of_the_cursor_placed_there(store):
+    table = store.tables.settings
+    fill_even_keys(store, table)
+    txn = store.write()
+    txn.prefetch_reads([], [(table, b"k0100"), (table, None)])
+    put(store, b"k0101", b"phantom")
+    cursor = txn.cursor(db=table)
+    assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
+    first = txn.cursor(db=table)
+    assert first.first() and first.key() == b"k0000"
+    txn.put(b"decided", b"", db=table)
+    with pytest.raises(WriteConflict):
+        txn.commit()
+
+
+def test_the_writers_housekeeping_with_nothing_expired_conflicts_with_no_reservation(store):
+    txn = store.write()
+    store.reservations.delete_expired(txn, now_ms=store.clock.now_ms(), limit=32)
+    with store.write() as other:  # a reservation made meanwhile by another node
+        store.reservations.reserve(
+            other,
+            "elsewhere",
+            expires_at_ms=store.clock.now_ms() + 60_000,
+            holds=[(b"campaign/c/redemptions", 1)],
+            redeemables=1,
+        )
+    txn.put(b"decided", b"", db=store.tables.settings)
+    txn.commit()

@@ -26,7 +26,11 @@ from promocore.cdp.integration_events import IntegrationEvents
 from promocore.cdp.segments import Segments
 from promocore.clock import Clock
 from promocore.manage.admin import page_size
-from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
+from promocore.programs.loyalty.accounts import (
+    customer_campaigns,
+    customer_campaigns_start,
+    customer_card,
+)
 from promocore.programs.loyalty.program import current_tier
 from promocore.programs.service import Programs
 from promocore.store import Store
@@ -283,6 +287,19 @@ class CustomerData:
         self.changed(txn, customer, now_ms)
 
     # Evaluation profiles ---------------------------------------------------------------------
+
+    def redeem_reads(self, customer_id: str) -> tuple[list[tuple], list[tuple]]:
+        """What a redemption by this customer reads here, for the checkout to prefetch: the
+        customer (profile, on_redeemed), the cards' walk (profile, earning), and the segments'
+        and distributions' walks (on_redeemed)."""
+        tables = self.store.tables
+        gets = [(tables.customers, [customer_id.encode()])]
+        walks = [
+            (tables.customer_cards, customer_campaigns_start(customer_id)),
+            (tables.segments, None),
+            (tables.distributions, None),
+        ]
+        return gets, walks
 
     def profile(
         self, txn: lmdb.Transaction, customer_id: str, now_ms: int

@@ -25,8 +25,9 @@ from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
 from promocore.store import Store
+from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
-from promocore.store.keys import normalize_code
+from promocore.store.keys import normalize_code, prefetch_reads
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -69,6 +70,10 @@ def counter_keys(
 # The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
 # for a customer the store does not know.
 ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
+# The reads a redemption by a customer makes besides the checkout's own (the profile, what the
+# redemption observers look up): ((table, keys) pairs, (table, cursor start) pairs), for
+# prefetch_reads.
+CustomerReads = Callable[[str], tuple[list[tuple], list[tuple]]]
 
 
 def code_record(store: Store, txn: lmdb.Transaction, redeemable: checkout_pb2.Redeemable):
@@ -173,11 +178,13 @@ class Checkout:
         clock: Clock,
         guard: GuessGuard | None = None,
         profiles: ProfileSource | None = None,
+        customer_reads: CustomerReads | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._preparer = Preparer(store, campaigns, profiles)
         self._guard = guard
+        self._customer_reads = customer_reads
 
     def validate(self, request: bytes, caller: Caller | None = None) -> bytes:
         """ValidateRequest bytes in, ValidateResponse bytes out. Changes nothing, unless the
@@ -258,6 +265,7 @@ class Checkout:
         parsed: checkout_pb2.RedeemRequest,
         subjects: Subjects,
     ) -> bytes:
+        self._prefetch_redeem_reads(txn, parsed)
         log = self._store.redemptions
         first_answer = log.replay(txn, parsed.idempotency_key, request)
         if first_answer is not None:
@@ -281,6 +289,29 @@ class Checkout:
             # The reservation is consumed: its holds became the counters just written.
             self._store.reservations.release(txn, parsed.session_key)
         return writes.response
+
+    def _prefetch_redeem_reads(
+        self, txn: lmdb.Transaction, parsed: checkout_pb2.RedeemRequest
+    ) -> None:
+        """What a redemption reads for certain, fetched together (Redis: one round trip
+        instead of one per read; LMDB: nothing): its idempotency key, the catalog generation,
+        its code records and the customer's reads."""
+        tables = self._store.tables
+        codes = [
+            normalize_code(redeemable.code)
+            for redeemable in parsed.redeemables
+            if redeemable.WhichOneof("target") == "code"
+        ]
+        gets: list[tuple] = [
+            (tables.idempotency, [parsed.idempotency_key.encode()]),
+            (tables.counters, [GENERATION_KEY]),
+            (tables.codes, [code for code in codes if 0 < len(code) <= _MAX_KEY_BYTES]),
+        ]
+        walks: list[tuple] = []
+        if parsed.customer.id and self._customer_reads is not None:
+            customer_gets, walks = self._customer_reads(parsed.customer.id)
+            gets += customer_gets
+        prefetch_reads(txn, gets, walks)
 
     def rollback(self, request: checkout_pb2.RollbackRequest) -> checkout_pb2.RollbackResponse:
         if not request.redemption_id:

@@ -327,6 +327,7 @@ def start_server(
         clock,
         GuessGuard(options.guess_limits, clock),
         profiles=customer_data.profile,
+        customer_reads=customer_data.redeem_reads,
     )
     wallet = Wallet(customer_data, Preparer(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet)

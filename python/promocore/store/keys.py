@@ -82,3 +82,21 @@ def prefetch(txn, db, keys: Iterable[bytes]) -> None:
     round trip; LMDB reads from memory and ignores it."""
     if hasattr(txn, "prefetch"):
         txn.prefetch(keys, db=db)
+
+
+def prefetch_reads(txn, gets: Iterable[tuple], walks: Iterable[tuple]) -> None:
+    """Hints that the keys of `gets` ((table, keys) pairs) are about to be read and cursors of
+    `walks` ((table, start) pairs) about to be placed with set_range(start), or first() for a
+    None start: on a shared store (Redis) all are fetched in one round trip; LMDB ignores it."""
+    if hasattr(txn, "prefetch_reads"):
+        txn.prefetch_reads(gets, walks)
+
+
+def first_key_unchecked(txn, db) -> bytes | None:
+    """The table's first key, for a decision that changes no answer (housekeeping): on a shared
+    store (Redis) one bounded read that the commit does not re-check, so a concurrent insert
+    there is no conflict; on LMDB the first key of the transaction's view."""
+    if hasattr(txn, "first_key_unchecked"):
+        return txn.first_key_unchecked(db)
+    cursor = txn.cursor(db=db)
+    return bytes(cursor.key()) if cursor.first() else None

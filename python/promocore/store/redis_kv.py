@@ -34,6 +34,8 @@ _INLINE_CHECK_BYTES = 128
 _WALK_CHUNK = 128
 # Existence checks per round trip in putmulti.
 _PUTMULTI_CHUNK = 2048
+# Rows of cursor walks a transaction keeps to answer the same walk again without a round trip.
+_WALK_CACHE_ROWS = 4096
 DEFAULT_PREFIX = "promocore"
 # A request fails (UNAVAILABLE) rather than wait longer than this for the Redis server.
 SOCKET_TIMEOUT_S = 5.0
@@ -226,10 +228,53 @@ class RedisEnvironment:
         flat = self._walk(
             keys=[table.hash_key, table.index_key], args=[start, stop, limit, int(reverse)]
         )
-        return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+        return _pairs(flat)
+
+    def read_together(
+        self,
+        gets: list[tuple[RedisTable, list[bytes]]],
+        walks: list[tuple[RedisTable, bytes, bytes, bool]],
+    ) -> tuple[list[list[bytes | None]], list[list[tuple[bytes, bytes]]]]:
+        """Several HMGETs and walk scripts (from, to, reverse; _WALK_CHUNK rows) in one round
+        trip: the values of each get's keys, the rows of each walk."""
+        for attempt in (1, 2):
+            pipe = self.client.pipeline(transaction=False)
+            for table, keys in gets:
+                pipe.hmget(table.hash_key, keys)
+            for table, start, stop, reverse in walks:
+                # EVALSHA, not the Script object: that makes the pipeline ask SCRIPT EXISTS
+                # first, a round trip of its own.
+                pipe.evalsha(
+                    self._walk.sha,
+                    2,
+                    table.hash_key,
+                    table.index_key,
+                    start,
+                    stop,
+                    _WALK_CHUNK,
+                    int(reverse),
+                )
+            results = pipe.execute(raise_on_error=False)
+            missing = [r for r in results if isinstance(r, redis.exceptions.NoScriptError)]
+            if missing and attempt == 1:  # a restarted server forgot the script
+                self.client.script_load(_WALK)
+                continue
+            for result in results:
+                if isinstance(result, Exception):
+                    raise result
+            break
+        return results[: len(gets)], [_pairs(flat) for flat in results[len(gets) :]]
+
+    def first_key(self, table: RedisTable) -> bytes | None:
+        found = self.client.zrange(table.index_key, 0, 0)
+        return found[0] if found else None
 
     def commit(self, keys: list[bytes], args: list[bytes | int | str]) -> bool:
         return self._commit(keys=keys, args=args) == 1
+
+
+def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
+    return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
 
 
 # Cursor bounds in ZRANGEBYLEX syntax.
@@ -246,8 +291,9 @@ class _ReadSet:
 
     def __init__(self) -> None:
         self.values: dict[tuple[str, bytes], bytes | None] = {}
-        # (table, lo, hi, server keys seen in between) in ZRANGEBYLEX syntax, ascending.
-        self.gaps: list[tuple[str, bytes, bytes, list[bytes]]] = []
+        # (table, lo, hi, server keys seen in between) in ZRANGEBYLEX syntax, ascending; a
+        # dict, so that a range walked again (the same answer, from the walk cache) is checked once.
+        self.gaps: dict[tuple[str, bytes, bytes, tuple[bytes, ...]], None] = {}
         self.lengths: dict[str, int] = {}
 
 
@@ -267,6 +313,16 @@ class RedisTransaction:
         self._appends: list[tuple[str, bytes, int]] = []
         # Server values read so far (root only); in a write transaction, also its read set.
         self._seen: dict[tuple[str, bytes], bytes | None] = {}
+        # Server values fetched ahead of their reads (root only): a read takes its value from
+        # here, and only then is it remembered (a value prefetched but never read is no read).
+        self._prefetched: dict[tuple[str, bytes], bytes | None] = {}
+        # Server rows of the cursor walks made so far, by (table, from, to, reverse) (root
+        # only): the same walk again is answered from here. Like a value read twice, it is the
+        # answer of the first walk; the commit re-checks what was seen, so it is still current.
+        self._walks: dict[tuple[str, bytes, bytes, bool], list[tuple[bytes, bytes]]] = {}
+        self._walk_rows = 0
+        # Table lengths read by stat() (root only), answered again the same way.
+        self._lengths: dict[str, int] = {}
         self._reads = _ReadSet() if write and parent is None else None
         self._done = False
 
@@ -293,20 +349,55 @@ class RedisTransaction:
 
     def prefetch(self, keys: Iterable[bytes], db: RedisTable) -> None:
         """Reads the keys not read yet in one round trip (later gets find them)."""
+        self.prefetch_reads([(db, keys)], [])
+
+    def prefetch_reads(
+        self,
+        gets: Iterable[tuple[RedisTable, Iterable[bytes]]],
+        walks: Iterable[tuple[RedisTable, bytes | None]],
+    ) -> None:
+        """Fetches, in one round trip, the keys not read yet and the first rows of the walks
+        not made yet, a walk being where a cursor's set_range(start) (first() for None) would
+        go: the reads that follow find them. Nothing is remembered for the commit's re-check
+        until it is read."""
         root = self._root
-        wanted = [
-            key
-            for key in dict.fromkeys(bytes(key) for key in keys)
-            if (db.name, key) not in root._seen and not self._written(db.name, key)[0]
-        ]
-        if wanted:
-            for key, value in zip(wanted, root._env.client.hmget(db.hash_key, wanted), strict=True):
-                root._remember(db.name, key, value)
+        wanted: list[tuple[RedisTable, list[bytes]]] = []
+        for db, keys in gets:
+            unknown = [
+                key
+                for key in dict.fromkeys(bytes(key) for key in keys)
+                if not root._fetched(db.name, key) and not self._written(db.name, key)[0]
+            ]
+            if unknown:
+                wanted.append((db, unknown))
+        ranges = list(
+            dict.fromkeys(
+                (db, _after(None if start is None else bytes(start), True), b"+", False)
+                for db, start in walks
+            )
+        )
+        ranges = [r for r in ranges if (r[0].name, *r[1:]) not in root._walks]
+        if not (wanted or ranges):
+            return
+        values, rows = root._env.read_together(wanted, ranges)
+        for (db, keys), found in zip(wanted, values, strict=True):
+            for key, value in zip(keys, found, strict=True):
+                root._prefetched.setdefault((db.name, key), value)
+        for (db, start, stop, reverse), walked in zip(ranges, rows, strict=True):
+            root._cache_walk((db.name, start, stop, reverse), walked)
+
+    def first_key_unchecked(self, db: RedisTable) -> bytes | None:
+        """The table's first key on the server (pending writes aside), NOT remembered for the
+        commit's re-check: only for a decision that changes no answer, such as whether there is
+        housekeeping to do (which then reads what it changes the usual way)."""
+        return self._env.first_key(db)
 
     def stat(self, db: RedisTable) -> dict[str, int]:
         self._refuse_pending_increments(db.name)
         root = self._root
-        entries = root._env.client.hlen(db.hash_key)
+        entries = root._lengths.get(db.name)
+        if entries is None:
+            entries = root._lengths[db.name] = root._env.client.hlen(db.hash_key)
         if root._reads is not None:
             root._reads.lengths.setdefault(db.name, entries)
         for key, value in self._overlay(db.name).items():
@@ -444,9 +535,35 @@ class RedisTransaction:
         entry = (db.name, key)
         if entry in self._seen:
             return self._seen[entry]
-        value = self._env.client.hget(db.hash_key, key)
+        if entry in self._prefetched:
+            value = self._prefetched.pop(entry)
+        else:
+            value = self._env.client.hget(db.hash_key, key)
         self._remember(db.name, key, value)
         return value
+
+    def _fetched(self, table: str, key: bytes) -> bool:
+        entry = (table, key)
+        return entry in self._seen or entry in self._prefetched
+
+    def _walk(
+        self, db: RedisTable, lo: bytes, hi: bytes, reverse: bool
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to _WALK_CHUNK server rows from lo to hi (ZRANGEBYLEX bounds), from the walk
+        cache when this transaction made the same walk before."""
+        entry = (db.name, lo, hi, reverse)
+        rows = self._walks.get(entry)
+        if rows is None:
+            rows = self._env.walk(db, lo, hi, _WALK_CHUNK, reverse)
+            self._cache_walk(entry, rows)
+        return rows
+
+    def _cache_walk(
+        self, entry: tuple[str, bytes, bytes, bool], rows: list[tuple[bytes, bytes]]
+    ) -> None:
+        if self._walk_rows + len(rows) <= _WALK_CACHE_ROWS:
+            self._walks[entry] = rows
+            self._walk_rows += len(rows)
 
     def _remember(self, table: str, key: bytes, value: bytes | None) -> None:
         entry = (table, key)
@@ -456,7 +573,7 @@ class RedisTransaction:
 
     def _remember_gap(self, table: str, lo: bytes, hi: bytes, keys: list[bytes]) -> None:
         if self._reads is not None:
-            self._reads.gaps.append((table, lo, hi, keys))
+            self._reads.gaps[(table, lo, hi, tuple(keys))] = None
 
     def _commit_script_input(self) -> tuple[list[bytes], list]:
         index: dict[str, int] = {}
@@ -605,15 +722,14 @@ class RedisCursor:
             unknown = [
                 key
                 for key, _ in pairs
-                if not txn._written(self._db.name, key)[0]
-                and (self._db.name, key) not in root._seen
+                if not txn._written(self._db.name, key)[0] and not root._fetched(self._db.name, key)
             ]
             for start in range(0, len(unknown), _PUTMULTI_CHUNK):
                 chunk = unknown[start : start + _PUTMULTI_CHUNK]
                 for key, value in zip(
                     chunk, root._env.client.hmget(self._db.hash_key, chunk), strict=True
                 ):
-                    root._remember(self._db.name, key, value)
+                    root._prefetched.setdefault((self._db.name, key), value)
         added = sum(txn.put(key, value, overwrite=overwrite, db=self._db) for key, value in pairs)
         return len(pairs), added
 
@@ -643,7 +759,7 @@ class RedisCursor:
             if candidate is not None:
                 # The server is only of interest up to the pending key found.
                 far = b"(" + candidate
-            rows = root._env.walk(self._db, lo, far, _WALK_CHUNK, reverse)
+            rows = root._walk(self._db, lo, far, reverse)
             for at, (key, value) in enumerate(rows):
                 if key in overlay:  # overwritten or deleted here: the pending write decides
                     skipped.append(key)

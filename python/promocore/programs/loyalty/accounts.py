@@ -40,9 +40,14 @@ def set_customer_card(
     txn.put(customer_card_key(customer_id, campaign_id), code, db=store.tables.customer_cards)
 
 
+def customer_campaigns_start(customer_id: str) -> bytes:
+    """Where customer_campaigns places its cursor (set_range)."""
+    return customer_id.encode() + b"\0"
+
+
 def customer_campaigns(store: Store, txn: lmdb.Transaction, customer_id: str) -> list[str]:
     """Ids of the campaigns in which the customer holds a card."""
-    prefix = customer_id.encode() + b"\0"
+    prefix = customer_campaigns_start(customer_id)
     cursor = txn.cursor(db=store.tables.customer_cards)
     found = cursor.set_range(prefix)
     campaigns = []
