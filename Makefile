@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install redis-server chromium run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help install redis-server chromium valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -31,35 +31,39 @@ $(VENV)/.engine: $(VENV)/.deps $(ENGINE_SOURCES) Cargo.toml Cargo.lock
 	$(BIN)/maturin develop --release --quiet
 	touch $@
 
+# $(call apt_install,COMMANDS,PACKAGES): installs Debian's PACKAGES with apt-get (sudo unless
+# root) when one of COMMANDS is not on PATH; checked on every run, a no-op once installed.
+define apt_install
+@missing=; for command in $(1); do command -v $$command >/dev/null 2>&1 || missing="$$missing $$command"; done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" -eq 0 ]; then as_root=; \
+  elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
+  else echo "missing:$$missing; install as root: apt-get install $(2)" >&2; exit 1; fi; \
+  echo "missing:$$missing; installing $(2) from Debian's packages"; \
+  $$as_root apt-get update && \
+  $$as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends $(2) || exit 1; \
+  for command in $(1); do \
+    command -v $$command >/dev/null || { echo "$$command is still not on PATH" >&2; exit 1; }; \
+  done; \
+fi
+endef
+
 # Debian's redis-server, for the Redis store and its tests. Checked on every run (no stamp: a
 # stamp would outlive an uninstalled package); apt-get only runs when it is missing. The tests
 # start their own redis-server on a free port with a temporary directory, never the system
 # service the package may start (it is left as the package sets it up; nothing here uses it).
 redis-server: ## Install Debian's redis-server with apt-get when it is missing (sudo unless root)
-	@if ! command -v redis-server >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" -eq 0 ]; then as_root=; \
-	  elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
-	  else echo "redis-server is missing: install it as root (apt-get install redis-server)" >&2; exit 1; fi; \
-	  echo "redis-server is missing: installing it from Debian's packages"; \
-	  $$as_root apt-get update && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y --no-install-recommends redis-server || exit 1; \
-	  command -v redis-server >/dev/null || { echo "redis-server is still not on PATH" >&2; exit 1; }; \
-	fi
+	$(call apt_install,redis-server,redis-server)
 
 # Debian's chromium and chromium-driver, for the console's browser tests (Selenium drives that
 # chromedriver; nothing is downloaded at test time). Checked on every run like redis-server.
 chromium: ## Install Debian's chromium and chromium-driver with apt-get when missing (sudo unless root)
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" -eq 0 ]; then as_root=; \
-	  elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
-	  else echo "chromium is missing: install it as root (apt-get install chromium chromium-driver)" >&2; exit 1; fi; \
-	  echo "chromium or chromedriver is missing: installing them from Debian's packages"; \
-	  $$as_root apt-get update && \
-	  $$as_root env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y --no-install-recommends chromium chromium-driver || exit 1; \
-	  command -v chromedriver >/dev/null || { echo "chromedriver is still not on PATH" >&2; exit 1; }; \
-	fi
+	$(call apt_install,chromium chromedriver,chromium chromium-driver)
+
+# valgrind counts instructions for `make bench-engine` (a figure the machine's load does not move).
+valgrind: ## Install Debian's valgrind with apt-get when it is missing (sudo unless root)
+	$(call apt_install,valgrind,valgrind)
 
 install: redis-server chromium $(VENV)/.engine ## Create .venv, install Python deps, redis-server and chromium, build the Rust extension (release)
 
@@ -109,7 +113,7 @@ $(VENV)/.bench-deps: $(VENV)/.deps requirements-bench.txt
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-bench-engine: install $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency
+bench-engine: install valgrind $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency
 	$(PY) benchmarks/bench_engine.py
 
 bench-engine-rust: ## Criterion micro-benchmark of one Validate in the engine (load data set fixture); allocations too
