@@ -61,7 +61,7 @@ def validate_request(rng: random.Random, n: int, codes: dict[str, list[str]], ex
 
 
 class Recorder:
-    """Wraps promocore.checkout.engine_call, keeping each Validate's prepare and evaluate."""
+    """Wraps promocore.checkout.flows.engine_call, keeping each Validate's prepare and evaluate."""
 
     def __init__(self) -> None:
         self.prepared: list[tuple] = []
@@ -102,7 +102,7 @@ def optional(data: bytes | None) -> bytes:
 
 
 def plan_catalog(running) -> tuple[list[tuple[bytes, bool, bool]], bytes | None]:
-    """What promocore.compiled's CatalogSnapshot.checkout_plan builds the plan from, in its
+    """What promocore.checkout.compiled's CatalogSnapshot.checkout_plan builds the plan from, in its
     order: (stored campaign bytes, reads counters, joins) and the stacking rules' bytes."""
     store = running.store
     with store.read() as txn:

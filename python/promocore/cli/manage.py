@@ -1,5 +1,5 @@
 """`promocore` management commands at scale: campaigns as files (`apply`, `get`), reports with
-plots, code export/import/QR, duplicate, and the audit log. Registered by cli.build_parser."""
+plots, code export/import/QR, duplicate, and the audit log. Registered by cli.main.build_parser."""
 
 from __future__ import annotations
 

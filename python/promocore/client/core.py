@@ -51,7 +51,7 @@ class Client(ProgramsClient, CustomersClient):
         credentials: grpc.ChannelCredentials | None = None,
     ) -> None:
         """`api_key`: None takes $PROMOCORE_API_KEY (as the CLI does); "" sends no key.
-        `credentials`: TLS (promocore.tls.channel_credentials); None = plaintext."""
+        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext."""
         self.target = target
         self.timeout = timeout
         if api_key is None:

@@ -11,8 +11,8 @@ nested transaction: a job that raises is rolled back alone, the others of the ba
 Jobs run one after another inside the batch, each seeing the writes of those before it, so
 checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
 changed before it committed is run again whole; its jobs are functions of the transaction.
-A job whose caller's deadline (promocore.deadlines) has passed when its batch reaches it is not
-run at all: late work is dropped whole, never half-written.
+A job whose caller's deadline (promocore.call_context.deadlines) has passed when its batch
+reaches it is not run at all: late work is dropped whole, never half-written.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ log = logging.getLogger("promocore.store")
 
 
 class CommitObserver(Protocol):
-    """Told of every batch's end (promocore.metrics)."""
+    """Told of every batch's end (promocore.server.metrics)."""
 
     def batch_committed(self, jobs: int, seconds: float) -> None:
         """`seconds`: the commit (with the data pages' sync), after the jobs ran."""
