@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -133,7 +134,9 @@ def rate(call, inputs: list) -> float:
     return done / (time.perf_counter() - start)
 
 
-def compare_evaluators() -> dict:
+def standard_mix() -> tuple[list[dict], bytes]:
+    """The standard mix's carts and the campaign of the code they present (BENCH10: 10 % off
+    the order when RULE holds), serialized."""
     rng = random.Random(7)
     carts = [random_cart(rng, rng.randint(1, 8)) for _ in range(CARTS)]
     campaign = campaign_pb2.Campaign(
@@ -144,7 +147,11 @@ def compare_evaluators() -> dict:
         rules_json=json.dumps(RULE),
     )
     campaign.effect.percent_off_order.percent_bp = 1000
-    campaign_bytes = campaign.SerializeToString()
+    return carts, campaign.SerializeToString()
+
+
+def compare_evaluators() -> dict:
+    carts, campaign_bytes = standard_mix()
     compiled = [_engine.compile_campaign(campaign_bytes)]
     oracle = [reference.compile_campaign(campaign_bytes)]
     encoded = [checkout_bytes(cart) for cart in carts]
@@ -354,23 +361,12 @@ def settings_instructions() -> dict:
     return orjson.loads(run.stdout.strip().splitlines()[-1])
 
 
-def stacking_costs() -> dict:
-    """The standard mix (compare_evaluators' carts) through a CheckoutPlan as the server runs a
-    Validate (the plan compiles the stacking rules once; each call prepares the request with
-    the code's stored record, then evaluates), without stacking rules and with every setting
-    but the search set, alternated ROUNDS times; then BEST_FOR_CUSTOMER over 10 presented codes
-    on 20-item carts, per-call latency."""
-    rng = random.Random(7)
-    carts = [random_cart(rng, rng.randint(1, 8)) for _ in range(CARTS)]
-    campaign = campaign_pb2.Campaign(
-        id="bench",
-        name="Bench 10%",
-        type=campaign_pb2.DISCOUNT_COUPONS,
-        currency="EUR",
-        rules_json=json.dumps(RULE),
-    )
-    campaign.effect.percent_off_order.percent_bp = 1000
-    compiled = _engine.compile_campaign(campaign.SerializeToString())
+def stacking_plans() -> tuple[list[bytes], Callable[[bytes], bytes], Callable[[bytes], bytes]]:
+    """The standard mix's Validate requests, and a Validate of one through a CheckoutPlan as the
+    server runs it (prepare with the code's stored record, evaluate) without stacking rules and
+    with every setting but the search set (ALL_SETTINGS, INITIAL_AMOUNT)."""
+    carts, campaign_bytes = standard_mix()
+    compiled = _engine.compile_campaign(campaign_bytes)
     code_record = campaign_pb2.Code(code="BENCH10", campaign_id="bench").SerializeToString()
     requests = [checkout_bytes(cart)[0] for cart in carts]
     rules = campaign_pb2.StackingRules(**ALL_SETTINGS)
@@ -378,13 +374,23 @@ def stacking_costs() -> dict:
     default_plan = _engine.CheckoutPlan([(compiled, False, False)])
     settings_plan = _engine.CheckoutPlan([(compiled, False, False)], rules.SerializeToString())
 
-    def through(plan):
+    def through(plan: _engine.CheckoutPlan) -> Callable[[bytes], bytes]:
         return lambda request: plan.prepare(request, NOW_MS, [code_record]).evaluate()
 
     for plan in (default_plan, settings_plan):
         answer = checkout_pb2.ValidateResponse.FromString(through(plan)(requests[0]))
         assert answer.redeemables[0].campaign_id == "bench", answer
-    run_defaults, run_settings = through(default_plan), through(settings_plan)
+    return requests, through(default_plan), through(settings_plan)
+
+
+def stacking_costs() -> dict:
+    """The standard mix (compare_evaluators' carts) through a CheckoutPlan as the server runs a
+    Validate (the plan compiles the stacking rules once; each call prepares the request with
+    the code's stored record, then evaluates), without stacking rules and with every setting
+    but the search set, alternated ROUNDS times; then BEST_FOR_CUSTOMER over 10 presented codes
+    on 20-item carts, per-call latency."""
+    requests, run_defaults, run_settings = stacking_plans()
+    rng = random.Random(7)
 
     defaults, settings = [], []
     for _ in range(ROUNDS):

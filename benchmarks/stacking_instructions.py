@@ -13,9 +13,7 @@ none) / evaluations. Prints one JSON line.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -24,40 +22,19 @@ from pathlib import Path
 
 import orjson
 
-from promocore import _engine
-from promocore.v1 import campaign_pb2
-
 import bench_engine
 
 MODES = ("none", "defaults", "settings")
 
 
 def evaluate(mode: str, passes: int) -> None:
-    rng = random.Random(7)
-    carts = [bench_engine.random_cart(rng, rng.randint(1, 8)) for _ in range(bench_engine.CARTS)]
-    campaign = campaign_pb2.Campaign(
-        id="bench",
-        name="Bench 10%",
-        type=campaign_pb2.DISCOUNT_COUPONS,
-        currency="EUR",
-        rules_json=json.dumps(bench_engine.RULE),
-    )
-    campaign.effect.percent_off_order.percent_bp = 1000
-    compiled = _engine.compile_campaign(campaign.SerializeToString())
-    code_record = campaign_pb2.Code(code="BENCH10", campaign_id="bench").SerializeToString()
-    requests = [bench_engine.checkout_bytes(cart)[0] for cart in carts]
-    rules = campaign_pb2.StackingRules(**bench_engine.ALL_SETTINGS)
-    rules.categories.add(name="default", calculation_base=campaign_pb2.INITIAL_AMOUNT)
-    plans = {
-        "defaults": _engine.CheckoutPlan([(compiled, False, False)]),
-        "settings": _engine.CheckoutPlan([(compiled, False, False)], rules.SerializeToString()),
-    }
+    requests, run_defaults, run_settings = bench_engine.stacking_plans()
     if mode == "none":
         return
-    plan = plans[mode]
+    run = run_defaults if mode == "defaults" else run_settings
     for _ in range(passes):
         for request in requests:
-            plan.prepare(request, bench_engine.NOW_MS, [code_record]).evaluate()
+            run(request)
 
 
 def instructions(mode: str, passes: int, workdir: Path) -> int:

@@ -142,17 +142,7 @@ class GroupCommitWriter:
                 log.exception("a write transaction could not begin")
                 first[1].set_exception(failure)
                 continue
-            batch = [first]
-            stop_after = False
-            while len(batch) < self._max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop_after = True
-                    break
-                batch.append(item)
+            batch, stop_after = _drain(self._queue, first, self._max_batch)
             self._commit(batch, txn)
             if stop_after:
                 return
@@ -201,17 +191,7 @@ class GroupCommitWriter:
             first = self._committed.get()
             if first is _STOP:
                 return
-            waiting: list[Committed] = [first]
-            stop_after = False
-            while True:
-                try:
-                    item = self._committed.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop_after = True
-                    break
-                waiting.append(item)
+            waiting, stop_after = _drain(self._committed, first)
             try:
                 self._sync()
             except BaseException as failure:
@@ -266,6 +246,21 @@ class GroupCommitWriter:
             return None, error
         child.commit()
         return result, None
+
+
+def _drain(source: queue.SimpleQueue, first: T, limit: int | None = None) -> tuple[list[T], bool]:
+    """`first` and what else `source` holds now, at most `limit` in all; and whether the stop
+    mark was among them (it is not in the list)."""
+    items = [first]
+    while limit is None or len(items) < limit:
+        try:
+            item = source.get_nowait()
+        except queue.Empty:
+            break
+        if item is _STOP:
+            return items, True
+        items.append(item)
+    return items, False
 
 
 def _answer(effects: list[Callable], outcomes: list[tuple[Future, object, BaseException | None]]):
