@@ -113,7 +113,7 @@ $(VENV)/.bench-deps: $(VENV)/.deps requirements-bench.txt
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-bench-engine: install valgrind $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency
+bench-engine: install valgrind $(VENV)/.bench-deps ## Engine evals/s vs the Python reference and zen-engine; Qualify latency; stacking settings' cost (callgrind)
 	$(PY) benchmarks/bench_engine.py
 
 bench-engine-rust: ## Criterion micro-benchmark of one Validate in the engine (load data set fixture); allocations too
