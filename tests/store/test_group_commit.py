@@ -9,7 +9,6 @@ import threading
 import pytest
 
 from promocore.store import LmdbStore, group_commit
-from promocore.store import tables as store_tables
 
 
 @pytest.fixture
@@ -160,50 +159,3 @@ def test_after_commit_effects_run_once_committed_and_never_for_a_failed_job(stor
 def _committed(store, key: bytes) -> str:
     with store.read() as txn:
         return f"{key.decode()} {'committed' if txn.get(key) == b'1' else 'not committed'}"
-
-
-def test_with_a_separate_sync_a_caller_is_answered_only_after_a_sync_that_follows_its_commit(
-    tmp_path,
-):
-    """Full durability: the commit syncs the data, a second thread syncs the root; the answer
-    waits for a sync that began after the caller's batch had committed."""
-    opened = LmdbStore(tmp_path / "data")
-    env = opened.env
-    synced_keys: set[bytes] = set()
-    lock = threading.Lock()
-
-    def recording_sync() -> None:
-        with env.begin() as txn:  # what is committed when this sync begins
-            committed = {key for key, _ in txn.cursor() if key.startswith(b"job-")}
-        store_tables.sync_root(env)
-        with lock:
-            synced_keys.update(committed)
-
-    writer = group_commit.GroupCommitWriter(env, sync=recording_sync)
-    answered_before_sync: list[bytes] = []
-
-    def submit(n: int) -> None:
-        key = writer.submit(put(b"job-%d" % n))
-        with lock:
-            if key not in synced_keys:
-                answered_before_sync.append(key)
-
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(48)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    writer.stop()
-    opened.close()
-    assert answered_before_sync == []
-    assert len(synced_keys) == 48
-
-
-def test_a_failing_sync_answers_its_callers_with_the_error(store):
-    def failing_sync() -> None:
-        raise OSError(5, "Input/output error")
-
-    writer = group_commit.GroupCommitWriter(store.env, sync=failing_sync)
-    with pytest.raises(OSError, match="Input/output"):
-        writer.submit(put(b"unsynced"))
-    writer.stop()

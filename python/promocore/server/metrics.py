@@ -184,7 +184,7 @@ class Metrics:
         )
         self.commit_seconds = Histogram(
             f"{NAMESPACE}_group_commit_duration_seconds",
-            "Commit of one group commit with its data sync (its writes already run)",
+            "Commit and sync of one group commit (its writes already run)",
             buckets=LATENCY_BUCKETS,
             registry=None,
         )

@@ -2,11 +2,9 @@
 LMDB transaction and one sync.
 
 Callers hand in a job (a function of a write transaction) and block until the transaction that
-ran it is committed, so a reply is never sent before its write is on disk. With full durability
-the commit syncs the data pages inside LMDB's write lock and a second thread syncs the rest (the
-new root, see store.tables.open_environment) outside it, while the writer runs the next batch:
-one sync covers every batch committed before it started, and only then are their callers
-answered. Each job runs in a
+ran it is committed, so a reply is never sent before its write is on disk. The writer begins
+the batch's transaction before it takes the queued jobs, so the jobs that queue while another
+process holds LMDB's write lock join this batch rather than the next. Each job runs in a
 nested transaction: a job that raises is rolled back alone, the others of the batch commit.
 Jobs run one after another inside the batch, each seeing the writes of those before it, so
 checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
@@ -50,7 +48,7 @@ class CommitObserver(Protocol):
     """Told of every batch's end (promocore.server.metrics)."""
 
     def batch_committed(self, jobs: int, seconds: float) -> None:
-        """`seconds`: the commit (with the data pages' sync), after the jobs ran."""
+        """`seconds`: the commit and its sync, after the jobs ran."""
 
     def write_conflict(self) -> None: ...
 
@@ -77,10 +75,6 @@ class WriterStopped(RuntimeError):
     """The writer is shutting down; the job was not run."""
 
 
-# A committed batch waiting for the sync that makes it durable: its effects and job outcomes.
-Committed = tuple[list[Callable], list[tuple[Future, object, BaseException | None]]]
-
-
 class GroupCommitWriter:
     def __init__(
         self,
@@ -88,10 +82,7 @@ class GroupCommitWriter:
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         after_jobs: BatchHook | None = None,
-        sync: Callable[[], None] | None = None,
     ) -> None:
-        """`sync`: makes every commit before it durable; when given, callers are answered only
-        after a sync that began after their batch committed (None: a commit is durable)."""
         if max_batch < 1:
             raise ValueError("max_batch must be >= 1")
         self._env = env
@@ -101,14 +92,6 @@ class GroupCommitWriter:
         self._stopping = False
         self.batches = 0
         self.jobs = 0
-        self._sync = sync
-        self._committed: queue.SimpleQueue = queue.SimpleQueue()
-        self._syncer: threading.Thread | None = None
-        if sync is not None:
-            self._syncer = threading.Thread(
-                target=self._sync_committed, name="promocore-syncer", daemon=True
-            )
-            self._syncer.start()
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
@@ -125,17 +108,13 @@ class GroupCommitWriter:
         self._stopping = True
         self._queue.put(_STOP)
         self._thread.join()
-        if self._syncer is not None:
-            self._committed.put(_STOP)
-            self._syncer.join()
 
     def _run(self) -> None:
         while True:
             first = self._queue.get()
             if first is _STOP:
                 return
-            # The write transaction first, the rest of the batch after: the jobs that queue
-            # while another process holds LMDB's write lock join this batch, not the next one.
+            # The write transaction first (it waits for LMDB's write lock), the batch after.
             try:
                 txn = self._env.begin(write=True)
             except BaseException as failure:
@@ -175,39 +154,17 @@ class GroupCommitWriter:
                 self.jobs += len(batch)
                 if observer is not None:
                     observer.batch_committed(len(batch), commit_s)
-                if self._sync is None:
-                    _answer(effects, outcomes)
-                else:
-                    self._committed.put((effects, outcomes))
+                for effect in effects:
+                    effect()
+                for future, result, job_error in outcomes:
+                    if job_error is None:
+                        future.set_result(result)
+                    else:
+                        future.set_exception(job_error)
                 return
             for _, future, _ in batch:
                 future.set_exception(error)
             return
-
-    def _sync_committed(self) -> None:
-        """The syncer thread: one sync for all the batches committed so far, then their
-        answers, in commit order."""
-        while True:
-            first = self._committed.get()
-            if first is _STOP:
-                return
-            waiting, stop_after = _drain(self._committed, first)
-            try:
-                self._sync()
-            except BaseException as failure:
-                # Committed but perhaps not on disk: nobody is told it succeeded (a caller
-                # that retries with its idempotency key gets the stored answer).
-                log.exception("sync of %d committed batches failed", len(waiting))
-                if observer is not None:
-                    observer.batch_failed()
-                for _, outcomes in waiting:
-                    for future, _, _ in outcomes:
-                        future.set_exception(failure)
-            else:
-                for effects, outcomes in waiting:
-                    _answer(effects, outcomes)
-            if stop_after:
-                return
 
     def _run_batch(
         self, batch: list[tuple[Job, Future, float | None]], txn: lmdb.Transaction
@@ -223,7 +180,7 @@ class GroupCommitWriter:
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
                 committing = time.perf_counter() if observer is not None else 0.0
-            # Leaving the block committed (the data pages synced, with full durability).
+            # Leaving the block committed (and synced, with full durability).
             commit_s = time.perf_counter() - committing if observer is not None else 0.0
         finally:
             _batch.effects = None
@@ -248,11 +205,11 @@ class GroupCommitWriter:
         return result, None
 
 
-def _drain(source: queue.SimpleQueue, first: T, limit: int | None = None) -> tuple[list[T], bool]:
+def _drain(source: queue.SimpleQueue, first: T, limit: int) -> tuple[list[T], bool]:
     """`first` and what else `source` holds now, at most `limit` in all; and whether the stop
     mark was among them (it is not in the list)."""
     items = [first]
-    while limit is None or len(items) < limit:
+    while len(items) < limit:
         try:
             item = source.get_nowait()
         except queue.Empty:
@@ -261,14 +218,3 @@ def _drain(source: queue.SimpleQueue, first: T, limit: int | None = None) -> tup
             return items, True
         items.append(item)
     return items, False
-
-
-def _answer(effects: list[Callable], outcomes: list[tuple[Future, object, BaseException | None]]):
-    """A durable batch: its after-commit effects, then its callers' answers."""
-    for effect in effects:
-        effect()
-    for future, result, job_error in outcomes:
-        if job_error is None:
-            future.set_result(result)
-        else:
-            future.set_exception(job_error)

@@ -3,13 +3,12 @@ worker processes)."""
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from promocore.clock import Clock
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.store import Store
-from promocore.store.tables import DEFAULT_MAP_SIZE, Durability, open_environment, sync_root
+from promocore.store.tables import DEFAULT_MAP_SIZE, Durability, open_environment
 
 
 class LmdbStore(Store):
@@ -24,11 +23,4 @@ class LmdbStore(Store):
     ) -> None:
         self.path = Path(path)
         env, tables = open_environment(self.path, map_size=map_size, durability=durability)
-        super().__init__(
-            env,
-            tables,
-            location=str(self.path),
-            max_batch=max_batch,
-            clock=clock,
-            sync=partial(sync_root, env) if durability is Durability.FULL else None,
-        )
+        super().__init__(env, tables, location=str(self.path), max_batch=max_batch, clock=clock)

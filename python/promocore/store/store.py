@@ -46,12 +46,8 @@ class Store:
         location: str,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
-        sync: Callable[[], None] | None = None,
     ) -> None:
-        """`sync`: what makes a commit durable after it returns (LMDB with full durability
-        syncs the new root after the commit, see tables.open_environment); None: it is."""
         self.env = env
-        self._sync = sync
         self.tables = tables
         # Where the data lives, for messages: a directory or a redis:// URL.
         self.location = location
@@ -63,26 +59,20 @@ class Store:
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
-            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions, sync=sync
+            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions
         )
 
     def read(self):
         return self.env.begin(write=False, buffers=False)
 
     def write(self):
-        """A write transaction of its own: committed (and durable) when its `with` block ends
-        or `commit()` returns."""
-        txn = self.env.begin(write=True)
-        return txn if self._sync is None else SyncedWrite(txn, self._sync)
+        return self.env.begin(write=True)
 
     def transact(self, work: Callable[[Any], T]) -> T:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
         store a transaction that lost a race wrote nothing and is run again (for writes outside
         an RPC, which the gate already runs again)."""
-        result = transact(self.env, work)
-        if self._sync is not None:
-            self._sync()
-        return result
+        return transact(self.env, work)
 
     def is_empty(self) -> bool:
         with self.read() as txn:
@@ -96,31 +86,6 @@ class Store:
         self.reservations.delete_expired(
             txn, now_ms=self.clock.now_ms(), limit=EXPIRED_SESSIONS_PER_BATCH
         )
-
-
-class SyncedWrite:
-    """A write transaction whose commit is followed by `sync` (LMDB with full durability: the
-    root, see tables.open_environment). A `with` block gets the transaction itself (nested
-    transactions need it); used without one, it stands for the transaction."""
-
-    def __init__(self, txn: Any, sync: Callable[[], None]) -> None:
-        self._txn = txn
-        self._sync = sync
-
-    def __enter__(self) -> Any:
-        return self._txn.__enter__()
-
-    def __exit__(self, kind, error, traceback) -> None:
-        self._txn.__exit__(kind, error, traceback)
-        if kind is None:
-            self._sync()
-
-    def commit(self) -> None:
-        self._txn.commit()
-        self._sync()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._txn, name)
 
 
 def transact(env: Any, work: Callable[[Any], T]) -> T:

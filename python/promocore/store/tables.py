@@ -121,12 +121,7 @@ class Durability(enum.Enum):
 def open_environment(
     path: Path, *, map_size: int = DEFAULT_MAP_SIZE, durability: Durability = Durability.FULL
 ) -> tuple[lmdb.Environment, Tables]:
-    """Opens (creating) the environment. Open it in the process that uses it (after fork).
-
-    With full durability a commit syncs its data pages but not the meta page that makes them
-    the current root (LMDB's NOMETASYNC, which keeps the database consistent): the store calls
-    `sync_root` after each commit, outside LMDB's write lock, before anyone is told of it. So
-    only one of a commit's two syncs holds up the next writer."""
+    """Opens (creating) the environment. Open it in the process that uses it (after fork)."""
     path.mkdir(parents=True, exist_ok=True)
     synced = durability is Durability.FULL
     env = lmdb.open(
@@ -135,18 +130,12 @@ def open_environment(
         max_dbs=len(TABLE_NAMES) + 4,
         max_readers=1024,
         sync=synced,
-        metasync=False,
+        metasync=synced,
         lock=True,
     )
     with env.begin(write=True) as txn:
         handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
     return env, Tables(**handles)
-
-
-def sync_root(env: lmdb.Environment) -> None:
-    """Makes every commit of `env` so far durable, the meta page included (releases the GIL;
-    safe beside a running write transaction)."""
-    env.sync(True)
 
 
 def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
