@@ -27,7 +27,7 @@ from promocore.errors import InvalidArgumentError
 from promocore.store import Store
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
-from promocore.store.keys import normalize_code, prefetch_reads
+from promocore.store.keys import fetches_ahead, normalize_code, prefetch_reads
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -296,6 +296,8 @@ class Checkout:
         """What a redemption reads for certain, fetched together (Redis: one round trip
         instead of one per read; LMDB: nothing): its idempotency key, the catalog generation,
         its code records and the customer's reads."""
+        if not fetches_ahead(txn):
+            return  # LMDB: listing them would be work on every Redeem for nothing
         tables = self._store.tables
         codes = [
             normalize_code(redeemable.code)

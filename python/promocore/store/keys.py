@@ -84,11 +84,17 @@ def prefetch(txn, db, keys: Iterable[bytes]) -> None:
         txn.prefetch(keys, db=db)
 
 
+def fetches_ahead(txn) -> bool:
+    """Whether reads announced with prefetch_reads save anything (a shared store's round
+    trips); on LMDB they do not, so callers need not even list them."""
+    return hasattr(txn, "prefetch_reads")
+
+
 def prefetch_reads(txn, gets: Iterable[tuple], walks: Iterable[tuple]) -> None:
     """Hints that the keys of `gets` ((table, keys) pairs) are about to be read and cursors of
     `walks` ((table, start) pairs) about to be placed with set_range(start), or first() for a
     None start: on a shared store (Redis) all are fetched in one round trip; LMDB ignores it."""
-    if hasattr(txn, "prefetch_reads"):
+    if fetches_ahead(txn):
         txn.prefetch_reads(gets, walks)
 
 
