@@ -154,8 +154,9 @@ fn redemption_writes(
     encoding::int32::encode(3, &(RedemptionStatus::Succeeded as i32), &mut redemption);
     encode_str(4, order_id, &mut redemption);
     encode_str(5, customer_id, &mut redemption);
-    for result in results.iter().filter(|result| is_applied(result)) {
-        encoding::message::encode(6, result, &mut redemption);
+    let applied: Vec<&RedeemableResult> = results.iter().filter(|r| is_applied(r)).collect();
+    for result in &applied {
+        encoding::message::encode(6, *result, &mut redemption);
     }
     if let Some(totals) = &totals {
         encoding::message::encode(7, totals, &mut redemption);
@@ -196,7 +197,6 @@ fn redemption_writes(
     let mut idempotency_record = Vec::with_capacity(response.len() + 40);
     encode_embedded(1, identity.request_sha256, &mut idempotency_record);
     encode_embedded(2, &response, &mut idempotency_record);
-    let applied: Vec<&RedeemableResult> = results.iter().filter(|r| is_applied(r)).collect();
     let event = redeemed_event(
         identity.id,
         customer_id,
@@ -249,13 +249,16 @@ fn redeemed_event(
             totals.currency.as_str(),
         )
     });
-    let data = format!(
-        "{{\"amount\":{amount},\"campaign_ids\":{},\"codes\":{},\"currency\":{},\"order_id\":{},\"total_discount\":{total_discount}}}",
-        json_list(&campaign_ids),
-        json_list(&codes),
-        json_str(currency),
-        json_str(order_id),
-    );
+    // serde_json's map keeps its keys sorted, as the server's events do (orjson OPT_SORT_KEYS).
+    let data = serde_json::json!({
+        "amount": amount,
+        "campaign_ids": campaign_ids,
+        "codes": codes,
+        "currency": currency,
+        "order_id": order_id,
+        "total_discount": total_discount,
+    })
+    .to_string();
     let mut event = Vec::with_capacity(96 + data.len());
     encoding::int32::encode(2, &(IntegrationEventType::EventRedeemed as i32), &mut event);
     encoding::message::encode(3, &unix_ms_to_timestamp(now_unix_ms), &mut event);
@@ -265,14 +268,6 @@ fn redeemed_event(
     encode_str(7, redemption_id, &mut event);
     encode_str(8, &data, &mut event);
     event
-}
-
-fn json_list(values: &[&str]) -> String {
-    serde_json::to_string(values).expect("a list of strings serializes")
-}
-
-fn json_str(value: &str) -> String {
-    serde_json::to_string(value).expect("a string serializes")
 }
 
 /// A proto3 string field (absent when empty, as prost's derived encoding leaves it).
