@@ -128,6 +128,9 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
     for index, pid in enumerate(pids):
         [cpu] = per_worker[index]
         assert f"worker {index} (pid {pid}) pinned to CPU {cpu}" in log
+        # Each worker took its start-up heap out of the collector's full scans (grpc_server.py).
+        frozen = re.search(rf"process {pid}: (\d+) start-up objects out of the garbage", log)
+        assert frozen and int(frozen.group(1)) > 10_000
 
 
 def test_off_leaves_every_worker_on_the_whole_allowed_set(tmp_path):

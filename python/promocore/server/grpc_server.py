@@ -8,6 +8,7 @@ caller's request bytes and returns response bytes, which cross into the Rust eng
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -434,8 +435,22 @@ def start_server(
     return running
 
 
+def freeze_start_up_heap() -> int:
+    """Takes what start-up made (modules, protobuf descriptors, handlers, the store's tables:
+    some 50,000 objects, alive as long as the process) out of the cyclic garbage collector's
+    scans, and returns how many are frozen. Under a write load the full collections that
+    walked them stopped a worker for 23-88 ms; 3-9 ms once frozen (benchmarks/RESULTS.md)."""
+    gc.collect()  # start-up's own garbage first, so that none of it is kept
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def serve_forever(running: RunningServer) -> None:
     """Blocks until SIGINT or SIGTERM, then shuts down gracefully."""
+    frozen = freeze_start_up_heap()
+    log.info(
+        "process %d: %d start-up objects out of the garbage collector's scans", os.getpid(), frozen
+    )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
