@@ -128,18 +128,26 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
     for index, pid in enumerate(pids):
         [cpu] = per_worker[index]
         assert f"worker {index} (pid {pid}) pinned to CPU {cpu}" in log
-        # Each worker took its start-up heap out of the collector's full scans (grpc_server.py).
-        frozen = re.search(rf"process {pid}: (\d+) start-up objects out of the garbage", log)
-        assert frozen and int(frozen.group(1)) > 10_000
+        assert_start_up_heap_frozen(log, pid)
+
+
+def assert_start_up_heap_frozen(log: str, pid: int) -> None:
+    """The worker took its start-up heap out of the collector's full scans (grpc_server.py)."""
+    frozen = re.search(rf"process {pid}: (\d+) start-up objects out of the garbage", log)
+    assert frozen and int(frozen.group(1)) > 10_000
 
 
 def test_off_leaves_every_worker_on_the_whole_allowed_set(tmp_path):
     with ServerProcess(tmp_path / "data", workers=2, extra=("--cpu-affinity", "off")) as server:
-        for pid in server.worker_pids():
+        pids = server.worker_pids()
+        for pid in pids:
             assert allowed_cpus_of_threads(pid) and all(
                 mask == set(ALLOWED_CPUS) for mask in allowed_cpus_of_threads(pid)
             )
-    assert not re.search(r"\) pinned to CPU \d", server.log_path.read_text())
+    log = server.log_path.read_text()
+    assert not re.search(r"\) pinned to CPU \d", log)
+    for pid in pids:
+        assert_start_up_heap_frozen(log, pid)
 
 
 def test_auto_pins_nothing_when_workers_outnumber_the_allowed_cpus(tmp_path):
