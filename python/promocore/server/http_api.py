@@ -52,10 +52,11 @@ from typing import Any
 
 import grpc
 import orjson
-from google.protobuf import descriptor_pool, json_format, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 
+from promocore import _engine
 from promocore.errors import InvalidArgumentError, PromocoreError, UnauthenticatedError
 from promocore.server.auth import presented_key
 from promocore.server.gate import Gate, answer_status
@@ -329,6 +330,8 @@ class ConnectApi:
         self._gate = gate
         self.max_message_bytes = max_message_bytes
         self.routes: dict[str, Route] = {}
+        services = tuple(services)
+        self._json = json_codec_of(services)
         pool = descriptor_pool.Default()
         for service_name in services:
             service = pool.FindServiceByName(service_name)
@@ -375,13 +378,13 @@ class ConnectApi:
         as_json = codec.as_json
         try:
             self._gate.authorize(route.path, context)
-            request = _decode(route.input, body, as_json, self.max_message_bytes)
+            request = _decode(self._json, route.input, body, as_json, self.max_message_bytes)
         except (PromocoreError, *STORE_UNREACHABLE) as error:
             return error_reply(answer_status(error))
         raw, status = self._call_unary(route, request, context)
         if status is not None:
             return error_reply(status, context.trailing_metadata())
-        answer = _json_of(route.output, raw) if as_json else raw
+        answer = self._json.to_json(_name(route.output), raw) if as_json else raw
         headers = _trailer_headers(context.trailing_metadata())
         if compress and len(answer) >= COMPRESS_FROM_BYTES:
             answer = gzip.compress(answer, compresslevel=1)
@@ -427,7 +430,7 @@ class ConnectApi:
         )
         limit = self.max_message_bytes * HARD_CAP_FACTOR
         requests = [
-            _decode(route.input, raw, codec.as_json, self.max_message_bytes)
+            _decode(self._json, route.input, raw, codec.as_json, self.max_message_bytes)
             for raw in _envelopes(body, encoding, limit)
         ]
         if not route.client_streaming and len(requests) != 1:
@@ -466,7 +469,7 @@ class ConnectApi:
                 responses = iter((handler.unary_unary(requests[0], context),))
             for response in responses:
                 raw = route.response_bytes(response)
-                message = _json_of(route.output, raw) if codec.as_json else raw
+                message = self._json.to_json(_name(route.output), raw) if codec.as_json else raw
                 framed = _frame(0, message, compress)
                 yield _base64_frame(framed) if codec.text else framed
         except Aborted as aborted:
@@ -520,13 +523,22 @@ def _non_blocking(handler: grpc.RpcMethodHandler) -> bool:
     )
 
 
-def _decode(message_type: type, body: bytes, as_json: bool, limit: int) -> bytes:
-    """The request's protobuf bytes; JSON is parsed into its message first (an error is
-    INVALID_ARGUMENT on "request" with the parser's words, which name the field)."""
+def _decode(
+    json_codec: _engine.JsonCodec, message_type: type, body: bytes, as_json: bool, limit: int
+) -> bytes:
+    """The request's protobuf bytes; JSON is transcoded into its message first, in Rust (an
+    error is INVALID_ARGUMENT on "request" with protobuf's json_format's words, which name the
+    field)."""
     if not as_json:
         return body
     if len(body) > limit * 4:  # JSON is wordier than protobuf; the gate checks the bytes
         raise too_large(len(body), limit * 4)
+    try:
+        return json_codec.to_proto(_name(message_type), body or b"{}")
+    except ValueError:
+        pass
+    # Refused in Rust: json_format says why in words naming the field (the error path only),
+    # and has the last word should the two mappings ever differ.
     message = message_type()
     try:
         json_format.Parse(body or b"{}", message)
@@ -541,9 +553,23 @@ def _name(message_type: type) -> str:
     return message_type.DESCRIPTOR.full_name
 
 
-def _json_of(message_type: type, raw: bytes) -> bytes:
-    message = message_type.FromString(raw)
-    return orjson.dumps(json_format.MessageToDict(message))
+def json_codec_of(services: Iterable[str]) -> _engine.JsonCodec:
+    """The Rust transcoder of the services' messages (their files and every file they import)."""
+    files = descriptor_pb2.FileDescriptorSet()
+    seen: set[str] = set()
+
+    def add(file: Any) -> None:
+        if file.name in seen:
+            return
+        seen.add(file.name)
+        for dependency in file.dependencies:
+            add(dependency)
+        files.file.append(descriptor_pb2.FileDescriptorProto.FromString(file.serialized_pb))
+
+    pool = descriptor_pool.Default()
+    for service in services:
+        add(pool.FindServiceByName(service).file)
+    return _engine.JsonCodec(files.SerializeToString())
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
