@@ -16,8 +16,9 @@ Limits against hostile clients (per worker process):
   arrives, within the port's cap (413 / resource_exhausted beyond, the rest left unread). A body
   being read holds no thread, only its bytes so far;
 - a call without an API key where one is needed is answered before its body is read;
+- a kept-alive connection idle for HEADER_TIMEOUT_S is closed (the same timer in hyper);
 - at most MAX_CONNECTIONS connections are served at once; beyond, new ones wait in the listen
-  backlog. An idle HTTP/1.1 keep-alive connection costs a few kilobytes and no thread;
+  backlog. An idle connection costs a few kilobytes and no thread;
 - at most H2_MAX_STREAMS concurrent streams per HTTP/2 connection;
 - calls in progress are bounded by the gate's cap (max_calls): beyond, resource_exhausted at
   once, as gRPC does.
@@ -65,7 +66,9 @@ from promocore.wire.status import to_status
 log = logging.getLogger("promocore.http")
 
 DEFAULT_HTTP_LISTEN = "127.0.0.1:8080"
-HEADER_TIMEOUT_S = 10
+# hyper's header timer also runs while a kept-alive connection waits for its next request: it
+# is the idle timeout too (granian's default).
+HEADER_TIMEOUT_S = 30
 BODY_TIMEOUT_S = 10
 MAX_HEADER_BYTES = 64 * 1024
 MAX_CONNECTIONS = 16_384
