@@ -259,6 +259,8 @@ def measure(args, grpc_address: str, http_address: str, pids: list[int] | None) 
         "grpc_failed": rates["grpc"]["failed"],
     }
     if pids:
+        if not sum(cpu["grpc"]):
+            raise SystemExit(f"no server CPU seen in processes {pids}: pass the server's pid")
         summary["http_validate_cpu_ratio"] = round(sum(cpu["http"]) / sum(cpu["grpc"]), 2)
         summary["http_validate_cpu_us"] = [round(us) for us in cpu["http"]]
         summary["grpc_validate_cpu_us"] = [round(us) for us in cpu["grpc"]]
