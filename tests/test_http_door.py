@@ -424,3 +424,25 @@ def test_the_port_answers_many_connections_at_once(http_server, admin):
     finally:
         for connection in connections:
             connection.close()
+
+
+def test_a_watch_stream_ends_when_its_caller_goes_away(http_server):
+    """WatchEvents with no event to send: the caller leaving ends the handler, freeing its
+    call thread, though nothing was ever written to the connection."""
+    request = framed(orjson.dumps({}))
+    url = f"http://127.0.0.1:{http_server.http.port}/promocore.v1.EventsService/WatchEvents"
+    headers = {"Content-Type": "application/connect+json", **KEYED}
+    door = http_server.http.door
+    with (
+        httpx.Client(timeout=10) as client,
+        client.stream("POST", url, content=request, headers=headers) as answer,
+    ):
+        assert answer.status_code == 200
+        deadline = time.monotonic() + 5
+        while door.calls == 0:
+            assert time.monotonic() < deadline, "the stream never started"
+            time.sleep(0.05)
+    deadline = time.monotonic() + 10
+    while door.calls:
+        assert time.monotonic() < deadline, "the stream outlived its caller"
+        time.sleep(0.05)

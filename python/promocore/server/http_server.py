@@ -403,6 +403,9 @@ class HttpDoor:
         transport = proto.response_stream(200, headers)
         self._streams.add(context)
         self._run(produce)
+        # A stream with nothing to send would not see its caller leave: granian tells.
+        gone = asyncio.ensure_future(proto.client_disconnect())
+        gone.add_done_callback(lambda _: setattr(context, "active", False))
         try:
             while True:
                 remaining = context.time_remaining()
@@ -425,6 +428,7 @@ class HttpDoor:
                     break
                 room.release()
         finally:
+            gone.cancel()
             self._streams.discard(context)
             context.active = False
             room.release(STREAM_AHEAD + 1)  # a producer waiting for room sees the end
