@@ -5,9 +5,9 @@ Served by granian (Rust: hyper and tokio) through its RSGI interface, one grania
 embedded in each promocore worker process on a socket this module binds (with SO_REUSEPORT
 when the workers share the port, like the gRPC port). granian speaks HTTP/1.1 with keep-alive
 and HTTP/2 over cleartext (prior knowledge) on the same port, parses requests and writes
-answers in Rust; Python sees one call per request (`HttpDoor`), in one asyncio loop thread,
-which reads the body, then runs the call (gate and handler, http_api.py) in a thread of a pool
-as big as the gate's cap on calls, as gRPC runs it in its pool. docs/architecture.md has the
+answers in Rust; Python sees one call per request (`HttpDoor`), in one asyncio loop thread
+(uvloop's), which reads the body, then runs the call (gate and handler, http_api.py) in a call
+thread (at most the gate's cap on calls), as gRPC runs it in its pool. docs/architecture.md has the
 measurements behind the choice; docs/http.md the protocols and the limits below.
 
 Limits against hostile clients (per worker process):
@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import uvloop
 from granian._futures import _future_watcher_wrapper, _new_cbscheduler
 from granian._granian import RSGIWorker, SocketHolder, WorkerSignal
 from granian.http import HTTP1Settings, HTTP2Settings
@@ -550,7 +551,9 @@ class HttpServer:
         return self
 
     def _serve(self) -> None:
-        loop = asyncio.new_event_loop()
+        # uvloop: its wake-ups from other threads (every answer from a call thread, every
+        # request from granian's) cost less CPU than asyncio's own loop (docs/architecture.md).
+        loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         # granian calls this once its server has stopped (connections closed).
         self._signal.add_cb(lambda: loop.call_soon_threadsafe(loop.stop))
