@@ -446,3 +446,13 @@ def test_a_watch_stream_ends_when_its_caller_goes_away(http_server):
     while door.calls:
         assert time.monotonic() < deadline, "the stream outlived its caller"
         time.sleep(0.05)
+
+
+def test_without_a_key_a_caller_learns_no_content_type_or_limit(small_server):
+    base = f"http://127.0.0.1:{small_server.http.port}"
+    wrong_type = httpx.post(base + VALIDATE, content=b"{}", headers={"Content-Type": "text/plain"})
+    assert wrong_type.status_code == 401 and wrong_type.json()["code"] == "unauthenticated"
+    too_large = httpx.post(
+        base + VALIDATE, content=b" " * 100_000, headers={"Content-Type": "application/json"}
+    )
+    assert too_large.status_code == 401 and too_large.json()["code"] == "unauthenticated"

@@ -251,7 +251,15 @@ class HttpDoor:
             _send(proto, reply)
             return
         codec = http_api.codec_of(headers.get("content-type") or "")
-        if codec is None or not _fits(codec, route):
+        fits = codec is not None and _fits(codec, route)
+        # The key first, from the headers alone: a caller without one learns nothing of the
+        # method's content types or limits, and its body is never read.
+        metadata = http_api.call_metadata(headers.items())
+        refusal = self.api.refusal_before_body(route, metadata)
+        if refusal is not None:
+            _send(proto, http_api.status_error(codec if fits else None, refusal))
+            return
+        if not fits:
             got = headers.get("content-type") or "none"
             reply = transport_error(
                 None,
@@ -260,11 +268,6 @@ class HttpDoor:
                 f"{path} takes Content-Type {http_api.accepted_types(route)}, got {got}",
             )
             _send(proto, reply)
-            return
-        metadata = http_api.call_metadata(headers.items())
-        refusal = self.api.refusal_before_body(route, metadata)
-        if refusal is not None:
-            _send(proto, http_api.status_error(codec, refusal))
             return
         try:
             deadline = http_api.deadline_of(headers)
