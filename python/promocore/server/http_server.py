@@ -550,6 +550,8 @@ class HttpServer:
 
     def start(self) -> HttpServer:
         raise_open_files_limit()
+        # granian's own lines ("Started worker-1") would repeat ours; its warnings still show.
+        logging.getLogger("_granian").setLevel(logging.WARNING)
         self._thread.start()
         return self
 
