@@ -328,17 +328,23 @@ def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from promocore.server.grpc_server import ServerOptions, serve_forever, start_server
+    from promocore.server.ports import ServePorts
     from promocore.server.workers import serve_workers
 
     logs.configure(args.log_format, access_log=args.access_log)
+    # First of all, before the store is opened: an address held by anything else (another
+    # promocore, any program) stops the start with exit status 2 and no data touched.
+    ports = ServePorts.claim(args.listen, args.http_listen, args.metrics_listen)
     options = ServerOptions(
         threads=args.threads,
         max_concurrent_writes=args.max_concurrent_writes,
         durability=Durability(args.durability),
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,
-        http_listen=args.http_listen,
+        http_listen=ports.http.listen if ports.http is not None else None,
         **cli_security.serve_options(args),
         **serve_options(args),
     )
@@ -348,28 +354,25 @@ def run_serve(args: argparse.Namespace) -> int:
         # Before any worker starts, so the key is printed once, not once per worker.
         cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
     if args.workers > 0:
-        return serve_workers(
-            location,
-            args.listen,
-            args.workers,
-            options,
-            cpu_affinity=args.cpu_affinity,
-            metrics_listen=args.metrics_listen,
-        )
+        return serve_workers(location, ports, args.workers, options, cpu_affinity=args.cpu_affinity)
     logs.set_worker(0)
-    if args.metrics_listen:
-        return _serve_alone_with_metrics(location, args.listen, options, args.metrics_listen)
-    running = start_server(location, args.listen, options=options)
-    host = args.listen.rpartition(":")[0]
-    logging.getLogger("promocore").info(
-        "promocore serving on %s:%d (data in %s)", host, running.port, location
-    )
-    _log_console_url(running)
-    serve_forever(running)
+    # This one process binds beside its own claims, as the workers do.
+    options = dataclasses.replace(options, reuse_port=True)
+    if ports.metrics is not None:
+        return _serve_alone_with_metrics(location, ports, options)
+    try:
+        running = start_server(location, ports.grpc.listen, options=options)
+        logging.getLogger("promocore").info(
+            "promocore serving on %s (data in %s)", ports.grpc.listen, location
+        )
+        _log_console_url(running)
+        serve_forever(running)
+    finally:
+        ports.close()
     return 0
 
 
-def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_listen: str) -> int:
+def _serve_alone_with_metrics(location: Any, ports: Any, options: Any) -> int:
     """`--workers 0 --metrics-listen`: this one process records and serves the metrics."""
     import dataclasses
 
@@ -378,16 +381,18 @@ def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_
 
     directory = metrics.prepare_directory()
     try:
-        running = start_server(location, listen, options=dataclasses.replace(options, metrics=True))
-        _, port = metrics.serve_metrics(metrics_listen)
+        running = start_server(
+            location, ports.grpc.listen, options=dataclasses.replace(options, metrics=True)
+        )
+        metrics.serve_metrics(ports.metrics.socket)
         log = logging.getLogger("promocore")
-        host = listen.rpartition(":")[0]
-        log.info("promocore serving on %s:%d (data in %s)", host, running.port, location)
-        log.info("metrics on http://%s:%d/metrics", metrics.split_listen(metrics_listen)[0], port)
+        log.info("promocore serving on %s (data in %s)", ports.grpc.listen, location)
+        log.info("metrics on http://%s/metrics", ports.metrics.listen)
         _log_console_url(running)
         serve_forever(running)
     finally:
         metrics.remove_directory(directory)
+        ports.close()
     return 0
 
 
