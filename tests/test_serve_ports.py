@@ -83,7 +83,7 @@ def test_a_port_held_by_any_program_is_refused(tmp_path, listening):
         other.bind(("127.0.0.1", 0))
         if listening:
             other.listen()
-        address = "127.0.0.1:{}".format(other.getsockname()[1])
+        address = f"127.0.0.1:{other.getsockname()[1]}"
         refused = serve(tmp_path / "data", "--listen", address)
     assert refused.returncode == 2, refused.stderr
     assert f"--listen {address} is already in use" in refused.stderr

@@ -111,7 +111,7 @@ class _BuildInfo:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Scrapes are not logged (every few seconds, they would drown the server's log)."""
 
 
@@ -131,13 +131,12 @@ def serve_metrics(claimed: socket.socket) -> WSGIServer:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(_BuildInfo())
-    server = _MetricsServer(
-        claimed.getsockname()[:2], _QuietHandler, bind_and_activate=False
-    )
+    server = _MetricsServer(claimed.getsockname()[:2], _QuietHandler, bind_and_activate=False)
     server.socket.close()
     server.socket = claimed
     server.server_address = claimed.getsockname()
-    server.server_name, server.server_port = str(server.server_address[0]), int(server.server_address[1])
+    server.server_name = str(server.server_address[0])
+    server.server_port = int(server.server_address[1])
     server.setup_environ()
     server.server_activate()
     server.set_app(make_wsgi_app(registry))

@@ -28,13 +28,13 @@ from pathlib import Path
 
 from promocore.manage.admin import Admin
 from promocore.server import logs, metrics
-from promocore.server.ports import ServePorts
 from promocore.server.grpc_server import (
     ServerOptions,
     load_demo_if_empty,
     serve_forever,
     start_server,
 )
+from promocore.server.ports import ServePorts
 from promocore.store import open_store
 
 log = logging.getLogger("promocore.workers")
