@@ -568,9 +568,11 @@ def run_validate(args: argparse.Namespace) -> int:
     order, options = _checkout_request(args)
     answer = _client(args).validate(order, **options)
     if args.output == "json":
-        return _print(args, answer)
-    print(f"valid: {'yes' if answer['valid'] else 'no'}")
-    _print_results(answer["redeemables"], answer["totals"])
+        _print(args, answer)
+    else:
+        print(f"valid: {'yes' if answer['valid'] else 'no'}")
+        _print_results(answer["redeemables"], answer["totals"])
+    # The same exit status in every output mode: scripts read JSON and test the status.
     return 0 if answer["valid"] else 3
 
 
@@ -580,12 +582,13 @@ def run_redeem(args: argparse.Namespace) -> int:
     key = args.idempotency_key or f"cli-{uuid.uuid4().hex}"
     answer = _client(args).redeem(order, idempotency_key=key, **options)
     if args.output == "json":
-        return _print(args, answer)
-    redemption = answer.get("redemption")
-    print(f"status: {answer['status']}{' (replayed)' if answer['replayed'] else ''}")
-    if redemption:
-        print(f"redemption: {redemption['id']}  order: {order['id']}  idempotency key: {key}")
-    _print_results(answer["redeemables"], answer["totals"])
+        _print(args, answer)
+    else:
+        redemption = answer.get("redemption")
+        print(f"status: {answer['status']}{' (replayed)' if answer['replayed'] else ''}")
+        if redemption:
+            print(f"redemption: {redemption['id']}  order: {order['id']}  idempotency key: {key}")
+        _print_results(answer["redeemables"], answer["totals"])
     return 0 if answer["status"] == "SUCCEEDED" else 3
 
 
