@@ -412,3 +412,44 @@ def test_exit_codes_hold_in_every_output_mode(server, target, output):
     location = str(server.store.location)
     where = "--store" if location.startswith("redis://") else "--data-dir"
     assert status("check", where, location) == 0  # beside the live server, as users run it
+
+
+def test_a_missing_key_says_how_to_give_the_cli_one(target):
+    env = {k: v for k, v in os.environ.items() if k != "PROMOCORE_API_KEY"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "promocore.cli", "--target", target, "campaigns", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert refused.returncode == 1
+    assert "an API key is required" in refused.stderr
+    assert "--api-key" in refused.stderr and "PROMOCORE_API_KEY" in refused.stderr
+
+
+def test_output_mode_goes_before_or_after_the_command(target):
+    before = promocore("-o", "json", "campaigns", "list", target=target).stdout
+    after = promocore("campaigns", "list", "-o", "json", target=target).stdout
+    assert json.loads(before) == json.loads(after) == []
+    # `get -o yaml` keeps its own formats.
+    promocore(
+        "campaigns", "create", "--id", "where", "--name", "W", "--amount-off", "100", target=target
+    )
+    shown = promocore("get", "campaign", "where", "-o", "yaml", target=target).stdout
+    assert shown.startswith("id: where\n")
+
+
+def test_serve_help_describes_the_command_and_its_defaults():
+    shown = subprocess.run(
+        [sys.executable, "-m", "promocore.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    text = " ".join(shown.stdout.split())  # argparse wraps to the terminal's width
+    assert shown.returncode == 0
+    assert "Refuses to start (exit status 2) when one of its addresses is in use" in text
+    assert "HOST:PORT to bind (default: 127.0.0.1:50051)" in text
+    assert "LMDB directory (default: var)" in text
+    assert "(default: 256)" in text  # --max-batch

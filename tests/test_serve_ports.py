@@ -100,3 +100,7 @@ def test_the_port_is_free_again_once_the_server_stopped(tmp_path):
     again.port, again.target = port, f"127.0.0.1:{port}"
     with again, Client(again.target) as client:
         assert client.validate(ORDER, codes=["AGAIN"])["valid"]
+    # The key came from $PROMOCORE_BOOTSTRAP_ADMIN_KEY: the log says so.
+    log = (tmp_path / "one-server.log").read_text()
+    assert "installed the bootstrap admin key pck_" in log
+    assert "created the bootstrap admin key" not in log

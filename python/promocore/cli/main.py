@@ -31,7 +31,7 @@ from promocore.cli.manage import (
 from promocore.cli.output import Progress, print_table
 from promocore.cli.programs import add_program_commands
 from promocore.client.core import Client
-from promocore.errors import PromocoreError
+from promocore.errors import PromocoreError, UnauthenticatedError
 from promocore.server import logs
 from promocore.server.http_server import DEFAULT_HTTP_LISTEN
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
@@ -48,6 +48,18 @@ exit codes:
   3    `validate`: the answer is not valid; `redeem`: the redemption did not succeed
   130  interrupted (Ctrl-C)
 """
+# After the server's "an API key is required" when the CLI was given none.
+MISSING_KEY_HINT = (
+    "; give the CLI a key with --api-key KEY or `export PROMOCORE_API_KEY=KEY` "
+    "(`promocore serve` prints the first admin key once; `promocore keys create` makes more)"
+)
+SERVE_DESCRIPTION = """\
+Serve promocore: the checkout, admin and events RPCs over gRPC on --listen, with every RPC also
+as HTTP/JSON, the web console and the customer cockpit on --http-listen, and Prometheus metrics
+on --metrics-listen. State lives in an LMDB directory (--data-dir), or in Redis for several
+nodes (--store). A first start on an empty store creates an admin API key and prints it once.
+Refuses to start (exit status 2) when one of its addresses is in use by another process.
+docs/operations.md describes every flag."""
 # `codes generate` prints the codes up to this count (the server returns at most that many);
 # larger batches are read back with `codes export`.
 MAX_PRINTED_CODES = 10_000
@@ -63,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args) or 0
+    except UnauthenticatedError as error:
+        hint = "" if args.api_key else MISSING_KEY_HINT
+        print(f"error: {error}{hint}", file=sys.stderr)
+        return 1
     except PromocoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -92,11 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         choices=("text", "json"),
         default="text",
-        help="text for people (default) or json for scripts; goes before the command",
+        help="text for people (default) or json for scripts; before or after the command",
     )
     commands = parser.add_subparsers(metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the gRPC server")
+    serve = commands.add_parser(
+        "serve",
+        help="run the server (gRPC; HTTP/JSON and the console with --http-listen)",
+        description=SERVE_DESCRIPTION,
+        formatter_class=DefaultsShownFormatter,
+    )
     serve.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
     serve.add_argument(
         "--store",
@@ -217,7 +238,45 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("redemption_id")
     rollback.add_argument("--reason", default="", help="why, kept with the rollback")
     rollback.set_defaults(run=run_rollback)
+    _accept_output_after_the_command(parser)
     return parser
+
+
+class DefaultsShownFormatter(argparse.RawDescriptionHelpFormatter):
+    """Adds "(default: X)" to an option's help unless the help already names its default or
+    there is none to show (None, False, an empty string)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default in (None, False, "")
+            or default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _accept_output_after_the_command(parser: argparse.ArgumentParser) -> None:
+    """`-o json` may go before the command (the global option) or after it, as `get -o yaml`
+    does: every command without an -o of its own takes the global one too. SUPPRESS as default,
+    so a command's -o never resets the one given before it."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in set(action.choices.values()):
+            if any(isinstance(sub, argparse._SubParsersAction) for sub in command._actions):
+                _accept_output_after_the_command(command)
+            elif "-o" not in command._option_string_actions:
+                command.add_argument(
+                    "-o",
+                    "--output",
+                    choices=("text", "json"),
+                    default=argparse.SUPPRESS,
+                    help="text or json, as the -o before the command",
+                )
 
 
 def _add_campaign_commands(commands: Any) -> None:
