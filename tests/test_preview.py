@@ -12,7 +12,7 @@ import grpc
 import pytest
 from google.protobuf import timestamp_pb2
 from test_cli import promocore
-from test_http_api import VALIDATE, call
+from test_http_api import REDEEM, VALIDATE, call
 
 from promocore import Client
 from promocore.errors import InvalidArgumentError, PermissionDeniedError
@@ -247,6 +247,20 @@ def test_http_json_takes_the_preview_time_as_rfc_3339(http_server, admin, clock)
         http_server, VALIDATE, {**request, "evaluateAt": "2026-12-12T23:30:00+09:00"}
     )
     assert status == 200 and answer["redeemables"][0]["status"] == "APPLICABLE"
+    # Redeem's JSON has no such field: refused as unknown, never honoured.
+    status, answer = call(
+        http_server,
+        REDEEM,
+        {
+            "order": {**order, "id": "o1"},
+            "redeemables": [{"code": code}],
+            "idempotencyKey": "k1",
+            "evaluateAt": "2026-12-12T23:30:00+09:00",
+        },
+    )
+    assert status == 400 and answer["code"] == "invalid_argument"
+    assert "evaluateAt" in answer["message"]
+    assert admin.list_redemptions() == []
 
 
 def test_the_cli_previews_with_at(client, target, clock):
@@ -261,6 +275,10 @@ def test_the_cli_previews_with_at(client, target, clock):
     )
     assert monday.returncode == 3
     assert "outside_validity_window" in monday.stdout
+    redeem = promocore(
+        "redeem", *cart_args, "--at", "2026-12-12T23:30:00+09:00", target=target, check=False
+    )
+    assert redeem.returncode == 2 and "--at" in redeem.stderr  # Redeem takes no preview time
 
     client.create_campaign(
         id="weekend-promo",
