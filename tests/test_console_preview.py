@@ -57,3 +57,28 @@ def test_try_a_cart_at_a_preview_time_in_the_campaign_zone(console, admin, clock
     assert try_at("2026-12-13T00:10") == "INAPPLICABLE"
     assert not console.driver.find_elements(By.CSS_SELECTOR, "#try-result .error")
     assert console.console_errors() == []
+
+
+def test_a_support_key_signs_in_and_previews(console, admin, clock):  # noqa: F811
+    admin.create_campaign(
+        id="weekend",
+        name="Weekends",
+        type="PROMOTION",
+        currency="EUR",
+        time_zone="Asia/Seoul",
+        validity_windows=[{"days_of_week": [6, 7]}],
+        effect={"amount_off_order": {"amount": 200}},
+    )
+    clock.set(int(datetime(2026, 12, 14, 10, 0, tzinfo=SEOUL).timestamp() * 1000))  # a Monday
+    support = admin.create_api_key("support desk", "support")["secret"]
+    console.sign_in(support)
+    console.text_in("#who", "read-only")  # nothing it could change is offered
+    console.go("#/campaigns/weekend")
+    assert console.find("#kill-switch").get_attribute("disabled") is not None
+    assert not console.driver.find_elements(By.CSS_SELECTOR, "#try-code")  # a promotion
+    at = console.find("#try-at")
+    console.driver.execute_script("arguments[0].value = arguments[1]", at, "2026-12-13T09:00")
+    console.find("#try-submit").click()
+    console.text_in("#try-result", "Applies at 2026-12-13 09:00 Asia/Seoul: 2.00 EUR off.")
+    console.screenshot("01-support-previews-a-promotion")
+    assert console.console_errors() == []
