@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import uuid
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
+    _add_preview_argument(validate)
     validate.set_defaults(run=run_validate)
 
     redeem = commands.add_parser("redeem", help="redeem codes for a paid order")
@@ -232,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cart_arguments(qualify)
     qualify.add_argument("--near-misses", action="store_true", help="also list near misses")
     qualify.add_argument("--limit", type=int, default=0, help="at most this many offers")
+    _add_preview_argument(qualify)
     qualify.set_defaults(run=run_qualify)
 
     rollback = commands.add_parser("rollback", help="roll back a redemption")
@@ -363,6 +366,15 @@ def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
         help="partial (default): apply the codes that can; all: nothing unless every code applies",
     )
     parser.add_argument("--promotions", action="store_true", help="let auto promotions join")
+
+
+def _add_preview_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at",
+        type=_instant,
+        help="preview: evaluate as if it were this time, RFC 3339 with an offset, e.g. "
+        "2026-12-12T23:30:00+09:00 (admin and support keys; nothing is written)",
+    )
 
 
 def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
@@ -625,7 +637,7 @@ def run_codes_list(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     order, options = _checkout_request(args)
-    answer = _client(args).validate(order, **options)
+    answer = _client(args).validate(order, evaluate_at=args.at, **options)
     if args.output == "json":
         _print(args, answer)
     else:
@@ -654,7 +666,11 @@ def run_redeem(args: argparse.Namespace) -> int:
 def run_qualify(args: argparse.Namespace) -> int:
     order, customer = _cart(args)
     wallet = _client(args).qualify(
-        order, customer=customer, limit=args.limit, include_near_misses=args.near_misses
+        order,
+        customer=customer,
+        limit=args.limit,
+        include_near_misses=args.near_misses,
+        evaluate_at=args.at,
     )
     if args.output == "json":
         return _print(args, wallet)
@@ -772,6 +788,21 @@ def _attribute(text: str) -> tuple[str, Any]:
         return key, orjson.loads(raw)
     except orjson.JSONDecodeError:
         return key, raw
+
+
+def _instant(text: str) -> datetime:
+    """An RFC 3339 time with its offset ("Z" or "+09:00"): a time without one would be read
+    in nobody knows which zone."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None or "T" not in text.upper():
+        raise argparse.ArgumentTypeError(
+            "expected an RFC 3339 time with an offset, e.g. 2026-12-12T23:30:00+09:00; "
+            f"got {text!r}"
+        )
+    return instant
 
 
 def _json_value(text: str) -> Any:

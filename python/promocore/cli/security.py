@@ -171,7 +171,7 @@ def add_key_commands(commands: Any, client_of: Any) -> None:
     create.add_argument(
         "--role",
         required=True,
-        choices=("checkout", "pos", "admin", "read_only"),
+        choices=("checkout", "pos", "admin", "read_only", "support"),
         help="what the key may call (docs/security.md)",
     )
     create.add_argument("--data-dir", type=Path, help=local_help)
