@@ -1,4 +1,4 @@
-//! Which valid redeemables of one request may apply together (SPEC section 5): the maximum of
+//! Which valid redeemables of one request may apply together: the maximum of
 //! applied redeemables, per-category limits, exclusive and joint categories, per-campaign
 //! "not combinable with" lists, the order of application (category priority, campaign
 //! priority, request order, or request order alone; joint categories last or not; exclusive
