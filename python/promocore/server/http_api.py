@@ -62,7 +62,7 @@ from promocore.server.auth import presented_key
 from promocore.server.gate import Gate, answer_status
 from promocore.server.request_guard import HARD_CAP_FACTOR, too_large
 from promocore.server.roles import is_open
-from promocore.store.redis_kv import STORE_UNREACHABLE
+from promocore.store.errors import STORE_UNREACHABLE
 from promocore.wire.status import to_status
 
 log = logging.getLogger("promocore.http")

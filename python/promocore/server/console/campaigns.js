@@ -2,6 +2,7 @@
 // whose compile errors are shown at their path), the kill switch, versions with a diff, duplicate.
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
+import { tryPanel } from "./tryit.js";
 import { errorBox, field, h, load, money, replace, table, when } from "./ui.js";
 
 const TYPES = ["DISCOUNT_COUPONS", "PROMOTION", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "REFERRAL_PROGRAM"];
@@ -109,6 +110,7 @@ function campaignDetails(campaign, refresh) {
         canWrite() ? h("a", { href: `#/campaigns/${encodeURIComponent(campaign.id)}/edit`, id: "edit-campaign" }, "Edit") : null,
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
       notice),
+    tryPanel(campaign),
     h("section", { className: "card" }, h("h2", {}, "Duplicate"), duplicate),
     h("section", { className: "card" }, h("h2", {}, "Versions"), versions(campaign)));
 }
