@@ -301,3 +301,24 @@ def test_connect_timeout_is_the_deadline_and_a_bad_one_names_the_header(http_ser
     assert (status, error["code"]) == (400, "invalid_argument")
     violation = detail(error, "google.rpc.BadRequest")["fieldViolations"][0]
     assert violation["field"] == "Connect-Timeout-Ms"
+
+
+def test_every_api_answer_is_kept_out_of_caches_and_not_sniffed(http_server, admin):
+    """CreateApiKey's answer holds a secret; a wallet holds a customer's codes: no cache along
+    the way may keep them, and no browser may read them as another type. Errors too."""
+    answers = [
+        post(
+            http_server,
+            "/promocore.v1.AdminService/CreateApiKey",
+            {"name": "shop", "role": "ROLE_CHECKOUT"},
+        ),
+        post(http_server, "/promocore.v1.CheckoutService/Validate", {"order": ORDER_SNAKE}),
+        post(http_server, "/promocore.v1.AdminService/GetCampaign", {"id": "absent"}),
+        post(http_server, "/promocore.v1.AdminService/ListCampaigns", {}, key=None),
+    ]
+    statuses = [status for status, _, _ in answers]
+    assert statuses == [200, 200, 404, 401]
+    assert b'"secret"' in answers[0][2]
+    for _, headers, _ in answers:
+        assert headers["Cache-Control"] == "no-store"
+        assert headers["X-Content-Type-Options"] == "nosniff"

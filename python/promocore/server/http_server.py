@@ -98,6 +98,10 @@ SECURITY_HEADERS = [
     ("cache-control", "no-store"),
 ]
 
+# Every API answer (unary, streamed, errors): it may hold what must not be kept in a cache along
+# the way (CreateApiKey's secret, a customer's wallet), nor be read as another type.
+API_HEADERS = [("cache-control", "no-store"), ("x-content-type-options", "nosniff")]
+
 # A page handler: (path, query) -> (status, content type, body); the cockpit registers one.
 PageHandler = Callable[[str, str], tuple[int, str, bytes]]
 
@@ -403,7 +407,11 @@ class HttpDoor:
                 frames.close()  # type: ignore[attr-defined]
                 loop.call_soon_threadsafe(queue.put_nowait, None)
 
-        headers = [("content-type", codec.content_type), *http_api.stream_headers(codec, compress)]
+        headers = [
+            ("content-type", codec.content_type),
+            *API_HEADERS,
+            *http_api.stream_headers(codec, compress),
+        ]
         transport = proto.response_stream(200, headers)
         self._streams.add(context)
         self._run(produce)
@@ -508,7 +516,9 @@ def _peer(client: str) -> str:
 
 def _send(proto: Any, reply: Reply) -> None:
     proto.response_bytes(
-        reply.status, [("content-type", reply.content_type), *reply.headers], reply.body
+        reply.status,
+        [("content-type", reply.content_type), *API_HEADERS, *reply.headers],
+        reply.body,
     )
 
 
