@@ -283,6 +283,12 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="short phases for a design check (noisy figures)"
     )
+    parser.add_argument(
+        "--server-python",
+        default=sys.executable,
+        help="the interpreter whose promocore the started server runs (another checkout's "
+        "venv: the same figures before and after a change)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.calls, args.rounds, args.keepalive_calls, args.seconds = 300, 2, 50, 5
@@ -298,6 +304,7 @@ def main() -> int:
                 Path(tmp) / "data",
                 workers=args.workers,
                 extra=("--http-listen", http_address),
+                python=args.server_python,
             ).start()
             try:
                 summary = measure(args, server.target, http_address, server.worker_pids())
