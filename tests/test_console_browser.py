@@ -1,114 +1,21 @@
 """The web console in a real headless Chromium (Debian's chromium and chromedriver, installed by
-`make install`), driven with Selenium against a real server's HTTP port.
-
-A screenshot of each page is saved under test-output/console/ at the repository's root (the
-folder is ignored by git), named after the step.
+`make install`), driven with Selenium against a real server's HTTP port. The browser, the
+`console` steps and the screenshots (test-output/console/<test name>/) are console_support.py's.
 """
 
 from __future__ import annotations
 
 import http.client
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import orjson
-import pytest
 from cockpit_support import rewarded_customers
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as seen
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from promocore.server.grpc_server import RunningServer
 
 from support import TEST_ADMIN_KEY, cart
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "console"
-WAIT_S = 30
-
-
-def chromium_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium")
-    driver = shutil.which("chromedriver")
-    if browser is None or driver is None:
-        # Fails, never skips: `make install` installs them (the Makefile's chromium target).
-        pytest.fail("chromium or chromedriver is missing: run `make install`", pytrace=False)
-    return browser, driver
-
-
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    binary, driver_path = chromium_paths()
-    options = Options()
-    options.binary_location = binary
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,1000",
-        "--no-first-run",
-        "--disable-background-networking",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(WAIT_S)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-class Console:
-    """The console in the browser, with the steps the tests take."""
-
-    def __init__(self, driver: webdriver.Chrome, base_url: str, folder: Path) -> None:
-        self.driver = driver
-        self.base_url = base_url
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def wait(self, condition, timeout: float = WAIT_S):
-        return WebDriverWait(self.driver, timeout).until(condition)
-
-    def find(self, css: str, timeout: float = WAIT_S):
-        return self.wait(seen.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout)
-
-    def text_in(self, css: str, text: str, timeout: float = WAIT_S) -> None:
-        self.wait(seen.text_to_be_present_in_element((By.CSS_SELECTOR, css), text), timeout)
-
-    def screenshot(self, name: str) -> None:
-        self.driver.save_screenshot(str(self.folder / f"{name}.png"))
-
-    def go(self, fragment: str) -> None:
-        self.driver.execute_script("location.hash = arguments[0]", fragment)
-
-    def sign_in(self, key: str) -> None:
-        self.driver.get(self.base_url)
-        field = self.find("#api-key")
-        field.send_keys(key)
-        self.screenshot("01-sign-in")
-        field.send_keys(Keys.ENTER)  # the keyboard signs in
-        self.find("#nav a[href='#/campaigns']")
-
-    def console_errors(self) -> list[str]:
-        return [
-            entry["message"]
-            for entry in self.driver.get_log("browser")
-            if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]
-        ]
-
-
-@pytest.fixture
-def console(browser, http_server, request) -> Console:
-    folder = SCREENSHOTS / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    return Console(browser, http_server.http.url, folder)
 
 
 def validate_over_http(server: RunningServer, code: str) -> dict:

@@ -1,7 +1,8 @@
 // The console: sign-in with an API key (kept in this tab's session storage only), the role it
 // has (admin, or read-only: everything shown, nothing changeable), and the pages by URL hash.
 import { admin, apiKey, forgetApiKey, setApiKey } from "./api.js";
-import { campaignsPage, campaignPage, campaignFormPage } from "./campaigns.js";
+import { campaignsPage, campaignPage } from "./campaigns.js";
+import { campaignFormPage } from "./campaign_form.js";
 import { codesPage } from "./codes.js";
 import { reportsPage } from "./reports.js";
 import { customersPage } from "./customers.js";

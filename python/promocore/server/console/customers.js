@@ -3,6 +3,7 @@
 import { admin, checkout, listAll } from "./api.js";
 import { canWrite } from "./session.js";
 import { errorBox, field, h, load, money, replace, table, when } from "./ui.js";
+import { InputProblem, parseMoney } from "./money.js";
 
 export function customersPage(id) {
   const input = h("input", { id: "customer-id", type: "search", value: id || "", placeholder: "customer id" });
@@ -29,10 +30,10 @@ async function customerView(id) {
   const attributes = customer.attributesJson ? JSON.parse(customer.attributesJson) : {};
   const wallet = h("div", { id: "wallet" });
   const redemptions = h("div", { id: "redemptions" });
-  const cartText = h("input", { id: "wallet-cart", value: "SKU-1:5000:1", size: 40 });
+  const cartText = h("input", { id: "wallet-cart", value: "SKU-1:50.00:1", size: 40 });
   const currency = h("input", { id: "wallet-currency", value: aggregates.totalSpentCurrency || "EUR", size: 4 });
   const walletForm = h("form", { className: "row", "aria-label": "Example cart" },
-    field("Example cart (SKU:PRICE:QTY, comma separated)", cartText), field("Currency", currency),
+    field("Example cart (SKU:PRICE:QTY, price in the currency, e.g. BEANS:12.99:2, comma separated)", cartText), field("Currency", currency),
     h("div", {}, h("button", { type: "submit", className: "secondary" }, "Show the wallet")));
   const showWallet = () => load(wallet, () => walletView(id, cartText.value, currency.value.trim()), "Asking Qualify");
   walletForm.addEventListener("submit", (event) => { event.preventDefault(); showWallet(); });
@@ -55,7 +56,12 @@ async function customerView(id) {
 function parseCart(text, currency) {
   const items = text.split(",").map((part) => part.trim()).filter(Boolean).map((part) => {
     const [sku, price, quantity] = part.split(":");
-    return { sku, unitPrice: String(Number(price || 0)), quantity: String(Number(quantity || 1)) };
+    let unitPrice;
+    try { unitPrice = parseMoney(price || "", currency); } catch (problem) {
+      if (problem instanceof InputProblem) throw new InputProblem(`${sku}: ${problem.message}`);
+      throw problem;
+    }
+    return { sku, unitPrice, quantity: String(Number(quantity || 1)) };
   });
   return { currency, items };
 }
@@ -63,18 +69,20 @@ function parseCart(text, currency) {
 async function walletView(id, cartText, currency) {
   const answer = await checkout("Qualify", { order: parseCart(cartText, currency), customer: { id }, includeNearMisses: true });
   const ledgerOut = h("div", { id: "ledger" });
-  const ledger = (code) => load(ledgerOut, async () => {
+  // A gift card's ledger moves money, a loyalty card's points.
+  const amount = (value, giftCurrency) => giftCurrency ? money(value, giftCurrency) : `${Number(value || 0).toLocaleString("en")} points`;
+  const ledger = (code, giftCurrency) => load(ledgerOut, async () => {
     const entries = await listAll("ListLedger", { code }, "entries", 200);
     return h("div", {}, h("h3", {}, `Ledger of ${code}`), table([
       { title: "When", cell: (e) => when(e.createdAt) },
       { title: "Kind", cell: (e) => (e.kind || "").replace("LEDGER_", "").toLowerCase() },
-      { title: "Change", cell: (e) => e.delta || "0" },
-      { title: "Balance after", cell: (e) => e.balanceAfter || "0" },
+      { title: "Change", cell: (e) => amount(e.delta, giftCurrency) },
+      { title: "Balance after", cell: (e) => amount(e.balanceAfter, giftCurrency) },
       { title: "Redemption", cell: (e) => e.redemptionId || "" },
       { title: "Reason", cell: (e) => e.reason || "" },
     ], entries, "No ledger entry."));
   }, "Loading the ledger");
-  const ledgerButton = (code) => h("button", { type: "button", className: "secondary", onclick: () => ledger(code) }, "Ledger");
+  const ledgerButton = (code, giftCurrency) => h("button", { type: "button", className: "secondary", onclick: () => ledger(code, giftCurrency) }, "Ledger");
   return h("div", {},
     table([
       { title: "Offer", cell: (e) => (e.result.redeemable || {}).code || (e.result.redeemable || {}).promotionId || e.result.campaignId },
@@ -87,7 +95,7 @@ async function walletView(id, cartText, currency) {
     table([
       { title: "Card", cell: (g) => h("span", { className: "mono" }, g.code) },
       { title: "Balance", cell: (g) => money(g.balance, g.currency) },
-      { title: "", cell: (g) => ledgerButton(g.code) },
+      { title: "", cell: (g) => ledgerButton(g.code, g.currency || currency) },
     ], answer.giftCards || [], "No gift card."),
     h("h3", {}, "Loyalty"),
     table([

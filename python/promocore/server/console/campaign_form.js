@@ -1,0 +1,303 @@
+// The campaign form (new and edit): amounts typed in currency units, percentages as percent,
+// dates in the campaign's own time zone, each mistake said beside its field with the focus kept
+// there. Each save is a new version (UpdateCampaign with the expected version).
+import { admin } from "./api.js";
+import { canWrite } from "./session.js";
+import { clearProblem, errorBox, field, h, load, replace, showProblem } from "./ui.js";
+import { InputProblem, amountText, parseMoney, parsePercent, percentText } from "./money.js";
+import { browserTimeZone, instantFromLocal, isTimeZone, localInputValue, timeZones } from "./zones.js";
+
+export const TYPES = ["DISCOUNT_COUPONS", "PROMOTION", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "REFERRAL_PROGRAM"];
+const TYPE_NAMES = {
+  DISCOUNT_COUPONS: "Discount coupons", PROMOTION: "Promotion (no code)", GIFT_VOUCHERS: "Gift cards",
+  LOYALTY_PROGRAM: "Loyalty program", REFERRAL_PROGRAM: "Referral program",
+};
+export const typeName = (type) => TYPE_NAMES[type] || (type || "").toLowerCase().replace(/_/g, " ");
+
+const EFFECTS = {
+  none: "None (gift cards, loyalty, referral programs)",
+  amountOffOrder: "Amount off the order",
+  percentOffOrder: "Percent off the order",
+  amountOffItems: "Amount off matching items",
+  percentOffItems: "Percent off matching items",
+  shippingFree: "Free shipping",
+};
+// Which inputs each effect uses (the others are hidden and not read).
+const EFFECT_INPUTS = {
+  amountOffOrder: ["amount"], percentOffOrder: ["percent", "cap"],
+  amountOffItems: ["amount", "filter"], percentOffItems: ["percent", "cap", "filter"],
+};
+
+export function campaignFormPage(id) {
+  const body = h("div", {});
+  if (!canWrite()) return h("div", {}, errorBox({ code: "permission_denied", message: "A read-only key cannot change campaigns." }));
+  if (id) load(body, async () => campaignForm(await admin("GetCampaign", { id })), "Loading the campaign");
+  else replace(body, campaignForm(null));
+  return h("div", {}, h("p", {}, h("a", { href: "#/campaigns" }, "← Campaigns")), body);
+}
+
+// A whole number of at least 1, or nothing (no limit).
+function parseCount(text) {
+  const written = String(text).trim().replace(/[\s,'’]/g, "");
+  if (written === "") return undefined;
+  if (!/^\d+$/.test(written) || BigInt(written) < 1n) {
+    throw new InputProblem("Enter a whole number of at least 1, or leave it empty for no limit.");
+  }
+  return written;
+}
+
+// Where the server's field paths land in the form.
+const SERVER_FIELDS = [
+  [/^campaign\.id$/, "id"], [/^campaign\.name$/, "name"], [/^campaign\.currency$/, "currency"],
+  [/^campaign\.time_zone$/, "zone"], [/^campaign\.start_at/, "start"], [/^campaign\.expire_at/, "expire"],
+  [/^campaign\.effect\..*\.percent_bp$/, "percent"], [/^campaign\.effect\..*\.cap$/, "cap"],
+  [/^campaign\.effect\..*filter/, "filter"], [/^campaign\.effect\..*amount$/, "amount"],
+  [/^campaign\.limits\.total_redemptions$/, "total"], [/^campaign\.limits\.per_customer$/, "perCustomer"],
+  [/^campaign\.limits\.budget_discount$/, "budget"], [/^campaign\.code_redemption_quantity$/, "codeQuantity"],
+  [/^campaign\.rules/, "rules"],
+];
+
+function campaignForm(campaign) {
+  const c = campaign || {};
+  const effect = c.effect || {};
+  const storedKind = Object.keys(effect)[0];
+  // An effect the form does not edit (buy X get Y, tiers, formula...) is kept as stored.
+  const kind = !campaign ? "amountOffOrder" : !storedKind ? "none"
+    : effect.shipping ? (effect.shipping.free ? "shippingFree" : "asStored")
+    : storedKind in EFFECTS ? storedKind : "asStored";
+  const inner = effect[storedKind] || {};
+  const storedCurrency = c.currency || "EUR";
+  const storedZone = c.timeZone || (campaign ? "UTC" : browserTimeZone());
+  const input = (name, value, attributes = {}) => h("input", { id: `campaign-${name}`, name, value: value ?? "", ...attributes });
+  const moneyInput = (name, minor) => input(name, minor === undefined || minor === null ? "" : amountText(minor, storedCurrency),
+    { inputmode: "decimal", autocomplete: "off", size: 12 });
+
+  const inputs = {
+    id: input("id", c.id, { required: true, readonly: campaign ? true : null, pattern: "[A-Za-z0-9_.\\-]+" }),
+    name: input("name", c.name, { required: true }),
+    type: h("select", { id: "campaign-type" }, TYPES.map((t) => h("option", { value: t, selected: t === (c.type || "DISCOUNT_COUPONS") }, typeName(t)))),
+    currency: input("currency", storedCurrency, { size: 4, required: true, autocomplete: "off" }),
+    zone: input("time-zone", storedZone, { list: "time-zone-names", autocomplete: "off", size: 24, required: true }),
+    amount: moneyInput("amount", inner.amount),
+    percent: input("percent", inner.percentBp ? percentText(inner.percentBp) : "", { inputmode: "decimal", autocomplete: "off", size: 6 }),
+    cap: moneyInput("cap", inner.cap),
+    filter: h("textarea", { id: "campaign-item-filter", rows: 3 }, inner.filter ? inner.filter.ruleJson : ""),
+    total: input("total", (c.limits || {}).totalRedemptions, { inputmode: "numeric", size: 8 }),
+    perCustomer: input("per-customer", (c.limits || {}).perCustomer, { inputmode: "numeric", size: 8 }),
+    budget: moneyInput("budget", (c.limits || {}).budgetDiscount),
+    codeQuantity: input("code-quantity", c.codeRedemptionQuantity, { inputmode: "numeric", size: 8 }),
+    start: input("start", localInputValue(c.startAt, storedZone), { type: "datetime-local", step: 1 }),
+    expire: input("expire", localInputValue(c.expireAt, storedZone), { type: "datetime-local", step: 1 }),
+    rules: h("textarea", { id: "campaign-rules", rows: 10, spellcheck: "false", "aria-describedby": "rules-help" },
+      c.rulesJson ? JSON.stringify(JSON.parse(c.rulesJson), null, 2) : ""),
+  };
+  const initialDates = { start: inputs.start.value, expire: inputs.expire.value };
+  const zoneNames = h("datalist", { id: "time-zone-names" }, timeZones().map((zone) => h("option", { value: zone })));
+  const choices = Object.entries(EFFECTS);
+  if (kind === "asStored") choices.push(["asStored", `As stored: ${storedKind} (edit with the CLI or API)`]);
+  const effectKind = h("select", { id: "campaign-effect" }, choices.map(([value, label]) => h("option", { value, selected: value === kind }, label)));
+
+  // Labels that name the unit follow the currency and the zone as they are typed.
+  const currencyUnits = [], zoneUnits = [];
+  const unit = (list, text) => { const span = h("span", { className: "unit" }, text); list.push(span); return span; };
+  const moneyLabel = (text) => h("span", {}, `${text} (`, unit(currencyUnits, storedCurrency), ")");
+  const zoneLabel = (text) => h("span", {}, `${text} (`, unit(zoneUnits, storedZone), ")");
+  const follow = () => {
+    const code = inputs.currency.value.trim().toUpperCase() || "?";
+    for (const span of currencyUnits) span.textContent = code;
+    const zone = inputs.zone.value.trim() || "?";
+    for (const span of zoneUnits) span.textContent = zone;
+  };
+  inputs.currency.addEventListener("input", follow);
+  inputs.zone.addEventListener("input", follow);
+
+  const fields = {
+    amount: field(moneyLabel("Amount off"), inputs.amount),
+    percent: field("Percent off (%)", inputs.percent),
+    cap: field(moneyLabel("At most"), inputs.cap),
+    filter: field("Items it applies to (a rule on item.*, JSON)", inputs.filter),
+  };
+  const showEffectInputs = () => {
+    const used = EFFECT_INPUTS[effectKind.value] || [];
+    for (const [name, wrapper] of Object.entries(fields)) wrapper.hidden = !used.includes(name);
+  };
+  effectKind.addEventListener("change", showEffectInputs);
+  showEffectInputs();
+
+  const problems = h("div", { id: "form-errors" });
+  const rulesOutline = h("div", { id: "rules-outline", className: "tree" });
+  const submit = h("button", { type: "submit", id: "save-campaign" }, campaign ? "Save a new version" : "Create");
+  const form = h("form", { "aria-label": campaign ? "Edit campaign" : "New campaign", novalidate: true },
+    h("h1", {}, campaign ? `Edit ${c.id} (v${c.version})` : "New campaign"),
+    h("section", { className: "card" }, h("h2", {}, "Details"),
+      h("div", { className: "row fields" }, field("Id", inputs.id), field("Name", inputs.name), field("Type", inputs.type),
+        field("Currency", inputs.currency), field("Time zone", inputs.zone)), zoneNames),
+    h("section", { className: "card" }, h("h2", {}, "Discount"),
+      h("div", { className: "row fields" }, field("Effect", effectKind), fields.amount, fields.percent, fields.cap), fields.filter),
+    h("section", { className: "card" }, h("h2", {}, "Limits"),
+      h("div", { className: "row fields" }, field("Total redemptions", inputs.total), field("Per customer", inputs.perCustomer),
+        field("Redemptions per code", inputs.codeQuantity), field(moneyLabel("Discount budget"), inputs.budget))),
+    h("section", { className: "card" }, h("h2", {}, "Dates"),
+      h("p", { className: "muted", id: "dates-zone" }, "Dates are in the campaign's time zone (",
+        unit(zoneUnits, storedZone), "), whatever this computer's zone."),
+      h("div", { className: "row fields" }, field(zoneLabel("Starts"), inputs.start), field(zoneLabel("Expires"), inputs.expire))),
+    h("section", { className: "card" }, h("h2", {}, "Rules"),
+      h("p", { id: "rules-help", className: "muted" }, 'JSON, e.g. {"subject": "order.amount", "op": "gte", "value": 3000}. Empty: no condition. docs/rules.md lists subjects and operators.'),
+      field("Rules (JSON)", inputs.rules), rulesOutline),
+    problems, h("p", {}, submit));
+
+  // Reads the form; a field that cannot be read is listed in `found` with what to write.
+  const read = (found) => {
+    const take = (name, parse) => {
+      try { return parse(inputs[name].value); } catch (problem) {
+        if (!(problem instanceof InputProblem)) throw problem;
+        found.push([name, problem.message]);
+        return undefined;
+      }
+    };
+    const used = EFFECT_INPUTS[effectKind.value] || [];
+    const currency = inputs.currency.value.trim().toUpperCase();
+    if (!inputs.name.value.trim()) found.push(["name", "Enter a name marketers will recognise."]);
+    if (!/^[A-Z]{3}$/.test(currency)) found.push(["currency", "Enter a 3-letter ISO 4217 currency code, e.g. EUR."]);
+    const zone = inputs.zone.value.trim();
+    if (!isTimeZone(zone)) found.push(["zone", `"${zone}" is not a time zone: pick one from the list, e.g. Europe/Berlin.`]);
+    const money = (name, optional) => (used.includes(name) || name === "budget") ? take(name, (text) => {
+      if (optional && !text.trim()) return undefined;
+      const minor = parseMoney(text, currency);
+      if (minor === "0") throw new InputProblem(optional ? "Enter an amount above 0, or leave it empty for none." : "Enter an amount above 0.");
+      return minor;
+    }) : undefined;
+    const amount = money("amount", false);
+    const cap = money("cap", true);
+    const budget = money("budget", true);
+    const percentBp = used.includes("percent") ? take("percent", parsePercent) : undefined;
+    const filterText = inputs.filter.value.trim();
+    const filter = used.includes("filter") && filterText ? { ruleJson: filterText } : undefined;
+    const counts = Object.fromEntries(["total", "perCustomer", "codeQuantity"].map((name) => [name, take(name, parseCount)]));
+    // A date left as it was keeps its stored instant exactly; one changed is read in the zone.
+    const date = (name, stored) => {
+      const value = inputs[name].value;
+      if (!value) return undefined;
+      if (value === initialDates[name] && zone === storedZone) return stored;
+      return isTimeZone(zone) ? instantFromLocal(value, zone) : undefined;
+    };
+    const startAt = date("start", c.startAt);
+    const expireAt = date("expire", c.expireAt);
+    if (startAt && expireAt && Date.parse(expireAt) <= Date.parse(startAt)) found.push(["expire", "The end must be after the start."]);
+    const effects = {
+      none: () => undefined,
+      asStored: () => c.effect,
+      amountOffOrder: () => ({ amountOffOrder: { amount } }),
+      percentOffOrder: () => ({ percentOffOrder: { percentBp, cap } }),
+      amountOffItems: () => ({ amountOffItems: { amount, filter } }),
+      percentOffItems: () => ({ percentOffItems: { percentBp, cap, filter } }),
+      shippingFree: () => ({ shipping: { free: true } }),
+    };
+    const out = {
+      ...(campaign || {}), id: inputs.id.value.trim(), name: inputs.name.value.trim(), type: inputs.type.value,
+      currency, timeZone: zone, effect: effects[effectKind.value](), rulesJson: inputs.rules.value.trim(),
+      limits: { ...(c.limits || {}), totalRedemptions: counts.total, perCustomer: counts.perCustomer, budgetDiscount: budget },
+      codeRedemptionQuantity: counts.codeQuantity, startAt, expireAt,
+    };
+    for (const volatile of ["status", "version", "createdAt", "updatedAt"]) delete out[volatile];
+    return out;
+  };
+
+  const clearAll = () => {
+    for (const element of Object.values(inputs)) clearProblem(element);
+    replace(problems);
+    replace(rulesOutline);
+  };
+  // Every problem beside its field, a summary under the form, the focus on the first one.
+  const report = (unordered) => {
+    const found = [...unordered].sort(([a], [b]) =>
+      (inputs[a].compareDocumentPosition(inputs[b]) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    for (const [name, message] of found) showProblem(inputs[name], message);
+    const label = (name) => (form.querySelector(`label[for="${inputs[name].id}"]`) || {}).textContent || name;
+    replace(problems, h("div", { className: "error", role: "alert" },
+      h("p", {}, found.length === 1 ? "One thing to fix:" : `${found.length} things to fix:`),
+      h("ul", {}, found.map(([name, message]) => h("li", {}, h("a", {
+        href: `#${inputs[name].id}`, onclick: (event) => { event.preventDefault(); inputs[name].focus(); },
+      }, label(name)), `: ${message}`)))));
+    inputs[found[0][0]].focus();
+  };
+
+  // Validate as you go: a changed field is checked when left, and its message goes as soon as
+  // what is typed reads. Not when the focus leaves for the save button: a message appearing
+  // then would move the button from under the pointer; the save checks everything anyway.
+  const problemOf = (name) => {
+    const found = [];
+    read(found);
+    return (found.find(([which]) => which === name) || [])[1];
+  };
+  for (const name of ["amount", "cap", "budget", "percent", "total", "perCustomer", "codeQuantity", "zone", "currency"]) {
+    let changed = false;
+    inputs[name].addEventListener("change", () => { changed = true; });
+    inputs[name].addEventListener("blur", (event) => {
+      if (!changed || event.relatedTarget === submit) return;
+      changed = false;
+      const problem = problemOf(name);
+      if (problem) showProblem(inputs[name], problem); else clearProblem(inputs[name]);
+    });
+    inputs[name].addEventListener("input", () => {
+      if (inputs[name].getAttribute("aria-invalid") === "true" && !problemOf(name)) clearProblem(inputs[name]);
+    });
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearAll();
+    const found = [];
+    const wanted = read(found);
+    if (found.length) return report(found);
+    submit.disabled = true;
+    try {
+      const saved = campaign
+        ? await admin("UpdateCampaign", { campaign: wanted, expectedVersion: c.version })
+        : await admin("CreateCampaign", { campaign: wanted });
+      location.hash = `#/campaigns/${encodeURIComponent(saved.id)}`;
+    } catch (error) {
+      const target = (SERVER_FIELDS.find(([pattern]) => error.field && pattern.test(error.field)) || [])[1];
+      if (target === "rules") {
+        replace(problems, errorBox(error));
+        showRuleError(inputs.rules, rulesOutline, error);
+      } else if (target) {
+        report([[target, error.fieldDescription || error.message]]);
+      } else {
+        replace(problems, errorBox(error));
+      }
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+// The rules as an outline, the node at the error's path marked: `campaign.rules.all[1].op`.
+function showRuleError(textarea, outline, error) {
+  textarea.setAttribute("aria-invalid", "true");
+  const path = error.field.replace(/^campaign\.rules(_json)?\.?/, "");
+  let rules;
+  try { rules = JSON.parse(textarea.value); } catch { textarea.focus(); return; }
+  const steps = path ? path.match(/[^.[\]]+|\[\d+\]/g) || [] : [];
+  const wanted = steps.map((step) => step.replace(/^\[(\d+)\]$/, "$1"));
+  let marked = null;
+  const node = (value, key, trail) => {
+    const here = trail.join("/");
+    const isTarget = here === wanted.join("/");
+    const label = key === null ? "rules" : key;
+    let item;
+    if (value && typeof value === "object") {
+      item = h("li", { "data-path": here }, `${label}:`,
+        h("ul", {}, Object.entries(value).map(([k, v]) => node(v, Array.isArray(value) ? `[${k}]` : k, [...trail, k]))));
+    } else {
+      item = h("li", { "data-path": here }, `${label}: ${JSON.stringify(value)}`);
+    }
+    if (isTarget) { item.classList.add("at-error"); item.id = "rule-error-node"; marked = item; }
+    return item;
+  };
+  replace(outline, h("p", {}, "At ", h("span", { className: "mono", id: "rule-error-path" }, path || "rules"), ": ", error.fieldDescription || error.message),
+    h("ul", {}, node(rules, null, [])));
+  (marked || textarea).scrollIntoView({ block: "center" });
+  textarea.focus();
+}
