@@ -334,6 +334,15 @@ def validate_stacking_rules(rules_bytes: bytes) -> None:
             ``"categories[1].name"`` (a name listed twice), ``"categories[0].max_applied"``.
     """
 
+def describe_rules(rules_json: str, currency: str) -> str:
+    """A campaign's rule JSON in words, amounts in ``currency``:
+    ``"order amount is at least 50.00 EUR and number of items where categories contains
+    \"coffee\" is at least 1"``; an empty rule is ``"every cart"``.
+
+    Raises:
+        CompileError: ``path`` names the offending part, starting at ``"rules"``.
+    """
+
 def format_money(amount: int, currency: str) -> str:
     """Formats minor units with the currency's ISO 4217 exponent.
 

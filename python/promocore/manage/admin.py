@@ -433,6 +433,18 @@ class Admin:
             self._audit(txn, "SetStackingRules", "settings/stacking_rules", before, rules)
         return rules
 
+    def describe_rules(
+        self, request: admin_pb2.DescribeRulesRequest
+    ) -> admin_pb2.DescribeRulesResponse:
+        """The rule in words as the engine reads it; nothing is stored or read from the store."""
+        if not re.fullmatch(r"[A-Z]{3}", request.currency):
+            raise InvalidArgumentError("currency", "an ISO 4217 code of 3 capital letters")
+        try:
+            text = _engine.describe_rules(request.rules_json, request.currency)
+        except _engine.CompileError as error:
+            raise InvalidArgumentError(error.path, error.reason) from None
+        return admin_pb2.DescribeRulesResponse(text=text)
+
     # Redemptions ---------------------------------------------------------------------------
 
     def get_redemption(self, redemption_id: str) -> checkout_pb2.Redemption:

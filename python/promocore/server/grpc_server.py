@@ -177,6 +177,9 @@ class AdminServicer(
     def SetStackingRules(self, request, context):
         return self._admin.set_stacking_rules(request.rules)
 
+    def DescribeRules(self, request, context):
+        return self._admin.describe_rules(request)
+
     def ListRedemptions(self, request, context):
         return self._admin.list_redemptions(request)
 

@@ -1,9 +1,9 @@
 """Which RPCs each API key role may call: the one place that decides it.
 
 checkout: the checkout RPCs and TrackEvent (a shop's backend). pos: the checkout RPCs (a till).
-read_only: the Get*/List* RPCs and reports of the admin service, and WatchEvents — except the
-API key listing, which stays admin-only. admin: everything. Health checking and reflection need
-no key (OPEN_SERVICES).
+read_only: the Get*/List* RPCs and reports of the admin service, DescribeRules, and WatchEvents —
+except the API key listing, which stays admin-only. admin: everything. Health checking and
+reflection need no key (OPEN_SERVICES).
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ ADMIN_RPCS = _methods(admin_pb2.DESCRIPTOR, "AdminService")
 EVENTS_RPCS = _methods(events_pb2.DESCRIPTOR, "EventsService")
 # Reads that still hand out what a key-holder must not see.
 _ADMIN_ONLY_READS = {"ListApiKeys"}
+# Not named Get/List but reading only: how a rule reads in words (nothing stored, nothing read).
+_OTHER_READS = {"DescribeRules"}
 
 
 def _reads() -> frozenset[str]:
     return frozenset(
         path
         for name, path in ADMIN_RPCS.items()
-        if name.startswith(("Get", "List")) and name not in _ADMIN_ONLY_READS
+        if (name.startswith(("Get", "List")) or name in _OTHER_READS)
+        and name not in _ADMIN_ONLY_READS
     )
 
 

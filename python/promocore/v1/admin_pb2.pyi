@@ -627,3 +627,17 @@ class RevokeCockpitLinksResponse(_message.Message):
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     def __init__(self, customer_id: _Optional[str] = ...) -> None: ...
+
+class DescribeRulesRequest(_message.Message):
+    __slots__ = ("rules_json", "currency")
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    rules_json: str
+    currency: str
+    def __init__(self, rules_json: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class DescribeRulesResponse(_message.Message):
+    __slots__ = ("text",)
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    def __init__(self, text: _Optional[str] = ...) -> None: ...

@@ -259,6 +259,11 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
                 _registered_method=True)
+        self.DescribeRules = channel.unary_unary(
+                '/promocore.v1.AdminService/DescribeRules',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -577,6 +582,15 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DescribeRules(self, request, context):
+        """A campaign's rule in words, as the engine reads it ("order amount is at least 50.00 EUR
+        and ..."), without storing anything: the console shows it beside its rule builder. A rule
+        that does not compile is INVALID_ARGUMENT at its path ("rules.all[1].op"). Readers may call it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -799,6 +813,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.SetStackingRules,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.SerializeToString,
+            ),
+            'DescribeRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeRules,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1990,6 +2009,33 @@ class AdminService:
             '/promocore.v1.AdminService/SetStackingRules',
             promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.SerializeToString,
             promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/DescribeRules',
+            promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -585,6 +585,14 @@ fn compile_segment_rule(py: Python<'_>, rules_json: &str) -> PyResult<PySegmentR
         .map_err(|error| compile_error(py, error))
 }
 
+/// A campaign's rule JSON in words, amounts in `currency`; raises CompileError (path under
+/// `rules`) when it does not compile.
+#[pyfunction]
+fn describe_rules(py: Python<'_>, rules_json: &str, currency: &str) -> PyResult<String> {
+    py.allow_threads(|| engine::rules::describe_rules(rules_json, currency))
+        .map_err(|error| compile_error(py, error))
+}
+
 /// Validates the bytes of a serialized promocore.v1.StackingRules; raises CompileError with the
 /// offending field (e.g. `categories[1].max_applied`).
 #[pyfunction]
@@ -724,5 +732,6 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;
     module.add_function(wrap_pyfunction!(compile_segment_rule, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stacking_rules, module)?)?;
+    module.add_function(wrap_pyfunction!(describe_rules, module)?)?;
     Ok(())
 }
