@@ -6,6 +6,7 @@ import { canWrite } from "./session.js";
 import { clearProblem, errorBox, field, h, load, replace, showProblem } from "./ui.js";
 import { InputProblem, amountText, parseMoney, parsePercent, percentText } from "./money.js";
 import { browserTimeZone, instantFromLocal, isTimeZone, localInputValue, timeZones } from "./zones.js";
+import { RuleProblem, parseJson, ruleBuilder, toJson } from "./rule_builder.js";
 
 export const TYPES = ["DISCOUNT_COUPONS", "PROMOTION", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "REFERRAL_PROGRAM"];
 const TYPE_NAMES = {
@@ -89,8 +90,48 @@ function campaignForm(campaign) {
     start: input("start", localInputValue(c.startAt, storedZone), { type: "datetime-local", step: 1 }),
     expire: input("expire", localInputValue(c.expireAt, storedZone), { type: "datetime-local", step: 1 }),
     rules: h("textarea", { id: "campaign-rules", rows: 10, spellcheck: "false", "aria-describedby": "rules-help" },
-      c.rulesJson ? JSON.stringify(JSON.parse(c.rulesJson), null, 2) : ""),
+      c.rulesJson ? toJson(parseJson(c.rulesJson)) : ""),
   };
+  // The builder edits the rule; the JSON view follows it and can be edited instead.
+  const ruleWords = h("p", { id: "rule-words", className: "rule-words", "aria-live": "polite" });
+  let wordsTimer = null;
+  const builder = ruleBuilder(c.rulesJson || "", {
+    currency: () => inputs.currency.value.trim().toUpperCase() || storedCurrency,
+    zone: () => (isTimeZone(inputs.zone.value.trim()) ? inputs.zone.value.trim() : storedZone),
+    changed: () => { clearTimeout(wordsTimer); wordsTimer = setTimeout(describeRule, 300); },
+  });
+  // The rule in the engine's words (AdminService.DescribeRules), or its compile error shown at
+  // the condition it names; nothing is saved.
+  const describeRule = async () => {
+    let text;
+    try { text = builder.read(); } catch (problem) {
+      if (!(problem instanceof RuleProblem)) throw problem;
+      replace(ruleWords, h("span", { className: "muted" }, `Not complete yet: ${problem.message}`));
+      return;
+    }
+    inputs.rules.value = text;
+    const currency = inputs.currency.value.trim().toUpperCase();
+    if (!/^[A-Z]{3}$/.test(currency)) return;
+    try {
+      const answer = await admin("DescribeRules", { rulesJson: text, currency });
+      builder.markError(null);
+      replace(ruleWords, h("strong", {}, "Applies when: "), answer.text);
+    } catch (error) {
+      if (!error.field) { replace(ruleWords, errorBox(error)); return; }
+      replace(ruleWords, h("span", { className: "problem" }, `Does not compile at ${error.field}: ${error.fieldDescription || error.message}`));
+      builder.markError(error.field, error.fieldDescription || error.message, { focus: false });
+    }
+  };
+  const useJson = () => {
+    clearProblem(inputs.rules);
+    try { parseJson(inputs.rules.value.trim() || "null"); } catch {
+      showProblem(inputs.rules, "This is not valid JSON.");
+      return;
+    }
+    builder.load(inputs.rules.value.trim());
+    describeRule();
+  };
+  inputs.rules.addEventListener("change", useJson);
   const initialDates = { start: inputs.start.value, expire: inputs.expire.value };
   const zoneNames = h("datalist", { id: "time-zone-names" }, timeZones().map((zone) => h("option", { value: zone })));
   const choices = Object.entries(EFFECTS);
@@ -141,9 +182,12 @@ function campaignForm(campaign) {
       h("p", { className: "muted", id: "dates-zone" }, "Dates are in the campaign's time zone (",
         unit(zoneUnits, storedZone), "), whatever this computer's zone."),
       h("div", { className: "row fields" }, field(zoneLabel("Starts"), inputs.start), field(zoneLabel("Expires"), inputs.expire))),
-    h("section", { className: "card" }, h("h2", {}, "Rules"),
-      h("p", { id: "rules-help", className: "muted" }, 'JSON, e.g. {"subject": "order.amount", "op": "gte", "value": 3000}. Empty: no condition. docs/rules.md lists subjects and operators.'),
-      field("Rules (JSON)", inputs.rules), rulesOutline),
+    h("section", { className: "card", id: "rules-section" }, h("h2", {}, "Who and which carts (rules)"),
+      h("p", { className: "muted" }, `Amounts are in the campaign's currency, times in its zone. No condition: every cart.`),
+      builder.element, ruleWords,
+      h("details", { id: "rules-advanced" }, h("summary", {}, "Advanced: the rule as JSON"),
+        h("p", { id: "rules-help", className: "muted" }, "The same rule as the engine reads it (docs/rules.md); amounts in minor units. Edits here replace the builder's rule when you leave the box."),
+        field("Rule JSON", inputs.rules)), rulesOutline),
     problems, h("p", {}, submit));
 
   // Reads the form; a field that cannot be read is listed in `found` with what to write.
@@ -181,6 +225,13 @@ function campaignForm(campaign) {
       if (value === initialDates[name] && zone === storedZone) return stored;
       return isTimeZone(zone) ? instantFromLocal(value, zone) : undefined;
     };
+    const ruleText = (problems) => {
+      try { return builder.read(); } catch (problem) {
+        if (!(problem instanceof RuleProblem)) throw problem;
+        problems.push([problem.input, problem.message]);
+        return "";
+      }
+    };
     const startAt = date("start", c.startAt);
     const expireAt = date("expire", c.expireAt);
     if (startAt && expireAt && Date.parse(expireAt) <= Date.parse(startAt)) found.push(["expire", "The end must be after the start."]);
@@ -195,7 +246,7 @@ function campaignForm(campaign) {
     };
     const out = {
       ...(campaign || {}), id: inputs.id.value.trim(), name: inputs.name.value.trim(), type: inputs.type.value,
-      currency, timeZone: zone, effect: effects[effectKind.value](), rulesJson: inputs.rules.value.trim(),
+      currency, timeZone: zone, effect: effects[effectKind.value](), rulesJson: ruleText(found),
       limits: { ...(c.limits || {}), totalRedemptions: counts.total, perCustomer: counts.perCustomer, budgetDiscount: budget },
       codeRedemptionQuantity: counts.codeQuantity, startAt, expireAt,
     };
@@ -205,21 +256,28 @@ function campaignForm(campaign) {
 
   const clearAll = () => {
     for (const element of Object.values(inputs)) clearProblem(element);
+    for (const element of form.querySelectorAll(".rule-builder [aria-invalid]")) clearProblem(element);
     replace(problems);
     replace(rulesOutline);
   };
   // Every problem beside its field, a summary under the form, the focus on the first one.
+  // A problem names a form input, or is a rule builder's input itself.
+  const inputOf = (which) => (typeof which === "string" ? inputs[which] : which);
   const report = (unordered) => {
     const found = [...unordered].sort(([a], [b]) =>
-      (inputs[a].compareDocumentPosition(inputs[b]) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
-    for (const [name, message] of found) showProblem(inputs[name], message);
-    const label = (name) => (form.querySelector(`label[for="${inputs[name].id}"]`) || {}).textContent || name;
+      (inputOf(a).compareDocumentPosition(inputOf(b)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    for (const [which, message] of found) showProblem(inputOf(which), message);
+    const label = (which) => {
+      const input = inputOf(which);
+      return (input.id && (form.querySelector(`label[for="${input.id}"]`) || {}).textContent) ||
+        input.getAttribute("aria-label") || String(which);
+    };
     replace(problems, h("div", { className: "error", role: "alert" },
       h("p", {}, found.length === 1 ? "One thing to fix:" : `${found.length} things to fix:`),
-      h("ul", {}, found.map(([name, message]) => h("li", {}, h("a", {
-        href: `#${inputs[name].id}`, onclick: (event) => { event.preventDefault(); inputs[name].focus(); },
-      }, label(name)), `: ${message}`)))));
-    inputs[found[0][0]].focus();
+      h("ul", {}, found.map(([which, message]) => h("li", {}, h("a", {
+        href: "#", onclick: (event) => { event.preventDefault(); inputOf(which).focus(); },
+      }, label(which)), `: ${message}`)))));
+    inputOf(found[0][0]).focus();
   };
 
   // Validate as you go: a changed field is checked when left, and its message goes as soon as
@@ -260,7 +318,8 @@ function campaignForm(campaign) {
       const target = (SERVER_FIELDS.find(([pattern]) => error.field && pattern.test(error.field)) || [])[1];
       if (target === "rules") {
         replace(problems, errorBox(error));
-        showRuleError(inputs.rules, rulesOutline, error);
+        const path = error.field.replace(/^campaign\./, "");
+        if (!builder.markError(path, error.fieldDescription || error.message)) showRuleError(inputs.rules, rulesOutline, error);
       } else if (target) {
         report([[target, error.fieldDescription || error.message]]);
       } else {
@@ -270,6 +329,7 @@ function campaignForm(campaign) {
       submit.disabled = false;
     }
   });
+  describeRule();
   return form;
 }
 
