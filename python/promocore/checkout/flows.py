@@ -22,6 +22,8 @@ from google.protobuf.message import DecodeError
 from promocore import _engine
 from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns
 from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
+from promocore.checkout.preview import FIELD as PREVIEW_FIELD
+from promocore.checkout.preview import Preview
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
 from promocore.store import Store
@@ -179,17 +181,22 @@ class Checkout:
         guard: GuessGuard | None = None,
         profiles: ProfileSource | None = None,
         customer_reads: CustomerReads | None = None,
+        preview: Preview | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._preparer = Preparer(store, campaigns, profiles)
         self._guard = guard
         self._customer_reads = customer_reads
+        # Who may evaluate a Validate at another time (`evaluate_at`).
+        self._preview = preview or Preview()
 
     def validate(self, request: bytes, caller: Caller | None = None) -> bytes:
         """ValidateRequest bytes in, ValidateResponse bytes out. Changes nothing, unless the
-        request asks for a reservation: then the applicable redeemables are held."""
+        request asks for a reservation: then the applicable redeemables are held. With
+        `evaluate_at` (a preview), evaluated at that time instead of the clock's."""
         parsed = parse_checkout(checkout_pb2.ValidateRequest, request)
+        preview_ms = self._preview_time(parsed) if parsed.HasField("evaluate_at") else None
         subjects = self._admit(caller, parsed)
         if parsed.HasField("reservation"):
             session_key, ttl_ms = _reservation_request(parsed.reservation)
@@ -198,9 +205,22 @@ class Checkout:
                     txn, request, parsed, session_key, ttl_ms, subjects
                 )
             )
+        now_ms = self._clock.now_ms() if preview_ms is None else preview_ms
         with self._store.read() as txn:
-            prepared, read = self._prepare(txn, request, parsed, self._clock.now_ms(), subjects)
+            prepared, read = self._prepare(txn, request, parsed, now_ms, subjects)
         return engine_call(prepared.evaluate, *read)
+
+    def _preview_time(self, parsed: checkout_pb2.ValidateRequest) -> int:
+        """The preview time of a Validate that holds `evaluate_at` (refused for a role that may
+        not preview, or with a reservation: a preview only reads)."""
+        now_ms = self._preview.time_ms(parsed.evaluate_at)
+        if parsed.HasField("reservation"):
+            raise InvalidArgumentError(
+                PREVIEW_FIELD,
+                "a preview cannot hold a reservation (a reservation writes holds); send "
+                "evaluate_at or reservation, not both",
+            )
+        return now_ms
 
     def _admit(
         self,

@@ -6,6 +6,7 @@ import { errorBox, field, h, load, money, replace, table } from "./ui.js";
 import { formatPercent } from "./money.js";
 import { TYPES, typeName } from "./campaign_form.js";
 import { formatInZone } from "./zones.js";
+import { tryPanel } from "./tryit.js";
 
 const STATUSES = ["CAMPAIGN_STATUS_ACTIVE", "CAMPAIGN_STATUS_PAUSED", "CAMPAIGN_STATUS_SCHEDULED",
   "CAMPAIGN_STATUS_EXPIRED", "CAMPAIGN_STATUS_DRAFT"];
@@ -118,6 +119,7 @@ function campaignDetails(campaign, refresh) {
         canWrite() ? h("a", { href: `#/campaigns/${encodeURIComponent(campaign.id)}/edit`, id: "edit-campaign" }, "Edit") : null,
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
       notice),
+    tryPanel(campaign),
     h("section", { className: "card" }, h("h2", {}, "Duplicate"), duplicate),
     h("section", { className: "card" }, h("h2", {}, "Versions"), versions(campaign)));
 }
