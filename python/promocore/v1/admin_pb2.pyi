@@ -311,14 +311,50 @@ class IssueGiftCardsResponse(_message.Message):
     def __init__(self, gift_cards: _Optional[_Iterable[_Union[_loyalty_pb2.GiftCard, _Mapping]]] = ..., issued: _Optional[int] = ...) -> None: ...
 
 class TopUpGiftCardRequest(_message.Message):
-    __slots__ = ("code", "amount", "idempotency_key")
+    __slots__ = ("code", "amount", "idempotency_key", "reason")
     CODE_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     code: str
     amount: int
     idempotency_key: str
-    def __init__(self, code: _Optional[str] = ..., amount: _Optional[int] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    reason: str
+    def __init__(self, code: _Optional[str] = ..., amount: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DebitGiftCardRequest(_message.Message):
+    __slots__ = ("code", "amount", "idempotency_key", "reason")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    amount: int
+    idempotency_key: str
+    reason: str
+    def __init__(self, code: _Optional[str] = ..., amount: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GetGiftCardProgramRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class GiftCardProgram(_message.Message):
+    __slots__ = ("campaign_id", "currency", "cards", "outstanding_balance", "cards_with_balance", "expired_balance")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CARDS_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CARDS_WITH_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    currency: str
+    cards: int
+    outstanding_balance: int
+    cards_with_balance: int
+    expired_balance: int
+    def __init__(self, campaign_id: _Optional[str] = ..., currency: _Optional[str] = ..., cards: _Optional[int] = ..., outstanding_balance: _Optional[int] = ..., cards_with_balance: _Optional[int] = ..., expired_balance: _Optional[int] = ...) -> None: ...
 
 class GetGiftCardRequest(_message.Message):
     __slots__ = ("code",)

@@ -164,6 +164,16 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.TopUpGiftCardRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
                 _registered_method=True)
+        self.DebitGiftCard = channel.unary_unary(
+                '/promocore.v1.AdminService/DebitGiftCard',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.DebitGiftCardRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
+                _registered_method=True)
+        self.GetGiftCardProgram = channel.unary_unary(
+                '/promocore.v1.AdminService/GetGiftCardProgram',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardProgramRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.GiftCardProgram.FromString,
+                _registered_method=True)
         self.GetGiftCard = channel.unary_unary(
                 '/promocore.v1.AdminService/GetGiftCard',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardRequest.SerializeToString,
@@ -446,6 +456,21 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DebitGiftCard(self, request, context):
+        """Takes balance off a gift card by hand, with a reason (a goodwill correction, a card paid
+        for elsewhere); never below zero.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGiftCardProgram(self, request, context):
+        """A gift card program at a glance: cards issued and the balance they still hold.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetGiftCard(self, request, context):
         """Reads a gift card's balance.
         """
@@ -718,6 +743,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.TopUpGiftCard,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.TopUpGiftCardRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.SerializeToString,
+            ),
+            'DebitGiftCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.DebitGiftCard,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.DebitGiftCardRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.SerializeToString,
+            ),
+            'GetGiftCardProgram': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGiftCardProgram,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardProgramRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.GiftCardProgram.SerializeToString,
             ),
             'GetGiftCard': grpc.unary_unary_rpc_method_handler(
                     servicer.GetGiftCard,
@@ -1496,6 +1531,60 @@ class AdminService:
             '/promocore.v1.AdminService/TopUpGiftCard',
             promocore_dot_v1_dot_admin__pb2.TopUpGiftCardRequest.SerializeToString,
             promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DebitGiftCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/DebitGiftCard',
+            promocore_dot_v1_dot_admin__pb2.DebitGiftCardRequest.SerializeToString,
+            promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGiftCardProgram(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetGiftCardProgram',
+            promocore_dot_v1_dot_admin__pb2.GetGiftCardProgramRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.GiftCardProgram.FromString,
             options,
             channel_credentials,
             insecure,
