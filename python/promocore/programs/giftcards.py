@@ -132,16 +132,25 @@ class GiftCards:
         with self._store.read() as txn:
             campaign = self._gift_campaign(txn, campaign_id)
             totals = admin_pb2.GiftCardProgram(campaign_id=campaign.id, currency=campaign.currency)
+            program_expiry_ms = (
+                campaign.expire_at.ToMilliseconds() if campaign.HasField("expire_at") else None
+            )
             for code in self._store.catalog.iter_campaign_codes(txn, campaign.id):
                 if code.kind != campaign_pb2.CODE_KIND_GIFT_CARD:
                     continue
-                card = self._view(txn, code)
+                balance = self._store.balances.balance(
+                    txn, CounterKeys.gift_balance_key(normalize_code(code.code))
+                )
+                expiry_ms = (
+                    code.expire_at.ToMilliseconds()
+                    if code.HasField("expire_at")
+                    else program_expiry_ms
+                )
                 totals.cards += 1
-                expired = card.HasField("expire_at") and now_ms >= card.expire_at.ToMilliseconds()
-                if expired:
-                    totals.expired_balance += card.balance
-                elif card.balance > 0:
-                    totals.outstanding_balance += card.balance
+                if expiry_ms is not None and now_ms >= expiry_ms:
+                    totals.expired_balance += balance
+                elif balance > 0:
+                    totals.outstanding_balance += balance
                     totals.cards_with_balance += 1
         return totals
 

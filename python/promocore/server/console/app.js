@@ -6,6 +6,7 @@ import { campaignFormPage } from "./campaign_form.js";
 import { codesPage } from "./codes.js";
 import { reportsPage } from "./reports.js";
 import { customersPage } from "./customers.js";
+import { giftCardsPage } from "./giftcards.js";
 import { auditPage, keysPage } from "./admin.js";
 import { session } from "./session.js";
 import { errorBox, field, h, loading, replace } from "./ui.js";
@@ -22,6 +23,7 @@ const ROUTES = [
   [/^#\/codes(?:\?.*)?$/, () => codesPage()],
   [/^#\/reports(?:\/([^/]+))?$/, (id) => reportsPage(id)],
   [/^#\/customers(?:\/([^/]+))?$/, (id) => customersPage(id)],
+  [/^#\/giftcards(?:\/([^/]+))?$/, (id) => giftCardsPage(id)],
   [/^#\/audit$/, () => auditPage()],
   [/^#\/keys$/, () => keysPage()],
 ];
