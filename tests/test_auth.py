@@ -57,6 +57,9 @@ def test_each_role_reaches_exactly_its_rpcs(
         "read": (may_read, lambda c: c.get_code(code)),
         "write": (may_write, lambda c: c.set_code_active(code, True)),
         "keys": (role == "admin", lambda c: c.list_api_keys()),
+        "audit": (role == "admin", lambda c: c.list_audit_log()),
+        # A customer's wallet is a read: every role that reads or checks out may ask.
+        "wallet": (True, lambda c: c.qualify(cart(("A", 1000, 1)), customer={"id": "ann"})),
     }
     with Client(target, api_key=key_of(client, role)) as caller:
         for name, (allowed, call) in calls.items():

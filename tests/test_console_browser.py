@@ -146,10 +146,19 @@ def test_support_looks_up_a_customer_and_rolls_back_a_redemption(console, http_s
     console.text_in("#redemptions", redemption_id)
     console.screenshot("10-customer")
     console.find("#redemptions button.rollback").click()
+    # A reason first, then the confirmation naming the redemption.
+    console.text_in("#rollback-question", f"Roll back {redemption_id} of order order-7?")
+    console.find("#confirm-rollback").click()
+    console.text_in("#rollback-reason-problem", "Say why")
+    console.find("#rollback-reason").send_keys("order returned")
+    console.screenshot("11-rollback-confirmation")
+    console.find("#confirm-rollback").click()
     console.text_in("#rollback-notice", "rolled back")
     console.text_in("#redemptions .redemption-status", "rolled back")
     console.screenshot("11-rolled-back")
-    assert admin.get_redemption(redemption_id)["status"] == "ROLLED_BACK"
+    rolled_back = admin.get_redemption(redemption_id)
+    assert rolled_back["status"] == "ROLLED_BACK"
+    assert rolled_back["rollback_reason"] == "order returned"
 
     console.go("#/audit")
     console.text_in("#audit", "CreateCampaign")

@@ -1,8 +1,9 @@
 """Which RPCs each API key role may call: the one place that decides it.
 
 checkout: the checkout RPCs and TrackEvent (a shop's backend). pos: the checkout RPCs (a till).
-read_only: the Get*/List* RPCs and reports of the admin service, DescribeRules, and WatchEvents —
-except the API key listing, which stays admin-only. support (marketers and support staff): the
+read_only: the Get*/List* RPCs and reports of the admin service, DescribeRules, Qualify (a
+customer's wallet; never at a preview time) and WatchEvents — except the API key listing and
+the audit log, which stay admin-only. support (marketers and support staff): the
 same reads but WatchEvents, plus Validate and Qualify, which it may preview at another time.
 admin: everything. Health checking and reflection need no key (OPEN_SERVICES).
 
@@ -30,7 +31,8 @@ CHECKOUT_RPCS = _methods(checkout_pb2.DESCRIPTOR, "CheckoutService")
 ADMIN_RPCS = _methods(admin_pb2.DESCRIPTOR, "AdminService")
 EVENTS_RPCS = _methods(events_pb2.DESCRIPTOR, "EventsService")
 # Reads that still hand out what a key-holder must not see.
-_ADMIN_ONLY_READS = {"ListApiKeys"}
+# The audit log names who changed what (key ids) with every before/after: for admins.
+_ADMIN_ONLY_READS = {"ListApiKeys", "ListAuditLog"}
 # Not named Get/List but reading only: how a rule reads in words (nothing stored, nothing read).
 _OTHER_READS = {"DescribeRules"}
 
@@ -47,7 +49,8 @@ def _reads() -> frozenset[str]:
 ALLOWED: dict[int, frozenset[str]] = {
     admin_pb2.ROLE_CHECKOUT: frozenset({*CHECKOUT_RPCS.values(), EVENTS_RPCS["TrackEvent"]}),
     admin_pb2.ROLE_POS: frozenset(CHECKOUT_RPCS.values()),
-    admin_pb2.ROLE_READ_ONLY: _reads() | {EVENTS_RPCS["WatchEvents"]},
+    # Qualify only reads: a customer's wallet, gift cards and loyalty for an example cart.
+    admin_pb2.ROLE_READ_ONLY: _reads() | {EVENTS_RPCS["WatchEvents"], CHECKOUT_RPCS["Qualify"]},
     admin_pb2.ROLE_SUPPORT: _reads() | {CHECKOUT_RPCS["Validate"], CHECKOUT_RPCS["Qualify"]},
     admin_pb2.ROLE_ADMIN: frozenset(
         {*CHECKOUT_RPCS.values(), *ADMIN_RPCS.values(), *EVENTS_RPCS.values()}

@@ -2,7 +2,7 @@
 // cards and loyalty balances with their ledgers, redemptions with a Rollback button.
 import { admin, checkout, listAll } from "./api.js";
 import { canWrite } from "./session.js";
-import { errorBox, field, h, load, money, replace, table, when } from "./ui.js";
+import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table, when } from "./ui.js";
 import { InputProblem, parseMoney } from "./money.js";
 
 export function customersPage(id) {
@@ -111,16 +111,37 @@ async function walletView(id, cartText, currency) {
 
 async function redemptionsView(id, refresh, notice) {
   const list = await listAll("ListRedemptions", { customerId: id }, "redemptions", 500);
-  const rollback = async (redemption, button) => {
-    button.disabled = true;
-    try {
-      await checkout("Rollback", { redemptionId: redemption.id, reason: "support: rolled back from the console" });
-      replace(notice, h("div", { className: "ok", role: "status" }, `Redemption ${redemption.id} rolled back.`));
-      setTimeout(refresh, 0);
-    } catch (error) {
-      replace(notice, errorBox(error));
-      button.disabled = false;
-    }
+  // A rollback gives money, points or a code back: it asks for a reason (kept with the
+  // rollback) and to be confirmed, naming the redemption and what it gave.
+  const ask = (redemption, button) => {
+    const totals = redemption.totals || {};
+    const reason = h("input", { id: "rollback-reason", size: 36, autocomplete: "off", placeholder: "e.g. order returned" });
+    const confirm = h("button", { type: "submit", className: "danger", id: "confirm-rollback" }, `Roll back ${redemption.id}`);
+    const cancel = h("button", { type: "button", className: "secondary" }, "Cancel");
+    const form = h("form", { className: "confirm", role: "alertdialog", "aria-labelledby": "rollback-question", novalidate: true },
+      h("p", { id: "rollback-question" }, `Roll back ${redemption.id} of order ${redemption.orderId || "?"}? `,
+        `It gave ${money(totals.totalDiscount || "0", totals.currency)} off; the codes, limits, gift card balance and points it used are given back.`),
+      h("div", { className: "row" }, field("Reason (kept with the rollback)", reason), h("div", {}, confirm, " ", cancel)));
+    cancel.addEventListener("click", () => { replace(notice); button.focus(); });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearProblem(reason);
+      if (!reason.value.trim()) {
+        showProblem(reason, "Say why: the reason is kept with the rollback.");
+        reason.focus();
+        return;
+      }
+      confirm.disabled = true;
+      try {
+        await checkout("Rollback", { redemptionId: redemption.id, reason: reason.value.trim() });
+        replace(notice, h("div", { className: "ok", role: "status" }, `Redemption ${redemption.id} rolled back.`));
+        setTimeout(refresh, 0);
+      } catch (error) {
+        replace(notice, errorBox(error));
+      }
+    });
+    replace(notice, form);
+    reason.focus();
   };
   return h("div", {}, table([
     { title: "Redemption", cell: (r) => h("span", { className: "mono" }, r.id) },
@@ -129,9 +150,8 @@ async function redemptionsView(id, refresh, notice) {
     { title: "Codes", cell: (r) => (r.redeemables || []).map((x) => (x.redeemable || {}).code || x.campaignId).join(", ") },
     { title: "Discount", cell: (r) => money((r.totals || {}).totalDiscount, (r.totals || {}).currency) },
     { title: "Status", cell: (r) => h("span", { className: "redemption-status" }, (r.status || "").toLowerCase().replace("_", " ")) },
-    { title: "", cell: (r) => r.status === "SUCCEEDED" ? h("button", {
-        type: "button", className: "danger rollback", disabled: !canWrite(),
-        title: canWrite() ? "Revert this redemption" : "A read-only key cannot roll back",
-        onclick: (event) => rollback(r, event.currentTarget) }, "Rollback") : "" },
+    { title: "", cell: (r) => r.status === "SUCCEEDED" && canWrite() ? h("button", {
+        type: "button", className: "danger rollback", title: "Revert this redemption",
+        onclick: (event) => ask(r, event.currentTarget) }, "Rollback…") : "" },
   ], list, "No redemption."));
 }
