@@ -78,6 +78,15 @@ class CompiledCampaign:
     def campaign_type(self) -> int:
         """The ``promocore.v1.CampaignType`` value, e.g. ``campaign_pb2.DISCOUNT_COUPONS``."""
 
+    @property
+    def reward(self) -> str | None:
+        """What the campaign gives, in words (``"10% off (at most 20.00 EUR)"``); ``None`` when
+        it gives no discount (gift vouchers, loyalty programs)."""
+
+    @property
+    def minimum_spend(self) -> int:
+        """The items amount the rule needs at least, in minor units (0 = none it requires)."""
+
 @final
 class CampaignIndex:
     """Many compiled campaigns indexed for Qualify. Immutable and safe to share between threads;

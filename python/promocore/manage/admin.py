@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from promocore import _engine
 from promocore.checkout.compiled import compile_campaign
@@ -172,7 +173,14 @@ class Admin:
 
     # Codes ---------------------------------------------------------------------------------
 
-    def create_code(self, code: campaign_pb2.Code) -> campaign_pb2.Code:
+    def create_code(
+        self,
+        code: campaign_pb2.Code,
+        *,
+        publish: Callable[[Any, campaign_pb2.Code], object] | None = None,
+    ) -> campaign_pb2.Code:
+        """Stores a new code. `publish(txn, code)`, in the same transaction, puts a code assigned
+        to a customer in that customer's wallet (cdp's publications), as PublishCode does."""
         self._check_new_code(code, "code.")
         new_code = campaign_pb2.Code()
         new_code.CopyFrom(code)
@@ -185,6 +193,8 @@ class Admin:
             if not self._store.catalog.add_code(txn, new_code):
                 raise AlreadyExistsError(f"code {code.code!r} already exists")
             self._credit_issued_balance(txn, new_code)
+            if publish is not None and new_code.assigned_customer_id:
+                publish(txn, new_code)
             self._audit(txn, "CreateCode", f"code/{new_code.code}", None, new_code)
         return new_code
 

@@ -159,7 +159,18 @@ class AdminServicer(
         return self._admin.set_campaign_active(request.id, request.active)
 
     def CreateCode(self, request, context):
-        return self._admin.create_code(request.code)
+        return self._admin.create_code(request.code, publish=self._publish_assigned)
+
+    def _publish_assigned(self, txn, code) -> None:
+        """A code created for a customer goes into their wallet (Qualify, the cockpit) and is
+        announced (EVENT_CODE_ISSUED), as a published one is."""
+        self._customer_data.distributions.publish(
+            txn,
+            code.campaign_id,
+            code.assigned_customer_id,
+            self._customer_data.clock.now_ms(),
+            code=code.code,
+        )
 
     def GenerateCodes(self, request, context):
         yield from self._admin.generate_codes(request)
@@ -409,7 +420,7 @@ def start_server(
         app.add_pages(
             "/cockpit/",
             cockpit_pages(
-                cockpit_links.customer_of,
+                cockpit_links.opened,
                 lambda customer_id: cockpit_view(
                     customer_data, wallet, customer_id, clock.now_ms()
                 ),

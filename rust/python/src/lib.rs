@@ -159,6 +159,19 @@ impl PyCompiledCampaign {
         self.inner.campaign_type() as i32
     }
 
+    /// What the campaign gives, in words ("10% off (at most 20.00 EUR)"); None when it gives
+    /// no discount (gift vouchers, loyalty programs).
+    #[getter]
+    fn reward(&self) -> Option<&str> {
+        self.inner.reward()
+    }
+
+    /// The items amount the rule needs at least, in minor units (0 = none it requires).
+    #[getter]
+    fn minimum_spend(&self) -> i64 {
+        self.inner.requirements().min_amount
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "<CompiledCampaign id={} version={} currency={} type={}>",
