@@ -215,6 +215,16 @@ def test_a_customer_sees_their_cockpit_and_a_tampered_link_is_refused(console, h
     assert console.driver.execute_script("return arguments[0].naturalWidth", qr) > 0
     assert "BOB-WELCOME" not in console.driver.page_source
     console.screenshot("16-cockpit")
+    console.check_accessibility("cockpit")
+    # On a phone: 360 px wide, nothing wider than the screen.
+    console.driver.set_window_size(360, 800)
+    console.driver.get(base + path)
+    console.text_in("#cockpit-codes", "ANN-WELCOME")
+    width = console.driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 360
+    console.screenshot("16-cockpit-360px")
+    console.check_accessibility("cockpit-360px")
+    console.driver.set_window_size(1280, 1000)
     # One character of the signature changed.
     position = len(path) - 5
     changed = "B" if path[position] == "A" else "A"
