@@ -7,6 +7,7 @@ import { codesPage } from "./codes.js";
 import { reportsPage } from "./reports.js";
 import { customersPage } from "./customers.js";
 import { giftCardsPage } from "./giftcards.js";
+import { loyaltyPage } from "./loyalty.js";
 import { auditPage, keysPage } from "./admin.js";
 import { session } from "./session.js";
 import { errorBox, field, h, loading, replace } from "./ui.js";
@@ -24,6 +25,7 @@ const ROUTES = [
   [/^#\/reports(?:\/([^/]+))?$/, (id) => reportsPage(id)],
   [/^#\/customers(?:\/([^/]+))?$/, (id) => customersPage(id)],
   [/^#\/giftcards(?:\/([^/]+))?$/, (id) => giftCardsPage(id)],
+  [/^#\/loyalty(?:\/([^/]+))?$/, (id) => loyaltyPage(id)],
   [/^#\/audit$/, () => auditPage()],
   [/^#\/keys$/, () => keysPage()],
 ];

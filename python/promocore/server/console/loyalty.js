@@ -1,0 +1,216 @@
+// Loyalty: a program's tiers, rewards and earning rules in words; a member looked up by customer
+// id or card code, with points, pending and expiring points, tier and progress, the ledger in
+// points with reasons and expiries; points adjusted by hand with a reason (taking points away
+// asks to be confirmed) and a reward bought for the member (confirmed, naming its cost).
+import { admin, listAll } from "./api.js";
+import { canWrite } from "./session.js";
+import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
+import { formatInZone } from "./zones.js";
+
+const points = (value) => `${Number(value || 0).toLocaleString("en")} point${Math.abs(Number(value || 0)) === 1 ? "" : "s"}`;
+const KINDS = {
+  LEDGER_CREDIT: "earned", LEDGER_DEBIT: "spent", LEDGER_REFUND: "given back",
+  LEDGER_EXPIRY: "expired", LEDGER_ADJUSTMENT: "adjusted by hand",
+};
+const TRIGGERS = {
+  EARN_ON_ORDER_PAID: "a paid order", EARN_ON_CUSTOM_EVENT: "an event", EARN_ON_SEGMENT_ENTERED: "entering a segment",
+};
+const PERIODS = { PERIOD_DAY: "day", PERIOD_WEEK: "week", PERIOD_MONTH: "month", PERIOD_YEAR: "year" };
+
+export function loyaltyPage(campaignId) {
+  const out = h("div", { id: "loyalty" });
+  load(out, async () => {
+    const programs = await listAll("ListCampaigns", { type: "LOYALTY_PROGRAM" }, "campaigns");
+    if (!programs.length) {
+      return h("p", { className: "muted", id: "no-program" },
+        "No loyalty program yet. ", h("a", { href: "#/campaigns/new" }, "Create a campaign"), " of type Loyalty program.");
+    }
+    const chosen = programs.find((p) => p.id === campaignId) || programs[0];
+    const picker = h("select", { id: "loyalty-program" },
+      programs.map((p) => h("option", { value: p.id, selected: p.id === chosen.id }, p.name || p.id)));
+    picker.addEventListener("change", () => { location.hash = `#/loyalty/${encodeURIComponent(picker.value)}`; });
+    return h("div", {},
+      h("form", { className: "row", "aria-label": "Loyalty program", onsubmit: (e) => e.preventDefault() }, field("Program", picker)),
+      programView(chosen));
+  }, "Loading the loyalty programs");
+  return h("div", {}, h("h1", {}, "Loyalty"), out);
+}
+
+function tierThreshold(program, tier) {
+  const loyalty = program.loyalty || {};
+  return loyalty.tierBasis === "LIFETIME_SPEND"
+    ? `${money(tier.threshold || "0", program.currency)} spent in all`
+    : `${points(tier.threshold)} earned per ${PERIODS[loyalty.tierPeriod] || "period"}`;
+}
+
+function earningRule(rule, program) {
+  const what = rule.perAmount
+    ? `${points(rule.points)} per ${money(rule.perAmount, program.currency)}`
+    : points(rule.points);
+  const when = rule.trigger === "EARN_ON_CUSTOM_EVENT" && rule.eventName
+    ? `the event “${rule.eventName}”` : TRIGGERS[rule.trigger] || rule.trigger;
+  const cap = rule.cap ? `, at most ${points(rule.cap)} per ${PERIODS[rule.capPeriod] || "period"}` : "";
+  return `${what} for ${when}${cap}`;
+}
+
+function programView(program) {
+  const loyalty = program.loyalty || {};
+  const tiers = [...(loyalty.tiers || [])].sort((a, b) => Number(a.threshold || 0) - Number(b.threshold || 0));
+  const tierName = Object.fromEntries(tiers.map((tier) => [tier.id, tier.name || tier.id]));
+  const member = h("div", { id: "member" });
+  const notice = h("div", { id: "member-notice", "aria-live": "polite" });
+  const wanted = h("input", { id: "member-search", type: "search", placeholder: "customer id or card code" });
+  const find = h("form", { className: "row", "aria-label": "Find a member" },
+    field("Customer id or loyalty card code", wanted), h("div", {}, h("button", { type: "submit", className: "secondary", id: "member-find" }, "Find")));
+  const show = (text) => load(member, () => memberView(text, program, tiers, tierName, notice, () => show(text)), "Looking the member up");
+  find.addEventListener("submit", (event) => {
+    event.preventDefault();
+    replace(notice);
+    if (wanted.value.trim()) show(wanted.value.trim());
+  });
+  const expiry = loyalty.expiry || {};
+  return h("div", {},
+    h("section", { className: "card", id: "loyalty-settings" }, h("h2", {}, "How the program works"),
+      h("ul", {},
+        (loyalty.earningRules || []).map((rule) => h("li", {}, earningRule(rule, program))),
+        loyalty.pendingDays ? h("li", {}, `Points become spendable ${loyalty.pendingDays} days after they are earned.`) : null,
+        expiry.afterMonths ? h("li", {}, `Points expire ${expiry.afterMonths} months after they are earned.`) : null,
+        expiry.atPeriodEnd ? h("li", {}, `Points expire at the end of each ${PERIODS[expiry.period] || "period"}.`) : null),
+      h("h3", {}, "Tiers"),
+      table([
+        { title: "Tier", cell: (t) => t.name || t.id },
+        { title: "From", cell: (t) => tierThreshold(program, t) },
+        { title: "Points multiplier", cell: (t) => t.multiplierBp ? `× ${(Number(t.multiplierBp) / 10000).toString()}` : "× 1" },
+      ], tiers, "No tiers."),
+      h("h3", {}, "Rewards"),
+      table([
+        { title: "Reward", cell: (r) => r.name || r.id },
+        { title: "Costs", cell: (r) => [points(r.pointsCost), r.cashPrice ? ` + ${money(r.cashPrice, program.currency)}` : ""].join("") },
+        { title: "For", cell: (r) => (r.tierIds || []).length ? r.tierIds.map((id) => tierName[id] || id).join(", ") + " members" : "every member" },
+      ], loyalty.rewards || [], "No rewards.")),
+    h("section", { className: "card" }, h("h2", {}, "Find a member"), find, notice, member));
+}
+
+// A customer id first (their card in this program), else a card code.
+async function cardOf(text, program) {
+  try {
+    return await admin("GetLoyaltyCard", { campaignId: program.id, customerId: text });
+  } catch (error) {
+    if (error.code !== "not_found" && error.code !== "invalid_argument") throw error;
+  }
+  return admin("GetLoyaltyCard", { code: text });
+}
+
+async function memberView(text, program, tiers, tierName, notice, changed) {
+  const card = await cardOf(text, program);
+  const ledger = await listAll("ListLedger", { code: card.code }, "entries");
+  const zone = program.timeZone || "UTC";
+  const loyalty = program.loyalty || {};
+  const byMoney = loyalty.tierBasis === "LIFETIME_SPEND";
+  const progress = Number((byMoney ? card.lifetimeSpend : card.periodPoints) || 0);
+  const next = tiers.find((tier) => Number(tier.threshold || 0) > progress);
+  const progressText = next
+    ? `${next.name || next.id} from ${tierThreshold(program, next)}: ${byMoney ? money(progress, program.currency) + " spent" : points(progress) + " earned"} so far`
+    : "the highest tier";
+  return h("div", { id: "member-card", "data-code": card.code },
+    h("h3", {}, `Member ${card.customerId || ""} · card `, h("span", { className: "mono" }, card.code)),
+    h("dl", { className: "figures" },
+      h("dt", {}, "Points to spend"), h("dd", { id: "member-points" }, points(card.points)),
+      h("dt", {}, "Pending"), h("dd", {}, points(card.pendingPoints)),
+      h("dt", {}, "Expiring within 30 days"), h("dd", {}, points(card.expiringPoints)),
+      h("dt", {}, "Tier"), h("dd", { id: "member-tier" }, card.tierId ? tierName[card.tierId] || card.tierId : "none"),
+      h("dt", {}, "Next tier"), h("dd", { id: "member-progress" }, progressText)),
+    canWrite() ? memberActions(card, program, notice, changed) : null,
+    h("h4", {}, "Ledger"),
+    table([
+      { title: "When", cell: (e) => formatInZone(e.createdAt, zone) },
+      { title: "What", cell: (e) => KINDS[e.kind] || e.kind },
+      { title: "Points", cell: (e) => Number(e.delta || 0).toLocaleString("en") },
+      { title: "Balance after", cell: (e) => Number(e.balanceAfter || 0).toLocaleString("en") },
+      { title: "Why", cell: (e) => why(e.reason, program) },
+      { title: "Spendable from / expires", cell: (e) => [e.activeAt ? `from ${formatInZone(e.activeAt, zone)}` : "",
+        e.expiresAt ? ` expires ${formatInZone(e.expiresAt, zone)}` : ""].join("").trim() },
+    ], ledger, "No entry yet."));
+}
+
+// A ledger reason as people read it: "reward mug (<retry key>)" -> "reward: A mug".
+function why(reason, program) {
+  const bought = /^reward (\S+)/.exec(reason || "");
+  if (!bought) return reason || "";
+  const reward = ((program.loyalty || {}).rewards || []).find((r) => r.id === bought[1]);
+  return `reward: ${reward ? reward.name || reward.id : bought[1]}`;
+}
+
+function memberActions(card, program, notice, changed) {
+  const amount = h("input", { id: "adjust-points", inputmode: "numeric", size: 10, autocomplete: "off", placeholder: "e.g. 50 or -20" });
+  const reason = h("input", { id: "adjust-reason", size: 32, autocomplete: "off", placeholder: "e.g. missing points of order 123" });
+  const out = h("div", { id: "adjust-result", "aria-live": "polite" });
+  const adjust = h("form", { "aria-label": "Adjust points", novalidate: true },
+    h("div", { className: "row" }, field("Points (negative takes away)", amount), field("Reason (kept in the ledger)", reason),
+      h("div", {}, h("button", { type: "submit", id: "adjust" }, "Adjust"))), out);
+  const send = async (delta) => {
+    try {
+      await admin("AdjustPoints", { code: card.code, points: String(delta), reason: reason.value.trim(), idempotencyKey: crypto.randomUUID() });
+      changed();
+    } catch (error) {
+      replace(out, errorBox(error));
+    }
+  };
+  adjust.addEventListener("submit", (event) => {
+    event.preventDefault();
+    for (const input of [amount, reason]) clearProblem(input);
+    replace(out);
+    const written = amount.value.trim().replace(/[\s,]/g, "");
+    if (!/^[+-]?\d+$/.test(written) || Number(written) === 0) {
+      showProblem(amount, "Enter a whole number of points other than 0, e.g. 50 to add or -20 to take away.");
+      amount.focus();
+      return;
+    }
+    if (!reason.value.trim()) {
+      showProblem(reason, "Say why: the reason is kept in the member's ledger.");
+      reason.focus();
+      return;
+    }
+    const delta = Number(written);
+    if (delta > 0) return send(delta);
+    const yes = h("button", { type: "button", className: "danger", id: "confirm-adjust" }, `Take ${points(-delta)} away`);
+    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
+    yes.addEventListener("click", () => send(delta));
+    no.addEventListener("click", () => { replace(out); amount.focus(); });
+    replace(out, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "adjust-question" },
+      h("p", { id: "adjust-question" }, `Take ${points(-delta)} away from ${card.customerId || card.code} (${points(card.points)} to spend now)? Reason: “${reason.value.trim()}”.`),
+      h("p", {}, yes, " ", no)));
+    yes.focus();
+  });
+
+  const rewards = ((program.loyalty || {}).rewards || []).filter((r) => !(r.tierIds || []).length || (r.tierIds || []).includes(card.tierId));
+  const reward = h("select", { id: "reward-choice" }, rewards.map((r) => h("option", { value: r.id },
+    `${r.name || r.id} — ${points(r.pointsCost)}${r.cashPrice ? ` + ${money(r.cashPrice, program.currency)}` : ""}`)));
+  const bought = h("div", { id: "reward-result", "aria-live": "polite" });
+  const buy = h("form", { className: "row", "aria-label": "Buy a reward for the member" },
+    field("Reward", reward), h("div", {}, h("button", { type: "submit", className: "secondary", id: "buy-reward" }, "Buy…")));
+  buy.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = rewards.find((r) => r.id === reward.value);
+    if (!chosen) return;
+    const yes = h("button", { type: "button", className: "danger", id: "confirm-reward" }, `Spend ${points(chosen.pointsCost)}`);
+    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
+    yes.addEventListener("click", async () => {
+      try {
+        const answer = await admin("BuyReward", { code: card.code, rewardId: chosen.id, idempotencyKey: crypto.randomUUID() });
+        const what = answer.issuedCode ? `code ${answer.issuedCode}` : answer.freeProductSku ? `free ${answer.freeProductSku}`
+          : answer.giftCard ? `gift card ${answer.giftCard.code}` : chosen.name;
+        replace(notice, h("div", { className: "ok", role: "status", id: "reward-bought" }, `${chosen.name || chosen.id} bought: ${what}.`));
+        changed();
+      } catch (error) {
+        replace(bought, errorBox(error));
+      }
+    });
+    no.addEventListener("click", () => { replace(bought); reward.focus(); });
+    replace(bought, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "reward-question" },
+      h("p", { id: "reward-question" }, `Buy ${chosen.name || chosen.id} for ${card.customerId || card.code} with ${points(chosen.pointsCost)}${chosen.cashPrice ? ` and ${money(chosen.cashPrice, program.currency)} to pay` : ""}?`),
+      h("p", {}, yes, " ", no)));
+    yes.focus();
+  });
+  return h("div", {}, adjust, rewards.length ? buy : null, bought);
+}
