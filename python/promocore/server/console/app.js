@@ -8,6 +8,7 @@ import { reportsPage } from "./reports.js";
 import { customersPage } from "./customers.js";
 import { giftCardsPage } from "./giftcards.js";
 import { loyaltyPage } from "./loyalty.js";
+import { referralsPage } from "./referrals.js";
 import { auditPage, keysPage } from "./admin.js";
 import { session } from "./session.js";
 import { errorBox, field, h, loading, replace } from "./ui.js";
@@ -26,6 +27,7 @@ const ROUTES = [
   [/^#\/customers(?:\/([^/]+))?$/, (id) => customersPage(id)],
   [/^#\/giftcards(?:\/([^/]+))?$/, (id) => giftCardsPage(id)],
   [/^#\/loyalty(?:\/([^/]+))?$/, (id) => loyaltyPage(id)],
+  [/^#\/referrals(?:\/([^/]+))?$/, (id) => referralsPage(id)],
   [/^#\/audit$/, () => auditPage()],
   [/^#\/keys$/, () => keysPage()],
 ];
