@@ -191,6 +191,10 @@ def test_a_read_only_key_sees_everything_and_changes_nothing(console, http_serve
     console.go("#/campaigns/c1")
     assert console.find("#kill-switch").get_attribute("disabled") is not None
     console.screenshot("14-read-only")
+    # The audit log by URL: said to be the admin's, and the server refuses it anyway.
+    console.go("#/audit")
+    console.text_in("#admin-only", "Audit log: admin keys only")
+    assert "CreateCampaign" not in console.driver.page_source
 
 
 def test_a_wrong_key_is_refused_with_the_reason(console):

@@ -3,7 +3,14 @@ import { admin } from "./api.js";
 import { canWrite } from "./session.js";
 import { errorBox, field, h, load, replace, table, when } from "./ui.js";
 
+// Both pages are the admin's alone (the server refuses other keys): said, not failed.
+function adminOnly(title) {
+  return h("div", {}, h("h1", {}, title),
+    h("p", { className: "muted", id: "admin-only" }, `${title}: admin keys only. Sign in with an admin key to see it.`));
+}
+
 export function auditPage() {
+  if (!canWrite()) return adminOnly("Audit log");
   const prefix = h("input", { id: "audit-prefix", type: "search", placeholder: "campaign/welcome-10, code/, apikey/" });
   const out = h("div", { id: "audit" });
   let token = "";
@@ -35,6 +42,7 @@ export function auditPage() {
 }
 
 export function keysPage() {
+  if (!canWrite()) return adminOnly("API keys");
   const out = h("div", { id: "keys" });
   const created = h("div", { id: "created-key", "aria-live": "polite" });
   const show = () => load(out, async () => {
