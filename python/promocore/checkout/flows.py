@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-import lmdb
 from google.protobuf.message import DecodeError
 
 from promocore import _engine
@@ -26,7 +25,7 @@ from promocore.checkout.preview import FIELD as PREVIEW_FIELD
 from promocore.checkout.preview import Preview
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import fetches_ahead, normalize_code, prefetch_reads
@@ -71,14 +70,14 @@ def counter_keys(
 
 # The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
 # for a customer the store does not know.
-ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
+ProfileSource = Callable[[Txn, str, int], "evaluation_pb2.CustomerProfile | None"]
 # The reads a redemption by a customer makes besides the checkout's own (the profile, what the
 # redemption observers look up): ((table, keys) pairs, (table, cursor start) pairs), for
 # prefetch_reads.
 CustomerReads = Callable[[str], tuple[list[tuple], list[tuple]]]
 
 
-def code_record(store: Store, txn: lmdb.Transaction, redeemable: checkout_pb2.Redeemable):
+def code_record(store: Store, txn: Txn, redeemable: checkout_pb2.Redeemable):
     """The stored Code record (bytes) of a code redeemable; None when the store has no such
     code or the redeemable is not a code."""
     if redeemable.WhichOneof("target") != "code":
@@ -105,7 +104,7 @@ class Preparer:
 
     def prepare(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         redeemables,
         *,
@@ -236,7 +235,7 @@ class Checkout:
 
     def _validate_and_hold(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         parsed: checkout_pb2.ValidateRequest,
         session_key: str,
@@ -280,7 +279,7 @@ class Checkout:
 
     def _redeem(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         parsed: checkout_pb2.RedeemRequest,
         subjects: Subjects,
@@ -310,9 +309,7 @@ class Checkout:
             self._store.reservations.release(txn, parsed.session_key)
         return writes.response
 
-    def _prefetch_redeem_reads(
-        self, txn: lmdb.Transaction, parsed: checkout_pb2.RedeemRequest
-    ) -> None:
+    def _prefetch_redeem_reads(self, txn: Txn, parsed: checkout_pb2.RedeemRequest) -> None:
         """What a redemption reads for certain, fetched together (Redis: one round trip
         instead of one per read; LMDB: nothing): its idempotency key, the catalog generation,
         its code records and the customer's reads."""
@@ -366,7 +363,7 @@ class Checkout:
 
     def _prepare(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
         now_ms: int,

@@ -70,7 +70,7 @@ from promocore.server.auth import Authenticator, presented_key
 from promocore.server.load_shedding import LoadShedder
 from promocore.server.request_guard import parsed, too_large
 from promocore.server.roles import CHECKOUT_RPCS, allowed_roles, is_open, role_name
-from promocore.store.redis_kv import STORE_UNREACHABLE, WriteConflict, store_unavailable
+from promocore.store.errors import STORE_UNREACHABLE, WriteConflict, store_unavailable
 from promocore.v1 import checkout_pb2
 from promocore.wire.status import to_status
 

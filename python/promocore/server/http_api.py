@@ -42,7 +42,7 @@ from google.rpc import error_details_pb2, status_pb2
 from promocore.errors import InvalidArgumentError, PromocoreError
 from promocore.server.gate import Gate, answer_status
 from promocore.server.request_guard import too_large
-from promocore.store.redis_kv import STORE_UNREACHABLE
+from promocore.store.errors import STORE_UNREACHABLE
 
 log = logging.getLogger("promocore.http")
 
