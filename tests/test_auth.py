@@ -10,7 +10,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client
-from promocore.errors import PermissionDeniedError, UnauthenticatedError
+from promocore.errors import InvalidArgumentError, PermissionDeniedError, UnauthenticatedError
 from promocore.manage.api_keys import digest, new_key
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
 
@@ -58,6 +58,7 @@ def test_each_role_reaches_exactly_its_rpcs(
         "write": (may_write, lambda c: c.set_code_active(code, True)),
         "keys": (role == "admin", lambda c: c.list_api_keys()),
         "audit": (role == "admin", lambda c: c.list_audit_log()),
+        "whoami": (True, lambda c: c.who_am_i()),
         # A customer's wallet is a read: every role that reads or checks out may ask.
         "wallet": (True, lambda c: c.qualify(cart(("A", 1000, 1)), customer={"id": "ann"})),
     }
@@ -172,3 +173,32 @@ def test_no_key_is_stored_in_plaintext_in_the_data_directory(tmp_path):
         assert secret_part.encode() not in contents
         # What is stored instead: the digest, so the scan does look where keys are kept.
         assert digest(secret) in contents
+
+
+def test_a_support_key_rolls_back_with_a_reason_audited_and_mints_nothing(client, target):
+    code = coupon(client, "c1", "SAVE1")
+    paid = client.redeem(cart(("A", 1000, 1), id="o-1"), codes=[code], idempotency_key="k-1")
+    support = client.create_api_key("desk", "support")
+    with Client(target, api_key=support["secret"]) as desk:
+        with pytest.raises(InvalidArgumentError) as missing:
+            desk.rollback(paid["redemption"]["id"])
+        assert missing.value.field == "reason"
+        desk.rollback(paid["redemption"]["id"], reason="customer returned the order")
+        with pytest.raises(PermissionDeniedError):
+            desk.set_code_active(code, False)
+        with pytest.raises(PermissionDeniedError):
+            desk.list_audit_log()
+    [entry] = client.list_audit_log(target_prefix="redemption/")
+    assert entry["action"] == "Rollback"
+    assert entry["actor"] == f"key:{support['api_key']['id']}"
+    assert entry["after"]["reason"] == "customer returned the order"
+
+
+@pytest.mark.parametrize("role", ["checkout", "pos", "read_only", "support", "admin"])
+def test_any_key_may_ask_who_it_is(client, target, role):
+    made = client.create_api_key(f"{role} of the desk", role)
+    with Client(target, api_key=made["secret"]) as caller:
+        me = caller.who_am_i()
+    assert me["id"] == made["api_key"]["id"]
+    assert (me["name"], me["role"]) == (f"{role} of the desk", f"ROLE_{role.upper()}")
+    assert "secret" not in str(me)

@@ -186,9 +186,7 @@ def test_the_page_greets_the_customer_and_says_what_each_code_gives(http_server,
         rules={"subject": "order.amount", "op": "gte", "value": 3000},
         expire_at="2026-12-31T15:00:00Z",  # 2027-01-01 00:00 in Seoul
     )
-    admin.create_code(
-        "autumn", "ANN-AUTUMN", assigned_customer_id="ann", redemption_quantity=2
-    )
+    admin.create_code("autumn", "ANN-AUTUMN", assigned_customer_id="ann", redemption_quantity=2)
     link = admin.create_cockpit_link("ann", 3600)
     status, _, page = get(http_server, link["path"])
     assert status == 200

@@ -139,7 +139,8 @@ def test_support_looks_up_a_customer_and_rolls_back_a_redemption(console, http_s
 
     console.sign_in(TEST_ADMIN_KEY)
     console.find("#nav a[href='#/customers']").click()
-    console.find("#customer-id").send_keys("cust-7" + Keys.ENTER)
+    console.find("#customer-search").send_keys("cust-7" + Keys.ENTER)
+    console.find("#customer-list a[href='#/customers/cust-7']").click()
     console.text_in("#customer-heading", "cust-7")
     console.text_in("#customer", "gold")
     console.find("#wallet table, #wallet p")

@@ -29,7 +29,9 @@ def test_an_admin_adjusts_points_buys_a_reward_and_the_cockpit_shows_what_is_lef
     console.find("#member-find").click()
     console.text_in("#member-points", "400 points")
     console.text_in("#member-tier", "Silver")
-    console.text_in("#member-progress", "Gold from 500 points earned per year: 400 points earned so far")
+    console.text_in(
+        "#member-progress", "Gold from 500 points earned per year: 400 points earned so far"
+    )
 
     # Points without a reason are refused beside the field; the focus stays there.
     console.find("#adjust-points").send_keys("150")

@@ -389,6 +389,10 @@ class Client(ProgramsClient, CustomersClient):
         request = admin_pb2.RevokeCockpitLinksRequest(customer_id=customer_id)
         return to_plain(self._call(self._admin.RevokeCockpitLinks, request))
 
+    def who_am_i(self) -> Plain:
+        """The key this client calls with: its id, name and role."""
+        return to_plain(self._call(self._admin.WhoAmI, admin_pb2.WhoAmIRequest()))
+
     def list_api_keys(self) -> list[Plain]:
         return self._pages(
             lambda token: admin_pb2.ListApiKeysRequest(page={"page_token": token}),

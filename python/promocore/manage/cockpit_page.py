@@ -103,7 +103,7 @@ def _code(offer: CockpitCode) -> str:
         details.append(f"{left} use{'' if left == 1 else 's'} left")
     if offer.expire_at is not None:
         details.append(f"until {_date(offer.expire_at, offer.time_zone)}")
-    gives = f"<strong class=\"gives\">{escape(offer.reward)}</strong>" if offer.reward else ""
+    gives = f'<strong class="gives">{escape(offer.reward)}</strong>' if offer.reward else ""
     return (
         f'<div class="row cockpit-code"><div>{_qr(code.code)}</div><div>'
         f'<p><strong class="mono code">{escape(code.code)}</strong></p>'

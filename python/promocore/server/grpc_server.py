@@ -143,6 +143,9 @@ class AdminServicer(
     def RevokeApiKey(self, request, context):
         return self._api_keys.revoke(request.id)
 
+    def WhoAmI(self, request, context):
+        return self._api_keys.who_am_i()
+
     def CreateCampaign(self, request, context):
         return self._admin.create_campaign(request.campaign)
 
@@ -442,6 +445,10 @@ def start_server(
             recorder.take_results, RESULTS_INTERVAL_S, final=True
         ).start()
     if options.background_duties:
+        # A store written before customer search existed: its customers indexed once.
+        indexed = customer_data.search.index_all()
+        if indexed:
+            log.info("indexed %d customers for search", indexed)
         if recorder is not None:
             running.store_sampler = Sampler(lambda: recorder.sample_store(store)).start()
         running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)

@@ -4,7 +4,8 @@ checkout: the checkout RPCs and TrackEvent (a shop's backend). pos: the checkout
 read_only: the Get*/List* RPCs and reports of the admin service, DescribeRules, Qualify (a
 customer's wallet; never at a preview time) and WatchEvents — except the API key listing and
 the audit log, which stay admin-only. support (marketers and support staff): the
-same reads but WatchEvents, plus Validate and Qualify, which it may preview at another time.
+same reads but WatchEvents, plus Validate and Qualify, which it may preview at another time,
+Rollback (with a reason) and a customer's rewards links.
 admin: everything. Health checking and reflection need no key (OPEN_SERVICES).
 
 Previews (`evaluate_at` on Validate and Qualify) are for PREVIEW_ROLES only.
@@ -46,12 +47,29 @@ def _reads() -> frozenset[str]:
     )
 
 
+# Any valid key may ask who it is.
+_ANY_KEY = frozenset({ADMIN_RPCS["WhoAmI"]})
+
 ALLOWED: dict[int, frozenset[str]] = {
-    admin_pb2.ROLE_CHECKOUT: frozenset({*CHECKOUT_RPCS.values(), EVENTS_RPCS["TrackEvent"]}),
-    admin_pb2.ROLE_POS: frozenset(CHECKOUT_RPCS.values()),
+    admin_pb2.ROLE_CHECKOUT: _ANY_KEY | {*CHECKOUT_RPCS.values(), EVENTS_RPCS["TrackEvent"]},
+    admin_pb2.ROLE_POS: _ANY_KEY | frozenset(CHECKOUT_RPCS.values()),
     # Qualify only reads: a customer's wallet, gift cards and loyalty for an example cart.
-    admin_pb2.ROLE_READ_ONLY: _reads() | {EVENTS_RPCS["WatchEvents"], CHECKOUT_RPCS["Qualify"]},
-    admin_pb2.ROLE_SUPPORT: _reads() | {CHECKOUT_RPCS["Validate"], CHECKOUT_RPCS["Qualify"]},
+    admin_pb2.ROLE_READ_ONLY: _ANY_KEY
+    | _reads()
+    | {EVENTS_RPCS["WatchEvents"], CHECKOUT_RPCS["Qualify"]},
+    # Support helps one customer at a time: it may undo a redemption (Rollback gives back only
+    # what that redemption took; its reason is required and audited) and send or withdraw the
+    # customer's rewards links; it mints nothing (no top-ups, no points by hand) and changes no
+    # campaign, key or setting.
+    admin_pb2.ROLE_SUPPORT: _ANY_KEY
+    | _reads()
+    | {
+        CHECKOUT_RPCS["Validate"],
+        CHECKOUT_RPCS["Qualify"],
+        CHECKOUT_RPCS["Rollback"],
+        ADMIN_RPCS["CreateCockpitLink"],
+        ADMIN_RPCS["RevokeCockpitLinks"],
+    },
     admin_pb2.ROLE_ADMIN: frozenset(
         {*CHECKOUT_RPCS.values(), *ADMIN_RPCS.values(), *EVENTS_RPCS.values()}
     ),

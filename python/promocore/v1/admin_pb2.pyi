@@ -207,12 +207,14 @@ class GetCustomerRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListCustomersRequest(_message.Message):
-    __slots__ = ("page", "segment_id")
+    __slots__ = ("page", "segment_id", "query")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     SEGMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
     page: _common_pb2.PageRequest
     segment_id: str
-    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., segment_id: _Optional[str] = ...) -> None: ...
+    query: str
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., segment_id: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
 
 class ListCustomersResponse(_message.Message):
     __slots__ = ("customers", "next_page_token")
@@ -585,6 +587,10 @@ class ListApiKeysResponse(_message.Message):
     api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
     next_page_token: str
     def __init__(self, api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WhoAmIRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class RevokeApiKeyRequest(_message.Message):
     __slots__ = ("id",)

@@ -249,6 +249,11 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
                 _registered_method=True)
+        self.WhoAmI = channel.unary_unary(
+                '/promocore.v1.AdminService/WhoAmI',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.ApiKey.FromString,
+                _registered_method=True)
         self.CreateCockpitLink = channel.unary_unary(
                 '/promocore.v1.AdminService/CreateCockpitLink',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.SerializeToString,
@@ -576,6 +581,13 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WhoAmI(self, request, context):
+        """The calling key: its id, name and role (any valid key may ask; the secret is never sent).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateCockpitLink(self, request, context):
         """A signed, expiring link to the customer's rewards page (the cockpit, docs/console.md): the
         path to append to the HTTP port's URL. NOT_FOUND for an unknown customer.
@@ -828,6 +840,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ListAuditLog,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.SerializeToString,
+            ),
+            'WhoAmI': grpc.unary_unary_rpc_method_handler(
+                    servicer.WhoAmI,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.ApiKey.SerializeToString,
             ),
             'CreateCockpitLink': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCockpitLink,
@@ -1990,6 +2007,33 @@ class AdminService:
             '/promocore.v1.AdminService/ListAuditLog',
             promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WhoAmI(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/WhoAmI',
+            promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.ApiKey.FromString,
             options,
             channel_credentials,
             insecure,

@@ -32,24 +32,24 @@ const ROUTES = [
   [/^#\/keys$/, () => keysPage()],
 ];
 
-// Which role the key has, from what it may call: ListApiKeys is the admin's alone; any console
-// reader may ListCampaigns. A checkout or pos key may use neither.
+// The key's role, as the server knows it (WhoAmI): the console shows what that role may use.
+// A shop's checkout or pos key has no console.
 async function roleOf() {
-  try {
-    await admin("ListApiKeys", { page: { pageSize: 1 } });
-    return "admin";
-  } catch (error) {
-    if (error.code !== "permission_denied") throw error;
+  const key = await admin("WhoAmI", {});
+  const role = (key.role || "").replace("ROLE_", "").toLowerCase();
+  if (!["admin", "support", "read_only"].includes(role)) {
+    throw Object.assign(new Error(`A ${role} key is a checkout's; the console needs an admin, support or read-only key.`),
+      { code: "permission_denied" });
   }
-  await admin("ListCampaigns", { page: { pageSize: 1 } });
-  return "read_only";
+  session.keyId = key.id;
+  return role;
 }
 
 function signInPage(failure) {
   const key = h("input", { type: "password", autocomplete: "off", required: true, id: "api-key" });
   const form = h("form", { className: "signin card", "aria-label": "Sign in" },
     h("h1", {}, "Sign in"),
-    h("p", { className: "muted" }, "Paste an admin or read-only API key. It stays in this browser tab only (session storage) and is forgotten when the tab closes."),
+    h("p", { className: "muted" }, "Paste an admin, support or read-only API key. It stays in this browser tab only (session storage) and is forgotten when the tab closes."),
     field("API key", key),
     failure ? errorBox(failure) : null,
     h("p", {}, h("button", { type: "submit", id: "sign-in" }, "Sign in")));
@@ -74,8 +74,11 @@ async function start() {
   nav.hidden = false;
   document.getElementById("sign-out").hidden = false;
   for (const link of nav.querySelectorAll("[data-admin]")) link.hidden = session.role !== "admin";
-  document.getElementById("who").textContent =
-    session.role === "admin" ? "admin key" : "read-only key: nothing can be changed";
+  document.getElementById("who").textContent = {
+    admin: "admin key",
+    support: "support key: customers, rollbacks and rewards links",
+    read_only: "read-only key: nothing can be changed",
+  }[session.role];
   if (!location.hash || location.hash === "#/") location.hash = "#/campaigns";
   else route();
 }

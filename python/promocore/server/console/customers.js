@@ -1,27 +1,51 @@
 // Customers: look one up; attributes, segments, the wallet (Qualify for an example cart), gift
 // cards and loyalty balances with their ledgers, redemptions with a Rollback button.
 import { admin, checkout, listAll } from "./api.js";
-import { canWrite } from "./session.js";
+import { canSupport } from "./session.js";
 import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table, when } from "./ui.js";
 import { InputProblem, parseMoney } from "./money.js";
 
 export function customersPage(id) {
-  const input = h("input", { id: "customer-id", type: "search", value: id || "", placeholder: "customer id" });
+  const input = h("input", { id: "customer-search", type: "search", value: "",
+    placeholder: "ann@example.com, +49 30 1234, Ann Smith, a code…" });
   const out = h("div", { id: "customer" });
-  const form = h("form", { className: "row", "aria-label": "Look up a customer" },
-    field("Customer id", input), h("div", {}, h("button", { type: "submit" }, "Look up")));
+  const form = h("form", { className: "row", "aria-label": "Find a customer" },
+    field("E-mail, phone, name, customer id or a code they hold", input),
+    h("div", {}, h("button", { type: "submit", id: "customer-find" }, "Find")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const wanted = input.value.trim();
-    if (wanted) location.hash = `#/customers/${encodeURIComponent(wanted)}`;
+    if (location.hash !== "#/customers") location.hash = "#/customers";
+    load(out, () => customerList(input.value.trim(), ""), "Looking for customers");
   });
   if (id) load(out, () => customerView(id), "Loading the customer");
-  else load(out, async () => {
-    const answer = await admin("ListCustomers", { page: { pageSize: 50 } });
-    return table([{ title: "Customer", cell: (c) => h("a", { href: `#/customers/${encodeURIComponent(c.id)}` }, c.id) },
-      { title: "Segments", cell: (c) => (c.segments || []).join(", ") }], answer.customers || [], "No customer yet.");
-  }, "Loading customers");
+  else load(out, () => customerList("", ""), "Loading customers");
   return h("div", {}, h("h1", {}, "Customers"), form, out);
+}
+
+const PAGE = 50;
+
+// One page of customers (those `query` finds, or all in id order), with the next page's link.
+async function customerList(query, token) {
+  const answer = await admin("ListCustomers", { query, page: { pageSize: PAGE, pageToken: token } });
+  const customers = answer.customers || [];
+  const holder = h("div", { id: "customer-list" });
+  const attributes = (c) => { try { return JSON.parse(c.attributesJson || "{}"); } catch { return {}; } };
+  const name = (c) => { const a = attributes(c); return a.name || [a.first_name, a.last_name].filter(Boolean).join(" "); };
+  const next = answer.nextPageToken ? h("button", { type: "button", className: "secondary", id: "customers-next",
+    onclick: () => load(holder, () => customerList(query, answer.nextPageToken), "Loading customers") }, "Next page") : null;
+  replace(holder,
+    h("p", { className: "muted", id: "customer-count" }, query
+      ? `${customers.length}${answer.nextPageToken ? "+" : ""} found for “${query}”${token ? " (a later page)" : ""}.`
+      : `Customers by id${token ? ", a later page" : ""}.`),
+    table([
+      { title: "Customer", cell: (c) => h("a", { href: `#/customers/${encodeURIComponent(c.id)}` }, c.id) },
+      { title: "Name", cell: name },
+      { title: "E-mail", cell: (c) => attributes(c).email || "" },
+      { title: "Phone", cell: (c) => String(attributes(c).phone || "") },
+      { title: "Segments", cell: (c) => (c.segments || []).join(", ") },
+    ], customers, query ? "Nobody found: try the start of the e-mail address, the phone's digits or one word of the name." : "No customer yet."),
+    next);
+  return holder;
 }
 
 async function customerView(id) {
@@ -50,7 +74,52 @@ async function customerView(id) {
       table([{ title: "Attribute", cell: ([k]) => k }, { title: "Value", cell: ([, v]) => JSON.stringify(v) }],
         Object.entries(attributes), "No attributes.")),
     h("section", { className: "card" }, h("h2", {}, "Wallet, gift cards and loyalty"), walletForm, wallet),
-    h("section", { className: "card" }, h("h2", {}, "Redemptions"), notice, redemptions));
+    h("section", { className: "card" }, h("h2", {}, "Redemptions"), notice, redemptions),
+    canSupport() ? h("section", { className: "card" }, h("h2", {}, "Rewards link"), rewardsLink(customer.id)) : null);
+}
+
+// The customer's own rewards page (the cockpit): a signed link that expires, to send them; and
+// withdrawing every link made so far (confirmed).
+function rewardsLink(id) {
+  const days = h("select", { id: "link-days" }, [1, 7, 30, 90].map((n) => h("option", { value: n, selected: n === 7 }, `${n} day${n === 1 ? "" : "s"}`)));
+  const out = h("div", { id: "link-result", "aria-live": "polite" });
+  const form = h("form", { className: "row", "aria-label": "Rewards link" },
+    field("Works for", days), h("div", {}, h("button", { type: "submit", id: "make-link" }, "Make a link")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const link = await admin("CreateCockpitLink", { customerId: id, ttlSeconds: String(Number(days.value) * 86400) });
+      const url = new URL(link.path, location.origin).href;
+      const copy = h("button", { type: "button", className: "secondary", id: "copy-link" }, "Copy");
+      copy.addEventListener("click", async () => {
+        try { await navigator.clipboard.writeText(url); copy.textContent = "Copied"; } catch { copy.textContent = "Select the link and copy it"; }
+      });
+      replace(out, h("div", { className: "ok", role: "status" },
+        h("p", {}, "Send this link to the customer; it works until ", h("strong", {}, new Date(link.expiresAt).toUTCString()), "."),
+        h("p", {}, h("a", { href: url, id: "rewards-link", className: "mono", target: "_blank", rel: "noopener" }, url), " ", copy)));
+    } catch (error) {
+      replace(out, errorBox(error));
+    }
+  });
+  const withdraw = h("button", { type: "button", className: "danger", id: "withdraw-links" }, "Withdraw every link…");
+  withdraw.addEventListener("click", () => {
+    const yes = h("button", { type: "button", className: "danger", id: "confirm-withdraw" }, "Withdraw them");
+    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
+    yes.addEventListener("click", async () => {
+      try {
+        await admin("RevokeCockpitLinks", { customerId: id });
+        replace(out, h("div", { className: "ok", role: "status", id: "links-withdrawn" }, `Every rewards link of ${id} made so far stopped working.`));
+      } catch (error) {
+        replace(out, errorBox(error));
+      }
+    });
+    no.addEventListener("click", () => { replace(out); withdraw.focus(); });
+    replace(out, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "withdraw-question" },
+      h("p", { id: "withdraw-question" }, `Withdraw every rewards link of ${id}? The links already sent stop working; a new one can be made.`),
+      h("p", {}, yes, " ", no)));
+    yes.focus();
+  });
+  return h("div", {}, form, h("p", {}, withdraw), out);
 }
 
 function parseCart(text, currency) {
@@ -150,7 +219,7 @@ async function redemptionsView(id, refresh, notice) {
     { title: "Codes", cell: (r) => (r.redeemables || []).map((x) => (x.redeemable || {}).code || x.campaignId).join(", ") },
     { title: "Discount", cell: (r) => money((r.totals || {}).totalDiscount, (r.totals || {}).currency) },
     { title: "Status", cell: (r) => h("span", { className: "redemption-status" }, (r.status || "").toLowerCase().replace("_", " ")) },
-    { title: "", cell: (r) => r.status === "SUCCEEDED" && canWrite() ? h("button", {
+    { title: "", cell: (r) => r.status === "SUCCEEDED" && canSupport() ? h("button", {
         type: "button", className: "danger rollback", title: "Revert this redemption",
         onclick: (event) => ask(r, event.currentTarget) }, "Rollback…") : "" },
   ], list, "No redemption."));
