@@ -4,30 +4,14 @@ given. Screenshots and axe results under test-output/console/<test name>/."""
 
 from __future__ import annotations
 
-from programs_support import gift_program, loyalty_program
+from programs_support import referral_program
 from selenium.webdriver.common.by import By
 
 from support import TEST_ADMIN_KEY, cart
 
 
 def test_a_referrer_gets_a_code_and_the_page_counts_their_friends(console, http_server, admin):
-    loyalty_program(admin)
-    gift_program(admin)
-    admin.create_campaign(
-        id="friends",
-        name="Bring a friend",
-        type="REFERRAL_PROGRAM",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 500}},
-        limits={"per_customer": 1},
-        referral={
-            "referrer_points": 100,
-            "referrer_loyalty_campaign_id": "club",
-            "referrer_gift_credit": 250,
-            "referrer_gift_campaign_id": "gift",
-            "max_rewards_per_referrer": 2,
-        },
-    )
+    referral_program(admin, max_rewards_per_referrer=2)
     console.sign_in(TEST_ADMIN_KEY)
     console.go("#/referrals")
     console.text_in(

@@ -2,7 +2,7 @@
 // cards and loyalty balances with their ledgers, redemptions with a Rollback button.
 import { admin, checkout, listAll } from "./api.js";
 import { canSupport } from "./session.js";
-import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table, when } from "./ui.js";
+import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table, when } from "./ui.js";
 import { InputProblem, parseMoney } from "./money.js";
 
 export function customersPage(id) {
@@ -103,21 +103,16 @@ function rewardsLink(id) {
   });
   const withdraw = h("button", { type: "button", className: "danger", id: "withdraw-links" }, "Withdraw every link…");
   withdraw.addEventListener("click", () => {
-    const yes = h("button", { type: "button", className: "danger", id: "confirm-withdraw" }, "Withdraw them");
-    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
-    yes.addEventListener("click", async () => {
+    const withdrawAll = async () => {
       try {
         await admin("RevokeCockpitLinks", { customerId: id });
         replace(out, h("div", { className: "ok", role: "status", id: "links-withdrawn" }, `Every rewards link of ${id} made so far stopped working.`));
       } catch (error) {
         replace(out, errorBox(error));
       }
-    });
-    no.addEventListener("click", () => { replace(out); withdraw.focus(); });
-    replace(out, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "withdraw-question" },
-      h("p", { id: "withdraw-question" }, `Withdraw every rewards link of ${id}? The links already sent stop working; a new one can be made.`),
-      h("p", {}, yes, " ", no)));
-    yes.focus();
+    };
+    askFirst(out, { id: "withdraw", yes: "Withdraw them", onYes: withdrawAll, back: withdraw,
+      question: `Withdraw every rewards link of ${id}? The links already sent stop working; a new one can be made.` });
   });
   return h("div", {}, form, h("p", {}, withdraw), out);
 }

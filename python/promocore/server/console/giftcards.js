@@ -3,8 +3,9 @@
 // balance, expiry, ledger in money, top up and debit with a reason (a debit asks to be
 // confirmed), disable and enable. Export is the codes page's (a program's cards are its codes).
 import { admin, listAll } from "./api.js";
+import { programPage } from "./programs.js";
 import { canWrite } from "./session.js";
-import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
+import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
 import { InputProblem, parseMoney } from "./money.js";
 import { formatInZone, instantFromLocal } from "./zones.js";
 
@@ -17,24 +18,8 @@ const REASONS = { issued: "issued", top_up: "top-up", redemption: "paid an order
 const LISTED = 10;
 
 export function giftCardsPage(campaignId) {
-  const out = h("div", { id: "giftcards" });
-  load(out, async () => {
-    const programs = await listAll("ListCampaigns", { type: "GIFT_VOUCHERS" }, "campaigns");
-    if (!programs.length) {
-      return h("p", { className: "muted", id: "no-program" },
-        "No gift card program yet. ", h("a", { href: "#/campaigns/new" }, "Create a campaign"),
-        " of type Gift vouchers, then issue its cards here.");
-    }
-    const chosen = programs.find((p) => p.id === campaignId) || programs[0];
-    const picker = h("select", { id: "giftcard-program" },
-      programs.map((p) => h("option", { value: p.id, selected: p.id === chosen.id }, p.name || p.id)));
-    picker.addEventListener("change", () => { location.hash = `#/giftcards/${encodeURIComponent(picker.value)}`; });
-    return h("div", {},
-      h("form", { className: "row", "aria-label": "Gift card program", onsubmit: (e) => e.preventDefault() },
-        field("Program", picker)),
-      programView(chosen));
-  }, "Loading the gift card programs");
-  return h("div", {}, h("h1", {}, "Gift cards"), out);
+  return programPage({ title: "Gift cards", type: "GIFT_VOUCHERS", page: "giftcards", what: "gift card program", typeName: "Gift vouchers",
+    chosenId: campaignId, view: programView, id: "giftcards" });
 }
 
 function programView(program) {
@@ -195,14 +180,8 @@ function actions(card, active, changed) {
       reason.focus();
       return;
     }
-    const confirm = h("button", { type: "button", id: "confirm-debit", className: "danger" }, `Take ${money(minor, currency)} off`);
-    const cancel = h("button", { type: "button", className: "secondary", id: "cancel-debit" }, "Cancel");
-    confirm.addEventListener("click", () => send("DebitGiftCard", minor));
-    cancel.addEventListener("click", () => { replace(out); debit.focus(); });
-    replace(out, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "debit-question" },
-      h("p", { id: "debit-question" }, `Take ${money(minor, currency)} off ${card.code}, leaving ${money(BigInt(card.balance || 0) - BigInt(minor), currency)}? Reason: “${reason.value.trim()}”.`),
-      h("p", {}, confirm, " ", cancel)));
-    confirm.focus();
+    askFirst(out, { id: "debit", yes: `Take ${money(minor, currency)} off`, onYes: () => send("DebitGiftCard", minor), back: debit,
+      question: `Take ${money(minor, currency)} off ${card.code}, leaving ${money(BigInt(card.balance || 0) - BigInt(minor), currency)}? Reason: “${reason.value.trim()}”.` });
   });
   const toggle = h("button", { type: "button", id: "toggle-card", className: active ? "danger" : "secondary" },
     active ? "Disable the card…" : "Enable the card");
@@ -217,14 +196,8 @@ function actions(card, active, changed) {
   };
   toggle.addEventListener("click", () => {
     if (!active) return setActive(true);
-    const yes = h("button", { type: "button", id: "confirm-disable", className: "danger" }, "Disable it");
-    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
-    yes.addEventListener("click", () => setActive(false));
-    no.addEventListener("click", () => { replace(toggleOut); toggle.focus(); });
-    replace(toggleOut, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "disable-question" },
-      h("p", { id: "disable-question" }, `Disable ${card.code}? Checkouts will refuse it until it is enabled again; its balance stays.`),
-      h("p", {}, yes, " ", no)));
-    yes.focus();
+    askFirst(toggleOut, { id: "disable", yes: "Disable it", onYes: () => setActive(false), back: toggle,
+      question: `Disable ${card.code}? Checkouts will refuse it until it is enabled again; its balance stays.` });
   });
   return h("div", {}, form, h("p", {}, toggle), toggleOut);
 }

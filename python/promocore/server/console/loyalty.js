@@ -3,8 +3,9 @@
 // points with reasons and expiries; points adjusted by hand with a reason (taking points away
 // asks to be confirmed) and a reward bought for the member (confirmed, naming its cost).
 import { admin, listAll } from "./api.js";
+import { programPage } from "./programs.js";
 import { canWrite } from "./session.js";
-import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
+import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
 import { formatInZone } from "./zones.js";
 
 const points = (value) => `${Number(value || 0).toLocaleString("en")} point${Math.abs(Number(value || 0)) === 1 ? "" : "s"}`;
@@ -18,22 +19,8 @@ const TRIGGERS = {
 const PERIODS = { PERIOD_DAY: "day", PERIOD_WEEK: "week", PERIOD_MONTH: "month", PERIOD_YEAR: "year" };
 
 export function loyaltyPage(campaignId) {
-  const out = h("div", { id: "loyalty" });
-  load(out, async () => {
-    const programs = await listAll("ListCampaigns", { type: "LOYALTY_PROGRAM" }, "campaigns");
-    if (!programs.length) {
-      return h("p", { className: "muted", id: "no-program" },
-        "No loyalty program yet. ", h("a", { href: "#/campaigns/new" }, "Create a campaign"), " of type Loyalty program.");
-    }
-    const chosen = programs.find((p) => p.id === campaignId) || programs[0];
-    const picker = h("select", { id: "loyalty-program" },
-      programs.map((p) => h("option", { value: p.id, selected: p.id === chosen.id }, p.name || p.id)));
-    picker.addEventListener("change", () => { location.hash = `#/loyalty/${encodeURIComponent(picker.value)}`; });
-    return h("div", {},
-      h("form", { className: "row", "aria-label": "Loyalty program", onsubmit: (e) => e.preventDefault() }, field("Program", picker)),
-      programView(chosen));
-  }, "Loading the loyalty programs");
-  return h("div", {}, h("h1", {}, "Loyalty"), out);
+  return programPage({ title: "Loyalty", type: "LOYALTY_PROGRAM", page: "loyalty", what: "loyalty program", typeName: "Loyalty program",
+    chosenId: campaignId, view: programView, id: "loyalty" });
 }
 
 function tierThreshold(program, tier) {
@@ -173,14 +160,8 @@ function memberActions(card, program, notice, changed) {
     }
     const delta = Number(written);
     if (delta > 0) return send(delta);
-    const yes = h("button", { type: "button", className: "danger", id: "confirm-adjust" }, `Take ${points(-delta)} away`);
-    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
-    yes.addEventListener("click", () => send(delta));
-    no.addEventListener("click", () => { replace(out); amount.focus(); });
-    replace(out, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "adjust-question" },
-      h("p", { id: "adjust-question" }, `Take ${points(-delta)} away from ${card.customerId || card.code} (${points(card.points)} to spend now)? Reason: “${reason.value.trim()}”.`),
-      h("p", {}, yes, " ", no)));
-    yes.focus();
+    askFirst(out, { id: "adjust", yes: `Take ${points(-delta)} away`, onYes: () => send(delta), back: amount,
+      question: `Take ${points(-delta)} away from ${card.customerId || card.code} (${points(card.points)} to spend now)? Reason: “${reason.value.trim()}”.` });
   });
 
   const rewards = ((program.loyalty || {}).rewards || []).filter((r) => !(r.tierIds || []).length || (r.tierIds || []).includes(card.tierId));
@@ -193,9 +174,7 @@ function memberActions(card, program, notice, changed) {
     event.preventDefault();
     const chosen = rewards.find((r) => r.id === reward.value);
     if (!chosen) return;
-    const yes = h("button", { type: "button", className: "danger", id: "confirm-reward" }, `Spend ${points(chosen.pointsCost)}`);
-    const no = h("button", { type: "button", className: "secondary" }, "Cancel");
-    yes.addEventListener("click", async () => {
+    const buyIt = async () => {
       try {
         const answer = await admin("BuyReward", { code: card.code, rewardId: chosen.id, idempotencyKey: crypto.randomUUID() });
         const what = answer.issuedCode ? `code ${answer.issuedCode}` : answer.freeProductSku ? `free ${answer.freeProductSku}`
@@ -205,12 +184,9 @@ function memberActions(card, program, notice, changed) {
       } catch (error) {
         replace(bought, errorBox(error));
       }
-    });
-    no.addEventListener("click", () => { replace(bought); reward.focus(); });
-    replace(bought, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": "reward-question" },
-      h("p", { id: "reward-question" }, `Buy ${chosen.name || chosen.id} for ${card.customerId || card.code} with ${points(chosen.pointsCost)}${chosen.cashPrice ? ` and ${money(chosen.cashPrice, program.currency)} to pay` : ""}?`),
-      h("p", {}, yes, " ", no)));
-    yes.focus();
+    };
+    askFirst(bought, { id: "reward", yes: `Spend ${points(chosen.pointsCost)}`, onYes: buyIt, back: reward,
+      question: `Buy ${chosen.name || chosen.id} for ${card.customerId || card.code} with ${points(chosen.pointsCost)}${chosen.cashPrice ? ` and ${money(chosen.cashPrice, program.currency)} to pay` : ""}?` });
   });
   return h("div", {}, adjust, rewards.length ? buy : null, bought);
 }

@@ -1,7 +1,8 @@
 // Referrals: a program's terms in words (what the referee gets, what a referrer earns per
 // friend, the cap), its referrer codes with each one's friends converted and rewards given, and a
 // referrer code made for a customer.
-import { admin, listAll } from "./api.js";
+import { admin } from "./api.js";
+import { programPage } from "./programs.js";
 import { canWrite } from "./session.js";
 import { errorBox, field, h, load, money, replace, table } from "./ui.js";
 
@@ -9,22 +10,8 @@ import { errorBox, field, h, load, money, replace, table } from "./ui.js";
 const SHOWN = 100;
 
 export function referralsPage(campaignId) {
-  const out = h("div", { id: "referrals" });
-  load(out, async () => {
-    const programs = await listAll("ListCampaigns", { type: "REFERRAL_PROGRAM" }, "campaigns");
-    if (!programs.length) {
-      return h("p", { className: "muted", id: "no-program" },
-        "No referral program yet. ", h("a", { href: "#/campaigns/new" }, "Create a campaign"), " of type Referral program.");
-    }
-    const chosen = programs.find((p) => p.id === campaignId) || programs[0];
-    const picker = h("select", { id: "referral-program" },
-      programs.map((p) => h("option", { value: p.id, selected: p.id === chosen.id }, p.name || p.id)));
-    picker.addEventListener("change", () => { location.hash = `#/referrals/${encodeURIComponent(picker.value)}`; });
-    return h("div", {},
-      h("form", { className: "row", "aria-label": "Referral program", onsubmit: (e) => e.preventDefault() }, field("Program", picker)),
-      programView(chosen));
-  }, "Loading the referral programs");
-  return h("div", {}, h("h1", {}, "Referrals"), out);
+  return programPage({ title: "Referrals", type: "REFERRAL_PROGRAM", page: "referrals", what: "referral program", typeName: "Referral program",
+    chosenId: campaignId, view: programView, id: "referrals" });
 }
 
 function terms(program) {

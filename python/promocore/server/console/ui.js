@@ -152,3 +152,16 @@ export function barChart(title, labels, series, format = (v) => String(v), { who
       s("rect", { width: 10, height: 10, fill: one.color })), one.name)));
   return h("figure", { className: "chart-figure" }, svg, legend);
 }
+
+// A destructive step asked first, in `holder`: the question (naming what will happen), a button
+// that does it and Cancel (which clears the question and gives the focus back to `back`). `id`
+// names the question (`${id}-question`) and the button (`confirm-${id}`).
+export function askFirst(holder, { id, question, yes, onYes, back }) {
+  const doIt = h("button", { type: "button", className: "danger", id: `confirm-${id}` }, yes);
+  const cancel = h("button", { type: "button", className: "secondary" }, "Cancel");
+  doIt.addEventListener("click", onYes);
+  cancel.addEventListener("click", () => { replace(holder); if (back) back.focus(); });
+  replace(holder, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": `${id}-question` },
+    h("p", { id: `${id}-question` }, question), h("p", {}, doIt, " ", cancel)));
+  doIt.focus();
+}
