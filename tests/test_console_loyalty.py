@@ -97,3 +97,62 @@ def test_a_read_only_key_reads_a_member_and_changes_nothing(console, http_server
     assert console.driver.find_elements(By.ID, "adjust") == []
     assert console.driver.find_elements(By.ID, "buy-reward") == []
     console.screenshot("01-read-only")
+
+
+def test_an_admin_adds_a_tier_and_a_reward_in_forms_and_the_member_sees_them(
+    console, http_server, admin
+):
+    rewarded_customers(admin)  # ann: 400 points earned this year, Silver (0) < Gold (500)
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/loyalty/club")
+    console.find("#loyalty-editor summary").click()
+    # A tier between Silver and Gold, typed as people do: no ids, no JSON.
+    buttons = {
+        b.text: b for b in console.driver.find_elements(By.CSS_SELECTOR, "#loyalty-editor button")
+    }
+    buttons["+ Tier"].click()
+    new_tier = console.driver.find_elements(By.CSS_SELECTOR, "#tiers-rows li")[-1]
+    new_tier.find_element(By.CSS_SELECTOR, ".tier-name").send_keys("Platinum")
+    new_tier.find_element(By.CSS_SELECTOR, ".tier-from").send_keys("300")
+    multiplier = new_tier.find_element(By.CSS_SELECTOR, ".tier-multiplier")
+    multiplier.clear()
+    multiplier.send_keys("1.5")
+    buttons["+ Reward"].click()
+    new_reward = console.driver.find_elements(By.CSS_SELECTOR, "#rewards-rows li")[-1]
+    new_reward.find_element(By.CSS_SELECTOR, ".reward-name").send_keys("A tote bag")
+    cost = new_reward.find_element(By.CSS_SELECTOR, ".reward-cost")
+    cost.send_keys("450")
+    # A reward that gives nothing is said at its field.
+    console.find("#save-settings").click()
+    console.text_in("#rewards-rows .field-error", "Say what the reward gives")
+    new_reward.find_element(By.CSS_SELECTOR, ".reward-sku").send_keys("TOTE")
+    console.screenshot("01-settings-form")
+    console.find("#save-settings").click()
+    console.text_in("#loyalty-settings", "Platinum")
+    console.text_in("#loyalty-settings", "A tote bag")
+    program = admin.get_campaign("club")["loyalty"]
+    platinum = next(tier for tier in program["tiers"] if tier["name"] == "Platinum")
+    assert (platinum["id"], platinum["threshold"], platinum["multiplier_bp"]) == (
+        "platinum",
+        300,
+        15000,
+    )
+    tote = next(reward for reward in program["rewards"] if reward["name"] == "A tote bag")
+    assert (tote["points_cost"], tote["effect"]) == (450, {"free_product_sku": "TOTE"})
+    assert [rule["id"] for rule in program["earning_rules"]] == ["per-euro"]  # kept as it was
+    console.screenshot("02-saved")
+    console.check_accessibility("loyalty-settings")
+
+    # 100 points by hand: the tote bag is within reach; the tier is Platinum.
+    console.find("#member-search").send_keys("ann")
+    console.find("#member-find").click()
+    console.text_in("#member-tier", "Platinum")
+    console.find("#adjust-points").send_keys("100")
+    console.find("#adjust-reason").send_keys("welcome to Platinum")
+    console.find("#adjust").click()
+    console.text_in("#member-points", "500 points")
+    path = admin.create_cockpit_link("ann", 3600)["path"]
+    console.driver.get(http_server.http.url.rstrip("/") + path)
+    console.text_in(".tier", "Platinum")
+    console.text_in(".affordable", "A tote bag — 450 points")
+    console.screenshot("03-cockpit")

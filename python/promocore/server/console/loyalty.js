@@ -6,6 +6,7 @@ import { admin, listAll } from "./api.js";
 import { programPage } from "./programs.js";
 import { canWrite } from "./session.js";
 import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
+import { InputProblem, amountText, parseMoney } from "./money.js";
 import { formatInZone } from "./zones.js";
 
 const points = (value) => `${Number(value || 0).toLocaleString("en")} point${Math.abs(Number(value || 0)) === 1 ? "" : "s"}`;
@@ -75,6 +76,10 @@ function programView(program) {
         { title: "Costs", cell: (r) => [points(r.pointsCost), r.cashPrice ? ` + ${money(r.cashPrice, program.currency)}` : ""].join("") },
         { title: "For", cell: (r) => (r.tierIds || []).length ? r.tierIds.map((id) => tierName[id] || id).join(", ") + " members" : "every member" },
       ], loyalty.rewards || [], "No rewards.")),
+    canWrite() ? h("section", { className: "card", id: "loyalty-editor" }, h("details", {},
+      h("summary", {}, "Change the program (earning, tiers, rewards)"),
+      // Saved: the page again, from the new version.
+      settingsEditor(program, () => window.dispatchEvent(new HashChangeEvent("hashchange"))))) : null,
     h("section", { className: "card" }, h("h2", {}, "Find a member"), find, notice, member));
 }
 
@@ -189,4 +194,152 @@ function memberActions(card, program, notice, changed) {
       question: `Buy ${chosen.name || chosen.id} for ${card.customerId || card.code} with ${points(chosen.pointsCost)}${chosen.cashPrice ? ` and ${money(chosen.cashPrice, program.currency)} to pay` : ""}?` });
   });
   return h("div", {}, adjust, rewards.length ? buy : null, bought);
+}
+
+// The program's settings in forms (admin keys): earning rules, pending days and expiry, tiers
+// and rewards, saved as a new version of the campaign (UpdateCampaign, expected version); the
+// server's errors name the field they are about.
+export function settingsEditor(program, saved) {
+  const loyalty = program.loyalty || {};
+  const currency = program.currency;
+  const byMoney = loyalty.tierBasis === "LIFETIME_SPEND";
+  const out = h("div", { id: "settings-result", "aria-live": "polite" });
+  const pending = h("input", { id: "pending-days", inputmode: "numeric", size: 5, value: String(loyalty.pendingDays || 0) });
+  const expiry = h("input", { id: "expiry-months", inputmode: "numeric", size: 5, value: String((loyalty.expiry || {}).afterMonths || 0) });
+
+  const rows = (holder, items, make) => {
+    const list = h("ol", { className: "rows", id: `${holder}-rows` });
+    const add = (item) => { const li = make(item); list.append(li); return li; };
+    for (const item of items) add(item);
+    // A new row takes the focus on its first control.
+    return { list, add: () => add({}).querySelector("input, select").focus() };
+  };
+  const remove = (li, label) => h("button", { type: "button", className: "link", "aria-label": `Remove ${label}`, onclick: () => li.remove() }, "Remove");
+
+  const ruleRow = (rule) => {
+    const kind = h("select", { id: uid("rule-kind"), "aria-label": "Earned for" },
+      h("option", { value: "EARN_ON_ORDER_PAID", selected: rule.trigger !== "EARN_ON_CUSTOM_EVENT" }, "a paid order"),
+      h("option", { value: "EARN_ON_CUSTOM_EVENT", selected: rule.trigger === "EARN_ON_CUSTOM_EVENT" }, "an event"));
+    const pointsInput = h("input", { id: uid("rule-points"), className: "rule-points", inputmode: "numeric", size: 6, value: rule.points || "", "aria-label": "Points" });
+    const per = h("input", { id: uid("rule-per"), className: "rule-per", inputmode: "decimal", size: 8, value: rule.perAmount ? amountText(rule.perAmount, currency) : "", "aria-label": `Per amount spent, ${currency}` });
+    const event = h("input", { id: uid("rule-event"), className: "rule-event", size: 16, value: rule.eventName || "", "aria-label": "Event name" });
+    const cap = h("input", { id: uid("rule-cap"), className: "rule-cap", inputmode: "numeric", size: 6, value: rule.cap || "", "aria-label": "At most, points per month (empty: no cap)" });
+    const li = h("li", { className: "row rule-row", "data-id": rule.id || "" },
+      field("Earned for", kind), field("Points", pointsInput), field(`Per ${currency} spent`, per), field("Event name", event),
+      field("At most, points a month", cap));
+    li.append(remove(li, "this rule"));
+    li.read = () => {
+      const read = { id: rule.id || `rule-${crypto.randomUUID().slice(0, 8)}`, trigger: kind.value, points: wholeNumber(pointsInput, 1) };
+      if (kind.value === "EARN_ON_ORDER_PAID") read.perAmount = per.value.trim() ? parseMoney(per.value, currency) : "0";
+      else read.eventName = event.value.trim();
+      if (cap.value.trim()) { read.cap = wholeNumber(cap, 1); read.capPeriod = "PERIOD_MONTH"; }
+      return { ...rule, ...read };
+    };
+    return li;
+  };
+  const tierRow = (tier) => {
+    const name = h("input", { id: uid("tier-name"), className: "tier-name", size: 14, value: tier.name || "", "aria-label": "Tier name" });
+    const from = h("input", { id: uid("tier-from"), className: "tier-from", inputmode: "decimal", size: 8,
+      // proto3 JSON leaves out a threshold of 0 (the first tier's).
+      value: !tier.id ? "" : byMoney ? amountText(tier.threshold || 0, currency) : String(tier.threshold || 0),
+      "aria-label": byMoney ? `From, ${currency} spent` : "From, points earned in the period" });
+    const times = h("input", { id: uid("tier-multiplier"), className: "tier-multiplier", inputmode: "decimal", size: 5,
+      value: tier.multiplierBp ? String(Number(tier.multiplierBp) / 10000) : "1", "aria-label": "Points multiplier" });
+    const li = h("li", { className: "row tier-row" }, field("Tier name", name),
+      field(byMoney ? `From (${currency} spent)` : "From (points in the period)", from), field("Points ×", times));
+    li.append(remove(li, "this tier"));
+    li.read = () => ({
+      ...tier,
+      id: tier.id || slug(name.value),
+      name: required(name, "Name the tier."),
+      threshold: byMoney ? parseMoney(from.value || "0", currency) : String(wholeNumber(from, 0)),
+      multiplierBp: Math.round(Number(times.value || 1) * 10000),
+    });
+    return li;
+  };
+  const rewardRow = (reward) => {
+    const effect = reward.effect || {};
+    const name = h("input", { id: uid("reward-name"), className: "reward-name", size: 16, value: reward.name || "", "aria-label": "Reward" });
+    const cost = h("input", { id: uid("reward-cost"), className: "reward-cost", inputmode: "numeric", size: 7, value: reward.pointsCost || "", "aria-label": "Points it costs" });
+    const sku = h("input", { id: uid("reward-sku"), className: "reward-sku", size: 10, value: effect.freeProductSku || "", "aria-label": "Free product (SKU)" });
+    const li = h("li", { className: "row reward-row" }, field("Reward", name), field("Costs (points)", cost), field("Free product (SKU)", sku));
+    li.append(remove(li, "this reward"));
+    li.read = () => {
+      const read = { ...reward, id: reward.id || slug(name.value), name: required(name, "Name the reward."), pointsCost: String(wholeNumber(cost, 1)) };
+      if (sku.value.trim()) read.effect = { freeProductSku: sku.value.trim() };
+      else if (!reward.effect) throw problemAt(sku, "Say what the reward gives: the SKU of the free product.");
+      return read;
+    };
+    return li;
+  };
+  const rules = rows("rules", loyalty.earningRules || [], ruleRow);
+  const tiers = rows("tiers", loyalty.tiers || [], tierRow);
+  const rewards = rows("rewards", loyalty.rewards || [], rewardRow);
+  const addButton = (label, list) => h("button", { type: "button", className: "secondary small", onclick: list.add }, label);
+  const save = h("button", { type: "submit", id: "save-settings" }, "Save the program");
+  const form = h("form", { "aria-label": "Program settings", novalidate: true },
+    h("h3", {}, "Earning"), rules.list, addButton("+ Earning rule", rules),
+    h("div", { className: "row" }, field("Points become spendable after (days)", pending), field("Points expire after (months; 0: never)", expiry)),
+    h("h3", {}, "Tiers"), tiers.list, addButton("+ Tier", tiers),
+    h("h3", {}, "Rewards"), rewards.list, addButton("+ Reward", rewards),
+    h("p", {}, save), out);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const input of form.querySelectorAll("[aria-invalid='true']")) clearProblem(input);
+    replace(out);
+    let wanted;
+    try {
+      wanted = {
+        ...program,
+        loyalty: {
+          ...loyalty,
+          earningRules: [...rules.list.children].map((li) => li.read()),
+          pendingDays: wholeNumber(pending, 0),
+          expiry: { ...(loyalty.expiry || {}), afterMonths: wholeNumber(expiry, 0) },
+          tiers: [...tiers.list.children].map((li) => li.read()),
+          rewards: [...rewards.list.children].map((li) => li.read()),
+        },
+      };
+    } catch (problem) {
+      if (!(problem instanceof InputProblem)) throw problem;
+      return;
+    }
+    delete wanted.status;
+    save.disabled = true;
+    try {
+      await admin("UpdateCampaign", { campaign: wanted, expectedVersion: program.version });
+      saved();
+    } catch (error) {
+      replace(out, errorBox(error));
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
+// Ids for the inputs of rows added any number of times (labels point at them).
+let rowInputs = 0;
+const uid = (name) => `${name}-${++rowInputs}`;
+
+function slug(text) {
+  return String(text || "").toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || `x-${crypto.randomUUID().slice(0, 6)}`;
+}
+
+// A problem said beside its input, the focus moved there; thrown to stop reading the form.
+function problemAt(input, message) {
+  showProblem(input, message);
+  input.focus();
+  return new InputProblem(message);
+}
+
+function required(input, message) {
+  if (!input.value.trim()) throw problemAt(input, message);
+  return input.value.trim();
+}
+
+function wholeNumber(input, least) {
+  const text = input.value.trim().replace(/[\s,]/g, "");
+  if (!/^\d+$/.test(text) || Number(text) < least) throw problemAt(input, `Enter a whole number of at least ${least}.`);
+  return Number(text);
 }
