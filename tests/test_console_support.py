@@ -41,6 +41,7 @@ def test_a_support_agent_finds_a_customer_by_email_rolls_back_and_sends_a_reward
     # The wallet for an example cart in currency units; gift card balance in money.
     console.text_in("#wallet", "ANN-WELCOME")
     console.text_in("#wallet", "25.00 EUR")
+    console.text_in("#wallet", "Silver")  # the tier by its name, not its id
     console.check_accessibility("customer")
 
     # Roll back with a reason, confirmed.

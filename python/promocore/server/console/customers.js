@@ -132,6 +132,14 @@ function parseCart(text, currency) {
 
 async function walletView(id, cartText, currency) {
   const answer = await checkout("Qualify", { order: parseCart(cartText, currency), customer: { id }, includeNearMisses: true });
+  // Programs and tiers by their names, not their ids.
+  const programs = Object.fromEntries(await Promise.all([...new Set((answer.loyaltyCards || []).map((l) => l.campaignId))]
+    .map(async (campaignId) => [campaignId, await admin("GetCampaign", { id: campaignId })])));
+  const programName = (l) => (programs[l.campaignId] || {}).name || l.campaignId;
+  const tierName = (l) => {
+    const tier = (((programs[l.campaignId] || {}).loyalty || {}).tiers || []).find((t) => t.id === l.tierId);
+    return tier ? tier.name || tier.id : l.tierId || "";
+  };
   const ledgerOut = h("div", { id: "ledger" });
   // A gift card's ledger moves money, a loyalty card's points.
   const amount = (value, giftCurrency) => giftCurrency ? money(value, giftCurrency) : `${Number(value || 0).toLocaleString("en")} points`;
@@ -164,10 +172,10 @@ async function walletView(id, cartText, currency) {
     h("h3", {}, "Loyalty"),
     table([
       { title: "Card", cell: (l) => h("span", { className: "mono" }, l.code) },
-      { title: "Program", cell: (l) => l.campaignId },
+      { title: "Program", cell: (l) => h("a", { href: `#/loyalty/${encodeURIComponent(l.campaignId)}` }, programName(l)) },
       { title: "Points", cell: (l) => h("span", { className: "points" }, Number(l.points || 0).toLocaleString()) },
       { title: "Pending", cell: (l) => Number(l.pendingPoints || 0) },
-      { title: "Tier", cell: (l) => l.tierId || "" },
+      { title: "Tier", cell: tierName },
       { title: "", cell: (l) => ledgerButton(l.code) },
     ], answer.loyaltyCards || [], "No loyalty card."),
     ledgerOut);
