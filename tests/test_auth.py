@@ -202,3 +202,46 @@ def test_any_key_may_ask_who_it_is(client, target, role):
     assert me["id"] == made["api_key"]["id"]
     assert (me["name"], me["role"]) == (f"{role} of the desk", f"ROLE_{role.upper()}")
     assert "secret" not in str(me)
+
+
+def test_support_changes_points_and_gift_balances_only_within_the_admins_limits(client, target):
+    from cockpit_support import rewarded_customers
+
+    rewarded_customers(client)  # ann: a club card with 400 points, a gift card of 25.00 EUR
+    card = client.get_loyalty_card(campaign_id="club", customer_id="ann")["code"]
+    [gift] = [c["code"] for c in client.list_codes("gift")]
+    support = client.create_api_key("desk", "support")["secret"]
+    with Client(target, api_key=support) as desk:
+        # Nothing until an admin sets limits.
+        with pytest.raises(PermissionDeniedError) as refused:
+            desk.adjust_points(card, 10, reason="goodwill", idempotency_key="a-1")
+        assert refused.value.reason == "over_support_limit"
+        assert refused.value.message.startswith("points: a support key may change no points")
+        with pytest.raises(PermissionDeniedError):
+            desk.set_support_limits(max_points_adjustment=1000)
+        client.set_support_limits(max_points_adjustment=50, max_gift_card_change=1000)
+        assert desk.get_support_limits() == {
+            "max_points_adjustment": 50,
+            "max_gift_card_change": 1000,
+        }
+        assert (
+            desk.adjust_points(card, 50, reason="goodwill", idempotency_key="a-2")["points"] == 450
+        )
+        assert desk.adjust_points(card, -50, reason="twice", idempotency_key="a-3")["points"] == 400
+        with pytest.raises(PermissionDeniedError) as beyond:
+            desk.adjust_points(card, 51, reason="too much", idempotency_key="a-4")
+        assert "at most 50 points" in beyond.value.message
+        desk.top_up_gift_card(gift, 1000, idempotency_key="g-1", reason="late delivery")
+        with pytest.raises(PermissionDeniedError) as beyond:
+            desk.debit_gift_card(gift, 1001, reason="too much", idempotency_key="g-2")
+        assert beyond.value.message.startswith("amount: a support key may change at most 1000")
+    # Admin keys are not limited; every change by hand is in the audit log with its key.
+    client.adjust_points(card, 500, reason="admin", idempotency_key="a-5")
+    actions = [entry["action"] for entry in client.list_audit_log()]
+    assert actions[:5] == [
+        "AdjustPoints",
+        "TopUpGiftCard",
+        "AdjustPoints",
+        "AdjustPoints",
+        "SetSupportLimits",
+    ]

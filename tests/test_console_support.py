@@ -67,4 +67,24 @@ def test_a_support_agent_finds_a_customer_by_email_rolls_back_and_sends_a_reward
     console.text_in("#links-withdrawn", "stopped working")
     console.driver.get(link)
     console.text_in("#refused", "does not open a rewards page")
+
+    # Points by hand, within the limit an admin set; beyond it, the server says so at the field.
+    admin.set_support_limits(max_points_adjustment=100)
+    console.driver.get(http_server.http.url)
+    console.go("#/loyalty/club")
+    console.find("#member-search").send_keys("ann")
+    console.find("#member-find").click()
+    console.text_in("#member-points", "400 points")
+    assert console.driver.find_elements(By.ID, "buy-reward") == []  # an admin's
+    console.find("#adjust-points").send_keys("150")
+    console.find("#adjust-reason").send_keys("missing points")
+    console.find("#adjust").click()
+    console.text_in("#adjust-result", "over_support_limit")
+    console.text_in("#adjust-result", "at most 100 points")
+    points = console.find("#adjust-points")
+    points.clear()
+    points.send_keys("100")
+    console.find("#adjust").click()
+    console.text_in("#member-points", "500 points")
+    console.screenshot("04-support-adjusts-points")
     assert console.console_errors() == []

@@ -426,6 +426,20 @@ class Admin:
 
     # Stacking rules ------------------------------------------------------------------------
 
+    def get_support_limits(self) -> admin_pb2.SupportLimits:
+        with self._store.read() as txn:
+            return self._store.catalog.support_limits(txn)
+
+    def set_support_limits(self, limits: admin_pb2.SupportLimits) -> admin_pb2.SupportLimits:
+        for field in ("max_points_adjustment", "max_gift_card_change"):
+            if getattr(limits, field) < 0:
+                raise InvalidArgumentError(f"limits.{field}", "must be >= 0 (0 = nothing)")
+        with self._store.write() as txn:
+            before = self._store.catalog.support_limits(txn)
+            self._store.catalog.put_support_limits(txn, limits)
+            self._audit(txn, "SetSupportLimits", "settings/support_limits", before, limits)
+        return limits
+
     def get_stacking_rules(self) -> campaign_pb2.StackingRules:
         """The rules in force; an empty message means the defaults (docs/rules.md)."""
         with self._store.read() as txn:

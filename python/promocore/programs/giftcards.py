@@ -10,6 +10,7 @@ from promocore.manage import audit
 from promocore.manage.codegen import CodePattern
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
+from promocore.programs.support_limits import check_support_change
 from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
@@ -96,6 +97,7 @@ class GiftCards:
         per idempotency key."""
         with self._store.write() as txn:
             code = self._card(txn, request.code)
+            check_support_change(self._store, txn, "amount", amount, "minor units")
 
             def run() -> loyalty_pb2.GiftCard:
                 now_ms = self._clock.now_ms()

@@ -146,6 +146,12 @@ class AdminServicer(
     def WhoAmI(self, request, context):
         return self._api_keys.who_am_i()
 
+    def GetSupportLimits(self, request, context):
+        return self._admin.get_support_limits()
+
+    def SetSupportLimits(self, request, context):
+        return self._admin.set_support_limits(request.limits)
+
     def CreateCampaign(self, request, context):
         return self._admin.create_campaign(request.campaign)
 

@@ -58,9 +58,10 @@ ALLOWED: dict[int, frozenset[str]] = {
     | _reads()
     | {EVENTS_RPCS["WatchEvents"], CHECKOUT_RPCS["Qualify"]},
     # Support helps one customer at a time: it may undo a redemption (Rollback gives back only
-    # what that redemption took; its reason is required and audited) and send or withdraw the
-    # customer's rewards links; it mints nothing (no top-ups, no points by hand) and changes no
-    # campaign, key or setting.
+    # what that redemption took; its reason is required and audited), send or withdraw the
+    # customer's rewards links, and change points or a gift card's balance by hand within the
+    # limits an admin sets (SupportLimits: nothing until set); it changes no campaign, key or
+    # setting.
     admin_pb2.ROLE_SUPPORT: _ANY_KEY
     | _reads()
     | {
@@ -69,6 +70,9 @@ ALLOWED: dict[int, frozenset[str]] = {
         CHECKOUT_RPCS["Rollback"],
         ADMIN_RPCS["CreateCockpitLink"],
         ADMIN_RPCS["RevokeCockpitLinks"],
+        ADMIN_RPCS["AdjustPoints"],
+        ADMIN_RPCS["TopUpGiftCard"],
+        ADMIN_RPCS["DebitGiftCard"],
     },
     admin_pb2.ROLE_ADMIN: frozenset(
         {*CHECKOUT_RPCS.values(), *ADMIN_RPCS.values(), *EVENTS_RPCS.values()}

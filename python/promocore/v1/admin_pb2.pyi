@@ -592,6 +592,24 @@ class WhoAmIRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class SupportLimits(_message.Message):
+    __slots__ = ("max_points_adjustment", "max_gift_card_change")
+    MAX_POINTS_ADJUSTMENT_FIELD_NUMBER: _ClassVar[int]
+    MAX_GIFT_CARD_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    max_points_adjustment: int
+    max_gift_card_change: int
+    def __init__(self, max_points_adjustment: _Optional[int] = ..., max_gift_card_change: _Optional[int] = ...) -> None: ...
+
+class GetSupportLimitsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetSupportLimitsRequest(_message.Message):
+    __slots__ = ("limits",)
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    limits: SupportLimits
+    def __init__(self, limits: _Optional[_Union[SupportLimits, _Mapping]] = ...) -> None: ...
+
 class RevokeApiKeyRequest(_message.Message):
     __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]

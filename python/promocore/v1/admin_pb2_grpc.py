@@ -254,6 +254,16 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ApiKey.FromString,
                 _registered_method=True)
+        self.GetSupportLimits = channel.unary_unary(
+                '/promocore.v1.AdminService/GetSupportLimits',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetSupportLimitsRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+                _registered_method=True)
+        self.SetSupportLimits = channel.unary_unary(
+                '/promocore.v1.AdminService/SetSupportLimits',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.SetSupportLimitsRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+                _registered_method=True)
         self.CreateCockpitLink = channel.unary_unary(
                 '/promocore.v1.AdminService/CreateCockpitLink',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.SerializeToString,
@@ -588,6 +598,20 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSupportLimits(self, request, context):
+        """What support keys may change by hand (points, gift card balances), set by an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSupportLimits(self, request, context):
+        """Replaces the support limits (admin keys).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateCockpitLink(self, request, context):
         """A signed, expiring link to the customer's rewards page (the cockpit, docs/console.md): the
         path to append to the HTTP port's URL. NOT_FOUND for an unknown customer.
@@ -845,6 +869,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.WhoAmI,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ApiKey.SerializeToString,
+            ),
+            'GetSupportLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSupportLimits,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetSupportLimitsRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.SerializeToString,
+            ),
+            'SetSupportLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSupportLimits,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.SetSupportLimitsRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.SerializeToString,
             ),
             'CreateCockpitLink': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCockpitLink,
@@ -2034,6 +2068,60 @@ class AdminService:
             '/promocore.v1.AdminService/WhoAmI',
             promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.ApiKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSupportLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetSupportLimits',
+            promocore_dot_v1_dot_admin__pb2.GetSupportLimitsRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSupportLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/SetSupportLimits',
+            promocore_dot_v1_dot_admin__pb2.SetSupportLimitsRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
             options,
             channel_credentials,
             insecure,

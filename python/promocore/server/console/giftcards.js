@@ -4,7 +4,7 @@
 // confirmed), disable and enable. Export is the codes page's (a program's cards are its codes).
 import { admin, listAll } from "./api.js";
 import { programPage } from "./programs.js";
-import { canWrite } from "./session.js";
+import { canSupport, canWrite } from "./session.js";
 import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
 import { InputProblem, parseMoney } from "./money.js";
 import { formatInZone, instantFromLocal } from "./zones.js";
@@ -127,7 +127,7 @@ async function cardView(code, program, changed) {
       h("dt", {}, "Customer"), h("dd", {}, card.customerId
         ? h("a", { href: `#/customers/${encodeURIComponent(card.customerId)}` }, card.customerId) : "not assigned"),
       h("dt", {}, "State"), h("dd", { id: "giftcard-state" }, active ? "usable" : "disabled: refused at checkout")),
-    canWrite() ? actions(card, active, changed) : null,
+    canSupport() ? actions(card, active, changed) : null,
     h("h4", {}, "Ledger"),
     table([
       { title: "When", cell: (e) => formatInZone(e.createdAt, zone) },
@@ -199,5 +199,6 @@ function actions(card, active, changed) {
     askFirst(toggleOut, { id: "disable", yes: "Disable it", onYes: () => setActive(false), back: toggle,
       question: `Disable ${card.code}? Checkouts will refuse it until it is enabled again; its balance stays.` });
   });
-  return h("div", {}, form, h("p", {}, toggle), toggleOut);
+  // Disabling a card is the admin's (support changes balances within its limits).
+  return h("div", {}, form, canWrite() ? h("p", {}, toggle) : null, toggleOut);
 }

@@ -4,7 +4,7 @@
 // asks to be confirmed) and a reward bought for the member (confirmed, naming its cost).
 import { admin, listAll } from "./api.js";
 import { programPage } from "./programs.js";
-import { canWrite } from "./session.js";
+import { canSupport, canWrite } from "./session.js";
 import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
 import { InputProblem, amountText, parseMoney } from "./money.js";
 import { formatInZone } from "./zones.js";
@@ -112,7 +112,7 @@ async function memberView(text, program, tiers, tierName, notice, changed) {
       h("dt", {}, "Expiring within 30 days"), h("dd", {}, points(card.expiringPoints)),
       h("dt", {}, "Tier"), h("dd", { id: "member-tier" }, card.tierId ? tierName[card.tierId] || card.tierId : "none"),
       h("dt", {}, "Next tier"), h("dd", { id: "member-progress" }, progressText)),
-    canWrite() ? memberActions(card, program, notice, changed) : null,
+    canSupport() ? memberActions(card, program, notice, changed) : null,
     h("h4", {}, "Ledger"),
     table([
       { title: "When", cell: (e) => formatInZone(e.createdAt, zone) },
@@ -193,7 +193,8 @@ function memberActions(card, program, notice, changed) {
     askFirst(bought, { id: "reward", yes: `Spend ${points(chosen.pointsCost)}`, onYes: buyIt, back: reward,
       question: `Buy ${chosen.name || chosen.id} for ${card.customerId || card.code} with ${points(chosen.pointsCost)}${chosen.cashPrice ? ` and ${money(chosen.cashPrice, program.currency)} to pay` : ""}?` });
   });
-  return h("div", {}, adjust, rewards.length ? buy : null, bought);
+  // Buying a reward spends a member's points on the shop's goods: admin keys only.
+  return h("div", {}, adjust, rewards.length && canWrite() ? buy : null, bought);
 }
 
 // The program's settings in forms (admin keys): earning rules, pending days and expiry, tiers
