@@ -218,18 +218,19 @@ def test_a_customer_sees_their_cockpit_and_a_tampered_link_is_refused(console, h
 
 
 def test_editing_keeps_an_effect_the_form_does_not_edit(console, http_server, admin):
-    tiered = {"tiered_spend": {"tiers": [{"threshold": 5000, "amount": 500}]}}
-    admin.create_campaign(id="tiers", name="tiers", type="PROMOTION", currency="EUR", effect=tiered)
+    formula = {"formula": {"expression": "min(order.amount * 10%, 5.00)"}}
+    admin.create_campaign(
+        id="tiers", name="tiers", type="PROMOTION", currency="EUR", effect=formula
+    )
     stored = admin.get_campaign("tiers")["effect"]
     console.sign_in(TEST_ADMIN_KEY)
     console.go("#/campaigns/tiers/edit")
     assert (
-        "As stored: tieredSpend"
-        in Select(console.find("#campaign-effect")).first_selected_option.text
+        "As stored: formula" in Select(console.find("#campaign-effect")).first_selected_option.text
     )
     name = console.find("#campaign-name")
     name.clear()
     name.send_keys("Spend 50, save 5" + Keys.ENTER)
     console.text_in("h1", "Spend 50, save 5")
     assert admin.get_campaign("tiers")["effect"] == stored
-    assert stored["tiered_spend"]["tiers"] == tiered["tiered_spend"]["tiers"]
+    assert stored["formula"] == formula["formula"]
