@@ -22,7 +22,30 @@ export function describeEffect(effect = {}, currency = "") {
     const cap = effect.percentOffItems.cap ? `, at most ${money(effect.percentOffItems.cap, currency)}` : "";
     return `${formatPercent(effect.percentOffItems.percentBp)} off matching items${cap}`;
   }
-  if (effect.shipping && effect.shipping.free) return "free shipping";
+  if (effect.shipping) {
+    const shipping = effect.shipping;
+    if (shipping.free) return "free shipping";
+    if (shipping.amount) return `${money(shipping.amount, currency)} off shipping`;
+    if (shipping.percentBp) return `${formatPercent(shipping.percentBp)} off shipping`;
+  }
+  if (effect.tieredSpend) {
+    const tiers = [...(effect.tieredSpend.tiers || [])].sort((a, b) => Number(a.threshold) - Number(b.threshold))
+      .map((tier) => `${tier.percentBp ? formatPercent(tier.percentBp) : money(tier.amount, currency)} off from ${money(tier.threshold, currency)}`);
+    const cap = effect.tieredSpend.cap ? `, at most ${money(effect.tieredSpend.cap, currency)}` : "";
+    return `${tiers.join(", ")}${cap}`;
+  }
+  if (effect.freeUnits) {
+    const gift = effect.freeUnits;
+    return `${Number(gift.quantity || 1)} × ${gift.sku} free${gift.addMissingItem ? " (added to the cart)" : ""}`;
+  }
+  if (effect.buyXGetY) {
+    const deal = effect.buyXGetY;
+    const off = deal.percentBp === 10000 || !deal.percentBp ? "free" : `at ${formatPercent(deal.percentBp)} off`;
+    const most = deal.maxRepeats && deal.maxRepeats !== "0" ? `, at most ${deal.maxRepeats} times an order` : "";
+    return `buy ${deal.buyQuantity || 1}, get ${deal.getQuantity || 1} ${off}${most}`;
+  }
+  if (effect.formula) return `a discount computed as ${effect.formula.expression}`;
+  if (effect.fixedPrice) return `matching items at ${money(effect.fixedPrice.unitPrice, currency)} each`;
   const kind = Object.keys(effect)[0];
   return kind ? kind.replace(/[A-Z]/g, (c) => " " + c.toLowerCase()) : "";
 }
@@ -105,15 +128,23 @@ function campaignDetails(campaign, refresh) {
       replace(notice, errorBox(error));
     }
   });
+  const ruleWords = h("span", { id: "campaign-rule" }, "…");
+  ruleInWords(campaign).then((text) => replace(ruleWords, text), (error) => replace(ruleWords, errorBox(error)));
+  const usage = h("div", { id: "campaign-usage", "aria-live": "polite" });
+  load(usage, () => usageView(campaign), "Loading the figures");
   return h("div", {},
     h("h1", {}, campaign.name || campaign.id),
-    h("section", { className: "card" },
+    h("section", { className: "card summary" },
       h("p", {}, h("span", { className: "mono" }, campaign.id), " · ", typeName(campaign.type),
         " · ", h("span", { id: "campaign-status", className: `status-${campaign.status}` }, statusName(campaign.status)),
         active ? "" : h("strong", { className: "status-inactive", id: "disabled-flag" }, " · disabled by the kill switch")),
-      h("p", {}, describeEffect(campaign.effect, campaign.currency)),
-      h("p", { id: "campaign-dates" }, datesInZone(campaign)),
-      campaign.rulesJson ? h("pre", { className: "diff" }, JSON.stringify(JSON.parse(campaign.rulesJson), null, 2)) : null,
+      h("dl", { className: "facts" },
+        h("dt", {}, "Gives"), h("dd", { id: "campaign-effect-words" }, describeEffect(campaign.effect, campaign.currency) || "nothing (a program)"),
+        h("dt", {}, "When"), h("dd", {}, ruleWords),
+        h("dt", {}, "Runs"), h("dd", { id: "campaign-dates" }, datesInZone(campaign)),
+        campaign.metadataJson && JSON.parse(campaign.metadataJson).description
+          ? [h("dt", {}, "Description"), h("dd", {}, String(JSON.parse(campaign.metadataJson).description))] : null),
+      usage,
       h("p", { className: "row" }, kill,
         canWrite() ? h("a", { href: `#/campaigns/${encodeURIComponent(campaign.id)}/edit`, id: "edit-campaign" }, "Edit") : null,
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
@@ -131,7 +162,7 @@ function versions(campaign) {
   const compare = () => load(out, async () => {
     const [a, b] = await Promise.all([from.value, to.value].map((version) =>
       admin("GetCampaign", { id: campaign.id, version })));
-    return diffView(a, b);
+    return changesView(a, b);
   }, "Comparing");
   const form = h("form", { className: "row", "aria-label": "Compare versions" },
     field("From", from), field("To", to), h("div", {}, h("button", { type: "submit", className: "secondary" }, "Show diff")));
@@ -153,6 +184,35 @@ function flatKeys(value, keys = {}) {
   return keys;
 }
 
+// A campaign as a marketer reads it, field by field (for the versions' diff).
+async function inWords(campaign) {
+  const limits = campaign.limits || {};
+  return [
+    ["Name", campaign.name || ""],
+    ["Type", typeName(campaign.type)],
+    ["Gives", describeEffect(campaign.effect, campaign.currency)],
+    ["When", await ruleInWords(campaign).catch((error) => `(the rule does not read: ${error.message})`)],
+    ["Runs", datesInZone(campaign)],
+    ["Currency", campaign.currency || ""],
+    ["Limits", limitsInWords(limits, campaign.currency, campaign.codeRedemptionQuantity) || "none"],
+    ["Kill switch", campaign.active === false ? "disabled" : "enabled"],
+  ];
+}
+
+// What changed between two versions, in words and money; the JSON line diff stays below.
+async function changesView(a, b) {
+  const [before, after] = await Promise.all([inWords(a), inWords(b)]);
+  const rows = before.map(([what, was], index) => [what, was, after[index][1]]).filter(([, was, now]) => was !== now);
+  return h("div", {},
+    h("p", { className: "muted" }, `v${a.version} → v${b.version}`),
+    rows.length ? table([
+      { title: "What", cell: ([what]) => what },
+      { title: `v${a.version}`, cell: ([, was]) => h("span", { className: "del" }, was) },
+      { title: `v${b.version}`, cell: ([, , now]) => h("span", { className: "add" }, now) },
+    ], rows) : h("p", { id: "diff-nothing" }, "Nothing a marketer sees changed (only fields shown in the JSON below, if any)."),
+    h("details", {}, h("summary", {}, "Advanced: the JSON of both versions, line by line"), diffView(a, b)));
+}
+
 // A line diff (longest common subsequence) of two versions' JSON.
 function diffView(a, b) {
   const left = comparable(a), right = comparable(b);
@@ -172,10 +232,66 @@ function diffView(a, b) {
   return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff" }, lines));
 }
 
-// "From 2026-06-01 00:00 to 2026-06-30 23:59:59 (Europe/Berlin)", in the campaign's zone.
+// "from 2026-06-01 00:00 until 2026-06-30 23:59:59 (Europe/Berlin)", in the campaign's zone.
 function datesInZone(campaign) {
   const zone = campaign.timeZone || "UTC";
   const start = campaign.startAt ? `from ${formatInZone(campaign.startAt, zone).replace(/ \(.*\)$/, "")}` : "from its creation";
   const end = campaign.expireAt ? `until ${formatInZone(campaign.expireAt, zone).replace(/ \(.*\)$/, "")}` : "with no end";
-  return `Runs ${start} ${end} (${zone}).`;
+  return `${start} ${end} (${zone})`;
 }
+
+// The campaign's rule in the engine's words (AdminService.DescribeRules).
+async function ruleInWords(campaign) {
+  if (!campaign.rulesJson) return "every cart";
+  const answer = await admin("DescribeRules", { rulesJson: campaign.rulesJson, currency: campaign.currency || "EUR" });
+  return answer.text;
+}
+
+function limitsInWords(limits, currency, perCode) {
+  const parts = [];
+  if (limits.totalRedemptions) parts.push(`${Number(limits.totalRedemptions).toLocaleString("en")} redemptions in all`);
+  if (limits.perCustomer) parts.push(`${limits.perCustomer} per customer`);
+  if (limits.perCustomerPerDay) parts.push(`${limits.perCustomerPerDay} per customer a day`);
+  if (limits.perDay) parts.push(`${limits.perDay} a day`);
+  if (limits.budgetDiscount) parts.push(`a budget of ${money(limits.budgetDiscount, currency)} of discount`);
+  if (limits.budgetOrderValue) parts.push(`${money(limits.budgetOrderValue, currency)} of orders`);
+  if (perCode) parts.push(`${perCode} per code`);
+  return parts.join(", ");
+}
+
+// A limit with what is used of it: a labelled meter and the figures in words.
+function usageBar(id, label, used, limit, show) {
+  const share = limit > 0 ? Math.min(1, used / limit) : 0;
+  const labelId = `${id}-label`;
+  return h("div", { className: "usage" },
+    h("p", { id: labelId }, `${label}: ${show(used)} of ${show(limit)} (${Math.round(share * 100)} %)`),
+    h("meter", { id, min: 0, max: limit, value: Math.min(used, limit), "aria-labelledby": labelId }));
+}
+
+// Redemptions and discount so far, the limits with their usage, the number of codes.
+async function usageView(campaign) {
+  const report = await admin("GetCampaignReport", { campaignId: campaign.id });
+  const currency = campaign.currency;
+  const limits = campaign.limits || {};
+  const redemptions = Number(report.redemptions || 0);
+  const discount = Number(report.totalDiscount || 0);
+  const bars = [];
+  if (limits.totalRedemptions) {
+    bars.push(usageBar("usage-redemptions", "Redemptions", redemptions, Number(limits.totalRedemptions), (n) => n.toLocaleString("en")));
+  }
+  if (limits.budgetDiscount) {
+    bars.push(usageBar("usage-budget", "Discount budget", discount, Number(limits.budgetDiscount), (n) => money(n, currency)));
+  }
+  const perCustomer = [limits.perCustomer ? `${limits.perCustomer} per customer` : null,
+    limits.perCustomerPerDay ? `${limits.perCustomerPerDay} per customer a day` : null,
+    campaign.codeRedemptionQuantity ? `${campaign.codeRedemptionQuantity} per code` : null].filter(Boolean);
+  return h("div", {},
+    h("p", { id: "campaign-so-far" }, `So far: ${count(redemptions, "redemption")} by ${count(report.uniqueCustomers, "customer")}, `,
+      `${money(discount, currency)} of discount on orders worth ${money(report.totalOrderValue, currency)}`,
+      ` · ${count(report.codes, "code")}`),
+    bars,
+    perCustomer.length ? h("p", { id: "campaign-per-customer" }, `Limits: ${perCustomer.join(", ")}.`) : null,
+    !limits.totalRedemptions && !limits.budgetDiscount && !perCustomer.length ? h("p", { className: "muted" }, "No limit on redemptions or budget.") : null);
+}
+
+const count = (number, noun) => `${Number(number || 0).toLocaleString("en")} ${noun}${Number(number) === 1 ? "" : "s"}`;
