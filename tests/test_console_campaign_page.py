@@ -84,4 +84,14 @@ def test_the_campaign_page_says_what_the_campaign_does_and_how_far_it_went(conso
     )
     console.screenshot("02-versions-in-words")
     console.check_accessibility("campaign-page-diff")
+
+    # The audit log says the same, in words and money.
+    console.go("#/audit")
+    console.text_in(
+        "#audit",
+        "Gives: 15 % off the order, at most 30.00 EUR → 15 % off the order, at most 25.00 EUR",
+    )
+    console.text_in("#audit", "When: order amount is at least 50.00 EUR")  # the creation
+    console.screenshot("03-audit-in-words")
+    console.check_accessibility("audit-log")
     assert console.console_errors() == []

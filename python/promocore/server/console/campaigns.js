@@ -199,10 +199,18 @@ async function inWords(campaign) {
   ];
 }
 
+// [what, before, after] for each thing a marketer reads that differs between two versions.
+export async function changedInWords(a, b) {
+  const [before, after] = await Promise.all([inWords(a), inWords(b)]);
+  return before.map(([what, was], index) => [what, was, after[index][1]]).filter(([, was, now]) => was !== now);
+}
+
+// A campaign in words, [what, how] pairs (an audit entry's creation).
+export { inWords as campaignInWords };
+
 // What changed between two versions, in words and money; the JSON line diff stays below.
 async function changesView(a, b) {
-  const [before, after] = await Promise.all([inWords(a), inWords(b)]);
-  const rows = before.map(([what, was], index) => [what, was, after[index][1]]).filter(([, was, now]) => was !== now);
+  const rows = await changedInWords(a, b);
   return h("div", {},
     h("p", { className: "muted" }, `v${a.version} → v${b.version}`),
     rows.length ? table([
