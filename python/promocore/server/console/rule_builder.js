@@ -543,16 +543,25 @@ function groupView(group, context, remove, rerender, itemScope, title = "Group")
     h("option", { value: "any", selected: group.op === "any" }, "Any of these (OR)"));
   const negate = notToggle(group, context);
   const children = h("ol", { className: "rule-children" }, group.children.map((child, index) => {
-    const removeChild = () => { group.children.splice(index, 1); rerender(); context.changed(); };
+    // The focus stays in the builder: on the group's "+ Condition" once a child is removed.
+    const removeChild = () => {
+      group.children.splice(index, 1);
+      rerender();
+      group.element.querySelector(".add-condition").focus();
+      context.changed();
+    };
     const view = child.kind === "group" ? groupView(child, context, removeChild, rerender, itemScope)
       : child.kind === "condition" ? conditionView(child, context, removeChild, rerender, itemScope)
         : rawView(child, context, removeChild);
     return h("li", {}, view);
   }));
-  const add = (model) => () => {
+  // A new child is drawn with the focus on its first control (keyboard users go on from there).
+  const add = (make) => () => {
+    const model = make();
     group.children.push(model);
     if (group.children.length > 1) group.implicit = false;
     rerender();
+    model.element.querySelector("select, input").focus();
     context.changed();
   };
   const box = h("fieldset", { className: "rule-group", "aria-labelledby": legendId },
@@ -561,8 +570,8 @@ function groupView(group, context, remove, rerender, itemScope, title = "Group")
       remove ? h("button", { type: "button", className: "link", onclick: remove }, "Remove group") : null),
     group.children.length ? children : h("p", { className: "muted" }, itemScope ? "No condition: every item." : "No condition: every cart."),
     h("div", { className: "rule-line" },
-      h("button", { type: "button", className: "secondary small add-condition", onclick: add(newCondition(itemScope)) }, "+ Condition"),
-      h("button", { type: "button", className: "secondary small add-group", onclick: add({ kind: "group", op: "any", nots: 0, children: [newCondition(itemScope)] }) }, "+ Group")));
+      h("button", { type: "button", className: "secondary small add-condition", onclick: add(() => newCondition(itemScope)) }, "+ Condition"),
+      h("button", { type: "button", className: "secondary small add-group", onclick: add(() => ({ kind: "group", op: "any", nots: 0, children: [newCondition(itemScope)] })) }, "+ Group")));
   group.element = box;
   return box;
 }
@@ -624,7 +633,7 @@ function conditionView(condition, context, remove, rerender, itemScope) {
       condition.value = undefined;
       condition.filter = chosen.filter ? condition.filter : undefined;
       draw(false);
-      picker.focus();
+      box.querySelector("select[aria-label='Subject']").focus();
       context.changed();
     });
     opSelect.addEventListener("change", () => {
@@ -640,10 +649,16 @@ function conditionView(condition, context, remove, rerender, itemScope) {
     });
     const filterView = subject.filter
       ? h("div", { className: "rule-filter" }, condition.filter
-        ? groupView(condition.filter, context, () => { condition.filter = undefined; draw(); context.changed(); }, () => draw(), true, "Only items where")
+        ? groupView(condition.filter, context, () => {
+          condition.filter = undefined;
+          draw();
+          box.querySelector(".rule-filter button").focus();
+          context.changed();
+        }, () => draw(), true, "Only items where")
         : h("button", { type: "button", className: "secondary small", onclick: () => {
           condition.filter = { kind: "group", op: "all", nots: 0, implicit: true, children: [newCondition(true)] };
           draw();
+          condition.filter.element.querySelector(".rule-condition select").focus();
           context.changed();
         } }, "+ Only items where…"))
       : null;
