@@ -109,6 +109,10 @@ def test_coffee_weekends_from_the_percent_off_template(console, admin):
         'order amount is at least 50.00 EUR and number of items where categories contains "coffee"'
         " is at least 1 and day of the week is one of 6, 7",
     )
+    # The summary beside the form says it all as it is typed.
+    console.text_in("#summary-gives", "15 % off the order, at most 30.00 EUR")
+    console.text_in("#summary-when", "day of the week is one of 6, 7")
+    console.text_in("#summary-runs", "(Europe/Berlin)")
     console.screenshot("01-coffee-weekends")
     console.find("#save-campaign").click()
     console.text_in("h1", "15 % off coffee at weekends")

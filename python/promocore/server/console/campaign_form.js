@@ -8,6 +8,7 @@ import { InputProblem, amountText, parseMoney, parsePercent, percentText } from 
 import { browserTimeZone, instantFromLocal, isTimeZone, localInputValue, timeZones } from "./zones.js";
 import { RuleProblem, parseJson, ruleBuilder, toJson } from "./rule_builder.js";
 import { TEMPLATES } from "./templates.js";
+import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
 
 export const TYPES = ["DISCOUNT_COUPONS", "PROMOTION", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "REFERRAL_PROGRAM"];
 const TYPE_NAMES = {
@@ -439,8 +440,29 @@ function campaignForm(campaign, prefill = null) {
       submit.disabled = false;
     }
   });
+  // The live summary beside the form: what the campaign will do, in words, as it is typed
+  // (what cannot be read yet is left out; the rule's words are the engine's, from above).
+  const summary = h("dl", { className: "facts" });
+  const summarize = () => {
+    const wanted = read([]);
+    const limits = limitsInWords(wanted.limits || {}, wanted.currency, wanted.codeRedemptionQuantity);
+    const when = ruleWords.textContent.replace(/^Applies when: /, "");
+    replace(summary,
+      h("dt", {}, "Gives"), h("dd", { id: "summary-gives" }, describeEffect(wanted.effect || {}, wanted.currency) || "nothing yet"),
+      h("dt", {}, "When"), h("dd", { id: "summary-when" }, when || "every cart"),
+      h("dt", {}, "Runs"), h("dd", { id: "summary-runs" }, isTimeZone(wanted.timeZone) ? datesInZone(wanted) : "(pick a time zone)"),
+      h("dt", {}, "Limits"), h("dd", { id: "summary-limits" }, limits || "none"));
+  };
+  let summaryTimer = null;
+  const later = () => { clearTimeout(summaryTimer); summaryTimer = setTimeout(summarize, 200); };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  new MutationObserver(later).observe(ruleWords, { childList: true, subtree: true, characterData: true });
+  summarize();
   describeRule();
-  return form;
+  return h("div", { className: "form-layout" }, form,
+    h("aside", { className: "card live-summary", id: "live-summary", "aria-label": "What this campaign will do" },
+      h("h2", {}, "What it will do"), summary));
 }
 
 // The rules as an outline, the node at the error's path marked: `campaign.rules.all[1].op`.

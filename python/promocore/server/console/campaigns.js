@@ -1,54 +1,14 @@
 // Campaigns: the list with filters, a campaign's page (the kill switch, versions with a diff,
-// duplicate). The create/edit form is campaign_form.js.
+// duplicate). The create/edit form is campaign_form.js; campaign_words.js says a campaign in words.
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
 import { errorBox, field, h, load, money, replace, table } from "./ui.js";
-import { formatPercent } from "./money.js";
 import { TYPES, typeName } from "./campaign_form.js";
-import { formatInZone } from "./zones.js";
+import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
 
 const STATUSES = ["CAMPAIGN_STATUS_ACTIVE", "CAMPAIGN_STATUS_PAUSED", "CAMPAIGN_STATUS_SCHEDULED",
   "CAMPAIGN_STATUS_EXPIRED", "CAMPAIGN_STATUS_DRAFT"];
 const statusName = (status) => (status || "").replace("CAMPAIGN_STATUS_", "").toLowerCase();
-
-export function describeEffect(effect = {}, currency = "") {
-  if (effect.amountOffOrder) return `${money(effect.amountOffOrder.amount, currency)} off the order`;
-  if (effect.percentOffOrder) {
-    const cap = effect.percentOffOrder.cap ? `, at most ${money(effect.percentOffOrder.cap, currency)}` : "";
-    return `${formatPercent(effect.percentOffOrder.percentBp)} off the order${cap}`;
-  }
-  if (effect.amountOffItems) return `${money(effect.amountOffItems.amount, currency)} off matching items`;
-  if (effect.percentOffItems) {
-    const cap = effect.percentOffItems.cap ? `, at most ${money(effect.percentOffItems.cap, currency)}` : "";
-    return `${formatPercent(effect.percentOffItems.percentBp)} off matching items${cap}`;
-  }
-  if (effect.shipping) {
-    const shipping = effect.shipping;
-    if (shipping.free) return "free shipping";
-    if (shipping.amount) return `${money(shipping.amount, currency)} off shipping`;
-    if (shipping.percentBp) return `${formatPercent(shipping.percentBp)} off shipping`;
-  }
-  if (effect.tieredSpend) {
-    const tiers = [...(effect.tieredSpend.tiers || [])].sort((a, b) => Number(a.threshold) - Number(b.threshold))
-      .map((tier) => `${tier.percentBp ? formatPercent(tier.percentBp) : money(tier.amount, currency)} off from ${money(tier.threshold, currency)}`);
-    const cap = effect.tieredSpend.cap ? `, at most ${money(effect.tieredSpend.cap, currency)}` : "";
-    return `${tiers.join(", ")}${cap}`;
-  }
-  if (effect.freeUnits) {
-    const gift = effect.freeUnits;
-    return `${Number(gift.quantity || 1)} × ${gift.sku} free${gift.addMissingItem ? " (added to the cart)" : ""}`;
-  }
-  if (effect.buyXGetY) {
-    const deal = effect.buyXGetY;
-    const off = deal.percentBp === 10000 || !deal.percentBp ? "free" : `at ${formatPercent(deal.percentBp)} off`;
-    const most = deal.maxRepeats && deal.maxRepeats !== "0" ? `, at most ${deal.maxRepeats} times an order` : "";
-    return `buy ${deal.buyQuantity || 1}, get ${deal.getQuantity || 1} ${off}${most}`;
-  }
-  if (effect.formula) return `a discount computed as ${effect.formula.expression}`;
-  if (effect.fixedPrice) return `matching items at ${money(effect.fixedPrice.unitPrice, currency)} each`;
-  const kind = Object.keys(effect)[0];
-  return kind ? kind.replace(/[A-Z]/g, (c) => " " + c.toLowerCase()) : "";
-}
 
 export function campaignsPage() {
   const type = h("select", { id: "filter-type" }, h("option", { value: "" }, "all types"),
@@ -240,13 +200,6 @@ function diffView(a, b) {
   return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff" }, lines));
 }
 
-// "from 2026-06-01 00:00 until 2026-06-30 23:59:59 (Europe/Berlin)", in the campaign's zone.
-function datesInZone(campaign) {
-  const zone = campaign.timeZone || "UTC";
-  const start = campaign.startAt ? `from ${formatInZone(campaign.startAt, zone).replace(/ \(.*\)$/, "")}` : "from its creation";
-  const end = campaign.expireAt ? `until ${formatInZone(campaign.expireAt, zone).replace(/ \(.*\)$/, "")}` : "with no end";
-  return `${start} ${end} (${zone})`;
-}
 
 // The campaign's rule in the engine's words (AdminService.DescribeRules).
 async function ruleInWords(campaign) {
@@ -255,17 +208,6 @@ async function ruleInWords(campaign) {
   return answer.text;
 }
 
-function limitsInWords(limits, currency, perCode) {
-  const parts = [];
-  if (limits.totalRedemptions) parts.push(`${Number(limits.totalRedemptions).toLocaleString("en")} redemptions in all`);
-  if (limits.perCustomer) parts.push(`${limits.perCustomer} per customer`);
-  if (limits.perCustomerPerDay) parts.push(`${limits.perCustomerPerDay} per customer a day`);
-  if (limits.perDay) parts.push(`${limits.perDay} a day`);
-  if (limits.budgetDiscount) parts.push(`a budget of ${money(limits.budgetDiscount, currency)} of discount`);
-  if (limits.budgetOrderValue) parts.push(`${money(limits.budgetOrderValue, currency)} of orders`);
-  if (perCode) parts.push(`${perCode} per code`);
-  return parts.join(", ");
-}
 
 // A limit with what is used of it: a labelled meter and the figures in words.
 function usageBar(id, label, used, limit, show) {
