@@ -16,20 +16,33 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help install redis-server chromium valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help wheel install redis-server chromium valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
+# Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+	@if [ -t 1 ]; then on=$$'\033[36m'; off=$$'\033[0m'; else on=; off=; fi; \
+	grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {printf "  %s%-17s%s %s\n", on, $$1, off, $$2}'
+
+# $(call quietly,WHAT,COMMAND): prints WHAT and runs COMMAND with its output held back; the
+# output is shown only when COMMAND fails, so a good `make` says what it did in a few lines.
+define quietly
+@echo "$(1)"; held=$$(mktemp); \
+if ! ( $(2) ) >"$$held" 2>&1; then cat "$$held" >&2; rm -f "$$held"; echo "failed: $(1)" >&2; exit 1; fi; \
+rm -f "$$held"
+endef
 
 $(VENV)/.deps: requirements-dev.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@
+	$(call quietly,creating $(VENV) and installing requirements-dev.txt,\
+	  $(PYTHON) -m venv $(VENV) && \
+	  $(PY) -m pip install --quiet --upgrade pip && \
+	  $(PY) -m pip install --quiet -r requirements-dev.txt)
+	@touch $@
 
 $(VENV)/.engine: $(VENV)/.deps $(ENGINE_SOURCES) Cargo.toml Cargo.lock
-	$(BIN)/maturin develop --release --quiet
-	touch $@
+	$(call quietly,building the Rust extension (release) into $(VENV),\
+	  $(BIN)/maturin develop --release --quiet)
+	@touch $@
 
 # $(call apt_install,COMMANDS,PACKAGES): installs Debian's PACKAGES with apt-get (sudo unless
 # root) when one of COMMANDS is not on PATH; checked on every run, a no-op once installed.
@@ -66,6 +79,15 @@ valgrind: ## Install Debian's valgrind with apt-get when it is missing (sudo unl
 	$(call apt_install,valgrind,valgrind)
 
 install: redis-server chromium $(VENV)/.engine ## Create .venv, install Python deps, redis-server and chromium, build the Rust extension (release)
+
+# The wheel users install (`pip install dist/promocore-*.whl`): the release build of the
+# extension with the Python package, for this machine's CPython and platform.
+WHEEL_DIR ?= dist
+wheel: $(VENV)/.deps ## Build the installable wheel into dist/ (pip install dist/promocore-*.whl)
+	@rm -f $(WHEEL_DIR)/promocore-*.whl
+	$(call quietly,building the wheel into $(WHEEL_DIR)/,\
+	  $(BIN)/maturin build --release --quiet --out $(WHEEL_DIR))
+	@ls $(WHEEL_DIR)/promocore-*.whl
 
 run: install ## Serve on 127.0.0.1:50051 with data in ./var (demo data when empty), console on :8080, metrics on :9464
 	@echo "promocore: gRPC on $(LISTEN), Prometheus metrics on http://$(METRICS_LISTEN)/metrics"

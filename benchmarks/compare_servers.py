@@ -4,6 +4,13 @@ options, side by side in one run: what an option costs the checkout path.
     .venv/bin/python benchmarks/compare_servers.py --name metrics \\
         --variant "off=" --variant "on=--metrics-listen=127.0.0.1:0" [--rounds 3] [--seconds 10]
 
+`--variant-python NAME=PATH` serves variant NAME with another interpreter, e.g. the venv of an
+older checkout (`git worktree add`, `make install` there), to measure a change before and after
+side by side:
+
+    .venv/bin/python benchmarks/compare_servers.py --name change --variant "before=" \
+        --variant-python before=../before/.venv/bin/python --variant "after=" --redeem
+
 Each round starts one server per variant in turn (the order alternates between rounds), loads
 benchmarks/load_dataset.py and runs the noop, Validate and Redeem phases of load_bench.py
 (locust, 32 users). Prints and records (a section of benchmarks/RESULTS.md named after --name)
@@ -41,11 +48,13 @@ PHASES = (("noop", "NoopUser", "Check"), ("validate", "ValidateUser", "Validate"
 REDEEM = ("redeem", "RedeemUser", "Redeem")
 
 
-def measure(extra: list[str], args: argparse.Namespace) -> dict[str, dict]:
-    """One server with `extra` options: each phase's figures."""
+def measure(extra: list[str], python: str, args: argparse.Namespace) -> dict[str, dict]:
+    """One server with `extra` options, served by `python`: each phase's figures."""
     with tempfile.TemporaryDirectory(prefix="promocore-compare-") as tmp:
         workdir = Path(tmp)
-        server = ServerProcess(workdir / "data", workers=args.workers, extra=tuple(extra))
+        server = ServerProcess(
+            workdir / "data", workers=args.workers, extra=tuple(extra), python=python
+        )
         server.start()
         try:
             with Client(server.target, timeout=60) as client:
@@ -119,6 +128,12 @@ def main() -> int:
         required=True,
         help="NAME=SERVER OPTIONS (shell words, may be empty); repeat for each server",
     )
+    parser.add_argument(
+        "--variant-python",
+        action="append",
+        default=[],
+        help="NAME=PATH: serve variant NAME with this interpreter (another checkout's venv)",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--users", type=int, default=32)
@@ -127,11 +142,16 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
     args = parser.parse_args()
     variants = dict(spec.partition("=")[::2] for spec in args.variant)
+    pythons = dict(spec.partition("=")[::2] for spec in args.variant_python)
+    unknown = set(pythons) - set(variants)
+    if unknown:
+        parser.error(f"--variant-python names no --variant: {', '.join(sorted(unknown))}")
     runs: dict[str, list] = {name: [] for name in variants}
     for round_index in range(args.rounds):
         order = list(variants) if round_index % 2 == 0 else list(reversed(variants))
         for name in order:
-            figures = measure(shlex.split(variants[name]), args)
+            python = pythons.get(name, sys.executable)
+            figures = measure(shlex.split(variants[name]), python, args)
             runs[name].append(figures)
             shown = {phase: round(f["cpu_us_per_rpc"]) for phase, f in figures.items()}
             print(f"round {round_index + 1} {name}: CPU us/RPC {shown}", flush=True)

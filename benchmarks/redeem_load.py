@@ -4,7 +4,8 @@
 
 Prints one JSON object: {"count", "succeeded", "errors", "latencies_ms" (sorted)}.
 With --validate the clients send Validate instead (the same order and code, nothing written):
-"succeeded" then counts valid answers.
+"succeeded" then counts valid answers. With --health they send a gRPC health check instead (CODE
+is ignored): no promocore work past the gate, the floor of what any answer costs on this machine.
 The order is one line of beans, or with --dataset-cart a 20-line cart of the load benchmark's
 data set (load_dataset.cart: categories, shipping, a channel), one per thread.
 `run_processes` starts several of these processes at one moment and collects their results.
@@ -21,7 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import grpc
 import orjson
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client, PromocoreError
 
@@ -87,7 +90,9 @@ def main() -> None:
         action="store_true",
         help="a 20-line cart of the load data set (one per thread) instead of one line of beans",
     )
-    parser.add_argument("--validate", action="store_true", help="send Validate instead of Redeem")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--validate", action="store_true", help="send Validate instead of Redeem")
+    kind.add_argument("--health", action="store_true", help="send a health check instead")
     args = parser.parse_args()
 
     latencies: list[float] = []
@@ -96,6 +101,24 @@ def main() -> None:
     orders = [thread_order(args.prefix, n, args.dataset_cart) for n in range(args.threads)]
     time.sleep(max(0.0, args.start_at - time.time()))
     deadline = time.monotonic() + args.seconds
+
+    def check_health(_thread: int) -> None:
+        with grpc.insecure_channel(args.target) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            request = health_pb2.HealthCheckRequest()
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    answer = health.Check(request, timeout=30)
+                except grpc.RpcError:
+                    with lock:
+                        counts["errors"] += 1
+                    continue
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                with lock:
+                    counts["count"] += 1
+                    counts["succeeded"] += answer.status == health_pb2.HealthCheckResponse.SERVING
+                    latencies.append(elapsed_ms)
 
     def run(thread: int) -> None:
         order = orders[thread]
@@ -130,7 +153,8 @@ def main() -> None:
                     counts["succeeded"] += succeeded
                     latencies.append(elapsed_ms)
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(args.threads)]
+    client = check_health if args.health else run
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.threads)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,4 +1,4 @@
-"""Redeem throughput on the Redis store against LMDB, side by side in one run (SPEC.md 11).
+"""Redeem throughput on the Redis store against LMDB, side by side in one run.
 
 The same server settings (`promocore serve --workers 2`), the same load (redeem_load.py: client
 processes x threads, closed loop, a new idempotency key per redeem, one coupon of an unlimited

@@ -1,4 +1,4 @@
-"""`make test-redis`: the Redis store against its acceptance criteria (SPEC.md 11), in one run.
+"""`make test-redis`: the Redis store against its acceptance criteria, in one run.
 
 1. The store conformance suite on Redis: `pytest tests/conformance -k redis` (the same tests that
    run on LMDB). conformance_failed counts failed and errored tests; a run that collects no

@@ -72,8 +72,18 @@ def free_port() -> int:
 class ServerProcess:
     """`promocore serve` as its own process group (supervisor + workers), as users run it."""
 
-    def __init__(self, data_dir: Path, *, workers: int = 4, extra: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        workers: int = 4,
+        extra: tuple[str, ...] = (),
+        python: str = sys.executable,
+    ) -> None:
+        """`python`: the interpreter whose promocore serves (another checkout's venv, to compare
+        two builds side by side)."""
         self.data_dir = data_dir
+        self.python = python
         self.workers = workers
         self.extra = extra
         self.port = free_port()
@@ -86,7 +96,7 @@ class ServerProcess:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
-                sys.executable,
+                self.python,
                 "-m",
                 "promocore.cli",
                 "serve",

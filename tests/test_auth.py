@@ -44,6 +44,7 @@ def test_a_checkout_key_may_check_out_but_not_administer(client, target):
         ("checkout", True, False, False),
         ("pos", True, False, False),
         ("read_only", False, True, False),
+        ("support", True, True, False),
         ("admin", True, True, True),
     ],
 )

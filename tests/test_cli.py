@@ -369,3 +369,87 @@ def test_a_terminal_gets_tables_and_a_progress_bar_with_rate_and_eta(target):
     assert listing[1].split()[:4] == ["drawn", "ACTIVE", "DISCOUNT_COUPONS", "1"]
     piped = promocore("campaigns", "list", target=target).stdout.splitlines()
     assert piped[0].split()[:4] == ["drawn", "ACTIVE", "DISCOUNT_COUPONS", "v1"]
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_exit_codes_hold_in_every_output_mode(server, target, output):
+    """Every command with an exit status of its own returns it whatever `-o` says: scripts read
+    JSON and test the status."""
+    mode = ("-o", output)
+    cart = ("--item", "BEANS:1299:2:coffee")
+    small = ("--item", "MUG:899:1")
+    promocore(
+        *mode,
+        "campaigns",
+        "create",
+        "--id",
+        f"modes-{output}",
+        "--name",
+        "Modes",
+        "--amount-off",
+        "100",
+        "--code-quantity",
+        "1",
+        "--rules",
+        '{"subject": "order.amount", "op": "gte", "value": 2000}',
+        target=target,
+    )
+    code = f"MODES-{output.upper()}"
+    promocore(*mode, "codes", "add", f"modes-{output}", code, target=target)
+
+    def status(*args: str, where: str = target) -> int:
+        return promocore(*mode, *args, target=where, check=False).returncode
+
+    assert status("validate", "--code", code, *cart) == 0
+    assert status("validate", "--code", code, *small) == 3  # rules_not_met
+    assert status("redeem", "--code", code, *small) == 3  # FAILED
+    assert status("redeem", "--code", code, *cart) == 0  # SUCCEEDED
+    assert status("redeem", "--code", code, *cart) == 3  # code_quantity_exceeded
+    assert status("validate", "--code", code, *cart) == 3
+    assert status("campaigns", "get", "absent") == 1
+    assert status("campaigns", "list", where=f"127.0.0.1:{_free_port()}") == 1
+    assert status("validate", "--item", "BEANS:1299") == 2
+    location = str(server.store.location)
+    where = "--store" if location.startswith("redis://") else "--data-dir"
+    assert status("check", where, location) == 0  # beside the live server, as users run it
+
+
+def test_a_missing_key_says_how_to_give_the_cli_one(target):
+    env = {k: v for k, v in os.environ.items() if k != "PROMOCORE_API_KEY"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "promocore.cli", "--target", target, "campaigns", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert refused.returncode == 1
+    assert "an API key is required" in refused.stderr
+    assert "--api-key" in refused.stderr and "PROMOCORE_API_KEY" in refused.stderr
+
+
+def test_output_mode_goes_before_or_after_the_command(target):
+    before = promocore("-o", "json", "campaigns", "list", target=target).stdout
+    after = promocore("campaigns", "list", "-o", "json", target=target).stdout
+    assert json.loads(before) == json.loads(after) == []
+    # `get -o yaml` keeps its own formats.
+    promocore(
+        "campaigns", "create", "--id", "where", "--name", "W", "--amount-off", "100", target=target
+    )
+    shown = promocore("get", "campaign", "where", "-o", "yaml", target=target).stdout
+    assert shown.startswith("id: where\n")
+
+
+def test_serve_help_describes_the_command_and_its_defaults():
+    shown = subprocess.run(
+        [sys.executable, "-m", "promocore.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    text = " ".join(shown.stdout.split())  # argparse wraps to the terminal's width
+    assert shown.returncode == 0
+    assert "Refuses to start (exit status 2) when one of its addresses is in use" in text
+    assert "HOST:PORT to bind (default: 127.0.0.1:50051)" in text
+    assert "LMDB directory (default: var)" in text
+    assert "(default: 256)" in text  # --max-batch

@@ -13,15 +13,16 @@ from cockpit_support import rewarded_customers
 
 from promocore import Client
 from promocore.errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
+from promocore.manage.cockpit import CockpitLinks, LinkRefused
 from promocore.server.grpc_server import RunningServer
 
 
-def get(server: RunningServer, path: str) -> tuple[int, dict[str, str], str]:
+def get(server: RunningServer, path: str) -> tuple[int, http.client.HTTPMessage, str]:
     connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode()
+        return response.status, response.headers, response.read().decode()
     finally:
         connection.close()
 
@@ -119,3 +120,51 @@ def test_the_cli_prints_a_working_link(http_server, admin):
     assert expires.startswith("expires 2026-03-08")  # the test clock's now + 7 days
     status, _, page = get(http_server, url.removeprefix(http_server.http.url.rstrip("/")))
     assert status == 200 and "ANN-WELCOME" in page
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def test_every_changed_character_and_every_other_spelling_of_a_token_is_refused(
+    http_server, admin, clock
+):
+    rewarded_customers(admin)
+    token = admin.create_cockpit_link("ann", 3600)["path"].removeprefix("/cockpit/")
+    links = CockpitLinks(http_server.store, clock, http_server.customer_data)
+    assert links.customer_of(token) == "ann"
+    refused = 0
+    for position, original in enumerate(token):
+        for other in (*ALPHABET, ".", "=", "+", "/", "%", " "):
+            if other == original:
+                continue
+            changed = token[:position] + other + token[position + 1 :]
+            with pytest.raises(LinkRefused):
+                links.customer_of(changed)
+            refused += 1
+    assert refused >= len(token) * len(ALPHABET) - len(token)
+    payload, signature = token.split(".")
+    respelled = [
+        f"{payload}.{signature}=",  # padding
+        f"{payload}==.{signature}",
+        f"{payload}.{signature[:10]}=={signature[10:]}",  # padding inside
+        f"{payload}.{signature[:10]}\n{signature[10:]}",  # characters a lenient decoder skips
+        f"{payload}.{signature}".replace("-", "+").replace("_", "/"),
+    ]
+    # The same bytes with the last character's unused bits set (32 bytes: 43 characters, the
+    # last one carries 4 bits and 2 unused ones).
+    last = ALPHABET.index(signature[-1])
+    respelled += [
+        f"{payload}.{signature[:-1]}{ALPHABET[last | bits]}"
+        for bits in (1, 2, 3)
+        if last | bits != last
+    ]
+    for spelling in respelled:
+        if spelling == token:
+            continue
+        with pytest.raises(LinkRefused):
+            links.customer_of(spelling)
+    # Over HTTP too: a respelled link opens nothing.
+    for spelling in respelled[:3]:
+        status, _, page = get(http_server, f"/cockpit/{spelling}")
+        assert status in (403, 404), spelling
+        assert "ANN-WELCOME" not in page

@@ -1,4 +1,4 @@
-"""Every limit kind of SPEC §4, through the server: read by Validate, enforced by Redeem,
+"""Every limit kind, through the server: read by Validate, enforced by Redeem,
 restored by Rollback; day, week and month in the campaign's time zone."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Several promocore nodes on one Redis store (SPEC.md section 11, issue 10): racing clients get
+"""Several promocore nodes on one Redis store (issue 10): racing clients get
 exactly K successes across two nodes, a disable on node 1 is enforced by node 2 within a second,
 and a Redis server killed (-9) and restarted from its AOF under load loses no acknowledged
 redemption. With $PROMOCORE_REDIS_FIGURES naming a directory each test writes its figures

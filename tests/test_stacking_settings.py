@@ -139,3 +139,15 @@ def test_cli_stacking_set_get_and_apply_a_stacking_file(target, tmp_path):
     bad.write_text(yaml.safe_dump({"max_exclusive_applied": 0}))
     failed = promocore("stacking", "set", "-f", str(bad), target=target, check=False)
     assert failed.returncode != 0 and "rules.max_exclusive_applied" in failed.stderr
+
+
+def test_best_for_customer_lists_no_combination_that_applies_nothing(client):
+    contest(client)
+    client.set_stacking_rules(BEST)
+    answer = client.validate(HUNDRED, codes=["REG10", "EUR5"])
+    listed = [
+        (sorted(r["code"] for r in c["applied"]), c["total_discount"])
+        for c in answer["combinations"]
+    ]
+    # Both (15.00), REG10 alone (10.00), EUR5 alone (5.00); leaving both out is no choice.
+    assert listed == [(["EUR5", "REG10"], 1500), (["REG10"], 1000), (["EUR5"], 500)]

@@ -114,6 +114,10 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
             per_worker.append(mask)
         assert len(set(per_worker)) == 2
         assert set().union(*per_worker) <= set(ALLOWED_CPUS)
+        # Every worker serves (its last start-up step logged) before one of them is killed: one
+        # worker answering health checks does not mean the other has finished starting.
+        for pid in pids:
+            wait_for_start_up_heap_frozen(server.log_path, pid)
         # A replaced worker takes its predecessor's CPU again.
         os.kill(pids[0], signal.SIGKILL)
         deadline = time.monotonic() + 10
@@ -131,6 +135,15 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
         assert_start_up_heap_frozen(log, pid)
 
 
+def wait_for_start_up_heap_frozen(log_path: Path, pid: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(rf"process {pid}: \d+ start-up objects", log_path.read_text()):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"worker {pid} did not log its start-up heap frozen in {timeout} s")
+
+
 def assert_start_up_heap_frozen(log: str, pid: int) -> None:
     """The worker took its start-up heap out of the collector's full scans (grpc_server.py)."""
     frozen = re.search(rf"process {pid}: (\d+) start-up objects out of the garbage", log)
@@ -141,6 +154,7 @@ def test_off_leaves_every_worker_on_the_whole_allowed_set(tmp_path):
     with ServerProcess(tmp_path / "data", workers=2, extra=("--cpu-affinity", "off")) as server:
         pids = server.worker_pids()
         for pid in pids:
+            wait_for_start_up_heap_frozen(server.log_path, pid)
             assert allowed_cpus_of_threads(pid) and all(
                 mask == set(ALLOWED_CPUS) for mask in allowed_cpus_of_threads(pid)
             )

@@ -484,6 +484,8 @@ def evaluate(request: checkout_pb2.ValidateRequest, context, campaigns: list[Cam
         ]
     response = checkout_pb2.ValidateResponse(redeemables=final)
     for applied, total, is_chosen, application_order in combinations:
+        if not applied:
+            continue  # applying nothing is no choice: not listed
         response.combinations.add(
             applied=[entries[p][0] for p in applied],
             total_discount=total,

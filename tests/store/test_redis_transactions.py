@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from promocore.store import open_store
+from promocore.store.errors import WriteConflict
 from promocore.store.keys import add_to_counter, decode_counter
-from promocore.store.redis_kv import WriteConflict
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import lmdb
 import orjson
 
 from promocore.cdp.customers import (
@@ -33,7 +32,7 @@ from promocore.programs.loyalty.accounts import (
 )
 from promocore.programs.loyalty.program import current_tier
 from promocore.programs.service import Programs
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.redemptions import Redeemed
 from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
@@ -176,7 +175,7 @@ class CustomerData:
 
     def changed(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredCustomer,
         now_ms: int,
         consequences: Consequences | None = None,
@@ -206,7 +205,7 @@ class CustomerData:
 
     def on_event(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         customer_id: str,
         name: str,
         now_ms: int,
@@ -226,7 +225,7 @@ class CustomerData:
 
     def _entered(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredCustomer,
         segment_id: str,
         now_ms: int,
@@ -251,7 +250,7 @@ class CustomerData:
 
     # The redemption log's observer -----------------------------------------------------------
 
-    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+    def on_redeemed(self, txn: Txn, redeemed: Redeemed) -> None:
         customer_id = redeemed.customer_id
         if not customer_id:
             self.events.append_encoded(txn, redeemed.event, customer_id="")
@@ -273,7 +272,7 @@ class CustomerData:
 
     def on_rolled_back(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredRedemption,
         rollback: store_pb2.Rollback,
     ) -> None:
@@ -302,7 +301,7 @@ class CustomerData:
         return gets, walks
 
     def profile(
-        self, txn: lmdb.Transaction, customer_id: str, now_ms: int
+        self, txn: Txn, customer_id: str, now_ms: int
     ) -> evaluation_pb2.CustomerProfile | None:
         """What campaign rules see of a stored customer: segments, aggregates, attributes and
         loyalty standing; None for a customer never seen."""
@@ -314,7 +313,7 @@ class CustomerData:
             profile.loyalty[campaign_id].CopyFrom(card)
         return profile
 
-    def loyalty_cards(self, txn: lmdb.Transaction, customer_id: str, now_ms: int) -> list:
+    def loyalty_cards(self, txn: Txn, customer_id: str, now_ms: int) -> list:
         cards = []
         for campaign_id in customer_campaigns(self.store, txn, customer_id):
             code = self._card_code(txn, customer_id, campaign_id)
@@ -323,9 +322,7 @@ class CustomerData:
                 cards.append((campaign_id, self.programs.accounts.card(txn, normalized, now_ms)))
         return cards
 
-    def _card_code(
-        self, txn: lmdb.Transaction, customer_id: str, campaign_id: str
-    ) -> campaign_pb2.Code | None:
+    def _card_code(self, txn: Txn, customer_id: str, campaign_id: str) -> campaign_pb2.Code | None:
         normalized = customer_card(self.store, txn, customer_id, campaign_id)
         raw = self.store.catalog.code_bytes(txn, normalized) if normalized else None
         return None if raw is None else campaign_pb2.Code.FromString(raw)
@@ -334,7 +331,7 @@ class CustomerData:
 
     def _emit(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         event_type: int,
         customer_id: str,
         now_ms: int,
@@ -350,7 +347,7 @@ class CustomerData:
 
     def _emit_redemption(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         event_type: int,
         redemption,
         now_ms: int,
@@ -379,7 +376,7 @@ class CustomerData:
         )
 
     def _on_points_credited(
-        self, txn: lmdb.Transaction, normalized_code: bytes, credit: store_pb2.Credit
+        self, txn: Txn, normalized_code: bytes, credit: store_pb2.Credit
     ) -> None:
         account = self.programs.accounts.get(txn, normalized_code)
         self._emit(
@@ -393,7 +390,7 @@ class CustomerData:
         )
 
     def _on_account_written(
-        self, txn: lmdb.Transaction, before: bytes | None, account: store_pb2.LoyaltyAccount
+        self, txn: Txn, before: bytes | None, account: store_pb2.LoyaltyAccount
     ) -> None:
         now_ms = self.clock.now_ms()
         program = self.programs.accounts.program(txn, account.campaign_id)

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-import lmdb
 import orjson
 
 from promocore.errors import InvalidArgumentError, NotFoundError
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.v1 import checkout_pb2, customer_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -42,19 +41,17 @@ class CustomerBook:
         self._store = store
         self._db = store.tables.customers
 
-    def find(self, txn: lmdb.Transaction, customer_id: str) -> store_pb2.StoredCustomer | None:
+    def find(self, txn: Txn, customer_id: str) -> store_pb2.StoredCustomer | None:
         raw = txn.get(customer_id.encode(), db=self._db)
         return None if raw is None else store_pb2.StoredCustomer.FromString(raw)
 
-    def get(self, txn: lmdb.Transaction, customer_id: str) -> store_pb2.StoredCustomer:
+    def get(self, txn: Txn, customer_id: str) -> store_pb2.StoredCustomer:
         stored = self.find(txn, customer_id)
         if stored is None:
             raise NotFoundError(f"customer {customer_id!r} does not exist")
         return stored
 
-    def get_or_new(
-        self, txn: lmdb.Transaction, customer_id: str, now_ms: int
-    ) -> store_pb2.StoredCustomer:
+    def get_or_new(self, txn: Txn, customer_id: str, now_ms: int) -> store_pb2.StoredCustomer:
         """The stored customer, or a new empty profile (customers seen first at checkout or in
         an event exist from then on)."""
         stored = self.find(txn, customer_id)
@@ -67,12 +64,12 @@ class CustomerBook:
         stored.customer.updated_at.FromMilliseconds(now_ms)
         return stored
 
-    def put(self, txn: lmdb.Transaction, stored: store_pb2.StoredCustomer) -> None:
+    def put(self, txn: Txn, stored: store_pb2.StoredCustomer) -> None:
         txn.put(stored.customer.id.encode(), stored.SerializeToString(), db=self._db)
 
     def merge(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         update: customer_pb2.Customer,
         now_ms: int,
     ) -> store_pb2.StoredCustomer:
@@ -96,7 +93,7 @@ class CustomerBook:
         return stored
 
     def iter_customers(
-        self, txn: lmdb.Transaction, after: str = "", limit: int | None = None
+        self, txn: Txn, after: str = "", limit: int | None = None
     ) -> list[store_pb2.StoredCustomer]:
         """Customers in id order after `after`, at most `limit` of them."""
         cursor = txn.cursor(db=self._db)

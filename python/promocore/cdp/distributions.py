@@ -11,8 +11,6 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import lmdb
-
 from promocore.cdp.customers import require_customer_id
 from promocore.cdp.integration_events import IntegrationEvents
 from promocore.errors import (
@@ -24,7 +22,7 @@ from promocore.errors import (
 )
 from promocore.manage.admin import CODE_KIND_BY_CAMPAIGN_TYPE, ID_PATTERN, MAX_COLLISIONS_IN_A_ROW
 from promocore.manage.codegen import CodePattern
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
@@ -65,7 +63,7 @@ class Distributions:
     # Distributions ---------------------------------------------------------------------------
 
     def create(
-        self, txn: lmdb.Transaction, distribution: customer_pb2.Distribution
+        self, txn: Txn, distribution: customer_pb2.Distribution
     ) -> customer_pb2.Distribution:
         record = customer_pb2.Distribution()
         record.CopyFrom(distribution)
@@ -110,15 +108,13 @@ class Distributions:
             raise AlreadyExistsError(f"distribution {record.id!r} already exists")
         return record
 
-    def all(self, txn: lmdb.Transaction) -> list[customer_pb2.Distribution]:
+    def all(self, txn: Txn) -> list[customer_pb2.Distribution]:
         cursor = txn.cursor(db=self._t.distributions)
         if not cursor.first():
             return []
         return [customer_pb2.Distribution.FromString(value) for _, value in cursor]
 
-    def matching(
-        self, txn: lmdb.Transaction, occurrence: Occurrence
-    ) -> Iterator[customer_pb2.Distribution]:
+    def matching(self, txn: Txn, occurrence: Occurrence) -> Iterator[customer_pb2.Distribution]:
         for distribution in self.all(txn):
             if distribution.disabled or distribution.trigger != occurrence.trigger:
                 continue
@@ -134,7 +130,7 @@ class Distributions:
                 continue
             yield distribution
 
-    def fire(self, txn: lmdb.Transaction, occurrence: Occurrence, now_ms: int) -> list[str]:
+    def fire(self, txn: Txn, occurrence: Occurrence, now_ms: int) -> list[str]:
         """Issues a code for every distribution this occurrence triggers (and has not yet fired
         for); returns the codes issued. A distribution that cannot issue (its campaign was
         changed into one that issues no codes, its code space is exhausted) is logged and
@@ -148,7 +144,7 @@ class Distributions:
 
     def issue_once(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         distribution: customer_pb2.Distribution,
         occurrence: Occurrence,
         now_ms: int,
@@ -176,7 +172,7 @@ class Distributions:
         txn.put(key, firing.SerializeToString(), db=self._t.distribution_fired)
         return publication
 
-    def fired(self, txn: lmdb.Transaction, distribution_id: str, customer_id: str) -> str | None:
+    def fired(self, txn: Txn, distribution_id: str, customer_id: str) -> str | None:
         """The occurrence key of the last firing, or None when it never fired."""
         raw = txn.get(fired_key(distribution_id, customer_id), db=self._t.distribution_fired)
         return None if raw is None else store_pb2.DistributionFiring.FromString(raw).occurrence
@@ -185,7 +181,7 @@ class Distributions:
 
     def publish(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         campaign_id: str,
         customer_id: str,
         now_ms: int,
@@ -228,7 +224,7 @@ class Distributions:
         )
         return publication
 
-    def wallet(self, txn: lmdb.Transaction, customer_id: str) -> list[campaign_pb2.Code]:
+    def wallet(self, txn: Txn, customer_id: str) -> list[campaign_pb2.Code]:
         """The code records assigned to the customer (publications), in code order."""
         prefix = customer_id.encode() + b"\0"
         cursor = txn.cursor(db=self._t.publications)
@@ -244,7 +240,7 @@ class Distributions:
         return codes
 
     def _assign_existing(
-        self, txn: lmdb.Transaction, campaign: campaign_pb2.Campaign, code: str, customer_id: str
+        self, txn: Txn, campaign: campaign_pb2.Campaign, code: str, customer_id: str
     ) -> campaign_pb2.Code:
         record = self._store.catalog.get_code(txn, code)
         if record is None:
@@ -261,7 +257,7 @@ class Distributions:
 
     def _generate(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         campaign: campaign_pb2.Campaign,
         customer_id: str,
         now_ms: int,

@@ -4,12 +4,11 @@ messaging tools can remind the customer in time."""
 
 from __future__ import annotations
 
-import lmdb
 import orjson
 
 from promocore.cdp.integration_events import IntegrationEvents
 from promocore.programs.loyalty.accounts import EXPIRING_HORIZON_MS
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.points_buckets import is_spendable
 from promocore.v1 import events_pb2
 from promocore.v1.internal import store_pb2
@@ -24,7 +23,7 @@ class ExpiringPoints:
         self._store = store
         self._events = events
 
-    def announce_batch(self, txn: lmdb.Transaction, after: bytes, limit: int, now_ms: int) -> bytes:
+    def announce_batch(self, txn: Txn, after: bytes, limit: int, now_ms: int) -> bytes:
         """Looks at up to `limit` loyalty cards after `after` (card code order); returns the last
         card looked at (b"" when there are no more)."""
         cursor = txn.cursor(db=self._store.tables.loyalty_accounts)
@@ -41,7 +40,7 @@ class ExpiringPoints:
 
     def announce(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         normalized: bytes,
         account: store_pb2.LoyaltyAccount,
         now_ms: int,

@@ -12,10 +12,9 @@ import functools
 import threading
 from collections.abc import Iterator
 
-import lmdb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.keys import append_sequenced, decode_u64, encode_u64
 from promocore.v1 import customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
@@ -42,7 +41,7 @@ class IntegrationEvents:
 
     def append(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         event: events_pb2.IntegrationEvent,
         *,
         now_ms: int,
@@ -61,7 +60,7 @@ class IntegrationEvents:
 
     def append_encoded(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         event: bytes,
         *,
         customer_id: str,
@@ -98,7 +97,7 @@ class IntegrationEvents:
             return decode_u64(cursor.key()) if cursor.last() else 0
 
     def _iter_after(
-        self, txn: lmdb.Transaction, after_sequence: int, limit: int
+        self, txn: Txn, after_sequence: int, limit: int
     ) -> Iterator[events_pb2.IntegrationEvent]:
         cursor = txn.cursor(db=self._db)
         if not cursor.set_range(encode_u64(max(after_sequence, 0) + 1)):

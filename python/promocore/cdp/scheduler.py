@@ -19,7 +19,6 @@ import threading
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import lmdb
 import orjson
 
 from promocore.cdp.customer_data import CustomerData
@@ -27,6 +26,7 @@ from promocore.cdp.customers import DAY_MS
 from promocore.cdp.distributions import Occurrence
 from promocore.cdp.expiring_points import ExpiringPoints
 from promocore.store.leases import Lease
+from promocore.store.txn import Txn
 from promocore.v1 import customer_pb2
 from promocore.v1.internal import store_pb2
 
@@ -96,9 +96,7 @@ class Scheduler:
             self.ticks += 1
             return issued
 
-    def _trigger_batch(
-        self, txn: lmdb.Transaction, after: str, now_ms: int
-    ) -> tuple[str | None, list[str]]:
+    def _trigger_batch(self, txn: Txn, after: str, now_ms: int) -> tuple[str | None, list[str]]:
         """Time-based triggers of the customers after `after`, a batch of them: (the last
         customer id of the batch, or None when there was none; the codes issued)."""
         batch = self._data.customers.iter_customers(txn, after, CUSTOMERS_PER_TRANSACTION)
@@ -111,7 +109,7 @@ class Scheduler:
             issued += self._fire_timed(txn, stored, timed, now_ms)
         return batch[-1].customer.id, issued
 
-    def _timed_distributions(self, txn: lmdb.Transaction) -> list[customer_pb2.Distribution]:
+    def _timed_distributions(self, txn: Txn) -> list[customer_pb2.Distribution]:
         timed = (customer_pb2.TRIGGER_BIRTHDAY, customer_pb2.TRIGGER_INACTIVE)
         return [
             d for d in self._data.distributions.all(txn) if d.trigger in timed and not d.disabled
@@ -119,7 +117,7 @@ class Scheduler:
 
     def _fire_timed(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredCustomer,
         distributions: list[customer_pb2.Distribution],
         now_ms: int,
@@ -136,7 +134,7 @@ class Scheduler:
 
     def _occurrence(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         distribution: customer_pb2.Distribution,
         stored: store_pb2.StoredCustomer,
         now_ms: int,

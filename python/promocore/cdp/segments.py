@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import lmdb
-
 from promocore import _engine
 from promocore.cdp.customers import profile_of, require_customer_id
 from promocore.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.v1 import customer_pb2
 from promocore.v1.internal import store_pb2
 
@@ -39,7 +37,7 @@ class Segments:
         # Compiled rules by rule text: segments are immutable once created.
         self._compiled: dict[str, _engine.SegmentRule] = {}
 
-    def create(self, txn: lmdb.Transaction, segment: customer_pb2.Segment) -> customer_pb2.Segment:
+    def create(self, txn: Txn, segment: customer_pb2.Segment) -> customer_pb2.Segment:
         if not SEGMENT_ID.fullmatch(segment.id):
             raise InvalidArgumentError("segment.id", "1..64 characters of [A-Za-z0-9_-]")
         if not segment.name:
@@ -64,7 +62,7 @@ class Segments:
         txn.put(segment.id.encode(), record.SerializeToString(), db=self._t.segments)
         return record
 
-    def get(self, txn: lmdb.Transaction, segment_id: str) -> customer_pb2.Segment:
+    def get(self, txn: Txn, segment_id: str) -> customer_pb2.Segment:
         raw = txn.get(segment_id.encode(), db=self._t.segments) if segment_id else None
         if raw is None:
             raise NotFoundError(f"segment {segment_id!r} does not exist")
@@ -72,25 +70,23 @@ class Segments:
         segment.size = self.size(txn, segment_id)
         return segment
 
-    def all(self, txn: lmdb.Transaction) -> list[customer_pb2.Segment]:
+    def all(self, txn: Txn) -> list[customer_pb2.Segment]:
         cursor = txn.cursor(db=self._t.segments)
         if not cursor.first():
             return []
         return [customer_pb2.Segment.FromString(value) for _, value in cursor]
 
-    def dynamic(self, txn: lmdb.Transaction) -> list[tuple[str, _engine.SegmentRule]]:
+    def dynamic(self, txn: Txn) -> list[tuple[str, _engine.SegmentRule]]:
         return [
             (segment.id, self._rule(segment.rules_json))
             for segment in self.all(txn)
             if segment.rules_json
         ]
 
-    def size(self, txn: lmdb.Transaction, segment_id: str) -> int:
+    def size(self, txn: Txn, segment_id: str) -> int:
         return len(self.members(txn, segment_id, after="", limit=None))
 
-    def members(
-        self, txn: lmdb.Transaction, segment_id: str, *, after: str, limit: int | None
-    ) -> list[str]:
+    def members(self, txn: Txn, segment_id: str, *, after: str, limit: int | None) -> list[str]:
         prefix = segment_id.encode() + b"\0"
         cursor = txn.cursor(db=self._t.segment_members)
         start = prefix + after.encode() + b"\0" if after else prefix
@@ -104,7 +100,7 @@ class Segments:
         return found
 
     def add_static_member(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredCustomer, segment_id: str
+        self, txn: Txn, stored: store_pb2.StoredCustomer, segment_id: str
     ) -> bool:
         """Adds the customer to a static segment; False when already a member."""
         if segment_id in stored.customer.segments:
@@ -114,7 +110,7 @@ class Segments:
         return True
 
     def reevaluate(
-        self, txn: lmdb.Transaction, stored: store_pb2.StoredCustomer, now_ms: int
+        self, txn: Txn, stored: store_pb2.StoredCustomer, now_ms: int
     ) -> MembershipChange:
         """Evaluates every dynamic segment for the customer and updates the membership (in
         `stored`, and in the members table); the caller writes `stored`."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import lmdb
 import orjson
 
 from promocore import _engine
 from promocore.store.catalog import Catalog
+from promocore.store.txn import Txn
 from promocore.v1 import campaign_pb2
 
 
@@ -112,7 +112,7 @@ class CompiledCampaigns:
         self._entries: dict[str, CampaignEntry] = {}
         self._snapshot: CatalogSnapshot | None = None
 
-    def get(self, txn: lmdb.Transaction, campaign_id: str) -> CampaignEntry | None:
+    def get(self, txn: Txn, campaign_id: str) -> CampaignEntry | None:
         """The campaign's current version, compiled; None when it does not exist."""
         version = self._catalog.head_version(txn, campaign_id)
         if version is None:
@@ -129,7 +129,7 @@ class CompiledCampaigns:
             self._entries[campaign_id] = entry
         return entry
 
-    def snapshot(self, txn: lmdb.Transaction) -> CatalogSnapshot:
+    def snapshot(self, txn: Txn) -> CatalogSnapshot:
         """The catalog as of the generation `txn` sees; rebuilt only when it moved."""
         generation = self._catalog.generation(txn)
         snapshot = self._snapshot

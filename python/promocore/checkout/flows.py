@@ -16,15 +16,16 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-import lmdb
 from google.protobuf.message import DecodeError
 
 from promocore import _engine
 from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns
 from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
+from promocore.checkout.preview import FIELD as PREVIEW_FIELD
+from promocore.checkout.preview import Preview
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import fetches_ahead, normalize_code, prefetch_reads
@@ -69,14 +70,14 @@ def counter_keys(
 
 # The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
 # for a customer the store does not know.
-ProfileSource = Callable[[lmdb.Transaction, str, int], "evaluation_pb2.CustomerProfile | None"]
+ProfileSource = Callable[[Txn, str, int], "evaluation_pb2.CustomerProfile | None"]
 # The reads a redemption by a customer makes besides the checkout's own (the profile, what the
 # redemption observers look up): ((table, keys) pairs, (table, cursor start) pairs), for
 # prefetch_reads.
 CustomerReads = Callable[[str], tuple[list[tuple], list[tuple]]]
 
 
-def code_record(store: Store, txn: lmdb.Transaction, redeemable: checkout_pb2.Redeemable):
+def code_record(store: Store, txn: Txn, redeemable: checkout_pb2.Redeemable):
     """The stored Code record (bytes) of a code redeemable; None when the store has no such
     code or the redeemable is not a code."""
     if redeemable.WhichOneof("target") != "code":
@@ -103,7 +104,7 @@ class Preparer:
 
     def prepare(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         redeemables,
         *,
@@ -179,17 +180,22 @@ class Checkout:
         guard: GuessGuard | None = None,
         profiles: ProfileSource | None = None,
         customer_reads: CustomerReads | None = None,
+        preview: Preview | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._preparer = Preparer(store, campaigns, profiles)
         self._guard = guard
         self._customer_reads = customer_reads
+        # Who may evaluate a Validate at another time (`evaluate_at`).
+        self._preview = preview or Preview()
 
     def validate(self, request: bytes, caller: Caller | None = None) -> bytes:
         """ValidateRequest bytes in, ValidateResponse bytes out. Changes nothing, unless the
-        request asks for a reservation: then the applicable redeemables are held."""
+        request asks for a reservation: then the applicable redeemables are held. With
+        `evaluate_at` (a preview), evaluated at that time instead of the clock's."""
         parsed = parse_checkout(checkout_pb2.ValidateRequest, request)
+        preview_ms = self._preview_time(parsed) if parsed.HasField("evaluate_at") else None
         subjects = self._admit(caller, parsed)
         if parsed.HasField("reservation"):
             session_key, ttl_ms = _reservation_request(parsed.reservation)
@@ -198,9 +204,22 @@ class Checkout:
                     txn, request, parsed, session_key, ttl_ms, subjects
                 )
             )
+        now_ms = self._clock.now_ms() if preview_ms is None else preview_ms
         with self._store.read() as txn:
-            prepared, read = self._prepare(txn, request, parsed, self._clock.now_ms(), subjects)
+            prepared, read = self._prepare(txn, request, parsed, now_ms, subjects)
         return engine_call(prepared.evaluate, *read)
+
+    def _preview_time(self, parsed: checkout_pb2.ValidateRequest) -> int:
+        """The preview time of a Validate that holds `evaluate_at` (refused for a role that may
+        not preview, or with a reservation: a preview only reads)."""
+        now_ms = self._preview.time_ms(parsed.evaluate_at)
+        if parsed.HasField("reservation"):
+            raise InvalidArgumentError(
+                PREVIEW_FIELD,
+                "a preview cannot hold a reservation (a reservation writes holds); send "
+                "evaluate_at or reservation, not both",
+            )
+        return now_ms
 
     def _admit(
         self,
@@ -216,7 +235,7 @@ class Checkout:
 
     def _validate_and_hold(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         parsed: checkout_pb2.ValidateRequest,
         session_key: str,
@@ -260,7 +279,7 @@ class Checkout:
 
     def _redeem(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         parsed: checkout_pb2.RedeemRequest,
         subjects: Subjects,
@@ -290,9 +309,7 @@ class Checkout:
             self._store.reservations.release(txn, parsed.session_key)
         return writes.response
 
-    def _prefetch_redeem_reads(
-        self, txn: lmdb.Transaction, parsed: checkout_pb2.RedeemRequest
-    ) -> None:
+    def _prefetch_redeem_reads(self, txn: Txn, parsed: checkout_pb2.RedeemRequest) -> None:
         """What a redemption reads for certain, fetched together (Redis: one round trip
         instead of one per read; LMDB: nothing): its idempotency key, the catalog generation,
         its code records and the customer's reads."""
@@ -346,7 +363,7 @@ class Checkout:
 
     def _prepare(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: bytes,
         parsed: checkout_pb2.ValidateRequest | checkout_pb2.RedeemRequest,
         now_ms: int,

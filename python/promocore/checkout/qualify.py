@@ -10,6 +10,7 @@ from __future__ import annotations
 from promocore import _engine
 from promocore.checkout.compiled import CompiledCampaigns
 from promocore.checkout.flows import parse_request
+from promocore.checkout.preview import Preview
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
@@ -27,17 +28,24 @@ class Qualifier:
         campaigns: CompiledCampaigns,
         clock: Clock,
         wallet: Wallet | None = None,
+        preview: Preview | None = None,
     ) -> None:
         self._store = store
         self._campaigns = campaigns
         self._clock = clock
         # The customer's profile, assigned codes and cards (None: public offers only).
         self._wallet = wallet
+        # Who may ask for the wallet at another time (`evaluate_at`).
+        self._preview = preview or Preview()
 
     def qualify(self, request: bytes) -> bytes:
-        """QualifyRequest bytes in, QualifyResponse bytes out; changes nothing."""
+        """QualifyRequest bytes in, QualifyResponse bytes out; changes nothing. With
+        `evaluate_at` (a preview), the wallet as it would be at that time."""
         parsed = parse_request(checkout_pb2.QualifyRequest, request)
-        now_ms = self._clock.now_ms()
+        if parsed.HasField("evaluate_at"):
+            now_ms = self._preview.time_ms(parsed.evaluate_at)
+        else:
+            now_ms = self._clock.now_ms()
         context = evaluation_pb2.QualifyContext(now_unix_ms=now_ms)
         with self._store.read() as txn:
             snapshot = self._campaigns.snapshot(txn)

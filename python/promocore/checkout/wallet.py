@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import lmdb
-
 from promocore import _engine
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import profile_of
@@ -19,6 +17,7 @@ from promocore.programs.loyalty.accounts import customer_campaigns, customer_car
 from promocore.programs.loyalty.rewards import stock_key
 from promocore.store.counters import CounterView
 from promocore.store.keys import decode_counter
+from promocore.store.txn import Txn
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
 from promocore.v1.internal import evaluation_pb2
 
@@ -48,7 +47,7 @@ class Wallet:
 
     def fill(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         request: checkout_pb2.QualifyRequest,
         context: evaluation_pb2.QualifyContext,
         view: CounterView,
@@ -100,9 +99,7 @@ class Wallet:
             held.evaluations.append((CARD_SOURCES[code.kind], prepared, read))
         return held
 
-    def _cards(
-        self, txn: lmdb.Transaction, customer_id: str
-    ) -> list[tuple[campaign_pb2.Code, bytes]]:
+    def _cards(self, txn: Txn, customer_id: str) -> list[tuple[campaign_pb2.Code, bytes]]:
         """The customer's gift and loyalty cards with their normalized codes."""
         cards = []
         for campaign_id in customer_campaigns(self._store, txn, customer_id):
@@ -116,7 +113,7 @@ class Wallet:
         return cards
 
     def affordable(
-        self, txn: lmdb.Transaction, card: loyalty_pb2.LoyaltyCard
+        self, txn: Txn, card: loyalty_pb2.LoyaltyCard
     ) -> list[checkout_pb2.AffordableReward]:
         """The card's program rewards its points buy now (its tier allows, still in stock);
         also the customer cockpit's (promocore.manage.cockpit)."""

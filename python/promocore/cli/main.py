@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import uuid
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from promocore.cli.manage import (
 from promocore.cli.output import Progress, print_table
 from promocore.cli.programs import add_program_commands
 from promocore.client.core import Client
-from promocore.errors import PromocoreError
+from promocore.errors import PromocoreError, UnauthenticatedError
 from promocore.server import logs
 from promocore.server.http_server import DEFAULT_HTTP_LISTEN
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
@@ -48,6 +49,18 @@ exit codes:
   3    `validate`: the answer is not valid; `redeem`: the redemption did not succeed
   130  interrupted (Ctrl-C)
 """
+# After the server's "an API key is required" when the CLI was given none.
+MISSING_KEY_HINT = (
+    "; give the CLI a key with --api-key KEY or `export PROMOCORE_API_KEY=KEY` "
+    "(`promocore serve` prints the first admin key once; `promocore keys create` makes more)"
+)
+SERVE_DESCRIPTION = """\
+Serve promocore: the checkout, admin and events RPCs over gRPC on --listen, with every RPC also
+as HTTP/JSON, the web console and the customer cockpit on --http-listen, and Prometheus metrics
+on --metrics-listen. State lives in an LMDB directory (--data-dir), or in Redis for several
+nodes (--store). A first start on an empty store creates an admin API key and prints it once.
+Refuses to start (exit status 2) when one of its addresses is in use by another process.
+docs/operations.md describes every flag."""
 # `codes generate` prints the codes up to this count (the server returns at most that many);
 # larger batches are read back with `codes export`.
 MAX_PRINTED_CODES = 10_000
@@ -63,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args) or 0
+    except UnauthenticatedError as error:
+        hint = "" if args.api_key else MISSING_KEY_HINT
+        print(f"error: {error}{hint}", file=sys.stderr)
+        return 1
     except PromocoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -92,11 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         choices=("text", "json"),
         default="text",
-        help="text for people (default) or json for scripts; goes before the command",
+        help="text for people (default) or json for scripts; before or after the command",
     )
     commands = parser.add_subparsers(metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the gRPC server")
+    serve = commands.add_parser(
+        "serve",
+        help="run the server (gRPC; HTTP/JSON and the console with --http-listen)",
+        description=SERVE_DESCRIPTION,
+        formatter_class=DefaultsShownFormatter,
+    )
     serve.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
     serve.add_argument(
         "--store",
@@ -200,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
+    _add_preview_argument(validate)
     validate.set_defaults(run=run_validate)
 
     redeem = commands.add_parser("redeem", help="redeem codes for a paid order")
@@ -211,13 +234,52 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cart_arguments(qualify)
     qualify.add_argument("--near-misses", action="store_true", help="also list near misses")
     qualify.add_argument("--limit", type=int, default=0, help="at most this many offers")
+    _add_preview_argument(qualify)
     qualify.set_defaults(run=run_qualify)
 
     rollback = commands.add_parser("rollback", help="roll back a redemption")
     rollback.add_argument("redemption_id")
     rollback.add_argument("--reason", default="", help="why, kept with the rollback")
     rollback.set_defaults(run=run_rollback)
+    _accept_output_after_the_command(parser)
     return parser
+
+
+class DefaultsShownFormatter(argparse.RawDescriptionHelpFormatter):
+    """Adds "(default: X)" to an option's help unless the help already names its default or
+    there is none to show (None, False, an empty string)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default in (None, False, "")
+            or default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _accept_output_after_the_command(parser: argparse.ArgumentParser) -> None:
+    """`-o json` may go before the command (the global option) or after it, as `get -o yaml`
+    does: every command without an -o of its own takes the global one too. SUPPRESS as default,
+    so a command's -o never resets the one given before it."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in set(action.choices.values()):
+            if any(isinstance(sub, argparse._SubParsersAction) for sub in command._actions):
+                _accept_output_after_the_command(command)
+            elif "-o" not in command._option_string_actions:
+                command.add_argument(
+                    "-o",
+                    "--output",
+                    choices=("text", "json"),
+                    default=argparse.SUPPRESS,
+                    help="text or json, as the -o before the command",
+                )
 
 
 def _add_campaign_commands(commands: Any) -> None:
@@ -306,6 +368,15 @@ def _add_checkout_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--promotions", action="store_true", help="let auto promotions join")
 
 
+def _add_preview_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at",
+        type=_instant,
+        help="preview: evaluate as if it were this time, RFC 3339 with an offset, e.g. "
+        "2026-12-12T23:30:00+09:00 (admin and support keys; nothing is written)",
+    )
+
+
 def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--item",
@@ -328,17 +399,23 @@ def _add_cart_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from promocore.server.grpc_server import ServerOptions, serve_forever, start_server
+    from promocore.server.ports import ServePorts
     from promocore.server.workers import serve_workers
 
     logs.configure(args.log_format, access_log=args.access_log)
+    # First of all, before the store is opened: an address held by anything else (another
+    # promocore, any program) stops the start with exit status 2 and no data touched.
+    ports = ServePorts.claim(args.listen, args.http_listen, args.metrics_listen)
     options = ServerOptions(
         threads=args.threads,
         max_concurrent_writes=args.max_concurrent_writes,
         durability=Durability(args.durability),
         max_batch=args.max_batch,
         load_demo_if_empty=args.demo_if_empty,
-        http_listen=args.http_listen,
+        http_listen=ports.http.listen if ports.http is not None else None,
         **cli_security.serve_options(args),
         **serve_options(args),
     )
@@ -348,28 +425,25 @@ def run_serve(args: argparse.Namespace) -> int:
         # Before any worker starts, so the key is printed once, not once per worker.
         cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
     if args.workers > 0:
-        return serve_workers(
-            location,
-            args.listen,
-            args.workers,
-            options,
-            cpu_affinity=args.cpu_affinity,
-            metrics_listen=args.metrics_listen,
-        )
+        return serve_workers(location, ports, args.workers, options, cpu_affinity=args.cpu_affinity)
     logs.set_worker(0)
-    if args.metrics_listen:
-        return _serve_alone_with_metrics(location, args.listen, options, args.metrics_listen)
-    running = start_server(location, args.listen, options=options)
-    host = args.listen.rpartition(":")[0]
-    logging.getLogger("promocore").info(
-        "promocore serving on %s:%d (data in %s)", host, running.port, location
-    )
-    _log_console_url(running)
-    serve_forever(running)
+    # This one process binds beside its own claims, as the workers do.
+    options = dataclasses.replace(options, reuse_port=True)
+    if ports.metrics is not None:
+        return _serve_alone_with_metrics(location, ports, options)
+    try:
+        running = start_server(location, ports.grpc.listen, options=options)
+        logging.getLogger("promocore").info(
+            "promocore serving on %s (data in %s)", ports.grpc.listen, location
+        )
+        _log_console_url(running)
+        serve_forever(running)
+    finally:
+        ports.close()
     return 0
 
 
-def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_listen: str) -> int:
+def _serve_alone_with_metrics(location: Any, ports: Any, options: Any) -> int:
     """`--workers 0 --metrics-listen`: this one process records and serves the metrics."""
     import dataclasses
 
@@ -378,16 +452,18 @@ def _serve_alone_with_metrics(location: Any, listen: str, options: Any, metrics_
 
     directory = metrics.prepare_directory()
     try:
-        running = start_server(location, listen, options=dataclasses.replace(options, metrics=True))
-        _, port = metrics.serve_metrics(metrics_listen)
+        running = start_server(
+            location, ports.grpc.listen, options=dataclasses.replace(options, metrics=True)
+        )
+        metrics.serve_metrics(ports.metrics.socket)
         log = logging.getLogger("promocore")
-        host = listen.rpartition(":")[0]
-        log.info("promocore serving on %s:%d (data in %s)", host, running.port, location)
-        log.info("metrics on http://%s:%d/metrics", metrics.split_listen(metrics_listen)[0], port)
+        log.info("promocore serving on %s (data in %s)", ports.grpc.listen, location)
+        log.info("metrics on http://%s/metrics", ports.metrics.listen)
         _log_console_url(running)
         serve_forever(running)
     finally:
         metrics.remove_directory(directory)
+        ports.close()
     return 0
 
 
@@ -561,11 +637,13 @@ def run_codes_list(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     order, options = _checkout_request(args)
-    answer = _client(args).validate(order, **options)
+    answer = _client(args).validate(order, evaluate_at=args.at, **options)
     if args.output == "json":
-        return _print(args, answer)
-    print(f"valid: {'yes' if answer['valid'] else 'no'}")
-    _print_results(answer["redeemables"], answer["totals"])
+        _print(args, answer)
+    else:
+        print(f"valid: {'yes' if answer['valid'] else 'no'}")
+        _print_results(answer["redeemables"], answer["totals"])
+    # The same exit status in every output mode: scripts read JSON and test the status.
     return 0 if answer["valid"] else 3
 
 
@@ -575,19 +653,24 @@ def run_redeem(args: argparse.Namespace) -> int:
     key = args.idempotency_key or f"cli-{uuid.uuid4().hex}"
     answer = _client(args).redeem(order, idempotency_key=key, **options)
     if args.output == "json":
-        return _print(args, answer)
-    redemption = answer.get("redemption")
-    print(f"status: {answer['status']}{' (replayed)' if answer['replayed'] else ''}")
-    if redemption:
-        print(f"redemption: {redemption['id']}  order: {order['id']}  idempotency key: {key}")
-    _print_results(answer["redeemables"], answer["totals"])
+        _print(args, answer)
+    else:
+        redemption = answer.get("redemption")
+        print(f"status: {answer['status']}{' (replayed)' if answer['replayed'] else ''}")
+        if redemption:
+            print(f"redemption: {redemption['id']}  order: {order['id']}  idempotency key: {key}")
+        _print_results(answer["redeemables"], answer["totals"])
     return 0 if answer["status"] == "SUCCEEDED" else 3
 
 
 def run_qualify(args: argparse.Namespace) -> int:
     order, customer = _cart(args)
     wallet = _client(args).qualify(
-        order, customer=customer, limit=args.limit, include_near_misses=args.near_misses
+        order,
+        customer=customer,
+        limit=args.limit,
+        include_near_misses=args.near_misses,
+        evaluate_at=args.at,
     )
     if args.output == "json":
         return _print(args, wallet)
@@ -705,6 +788,21 @@ def _attribute(text: str) -> tuple[str, Any]:
         return key, orjson.loads(raw)
     except orjson.JSONDecodeError:
         return key, raw
+
+
+def _instant(text: str) -> datetime:
+    """An RFC 3339 time with its offset ("Z" or "+09:00"): a time without one would be read
+    in nobody knows which zone."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None or "T" not in text.upper():
+        raise argparse.ArgumentTypeError(
+            "expected an RFC 3339 time with an offset, e.g. 2026-12-12T23:30:00+09:00; "
+            f"got {text!r}"
+        )
+    return instant
 
 
 def _json_value(text: str) -> Any:

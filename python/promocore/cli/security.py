@@ -144,7 +144,13 @@ def ensure_admin_key(data_dir: Path | str, bootstrap_key: str | None) -> None:
         key = bootstrap_key or api_keys.new_key()
         if not keys.install_bootstrap(key):
             return
-        log.info("created the bootstrap admin key %s", api_keys.shown(api_keys.key_id_of(key)))
+        shown = api_keys.shown(api_keys.key_id_of(key))
+        if bootstrap_key:
+            from promocore.server.grpc_server import BOOTSTRAP_KEY_ENV
+
+            log.info("installed the bootstrap admin key %s from $%s", shown, BOOTSTRAP_KEY_ENV)
+        else:
+            log.info("created the bootstrap admin key %s", shown)
         if not bootstrap_key:
             print(
                 f"bootstrap admin key (shown once; keep it, e.g. export PROMOCORE_API_KEY=...):\n"
@@ -165,7 +171,7 @@ def add_key_commands(commands: Any, client_of: Any) -> None:
     create.add_argument(
         "--role",
         required=True,
-        choices=("checkout", "pos", "admin", "read_only"),
+        choices=("checkout", "pos", "admin", "read_only", "support"),
         help="what the key may call (docs/security.md)",
     )
     create.add_argument("--data-dir", type=Path, help=local_help)

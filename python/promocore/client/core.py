@@ -279,8 +279,11 @@ class Client(ProgramsClient, CustomersClient):
         include_promotions: bool = False,
         explain_promotions: bool = False,
         reservation: Plain | None = None,
+        evaluate_at: Any = None,
     ) -> Plain:
-        """Evaluates codes (and/or redeemables) against the order; changes nothing."""
+        """Evaluates codes (and/or redeemables) against the order; changes nothing.
+        `evaluate_at` (a timezone-aware datetime or RFC 3339 string): a preview, evaluated as
+        if it were that time (admin and support keys only; not with `reservation`)."""
         request = from_plain(
             checkout_pb2.ValidateRequest,
             {
@@ -294,6 +297,7 @@ class Client(ProgramsClient, CustomersClient):
                     explain_promotions,
                 ),
                 "reservation": reservation,
+                "evaluate_at": evaluate_at,
             },
         )
         return to_plain(self._call(self._checkout.Validate, request))
@@ -341,8 +345,10 @@ class Client(ProgramsClient, CustomersClient):
         customer: Plain | None = None,
         limit: int = 0,
         include_near_misses: bool = False,
+        evaluate_at: Any = None,
     ) -> Plain:
-        """The customer's wallet on this cart: usable offers best deal first, near misses."""
+        """The customer's wallet on this cart: usable offers best deal first, near misses.
+        `evaluate_at`: a preview, as for `validate`."""
         request = from_plain(
             checkout_pb2.QualifyRequest,
             {
@@ -350,6 +356,7 @@ class Client(ProgramsClient, CustomersClient):
                 "customer": customer,
                 "limit": limit,
                 "include_near_misses": include_near_misses,
+                "evaluate_at": evaluate_at,
             },
         )
         return to_plain(self._call(self._checkout.Qualify, request))
@@ -362,7 +369,8 @@ class Client(ProgramsClient, CustomersClient):
     # API keys ------------------------------------------------------------------------------
 
     def create_api_key(self, name: str, role: str) -> Plain:
-        """A new key of `role` (checkout, pos, admin, read_only); `secret` is shown only here."""
+        """A new key of `role` (checkout, pos, admin, read_only, support); `secret` is shown only
+        here."""
         role_name = role.upper() if role.upper().startswith("ROLE_") else f"ROLE_{role.upper()}"
         request = from_plain(admin_pb2.CreateApiKeyRequest, {"name": name, "role": role_name})
         return to_plain(self._call(self._admin.CreateApiKey, request))

@@ -30,6 +30,7 @@ ROLES = (
     admin_pb2.ROLE_POS,
     admin_pb2.ROLE_ADMIN,
     admin_pb2.ROLE_READ_ONLY,
+    admin_pb2.ROLE_SUPPORT,
 )
 
 
@@ -70,7 +71,7 @@ class ApiKeys:
         if not name.strip() or len(name) > MAX_NAME_LENGTH:
             raise InvalidArgumentError("name", f"required, 1..{MAX_NAME_LENGTH} characters")
         if role not in ROLES:
-            raise InvalidArgumentError("role", "one of checkout, pos, admin, read_only")
+            raise InvalidArgumentError("role", "one of checkout, pos, admin, read_only, support")
         key = new_key()
         record = self._record(key, name, role)
         with self._store.write() as txn:

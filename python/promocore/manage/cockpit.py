@@ -1,7 +1,8 @@
 """The customer cockpit: signed, expiring links to one customer's rewards page, and what the page
 shows (promocore.manage.cockpit_page draws it).
 
-A link is `/cockpit/<token>`; the token is `<payload>.<signature>`, both base64url: the payload
+A link is `/cockpit/<token>`; the token is `<payload>.<signature>`, both unpadded base64url in
+their one canonical spelling (any other spelling of the same bytes is refused): the payload
 names the customer, the customer's link generation and the expiry (Unix seconds); the signature
 is HMAC-SHA256 of the payload with the server's cockpit secret. The secret (32 random bytes) is
 made on the first link and kept in the store's settings table, so every worker and node checks
@@ -58,7 +59,13 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict: only the one canonical spelling of the bytes decodes (unpadded base64url, unused
+    bits zero). The lenient decoder alone would skip characters outside the alphabet and ignore
+    a last character's unused bits, so that a changed link could still open the page."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not the canonical base64url spelling")
+    return data
 
 
 class CockpitLinks:

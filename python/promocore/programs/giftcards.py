@@ -4,14 +4,12 @@ at Redeem as a tender (docs/rules.md, "Tenders")."""
 
 from __future__ import annotations
 
-import lmdb
-
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
 from promocore.manage.codegen import CodePattern
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import normalize_code
@@ -98,9 +96,7 @@ class GiftCards:
         with self._store.read() as txn:
             return self._view(txn, self._card(txn, code))
 
-    def card_for_customer(
-        self, txn: lmdb.Transaction, campaign_id: str, customer_id: str
-    ) -> campaign_pb2.Code:
+    def card_for_customer(self, txn: Txn, campaign_id: str, customer_id: str) -> campaign_pb2.Code:
         """The customer's card in a gift campaign, issued empty when they have none."""
         campaign = self._gift_campaign(txn, campaign_id)
         normalized = customer_card(self._store, txn, customer_id, campaign_id)
@@ -108,12 +104,12 @@ class GiftCards:
             return require_code(self._store.catalog, txn, normalized.decode())
         return self._new_card(txn, campaign, 0, customer_id=customer_id)
 
-    def view(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:
+    def view(self, txn: Txn, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:
         return self._view(txn, code)
 
     def _new_card(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         campaign: campaign_pb2.Campaign,
         balance: int,
         *,
@@ -147,7 +143,7 @@ class GiftCards:
             set_customer_card(self._store, txn, customer_id, campaign.id, normalized)
         return code
 
-    def _gift_campaign(self, txn: lmdb.Transaction, campaign_id: str) -> campaign_pb2.Campaign:
+    def _gift_campaign(self, txn: Txn, campaign_id: str) -> campaign_pb2.Campaign:
         campaign = self._store.catalog.get_campaign(txn, campaign_id)
         if campaign.type != campaign_pb2.GIFT_VOUCHERS:
             raise FailedPreconditionError(
@@ -156,7 +152,7 @@ class GiftCards:
             )
         return campaign
 
-    def _card(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code:
+    def _card(self, txn: Txn, code: str) -> campaign_pb2.Code:
         if not code:
             raise InvalidArgumentError("code", "required")
         found = require_code(self._store.catalog, txn, code)
@@ -166,7 +162,7 @@ class GiftCards:
             )
         return found
 
-    def _view(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:
+    def _view(self, txn: Txn, code: campaign_pb2.Code) -> loyalty_pb2.GiftCard:
         campaign = self._store.catalog.get_campaign(txn, code.campaign_id)
         card = loyalty_pb2.GiftCard(
             code=code.code,

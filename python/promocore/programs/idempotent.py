@@ -7,11 +7,10 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
-import lmdb
 from google.protobuf.message import Message
 
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.v1.internal import store_pb2
 
 M = TypeVar("M", bound=Message)
@@ -20,7 +19,7 @@ MAX_KEY_LENGTH = 128
 
 def once(
     store: Store,
-    txn: lmdb.Transaction,
+    txn: Txn,
     operation: str,
     request: Message,
     response_type: type[M],

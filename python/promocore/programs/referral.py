@@ -9,7 +9,6 @@ engine refuses a referrer's own code (`self_referral`). Give the campaign `limit
 
 from __future__ import annotations
 
-import lmdb
 import orjson
 
 from promocore.clock import Clock
@@ -21,7 +20,7 @@ from promocore.programs.loyalty.accounts import (
     set_customer_card,
 )
 from promocore.programs.loyalty.earning import Earning
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
 from promocore.store.redemptions import Redeemed
@@ -87,7 +86,7 @@ class Referrals:
 
     # Conversions -----------------------------------------------------------------------------
 
-    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+    def on_redeemed(self, txn: Txn, redeemed: Redeemed) -> None:
         if not redeemed.referral_codes:
             return
         now_ms = redeemed.created_at_ms
@@ -98,7 +97,7 @@ class Referrals:
 
     def on_rolled_back(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredRedemption,
         rollback: store_pb2.Rollback,
     ) -> None:
@@ -106,7 +105,7 @@ class Referrals:
 
     def on_custom_event(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         customer_id: str,
         event_name: str,
         properties: dict,
@@ -128,9 +127,7 @@ class Referrals:
             return 0
         return int(self.convert(txn, code, customer_id, now_ms))
 
-    def convert(
-        self, txn: lmdb.Transaction, code: campaign_pb2.Code, referee_id: str, now_ms: int
-    ) -> bool:
+    def convert(self, txn: Txn, code: campaign_pb2.Code, referee_id: str, now_ms: int) -> bool:
         """Counts the referee's conversion once and rewards the referrer within the cap."""
         if not referee_id or referee_id == code.referrer_customer_id:
             return False
@@ -188,11 +185,11 @@ class Referrals:
         )
         return program.referrer_gift_credit
 
-    def _stats(self, txn: lmdb.Transaction, normalized: bytes) -> admin_pb2.ReferralStats:
+    def _stats(self, txn: Txn, normalized: bytes) -> admin_pb2.ReferralStats:
         raw = txn.get(normalized, db=self._store.tables.referrals)
         return admin_pb2.ReferralStats() if raw is None else admin_pb2.ReferralStats.FromString(raw)
 
-    def _put_stats(self, txn: lmdb.Transaction, normalized: bytes, stats) -> None:
+    def _put_stats(self, txn: Txn, normalized: bytes, stats) -> None:
         txn.put(normalized, stats.SerializeToString(), db=self._store.tables.referrals)
 
 

@@ -70,7 +70,7 @@ from promocore.server.auth import Authenticator, presented_key
 from promocore.server.load_shedding import LoadShedder
 from promocore.server.request_guard import parsed, too_large
 from promocore.server.roles import CHECKOUT_RPCS, allowed_roles, is_open, role_name
-from promocore.store.redis_kv import STORE_UNREACHABLE, WriteConflict, store_unavailable
+from promocore.store.errors import STORE_UNREACHABLE, WriteConflict, store_unavailable
 from promocore.v1 import checkout_pb2
 from promocore.wire.status import to_status
 
@@ -342,6 +342,11 @@ class Gate:
         policy = self._policies[path]
         if not policy.open:
             self._enter(policy, context)
+
+    def requires_key(self, path: str) -> bool:
+        """Whether a call of the method at `path` must present an API key: lets a transport
+        refuse a call without one before it reads the request."""
+        return self._authenticator is not None and not self._policies[path].open
 
     def install(self, server: grpc.Server) -> None:
         """Registers every gated method on `server` (before it starts)."""

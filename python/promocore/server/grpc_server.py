@@ -27,6 +27,7 @@ from promocore.cdp.webhooks import WebhookConfig, WebhookSender
 from promocore.checkout.compiled import CompiledCampaigns
 from promocore.checkout.flows import Checkout, Preparer
 from promocore.checkout.guess_guard import GuessGuard, GuessLimits
+from promocore.checkout.preview import Preview
 from promocore.checkout.qualify import Qualifier
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock, SystemClock
@@ -52,6 +53,7 @@ from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
 from promocore.server.programs_rpcs import programs_admin_rpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
+from promocore.server.roles import PREVIEW_ROLES
 from promocore.store import Store, group_commit, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
@@ -325,6 +327,7 @@ def start_server(
         log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
     customer_data = CustomerData(store, clock, programs)
     campaigns = CompiledCampaigns(store.catalog)
+    preview = Preview(PREVIEW_ROLES)
     checkout = Checkout(
         store,
         campaigns,
@@ -332,9 +335,10 @@ def start_server(
         GuessGuard(options.guess_limits, clock),
         profiles=customer_data.profile,
         customer_reads=customer_data.redeem_reads,
+        preview=preview,
     )
     wallet = Wallet(customer_data, Preparer(store, campaigns))
-    qualifier = Qualifier(store, campaigns, clock, wallet)
+    qualifier = Qualifier(store, campaigns, clock, wallet, preview)
     cockpit_links = CockpitLinks(store, clock, customer_data)
 
     gate = Gate(
@@ -412,7 +416,12 @@ def start_server(
             ),
         )
         try:
-            http = HttpServer(options.http_listen, app, reuse_port=options.reuse_port)
+            http = HttpServer(
+                options.http_listen,
+                app,
+                reuse_port=options.reuse_port,
+                max_calls=options.max_concurrent_rpcs,
+            )
         except OSError:
             store.close()
             raise

@@ -24,12 +24,15 @@ import os
 import platform
 import re
 import shutil
+import socket
 import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import grpc
 
@@ -90,13 +93,6 @@ def worker_died(pid: int) -> None:
     multiprocess.mark_process_dead(pid)
 
 
-def split_listen(listen: str) -> tuple[str, int]:
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit():
-        raise ValueError(f"--metrics-listen must be HOST:PORT, got {listen!r}")
-    return host.strip("[]"), int(port)
-
-
 class _BuildInfo:
     """promocore_build_info: a constant 1 labelled with the versions (in the scrape only)."""
 
@@ -114,19 +110,38 @@ class _BuildInfo:
         yield family
 
 
-def serve_metrics(listen: str) -> tuple[Any, int]:
-    """Serves /metrics on `listen` (port 0 picks one) from a background thread; the HTTP server
-    and its port."""
-    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Scrapes are not logged (every few seconds, they would drown the server's log)."""
+
+
+class _MetricsServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def serve_metrics(claimed: socket.socket) -> WSGIServer:
+    """Serves /metrics on the claimed socket (promocore.server.ports: bound, not yet listening)
+    from a background thread; returns the HTTP server. prometheus_client's WSGI app on the
+    standard library's threading WSGI server, as its start_http_server does, but on a socket we
+    bound, so that no other process can take the address between the claim and the listen."""
+    from prometheus_client import CollectorRegistry, make_wsgi_app, multiprocess
 
     if MULTIPROC_DIR_ENV not in os.environ:
         raise RuntimeError(f"${MULTIPROC_DIR_ENV} is not set: call prepare_directory first")
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(_BuildInfo())
-    host, port = split_listen(listen)
-    server, _thread = start_http_server(port, addr=host or "0.0.0.0", registry=registry)
-    return server, server.server_address[1]
+    server = _MetricsServer(claimed.getsockname()[:2], _QuietHandler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = claimed
+    server.server_address = claimed.getsockname()
+    server.server_name = str(server.server_address[0])
+    server.server_port = int(server.server_address[1])
+    server.setup_environ()
+    server.server_activate()
+    server.set_app(make_wsgi_app(registry))
+    threading.Thread(target=server.serve_forever, name="promocore-metrics", daemon=True).start()
+    return server
 
 
 class Metrics:

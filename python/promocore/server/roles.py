@@ -2,8 +2,11 @@
 
 checkout: the checkout RPCs and TrackEvent (a shop's backend). pos: the checkout RPCs (a till).
 read_only: the Get*/List* RPCs and reports of the admin service, DescribeRules, and WatchEvents —
-except the API key listing, which stays admin-only. admin: everything. Health checking and
-reflection need no key (OPEN_SERVICES).
+except the API key listing, which stays admin-only. support (marketers and support staff): the
+same reads but WatchEvents, plus Validate and Qualify, which it may preview at another time.
+admin: everything. Health checking and reflection need no key (OPEN_SERVICES).
+
+Previews (`evaluate_at` on Validate and Qualify) are for PREVIEW_ROLES only.
 """
 
 from __future__ import annotations
@@ -45,10 +48,15 @@ ALLOWED: dict[int, frozenset[str]] = {
     admin_pb2.ROLE_CHECKOUT: frozenset({*CHECKOUT_RPCS.values(), EVENTS_RPCS["TrackEvent"]}),
     admin_pb2.ROLE_POS: frozenset(CHECKOUT_RPCS.values()),
     admin_pb2.ROLE_READ_ONLY: _reads() | {EVENTS_RPCS["WatchEvents"]},
+    admin_pb2.ROLE_SUPPORT: _reads() | {CHECKOUT_RPCS["Validate"], CHECKOUT_RPCS["Qualify"]},
     admin_pb2.ROLE_ADMIN: frozenset(
         {*CHECKOUT_RPCS.values(), *ADMIN_RPCS.values(), *EVENTS_RPCS.values()}
     ),
 }
+
+# The roles whose Validate and Qualify may carry a preview time (checkout and pos keys are a
+# shop's live checkouts: their answers are always at the clock's time).
+PREVIEW_ROLES = frozenset({admin_pb2.ROLE_ADMIN, admin_pb2.ROLE_SUPPORT})
 
 
 def is_open(method: str) -> bool:

@@ -1,7 +1,8 @@
 """`promocore serve --workers N`: one server process per core behind one port.
 
-The supervisor reserves the port with a bound (never listening) SO_REUSEPORT socket, so the port
-stays ours even when the workers restart; then it forks the workers before anything starts gRPC
+The supervisor is handed the ports claimed by `promocore serve` (promocore.server.ports: bound,
+never listening sockets that no other process can share), so they stay ours even when the
+workers restart; then it forks the workers before anything starts gRPC
 or opens LMDB. Each worker opens the store after fork and binds the same port with
 SO_REUSEPORT; the kernel spreads connections across them. A worker that dies is restarted;
 SIGTERM or SIGINT stops the workers gracefully, then the supervisor.
@@ -21,7 +22,6 @@ import dataclasses
 import logging
 import os
 import signal
-import socket
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +34,7 @@ from promocore.server.grpc_server import (
     serve_forever,
     start_server,
 )
+from promocore.server.ports import ServePorts
 from promocore.store import open_store
 
 log = logging.getLogger("promocore.workers")
@@ -46,22 +47,6 @@ STOP_GRACE_S = 10
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 CPU_AFFINITY_MODES = ("auto", "off")
-
-
-def split_listen(listen: str) -> tuple[str, int]:
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit():
-        raise ValueError(f"--listen must be HOST:PORT, got {listen!r}")
-    return host.strip("[]"), int(port)
-
-
-def reserve_port(host: str, port: int) -> socket.socket:
-    """A bound, non-listening socket holding the port for the SO_REUSEPORT group."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    holder = socket.socket(family, socket.SOCK_STREAM)
-    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    holder.bind((host, port))
-    return holder
 
 
 def worker_cpus(workers: int, cpu_affinity: str, allowed: Sequence[int]) -> list[int] | None:
@@ -80,16 +65,16 @@ def worker_cpus(workers: int, cpu_affinity: str, allowed: Sequence[int]) -> list
 
 def serve_workers(
     data_dir: Path,
-    listen: str,
+    ports: ServePorts,
     workers: int,
     options: ServerOptions,
     *,
     cpu_affinity: str = "auto",
-    metrics_listen: str | None = None,
 ) -> int:
-    """Runs the supervisor until SIGTERM/SIGINT; returns the exit status. `cpu_affinity`: `auto`
-    pins each worker to one CPU of the process's allowed set (a container's cpuset included)
-    when there are no more workers than those CPUs; `off` never pins."""
+    """Runs the supervisor until SIGTERM/SIGINT; returns the exit status. `ports`: the claimed
+    addresses (`options.http_listen` is replaced by the claimed HTTP address). `cpu_affinity`:
+    `auto` pins each worker to one CPU of the process's allowed set (a container's cpuset
+    included) when there are no more workers than those CPUs; `off` never pins."""
     # Read before any fork, in the supervisor: the set the container or `taskset` gave us.
     allowed = sorted(os.sched_getaffinity(0))
     cpus = worker_cpus(workers, cpu_affinity, allowed)
@@ -100,18 +85,11 @@ def serve_workers(
             workers,
             _cpu_list(allowed),
         )
-    host, port = split_listen(listen)
-    holder = reserve_port(host, port)
-    port = holder.getsockname()[1]
-    address = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
-    http_holder = None
-    if options.http_listen is not None:
-        # The HTTP port too: reserved here (port 0 picks one for every worker), shared by all.
-        http_host, http_port = split_listen(options.http_listen)
-        http_holder = reserve_port(http_host, http_port)
-        http_port = http_holder.getsockname()[1]
-        http_host = f"[{http_host}]" if ":" in http_host else http_host
-        options = dataclasses.replace(options, http_listen=f"{http_host}:{http_port}")
+    address = ports.grpc.listen
+    # The claimed HTTP address (port 0 became a real one), the same for every worker.
+    options = dataclasses.replace(
+        options, http_listen=ports.http.listen if ports.http is not None else None
+    )
     if options.load_demo_if_empty:
         # In the supervisor, before any fork, without gRPC; closed before the workers open it.
         store = open_store(data_dir)
@@ -120,7 +98,7 @@ def serve_workers(
         finally:
             store.close()
     # Before the first fork: every worker writes its metrics into this directory.
-    metrics_dir = metrics.prepare_directory() if metrics_listen else None
+    metrics_dir = metrics.prepare_directory() if ports.metrics is not None else None
     if metrics_dir is not None:
         # Removed however the supervisor ends (workers leave through os._exit: not theirs).
         atexit.register(metrics.remove_directory, metrics_dir)
@@ -170,10 +148,9 @@ def serve_workers(
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
     if options.http_listen is not None:
         log.info("HTTP/JSON API and web console on http://%s/", options.http_listen)
-    if metrics_listen is not None:
-        _, metrics_port = metrics.serve_metrics(metrics_listen)
-        metrics_host = metrics.split_listen(metrics_listen)[0]
-        log.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
+    if ports.metrics is not None:
+        metrics.serve_metrics(ports.metrics.socket)
+        log.info("metrics on http://%s/metrics", ports.metrics.listen)
 
     while children:
         try:
@@ -192,9 +169,7 @@ def serve_workers(
             time.sleep(MIN_WORKER_LIFETIME_S)
         if not stopping:
             spawn(index)
-    holder.close()
-    if http_holder is not None:
-        http_holder.close()
+    ports.close()
     log.info("all workers stopped")
     return 0
 

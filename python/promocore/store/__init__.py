@@ -5,5 +5,6 @@ call_context/; the domain packages and server/ import it, it imports none of the
 from promocore.store.backends import open_store
 from promocore.store.lmdb_store import LmdbStore
 from promocore.store.store import Store
+from promocore.store.txn import Cursor, Table, Txn
 
-__all__ = ["LmdbStore", "Store", "open_store"]
+__all__ = ["Cursor", "LmdbStore", "Store", "Table", "Txn", "open_store"]

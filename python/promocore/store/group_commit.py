@@ -28,7 +28,7 @@ import lmdb
 
 from promocore.call_context import deadlines
 from promocore.errors import WriteConflictError
-from promocore.store.redis_kv import WriteConflict
+from promocore.store.errors import WriteConflict
 
 T = TypeVar("T")
 Job = Callable[[lmdb.Transaction], object]

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import redis
 
-from promocore.errors import UnavailableError
+from promocore.store.errors import WriteConflict
 from promocore.store.keys import decode_counter, encode_counter
 
 # Values longer than this are checked at commit by their SHA-1 instead of sent back whole.
@@ -43,13 +43,6 @@ CONNECT_TIMEOUT_S = 2.0
 
 # What a lost Redis connection raises. The RPC answers UNAVAILABLE: a commit in flight may or may
 # not have happened, and a retry with the same idempotency key finds out which.
-STORE_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-
-
-def store_unavailable(error: BaseException) -> UnavailableError:
-    return UnavailableError(f"the store is unreachable: {error}", reason="store_unavailable")
-
-
 # KEYS: a hash and its index per table (table i: KEYS[2i-1], KEYS[2i]).
 # ARGV: the reads to check, then the writes; returns 1 when committed, 0 on a conflict.
 _COMMIT = """
@@ -165,10 +158,6 @@ for i, key in ipairs(keys) do
 end
 return out
 """
-
-
-class WriteConflict(Exception):
-    """Another writer changed what this transaction read; nothing was written. Run it again."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ group-commit writer. Durability is the Redis server's: run it with `appendonly y
 from __future__ import annotations
 
 from promocore.clock import Clock
+from promocore.store.errors import STORE_UNREACHABLE
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
-from promocore.store.redis_kv import STORE_UNREACHABLE, RedisEnvironment, RedisLocation
+from promocore.store.redis_kv import RedisEnvironment, RedisLocation
 from promocore.store.store import Store
 from promocore.store.tables import TABLE_NAMES, Tables
 

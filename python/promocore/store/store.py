@@ -17,9 +17,9 @@ from promocore.store.api_keys import ApiKeyTable
 from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
+from promocore.store.errors import WriteConflict
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
 from promocore.store.redemptions import RedemptionLog
-from promocore.store.redis_kv import WriteConflict
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
 

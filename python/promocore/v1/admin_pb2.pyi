@@ -22,11 +22,13 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROLE_POS: _ClassVar[Role]
     ROLE_ADMIN: _ClassVar[Role]
     ROLE_READ_ONLY: _ClassVar[Role]
+    ROLE_SUPPORT: _ClassVar[Role]
 ROLE_UNSPECIFIED: Role
 ROLE_CHECKOUT: Role
 ROLE_POS: Role
 ROLE_ADMIN: Role
 ROLE_READ_ONLY: Role
+ROLE_SUPPORT: Role
 
 class CreateCampaignRequest(_message.Message):
     __slots__ = ("campaign",)

@@ -138,18 +138,20 @@ class Combination(_message.Message):
     def __init__(self, applied: _Optional[_Iterable[_Union[Redeemable, _Mapping]]] = ..., total_discount: _Optional[int] = ..., chosen: _Optional[bool] = ..., application_order: _Optional[bool] = ...) -> None: ...
 
 class ValidateRequest(_message.Message):
-    __slots__ = ("order", "customer", "redeemables", "options", "reservation")
+    __slots__ = ("order", "customer", "redeemables", "options", "reservation", "evaluate_at")
     ORDER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     REDEEMABLES_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
+    EVALUATE_AT_FIELD_NUMBER: _ClassVar[int]
     order: _common_pb2.Order
     customer: _common_pb2.CustomerRef
     redeemables: _containers.RepeatedCompositeFieldContainer[Redeemable]
     options: CheckoutOptions
     reservation: ReservationRequest
-    def __init__(self, order: _Optional[_Union[_common_pb2.Order, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.CustomerRef, _Mapping]] = ..., redeemables: _Optional[_Iterable[_Union[Redeemable, _Mapping]]] = ..., options: _Optional[_Union[CheckoutOptions, _Mapping]] = ..., reservation: _Optional[_Union[ReservationRequest, _Mapping]] = ...) -> None: ...
+    evaluate_at: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_common_pb2.Order, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.CustomerRef, _Mapping]] = ..., redeemables: _Optional[_Iterable[_Union[Redeemable, _Mapping]]] = ..., options: _Optional[_Union[CheckoutOptions, _Mapping]] = ..., reservation: _Optional[_Union[ReservationRequest, _Mapping]] = ..., evaluate_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ValidateResponse(_message.Message):
     __slots__ = ("valid", "redeemables", "totals", "added_items", "reservation", "combinations")
@@ -240,16 +242,18 @@ class RollbackResponse(_message.Message):
     def __init__(self, redemption: _Optional[_Union[Redemption, _Mapping]] = ..., rollback_id: _Optional[str] = ...) -> None: ...
 
 class QualifyRequest(_message.Message):
-    __slots__ = ("order", "customer", "limit", "include_near_misses")
+    __slots__ = ("order", "customer", "limit", "include_near_misses", "evaluate_at")
     ORDER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_NEAR_MISSES_FIELD_NUMBER: _ClassVar[int]
+    EVALUATE_AT_FIELD_NUMBER: _ClassVar[int]
     order: _common_pb2.Order
     customer: _common_pb2.CustomerRef
     limit: int
     include_near_misses: bool
-    def __init__(self, order: _Optional[_Union[_common_pb2.Order, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.CustomerRef, _Mapping]] = ..., limit: _Optional[int] = ..., include_near_misses: _Optional[bool] = ...) -> None: ...
+    evaluate_at: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_common_pb2.Order, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.CustomerRef, _Mapping]] = ..., limit: _Optional[int] = ..., include_near_misses: _Optional[bool] = ..., evaluate_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WalletEntry(_message.Message):
     __slots__ = ("source", "result")

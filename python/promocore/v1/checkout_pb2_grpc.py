@@ -26,7 +26,7 @@ if _version_not_supported:
 
 
 class CheckoutServiceStub:
-    """Checkout and POS RPCs. Roles: checkout, pos (and admin).
+    """Checkout and POS RPCs. Roles: checkout, pos (and admin); support: Validate and Qualify.
     """
 
     def __init__(self, channel):
@@ -63,7 +63,7 @@ class CheckoutServiceStub:
 
 
 class CheckoutServiceServicer:
-    """Checkout and POS RPCs. Roles: checkout, pos (and admin).
+    """Checkout and POS RPCs. Roles: checkout, pos (and admin); support: Validate and Qualify.
     """
 
     def Validate(self, request, context):
@@ -140,7 +140,7 @@ def add_CheckoutServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class CheckoutService:
-    """Checkout and POS RPCs. Roles: checkout, pos (and admin).
+    """Checkout and POS RPCs. Roles: checkout, pos (and admin); support: Validate and Qualify.
     """
 
     @staticmethod

@@ -1,5 +1,5 @@
 //! The running cart of one request: line amounts and shipping after the discounts applied so
-//! far, so that a later redeemable sees the earlier discounts (SPEC section 5), plus the lines
+//! far, so that a later redeemable sees the earlier discounts, plus the lines
 //! added by free-unit effects.
 
 use crate::pb::v1::Item;

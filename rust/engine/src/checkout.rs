@@ -322,7 +322,8 @@ fn listed_at(entries: &[Entry<'_>], slot: usize) -> Option<Redeemable> {
 }
 
 /// The answer's list of the best combinations (chosen first), then the application-order one
-/// when it is not among them.
+/// when it is not among them. A combination that applies nothing (worth 0) is no choice and is
+/// not listed.
 fn combinations(choice: &Choice, entries: &[Entry<'_>]) -> Vec<Combination> {
     let describe = |outcome: &Outcome, chosen: bool| Combination {
         applied: outcome
@@ -344,6 +345,7 @@ fn combinations(choice: &Choice, entries: &[Entry<'_>]) -> Vec<Combination> {
     {
         listed.push(describe(&choice.application_order, false));
     }
+    listed.retain(|combination| !combination.applied.is_empty());
     listed
 }
 

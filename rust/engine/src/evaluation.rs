@@ -1,4 +1,4 @@
-//! The evaluation of redeemables against one cart: the per-redeemable checks of SPEC section 5
+//! The evaluation of redeemables against one cart: the per-redeemable checks
 //! in order (currency, activity, schedule, assignment, code quantity, limits, rule, effect,
 //! budget), the stacking admission of discounts, and the tenders. Shared by checkouts (many
 //! redeemables on one running cart) and Qualify (each candidate alone).

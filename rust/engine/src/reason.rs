@@ -1,4 +1,4 @@
-//! The machine-readable reasons of redeemable results (SPEC section 5): stable strings.
+//! The machine-readable reasons of redeemable results: stable strings.
 
 /// Why a redeemable is INAPPLICABLE or SKIPPED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

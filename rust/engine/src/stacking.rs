@@ -1,4 +1,4 @@
-//! Which valid redeemables of one request may apply together (SPEC section 5): the maximum of
+//! Which valid redeemables of one request may apply together: the maximum of
 //! applied redeemables, per-category limits, exclusive and joint categories, per-campaign
 //! "not combinable with" lists, the order of application (category priority, campaign
 //! priority, request order, or request order alone; joint categories last or not; exclusive
@@ -295,8 +295,9 @@ impl Refusal<'_> {
             Refusal::ExclusiveLimit { max, by } => (
                 Reason::StackingLimitExceeded,
                 format!(
-                    "At most {max} exclusive offers can be combined in one order; \"{}\" is the \
-                     last that applied.",
+                    "At most {max} exclusive offer{} can be combined in one order; \"{}\" is \
+                     the last that applied.",
+                    plural(max),
                     by.campaign.name()
                 ),
                 Some(by),
@@ -331,7 +332,10 @@ impl Refusal<'_> {
             ),
             Refusal::OrderFull { max, by } => (
                 Reason::StackingLimitExceeded,
-                format!("At most {max} offers can be combined in one order."),
+                format!(
+                    "At most {max} offer{} can be combined in one order.",
+                    plural(max)
+                ),
                 by,
             ),
             Refusal::LeftOut { by } => (

@@ -6,11 +6,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-import lmdb
-
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from promocore.programs.loyalty.program import current_tier, tier_basis_value
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import normalize_code
@@ -26,16 +24,14 @@ def customer_card_key(customer_id: str, campaign_id: str) -> bytes:
     return customer_id.encode() + b"\0" + campaign_id.encode()
 
 
-def customer_card(
-    store: Store, txn: lmdb.Transaction, customer_id: str, campaign_id: str
-) -> bytes | None:
+def customer_card(store: Store, txn: Txn, customer_id: str, campaign_id: str) -> bytes | None:
     """The normalized code of the customer's card (loyalty, gift or referral) in a campaign."""
     raw = txn.get(customer_card_key(customer_id, campaign_id), db=store.tables.customer_cards)
     return None if raw is None else bytes(raw)
 
 
 def set_customer_card(
-    store: Store, txn: lmdb.Transaction, customer_id: str, campaign_id: str, code: bytes
+    store: Store, txn: Txn, customer_id: str, campaign_id: str, code: bytes
 ) -> None:
     txn.put(customer_card_key(customer_id, campaign_id), code, db=store.tables.customer_cards)
 
@@ -45,7 +41,7 @@ def customer_campaigns_start(customer_id: str) -> bytes:
     return customer_id.encode() + b"\0"
 
 
-def customer_campaigns(store: Store, txn: lmdb.Transaction, customer_id: str) -> list[str]:
+def customer_campaigns(store: Store, txn: Txn, customer_id: str) -> list[str]:
     """Ids of the campaigns in which the customer holds a card."""
     prefix = customer_campaigns_start(customer_id)
     cursor = txn.cursor(db=store.tables.customer_cards)
@@ -57,7 +53,7 @@ def customer_campaigns(store: Store, txn: lmdb.Transaction, customer_id: str) ->
     return campaigns
 
 
-def new_card_code(store: Store, txn: lmdb.Transaction, prefix: str) -> str:
+def new_card_code(store: Store, txn: Txn, prefix: str) -> str:
     """A fresh random code (80 bits: unguessable) that no other code uses."""
     while True:
         code = f"{prefix}{secrets.token_hex(5).upper()}"
@@ -70,11 +66,9 @@ class LoyaltyAccounts:
         self._store = store
         # Told of every account write with the previous record's bytes (None for a new one),
         # inside its transaction: tier-change integration events.
-        self.listeners: list[
-            Callable[[lmdb.Transaction, bytes | None, store_pb2.LoyaltyAccount], None]
-        ] = []
+        self.listeners: list[Callable[[Txn, bytes | None, store_pb2.LoyaltyAccount], None]] = []
 
-    def program(self, txn: lmdb.Transaction, campaign_id: str) -> campaign_pb2.Campaign:
+    def program(self, txn: Txn, campaign_id: str) -> campaign_pb2.Campaign:
         campaign = self._store.catalog.get_campaign(txn, campaign_id)
         if campaign.type != campaign_pb2.LOYALTY_PROGRAM:
             raise FailedPreconditionError(
@@ -82,9 +76,7 @@ class LoyaltyAccounts:
             )
         return campaign
 
-    def enroll(
-        self, txn: lmdb.Transaction, campaign_id: str, customer_id: str, now_ms: int
-    ) -> bytes:
+    def enroll(self, txn: Txn, campaign_id: str, customer_id: str, now_ms: int) -> bytes:
         """The customer's card in the program, created on first enrolment."""
         if not campaign_id:
             raise InvalidArgumentError("campaign_id", "required")
@@ -114,7 +106,7 @@ class LoyaltyAccounts:
         )
         return normalized
 
-    def get(self, txn: lmdb.Transaction, normalized: bytes) -> store_pb2.LoyaltyAccount:
+    def get(self, txn: Txn, normalized: bytes) -> store_pb2.LoyaltyAccount:
         raw = txn.get(normalized, db=self._store.tables.loyalty_accounts)
         if raw is None:
             # A loyalty card created as a plain code (CreateCode): an account without history.
@@ -129,9 +121,7 @@ class LoyaltyAccounts:
             )
         return store_pb2.LoyaltyAccount.FromString(raw)
 
-    def put(
-        self, txn: lmdb.Transaction, normalized: bytes, account: store_pb2.LoyaltyAccount
-    ) -> None:
+    def put(self, txn: Txn, normalized: bytes, account: store_pb2.LoyaltyAccount) -> None:
         db = self._store.tables.loyalty_accounts
         before = txn.get(normalized, db=db) if self.listeners else None
         txn.put(normalized, account.SerializeToString(), db=db)
@@ -139,7 +129,7 @@ class LoyaltyAccounts:
             listener(txn, before, account)
 
     def resolve(
-        self, txn: lmdb.Transaction, *, code: str = "", campaign_id: str = "", customer_id: str = ""
+        self, txn: Txn, *, code: str = "", campaign_id: str = "", customer_id: str = ""
     ) -> bytes:
         """The card named by its code, or by program and customer."""
         if code:
@@ -160,9 +150,7 @@ class LoyaltyAccounts:
             )
         return normalized
 
-    def card(
-        self, txn: lmdb.Transaction, normalized: bytes, now_ms: int
-    ) -> loyalty_pb2.LoyaltyCard:
+    def card(self, txn: Txn, normalized: bytes, now_ms: int) -> loyalty_pb2.LoyaltyCard:
         """The card as the customer sees it at `now_ms`."""
         account = self.get(txn, normalized)
         campaign = self.program(txn, account.campaign_id)

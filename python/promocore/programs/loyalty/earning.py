@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import lmdb
-
 from promocore.programs.loyalty.accounts import LoyaltyAccounts, customer_campaigns, customer_card
 from promocore.programs.loyalty.program import (
     BASIS_POINTS,
@@ -22,7 +20,7 @@ from promocore.programs.loyalty.program import (
     period_key,
     tier_multiplier_bp,
 )
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.redemptions import Redeemed
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
 from promocore.v1.internal import store_pb2
@@ -45,7 +43,7 @@ class Earning:
     # Triggers --------------------------------------------------------------------------------
 
     def on_custom_event(
-        self, txn: lmdb.Transaction, customer_id: str, event_name: str, now_ms: int
+        self, txn: Txn, customer_id: str, event_name: str, now_ms: int
     ) -> list[Grant]:
         """Points of the EARN_ON_CUSTOM_EVENT rules naming this event, in every program the
         customer is enrolled in."""
@@ -60,7 +58,7 @@ class Earning:
         )
 
     def on_segment_entered(
-        self, txn: lmdb.Transaction, customer_id: str, segment_id: str, now_ms: int
+        self, txn: Txn, customer_id: str, segment_id: str, now_ms: int
     ) -> list[Grant]:
         """Points of the EARN_ON_SEGMENT_ENTERED rules naming this segment. The entry point for
         the segment evaluation of issue 6: call it once per customer entering a segment."""
@@ -77,7 +75,7 @@ class Earning:
 
     # The redemption log's observer: a paid order --------------------------------------------
 
-    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+    def on_redeemed(self, txn: Txn, redeemed: Redeemed) -> None:
         if not redeemed.customer_id:
             return
         now_ms = redeemed.created_at_ms
@@ -117,7 +115,7 @@ class Earning:
 
     def on_rolled_back(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredRedemption,
         rollback: store_pb2.Rollback,
     ) -> None:
@@ -130,7 +128,7 @@ class Earning:
 
     # Internals -------------------------------------------------------------------------------
 
-    def _programs(self, txn: lmdb.Transaction, customer_id: str, now_ms: int):
+    def _programs(self, txn: Txn, customer_id: str, now_ms: int):
         """(campaign, card code, account) of each usable program the customer is enrolled in."""
         for campaign_id in customer_campaigns(self._store, txn, customer_id):
             campaign = self._store.catalog.get_campaign(txn, campaign_id)
@@ -155,7 +153,7 @@ class Earning:
 
     def _grant(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         campaign: campaign_pb2.Campaign,
         code: bytes,
         account: store_pb2.LoyaltyAccount,
@@ -189,7 +187,7 @@ class Earning:
 
     def grant(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         campaign: campaign_pb2.Campaign,
         code: bytes,
         account: store_pb2.LoyaltyAccount,

@@ -3,8 +3,6 @@ cash, gives a coupon from a campaign, gift card credit, or a free product."""
 
 from __future__ import annotations
 
-import lmdb
-
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from promocore.manage.codegen import CodePattern
@@ -12,7 +10,7 @@ from promocore.programs.giftcards import GiftCards
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import LoyaltyAccounts, new_card_code
 from promocore.programs.loyalty.program import current_tier
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.keys import decode_counter, encode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2
 
@@ -47,9 +45,7 @@ class Rewards:
                 lambda: self._buy(txn, request),
             )
 
-    def _buy(
-        self, txn: lmdb.Transaction, request: admin_pb2.BuyRewardRequest
-    ) -> admin_pb2.BuyRewardResponse:
+    def _buy(self, txn: Txn, request: admin_pb2.BuyRewardRequest) -> admin_pb2.BuyRewardResponse:
         now_ms = self._clock.now_ms()
         card = self._accounts.resolve(txn, code=request.code)
         account = self._accounts.get(txn, card)
@@ -108,9 +104,7 @@ class Rewards:
         response.card.CopyFrom(self._accounts.card(txn, card, now_ms))
         return response
 
-    def _issue_coupon(
-        self, txn: lmdb.Transaction, campaign_id: str, customer_id: str, now_ms: int
-    ) -> str:
+    def _issue_coupon(self, txn: Txn, campaign_id: str, customer_id: str, now_ms: int) -> str:
         """A single-use code of the campaign, assigned to the customer."""
         campaign = self._store.catalog.get_campaign(txn, campaign_id)
         code = campaign_pb2.Code(

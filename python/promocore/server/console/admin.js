@@ -86,7 +86,7 @@ export function keysPage() {
     ], answer.apiKeys || [], "No key.");
   }, "Loading API keys");
   const name = h("input", { id: "key-name", required: true });
-  const role = h("select", { id: "key-role" }, ["ROLE_CHECKOUT", "ROLE_POS", "ROLE_READ_ONLY", "ROLE_ADMIN"].map((r) =>
+  const role = h("select", { id: "key-role" }, ["ROLE_CHECKOUT", "ROLE_POS", "ROLE_READ_ONLY", "ROLE_SUPPORT", "ROLE_ADMIN"].map((r) =>
     h("option", { value: r }, r.replace("ROLE_", "").toLowerCase())));
   const form = h("form", { className: "row", "aria-label": "New API key" }, field("Name", name), field("Role", role),
     h("div", {}, h("button", { type: "submit" }, "Create")));

@@ -2,6 +2,7 @@
 // duplicate). The create/edit form is campaign_form.js; campaign_words.js says a campaign in words.
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
+import { tryPanel } from "./tryit.js";
 import { errorBox, field, h, load, money, replace, table } from "./ui.js";
 import { TYPES, typeName } from "./campaign_form.js";
 import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
@@ -109,6 +110,7 @@ function campaignDetails(campaign, refresh) {
         canWrite() ? h("a", { href: `#/campaigns/${encodeURIComponent(campaign.id)}/edit`, id: "edit-campaign" }, "Edit") : null,
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
       notice),
+    tryPanel(campaign),
     h("section", { className: "card" }, h("h2", {}, "Duplicate"), duplicate),
     h("section", { className: "card" }, h("h2", {}, "Versions"), versions(campaign)));
 }
