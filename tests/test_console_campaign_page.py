@@ -20,6 +20,7 @@ def test_the_campaign_page_says_what_the_campaign_does_and_how_far_it_went(conso
         time_zone="Europe/Berlin",
         start_at=datetime(2026, 2, 1, 0, 0, tzinfo=UTC),
         expire_at=datetime(2026, 12, 31, 23, 0, tzinfo=UTC),
+        validity_windows=[{"days_of_week": [6, 7]}],  # weekends (the clock's now is a Sunday)
         effect={"percent_off_order": {"percent_bp": 1500, "cap": 3000}},
         rules_json='{"subject": "order.amount", "op": "gte", "value": 5000}',
         limits={"total_redemptions": 4, "per_customer": 2, "budget_discount": 10000},
@@ -42,7 +43,9 @@ def test_the_campaign_page_says_what_the_campaign_does_and_how_far_it_went(conso
     assert console.find("#campaign-effect-words").text == "15 % off the order, at most 30.00 EUR"
     console.text_in("#campaign-rule", "order amount is at least 50.00 EUR")
     console.text_in(
-        "#campaign-dates", "from 2026-02-01 01:00 until 2027-01-01 00:00 (Europe/Berlin)"
+        "#campaign-dates",
+        "from 2026-02-01 01:00 until 2027-01-01 00:00,"
+        " on Sat, Sun 00:00\u201324:00 (Europe/Berlin)",
     )
     console.text_in(
         "#campaign-so-far",

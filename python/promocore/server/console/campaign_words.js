@@ -49,7 +49,13 @@ export function datesInZone(campaign) {
   const zone = campaign.timeZone || "UTC";
   const start = campaign.startAt ? `from ${formatInZone(campaign.startAt, zone).replace(/ \(.*\)$/, "")}` : "from its creation";
   const end = campaign.expireAt ? `until ${formatInZone(campaign.expireAt, zone).replace(/ \(.*\)$/, "")}` : "with no end";
-  return `${start} ${end} (${zone})`;
+  // Recurring windows (any one holds): "on Sat 23:00–24:00".
+  const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+  const windows = (campaign.validityWindows || []).map((window) => {
+    const on = (window.daysOfWeek || []).length ? `on ${window.daysOfWeek.map((day) => days[Number(day) - 1]).join(", ")}` : "every day";
+    return `${on} ${window.startTime || "00:00"}–${window.endTime || "24:00"}`;
+  });
+  return `${start} ${end}${windows.length ? `, ${windows.join(" or ")}` : ""} (${zone})`;
 }
 
 export function limitsInWords(limits, currency, perCode) {
