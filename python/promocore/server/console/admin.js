@@ -31,7 +31,7 @@ async function auditChange(entry) {
 }
 
 function changeCell(entry) {
-  const raw = h("details", {}, h("summary", {}, "JSON"), h("pre", { className: "diff" },
+  const raw = h("details", {}, h("summary", {}, "JSON"), h("pre", { className: "diff", tabindex: "0" },
     entry.beforeJson ? `before: ${entry.beforeJson}\n` : "", entry.afterJson ? `after: ${entry.afterJson}` : ""));
   if (!entry.target.startsWith("campaign/") || entry.target.split("/").length !== 2) return raw;
   const words = h("div", { className: "audit-words" }, "…");

@@ -199,7 +199,7 @@ function diffView(a, b) {
     else if (j < right.length && (i >= left.length || lengths[i][j + 1] >= lengths[i + 1][j])) { lines.push(h("span", { className: "add" }, "+ " + right[j])); j++; }
     else { lines.push(h("span", { className: "del" }, "- " + left[i])); i++; }
   }
-  return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff" }, lines));
+  return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff", tabindex: "0", "aria-label": "JSON line diff" }, lines));
 }
 
 
