@@ -8,6 +8,9 @@
    a phase is its RESOURCE_EXHAUSTED answers (load shedding) over its requests.
 3. A mixed phase: checkout (Qualify -> Validate -> Redeem), POS and admin users together.
 4. The TV-ad spike on the limit-1,000 campaign (locust_spike.py), up to 500 users.
+5. The HTTP door against gRPC (http_bench.py, on its own one-worker server): Validate latency
+   on a kept-alive connection, server CPU per Validate and throughput at 32 users, HTTP/JSON
+   over gRPC (`--no-http` leaves it out).
 
 Writes benchmarks/results/load_bench.json, a section of benchmarks/RESULTS.md and the latency
 plot benchmarks/results/load_latency.png (none of them with --no-write); prints one JSON object
@@ -263,6 +266,32 @@ def plot(series: dict[str, list[tuple[float, float, float]]], path: Path) -> Non
     plt.close(figure)
 
 
+HTTP_FIGURES = (
+    "http_keepalive_p50_ms",
+    "grpc_keepalive_p50_ms",
+    "http_validate_cpu_ratio",
+    "http_throughput_ratio",
+)
+
+
+def http_door(users: int, seconds: float) -> dict:
+    """benchmarks/http_bench.py's figures (it starts its own one-worker server)."""
+    shown = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "http_bench.py"),
+            "--users",
+            str(users),
+            "--seconds",
+            str(seconds),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return orjson.loads(shown.stdout.strip().splitlines()[-1])
+
+
 def write_results(summary: dict, details: dict, command: str) -> None:
     phases = details["phases"]
     lines = [
@@ -335,6 +364,9 @@ def main() -> int:
     parser.add_argument(
         "--profile", action="store_true", help="also sample the workers with py-spy (extra phases)"
     )
+    parser.add_argument(
+        "--no-http", action="store_true", help="leave out the HTTP door's figures (http_bench.py)"
+    )
     args = parser.parse_args()
     OUTPUT.mkdir(exist_ok=True)
 
@@ -406,6 +438,7 @@ def main() -> int:
             server.stop()
         store_count = spike_redemptions_in_store(data_dir)
 
+    http = None if args.no_http else http_door(args.users, args.seconds)
     outcomes = Counter(spike_out["spike"])
     errors = spike_out["errors"]
     shed = sum(n for kind, n in errors.items() if kind.endswith(":RESOURCE_EXHAUSTED"))
@@ -427,6 +460,7 @@ def main() -> int:
         "validate_cpu_us": round(phases["validate"]["cpu_us_per_rpc"], 1),
         "redeem_cpu_us": round(phases["redeem"]["cpu_us_per_rpc"], 1),
         "validate_shed_fraction": round(phases["validate"]["shed_fraction"], 4),
+        **({name: http.get(name) for name in HTTP_FIGURES} if http is not None else {}),
     }
     details = {
         "machine": machine(),
@@ -442,6 +476,7 @@ def main() -> int:
         "profiles": profiles,
         "mixed": mixed,
         "spike": {"outcomes": dict(outcomes), "errors": errors, "store_count": store_count},
+        "http": http,
     }
     if not args.no_write:
         (OUTPUT / "load_bench.json").write_bytes(

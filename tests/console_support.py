@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from axe_selenium_python import Axe
+from axe_core_python.selenium import Axe
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
@@ -114,9 +114,7 @@ class Console:
     def check_accessibility(self, name: str) -> None:
         """axe-core over the page as it is now: its results are saved beside the screenshots
         (axe-<name>.json) and a serious or critical violation fails the test, named."""
-        axe = Axe(self.driver)
-        axe.inject()
-        results = axe.run()
+        results = Axe().run(self.driver)
         (self.folder / f"axe-{name}.json").write_bytes(
             orjson.dumps(
                 {key: results[key] for key in ("url", "violations", "incomplete")},

@@ -19,12 +19,12 @@ from promocore.server.grpc_server import RunningServer
 from support import cart
 
 
-def get(server: RunningServer, path: str) -> tuple[int, dict[str, str], str]:
+def get(server: RunningServer, path: str) -> tuple[int, http.client.HTTPMessage, str]:
     connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode()
+        return response.status, response.headers, response.read().decode()
     finally:
         connection.close()
 

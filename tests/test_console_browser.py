@@ -39,6 +39,7 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     console.sign_in(TEST_ADMIN_KEY)
     console.text_in("#campaign-list", "No campaign matches")
     console.screenshot("02-campaigns")
+    console.check_accessibility("campaigns")
 
     # Create a campaign through the form, its rule with the builder (no JSON typed; the compile
     # errors are test_console_rule_builder.py's).
@@ -68,6 +69,7 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     assert console.find("#generate-progress").get_attribute("value") == "100"
     assert console.find("#generate-progress-text").text.startswith("100 %")
     console.screenshot("05-codes-generated")
+    console.check_accessibility("codes")
     codes = admin.list_codes("spring-10")
     assert len(codes) == 10_000
     one_code = codes[0]["code"]
@@ -116,6 +118,7 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     assert bars, "a bar for the one redemption"
     console.text_in("#report-totals", "1 redemptions")
     console.screenshot("09-report")
+    console.check_accessibility("report")
     assert console.console_errors() == []
 
 
@@ -146,6 +149,7 @@ def test_support_looks_up_a_customer_and_rolls_back_a_redemption(console, http_s
     console.find("#wallet table, #wallet p")
     console.text_in("#redemptions", redemption_id)
     console.screenshot("10-customer")
+    console.check_accessibility("customer")
     console.find("#redemptions button.rollback").click()
     # A reason first, then the confirmation naming the redemption.
     console.text_in("#rollback-question", f"Roll back {redemption_id} of order order-7?")
@@ -170,6 +174,7 @@ def test_support_looks_up_a_customer_and_rolls_back_a_redemption(console, http_s
     console.find("#created-key .secret")
     console.text_in("#keys", "till 9")
     console.screenshot("13-api-keys")
+    console.check_accessibility("api-keys")
     assert console.console_errors() == []
 
 
@@ -204,6 +209,7 @@ def test_a_wrong_key_is_refused_with_the_reason(console):
     field.send_keys("pck_0000000000000000_wrong" + Keys.ENTER)
     console.text_in(".error", "unauthenticated")
     console.screenshot("15-wrong-key")
+    console.check_accessibility("sign-in-refused")
     # Nothing kept: the key is forgotten, the sign-in form is back.
     assert console.driver.execute_script("return sessionStorage.length") == 0
 
@@ -242,18 +248,19 @@ def test_a_customer_sees_their_cockpit_and_a_tampered_link_is_refused(console, h
 
 
 def test_editing_keeps_an_effect_the_form_does_not_edit(console, http_server, admin):
-    tiered = {"tiered_spend": {"tiers": [{"threshold": 5000, "amount": 500}]}}
-    admin.create_campaign(id="tiers", name="tiers", type="PROMOTION", currency="EUR", effect=tiered)
+    formula = {"formula": {"expression": "min(order.amount * 10%, 5.00)"}}
+    admin.create_campaign(
+        id="tiers", name="tiers", type="PROMOTION", currency="EUR", effect=formula
+    )
     stored = admin.get_campaign("tiers")["effect"]
     console.sign_in(TEST_ADMIN_KEY)
     console.go("#/campaigns/tiers/edit")
     assert (
-        "As stored: tieredSpend"
-        in Select(console.find("#campaign-effect")).first_selected_option.text
+        "As stored: formula" in Select(console.find("#campaign-effect")).first_selected_option.text
     )
     name = console.find("#campaign-name")
     name.clear()
     name.send_keys("Spend 50, save 5" + Keys.ENTER)
     console.text_in("h1", "Spend 50, save 5")
     assert admin.get_campaign("tiers")["effect"] == stored
-    assert stored["tiered_spend"]["tiers"] == tiered["tiered_spend"]["tiers"]
+    assert stored["formula"] == formula["formula"]

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -237,3 +238,40 @@ def test_a_compile_error_is_shown_at_its_condition(console, admin):
     )
     console.screenshot("02-compile-error-on-save")
     console.check_accessibility("rule-builder-error")
+
+
+def test_the_builder_works_with_the_keyboard_alone(console, admin):
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns/new")
+    console.find("#campaign-id").send_keys("web-only")
+    console.find("#campaign-name").send_keys("Web only")
+    console.find("#campaign-amount").send_keys("5")
+    console.find("#rules-section button.add-condition").send_keys(Keys.ENTER)
+    keys = ActionChains(console.driver)
+
+    def focused(label: str):
+        active = console.driver.switch_to.active_element
+        assert (active.get_attribute("aria-label") or "").startswith(label), active.get_attribute(
+            "outerHTML"
+        )
+        return active
+
+    # The new condition has the focus on its subject; arrows pick "Sales channel".
+    focused("Subject")
+    for _ in range(6):
+        keys.send_keys(Keys.ARROW_DOWN).perform()
+    assert Select(focused("Subject")).first_selected_option.text == "Sales channel"
+    keys.send_keys(Keys.TAB).perform()
+    assert Select(focused("Operator")).first_selected_option.text == "is"
+    keys.send_keys(Keys.TAB).perform()
+    focused("Sales channel is")
+    keys.send_keys("web").perform()
+    console.text_in("#rule-words", 'order channel is "web"')
+    console.screenshot("01-keyboard-condition")
+    keys.send_keys(Keys.ENTER).perform()  # Enter saves the form
+    console.text_in("h1", "Web only")
+    assert admin.get_campaign("web-only")["rules"] == {
+        "subject": "order.channel",
+        "op": "eq",
+        "value": "web",
+    }

@@ -36,7 +36,7 @@ def post(
     key: str | None = TEST_ADMIN_KEY,
     headers: dict[str, str] | None = None,
     content_type: str = "application/json",
-) -> tuple[int, dict[str, str], bytes]:
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
     sent = {"Content-Type": content_type, **(headers or {})}
     if key is not None:
@@ -45,7 +45,7 @@ def post(
     try:
         connection.request("POST", path, body=data, headers=sent)
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 

@@ -384,3 +384,16 @@ def generate_code_records(
     (the serialized ``promocore.v1.Code`` field 1, the code, followed by ``record_tail``, the
     batch's other fields serialized) and the campaign index keys (``index_prefix + key``).
     """
+
+class JsonCodec:
+    """Proto3 JSON <-> protobuf bytes of the messages of a FileDescriptorSet (prost-reflect's
+    mapping, as protobuf's json_format: lowerCamelCase names, defaults left out, 64-bit
+    integers as strings, enums by name)."""
+
+    def __init__(self, file_descriptor_set: bytes) -> None: ...
+    def to_proto(self, message_name: str, json: bytes) -> bytes:
+        """The protobuf bytes of `json`; ValueError when it is not a `message_name`; KeyError
+        for a message not in the descriptors."""
+    def to_json(self, message_name: str, data: bytes) -> bytes:
+        """The proto3 JSON of protobuf bytes `data` of `message_name`; ValueError when they do
+        not decode."""

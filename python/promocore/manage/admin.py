@@ -510,7 +510,10 @@ class Admin:
             campaign = self._store.catalog.get_campaign(
                 txn, _required(request.campaign_id, "campaign_id")
             )
-        return campaign_report(self._store, campaign, request.range)
+            codes = self._store.catalog.count_campaign_codes(txn, campaign.id)
+        report = campaign_report(self._store, campaign, request.range)
+        report.codes = codes
+        return report
 
     # Audit log -----------------------------------------------------------------------------
 

@@ -343,6 +343,11 @@ class Gate:
         if not policy.open:
             self._enter(policy, context)
 
+    def requires_key(self, path: str) -> bool:
+        """Whether a call of the method at `path` must present an API key: lets a transport
+        refuse a call without one before it reads the request."""
+        return self._authenticator is not None and not self._policies[path].open
+
     def install(self, server: grpc.Server) -> None:
         """Registers every gated method on `server` (before it starts)."""
         by_path = {}

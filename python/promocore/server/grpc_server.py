@@ -436,7 +436,12 @@ def start_server(
             ),
         )
         try:
-            http = HttpServer(options.http_listen, app, reuse_port=options.reuse_port)
+            http = HttpServer(
+                options.http_listen,
+                app,
+                reuse_port=options.reuse_port,
+                max_calls=options.max_concurrent_rpcs,
+            )
         except OSError:
             store.close()
             raise

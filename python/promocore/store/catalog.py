@@ -179,6 +179,17 @@ class Catalog:
 
         yield from self._codes_of(txn, indexed())
 
+    def count_campaign_codes(self, txn: lmdb.Transaction, campaign_id: str) -> int:
+        """How many codes the campaign has: its index keys counted, no code record read."""
+        prefix = campaign_id.encode() + b"\0"
+        cursor = txn.cursor(db=self._t.campaign_codes)
+        count = 0
+        found = cursor.set_range(prefix)
+        while found and bytes(cursor.key()).startswith(prefix):
+            count += 1
+            found = cursor.next()
+        return count
+
     def _codes_of(
         self, txn: lmdb.Transaction, normalized_codes: Iterable[bytes]
     ) -> Iterator[campaign_pb2.Code]:

@@ -523,7 +523,7 @@ class VariantFigures(_message.Message):
     def __init__(self, variant: _Optional[str] = ..., redemptions: _Optional[int] = ..., discount: _Optional[int] = ..., order_value: _Optional[int] = ...) -> None: ...
 
 class CampaignReport(_message.Message):
-    __slots__ = ("campaign_id", "currency", "redemptions", "rollbacks", "unique_customers", "total_discount", "total_order_value", "daily", "variants")
+    __slots__ = ("campaign_id", "currency", "redemptions", "rollbacks", "unique_customers", "total_discount", "total_order_value", "daily", "variants", "codes")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -533,6 +533,7 @@ class CampaignReport(_message.Message):
     TOTAL_ORDER_VALUE_FIELD_NUMBER: _ClassVar[int]
     DAILY_FIELD_NUMBER: _ClassVar[int]
     VARIANTS_FIELD_NUMBER: _ClassVar[int]
+    CODES_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     currency: str
     redemptions: int
@@ -542,7 +543,8 @@ class CampaignReport(_message.Message):
     total_order_value: int
     daily: _containers.RepeatedCompositeFieldContainer[DailyFigures]
     variants: _containers.RepeatedCompositeFieldContainer[VariantFigures]
-    def __init__(self, campaign_id: _Optional[str] = ..., currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., unique_customers: _Optional[int] = ..., total_discount: _Optional[int] = ..., total_order_value: _Optional[int] = ..., daily: _Optional[_Iterable[_Union[DailyFigures, _Mapping]]] = ..., variants: _Optional[_Iterable[_Union[VariantFigures, _Mapping]]] = ...) -> None: ...
+    codes: int
+    def __init__(self, campaign_id: _Optional[str] = ..., currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., unique_customers: _Optional[int] = ..., total_discount: _Optional[int] = ..., total_order_value: _Optional[int] = ..., daily: _Optional[_Iterable[_Union[DailyFigures, _Mapping]]] = ..., variants: _Optional[_Iterable[_Union[VariantFigures, _Mapping]]] = ..., codes: _Optional[int] = ...) -> None: ...
 
 class ApiKey(_message.Message):
     __slots__ = ("id", "name", "role", "created_at", "revoked_at")

@@ -6,6 +6,7 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod json_codec;
 mod result_tally;
 
 use promocore_engine as engine;
@@ -734,6 +735,7 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PySegmentRule>()?;
     module.add_class::<PyRedemptionWrites>()?;
     module.add_class::<PyCheckoutPlan>()?;
+    module.add_class::<json_codec::JsonCodec>()?;
     module.add_class::<PyPreparedCheckout>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;

@@ -19,6 +19,7 @@ const nav = document.getElementById("nav");
 
 const ROUTES = [
   [/^#\/campaigns\/new$/, () => campaignFormPage(null)],
+  [/^#\/campaigns\/new\/([^/]+)$/, (template) => campaignFormPage(null, template)],
   [/^#\/campaigns\/([^/]+)\/edit$/, (id) => campaignFormPage(id)],
   [/^#\/campaigns\/([^/]+)$/, (id) => campaignPage(id)],
   [/^#\/campaigns$/, () => campaignsPage()],

@@ -7,6 +7,8 @@ import { clearProblem, errorBox, field, h, load, replace, showProblem } from "./
 import { InputProblem, amountText, parseMoney, parsePercent, percentText } from "./money.js";
 import { browserTimeZone, instantFromLocal, isTimeZone, localInputValue, timeZones } from "./zones.js";
 import { RuleProblem, parseJson, ruleBuilder, toJson } from "./rule_builder.js";
+import { TEMPLATES } from "./templates.js";
+import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
 
 export const TYPES = ["DISCOUNT_COUPONS", "PROMOTION", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "REFERRAL_PROGRAM"];
 const TYPE_NAMES = {
@@ -22,19 +24,39 @@ const EFFECTS = {
   amountOffItems: "Amount off matching items",
   percentOffItems: "Percent off matching items",
   shippingFree: "Free shipping",
+  tieredSpend: "Tiered spend (spend more, save more)",
+  freeUnits: "Gift with purchase (free units of a product)",
+  buyXGetY: "Buy X, get Y",
 };
 // Which inputs each effect uses (the others are hidden and not read).
 const EFFECT_INPUTS = {
   amountOffOrder: ["amount"], percentOffOrder: ["percent", "cap"],
   amountOffItems: ["amount", "filter"], percentOffItems: ["percent", "cap", "filter"],
+  tieredSpend: ["tiers", "cap"], freeUnits: ["gift"], buyXGetY: ["bxgy"],
 };
 
-export function campaignFormPage(id) {
+// `id`: edit that campaign; else a new one, blank or from the template named `templateId`.
+export function campaignFormPage(id, templateId = null) {
   const body = h("div", {});
   if (!canWrite()) return h("div", {}, errorBox({ code: "permission_denied", message: "A read-only key cannot change campaigns." }));
-  if (id) load(body, async () => campaignForm(await admin("GetCampaign", { id })), "Loading the campaign");
-  else replace(body, campaignForm(null));
-  return h("div", {}, h("p", {}, h("a", { href: "#/campaigns" }, "← Campaigns")), body);
+  if (id) {
+    load(body, async () => campaignForm(await admin("GetCampaign", { id })), "Loading the campaign");
+    return h("div", {}, h("p", {}, h("a", { href: "#/campaigns" }, "← Campaigns")), body);
+  }
+  const template = TEMPLATES.find((one) => one.id === templateId);
+  if (templateId && !template) replace(body, errorBox({ code: "not_found", message: `No template "${templateId}".` }));
+  else replace(body, campaignForm(null, template ? template.campaign : null));
+  return h("div", {}, h("p", {}, h("a", { href: "#/campaigns" }, "← Campaigns")), templatePicker(template), body);
+}
+
+// One click to a form filled for a common campaign (templates.js; docs/console.md lists them).
+function templatePicker(chosen) {
+  return h("section", { className: "card templates", "aria-label": "Templates" },
+    h("h2", {}, chosen ? `From the template: ${chosen.name}` : "Start from a template"),
+    h("ul", {}, TEMPLATES.map((template) => h("li", {},
+      h("a", { href: `#/campaigns/new/${template.id}`, id: `template-${template.id}`, "aria-current": template === chosen ? "page" : null }, template.name),
+      h("span", { className: "muted" }, ` — ${template.summary}`)))),
+    chosen ? h("p", {}, h("a", { href: "#/campaigns/new" }, "Blank form instead")) : null);
 }
 
 // A whole number of at least 1, or nothing (no limit).
@@ -52,18 +74,19 @@ const SERVER_FIELDS = [
   [/^campaign\.id$/, "id"], [/^campaign\.name$/, "name"], [/^campaign\.currency$/, "currency"],
   [/^campaign\.time_zone$/, "zone"], [/^campaign\.start_at/, "start"], [/^campaign\.expire_at/, "expire"],
   [/^campaign\.effect\..*\.percent_bp$/, "percent"], [/^campaign\.effect\..*\.cap$/, "cap"],
-  [/^campaign\.effect\..*filter/, "filter"], [/^campaign\.effect\..*amount$/, "amount"],
+  [/^campaign\.effect\.(amount_off_order|amount_off_items)\.amount$/, "amount"],
   [/^campaign\.limits\.total_redemptions$/, "total"], [/^campaign\.limits\.per_customer$/, "perCustomer"],
   [/^campaign\.limits\.budget_discount$/, "budget"], [/^campaign\.code_redemption_quantity$/, "codeQuantity"],
   [/^campaign\.rules/, "rules"],
 ];
 
-function campaignForm(campaign) {
-  const c = campaign || {};
+// `prefill`: a new campaign's starting values (a template's), saved only when created.
+function campaignForm(campaign, prefill = null) {
+  const c = campaign || prefill || {};
   const effect = c.effect || {};
   const storedKind = Object.keys(effect)[0];
   // An effect the form does not edit (buy X get Y, tiers, formula...) is kept as stored.
-  const kind = !campaign ? "amountOffOrder" : !storedKind ? "none"
+  const kind = !campaign && !prefill ? "amountOffOrder" : !storedKind ? "none"
     : effect.shipping ? (effect.shipping.free ? "shippingFree" : "asStored")
     : storedKind in EFFECTS ? storedKind : "asStored";
   const inner = effect[storedKind] || {};
@@ -73,6 +96,8 @@ function campaignForm(campaign) {
   const moneyInput = (name, minor) => input(name, minor === undefined || minor === null ? "" : amountText(minor, storedCurrency),
     { inputmode: "decimal", autocomplete: "off", size: 12 });
 
+  const currencyUnits = [], zoneUnits = [];
+  const unit = (list, text) => { const span = h("span", { className: "unit" }, text); list.push(span); return span; };
   const inputs = {
     id: input("id", c.id, { required: true, readonly: campaign ? true : null, pattern: "[A-Za-z0-9_.\\-]+" }),
     name: input("name", c.name, { required: true }),
@@ -82,7 +107,13 @@ function campaignForm(campaign) {
     amount: moneyInput("amount", inner.amount),
     percent: input("percent", inner.percentBp ? percentText(inner.percentBp) : "", { inputmode: "decimal", autocomplete: "off", size: 6 }),
     cap: moneyInput("cap", inner.cap),
-    filter: h("textarea", { id: "campaign-item-filter", rows: 3 }, inner.filter ? inner.filter.ruleJson : ""),
+    giftSku: input("gift-sku", inner.sku, { autocomplete: "off", size: 12 }),
+    giftQuantity: input("gift-quantity", inner.quantity ?? (storedKind === "freeUnits" ? "" : "1"), { inputmode: "numeric", size: 5 }),
+    giftPrice: moneyInput("gift-price", inner.unitPrice),
+    buyQuantity: input("buy-quantity", inner.buyQuantity ?? "2", { inputmode: "numeric", size: 5 }),
+    getQuantity: input("get-quantity", inner.getQuantity ?? "1", { inputmode: "numeric", size: 5 }),
+    getPercent: input("get-percent", inner.percentBp ? percentText(inner.percentBp) : "100", { inputmode: "decimal", size: 6 }),
+    maxRepeats: input("max-repeats", inner.maxRepeats && inner.maxRepeats !== "0" ? inner.maxRepeats : "", { inputmode: "numeric", size: 5 }),
     total: input("total", (c.limits || {}).totalRedemptions, { inputmode: "numeric", size: 8 }),
     perCustomer: input("per-customer", (c.limits || {}).perCustomer, { inputmode: "numeric", size: 8 }),
     budget: moneyInput("budget", (c.limits || {}).budgetDiscount),
@@ -132,6 +163,35 @@ function campaignForm(campaign) {
     describeRule();
   };
   inputs.rules.addEventListener("change", useJson);
+
+  // Item filters (which lines an item effect touches) with the same builder, item subjects.
+  const itemContext = { currency: () => inputs.currency.value.trim().toUpperCase() || storedCurrency, zone: () => storedZone, changed: () => {} };
+  const itemBuilder = (filter) => ruleBuilder(filter && filter.ruleJson ? filter.ruleJson : "", itemContext, { itemScope: true });
+  const itemFilter = itemBuilder(inner.filter);
+  const buyFilter = itemBuilder(inner.buyFilter);
+  const getFilter = itemBuilder(inner.getFilter);
+  const filterOf = (builder) => {
+    const text = builder.read();
+    return text ? { ruleJson: text } : undefined;
+  };
+
+  // Tiers: "from <amount> spent, <amount> off" rows (or percent off), added and removed.
+  const tierRows = h("ol", { className: "tiers", id: "campaign-tiers" });
+  const tierInputs = [];
+  const addTier = (tier = {}) => {
+    const row = {
+      threshold: h("input", { "aria-label": "Tier: from this order amount", value: tier.threshold ? amountText(tier.threshold, storedCurrency) : "", inputmode: "decimal", size: 10 }),
+      kind: h("select", { "aria-label": "Tier: kind of discount" },
+        h("option", { value: "amount", selected: tier.percentBp === undefined }, "amount off"),
+        h("option", { value: "percent", selected: tier.percentBp !== undefined }, "% off")),
+      value: h("input", { "aria-label": "Tier: discount", value: tier.percentBp !== undefined ? percentText(tier.percentBp) : tier.amount ? amountText(tier.amount, storedCurrency) : "", inputmode: "decimal", size: 8 }),
+    };
+    const item = h("li", { className: "rule-line" }, "From ", row.threshold, " ", unit(currencyUnits, storedCurrency), " spent: ", row.value, row.kind,
+      h("button", { type: "button", className: "link", onclick: () => { tierInputs.splice(tierInputs.indexOf(row), 1); item.remove(); } }, "Remove tier"));
+    tierInputs.push(row);
+    tierRows.append(item);
+  };
+  for (const tier of inner.tiers || (storedKind === "tieredSpend" ? [] : [{}])) addTier(tier);
   const initialDates = { start: inputs.start.value, expire: inputs.expire.value };
   const zoneNames = h("datalist", { id: "time-zone-names" }, timeZones().map((zone) => h("option", { value: zone })));
   const choices = Object.entries(EFFECTS);
@@ -139,8 +199,6 @@ function campaignForm(campaign) {
   const effectKind = h("select", { id: "campaign-effect" }, choices.map(([value, label]) => h("option", { value, selected: value === kind }, label)));
 
   // Labels that name the unit follow the currency and the zone as they are typed.
-  const currencyUnits = [], zoneUnits = [];
-  const unit = (list, text) => { const span = h("span", { className: "unit" }, text); list.push(span); return span; };
   const moneyLabel = (text) => h("span", {}, `${text} (`, unit(currencyUnits, storedCurrency), ")");
   const zoneLabel = (text) => h("span", {}, `${text} (`, unit(zoneUnits, storedZone), ")");
   const follow = () => {
@@ -156,7 +214,16 @@ function campaignForm(campaign) {
     amount: field(moneyLabel("Amount off"), inputs.amount),
     percent: field("Percent off (%)", inputs.percent),
     cap: field(moneyLabel("At most"), inputs.cap),
-    filter: field("Items it applies to (a rule on item.*, JSON)", inputs.filter),
+    filter: h("div", { className: "field" }, h("p", { className: "label" }, "Items it applies to"), itemFilter.element),
+    tiers: h("div", { className: "field" }, h("p", { className: "label" }, "Tiers (the best tier reached applies)"), tierRows,
+      h("button", { type: "button", className: "secondary small", id: "add-tier", onclick: () => addTier() }, "+ Tier")),
+    gift: h("div", { className: "row fields" }, field("Free product (SKU)", inputs.giftSku), field("Units given", inputs.giftQuantity),
+      field(moneyLabel("Its price (to add it when missing)"), inputs.giftPrice)),
+    bxgy: h("div", {},
+      h("div", { className: "row fields" }, field("Buy (units)", inputs.buyQuantity), field("Get (units)", inputs.getQuantity),
+        field("Get them at (% off; 100 = free)", inputs.getPercent), field("At most (times per order)", inputs.maxRepeats)),
+      h("div", { className: "field" }, h("p", { className: "label" }, "Items bought"), buyFilter.element),
+      h("div", { className: "field" }, h("p", { className: "label" }, "Items given"), getFilter.element)),
   };
   const showEffectInputs = () => {
     const used = EFFECT_INPUTS[effectKind.value] || [];
@@ -174,7 +241,8 @@ function campaignForm(campaign) {
       h("div", { className: "row fields" }, field("Id", inputs.id), field("Name", inputs.name), field("Type", inputs.type),
         field("Currency", inputs.currency), field("Time zone", inputs.zone)), zoneNames),
     h("section", { className: "card" }, h("h2", {}, "Discount"),
-      h("div", { className: "row fields" }, field("Effect", effectKind), fields.amount, fields.percent, fields.cap), fields.filter),
+      h("div", { className: "row fields" }, field("Effect", effectKind), fields.amount, fields.percent, fields.cap),
+      fields.tiers, fields.gift, fields.bxgy, fields.filter),
     h("section", { className: "card" }, h("h2", {}, "Limits"),
       h("div", { className: "row fields" }, field("Total redemptions", inputs.total), field("Per customer", inputs.perCustomer),
         field("Redemptions per code", inputs.codeQuantity), field(moneyLabel("Discount budget"), inputs.budget))),
@@ -215,8 +283,48 @@ function campaignForm(campaign) {
     const cap = money("cap", true);
     const budget = money("budget", true);
     const percentBp = used.includes("percent") ? take("percent", parsePercent) : undefined;
-    const filterText = inputs.filter.value.trim();
-    const filter = used.includes("filter") && filterText ? { ruleJson: filterText } : undefined;
+    const rulesOf = (builder) => {
+      try { return filterOf(builder); } catch (problem) {
+        if (!(problem instanceof RuleProblem)) throw problem;
+        found.push([problem.input, problem.message]);
+        return undefined;
+      }
+    };
+    const filter = used.includes("filter") ? rulesOf(itemFilter) : undefined;
+    const wholeNumber = (name) => take(name, (text) => {
+      const count = parseCount(text);
+      if (count === undefined) throw new InputProblem("Enter a whole number of at least 1.");
+      return count;
+    });
+    const problemAt = (element, read) => {
+      try { return read(element.value); } catch (problem) {
+        if (!(problem instanceof InputProblem)) throw problem;
+        found.push([element, problem.message]);
+        return undefined;
+      }
+    };
+    const tiers = used.includes("tiers") ? tierInputs.map((row) => {
+      const threshold = problemAt(row.threshold, (text) => parseMoney(text, currency));
+      return row.kind.value === "percent"
+        ? { threshold, percentBp: problemAt(row.value, parsePercent) }
+        : { threshold, amount: problemAt(row.value, (text) => parseMoney(text, currency)) };
+    }) : [];
+    if (used.includes("tiers") && !tierInputs.length) found.push([fields.tiers.querySelector("button"), "Add at least one tier."]);
+    // With its price the free product is added to a cart that lacks it; without, only a cart
+    // that holds it gets it free.
+    const giftPrice = used.includes("gift") ? take("giftPrice", (text) => (text.trim() ? parseMoney(text, currency) : undefined)) : undefined;
+    const gift = used.includes("gift") ? {
+      ...(storedKind === "freeUnits" ? inner : {}),
+      sku: take("giftSku", (text) => { if (!text.trim()) throw new InputProblem("Enter the SKU of the free product."); return text.trim(); }),
+      quantity: wholeNumber("giftQuantity"),
+      addMissingItem: giftPrice !== undefined,
+      unitPrice: giftPrice,
+    } : undefined;
+    const bxgy = used.includes("bxgy") ? {
+      buyFilter: rulesOf(buyFilter), buyQuantity: wholeNumber("buyQuantity"),
+      getFilter: rulesOf(getFilter), getQuantity: wholeNumber("getQuantity"),
+      percentBp: take("getPercent", parsePercent), maxRepeats: take("maxRepeats", parseCount),
+    } : undefined;
     const counts = Object.fromEntries(["total", "perCustomer", "codeQuantity"].map((name) => [name, take(name, parseCount)]));
     // A date left as it was keeps its stored instant exactly; one changed is read in the zone.
     const date = (name, stored) => {
@@ -243,6 +351,9 @@ function campaignForm(campaign) {
       amountOffItems: () => ({ amountOffItems: { amount, filter } }),
       percentOffItems: () => ({ percentOffItems: { percentBp, cap, filter } }),
       shippingFree: () => ({ shipping: { free: true } }),
+      tieredSpend: () => ({ tieredSpend: { tiers, cap } }),
+      freeUnits: () => ({ freeUnits: gift }),
+      buyXGetY: () => ({ buyXGetY: bxgy }),
     };
     const out = {
       ...(campaign || {}), id: inputs.id.value.trim(), name: inputs.name.value.trim(), type: inputs.type.value,
@@ -320,7 +431,7 @@ function campaignForm(campaign) {
         replace(problems, errorBox(error));
         const path = error.field.replace(/^campaign\./, "");
         if (!builder.markError(path, error.fieldDescription || error.message)) showRuleError(inputs.rules, rulesOutline, error);
-      } else if (target) {
+      } else if (target && inputs[target].offsetParent !== null) {
         report([[target, error.fieldDescription || error.message]]);
       } else {
         replace(problems, errorBox(error));
@@ -329,8 +440,29 @@ function campaignForm(campaign) {
       submit.disabled = false;
     }
   });
+  // The live summary beside the form: what the campaign will do, in words, as it is typed
+  // (what cannot be read yet is left out; the rule's words are the engine's, from above).
+  const summary = h("dl", { className: "facts" });
+  const summarize = () => {
+    const wanted = read([]);
+    const limits = limitsInWords(wanted.limits || {}, wanted.currency, wanted.codeRedemptionQuantity);
+    const when = ruleWords.textContent.replace(/^Applies when: /, "");
+    replace(summary,
+      h("dt", {}, "Gives"), h("dd", { id: "summary-gives" }, describeEffect(wanted.effect || {}, wanted.currency) || "nothing yet"),
+      h("dt", {}, "When"), h("dd", { id: "summary-when" }, when || "every cart"),
+      h("dt", {}, "Runs"), h("dd", { id: "summary-runs" }, isTimeZone(wanted.timeZone) ? datesInZone(wanted) : "(pick a time zone)"),
+      h("dt", {}, "Limits"), h("dd", { id: "summary-limits" }, limits || "none"));
+  };
+  let summaryTimer = null;
+  const later = () => { clearTimeout(summaryTimer); summaryTimer = setTimeout(summarize, 200); };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  new MutationObserver(later).observe(ruleWords, { childList: true, subtree: true, characterData: true });
+  summarize();
   describeRule();
-  return form;
+  return h("div", { className: "form-layout" }, form,
+    h("aside", { className: "card live-summary", id: "live-summary", "aria-label": "What this campaign will do" },
+      h("h2", {}, "What it will do"), summary));
 }
 
 // The rules as an outline, the node at the error's path marked: `campaign.rules.all[1].op`.

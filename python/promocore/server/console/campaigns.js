@@ -1,32 +1,15 @@
 // Campaigns: the list with filters, a campaign's page (the kill switch, versions with a diff,
-// duplicate). The create/edit form is campaign_form.js.
+// duplicate). The create/edit form is campaign_form.js; campaign_words.js says a campaign in words.
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
-import { errorBox, field, h, load, money, replace, table } from "./ui.js";
-import { formatPercent } from "./money.js";
-import { TYPES, typeName } from "./campaign_form.js";
-import { formatInZone } from "./zones.js";
 import { tryPanel } from "./tryit.js";
+import { errorBox, field, h, load, money, replace, table } from "./ui.js";
+import { TYPES, typeName } from "./campaign_form.js";
+import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
 
 const STATUSES = ["CAMPAIGN_STATUS_ACTIVE", "CAMPAIGN_STATUS_PAUSED", "CAMPAIGN_STATUS_SCHEDULED",
   "CAMPAIGN_STATUS_EXPIRED", "CAMPAIGN_STATUS_DRAFT"];
 const statusName = (status) => (status || "").replace("CAMPAIGN_STATUS_", "").toLowerCase();
-
-export function describeEffect(effect = {}, currency = "") {
-  if (effect.amountOffOrder) return `${money(effect.amountOffOrder.amount, currency)} off the order`;
-  if (effect.percentOffOrder) {
-    const cap = effect.percentOffOrder.cap ? `, at most ${money(effect.percentOffOrder.cap, currency)}` : "";
-    return `${formatPercent(effect.percentOffOrder.percentBp)} off the order${cap}`;
-  }
-  if (effect.amountOffItems) return `${money(effect.amountOffItems.amount, currency)} off matching items`;
-  if (effect.percentOffItems) {
-    const cap = effect.percentOffItems.cap ? `, at most ${money(effect.percentOffItems.cap, currency)}` : "";
-    return `${formatPercent(effect.percentOffItems.percentBp)} off matching items${cap}`;
-  }
-  if (effect.shipping && effect.shipping.free) return "free shipping";
-  const kind = Object.keys(effect)[0];
-  return kind ? kind.replace(/[A-Z]/g, (c) => " " + c.toLowerCase()) : "";
-}
 
 export function campaignsPage() {
   const type = h("select", { id: "filter-type" }, h("option", { value: "" }, "all types"),
@@ -106,15 +89,23 @@ function campaignDetails(campaign, refresh) {
       replace(notice, errorBox(error));
     }
   });
+  const ruleWords = h("span", { id: "campaign-rule" }, "…");
+  ruleInWords(campaign).then((text) => replace(ruleWords, text), (error) => replace(ruleWords, errorBox(error)));
+  const usage = h("div", { id: "campaign-usage", "aria-live": "polite" });
+  load(usage, () => usageView(campaign), "Loading the figures");
   return h("div", {},
     h("h1", {}, campaign.name || campaign.id),
-    h("section", { className: "card" },
+    h("section", { className: "card summary" },
       h("p", {}, h("span", { className: "mono" }, campaign.id), " · ", typeName(campaign.type),
         " · ", h("span", { id: "campaign-status", className: `status-${campaign.status}` }, statusName(campaign.status)),
         active ? "" : h("strong", { className: "status-inactive", id: "disabled-flag" }, " · disabled by the kill switch")),
-      h("p", {}, describeEffect(campaign.effect, campaign.currency)),
-      h("p", { id: "campaign-dates" }, datesInZone(campaign)),
-      campaign.rulesJson ? h("pre", { className: "diff" }, JSON.stringify(JSON.parse(campaign.rulesJson), null, 2)) : null,
+      h("dl", { className: "facts" },
+        h("dt", {}, "Gives"), h("dd", { id: "campaign-effect-words" }, describeEffect(campaign.effect, campaign.currency) || "nothing (a program)"),
+        h("dt", {}, "When"), h("dd", {}, ruleWords),
+        h("dt", {}, "Runs"), h("dd", { id: "campaign-dates" }, datesInZone(campaign)),
+        campaign.metadataJson && JSON.parse(campaign.metadataJson).description
+          ? [h("dt", {}, "Description"), h("dd", {}, String(JSON.parse(campaign.metadataJson).description))] : null),
+      usage,
       h("p", { className: "row" }, kill,
         canWrite() ? h("a", { href: `#/campaigns/${encodeURIComponent(campaign.id)}/edit`, id: "edit-campaign" }, "Edit") : null,
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
@@ -133,7 +124,7 @@ function versions(campaign) {
   const compare = () => load(out, async () => {
     const [a, b] = await Promise.all([from.value, to.value].map((version) =>
       admin("GetCampaign", { id: campaign.id, version })));
-    return diffView(a, b);
+    return changesView(a, b);
   }, "Comparing");
   const form = h("form", { className: "row", "aria-label": "Compare versions" },
     field("From", from), field("To", to), h("div", {}, h("button", { type: "submit", className: "secondary" }, "Show diff")));
@@ -155,6 +146,43 @@ function flatKeys(value, keys = {}) {
   return keys;
 }
 
+// A campaign as a marketer reads it, field by field (for the versions' diff).
+async function inWords(campaign) {
+  const limits = campaign.limits || {};
+  return [
+    ["Name", campaign.name || ""],
+    ["Type", typeName(campaign.type)],
+    ["Gives", describeEffect(campaign.effect, campaign.currency)],
+    ["When", await ruleInWords(campaign).catch((error) => `(the rule does not read: ${error.message})`)],
+    ["Runs", datesInZone(campaign)],
+    ["Currency", campaign.currency || ""],
+    ["Limits", limitsInWords(limits, campaign.currency, campaign.codeRedemptionQuantity) || "none"],
+    ["Kill switch", campaign.active === false ? "disabled" : "enabled"],
+  ];
+}
+
+// [what, before, after] for each thing a marketer reads that differs between two versions.
+export async function changedInWords(a, b) {
+  const [before, after] = await Promise.all([inWords(a), inWords(b)]);
+  return before.map(([what, was], index) => [what, was, after[index][1]]).filter(([, was, now]) => was !== now);
+}
+
+// A campaign in words, [what, how] pairs (an audit entry's creation).
+export { inWords as campaignInWords };
+
+// What changed between two versions, in words and money; the JSON line diff stays below.
+async function changesView(a, b) {
+  const rows = await changedInWords(a, b);
+  return h("div", {},
+    h("p", { className: "muted" }, `v${a.version} → v${b.version}`),
+    rows.length ? table([
+      { title: "What", cell: ([what]) => what },
+      { title: `v${a.version}`, cell: ([, was]) => h("span", { className: "del" }, was) },
+      { title: `v${b.version}`, cell: ([, , now]) => h("span", { className: "add" }, now) },
+    ], rows) : h("p", { id: "diff-nothing" }, "Nothing a marketer sees changed (only fields shown in the JSON below, if any)."),
+    h("details", {}, h("summary", {}, "Advanced: the JSON of both versions, line by line"), diffView(a, b)));
+}
+
 // A line diff (longest common subsequence) of two versions' JSON.
 function diffView(a, b) {
   const left = comparable(a), right = comparable(b);
@@ -171,13 +199,51 @@ function diffView(a, b) {
     else if (j < right.length && (i >= left.length || lengths[i][j + 1] >= lengths[i + 1][j])) { lines.push(h("span", { className: "add" }, "+ " + right[j])); j++; }
     else { lines.push(h("span", { className: "del" }, "- " + left[i])); i++; }
   }
-  return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff" }, lines));
+  return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff", tabindex: "0", "aria-label": "JSON line diff" }, lines));
 }
 
-// "From 2026-06-01 00:00 to 2026-06-30 23:59:59 (Europe/Berlin)", in the campaign's zone.
-function datesInZone(campaign) {
-  const zone = campaign.timeZone || "UTC";
-  const start = campaign.startAt ? `from ${formatInZone(campaign.startAt, zone).replace(/ \(.*\)$/, "")}` : "from its creation";
-  const end = campaign.expireAt ? `until ${formatInZone(campaign.expireAt, zone).replace(/ \(.*\)$/, "")}` : "with no end";
-  return `Runs ${start} ${end} (${zone}).`;
+
+// The campaign's rule in the engine's words (AdminService.DescribeRules).
+async function ruleInWords(campaign) {
+  if (!campaign.rulesJson) return "every cart";
+  const answer = await admin("DescribeRules", { rulesJson: campaign.rulesJson, currency: campaign.currency || "EUR" });
+  return answer.text;
 }
+
+
+// A limit with what is used of it: a labelled meter and the figures in words.
+function usageBar(id, label, used, limit, show) {
+  const share = limit > 0 ? Math.min(1, used / limit) : 0;
+  const labelId = `${id}-label`;
+  return h("div", { className: "usage" },
+    h("p", { id: labelId }, `${label}: ${show(used)} of ${show(limit)} (${Math.round(share * 100)} %)`),
+    h("meter", { id, min: 0, max: limit, value: Math.min(used, limit), "aria-labelledby": labelId }));
+}
+
+// Redemptions and discount so far, the limits with their usage, the number of codes.
+async function usageView(campaign) {
+  const report = await admin("GetCampaignReport", { campaignId: campaign.id });
+  const currency = campaign.currency;
+  const limits = campaign.limits || {};
+  const redemptions = Number(report.redemptions || 0);
+  const discount = Number(report.totalDiscount || 0);
+  const bars = [];
+  if (limits.totalRedemptions) {
+    bars.push(usageBar("usage-redemptions", "Redemptions", redemptions, Number(limits.totalRedemptions), (n) => n.toLocaleString("en")));
+  }
+  if (limits.budgetDiscount) {
+    bars.push(usageBar("usage-budget", "Discount budget", discount, Number(limits.budgetDiscount), (n) => money(n, currency)));
+  }
+  const perCustomer = [limits.perCustomer ? `${limits.perCustomer} per customer` : null,
+    limits.perCustomerPerDay ? `${limits.perCustomerPerDay} per customer a day` : null,
+    campaign.codeRedemptionQuantity ? `${campaign.codeRedemptionQuantity} per code` : null].filter(Boolean);
+  return h("div", {},
+    h("p", { id: "campaign-so-far" }, `So far: ${count(redemptions, "redemption")} by ${count(report.uniqueCustomers, "customer")}, `,
+      `${money(discount, currency)} of discount on orders worth ${money(report.totalOrderValue, currency)}`,
+      ` · ${count(report.codes, "code")}`),
+    bars,
+    perCustomer.length ? h("p", { id: "campaign-per-customer" }, `Limits: ${perCustomer.join(", ")}.`) : null,
+    !limits.totalRedemptions && !limits.budgetDiscount && !perCustomer.length ? h("p", { className: "muted" }, "No limit on redemptions or budget.") : null);
+}
+
+const count = (number, noun) => `${Number(number || 0).toLocaleString("en")} ${noun}${Number(number) === 1 ? "" : "s"}`;

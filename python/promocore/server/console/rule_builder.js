@@ -448,14 +448,15 @@ let nextId = 0;
 // The builder for a rule: `read()` gives the rule JSON text from what is on screen (or throws a
 // RuleProblem naming the input), `markError(path, message)` shows a compile error at its
 // condition. `context`: currency() and zone() of the campaign, changed() after every edit.
-export function ruleBuilder(text, context) {
+// With `itemScope`, the rule is an item filter (item.* subjects: ItemFilter.rule_json).
+export function ruleBuilder(text, context, { itemScope = false } = {}) {
   let root = parseRule(text);
   const holder = h("div", { className: "rule-builder" });
   // Any value typed or chosen anywhere in the builder (the words follow, debounced).
   for (const kind of ["input", "change"]) holder.addEventListener(kind, () => context.changed());
   const render = () => {
     syncGroup(root);
-    holder.replaceChildren(groupView(root, context, null, () => render(), false));
+    holder.replaceChildren(groupView(root, context, null, () => render(), itemScope, itemScope ? "Items where" : "Conditions"));
   };
   render();
   const read = (retype = false) => {
@@ -535,33 +536,42 @@ const newCondition = (itemScope) => itemScope
   ? { kind: "condition", nots: 0, subject: "item.categories", op: "contains", value: undefined, extra: {} }
   : { kind: "condition", nots: 0, subject: "order.amount", op: "gte", value: undefined, extra: {} };
 
-function groupView(group, context, remove, rerender, itemScope) {
+function groupView(group, context, remove, rerender, itemScope, title = "Group") {
   const legendId = `rule-group-${++nextId}`;
   const opSelect = h("select", { "aria-label": "Which conditions must hold", onchange: () => { group.op = opSelect.value; group.implicit = false; context.changed(); } },
     h("option", { value: "all", selected: group.op === "all" }, "All of these (AND)"),
     h("option", { value: "any", selected: group.op === "any" }, "Any of these (OR)"));
   const negate = notToggle(group, context);
   const children = h("ol", { className: "rule-children" }, group.children.map((child, index) => {
-    const removeChild = () => { group.children.splice(index, 1); rerender(); context.changed(); };
+    // The focus stays in the builder: on the group's "+ Condition" once a child is removed.
+    const removeChild = () => {
+      group.children.splice(index, 1);
+      rerender();
+      group.element.querySelector(".add-condition").focus();
+      context.changed();
+    };
     const view = child.kind === "group" ? groupView(child, context, removeChild, rerender, itemScope)
       : child.kind === "condition" ? conditionView(child, context, removeChild, rerender, itemScope)
         : rawView(child, context, removeChild);
     return h("li", {}, view);
   }));
-  const add = (model) => () => {
+  // A new child is drawn with the focus on its first control (keyboard users go on from there).
+  const add = (make) => () => {
+    const model = make();
     group.children.push(model);
     if (group.children.length > 1) group.implicit = false;
     rerender();
+    model.element.querySelector("select, input").focus();
     context.changed();
   };
   const box = h("fieldset", { className: "rule-group", "aria-labelledby": legendId },
-    h("legend", { id: legendId }, itemScope ? "Items where" : remove ? "Group" : "Conditions"),
+    h("legend", { id: legendId }, title),
     h("div", { className: "rule-line" }, opSelect, negate,
       remove ? h("button", { type: "button", className: "link", onclick: remove }, "Remove group") : null),
-    group.children.length ? children : h("p", { className: "muted" }, itemScope ? "Every item." : "No condition: every cart."),
+    group.children.length ? children : h("p", { className: "muted" }, itemScope ? "No condition: every item." : "No condition: every cart."),
     h("div", { className: "rule-line" },
-      h("button", { type: "button", className: "secondary small add-condition", onclick: add(newCondition(itemScope)) }, "+ Condition"),
-      h("button", { type: "button", className: "secondary small add-group", onclick: add({ kind: "group", op: "any", nots: 0, children: [newCondition(itemScope)] }) }, "+ Group")));
+      h("button", { type: "button", className: "secondary small add-condition", onclick: add(() => newCondition(itemScope)) }, "+ Condition"),
+      h("button", { type: "button", className: "secondary small add-group", onclick: add(() => ({ kind: "group", op: "any", nots: 0, children: [newCondition(itemScope)] })) }, "+ Group")));
   group.element = box;
   return box;
 }
@@ -623,7 +633,7 @@ function conditionView(condition, context, remove, rerender, itemScope) {
       condition.value = undefined;
       condition.filter = chosen.filter ? condition.filter : undefined;
       draw(false);
-      picker.focus();
+      box.querySelector("select[aria-label='Subject']").focus();
       context.changed();
     });
     opSelect.addEventListener("change", () => {
@@ -639,10 +649,16 @@ function conditionView(condition, context, remove, rerender, itemScope) {
     });
     const filterView = subject.filter
       ? h("div", { className: "rule-filter" }, condition.filter
-        ? groupView(condition.filter, context, () => { condition.filter = undefined; draw(); context.changed(); }, () => draw(), true)
+        ? groupView(condition.filter, context, () => {
+          condition.filter = undefined;
+          draw();
+          box.querySelector(".rule-filter button").focus();
+          context.changed();
+        }, () => draw(), true, "Only items where")
         : h("button", { type: "button", className: "secondary small", onclick: () => {
           condition.filter = { kind: "group", op: "all", nots: 0, implicit: true, children: [newCondition(true)] };
           draw();
+          condition.filter.element.querySelector(".rule-condition select").focus();
           context.changed();
         } }, "+ Only items where…"))
       : null;
