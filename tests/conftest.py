@@ -13,6 +13,8 @@ from promocore import Client
 from promocore.clock import FixedClock
 from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 
+# The browser and console fixtures of the console's browser tests.
+from console_support import browser, console  # noqa: F401
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY
 

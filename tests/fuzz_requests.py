@@ -91,6 +91,7 @@ def seeds() -> list[tuple[str, bytes]]:
         (admin + "SetCodeActive", admin_pb2.SetCodeActiveRequest(code="FUZZ-1", active=True)),
         (admin + "GetStackingRules", admin_pb2.GetStackingRulesRequest()),
         (admin + "SetStackingRules", admin_pb2.SetStackingRulesRequest()),
+        (admin + "DescribeRules", admin_pb2.DescribeRulesRequest(rules_json="{}", currency="EUR")),
         (admin + "GetRedemption", admin_pb2.GetRedemptionRequest(id="rdm_x")),
         (admin + "ListApiKeys", admin_pb2.ListApiKeysRequest()),
     ]

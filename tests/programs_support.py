@@ -25,3 +25,25 @@ def loyalty_program(client: Any, campaign_id: str = "club", **loyalty: Any) -> s
 
 def pay_with_points(points: int, card: str) -> dict[str, Any]:
     return {"code": card, "points": points}
+
+
+def referral_program(client: Any, **referral: Any) -> None:
+    """gift (GIFT_VOUCHERS), club (loyalty) and friends: 5.00 EUR off a friend's first order;
+    the referrer earns 100 points in club and 2.50 EUR on a gift card of gift per friend."""
+    client.create_campaign(id="gift", name="gift", type="GIFT_VOUCHERS", currency="EUR")
+    loyalty_program(client)
+    client.create_campaign(
+        id="friends",
+        name="Bring a friend",
+        type="REFERRAL_PROGRAM",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 500}},
+        limits={"per_customer": 1},
+        referral={
+            "referrer_points": 100,
+            "referrer_loyalty_campaign_id": "club",
+            "referrer_gift_credit": 250,
+            "referrer_gift_campaign_id": "gift",
+            **referral,
+        },
+    )

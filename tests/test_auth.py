@@ -10,7 +10,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client
-from promocore.errors import PermissionDeniedError, UnauthenticatedError
+from promocore.errors import InvalidArgumentError, PermissionDeniedError, UnauthenticatedError
 from promocore.manage.api_keys import digest, new_key
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
 
@@ -57,6 +57,10 @@ def test_each_role_reaches_exactly_its_rpcs(
         "read": (may_read, lambda c: c.get_code(code)),
         "write": (may_write, lambda c: c.set_code_active(code, True)),
         "keys": (role == "admin", lambda c: c.list_api_keys()),
+        "audit": (role == "admin", lambda c: c.list_audit_log()),
+        "whoami": (True, lambda c: c.who_am_i()),
+        # A customer's wallet is a read: every role that reads or checks out may ask.
+        "wallet": (True, lambda c: c.qualify(cart(("A", 1000, 1)), customer={"id": "ann"})),
     }
     with Client(target, api_key=key_of(client, role)) as caller:
         for name, (allowed, call) in calls.items():
@@ -169,3 +173,75 @@ def test_no_key_is_stored_in_plaintext_in_the_data_directory(tmp_path):
         assert secret_part.encode() not in contents
         # What is stored instead: the digest, so the scan does look where keys are kept.
         assert digest(secret) in contents
+
+
+def test_a_support_key_rolls_back_with_a_reason_audited_and_mints_nothing(client, target):
+    code = coupon(client, "c1", "SAVE1")
+    paid = client.redeem(cart(("A", 1000, 1), id="o-1"), codes=[code], idempotency_key="k-1")
+    support = client.create_api_key("desk", "support")
+    with Client(target, api_key=support["secret"]) as desk:
+        with pytest.raises(InvalidArgumentError) as missing:
+            desk.rollback(paid["redemption"]["id"])
+        assert missing.value.field == "reason"
+        desk.rollback(paid["redemption"]["id"], reason="customer returned the order")
+        with pytest.raises(PermissionDeniedError):
+            desk.set_code_active(code, False)
+        with pytest.raises(PermissionDeniedError):
+            desk.list_audit_log()
+    [entry] = client.list_audit_log(target_prefix="redemption/")
+    assert entry["action"] == "Rollback"
+    assert entry["actor"] == f"key:{support['api_key']['id']}"
+    assert entry["after"]["reason"] == "customer returned the order"
+
+
+@pytest.mark.parametrize("role", ["checkout", "pos", "read_only", "support", "admin"])
+def test_any_key_may_ask_who_it_is(client, target, role):
+    made = client.create_api_key(f"{role} of the desk", role)
+    with Client(target, api_key=made["secret"]) as caller:
+        me = caller.who_am_i()
+    assert me["id"] == made["api_key"]["id"]
+    assert (me["name"], me["role"]) == (f"{role} of the desk", f"ROLE_{role.upper()}")
+    assert "secret" not in str(me)
+
+
+def test_support_changes_points_and_gift_balances_only_within_the_admins_limits(client, target):
+    from cockpit_support import rewarded_customers
+
+    rewarded_customers(client)  # ann: a club card with 400 points, a gift card of 25.00 EUR
+    card = client.get_loyalty_card(campaign_id="club", customer_id="ann")["code"]
+    [gift] = [c["code"] for c in client.list_codes("gift")]
+    support = client.create_api_key("desk", "support")["secret"]
+    with Client(target, api_key=support) as desk:
+        # Nothing until an admin sets limits.
+        with pytest.raises(PermissionDeniedError) as refused:
+            desk.adjust_points(card, 10, reason="goodwill", idempotency_key="a-1")
+        assert refused.value.reason == "over_support_limit"
+        assert refused.value.message.startswith("points: a support key may change no points")
+        with pytest.raises(PermissionDeniedError):
+            desk.set_support_limits(max_points_adjustment=1000)
+        client.set_support_limits(max_points_adjustment=50, max_gift_card_change=1000)
+        assert desk.get_support_limits() == {
+            "max_points_adjustment": 50,
+            "max_gift_card_change": 1000,
+        }
+        assert (
+            desk.adjust_points(card, 50, reason="goodwill", idempotency_key="a-2")["points"] == 450
+        )
+        assert desk.adjust_points(card, -50, reason="twice", idempotency_key="a-3")["points"] == 400
+        with pytest.raises(PermissionDeniedError) as beyond:
+            desk.adjust_points(card, 51, reason="too much", idempotency_key="a-4")
+        assert "at most 50 points" in beyond.value.message
+        desk.top_up_gift_card(gift, 1000, idempotency_key="g-1", reason="late delivery")
+        with pytest.raises(PermissionDeniedError) as beyond:
+            desk.debit_gift_card(gift, 1001, reason="too much", idempotency_key="g-2")
+        assert beyond.value.message.startswith("amount: a support key may change at most 1000")
+    # Admin keys are not limited; every change by hand is in the audit log with its key.
+    client.adjust_points(card, 500, reason="admin", idempotency_key="a-5")
+    actions = [entry["action"] for entry in client.list_audit_log()]
+    assert actions[:5] == [
+        "AdjustPoints",
+        "TopUpGiftCard",
+        "AdjustPoints",
+        "AdjustPoints",
+        "SetSupportLimits",
+    ]

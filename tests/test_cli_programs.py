@@ -43,3 +43,14 @@ def test_balance_points_and_history_from_the_command_line(client, target):
 
     refused = promocore("giftcards", "top-up", code, "0", target=target, check=False)
     assert refused.returncode == 1 and "amount" in refused.stderr
+
+    debited = promocore(
+        "giftcards", "debit", code, "500", "--reason", "paid by phone", target=target
+    ).stdout
+    assert f"{code}  30.00 EUR" in debited
+    no_reason = promocore("giftcards", "debit", code, "500", target=target, check=False)
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    program = promocore("giftcards", "program", "gift", target=target).stdout
+    assert program.strip() == (
+        "gift: 1 cards, outstanding 30.00 EUR on 1 cards, 0.00 EUR left on expired cards"
+    )

@@ -16,6 +16,8 @@ from promocore.errors import InvalidArgumentError, NotFoundError, PermissionDeni
 from promocore.manage.cockpit import CockpitLinks, LinkRefused
 from promocore.server.grpc_server import RunningServer
 
+from support import cart
+
 
 def get(server: RunningServer, path: str) -> tuple[int, http.client.HTTPMessage, str]:
     connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
@@ -40,7 +42,7 @@ def test_a_link_opens_that_customers_codes_cards_tier_and_rewards_only(http_serv
     assert "25.00 EUR" in page  # the gift card's balance
     assert '<strong class="points" id="points-club">400</strong>' in page
     assert '<strong class="tier">Silver</strong>' in page
-    assert "Next tier: Gold at 500 points (you have 400 points)" in page
+    assert "Next tier: Gold at 500 points (you have earned 400 points toward it)" in page
     assert "<li>A mug — 300 points</li>" in page  # affordable
     assert "<li>50 more points for A bag of beans</li>" in page  # near miss
     assert "<script" not in page
@@ -168,3 +170,35 @@ def test_every_changed_character_and_every_other_spelling_of_a_token_is_refused(
         status, _, page = get(http_server, f"/cockpit/{spelling}")
         assert status in (403, 404), spelling
         assert "ANN-WELCOME" not in page
+
+
+def test_the_page_greets_the_customer_and_says_what_each_code_gives(http_server, admin, clock):
+    rewarded_customers(admin)
+    admin.upsert_customer("ann", {"name": "Ann Smith"})
+    # A code created for ann (not published) shows too, with its terms in words.
+    admin.create_campaign(
+        id="autumn",
+        name="Autumn sale",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        time_zone="Asia/Seoul",
+        effect={"percent_off_order": {"percent_bp": 1000, "cap": 2000}},
+        rules={"subject": "order.amount", "op": "gte", "value": 3000},
+        expire_at="2026-12-31T15:00:00Z",  # 2027-01-01 00:00 in Seoul
+    )
+    admin.create_code("autumn", "ANN-AUTUMN", assigned_customer_id="ann", redemption_quantity=2)
+    link = admin.create_cockpit_link("ann", 3600)
+    status, _, page = get(http_server, link["path"])
+    assert status == 200
+    assert "<p>Hello Ann Smith.</p>" in page and "Customer ann" not in page
+    assert "ANN-AUTUMN" in page
+    assert '<strong class="gives">10% off (at most 20.00 EUR)</strong> · Autumn sale' in page
+    assert "on orders from 30.00 EUR · 2 uses left · until 2027-01-01" in page
+    assert '<strong class="gives">5.00 EUR off</strong> · Welcome 5 off' in page
+    expires = link["expires_at"]
+    assert f"This link works until {expires:%Y-%m-%d %H:%M} UTC." in page
+    # ann's wallet (Qualify) lists the assigned code as the cockpit does.
+    wallet = admin.qualify(cart(("TV", 5000, 1)), customer={"id": "ann"})
+    assert "ANN-AUTUMN" in [
+        entry["result"]["redeemable"].get("code") for entry in wallet["entries"]
+    ]

@@ -106,3 +106,55 @@ def test_top_up_needs_a_positive_amount(client):
     with pytest.raises(InvalidArgumentError) as error:
         client.top_up_gift_card(card["code"], -5, idempotency_key="neg")
     assert error.value.field == "amount"
+
+
+def test_a_debit_by_hand_needs_a_reason_never_goes_below_zero_and_is_audited(client, server):
+    gift_program(client)
+    [card] = client.issue_gift_cards("gift", balance=2500)
+    code = card["code"]
+    with pytest.raises(InvalidArgumentError) as missing:
+        client.debit_gift_card(code, 500, reason=" ", idempotency_key="d-0")
+    assert missing.value.field == "reason"
+    with pytest.raises(FailedPreconditionError) as beyond:
+        client.debit_gift_card(code, 2501, reason="paid elsewhere", idempotency_key="d-1")
+    assert beyond.value.reason == "insufficient_balance"
+    debited = client.debit_gift_card(code, 1000, reason="paid by phone", idempotency_key="d-2")
+    assert debited["balance"] == 1500
+    # The retry is answered once, not debited twice.
+    assert (
+        client.debit_gift_card(code, 1000, reason="paid by phone", idempotency_key="d-2")["balance"]
+        == 1500
+    )
+    topped = client.top_up_gift_card(code, 250, idempotency_key="t-1", reason="goodwill")
+    assert topped["balance"] == 1750
+    ledger = client.list_ledger(code)
+    assert [(e["kind"], e["delta"], e["balance_after"], e["reason"]) for e in ledger] == [
+        ("LEDGER_CREDIT", 2500, 2500, "issued"),
+        ("LEDGER_DEBIT", -1000, 1500, "paid by phone"),
+        ("LEDGER_CREDIT", 250, 1750, "goodwill"),
+    ]
+    audited = [(e["action"], e["target"]) for e in client.list_audit_log(target_prefix="giftcard/")]
+    assert audited == [("TopUpGiftCard", f"giftcard/{code}"), ("DebitGiftCard", f"giftcard/{code}")]
+    status, report = check_report(server.store.location)
+    assert (status, report["problems"]) == (0, [])
+
+
+def test_a_program_totals_its_outstanding_and_expired_balance(client, clock):
+    gift_program(client)
+    client.issue_gift_cards("gift", count=3, balance=2500)
+    [spent] = client.issue_gift_cards("gift", balance=1000)
+    client.debit_gift_card(spent["code"], 1000, reason="used up", idempotency_key="d-1")
+    soon = NOW + timedelta(days=1)
+    client.issue_gift_cards("gift", count=2, balance=4000, expire_at=soon)
+    totals = client.get_gift_card_program("gift")
+    assert totals == {
+        "campaign_id": "gift",
+        "currency": "EUR",
+        "cards": 6,
+        "outstanding_balance": 3 * 2500 + 2 * 4000,
+        "cards_with_balance": 5,
+        "expired_balance": 0,
+    }
+    clock.advance(2 * 24 * 3600 * 1000)
+    later = client.get_gift_card_program("gift")
+    assert (later["outstanding_balance"], later["expired_balance"]) == (3 * 2500, 2 * 4000)

@@ -302,3 +302,13 @@ def test_the_cli_refuses_an_at_without_an_offset_naming_the_flag(target, wrong):
     refused = promocore(*args, target=target, check=False)
     assert refused.returncode == 2
     assert "--at" in refused.stderr and "offset" in refused.stderr
+
+
+def test_a_read_only_key_reads_a_wallet_but_never_at_a_preview_time(client, target):
+    weekend_campaign(client)
+    secret = client.create_api_key("analyst", "read_only")["secret"]
+    with Client(target, api_key=secret) as reader:
+        reader.qualify(ORDER)  # a customer's wallet, now
+        with pytest.raises(PermissionDeniedError) as denied:
+            reader.qualify(ORDER, evaluate_at=SATURDAY_NIGHT)
+        assert denied.value.reason == "preview_not_allowed"

@@ -3,29 +3,9 @@ conversion and up to the cap, self-referral refused."""
 
 from __future__ import annotations
 
-from programs_support import loyalty_program
+from programs_support import referral_program
 
 from support import cart, check_report
-
-
-def referral_program(client, **referral) -> None:
-    client.create_campaign(id="gift", name="gift", type="GIFT_VOUCHERS", currency="EUR")
-    loyalty_program(client)
-    client.create_campaign(
-        id="friends",
-        name="Bring a friend",
-        type="REFERRAL_PROGRAM",
-        currency="EUR",
-        effect={"amount_off_order": {"amount": 500}},
-        limits={"per_customer": 1},
-        referral={
-            "referrer_points": 100,
-            "referrer_loyalty_campaign_id": "club",
-            "referrer_gift_credit": 250,
-            "referrer_gift_campaign_id": "gift",
-            **referral,
-        },
-    )
 
 
 def buy(client, code: str, customer: str, n: int) -> dict:

@@ -172,3 +172,12 @@ def test_cli_report_prints_the_figures_and_plots_the_series(target, client, cloc
     assert "total discount    12.50 EUR" in shown
     assert shown.count("2026-03-0") == 5  # one line per day
     assert plot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and plot.stat().st_size > 5000
+
+
+def test_the_report_counts_the_campaign_s_codes(client):
+    coupon(client, "spring", "SPRING-1")
+    for number in range(2, 6):
+        client.create_code("spring", f"SPRING-{number}")
+    coupon(client, "spring2", "SPRING2-1")  # a campaign id that starts like the other's
+    assert client.campaign_report("spring")["codes"] == 5
+    assert client.campaign_report("spring2")["codes"] == 1

@@ -78,6 +78,15 @@ class CompiledCampaign:
     def campaign_type(self) -> int:
         """The ``promocore.v1.CampaignType`` value, e.g. ``campaign_pb2.DISCOUNT_COUPONS``."""
 
+    @property
+    def reward(self) -> str | None:
+        """What the campaign gives, in words (``"10% off (at most 20.00 EUR)"``); ``None`` when
+        it gives no discount (gift vouchers, loyalty programs)."""
+
+    @property
+    def minimum_spend(self) -> int:
+        """The items amount the rule needs at least, in minor units (0 = none it requires)."""
+
 @final
 class CampaignIndex:
     """Many compiled campaigns indexed for Qualify. Immutable and safe to share between threads;
@@ -332,6 +341,15 @@ def validate_stacking_rules(rules_bytes: bytes) -> None:
     Raises:
         CompileError: ``path`` names the field, e.g. ``"max_applied"``,
             ``"categories[1].name"`` (a name listed twice), ``"categories[0].max_applied"``.
+    """
+
+def describe_rules(rules_json: str, currency: str) -> str:
+    """A campaign's rule JSON in words, amounts in ``currency``:
+    ``"order amount is at least 50.00 EUR and number of items where categories contains
+    \"coffee\" is at least 1"``; an empty rule is ``"every cart"``.
+
+    Raises:
+        CompileError: ``path`` names the offending part, starting at ``"rules"``.
     """
 
 def format_money(amount: int, currency: str) -> str:

@@ -9,9 +9,11 @@ commit that records the redemption (this object observes the redemption log)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 import orjson
 
+from promocore.cdp.customer_search import CustomerSearch
 from promocore.cdp.customers import (
     CustomerBook,
     profile_of,
@@ -24,6 +26,7 @@ from promocore.cdp.distributions import Distributions, Occurrence
 from promocore.cdp.integration_events import IntegrationEvents
 from promocore.cdp.segments import Segments
 from promocore.clock import Clock
+from promocore.errors import InvalidArgumentError
 from promocore.manage.admin import page_size
 from promocore.programs.loyalty.accounts import (
     customer_campaigns,
@@ -56,6 +59,7 @@ class CustomerData:
         self.segments = Segments(store)
         self.events = IntegrationEvents(store)
         self.distributions = Distributions(store, self.events)
+        self.search = CustomerSearch(store)
         store.redemptions.observers.append(self)
         store.balances.points_listeners.append(self._on_points_credited)
         programs.accounts.listeners.append(self._on_account_written)
@@ -65,7 +69,14 @@ class CustomerData:
     def upsert(self, update: customer_pb2.Customer) -> customer_pb2.Customer:
         with self.store.write() as txn:
             now_ms = self.clock.now_ms()
+            before = self.customers.find(txn, update.id)
             stored = self.customers.merge(txn, update, now_ms)
+            self.search.reindex(
+                txn,
+                stored.customer.id,
+                orjson.loads(before.customer.attributes_json or "{}") if before else {},
+                orjson.loads(stored.customer.attributes_json or "{}"),
+            )
             self.changed(txn, stored, now_ms)
             return self._public(stored, now_ms)
 
@@ -81,8 +92,18 @@ class CustomerData:
         after = request.page.page_token
         response = admin_pb2.ListCustomersResponse()
         now_ms = self.clock.now_ms()
+        if request.query and request.segment_id:
+            raise InvalidArgumentError("query", "search all customers or list a segment, not both")
         with self.store.read() as txn:
-            if request.segment_id:
+            if request.query:
+                found = self.search.find(txn, request.query)
+                if after:  # the page token is the last customer id of the page before
+                    for customer_id in found:
+                        if customer_id == after:
+                            break
+                ids = list(islice(found, limit + 1))
+                stored = [self.customers.get(txn, i) for i in ids]
+            elif request.segment_id:
                 self.segments.get(txn, request.segment_id)
                 ids = self.segments.members(txn, request.segment_id, after=after, limit=limit + 1)
                 stored = [self.customers.get_or_new(txn, i, now_ms) for i in ids]

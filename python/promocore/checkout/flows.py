@@ -19,17 +19,19 @@ from typing import TypeVar
 from google.protobuf.message import DecodeError
 
 from promocore import _engine
+from promocore.call_context.principal import current_principal
 from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns
 from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
 from promocore.checkout.preview import FIELD as PREVIEW_FIELD
 from promocore.checkout.preview import Preview
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
+from promocore.manage import audit
 from promocore.store import Store, Txn
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import fetches_ahead, normalize_code, prefetch_reads
-from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2
+from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
 # LMDB refuses keys longer than this; longer codes cannot exist, and the engine reports the field.
@@ -67,6 +69,10 @@ def counter_keys(
         code_kind=code.kind if code is not None else campaign_pb2.CODE_KIND_UNSPECIFIED,
     )
 
+
+# Rollbacks by these keys (people at a console, admin scripts; not a shop's checkout) are written
+# to the audit log; a support key's need a reason.
+AUDITED_ROLLBACK_ROLES = frozenset({admin_pb2.ROLE_ADMIN, admin_pb2.ROLE_SUPPORT})
 
 # The stored profile of a customer for rules (customer.segments, .aggregates, .loyalty); None
 # for a customer the store does not know.
@@ -335,15 +341,42 @@ class Checkout:
     def rollback(self, request: checkout_pb2.RollbackRequest) -> checkout_pb2.RollbackResponse:
         if not request.redemption_id:
             raise InvalidArgumentError("redemption_id", "required")
+        principal = current_principal()
+        audited = principal is not None and principal.role in AUDITED_ROLLBACK_ROLES
+        by_support = principal is not None and principal.role == admin_pb2.ROLE_SUPPORT
+        if by_support and not request.reason.strip():
+            raise InvalidArgumentError(
+                "reason", "required for a support key: say why (kept with the rollback)"
+            )
         rollback = store_pb2.Rollback(
             redemption_id=request.redemption_id,
             rollback_id=new_id("rbk"),
             at_unix_ms=self._clock.now_ms(),
             reason=request.reason,
         )
-        stored = self._store.writer.submit(
-            lambda txn: self._store.redemptions.roll_back(txn, rollback)
-        )
+
+        # Made here, in the caller's context (who is calling), written by the group-commit
+        # writer in the rollback's transaction. A shop's refund flow, with a checkout key, is in
+        # the redemption log alone.
+        entry = None
+        if audited:
+            entry = audit.entry(
+                "Rollback",
+                f"redemption/{rollback.redemption_id}",
+                None,
+                {"rollback_id": rollback.rollback_id, "reason": rollback.reason},
+            )
+            entry.created_at.FromMilliseconds(rollback.at_unix_ms)
+            # The gate names the actor of admin RPCs only (not on the checkout path).
+            entry.actor = f"key:{principal.key_id}"  # type: ignore[union-attr]
+
+        def roll_back(txn: Txn) -> store_pb2.StoredRedemption:
+            stored = self._store.redemptions.roll_back(txn, rollback)
+            if entry is not None:
+                self._store.audit.append(txn, entry)
+            return stored
+
+        stored = self._store.writer.submit(roll_back)
         return checkout_pb2.RollbackResponse(
             redemption=stored.redemption, rollback_id=rollback.rollback_id
         )

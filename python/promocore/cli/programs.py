@@ -70,12 +70,26 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     top_up = gift.add_parser("top-up", help="add balance to a gift card")
     top_up.add_argument("code")
     top_up.add_argument("amount", type=int, help="minor units")
+    top_up.add_argument("--reason", default="", help="why, kept in the card's ledger")
     top_up.add_argument("--idempotency-key", **key)
     command(
         top_up,
-        lambda c, a: c.top_up_gift_card(a.code, a.amount, idempotency_key=_key(a)),
+        lambda c, a: c.top_up_gift_card(a.code, a.amount, idempotency_key=_key(a), reason=a.reason),
         _gift_line,
     )
+    debit = gift.add_parser("debit", help="take balance off a gift card by hand, with a reason")
+    debit.add_argument("code")
+    debit.add_argument("amount", type=int, help="minor units, at most the balance")
+    debit.add_argument("--reason", required=True, help="why, kept in the ledger and audit log")
+    debit.add_argument("--idempotency-key", **key)
+    command(
+        debit,
+        lambda c, a: c.debit_gift_card(a.code, a.amount, reason=a.reason, idempotency_key=_key(a)),
+        _gift_line,
+    )
+    program = gift.add_parser("program", help="a program's cards and outstanding balance")
+    program.add_argument("campaign_id")
+    command(program, lambda c, a: c.get_gift_card_program(a.campaign_id), _program_text)
 
     loyalty = commands.add_parser("loyalty", help="loyalty cards, points and rewards")
     loyalty_actions = loyalty.add_subparsers(metavar="ACTION", required=True)
@@ -169,3 +183,13 @@ def _ledger_text(entries: list[dict[str, Any]]) -> str:
 
 def _money(minor: int) -> str:
     return f"{minor // 100}.{minor % 100:02d}" if minor >= 0 else f"-{_money(-minor)}"
+
+
+def _program_text(totals: dict) -> str:
+    currency = totals["currency"]
+    return (
+        f"{totals['campaign_id']}: {totals['cards']} cards, outstanding "
+        f"{_money(totals['outstanding_balance'])} {currency} on "
+        f"{totals['cards_with_balance']} cards, "
+        f"{_money(totals['expired_balance'])} {currency} left on expired cards"
+    )

@@ -389,6 +389,27 @@ class Client(ProgramsClient, CustomersClient):
         request = admin_pb2.RevokeCockpitLinksRequest(customer_id=customer_id)
         return to_plain(self._call(self._admin.RevokeCockpitLinks, request))
 
+    def get_support_limits(self) -> Plain:
+        """What a support key may change by hand per call (0 = nothing)."""
+        return to_plain(
+            self._call(self._admin.GetSupportLimits, admin_pb2.GetSupportLimitsRequest())
+        )
+
+    def set_support_limits(
+        self, *, max_points_adjustment: int = 0, max_gift_card_change: int = 0
+    ) -> Plain:
+        """Replaces the support limits: points per AdjustPoints, minor units per gift card
+        top-up or debit (0 = nothing)."""
+        limits = admin_pb2.SupportLimits(
+            max_points_adjustment=max_points_adjustment, max_gift_card_change=max_gift_card_change
+        )
+        request = admin_pb2.SetSupportLimitsRequest(limits=limits)
+        return to_plain(self._call(self._admin.SetSupportLimits, request))
+
+    def who_am_i(self) -> Plain:
+        """The key this client calls with: its id, name and role."""
+        return to_plain(self._call(self._admin.WhoAmI, admin_pb2.WhoAmIRequest()))
+
     def list_api_keys(self) -> list[Plain]:
         return self._pages(
             lambda token: admin_pb2.ListApiKeysRequest(page={"page_token": token}),

@@ -49,11 +49,13 @@ class CustomersClient:
         request = admin_pb2.GetCustomerRequest(id=customer_id)
         return to_plain(self._call(self._admin.GetCustomer, request))
 
-    def list_customers(self, *, segment_id: str = "") -> list[Plain]:
-        """Every customer (or every member of a segment), following pages."""
+    def list_customers(self, *, segment_id: str = "", query: str = "") -> list[Plain]:
+        """Every customer (or every member of a segment, or those `query` finds: an e-mail
+        address, a phone number, a word of the name, the id or a code they hold), following
+        pages."""
         return self._pages(
             lambda token: admin_pb2.ListCustomersRequest(
-                segment_id=segment_id, page={"page_token": token}
+                segment_id=segment_id, query=query, page={"page_token": token}
             ),
             self._admin.ListCustomers,
             "customers",

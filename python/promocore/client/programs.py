@@ -53,11 +53,28 @@ class ProgramsClient:
         )
         return [to_plain(c) for c in self._call(self._admin.IssueGiftCards, request).gift_cards]
 
-    def top_up_gift_card(self, code: str, amount: int, *, idempotency_key: str) -> Plain:
+    def top_up_gift_card(
+        self, code: str, amount: int, *, idempotency_key: str, reason: str = ""
+    ) -> Plain:
+        """Adds `amount` minor units; `reason` goes into the ledger entry (default "top_up")."""
         request = admin_pb2.TopUpGiftCardRequest(
-            code=code, amount=amount, idempotency_key=idempotency_key
+            code=code, amount=amount, idempotency_key=idempotency_key, reason=reason
         )
         return to_plain(self._call(self._admin.TopUpGiftCard, request))
+
+    def debit_gift_card(
+        self, code: str, amount: int, *, reason: str, idempotency_key: str
+    ) -> Plain:
+        """Takes `amount` minor units off by hand (never below zero); `reason` is required."""
+        request = admin_pb2.DebitGiftCardRequest(
+            code=code, amount=amount, idempotency_key=idempotency_key, reason=reason
+        )
+        return to_plain(self._call(self._admin.DebitGiftCard, request))
+
+    def get_gift_card_program(self, campaign_id: str) -> Plain:
+        """Cards issued, outstanding and expired balance of a GIFT_VOUCHERS campaign."""
+        request = admin_pb2.GetGiftCardProgramRequest(campaign_id=campaign_id)
+        return to_plain(self._call(self._admin.GetGiftCardProgram, request))
 
     def get_gift_card(self, code: str) -> Plain:
         return to_plain(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from promocore import _engine
 from promocore.checkout.compiled import compile_campaign
@@ -172,7 +173,14 @@ class Admin:
 
     # Codes ---------------------------------------------------------------------------------
 
-    def create_code(self, code: campaign_pb2.Code) -> campaign_pb2.Code:
+    def create_code(
+        self,
+        code: campaign_pb2.Code,
+        *,
+        publish: Callable[[Any, campaign_pb2.Code], object] | None = None,
+    ) -> campaign_pb2.Code:
+        """Stores a new code. `publish(txn, code)`, in the same transaction, puts a code assigned
+        to a customer in that customer's wallet (cdp's publications), as PublishCode does."""
         self._check_new_code(code, "code.")
         new_code = campaign_pb2.Code()
         new_code.CopyFrom(code)
@@ -185,6 +193,8 @@ class Admin:
             if not self._store.catalog.add_code(txn, new_code):
                 raise AlreadyExistsError(f"code {code.code!r} already exists")
             self._credit_issued_balance(txn, new_code)
+            if publish is not None and new_code.assigned_customer_id:
+                publish(txn, new_code)
             self._audit(txn, "CreateCode", f"code/{new_code.code}", None, new_code)
         return new_code
 
@@ -416,6 +426,20 @@ class Admin:
 
     # Stacking rules ------------------------------------------------------------------------
 
+    def get_support_limits(self) -> admin_pb2.SupportLimits:
+        with self._store.read() as txn:
+            return self._store.catalog.support_limits(txn)
+
+    def set_support_limits(self, limits: admin_pb2.SupportLimits) -> admin_pb2.SupportLimits:
+        for field in ("max_points_adjustment", "max_gift_card_change"):
+            if getattr(limits, field) < 0:
+                raise InvalidArgumentError(f"limits.{field}", "must be >= 0 (0 = nothing)")
+        with self._store.write() as txn:
+            before = self._store.catalog.support_limits(txn)
+            self._store.catalog.put_support_limits(txn, limits)
+            self._audit(txn, "SetSupportLimits", "settings/support_limits", before, limits)
+        return limits
+
     def get_stacking_rules(self) -> campaign_pb2.StackingRules:
         """The rules in force; an empty message means the defaults (docs/rules.md)."""
         with self._store.read() as txn:
@@ -432,6 +456,18 @@ class Admin:
             self._store.catalog.put_stacking_rules(txn, rules)
             self._audit(txn, "SetStackingRules", "settings/stacking_rules", before, rules)
         return rules
+
+    def describe_rules(
+        self, request: admin_pb2.DescribeRulesRequest
+    ) -> admin_pb2.DescribeRulesResponse:
+        """The rule in words as the engine reads it; nothing is stored or read from the store."""
+        if not re.fullmatch(r"[A-Z]{3}", request.currency):
+            raise InvalidArgumentError("currency", "an ISO 4217 code of 3 capital letters")
+        try:
+            text = _engine.describe_rules(request.rules_json, request.currency)
+        except _engine.CompileError as error:
+            raise InvalidArgumentError(error.path, error.reason) from None
+        return admin_pb2.DescribeRulesResponse(text=text)
 
     # Redemptions ---------------------------------------------------------------------------
 
@@ -474,7 +510,10 @@ class Admin:
             campaign = self._store.catalog.get_campaign(
                 txn, _required(request.campaign_id, "campaign_id")
             )
-        return campaign_report(self._store, campaign, request.range)
+            codes = self._store.catalog.count_campaign_codes(txn, campaign.id)
+        report = campaign_report(self._store, campaign, request.range)
+        report.codes = codes
+        return report
 
     # Audit log -----------------------------------------------------------------------------
 

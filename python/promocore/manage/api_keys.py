@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import secrets
 
+from promocore.call_context.principal import current_principal
 from promocore.clock import Clock
-from promocore.errors import InvalidArgumentError
+from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from promocore.manage.admin import page_size
 from promocore.store import Store
 from promocore.v1 import admin_pb2
@@ -108,6 +109,19 @@ class ApiKeys:
                     break
                 response.api_keys.append(key)
         return response
+
+    def who_am_i(self) -> admin_pb2.ApiKey:
+        """The calling key (the RPC's principal); a server without API keys has none."""
+        principal = current_principal()
+        if principal is None:
+            raise FailedPreconditionError(
+                "this server runs without API keys: no key is calling", reason="no_auth"
+            )
+        with self._store.read() as txn:
+            stored = self._store.api_keys.get(txn, principal.key_id)
+        if stored is None:
+            raise NotFoundError(f"API key {shown(principal.key_id)} does not exist")
+        return stored.key
 
     def revoke(self, key_id: str) -> admin_pb2.ApiKey:
         if not key_id:

@@ -19,12 +19,14 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import struct
 from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
 
+from promocore import _engine
 from promocore.cdp.customer_data import CustomerData
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
@@ -117,6 +119,11 @@ class CockpitLinks:
 
     def customer_of(self, token: str) -> str:
         """The customer a link's token opens; LinkRefused when it opens nothing."""
+        return self.opened(token)[0]
+
+    def opened(self, token: str) -> tuple[str, int]:
+        """(customer id, expiry in Unix seconds) of the link; LinkRefused when it opens
+        nothing."""
         payload_text, dot, signature_text = token.partition(".")
         secret = self._secret_stored()
         if not dot or secret is None:
@@ -137,7 +144,7 @@ class CockpitLinks:
         with self._store.read() as txn:
             if generation != self._generation(txn, customer_id):
                 raise LinkRefused("This link was withdrawn.", expired=True)
-        return customer_id
+        return customer_id, expires
 
     def _audit(self, txn, action: str, customer_id: str, after: dict) -> None:
         entry = audit.entry(action, f"customer/{customer_id}/cockpit", None, after)
@@ -195,10 +202,28 @@ class LoyaltyStanding:
 
 
 @dataclass
+class CockpitCode:
+    """A code in the customer's wallet, with what it gives in words."""
+
+    code: campaign_pb2.Code
+    campaign_name: str
+    # "10% off (at most 20.00 EUR)" (the engine's words); "" when it gives no discount
+    reward: str
+    currency: str
+    # Items amount the campaign's rule needs at least, minor units (0 = none)
+    minimum_spend: int
+    # The code's own expiry, else the campaign's (None = none)
+    expire_at: timestamp_pb2.Timestamp | None
+    time_zone: str
+
+
+@dataclass
 class CockpitView:
     customer_id: str
-    # (code, campaign name) of the codes assigned to the customer that can still be used
-    codes: list[tuple[campaign_pb2.Code, str]] = field(default_factory=list)
+    # How the page greets the customer: their `name` or `first_name` attribute ("" = neither)
+    display_name: str = ""
+    # The codes assigned to the customer that can still be used
+    codes: list[CockpitCode] = field(default_factory=list)
     gift_cards: list[loyalty_pb2.GiftCard] = field(default_factory=list)
     loyalty: list[LoyaltyStanding] = field(default_factory=list)
 
@@ -208,6 +233,9 @@ def cockpit_view(data: CustomerData, wallet: Wallet, customer_id: str, now_ms: i
     store = data.store
     view = CockpitView(customer_id)
     with store.read() as txn:
+        stored = data.customers.find(txn, customer_id)
+        if stored is not None:
+            view.display_name = _display_name(stored.customer.attributes_json)
         for code in data.distributions.wallet(txn, customer_id):
             if (code.HasField("active") and not code.active) or (
                 code.HasField("redemption_quantity")
@@ -219,7 +247,7 @@ def cockpit_view(data: CustomerData, wallet: Wallet, customer_id: str, now_ms: i
             campaign = store.catalog.get_campaign(txn, code.campaign_id)
             if campaign.HasField("active") and not campaign.active:
                 continue
-            view.codes.append((code, campaign.name))
+            view.codes.append(_wallet_code(code, campaign))
         for campaign_id in customer_campaigns(store, txn, customer_id):
             normalized = customer_card(store, txn, customer_id, campaign_id)
             raw = store.catalog.code_bytes(txn, normalized) if normalized else None
@@ -234,6 +262,37 @@ def cockpit_view(data: CustomerData, wallet: Wallet, customer_id: str, now_ms: i
                 affordable = wallet.affordable(txn, card)
                 view.loyalty.append(_standing(card, program, affordable))
     return view
+
+
+def _wallet_code(code: campaign_pb2.Code, campaign: campaign_pb2.Campaign) -> CockpitCode:
+    # The engine words what a campaign gives and reads its minimum spend from the rule.
+    compiled = _engine.compile_campaign(campaign.SerializeToString())
+    expire_at = None
+    if code.HasField("expire_at"):
+        expire_at = code.expire_at
+    elif campaign.HasField("expire_at"):
+        expire_at = campaign.expire_at
+    return CockpitCode(
+        code=code,
+        campaign_name=campaign.name or campaign.id,
+        reward=compiled.reward or "",
+        currency=campaign.currency,
+        minimum_spend=compiled.minimum_spend,
+        expire_at=expire_at,
+        time_zone=campaign.time_zone or "UTC",
+    )
+
+
+def _display_name(attributes_json: str) -> str:
+    try:
+        attributes = json.loads(attributes_json or "{}")
+    except ValueError:
+        return ""
+    for key in ("name", "first_name"):
+        value = attributes.get(key) if isinstance(attributes, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def _standing(

@@ -8,9 +8,20 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
-from promocore.manage.cockpit import PATH_PREFIX, CockpitView, LinkRefused, LoyaltyStanding
+from google.protobuf import timestamp_pb2
+
+from promocore import _engine
+from promocore.manage.cockpit import (
+    PATH_PREFIX,
+    CockpitCode,
+    CockpitView,
+    LinkRefused,
+    LoyaltyStanding,
+)
 from promocore.manage.code_files import qr_image
 
 log = logging.getLogger("promocore.cockpit")
@@ -18,7 +29,13 @@ HTML = "text/html; charset=utf-8"
 
 
 def _money(minor: int, currency: str) -> str:
-    return f"{minor / 100:.2f} {escape(currency)}".strip()
+    return escape(_engine.format_money(minor, currency))
+
+
+def _date(stamp: timestamp_pb2.Timestamp, zone: str) -> str:
+    """A date as the customer reads it, in the campaign's time zone."""
+    moment = datetime.fromtimestamp(stamp.seconds, ZoneInfo(zone))
+    return f"{moment:%Y-%m-%d}"
 
 
 def _qr(code: str) -> str:
@@ -48,23 +65,18 @@ def refused_page(refusal: LinkRefused) -> bytes:
     )
 
 
-def view_page(view: CockpitView) -> bytes:
-    parts = [f'<h1>Your rewards</h1><p class="muted">Customer {escape(view.customer_id)}</p>']
-    parts.append('<section class="card" id="cockpit-codes"><h2>Your codes</h2>')
+def view_page(view: CockpitView, expires_s: int) -> bytes:
+    greeting = f"<p>Hello {escape(view.display_name)}.</p>" if view.display_name else ""
+    until = datetime.fromtimestamp(expires_s, UTC)
+    parts = [
+        f"<h1>Your rewards</h1>{greeting}",
+        f'<p class="muted" id="link-expiry">This link works until {until:%Y-%m-%d %H:%M} UTC.</p>',
+        '<section class="card" id="cockpit-codes"><h2>Your codes</h2>',
+    ]
     if not view.codes:
         parts.append('<p class="muted">No code for you right now.</p>')
-    for code, campaign_name in view.codes:
-        left = ""
-        if code.HasField("redemption_quantity"):
-            left = f" · {code.redemption_quantity - code.redeemed_quantity} use(s) left"
-        until = (
-            f" · until {code.expire_at.ToDatetime():%Y-%m-%d}" if code.HasField("expire_at") else ""
-        )
-        parts.append(
-            f'<div class="row cockpit-code"><div>{_qr(code.code)}</div><div>'
-            f'<p><strong class="mono code">{escape(code.code)}</strong></p>'
-            f"<p>{escape(campaign_name)}{escape(left)}{escape(until)}</p></div></div>"
-        )
+    for offer in view.codes:
+        parts.append(_code(offer))
     parts.append("</section>")
     if view.gift_cards:
         parts.append('<section class="card" id="cockpit-gift-cards"><h2>Gift cards</h2>')
@@ -79,6 +91,26 @@ def view_page(view: CockpitView) -> bytes:
     for standing in view.loyalty:
         parts.append(_loyalty(standing))
     return _page("Your rewards", "".join(parts))
+
+
+def _code(offer: CockpitCode) -> str:
+    code = offer.code
+    details = []
+    if offer.minimum_spend:
+        details.append(f"on orders from {_money(offer.minimum_spend, offer.currency)}")
+    if code.HasField("redemption_quantity"):
+        left = code.redemption_quantity - code.redeemed_quantity
+        details.append(f"{left} use{'' if left == 1 else 's'} left")
+    if offer.expire_at is not None:
+        details.append(f"until {_date(offer.expire_at, offer.time_zone)}")
+    gives = f'<strong class="gives">{escape(offer.reward)}</strong>' if offer.reward else ""
+    return (
+        f'<div class="row cockpit-code"><div>{_qr(code.code)}</div><div>'
+        f'<p><strong class="mono code">{escape(code.code)}</strong></p>'
+        f"<p>{gives}{' · ' if gives else ''}{escape(offer.campaign_name)}</p>"
+        + (f'<p class="terms">{escape(" · ".join(details))}</p>' if details else "")
+        + "</div></div>"
+    )
 
 
 def _loyalty(standing: LoyaltyStanding) -> str:
@@ -97,10 +129,12 @@ def _loyalty(standing: LoyaltyStanding) -> str:
         )
     upcoming = standing.next_tier
     if upcoming is not None:
+        # What counts toward the tier (spend, or points earned in the period), not the points
+        # the customer can spend now.
         have = (
-            _money(standing.progress, standing.currency)
+            f"you have spent {_money(standing.progress, standing.currency)}"
             if standing.basis_is_money
-            else f"{standing.progress:,} points"
+            else f"you have earned {standing.progress:,} points toward it"
         )
         need = (
             _money(upcoming.threshold, standing.currency)
@@ -113,7 +147,7 @@ def _loyalty(standing: LoyaltyStanding) -> str:
             else 100
         )
         parts.append(
-            f"<p>Next tier: {escape(upcoming.name)} at {need} (you have {have})</p>"
+            f"<p>Next tier: {escape(upcoming.name)} at {need} ({have})</p>"
             f'<progress class="tier-progress" max="100" value="{percent}" '
             f'aria-label="Progress to {escape(upcoming.name)}">{percent} %</progress>'
         )
@@ -132,16 +166,17 @@ def _loyalty(standing: LoyaltyStanding) -> str:
 
 
 def cockpit_pages(
-    customer_of: Callable[[str], str], view_of: Callable[[str], CockpitView]
+    opened: Callable[[str], tuple[str, int]], view_of: Callable[[str], CockpitView]
 ) -> Callable[[str, str], tuple[int, str, bytes]]:
-    """The HTTP port's handler of /cockpit/<token> (promocore.server.http_server.PageHandler)."""
+    """The HTTP port's handler of /cockpit/<token> (promocore.server.http_server.PageHandler).
+    `opened(token)`: the customer id and the link's expiry (CockpitLinks.opened)."""
 
     def page(path: str, _query: str) -> tuple[int, str, bytes]:
         token = path.removeprefix(PATH_PREFIX)
         try:
-            customer_id = customer_of(token)
+            customer_id, expires_s = opened(token)
         except LinkRefused as refusal:
             return (410 if refusal.expired else 403), HTML, refused_page(refusal)
-        return 200, HTML, view_page(view_of(customer_id))
+        return 200, HTML, view_page(view_of(customer_id), expires_s)
 
     return page

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
+from promocore.manage import audit
 from promocore.manage.codegen import CodePattern
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
+from promocore.programs.support_limits import check_support_change
 from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.counters import CounterKeys
@@ -16,10 +18,13 @@ from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
 
 MAX_ISSUED = 1_000_000
+# A hand-made ledger entry's reason, as people type it.
+MAX_REASON_LENGTH = 200
 MAX_RETURNED = 10_000
 # Cards written per LMDB transaction (one sync each) when issuing in bulk.
 ISSUE_CHUNK = 5_000
 CARD_CODE_PREFIX = "GC-"
+_AUDIT_ACTIONS = {"top_up": "TopUpGiftCard", "debit": "DebitGiftCard"}
 
 
 class GiftCards:
@@ -76,8 +81,23 @@ class GiftCards:
     def top_up(self, request: admin_pb2.TopUpGiftCardRequest) -> loyalty_pb2.GiftCard:
         if request.amount <= 0:
             raise InvalidArgumentError("amount", "must be > 0 (minor units)")
+        reason = _reason(request.reason, required=False) or "top_up"
+        return self._change(request, "top_up", request.amount, reason, loyalty_pb2.LEDGER_CREDIT)
+
+    def debit(self, request: admin_pb2.DebitGiftCardRequest) -> loyalty_pb2.GiftCard:
+        """Takes balance off by hand, with a reason; refused (insufficient_balance) beyond the
+        balance, so a card never goes below zero."""
+        if request.amount <= 0:
+            raise InvalidArgumentError("amount", "must be > 0 (minor units)")
+        reason = _reason(request.reason, required=True)
+        return self._change(request, "debit", -request.amount, reason, loyalty_pb2.LEDGER_DEBIT)
+
+    def _change(self, request, operation: str, amount: int, reason: str, kind: int):
+        """A hand-made credit (amount > 0) or debit (< 0) of a card that has not expired, once
+        per idempotency key."""
         with self._store.write() as txn:
             code = self._card(txn, request.code)
+            check_support_change(self._store, txn, "amount", amount, "minor units")
 
             def run() -> loyalty_pb2.GiftCard:
                 now_ms = self._clock.now_ms()
@@ -85,12 +105,54 @@ class GiftCards:
                     raise FailedPreconditionError(
                         f"gift card {code.code!r} has expired", reason="expired"
                     )
+                before = self._view(txn, code)
                 self._store.balances.credit_gift(
-                    txn, normalize_code(code.code), request.amount, at_ms=now_ms, reason="top_up"
+                    txn, normalize_code(code.code), amount, at_ms=now_ms, reason=reason, kind=kind
                 )
-                return self._view(txn, code)
+                after = self._view(txn, code)
+                # Who changed a balance by hand, and why, beside every admin change.
+                entry = audit.entry(
+                    _AUDIT_ACTIONS[operation],
+                    f"giftcard/{code.code}",
+                    {"balance": before.balance},
+                    {"balance": after.balance, "amount": amount, "reason": reason},
+                )
+                entry.created_at.FromMilliseconds(now_ms)
+                self._store.audit.append(txn, entry)
+                return after
 
-            return once(self._store, txn, "top_up", request, loyalty_pb2.GiftCard, run)
+            return once(self._store, txn, operation, request, loyalty_pb2.GiftCard, run)
+
+    def program(self, campaign_id: str) -> admin_pb2.GiftCardProgram:
+        """The program's cards and the balance they hold, read from every card now (a walk of
+        the campaign's cards: for a console and reports, not the checkout path)."""
+        if not campaign_id:
+            raise InvalidArgumentError("campaign_id", "required")
+        now_ms = self._clock.now_ms()
+        with self._store.read() as txn:
+            campaign = self._gift_campaign(txn, campaign_id)
+            totals = admin_pb2.GiftCardProgram(campaign_id=campaign.id, currency=campaign.currency)
+            program_expiry_ms = (
+                campaign.expire_at.ToMilliseconds() if campaign.HasField("expire_at") else None
+            )
+            for code in self._store.catalog.iter_campaign_codes(txn, campaign.id):
+                if code.kind != campaign_pb2.CODE_KIND_GIFT_CARD:
+                    continue
+                balance = self._store.balances.balance(
+                    txn, CounterKeys.gift_balance_key(normalize_code(code.code))
+                )
+                expiry_ms = (
+                    code.expire_at.ToMilliseconds()
+                    if code.HasField("expire_at")
+                    else program_expiry_ms
+                )
+                totals.cards += 1
+                if expiry_ms is not None and now_ms >= expiry_ms:
+                    totals.expired_balance += balance
+                elif balance > 0:
+                    totals.outstanding_balance += balance
+                    totals.cards_with_balance += 1
+        return totals
 
     def get(self, code: str) -> loyalty_pb2.GiftCard:
         with self._store.read() as txn:
@@ -178,3 +240,12 @@ class GiftCards:
         elif campaign.HasField("expire_at"):
             card.expire_at.CopyFrom(campaign.expire_at)
         return card
+
+
+def _reason(text: str, *, required: bool) -> str:
+    reason = text.strip()
+    if required and not reason:
+        raise InvalidArgumentError("reason", "required: say why, it is kept in the card's ledger")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidArgumentError("reason", f"at most {MAX_REASON_LENGTH} characters")
+    return reason

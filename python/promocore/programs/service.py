@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
+from promocore.manage import audit
 from promocore.manage.admin import page_size
 from promocore.programs.giftcards import GiftCards
 from promocore.programs.idempotent import once
@@ -13,6 +14,7 @@ from promocore.programs.loyalty.earning import Earning
 from promocore.programs.loyalty.program import bucket_times
 from promocore.programs.loyalty.rewards import Rewards
 from promocore.programs.referral import Referrals
+from promocore.programs.support_limits import check_support_change
 from promocore.store import Store
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
@@ -55,6 +57,8 @@ class Programs:
         with self.store.write() as txn:
             card = self.accounts.resolve(txn, code=request.code)
 
+            check_support_change(self.store, txn, "points", request.points, "points")
+
             def run() -> loyalty_pb2.LoyaltyCard:
                 now_ms = self.clock.now_ms()
                 reason = request.reason or "adjustment"
@@ -81,7 +85,17 @@ class Programs:
                         reason=reason,
                         kind=loyalty_pb2.LEDGER_ADJUSTMENT,
                     )
-                return self.accounts.card(txn, card, now_ms)
+                after = self.accounts.card(txn, card, now_ms)
+                # Who changed a member's points by hand, and why, beside every admin change.
+                entry = audit.entry(
+                    "AdjustPoints",
+                    f"loyalty/{after.code}",
+                    None,
+                    {"points": request.points, "reason": reason, "balance": after.points},
+                )
+                entry.created_at.FromMilliseconds(now_ms)
+                self.store.audit.append(txn, entry)
+                return after
 
             return once(self.store, txn, "adjust_points", request, loyalty_pb2.LoyaltyCard, run)
 

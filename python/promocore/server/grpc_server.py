@@ -143,6 +143,15 @@ class AdminServicer(
     def RevokeApiKey(self, request, context):
         return self._api_keys.revoke(request.id)
 
+    def WhoAmI(self, request, context):
+        return self._api_keys.who_am_i()
+
+    def GetSupportLimits(self, request, context):
+        return self._admin.get_support_limits()
+
+    def SetSupportLimits(self, request, context):
+        return self._admin.set_support_limits(request.limits)
+
     def CreateCampaign(self, request, context):
         return self._admin.create_campaign(request.campaign)
 
@@ -159,7 +168,18 @@ class AdminServicer(
         return self._admin.set_campaign_active(request.id, request.active)
 
     def CreateCode(self, request, context):
-        return self._admin.create_code(request.code)
+        return self._admin.create_code(request.code, publish=self._publish_assigned)
+
+    def _publish_assigned(self, txn, code) -> None:
+        """A code created for a customer goes into their wallet (Qualify, the cockpit) and is
+        announced (EVENT_CODE_ISSUED), as a published one is."""
+        self._customer_data.distributions.publish(
+            txn,
+            code.campaign_id,
+            code.assigned_customer_id,
+            self._customer_data.clock.now_ms(),
+            code=code.code,
+        )
 
     def GenerateCodes(self, request, context):
         yield from self._admin.generate_codes(request)
@@ -178,6 +198,9 @@ class AdminServicer(
 
     def SetStackingRules(self, request, context):
         return self._admin.set_stacking_rules(request.rules)
+
+    def DescribeRules(self, request, context):
+        return self._admin.describe_rules(request)
 
     def ListRedemptions(self, request, context):
         return self._admin.list_redemptions(request)
@@ -406,7 +429,7 @@ def start_server(
         app.add_pages(
             "/cockpit/",
             cockpit_pages(
-                cockpit_links.customer_of,
+                cockpit_links.opened,
                 lambda customer_id: cockpit_view(
                     customer_data, wallet, customer_id, clock.now_ms()
                 ),
@@ -433,6 +456,10 @@ def start_server(
             recorder.take_results, RESULTS_INTERVAL_S, final=True
         ).start()
     if options.background_duties:
+        # A store written before customer search existed: its customers indexed once.
+        indexed = customer_data.search.index_all()
+        if indexed:
+            log.info("indexed %d customers for search", indexed)
         if recorder is not None:
             running.store_sampler = Sampler(lambda: recorder.sample_store(store)).start()
         running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)

@@ -30,6 +30,12 @@ class ProgramsAdminRpcs:
     def TopUpGiftCard(self, request, context):
         return self._programs.gift_cards.top_up(request)
 
+    def DebitGiftCard(self, request, context):
+        return self._programs.gift_cards.debit(request)
+
+    def GetGiftCardProgram(self, request, context):
+        return self._programs.gift_cards.program(request.campaign_id)
+
     def GetGiftCard(self, request, context):
         return self._programs.gift_cards.get(request.code)
 

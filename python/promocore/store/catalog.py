@@ -19,12 +19,13 @@ from promocore.store.keys import (
     prefetch,
 )
 from promocore.store.tables import Tables
-from promocore.v1 import campaign_pb2
+from promocore.v1 import admin_pb2, campaign_pb2
 
 # Bumped by every change of a campaign, a setting or the public codes, so every process can
 # tell when what it derived from the catalog (promotion list, Qualify index) is stale.
 GENERATION_KEY = b"catalog/generation"
 STACKING_RULES_KEY = b"stacking_rules"
+SUPPORT_LIMITS_KEY = b"support_limits"
 # Codes listed per store read when walking a campaign's or the public codes.
 CODES_READ_PER_BATCH = 512
 
@@ -44,6 +45,13 @@ class Catalog:
     def stacking_rules(self, txn: lmdb.Transaction) -> campaign_pb2.StackingRules | None:
         raw = txn.get(STACKING_RULES_KEY, db=self._t.settings)
         return None if raw is None else campaign_pb2.StackingRules.FromString(raw)
+
+    def support_limits(self, txn: lmdb.Transaction) -> admin_pb2.SupportLimits:
+        raw = txn.get(SUPPORT_LIMITS_KEY, db=self._t.settings)
+        return admin_pb2.SupportLimits() if raw is None else admin_pb2.SupportLimits.FromString(raw)
+
+    def put_support_limits(self, txn: lmdb.Transaction, limits: admin_pb2.SupportLimits) -> None:
+        txn.put(SUPPORT_LIMITS_KEY, limits.SerializeToString(), db=self._t.settings)
 
     def put_stacking_rules(self, txn: lmdb.Transaction, rules: campaign_pb2.StackingRules) -> None:
         txn.put(STACKING_RULES_KEY, rules.SerializeToString(), db=self._t.settings)
@@ -170,6 +178,17 @@ class Catalog:
                 found = cursor.next()
 
         yield from self._codes_of(txn, indexed())
+
+    def count_campaign_codes(self, txn: lmdb.Transaction, campaign_id: str) -> int:
+        """How many codes the campaign has: its index keys counted, no code record read."""
+        prefix = campaign_id.encode() + b"\0"
+        cursor = txn.cursor(db=self._t.campaign_codes)
+        count = 0
+        found = cursor.set_range(prefix)
+        while found and bytes(cursor.key()).startswith(prefix):
+            count += 1
+            found = cursor.next()
+        return count
 
     def _codes_of(
         self, txn: lmdb.Transaction, normalized_codes: Iterable[bytes]

@@ -70,6 +70,9 @@ TABLE_NAMES = (
     "publications",
     # sequence (8 bytes BE) -> IntegrationEvent bytes, append-only (WatchEvents, webhooks)
     "integration_events",
+    # kind ("e" email, "p" phone, "n" name word) \0 normalized value \0 customer id -> b"":
+    # finds customers by what support staff are told (cdp/customer_search.py)
+    "customer_search",
 )
 
 
@@ -104,6 +107,7 @@ class Tables:
     distribution_fired: lmdb._Database
     publications: lmdb._Database
     integration_events: lmdb._Database
+    customer_search: lmdb._Database
 
 
 class Durability(enum.Enum):
@@ -145,5 +149,14 @@ def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
     env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
     # Without an explicit transaction py-lmdb commits the one it opens, which keeps the handles
     # valid (a read transaction that ends by abort would close them).
-    handles = {name: env.open_db(name.encode(), create=False) for name in TABLE_NAMES}
+    handles = {name: _existing_table(env, name) for name in TABLE_NAMES}
     return env, Tables(**handles)
+
+
+def _existing_table(env: lmdb.Environment, name: str) -> lmdb._Database | None:
+    """The table, or None in a store written before the table existed (a server of this version
+    creates it on its next start; nothing `check` reads is in it)."""
+    try:
+        return env.open_db(name.encode(), create=False)
+    except lmdb.NotFoundError:
+        return None

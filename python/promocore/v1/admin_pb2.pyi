@@ -207,12 +207,14 @@ class GetCustomerRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListCustomersRequest(_message.Message):
-    __slots__ = ("page", "segment_id")
+    __slots__ = ("page", "segment_id", "query")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     SEGMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
     page: _common_pb2.PageRequest
     segment_id: str
-    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., segment_id: _Optional[str] = ...) -> None: ...
+    query: str
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., segment_id: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
 
 class ListCustomersResponse(_message.Message):
     __slots__ = ("customers", "next_page_token")
@@ -311,14 +313,50 @@ class IssueGiftCardsResponse(_message.Message):
     def __init__(self, gift_cards: _Optional[_Iterable[_Union[_loyalty_pb2.GiftCard, _Mapping]]] = ..., issued: _Optional[int] = ...) -> None: ...
 
 class TopUpGiftCardRequest(_message.Message):
-    __slots__ = ("code", "amount", "idempotency_key")
+    __slots__ = ("code", "amount", "idempotency_key", "reason")
     CODE_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     code: str
     amount: int
     idempotency_key: str
-    def __init__(self, code: _Optional[str] = ..., amount: _Optional[int] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    reason: str
+    def __init__(self, code: _Optional[str] = ..., amount: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DebitGiftCardRequest(_message.Message):
+    __slots__ = ("code", "amount", "idempotency_key", "reason")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    amount: int
+    idempotency_key: str
+    reason: str
+    def __init__(self, code: _Optional[str] = ..., amount: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GetGiftCardProgramRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class GiftCardProgram(_message.Message):
+    __slots__ = ("campaign_id", "currency", "cards", "outstanding_balance", "cards_with_balance", "expired_balance")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CARDS_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CARDS_WITH_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    currency: str
+    cards: int
+    outstanding_balance: int
+    cards_with_balance: int
+    expired_balance: int
+    def __init__(self, campaign_id: _Optional[str] = ..., currency: _Optional[str] = ..., cards: _Optional[int] = ..., outstanding_balance: _Optional[int] = ..., cards_with_balance: _Optional[int] = ..., expired_balance: _Optional[int] = ...) -> None: ...
 
 class GetGiftCardRequest(_message.Message):
     __slots__ = ("code",)
@@ -485,7 +523,7 @@ class VariantFigures(_message.Message):
     def __init__(self, variant: _Optional[str] = ..., redemptions: _Optional[int] = ..., discount: _Optional[int] = ..., order_value: _Optional[int] = ...) -> None: ...
 
 class CampaignReport(_message.Message):
-    __slots__ = ("campaign_id", "currency", "redemptions", "rollbacks", "unique_customers", "total_discount", "total_order_value", "daily", "variants")
+    __slots__ = ("campaign_id", "currency", "redemptions", "rollbacks", "unique_customers", "total_discount", "total_order_value", "daily", "variants", "codes")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -495,6 +533,7 @@ class CampaignReport(_message.Message):
     TOTAL_ORDER_VALUE_FIELD_NUMBER: _ClassVar[int]
     DAILY_FIELD_NUMBER: _ClassVar[int]
     VARIANTS_FIELD_NUMBER: _ClassVar[int]
+    CODES_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     currency: str
     redemptions: int
@@ -504,7 +543,8 @@ class CampaignReport(_message.Message):
     total_order_value: int
     daily: _containers.RepeatedCompositeFieldContainer[DailyFigures]
     variants: _containers.RepeatedCompositeFieldContainer[VariantFigures]
-    def __init__(self, campaign_id: _Optional[str] = ..., currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., unique_customers: _Optional[int] = ..., total_discount: _Optional[int] = ..., total_order_value: _Optional[int] = ..., daily: _Optional[_Iterable[_Union[DailyFigures, _Mapping]]] = ..., variants: _Optional[_Iterable[_Union[VariantFigures, _Mapping]]] = ...) -> None: ...
+    codes: int
+    def __init__(self, campaign_id: _Optional[str] = ..., currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., unique_customers: _Optional[int] = ..., total_discount: _Optional[int] = ..., total_order_value: _Optional[int] = ..., daily: _Optional[_Iterable[_Union[DailyFigures, _Mapping]]] = ..., variants: _Optional[_Iterable[_Union[VariantFigures, _Mapping]]] = ..., codes: _Optional[int] = ...) -> None: ...
 
 class ApiKey(_message.Message):
     __slots__ = ("id", "name", "role", "created_at", "revoked_at")
@@ -549,6 +589,28 @@ class ListApiKeysResponse(_message.Message):
     api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
     next_page_token: str
     def __init__(self, api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WhoAmIRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SupportLimits(_message.Message):
+    __slots__ = ("max_points_adjustment", "max_gift_card_change")
+    MAX_POINTS_ADJUSTMENT_FIELD_NUMBER: _ClassVar[int]
+    MAX_GIFT_CARD_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    max_points_adjustment: int
+    max_gift_card_change: int
+    def __init__(self, max_points_adjustment: _Optional[int] = ..., max_gift_card_change: _Optional[int] = ...) -> None: ...
+
+class GetSupportLimitsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetSupportLimitsRequest(_message.Message):
+    __slots__ = ("limits",)
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    limits: SupportLimits
+    def __init__(self, limits: _Optional[_Union[SupportLimits, _Mapping]] = ...) -> None: ...
 
 class RevokeApiKeyRequest(_message.Message):
     __slots__ = ("id",)
@@ -629,3 +691,17 @@ class RevokeCockpitLinksResponse(_message.Message):
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     def __init__(self, customer_id: _Optional[str] = ...) -> None: ...
+
+class DescribeRulesRequest(_message.Message):
+    __slots__ = ("rules_json", "currency")
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    rules_json: str
+    currency: str
+    def __init__(self, rules_json: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class DescribeRulesResponse(_message.Message):
+    __slots__ = ("text",)
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    def __init__(self, text: _Optional[str] = ...) -> None: ...

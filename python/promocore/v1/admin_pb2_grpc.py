@@ -164,6 +164,16 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.TopUpGiftCardRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
                 _registered_method=True)
+        self.DebitGiftCard = channel.unary_unary(
+                '/promocore.v1.AdminService/DebitGiftCard',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.DebitGiftCardRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
+                _registered_method=True)
+        self.GetGiftCardProgram = channel.unary_unary(
+                '/promocore.v1.AdminService/GetGiftCardProgram',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardProgramRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.GiftCardProgram.FromString,
+                _registered_method=True)
         self.GetGiftCard = channel.unary_unary(
                 '/promocore.v1.AdminService/GetGiftCard',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardRequest.SerializeToString,
@@ -239,6 +249,21 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.FromString,
                 _registered_method=True)
+        self.WhoAmI = channel.unary_unary(
+                '/promocore.v1.AdminService/WhoAmI',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.ApiKey.FromString,
+                _registered_method=True)
+        self.GetSupportLimits = channel.unary_unary(
+                '/promocore.v1.AdminService/GetSupportLimits',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetSupportLimitsRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+                _registered_method=True)
+        self.SetSupportLimits = channel.unary_unary(
+                '/promocore.v1.AdminService/SetSupportLimits',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.SetSupportLimitsRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+                _registered_method=True)
         self.CreateCockpitLink = channel.unary_unary(
                 '/promocore.v1.AdminService/CreateCockpitLink',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.SerializeToString,
@@ -258,6 +283,11 @@ class AdminServiceStub:
                 '/promocore.v1.AdminService/SetStackingRules',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
+                _registered_method=True)
+        self.DescribeRules = channel.unary_unary(
+                '/promocore.v1.AdminService/DescribeRules',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
                 _registered_method=True)
 
 
@@ -441,6 +471,21 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DebitGiftCard(self, request, context):
+        """Takes balance off a gift card by hand, with a reason (a goodwill correction, a card paid
+        for elsewhere); never below zero.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGiftCardProgram(self, request, context):
+        """A gift card program at a glance: cards issued and the balance they still hold.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetGiftCard(self, request, context):
         """Reads a gift card's balance.
         """
@@ -546,6 +591,27 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WhoAmI(self, request, context):
+        """The calling key: its id, name and role (any valid key may ask; the secret is never sent).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSupportLimits(self, request, context):
+        """What support keys may change by hand (points, gift card balances), set by an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSupportLimits(self, request, context):
+        """Replaces the support limits (admin keys).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateCockpitLink(self, request, context):
         """A signed, expiring link to the customer's rewards page (the cockpit, docs/console.md): the
         path to append to the HTTP port's URL. NOT_FOUND for an unknown customer.
@@ -572,6 +638,15 @@ class AdminServiceServicer:
         """Replaces the stacking rules; validated before anything is stored (INVALID_ARGUMENT names
         the field, e.g. "rules.categories[1].max_applied"); effective on every server process
         within one second. Returns the rules as stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeRules(self, request, context):
+        """A campaign's rule in words, as the engine reads it ("order amount is at least 50.00 EUR
+        and ..."), without storing anything: the console shows it beside its rule builder. A rule
+        that does not compile is INVALID_ARGUMENT at its path ("rules.all[1].op"). Readers may call it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -705,6 +780,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.TopUpGiftCardRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.SerializeToString,
             ),
+            'DebitGiftCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.DebitGiftCard,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.DebitGiftCardRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_loyalty__pb2.GiftCard.SerializeToString,
+            ),
+            'GetGiftCardProgram': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGiftCardProgram,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardProgramRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.GiftCardProgram.SerializeToString,
+            ),
             'GetGiftCard': grpc.unary_unary_rpc_method_handler(
                     servicer.GetGiftCard,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.GetGiftCardRequest.FromString,
@@ -780,6 +865,21 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ListAuditLogResponse.SerializeToString,
             ),
+            'WhoAmI': grpc.unary_unary_rpc_method_handler(
+                    servicer.WhoAmI,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.ApiKey.SerializeToString,
+            ),
+            'GetSupportLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSupportLimits,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetSupportLimitsRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.SerializeToString,
+            ),
+            'SetSupportLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSupportLimits,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.SetSupportLimitsRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.SupportLimits.SerializeToString,
+            ),
             'CreateCockpitLink': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCockpitLink,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.CreateCockpitLinkRequest.FromString,
@@ -799,6 +899,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.SetStackingRules,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_campaign__pb2.StackingRules.SerializeToString,
+            ),
+            'DescribeRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeRules,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1488,6 +1593,60 @@ class AdminService:
             _registered_method=True)
 
     @staticmethod
+    def DebitGiftCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/DebitGiftCard',
+            promocore_dot_v1_dot_admin__pb2.DebitGiftCardRequest.SerializeToString,
+            promocore_dot_v1_dot_loyalty__pb2.GiftCard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGiftCardProgram(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetGiftCardProgram',
+            promocore_dot_v1_dot_admin__pb2.GetGiftCardProgramRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.GiftCardProgram.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetGiftCard(request,
             target,
             options=(),
@@ -1893,6 +2052,87 @@ class AdminService:
             _registered_method=True)
 
     @staticmethod
+    def WhoAmI(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/WhoAmI',
+            promocore_dot_v1_dot_admin__pb2.WhoAmIRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.ApiKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSupportLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetSupportLimits',
+            promocore_dot_v1_dot_admin__pb2.GetSupportLimitsRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSupportLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/SetSupportLimits',
+            promocore_dot_v1_dot_admin__pb2.SetSupportLimitsRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.SupportLimits.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateCockpitLink(request,
             target,
             options=(),
@@ -1990,6 +2230,33 @@ class AdminService:
             '/promocore.v1.AdminService/SetStackingRules',
             promocore_dot_v1_dot_admin__pb2.SetStackingRulesRequest.SerializeToString,
             promocore_dot_v1_dot_campaign__pb2.StackingRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/DescribeRules',
+            promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -160,6 +160,19 @@ impl PyCompiledCampaign {
         self.inner.campaign_type() as i32
     }
 
+    /// What the campaign gives, in words ("10% off (at most 20.00 EUR)"); None when it gives
+    /// no discount (gift vouchers, loyalty programs).
+    #[getter]
+    fn reward(&self) -> Option<&str> {
+        self.inner.reward()
+    }
+
+    /// The items amount the rule needs at least, in minor units (0 = none it requires).
+    #[getter]
+    fn minimum_spend(&self) -> i64 {
+        self.inner.requirements().min_amount
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "<CompiledCampaign id={} version={} currency={} type={}>",
@@ -586,6 +599,14 @@ fn compile_segment_rule(py: Python<'_>, rules_json: &str) -> PyResult<PySegmentR
         .map_err(|error| compile_error(py, error))
 }
 
+/// A campaign's rule JSON in words, amounts in `currency`; raises CompileError (path under
+/// `rules`) when it does not compile.
+#[pyfunction]
+fn describe_rules(py: Python<'_>, rules_json: &str, currency: &str) -> PyResult<String> {
+    py.allow_threads(|| engine::rules::describe_rules(rules_json, currency))
+        .map_err(|error| compile_error(py, error))
+}
+
 /// Validates the bytes of a serialized promocore.v1.StackingRules; raises CompileError with the
 /// offending field (e.g. `categories[1].max_applied`).
 #[pyfunction]
@@ -726,5 +747,6 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(generate_code_records, module)?)?;
     module.add_function(wrap_pyfunction!(compile_segment_rule, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stacking_rules, module)?)?;
+    module.add_function(wrap_pyfunction!(describe_rules, module)?)?;
     Ok(())
 }

@@ -2,8 +2,51 @@
 import { admin } from "./api.js";
 import { canWrite } from "./session.js";
 import { errorBox, field, h, load, replace, table, when } from "./ui.js";
+import { campaignInWords, changedInWords } from "./campaigns.js";
+
+// The audit log stores records as plain JSON (snake_case, the rule as JSON); the console's
+// campaign pages read proto3 JSON (lowerCamelCase, the rule as text).
+function campaignFromAudit(plain) {
+  const camel = (value) => {
+    if (Array.isArray(value)) return value.map(camel);
+    if (!value || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null)
+      .map(([key, inner]) => [key.replace(/_([a-z0-9])/g, (_, letter) => letter.toUpperCase()), camel(inner)]));
+  };
+  const { rules, ...rest } = plain;
+  const campaign = camel(rest);
+  if (rules) campaign.rulesJson = JSON.stringify(rules);
+  return campaign;
+}
+
+// A campaign's audit entry in words and money: what changed, or what was created.
+async function auditChange(entry) {
+  const before = entry.beforeJson ? campaignFromAudit(JSON.parse(entry.beforeJson)) : null;
+  const after = entry.afterJson ? campaignFromAudit(JSON.parse(entry.afterJson)) : null;
+  const rows = before && after ? await changedInWords(before, after)
+    : (await campaignInWords(after || before)).map(([what, how]) => [what, before ? how : "", after ? how : ""]);
+  if (!rows.length) return h("span", { className: "muted" }, "nothing a marketer sees");
+  return h("ul", { className: "audit-change" }, rows.map(([what, was, now]) => h("li", {}, h("strong", {}, `${what}: `),
+    was ? h("span", { className: "del" }, was) : null, was && now ? " → " : null, now ? h("span", { className: "add" }, now) : null)));
+}
+
+function changeCell(entry) {
+  const raw = h("details", {}, h("summary", {}, "JSON"), h("pre", { className: "diff", tabindex: "0" },
+    entry.beforeJson ? `before: ${entry.beforeJson}\n` : "", entry.afterJson ? `after: ${entry.afterJson}` : ""));
+  if (!entry.target.startsWith("campaign/") || entry.target.split("/").length !== 2) return raw;
+  const words = h("div", { className: "audit-words" }, "…");
+  auditChange(entry).then((view) => replace(words, view), () => replace(words, ""));
+  return h("div", {}, words, raw);
+}
+
+// Both pages are the admin's alone (the server refuses other keys): said, not failed.
+function adminOnly(title) {
+  return h("div", {}, h("h1", {}, title),
+    h("p", { className: "muted", id: "admin-only" }, `${title}: admin keys only. Sign in with an admin key to see it.`));
+}
 
 export function auditPage() {
+  if (!canWrite()) return adminOnly("Audit log");
   const prefix = h("input", { id: "audit-prefix", type: "search", placeholder: "campaign/welcome-10, code/, apikey/" });
   const out = h("div", { id: "audit" });
   let token = "";
@@ -22,8 +65,7 @@ export function auditPage() {
         { title: "Who", cell: (e) => h("span", { className: "mono" }, e.actor) },
         { title: "Action", cell: (e) => e.action },
         { title: "Target", cell: (e) => h("span", { className: "mono" }, e.target) },
-        { title: "After", cell: (e) => h("details", {}, h("summary", {}, "change"), h("pre", { className: "diff" },
-            e.beforeJson ? `before: ${e.beforeJson}\n` : "", e.afterJson ? `after: ${e.afterJson}` : "")) },
+        { title: "Change", cell: changeCell },
       ], rows, "No entry.");
     }, "Loading the audit log");
   };
@@ -35,6 +77,7 @@ export function auditPage() {
 }
 
 export function keysPage() {
+  if (!canWrite()) return adminOnly("API keys");
   const out = h("div", { id: "keys" });
   const created = h("div", { id: "created-key", "aria-live": "polite" });
   const show = () => load(out, async () => {

@@ -1,10 +1,14 @@
 // The console: sign-in with an API key (kept in this tab's session storage only), the role it
 // has (admin, or read-only: everything shown, nothing changeable), and the pages by URL hash.
 import { admin, apiKey, forgetApiKey, setApiKey } from "./api.js";
-import { campaignsPage, campaignPage, campaignFormPage } from "./campaigns.js";
+import { campaignsPage, campaignPage } from "./campaigns.js";
+import { campaignFormPage } from "./campaign_form.js";
 import { codesPage } from "./codes.js";
 import { reportsPage } from "./reports.js";
 import { customersPage } from "./customers.js";
+import { giftCardsPage } from "./giftcards.js";
+import { loyaltyPage } from "./loyalty.js";
+import { referralsPage } from "./referrals.js";
 import { auditPage, keysPage } from "./admin.js";
 import { session } from "./session.js";
 import { errorBox, field, h, loading, replace } from "./ui.js";
@@ -15,34 +19,38 @@ const nav = document.getElementById("nav");
 
 const ROUTES = [
   [/^#\/campaigns\/new$/, () => campaignFormPage(null)],
+  [/^#\/campaigns\/new\/([^/]+)$/, (template) => campaignFormPage(null, template)],
   [/^#\/campaigns\/([^/]+)\/edit$/, (id) => campaignFormPage(id)],
   [/^#\/campaigns\/([^/]+)$/, (id) => campaignPage(id)],
   [/^#\/campaigns$/, () => campaignsPage()],
   [/^#\/codes(?:\?.*)?$/, () => codesPage()],
   [/^#\/reports(?:\/([^/]+))?$/, (id) => reportsPage(id)],
   [/^#\/customers(?:\/([^/]+))?$/, (id) => customersPage(id)],
+  [/^#\/giftcards(?:\/([^/]+))?$/, (id) => giftCardsPage(id)],
+  [/^#\/loyalty(?:\/([^/]+))?$/, (id) => loyaltyPage(id)],
+  [/^#\/referrals(?:\/([^/]+))?$/, (id) => referralsPage(id)],
   [/^#\/audit$/, () => auditPage()],
   [/^#\/keys$/, () => keysPage()],
 ];
 
-// Which role the key has, from what it may call: ListApiKeys is the admin's alone; any console
-// reader may ListCampaigns. A checkout or pos key may use neither.
+// The key's role, as the server knows it (WhoAmI): the console shows what that role may use.
+// A shop's checkout or pos key has no console.
 async function roleOf() {
-  try {
-    await admin("ListApiKeys", { page: { pageSize: 1 } });
-    return "admin";
-  } catch (error) {
-    if (error.code !== "permission_denied") throw error;
+  const key = await admin("WhoAmI", {});
+  const role = (key.role || "").replace("ROLE_", "").toLowerCase();
+  if (!["admin", "support", "read_only"].includes(role)) {
+    throw Object.assign(new Error(`A ${role} key is a checkout's; the console needs an admin, support or read-only key.`),
+      { code: "permission_denied" });
   }
-  await admin("ListCampaigns", { page: { pageSize: 1 } });
-  return "read_only";
+  session.keyId = key.id;
+  return role;
 }
 
 function signInPage(failure) {
   const key = h("input", { type: "password", autocomplete: "off", required: true, id: "api-key" });
   const form = h("form", { className: "signin card", "aria-label": "Sign in" },
     h("h1", {}, "Sign in"),
-    h("p", { className: "muted" }, "Paste an admin or read-only API key. It stays in this browser tab only (session storage) and is forgotten when the tab closes."),
+    h("p", { className: "muted" }, "Paste an admin, support or read-only API key. It stays in this browser tab only (session storage) and is forgotten when the tab closes."),
     field("API key", key),
     failure ? errorBox(failure) : null,
     h("p", {}, h("button", { type: "submit", id: "sign-in" }, "Sign in")));
@@ -67,8 +75,11 @@ async function start() {
   nav.hidden = false;
   document.getElementById("sign-out").hidden = false;
   for (const link of nav.querySelectorAll("[data-admin]")) link.hidden = session.role !== "admin";
-  document.getElementById("who").textContent =
-    session.role === "admin" ? "admin key" : "read-only key: nothing can be changed";
+  document.getElementById("who").textContent = {
+    admin: "admin key",
+    support: "support key: customers, rollbacks and rewards links",
+    read_only: "read-only key: nothing can be changed",
+  }[session.role];
   if (!location.hash || location.hash === "#/") location.hash = "#/campaigns";
   else route();
 }

@@ -1,28 +1,19 @@
-// Campaigns: the list with filters, the create/edit form (common effects and the rules editor,
-// whose compile errors are shown at their path), the kill switch, versions with a diff, duplicate.
+// Campaigns: the list with filters, a campaign's page (the kill switch, versions with a diff,
+// duplicate). The create/edit form is campaign_form.js; campaign_words.js says a campaign in words.
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
 import { tryPanel } from "./tryit.js";
-import { errorBox, field, h, load, money, replace, table, when } from "./ui.js";
+import { errorBox, field, h, load, money, replace, table } from "./ui.js";
+import { TYPES, typeName } from "./campaign_form.js";
+import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
 
-const TYPES = ["DISCOUNT_COUPONS", "PROMOTION", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "REFERRAL_PROGRAM"];
 const STATUSES = ["CAMPAIGN_STATUS_ACTIVE", "CAMPAIGN_STATUS_PAUSED", "CAMPAIGN_STATUS_SCHEDULED",
   "CAMPAIGN_STATUS_EXPIRED", "CAMPAIGN_STATUS_DRAFT"];
 const statusName = (status) => (status || "").replace("CAMPAIGN_STATUS_", "").toLowerCase();
 
-export function describeEffect(effect = {}, currency = "") {
-  if (effect.amountOffOrder) return `${money(effect.amountOffOrder.amount, currency)} off the order`;
-  if (effect.percentOffOrder) {
-    const cap = effect.percentOffOrder.cap ? `, at most ${money(effect.percentOffOrder.cap, currency)}` : "";
-    return `${(effect.percentOffOrder.percentBp || 0) / 100}% off the order${cap}`;
-  }
-  const kind = Object.keys(effect)[0];
-  return kind ? kind.replace(/[A-Z]/g, (c) => " " + c.toLowerCase()) : "";
-}
-
 export function campaignsPage() {
   const type = h("select", { id: "filter-type" }, h("option", { value: "" }, "all types"),
-    TYPES.map((t) => h("option", { value: t }, t.toLowerCase().replace("_", " "))));
+    TYPES.map((t) => h("option", { value: t }, typeName(t))));
   const status = h("select", { id: "filter-status" }, h("option", { value: "" }, "any status"),
     STATUSES.map((s) => h("option", { value: s }, statusName(s))));
   const text = h("input", { type: "search", id: "filter-text", placeholder: "id or name" });
@@ -35,7 +26,7 @@ export function campaignsPage() {
     return table([
       { title: "Campaign", cell: (c) => h("a", { href: `#/campaigns/${encodeURIComponent(c.id)}` }, c.id) },
       { title: "Name", cell: (c) => c.name },
-      { title: "Type", cell: (c) => (c.type || "").toLowerCase() },
+      { title: "Type", cell: (c) => typeName(c.type) },
       { title: "Status", cell: (c) => h("span", { className: `status-${c.status}` }, statusName(c.status),
         c.active === false ? " (disabled)" : "") },
       { title: "Effect", cell: (c) => describeEffect(c.effect, c.currency) },
@@ -98,14 +89,23 @@ function campaignDetails(campaign, refresh) {
       replace(notice, errorBox(error));
     }
   });
+  const ruleWords = h("span", { id: "campaign-rule" }, "…");
+  ruleInWords(campaign).then((text) => replace(ruleWords, text), (error) => replace(ruleWords, errorBox(error)));
+  const usage = h("div", { id: "campaign-usage", "aria-live": "polite" });
+  load(usage, () => usageView(campaign), "Loading the figures");
   return h("div", {},
     h("h1", {}, campaign.name || campaign.id),
-    h("section", { className: "card" },
-      h("p", {}, h("span", { className: "mono" }, campaign.id), " · ", (campaign.type || "").toLowerCase(),
+    h("section", { className: "card summary" },
+      h("p", {}, h("span", { className: "mono" }, campaign.id), " · ", typeName(campaign.type),
         " · ", h("span", { id: "campaign-status", className: `status-${campaign.status}` }, statusName(campaign.status)),
         active ? "" : h("strong", { className: "status-inactive", id: "disabled-flag" }, " · disabled by the kill switch")),
-      h("p", {}, describeEffect(campaign.effect, campaign.currency)),
-      campaign.rulesJson ? h("pre", { className: "diff" }, JSON.stringify(JSON.parse(campaign.rulesJson), null, 2)) : null,
+      h("dl", { className: "facts" },
+        h("dt", {}, "Gives"), h("dd", { id: "campaign-effect-words" }, describeEffect(campaign.effect, campaign.currency) || "nothing (a program)"),
+        h("dt", {}, "When"), h("dd", {}, ruleWords),
+        h("dt", {}, "Runs"), h("dd", { id: "campaign-dates" }, datesInZone(campaign)),
+        campaign.metadataJson && JSON.parse(campaign.metadataJson).description
+          ? [h("dt", {}, "Description"), h("dd", {}, String(JSON.parse(campaign.metadataJson).description))] : null),
+      usage,
       h("p", { className: "row" }, kill,
         canWrite() ? h("a", { href: `#/campaigns/${encodeURIComponent(campaign.id)}/edit`, id: "edit-campaign" }, "Edit") : null,
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
@@ -124,7 +124,7 @@ function versions(campaign) {
   const compare = () => load(out, async () => {
     const [a, b] = await Promise.all([from.value, to.value].map((version) =>
       admin("GetCampaign", { id: campaign.id, version })));
-    return diffView(a, b);
+    return changesView(a, b);
   }, "Comparing");
   const form = h("form", { className: "row", "aria-label": "Compare versions" },
     field("From", from), field("To", to), h("div", {}, h("button", { type: "submit", className: "secondary" }, "Show diff")));
@@ -146,6 +146,43 @@ function flatKeys(value, keys = {}) {
   return keys;
 }
 
+// A campaign as a marketer reads it, field by field (for the versions' diff).
+async function inWords(campaign) {
+  const limits = campaign.limits || {};
+  return [
+    ["Name", campaign.name || ""],
+    ["Type", typeName(campaign.type)],
+    ["Gives", describeEffect(campaign.effect, campaign.currency)],
+    ["When", await ruleInWords(campaign).catch((error) => `(the rule does not read: ${error.message})`)],
+    ["Runs", datesInZone(campaign)],
+    ["Currency", campaign.currency || ""],
+    ["Limits", limitsInWords(limits, campaign.currency, campaign.codeRedemptionQuantity) || "none"],
+    ["Kill switch", campaign.active === false ? "disabled" : "enabled"],
+  ];
+}
+
+// [what, before, after] for each thing a marketer reads that differs between two versions.
+export async function changedInWords(a, b) {
+  const [before, after] = await Promise.all([inWords(a), inWords(b)]);
+  return before.map(([what, was], index) => [what, was, after[index][1]]).filter(([, was, now]) => was !== now);
+}
+
+// A campaign in words, [what, how] pairs (an audit entry's creation).
+export { inWords as campaignInWords };
+
+// What changed between two versions, in words and money; the JSON line diff stays below.
+async function changesView(a, b) {
+  const rows = await changedInWords(a, b);
+  return h("div", {},
+    h("p", { className: "muted" }, `v${a.version} → v${b.version}`),
+    rows.length ? table([
+      { title: "What", cell: ([what]) => what },
+      { title: `v${a.version}`, cell: ([, was]) => h("span", { className: "del" }, was) },
+      { title: `v${b.version}`, cell: ([, , now]) => h("span", { className: "add" }, now) },
+    ], rows) : h("p", { id: "diff-nothing" }, "Nothing a marketer sees changed (only fields shown in the JSON below, if any)."),
+    h("details", {}, h("summary", {}, "Advanced: the JSON of both versions, line by line"), diffView(a, b)));
+}
+
 // A line diff (longest common subsequence) of two versions' JSON.
 function diffView(a, b) {
   const left = comparable(a), right = comparable(b);
@@ -162,154 +199,51 @@ function diffView(a, b) {
     else if (j < right.length && (i >= left.length || lengths[i][j + 1] >= lengths[i + 1][j])) { lines.push(h("span", { className: "add" }, "+ " + right[j])); j++; }
     else { lines.push(h("span", { className: "del" }, "- " + left[i])); i++; }
   }
-  return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff" }, lines));
+  return h("div", {}, h("p", { className: "muted" }, `v${a.version} → v${b.version}`), h("div", { className: "diff", tabindex: "0", "aria-label": "JSON line diff" }, lines));
 }
 
-// The form: id, name, type, currency, the common effects, limits, dates, and the rules editor.
-export function campaignFormPage(id) {
-  const body = h("div", {});
-  if (!canWrite()) return h("div", {}, errorBox({ code: "permission_denied", message: "A read-only key cannot change campaigns." }));
-  if (id) load(body, async () => campaignForm(await admin("GetCampaign", { id })), "Loading the campaign");
-  else replace(body, campaignForm(null));
-  return h("div", {}, h("p", {}, h("a", { href: "#/campaigns" }, "← Campaigns")), body);
+
+// The campaign's rule in the engine's words (AdminService.DescribeRules).
+async function ruleInWords(campaign) {
+  if (!campaign.rulesJson) return "every cart";
+  const answer = await admin("DescribeRules", { rulesJson: campaign.rulesJson, currency: campaign.currency || "EUR" });
+  return answer.text;
 }
 
-const EFFECTS = {
-  none: "None (gift cards, loyalty, referral programs)",
-  amountOffOrder: "Amount off the order",
-  percentOffOrder: "Percent off the order",
-  amountOffItems: "Amount off matching items",
-  percentOffItems: "Percent off matching items",
-  shippingFree: "Free shipping",
-};
 
-function campaignForm(campaign) {
-  const c = campaign || {};
-  const effect = c.effect || {};
-  const storedKind = Object.keys(effect)[0];
-  // An effect the form does not edit (buy X get Y, tiers, formula...) is kept as stored.
-  const kind = !campaign ? "amountOffOrder" : !storedKind ? "none"
-    : effect.shipping ? (effect.shipping.free ? "shippingFree" : "asStored")
-    : storedKind in EFFECTS ? storedKind : "asStored";
-  const inner = effect[storedKind] || {};
-  const input = (name, value, attributes = {}) => h("input", { id: `campaign-${name}`, name, value: value ?? "", ...attributes });
-  const idInput = input("id", c.id, { required: true, readonly: campaign ? true : null, pattern: "[A-Za-z0-9_.\\-]+" });
-  const name = input("name", c.name, { required: true });
-  const type = h("select", { id: "campaign-type" }, TYPES.map((t) => h("option", { value: t, selected: t === (c.type || "DISCOUNT_COUPONS") }, t)));
-  const currency = input("currency", c.currency || "EUR", { size: 4, required: true });
-  const choices = Object.entries(EFFECTS);
-  if (kind === "asStored") choices.push(["asStored", `As stored: ${storedKind} (edit with the CLI or API)`]);
-  const effectKind = h("select", { id: "campaign-effect" }, choices.map(([value, label]) => h("option", { value, selected: value === kind }, label)));
-  const amount = input("amount", inner.amount ? Number(inner.amount) / 100 : "", { type: "number", step: "0.01", min: "0" });
-  const percent = input("percent", inner.percentBp ? inner.percentBp / 100 : "", { type: "number", step: "0.01", min: "0", max: "100" });
-  const cap = input("cap", inner.cap ? Number(inner.cap) / 100 : "", { type: "number", step: "0.01", min: "0" });
-  const itemFilter = h("textarea", { id: "campaign-item-filter", rows: 3 }, inner.filter ? inner.filter.ruleJson : "");
-  const limits = c.limits || {};
-  const total = input("total", limits.totalRedemptions, { type: "number", min: "1" });
-  const perCustomer = input("per-customer", limits.perCustomer, { type: "number", min: "1" });
-  const codeQuantity = input("code-quantity", c.codeRedemptionQuantity, { type: "number", min: "1" });
-  const dateOf = (stamp) => (stamp ? stamp.slice(0, 16) : "");
-  const start = input("start", dateOf(c.startAt), { type: "datetime-local" });
-  const expire = input("expire", dateOf(c.expireAt), { type: "datetime-local" });
-  const rules = h("textarea", { id: "campaign-rules", rows: 10, spellcheck: "false",
-    "aria-describedby": "rules-help" }, c.rulesJson ? JSON.stringify(JSON.parse(c.rulesJson), null, 2) : "");
-  const rulesOutline = h("div", { id: "rules-outline", className: "tree" });
-  const problems = h("div", { id: "form-errors", "aria-live": "assertive" });
-  const submit = h("button", { type: "submit", id: "save-campaign" }, campaign ? "Save a new version" : "Create");
-
-  const form = h("form", { "aria-label": campaign ? "Edit campaign" : "New campaign" },
-    h("h1", {}, campaign ? `Edit ${c.id} (v${c.version})` : "New campaign"),
-    h("section", { className: "card" }, h("div", { className: "row" }, field("Id", idInput), field("Name", name), field("Type", type), field("Currency", currency))),
-    h("section", { className: "card" }, h("h2", {}, "Effect"),
-      h("div", { className: "row" }, field("Effect", effectKind), field(`Amount (${currency.value})`, amount), field("Percent", percent), field("Cap", cap)),
-      field("Items it applies to (a rule on item.*, JSON)", itemFilter)),
-    h("section", { className: "card" }, h("h2", {}, "Limits and dates"),
-      h("div", { className: "row" }, field("Total redemptions", total), field("Per customer", perCustomer),
-        field("Redemptions per code", codeQuantity), field("Starts", start), field("Expires", expire))),
-    h("section", { className: "card" }, h("h2", {}, "Rules"),
-      h("p", { id: "rules-help", className: "muted" }, 'JSON, e.g. {"subject": "order.amount", "op": "gte", "value": 3000}. Empty: no condition. docs/rules.md lists subjects and operators.'),
-      rules, rulesOutline),
-    problems, h("p", {}, submit));
-
-  const collect = () => {
-    const minor = (value) => (value === "" ? undefined : String(Math.round(Number(value) * 100)));
-    const basisPoints = (value) => (value === "" ? undefined : Math.round(Number(value) * 100));
-    const filter = itemFilter.value.trim() ? { ruleJson: itemFilter.value.trim() } : undefined;
-    const effects = {
-      none: () => undefined,
-      asStored: () => c.effect,
-      amountOffOrder: () => ({ amountOffOrder: { amount: minor(amount.value) } }),
-      percentOffOrder: () => ({ percentOffOrder: { percentBp: basisPoints(percent.value), cap: minor(cap.value) } }),
-      amountOffItems: () => ({ amountOffItems: { amount: minor(amount.value), filter } }),
-      percentOffItems: () => ({ percentOffItems: { percentBp: basisPoints(percent.value), cap: minor(cap.value), filter } }),
-      shippingFree: () => ({ shipping: { free: true } }),
-    };
-    const out = {
-      ...(campaign || {}), id: idInput.value.trim(), name: name.value.trim(), type: type.value,
-      currency: currency.value.trim().toUpperCase(), effect: effects[effectKind.value](),
-      rulesJson: rules.value.trim(),
-      limits: { ...(c.limits || {}), totalRedemptions: total.value || undefined, perCustomer: perCustomer.value || undefined },
-      codeRedemptionQuantity: codeQuantity.value || undefined,
-      startAt: start.value ? new Date(start.value).toISOString() : undefined,
-      expireAt: expire.value ? new Date(expire.value).toISOString() : undefined,
-    };
-    for (const volatile of ["status", "version", "createdAt", "updatedAt"]) delete out[volatile];
-    return out;
-  };
-
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    replace(problems);
-    replace(rulesOutline);
-    submit.disabled = true;
-    try {
-      const saved = campaign
-        ? await admin("UpdateCampaign", { campaign: collect(), expectedVersion: c.version })
-        : await admin("CreateCampaign", { campaign: collect() });
-      location.hash = `#/campaigns/${encodeURIComponent(saved.id)}`;
-    } catch (error) {
-      replace(problems, errorBox(error));
-      if (error.field && error.field.startsWith("campaign.rules")) showRuleError(rules, rulesOutline, error);
-      else focusField(error.field);
-    } finally {
-      submit.disabled = false;
-    }
-  });
-  return form;
+// A limit with what is used of it: a labelled meter and the figures in words.
+function usageBar(id, label, used, limit, show) {
+  const share = limit > 0 ? Math.min(1, used / limit) : 0;
+  const labelId = `${id}-label`;
+  return h("div", { className: "usage" },
+    h("p", { id: labelId }, `${label}: ${show(used)} of ${show(limit)} (${Math.round(share * 100)} %)`),
+    h("meter", { id, min: 0, max: limit, value: Math.min(used, limit), "aria-labelledby": labelId }));
 }
 
-function focusField(path) {
-  const byField = { "campaign.name": "campaign-name", "campaign.id": "campaign-id", "campaign.currency": "campaign-currency" };
-  const target = document.getElementById(byField[path] || "") ||
-    (path && path.includes("effect") ? document.getElementById("campaign-amount") : null);
-  if (target) { target.setAttribute("aria-invalid", "true"); target.focus(); }
+// Redemptions and discount so far, the limits with their usage, the number of codes.
+async function usageView(campaign) {
+  const report = await admin("GetCampaignReport", { campaignId: campaign.id });
+  const currency = campaign.currency;
+  const limits = campaign.limits || {};
+  const redemptions = Number(report.redemptions || 0);
+  const discount = Number(report.totalDiscount || 0);
+  const bars = [];
+  if (limits.totalRedemptions) {
+    bars.push(usageBar("usage-redemptions", "Redemptions", redemptions, Number(limits.totalRedemptions), (n) => n.toLocaleString("en")));
+  }
+  if (limits.budgetDiscount) {
+    bars.push(usageBar("usage-budget", "Discount budget", discount, Number(limits.budgetDiscount), (n) => money(n, currency)));
+  }
+  const perCustomer = [limits.perCustomer ? `${limits.perCustomer} per customer` : null,
+    limits.perCustomerPerDay ? `${limits.perCustomerPerDay} per customer a day` : null,
+    campaign.codeRedemptionQuantity ? `${campaign.codeRedemptionQuantity} per code` : null].filter(Boolean);
+  return h("div", {},
+    h("p", { id: "campaign-so-far" }, `So far: ${count(redemptions, "redemption")} by ${count(report.uniqueCustomers, "customer")}, `,
+      `${money(discount, currency)} of discount on orders worth ${money(report.totalOrderValue, currency)}`,
+      ` · ${count(report.codes, "code")}`),
+    bars,
+    perCustomer.length ? h("p", { id: "campaign-per-customer" }, `Limits: ${perCustomer.join(", ")}.`) : null,
+    !limits.totalRedemptions && !limits.budgetDiscount && !perCustomer.length ? h("p", { className: "muted" }, "No limit on redemptions or budget.") : null);
 }
 
-// The rules as an outline, the node at the error's path marked: `campaign.rules.all[1].op`.
-function showRuleError(textarea, outline, error) {
-  textarea.setAttribute("aria-invalid", "true");
-  const path = error.field.replace(/^campaign\.rules(_json)?\.?/, "");
-  let rules;
-  try { rules = JSON.parse(textarea.value); } catch { textarea.focus(); return; }
-  const steps = path ? path.match(/[^.[\]]+|\[\d+\]/g) || [] : [];
-  const wanted = steps.map((step) => step.replace(/^\[(\d+)\]$/, "$1"));
-  let marked = null;
-  const node = (value, key, trail) => {
-    const here = trail.join("/");
-    const isTarget = here === wanted.join("/");
-    const label = key === null ? "rules" : key;
-    let item;
-    if (value && typeof value === "object") {
-      item = h("li", { "data-path": here }, `${label}:`,
-        h("ul", {}, Object.entries(value).map(([k, v]) => node(v, Array.isArray(value) ? `[${k}]` : k, [...trail, k]))));
-    } else {
-      item = h("li", { "data-path": here }, `${label}: ${JSON.stringify(value)}`);
-    }
-    if (isTarget) { item.classList.add("at-error"); item.id = "rule-error-node"; marked = item; }
-    return item;
-  };
-  replace(outline, h("p", {}, "At ", h("span", { className: "mono", id: "rule-error-path" }, path || "rules"), ": ", error.fieldDescription || error.message),
-    h("ul", {}, node(rules, null, [])));
-  (marked || textarea).scrollIntoView({ block: "center" });
-  textarea.focus();
-}
+const count = (number, noun) => `${Number(number || 0).toLocaleString("en")} ${noun}${Number(number) === 1 ? "" : "s"}`;

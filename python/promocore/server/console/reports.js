@@ -43,7 +43,7 @@ async function report(campaignId) {
           ], number, { whole: true }),
           barChart(`Discount per day (${currency})`, labels, [
             { name: "discount", color: "#1e7d32", values: daily.map((d) => Number(d.discount || 0)) },
-          ], (v) => money(v)))
+          ], (v) => money(v), { whole: true }))
       : h("p", { className: "muted", id: "report-empty" }, "No redemption yet."),
     h("section", { className: "card" }, h("h2", {}, "A/B variants"),
       table([

@@ -1,5 +1,7 @@
 // Small DOM helpers: elements built from data (never innerHTML with server text), the loading
-// and error states every screen shares, money, and the SVG charts drawn here.
+// and error states every screen shares, field errors, money, and the SVG charts drawn here.
+import { formatMoney } from "./money.js";
+
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes || {})) {
@@ -52,15 +54,45 @@ export async function load(target, work, what) {
   }
 }
 
+// Minor units as the currency writes them: "12.99 EUR", "1500 JPY", "12.345 KWD".
 export function money(minor, currency = "") {
-  const value = Number(minor || 0) / 100;
-  return `${value.toFixed(2)}${currency ? " " + currency : ""}`;
+  // int64 arrives as a string of digits: kept exact; chart ticks are numbers.
+  const exact = typeof minor === "string" && /^-?\d+$/.test(minor);
+  return formatMoney(exact ? BigInt(minor) : Math.round(Number(minor || 0)), currency);
 }
 
+// A labelled input; `label` may be a node (a unit in it that changes with the currency).
 export function field(label, input) {
-  const id = input.id || `f-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  const text = typeof label === "string" ? label : label.textContent;
+  const id = input.id || `f-${text.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   input.id = id;
-  return h("div", {}, h("label", { for: id }, label), input);
+  return h("div", { className: "field" }, h("label", { for: id }, label), input);
+}
+
+// A message beside one field, replacing any older one there: the input is marked invalid and
+// described by the message, so a screen reader reads it with the field.
+export function showProblem(input, message) {
+  const holder = input.closest(".field") || input.parentElement;
+  let note = holder.querySelector(":scope > .field-error");
+  if (!note) {
+    note = h("p", { className: "field-error", id: `${input.id}-problem` });
+    holder.append(note);
+  }
+  note.textContent = message;
+  input.setAttribute("aria-invalid", "true");
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  if (!described.includes(note.id)) input.setAttribute("aria-describedby", [...described, note.id].join(" "));
+}
+
+export function clearProblem(input) {
+  const holder = input.closest(".field") || input.parentElement;
+  const note = holder && holder.querySelector(":scope > .field-error");
+  if (note) note.remove();
+  input.removeAttribute("aria-invalid");
+  const described = (input.getAttribute("aria-describedby") || "").split(" ")
+    .filter((id) => id && id !== `${input.id}-problem`);
+  if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+  else input.removeAttribute("aria-describedby");
 }
 
 export function table(columns, rows, empty = "Nothing yet.") {
@@ -119,4 +151,17 @@ export function barChart(title, labels, series, format = (v) => String(v), { who
     h("span", {}, s("svg", { width: 10, height: 10, class: "swatch", "aria-hidden": "true" },
       s("rect", { width: 10, height: 10, fill: one.color })), one.name)));
   return h("figure", { className: "chart-figure" }, svg, legend);
+}
+
+// A destructive step asked first, in `holder`: the question (naming what will happen), a button
+// that does it and Cancel (which clears the question and gives the focus back to `back`). `id`
+// names the question (`${id}-question`) and the button (`confirm-${id}`).
+export function askFirst(holder, { id, question, yes, onYes, back }) {
+  const doIt = h("button", { type: "button", className: "danger", id: `confirm-${id}` }, yes);
+  const cancel = h("button", { type: "button", className: "secondary" }, "Cancel");
+  doIt.addEventListener("click", onYes);
+  cancel.addEventListener("click", () => { replace(holder); if (back) back.focus(); });
+  replace(holder, h("div", { className: "confirm", role: "alertdialog", "aria-labelledby": `${id}-question` },
+    h("p", { id: `${id}-question` }, question), h("p", {}, doIt, " ", cancel)));
+  doIt.focus();
 }

@@ -29,6 +29,18 @@ pub(crate) use value::Literal;
 /// Root path of a campaign's rule in compile errors and explanations.
 pub const RULES_ROOT: &str = "rules";
 
+/// A campaign's rule JSON in words (`Rule::describe`); an empty rule is "every cart". A rule
+/// that does not compile is its compile error (paths under `rules`).
+pub fn describe_rules(rules_json: &str, currency: &str) -> Result<String, CompileError> {
+    if rules_json.trim().is_empty() {
+        return Ok(EVERY_CART.to_owned());
+    }
+    Rule::compile(rules_json).map(|rule| rule.describe(currency))
+}
+
+/// How an empty rule reads.
+pub const EVERY_CART: &str = "every cart";
+
 /// A compiled order-level rule (a campaign's `rules_json`).
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -66,6 +78,13 @@ impl Rule {
     /// The near-miss distance of a failing rule (None when it holds or has no near miss).
     pub fn missing(&self, facts: &OrderFacts<'_>) -> Option<i64> {
         explain::missing(&self.root, facts)
+    }
+
+    /// The rule in words, as a condition that holds: `order amount is at least 50.00 EUR and
+    /// number of items where categories contains "coffee" is at least 1` (amounts in
+    /// `currency`). The console shows it beside its rule builder.
+    pub fn describe(&self, currency: &str) -> String {
+        describe::condition(&self.root, currency)
     }
 
     pub(crate) fn root(&self) -> &Node<OrderSubject> {

@@ -792,3 +792,38 @@ fn docs_compile_error_messages() {
         "eq cannot compare a list; item.categories is a list of strings; use contains"
     );
 }
+
+#[test]
+fn a_rule_reads_in_words_with_amounts_in_the_currency() {
+    let rule = r#"{"all": [
+        {"subject": "order.amount", "op": "gte", "value": 5000},
+        {"subject": "items.quantity", "op": "gte", "value": 1,
+         "filter": {"subject": "item.categories", "op": "contains", "value": "coffee"}},
+        {"any": [{"subject": "context.day_of_week", "op": "in", "value": [6, 7]},
+                 {"not": {"subject": "customer.segments", "op": "contains", "value": "staff"}}]}]}"#;
+    assert_eq!(
+        super::describe_rules(rule, "EUR").unwrap(),
+        "order amount is at least 50.00 EUR and number of items where categories contains \
+         \"coffee\" is at least 1 and (day of the week is one of 6, 7 or (not customer \
+         segments contains \"staff\"))"
+    );
+    let threshold = r#"{"subject": "order.amount", "op": "gte", "value": 5000}"#;
+    assert_eq!(
+        super::describe_rules(threshold, "KWD").unwrap(),
+        "order amount is at least 5.000 KWD"
+    );
+    assert_eq!(
+        super::describe_rules(threshold, "JPY").unwrap(),
+        "order amount is at least 5000 JPY"
+    );
+    assert_eq!(
+        super::describe_rules("  ", "EUR").unwrap(),
+        super::EVERY_CART
+    );
+    let error = super::describe_rules(
+        r#"{"all": [{"subject": "order.amount", "op": "nearly", "value": 1}]}"#,
+        "EUR",
+    )
+    .unwrap_err();
+    assert_eq!(error.path, "rules.all[0].op");
+}
