@@ -10,7 +10,12 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from promocore import Client
-from promocore.errors import InvalidArgumentError, PermissionDeniedError, UnauthenticatedError
+from promocore.errors import (
+    FailedPreconditionError,
+    InvalidArgumentError,
+    PermissionDeniedError,
+    UnauthenticatedError,
+)
 from promocore.manage.api_keys import digest, new_key
 from promocore.v1 import checkout_pb2, checkout_pb2_grpc
 
@@ -245,3 +250,11 @@ def test_support_changes_points_and_gift_balances_only_within_the_admins_limits(
         "AdjustPoints",
         "SetSupportLimits",
     ]
+
+
+def test_a_key_cannot_revoke_itself(client):
+    me = client.who_am_i()
+    with pytest.raises(FailedPreconditionError) as refused:
+        client.revoke_api_key(me["id"])
+    assert refused.value.reason == "revoking_own_key"
+    assert client.who_am_i()["id"] == me["id"]  # still works

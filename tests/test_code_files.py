@@ -113,8 +113,12 @@ def test_duplicate_copies_the_definition_not_the_codes(client):
     assert copy["effect"] == client.get_campaign("orig")["effect"]
     assert copy["limits"]["per_customer"] == 1
     assert client.list_codes("copy") == []
+    assert copy["active"] is False  # nothing goes live until someone enables it
     assigned = client.duplicate_campaign("orig", new_name="Again")
-    assert assigned["id"].startswith("again-") and assigned["name"] == "Again"
+    assert (assigned["id"], assigned["name"]) == ("again", "Again")
+    # Without an id or a name: the original's id with -copy, then -copy-2, ...
+    assert client.duplicate_campaign("orig")["id"] == "orig-copy"
+    assert client.duplicate_campaign("orig")["id"] == "orig-copy-2"
     with pytest.raises(AlreadyExistsError):
         client.duplicate_campaign("orig", new_id="copy")
 

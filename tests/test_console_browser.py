@@ -89,7 +89,15 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     admin.redeem(cart(("A", 5000, 1), id="order-1"), codes=[one_code], idempotency_key="order-1")
     console.go("#/campaigns/spring-10")
     console.find("#kill-switch").click()
+    # Asked first, with a reason for the audit log.
+    console.text_in("#kill-question", "Every checkout refuses its codes and promotion at once")
+    console.find("#confirm-kill").click()
+    console.text_in("#kill-reason-problem", "Say why")
+    console.find("#kill-reason").send_keys("code leaked on a coupon site")
+    console.find("#confirm-kill").click()
     console.find("#disabled-flag")
+    [kill] = [e for e in admin.list_audit_log() if e["action"] == "SetCampaignActive"]
+    assert kill["after"]["reason"] == "code leaked on a coupon site"
     console.screenshot("07-campaign-disabled")
     answer = validate_over_http(http_server, codes[1]["code"])
     assert answer["redeemables"][0]["status"] == "INAPPLICABLE"
@@ -175,6 +183,17 @@ def test_support_looks_up_a_customer_and_rolls_back_a_redemption(console, http_s
     console.text_in("#keys", "till 9")
     console.screenshot("13-api-keys")
     console.check_accessibility("api-keys")
+    # The key signed in here has no Revoke; another is revoked once confirmed.
+    console.text_in("#key-in-use", "signed in with it")
+    [revoke] = console.driver.find_elements(By.CSS_SELECTOR, "#keys button.revoke-key")
+    revoke.click()
+    console.text_in("#revoke-question", "Revoke the pos key “till 9”?")
+    console.find("#confirm-revoke").click()
+    console.wait(
+        lambda driver: not driver.find_elements(By.CSS_SELECTOR, "#keys button.revoke-key")
+    )
+    [till] = [k for k in admin.list_api_keys() if k["name"] == "till 9"]
+    assert till["revoked_at"] is not None
     assert console.console_errors() == []
 
 

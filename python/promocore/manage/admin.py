@@ -56,6 +56,10 @@ def page_size(page: object, field: str = "page.page_size") -> int:
     return size or DEFAULT_PAGE_SIZE
 
 
+# A reason given with a change, as people type it.
+MAX_REASON_LENGTH = 200
+
+
 class Admin:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
@@ -82,8 +86,13 @@ class Admin:
             self._audit(txn, "UpdateCampaign", f"campaign/{stored.id}", current, stored)
         return self._with_status(stored)
 
-    def set_campaign_active(self, campaign_id: str, active: bool) -> campaign_pb2.Campaign:
-        """The kill switch: a new version whose only change is `active`."""
+    def set_campaign_active(
+        self, campaign_id: str, active: bool, reason: str = ""
+    ) -> campaign_pb2.Campaign:
+        """The kill switch: a new version whose only change is `active`; `reason` goes into the
+        audit entry."""
+        if len(reason) > MAX_REASON_LENGTH:
+            raise InvalidArgumentError("reason", f"at most {MAX_REASON_LENGTH} characters")
         with self._store.write() as txn:
             campaign = self._store.catalog.get_campaign(txn, _required(campaign_id, "id"))
             before = campaign_pb2.Campaign()
@@ -91,20 +100,31 @@ class Admin:
             campaign.active = active
             campaign.updated_at.FromMilliseconds(self._clock.now_ms())
             stored = self._store.catalog.put_new_version(txn, campaign, create=False)
-            self._audit(txn, "SetCampaignActive", f"campaign/{stored.id}", before, stored)
+            after = {"reason": reason, "campaign": stored} if reason else stored
+            self._audit(txn, "SetCampaignActive", f"campaign/{stored.id}", before, after)
         return self._with_status(stored)
 
     def duplicate_campaign(
         self, campaign_id: str, new_id: str = "", new_name: str = ""
     ) -> campaign_pb2.Campaign:
-        """A copy under a new id (assigned when empty), as a new campaign at version 1; codes
-        and redemptions stay with the original."""
+        """A copy as a new campaign at version 1, created disabled (nothing goes live until
+        someone enables it); its id is `new_id`, or when empty the original's with `-copy`
+        (`-copy-2`, ... when taken). Codes and redemptions stay with the original."""
         with self._store.read() as txn:
             source = self._store.catalog.get_campaign(txn, _required(campaign_id, "id"))
+            if not new_id:
+                # Readable: the new name's words, else the original's id, with "-copy".
+                named = re.sub(r"[^A-Za-z0-9]+", "-", new_name).strip("-").lower()[:48]
+                base = named or f"{source.id}-copy"
+                new_id, taken = base, 1
+                while self._store.catalog.head_version(txn, new_id) is not None:
+                    taken += 1
+                    new_id = f"{base}-{taken}"
         copy = campaign_pb2.Campaign()
         copy.CopyFrom(source)
         copy.id = new_id
         copy.name = new_name or f"{source.name} (copy)"
+        copy.active = False
         prepared = self._prepared(copy, assign_id=True)
         return self._store_new_campaign(prepared, "DuplicateCampaign", copied_from=campaign_id)
 

@@ -126,6 +126,14 @@ class ApiKeys:
     def revoke(self, key_id: str) -> admin_pb2.ApiKey:
         if not key_id:
             raise InvalidArgumentError("id", "required")
+        principal = current_principal()
+        if principal is not None and principal.key_id == key_id:
+            # Revoking it would lock its holder out mid-task (every next call refused).
+            raise FailedPreconditionError(
+                f"API key {shown(key_id)} is the key making this call: revoke it with another "
+                "admin key",
+                reason="revoking_own_key",
+            )
         with self._store.write() as txn:
             return self._store.api_keys.revoke(txn, key_id, self._clock.now_ms())
 

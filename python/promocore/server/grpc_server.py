@@ -165,7 +165,7 @@ class AdminServicer(
         return self._admin.list_campaigns(request)
 
     def SetCampaignActive(self, request, context):
-        return self._admin.set_campaign_active(request.id, request.active)
+        return self._admin.set_campaign_active(request.id, request.active, request.reason)
 
     def CreateCode(self, request, context):
         return self._admin.create_code(request.code, publish=self._publish_assigned)

@@ -69,12 +69,14 @@ class ListCampaignsResponse(_message.Message):
     def __init__(self, campaigns: _Optional[_Iterable[_Union[_campaign_pb2.Campaign, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class SetCampaignActiveRequest(_message.Message):
-    __slots__ = ("id", "active")
+    __slots__ = ("id", "active", "reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     active: bool
-    def __init__(self, id: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., active: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class DuplicateCampaignRequest(_message.Message):
     __slots__ = ("id", "new_id", "new_name")

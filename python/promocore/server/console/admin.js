@@ -1,7 +1,7 @@
 // Admin pages: the audit log (who changed what) and the API keys (create, revoke).
 import { admin } from "./api.js";
-import { canWrite } from "./session.js";
-import { errorBox, field, h, load, replace, table, when } from "./ui.js";
+import { canWrite, session } from "./session.js";
+import { askFirst, errorBox, field, h, load, replace, table, when } from "./ui.js";
 import { campaignInWords, changedInWords } from "./campaigns.js";
 
 // The audit log stores records as plain JSON (snake_case, the rule as JSON); the console's
@@ -88,9 +88,20 @@ export function keysPage() {
       { title: "Role", cell: (k) => (k.role || "").replace("ROLE_", "").toLowerCase() },
       { title: "Created", cell: (k) => when(k.createdAt) },
       { title: "Revoked", cell: (k) => when(k.revokedAt) },
-      { title: "", cell: (k) => k.revokedAt ? "" : h("button", { type: "button", className: "danger", disabled: !canWrite(), onclick: async () => {
-          try { await admin("RevokeApiKey", { id: k.id }); show(); } catch (error) { replace(created, errorBox(error)); }
-        } }, "Revoke") },
+      { title: "", cell: (k) => {
+        if (k.revokedAt) return "";
+        // The key signed in here cannot revoke itself (the server refuses it too).
+        if (k.id === session.keyId) return h("span", { className: "muted", id: "key-in-use" }, "signed in with it");
+        const button = h("button", { type: "button", className: "danger revoke-key", disabled: !canWrite() }, "Revoke…");
+        button.addEventListener("click", () => askFirst(created, {
+          id: "revoke", yes: `Revoke ${k.name}`, back: button,
+          question: `Revoke the ${(k.role || "").replace("ROLE_", "").toLowerCase()} key “${k.name}”? Every call made with it is refused from now on; this cannot be undone.`,
+          onYes: async () => {
+            try { await admin("RevokeApiKey", { id: k.id }); replace(created); show(); } catch (error) { replace(created, errorBox(error)); }
+          },
+        }));
+        return button;
+      } },
     ], answer.apiKeys || [], "No key.");
   }, "Loading API keys");
   const name = h("input", { id: "key-name", required: true });

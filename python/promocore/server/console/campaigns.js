@@ -3,7 +3,7 @@
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
 import { tryPanel } from "./tryit.js";
-import { errorBox, field, h, load, money, replace, table } from "./ui.js";
+import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
 import { TYPES, typeName } from "./campaign_form.js";
 import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
 
@@ -62,24 +62,46 @@ export function campaignPage(id) {
 function campaignDetails(campaign, refresh) {
   const active = campaign.active !== false;
   const notice = h("div", { "aria-live": "polite" });
+  const setActive = async (wanted, reason) => {
+    kill.disabled = true;
+    try {
+      await admin("SetCampaignActive", { id: campaign.id, active: wanted, reason });
+      refresh();
+    } catch (error) {
+      replace(notice, errorBox(error));
+      kill.disabled = false;
+    }
+  };
+  // Disabling stops every checkout using the campaign at once: asked first, with a reason kept
+  // in the audit log. Enabling is not destructive.
   const kill = h("button", {
-    type: "button", id: "kill-switch", className: active ? "danger" : "",
-    disabled: !canWrite(),
-    onclick: async () => {
-      kill.disabled = true;
-      try {
-        await admin("SetCampaignActive", { id: campaign.id, active: !active });
-        refresh();
-      } catch (error) {
-        replace(notice, errorBox(error));
-        kill.disabled = false;
-      }
+    type: "button", id: "kill-switch", className: active ? "danger" : "", disabled: !canWrite(),
+    onclick: () => {
+      if (!active) return setActive(true, "");
+      const reason = h("input", { id: "kill-reason", size: 36, autocomplete: "off", placeholder: "e.g. code leaked on a coupon site" });
+      const form = h("form", { className: "confirm", role: "alertdialog", "aria-labelledby": "kill-question", novalidate: true },
+        h("p", { id: "kill-question" }, `Disable ${campaign.name || campaign.id} now? Every checkout refuses its codes and promotion at once, on every server, until it is enabled again.`),
+        h("div", { className: "row" }, field("Reason (kept in the audit log)", reason),
+          h("div", {}, h("button", { type: "submit", className: "danger", id: "confirm-kill" }, "Disable it"), " ",
+            h("button", { type: "button", className: "secondary", onclick: () => { replace(notice); kill.focus(); } }, "Cancel"))));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        clearProblem(reason);
+        if (!reason.value.trim()) {
+          showProblem(reason, "Say why: the reason is kept in the audit log.");
+          reason.focus();
+          return;
+        }
+        setActive(false, reason.value.trim());
+      });
+      replace(notice, form);
+      reason.focus();
     },
-  }, active ? "Disable (kill switch)" : "Enable");
-  const newId = h("input", { id: "duplicate-id", placeholder: `${campaign.id}-copy` });
+  }, active ? "Disable (kill switch)…" : "Enable");
+  const newId = h("input", { id: "duplicate-id", placeholder: `${campaign.id}-copy (when left empty)` });
   const duplicate = h("form", { className: "row", "aria-label": "Duplicate" },
     field("New campaign id", newId),
-    h("div", {}, h("button", { type: "submit", className: "secondary", disabled: !canWrite() }, "Duplicate")));
+    h("div", {}, h("button", { type: "submit", className: "secondary", disabled: !canWrite() }, "Duplicate (created disabled)")));
   duplicate.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
