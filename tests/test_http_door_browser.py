@@ -1,13 +1,10 @@
-"""gRPC-Web from a real browser: headless Chromium (Debian's, as test_console_browser.py runs
-it) loads the console from the HTTP port and calls Validate with fetch() in gRPC-Web's binary
+"""gRPC-Web from a real browser: headless Chromium (Debian's, the `browser` fixture of console_support.py) loads the console from the HTTP port and calls Validate with fetch() in gRPC-Web's binary
 form, as a generated gRPC-Web or Connect-Web client does, then reads the frames and the status
 trailer itself."""
 
 from __future__ import annotations
 
 import struct
-
-from test_console_browser import browser  # noqa: F401 (the fixture)
 
 from promocore.v1 import checkout_pb2, common_pb2
 
@@ -31,7 +28,7 @@ fetch(path, {
 """
 
 
-def test_grpc_web_validate_from_chromium(browser, http_server, admin):  # noqa: F811
+def test_grpc_web_validate_from_chromium(browser, http_server, admin):
     code = coupon(admin, "c1", "SAVE1")
     request = checkout_pb2.ValidateRequest()
     request.order.currency = "EUR"
