@@ -1,6 +1,7 @@
-"""gRPC-Web from a real browser: headless Chromium (Debian's, the `browser` fixture of console_support.py) loads the console from the HTTP port and calls Validate with fetch() in gRPC-Web's binary
-form, as a generated gRPC-Web or Connect-Web client does, then reads the frames and the status
-trailer itself."""
+"""gRPC-Web from a real browser: headless Chromium (Debian's, the `browser` fixture of
+console_support.py) loads the console from the HTTP port and calls Validate with fetch() in
+gRPC-Web's binary form, as a generated gRPC-Web or Connect-Web client does, then reads the
+frames and the status trailer itself."""
 
 from __future__ import annotations
 
