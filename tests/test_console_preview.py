@@ -79,3 +79,34 @@ def test_a_support_key_signs_in_and_previews(console, admin, clock):
     console.text_in("#try-result", "Applies at 2026-12-13 09:00 Asia/Seoul: 2.00 EUR off.")
     console.screenshot("01-support-previews-a-promotion")
     assert console.console_errors() == []
+
+
+def test_try_a_cart_applies_at_60_and_names_the_near_miss_at_40(console, admin):
+    admin.create_campaign(
+        id="fifteen",
+        name="15 % from 50.00",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"percent_off_order": {"percent_bp": 1500, "cap": 3000}},
+        rules={"subject": "order.amount", "op": "gte", "value": 5000},
+    )
+    admin.create_code("fifteen", "FIFTEEN")
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns/fifteen")
+    console.find("#try-code").send_keys("FIFTEEN")
+    cart = console.find("#try-cart")
+    cart.clear()
+    cart.send_keys("BEANS:60.00:1")
+    console.find("#try-submit").click()
+    console.text_in("#try-result", "Applies now: 9.00 EUR off.")
+    cart.clear()
+    cart.send_keys("BEANS:40:1")
+    console.find("#try-submit").click()
+    console.text_in("#try-result", "rules_not_met")
+    console.text_in("#try-near-miss", "Add 10.00 EUR to get 15% off (at most 30.00 EUR)")
+    console.screenshot("01-near-miss")
+    # Prices as people write them: a third decimal is said at the field.
+    cart.clear()
+    cart.send_keys("BEANS:40.001:1")
+    console.find("#try-submit").click()
+    console.text_in("#try-cart-problem", "EUR has 2 decimals")

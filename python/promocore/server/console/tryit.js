@@ -2,7 +2,9 @@
 // campaign (one of its codes, or the promotion itself), now or at a preview time entered in the
 // campaign's time zone (`evaluateAt`: admin and support keys; nothing is written).
 import { checkout } from "./api.js";
-import { field, h, load, money } from "./ui.js";
+import { field, h, load, money, showProblem, clearProblem } from "./ui.js";
+import { InputProblem, parseMoney } from "./money.js";
+import { instantFromLocal } from "./zones.js";
 
 const TRIED_TYPES = ["DISCOUNT_COUPONS", "PROMOTION"];
 
@@ -22,20 +24,36 @@ export function tryPanel(campaign) {
     h("div", {}, h("button", { type: "submit", className: "secondary", id: "try-submit" }, "Try")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    clearProblem(cart);
+    let items;
+    try {
+      items = cartItems(cart.value, currency);
+    } catch (problem) {
+      if (!(problem instanceof InputProblem)) throw problem;
+      showProblem(cart, problem.message);
+      cart.focus();
+      return;
+    }
     const request = {
-      order: { currency, items: cartItems(cart.value) },
+      order: { currency, items },
       redeemables: [promotion ? { promotionId: campaign.id } : { code: code.value.trim() }],
     };
-    if (at.value) request.evaluateAt = instantIn(zone, at.value).toISOString();
+    if (at.value) request.evaluateAt = instantFromLocal(at.value, zone);
     load(out, async () => answerView(await checkout("Validate", request), currency, at.value, zone), "Asking Validate");
   });
   return h("section", { className: "card" }, h("h2", {}, "Try a cart"), form, out);
 }
 
-function cartItems(text) {
+// "SKU:PRICE:QTY, ..." with prices in the currency's units (12.99 EUR, 1500 JPY), exactly.
+function cartItems(text, currency) {
   return text.split(",").map((part) => part.trim()).filter(Boolean).map((part) => {
     const [sku, price, quantity] = part.split(":");
-    return { sku, unitPrice: String(Math.round(Number(price || 0) * 100)), quantity: String(Number(quantity || 1)) };
+    try {
+      return { sku, unitPrice: parseMoney(price || "", currency), quantity: String(Number(quantity || 1)) };
+    } catch (problem) {
+      if (problem instanceof InputProblem) throw new InputProblem(`${sku}: ${problem.message}`);
+      throw problem;
+    }
   });
 }
 
@@ -46,26 +64,8 @@ function answerView(answer, currency, local, zone) {
     const discount = Number(result.itemsDiscount || 0) + Number(result.shippingDiscount || 0);
     return h("p", { "data-status": "APPLICABLE" }, `Applies ${when}: ${money(discount, currency)} off.`);
   }
-  return h("p", { "data-status": result.status || "" }, `Does not apply ${when}: `,
-    h("span", { className: "reason", "data-reason": result.reason || "" }, result.reason || ""), " · ", result.message || "");
-}
-
-// The UTC instant of a wall-clock time ("2026-12-12T23:30") in an IANA zone: the zone's offset
-// at that moment from Intl, asked twice so that a time next to an offset change settles.
-export function instantIn(zone, local) {
-  const [date, time] = local.split("T");
-  const [year, month, day] = date.split("-").map(Number);
-  const [hour, minute] = time.split(":").map(Number);
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  let instant = wall;
-  for (let i = 0; i < 2; i++) instant = wall - offsetMs(zone, instant);
-  return new Date(instant);
-}
-
-function offsetMs(zone, instant) {
-  const format = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric",
-    month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, Number(p.value)]));
-  const local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return local - Math.floor(instant / 1000) * 1000;
+  const nearMiss = ((result.explanation || {}).nearMiss || {}).message;
+  return h("div", {}, h("p", { "data-status": result.status || "" }, `Does not apply ${when}: `,
+    h("span", { className: "reason", "data-reason": result.reason || "" }, result.reason || ""), " · ", result.message || ""),
+    nearMiss ? h("p", { className: "near-miss", id: "try-near-miss" }, nearMiss) : null);
 }
