@@ -9,11 +9,13 @@ import re
 import subprocess
 import sys
 
+import grpc
 import pytest
 
 from promocore import AlreadyExistsError, InvalidArgumentError, NotFoundError
+from promocore.v1 import admin_pb2, admin_pb2_grpc
 
-from support import cart, coupon
+from support import TEST_ADMIN_KEY, cart, coupon
 
 
 @pytest.fixture
@@ -146,3 +148,37 @@ def test_cli_generates_with_a_summary_and_exports(target, client, tmp_path):
     codes = [row["code"] for row in csv.DictReader(out.open())]
     assert len(codes) == len(set(codes)) == 120_000
     assert all(code.startswith("BULK-") and len(code) == 13 for code in codes)
+
+
+def test_codes_are_listed_and_exported_by_prefix_with_their_total(client, target):
+    coupon(client, "many", "SPRING-A1")
+    for code in ("SPRING-A2", "SPRING-B1", "SUMMER-1", "spring-a3"):
+        client.create_code("many", code)
+    assert [c["code"] for c in client.list_codes("many", prefix="spring-a")] == [
+        "SPRING-A1",
+        "SPRING-A2",
+        "spring-a3",
+    ]
+    metadata = (("x-api-key", TEST_ADMIN_KEY),)
+    with grpc.insecure_channel(target) as channel:
+        stub = admin_pb2_grpc.AdminServiceStub(channel)
+        first = stub.ListCodes(
+            admin_pb2.ListCodesRequest(campaign_id="many", prefix="SPRING", page={"page_size": 2}),
+            metadata=metadata,
+        )
+        assert ([c.code for c in first.codes], first.total) == (["SPRING-A1", "SPRING-A2"], 4)
+        second = stub.ListCodes(
+            admin_pb2.ListCodesRequest(
+                campaign_id="many",
+                prefix="SPRING",
+                page={"page_size": 2, "page_token": first.next_page_token},
+            ),
+            metadata=metadata,
+        )
+        assert ([c.code for c in second.codes], second.total) == (["spring-a3", "SPRING-B1"], 4)
+        everything = stub.ListCodes(
+            admin_pb2.ListCodesRequest(campaign_id="many"), metadata=metadata
+        )
+        assert everything.total == 5
+    exported = b"".join(client.export_codes("many", prefix="summer")).decode().splitlines()
+    assert [line.split(",")[0] for line in exported[1:]] == ["SUMMER-1"]

@@ -84,6 +84,30 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     assert "spring-10-codes.csv" in link.text
     console.screenshot("06-code-search-qr-export")
 
+    # 10,000 codes a page at a time with their total; narrowed to a prefix; one disabled
+    # (asked first), and Validate refuses it.
+    console.text_in("#codes-total", "1\N{EN DASH}50 of 10,000 codes.")
+    console.find("#codes-next").click()
+    console.text_in("#codes-total", "51\N{EN DASH}100 of 10,000 codes.")
+    other = codes[2]["code"]
+    console.find("#codes-prefix").send_keys(other[:9])
+    console.find("#codes-filter").click()
+    matching = len(admin.list_codes("spring-10", prefix=other[:9]))
+    console.text_in("#codes-total", f"of {matching:,} codes starting with “{other[:9]}”")
+    console.find("#code-list a.mono[href='#/codes']").click()
+    search = console.find("#code-search")
+    search.clear()
+    search.send_keys(other + Keys.ENTER)
+    console.text_in("#found-code", other)
+    console.find("#code-toggle").click()
+    console.text_in("#disable-code-question", f"Disable {other}?")
+    console.find("#confirm-disable-code").click()
+    console.text_in("#found-state", "disabled")
+    refused = validate_over_http(http_server, other)["redeemables"][0]
+    assert refused["status"] == "INAPPLICABLE"
+    console.screenshot("06b-code-disabled")
+    console.check_accessibility("codes")
+
     # A redemption for the report, then the kill switch.
     assert validate_over_http(http_server, one_code)["redeemables"][0]["status"] == "APPLICABLE"
     admin.redeem(cart(("A", 5000, 1), id="order-1"), codes=[one_code], idempotency_key="order-1")

@@ -229,10 +229,11 @@ class Client(ProgramsClient, CustomersClient):
     def get_code(self, code: str) -> Plain:
         return to_plain(self._call(self._admin.GetCode, admin_pb2.GetCodeRequest(code=code)))
 
-    def list_codes(self, campaign_id: str) -> list[Plain]:
+    def list_codes(self, campaign_id: str, *, prefix: str = "") -> list[Plain]:
+        """Every code of the campaign (those starting with `prefix`), following pages."""
         return self._pages(
             lambda token: admin_pb2.ListCodesRequest(
-                campaign_id=campaign_id, page={"page_token": token}
+                campaign_id=campaign_id, prefix=prefix, page={"page_token": token}
             ),
             self._admin.ListCodes,
             "codes",
@@ -254,9 +255,10 @@ class Client(ProgramsClient, CustomersClient):
 
         return self._call(self._admin.ImportCodes, requests()).imported
 
-    def export_codes(self, campaign_id: str) -> Iterator[bytes]:
-        """The campaign's codes as CSV, in chunks (header first)."""
-        request = admin_pb2.ExportCodesRequest(campaign_id=campaign_id)
+    def export_codes(self, campaign_id: str, *, prefix: str = "") -> Iterator[bytes]:
+        """The campaign's codes (those starting with `prefix`) as CSV, in chunks (header
+        first)."""
+        request = admin_pb2.ExportCodesRequest(campaign_id=campaign_id, prefix=prefix)
         for chunk in self._stream(self._admin.ExportCodes, request):
             yield chunk.csv
 

@@ -326,7 +326,10 @@ class Admin:
             campaign_id = _required(request.campaign_id, "campaign_id")
             self._store.catalog.get_campaign(txn, campaign_id)
             codes = self._store.catalog.iter_campaign_codes(
-                txn, campaign_id, request.page.page_token
+                txn, campaign_id, request.page.page_token, request.prefix
+            )
+            response.total = self._store.catalog.count_campaign_codes(
+                txn, campaign_id, request.prefix
             )
             for code in codes:
                 if len(response.codes) == limit:
@@ -374,13 +377,13 @@ class Admin:
             self._audit(txn, "ImportCodes", target, None, {"imported": imported})
         return imported
 
-    def export_codes(self, campaign_id: str) -> Iterator[bytes]:
-        """The campaign's codes as CSV chunks, with their live redeemed quantities and balances,
-        read from one snapshot."""
+    def export_codes(self, campaign_id: str, prefix: str = "") -> Iterator[bytes]:
+        """The campaign's codes (those starting with `prefix`) as CSV chunks, with their live
+        redeemed quantities and balances, read from one snapshot."""
         with self._store.read() as txn:
             campaign_id = _required(campaign_id, "campaign_id")
             self._store.catalog.get_campaign(txn, campaign_id)
-            codes = self._store.catalog.iter_campaign_codes(txn, campaign_id)
+            codes = self._store.catalog.iter_campaign_codes(txn, campaign_id, code_prefix=prefix)
             yield from export_chunks(self._with_redeemed(txn, code) for code in codes)
 
     def code_qr(self, request: admin_pb2.GetCodeQrRequest) -> admin_pb2.GetCodeQrResponse:

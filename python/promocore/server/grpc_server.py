@@ -215,7 +215,7 @@ class AdminServicer(
         return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
 
     def ExportCodes(self, request, context):
-        for csv in self._admin.export_codes(request.campaign_id):
+        for csv in self._admin.export_codes(request.campaign_id, request.prefix):
             yield admin_pb2.ExportCodesChunk(csv=csv)
 
     def GetCodeQr(self, request, context):

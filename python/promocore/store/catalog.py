@@ -165,23 +165,29 @@ class Catalog:
         yield from self._codes_of(txn, indexed)
 
     def iter_campaign_codes(
-        self, txn: lmdb.Transaction, campaign_id: str, after_code: str = ""
+        self, txn: lmdb.Transaction, campaign_id: str, after_code: str = "", code_prefix: str = ""
     ) -> Iterator[campaign_pb2.Code]:
-        prefix = campaign_id.encode() + b"\0"
+        """The campaign's codes in code order, after `after_code` (a page token), only those
+        starting with `code_prefix` (case-insensitive, as codes are)."""
+        campaign = campaign_id.encode() + b"\0"
         cursor = txn.cursor(db=self._t.campaign_codes)
-        start = prefix + normalize_code(after_code) + b"\0" if after_code else prefix
+        prefix = campaign + normalize_code(code_prefix)
+        start = max(prefix, campaign + normalize_code(after_code) + b"\0") if after_code else prefix
 
         def indexed() -> Iterator[bytes]:
             found = cursor.set_range(start)
             while found and bytes(cursor.key()).startswith(prefix):
-                yield bytes(cursor.key())[len(prefix) :]
+                yield bytes(cursor.key())[len(campaign) :]
                 found = cursor.next()
 
         yield from self._codes_of(txn, indexed())
 
-    def count_campaign_codes(self, txn: lmdb.Transaction, campaign_id: str) -> int:
-        """How many codes the campaign has: its index keys counted, no code record read."""
-        prefix = campaign_id.encode() + b"\0"
+    def count_campaign_codes(
+        self, txn: lmdb.Transaction, campaign_id: str, code_prefix: str = ""
+    ) -> int:
+        """How many codes the campaign has (starting with `code_prefix`): its index keys
+        counted, no code record read."""
+        prefix = campaign_id.encode() + b"\0" + normalize_code(code_prefix)
         cursor = txn.cursor(db=self._t.campaign_codes)
         count = 0
         found = cursor.set_range(prefix)

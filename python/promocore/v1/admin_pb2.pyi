@@ -129,20 +129,24 @@ class GetCodeRequest(_message.Message):
     def __init__(self, code: _Optional[str] = ...) -> None: ...
 
 class ListCodesRequest(_message.Message):
-    __slots__ = ("campaign_id", "page")
+    __slots__ = ("campaign_id", "page", "prefix")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     page: _common_pb2.PageRequest
-    def __init__(self, campaign_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    prefix: str
+    def __init__(self, campaign_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., prefix: _Optional[str] = ...) -> None: ...
 
 class ListCodesResponse(_message.Message):
-    __slots__ = ("codes", "next_page_token")
+    __slots__ = ("codes", "next_page_token", "total")
     CODES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
     codes: _containers.RepeatedCompositeFieldContainer[_campaign_pb2.Code]
     next_page_token: str
-    def __init__(self, codes: _Optional[_Iterable[_Union[_campaign_pb2.Code, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total: int
+    def __init__(self, codes: _Optional[_Iterable[_Union[_campaign_pb2.Code, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total: _Optional[int] = ...) -> None: ...
 
 class SetCodeActiveRequest(_message.Message):
     __slots__ = ("code", "active")
@@ -167,10 +171,12 @@ class ImportCodesResponse(_message.Message):
     def __init__(self, imported: _Optional[int] = ...) -> None: ...
 
 class ExportCodesRequest(_message.Message):
-    __slots__ = ("campaign_id",)
+    __slots__ = ("campaign_id", "prefix")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
-    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+    prefix: str
+    def __init__(self, campaign_id: _Optional[str] = ..., prefix: _Optional[str] = ...) -> None: ...
 
 class ExportCodesChunk(_message.Message):
     __slots__ = ("csv",)

@@ -2,7 +2,9 @@
 // a code with its QR preview, a campaign's codes, CSV export.
 import { ADMIN, admin, listAll, stream } from "./api.js";
 import { canWrite } from "./session.js";
-import { errorBox, field, h, load, replace, table } from "./ui.js";
+import { askFirst, errorBox, field, h, load, replace, table } from "./ui.js";
+
+const PAGE = 50;
 
 async function campaignOptions(select, selected) {
   const campaigns = await listAll("ListCampaigns", {}, "campaigns");
@@ -53,36 +55,58 @@ export function codesPage() {
     field("Code", search), h("div", {}, h("button", { type: "submit", className: "secondary" }, "Find")));
   searchForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    load(searchOut, () => codeCard(search.value.trim()), "Looking the code up");
+    load(searchOut, () => codeCard(search.value.trim(), () => showList(0)), "Looking the code up");
   });
 
+  // The campaign's codes a page at a time, with how many match; `prefix` narrows them (and
+  // the export) to the codes starting with it.
+  const prefix = h("input", { id: "codes-prefix", type: "search", placeholder: "e.g. SPRING-" });
   const list = h("div", { id: "code-list" });
-  const showList = () => load(list, async () => {
-    const answer = await admin("ListCodes", { campaignId: campaign.value, page: { pageSize: 100 } });
+  const pages = [""];
+  const showList = (page = 0) => load(list, async () => {
+    const answer = await admin("ListCodes", { campaignId: campaign.value, prefix: prefix.value.trim(), page: { pageSize: PAGE, pageToken: pages[page] } });
     const codes = answer.codes || [];
+    if (answer.nextPageToken) pages[page + 1] = answer.nextPageToken;
+    const total = Number(answer.total || 0);
+    const first = page * PAGE + 1;
+    const wanted = prefix.value.trim();
     return h("div", {},
-      h("p", { className: "muted" }, answer.nextPageToken ? "The first 100 codes (export for all)." : `${codes.length} codes.`),
+      h("p", { className: "muted", id: "codes-total" }, total
+        ? `${first.toLocaleString("en")}–${(first + codes.length - 1).toLocaleString("en")} of ${total.toLocaleString("en")} codes${wanted ? ` starting with “${wanted}”` : ""}.`
+        : wanted ? `No code starts with “${wanted}”.` : "This campaign has no codes."),
       table([
-        { title: "Code", cell: (c) => h("a", { href: "#/codes", className: "mono", onclick: (e) => { e.preventDefault(); search.value = c.code; load(searchOut, () => codeCard(c.code)); } }, c.code) },
+        { title: "Code", cell: (c) => h("a", { href: "#/codes", className: "mono", onclick: (e) => { e.preventDefault(); search.value = c.code; load(searchOut, () => codeCard(c.code, () => showList(page))); } }, c.code) },
         { title: "Redeemed", cell: (c) => `${c.redeemedQuantity || 0}${c.redemptionQuantity ? " of " + c.redemptionQuantity : ""}` },
         { title: "Assigned to", cell: (c) => c.assignedCustomerId || "" },
         { title: "Active", cell: (c) => (c.active === false ? "no" : "yes") },
-      ], codes, "This campaign has no codes."));
+      ], codes, ""),
+      h("p", { className: "row" },
+        page > 0 ? h("button", { type: "button", className: "secondary", id: "codes-previous", onclick: () => showList(page - 1) }, "Previous page") : null,
+        answer.nextPageToken ? h("button", { type: "button", className: "secondary", id: "codes-next", onclick: () => showList(page + 1) }, "Next page") : null));
   }, "Loading codes");
+  const filter = h("form", { className: "row", "aria-label": "Codes starting with" },
+    field("Codes starting with", prefix), h("div", {}, h("button", { type: "submit", className: "secondary", id: "codes-filter" }, "Show")));
+  filter.addEventListener("submit", (event) => {
+    event.preventDefault();
+    pages.length = 1;
+    replace(exportOut);
+    showList(0);
+  });
 
   const exportOut = h("div", { id: "export-result" });
   const exportButton = h("button", { type: "button", className: "secondary", id: "export-csv", onclick: () => load(exportOut, async () => {
     const parts = [];
-    await stream(ADMIN, "ExportCodes", { campaignId: campaign.value }, (chunk) => {
+    await stream(ADMIN, "ExportCodes", { campaignId: campaign.value, prefix: prefix.value.trim() }, (chunk) => {
       parts.push(Uint8Array.from(atob(chunk.csv || ""), (c) => c.charCodeAt(0)));
     });
     const blob = new Blob(parts, { type: "text/csv" });
-    const link = h("a", { href: URL.createObjectURL(blob), download: `${campaign.value}-codes.csv`, id: "csv-link" },
-      `Download ${campaign.value}-codes.csv (${blob.size.toLocaleString()} bytes)`);
+    const name = `${campaign.value}${prefix.value.trim() ? "-" + prefix.value.trim() : ""}-codes.csv`;
+    const link = h("a", { href: URL.createObjectURL(blob), download: name, id: "csv-link" },
+      `Download ${name} (${blob.size.toLocaleString()} bytes)`);
     return link;
   }, "Exporting") }, "Export CSV");
 
-  campaign.addEventListener("change", () => { showList(); replace(exportOut); });
+  campaign.addEventListener("change", () => { pages.length = 1; showList(0); replace(exportOut); });
   const top = h("div", {}, h("p", {}, "Loading campaigns…"));
   campaignOptions(campaign, new URLSearchParams(location.hash.split("?")[1] || "").get("campaign"))
     .then(() => { replace(top); showList(); })
@@ -93,7 +117,7 @@ export function codesPage() {
     h("div", { className: "row" }, field("Campaign", campaign)),
     h("section", { className: "card" }, h("h2", {}, "Generate in bulk"), generate),
     h("section", { className: "card" }, h("h2", {}, "Find a code"), searchForm, searchOut),
-    h("section", { className: "card" }, h("h2", {}, "Codes of the campaign"), h("p", {}, exportButton), exportOut, list));
+    h("section", { className: "card" }, h("h2", {}, "Codes of the campaign"), filter, h("p", {}, exportButton), exportOut, list));
 }
 
 export async function qrImage(code, size = 180) {
@@ -101,14 +125,42 @@ export async function qrImage(code, size = 180) {
   return h("img", { className: "qr", src: `data:${qr.contentType};base64,${qr.image}`, alt: `QR code of ${code}`, width: size, height: size });
 }
 
-async function codeCard(code) {
+// One code: its state and QR, and (admin keys) disable or enable it (disabling asks first) and
+// assign it to a customer (PublishCode: it goes into their wallet).
+async function codeCard(code, changed) {
   const found = await admin("GetCode", { code });
-  return h("div", { className: "row" },
+  const active = found.active !== false;
+  const out = h("div", { id: "code-action", "aria-live": "polite" });
+  const holder = h("div", {});
+  const again = async () => { replace(holder, await codeCard(found.code, changed)); changed(); };
+  const setActive = async (wanted) => {
+    try { await admin("SetCodeActive", { code: found.code, active: wanted }); await again(); } catch (error) { replace(out, errorBox(error)); }
+  };
+  const toggle = h("button", { type: "button", id: "code-toggle", className: active ? "danger" : "secondary" }, active ? "Disable…" : "Enable");
+  toggle.addEventListener("click", () => active
+    ? askFirst(out, { id: "disable-code", yes: "Disable it", back: toggle, onYes: () => setActive(false),
+      question: `Disable ${found.code}? Checkouts refuse it until it is enabled again.` })
+    : setActive(true));
+  const customer = h("input", { id: "assign-customer", autocomplete: "off", placeholder: "customer id" });
+  const assign = h("form", { className: "row", "aria-label": "Assign to a customer" },
+    field("Assign to customer", customer), h("div", {}, h("button", { type: "submit", className: "secondary", id: "assign-code" }, "Assign")));
+  assign.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await admin("PublishCode", { campaignId: found.campaignId, customerId: customer.value.trim(), code: found.code });
+      await again();
+    } catch (error) {
+      replace(out, errorBox(error));
+    }
+  });
+  replace(holder, h("div", { className: "row" },
     h("div", {},
       h("p", {}, h("strong", { className: "mono", id: "found-code" }, found.code), " · campaign ",
         h("a", { href: `#/campaigns/${encodeURIComponent(found.campaignId)}` }, found.campaignId)),
-      h("p", {}, `kind ${(found.kind || "").replace("CODE_KIND_", "").toLowerCase()}, redeemed ${found.redeemedQuantity || 0}`,
-        found.redemptionQuantity ? ` of ${found.redemptionQuantity}` : "", found.active === false ? ", disabled" : ""),
-      found.assignedCustomerId ? h("p", {}, "assigned to ", h("a", { href: `#/customers/${encodeURIComponent(found.assignedCustomerId)}` }, found.assignedCustomerId)) : null),
-    await qrImage(found.code));
+      h("p", { id: "found-state" }, `kind ${(found.kind || "").replace("CODE_KIND_", "").toLowerCase()}, redeemed ${found.redeemedQuantity || 0}`,
+        found.redemptionQuantity ? ` of ${found.redemptionQuantity}` : "", active ? ", active" : ", disabled"),
+      found.assignedCustomerId ? h("p", { id: "found-owner" }, "assigned to ", h("a", { href: `#/customers/${encodeURIComponent(found.assignedCustomerId)}` }, found.assignedCustomerId)) : null,
+      canWrite() ? h("div", {}, h("p", {}, toggle), found.assignedCustomerId ? null : assign, out) : null),
+    await qrImage(found.code)));
+  return holder;
 }
