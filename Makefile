@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help wheel install redis-server chromium prometheus valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -74,11 +74,17 @@ redis-server: ## Install Debian's redis-server with apt-get when it is missing (
 chromium: ## Install Debian's chromium and chromium-driver with apt-get when missing (sudo unless root)
 	$(call apt_install,chromium chromedriver,chromium chromium-driver)
 
+# Debian's prometheus, for the deploy topology test (tests/test_deploy_topology.py): the test
+# runs its own prometheus on a free port with deploy/prometheus/prometheus.yml, never the
+# system service the package may start. Checked on every run like redis-server.
+prometheus: ## Install Debian's prometheus with apt-get when it is missing (sudo unless root)
+	$(call apt_install,prometheus,prometheus)
+
 # valgrind counts instructions for `make bench-engine` (a figure the machine's load does not move).
 valgrind: ## Install Debian's valgrind with apt-get when it is missing (sudo unless root)
 	$(call apt_install,valgrind,valgrind)
 
-install: redis-server chromium $(VENV)/.engine ## Create .venv, install Python deps, redis-server and chromium, build the Rust extension (release)
+install: redis-server chromium prometheus $(VENV)/.engine ## Create .venv, install Python deps, redis-server, chromium and prometheus, build the Rust extension (release)
 
 # The wheel users install (`pip install dist/promocore-*.whl`): the release build of the
 # extension with the Python package, for this machine's CPython and platform.
