@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium prometheus valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -121,14 +121,14 @@ proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promoco
 lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, the import contracts
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
-	$(BIN)/ruff check python tests benchmarks examples proto/generate.py
-	$(BIN)/ruff format --check python tests benchmarks examples proto/generate.py
+	$(BIN)/ruff check python tests benchmarks examples deploy proto/generate.py
+	$(BIN)/ruff format --check python tests benchmarks examples deploy proto/generate.py
 	$(BIN)/lint-imports
 
 fmt: $(VENV)/.deps ## Format Rust and Python sources
 	cargo fmt --all
-	$(BIN)/ruff format python tests benchmarks examples proto/generate.py
-	$(BIN)/ruff check --fix python tests benchmarks examples proto/generate.py
+	$(BIN)/ruff format python tests benchmarks examples deploy proto/generate.py
+	$(BIN)/ruff check --fix python tests benchmarks examples deploy proto/generate.py
 
 test-slow: install ## The slow-marked suites (long differential run, soak tests)
 	$(PY) -m pytest -q -m slow -p no:cacheprovider; rc=$$?; \
@@ -164,6 +164,26 @@ overload: install ## Offer 3x capacity to a server; outcomes and admitted p99 vs
 
 test-redis: install ## Redis store: conformance suite, two-node race and restart tests, Redis vs LMDB redeems/s; last line JSON
 	$(PY) benchmarks/test_redis.py
+
+# The OCI image (Containerfile, docs/deploy.md). Both build stages start from local Debian trixie
+# images made here with debootstrap when podman lacks them (no container registry is reached);
+# the build itself pulls only PyPI and crates.io packages. Root: debootstrap, chroot isolation.
+IMAGE ?= localhost/promocore:latest
+IMAGE_RUN_BASE ?= localhost/promocore-base:trixie
+IMAGE_BUILD_BASE ?= localhost/promocore-build-base:trixie
+image-tools:
+	$(call apt_install,podman buildah debootstrap,podman buildah debootstrap)
+
+image: image-tools ## Build the OCI image $(IMAGE) with podman (local Debian base images made with debootstrap when missing; root)
+	deploy/image/debian-base.sh $(IMAGE_RUN_BASE) trixie python3
+	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc,cargo,gcc,libc6-dev
+	podman build --isolation=chroot --format docker --layers \
+	  --build-arg RUN_BASE=$(IMAGE_RUN_BASE) --build-arg BUILD_BASE=$(IMAGE_BUILD_BASE) \
+	  -f Containerfile -t $(IMAGE) .
+	@podman image inspect $(IMAGE) --format 'built {{.RepoTags}}: {{.Size}} bytes'
+
+image-test: $(VENV)/.engine ## Run $(IMAGE) (buildah chroot) on a temp volume: health, Validate/Redeem over gRPC and HTTP, SIGTERM exit 0, restart
+	$(PY) deploy/image/image_test.py $(IMAGE)
 
 clean: ## Remove build output (.venv, target) but not data (./var)
 	rm -rf $(VENV) target python/promocore/_engine*.so

@@ -1,10 +1,10 @@
 """The topology of deploy/compose.yaml stood up without containers (issue 29): one redis-server,
-a promocore node for every service of the compose file whose command is `serve` (started with
-that command's flags, its container addresses moved to free ports on 127.0.0.1 as a port mapping
-would), and Debian's prometheus scraping them with deploy/prometheus/prometheus.yml, its targets
-pointed at those ports. Checked through Prometheus's HTTP API: every node is up, the summed
-Validate count equals what was sent (and each node's share), and the nodes redeem against one
-limit exactly."""
+a promocore node for every service of the compose file that runs the promocore image (whose
+entrypoint is `promocore serve`; started with the service's flags, its container addresses moved
+to free ports on 127.0.0.1 as a port mapping would), and Debian's prometheus scraping them with
+deploy/prometheus/prometheus.yml, its targets pointed at those ports. Checked through
+Prometheus's HTTP API: every node is up, the summed Validate count equals what was sent (and
+each node's share), and the nodes redeem against one limit exactly."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ PROMETHEUS_START_TIMEOUT_S = 30.0
 SCRAPED_TIMEOUT_S = 60.0
 ORDER = {"currency": "EUR", "items": [{"sku": "BEANS", "unit_price": 2000, "quantity": 1}]}
 HTTP_ORDER = {"currency": "EUR", "items": [{"sku": "BEANS", "unitPrice": "2000", "quantity": 1}]}
+# The compose file's image: ${PROMOCORE_IMAGE:-localhost/promocore:latest}.
+PROMOCORE_IMAGE = "promocore:latest"
 LIMIT = 3
 REDEEMS = 8
 
@@ -53,7 +55,7 @@ def port_of(address: str) -> int:
 
 @dataclass
 class Node:
-    """A compose service running `serve`, and the process that stands for it here."""
+    """A compose service running the promocore image, and the process that stands for it."""
 
     service: str
     command: list[str]
@@ -71,11 +73,12 @@ def compose_services() -> dict:
 
 
 def node_commands() -> dict[str, list[str]]:
-    """Service name -> command of every promocore node of the compose file."""
+    """Service name -> command (the flags of `promocore serve`, the image's entrypoint) of every
+    promocore node of the compose file."""
     return {
         name: [str(part) for part in service["command"]]
         for name, service in compose_services().items()
-        if service.get("command") and service["command"][0] == "serve"
+        if PROMOCORE_IMAGE in service.get("image", "")
     }
 
 
