@@ -171,13 +171,16 @@ test-redis: install ## Redis store: conformance suite, two-node race and restart
 IMAGE ?= localhost/promocore:latest
 IMAGE_RUN_BASE ?= localhost/promocore-base:trixie
 IMAGE_BUILD_BASE ?= localhost/promocore-build-base:trixie
+# A TLS-intercepting proxy's CA: when $$SSL_CERT_FILE names the host's bundle, the builder's
+# pip and cargo trust it too (mounted for the build only; it is not in the image).
+IMAGE_CA_VOLUME = $(if $(SSL_CERT_FILE),--volume $(SSL_CERT_FILE):/etc/ssl/certs/ca-certificates.crt:ro)
 image-tools:
 	$(call apt_install,podman buildah debootstrap,podman buildah debootstrap)
 
 image: image-tools ## Build the OCI image $(IMAGE) with podman (local Debian base images made with debootstrap when missing; root)
 	deploy/image/debian-base.sh $(IMAGE_RUN_BASE) trixie python3
-	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc,cargo,gcc,libc6-dev
-	podman build --isolation=chroot --format docker --layers \
+	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc,cargo,gcc,libc6-dev,ca-certificates
+	podman build --isolation=chroot --format docker --layers $(IMAGE_CA_VOLUME) \
 	  --build-arg RUN_BASE=$(IMAGE_RUN_BASE) --build-arg BUILD_BASE=$(IMAGE_BUILD_BASE) \
 	  -f Containerfile -t $(IMAGE) .
 	@podman image inspect $(IMAGE) --format 'built {{.RepoTags}}: {{.Size}} bytes'

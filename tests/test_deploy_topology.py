@@ -188,16 +188,29 @@ class Topology:
     prometheus: Prometheus
 
 
+# Flags of a compose node that the test gives its own values: ServerProcess sets the data
+# directory, gRPC address and workers (from the compose value); the rest are moved below.
+SET_BY_SERVER_PROCESS = ("--data-dir", "--listen", "--workers")
+
+
 def start_node(base: Path, service: str, command: list[str], store_url: str) -> Node:
+    """The node of a compose service: its `serve` flags, with the store and addresses moved."""
     metrics_port, http_port = free_port(), free_port()
+    moved = {
+        "--store": store_url,
+        "--metrics-listen": f"127.0.0.1:{metrics_port}",
+        "--http-listen": f"127.0.0.1:{http_port}",
+    }
+    extra: list[str] = []
+    flags = iter(command)
+    for name in flags:
+        assert name.startswith("--"), f"{service}: {name} is not a flag"
+        value = next(flags)
+        if name not in SET_BY_SERVER_PROCESS:
+            extra += [name, moved.get(name, value)]
+    assert set(moved) <= set(extra), f"{service} lacks one of {sorted(moved)}"
     process = ServerProcess(
-        base / service,
-        workers=int(flag(command, "--workers")),
-        extra=(
-            *("--store", store_url),
-            *("--metrics-listen", f"127.0.0.1:{metrics_port}"),
-            *("--http-listen", f"127.0.0.1:{http_port}"),
-        ),
+        base / service, workers=int(flag(command, "--workers")), extra=tuple(extra)
     )
     process.start(60)
     return Node(service, command, process, metrics_port, http_port)
