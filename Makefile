@@ -168,6 +168,8 @@ test-redis: install ## Redis store: conformance suite, two-node race and restart
 # The OCI image (Containerfile, docs/deploy.md). Both build stages start from local Debian trixie
 # images made here with debootstrap when podman lacks them (no container registry is reached);
 # the build itself pulls only PyPI and crates.io packages. Root: debootstrap, chroot isolation.
+# rustc-web/cargo-web: the newer Rust that Debian keeps current in trixie (1.96; rustc is 1.85,
+# older than the engine needs).
 IMAGE ?= localhost/promocore:latest
 IMAGE_RUN_BASE ?= localhost/promocore-base:trixie
 IMAGE_BUILD_BASE ?= localhost/promocore-build-base:trixie
@@ -179,7 +181,7 @@ image-tools:
 
 image: image-tools ## Build the OCI image $(IMAGE) with podman (local Debian base images made with debootstrap when missing; root)
 	deploy/image/debian-base.sh $(IMAGE_RUN_BASE) trixie python3
-	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc,cargo,gcc,libc6-dev,ca-certificates
+	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc-web,cargo-web,gcc,libc6-dev,ca-certificates
 	podman build --isolation=chroot --format docker --layers $(IMAGE_CA_VOLUME) \
 	  --build-arg RUN_BASE=$(IMAGE_RUN_BASE) --build-arg BUILD_BASE=$(IMAGE_BUILD_BASE) \
 	  -f Containerfile -t $(IMAGE) .

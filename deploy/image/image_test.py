@@ -134,7 +134,8 @@ class Container:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"serve" in cmdline and any(part.endswith(b"promocore") for part in cmdline):
+            runs_serve = b"serve" in cmdline and any(p.endswith(b"/promocore") for p in cmdline)
+            if runs_serve and not Path(cmdline[0].decode()).name.startswith("buildah"):
                 return pid
             pending.extend(sorted(children.get(pid, [])))
         raise SystemExit("no promocore serve process under buildah run")
