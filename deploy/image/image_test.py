@@ -60,7 +60,7 @@ class Container:
     def __init__(self, image: str, volume: Path, admin_key: str) -> None:
         inspected = json.loads(run("podman", "image", "inspect", image))[0]
         self.config = inspected["Config"]
-        self.healthcheck = inspected.get("HealthCheck") or self.config.get("Healthcheck")
+        self.healthcheck = inspected["Healthcheck"]
         self.size = inspected["Size"]
         self.volume = volume
         self.admin_key = admin_key
@@ -147,6 +147,9 @@ class Container:
 
     def remove(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            # The server first: killing buildah alone would leave it running, reparented.
+            # Its workers die with it (PR_SET_PDEATHSIG).
+            os.kill(self.server_pid(), signal.SIGKILL)
             self.process.kill()
             self.process.wait(timeout=10)
         subprocess.run(["buildah", "rm", self.name], capture_output=True, check=False)
@@ -244,7 +247,7 @@ def main(image: str) -> None:
         with Client(container.grpc_target, api_key=admin_key) as reader:
             stored = reader.list_redemptions(campaign_id="image-test")
             quantity = reader.get_code(CODE)["redeemed_quantity"]
-        ids = {redeemed["redemption_id"], http_redeemed["redemptionId"]}
+        ids = {redeemed["redemption"]["id"], http_redeemed["redemption"]["id"]}
         check(
             quantity == 2 and {r["id"] for r in stored} == ids,
             "after the restart on the same volume both redemptions are there",
