@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium valgrind run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis clean
+.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -74,11 +74,17 @@ redis-server: ## Install Debian's redis-server with apt-get when it is missing (
 chromium: ## Install Debian's chromium and chromium-driver with apt-get when missing (sudo unless root)
 	$(call apt_install,chromium chromedriver,chromium chromium-driver)
 
+# Debian's prometheus, for the deploy topology test (tests/test_deploy_topology.py): the test
+# runs its own prometheus on a free port with deploy/prometheus/prometheus.yml, never the
+# system service the package may start. Checked on every run like redis-server.
+prometheus: ## Install Debian's prometheus with apt-get when it is missing (sudo unless root)
+	$(call apt_install,prometheus,prometheus)
+
 # valgrind counts instructions for `make bench-engine` (a figure the machine's load does not move).
 valgrind: ## Install Debian's valgrind with apt-get when it is missing (sudo unless root)
 	$(call apt_install,valgrind,valgrind)
 
-install: redis-server chromium $(VENV)/.engine ## Create .venv, install Python deps, redis-server and chromium, build the Rust extension (release)
+install: redis-server chromium prometheus $(VENV)/.engine ## Create .venv, install Python deps, redis-server, chromium and prometheus, build the Rust extension (release)
 
 # The wheel users install (`pip install dist/promocore-*.whl`): the release build of the
 # extension with the Python package, for this machine's CPython and platform.
@@ -115,14 +121,14 @@ proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promoco
 lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, the import contracts
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
-	$(BIN)/ruff check python tests benchmarks examples proto/generate.py
-	$(BIN)/ruff format --check python tests benchmarks examples proto/generate.py
+	$(BIN)/ruff check python tests benchmarks examples deploy proto/generate.py
+	$(BIN)/ruff format --check python tests benchmarks examples deploy proto/generate.py
 	$(BIN)/lint-imports
 
 fmt: $(VENV)/.deps ## Format Rust and Python sources
 	cargo fmt --all
-	$(BIN)/ruff format python tests benchmarks examples proto/generate.py
-	$(BIN)/ruff check --fix python tests benchmarks examples proto/generate.py
+	$(BIN)/ruff format python tests benchmarks examples deploy proto/generate.py
+	$(BIN)/ruff check --fix python tests benchmarks examples deploy proto/generate.py
 
 test-slow: install ## The slow-marked suites (long differential run, soak tests)
 	$(PY) -m pytest -q -m slow -p no:cacheprovider; rc=$$?; \
@@ -158,6 +164,31 @@ overload: install ## Offer 3x capacity to a server; outcomes and admitted p99 vs
 
 test-redis: install ## Redis store: conformance suite, two-node race and restart tests, Redis vs LMDB redeems/s; last line JSON
 	$(PY) benchmarks/test_redis.py
+
+# The OCI image (Containerfile, docs/deploy.md). Both build stages start from local Debian trixie
+# images made here with debootstrap when podman lacks them (no container registry is reached);
+# the build itself pulls only PyPI and crates.io packages. Root: debootstrap, chroot isolation.
+# rustc-web/cargo-web: the newer Rust that Debian keeps current in trixie (1.96; rustc is 1.85,
+# older than the engine needs).
+IMAGE ?= localhost/promocore:latest
+IMAGE_RUN_BASE ?= localhost/promocore-base:trixie
+IMAGE_BUILD_BASE ?= localhost/promocore-build-base:trixie
+# A TLS-intercepting proxy's CA: when $$SSL_CERT_FILE names the host's bundle, the builder's
+# pip and cargo trust it too (mounted for the build only; it is not in the image).
+IMAGE_CA_VOLUME = $(if $(SSL_CERT_FILE),--volume $(SSL_CERT_FILE):/etc/ssl/certs/ca-certificates.crt:ro)
+image-tools:
+	$(call apt_install,podman buildah debootstrap,podman buildah debootstrap)
+
+image: image-tools ## Build the OCI image $(IMAGE) with podman (local Debian base images made with debootstrap when missing; root)
+	deploy/image/debian-base.sh $(IMAGE_RUN_BASE) trixie python3
+	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc-web,cargo-web,gcc,libc6-dev,ca-certificates
+	podman build --isolation=chroot --format docker --layers $(IMAGE_CA_VOLUME) \
+	  --build-arg RUN_BASE=$(IMAGE_RUN_BASE) --build-arg BUILD_BASE=$(IMAGE_BUILD_BASE) \
+	  -f Containerfile -t $(IMAGE) .
+	@podman image inspect $(IMAGE) --format 'built {{.RepoTags}}: {{.Size}} bytes'
+
+image-test: $(VENV)/.engine ## Run $(IMAGE) (buildah chroot) on a temp volume: health, Validate/Redeem over gRPC and HTTP, SIGTERM exit 0, restart
+	$(PY) deploy/image/image_test.py $(IMAGE)
 
 clean: ## Remove build output (.venv, target) but not data (./var)
 	rm -rf $(VENV) target python/promocore/_engine*.so
