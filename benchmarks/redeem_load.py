@@ -102,6 +102,17 @@ def main() -> None:
     time.sleep(max(0.0, args.start_at - time.time()))
     deadline = time.monotonic() + args.seconds
 
+    def answered(started: float, succeeded: bool | None) -> None:
+        """One call's outcome: None = failed; else its latency since `started` and whether it
+        succeeded."""
+        with lock:
+            if succeeded is None:
+                counts["errors"] += 1
+                return
+            counts["count"] += 1
+            counts["succeeded"] += succeeded
+            latencies.append((time.perf_counter() - started) * 1000)
+
     def check_health(_thread: int) -> None:
         with grpc.insecure_channel(args.target) as channel:
             health = health_pb2_grpc.HealthStub(channel)
@@ -111,14 +122,9 @@ def main() -> None:
                 try:
                     answer = health.Check(request, timeout=30)
                 except grpc.RpcError:
-                    with lock:
-                        counts["errors"] += 1
+                    answered(started, None)
                     continue
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                with lock:
-                    counts["count"] += 1
-                    counts["succeeded"] += answer.status == health_pb2.HealthCheckResponse.SERVING
-                    latencies.append(elapsed_ms)
+                answered(started, answer.status == health_pb2.HealthCheckResponse.SERVING)
 
     def run(thread: int) -> None:
         order = orders[thread]
@@ -144,14 +150,9 @@ def main() -> None:
                         )
                         succeeded = answer["status"] == "SUCCEEDED"
                 except PromocoreError:
-                    with lock:
-                        counts["errors"] += 1
+                    answered(started, None)
                     continue
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                with lock:
-                    counts["count"] += 1
-                    counts["succeeded"] += succeeded
-                    latencies.append(elapsed_ms)
+                answered(started, succeeded)
 
     client = check_health if args.health else run
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.threads)]
