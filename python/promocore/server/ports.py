@@ -92,17 +92,16 @@ class ServePorts:
         cls, listen: str, http_listen: str | None = None, metrics_listen: str | None = None
     ) -> ServePorts:
         """Claims them all or none (AddressInUse names the first one held elsewhere)."""
-        grpc = claim(listen, "--listen")
-        held = [grpc]
+        held = cls(claim(listen, "--listen"))
         try:
-            http = None if http_listen is None else claim(http_listen, "--http-listen")
-            held.append(http) if http is not None else None
-            metrics = None if metrics_listen is None else claim(metrics_listen, "--metrics-listen")
+            if http_listen is not None:
+                held.http = claim(http_listen, "--http-listen")
+            if metrics_listen is not None:
+                held.metrics = claim(metrics_listen, "--metrics-listen")
         except OSError:
-            for taken in held:
-                taken.close()
+            held.close()
             raise
-        return cls(grpc, http, metrics)
+        return held
 
     def close(self) -> None:
         for taken in (self.grpc, self.http, self.metrics):
