@@ -179,7 +179,7 @@ IMAGE_CA_VOLUME = $(if $(SSL_CERT_FILE),--volume $(SSL_CERT_FILE):/etc/ssl/certs
 image-tools:
 	$(call apt_install,podman buildah debootstrap,podman buildah debootstrap)
 
-image: image-tools ## Build the OCI image $(IMAGE) with podman (local Debian base images made with debootstrap when missing; root)
+image: image-tools ## Build the OCI image (IMAGE=localhost/promocore:latest) with podman (local Debian base images made with debootstrap when missing; root)
 	deploy/image/debian-base.sh $(IMAGE_RUN_BASE) trixie python3
 	deploy/image/debian-base.sh $(IMAGE_BUILD_BASE) trixie python3,python3-venv,rustc-web,cargo-web,gcc,libc6-dev,ca-certificates
 	podman build --isolation=chroot --format docker --layers $(IMAGE_CA_VOLUME) \
@@ -187,7 +187,7 @@ image: image-tools ## Build the OCI image $(IMAGE) with podman (local Debian bas
 	  -f Containerfile -t $(IMAGE) .
 	@podman image inspect $(IMAGE) --format 'built {{.RepoTags}}: {{.Size}} bytes'
 
-image-test: $(VENV)/.engine ## Run $(IMAGE) (buildah chroot) on a temp volume: health, Validate/Redeem over gRPC and HTTP, SIGTERM exit 0, restart
+image-test: $(VENV)/.engine ## Run the image (buildah chroot) on a temp volume: health, Validate/Redeem over gRPC and HTTP, SIGTERM exit 0, restart
 	$(PY) deploy/image/image_test.py $(IMAGE)
 
 clean: ## Remove build output (.venv, target) but not data (./var)
