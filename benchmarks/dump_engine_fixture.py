@@ -51,12 +51,8 @@ SEED = "engine-fixture"
 
 def validate_request(rng: random.Random, n: int, codes: dict[str, list[str]], explain: bool):
     """As benchmarks/locustfile.py's ValidateUser builds them (plus explain_promotions)."""
-    plain = {
-        "order": load_dataset.cart(rng, f"order-{n}", "web"),
-        "customer": load_dataset.customer(rng),
-        "redeemables": [{"code": c} for c in load_dataset.request_codes(rng, codes)],
-        "options": {"include_promotions": True, "explain_promotions": explain},
-    }
+    plain = load_dataset.checkout_request(rng, f"order-{n}", codes)
+    plain["options"]["explain_promotions"] = explain
     return from_plain(checkout_pb2.ValidateRequest, plain).SerializeToString()
 
 

@@ -75,12 +75,7 @@ def validate_requests(codes: dict[str, list[str]]) -> list[checkout_pb2.Validate
     return [
         from_plain(
             checkout_pb2.ValidateRequest,
-            {
-                "order": load_dataset.cart(rng, f"http-bench-{n}"),
-                "customer": load_dataset.customer(rng),
-                "redeemables": [{"code": c} for c in load_dataset.request_codes(rng, codes)],
-                "options": {"include_promotions": True},
-            },
+            load_dataset.checkout_request(rng, f"http-bench-{n}", codes),
         )
         for n in range(TEMPLATES)
     ]

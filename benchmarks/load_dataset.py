@@ -157,6 +157,24 @@ def request_codes(rng: random.Random, codes: dict[str, list[str]]) -> list[str]:
     return chosen
 
 
+def checkout_request(
+    rng: random.Random,
+    order_id: str,
+    codes: dict[str, list[str]],
+    *,
+    channel: str = "web",
+    promotions: bool = True,
+) -> dict[str, Any]:
+    """A Validate or Redeem request as the load benchmarks send it, in plain values: a cart, a
+    customer, three codes of three stacking categories, auto promotions joining."""
+    return {
+        "order": cart(rng, order_id, channel),
+        "customer": customer(rng),
+        "redeemables": [{"code": c} for c in request_codes(rng, codes)],
+        "options": {"include_promotions": promotions},
+    }
+
+
 def customer(rng: random.Random) -> dict[str, Any]:
     return {
         "id": f"customer-{rng.randrange(50_000)}",

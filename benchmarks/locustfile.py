@@ -46,12 +46,9 @@ def dataset_codes() -> dict[str, list[str]]:
 
 
 def checkout_request(message_type, rng: random.Random, n: int, channel: str, promotions: bool):
-    plain = {
-        "order": load_dataset.cart(rng, f"order-{n}", channel),
-        "customer": load_dataset.customer(rng),
-        "redeemables": [{"code": c} for c in load_dataset.request_codes(rng, dataset_codes())],
-        "options": {"include_promotions": promotions},
-    }
+    plain = load_dataset.checkout_request(
+        rng, f"order-{n}", dataset_codes(), channel=channel, promotions=promotions
+    )
     return from_plain(message_type, plain)
 
 

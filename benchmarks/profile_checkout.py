@@ -45,17 +45,7 @@ def requests(codes: dict[str, list[str]], kind, count: int) -> list[checkout_pb2
     rng = random.Random(load_dataset.SEED)
     made = []
     for n in range(count):
-        made.append(
-            from_plain(
-                kind,
-                {
-                    "order": load_dataset.cart(rng, f"order-{n}"),
-                    "customer": load_dataset.customer(rng),
-                    "redeemables": [{"code": c} for c in load_dataset.request_codes(rng, codes)],
-                    "options": {"include_promotions": True},
-                },
-            )
-        )
+        made.append(from_plain(kind, load_dataset.checkout_request(rng, f"order-{n}", codes)))
     return made
 
 

@@ -44,13 +44,7 @@ def carts() -> list[checkout_pb2.ValidateRequest]:
     codes = {f"coupon-{n:02d}": [f"C{n}-{i}" for i in range(5)] for n in range(6)}
     return [
         from_plain(
-            checkout_pb2.ValidateRequest,
-            {
-                "order": load_dataset.cart(rng, f"order-{n}"),
-                "customer": load_dataset.customer(rng),
-                "redeemables": [{"code": c} for c in load_dataset.request_codes(rng, codes)],
-                "options": {"include_promotions": True},
-            },
+            checkout_pb2.ValidateRequest, load_dataset.checkout_request(rng, f"order-{n}", codes)
         )
         for n in range(10)
     ]

@@ -48,6 +48,19 @@ def weekend_campaign(client: Client, campaign_id: str = "weekend", **fields) -> 
     return code
 
 
+def weekend_promotion(client: Client) -> None:
+    """`weekend-promo`: 2.00 EUR off every cart on Saturdays and Sundays in Seoul, no code."""
+    client.create_campaign(
+        id="weekend-promo",
+        name="Weekend promotion",
+        type="PROMOTION",
+        currency="EUR",
+        time_zone="Asia/Seoul",
+        validity_windows=[{"days_of_week": [6, 7]}],
+        effect={"amount_off_order": {"amount": 200}},
+    )
+
+
 def result_of(answer: dict) -> tuple[str, str]:
     [result] = answer["redeemables"]
     return result["status"], result["reason"]
@@ -97,15 +110,7 @@ def test_start_and_expiry_follow_the_preview_time(client, clock):
 
 
 def test_qualify_lists_the_weekend_promotion_only_at_a_weekend_time(client, clock):
-    client.create_campaign(
-        id="weekend-promo",
-        name="Weekend promotion",
-        type="PROMOTION",
-        currency="EUR",
-        time_zone="Asia/Seoul",
-        validity_windows=[{"days_of_week": [6, 7]}],
-        effect={"amount_off_order": {"amount": 200}},
-    )
+    weekend_promotion(client)
     at(clock, MONDAY_MORNING)
 
     def offered(**preview) -> list[str]:
@@ -280,15 +285,7 @@ def test_the_cli_previews_with_at(client, target, clock):
     )
     assert redeem.returncode == 2 and "--at" in redeem.stderr  # Redeem takes no preview time
 
-    client.create_campaign(
-        id="weekend-promo",
-        name="Weekend promotion",
-        type="PROMOTION",
-        currency="EUR",
-        time_zone="Asia/Seoul",
-        validity_windows=[{"days_of_week": [6, 7]}],
-        effect={"amount_off_order": {"amount": 200}},
-    )
+    weekend_promotion(client)
     wallet = promocore(
         "qualify", "--item", "BEANS:2000:1", "--at", "2026-12-13T09:00:00+09:00", target=target
     )
