@@ -24,7 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "console"
 WAIT_S = 30
@@ -128,6 +128,27 @@ class Console:
             if violation["impact"] in ("serious", "critical")
         ]
         assert blocking == [], f"axe on {name}: " + "; ".join(blocking)
+
+    def add_category_condition(self, category: str) -> None:
+        """In the campaign form's rule builder, a second condition with the top group's
+        + Condition: at least 1 unit of the items whose categories contain `category`."""
+        rules = self.find("#rules-section")
+        rules.find_elements(By.CSS_SELECTOR, "button.add-condition")[-1].click()
+
+        def second():  # drawn again after every change
+            return self.driver.find_elements(By.CSS_SELECTOR, "#rules-section .rule-condition")[1]
+
+        Select(
+            second().find_element(By.CSS_SELECTOR, "select[aria-label='Subject']")
+        ).select_by_value("items.quantity")
+        units = second().find_element(
+            By.CSS_SELECTOR, "input[aria-label^='Units of matching items']"
+        )
+        units.send_keys("1")
+        second().find_element(By.XPATH, ".//button[contains(., 'Only items where')]").click()
+        self.find("#rules-section .rule-filter input[aria-label^='Categories contains']").send_keys(
+            category
+        )
 
     def console_errors(self) -> list[str]:
         return [

@@ -138,18 +138,7 @@ def test_a_marketer_builds_a_rule_without_json(console, admin):
     console.text_in("#rule-words", "order amount is at least 50.00 EUR")
 
     # And an item in category coffee.
-    rules.find_element(By.CSS_SELECTOR, "button.add-condition").click()
-    second = console.driver.find_elements(By.CSS_SELECTOR, "#rules-section .rule-condition")[1]
-    Select(second.find_element(By.CSS_SELECTOR, "select[aria-label='Subject']")).select_by_value(
-        "items.quantity"
-    )
-    second = console.driver.find_elements(By.CSS_SELECTOR, "#rules-section .rule-condition")[1]
-    second.find_element(By.CSS_SELECTOR, "input[aria-label^='Units of matching items']").send_keys(
-        "1"
-    )
-    second.find_element(By.XPATH, ".//button[contains(., 'Only items where')]").click()
-    category = console.find("#rules-section .rule-filter input[aria-label^='Categories contains']")
-    category.send_keys("coffee")
+    console.add_category_condition("coffee")
 
     # And weekends: a group "any" of day of week in 6, 7 (Saturday, Sunday).
     rules.find_elements(By.CSS_SELECTOR, "button.add-group")[-1].click()

@@ -78,19 +78,7 @@ def test_coffee_weekends_from_the_percent_off_template(console, admin):
     zone.send_keys("Europe/Berlin")
 
     rules = console.find("#rules-section")
-    rules.find_elements(By.CSS_SELECTOR, "button.add-condition")[-1].click()
-    second = console.driver.find_elements(By.CSS_SELECTOR, "#rules-section .rule-condition")[1]
-    Select(second.find_element(By.CSS_SELECTOR, "select[aria-label='Subject']")).select_by_value(
-        "items.quantity"
-    )
-    second = console.driver.find_elements(By.CSS_SELECTOR, "#rules-section .rule-condition")[1]
-    second.find_element(By.CSS_SELECTOR, "input[aria-label^='Units of matching items']").send_keys(
-        "1"
-    )
-    second.find_element(By.XPATH, ".//button[contains(., 'Only items where')]").click()
-    console.find("#rules-section .rule-filter input[aria-label^='Categories contains']").send_keys(
-        "coffee"
-    )
+    console.add_category_condition("coffee")
     rules.find_elements(By.CSS_SELECTOR, "button.add-condition")[-1].click()
     third = console.driver.find_elements(By.CSS_SELECTOR, "#rules-section .rule-condition")[-1]
     Select(third.find_element(By.CSS_SELECTOR, "select[aria-label='Subject']")).select_by_value(
