@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -54,6 +55,7 @@ from promocore.server.programs_rpcs import programs_admin_rpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
 from promocore.server.roles import PREVIEW_ROLES
+from promocore.server.store_health import StoreHealth, warn_if_low_on_space
 from promocore.store import Store, group_commit, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
@@ -246,13 +248,30 @@ class RunningServer:
     results_sampler: Sampler | None = None
     # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
     http: HttpServer | None = None
+    # NOT_SERVING while the store's writes fail or stall (store_health.py).
+    store_health: StoreHealth | None = None
+    # Samples the age of the oldest queued write (metrics on).
+    writes_sampler: Sampler | None = None
+    # Beats to the supervisor (a worker of `serve --workers N`: promocore.server.heartbeat).
+    heartbeat: Any = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
+        # Calls that reach a handler from now on are answered UNAVAILABLE, not cancelled.
+        self.gate.drain()
         if self.http is not None:
             self.http.stop()
         self.server.stop(grace).wait()
-        for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
+        duties = (
+            self.scheduler,
+            self.webhooks,
+            self.store_sampler,
+            self.results_sampler,
+            self.writes_sampler,
+            self.store_health,
+            self.heartbeat,
+        )
+        for duty in duties:
             if duty is not None:
                 duty.stop()
         self.store.close()
@@ -338,6 +357,7 @@ def start_server(
     store = open_store(
         data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
     )
+    warn_if_low_on_space(store)
     admin = Admin(store, clock)
     programs = Programs(store, clock)
     if options.load_demo_if_empty:
@@ -451,9 +471,14 @@ def start_server(
     for name in ("", *services):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
+    running.store_health = StoreHealth(health_servicer, ("", CHECKOUT_SERVICE), store).start()
     if recorder is not None:
         running.results_sampler = Sampler(
             recorder.take_results, RESULTS_INTERVAL_S, final=True
+        ).start()
+        age = running.store_health.oldest_write_age_s
+        running.writes_sampler = Sampler(
+            lambda: recorder.sample_writes(age()), RESULTS_INTERVAL_S
         ).start()
     if options.background_duties:
         # A store written before customer search existed: its customers indexed once.
