@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import grpc
 import orjson
 
 from promocore import _engine
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except grpc.RpcError as error:  # a status promocore has no error for (UNKNOWN, ...)
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

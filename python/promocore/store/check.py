@@ -16,11 +16,15 @@ touches every page of the file, so damage where the replay does not look is foun
 
 from __future__ import annotations
 
+import os
+import signal
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import lmdb
+import orjson
 
 from promocore.store.backends import is_redis_location
 from promocore.store.catalog import GENERATION_KEY
@@ -79,7 +83,26 @@ def check_store(location: Path | str, *, full: bool = False) -> CheckReport:
     LMDB file read too (see the module's doc)."""
     if is_redis_location(location):
         return _check_redis(str(location))
-    env, tables = open_readonly(Path(location))
+    path = Path(location)
+    env, _tables = open_readonly(path)  # a refusal (truncated, foreign) is raised here
+    env.close()
+    report = _in_child(lambda: _check_lmdb(path, full))
+    if isinstance(report, CheckReport):
+        return report
+    # LMDB aborted the process reading a damaged page (some damage trips an assertion rather
+    # than MDB_CORRUPTED): each table read alone, in a process of its own, names the damage.
+    crashed = CheckReport(problems=[f"LMDB stopped the check: {report}; the store is damaged"])
+    for name in TABLE_NAMES:
+        walked = _in_child(lambda name=name: _walk_one_table(path, name))
+        if isinstance(walked, CheckReport):
+            crashed.problems += walked.problems
+        else:
+            crashed.problems.append(f"table {name}: reading it stops LMDB: {walked}")
+    return crashed
+
+
+def _check_lmdb(path: Path, full: bool) -> CheckReport:
+    env, tables = open_readonly(path)
     snapshot = _Snapshot(env)
     try:
         report = _check(snapshot, tables)
@@ -89,6 +112,53 @@ def check_store(location: Path | str, *, full: bool = False) -> CheckReport:
     finally:
         snapshot.txn.abort()
         env.close()
+
+
+def _walk_one_table(path: Path, name: str) -> CheckReport:
+    env, tables = open_readonly(path)
+    snapshot = _Snapshot(env)
+    report = CheckReport()
+    try:
+        _walk_every_table(snapshot, tables, report, names=(name,))
+        return report
+    finally:
+        snapshot.txn.abort()
+        env.close()
+
+
+def _in_child(work) -> CheckReport | str:
+    """`work()`'s report, computed in a forked process: LMDB aborts (SIGABRT, an assertion) on
+    some damaged pages, which would end `promocore check` with no report. A child that dies so
+    gives how it died, e.g. "killed by SIGABRT"."""
+    reading, writing = os.pipe()
+    with tempfile.TemporaryFile() as said:  # the child's stderr: LMDB's assertion, if any
+        pid = os.fork()
+        if pid == 0:  # the child: its report as JSON on the pipe, then out without cleanup
+            os.close(reading)
+            os.dup2(said.fileno(), 2)
+            status = 0
+            try:
+                os.write(writing, orjson.dumps(work().as_plain()))
+            except BaseException:
+                status = 3
+            finally:
+                os._exit(status)
+        os.close(writing)
+        chunks = []
+        while chunk := os.read(reading, 1 << 16):
+            chunks.append(chunk)
+        os.close(reading)
+        _, status = os.waitpid(pid, 0)
+        said.seek(0)
+        last_words = said.read().decode(errors="replace").strip().splitlines()[-1:]
+    why = f" ({last_words[0].strip()})" if last_words else ""
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}{why}"
+    if os.waitstatus_to_exitcode(status) != 0:
+        return f"the check failed (exit status {os.waitstatus_to_exitcode(status)}){why}"
+    plain = orjson.loads(b"".join(chunks))
+    plain.pop("ok")
+    return CheckReport(**plain)
 
 
 class _Snapshot:
@@ -148,10 +218,12 @@ def _check(snapshot: _Snapshot, tables: Tables) -> CheckReport:
     return report
 
 
-def _walk_every_table(snapshot: _Snapshot, tables: Tables, report: CheckReport) -> None:
+def _walk_every_table(
+    snapshot: _Snapshot, tables: Tables, report: CheckReport, names: tuple[str, ...] = TABLE_NAMES
+) -> None:
     """Reads every record of every table (every branch, leaf and overflow page); a table LMDB
     cannot read is a finding with the key range: from the last key read to the table's end."""
-    for name in TABLE_NAMES:
+    for name in names:
         table = getattr(tables, name)
         if table is None:
             continue

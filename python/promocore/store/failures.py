@@ -22,10 +22,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import grpc
 import lmdb
 
-from promocore.errors import PromocoreError, ResourceExhaustedError, UnavailableError
+from promocore.errors import (
+    DataLossError,
+    PromocoreError,
+    ResourceExhaustedError,
+    UnavailableError,
+)
 
 log = logging.getLogger("promocore.store")
 
@@ -51,10 +55,8 @@ class StoreFull(ResourceExhaustedError):
         super().__init__(message, reason=STORE_WRITE_FAILED, retry_after_ms=RETRY_AFTER_MS)
 
 
-class StoreDamaged(PromocoreError):
+class StoreDamaged(DataLossError):
     """LMDB found a page it cannot read (the file is damaged)."""
-
-    status = grpc.StatusCode.DATA_LOSS
 
     def __init__(self, message: str) -> None:
         super().__init__(message, reason=STORE_DAMAGED)
@@ -125,6 +127,7 @@ class FailureLog:
         # kind name -> [failures not yet logged, when the last line was logged]
         self._pending: dict[str, list] = {}
         self.failing_since: float | None = None
+        self._recovery_logged = float("-inf")
         self._listeners: list[Callable[[bool], None]] = []
 
     def on_change(self, listener: Callable[[bool], None]) -> None:
@@ -159,21 +162,29 @@ class FailureLog:
             self._tell(True)
 
     def committed(self) -> None:
-        """A write committed: the store writes again (one test when nothing was failing)."""
+        """A write committed: the store writes again (one test when nothing was failing). The
+        line saying so is rate-limited like the failures: a store that flaps (a nearly full
+        disk where some commits still fit) logs a line per interval, not one per flap."""
         if self.failing_since is None:
             return
+        now = self._clock()
         with self._lock:
             since, self.failing_since = self.failing_since, None
+            if since is None:
+                return
             unlogged = sum(pending[0] for pending in self._pending.values())
-            self._pending.clear()
-        if since is None:
-            return
-        log.warning(
-            "store writes succeed again after %.1f s of failures (%d more refused since the "
-            "last line)",
-            self._clock() - since,
-            unlogged,
-        )
+            for pending in self._pending.values():
+                pending[0] = 0
+            due = now - self._recovery_logged >= self._interval_s
+            if due:
+                self._recovery_logged = now
+        if due:
+            log.warning(
+                "store writes succeed again after %.1f s of failures (%d more refused since "
+                "the last line)",
+                now - since,
+                unlogged,
+            )
         self._tell(False)
 
     def _tell(self, failing: bool) -> None:
