@@ -25,7 +25,7 @@ _SIGNAL_HINTS = {
     signal.SIGBUS: "a bus error: most often a truncated or damaged data file",
     signal.SIGSEGV: "a segmentation fault",
     signal.SIGKILL: "killed from outside, by the supervisor or the kernel's OOM killer",
-    signal.SIGABRT: "aborted",
+    signal.SIGABRT: "aborted: LMDB aborts on some damaged pages, run promocore check",
 }
 
 

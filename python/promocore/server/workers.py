@@ -152,6 +152,7 @@ def serve_workers(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGALRM, kill_stragglers)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # taken by sigtimedwait below
     for index in range(workers):
         spawn(index)
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
@@ -171,7 +172,9 @@ def serve_workers(
         if pid == 0:  # none exited: look at the heartbeats (never while stopping)
             if not stopping:
                 watch.kill_silent(children)
-            time.sleep(WATCH_INTERVAL_S)
+            # Until a child exits (SIGCHLD, blocked so that it waits here) or the interval
+            # passes: a relative wait, which no step of the wall clock can stretch or break.
+            signal.sigtimedwait([signal.SIGCHLD], WATCH_INTERVAL_S)
             continue
         index, started = children.pop(pid, (None, 0.0))
         if metrics_dir is not None:
@@ -210,7 +213,7 @@ def _spawn(
         # worker (it serves nothing yet); never the supervisor's handler inherited by fork.
         for signum in (*_STOP_SIGNALS, signal.SIGALRM):
             signal.signal(signum, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {*_STOP_SIGNALS, signal.SIGCHLD})
         _die_with_parent()
         logs.set_worker(index)
         if cpu is not None:
