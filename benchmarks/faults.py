@@ -64,6 +64,8 @@ class Load:
         self.acknowledged: set[str] = set()
         self.codes: collections.Counter[str] = collections.Counter()
         self.redeemed_at: list[float] = []
+        # What gRPC said of CANCELLED answers (at shutdown: who cancelled them).
+        self.cancelled_details: collections.Counter[str] = collections.Counter()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._threads = [
@@ -104,6 +106,8 @@ class Load:
                 continue
             except grpc.RpcError as error:
                 self._count(error.code().name)
+                if error.code() == grpc.StatusCode.CANCELLED:
+                    self.cancelled_details[error.details()] += 1
                 time.sleep(0.02)
                 if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                     client.close()  # a new connection: maybe to another worker
@@ -460,7 +464,12 @@ def shutdown(work: Path) -> dict:
     with restarted:
         missing = lost(restarted.target, load.acknowledged)
     expect(check_report(work / "shutdown")[0] == 0, "check after SIGTERM")
-    return {"faults": 1, "lost": missing, "answers_after_sigterm": dict(after)}
+    return {
+        "faults": 1,
+        "lost": missing,
+        "answers_after_sigterm": dict(after),
+        "cancelled_said": dict(load.cancelled_details),
+    }
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -257,8 +258,12 @@ class RunningServer:
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
-        # Calls that reach a handler from now on are answered UNAVAILABLE, not cancelled.
+        # Calls that reach a handler from now on are answered UNAVAILABLE, not cancelled; the
+        # pause lets those already on their way through gRPC reach the gate before gRPC's
+        # shutdown, which cancels the calls it has not handed to a thread yet.
         self.gate.drain()
+        if grace:
+            time.sleep(DRAIN_S)
         if self.http is not None:
             self.http.stop()
         self.server.stop(grace).wait()
@@ -278,6 +283,8 @@ class RunningServer:
 
 
 BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
+# At shutdown, how long calls are answered UNAVAILABLE before gRPC stops taking them.
+DRAIN_S = 0.25
 
 
 @dataclass(frozen=True)
