@@ -20,7 +20,6 @@ from typing import Any
 import orjson
 from google.protobuf.message import Message
 
-from promocore.call_context.principal import current_principal
 from promocore.v1 import admin_pb2
 from promocore.wire.plain import to_plain
 
@@ -41,11 +40,6 @@ def actor_from_metadata(metadata: Sequence[tuple[str, Any]] | None) -> str:
                 return api_key.split(".", 1)[0]
             return "key-" + hashlib.sha256(api_key.encode()).hexdigest()[:12]
     return ANONYMOUS
-
-
-def authenticated_actor() -> str | None:
-    principal = current_principal()
-    return f"key:{principal.key_id}" if principal is not None else None
 
 
 def current_actor() -> str:
