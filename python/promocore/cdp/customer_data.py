@@ -27,7 +27,6 @@ from promocore.cdp.integration_events import IntegrationEvents
 from promocore.cdp.segments import Segments
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.manage.admin import page_size
 from promocore.programs.loyalty.accounts import (
     customer_campaigns,
     customer_campaigns_start,
@@ -39,6 +38,7 @@ from promocore.store import Store, Txn
 from promocore.store.redemptions import Redeemed
 from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
+from promocore.wire.request_fields import page_size
 
 
 @dataclass

@@ -33,11 +33,11 @@ from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
-from promocore.manage.cockpit_page import cockpit_pages
 from promocore.manage.demo import InProcessAdmin, load_demo
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
+from promocore.server.cockpit_page import cockpit_pages
 from promocore.server.customers_rpcs import CustomerAdminRpcs, EventsServicer
 from promocore.server.gate import Gate, HandlerCollector, WriteBound
 from promocore.server.http_api import ConnectApi
