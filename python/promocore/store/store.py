@@ -18,7 +18,7 @@ from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
 from promocore.store.errors import WriteConflict
-from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
+from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver, GroupCommitWriter
 from promocore.store.redemption_time import RedemptionTime
 from promocore.store.redemptions import RedemptionLog
 from promocore.store.reservations import Reservations
@@ -47,6 +47,7 @@ class Store:
         location: str,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
+        commit_observer: CommitObserver | None = None,
     ) -> None:
         self.env = env
         self.tables = tables
@@ -61,7 +62,10 @@ class Store:
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
-            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions
+            self.env,
+            max_batch=max_batch,
+            after_jobs=self._delete_expired_sessions,
+            observer=commit_observer,
         )
 
     def read(self):
