@@ -37,6 +37,7 @@ print("holding", flush=True)
 time.sleep(4)
 txn.abort()
 """
+OWN_CONNECTION = (("grpc.use_local_subchannel_pool", 1),)
 PROMOCORE = (sys.executable, "-m", "promocore.cli")
 GENERATE_20000 = ("codes", "generate", "open", "--count", "20000")
 ORDER = cart(("BEANS", 2000, 1))
@@ -128,8 +129,9 @@ def test_a_frozen_worker_is_killed_and_replaced_within_the_bound(tmp_path):
 
         def load() -> None:
             while not stop.is_set():
-                # A new connection per call: the kernel spreads them over both workers.
-                with Client(server.target, timeout=1.0) as client:
+                # A new connection per call (not gRPC's shared one): the kernel spreads them over
+                # both workers.
+                with Client(server.target, timeout=1.0, channel_options=OWN_CONNECTION) as client:
                     try:
                         answer = redeem(client, uuid.uuid4().hex)
                     except (UnavailableError, grpc.RpcError, Exception):
