@@ -2,9 +2,12 @@
 
 A redemption is dated by the clock, unless the clock shows a time before the store's last
 redemption: then it is dated 1 ms after that one (max(clock, last + 1 ms) while the clock is
-behind). The last time is one record of the settings table, read and compared inside the
-redemption's own write transaction (and written when the redemption is recorded), so it holds
-across every worker and restart. Redemptions in the same millisecond of a clock that runs
+behind). The last time is one record of the settings table, read inside the
+redemption's own write transaction and raised when the redemption is recorded, so it holds
+across every worker and restart. On Redis the read is not re-checked at commit and the raise is
+applied by the commit script: redemptions on several nodes never conflict over this one record
+(each is dated no earlier than the last time its node read; two nodes committing in the same
+instant may date theirs in either order). Redemptions in the same millisecond of a clock that runs
 forward share it: forcing +1 ms on each would date them ahead of the clock whenever more than
 1,000 a second are made. When the clock steps back, redemptions keep the last time (1 ms later
 each) until the clock catches up; their per-day, per-week and per-month limits and the
@@ -15,7 +18,7 @@ clock reaches it (docs/operations.md, "A clock that jumps").
 
 from __future__ import annotations
 
-from promocore.store.keys import decode_u64, encode_u64
+from promocore.store.keys import decode_u64, raise_u64, read_unchecked
 from promocore.store.tables import Tables
 from promocore.store.txn import Txn
 
@@ -28,7 +31,7 @@ class RedemptionTime:
 
     def next_ms(self, txn: Txn, clock_ms: int) -> int:
         """The time of a redemption made now: never before the last one recorded."""
-        last = txn.get(LAST_REDEMPTION_KEY, db=self._settings)
+        last = read_unchecked(txn, self._settings, LAST_REDEMPTION_KEY)
         if last is None:
             return clock_ms
         last_ms = decode_u64(last)
@@ -36,4 +39,4 @@ class RedemptionTime:
 
     def recorded(self, txn: Txn, at_ms: int) -> None:
         """A redemption dated `at_ms` is recorded in `txn`."""
-        txn.put(LAST_REDEMPTION_KEY, encode_u64(at_ms), db=self._settings)
+        raise_u64(txn, self._settings, LAST_REDEMPTION_KEY, at_ms)
