@@ -167,6 +167,22 @@ class Client(ProgramsClient, CustomersClient):
         )
         return to_plain(self._call(self._admin.GetCampaignReport, request))
 
+    def dashboard(
+        self,
+        *,
+        from_date: str = "",
+        to_date: str = "",
+        time_zone: str = "",
+        top_campaigns: int = 0,
+    ) -> Plain:
+        """Every campaign's performance from `from_date` to `to_date` ("YYYY-MM-DD", inclusive)
+        in `time_zone` (default the last 30 days in UTC): totals and per-day series per
+        currency, top campaigns, discount kinds, gift card balance and loyalty points now."""
+        request = admin_pb2.GetDashboardRequest(
+            from_date=from_date, to_date=to_date, time_zone=time_zone, top_campaigns=top_campaigns
+        )
+        return to_plain(self._call(self._admin.GetDashboard, request))
+
     def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
         """Audit entries, newest first (all of them, or the newest `limit`)."""
         return self._pages(

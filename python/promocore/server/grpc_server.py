@@ -35,6 +35,7 @@ from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
 from promocore.manage.cockpit_page import cockpit_pages
+from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
 from promocore.programs.service import Programs
 from promocore.server import logs
@@ -223,6 +224,10 @@ class AdminServicer(
 
     def GetCampaignReport(self, request, context):
         return self._admin.campaign_report(request)
+
+    def GetDashboard(self, request, context):
+        programs = self._programs
+        return dashboard(programs.store, programs.clock, programs.gift_cards, request)
 
     def ListAuditLog(self, request, context):
         return self._admin.list_audit_log(request)
