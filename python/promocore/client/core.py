@@ -440,11 +440,17 @@ class Client(ProgramsClient, CustomersClient):
             self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
         )
 
-    def list_redemptions(self, *, campaign_id: str = "", customer_id: str = "") -> list[Plain]:
-        """Redemptions as they stand now, newest first, of a campaign and/or a customer."""
+    def list_redemptions(
+        self, *, campaign_id: str = "", customer_id: str = "", code: str = ""
+    ) -> list[Plain]:
+        """Redemptions as they stand now, newest first, of a campaign and/or a customer and/or
+        a code."""
         return self._pages(
             lambda token: admin_pb2.ListRedemptionsRequest(
-                campaign_id=campaign_id, customer_id=customer_id, page={"page_token": token}
+                campaign_id=campaign_id,
+                customer_id=customer_id,
+                code=code,
+                page={"page_token": token},
             ),
             self._admin.ListRedemptions,
             "redemptions",

@@ -479,14 +479,16 @@ class GetRedemptionRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListRedemptionsRequest(_message.Message):
-    __slots__ = ("campaign_id", "customer_id", "page")
+    __slots__ = ("campaign_id", "customer_id", "page", "code")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     customer_id: str
     page: _common_pb2.PageRequest
-    def __init__(self, campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    code: str
+    def __init__(self, campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., code: _Optional[str] = ...) -> None: ...
 
 class ListRedemptionsResponse(_message.Message):
     __slots__ = ("redemptions", "next_page_token")

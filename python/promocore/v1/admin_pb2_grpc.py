@@ -555,7 +555,7 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListRedemptions(self, request, context):
-        """Lists redemptions of a campaign or customer, newest first.
+        """Lists redemptions of a campaign, a customer or a code, newest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
