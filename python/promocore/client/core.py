@@ -171,6 +171,22 @@ class Client(ProgramsClient, CustomersClient):
         )
         return to_plain(self._call(self._admin.GetCampaignReport, request))
 
+    def dashboard(
+        self,
+        *,
+        from_date: str = "",
+        to_date: str = "",
+        time_zone: str = "",
+        top_campaigns: int = 0,
+    ) -> Plain:
+        """Every campaign's performance from `from_date` to `to_date` ("YYYY-MM-DD", inclusive)
+        in `time_zone` (default the last 30 days in UTC): totals and per-day series per
+        currency, top campaigns, discount kinds, gift card balance and loyalty points now."""
+        request = admin_pb2.GetDashboardRequest(
+            from_date=from_date, to_date=to_date, time_zone=time_zone, top_campaigns=top_campaigns
+        )
+        return to_plain(self._call(self._admin.GetDashboard, request))
+
     def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
         """Audit entries, newest first (all of them, or the newest `limit`)."""
         return self._pages(
@@ -428,11 +444,17 @@ class Client(ProgramsClient, CustomersClient):
             self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
         )
 
-    def list_redemptions(self, *, campaign_id: str = "", customer_id: str = "") -> list[Plain]:
-        """Redemptions as they stand now, newest first, of a campaign and/or a customer."""
+    def list_redemptions(
+        self, *, campaign_id: str = "", customer_id: str = "", code: str = ""
+    ) -> list[Plain]:
+        """Redemptions as they stand now, newest first, of a campaign and/or a customer and/or
+        a code."""
         return self._pages(
             lambda token: admin_pb2.ListRedemptionsRequest(
-                campaign_id=campaign_id, customer_id=customer_id, page={"page_token": token}
+                campaign_id=campaign_id,
+                customer_id=customer_id,
+                code=code,
+                page={"page_token": token},
             ),
             self._admin.ListRedemptions,
             "redemptions",
