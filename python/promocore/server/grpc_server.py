@@ -36,6 +36,7 @@ from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
 from promocore.manage.cockpit_page import cockpit_pages
 from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.manage.shop_branding import ShopBrandings
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
@@ -121,7 +122,9 @@ class AdminServicer(
         customer_data: CustomerData,
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
+        shop_brandings: ShopBrandings,
     ) -> None:
+        self._shop_brandings = shop_brandings
         self._admin = admin
         self._programs = programs
         self._customer_data = customer_data
@@ -129,7 +132,9 @@ class AdminServicer(
         self._cockpit_links = cockpit_links
 
     def CreateCockpitLink(self, request, context):
-        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+        return self._cockpit_links.create(
+            request.customer_id, request.ttl_seconds, request.base_url
+        )
 
     def RevokeCockpitLinks(self, request, context):
         return self._cockpit_links.revoke(request.customer_id)
@@ -145,6 +150,12 @@ class AdminServicer(
 
     def WhoAmI(self, request, context):
         return self._api_keys.who_am_i()
+
+    def GetShopBranding(self, request, context):
+        return self._shop_brandings.get()
+
+    def SetShopBranding(self, request, context):
+        return self._shop_brandings.set(request.branding)
 
     def GetSupportLimits(self, request, context):
         return self._admin.get_support_limits()
@@ -360,6 +371,7 @@ def start_server(
     wallet = Wallet(customer_data, Preparer(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet, preview)
     cockpit_links = CockpitLinks(store, clock, customer_data)
+    shop_brandings = ShopBrandings(store, clock)
 
     gate = Gate(
         authenticator=Authenticator(store) if options.auth else None,
@@ -385,7 +397,8 @@ def start_server(
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links), collected
+        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links, shop_brandings),
+        collected,
     )
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         events_servicer(as_is, as_is, programs, customer_data), collected
@@ -433,6 +446,7 @@ def start_server(
                 lambda customer_id: cockpit_view(
                     customer_data, wallet, customer_id, clock.now_ms()
                 ),
+                shop_brandings.get,
             ),
         )
         try:
