@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from promocore.programs.service import Programs
+from promocore.v1 import admin_pb2
 
 
 def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:
@@ -59,3 +60,10 @@ class ProgramsAdminRpcs:
 
     def GetReferralStats(self, request, context):
         return self._programs.referrals.stats(request.code)
+
+    def ListReferees(self, request, context):
+        return self._programs.referrals.referees(request)
+
+    def ExportGiftCards(self, request, context):
+        for csv in self._programs.gift_cards.export(request):
+            yield admin_pb2.ExportCodesChunk(csv=csv)
