@@ -204,4 +204,8 @@ def test_a_marketer_builds_a_segment_and_its_live_count_is_the_saved_membership(
     }
     console.screenshot("02-segment-saved")
     console.check_accessibility("segment")
+    # A changed copy starts from the saved rule, counted at once.
+    console.find("#segment-copy").click()
+    console.text_in("#segment-count", "2 customers of 4 match now.")
+    assert console.driver.switch_to.active_element.get_attribute("id") == "segment-id"
     assert console.console_errors() == []

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.manage import audit
-from promocore.store import Store
+from promocore.store import Store, audit_log
 from promocore.v1 import admin_pb2
 
 BRANDING_KEY = b"shop_branding"
@@ -133,7 +132,7 @@ class ShopBrandings:
             raw = txn.get(BRANDING_KEY, db=self._store.tables.settings)
             before = None if raw is None else admin_pb2.ShopBranding.FromString(raw)
             txn.put(BRANDING_KEY, stored.SerializeToString(), db=self._store.tables.settings)
-            entry = audit.entry("SetShopBranding", "settings/shop_branding", before, stored)
+            entry = audit_log.entry("SetShopBranding", "settings/shop_branding", before, stored)
             entry.created_at.FromMilliseconds(self._clock.now_ms())
             self._store.audit.append(txn, entry)
 

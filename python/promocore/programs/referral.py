@@ -13,7 +13,6 @@ import orjson
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.manage.admin import page_size
 from promocore.programs.giftcards import GiftCards
 from promocore.programs.loyalty.accounts import (
     customer_card,
@@ -27,6 +26,7 @@ from promocore.store.keys import normalize_code
 from promocore.store.redemptions import Redeemed
 from promocore.v1 import admin_pb2, campaign_pb2
 from promocore.v1.internal import store_pb2
+from promocore.wire.request_fields import page_size
 
 CARD_CODE_PREFIX = "REF-"
 
@@ -38,7 +38,6 @@ class Referrals:
         self._earning = earning
         self._accounts = earning.accounts
         self._gift_cards = gift_cards
-        store.redemptions.observers.append(self)
 
     def create_code(self, campaign_id: str, customer_id: str) -> campaign_pb2.Code:
         """The referrer's code in the program, created on first request."""

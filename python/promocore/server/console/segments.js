@@ -39,7 +39,9 @@ function countText(answer) {
     : `At least ${people(matched)} match: the first ${examined.toLocaleString("en")} customers were counted.`;
 }
 
-function newSegmentForm() {
+// `startRule`: the rule the builder starts from (a segment's, to make a changed copy of it: a
+// segment's rule is fixed once it is created).
+function newSegmentForm(startRule = "") {
   const id = h("input", { id: "segment-id", size: 20, autocomplete: "off", placeholder: "de-regulars" });
   const name = h("input", { id: "segment-name", size: 32, autocomplete: "off", placeholder: "Regulars in Germany" });
   const currency = h("input", { id: "segment-currency", size: 4, value: "EUR", autocomplete: "off" });
@@ -48,7 +50,7 @@ function newSegmentForm() {
   const out = h("div", { id: "segment-result", "aria-live": "polite" });
   let timer = null;
   let asked = 0;
-  const builder = ruleBuilder("", {
+  const builder = ruleBuilder(startRule, {
     currency: () => currency.value.trim().toUpperCase() || "EUR",
     // Segments are evaluated in UTC (cdp/segments.py): dates and times are read in UTC.
     zone: () => "UTC",
@@ -90,6 +92,7 @@ function newSegmentForm() {
     }
   };
   currency.addEventListener("change", refresh);
+  if (startRule) setTimeout(refresh, 0);
   const save = h("button", { type: "submit", id: "segment-save" }, "Create the segment");
   const form = h("form", { "aria-label": "A new segment", novalidate: true },
     h("div", { className: "row" }, field("Id (letters, digits, - and _)", id), field("Name", name),
@@ -170,5 +173,19 @@ async function segmentView(id) {
           h("details", {}, h("summary", {}, "The rule (JSON)"), h("pre", { className: "mono", tabindex: "0" }, toJson(parseJson(segment.rulesJson)))))
         : h("p", { className: "muted" }, "A list of customers (a static segment)."),
       h("p", {}, h("a", { href: "#/segments" }, "Every segment"))),
-    h("section", { className: "card" }, h("h2", {}, "Members"), members));
+    h("section", { className: "card" }, h("h2", {}, "Members"), members),
+    canWrite() && segment.rulesJson ? copyFrom(segment) : null);
+}
+
+// A new segment that starts from this one's rule, drawn when asked for.
+function copyFrom(segment) {
+  const holder = h("section", { className: "card" }, h("h2", {}, "A new segment from this rule"));
+  const start = h("button", { type: "button", className: "secondary", id: "segment-copy" }, "Start from this rule");
+  start.addEventListener("click", () => {
+    const form = newSegmentForm(segment.rulesJson);
+    replace(holder, h("h2", {}, "A new segment from this rule"), form);
+    form.querySelector("#segment-id").focus();
+  });
+  holder.append(h("p", { className: "muted" }, "A segment's rule is fixed once it is created: to change it, make a new segment from it."), start);
+  return holder;
 }
