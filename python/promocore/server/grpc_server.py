@@ -33,6 +33,7 @@ from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
+from promocore.manage.backtest import Backtests
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
 from promocore.manage.cockpit_page import cockpit_pages
 from promocore.manage.demo import InProcessAdmin, load_demo
@@ -121,8 +122,10 @@ class AdminServicer(
         customer_data: CustomerData,
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
+        backtests: Backtests,
     ) -> None:
         self._admin = admin
+        self._backtests = backtests
         self._programs = programs
         self._customer_data = customer_data
         self._api_keys = api_keys
@@ -201,6 +204,9 @@ class AdminServicer(
 
     def DescribeRules(self, request, context):
         return self._admin.describe_rules(request)
+
+    def Backtest(self, request_iterator, context):
+        yield from self._backtests.run(request_iterator)
 
     def ListRedemptions(self, request, context):
         return self._admin.list_redemptions(request)
@@ -360,6 +366,7 @@ def start_server(
     wallet = Wallet(customer_data, Preparer(store, campaigns))
     qualifier = Qualifier(store, campaigns, clock, wallet, preview)
     cockpit_links = CockpitLinks(store, clock, customer_data)
+    backtests = Backtests(store, campaigns, clock, admin.checked_campaign, customer_data.profile)
 
     gate = Gate(
         authenticator=Authenticator(store) if options.auth else None,
@@ -385,7 +392,8 @@ def start_server(
     services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links), collected
+        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links, backtests),
+        collected,
     )
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         events_servicer(as_is, as_is, programs, customer_data), collected
