@@ -27,7 +27,6 @@ from promocore.cdp.integration_events import IntegrationEvents
 from promocore.cdp.segments import Segments
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.manage.admin import page_size
 from promocore.programs.loyalty.accounts import (
     customer_campaigns,
     customer_campaigns_start,
@@ -39,6 +38,7 @@ from promocore.store import Store, Txn
 from promocore.store.redemptions import Redeemed
 from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
+from promocore.wire.request_fields import page_size
 
 
 @dataclass
@@ -60,9 +60,6 @@ class CustomerData:
         self.events = IntegrationEvents(store)
         self.distributions = Distributions(store, self.events)
         self.search = CustomerSearch(store)
-        store.redemptions.observers.append(self)
-        store.balances.points_listeners.append(self._on_points_credited)
-        programs.accounts.listeners.append(self._on_account_written)
 
     # Customers -------------------------------------------------------------------------------
 
@@ -396,7 +393,10 @@ class CustomerData:
             code=codes[0] if codes else "",
         )
 
-    def _on_points_credited(
+    # Told of points credited (the balance book) and loyalty accounts written (the programs);
+    # the server wires both (promocore.server.grpc_server.wire_observers) --------------------
+
+    def on_points_credited(
         self, txn: Txn, normalized_code: bytes, credit: store_pb2.Credit
     ) -> None:
         account = self.programs.accounts.get(txn, normalized_code)
@@ -410,7 +410,7 @@ class CustomerData:
             code=account.code,
         )
 
-    def _on_account_written(
+    def on_account_written(
         self, txn: Txn, before: bytes | None, account: store_pb2.LoyaltyAccount
     ) -> None:
         now_ms = self.clock.now_ms()

@@ -26,8 +26,7 @@ from promocore.checkout.preview import FIELD as PREVIEW_FIELD
 from promocore.checkout.preview import Preview
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.manage import audit
-from promocore.store import Store, Txn
+from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import fetches_ahead, normalize_code, prefetch_reads
@@ -360,7 +359,7 @@ class Checkout:
         # the redemption log alone.
         entry = None
         if audited:
-            entry = audit.entry(
+            entry = audit_log.entry(
                 "Rollback",
                 f"redemption/{rollback.redemption_id}",
                 None,

@@ -15,46 +15,30 @@ from promocore import _engine
 from promocore.checkout.compiled import compile_campaign
 from promocore.clock import Clock
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
-from promocore.manage import audit
 from promocore.manage.code_files import export_chunks, parse_code_rows, qr_image
-from promocore.manage.codegen import CodePattern
 from promocore.manage.reports import campaign_report
 from promocore.programs.loyalty.settings import validate_program_settings
-from promocore.store import Store
+from promocore.store import Store, audit_log
 from promocore.store.catalog import require_code
 from promocore.store.code_batches import add_code_batch
+from promocore.store.codegen import (
+    CODE_KIND_BY_CAMPAIGN_TYPE,
+    MAX_COLLISIONS_IN_A_ROW,
+    CodePattern,
+)
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import decode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
+from promocore.wire.request_fields import ID_PATTERN, page_size
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CODE_LENGTH = 64
 MAX_CODES_PER_BATCH = 10_000_000
 MAX_RETURNED_CODES = 10_000
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 # Codes written per LMDB transaction (one sync and one progress message each) during bulk
 # generation; large, because each commit rewrites the B-tree pages the chunk touched.
 GENERATION_CHUNK = 100_000
 # Gift cards and loyalty cards (a balance credited per code) go through the slower path.
 BALANCE_GENERATION_CHUNK = 5_000
-# A code colliding this many times in a row means the space is exhausted, not bad luck.
-MAX_COLLISIONS_IN_A_ROW = 100
-
-CODE_KIND_BY_CAMPAIGN_TYPE = {
-    campaign_pb2.DISCOUNT_COUPONS: campaign_pb2.CODE_KIND_DISCOUNT,
-    campaign_pb2.GIFT_VOUCHERS: campaign_pb2.CODE_KIND_GIFT_CARD,
-    campaign_pb2.LOYALTY_PROGRAM: campaign_pb2.CODE_KIND_LOYALTY_CARD,
-    campaign_pb2.REFERRAL_PROGRAM: campaign_pb2.CODE_KIND_REFERRAL,
-}
-
-
-def page_size(page: object, field: str = "page.page_size") -> int:
-    size = getattr(page, "page_size", 0)
-    if size < 0 or size > MAX_PAGE_SIZE:
-        raise InvalidArgumentError(field, f"must be 0..{MAX_PAGE_SIZE}")
-    return size or DEFAULT_PAGE_SIZE
-
 
 # A reason given with a change, as people type it.
 MAX_REASON_LENGTH = 200
@@ -545,7 +529,7 @@ class Admin:
     # Audit log -----------------------------------------------------------------------------
 
     def _audit(self, txn, action: str, target: str, before, after) -> None:
-        entry = audit.entry(action, target, before, after)
+        entry = audit_log.entry(action, target, before, after)
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
 

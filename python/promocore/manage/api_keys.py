@@ -16,10 +16,10 @@ import secrets
 from promocore.call_context.principal import current_principal
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from promocore.manage.admin import page_size
 from promocore.store import Store
 from promocore.v1 import admin_pb2
 from promocore.v1.internal import store_pb2
+from promocore.wire.request_fields import page_size
 
 KEY_PREFIX = "pck"
 _ID_BYTES = 8

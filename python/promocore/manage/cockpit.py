@@ -1,5 +1,5 @@
 """The customer cockpit: signed, expiring links to one customer's rewards page, and what the page
-shows (promocore.manage.cockpit_page draws it).
+shows (promocore.server.cockpit_page draws it).
 
 A link is `/cockpit/<token>`; the token is `<payload>.<signature>`, both unpadded base64url in
 their one canonical spelling (any other spelling of the same bytes is refused): the payload
@@ -31,9 +31,8 @@ from promocore.cdp.customer_data import CustomerData
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError, NotFoundError
-from promocore.manage import audit
 from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
-from promocore.store import Store
+from promocore.store import Store, audit_log
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, loyalty_pb2
 
 SECRET_KEY = b"cockpit/secret"
@@ -147,7 +146,7 @@ class CockpitLinks:
         return customer_id, expires
 
     def _audit(self, txn, action: str, customer_id: str, after: dict) -> None:
-        entry = audit.entry(action, f"customer/{customer_id}/cockpit", None, after)
+        entry = audit_log.entry(action, f"customer/{customer_id}/cockpit", None, after)
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.manage import audit
-from promocore.manage.codegen import CodePattern
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
 from promocore.programs.support_limits import check_support_change
-from promocore.store import Store, Txn
+from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import require_code
+from promocore.store.codegen import CodePattern
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
@@ -111,7 +110,7 @@ class GiftCards:
                 )
                 after = self._view(txn, code)
                 # Who changed a balance by hand, and why, beside every admin change.
-                entry = audit.entry(
+                entry = audit_log.entry(
                     _AUDIT_ACTIONS[operation],
                     f"giftcard/{code.code}",
                     {"balance": before.balance},

@@ -37,7 +37,6 @@ class Referrals:
         self._earning = earning
         self._accounts = earning.accounts
         self._gift_cards = gift_cards
-        store.redemptions.observers.append(self)
 
     def create_code(self, campaign_id: str, customer_id: str) -> campaign_pb2.Code:
         """The referrer's code in the program, created on first request."""

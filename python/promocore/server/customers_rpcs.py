@@ -1,12 +1,12 @@
 """gRPC handlers of the customer, segment, distribution and publication admin RPCs, and the
 EventsService (TrackEvent, WatchEvents).
 
-Errors become statuses in the gate (gate.py), which serves every RPC; grpc_server.py passes
-its `as_is` wrapper for the `rpc` parameters, as for programs_rpcs.py's RPCs."""
+Errors become statuses in the gate (gate.py), which serves every RPC; CustomerAdminRpcs is mixed
+into grpc_server.py's AdminServicer, as programs_rpcs.py's RPCs are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import grpc
 
@@ -22,32 +22,10 @@ WATCH_POLL_S = 0.1
 WATCH_BATCH = 500
 
 
-def _wrapped(handlers: type, wrappers: dict[str, Callable], bases: tuple[type, ...]) -> type:
-    methods = {
-        name: wrappers.get(name, wrappers["*"])(fn)
-        for name, fn in vars(handlers).items()
-        if name[:1].isupper()
-    }
-    return type(handlers.__name__, bases, methods)
-
-
-def customer_admin_rpcs(rpc: Callable) -> type:
-    """The admin handlers of this module as a mixin; it needs `self._customer_data`."""
-    return _wrapped(CustomerAdminRpcs, {"*": rpc}, ())
-
-
-def events_servicer(
-    rpc: Callable, rpc_stream: Callable, programs: Programs, customer_data: CustomerData
-) -> events_pb2_grpc.EventsServiceServicer:
-    servicer_type = _wrapped(
-        EventsRpcs,
-        {"*": rpc, "WatchEvents": rpc_stream},
-        (EventsRpcs, events_pb2_grpc.EventsServiceServicer),
-    )
-    return servicer_type(programs, customer_data)
-
-
 class CustomerAdminRpcs:
+    """The admin handlers of customers, segments, distributions and publications, as a mixin;
+    it needs `self._customer_data`."""
+
     _customer_data: CustomerData
 
     def UpsertCustomer(self, request, context):
@@ -78,7 +56,7 @@ class CustomerAdminRpcs:
         return self._customer_data.publish_code(request)
 
 
-class EventsRpcs:
+class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     def __init__(self, programs: Programs, customer_data: CustomerData) -> None:
         self._events = Events(programs, customer_data)
         self._integration = customer_data.events

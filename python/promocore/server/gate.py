@@ -9,7 +9,7 @@ to route it). Per call, in the RPC's own thread, the gate:
 
 1. authenticates the `x-api-key` metadata (auth.Authenticator: one dict lookup for a key
    verified before), checks the key's role against the method's roles (roles.py), and sets the
-   principal (principal.py) and, for AdminService calls, the audit actor (audit.py);
+   principal (principal.py) and, for AdminService calls, the audit actor (actor.py);
 2. refuses a request larger than the limit, INVALID_ARGUMENT on "request" (request_guard.py);
 3. records the deadline (deadlines.begin), refusing an RPC whose deadline has passed;
 4. admits the RPC by its class:
@@ -56,6 +56,7 @@ from typing import Any
 import grpc
 
 from promocore.call_context import deadlines
+from promocore.call_context.actor import actor_from_metadata, set_actor
 from promocore.call_context.principal import Principal
 from promocore.call_context.principal import current as principal_context
 from promocore.checkout.guess_guard import Caller, address_of
@@ -65,11 +66,11 @@ from promocore.errors import (
     ResourceExhaustedError,
     WriteConflictError,
 )
-from promocore.manage import api_keys, audit
+from promocore.manage import api_keys
 from promocore.server.auth import Authenticator, presented_key
 from promocore.server.load_shedding import LoadShedder
 from promocore.server.request_guard import parsed, too_large
-from promocore.server.roles import CHECKOUT_RPCS, allowed_roles, is_open, role_name
+from promocore.server.roles import ADMIN_RPCS, CHECKOUT_RPCS, allowed_roles, is_open, role_name
 from promocore.store.errors import STORE_UNREACHABLE, WriteConflict, store_unavailable
 from promocore.v1 import checkout_pb2
 from promocore.wire.status import to_status
@@ -79,6 +80,8 @@ log = logging.getLogger("promocore.gate")
 # The writes: their work runs in the group-commit writer (promocore.store.group_commit).
 WRITE_RPCS = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation"))
 VALIDATE = CHECKOUT_RPCS["Validate"]
+# The calls whose changes the audit log attributes to the caller (the actor).
+ADMIN_METHODS = frozenset(ADMIN_RPCS.values())
 # A unary RPC whose own store transaction lost a race (shared store only) runs this often.
 RPC_CONFLICT_ATTEMPTS = 5
 # Checkout Callers kept for reuse (one per connection and key).
@@ -197,7 +200,7 @@ class MethodPolicy:
             roles=allowed_roles(path),
             write=path in WRITE_RPCS,
             maybe_write=path == VALIDATE,
-            admin=path.startswith(audit.ADMIN_METHOD_PREFIX),
+            admin=path in ADMIN_METHODS,
             takes_caller=takes_caller,
         )
 
@@ -558,7 +561,7 @@ class Gate:
         authenticator = self._authenticator
         if authenticator is None:
             if policy.admin:
-                audit.set_actor(audit.actor_from_metadata(context.invocation_metadata()))
+                set_actor(actor_from_metadata(context.invocation_metadata()))
             return None
         principal = authenticator.authenticate(presented_key(context.invocation_metadata()))
         if principal.role not in policy.roles:
@@ -568,7 +571,7 @@ class Gate:
             )
         principal_context.set(principal)
         if policy.admin:
-            audit.set_actor(f"key:{principal.key_id}")
+            set_actor(f"key:{principal.key_id}")
         return principal
 
     def _begin(self, method: str, context: grpc.ServicerContext) -> float:

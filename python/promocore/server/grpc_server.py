@@ -13,7 +13,6 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +34,12 @@ from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
 from promocore.manage.backtest import Backtests
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
-from promocore.manage.cockpit_page import cockpit_pages
 from promocore.manage.demo import InProcessAdmin, load_demo
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
-from promocore.server.customers_rpcs import customer_admin_rpcs, events_servicer
+from promocore.server.cockpit_page import cockpit_pages
+from promocore.server.customers_rpcs import CustomerAdminRpcs, EventsServicer
 from promocore.server.gate import Gate, HandlerCollector, WriteBound
 from promocore.server.http_api import ConnectApi
 from promocore.server.http_server import HttpApp, HttpServer
@@ -51,12 +50,13 @@ from promocore.server.load_shedding import (
     LoadShedder,
 )
 from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
-from promocore.server.programs_rpcs import programs_admin_rpcs
+from promocore.server.programs_rpcs import ProgramsAdminRpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
 from promocore.server.roles import PREVIEW_ROLES
-from promocore.store import Store, group_commit, open_store
+from promocore.store import Store, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.redemptions import RedemptionObserver
 from promocore.store.tables import Durability
 from promocore.v1 import (
     admin_pb2,
@@ -72,14 +72,9 @@ log = logging.getLogger("promocore.server")
 CHECKOUT_SERVICE = checkout_pb2.DESCRIPTOR.services_by_name["CheckoutService"].full_name
 ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
+SERVICES = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
 # The checkout RPCs whose handlers take the Caller (anti-enumeration counts per key and address).
 WITH_CALLER = frozenset({"Validate", "Redeem"})
-
-
-def as_is(method: Callable) -> Callable:
-    """What the service modules wrap their handlers with: nothing any more, the gate maps errors
-    to statuses and runs a write that lost a race again (promocore.server.gate)."""
-    return method
 
 
 def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grpc.RpcMethodHandler]:
@@ -110,9 +105,7 @@ def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grp
     }
 
 
-class AdminServicer(
-    programs_admin_rpcs(as_is), customer_admin_rpcs(as_is), admin_pb2_grpc.AdminServiceServicer
-):
+class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminServiceServicer):
     """The admin RPCs; programs and customers come from their mixins."""
 
     def __init__(
@@ -338,20 +331,79 @@ def start_server(
     clock: Clock | None = None,
     options: ServerOptions | None = None,
 ) -> RunningServer:
-    """Opens the store and starts serving; `listen` may use port 0 to pick a free port."""
+    """Opens the store and starts serving; `listen` may use port 0 to pick a free port.
+
+    The one place where a server process's objects are made and wired together: the store, the
+    domain over it (build_domain), the gate every RPC passes, the gRPC server, the HTTP port and
+    the background duties."""
     clock = clock or SystemClock()
     options = options or ServerOptions()
+    metrics = Metrics() if options.metrics else None
     store = open_store(
-        data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
+        data_dir,
+        durability=options.durability,
+        max_batch=options.max_batch,
+        clock=clock,
+        commit_observer=metrics,
     )
+    try:
+        domain = build_domain(store, clock, options, metrics)
+        gate = build_gate(store, options, metrics)
+        services = add_services(gate, domain)
+        server, port = bind_grpc(gate, listen, options)
+        http = None
+        if options.http_listen is not None:
+            http = bind_http(gate, services, domain, clock, options)
+    except BaseException:
+        store.close()
+        raise
+    server.start()
+    if http is not None:
+        http.start()
+    health_servicer = services.health
+    for name in ("", *SERVICES):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    running = RunningServer(
+        server, port, store, health_servicer, domain.customer_data, gate, http=http
+    )
+    if metrics is not None:
+        running.results_sampler = Sampler(
+            metrics.take_results, RESULTS_INTERVAL_S, final=True
+        ).start()
+    if options.background_duties:
+        start_background_duties(running, options, metrics)
+    return running
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The domain objects of one server process, over its store."""
+
+    admin: Admin
+    programs: Programs
+    customer_data: CustomerData
+    api_keys: ApiKeys
+    checkout: Checkout
+    qualifier: Qualifier
+    wallet: Wallet
+    cockpit_links: CockpitLinks
+    backtests: Backtests
+
+
+def build_domain(
+    store: Store, clock: Clock, options: ServerOptions, metrics: Metrics | None
+) -> Domain:
+    """The domain over `store`, its observers wired; the demo data and the bootstrap admin key
+    installed when the options ask for them."""
     admin = Admin(store, clock)
     programs = Programs(store, clock)
+    customer_data = CustomerData(store, clock, programs)
+    wire_observers(store, programs, customer_data, metrics)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
     api_keys = ApiKeys(store, clock)
     if options.bootstrap_admin_key and api_keys.install_bootstrap(options.bootstrap_admin_key):
         log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
-    customer_data = CustomerData(store, clock, programs)
     campaigns = CompiledCampaigns(store.catalog)
     preview = Preview(PREVIEW_ROLES)
     checkout = Checkout(
@@ -364,10 +416,41 @@ def start_server(
         preview=preview,
     )
     wallet = Wallet(customer_data, Preparer(store, campaigns))
-    qualifier = Qualifier(store, campaigns, clock, wallet, preview)
-    cockpit_links = CockpitLinks(store, clock, customer_data)
-    backtests = Backtests(store, campaigns, clock, admin.checked_campaign, customer_data.profile)
+    return Domain(
+        admin=admin,
+        programs=programs,
+        customer_data=customer_data,
+        api_keys=api_keys,
+        checkout=checkout,
+        qualifier=Qualifier(store, campaigns, clock, wallet, preview),
+        wallet=wallet,
+        cockpit_links=CockpitLinks(store, clock, customer_data),
+        backtests=Backtests(store, campaigns, clock, admin.checked_campaign, customer_data.profile),
+    )
 
+
+def wire_observers(
+    store: Store, programs: Programs, customer_data: CustomerData, metrics: Metrics | None
+) -> None:
+    """Who is told of a redemption and its rollback, inside its write transaction, in this
+    order (docs/architecture.md); and who hears of points credited and loyalty accounts
+    written."""
+    observers: list[RedemptionObserver] = [
+        store.balances,  # the gift card and points ledger entries of its debits
+        programs.earning,  # loyalty points for the paid order
+        programs.referrals,  # a referral conversion
+        customer_data,  # the customer's aggregates, segments, distributions, integration events
+    ]
+    if metrics is not None:
+        observers.append(metrics)  # redemptions and rollbacks counted once committed
+    store.redemptions.set_observers(observers)
+    store.balances.points_listeners.append(customer_data.on_points_credited)
+    programs.accounts.listeners.append(customer_data.on_account_written)
+
+
+def build_gate(store: Store, options: ServerOptions, metrics: Metrics | None) -> Gate:
+    """The gate every RPC passes (authentication, admission, limits), with its hooks: request
+    ids and the access log, and the metrics."""
     gate = Gate(
         authenticator=Authenticator(store) if options.auth else None,
         shedder=LoadShedder(
@@ -381,29 +464,56 @@ def start_server(
     if logs.rpc_scopes_wanted():  # JSON logs or an access log: a request id per RPC
         gate.on_start(logs.rpc_started)
         gate.on_finish(logs.rpc_finished)
-    recorder = Metrics() if options.metrics else None
-    if recorder is not None:
-        gate.on_finish(recorder.rpc_finished)
-        gate.on_refusal(recorder.refused)
-        gate.on_error(recorder.rejected)
-        group_commit.observer = recorder
-        store.redemptions.observers.append(recorder)
+    if metrics is not None:
+        gate.on_finish(metrics.rpc_finished)
+        gate.on_refusal(metrics.refused)
+        gate.on_error(metrics.rejected)
+    return gate
+
+
+@dataclass(frozen=True)
+class Services:
+    """What add_services registered besides the domain's handlers."""
+
+    health: health.HealthServicer
+    # Every service the gate serves (health's included), for the HTTP door.
+    names: tuple[str, ...]
+
+
+def add_services(gate: Gate, domain: Domain) -> Services:
+    """Registers the checkout, admin and events services, health and reflection on the gate."""
     health_servicer = health.HealthServicer()
-    services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links, backtests),
+        AdminServicer(
+            domain.admin,
+            domain.programs,
+            domain.customer_data,
+            domain.api_keys,
+            domain.cockpit_links,
+            domain.backtests,
+        ),
         collected,
     )
     events_pb2_grpc.add_EventsServiceServicer_to_server(
-        events_servicer(as_is, as_is, programs, customer_data), collected
+        EventsServicer(domain.programs, domain.customer_data), collected
     )
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, collected)
-    add_reflection((*services, health.SERVICE_NAME), collected)
-    gate.add(CHECKOUT_SERVICE, checkout_handlers(checkout, qualifier), with_caller=WITH_CALLER)
+    names = (*SERVICES, health.SERVICE_NAME)
+    add_reflection(names, collected)
+    gate.add(
+        CHECKOUT_SERVICE,
+        checkout_handlers(domain.checkout, domain.qualifier),
+        with_caller=WITH_CALLER,
+    )
     for service, handlers in collected.services.items():
         gate.add(service, handlers)
+    return Services(health_servicer, names)
 
+
+def bind_grpc(gate: Gate, listen: str, options: ServerOptions) -> tuple[grpc.Server, int]:
+    """The gRPC server with the gate's methods, bound to `listen` (not started yet), and its
+    port."""
     threads = options.thread_count()
     if threads < options.max_concurrent_rpcs:
         log.warning(
@@ -426,57 +536,53 @@ def start_server(
     else:
         port = server.add_insecure_port(listen)
     if port == 0:
-        store.close()
         raise OSError(f"cannot listen on {listen}")
-    http = None
-    if options.http_listen is not None:
-        api = ConnectApi(
-            gate, (*services, health.SERVICE_NAME), max_message_bytes=options.max_message_bytes
-        )
-        app = HttpApp(api)
-        app.add_pages(
-            "/cockpit/",
-            cockpit_pages(
-                cockpit_links.opened,
-                lambda customer_id: cockpit_view(
-                    customer_data, wallet, customer_id, clock.now_ms()
-                ),
+    return server, port
+
+
+def bind_http(
+    gate: Gate, services: Services, domain: Domain, clock: Clock, options: ServerOptions
+) -> HttpServer:
+    """The HTTP port (not started yet): the Connect API over the gate, the web console and the
+    customer cockpit's pages."""
+    assert options.http_listen is not None
+    api = ConnectApi(gate, services.names, max_message_bytes=options.max_message_bytes)
+    app = HttpApp(api)
+    app.add_pages(
+        "/cockpit/",
+        cockpit_pages(
+            domain.cockpit_links.opened,
+            lambda customer_id: cockpit_view(
+                domain.customer_data, domain.wallet, customer_id, clock.now_ms()
             ),
-        )
-        try:
-            http = HttpServer(
-                options.http_listen,
-                app,
-                reuse_port=options.reuse_port,
-                max_calls=options.max_concurrent_rpcs,
-            )
-        except OSError:
-            store.close()
-            raise
-    server.start()
-    if http is not None:
-        http.start()
-    for name in ("", *services):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
-    if recorder is not None:
-        running.results_sampler = Sampler(
-            recorder.take_results, RESULTS_INTERVAL_S, final=True
-        ).start()
-    if options.background_duties:
-        # A store written before customer search existed: its customers indexed once.
-        indexed = customer_data.search.index_all()
-        if indexed:
-            log.info("indexed %d customers for search", indexed)
-        if recorder is not None:
-            running.store_sampler = Sampler(lambda: recorder.sample_store(store)).start()
-        running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
-        if options.scheduler_interval_s > 0:
-            running.scheduler.start()
-        if options.webhook is not None:
-            running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
-            running.webhooks.start()
-    return running
+        ),
+    )
+    return HttpServer(
+        options.http_listen,
+        app,
+        reuse_port=options.reuse_port,
+        max_calls=options.max_concurrent_rpcs,
+    )
+
+
+def start_background_duties(
+    running: RunningServer, options: ServerOptions, metrics: Metrics | None
+) -> None:
+    """What only one process of a server does: the search index of an older store, the store's
+    gauges, the scheduler and the webhook sender."""
+    store, customer_data = running.store, running.customer_data
+    # A store written before customer search existed: its customers indexed once.
+    indexed = customer_data.search.index_all()
+    if indexed:
+        log.info("indexed %d customers for search", indexed)
+    if metrics is not None:
+        running.store_sampler = Sampler(lambda: metrics.sample_store(store)).start()
+    running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
+    if options.scheduler_interval_s > 0:
+        running.scheduler.start()
+    if options.webhook is not None:
+        running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
+        running.webhooks.start()
 
 
 def freeze_start_up_heap() -> int:

@@ -33,8 +33,6 @@ TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 # pck_<16 hex id>_<secret>: the secret part is what must never reach a log.
 _API_KEY = re.compile(r"\b(pck_[0-9a-f]{16}_)[A-Za-z0-9_\-]+")
-# Fields of an RPC's lines, in this order; set by `begin_rpc`.
-RPC_FIELDS = ("method", "peer", "key_id", "request_id")
 
 
 class RpcScope:
@@ -71,14 +69,6 @@ def begin_rpc(method: str, context: Any) -> RpcScope:
     scope = RpcScope(method, context, new_request_id())
     _current_rpc.set(scope)
     return scope
-
-
-def current_rpc() -> RpcScope | None:
-    return _current_rpc.get()
-
-
-def end_rpc() -> None:
-    _current_rpc.set(None)
 
 
 def set_worker(index: int | None) -> None:
@@ -191,10 +181,6 @@ def configure(
         access.addHandler(file_handler)
     else:
         access.propagate = True
-
-
-def access_log_enabled() -> bool:
-    return _access_enabled
 
 
 def rpc_scopes_wanted() -> bool:

@@ -1,27 +1,16 @@
 """gRPC handlers of the gift card, loyalty and referral admin RPCs.
 
-Errors become statuses in the gate (gate.py), which serves every RPC; `programs_admin_rpcs(rpc)`
-(grpc_server.py passes its `as_is` wrapper) is mixed into AdminServicer. The EventsService is
-served by customers_rpcs.py."""
+Errors become statuses in the gate (gate.py), which serves every RPC; ProgramsAdminRpcs is mixed
+into grpc_server.py's AdminServicer. The EventsService is served by customers_rpcs.py."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from promocore.programs.service import Programs
 
 
-def _wrapped(handlers: type, rpc: Callable, bases: tuple[type, ...]) -> type:
-    methods = {name: rpc(fn) for name, fn in vars(handlers).items() if name[:1].isupper()}
-    return type(handlers.__name__, bases, methods)
-
-
-def programs_admin_rpcs(rpc: Callable) -> type:
-    """The admin handlers of this module as a mixin; it needs `self._programs`."""
-    return _wrapped(ProgramsAdminRpcs, rpc, ())
-
-
 class ProgramsAdminRpcs:
+    """The admin handlers of the programs, as a mixin; it needs `self._programs`."""
+
     _programs: Programs
 
     def IssueGiftCards(self, request, context):

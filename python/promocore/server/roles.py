@@ -88,10 +88,6 @@ def is_open(method: str) -> bool:
     return method.startswith(OPEN_SERVICES)
 
 
-def may_call(role: int, method: str) -> bool:
-    return method in ALLOWED.get(role, frozenset())
-
-
 def allowed_roles(method: str) -> frozenset[int]:
     """The roles that may call `method` (the gate checks a caller's role against this set)."""
     return frozenset(role for role, methods in ALLOWED.items() if method in methods)

@@ -17,7 +17,8 @@ def is_redis_location(location: str | Path) -> bool:
 
 def open_store(location: str | Path, **options: Any) -> Store:
     """The store at `location`: a redis:// URL opens Redis, anything else is an LMDB directory.
-    `options` are the backend's keyword arguments (clock, max_batch; durability for LMDB)."""
+    `options` are the backend's keyword arguments (clock, max_batch, commit_observer; durability
+    for LMDB)."""
     if is_redis_location(location):
         from promocore.store.redis_store import RedisStore
 

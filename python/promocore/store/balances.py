@@ -37,7 +37,6 @@ class BalanceBook:
         self.points_listeners: list[
             Callable[[lmdb.Transaction, bytes, store_pb2.Credit], None]
         ] = []
-        redemptions.observers.append(self)
 
     # Reading -------------------------------------------------------------------------------
 

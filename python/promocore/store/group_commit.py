@@ -55,8 +55,6 @@ class CommitObserver(Protocol):
     def batch_failed(self) -> None: ...
 
 
-# Set when metrics are on; otherwise each batch pays one test of None.
-observer: CommitObserver | None = None
 # The effects waiting for the batch that the writer thread is running (see after_commit).
 _batch = threading.local()
 
@@ -82,12 +80,16 @@ class GroupCommitWriter:
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         after_jobs: BatchHook | None = None,
+        observer: CommitObserver | None = None,
     ) -> None:
+        """`observer` is told of every batch's end (the metrics, when on; otherwise each batch
+        pays one test of None)."""
         if max_batch < 1:
             raise ValueError("max_batch must be >= 1")
         self._env = env
         self._max_batch = max_batch
         self._after_jobs = after_jobs
+        self._observer = observer
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._stopping = False
         self.batches = 0
@@ -137,8 +139,8 @@ class GroupCommitWriter:
             except WriteConflict as conflict:
                 # Another process or node committed what this batch read (Redis): nothing of
                 # the batch was written; run it again on fresh data.
-                if observer is not None:
-                    observer.write_conflict()
+                if self._observer is not None:
+                    self._observer.write_conflict()
                 if attempt < MAX_ATTEMPTS:
                     time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * attempt))
                     txn = None
@@ -146,14 +148,14 @@ class GroupCommitWriter:
                 error: BaseException = WriteConflictError(str(conflict))
             except BaseException as failure:  # nothing of the batch is written
                 log.exception("group commit of %d jobs failed", len(batch))
-                if observer is not None:
-                    observer.batch_failed()
+                if self._observer is not None:
+                    self._observer.batch_failed()
                 error = failure
             else:
                 self.batches += 1
                 self.jobs += len(batch)
-                if observer is not None:
-                    observer.batch_committed(len(batch), commit_s)
+                if self._observer is not None:
+                    self._observer.batch_committed(len(batch), commit_s)
                 for effect in effects:
                     effect()
                 for future, result, job_error in outcomes:
@@ -171,6 +173,7 @@ class GroupCommitWriter:
     ) -> tuple[list[tuple[Future, object, BaseException | None]], list[Callable], float]:
         """The jobs' outcomes, the effects to run now that they are committed, and how long
         the commit (with its sync) took (0 when nobody observes)."""
+        timed = self._observer is not None
         outcomes: list[tuple[Future, object, BaseException | None]] = []
         _batch.effects = effects = []
         try:
@@ -179,9 +182,9 @@ class GroupCommitWriter:
                     outcomes.append((future, *self._run_job(txn, job, deadline, effects)))
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
-                committing = time.perf_counter() if observer is not None else 0.0
+                committing = time.perf_counter() if timed else 0.0
             # Leaving the block committed (and synced, with full durability).
-            commit_s = time.perf_counter() - committing if observer is not None else 0.0
+            commit_s = time.perf_counter() - committing if timed else 0.0
         finally:
             _batch.effects = None
         return outcomes, effects, commit_s

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Protocol
 
@@ -72,7 +72,12 @@ class RedemptionObserver(Protocol):
 class RedemptionLog:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
-        self.observers: list[RedemptionObserver] = []
+        self._observers: tuple[RedemptionObserver, ...] = ()
+
+    def set_observers(self, observers: Sequence[RedemptionObserver]) -> None:
+        """Who is told of each redemption and rollback, in this order (the server wires them:
+        promocore.server.grpc_server). Without observers only the log and the counters move."""
+        self._observers = tuple(observers)
 
     def replay(self, txn: lmdb.Transaction, idempotency_key: str, request: bytes) -> bytes | None:
         """The first answer stored for this key, or None when the key is new.
@@ -105,7 +110,7 @@ class RedemptionLog:
         txn.put(
             redemption.idempotency_key.encode(), writes.idempotency_record, db=self._t.idempotency
         )
-        for observer in self.observers:
+        for observer in self._observers:
             observer.on_redeemed(txn, redeemed)
 
     def credit(self, txn: lmdb.Transaction, credit: store_pb2.Credit) -> None:
@@ -158,7 +163,7 @@ class RedemptionLog:
         redemption.rollback_id = rollback.rollback_id
         txn.put(redemption.id.encode(), stored.SerializeToString(), db=self._t.redemptions)
         self._append(txn, store_pb2.LogRecord(rolled_back=rollback))
-        for observer in self.observers:
+        for observer in self._observers:
             observer.on_rolled_back(txn, stored, rollback)
         return stored
 

@@ -665,14 +665,6 @@ class RedisCursor:
     def set_range(self, key: bytes) -> bool:
         return self._step(bytes(key), inclusive=True, reverse=False)
 
-    def set_key(self, key: bytes) -> bool:
-        value = self._txn.get(bytes(key), db=self._db)
-        if value is None:
-            self._key = self._value = None
-            return False
-        self._key, self._value = bytes(key), value
-        return True
-
     def delete(self) -> bool:
         """Deletes the current key and moves to the next one, if any (as py-lmdb); True when a
         key was deleted."""

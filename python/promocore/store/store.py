@@ -18,7 +18,7 @@ from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
 from promocore.store.errors import WriteConflict
-from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
+from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver, GroupCommitWriter
 from promocore.store.redemptions import RedemptionLog
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
@@ -46,6 +46,7 @@ class Store:
         location: str,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
+        commit_observer: CommitObserver | None = None,
     ) -> None:
         self.env = env
         self.tables = tables
@@ -59,7 +60,10 @@ class Store:
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
-            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions
+            self.env,
+            max_batch=max_batch,
+            after_jobs=self._delete_expired_sessions,
+            observer=commit_observer,
         )
 
     def read(self):

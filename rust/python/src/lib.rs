@@ -8,6 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod backtest;
 mod json_codec;
+mod json_timestamp;
 mod result_tally;
 
 use promocore_engine as engine;

@@ -38,7 +38,6 @@ class Earning:
     def __init__(self, store: Store, accounts: LoyaltyAccounts) -> None:
         self._store = store
         self._accounts = self.accounts = accounts
-        store.redemptions.observers.append(self)
 
     # Triggers --------------------------------------------------------------------------------
 
