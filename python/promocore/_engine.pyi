@@ -206,8 +206,8 @@ class Backtest:
         now_ms: int = 0,
     ) -> None:
         """``plan``: the catalog with the campaign (it joins as a promotion; a coupon campaign
-        is presented through ``code_record``, a serialized ``promocore.v1.Code`` of it, each
-        order with a code of its own); ``baseline``: the live catalog without it, to compare;
+        is presented on every order through ``code_record``, a serialized ``promocore.v1.Code``
+        of it, whose own redemption limit is lifted); ``baseline``: the live catalog without it, to compare;
         ``format``: "jsonl", "csv" or None (guessed); ``now_ms``: the time of undated orders.
 
         Raises:

@@ -111,7 +111,7 @@ class Backtests:
             snapshot = self._campaigns.snapshot(txn) if request.with_live else None
         code_record = None
         if campaign.type == campaign_pb2.DISCOUNT_COUPONS:
-            # Every order presents a code of its own (the engine numbers them).
+            # Every order presents a code of it (the engine lifts the code's own limit).
             code_record = campaign_pb2.Code(
                 campaign_id=campaign.id, kind=campaign_pb2.CODE_KIND_DISCOUNT, active=True
             ).SerializeToString()

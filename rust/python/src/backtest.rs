@@ -21,6 +21,7 @@ fn backtest_error(py: Python<'_>, error: BacktestError) -> PyErr {
     match error {
         // The request's field is the file; the reason names its line and field.
         BacktestError::File(error) => crate::invalid_request(py, "orders", error.to_string()),
+        BacktestError::TooManyListed(reason) => crate::invalid_request(py, "per_order", reason),
         BacktestError::Setup(reason) => PyValueError::new_err(reason),
     }
 }

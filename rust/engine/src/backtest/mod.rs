@@ -27,6 +27,9 @@ use crate::pb::v1::{
 pub use orders::{OrderFileError, OrderReader, OrdersFormat, PastOrder};
 use tally::{Evaluated, Tally};
 
+/// The code coupon orders present.
+const BACKTEST_CODE: &str = "BACKTEST";
+
 /// At most this many orders are listed one by one (`per_order`).
 pub const MAX_LISTED_ORDERS: usize = 100_000;
 
@@ -38,8 +41,8 @@ pub struct BacktestSetup {
     /// The live catalog without it (`with_live`): what the orders got before.
     pub baseline: Option<Arc<CheckoutPlan>>,
     pub campaign_id: String,
-    /// A coupon campaign: the stored Code record every order presents (its `code` field is
-    /// replaced by a code of the order's own, so a code's limit never binds).
+    /// A coupon campaign: the stored Code record every order presents (its redemption limit
+    /// lifted: as if each order had a code of its own, only the campaign's limits bind).
     pub code_record: Option<crate::pb::v1::Code>,
     pub samples_per_outcome: usize,
     pub per_order: bool,
@@ -52,7 +55,9 @@ pub struct BacktestSetup {
 pub enum BacktestError {
     /// The file: a line that is not a valid order.
     File(OrderFileError),
-    /// The caller's setup (a profile list of the wrong length, too many orders listed).
+    /// More orders than `per_order` lists (MAX_LISTED_ORDERS).
+    TooManyListed(String),
+    /// The caller's setup (a profile list of the wrong length).
     Setup(String),
 }
 
@@ -60,7 +65,9 @@ impl std::fmt::Display for BacktestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BacktestError::File(error) => error.fmt(f),
-            BacktestError::Setup(reason) => f.write_str(reason),
+            BacktestError::TooManyListed(reason) | BacktestError::Setup(reason) => {
+                f.write_str(reason)
+            }
         }
     }
 }
@@ -93,6 +100,8 @@ pub struct Backtest {
     counters: FastMap<Vec<u8>, i64>,
     baseline_counters: FastMap<Vec<u8>, i64>,
     tally: Tally,
+    /// Coupons: the code every order presents and its record, encoded once.
+    code: Option<(String, Vec<u8>)>,
 }
 
 impl Backtest {
@@ -109,7 +118,15 @@ impl Backtest {
                 )
             });
         let (currency, time_zone) = campaign.unwrap_or_else(|| (String::new(), chrono_tz::UTC));
+        let code = setup.code_record.as_ref().map(|template| {
+            let mut record = template.clone();
+            record.code = BACKTEST_CODE.to_owned();
+            // Its counter counts every order; the limit is the campaign's, not the code's.
+            record.redemption_quantity = Some(i64::MAX);
+            (record.code.clone(), record.encode_to_vec())
+        });
         Backtest {
+            code,
             reader: OrderReader::new(format, &currency),
             tally: Tally::new(&setup, currency, time_zone),
             setup,
@@ -171,11 +188,7 @@ impl Backtest {
         let now_ms = past.time_ms.unwrap_or(self.setup.now_ms);
         let customer = self.customers.get(&past.customer_id);
         let profile = customer.and_then(|customer| customer.profile.as_deref());
-        let code = self.setup.code_record.as_ref().map(|template| {
-            let mut code = template.clone();
-            code.code = format!("BACKTEST-{}", past.line);
-            code
-        });
+        let code = self.code.as_ref();
         let order_id = past.order.id.clone();
         let channel = past.order.channel.clone();
         let customer = (!past.customer_id.is_empty()).then(|| CustomerRef {
@@ -184,8 +197,8 @@ impl Backtest {
         });
         let redeemables = code
             .iter()
-            .map(|code| Redeemable {
-                target: Some(Target::Code(code.code.clone())),
+            .map(|(code, _)| Redeemable {
+                target: Some(Target::Code(code.clone())),
                 ..Default::default()
             })
             .collect();
@@ -212,14 +225,13 @@ impl Backtest {
             // only when explained. A coupon's code is listed whatever the answer.
             options: options(code.is_none()),
         };
-        let code_bytes = code.map(|code| code.encode_to_vec());
         let line = past.line;
         let response = simulate(
             &self.setup.plan,
             &mut self.counters,
             request,
             now_ms,
-            code_bytes.as_deref(),
+            code.map(|(_, record)| record.as_slice()),
             profile,
         )
         .map_err(|error| self.file_error(line, error))?;

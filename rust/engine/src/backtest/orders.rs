@@ -553,7 +553,7 @@ mod tests {
         assert_eq!(failure.line, 2);
         assert_eq!(failure.field, "items[0].quantity");
         let failure = read_all("{\"id\":\"o1\",\"colour\":1}", 100).unwrap_err();
-        assert_eq!((failure.line, failure.field.as_str()), (1, ""));
+        assert_eq!((failure.line, failure.field.as_str()), (1, "colour"));
         assert!(failure.reason.contains("colour"), "{}", failure.reason);
         let failure = read_all("{\"id\":\"o1\",\"time\":\"yesterday\"}", 100).unwrap_err();
         assert_eq!(failure.field, "time");

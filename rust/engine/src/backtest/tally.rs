@@ -263,7 +263,7 @@ impl Tally {
             if self.per_order {
                 if self.listed.len() == MAX_LISTED_ORDERS {
                     return Err(format!(
-                        "per_order: at most {MAX_LISTED_ORDERS} orders are listed one by one"
+                        "at most {MAX_LISTED_ORDERS} orders are listed one by one"
                     ));
                 }
                 self.listed.push(listed.clone());
