@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
+.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-backtest bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -154,6 +154,9 @@ bench-engine-rust: ## Criterion micro-benchmark of one Validate in the engine (l
 
 bench-codes: install ## 1,000,000 codes into a fresh store via GenerateCodes; codes/s, peak RSS; last line JSON
 	$(PY) benchmarks/bench_codes.py
+
+bench-backtest: install ## A campaign backtested on 1,000,000 load-data-set orders; orders/s, peak RSS, totals; last line JSON
+	$(PY) benchmarks/bench_backtest.py
 
 bench-wallet: install $(VENV)/.bench-deps ## Qualify p99 with a 50-code wallet over 1,000 promotions
 	$(PY) benchmarks/bench_wallet.py

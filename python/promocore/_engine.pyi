@@ -188,6 +188,55 @@ def evaluate_checkout(
     """
 
 @final
+class Backtest:
+    """A campaign replayed on a file of past orders (docs/backtest.md): every order is parsed
+    and evaluated in the engine at its own time, the usage counters simulated in memory (each
+    order the campaign applies to counts as redeemed). Nothing touches the store."""
+
+    def __init__(
+        self,
+        plan: CheckoutPlan,
+        campaign_id: str,
+        *,
+        baseline: CheckoutPlan | None = None,
+        code_record: bytes | None = None,
+        format: str | None = None,
+        samples_per_outcome: int = 5,
+        per_order: bool = False,
+        now_ms: int = 0,
+    ) -> None:
+        """``plan``: the catalog with the campaign (it joins as a promotion; a coupon campaign
+        is presented on every order through ``code_record``, a serialized ``promocore.v1.Code``
+        of it, whose own redemption limit is lifted); ``baseline``: the live catalog without it, to compare;
+        ``format``: "jsonl", "csv" or None (guessed); ``now_ms``: the time of undated orders.
+
+        Raises:
+            ValueError: an unknown format or a ``code_record`` that is not a Code.
+        """
+    def feed(self, chunk: bytes, last: bool = False) -> list[str]:
+        """Reads a chunk of the uncompressed file (``last``: it ends there); answers the ids of
+        the customers whose stored profile ``evaluate`` needs, in that order.
+
+        Raises:
+            InvalidRequestError: field "orders", reason "line N: field: why".
+        """
+    def evaluate(self, profiles: Sequence[bytes | None]) -> None:
+        """Evaluates the orders read so far; ``profiles[i]``: the serialized
+        ``promocore.v1.internal.CustomerProfile`` of the i-th customer ``feed`` named, or None.
+
+        Raises:
+            InvalidRequestError: an order the engine refuses (field "orders", reason naming
+                the line and field); ValueError: a profile list of the wrong length.
+        """
+    @property
+    def orders(self) -> int:
+        """Orders evaluated so far."""
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file read so far."""
+    def report(self) -> bytes:
+        """The serialized ``promocore.v1.BacktestReport`` of the orders evaluated so far."""
+
 class CheckoutPlan:
     """The catalog prepared for checkouts, kept in Rust between requests: every campaign by id,
     which of them read usage counters, the auto promotions that join and the stacking rules.

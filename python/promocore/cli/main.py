@@ -22,6 +22,7 @@ import orjson
 
 from promocore import _engine
 from promocore.cli import security as cli_security
+from promocore.cli.backtest import add_backtest_command
 from promocore.cli.cockpit import add_cockpit_commands
 from promocore.cli.customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli.manage import (
@@ -226,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_security.add_key_commands(commands, _client)
     add_cockpit_commands(commands, _client)
     add_management_commands(commands, _client)
+    add_backtest_command(commands, _client)
     add_stacking_commands(commands, _client)
     add_customer_commands(commands, _client, _print)
 

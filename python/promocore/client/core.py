@@ -29,6 +29,7 @@ from promocore.client.programs import ProgramsClient
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
+    backtest_pb2,
     campaign_pb2,
     checkout_pb2,
     checkout_pb2_grpc,
@@ -39,6 +40,16 @@ from promocore.wire.status import from_rpc_error
 Plain = dict[str, Any]
 API_KEY_HEADER = "x-api-key"
 API_KEY_ENV = "PROMOCORE_API_KEY"
+
+
+# A message of a request stream carries at most this much of a file (the server's message
+# limit is 1 MiB by default).
+BACKTEST_CHUNK_BYTES = 512 * 1024
+
+
+def _chunked(data: bytes) -> Iterator[bytes]:
+    for offset in range(0, len(data), BACKTEST_CHUNK_BYTES):
+        yield data[offset : offset + BACKTEST_CHUNK_BYTES]
 
 
 class Client(ProgramsClient, CustomersClient):
@@ -105,9 +116,11 @@ class Client(ProgramsClient, CustomersClient):
                 break
         return found if limit is None else found[:limit]
 
-    def _stream(self, method: Callable, request: Any) -> Iterator[Any]:
+    def _stream(self, method: Callable, request: Any, *, unbounded: bool = False) -> Iterator[Any]:
+        """`unbounded`: no deadline (a long job that reports its progress)."""
+        timeout = None if unbounded else self.timeout
         try:
-            yield from method(request, timeout=self.timeout, metadata=self._metadata)
+            yield from method(request, timeout=timeout, metadata=self._metadata)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 
@@ -299,6 +312,50 @@ class Client(ProgramsClient, CustomersClient):
         request = admin_pb2.GetCodeQrRequest(code=code, format=format, scale=scale)
         response = self._call(self._admin.GetCodeQr, request)
         return response.content_type, response.image
+
+    # Backtests -----------------------------------------------------------------------------
+
+    def backtest(
+        self,
+        orders: bytes | Iterable[bytes],
+        *,
+        campaign: Plain | None = None,
+        campaign_id: str = "",
+        with_live: bool = False,
+        orders_format: str = "",
+        orders_size: int = 0,
+        samples_per_outcome: int = 0,
+        per_order: bool = False,
+        on_progress: Callable[[int, float], None] | None = None,
+    ) -> Plain:
+        """Replays a campaign (`campaign`, not stored, or a stored one by `campaign_id`) on a
+        file of past orders (bytes, or chunks of at most BACKTEST_CHUNK_BYTES; gzip accepted;
+        `orders_format` "jsonl", "csv" or "" to guess); returns the report (docs/backtest.md).
+        `on_progress(orders, fraction)` follows it."""
+        chunks = _chunked(orders) if isinstance(orders, bytes) else orders
+        settings: dict[str, Any] = {
+            "with_live": with_live,
+            "format": f"ORDERS_FORMAT_{orders_format.upper()}" if orders_format else 0,
+            "samples_per_outcome": samples_per_outcome,
+            "per_order": per_order,
+            "orders_size": len(orders) if isinstance(orders, bytes) else orders_size,
+        }
+        if campaign is not None:
+            settings["campaign"] = campaign
+        else:
+            settings["campaign_id"] = campaign_id
+
+        def requests() -> Iterator[backtest_pb2.BacktestRequest]:
+            yield from_plain(backtest_pb2.BacktestRequest, settings)
+            for chunk in chunks:
+                yield backtest_pb2.BacktestRequest(orders=chunk)
+
+        for progress in self._stream(self._admin.Backtest, requests(), unbounded=True):
+            if on_progress is not None:
+                on_progress(progress.orders, progress.fraction)
+            if progress.done:
+                return to_plain(progress.report)
+        raise RuntimeError("the backtest ended without its report")
 
     # Checkout ------------------------------------------------------------------------------
 

@@ -113,6 +113,10 @@ class Admin:
         prepared = self._prepared(copy, assign_id=True)
         return self._store_new_campaign(prepared, "DuplicateCampaign", copied_from=campaign_id)
 
+    def checked_campaign(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
+        """The campaign as CreateCampaign would store it (validated, compiled), not stored."""
+        return self._prepared(campaign, assign_id=True)
+
     def _store_new_campaign(
         self, campaign: campaign_pb2.Campaign, action: str, copied_from: str = ""
     ) -> campaign_pb2.Campaign:

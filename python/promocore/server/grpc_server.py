@@ -34,6 +34,7 @@ from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
+from promocore.manage.backtest import Backtests
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
 from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
@@ -120,9 +121,11 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
         shop_brandings: ShopBrandings,
+        backtests: Backtests,
     ) -> None:
         self._shop_brandings = shop_brandings
         self._admin = admin
+        self._backtests = backtests
         self._programs = programs
         self._customer_data = customer_data
         self._api_keys = api_keys
@@ -209,6 +212,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
 
     def DescribeRules(self, request, context):
         return self._admin.describe_rules(request)
+
+    def Backtest(self, request_iterator, context):
+        yield from self._backtests.run(request_iterator)
 
     def ListRedemptions(self, request, context):
         return self._admin.list_redemptions(request)
@@ -430,6 +436,7 @@ class Domain:
     wallet: Wallet
     cockpit_links: CockpitLinks
     shop_brandings: ShopBrandings
+    backtests: Backtests
 
 
 def build_domain(
@@ -468,6 +475,7 @@ def build_domain(
         wallet=wallet,
         cockpit_links=CockpitLinks(store, clock, customer_data),
         shop_brandings=ShopBrandings(store, clock),
+        backtests=Backtests(store, campaigns, clock, admin.checked_campaign, customer_data.profile),
     )
 
 
@@ -534,6 +542,7 @@ def add_services(gate: Gate, domain: Domain) -> Services:
             domain.api_keys,
             domain.cockpit_links,
             domain.shop_brandings,
+            domain.backtests,
         ),
         collected,
     )

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from promocore.v1 import backtest_pb2 as _backtest_pb2
 from promocore.v1 import campaign_pb2 as _campaign_pb2
 from promocore.v1 import checkout_pb2 as _checkout_pb2
 from promocore.v1 import common_pb2 as _common_pb2

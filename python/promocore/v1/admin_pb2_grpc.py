@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from promocore.v1 import admin_pb2 as promocore_dot_v1_dot_admin__pb2
+from promocore.v1 import backtest_pb2 as promocore_dot_v1_dot_backtest__pb2
 from promocore.v1 import campaign_pb2 as promocore_dot_v1_dot_campaign__pb2
 from promocore.v1 import checkout_pb2 as promocore_dot_v1_dot_checkout__pb2
 from promocore.v1 import customer_pb2 as promocore_dot_v1_dot_customer__pb2
@@ -318,6 +319,11 @@ class AdminServiceStub:
                 '/promocore.v1.AdminService/SetShopBranding',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
+                _registered_method=True)
+        self.Backtest = channel.stream_stream(
+                '/promocore.v1.AdminService/Backtest',
+                request_serializer=promocore_dot_v1_dot_backtest__pb2.BacktestRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_backtest__pb2.BacktestProgress.FromString,
                 _registered_method=True)
 
 
@@ -730,6 +736,16 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Backtest(self, request_iterator, context):
+        """Replays a campaign (a draft, or one given whole) on a file of past orders sent in chunks,
+        each order at its own time, limits and budget simulated in order; streams progress, the
+        last message holds the report (docs/backtest.md). Nothing is written; the campaign is not
+        published. Admin keys.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -1012,6 +1028,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.SetShopBranding,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.SerializeToString,
+            ),
+            'Backtest': grpc.stream_stream_rpc_method_handler(
+                    servicer.Backtest,
+                    request_deserializer=promocore_dot_v1_dot_backtest__pb2.BacktestRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_backtest__pb2.BacktestProgress.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2527,6 +2548,33 @@ class AdminService:
             '/promocore.v1.AdminService/SetShopBranding',
             promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Backtest(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/promocore.v1.AdminService/Backtest',
+            promocore_dot_v1_dot_backtest__pb2.BacktestRequest.SerializeToString,
+            promocore_dot_v1_dot_backtest__pb2.BacktestProgress.FromString,
             options,
             channel_credentials,
             insecure,

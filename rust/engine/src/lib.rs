@@ -7,6 +7,7 @@
 //! once per catalog change, then [`CampaignIndex::qualify_bytes`] per Qualify request.
 
 pub mod allocation;
+pub mod backtest;
 pub mod campaign;
 pub mod cart;
 pub mod checkout;
