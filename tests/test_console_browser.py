@@ -69,7 +69,7 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     console.text_in("#generate-result", "10,000 codes generated", timeout=120)
     assert console.find("#generate-progress").get_attribute("value") == "100"
     assert console.find("#generate-progress-text").text.startswith("100 %")
-    console.screenshot("05-codes-generated")
+    console.doc_screenshot("codes-generated")
     console.check_accessibility("codes")
     codes = admin.list_codes("spring-10")
     assert len(codes) == 10_000
@@ -150,7 +150,7 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     bars = console.driver.find_elements(By.CSS_SELECTOR, "#report-charts svg rect[data-value='1']")
     assert bars, "a bar for the one redemption"
     console.text_in("#report-totals", "1 redemptions")
-    console.screenshot("09-report")
+    console.doc_screenshot("report")
     console.check_accessibility("report")
     assert console.console_errors() == []
 
