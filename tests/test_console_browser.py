@@ -146,9 +146,14 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
 
     # The report chart.
     console.go("#/reports/spring-10")
-    console.find("#report-charts svg")
-    bars = console.driver.find_elements(By.CSS_SELECTOR, "#report-charts svg rect[data-value='1']")
+    console.find("#report-redemptions-chart svg.main-svg")  # drawn by plotly.js
+    bars = console.driver.find_elements(By.CSS_SELECTOR, "#report-redemptions-chart .point path")
     assert bars, "a bar for the one redemption"
+    ticks = [
+        t.text
+        for t in console.driver.find_elements(By.CSS_SELECTOR, "#report-discount-chart .ytick text")
+    ]
+    assert ticks and all(tick.endswith(" EUR") for tick in ticks), ticks
     console.text_in("#report-totals", "1 redemptions")
     console.doc_screenshot("report")
     console.check_accessibility("report")
