@@ -19,7 +19,7 @@ InvalidArgumentError carries the offending `field`, others a `reason` code.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -49,18 +49,22 @@ class Client(ProgramsClient, CustomersClient):
         *,
         timeout: float | None = 30.0,
         credentials: grpc.ChannelCredentials | None = None,
+        channel_options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         """`api_key`: None takes $PROMOCORE_API_KEY (as the CLI does); "" sends no key.
-        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext."""
+        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext.
+        `channel_options`: gRPC channel arguments, e.g. `("grpc.use_local_subchannel_pool", 1)`
+        for a connection of this client's own (clients of one target share one otherwise)."""
         self.target = target
         self.timeout = timeout
         if api_key is None:
             api_key = os.environ.get(API_KEY_ENV, "")
         self._metadata = ((API_KEY_HEADER, api_key),) if api_key else ()
+        options = list(channel_options)
         self._channel = (
-            grpc.secure_channel(target, credentials)
+            grpc.secure_channel(target, credentials, options=options)
             if credentials is not None
-            else grpc.insecure_channel(target)
+            else grpc.insecure_channel(target, options=options)
         )
         self._checkout = checkout_pb2_grpc.CheckoutServiceStub(self._channel)
         self._admin = admin_pb2_grpc.AdminServiceStub(self._channel)

@@ -27,6 +27,7 @@ from promocore.store.codegen import (
     CodePattern,
 )
 from promocore.store.counters import CounterKeys
+from promocore.store.failures import STORE_FAILURES, store_answer
 from promocore.store.keys import decode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
 from promocore.wire.request_fields import ID_PATTERN, page_size
@@ -241,12 +242,26 @@ class Admin:
                 yield admin_pb2.GenerateCodesProgress(
                     generated=generated, total=count, done=done, codes=codes if done else []
                 )
+        except STORE_FAILURES as failure:
+            # The stream says how far it got: the chunks before this one are committed.
+            answer = store_answer(failure)
+            raise type(answer)(
+                f"{answer.message}; {generated} of the {count} codes were committed before the "
+                "failure (see them with ListCodes); generate the rest again"
+            ) from None
         finally:
             if generated:  # one entry for the batch (each chunk is committed on its own)
-                with self._store.write() as txn:
-                    after = {"requested": count, "generated": generated, "pattern": pattern.pattern}
-                    target = f"campaign/{campaign.id}/codes"
-                    self._audit(txn, "GenerateCodes", target, None, after)
+                self._audit_generated(campaign.id, count, generated, pattern.pattern)
+
+    def _audit_generated(self, campaign_id: str, count: int, generated: int, pattern: str) -> None:
+        after = {"requested": count, "generated": generated, "pattern": pattern}
+        try:
+            with self._store.write() as txn:
+                self._audit(txn, "GenerateCodes", f"campaign/{campaign_id}/codes", None, after)
+        except STORE_FAILURES as failure:
+            # The store is failing (it is logged); the caller hears of the failure that ended
+            # the stream, not of its audit entry's.
+            store_answer(failure)
 
     def _generate_in_bulk(
         self, template: campaign_pb2.Code, pattern: CodePattern, count: int
