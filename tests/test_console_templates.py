@@ -151,8 +151,9 @@ def test_weekend_double_points_from_its_template(console, admin, clock):
 
     card = admin.enroll_loyalty("weekend-points", "ann")["code"]
     earned = []
-    # Friday 16:00 UTC is Saturday 01:00 in Seoul; Sunday 16:00 UTC is Monday 01:00 there.
-    for number, (day, hour) in enumerate(((6, 16), (8, 16), (8, 14))):
+    # Friday 16:00 UTC is Saturday 01:00 in Seoul, Sunday 14:00 UTC is Sunday 23:00 there and
+    # Sunday 16:00 UTC is Monday 01:00.
+    for number, (day, hour) in enumerate(((6, 16), (8, 14), (8, 16))):
         clock.set(int(datetime(2026, 3, day, hour, 0, tzinfo=UTC).timestamp() * 1000))
         before = admin.get_loyalty_card(card)["points"]
         admin.redeem(
@@ -162,4 +163,4 @@ def test_weekend_double_points_from_its_template(console, admin, clock):
             idempotency_key=f"order-{number}",
         )
         earned.append(admin.get_loyalty_card(card)["points"] - before)
-    assert earned == [50, 25, 50]  # Saturday, Monday, Sunday (14:00 UTC: 23:00 in Seoul)
+    assert earned == [50, 50, 25]  # Saturday, Sunday, Monday
