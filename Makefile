@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-backtest bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
+.PHONY: help docs-screenshots wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-backtest bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -119,6 +119,12 @@ test-rust: ## Rust engine tests only
 test-python: install ## Python tests only (a run that collects no test fails)
 	$(PY) -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
+
+# The browser tests that take docs/console.md's screenshots (Console.doc_screenshot).
+DOC_SCREENSHOT_TESTS = $(filter-out tests/test_console_docs.py,$(shell grep -lF 'console.doc_screenshot' tests/test_*.py))
+docs-screenshots: install ## Retake docs/console.md's screenshots (docs/images/console/) with the browser tests
+	rm -f docs/images/console/*.png
+	PROMOCORE_DOC_SCREENSHOTS=$(CURDIR)/docs/images/console $(PY) -m pytest -q $(DOC_SCREENSHOT_TESTS)
 
 proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promocore/v1
 	$(PY) proto/generate.py python

@@ -67,7 +67,7 @@ def test_open_a_code_and_read_its_redemptions(console, admin, clock):
     assert len(page) == 50  # newest first: the 51 anonymous ones, then ann's
     assert page[0] == ["2026-03-02 09:41", "order-50", "anonymous", "5.00 EUR", "no"]
     assert all(row[2] == "anonymous" and row[1] != "order-b" for row in page)
-    console.screenshot("code-redemptions")
+    console.doc_screenshot("code-redemptions", show="#code-redemptions-title")
     console.check_accessibility("code-redemptions")
 
     console.find("#code-redemptions-next").send_keys(Keys.ENTER)

@@ -119,7 +119,7 @@ def test_read_the_dashboard_after_20_redemptions(console, admin, clock):
     ]
     assert days and all(re.fullmatch(r"\d{1,2} (Jan|Feb|Mar)", day) for day in days), days
     assert console.console_errors() == []  # no CSP violation, no script error
-    console.screenshot("dashboard")
+    console.doc_screenshot("dashboard")
     console.check_accessibility("dashboard")
 
     # The keyboard: the period's fields in order, Enter shows; a wrong zone is said at its field.

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from programs_support import gift_program, loyalty_program
+from test_http_api import call, detail
 
 from promocore import Client
 from promocore.errors import InvalidArgumentError, PermissionDeniedError
@@ -266,3 +267,21 @@ def test_readers_may_read_the_dashboard_and_a_checkout_key_may_not(client, targe
     secret = client.create_api_key("shop", "checkout")["secret"]
     with Client(target, api_key=secret, timeout=10) as shop, pytest.raises(PermissionDeniedError):
         shop.dashboard()
+
+
+def test_the_dashboard_over_http_json(http_server, admin, clock):
+    coupon(admin, "c1", "SAVE1")
+    admin.redeem(cart(("TEA", 1000, 1), id="o1"), codes=["SAVE1"], idempotency_key="r1")
+    path = "/promocore.v1.AdminService/GetDashboard"
+    status, board = call(http_server, path, {"fromDate": "2026-03-01", "timeZone": "Asia/Tokyo"})
+    assert status == 200
+    assert (board["fromDate"], board["toDate"], board["timeZone"]) == (
+        "2026-03-01",
+        "2026-03-01",
+        "Asia/Tokyo",
+    )
+    [eur] = board["currencies"]
+    assert (eur["redemptions"], eur["discount"], eur["orderValue"]) == ("1", "100", "1000")
+    status, error = call(http_server, path, {"timeZone": "Mars/Base"})
+    assert (status, error["code"]) == (400, "invalid_argument")
+    assert detail(error, "google.rpc.BadRequest")["fieldViolations"][0]["field"] == "time_zone"

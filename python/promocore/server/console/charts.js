@@ -89,13 +89,19 @@ export function daysChart({ id, title, days, series, currency = "" }) {
   const holder = chartHolder(id, label);
   const traces = series.map((s, index) => ({
     type: "bar", name: s.name, x: days, y: s.values.map(toUnits),
+    // A day's bars share 80 % of the day (plotly would size a lone day's bar to a sliver).
+    width: (0.8 * DAY_MS) / series.length,
     marker: { color: s.color || COLORS[index % COLORS.length] },
   }));
-  const everyNth = Math.max(1, Math.ceil(days.length / 12));
+  // At least a week across, so that a report of one or two days has bars of a day's width.
+  const first = Date.parse(days[0] || "1970-01-01");
+  const span = Math.max(Date.parse(days[days.length - 1] || "1970-01-01") - first, 6 * DAY_MS);
+  const plotDate = (ms) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  const everyNth = Math.max(1, Math.ceil((span / DAY_MS + 1) / 12));
   const chartLayout = layout(title, {
     barmode: "group",
     xaxis: { type: "date", tickformat: "%-d %b", hoverformat: "%a %-d %b %Y", dtick: everyNth * DAY_MS,
-      fixedrange: true, automargin: true },
+      range: [plotDate(first - DAY_MS / 2), plotDate(first + span + DAY_MS / 2)], fixedrange: true, automargin: true },
     yaxis: valueAxis(traces.flatMap((t) => t.y), currency),
   });
   draw(holder, traces, chartLayout).catch((error) => holder.replaceChildren(h("p", { className: "error", role: "alert" }, error.message)));
