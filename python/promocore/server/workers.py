@@ -34,13 +34,18 @@ from promocore.server.grpc_server import (
     serve_forever,
     start_server,
 )
+from promocore.server.heartbeat import Heartbeat, HeartbeatBoard
 from promocore.server.ports import ServePorts
+from promocore.server.supervision import WorkerWatch
 from promocore.store import open_store
+from promocore.store.refusals import StoreRefused
 
 log = logging.getLogger("promocore.workers")
 # A worker dying sooner than this after its start is restarted only after a pause, so a worker
 # that cannot start does not spin.
 MIN_WORKER_LIFETIME_S = 1.0
+# How often the supervisor looks at its workers' heartbeats while none exits.
+WATCH_INTERVAL_S = 0.1
 # After a stop signal, workers get this long to finish gracefully (their RPC grace is 5 s);
 # any still running then is killed, so the supervisor always exits.
 STOP_GRACE_S = 10
@@ -107,6 +112,9 @@ def serve_workers(
     )
 
     stopping = False
+    # Before the first fork: the shared page every worker beats into (heartbeat.py).
+    watch = WorkerWatch(HeartbeatBoard(workers))
+    crash_loop: str | None = None
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -133,7 +141,8 @@ def serve_workers(
             # up again (their progress is in the store).
             options_of_worker = dataclasses.replace(worker_options, background_duties=index == 0)
             cpu = cpus[index] if cpus is not None else None
-            children[_spawn(index, data_dir, address, options_of_worker, cpu)] = (
+            watch.started(index)
+            children[_spawn(index, data_dir, address, options_of_worker, cpu, watch.board)] = (
                 index,
                 time.monotonic(),
             )
@@ -143,6 +152,7 @@ def serve_workers(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGALRM, kill_stragglers)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # taken by sigtimedwait below
     for index in range(workers):
         spawn(index)
     log.info("promocore serving on %s with %d workers (data in %s)", address, workers, data_dir)
@@ -154,28 +164,45 @@ def serve_workers(
 
     while children:
         try:
-            pid, status = os.wait()
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             break
         except InterruptedError:
+            continue
+        if pid == 0:  # none exited: look at the heartbeats (never while stopping)
+            if not stopping:
+                watch.kill_silent(children)
+            # Until a child exits (SIGCHLD, blocked so that it waits here) or the interval
+            # passes: a relative wait, which no step of the wall clock can stretch or break.
+            signal.sigtimedwait([signal.SIGCHLD], WATCH_INTERVAL_S)
             continue
         index, started = children.pop(pid, (None, 0.0))
         if metrics_dir is not None:
             metrics.worker_died(pid)
         if index is None or stopping:
             continue
-        log.warning("worker %d (pid %d) exited with status %d; restarting", index, pid, status)
-        if time.monotonic() - started < MIN_WORKER_LIFETIME_S:
+        lived = time.monotonic() - started
+        crash_loop = watch.died(pid, index, status, lived)
+        if crash_loop is not None:
+            log.error("%s", crash_loop)
+            stop(signal.SIGTERM, None)
+            continue
+        if lived < MIN_WORKER_LIFETIME_S:
             time.sleep(MIN_WORKER_LIFETIME_S)
         if not stopping:
             spawn(index)
     ports.close()
     log.info("all workers stopped")
-    return 0
+    return 1 if crash_loop is not None else 0
 
 
 def _spawn(
-    index: int, data_dir: Path, address: str, options: ServerOptions, cpu: int | None
+    index: int,
+    data_dir: Path,
+    address: str,
+    options: ServerOptions,
+    cpu: int | None,
+    board: HeartbeatBoard | None,
 ) -> int:
     pid = os.fork()
     if pid:
@@ -186,7 +213,7 @@ def _spawn(
         # worker (it serves nothing yet); never the supervisor's handler inherited by fork.
         for signum in (*_STOP_SIGNALS, signal.SIGALRM):
             signal.signal(signum, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {*_STOP_SIGNALS, signal.SIGCHLD})
         _die_with_parent()
         logs.set_worker(index)
         if cpu is not None:
@@ -194,9 +221,14 @@ def _spawn(
             os.sched_setaffinity(0, {cpu})
             log.info("worker %d (pid %d) pinned to CPU %d", index, os.getpid(), cpu)
         running = start_server(data_dir, address, options=options)
+        if board is not None:
+            writer = running.store.writer
+            running.heartbeat = Heartbeat(board, index, lambda: writer.holding_lock_since).start()
         log.info("worker %d (pid %d) serving", index, os.getpid())
         serve_forever(running)
         status = 0
+    except StoreRefused as refused:  # said in one line: the file is the cause, not the code
+        log.error("worker %d cannot open the store: %s", index, refused)
     except BaseException:
         log.exception("worker %d failed", index)
     finally:

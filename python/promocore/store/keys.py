@@ -77,6 +77,26 @@ def add_to_counter(txn, db, key: bytes, amount: int) -> None:
     txn.put(key, encode_counter(decode_counter(txn.get(key, db=db)) + amount), db=db)
 
 
+def read_unchecked(txn, db, key: bytes) -> bytes | None:
+    """The key's value for a decision that needs no exact answer (a value only ever raised):
+    on a shared store (Redis) a read the commit does not re-check, so a concurrent writer of it
+    is no conflict; on LMDB the transaction's own view."""
+    if hasattr(txn, "get_unchecked"):
+        return txn.get_unchecked(key, db=db)
+    return txn.get(key, db=db)
+
+
+def raise_u64(txn, db, key: bytes, value: int) -> None:
+    """Sets an unsigned 8-byte value to `value` unless it is larger already; on a shared store
+    (Redis) without reading it first, so writers that only raise it never conflict."""
+    if hasattr(txn, "raise_to"):
+        txn.raise_to(key, encode_u64(value), db=db)
+        return
+    current = txn.get(key, db=db)
+    if current is None or decode_u64(current) < value:
+        txn.put(key, encode_u64(value), db=db)
+
+
 def prefetch(txn, db, keys: Iterable[bytes]) -> None:
     """Hints that `keys` are about to be read: on a shared store (Redis) they are fetched in one
     round trip; LMDB reads from memory and ignores it."""
