@@ -38,6 +38,7 @@ from promocore.manage.backtest import Backtests
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
 from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.manage.shop_branding import ShopBrandings
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
@@ -120,7 +121,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
         backtests: Backtests,
+        shop_brandings: ShopBrandings,
     ) -> None:
+        self._shop_brandings = shop_brandings
         self._admin = admin
         self._backtests = backtests
         self._programs = programs
@@ -129,7 +132,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         self._cockpit_links = cockpit_links
 
     def CreateCockpitLink(self, request, context):
-        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+        return self._cockpit_links.create(
+            request.customer_id, request.ttl_seconds, request.base_url
+        )
 
     def RevokeCockpitLinks(self, request, context):
         return self._cockpit_links.revoke(request.customer_id)
@@ -145,6 +150,12 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
 
     def WhoAmI(self, request, context):
         return self._api_keys.who_am_i()
+
+    def GetShopBranding(self, request, context):
+        return self._shop_brandings.get()
+
+    def SetShopBranding(self, request, context):
+        return self._shop_brandings.set(request.branding)
 
     def GetSupportLimits(self, request, context):
         return self._admin.get_support_limits()
@@ -425,6 +436,7 @@ class Domain:
     wallet: Wallet
     cockpit_links: CockpitLinks
     backtests: Backtests
+    shop_brandings: ShopBrandings
 
 
 def build_domain(
@@ -463,6 +475,7 @@ def build_domain(
         wallet=wallet,
         cockpit_links=CockpitLinks(store, clock, customer_data),
         backtests=Backtests(store, campaigns, clock, admin.checked_campaign, customer_data.profile),
+        shop_brandings=ShopBrandings(store, clock),
     )
 
 
@@ -529,6 +542,7 @@ def add_services(gate: Gate, domain: Domain) -> Services:
             domain.api_keys,
             domain.cockpit_links,
             domain.backtests,
+            domain.shop_brandings,
         ),
         collected,
     )
@@ -592,6 +606,7 @@ def bind_http(
             lambda customer_id: cockpit_view(
                 domain.customer_data, domain.wallet, customer_id, clock.now_ms()
             ),
+            domain.shop_brandings.get,
         ),
     )
     return HttpServer(
