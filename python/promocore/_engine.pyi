@@ -207,8 +207,9 @@ class Backtest:
     ) -> None:
         """``plan``: the catalog with the campaign (it joins as a promotion; a coupon campaign
         is presented on every order through ``code_record``, a serialized ``promocore.v1.Code``
-        of it, whose own redemption limit is lifted); ``baseline``: the live catalog without it, to compare;
-        ``format``: "jsonl", "csv" or None (guessed); ``now_ms``: the time of undated orders.
+        of it, whose own redemption limit is lifted); ``baseline``: the live catalog without
+        it, to compare; ``format``: "jsonl", "csv" or None (guessed); ``now_ms``: the time of
+        undated orders.
 
         Raises:
             ValueError: an unknown format or a ``code_record`` that is not a Code.

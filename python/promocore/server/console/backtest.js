@@ -5,7 +5,8 @@
 // campaign's currency, times in its zone. Nothing is written; the campaign is not published.
 import { ADMIN, stream } from "./api.js";
 import { canWrite } from "./session.js";
-import { barChart, errorBox, field, h, money, replace, table } from "./ui.js";
+import { daysChart, rankChart } from "./charts.js";
+import { errorBox, field, h, money, replace, table } from "./ui.js";
 import { formatInZone } from "./zones.js";
 
 const TRIED_TYPES = ["DISCOUNT_COUPONS", "PROMOTION"];
@@ -98,10 +99,8 @@ function reportView(report) {
   const days = report.perDay || [];
   const amountMisses = (report.nearMisses || []).filter((bucket) => bucket.unit === "amount");
   let below = 0;
-  const missLabels = amountMisses.map((bucket, index) => {
-    const label = Number(bucket.upTo || 0) ? `≤ ${money(bucket.upTo, currency)}` : `> ${money(amountMisses[index - 1]?.upTo || 0, currency)}`;
-    return `     ${label}`; // the chart drops a label's first five characters (dates' year)
-  });
+  const missLabels = amountMisses.map((bucket, index) => (Number(bucket.upTo || 0)
+    ? `≤ ${money(bucket.upTo, currency)}` : `> ${money(amountMisses[index - 1]?.upTo || 0, currency)}`));
   const within = amountMisses.map((bucket) => (below += Number(bucket.orders || 0)));
   return h("div", {},
     h("dl", { className: "facts", id: "backtest-totals" },
@@ -117,17 +116,23 @@ function reportView(report) {
         `${money(report.liveDiscountWithout, currency)} without it, ${money(report.liveDiscountWith, currency)} with it`)] : null),
     h("section", { id: "backtest-near-misses" }, h("h3", {}, "Near misses"),
       amountMisses.some((bucket) => Number(bucket.orders || 0))
-        ? [barChart(`Orders short of the threshold, by how much (${currency})`, missLabels,
-            [{ name: "orders", color: "#b26a00", values: amountMisses.map((bucket) => Number(bucket.orders || 0)) }], count, { whole: true }),
+        ? [rankChart({
+            id: "backtest-near-miss-chart", title: "Orders short of the threshold, by how much", name: "Orders",
+            names: missLabels, values: amountMisses.map((bucket) => Number(bucket.orders || 0)),
+          }),
           table([
-            { title: "Short by", cell: (row) => row.label.trim() },
+            { title: "Short by", cell: (row) => row.label },
             { title: "Orders", cell: (row) => count(row.orders) },
             { title: "Within it", cell: (row) => count(row.within) },
           ], amountMisses.map((bucket, index) => ({ label: missLabels[index], orders: bucket.orders, within: within[index] })))]
         : h("p", { className: "muted" }, "No order was short of an amount threshold.")),
     days.length ? h("section", { id: "backtest-days" }, h("h3", {}, `Per day (${zone})`),
-      barChart(`Discount per day (${currency})`, days.map((day) => day.key),
-        [{ name: "discount", color: "#1e7d32", values: days.map((day) => Number(day.discount || 0)) }], (v) => money(v, currency), { whole: true }),
+      daysChart({
+        id: "backtest-days-chart", title: `Discount per day (${currency})`, days: days.map((day) => day.key), currency,
+        series: [
+          { name: "Discount", values: days.map((day) => day.discount || "0"), color: "#1e7d32" },
+        ],
+      }),
       groupTable("Day", days, currency)) : null,
     h("section", {}, h("h3", {}, "Per channel"), groupTable("Channel", report.perChannel || [], currency)),
     h("section", {}, h("h3", {}, "Per customer segment"), groupTable("Segment", report.perSegment || [], currency)),
