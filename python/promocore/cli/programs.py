@@ -17,7 +17,10 @@ Printer = Callable[[argparse.Namespace, Any], int]
 
 def client_command(
     client: ClientFactory, printer: Printer
-) -> Callable[[argparse.ArgumentParser, Callable, Callable[[Any], str]], None]:
+) -> Callable[
+    [argparse.ArgumentParser, Callable[[Client, argparse.Namespace], Any], Callable[[Any], str]],
+    None,
+]:
     """Makes `command(parser, run, text)`: the parser runs `run(client, args)` and prints its
     answer as JSON (`-o json`) or through `text`."""
 
@@ -185,7 +188,7 @@ def _money(minor: int) -> str:
     return f"{minor // 100}.{minor % 100:02d}" if minor >= 0 else f"-{_money(-minor)}"
 
 
-def _program_text(totals: dict) -> str:
+def _program_text(totals: dict[str, Any]) -> str:
     currency = totals["currency"]
     return (
         f"{totals['campaign_id']}: {totals['cards']} cards, outstanding "

@@ -74,7 +74,7 @@ class Client(ProgramsClient, CustomersClient):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _call(self, method: Callable, request: Any) -> Any:
+    def _call(self, method: Callable[..., Any], request: Any) -> Any:
         try:
             return method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
@@ -83,15 +83,15 @@ class Client(ProgramsClient, CustomersClient):
     def _pages(
         self,
         request_for: Callable[[str], Any],
-        method: Callable,
+        method: Callable[..., Any],
         field: str,
         *,
         limit: int | None = None,
         convert: Callable[[Any], Any] = to_plain,
-    ) -> list:
+    ) -> list[Any]:
         """Every item of a paged list RPC (the first `limit` when given), following pages:
         `request_for(page_token)` builds each page's request."""
-        found: list = []
+        found: list[Any] = []
         token = ""
         while limit is None or len(found) < limit:
             response = self._call(method, request_for(token))
@@ -101,7 +101,7 @@ class Client(ProgramsClient, CustomersClient):
                 break
         return found if limit is None else found[:limit]
 
-    def _stream(self, method: Callable, request: Any) -> Iterator[Any]:
+    def _stream(self, method: Callable[..., Any], request: Any) -> Iterator[Any]:
         try:
             yield from method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
@@ -253,7 +253,8 @@ class Client(ProgramsClient, CustomersClient):
             for chunk in chunks:
                 yield admin_pb2.ImportCodesChunk(csv=chunk)
 
-        return self._call(self._admin.ImportCodes, requests()).imported
+        imported: int = self._call(self._admin.ImportCodes, requests()).imported
+        return imported
 
     def export_codes(self, campaign_id: str, *, prefix: str = "") -> Iterator[bytes]:
         """The campaign's codes (those starting with `prefix`) as CSV, in chunks (header
@@ -366,7 +367,8 @@ class Client(ProgramsClient, CustomersClient):
     def release_reservation(self, session_key: str) -> int:
         """Frees a Validate reservation; returns how many redeemables it held."""
         request = checkout_pb2.ReleaseReservationRequest(session_key=session_key)
-        return self._call(self._checkout.ReleaseReservation, request).released
+        released: int = self._call(self._checkout.ReleaseReservation, request).released
+        return released
 
     # API keys ------------------------------------------------------------------------------
 

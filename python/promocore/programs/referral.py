@@ -24,7 +24,7 @@ from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
 from promocore.store.redemptions import Redeemed
-from promocore.v1 import admin_pb2, campaign_pb2
+from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
 from promocore.v1.internal import store_pb2
 
 CARD_CODE_PREFIX = "REF-"
@@ -107,7 +107,7 @@ class Referrals:
         txn: Txn,
         customer_id: str,
         event_name: str,
-        properties: dict,
+        properties: dict[str, object],
         now_ms: int,
     ) -> int:
         """A custom event naming a referral code (property "referral_code") whose program lists
@@ -149,7 +149,9 @@ class Referrals:
         self._put_stats(txn, normalized, stats)
         return True
 
-    def _reward_points(self, txn, program, code: campaign_pb2.Code, now_ms: int) -> int:
+    def _reward_points(
+        self, txn: Txn, program: loyalty_pb2.ReferralProgram, code: campaign_pb2.Code, now_ms: int
+    ) -> int:
         if program.referrer_points <= 0 or not program.referrer_loyalty_campaign_id:
             return 0
         card = self._accounts.enroll(
@@ -167,9 +169,12 @@ class Referrals:
             source=f"referral {code.code}",
         )
         self._accounts.put(txn, card, account)
-        return program.referrer_points
+        points: int = program.referrer_points
+        return points
 
-    def _reward_gift(self, txn, program, code: campaign_pb2.Code, now_ms: int) -> int:
+    def _reward_gift(
+        self, txn: Txn, program: loyalty_pb2.ReferralProgram, code: campaign_pb2.Code, now_ms: int
+    ) -> int:
         if program.referrer_gift_credit <= 0 or not program.referrer_gift_campaign_id:
             return 0
         card = self._gift_cards.card_for_customer(
@@ -182,17 +187,18 @@ class Referrals:
             at_ms=now_ms,
             reason=f"referral {code.code}",
         )
-        return program.referrer_gift_credit
+        credit: int = program.referrer_gift_credit
+        return credit
 
     def _stats(self, txn: Txn, normalized: bytes) -> admin_pb2.ReferralStats:
         raw = txn.get(normalized, db=self._store.tables.referrals)
         return admin_pb2.ReferralStats() if raw is None else admin_pb2.ReferralStats.FromString(raw)
 
-    def _put_stats(self, txn: Txn, normalized: bytes, stats) -> None:
+    def _put_stats(self, txn: Txn, normalized: bytes, stats: admin_pb2.ReferralStats) -> None:
         txn.put(normalized, stats.SerializeToString(), db=self._store.tables.referrals)
 
 
-def event_properties(properties_json: str) -> dict:
+def event_properties(properties_json: str) -> dict[str, object]:
     if not properties_json:
         return {}
     try:

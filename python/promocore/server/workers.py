@@ -159,11 +159,12 @@ def serve_workers(
             break
         except InterruptedError:
             continue
-        index, started = children.pop(pid, (None, 0.0))
+        child = children.pop(pid, None)
         if metrics_dir is not None:
             metrics.worker_died(pid)
-        if index is None or stopping:
+        if child is None or stopping:
             continue
+        index, started = child
         log.warning("worker %d (pid %d) exited with status %d; restarting", index, pid, status)
         if time.monotonic() - started < MIN_WORKER_LIFETIME_S:
             time.sleep(MIN_WORKER_LIFETIME_S)

@@ -22,6 +22,7 @@ from promocore.store.keys import decode_counter
 from promocore.store.redis_kv import RedisEnvironment, RedisLocation
 from promocore.store.store import transact
 from promocore.store.tables import TABLE_NAMES, Tables, open_readonly
+from promocore.store.txn import Txn
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
@@ -55,7 +56,7 @@ class CheckReport:
         tail = f"\n  ... and {more} more" if more > 0 else ""
         return f"{head}{len(self.problems)} problems\n{listed}{tail}"
 
-    def as_plain(self) -> dict:
+    def as_plain(self) -> dict[str, object]:
         return {
             "ok": self.ok,
             "log_records": self.log_records,
@@ -89,7 +90,7 @@ def _check_redis(url: str) -> CheckReport:
         env.close()
 
 
-def _check(txn, tables: Tables) -> CheckReport:
+def _check(txn: Txn, tables: Tables) -> CheckReport:
     report = CheckReport()
     expected, states = _replay_log(txn, tables, report)
     _compare_counters(txn, tables, expected, report)
@@ -99,7 +100,9 @@ def _check(txn, tables: Tables) -> CheckReport:
     return report
 
 
-def _replay_log(txn, tables, report: CheckReport):
+def _replay_log(
+    txn: Txn, tables: Tables, report: CheckReport
+) -> tuple[dict[bytes, int], dict[str, int]]:
     expected: dict[bytes, int] = defaultdict(int)
     deltas_by_redemption: dict[str, list[store_pb2.CounterDelta]] = {}
     states: dict[str, int] = {}
@@ -135,7 +138,9 @@ def _replay_log(txn, tables, report: CheckReport):
     return expected, states
 
 
-def _compare_counters(txn, tables, expected: dict[bytes, int], report: CheckReport) -> None:
+def _compare_counters(
+    txn: Txn, tables: Tables, expected: dict[bytes, int], report: CheckReport
+) -> None:
     seen: set[bytes] = set()
     for key, raw in txn.cursor(db=tables.counters):
         key = bytes(key)
@@ -158,7 +163,9 @@ def _compare_counters(txn, tables, expected: dict[bytes, int], report: CheckRepo
             )
 
 
-def _compare_redemptions(txn, tables, states: dict[str, int], report: CheckReport) -> None:
+def _compare_redemptions(
+    txn: Txn, tables: Tables, states: dict[str, int], report: CheckReport
+) -> None:
     stored_ids: set[str] = set()
     for key, raw in txn.cursor(db=tables.redemptions):
         redemption = store_pb2.StoredRedemption.FromString(raw).redemption
@@ -176,7 +183,9 @@ def _compare_redemptions(txn, tables, states: dict[str, int], report: CheckRepor
         report.problems.append(f"redemption {redemption_id} is logged but not stored")
 
 
-def _check_idempotency(txn, tables, states: dict[str, int], report: CheckReport) -> None:
+def _check_idempotency(
+    txn: Txn, tables: Tables, states: dict[str, int], report: CheckReport
+) -> None:
     for key, raw in txn.cursor(db=tables.idempotency):
         response = checkout_pb2.RedeemResponse.FromString(
             store_pb2.IdempotencyRecord.FromString(raw).response

@@ -21,6 +21,7 @@ import hashlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, Literal, cast, overload
 from urllib.parse import parse_qs, urlsplit
 
 import redis
@@ -160,6 +161,15 @@ return out
 """
 
 
+# An argument of the commit script.
+ScriptArg = bytes | int | str
+
+
+def _bytes_list(answer: object) -> list[Any]:
+    """A list answer of the client, made without decode_responses: bytes (or None) items."""
+    return cast(list[Any], answer)
+
+
 @dataclass(frozen=True)
 class RedisTable:
     """A table handle (the `db=` argument), like an LMDB named database."""
@@ -255,11 +265,11 @@ class RedisEnvironment:
         return results[: len(gets)], [_pairs(flat) for flat in results[len(gets) :]]
 
     def first_key(self, table: RedisTable) -> bytes | None:
-        found = self.client.zrange(table.index_key, 0, 0)
+        found = _bytes_list(self.client.zrange(table.index_key, 0, 0))
         return found[0] if found else None
 
     def commit(self, keys: list[bytes], args: list[bytes | int | str]) -> bool:
-        return self._commit(keys=keys, args=args) == 1
+        return bool(self._commit(keys=keys, args=args) == 1)
 
 
 def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
@@ -319,7 +329,7 @@ class RedisTransaction:
     def __enter__(self) -> RedisTransaction:
         return self
 
-    def __exit__(self, exc_type, _exc, _tb) -> None:
+    def __exit__(self, exc_type: object, exc: object, traceback: object, /) -> None:
         if exc_type is None:
             self.commit()
         else:
@@ -327,7 +337,16 @@ class RedisTransaction:
 
     # Reads ------------------------------------------------------------------------------------
 
-    def get(self, key: bytes, default: bytes | None = None, db: RedisTable | None = None):
+    @overload
+    def get(
+        self, key: bytes, default: None = None, db: RedisTable | None = None
+    ) -> bytes | None: ...
+    @overload
+    def get(self, key: bytes, default: bytes, db: RedisTable | None = None) -> bytes: ...
+    def get(
+        self, key: bytes, default: bytes | None = None, db: RedisTable | None = None
+    ) -> bytes | None:
+        assert db is not None, "a table is required"
         key = bytes(key)
         found, value, added = self._written(db.name, key)
         if not found:
@@ -409,6 +428,7 @@ class RedisTransaction:
         db: RedisTable | None = None,
     ) -> bool:
         del dupdata, append
+        assert db is not None, "a table is required"
         self._check_writable()
         key = bytes(key)
         if not overwrite and self.get(key, db=db) is not None:
@@ -419,6 +439,7 @@ class RedisTransaction:
 
     def delete(self, key: bytes, value: bytes = b"", db: RedisTable | None = None) -> bool:
         del value
+        assert db is not None, "a table is required"
         self._check_writable()
         key = bytes(key)
         if self.get(key, db=db) is None:
@@ -527,7 +548,7 @@ class RedisTransaction:
         if entry in self._prefetched:
             value = self._prefetched.pop(entry)
         else:
-            value = self._env.client.hget(db.hash_key, key)
+            value = cast(bytes | None, self._env.client.hget(db.hash_key, key))
         self._remember(db.name, key, value)
         return value
 
@@ -564,7 +585,7 @@ class RedisTransaction:
         if self._reads is not None:
             self._reads.gaps[(table, lo, hi, tuple(keys))] = None
 
-    def _commit_script_input(self) -> tuple[list[bytes], list]:
+    def _commit_script_input(self) -> tuple[list[bytes], list[ScriptArg]]:
         index: dict[str, int] = {}
         keys: list[bytes] = []
 
@@ -576,7 +597,8 @@ class RedisTransaction:
             return index[name]
 
         reads = self._reads
-        checks: list = []
+        assert reads is not None, "only a root write transaction commits"
+        checks: list[ScriptArg] = []
         count = 0
         for (table, key), value in reads.values.items():
             if value is None:
@@ -592,19 +614,19 @@ class RedisTransaction:
         for table, entries in reads.lengths.items():
             checks += [b"n", table_number(table), entries]
             count += 1
-        writes: list = []
+        writes: list[ScriptArg] = []
         write_count = 0
         for table, pending in self._writes.items():
             number = table_number(table)
             for key, value in pending.items():
                 writes += [b"p", number, key, value] if value is not None else [b"d", number, key]
                 write_count += 1
-        increments: list = []
+        increments: list[ScriptArg] = []
         for table, deltas in self._deltas.items():
             number = table_number(table)
             for key, amount in deltas.items():
                 increments += [number, key, amount]
-        appends: list = []
+        appends: list[ScriptArg] = []
         for table, record, sequence_field in self._appends:
             appends += [table_number(table), record, sequence_field]
         return keys, [
@@ -675,7 +697,13 @@ class RedisCursor:
         self._step(deleted, inclusive=False, reverse=False)
         return True
 
-    def iternext(self, keys: bool = True, values: bool = True) -> Iterator:
+    @overload
+    def iternext(
+        self, keys: Literal[True] = True, values: Literal[True] = True
+    ) -> Iterator[tuple[bytes, bytes]]: ...
+    @overload
+    def iternext(self, keys: Literal[True], values: Literal[False]) -> Iterator[bytes]: ...
+    def iternext(self, keys: bool = True, values: bool = True) -> Iterator[Any]:
         found = self._key is not None or self.first()
         while found:
             if keys and values:
@@ -707,9 +735,8 @@ class RedisCursor:
             ]
             for start in range(0, len(unknown), _PUTMULTI_CHUNK):
                 chunk = unknown[start : start + _PUTMULTI_CHUNK]
-                for key, value in zip(
-                    chunk, root._env.client.hmget(self._db.hash_key, chunk), strict=True
-                ):
+                values = _bytes_list(root._env.client.hmget(self._db.hash_key, chunk))
+                for key, value in zip(chunk, values, strict=True):
                     root._prefetched.setdefault((self._db.name, key), value)
         added = sum(txn.put(key, value, overwrite=overwrite, db=self._db) for key, value in pairs)
         return len(pairs), added
@@ -754,6 +781,7 @@ class RedisCursor:
             if server_key is not None or len(rows) < _WALK_CHUNK:
                 break
             lo = (b"(" + rows[-1][0]) if rows else lo
+        end_key: bytes | None
         if server_key is not None:
             root._remember(table, server_key, server_value)
             end_key = server_key
