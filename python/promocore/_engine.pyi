@@ -386,14 +386,16 @@ def generate_code_records(
     """
 
 class JsonCodec:
-    """Proto3 JSON <-> protobuf bytes of the messages of a FileDescriptorSet (prost-reflect's
-    mapping, as protobuf's json_format: lowerCamelCase names, defaults left out, 64-bit
-    integers as strings, enums by name)."""
+    """Proto3 JSON <-> protobuf bytes of the messages of package promocore.v1, as protobuf's
+    json_format maps them (lowerCamelCase names, defaults left out, 64-bit integers as
+    strings, enums by name, timestamps in UTC with a "Z"); serde code generated per message."""
 
-    def __init__(self, file_descriptor_set: bytes) -> None: ...
+    def __init__(self) -> None: ...
+    def knows(self, message_name: str) -> bool:
+        """Whether `message_name` (a full name) is a message this codec transcodes."""
     def to_proto(self, message_name: str, json: bytes) -> bytes:
         """The protobuf bytes of `json`; ValueError when it is not a `message_name`; KeyError
-        for a message not in the descriptors."""
+        for a message this codec does not know."""
     def to_json(self, message_name: str, data: bytes) -> bytes:
         """The proto3 JSON of protobuf bytes `data` of `message_name`; ValueError when they do
         not decode."""

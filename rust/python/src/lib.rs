@@ -7,6 +7,7 @@ use std::sync::Arc;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod json_codec;
+mod json_timestamp;
 mod result_tally;
 
 use promocore_engine as engine;
