@@ -13,14 +13,14 @@ from promocore.client.core import Client
 
 ClientFactory = Callable[[argparse.Namespace], Client]
 Printer = Callable[[argparse.Namespace, Any], int]
-
-
-def client_command(
-    client: ClientFactory, printer: Printer
-) -> Callable[
+# `command(parser, run, text)`, made by client_command.
+Command = Callable[
     [argparse.ArgumentParser, Callable[[Client, argparse.Namespace], Any], Callable[[Any], str]],
     None,
-]:
+]
+
+
+def client_command(client: ClientFactory, printer: Printer) -> Command:
     """Makes `command(parser, run, text)`: the parser runs `run(client, args)` and prints its
     answer as JSON (`-o json`) or through `text`."""
 

@@ -14,7 +14,8 @@ from promocore.store.txn import Cursor, Txn
 if TYPE_CHECKING:
     import lmdb
 
-    from promocore.store.redis_kv import RedisCursor, RedisTransaction
+    from promocore.store.redis_cursor import RedisCursor
+    from promocore.store.redis_kv import RedisTransaction
 
     def _backends_offer_the_interface(
         lmdb_txn: lmdb.Transaction[bytes],
