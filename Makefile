@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis image image-test clean
+.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -79,6 +79,11 @@ chromium: ## Install Debian's chromium and chromium-driver with apt-get when mis
 # system service the package may start. Checked on every run like redis-server.
 prometheus: ## Install Debian's prometheus with apt-get when it is missing (sudo unless root)
 	$(call apt_install,prometheus,prometheus)
+
+# Debian's faketime (libfaketime), for `make faults`: the clock experiment steps the server's
+# wall clock back and forth under load. Checked on every run like redis-server.
+faketime: ## Install Debian's faketime (libfaketime) with apt-get when it is missing (sudo unless root)
+	$(call apt_install,faketime,faketime)
 
 # valgrind counts instructions for `make bench-engine` (a figure the machine's load does not move).
 valgrind: ## Install Debian's valgrind with apt-get when it is missing (sudo unless root)
@@ -165,6 +170,9 @@ overload: install ## Offer 3x capacity to a server; outcomes and admitted p99 vs
 
 test-redis: install ## Redis store: conformance suite, two-node race and restart tests, Redis vs LMDB redeems/s; last line JSON
 	$(PY) benchmarks/test_redis.py
+
+faults: install faketime ## Six fault experiments against a real server under load (root: tmpfs); last line JSON
+	$(PY) benchmarks/faults.py
 
 # The OCI image (Containerfile, docs/deploy.md). Both build stages start from local Debian trixie
 # images made here with debootstrap when podman lacks them (no container registry is reached);

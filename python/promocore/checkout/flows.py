@@ -30,6 +30,7 @@ from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import Gets, Walks, fetches_ahead, normalize_code, prefetch_reads
+from promocore.store.reservations import MAX_HOLD_MS
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
@@ -41,7 +42,8 @@ C = TypeVar("C", checkout_pb2.ValidateRequest, checkout_pb2.RedeemRequest)
 R = TypeVar("R")
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 MAX_SESSION_KEY_LENGTH = 128
-MAX_RESERVATION_TTL_SECONDS = 3600
+# A hold longer than the store's cap would stop counting early (store/reservations.py).
+MAX_RESERVATION_TTL_SECONDS = MAX_HOLD_MS // 1000
 # What the store read for a prepared checkout: counter values, held flags, spendable points.
 CounterRead = tuple[list[int], list[bool], list[int]]
 
@@ -298,7 +300,8 @@ class Checkout:
             replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
             replayed.replayed = True
             return replayed.SerializeToString()
-        now_ms = self._clock.now_ms()
+        # Never before the store's last redemption, so a clock stepped back counts no day twice.
+        now_ms = self._store.redemption_time.next_ms(txn, self._clock.now_ms())
         prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, parsed.session_key)
         writes = engine_call(
             prepared.redeem,
@@ -311,6 +314,7 @@ class Checkout:
             # Nothing to count: no record, no key stored; a retry is evaluated afresh.
             return writes.response
         log.record_redemption(txn, writes, request)
+        self._store.redemption_time.recorded(txn, now_ms)
         if parsed.session_key:
             # The reservation is consumed: its holds became the counters just written.
             self._store.reservations.release(txn, parsed.session_key)

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import grpc
 import orjson
 
 from promocore import _engine
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except grpc.RpcError as error:  # a status promocore has no error for (UNKNOWN, ...)
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -231,6 +235,11 @@ def _add_store_commands(commands: Any) -> None:
     )
     check.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
     check.add_argument("--store", type=_store_url, help="redis://HOST:PORT/DB: check a Redis store")
+    check.add_argument(
+        "--full",
+        action="store_true",
+        help="also read every record of every table (every page of an LMDB file): finds damage",
+    )
     check.set_defaults(run=run_check)
 
     demo = commands.add_parser("demo", help="load the demo data set into a running server")
@@ -438,6 +447,11 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
     location = args.store or args.data_dir
+    if args.store is None:
+        from promocore.store.data_file import check_data_file
+
+        # A truncated data file refused here, in one line, before any worker maps it.
+        check_data_file(Path(args.data_dir))
     if options.auth:
         # Before any worker starts, so the key is printed once, not once per worker.
         cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
@@ -502,7 +516,7 @@ def _store_url(text: str) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from promocore.store.check import check_store
 
-    report = check_store(args.store or args.data_dir)
+    report = check_store(args.store or args.data_dir, full=args.full)
     if args.output == "json":
         _print(args, report.as_plain())
     else:

@@ -27,6 +27,7 @@ from promocore.store.codegen import (
     CodePattern,
 )
 from promocore.store.counters import CounterKeys
+from promocore.store.failures import STORE_FAILURES, store_answer
 from promocore.store.keys import decode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
 from promocore.wire.request_fields import ID_PATTERN, page_size
@@ -247,12 +248,26 @@ class Admin:
                 yield admin_pb2.GenerateCodesProgress(
                     generated=generated, total=count, done=done, codes=codes if done else []
                 )
+        except STORE_FAILURES as failure:
+            # The stream says how far it got: the chunks before this one are committed.
+            answer = store_answer(failure)
+            raise type(answer)(
+                f"{answer.message}; {generated} of the {count} codes were committed before the "
+                "failure (see them with ListCodes); generate the rest again"
+            ) from None
         finally:
             if generated:  # one entry for the batch (each chunk is committed on its own)
-                with self._store.write() as txn:
-                    after = {"requested": count, "generated": generated, "pattern": pattern.pattern}
-                    target = f"campaign/{campaign.id}/codes"
-                    self._audit(txn, "GenerateCodes", target, None, after)
+                self._audit_generated(campaign.id, count, generated, pattern.pattern)
+
+    def _audit_generated(self, campaign_id: str, count: int, generated: int, pattern: str) -> None:
+        after = {"requested": count, "generated": generated, "pattern": pattern}
+        try:
+            with self._store.write() as txn:
+                self._audit(txn, "GenerateCodes", f"campaign/{campaign_id}/codes", None, after)
+        except STORE_FAILURES as failure:
+            # The store is failing (it is logged); the caller hears of the failure that ended
+            # the stream, not of its audit entry's.
+            store_answer(failure)
 
     def _generate_in_bulk(
         self, template: campaign_pb2.Code, pattern: CodePattern, count: int
@@ -494,8 +509,10 @@ class Admin:
         self, request: admin_pb2.ListRedemptionsRequest
     ) -> admin_pb2.ListRedemptionsResponse:
         """Newest first, as they stand now (a rolled-back one says so); filtered by campaign
-        and/or customer. The page token is the log sequence of the last one returned."""
+        and/or customer and/or code. The page token is the log sequence of the last one
+        returned."""
         limit = page_size(request.page)
+        code = normalize_code(request.code) if request.code else None
         token = request.page.page_token
         if token and not token.isdigit():
             raise InvalidArgumentError("page.page_token", "not a token from a previous page")
@@ -509,6 +526,10 @@ class Admin:
                     continue
                 if request.campaign_id and all(
                     r.campaign_id != request.campaign_id for r in redemption.redeemables
+                ):
+                    continue
+                if code and all(
+                    normalize_code(r.redeemable.code) != code for r in redemption.redeemables
                 ):
                     continue
                 if len(response.redemptions) == limit:

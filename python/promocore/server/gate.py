@@ -64,6 +64,7 @@ from promocore.errors import (
     PermissionDeniedError,
     PromocoreError,
     ResourceExhaustedError,
+    UnavailableError,
     WriteConflictError,
 )
 from promocore.manage import api_keys
@@ -72,6 +73,7 @@ from promocore.server.load_shedding import LoadShedder
 from promocore.server.request_guard import parsed, too_large
 from promocore.server.roles import ADMIN_RPCS, CHECKOUT_RPCS, allowed_roles, is_open, role_name
 from promocore.store.errors import STORE_UNREACHABLE, WriteConflict, store_unavailable
+from promocore.store.failures import STORE_FAILURES, store_answer
 from promocore.v1 import checkout_pb2
 from promocore.wire.status import to_status
 
@@ -95,6 +97,14 @@ RPC_CONFLICT_ATTEMPTS = 5
 MAX_CALLERS = 4096
 # How long a write refused for the write bound is told to wait before retrying.
 WRITE_RETRY_AFTER_MS = 100
+# What a call arriving while the server shuts down is answered (Gate.drain): UNAVAILABLE, which
+# clients retry (on another worker or server), not CANCELLED, which they rarely do.
+SHUTTING_DOWN = to_status(
+    UnavailableError(
+        "the server is shutting down; nothing was done, retry (another server or worker answers)",
+        reason="shutting_down",
+    )
+)
 
 # hook(method, code, seconds, context): called once per RPC by the gate, when it ends. `seconds`
 # runs from the gate's entry to the handler's return (a stream: its last message); the response
@@ -143,8 +153,15 @@ class Refused(Exception):
 
 
 # Errors the gate answers with a status of its own (anything else is gRPC's UNKNOWN): its
-# refusals, promocore's errors, a lost store race and an unreachable store.
-ANSWERED = (Refused, WriteConflict, PromocoreError, *STORE_UNREACHABLE)
+# refusals, promocore's errors, a lost store race, an unreachable store and a store that fails
+# (a full disk, a damaged page: store/failures.py).
+ANSWERED: tuple[type[BaseException], ...] = (
+    Refused,
+    WriteConflict,
+    PromocoreError,
+    *STORE_UNREACHABLE,
+    *STORE_FAILURES,
+)
 
 
 def answer_status(error: BaseException) -> grpc.Status:
@@ -155,6 +172,8 @@ def answer_status(error: BaseException) -> grpc.Status:
         return to_status(WriteConflictError(str(error)))
     if isinstance(error, PromocoreError):
         return to_status(error)
+    if isinstance(error, STORE_FAILURES):
+        return to_status(store_answer(error))
     return to_status(store_unavailable(error))
 
 
@@ -304,6 +323,14 @@ class Gate:
         self._error_hooks: list[ErrorHook] = []
         self._services: dict[str, dict[str, Handler]] = {}
         self._policies: dict[str, MethodPolicy] = {}
+        # Set by drain(): keyed calls are answered UNAVAILABLE from then on.
+        self.draining = False
+
+    def drain(self) -> None:
+        """The server is shutting down: every keyed call from now on is answered UNAVAILABLE
+        (`shutting_down`) at once; calls in progress finish. Health and reflection still
+        answer (health says NOT_SERVING)."""
+        self.draining = True
 
     def on_finish(self, hook: FinishHook) -> None:
         """Runs `hook` at the end of every RPC from now on (see FinishHook)."""
@@ -430,6 +457,8 @@ class Gate:
                     raise too_large(len(request), limit)
                 if open_method:
                     response = behaviour(parsed(parse, request) if parse else request, context)
+                elif self.draining:
+                    raise Refused(SHUTTING_DOWN)
                 else:
                     principal = enter(policy, context)
                     remaining = deadlines.begin(context)
@@ -468,6 +497,8 @@ class Gate:
         """The status an RPC ends with for an error the gate answers (ANSWERED), told to the
         refusal or error hooks. A lost store race reaching here was not run again (a stream:
         part of it may be out) and is ABORTED write_conflict."""
+        if isinstance(error, STORE_FAILURES):
+            error = store_answer(error)
         if isinstance(error, Refused):
             self._refused(path, error.status.code)
         elif isinstance(error, PromocoreError):
@@ -491,6 +522,8 @@ class Gate:
             started = self._begin(policy.path, context) if self._hooks else None
             try:
                 if not policy.open:
+                    if self.draining:
+                        raise Refused(SHUTTING_DOWN)
                     self._enter(policy, context)
                 if streaming_request:
                     request = _checked_stream(request, parse, limit)
@@ -540,6 +573,8 @@ class Gate:
                 if policy.open:
                     response = behaviour(checked, context)
                 else:
+                    if self.draining:
+                        raise Refused(SHUTTING_DOWN)
                     self._enter(policy, context)
                     refusal = self.shedder.enter(deadlines.begin(context))
                     if refusal is not None:

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
+from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
 from promocore.programs.service import Programs
 from promocore.server import logs
@@ -56,6 +58,7 @@ from promocore.server.programs_rpcs import ProgramsAdminRpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
 from promocore.server.roles import PREVIEW_ROLES
+from promocore.server.store_health import StoreHealth, warn_if_low_on_space
 from promocore.store import Store, Txn, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.redemptions import RedemptionObserver
@@ -283,6 +286,12 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
     ) -> admin_pb2.CampaignReport:
         return self._admin.campaign_report(request)
 
+    def GetDashboard(
+        self, request: admin_pb2.GetDashboardRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Dashboard:
+        programs = self._programs
+        return dashboard(programs.store, programs.clock, programs.gift_cards, request)
+
     def ListAuditLog(
         self, request: admin_pb2.ListAuditLogRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ListAuditLogResponse:
@@ -307,19 +316,42 @@ class RunningServer:
     results_sampler: Sampler | None = None
     # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
     http: HttpServer | None = None
+    # NOT_SERVING while the store's writes fail or stall (store_health.py).
+    store_health: StoreHealth | None = None
+    # Samples the age of the oldest queued write (metrics on).
+    writes_sampler: Sampler | None = None
+    # Beats to the supervisor (a worker of `serve --workers N`: promocore.server.heartbeat).
+    heartbeat: Any = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
+        # Calls that reach a handler from now on are answered UNAVAILABLE, not cancelled; the
+        # pause lets those already on their way through gRPC reach the gate before gRPC's
+        # shutdown, which cancels the calls it has not handed to a thread yet.
+        self.gate.drain()
+        if grace:
+            time.sleep(DRAIN_S)
         if self.http is not None:
             self.http.stop()
         self.server.stop(grace).wait()
-        for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
+        duties = (
+            self.scheduler,
+            self.webhooks,
+            self.store_sampler,
+            self.results_sampler,
+            self.writes_sampler,
+            self.store_health,
+            self.heartbeat,
+        )
+        for duty in duties:
             if duty is not None:
                 duty.stop()
         self.store.close()
 
 
 BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
+# At shutdown, how long calls are answered UNAVAILABLE before gRPC stops taking them.
+DRAIN_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -408,6 +440,7 @@ def start_server(
         clock=clock,
         commit_observer=metrics,
     )
+    warn_if_low_on_space(store)
     try:
         domain = build_domain(store, clock, options, metrics)
         gate = build_gate(store, options, metrics)
@@ -428,9 +461,14 @@ def start_server(
     running = RunningServer(
         server, port, store, health_servicer, domain.customer_data, gate, http=http
     )
+    running.store_health = StoreHealth(health_servicer, ("", CHECKOUT_SERVICE), store).start()
     if metrics is not None:
         running.results_sampler = Sampler(
             metrics.take_results, RESULTS_INTERVAL_S, final=True
+        ).start()
+        age = running.store_health.oldest_write_age_s
+        running.writes_sampler = Sampler(
+            lambda: metrics.sample_writes(age()), RESULTS_INTERVAL_S
         ).start()
     if options.background_duties:
         start_background_duties(running, options, metrics)

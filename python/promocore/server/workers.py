@@ -34,13 +34,18 @@ from promocore.server.grpc_server import (
     serve_forever,
     start_server,
 )
+from promocore.server.heartbeat import Heartbeat, HeartbeatBoard
 from promocore.server.ports import ServePorts
+from promocore.server.supervision import WorkerWatch
 from promocore.store import open_store
+from promocore.store.refusals import StoreRefused
 
 log = logging.getLogger("promocore.workers")
 # A worker dying sooner than this after its start is restarted only after a pause, so a worker
 # that cannot start does not spin.
 MIN_WORKER_LIFETIME_S = 1.0
+# How often the supervisor looks at its workers' heartbeats while none exits.
+WATCH_INTERVAL_S = 0.1
 # After a stop signal, workers get this long to finish gracefully (their RPC grace is 5 s);
 # any still running then is killed, so the supervisor always exits.
 STOP_GRACE_S = 10
@@ -91,7 +96,7 @@ def serve_workers(
     worker_options = dataclasses.replace(
         options, reuse_port=True, load_demo_if_empty=False, metrics=metrics_dir is not None
     )
-    supervisor = Supervisor(data_dir, address, worker_options, cpus, metrics_dir)
+    supervisor = Supervisor(data_dir, address, worker_options, workers, cpus, metrics_dir)
     supervisor.handle_signals()
     for index in range(workers):
         supervisor.spawn(index)
@@ -104,7 +109,7 @@ def serve_workers(
     supervisor.supervise()
     ports.close()
     log.info("all workers stopped")
-    return 0
+    return 1 if supervisor.crash_loop is not None else 0
 
 
 def _pinned_cpus(workers: int, cpu_affinity: str) -> list[int] | None:
@@ -132,7 +137,8 @@ def _load_demo_before_fork(data_dir: Path) -> None:
 
 
 class Supervisor:
-    """The worker processes of one serve: starts them, restarts one that dies, and on SIGTERM
+    """The worker processes of one serve: starts them, restarts one that dies (or kills one
+    whose heartbeat stopped, then restarts it), stops them all in a crash loop, and on SIGTERM
     or SIGINT stops them all (killing those still running after STOP_GRACE_S)."""
 
     def __init__(
@@ -140,6 +146,7 @@ class Supervisor:
         data_dir: Path,
         address: str,
         options: ServerOptions,
+        workers: int,
         cpus: list[int] | None,
         metrics_dir: Path | None,
     ) -> None:
@@ -151,11 +158,16 @@ class Supervisor:
         # pid -> (worker index, when it started)
         self._children: dict[int, tuple[int, float]] = {}
         self._stopping = False
+        # Before the first fork: the shared page every worker beats into (heartbeat.py).
+        self._watch = WorkerWatch(HeartbeatBoard(workers))
+        # Why the workers were stopped for crashing in a loop, if they were.
+        self.crash_loop: str | None = None
 
     def handle_signals(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         signal.signal(signal.SIGALRM, self._kill_stragglers)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # taken by sigtimedwait
 
     def spawn(self, index: int) -> None:
         # A stop signal between fork and registration would miss the new worker: hold signals
@@ -166,20 +178,28 @@ class Supervisor:
             # up again (their progress is in the store).
             options = dataclasses.replace(self._options, background_duties=index == 0)
             cpu = self._cpus[index] if self._cpus is not None else None
-            pid = _spawn(index, self._data_dir, self._address, options, cpu)
+            self._watch.started(index)
+            pid = _spawn(index, self._data_dir, self._address, options, cpu, self._watch.board)
             self._children[pid] = (index, time.monotonic())
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
     def supervise(self) -> None:
-        """Waits for the workers to exit, restarting each that was not asked to stop; returns
-        once none is left."""
+        """Waits for the workers to exit, restarting each that was not asked to stop and
+        killing those whose heartbeat stopped; returns once none is left."""
         while self._children:
             try:
-                pid, status = os.wait()
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             except InterruptedError:
+                continue
+            if pid == 0:  # none exited: look at the heartbeats (never while stopping)
+                if not self._stopping:
+                    self._watch.kill_silent(self._children)
+                # Until a child exits (SIGCHLD, blocked so that it waits here) or the interval
+                # passes: a relative wait, which no step of the wall clock can stretch or break.
+                signal.sigtimedwait([signal.SIGCHLD], WATCH_INTERVAL_S)
                 continue
             child = self._children.pop(pid, None)
             if self._metrics_dir is not None:
@@ -187,8 +207,13 @@ class Supervisor:
             if child is None or self._stopping:
                 continue
             index, started = child
-            log.warning("worker %d (pid %d) exited with status %d; restarting", index, pid, status)
-            if time.monotonic() - started < MIN_WORKER_LIFETIME_S:
+            lived = time.monotonic() - started
+            self.crash_loop = self._watch.died(pid, index, status, lived)
+            if self.crash_loop is not None:
+                log.error("%s", self.crash_loop)
+                self._stop(signal.SIGTERM, None)
+                continue
+            if lived < MIN_WORKER_LIFETIME_S:
                 time.sleep(MIN_WORKER_LIFETIME_S)
             if not self._stopping:
                 self.spawn(index)
@@ -208,7 +233,12 @@ class Supervisor:
 
 
 def _spawn(
-    index: int, data_dir: Path, address: str, options: ServerOptions, cpu: int | None
+    index: int,
+    data_dir: Path,
+    address: str,
+    options: ServerOptions,
+    cpu: int | None,
+    board: HeartbeatBoard | None,
 ) -> int:
     pid = os.fork()
     if pid:
@@ -219,7 +249,7 @@ def _spawn(
         # worker (it serves nothing yet); never the supervisor's handler inherited by fork.
         for signum in (*_STOP_SIGNALS, signal.SIGALRM):
             signal.signal(signum, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {*_STOP_SIGNALS, signal.SIGCHLD})
         _die_with_parent()
         logs.set_worker(index)
         if cpu is not None:
@@ -227,9 +257,14 @@ def _spawn(
             os.sched_setaffinity(0, {cpu})
             log.info("worker %d (pid %d) pinned to CPU %d", index, os.getpid(), cpu)
         running = start_server(data_dir, address, options=options)
+        if board is not None:
+            writer = running.store.writer
+            running.heartbeat = Heartbeat(board, index, lambda: writer.holding_lock_since).start()
         log.info("worker %d (pid %d) serving", index, os.getpid())
         serve_forever(running)
         status = 0
+    except StoreRefused as refused:  # said in one line: the file is the cause, not the code
+        log.error("worker %d cannot open the store: %s", index, refused)
     except BaseException:
         log.exception("worker %d failed", index)
     finally:

@@ -11,6 +11,13 @@ checks and updates stay exact. On a shared store (Redis) a batch whose reads ano
 changed before it committed is run again whole; its jobs are functions of the transaction.
 A job whose caller's deadline (promocore.call_context.deadlines) has passed when its batch
 reaches it is not run at all: late work is dropped whole, never half-written.
+
+A batch the store cannot commit (a full disk, an I/O error, a full map) is answered, not raised
+as it came: its callers get store/failures.py's answer (nothing written, retry with the same
+idempotency key), logged once per kind and interval. For the supervisor's heartbeat and the
+health status the writer shows, in two attributes read by another thread, since when it has held
+LMDB's write lock (`holding_lock_since`) and since when the oldest write it has taken waits
+(`oldest_waiting_since`), both `time.monotonic()` values, 0.0 when none.
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar, cast
 
 from promocore.call_context import deadlines
-from promocore.errors import WriteConflictError
+from promocore.errors import UnavailableError, WriteConflictError
 from promocore.store.errors import WriteConflict
+from promocore.store.failures import STORE_FAILURES, failures, store_answer
 from promocore.store.txn import Environment, Txn
 
 T = TypeVar("T")
@@ -35,8 +43,8 @@ Job = Callable[[Txn], object]
 BatchHook = Callable[[Txn], None]
 # What runs once a batch has committed (after_commit).
 Effect = Callable[[], object]
-# A job as queued: the job, its caller's future, the caller's deadline.
-Queued = tuple[Job, "Future[Any]", float | None]
+# A job as queued: the job, its caller's future, the caller's deadline, when it was queued.
+Queued = tuple[Job, "Future[Any]", float | None, float]
 # A job's outcome: its future, its result, the error it raised.
 Outcome = tuple["Future[Any]", object, BaseException | None]
 
@@ -74,8 +82,14 @@ def after_commit(effect: Effect) -> None:
         effects.append(effect)
 
 
-class WriterStopped(RuntimeError):
-    """The writer is shutting down; the job was not run."""
+class WriterStopped(UnavailableError):
+    """The writer is shutting down; the job was not run (UNAVAILABLE: retry on another
+    worker or server)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the server is shutting down; nothing was written, retry", reason="shutting_down"
+        )
 
 
 class GroupCommitWriter:
@@ -99,15 +113,17 @@ class GroupCommitWriter:
         self._stopping = False
         self.batches = 0
         self.jobs = 0
+        self.holding_lock_since = 0.0
+        self.oldest_waiting_since = 0.0
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
     def submit(self, job: Callable[[Txn], T]) -> T:
         """Runs `job` in the next batch; returns its result once the batch is committed."""
         if self._stopping:
-            raise WriterStopped("the store is shutting down")
+            raise WriterStopped()
         future: Future[T] = Future()
-        self._queue.put((job, future, deadlines.current()))
+        self._queue.put((job, future, deadlines.current(), time.monotonic()))
         return future.result()
 
     def stop(self) -> None:
@@ -122,15 +138,20 @@ class GroupCommitWriter:
             if queued is _STOP:
                 return
             first = cast(Queued, queued)
+            self.oldest_waiting_since = first[3]
             # The write transaction first (it waits for LMDB's write lock), the batch after.
             try:
                 txn = self._env.begin(write=True)
             except BaseException as failure:
-                log.exception("a write transaction could not begin")
-                first[1].set_exception(failure)
+                self.oldest_waiting_since = 0.0
+                first[1].set_exception(_answer(failure, "a write transaction could not begin"))
                 continue
-            batch, stop_after = _drain(self._queue, first, self._max_batch)
-            self._commit(batch, txn)
+            self.holding_lock_since = time.monotonic()
+            try:
+                batch, stop_after = _drain(self._queue, first, self._max_batch)
+                self._commit(batch, txn)
+            finally:
+                self.holding_lock_since = self.oldest_waiting_since = 0.0
             if stop_after:
                 return
 
@@ -153,11 +174,11 @@ class GroupCommitWriter:
                     continue
                 error: BaseException = WriteConflictError(str(conflict))
             except BaseException as failure:  # nothing of the batch is written
-                log.exception("group commit of %d jobs failed", len(batch))
                 if self._observer is not None:
                     self._observer.batch_failed()
-                error = failure
+                error = _answer(failure, f"group commit of {len(batch)} jobs failed")
             else:
+                failures.committed()
                 self.batches += 1
                 self.jobs += len(batch)
                 if self._observer is not None:
@@ -170,7 +191,7 @@ class GroupCommitWriter:
                     else:
                         future.set_exception(job_error)
                 return
-            for _, future, _ in batch:
+            for _, future, _, _ in batch:
                 future.set_exception(error)
             return
 
@@ -185,7 +206,7 @@ class GroupCommitWriter:
         _batch.effects = effects
         try:
             with txn:
-                for job, future, deadline in batch:
+                for job, future, deadline, _ in batch:
                     outcomes.append((future, *self._run_job(txn, job, deadline, effects)))
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
@@ -213,6 +234,15 @@ class GroupCommitWriter:
             return None, error
         child.commit()
         return result, None
+
+
+def _answer(failure: BaseException, what: str) -> BaseException:
+    """What the callers of a failed batch get: the store's answer to a store failure (logged by
+    kind and interval), anything else as it came (a bug: logged with its traceback)."""
+    if isinstance(failure, STORE_FAILURES):
+        return store_answer(failure)
+    log.exception(what)
+    return failure
 
 
 def _drain(

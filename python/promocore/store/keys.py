@@ -83,6 +83,27 @@ def add_to_counter(txn: Txn, db: Table, key: bytes, amount: int) -> None:
     txn.put(key, encode_counter(decode_counter(txn.get(key, db=db)) + amount), db=db)
 
 
+def read_unchecked(txn: Txn, db: Table, key: bytes) -> bytes | None:
+    """The key's value for a decision that needs no exact answer (a value only ever raised):
+    on a shared store (Redis) a read the commit does not re-check, so a concurrent writer of it
+    is no conflict; on LMDB the transaction's own view."""
+    if hasattr(txn, "get_unchecked"):
+        value: bytes | None = txn.get_unchecked(key, db=db)
+        return value
+    return txn.get(key, db=db)
+
+
+def raise_u64(txn: Txn, db: Table, key: bytes, value: int) -> None:
+    """Sets an unsigned 8-byte value to `value` unless it is larger already; on a shared store
+    (Redis) without reading it first, so writers that only raise it never conflict."""
+    if hasattr(txn, "raise_to"):
+        txn.raise_to(key, encode_u64(value), db=db)
+        return
+    current = txn.get(key, db=db)
+    if current is None or decode_u64(current) < value:
+        txn.put(key, encode_u64(value), db=db)
+
+
 def prefetch(txn: Txn, db: Table, keys: Iterable[bytes]) -> None:
     """Hints that `keys` are about to be read: on a shared store (Redis) they are fetched in one
     round trip; LMDB reads from memory and ignores it."""

@@ -74,6 +74,21 @@ for _ = 1, tonumber(arg()) do
   local key = arg()
   if op == 'p' then
     if redis.call('HSET', h, key, arg()) == 1 then redis.call('ZADD', idx, 0, key) end
+  elseif op == 'm' then
+    -- Raised to an 8-byte big-endian unsigned value unless larger already (compared as
+    -- numbers, exact below 2^53: Redis's Lua compares strings in the locale's order).
+    local value, current = arg(), redis.call('HGET', h, key)
+    local function number(raw)
+      local n = 0
+      for i = 1, 8 do n = n * 256 + string.byte(raw, i) end
+      return n
+    end
+    if not current then
+      redis.call('HSET', h, key, value)
+      redis.call('ZADD', idx, 0, key)
+    elseif number(current) < number(value) then
+      redis.call('HSET', h, key, value)
+    end
   elseif redis.call('HDEL', h, key) == 1 then
     redis.call('ZREM', idx, key)
   end
@@ -296,6 +311,8 @@ class RedisTransaction:
         self._deltas: dict[str, dict[bytes, int]] = {}
         # (table name, record, sequence field number) numbered by the server at commit.
         self._appends: list[tuple[str, bytes, int]] = []
+        # table name -> key -> 8-byte big-endian value it is raised to (see raise_to()).
+        self._raises: dict[str, dict[bytes, bytes]] = {}
         # Server values read so far (root only); in a write transaction, also its read set.
         self._seen: dict[tuple[str, bytes], bytes | None] = {}
         # Server values fetched ahead of their reads (root only): a read takes its value from
@@ -340,6 +357,29 @@ class RedisTransaction:
         if added:
             value = encode_counter(decode_counter(value) + added)
         return default if value is None else value
+
+    def get_unchecked(self, key: bytes, db: RedisTable) -> bytes | None:
+        """The key's value (this transaction's own write, else the server's), read without
+        adding it to what the commit re-checks: for a value that no answer depends on
+        exactly, so a concurrent writer of it is no conflict."""
+        key = bytes(key)
+        found, value, added = self._written(db.name, key)
+        if not found:
+            seen, entry = self._root._seen, (db.name, key)
+            value = (
+                seen[entry]
+                if entry in seen
+                else cast(bytes | None, self._env.client.hget(db.hash_key, key))
+            )
+        if added:
+            value = encode_counter(decode_counter(value) + added)
+        txn: RedisTransaction | None = self
+        while txn is not None:  # what this transaction (or an enclosing one) raised it to
+            raised = txn._raises.get(db.name, {}).get(key)
+            if raised is not None and (value is None or value < raised):
+                value = raised
+            txn = txn._parent
+        return value
 
     def prefetch(self, keys: Iterable[bytes], db: RedisTable) -> None:
         """Reads the keys not read yet in one round trip (later gets find them)."""
@@ -447,6 +487,16 @@ class RedisTransaction:
         deltas = self._deltas.setdefault(db.name, {})
         deltas[key] = deltas.get(key, 0) + amount
 
+    def raise_to(self, key: bytes, value: bytes, db: RedisTable) -> None:
+        """Sets an 8-byte big-endian unsigned value to `value` unless it is larger already,
+        without reading it: applied by the commit script, so writers that only raise a value
+        never conflict over it (get_unchecked() in this transaction sees it, get() does not)."""
+        self._check_writable()
+        raises = self._raises.setdefault(db.name, {})
+        current = raises.get(bytes(key))
+        if current is None or current < value:  # same width, big-endian: bytes order is numbers'
+            raises[bytes(key)] = bytes(value)
+
     def append_sequenced(self, db: RedisTable, record: bytes, sequence_field: int) -> None:
         """Stores `record` under the table's next sequence number, chosen by the server at
         commit (so concurrent writers never conflict over it); a non-zero `sequence_field`
@@ -470,11 +520,14 @@ class RedisTransaction:
                 for key, amount in deltas.items():
                     parent.increment(key, amount, db=self._env.tables[table])
             parent._appends.extend(self._appends)
+            for table, raises in self._raises.items():
+                for key, value in raises.items():
+                    parent.raise_to(key, value, db=self._env.tables[table])
             return
         if self._reads is None:
             return
         reads = self._reads
-        pending = self._writes or self._deltas or self._appends
+        pending = self._writes or self._deltas or self._appends or self._raises
         if not (pending or reads.values or reads.gaps or reads.lengths):
             return
         keys, args = self._commit_script_input()
@@ -486,6 +539,7 @@ class RedisTransaction:
         self._writes.clear()
         self._deltas.clear()
         self._appends.clear()
+        self._raises.clear()
 
     # Internals --------------------------------------------------------------------------------
 
@@ -606,6 +660,11 @@ class RedisTransaction:
             number = table_number(table)
             for key, value in pending.items():
                 writes += [b"p", number, key, value] if value is not None else [b"d", number, key]
+                write_count += 1
+        for table, raises in self._raises.items():
+            number = table_number(table)
+            for key, value in raises.items():
+                writes += [b"m", number, key, value]
                 write_count += 1
         increments: list[ScriptArg] = []
         for table, deltas in self._deltas.items():

@@ -24,6 +24,10 @@ def hold_prefix(counter_key: bytes) -> bytes:
     return _KEY_LENGTH.pack(len(counter_key)) + counter_key
 
 
+# The longest a reservation may hold (ValidateRequest.reservation.ttl_seconds at most).
+MAX_HOLD_MS = 3600 * 1000
+
+
 class Reservations:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
@@ -34,14 +38,19 @@ class Reservations:
         return entries > 0
 
     def held_by_others(self, txn: Txn, counter_key: bytes, *, now_ms: int, session_key: str) -> int:
-        """Sum of the unexpired holds on a counter by sessions other than `session_key`."""
+        """Sum of the unexpired holds on a counter by sessions other than `session_key`.
+
+        A hold lives at most MAX_HOLD_MS: one whose expiry is further ahead than that was made
+        before the clock stepped back, and no longer counts (without this cap a 120 s hold
+        made before a step back of a day would hold its slot for the day)."""
         prefix = hold_prefix(counter_key)
         cursor = txn.cursor(db=self._t.holds)
         held = 0
+        latest = now_ms + MAX_HOLD_MS
         found = cursor.set_range(prefix)
         while found and cursor.key().startswith(prefix):
             hold = store_pb2.Hold.FromString(cursor.value())
-            if hold.expires_at_ms > now_ms and hold.session_key != session_key:
+            if now_ms < hold.expires_at_ms <= latest and hold.session_key != session_key:
                 held += hold.delta
             found = cursor.next()
         return held

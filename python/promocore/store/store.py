@@ -19,6 +19,7 @@ from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
 from promocore.store.errors import WriteConflict
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver, GroupCommitWriter
+from promocore.store.redemption_time import RedemptionTime
 from promocore.store.redemptions import RedemptionLog
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
@@ -55,6 +56,7 @@ class Store:
         self.location = location
         self.catalog = Catalog(self.tables)
         self.redemptions = RedemptionLog(self.tables)
+        self.redemption_time = RedemptionTime(self.tables)
         self.reservations = Reservations(self.tables)
         self.balances = BalanceBook(self.tables, self.redemptions)
         self.api_keys = ApiKeyTable(self.tables)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import lmdb
 
+from promocore.store.data_file import check_data_file
+from promocore.store.identity import ensure_identity, foreign_names, read_identity
+from promocore.store.refusals import StoreRefused
 from promocore.store.txn import Table
 
 # Virtual address space reserved for the map; the file only grows as data is written.
@@ -128,8 +131,13 @@ class Durability(enum.Enum):
 def open_environment(
     path: Path, *, map_size: int = DEFAULT_MAP_SIZE, durability: Durability = Durability.FULL
 ) -> tuple[lmdb.Environment, Tables]:
-    """Opens (creating) the environment. Open it in the process that uses it (after fork)."""
+    """Opens (creating) the environment. Open it in the process that uses it (after fork).
+
+    Opened safely: a data file shorter than its last page is refused before LMDB maps it
+    (store/data_file.py), and a file that is not promocore's before anything is written into
+    it (store/identity.py); both raise StoreRefused."""
     path.mkdir(parents=True, exist_ok=True)
+    check_data_file(path)
     synced = durability is Durability.FULL
     env = lmdb.open(
         str(path),
@@ -140,8 +148,13 @@ def open_environment(
         metasync=synced,
         lock=True,
     )
-    with env.begin(write=True) as txn:
-        handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
+    try:
+        with env.begin(write=True) as txn:
+            ensure_identity(env, txn, path, TABLE_NAMES)
+            handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
+    except BaseException:
+        env.close()
+        raise
     return env, Tables(**handles)
 
 
@@ -149,7 +162,13 @@ def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
     """Opens an existing store for reading only (`promocore check`, beside a running server)."""
     if not (path / "data.mdb").exists():
         raise FileNotFoundError(f"no promocore store in {path}")
+    check_data_file(path)
     env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
+    with env.begin() as txn:
+        foreign = read_identity(env, txn) is None and foreign_names(txn, TABLE_NAMES)
+    if foreign:
+        env.close()
+        raise StoreRefused(f"{path} holds an LMDB file that is not a promocore store")
     # Without an explicit transaction py-lmdb commits the one it opens, which keeps the handles
     # valid (a read transaction that ends by abort would close them).
     handles = {name: _existing_table(env, name) for name in TABLE_NAMES}
