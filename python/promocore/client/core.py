@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import grpc
 
@@ -283,6 +283,20 @@ class Client(ProgramsClient, CustomersClient):
         for chunk in self._stream(self._admin.ExportCodes, request):
             yield chunk.csv
 
+    def export_gift_cards(
+        self, campaign_id: str, *, prefix: str = "", filter: str = "GIFT_CARDS_ALL"
+    ) -> Iterator[bytes]:
+        """A gift card program's cards (those starting with `prefix`, of `filter`'s state:
+        GIFT_CARDS_WITH_BALANCE, _EMPTY, _EXPIRED, _DISABLED) as CSV with balances in the
+        currency's units, in chunks (header first)."""
+        # Value refuses an unknown name; protobuf's stubs type its answer as an int.
+        state = cast(admin_pb2.GiftCardFilter, admin_pb2.GiftCardFilter.Value(filter))
+        request = admin_pb2.ExportGiftCardsRequest(
+            campaign_id=campaign_id, prefix=prefix, filter=state
+        )
+        for chunk in self._stream(self._admin.ExportGiftCards, request):
+            yield chunk.csv
+
     def code_qr(self, code: str, *, format: str = "svg", scale: int = 0) -> tuple[str, bytes]:
         """(content type, image) of the code as a QR code, SVG or PNG."""
         request = admin_pb2.GetCodeQrRequest(code=code, format=format, scale=scale)
@@ -401,11 +415,13 @@ class Client(ProgramsClient, CustomersClient):
 
     # Customer cockpit ------------------------------------------------------------------------
 
-    def create_cockpit_link(self, customer_id: str, ttl_seconds: int = 0) -> Plain:
+    def create_cockpit_link(
+        self, customer_id: str, ttl_seconds: int = 0, *, base_url: str = ""
+    ) -> Plain:
         """A signed link to the customer's rewards page: `path` to append to the HTTP port's
-        URL, `expires_at`."""
+        URL, `expires_at`; with `base_url`, the whole `url` and its QR code (`qr_svg`)."""
         request = admin_pb2.CreateCockpitLinkRequest(
-            customer_id=customer_id, ttl_seconds=ttl_seconds
+            customer_id=customer_id, ttl_seconds=ttl_seconds, base_url=base_url
         )
         return to_plain(self._call(self._admin.CreateCockpitLink, request))
 
@@ -429,6 +445,28 @@ class Client(ProgramsClient, CustomersClient):
         )
         request = admin_pb2.SetSupportLimitsRequest(limits=limits)
         return to_plain(self._call(self._admin.SetSupportLimits, request))
+
+    def get_shop_branding(self) -> Plain:
+        """The shop's look on the customers' rewards page: name, logo URL, colours."""
+        return to_plain(self._call(self._admin.GetShopBranding, admin_pb2.GetShopBrandingRequest()))
+
+    def set_shop_branding(
+        self,
+        *,
+        shop_name: str = "",
+        logo_url: str = "",
+        brand_color: str = "",
+        brand_text_color: str = "",
+    ) -> Plain:
+        """Replaces the shop's look (an https logo URL, "#rrggbb" colours at 4.5:1 or more)."""
+        branding = admin_pb2.ShopBranding(
+            shop_name=shop_name,
+            logo_url=logo_url,
+            brand_color=brand_color,
+            brand_text_color=brand_text_color,
+        )
+        request = admin_pb2.SetShopBrandingRequest(branding=branding)
+        return to_plain(self._call(self._admin.SetShopBranding, request))
 
     def who_am_i(self) -> Plain:
         """The key this client calls with: its id, name and role."""

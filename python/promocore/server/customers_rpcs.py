@@ -59,6 +59,11 @@ class CustomerAdminRpcs:
     ) -> admin_pb2.ListSegmentMembersResponse:
         return self._customer_data.list_segment_members(request)
 
+    def CountSegmentMembers(
+        self, request: admin_pb2.CountSegmentMembersRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CountSegmentMembersResponse:
+        return self._customer_data.count_segment_members(request)
+
     def CreateDistribution(
         self, request: admin_pb2.CreateDistributionRequest, context: grpc.ServicerContext
     ) -> customer_pb2.Distribution:

@@ -39,6 +39,7 @@ from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
 from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.manage.shop_branding import ShopBrandings
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
@@ -127,7 +128,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         customer_data: CustomerData,
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
+        shop_brandings: ShopBrandings,
     ) -> None:
+        self._shop_brandings = shop_brandings
         self._admin = admin
         self._programs = programs
         self._customer_data = customer_data
@@ -137,7 +140,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
     def CreateCockpitLink(
         self, request: admin_pb2.CreateCockpitLinkRequest, context: grpc.ServicerContext
     ) -> admin_pb2.CockpitLink:
-        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+        return self._cockpit_links.create(
+            request.customer_id, request.ttl_seconds, request.base_url
+        )
 
     def RevokeCockpitLinks(
         self, request: admin_pb2.RevokeCockpitLinksRequest, context: grpc.ServicerContext
@@ -163,6 +168,16 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         self, request: admin_pb2.WhoAmIRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ApiKey:
         return self._api_keys.who_am_i()
+
+    def GetShopBranding(
+        self, request: admin_pb2.GetShopBrandingRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ShopBranding:
+        return self._shop_brandings.get()
+
+    def SetShopBranding(
+        self, request: admin_pb2.SetShopBrandingRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ShopBranding:
+        return self._shop_brandings.set(request.branding)
 
     def GetSupportLimits(
         self, request: admin_pb2.GetSupportLimitsRequest, context: grpc.ServicerContext
@@ -487,6 +502,7 @@ class Domain:
     qualifier: Qualifier
     wallet: Wallet
     cockpit_links: CockpitLinks
+    shop_brandings: ShopBrandings
 
 
 def build_domain(
@@ -524,6 +540,7 @@ def build_domain(
         qualifier=Qualifier(store, campaigns, clock, wallet, preview),
         wallet=wallet,
         cockpit_links=CockpitLinks(store, clock, customer_data),
+        shop_brandings=ShopBrandings(store, clock),
     )
 
 
@@ -589,6 +606,7 @@ def add_services(gate: Gate, domain: Domain) -> Services:
             domain.customer_data,
             domain.api_keys,
             domain.cockpit_links,
+            domain.shop_brandings,
         ),
         collected,
     )
@@ -653,6 +671,7 @@ def bind_http(
             lambda customer_id: cockpit_view(
                 domain.customer_data, domain.wallet, customer_id, clock.now_ms()
             ),
+            domain.shop_brandings.get,
         ),
     )
     return HttpServer(

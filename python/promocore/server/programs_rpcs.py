@@ -5,6 +5,8 @@ into grpc_server.py's AdminServicer. The EventsService is served by customers_rp
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import grpc
 
 from promocore.programs.service import Programs
@@ -75,3 +77,14 @@ class ProgramsAdminRpcs:
         self, request: admin_pb2.GetReferralStatsRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ReferralStats:
         return self._programs.referrals.stats(request.code)
+
+    def ListReferees(
+        self, request: admin_pb2.ListRefereesRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListRefereesResponse:
+        return self._programs.referrals.referees(request)
+
+    def ExportGiftCards(
+        self, request: admin_pb2.ExportGiftCardsRequest, context: grpc.ServicerContext
+    ) -> Iterator[admin_pb2.ExportCodesChunk]:
+        for csv in self._programs.gift_cards.export(request):
+            yield admin_pb2.ExportCodesChunk(csv=csv)

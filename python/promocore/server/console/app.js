@@ -10,6 +10,8 @@ import { customersPage } from "./customers.js";
 import { giftCardsPage } from "./giftcards.js";
 import { loyaltyPage } from "./loyalty.js";
 import { referralsPage } from "./referrals.js";
+import { segmentsPage } from "./segments.js";
+import { shopPage } from "./shop.js";
 import { auditPage, keysPage } from "./admin.js";
 import { session } from "./session.js";
 import { errorBox, field, h, loading, replace } from "./ui.js";
@@ -31,6 +33,8 @@ const ROUTES = [
   [/^#\/giftcards(?:\/([^/]+))?$/, (id) => giftCardsPage(id)],
   [/^#\/loyalty(?:\/([^/]+))?$/, (id) => loyaltyPage(id)],
   [/^#\/referrals(?:\/([^/]+))?$/, (id) => referralsPage(id)],
+  [/^#\/segments(?:\/([^/]+))?$/, (id) => segmentsPage(id)],
+  [/^#\/shop$/, () => shopPage()],
   [/^#\/audit$/, () => auditPage()],
   [/^#\/keys$/, () => keysPage()],
 ];
