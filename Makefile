@@ -129,11 +129,12 @@ docs-screenshots: install ## Retake docs/console.md's screenshots (docs/images/c
 proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promocore/v1
 	$(PY) proto/generate.py python
 
-lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, the import contracts
+lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, mypy --strict, the import contracts
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
 	$(BIN)/ruff check python tests benchmarks examples deploy proto/generate.py
 	$(BIN)/ruff format --check python tests benchmarks examples deploy proto/generate.py
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 fmt: $(VENV)/.deps ## Format Rust and Python sources

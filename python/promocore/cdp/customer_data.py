@@ -35,8 +35,16 @@ from promocore.programs.loyalty.accounts import (
 from promocore.programs.loyalty.program import current_tier
 from promocore.programs.service import Programs
 from promocore.store import Store, Txn
+from promocore.store.keys import Gets, Walks
 from promocore.store.redemptions import Redeemed
-from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
+from promocore.v1 import (
+    admin_pb2,
+    campaign_pb2,
+    checkout_pb2,
+    customer_pb2,
+    events_pb2,
+    loyalty_pb2,
+)
 from promocore.v1.internal import evaluation_pb2, store_pb2
 from promocore.wire.request_fields import page_size
 
@@ -312,7 +320,7 @@ class CustomerData:
 
     # Evaluation profiles ---------------------------------------------------------------------
 
-    def redeem_reads(self, customer_id: str) -> tuple[list[tuple], list[tuple]]:
+    def redeem_reads(self, customer_id: str) -> tuple[Gets, Walks]:
         """What a redemption by this customer reads here, for the checkout to prefetch: the
         customer (profile, on_redeemed), the cards' walk (profile, earning), and the segments'
         and distributions' walks (on_redeemed)."""
@@ -338,7 +346,9 @@ class CustomerData:
             profile.loyalty[campaign_id].CopyFrom(card)
         return profile
 
-    def loyalty_cards(self, txn: Txn, customer_id: str, now_ms: int) -> list:
+    def loyalty_cards(
+        self, txn: Txn, customer_id: str, now_ms: int
+    ) -> list[tuple[str, loyalty_pb2.LoyaltyCard]]:
         cards = []
         for campaign_id in customer_campaigns(self.store, txn, customer_id):
             code = self._card_code(txn, customer_id, campaign_id)
@@ -357,15 +367,17 @@ class CustomerData:
     def _emit(
         self,
         txn: Txn,
-        event_type: int,
+        event_type: events_pb2.IntegrationEventType,
         customer_id: str,
         now_ms: int,
         *,
-        data: dict | None = None,
+        data: dict[str, object] | None = None,
         contact: customer_pb2.ContactPreferences | None = None,
         **fields: str,
     ) -> None:
-        event = events_pb2.IntegrationEvent(type=event_type, customer_id=customer_id, **fields)
+        event = events_pb2.IntegrationEvent(type=event_type, customer_id=customer_id)
+        for name, value in fields.items():
+            setattr(event, name, value)
         if data:
             event.data_json = orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
         self.events.append(txn, event, now_ms=now_ms, contact=contact)
@@ -373,8 +385,8 @@ class CustomerData:
     def _emit_redemption(
         self,
         txn: Txn,
-        event_type: int,
-        redemption,
+        event_type: events_pb2.IntegrationEventType,
+        redemption: checkout_pb2.Redemption,
         now_ms: int,
         *,
         contact: customer_pb2.ContactPreferences | None = None,

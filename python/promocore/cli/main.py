@@ -118,6 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(metavar="COMMAND")
 
+    _add_serve_command(commands)
+    _add_store_commands(commands)
+    _add_campaign_commands(commands)
+    _add_code_commands(commands)
+    add_program_commands(commands, _client, _print)
+    cli_security.add_key_commands(commands, _client)
+    add_cockpit_commands(commands, _client)
+    add_management_commands(commands, _client)
+    add_backtest_command(commands, _client)
+    add_stacking_commands(commands, _client)
+    add_customer_commands(commands, _client, _print)
+    _add_checkout_commands(commands)
+    _accept_output_after_the_command(parser)
+    return parser
+
+
+def _add_serve_command(commands: Any) -> None:
+    """`serve`: where the data lives, the process model, durability; its ports and logs."""
     serve = commands.add_parser(
         "serve",
         help="run the server (gRPC; HTTP/JSON and the console with --http-listen)",
@@ -172,6 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
+    _add_serve_ports_and_logs(serve)
+    cli_security.add_serve_arguments(serve)
+    add_serve_options(serve)
+    serve.set_defaults(run=run_serve)
+
+
+def _add_serve_ports_and_logs(serve: argparse.ArgumentParser) -> None:
+    """The HTTP and metrics ports, the log format and the access log of `serve`."""
     serve.add_argument(
         "--http-listen",
         metavar="HOST:PORT",
@@ -202,10 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="one line per RPC (method, status, duration, request id): to PATH, or with the "
         "other logs on stderr when PATH is left out",
     )
-    cli_security.add_serve_arguments(serve)
-    add_serve_options(serve)
-    serve.set_defaults(run=run_serve)
 
+
+def _add_store_commands(commands: Any) -> None:
+    """`check` and `demo`."""
     check = commands.add_parser(
         "check", help="recompute counters and balances from the log; non-zero exit on mismatch"
     )
@@ -221,16 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the demo data set into a running server")
     demo.set_defaults(run=run_demo)
 
-    _add_campaign_commands(commands)
-    _add_code_commands(commands)
-    add_program_commands(commands, _client, _print)
-    cli_security.add_key_commands(commands, _client)
-    add_cockpit_commands(commands, _client)
-    add_management_commands(commands, _client)
-    add_backtest_command(commands, _client)
-    add_stacking_commands(commands, _client)
-    add_customer_commands(commands, _client, _print)
 
+def _add_checkout_commands(commands: Any) -> None:
+    """validate, redeem, qualify, rollback: the checkout from the command line."""
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
     _add_preview_argument(validate)
@@ -252,8 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("redemption_id")
     rollback.add_argument("--reason", default="", help="why, kept with the rollback")
     rollback.set_defaults(run=run_rollback)
-    _accept_output_after_the_command(parser)
-    return parser
 
 
 class DefaultsShownFormatter(argparse.RawDescriptionHelpFormatter):

@@ -23,11 +23,14 @@ GIFT_CARD_STATES = {
     "disabled": "GIFT_CARDS_DISABLED",
 }
 Printer = Callable[[argparse.Namespace, Any], int]
+# `command(parser, run, text)`, made by client_command.
+Command = Callable[
+    [argparse.ArgumentParser, Callable[[Client, argparse.Namespace], Any], Callable[[Any], str]],
+    None,
+]
 
 
-def client_command(
-    client: ClientFactory, printer: Printer
-) -> Callable[[argparse.ArgumentParser, Callable, Callable[[Any], str]], None]:
+def client_command(client: ClientFactory, printer: Printer) -> Command:
     """Makes `command(parser, run, text)`: the parser runs `run(client, args)` and prints its
     answer as JSON (`-o json`) or through `text`."""
 
@@ -237,7 +240,7 @@ def _referees_text(referees: list[dict[str, Any]]) -> str:
     return "\n".join(lines) or "no referee yet"
 
 
-def _program_text(totals: dict) -> str:
+def _program_text(totals: dict[str, Any]) -> str:
     currency = totals["currency"]
     return (
         f"{totals['campaign_id']}: {totals['cards']} cards, outstanding "

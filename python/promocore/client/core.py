@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import grpc
 
@@ -89,7 +89,7 @@ class Client(ProgramsClient, CustomersClient):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _call(self, method: Callable, request: Any) -> Any:
+    def _call(self, method: Callable[..., Any], request: Any) -> Any:
         try:
             return method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
@@ -98,15 +98,15 @@ class Client(ProgramsClient, CustomersClient):
     def _pages(
         self,
         request_for: Callable[[str], Any],
-        method: Callable,
+        method: Callable[..., Any],
         field: str,
         *,
         limit: int | None = None,
         convert: Callable[[Any], Any] = to_plain,
-    ) -> list:
+    ) -> list[Any]:
         """Every item of a paged list RPC (the first `limit` when given), following pages:
         `request_for(page_token)` builds each page's request."""
-        found: list = []
+        found: list[Any] = []
         token = ""
         while limit is None or len(found) < limit:
             response = self._call(method, request_for(token))
@@ -116,7 +116,9 @@ class Client(ProgramsClient, CustomersClient):
                 break
         return found if limit is None else found[:limit]
 
-    def _stream(self, method: Callable, request: Any, *, unbounded: bool = False) -> Iterator[Any]:
+    def _stream(
+        self, method: Callable[..., Any], request: Any, *, unbounded: bool = False
+    ) -> Iterator[Any]:
         """`unbounded`: no deadline (a long job that reports its progress)."""
         timeout = None if unbounded else self.timeout
         try:
@@ -286,7 +288,8 @@ class Client(ProgramsClient, CustomersClient):
             for chunk in chunks:
                 yield admin_pb2.ImportCodesChunk(csv=chunk)
 
-        return self._call(self._admin.ImportCodes, requests()).imported
+        imported: int = self._call(self._admin.ImportCodes, requests()).imported
+        return imported
 
     def export_codes(self, campaign_id: str, *, prefix: str = "") -> Iterator[bytes]:
         """The campaign's codes (those starting with `prefix`) as CSV, in chunks (header
@@ -301,8 +304,10 @@ class Client(ProgramsClient, CustomersClient):
         """A gift card program's cards (those starting with `prefix`, of `filter`'s state:
         GIFT_CARDS_WITH_BALANCE, _EMPTY, _EXPIRED, _DISABLED) as CSV with balances in the
         currency's units, in chunks (header first)."""
+        # Value refuses an unknown name; protobuf's stubs type its answer as an int.
+        state = cast(admin_pb2.GiftCardFilter, admin_pb2.GiftCardFilter.Value(filter))
         request = admin_pb2.ExportGiftCardsRequest(
-            campaign_id=campaign_id, prefix=prefix, filter=admin_pb2.GiftCardFilter.Value(filter)
+            campaign_id=campaign_id, prefix=prefix, filter=state
         )
         for chunk in self._stream(self._admin.ExportGiftCards, request):
             yield chunk.csv
@@ -455,7 +460,8 @@ class Client(ProgramsClient, CustomersClient):
     def release_reservation(self, session_key: str) -> int:
         """Frees a Validate reservation; returns how many redeemables it held."""
         request = checkout_pb2.ReleaseReservationRequest(session_key=session_key)
-        return self._call(self._checkout.ReleaseReservation, request).released
+        released: int = self._call(self._checkout.ReleaseReservation, request).released
+        return released
 
     # API keys ------------------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ Plain = dict[str, Any]
 class CustomersClient:
     """Needs `_call`, `_pages`, `_admin`, `_events` and `_metadata` from promocore.Client."""
 
-    _call: Callable
-    _pages: Callable
+    _call: Callable[..., Any]
+    _pages: Callable[..., list[Any]]
     _admin: Any
     _events: Any
     _metadata: Any

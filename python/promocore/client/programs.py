@@ -17,8 +17,8 @@ Plain = dict[str, Any]
 class ProgramsClient:
     """Needs `_call`, `_pages`, `_admin` and `_channel` from promocore.Client."""
 
-    _call: Callable
-    _pages: Callable
+    _call: Callable[..., Any]
+    _pages: Callable[..., list[Any]]
     _admin: Any
     _channel: Any
 

@@ -18,7 +18,7 @@ from promocore.errors import AlreadyExistsError, InvalidArgumentError
 from promocore.manage.code_files import export_chunks, parse_code_rows, qr_image
 from promocore.manage.reports import campaign_report
 from promocore.programs.loyalty.settings import validate_program_settings
-from promocore.store import Store, audit_log
+from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import require_code
 from promocore.store.code_batches import add_code_batch
 from promocore.store.codegen import (
@@ -230,18 +230,24 @@ class Admin:
         if request.HasField("redemption_quantity"):
             template.redemption_quantity = request.redemption_quantity
         self._fill_code_defaults(template, campaign)
-        batches: Iterator[list]
-        if template.gift_balance or template.points:
-            batches, code_of = self._generate_with_balances(template, pattern, count), str
+        # Records (bytes) from the bulk path, code strings from the other.
+        in_bulk = not (template.gift_balance or template.points)
+        batches: Iterator[list[Any]]
+        if in_bulk:
+            batches = self._generate_in_bulk(template, pattern, count)
         else:
-            batches, code_of = self._generate_in_bulk(template, pattern, count), pattern.code_of
+            batches = self._generate_with_balances(template, pattern, count)
+
+        def codes_of(batch: list[Any]) -> Iterable[str]:
+            return map(pattern.code_of, batch) if in_bulk else batch
+
         codes: list[str] = []
         generated = 0
         try:
             for batch in batches:
                 generated += len(batch)
                 if request.return_codes:
-                    codes.extend(map(code_of, batch))
+                    codes.extend(codes_of(batch))
                 done = generated == count
                 yield admin_pb2.GenerateCodesProgress(
                     generated=generated, total=count, done=done, codes=codes if done else []
@@ -278,7 +284,7 @@ class Admin:
         while generated < count:
             chunk = min(GENERATION_CHUNK, count - generated)
 
-            def add_chunk(txn, chunk: int = chunk) -> list[bytes]:
+            def add_chunk(txn: Txn, chunk: int = chunk) -> list[bytes]:
                 added: list[bytes] = []
                 fruitless_rounds = 0
                 while len(added) < chunk:
@@ -303,13 +309,15 @@ class Admin:
         while generated < count:
             chunk = min(BALANCE_GENERATION_CHUNK, count - generated)
 
-            def add_chunk(txn, chunk: int = chunk) -> list[str]:
+            def add_chunk(txn: Txn, chunk: int = chunk) -> list[str]:
                 return [self._add_unique(txn, template, generate) for _ in range(chunk)]
 
             yield self._store.transact(add_chunk)
             generated += chunk
 
-    def _add_unique(self, txn, template: campaign_pb2.Code, generate) -> str:
+    def _add_unique(
+        self, txn: Txn, template: campaign_pb2.Code, generate: Callable[[], str]
+    ) -> str:
         for _ in range(MAX_COLLISIONS_IN_A_ROW):
             template.code = generate()
             if self._store.catalog.add_code(txn, template):
@@ -402,7 +410,7 @@ class Admin:
             if getattr(code, field) < 0:
                 raise InvalidArgumentError(f"{path}{field}", "must be >= 0")
 
-    def _credit_issued_balance(self, txn, code: campaign_pb2.Code) -> None:
+    def _credit_issued_balance(self, txn: Txn, code: campaign_pb2.Code) -> None:
         """A gift card's balance or a loyalty card's points live in a counter from issue on."""
         normalized = normalize_code(code.code)
         now_ms = self._clock.now_ms()
@@ -422,7 +430,7 @@ class Admin:
                 source="issued",
             )
 
-    def _with_redeemed(self, txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
+    def _with_redeemed(self, txn: Txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
         """The code with its live usage and balances (the record keeps what was issued)."""
         normalized = normalize_code(code.code)
         counters = self._store.tables.counters
@@ -549,7 +557,7 @@ class Admin:
 
     # Audit log -----------------------------------------------------------------------------
 
-    def _audit(self, txn, action: str, target: str, before, after) -> None:
+    def _audit(self, txn: Txn, action: str, target: str, before: object, after: object) -> None:
         entry = audit_log.entry(action, target, before, after)
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
@@ -574,7 +582,7 @@ class Admin:
         return response
 
 
-def campaign_status(campaign: campaign_pb2.Campaign, now_ms: int) -> int:
+def campaign_status(campaign: campaign_pb2.Campaign, now_ms: int) -> campaign_pb2.CampaignStatus:
     if campaign.draft:
         return campaign_pb2.CAMPAIGN_STATUS_DRAFT
     if campaign.HasField("active") and not campaign.active:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from promocore import _engine
 from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns, compile_campaign
@@ -20,6 +21,8 @@ from promocore.errors import InvalidArgumentError
 from promocore.store import Store, Txn
 from promocore.v1 import backtest_pb2, campaign_pb2
 from promocore.v1.internal import evaluation_pb2
+
+T = TypeVar("T")
 
 # The engine evaluates this much of the file between two progress messages.
 PROGRESS_BYTES = 256 * 1024
@@ -200,7 +203,7 @@ def _inflated(gunzip: zlib._Decompress | None, data: bytes) -> Iterator[bytes]:
         yield inflated
 
 
-def _engine_call(method, *args):
+def _engine_call(method: Callable[..., T], *args: object) -> T:
     """An engine call; a line that is not an order is INVALID_ARGUMENT on "orders"."""
     try:
         return method(*args)

@@ -34,7 +34,8 @@ from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError, NotFoundError
 from promocore.manage.code_files import qr_image
 from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
-from promocore.store import Store, audit_log
+from promocore.store import Store, Txn, audit_log
+from promocore.store.txn import Table
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, loyalty_pb2
 
 SECRET_KEY = b"cockpit/secret"
@@ -141,7 +142,7 @@ class CockpitLinks:
         if not customer_id:
             raise InvalidArgumentError("customer_id", "required")
 
-        def move(txn) -> None:
+        def move(txn: Txn) -> None:
             key = GENERATION_PREFIX + customer_id.encode()
             generation = self._generation(txn, customer_id) + 1
             txn.put(key, _GENERATION.pack(generation), db=self._settings)
@@ -179,18 +180,21 @@ class CockpitLinks:
                 raise LinkRefused("This link was withdrawn.", expired=True)
         return customer_id, expires
 
-    def _audit(self, txn, action: str, customer_id: str, after: dict) -> None:
+    def _audit(self, txn: Txn, action: str, customer_id: str, after: dict[str, object]) -> None:
         entry = audit_log.entry(action, f"customer/{customer_id}/cockpit", None, after)
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
 
     @property
-    def _settings(self):
+    def _settings(self) -> Table:
         return self._store.tables.settings
 
-    def _generation(self, txn, customer_id: str) -> int:
+    def _generation(self, txn: Txn, customer_id: str) -> int:
         raw = txn.get(GENERATION_PREFIX + customer_id.encode(), db=self._settings)
-        return 0 if raw is None else _GENERATION.unpack(bytes(raw))[0]
+        if raw is None:
+            return 0
+        generation: int = _GENERATION.unpack(bytes(raw))[0]
+        return generation
 
     @staticmethod
     def _sign(payload: bytes, secret: bytes) -> bytes:
@@ -208,7 +212,7 @@ class CockpitLinks:
         if secret is not None:
             return secret
 
-        def make(txn) -> bytes:
+        def make(txn: Txn) -> bytes:
             stored = txn.get(SECRET_KEY, db=self._settings)
             if stored is None:
                 stored = os.urandom(SECRET_BYTES)
@@ -283,7 +287,9 @@ def cockpit_view(data: CustomerData, wallet: Wallet, customer_id: str, now_ms: i
             view.codes.append(_wallet_code(code, campaign))
         for campaign_id in customer_campaigns(store, txn, customer_id):
             normalized = customer_card(store, txn, customer_id, campaign_id)
-            raw = store.catalog.code_bytes(txn, normalized) if normalized else None
+            if not normalized:
+                continue
+            raw = store.catalog.code_bytes(txn, normalized)
             if raw is None:
                 continue
             code = campaign_pb2.Code.FromString(raw)

@@ -20,7 +20,7 @@ from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
 from promocore.manage.reports import Tally, TimeWindow, day_in, log_events, order_use, use_of
 from promocore.programs.giftcards import GiftCards
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2
 
@@ -203,7 +203,7 @@ def _gift_card_balance(
 
 
 def _loyalty_points(
-    store: Store, txn, campaigns: dict[str, campaign_pb2.Campaign], now_ms: int
+    store: Store, txn: Txn, campaigns: dict[str, campaign_pb2.Campaign], now_ms: int
 ) -> tuple[int, int]:
     """Spendable and pending points of every loyalty card, as a card's page reads them."""
     spendable = pending = 0

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.store import Store, audit_log
+from promocore.store import Store, Txn, audit_log
 from promocore.v1 import admin_pb2
 
 BRANDING_KEY = b"shop_branding"
@@ -128,7 +128,7 @@ class ShopBrandings:
     def set(self, branding: admin_pb2.ShopBranding) -> admin_pb2.ShopBranding:
         stored = checked(branding)
 
-        def write(txn) -> None:
+        def write(txn: Txn) -> None:
             raw = txn.get(BRANDING_KEY, db=self._store.tables.settings)
             before = None if raw is None else admin_pb2.ShopBranding.FromString(raw)
             txn.put(BRANDING_KEY, stored.SerializeToString(), db=self._store.tables.settings)

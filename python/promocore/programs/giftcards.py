@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from promocore import _engine
 from promocore.clock import Clock
@@ -62,7 +64,7 @@ class GiftCards:
         while issued < request.count:
             chunk = min(ISSUE_CHUNK, request.count - issued)
 
-            def issue_chunk(txn, chunk: int = chunk) -> list[loyalty_pb2.GiftCard]:
+            def issue_chunk(txn: Txn, chunk: int = chunk) -> list[loyalty_pb2.GiftCard]:
                 views = []
                 for _ in range(chunk):
                     code = self._new_card(
@@ -98,7 +100,14 @@ class GiftCards:
         reason = _reason(request.reason, required=True)
         return self._change(request, "debit", -request.amount, reason, loyalty_pb2.LEDGER_DEBIT)
 
-    def _change(self, request, operation: str, amount: int, reason: str, kind: int):
+    def _change(
+        self,
+        request: admin_pb2.TopUpGiftCardRequest | admin_pb2.DebitGiftCardRequest,
+        operation: str,
+        amount: int,
+        reason: str,
+        kind: loyalty_pb2.LedgerEntryKind,
+    ) -> loyalty_pb2.GiftCard:
         """A hand-made credit (amount > 0) or debit (< 0) of a card that has not expired, once
         per idempotency key."""
         with self._store.write() as txn:
@@ -207,8 +216,8 @@ class GiftCards:
         balance: int,
         *,
         customer_id: str = "",
-        generate=None,
-        expire_at=None,
+        generate: Callable[[], str] | None = None,
+        expire_at: Timestamp | None = None,
     ) -> campaign_pb2.Code:
         now_ms = self._clock.now_ms()
         code = campaign_pb2.Code(

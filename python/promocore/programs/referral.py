@@ -24,7 +24,7 @@ from promocore.store import Store, Txn
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
 from promocore.store.redemptions import Redeemed
-from promocore.v1 import admin_pb2, campaign_pb2
+from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
 from promocore.v1.internal import store_pb2
 from promocore.wire.request_fields import page_size
 
@@ -114,7 +114,7 @@ class Referrals:
         txn: Txn,
         customer_id: str,
         event_name: str,
-        properties: dict,
+        properties: dict[str, object],
         now_ms: int,
     ) -> int:
         """A custom event naming a referral code (property "referral_code"): the program's
@@ -221,7 +221,9 @@ class Referrals:
             response.next_page_token = str(start + limit)
         return response
 
-    def _reward_points(self, txn, program, code: campaign_pb2.Code, now_ms: int) -> int:
+    def _reward_points(
+        self, txn: Txn, program: loyalty_pb2.ReferralProgram, code: campaign_pb2.Code, now_ms: int
+    ) -> int:
         if program.referrer_points <= 0 or not program.referrer_loyalty_campaign_id:
             return 0
         card = self._accounts.enroll(
@@ -239,9 +241,12 @@ class Referrals:
             source=f"referral {code.code}",
         )
         self._accounts.put(txn, card, account)
-        return program.referrer_points
+        points: int = program.referrer_points
+        return points
 
-    def _reward_gift(self, txn, program, code: campaign_pb2.Code, now_ms: int) -> int:
+    def _reward_gift(
+        self, txn: Txn, program: loyalty_pb2.ReferralProgram, code: campaign_pb2.Code, now_ms: int
+    ) -> int:
         if program.referrer_gift_credit <= 0 or not program.referrer_gift_campaign_id:
             return 0
         card = self._gift_cards.card_for_customer(
@@ -254,13 +259,14 @@ class Referrals:
             at_ms=now_ms,
             reason=f"referral {code.code}",
         )
-        return program.referrer_gift_credit
+        credit: int = program.referrer_gift_credit
+        return credit
 
     def _stats(self, txn: Txn, normalized: bytes) -> admin_pb2.ReferralStats:
         raw = txn.get(normalized, db=self._store.tables.referrals)
         return admin_pb2.ReferralStats() if raw is None else admin_pb2.ReferralStats.FromString(raw)
 
-    def _put_stats(self, txn: Txn, normalized: bytes, stats) -> None:
+    def _put_stats(self, txn: Txn, normalized: bytes, stats: admin_pb2.ReferralStats) -> None:
         txn.put(normalized, stats.SerializeToString(), db=self._store.tables.referrals)
 
 
@@ -270,7 +276,7 @@ def _referee(customer_id: str, value: bytes) -> admin_pb2.Referee:
     return admin_pb2.Referee.FromString(value)
 
 
-def _after_token(referees: list, token: str) -> int:
+def _after_token(referees: list[admin_pb2.Referee], token: str) -> int:
     if not token:
         return 0
     if not token.isdigit() or int(token) > len(referees):
@@ -278,7 +284,7 @@ def _after_token(referees: list, token: str) -> int:
     return int(token)
 
 
-def event_properties(properties_json: str) -> dict:
+def event_properties(properties_json: str) -> dict[str, object]:
     if not properties_json:
         return {}
     try:

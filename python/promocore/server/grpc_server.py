@@ -14,12 +14,14 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
+from google.protobuf.message import Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from promocore.cdp.customer_data import CustomerData
@@ -59,13 +61,15 @@ from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
 from promocore.server.roles import PREVIEW_ROLES
 from promocore.server.store_health import StoreHealth, warn_if_low_on_space
-from promocore.store import Store, open_store
+from promocore.store import Store, Txn, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.redemptions import RedemptionObserver
 from promocore.store.tables import Durability
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
+    backtest_pb2,
+    campaign_pb2,
     checkout_pb2,
     events_pb2,
     events_pb2_grpc,
@@ -82,11 +86,17 @@ SERVICES = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
 WITH_CALLER = frozenset({"Validate", "Redeem"})
 
 
-def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grpc.RpcMethodHandler]:
+def checkout_handlers(
+    checkout: Checkout, qualifier: Qualifier
+) -> dict[str, grpc.RpcMethodHandler[Any, Any]]:
     """Validate, Redeem and Qualify take and return bytes; Validate and Redeem are called with
     the checkout Caller (the gate's `with_caller`)."""
 
-    def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
+    def typed(
+        method: Callable[[Any], Message],
+        request_type: type[Message],
+        response_type: type[Message],
+    ) -> grpc.RpcMethodHandler[Any, Any]:
         return grpc.unary_unary_rpc_method_handler(
             lambda request, context: method(request),
             request_deserializer=request_type.FromString,
@@ -131,57 +141,89 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         self._api_keys = api_keys
         self._cockpit_links = cockpit_links
 
-    def CreateCockpitLink(self, request, context):
+    def CreateCockpitLink(
+        self, request: admin_pb2.CreateCockpitLinkRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CockpitLink:
         return self._cockpit_links.create(
             request.customer_id, request.ttl_seconds, request.base_url
         )
 
-    def RevokeCockpitLinks(self, request, context):
+    def RevokeCockpitLinks(
+        self, request: admin_pb2.RevokeCockpitLinksRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.RevokeCockpitLinksResponse:
         return self._cockpit_links.revoke(request.customer_id)
 
-    def CreateApiKey(self, request, context):
+    def CreateApiKey(
+        self, request: admin_pb2.CreateApiKeyRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CreateApiKeyResponse:
         return self._api_keys.create(request.name, request.role)
 
-    def ListApiKeys(self, request, context):
+    def ListApiKeys(
+        self, request: admin_pb2.ListApiKeysRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListApiKeysResponse:
         return self._api_keys.list(request)
 
-    def RevokeApiKey(self, request, context):
+    def RevokeApiKey(
+        self, request: admin_pb2.RevokeApiKeyRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ApiKey:
         return self._api_keys.revoke(request.id)
 
-    def WhoAmI(self, request, context):
+    def WhoAmI(
+        self, request: admin_pb2.WhoAmIRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ApiKey:
         return self._api_keys.who_am_i()
 
-    def GetShopBranding(self, request, context):
+    def GetShopBranding(
+        self, request: admin_pb2.GetShopBrandingRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ShopBranding:
         return self._shop_brandings.get()
 
-    def SetShopBranding(self, request, context):
+    def SetShopBranding(
+        self, request: admin_pb2.SetShopBrandingRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ShopBranding:
         return self._shop_brandings.set(request.branding)
 
-    def GetSupportLimits(self, request, context):
+    def GetSupportLimits(
+        self, request: admin_pb2.GetSupportLimitsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.SupportLimits:
         return self._admin.get_support_limits()
 
-    def SetSupportLimits(self, request, context):
+    def SetSupportLimits(
+        self, request: admin_pb2.SetSupportLimitsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.SupportLimits:
         return self._admin.set_support_limits(request.limits)
 
-    def CreateCampaign(self, request, context):
+    def CreateCampaign(
+        self, request: admin_pb2.CreateCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.create_campaign(request.campaign)
 
-    def UpdateCampaign(self, request, context):
+    def UpdateCampaign(
+        self, request: admin_pb2.UpdateCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.update_campaign(request.campaign, request.expected_version)
 
-    def GetCampaign(self, request, context):
+    def GetCampaign(
+        self, request: admin_pb2.GetCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.get_campaign(request.id, request.version)
 
-    def ListCampaigns(self, request, context):
+    def ListCampaigns(
+        self, request: admin_pb2.ListCampaignsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListCampaignsResponse:
         return self._admin.list_campaigns(request)
 
-    def SetCampaignActive(self, request, context):
+    def SetCampaignActive(
+        self, request: admin_pb2.SetCampaignActiveRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.set_campaign_active(request.id, request.active, request.reason)
 
-    def CreateCode(self, request, context):
+    def CreateCode(
+        self, request: admin_pb2.CreateCodeRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Code:
         return self._admin.create_code(request.code, publish=self._publish_assigned)
 
-    def _publish_assigned(self, txn, code) -> None:
+    def _publish_assigned(self, txn: Txn, code: campaign_pb2.Code) -> None:
         """A code created for a customer goes into their wallet (Qualify, the cockpit) and is
         announced (EVENT_CODE_ISSUED), as a published one is."""
         self._customer_data.distributions.publish(
@@ -192,57 +234,93 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
             code=code.code,
         )
 
-    def GenerateCodes(self, request, context):
+    def GenerateCodes(
+        self, request: admin_pb2.GenerateCodesRequest, context: grpc.ServicerContext
+    ) -> Iterator[admin_pb2.GenerateCodesProgress]:
         yield from self._admin.generate_codes(request)
 
-    def GetCode(self, request, context):
+    def GetCode(
+        self, request: admin_pb2.GetCodeRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Code:
         return self._admin.get_code(request.code)
 
-    def ListCodes(self, request, context):
+    def ListCodes(
+        self, request: admin_pb2.ListCodesRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListCodesResponse:
         return self._admin.list_codes(request)
 
-    def SetCodeActive(self, request, context):
+    def SetCodeActive(
+        self, request: admin_pb2.SetCodeActiveRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Code:
         return self._admin.set_code_active(request.code, request.active)
 
-    def GetStackingRules(self, request, context):
+    def GetStackingRules(
+        self, request: admin_pb2.GetStackingRulesRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.StackingRules:
         return self._admin.get_stacking_rules()
 
-    def SetStackingRules(self, request, context):
+    def SetStackingRules(
+        self, request: admin_pb2.SetStackingRulesRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.StackingRules:
         return self._admin.set_stacking_rules(request.rules)
 
-    def DescribeRules(self, request, context):
+    def DescribeRules(
+        self, request: admin_pb2.DescribeRulesRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.DescribeRulesResponse:
         return self._admin.describe_rules(request)
 
-    def Backtest(self, request_iterator, context):
+    def Backtest(
+        self,
+        request_iterator: Iterator[backtest_pb2.BacktestRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[backtest_pb2.BacktestProgress]:
         yield from self._backtests.run(request_iterator)
 
-    def ListRedemptions(self, request, context):
+    def ListRedemptions(
+        self, request: admin_pb2.ListRedemptionsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListRedemptionsResponse:
         return self._admin.list_redemptions(request)
 
-    def GetRedemption(self, request, context):
+    def GetRedemption(
+        self, request: admin_pb2.GetRedemptionRequest, context: grpc.ServicerContext
+    ) -> checkout_pb2.Redemption:
         return self._admin.get_redemption(request.id)
 
-    def DuplicateCampaign(self, request, context):
+    def DuplicateCampaign(
+        self, request: admin_pb2.DuplicateCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.duplicate_campaign(request.id, request.new_id, request.new_name)
 
-    def ImportCodes(self, request_iterator, context):
+    def ImportCodes(
+        self, request_iterator: Iterator[admin_pb2.ImportCodesChunk], context: grpc.ServicerContext
+    ) -> admin_pb2.ImportCodesResponse:
         return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
 
-    def ExportCodes(self, request, context):
+    def ExportCodes(
+        self, request: admin_pb2.ExportCodesRequest, context: grpc.ServicerContext
+    ) -> Iterator[admin_pb2.ExportCodesChunk]:
         for csv in self._admin.export_codes(request.campaign_id, request.prefix):
             yield admin_pb2.ExportCodesChunk(csv=csv)
 
-    def GetCodeQr(self, request, context):
+    def GetCodeQr(
+        self, request: admin_pb2.GetCodeQrRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.GetCodeQrResponse:
         return self._admin.code_qr(request)
 
-    def GetCampaignReport(self, request, context):
+    def GetCampaignReport(
+        self, request: admin_pb2.GetCampaignReportRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CampaignReport:
         return self._admin.campaign_report(request)
 
-    def GetDashboard(self, request, context):
+    def GetDashboard(
+        self, request: admin_pb2.GetDashboardRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Dashboard:
         programs = self._programs
         return dashboard(programs.store, programs.clock, programs.gift_cards, request)
 
-    def ListAuditLog(self, request, context):
+    def ListAuditLog(
+        self, request: admin_pb2.ListAuditLogRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListAuditLogResponse:
         return self._admin.list_audit_log(request)
 
 
@@ -549,7 +627,8 @@ def add_services(gate: Gate, domain: Domain) -> Services:
     events_pb2_grpc.add_EventsServiceServicer_to_server(
         EventsServicer(domain.programs, domain.customer_data), collected
     )
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, collected)
+    # The collector offers what the add_*_to_server functions call of a grpc.Server.
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, cast(grpc.Server, collected))
     names = (*SERVICES, health.SERVICE_NAME)
     add_reflection(names, collected)
     gate.add(

@@ -43,7 +43,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import uvloop
@@ -187,13 +187,13 @@ class CallThreads:
     def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
         self._loop = loop
         self._size = size
-        self._queue: queue.SimpleQueue[tuple[Callable, tuple, asyncio.Future] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[
+            tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]] | None
+        ] = queue.SimpleQueue()
         self._idle = threading.Semaphore(0)
         self._threads: list[threading.Thread] = []
 
-    def submit(self, function: Callable, *args: Any) -> asyncio.Future:
+    def submit(self, function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         """`function(*args)` in a thread; the future (of the loop) has its result."""
         future = self._loop.create_future()
         self._queue.put((function, args, future))
@@ -223,12 +223,12 @@ class CallThreads:
             self._queue.put(None)
 
 
-def _resolve(future: asyncio.Future, result: Any) -> None:
+def _resolve(future: asyncio.Future[Any], result: Any) -> None:
     if not future.done():
         future.set_result(result)
 
 
-def _fail(future: asyncio.Future, error: BaseException) -> None:
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
     if not future.done():
         future.set_exception(error)
 
@@ -256,7 +256,7 @@ class HttpDoor:
         if self._threads is not None:
             self._threads.stop()
 
-    def _run(self, function: Callable, *args: Any) -> asyncio.Future:
+    def _run(self, function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         """`function(*args)` in a call thread (one more call in progress until it returns)."""
         if self._threads is None:
             self._threads = CallThreads(asyncio.get_running_loop(), self.max_calls)
@@ -291,7 +291,7 @@ class HttpDoor:
         if refusal is not None:
             _send(proto, http_api.status_error(codec if fits else None, refusal))
             return
-        if not fits:
+        if codec is None or not fits:
             got = headers.get("content-type") or "none"
             reply = transport_error(
                 None,
@@ -342,7 +342,7 @@ class HttpDoor:
         reading = asyncio.ensure_future(proto() if length is not None else _read_capped(proto, cap))
         timer = loop.call_later(BODY_TIMEOUT_S, reading.cancel)
         try:
-            body = await reading
+            body: bytes = await reading
         except _TooLarge:
             return _too_large(codec, cap, None)
         except asyncio.CancelledError:
@@ -605,10 +605,12 @@ class HttpServer:
         asyncio.set_event_loop(loop)
         # granian calls this once its server has stopped (connections closed).
         self._signal.add_cb(lambda: loop.call_soon_threadsafe(loop.stop))
-        worker = RSGIWorker(
+        # granian's _granian.pyi lags its runtime: this worker takes an IPC and a metrics
+        # argument and has serve_async (both used by granian's own worker code).
+        worker = cast(Any, RSGIWorker)(
             1,  # worker id, for granian's log lines
             # granian closes the descriptor it is given when it stops: a duplicate of ours.
-            (None, SocketHolder(os.dup(self._socket.fileno()), False, LISTEN_BACKLOG)),
+            (None, cast(Any, SocketHolder)(os.dup(self._socket.fileno()), False, LISTEN_BACKLOG)),
             None,  # no IPC (granian's metrics)
             1,  # runtime threads: Rust's I/O, a fraction of a core at our request rates
             16,  # runtime blocking threads (granian's own, not our calls)

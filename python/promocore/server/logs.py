@@ -120,7 +120,9 @@ class JsonLines(OrjsonFormatter):
             rename_fields={"levelname": "level", "name": "logger"},
         )
 
-    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
         log_data["time"] = (
             datetime.fromtimestamp(record.created, tz=UTC)
             .isoformat(timespec="milliseconds")
@@ -136,7 +138,7 @@ class _TextWithRpc(logging.Formatter):
         line = super().format(record)
         request_id = getattr(record, "request_id", None)
         if request_id and record.name != ACCESS_LOGGER:
-            line += f" [{record.method} {request_id}]"
+            line += f" [{getattr(record, 'method', '')} {request_id}]"
         return line
 
 

@@ -13,6 +13,8 @@ Previews (`evaluate_at` on Validate and Qualify) are for PREVIEW_ROLES only.
 
 from __future__ import annotations
 
+from google.protobuf.descriptor import FileDescriptor
+
 from promocore.v1 import admin_pb2, checkout_pb2, events_pb2
 
 OPEN_SERVICES = (
@@ -22,7 +24,7 @@ OPEN_SERVICES = (
 )
 
 
-def _methods(file_descriptor, service: str) -> dict[str, str]:
+def _methods(file_descriptor: FileDescriptor, service: str) -> dict[str, str]:
     """RPC name -> full method path ("/promocore.v1.CheckoutService/Validate")."""
     descriptor = file_descriptor.services_by_name[service]
     return {m.name: f"/{descriptor.full_name}/{m.name}" for m in descriptor.methods}

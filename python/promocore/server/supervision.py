@@ -21,7 +21,7 @@ log = logging.getLogger("promocore.workers")
 CRASH_LOOP_DEATHS = 5
 FAST_DEATH_S = 10.0
 # Deaths of this kind say more than a number: a hint for the log line.
-_SIGNAL_HINTS = {
+_SIGNAL_HINTS: dict[int, str] = {
     signal.SIGBUS: "a bus error: most often a truncated or damaged data file",
     signal.SIGSEGV: "a segmentation fault",
     signal.SIGKILL: "killed from outside, by the supervisor or the kernel's OOM killer",

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import lmdb
 import orjson
 from google.protobuf.message import Message
 
 from promocore.call_context.actor import current_actor
 from promocore.store.keys import append_sequenced, encode_u64
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1 import admin_pb2
 from promocore.wire.plain import to_plain
 
@@ -53,7 +53,7 @@ class AuditLog:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    def append(self, txn: lmdb.Transaction, entry: admin_pb2.AuditEntry) -> None:
+    def append(self, txn: Txn, entry: admin_pb2.AuditEntry) -> None:
         """Stores the entry under the next sequence number (which its `sequence` holds)."""
 
         def encode(sequence: int) -> bytes:
@@ -62,9 +62,7 @@ class AuditLog:
 
         append_sequenced(txn, self._t.audit_log, encode, sequence_field=_SEQUENCE_FIELD)
 
-    def newest_first(
-        self, txn: lmdb.Transaction, before_sequence: int = 0
-    ) -> Iterator[admin_pb2.AuditEntry]:
+    def newest_first(self, txn: Txn, before_sequence: int = 0) -> Iterator[admin_pb2.AuditEntry]:
         """Entries from the newest down, starting below `before_sequence` when given."""
         cursor = txn.cursor(db=self._t.audit_log)
         if before_sequence and cursor.set_range(encode_u64(before_sequence)):

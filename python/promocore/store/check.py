@@ -20,8 +20,11 @@ import os
 import signal
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import lmdb
 import orjson
@@ -33,6 +36,7 @@ from promocore.store.keys import decode_counter
 from promocore.store.redis_kv import RedisEnvironment, RedisLocation
 from promocore.store.store import transact
 from promocore.store.tables import TABLE_NAMES, Tables, open_readonly
+from promocore.store.txn import Txn
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
@@ -66,7 +70,7 @@ class CheckReport:
         tail = f"\n  ... and {more} more" if more > 0 else ""
         return f"{head}{len(self.problems)} problems\n{listed}{tail}"
 
-    def as_plain(self) -> dict:
+    def as_plain(self) -> dict[str, object]:
         return {
             "ok": self.ok,
             "log_records": self.log_records,
@@ -93,7 +97,7 @@ def check_store(location: Path | str, *, full: bool = False) -> CheckReport:
     # than MDB_CORRUPTED): each table read alone, in a process of its own, names the damage.
     crashed = CheckReport(problems=[f"LMDB stopped the check: {report}; the store is damaged"])
     for name in TABLE_NAMES:
-        walked = _in_child(lambda name=name: _walk_one_table(path, name))
+        walked = _in_child(partial(_walk_one_table, path, name))
         if isinstance(walked, CheckReport):
             crashed.problems += walked.problems
         else:
@@ -126,7 +130,7 @@ def _walk_one_table(path: Path, name: str) -> CheckReport:
         env.close()
 
 
-def _in_child(work) -> CheckReport | str:
+def _in_child(work: Callable[[], CheckReport]) -> CheckReport | str:
     """`work()`'s report, computed in a forked process: LMDB aborts (SIGABRT, an assertion) on
     some damaged pages, which would end `promocore check` with no report. A child that dies so
     gives how it died, e.g. "killed by SIGABRT"."""
@@ -165,9 +169,9 @@ class _Snapshot:
     """The read transaction the checks share. LMDB ends a transaction that met a damaged page
     (every later read fails), so after one the next check reads from a new one."""
 
-    def __init__(self, env) -> None:
+    def __init__(self, env: Any) -> None:
         self._env = env
-        self.txn = env.begin()
+        self.txn: Txn = env.begin()
 
     def renew(self) -> None:
         if self._env is not None:
@@ -175,7 +179,7 @@ class _Snapshot:
             self.txn = self._env.begin()
 
     @classmethod
-    def of(cls, txn) -> _Snapshot:
+    def of(cls, txn: Txn) -> _Snapshot:
         """One transaction that is never renewed (Redis, which has no damaged pages)."""
         snapshot = cls.__new__(cls)
         snapshot._env, snapshot.txn = None, txn
@@ -200,11 +204,12 @@ def _check(snapshot: _Snapshot, tables: Tables) -> CheckReport:
         report.problems.append(_damage("redemption_log", error, "the log could not be replayed"))
         snapshot.renew()
         return report
-    for table, step in (
+    steps: tuple[tuple[str, Callable[[Txn], None]], ...] = (
         ("counters", lambda txn: _compare_counters(txn, tables, expected, report)),
         ("redemptions", lambda txn: _compare_redemptions(txn, tables, states, report)),
         ("idempotency", lambda txn: _check_idempotency(txn, tables, states, report)),
-    ):
+    )
+    for table, step in steps:
         try:
             step(snapshot.txn)
         except lmdb.Error as error:
@@ -259,7 +264,9 @@ def _shown(key: bytes) -> str:
     return repr(text if len(text) <= 60 else text[:60] + "...")
 
 
-def _replay_log(txn, tables, report: CheckReport):
+def _replay_log(
+    txn: Txn, tables: Tables, report: CheckReport
+) -> tuple[dict[bytes, int], dict[str, int]]:
     expected: dict[bytes, int] = defaultdict(int)
     deltas_by_redemption: dict[str, list[store_pb2.CounterDelta]] = {}
     states: dict[str, int] = {}
@@ -295,7 +302,9 @@ def _replay_log(txn, tables, report: CheckReport):
     return expected, states
 
 
-def _compare_counters(txn, tables, expected: dict[bytes, int], report: CheckReport) -> None:
+def _compare_counters(
+    txn: Txn, tables: Tables, expected: dict[bytes, int], report: CheckReport
+) -> None:
     seen: set[bytes] = set()
     for key, raw in txn.cursor(db=tables.counters):
         key = bytes(key)
@@ -318,7 +327,9 @@ def _compare_counters(txn, tables, expected: dict[bytes, int], report: CheckRepo
             )
 
 
-def _compare_redemptions(txn, tables, states: dict[str, int], report: CheckReport) -> None:
+def _compare_redemptions(
+    txn: Txn, tables: Tables, states: dict[str, int], report: CheckReport
+) -> None:
     stored_ids: set[str] = set()
     for key, raw in txn.cursor(db=tables.redemptions):
         redemption = store_pb2.StoredRedemption.FromString(raw).redemption
@@ -336,7 +347,9 @@ def _compare_redemptions(txn, tables, states: dict[str, int], report: CheckRepor
         report.problems.append(f"redemption {redemption_id} is logged but not stored")
 
 
-def _check_idempotency(txn, tables, states: dict[str, int], report: CheckReport) -> None:
+def _check_idempotency(
+    txn: Txn, tables: Tables, states: dict[str, int], report: CheckReport
+) -> None:
     for key, raw in txn.cursor(db=tables.idempotency):
         response = checkout_pb2.RedeemResponse.FromString(
             store_pb2.IdempotencyRecord.FromString(raw).response

@@ -77,7 +77,8 @@ class CodePattern:
 
     @property
     def space(self) -> int:
-        return len(self.charset) ** self.pattern.count("#")
+        space: int = len(self.charset) ** self.pattern.count("#")
+        return space
 
     def check_unguessable(self, count: int, field: str) -> None:
         """Refuses counts that would make a random guess likely to hit a valid code."""

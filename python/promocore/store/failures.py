@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import lmdb
 
@@ -120,12 +121,14 @@ class FailureLog:
     """One line per kind per interval: the first failure of a kind is logged at once, the next
     ones counted and logged with their count once the interval has passed."""
 
-    def __init__(self, interval_s: float = LOG_INTERVAL_S, clock=time.monotonic) -> None:
+    def __init__(
+        self, interval_s: float = LOG_INTERVAL_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._interval_s = interval_s
         self._clock = clock
         self._lock = threading.Lock()
         # kind name -> [failures not yet logged, when the last line was logged]
-        self._pending: dict[str, list] = {}
+        self._pending: dict[str, list[Any]] = {}
         self.failing_since: float | None = None
         self._recovery_logged = float("-inf")
         self._listeners: list[Callable[[bool], None]] = []

@@ -29,19 +29,24 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol, TypeVar
-
-import lmdb
+from typing import Any, Protocol, TypeVar, cast
 
 from promocore.call_context import deadlines
 from promocore.errors import UnavailableError, WriteConflictError
 from promocore.store.errors import WriteConflict
 from promocore.store.failures import STORE_FAILURES, failures, store_answer
+from promocore.store.txn import Environment, Txn
 
 T = TypeVar("T")
-Job = Callable[[lmdb.Transaction], object]
+Job = Callable[[Txn], object]
 # Called once per batch inside its transaction, after the jobs (housekeeping).
-BatchHook = Callable[[lmdb.Transaction], None]
+BatchHook = Callable[[Txn], None]
+# What runs once a batch has committed (after_commit).
+Effect = Callable[[], object]
+# A job as queued: the job, its caller's future, the caller's deadline, when it was queued.
+Queued = tuple[Job, "Future[Any]", float | None, float]
+# A job's outcome: its future, its result, the error it raised.
+Outcome = tuple["Future[Any]", object, BaseException | None]
 
 DEFAULT_MAX_BATCH = 256
 # A batch that keeps losing races (shared store only) is run at most this often, with a short
@@ -67,7 +72,7 @@ class CommitObserver(Protocol):
 _batch = threading.local()
 
 
-def after_commit(effect: Callable[[], object]) -> None:
+def after_commit(effect: Effect) -> None:
     """Runs `effect` once the batch running the current job has committed; never if the job
     raises or the batch fails or is run again. Outside a batch (no writer), at once."""
     effects = getattr(_batch, "effects", None)
@@ -90,7 +95,7 @@ class WriterStopped(UnavailableError):
 class GroupCommitWriter:
     def __init__(
         self,
-        env: lmdb.Environment,
+        env: Environment,
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         after_jobs: BatchHook | None = None,
@@ -104,7 +109,7 @@ class GroupCommitWriter:
         self._max_batch = max_batch
         self._after_jobs = after_jobs
         self._observer = observer
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Queued | object] = queue.SimpleQueue()
         self._stopping = False
         self.batches = 0
         self.jobs = 0
@@ -113,11 +118,11 @@ class GroupCommitWriter:
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Callable[[lmdb.Transaction], T]) -> T:
+    def submit(self, job: Callable[[Txn], T]) -> T:
         """Runs `job` in the next batch; returns its result once the batch is committed."""
         if self._stopping:
             raise WriterStopped()
-        future: Future = Future()
+        future: Future[T] = Future()
         self._queue.put((job, future, deadlines.current(), time.monotonic()))
         return future.result()
 
@@ -129,9 +134,10 @@ class GroupCommitWriter:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            if first is _STOP:
+            queued = self._queue.get()
+            if queued is _STOP:
                 return
+            first = cast(Queued, queued)
             self.oldest_waiting_since = first[3]
             # The write transaction first (it waits for LMDB's write lock), the batch after.
             try:
@@ -149,7 +155,7 @@ class GroupCommitWriter:
             if stop_after:
                 return
 
-    def _commit(self, batch: list[tuple[Job, Future, float | None, float]], txn) -> None:
+    def _commit(self, batch: list[Queued], txn: Txn | None) -> None:
         """Runs `batch` in `txn` (begun for it), again in new transactions while it loses
         races."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -190,13 +196,14 @@ class GroupCommitWriter:
             return
 
     def _run_batch(
-        self, batch: list[tuple[Job, Future, float | None, float]], txn: lmdb.Transaction
-    ) -> tuple[list[tuple[Future, object, BaseException | None]], list[Callable], float]:
+        self, batch: list[Queued], txn: Txn
+    ) -> tuple[list[Outcome], list[Effect], float]:
         """The jobs' outcomes, the effects to run now that they are committed, and how long
         the commit (with its sync) took (0 when nobody observes)."""
         timed = self._observer is not None
-        outcomes: list[tuple[Future, object, BaseException | None]] = []
-        _batch.effects = effects = []
+        outcomes: list[Outcome] = []
+        effects: list[Effect] = []
+        _batch.effects = effects
         try:
             with txn:
                 for job, future, deadline, _ in batch:
@@ -211,7 +218,7 @@ class GroupCommitWriter:
         return outcomes, effects, commit_s
 
     def _run_job(
-        self, txn: lmdb.Transaction, job: Job, deadline: float | None, effects: list[Callable]
+        self, txn: Txn, job: Job, deadline: float | None, effects: list[Effect]
     ) -> tuple[object, BaseException | None]:
         try:
             deadlines.check(deadline)
@@ -238,7 +245,9 @@ def _answer(failure: BaseException, what: str) -> BaseException:
     return failure
 
 
-def _drain(source: queue.SimpleQueue, first: T, limit: int) -> tuple[list[T], bool]:
+def _drain(
+    source: queue.SimpleQueue[Queued | object], first: Queued, limit: int
+) -> tuple[list[Queued], bool]:
     """`first` and what else `source` holds now, at most `limit` in all; and whether the stop
     mark was among them (it is not in the list)."""
     items = [first]
@@ -249,5 +258,5 @@ def _drain(source: queue.SimpleQueue, first: T, limit: int) -> tuple[list[T], bo
             break
         if item is _STOP:
             return items, True
-        items.append(item)
+        items.append(cast(Queued, item))
     return items, False

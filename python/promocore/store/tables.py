@@ -11,6 +11,7 @@ import lmdb
 from promocore.store.data_file import check_data_file
 from promocore.store.identity import ensure_identity, foreign_names, read_identity
 from promocore.store.refusals import StoreRefused
+from promocore.store.txn import Table
 
 # Virtual address space reserved for the map; the file only grows as data is written.
 DEFAULT_MAP_SIZE = 64 << 30
@@ -82,36 +83,37 @@ TABLE_NAMES = (
 
 @dataclass(frozen=True)
 class Tables:
-    campaign_heads: lmdb._Database
-    campaign_versions: lmdb._Database
-    codes: lmdb._Database
-    campaign_codes: lmdb._Database
-    counters: lmdb._Database
-    redemptions: lmdb._Database
-    redemption_log: lmdb._Database
-    idempotency: lmdb._Database
-    holds: lmdb._Database
-    sessions: lmdb._Database
-    session_expiry: lmdb._Database
-    settings: lmdb._Database
-    public_codes: lmdb._Database
-    ledger: lmdb._Database
-    points_buckets: lmdb._Database
-    loyalty_accounts: lmdb._Database
-    customer_cards: lmdb._Database
-    balance_effects: lmdb._Database
-    referrals: lmdb._Database
-    admin_idempotency: lmdb._Database
-    api_keys: lmdb._Database
-    audit_log: lmdb._Database
-    customers: lmdb._Database
-    segments: lmdb._Database
-    segment_members: lmdb._Database
-    distributions: lmdb._Database
-    distribution_fired: lmdb._Database
-    publications: lmdb._Database
-    integration_events: lmdb._Database
-    customer_search: lmdb._Database
+    # Each a backend's handle of one table: an LMDB named database, a RedisTable.
+    campaign_heads: Table
+    campaign_versions: Table
+    codes: Table
+    campaign_codes: Table
+    counters: Table
+    redemptions: Table
+    redemption_log: Table
+    idempotency: Table
+    holds: Table
+    sessions: Table
+    session_expiry: Table
+    settings: Table
+    public_codes: Table
+    ledger: Table
+    points_buckets: Table
+    loyalty_accounts: Table
+    customer_cards: Table
+    balance_effects: Table
+    referrals: Table
+    admin_idempotency: Table
+    api_keys: Table
+    audit_log: Table
+    customers: Table
+    segments: Table
+    segment_members: Table
+    distributions: Table
+    distribution_fired: Table
+    publications: Table
+    integration_events: Table
+    customer_search: Table
 
 
 class Durability(enum.Enum):

@@ -9,6 +9,7 @@ redemption log, so a rollback takes the points back), a TrackEvent, or — once 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -130,16 +131,28 @@ class Earning:
 
     # Internals -------------------------------------------------------------------------------
 
-    def _programs(self, txn: Txn, customer_id: str, now_ms: int):
+    def _programs(
+        self, txn: Txn, customer_id: str, now_ms: int
+    ) -> Iterator[tuple[campaign_pb2.Campaign, bytes, store_pb2.LoyaltyAccount]]:
         """(campaign, card code, account) of each usable program the customer is enrolled in."""
         for campaign_id in customer_campaigns(self._store, txn, customer_id):
             campaign = self._store.catalog.get_campaign(txn, campaign_id)
             if campaign.type != campaign_pb2.LOYALTY_PROGRAM or not usable(campaign, now_ms):
                 continue
             code = customer_card(self._store, txn, customer_id, campaign_id)
+            if code is None:
+                continue
             yield campaign, code, self._accounts.get(txn, code)
 
-    def _per_occurrence(self, txn, customer_id, now_ms, matches, *, source) -> list[Grant]:
+    def _per_occurrence(
+        self,
+        txn: Txn,
+        customer_id: str,
+        now_ms: int,
+        matches: Callable[[loyalty_pb2.EarningRule], bool],
+        *,
+        source: str,
+    ) -> list[Grant]:
         grants = []
         for campaign, code, account in self._programs(txn, customer_id, now_ms):
             for rule in campaign.loyalty.earning_rules:
