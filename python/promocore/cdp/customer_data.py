@@ -147,6 +147,13 @@ class CustomerData:
             response.next_page_token = response.segments[-1].id
         return response
 
+    def count_segment_members(
+        self, request: admin_pb2.CountSegmentMembersRequest
+    ) -> admin_pb2.CountSegmentMembersResponse:
+        """The live count of a draft dynamic segment (nothing stored; bounded, see Segments)."""
+        with self.store.read() as txn:
+            return self.segments.count(txn, request.rules_json, self.customers, self.clock.now_ms())
+
     def list_segment_members(
         self, request: admin_pb2.ListSegmentMembersRequest
     ) -> admin_pb2.ListSegmentMembersResponse:

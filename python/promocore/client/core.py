@@ -171,6 +171,22 @@ class Client(ProgramsClient, CustomersClient):
         )
         return to_plain(self._call(self._admin.GetCampaignReport, request))
 
+    def dashboard(
+        self,
+        *,
+        from_date: str = "",
+        to_date: str = "",
+        time_zone: str = "",
+        top_campaigns: int = 0,
+    ) -> Plain:
+        """Every campaign's performance from `from_date` to `to_date` ("YYYY-MM-DD", inclusive)
+        in `time_zone` (default the last 30 days in UTC): totals and per-day series per
+        currency, top campaigns, discount kinds, gift card balance and loyalty points now."""
+        request = admin_pb2.GetDashboardRequest(
+            from_date=from_date, to_date=to_date, time_zone=time_zone, top_campaigns=top_campaigns
+        )
+        return to_plain(self._call(self._admin.GetDashboard, request))
+
     def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
         """Audit entries, newest first (all of them, or the newest `limit`)."""
         return self._pages(
@@ -264,6 +280,18 @@ class Client(ProgramsClient, CustomersClient):
         first)."""
         request = admin_pb2.ExportCodesRequest(campaign_id=campaign_id, prefix=prefix)
         for chunk in self._stream(self._admin.ExportCodes, request):
+            yield chunk.csv
+
+    def export_gift_cards(
+        self, campaign_id: str, *, prefix: str = "", filter: str = "GIFT_CARDS_ALL"
+    ) -> Iterator[bytes]:
+        """A gift card program's cards (those starting with `prefix`, of `filter`'s state:
+        GIFT_CARDS_WITH_BALANCE, _EMPTY, _EXPIRED, _DISABLED) as CSV with balances in the
+        currency's units, in chunks (header first)."""
+        request = admin_pb2.ExportGiftCardsRequest(
+            campaign_id=campaign_id, prefix=prefix, filter=admin_pb2.GiftCardFilter.Value(filter)
+        )
+        for chunk in self._stream(self._admin.ExportGiftCards, request):
             yield chunk.csv
 
     def code_qr(self, code: str, *, format: str = "svg", scale: int = 0) -> tuple[str, bytes]:
@@ -383,11 +411,13 @@ class Client(ProgramsClient, CustomersClient):
 
     # Customer cockpit ------------------------------------------------------------------------
 
-    def create_cockpit_link(self, customer_id: str, ttl_seconds: int = 0) -> Plain:
+    def create_cockpit_link(
+        self, customer_id: str, ttl_seconds: int = 0, *, base_url: str = ""
+    ) -> Plain:
         """A signed link to the customer's rewards page: `path` to append to the HTTP port's
-        URL, `expires_at`."""
+        URL, `expires_at`; with `base_url`, the whole `url` and its QR code (`qr_svg`)."""
         request = admin_pb2.CreateCockpitLinkRequest(
-            customer_id=customer_id, ttl_seconds=ttl_seconds
+            customer_id=customer_id, ttl_seconds=ttl_seconds, base_url=base_url
         )
         return to_plain(self._call(self._admin.CreateCockpitLink, request))
 
@@ -412,6 +442,28 @@ class Client(ProgramsClient, CustomersClient):
         request = admin_pb2.SetSupportLimitsRequest(limits=limits)
         return to_plain(self._call(self._admin.SetSupportLimits, request))
 
+    def get_shop_branding(self) -> Plain:
+        """The shop's look on the customers' rewards page: name, logo URL, colours."""
+        return to_plain(self._call(self._admin.GetShopBranding, admin_pb2.GetShopBrandingRequest()))
+
+    def set_shop_branding(
+        self,
+        *,
+        shop_name: str = "",
+        logo_url: str = "",
+        brand_color: str = "",
+        brand_text_color: str = "",
+    ) -> Plain:
+        """Replaces the shop's look (an https logo URL, "#rrggbb" colours at 4.5:1 or more)."""
+        branding = admin_pb2.ShopBranding(
+            shop_name=shop_name,
+            logo_url=logo_url,
+            brand_color=brand_color,
+            brand_text_color=brand_text_color,
+        )
+        request = admin_pb2.SetShopBrandingRequest(branding=branding)
+        return to_plain(self._call(self._admin.SetShopBranding, request))
+
     def who_am_i(self) -> Plain:
         """The key this client calls with: its id, name and role."""
         return to_plain(self._call(self._admin.WhoAmI, admin_pb2.WhoAmIRequest()))
@@ -428,11 +480,17 @@ class Client(ProgramsClient, CustomersClient):
             self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
         )
 
-    def list_redemptions(self, *, campaign_id: str = "", customer_id: str = "") -> list[Plain]:
-        """Redemptions as they stand now, newest first, of a campaign and/or a customer."""
+    def list_redemptions(
+        self, *, campaign_id: str = "", customer_id: str = "", code: str = ""
+    ) -> list[Plain]:
+        """Redemptions as they stand now, newest first, of a campaign and/or a customer and/or
+        a code."""
         return self._pages(
             lambda token: admin_pb2.ListRedemptionsRequest(
-                campaign_id=campaign_id, customer_id=customer_id, page={"page_token": token}
+                campaign_id=campaign_id,
+                customer_id=customer_id,
+                code=code,
+                page={"page_token": token},
             ),
             self._admin.ListRedemptions,
             "redemptions",

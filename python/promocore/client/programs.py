@@ -129,6 +129,14 @@ class ProgramsClient:
         request = admin_pb2.GetReferralStatsRequest(code=code)
         return to_plain(self._call(self._admin.GetReferralStats, request))
 
+    def list_referees(self, code: str) -> list[Plain]:
+        """The referees of a referrer's code, oldest conversion first: status, when, reward."""
+        return self._pages(
+            lambda token: admin_pb2.ListRefereesRequest(code=code, page={"page_token": token}),
+            self._admin.ListReferees,
+            "referees",
+        )
+
     # Events ----------------------------------------------------------------------------------
 
     def track_event(

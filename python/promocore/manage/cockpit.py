@@ -23,6 +23,7 @@ import json
 import os
 import struct
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from google.protobuf import timestamp_pb2
 
@@ -31,6 +32,7 @@ from promocore.cdp.customer_data import CustomerData
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError, NotFoundError
+from promocore.manage.code_files import qr_image
 from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
 from promocore.store import Store, audit_log
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, loyalty_pb2
@@ -42,8 +44,32 @@ DEFAULT_TTL_S = 7 * 86400
 MIN_TTL_S = 60
 MAX_TTL_S = 365 * 86400
 PATH_PREFIX = "/cockpit/"
+MAX_BASE_URL = 200
+LINK_QR_SCALE = 4
 _SIGNED = b"promocore cockpit link\0"
 _GENERATION = struct.Struct(">Q")
+
+
+def _checked_base_url(base_url: str) -> str:
+    """The HTTP port's URL without a trailing slash; "" when not given."""
+    base_url = base_url.strip().rstrip("/")
+    if not base_url:
+        return ""
+    parts = urlsplit(base_url)
+    if (
+        len(base_url) > MAX_BASE_URL
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or any(character.isspace() for character in base_url)
+    ):
+        raise InvalidArgumentError(
+            "base_url",
+            f"an http:// or https:// URL with a host, no query, at most {MAX_BASE_URL} characters",
+        )
+    return base_url
 
 
 class LinkRefused(Exception):
@@ -76,9 +102,12 @@ class CockpitLinks:
         self._data = customer_data
         self._secret: bytes | None = None  # read once; it never changes once made
 
-    def create(self, customer_id: str, ttl_seconds: int) -> admin_pb2.CockpitLink:
+    def create(
+        self, customer_id: str, ttl_seconds: int, base_url: str = ""
+    ) -> admin_pb2.CockpitLink:
         if not customer_id:
             raise InvalidArgumentError("customer_id", "required")
+        base_url = _checked_base_url(base_url)
         ttl = ttl_seconds or DEFAULT_TTL_S
         if not MIN_TTL_S <= ttl <= MAX_TTL_S:
             raise InvalidArgumentError(
@@ -97,11 +126,16 @@ class CockpitLinks:
                 txn, "CreateCockpitLink", customer_id, {"expires_unix_s": expires}
             )
         )
-        return admin_pb2.CockpitLink(
+        link = admin_pb2.CockpitLink(
             customer_id=customer_id,
             path=PATH_PREFIX + token,
             expires_at=timestamp_pb2.Timestamp(seconds=expires),
         )
+        if base_url:
+            # The QR code a customer scans at the till or from a printed letter: the whole URL.
+            link.url = base_url + link.path
+            link.qr_svg = qr_image(link.url, "svg", LINK_QR_SCALE)[1]
+        return link
 
     def revoke(self, customer_id: str) -> admin_pb2.RevokeCockpitLinksResponse:
         if not customer_id:

@@ -46,6 +46,9 @@ class CustomerAdminRpcs:
     def ListSegmentMembers(self, request, context):
         return self._customer_data.list_segment_members(request)
 
+    def CountSegmentMembers(self, request, context):
+        return self._customer_data.count_segment_members(request)
+
     def CreateDistribution(self, request, context):
         return self._customer_data.create_distribution(request.distribution)
 

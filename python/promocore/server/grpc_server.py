@@ -35,7 +35,9 @@ from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
+from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.manage.shop_branding import ShopBrandings
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
@@ -117,7 +119,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         customer_data: CustomerData,
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
+        shop_brandings: ShopBrandings,
     ) -> None:
+        self._shop_brandings = shop_brandings
         self._admin = admin
         self._programs = programs
         self._customer_data = customer_data
@@ -125,7 +129,9 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
         self._cockpit_links = cockpit_links
 
     def CreateCockpitLink(self, request, context):
-        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+        return self._cockpit_links.create(
+            request.customer_id, request.ttl_seconds, request.base_url
+        )
 
     def RevokeCockpitLinks(self, request, context):
         return self._cockpit_links.revoke(request.customer_id)
@@ -141,6 +147,12 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
 
     def WhoAmI(self, request, context):
         return self._api_keys.who_am_i()
+
+    def GetShopBranding(self, request, context):
+        return self._shop_brandings.get()
+
+    def SetShopBranding(self, request, context):
+        return self._shop_brandings.set(request.branding)
 
     def GetSupportLimits(self, request, context):
         return self._admin.get_support_limits()
@@ -219,6 +231,10 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
 
     def GetCampaignReport(self, request, context):
         return self._admin.campaign_report(request)
+
+    def GetDashboard(self, request, context):
+        programs = self._programs
+        return dashboard(programs.store, programs.clock, programs.gift_cards, request)
 
     def ListAuditLog(self, request, context):
         return self._admin.list_audit_log(request)
@@ -413,6 +429,7 @@ class Domain:
     qualifier: Qualifier
     wallet: Wallet
     cockpit_links: CockpitLinks
+    shop_brandings: ShopBrandings
 
 
 def build_domain(
@@ -450,6 +467,7 @@ def build_domain(
         qualifier=Qualifier(store, campaigns, clock, wallet, preview),
         wallet=wallet,
         cockpit_links=CockpitLinks(store, clock, customer_data),
+        shop_brandings=ShopBrandings(store, clock),
     )
 
 
@@ -515,6 +533,7 @@ def add_services(gate: Gate, domain: Domain) -> Services:
             domain.customer_data,
             domain.api_keys,
             domain.cockpit_links,
+            domain.shop_brandings,
         ),
         collected,
     )
@@ -578,6 +597,7 @@ def bind_http(
             lambda customer_id: cockpit_view(
                 domain.customer_data, domain.wallet, customer_id, clock.now_ms()
             ),
+            domain.shop_brandings.get,
         ),
     )
     return HttpServer(

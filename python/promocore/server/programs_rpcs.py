@@ -6,6 +6,7 @@ into grpc_server.py's AdminServicer. The EventsService is served by customers_rp
 from __future__ import annotations
 
 from promocore.programs.service import Programs
+from promocore.v1 import admin_pb2
 
 
 class ProgramsAdminRpcs:
@@ -48,3 +49,10 @@ class ProgramsAdminRpcs:
 
     def GetReferralStats(self, request, context):
         return self._programs.referrals.stats(request.code)
+
+    def ListReferees(self, request, context):
+        return self._programs.referrals.referees(request)
+
+    def ExportGiftCards(self, request, context):
+        for csv in self._programs.gift_cards.export(request):
+            yield admin_pb2.ExportCodesChunk(csv=csv)

@@ -34,8 +34,9 @@ EVENTS_RPCS = _methods(events_pb2.DESCRIPTOR, "EventsService")
 # Reads that still hand out what a key-holder must not see.
 # The audit log names who changed what (key ids) with every before/after: for admins.
 _ADMIN_ONLY_READS = {"ListApiKeys", "ListAuditLog"}
-# Not named Get/List but reading only: how a rule reads in words (nothing stored, nothing read).
-_OTHER_READS = {"DescribeRules"}
+# Not named Get/List but reading only: how a rule reads in words (nothing stored, nothing read)
+# and how many customers a draft segment rule holds (nothing stored).
+_OTHER_READS = {"DescribeRules", "CountSegmentMembers"}
 
 
 def _reads() -> frozenset[str]:
