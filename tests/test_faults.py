@@ -13,11 +13,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client.parser import text_string_to_metric_families
 
 from promocore import Client
 from promocore.errors import UnavailableError
@@ -26,7 +28,7 @@ from promocore.server.heartbeat import SILENCE_BOUND_S
 from promocore.server.store_health import WRITE_WAIT_BOUND_S
 from promocore.store.failures import STORE_WRITE_FAILED
 
-from support import ServerProcess, cart, check_report, coupon
+from support import ServerProcess, cart, check_report, coupon, free_port
 
 # A process that takes the store's write lock and keeps it for 4 s.
 HOLD_THE_WRITE_LOCK = """
@@ -37,6 +39,7 @@ print("holding", flush=True)
 time.sleep(4)
 txn.abort()
 """
+FAULT_GAUGES = ("promocore_store_free_bytes", "promocore_oldest_queued_write_seconds")
 OWN_CONNECTION = (("grpc.use_local_subchannel_pool", 1),)
 PROMOCORE = (sys.executable, "-m", "promocore.cli")
 GENERATE_20000 = ("codes", "generate", "open", "--count", "20000")
@@ -214,3 +217,29 @@ def test_writes_waiting_past_the_bound_turn_health_not_serving(tmp_path):
             assert health_of(target) == SERVING
     finally:
         running.stop()
+
+
+def test_free_space_and_the_oldest_write_are_metrics(tmp_path):
+    metrics_port = free_port()
+    extra = ("--metrics-listen", f"127.0.0.1:{metrics_port}")
+    with ServerProcess(tmp_path / "data", workers=2, extra=extra) as server:
+        with Client(server.target) as client:
+            coupon(client, "open", "OPEN")
+            redeem(client, "one")
+        deadline = time.monotonic() + 10
+        samples: dict[str, float] = {}
+        while time.monotonic() < deadline and len(samples) < 2:
+            with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics") as answer:
+                text = answer.read().decode()
+            samples = {
+                sample.name: sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+                if sample.name in FAULT_GAUGES
+            }
+            time.sleep(0.2)
+    stats = os.statvfs(tmp_path / "data")
+    free = stats.f_bavail * stats.f_frsize
+    # The file system is shared with other work: the sample is near what statvfs says now.
+    assert abs(samples["promocore_store_free_bytes"] - free) < 0.05 * free + (64 << 20)
+    assert 0 <= samples["promocore_oldest_queued_write_seconds"] < 1  # nothing waits now

@@ -30,6 +30,7 @@ from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterKeys, CounterView, read_counters
 from promocore.store.keys import Gets, Walks, fetches_ahead, normalize_code, prefetch_reads
+from promocore.store.redemption_time import LAST_REDEMPTION_KEY
 from promocore.store.reservations import MAX_HOLD_MS
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
@@ -336,6 +337,8 @@ class Checkout:
             (tables.idempotency, [parsed.idempotency_key.encode()]),
             (tables.counters, [GENERATION_KEY]),
             (tables.codes, [code for code in codes if 0 < len(code) <= _MAX_KEY_BYTES]),
+            # The store's last redemption time (store/redemption_time.py), read unchecked.
+            (tables.settings, [LAST_REDEMPTION_KEY]),
         ]
         walks: Walks = []
         if parsed.customer.id and self._customer_reads is not None:

@@ -365,12 +365,13 @@ class RedisTransaction:
         key = bytes(key)
         found, value, added = self._written(db.name, key)
         if not found:
-            seen, entry = self._root._seen, (db.name, key)
-            value = (
-                seen[entry]
-                if entry in seen
-                else cast(bytes | None, self._env.client.hget(db.hash_key, key))
-            )
+            root, entry = self._root, (db.name, key)
+            if entry in root._seen:
+                value = root._seen[entry]
+            elif entry in root._prefetched:  # fetched ahead (prefetch_reads), still unchecked
+                value = root._prefetched[entry]
+            else:
+                value = cast(bytes | None, self._env.client.hget(db.hash_key, key))
         if added:
             value = encode_counter(decode_counter(value) + added)
         txn: RedisTransaction | None = self
