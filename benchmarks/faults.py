@@ -51,6 +51,7 @@ PROMOCORE = (sys.executable, "-m", "promocore.cli")
 TMPFS_SIZE = "24m"
 ORDER_ITEMS = [{"sku": "BEANS", "unit_price": 2000, "quantity": 1}]
 DAY_S = 86400
+OWN_CONNECTION = (("grpc.use_local_subchannel_pool", 1),)
 
 
 class Load:
@@ -85,8 +86,13 @@ class Load:
     def failures(self) -> dict[str, int]:
         return {code: count for code, count in self.codes.items() if code != "OK"}
 
+    def _client(self) -> Client:
+        # A connection of its own (gRPC shares one per target otherwise), so that the kernel
+        # spreads the threads over the workers as it would spread separate clients.
+        return Client(self.target, timeout=1.0, channel_options=OWN_CONNECTION)
+
     def _run(self, redeeming: bool) -> None:
-        client = Client(self.target, timeout=1.0)
+        client = self._client()
         calls = 0
         while not self._stop.is_set():
             key = uuid.uuid4().hex
@@ -100,18 +106,15 @@ class Load:
                     )
                 else:
                     answer = client.validate(order, codes=[self.code])
-            except PromocoreError as error:
-                self._count(error.status.name)
-                time.sleep(0.02)
-                continue
-            except grpc.RpcError as error:
-                self._count(error.code().name)
-                if error.code() == grpc.StatusCode.CANCELLED:
+            except (PromocoreError, grpc.RpcError) as error:
+                code = error.status if isinstance(error, PromocoreError) else error.code()
+                self._count(code.name)
+                if code == grpc.StatusCode.CANCELLED:
                     self.cancelled_details[error.details()] += 1
                 time.sleep(0.02)
-                if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                     client.close()  # a new connection: maybe to another worker
-                    client = Client(self.target, timeout=1.0)
+                    client = self._client()
                 continue
             with self._lock:
                 self.codes["OK"] += 1
@@ -127,7 +130,8 @@ class Load:
 
 def health(target: str, service: str = "") -> str:
     try:
-        with grpc.insecure_channel(target) as channel:
+        # A new connection per probe: the kernel sends it to any worker, as a load balancer's.
+        with grpc.insecure_channel(target, options=OWN_CONNECTION) as channel:
             answer = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=1
             )
@@ -282,6 +286,7 @@ def frozen_worker(work: Path, repeats: int = 2) -> dict:
         "lost": missing,
         "seconds_without_redeem": [round(gap, 2) for gap in gaps],
         "health_during_freeze": dict(health_seen),
+        "writes_stalled_lines": server.log_path.read_text().count("writes stalled"),
         "answers": dict(load.codes),
         "store": str(work / "frozen"),
     }

@@ -37,6 +37,7 @@ def validate_over_http(server: RunningServer, code: str) -> dict:
 
 def test_a_marketer_creates_generates_disables_and_reads_the_report(console, http_server, admin):
     console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns")  # the home is the dashboard
     console.text_in("#campaign-list", "No campaign matches")
     console.screenshot("02-campaigns")
     console.check_accessibility("campaigns")

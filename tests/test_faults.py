@@ -23,10 +23,21 @@ from promocore import Client
 from promocore.errors import UnavailableError
 from promocore.server.grpc_server import ADMIN_SERVICE, start_server
 from promocore.server.heartbeat import SILENCE_BOUND_S
+from promocore.server.store_health import WRITE_WAIT_BOUND_S
 from promocore.store.failures import STORE_WRITE_FAILED
 
 from support import ServerProcess, cart, check_report, coupon
 
+# A process that takes the store's write lock and keeps it for 4 s.
+HOLD_THE_WRITE_LOCK = """
+import sys, time, lmdb
+env = lmdb.open(sys.argv[1], max_dbs=64)
+txn = env.begin(write=True)
+print("holding", flush=True)
+time.sleep(4)
+txn.abort()
+"""
+OWN_CONNECTION = (("grpc.use_local_subchannel_pool", 1),)
 PROMOCORE = (sys.executable, "-m", "promocore.cli")
 GENERATE_20000 = ("codes", "generate", "open", "--count", "20000")
 ORDER = cart(("BEANS", 2000, 1))
@@ -118,8 +129,9 @@ def test_a_frozen_worker_is_killed_and_replaced_within_the_bound(tmp_path):
 
         def load() -> None:
             while not stop.is_set():
-                # A new connection per call: the kernel spreads them over both workers.
-                with Client(server.target, timeout=1.0) as client:
+                # A new connection per call (not gRPC's shared one): the kernel spreads them over
+                # both workers.
+                with Client(server.target, timeout=1.0, channel_options=OWN_CONNECTION) as client:
                     try:
                         answer = redeem(client, uuid.uuid4().hex)
                     except (UnavailableError, grpc.RpcError, Exception):
@@ -165,5 +177,40 @@ def test_a_server_shutting_down_answers_unavailable(tmp_path):
             with pytest.raises(UnavailableError):
                 redeem(client, "late")
             assert health_of(target) == NOT_SERVING
+    finally:
+        running.stop()
+
+
+def test_writes_waiting_past_the_bound_turn_health_not_serving(tmp_path):
+    """Another process holds LMDB's write lock (as a frozen worker would): the Redeem waits,
+    health turns NOT_SERVING once the oldest write has waited WRITE_WAIT_BOUND_S, and SERVING
+    again when the write goes through."""
+    running = start_server(tmp_path / "data", "127.0.0.1:0")
+    target = f"127.0.0.1:{running.port}"
+    try:
+        with Client(target) as client:
+            coupon(client, "open", "OPEN")
+            holder = subprocess.Popen(
+                [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(tmp_path / "data")],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert holder.stdout.readline().strip() == "holding"
+            answers: list[dict] = []
+            waiting = threading.Thread(target=lambda: answers.append(redeem(client, "waits")))
+            waiting.start()
+            time.sleep(WRITE_WAIT_BOUND_S / 2)
+            assert health_of(target) == SERVING  # waiting, not yet past the bound
+            deadline = time.monotonic() + WRITE_WAIT_BOUND_S + 2
+            while health_of(target) == SERVING and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert health_of(target) == NOT_SERVING
+            holder.wait(timeout=30)
+            waiting.join(timeout=10)
+            assert answers and answers[0]["status"] == "SUCCEEDED"
+            deadline = time.monotonic() + 2
+            while health_of(target) != SERVING and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert health_of(target) == SERVING
     finally:
         running.stop()

@@ -19,7 +19,7 @@ InvalidArgumentError carries the offending `field`, others a `reason` code.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -49,18 +49,22 @@ class Client(ProgramsClient, CustomersClient):
         *,
         timeout: float | None = 30.0,
         credentials: grpc.ChannelCredentials | None = None,
+        channel_options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         """`api_key`: None takes $PROMOCORE_API_KEY (as the CLI does); "" sends no key.
-        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext."""
+        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext.
+        `channel_options`: gRPC channel arguments, e.g. `("grpc.use_local_subchannel_pool", 1)`
+        for a connection of this client's own (clients of one target share one otherwise)."""
         self.target = target
         self.timeout = timeout
         if api_key is None:
             api_key = os.environ.get(API_KEY_ENV, "")
         self._metadata = ((API_KEY_HEADER, api_key),) if api_key else ()
+        options = list(channel_options)
         self._channel = (
-            grpc.secure_channel(target, credentials)
+            grpc.secure_channel(target, credentials, options=options)
             if credentials is not None
-            else grpc.insecure_channel(target)
+            else grpc.insecure_channel(target, options=options)
         )
         self._checkout = checkout_pb2_grpc.CheckoutServiceStub(self._channel)
         self._admin = admin_pb2_grpc.AdminServiceStub(self._channel)
@@ -166,6 +170,22 @@ class Client(ProgramsClient, CustomersClient):
             {"campaign_id": campaign_id, "range": {"start": start, "end": end}},
         )
         return to_plain(self._call(self._admin.GetCampaignReport, request))
+
+    def dashboard(
+        self,
+        *,
+        from_date: str = "",
+        to_date: str = "",
+        time_zone: str = "",
+        top_campaigns: int = 0,
+    ) -> Plain:
+        """Every campaign's performance from `from_date` to `to_date` ("YYYY-MM-DD", inclusive)
+        in `time_zone` (default the last 30 days in UTC): totals and per-day series per
+        currency, top campaigns, discount kinds, gift card balance and loyalty points now."""
+        request = admin_pb2.GetDashboardRequest(
+            from_date=from_date, to_date=to_date, time_zone=time_zone, top_campaigns=top_campaigns
+        )
+        return to_plain(self._call(self._admin.GetDashboard, request))
 
     def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
         """Audit entries, newest first (all of them, or the newest `limit`)."""
@@ -460,11 +480,17 @@ class Client(ProgramsClient, CustomersClient):
             self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
         )
 
-    def list_redemptions(self, *, campaign_id: str = "", customer_id: str = "") -> list[Plain]:
-        """Redemptions as they stand now, newest first, of a campaign and/or a customer."""
+    def list_redemptions(
+        self, *, campaign_id: str = "", customer_id: str = "", code: str = ""
+    ) -> list[Plain]:
+        """Redemptions as they stand now, newest first, of a campaign and/or a customer and/or
+        a code."""
         return self._pages(
             lambda token: admin_pb2.ListRedemptionsRequest(
-                campaign_id=campaign_id, customer_id=customer_id, page={"page_token": token}
+                campaign_id=campaign_id,
+                customer_id=customer_id,
+                code=code,
+                page={"page_token": token},
             ),
             self._admin.ListRedemptions,
             "redemptions",

@@ -501,8 +501,10 @@ class Admin:
         self, request: admin_pb2.ListRedemptionsRequest
     ) -> admin_pb2.ListRedemptionsResponse:
         """Newest first, as they stand now (a rolled-back one says so); filtered by campaign
-        and/or customer. The page token is the log sequence of the last one returned."""
+        and/or customer and/or code. The page token is the log sequence of the last one
+        returned."""
         limit = page_size(request.page)
+        code = normalize_code(request.code) if request.code else None
         token = request.page.page_token
         if token and not token.isdigit():
             raise InvalidArgumentError("page.page_token", "not a token from a previous page")
@@ -516,6 +518,10 @@ class Admin:
                     continue
                 if request.campaign_id and all(
                     r.campaign_id != request.campaign_id for r in redemption.redeemables
+                ):
+                    continue
+                if code and all(
+                    normalize_code(r.redeemable.code) != code for r in redemption.redeemables
                 ):
                     continue
                 if len(response.redemptions) == limit:

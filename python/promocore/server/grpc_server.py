@@ -35,6 +35,7 @@ from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
+from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
 from promocore.manage.shop_branding import ShopBrandings
 from promocore.programs.service import Programs
@@ -230,6 +231,10 @@ class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminSe
 
     def GetCampaignReport(self, request, context):
         return self._admin.campaign_report(request)
+
+    def GetDashboard(self, request, context):
+        programs = self._programs
+        return dashboard(programs.store, programs.clock, programs.gift_cards, request)
 
     def ListAuditLog(self, request, context):
         return self._admin.list_audit_log(request)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 import queue
@@ -115,13 +116,31 @@ API_HEADERS = [("cache-control", "no-store"), ("x-content-type-options", "nosnif
 PageHandler = Callable[[str, str], tuple[int, str, bytes, str]]
 
 
+# Libraries the console uses, served from the wheels that ship them (nothing from a CDN):
+# console path -> (package, file inside it). plotly's wheel ships plotly.js, which draws the
+# dashboard's and the reports' charts (docs/architecture.md says why plotly).
+CONSOLE_VENDOR_FILES = {"vendor/plotly.min.js": ("plotly", "package_data/plotly.min.js")}
+
+
 def console_files() -> dict[str, bytes]:
-    """The console's files by name, read once from the package."""
-    return {
+    """The console's files by name, read once from the package and the vendors' wheels."""
+    files = {
         entry.name: entry.read_bytes()
         for entry in sorted(CONSOLE_DIRECTORY.iterdir())
         if entry.is_file() and entry.suffix in _CONTENT_TYPES
     }
+    for name, (package, inside) in CONSOLE_VENDOR_FILES.items():
+        files[name] = _package_file(package, inside)
+    return files
+
+
+def _package_file(package: str, inside: str) -> bytes:
+    """A file of an installed package, found without importing the package (plotly's Python
+    side is not needed, only its JavaScript)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the console needs the {package!r} package installed (pyproject.toml)")
+    return (Path(next(iter(spec.submodule_search_locations))) / inside).read_bytes()
 
 
 def bind_http_socket(host: str, port: int, reuse_port: bool) -> socket.socket:

@@ -505,14 +505,16 @@ class GetRedemptionRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListRedemptionsRequest(_message.Message):
-    __slots__ = ("campaign_id", "customer_id", "page")
+    __slots__ = ("campaign_id", "customer_id", "page", "code")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     customer_id: str
     page: _common_pb2.PageRequest
-    def __init__(self, campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    code: str
+    def __init__(self, campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., code: _Optional[str] = ...) -> None: ...
 
 class ListRedemptionsResponse(_message.Message):
     __slots__ = ("redemptions", "next_page_token")
@@ -827,3 +829,89 @@ class SetShopBrandingRequest(_message.Message):
     BRANDING_FIELD_NUMBER: _ClassVar[int]
     branding: ShopBranding
     def __init__(self, branding: _Optional[_Union[ShopBranding, _Mapping]] = ...) -> None: ...
+
+class GetDashboardRequest(_message.Message):
+    __slots__ = ("from_date", "to_date", "time_zone", "top_campaigns")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    TOP_CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    time_zone: str
+    top_campaigns: int
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., top_campaigns: _Optional[int] = ...) -> None: ...
+
+class DashboardCurrency(_message.Message):
+    __slots__ = ("currency", "redemptions", "rollbacks", "discount", "order_value", "daily")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    ROLLBACKS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    DAILY_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    redemptions: int
+    rollbacks: int
+    discount: int
+    order_value: int
+    daily: _containers.RepeatedCompositeFieldContainer[DailyFigures]
+    def __init__(self, currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., discount: _Optional[int] = ..., order_value: _Optional[int] = ..., daily: _Optional[_Iterable[_Union[DailyFigures, _Mapping]]] = ...) -> None: ...
+
+class DashboardCampaign(_message.Message):
+    __slots__ = ("campaign_id", "name", "type", "currency", "redemptions", "rollbacks", "discount", "order_value")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    ROLLBACKS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    name: str
+    type: _campaign_pb2.CampaignType
+    currency: str
+    redemptions: int
+    rollbacks: int
+    discount: int
+    order_value: int
+    def __init__(self, campaign_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[_campaign_pb2.CampaignType, str]] = ..., currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., discount: _Optional[int] = ..., order_value: _Optional[int] = ...) -> None: ...
+
+class DiscountKindFigures(_message.Message):
+    __slots__ = ("kind", "redemptions")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    redemptions: int
+    def __init__(self, kind: _Optional[str] = ..., redemptions: _Optional[int] = ...) -> None: ...
+
+class CurrencyAmount(_message.Message):
+    __slots__ = ("currency", "amount")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    amount: int
+    def __init__(self, currency: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class Dashboard(_message.Message):
+    __slots__ = ("from_date", "to_date", "time_zone", "currencies", "top_campaigns", "discount_kinds", "gift_card_balance", "loyalty_points", "loyalty_pending_points")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCIES_FIELD_NUMBER: _ClassVar[int]
+    TOP_CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_KINDS_FIELD_NUMBER: _ClassVar[int]
+    GIFT_CARD_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    LOYALTY_POINTS_FIELD_NUMBER: _ClassVar[int]
+    LOYALTY_PENDING_POINTS_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    time_zone: str
+    currencies: _containers.RepeatedCompositeFieldContainer[DashboardCurrency]
+    top_campaigns: _containers.RepeatedCompositeFieldContainer[DashboardCampaign]
+    discount_kinds: _containers.RepeatedCompositeFieldContainer[DiscountKindFigures]
+    gift_card_balance: _containers.RepeatedCompositeFieldContainer[CurrencyAmount]
+    loyalty_points: int
+    loyalty_pending_points: int
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., currencies: _Optional[_Iterable[_Union[DashboardCurrency, _Mapping]]] = ..., top_campaigns: _Optional[_Iterable[_Union[DashboardCampaign, _Mapping]]] = ..., discount_kinds: _Optional[_Iterable[_Union[DiscountKindFigures, _Mapping]]] = ..., gift_card_balance: _Optional[_Iterable[_Union[CurrencyAmount, _Mapping]]] = ..., loyalty_points: _Optional[int] = ..., loyalty_pending_points: _Optional[int] = ...) -> None: ...

@@ -17,6 +17,7 @@ from promocore.programs.loyalty.program import (
     BASIS_POINTS,
     bucket_times,
     current_tier,
+    earns_on_the_day,
     period_key,
     tier_multiplier_bp,
 )
@@ -92,6 +93,8 @@ class Earning:
             for rule in campaign.loyalty.earning_rules:
                 if rule.trigger != loyalty_pb2.EARN_ON_ORDER_PAID or rule.per_amount <= 0:
                     continue
+                if not earns_on_the_day(rule, now_ms, campaign.time_zone):
+                    continue
                 points = order_points(rule, order, redemption, tier_multiplier_bp(tier))
                 change = self._grant(
                     txn,
@@ -140,7 +143,7 @@ class Earning:
         grants = []
         for campaign, code, account in self._programs(txn, customer_id, now_ms):
             for rule in campaign.loyalty.earning_rules:
-                if not matches(rule):
+                if not matches(rule) or not earns_on_the_day(rule, now_ms, campaign.time_zone):
                     continue
                 change = self._grant(
                     txn, campaign, code, account, rule, rule.points, now_ms, source=source

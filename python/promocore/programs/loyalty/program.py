@@ -36,6 +36,12 @@ def period_key(ms: int, period: int, time_zone: str) -> str:
     return "all"
 
 
+def earns_on_the_day(rule: loyalty_pb2.EarningRule, ms: int, time_zone: str) -> bool:
+    """Whether the rule earns at `ms`: on one of its days of the week in the program's zone
+    (every day when it names none)."""
+    return not rule.days_of_week or _local(ms, time_zone).isoweekday() in rule.days_of_week
+
+
 def period_end(ms: int, period: int, time_zone: str) -> int:
     """First instant after the period containing `ms` (0 for no period: never)."""
     local = _local(ms, time_zone)

@@ -70,6 +70,13 @@ def _earning_rule(rule: loyalty_pb2.EarningRule, path: str) -> None:
         raise InvalidArgumentError(f"{path}.segment_id", "required")
     if rule.HasField("cap") and rule.cap < 0:
         raise InvalidArgumentError(f"{path}.cap", "must be >= 0")
+    for index, day in enumerate(rule.days_of_week):
+        if not 1 <= day <= 7:
+            raise InvalidArgumentError(
+                f"{path}.days_of_week[{index}]", "an ISO day of the week, 1 (Monday) .. 7 (Sunday)"
+            )
+    if len(set(rule.days_of_week)) != len(rule.days_of_week):
+        raise InvalidArgumentError(f"{path}.days_of_week", "a day is listed twice")
     if rule.rules_json:
         # Not evaluated yet: refusing it is better than earning where the rule says not to.
         raise InvalidArgumentError(f"{path}.rules_json", "not supported yet")
