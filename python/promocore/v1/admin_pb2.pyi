@@ -748,88 +748,6 @@ class DescribeRulesResponse(_message.Message):
     text: str
     def __init__(self, text: _Optional[str] = ...) -> None: ...
 
-class CountSegmentMembersRequest(_message.Message):
-    __slots__ = ("rules_json",)
-    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
-    rules_json: str
-    def __init__(self, rules_json: _Optional[str] = ...) -> None: ...
-
-class CountSegmentMembersResponse(_message.Message):
-    __slots__ = ("matched", "examined", "complete", "sample_customer_ids")
-    MATCHED_FIELD_NUMBER: _ClassVar[int]
-    EXAMINED_FIELD_NUMBER: _ClassVar[int]
-    COMPLETE_FIELD_NUMBER: _ClassVar[int]
-    SAMPLE_CUSTOMER_IDS_FIELD_NUMBER: _ClassVar[int]
-    matched: int
-    examined: int
-    complete: bool
-    sample_customer_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, matched: _Optional[int] = ..., examined: _Optional[int] = ..., complete: _Optional[bool] = ..., sample_customer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
-
-class ListRefereesRequest(_message.Message):
-    __slots__ = ("code", "page")
-    CODE_FIELD_NUMBER: _ClassVar[int]
-    PAGE_FIELD_NUMBER: _ClassVar[int]
-    code: str
-    page: _common_pb2.PageRequest
-    def __init__(self, code: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
-
-class Referee(_message.Message):
-    __slots__ = ("customer_id", "status", "converted_at", "converted_by", "points_given", "gift_credit_given")
-    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
-    STATUS_FIELD_NUMBER: _ClassVar[int]
-    CONVERTED_AT_FIELD_NUMBER: _ClassVar[int]
-    CONVERTED_BY_FIELD_NUMBER: _ClassVar[int]
-    POINTS_GIVEN_FIELD_NUMBER: _ClassVar[int]
-    GIFT_CREDIT_GIVEN_FIELD_NUMBER: _ClassVar[int]
-    customer_id: str
-    status: RefereeStatus
-    converted_at: _timestamp_pb2.Timestamp
-    converted_by: str
-    points_given: int
-    gift_credit_given: int
-    def __init__(self, customer_id: _Optional[str] = ..., status: _Optional[_Union[RefereeStatus, str]] = ..., converted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., converted_by: _Optional[str] = ..., points_given: _Optional[int] = ..., gift_credit_given: _Optional[int] = ...) -> None: ...
-
-class ListRefereesResponse(_message.Message):
-    __slots__ = ("referees", "next_page_token")
-    REFEREES_FIELD_NUMBER: _ClassVar[int]
-    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    referees: _containers.RepeatedCompositeFieldContainer[Referee]
-    next_page_token: str
-    def __init__(self, referees: _Optional[_Iterable[_Union[Referee, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
-
-class ExportGiftCardsRequest(_message.Message):
-    __slots__ = ("campaign_id", "prefix", "filter")
-    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
-    PREFIX_FIELD_NUMBER: _ClassVar[int]
-    FILTER_FIELD_NUMBER: _ClassVar[int]
-    campaign_id: str
-    prefix: str
-    filter: GiftCardFilter
-    def __init__(self, campaign_id: _Optional[str] = ..., prefix: _Optional[str] = ..., filter: _Optional[_Union[GiftCardFilter, str]] = ...) -> None: ...
-
-class ShopBranding(_message.Message):
-    __slots__ = ("shop_name", "logo_url", "brand_color", "brand_text_color")
-    SHOP_NAME_FIELD_NUMBER: _ClassVar[int]
-    LOGO_URL_FIELD_NUMBER: _ClassVar[int]
-    BRAND_COLOR_FIELD_NUMBER: _ClassVar[int]
-    BRAND_TEXT_COLOR_FIELD_NUMBER: _ClassVar[int]
-    shop_name: str
-    logo_url: str
-    brand_color: str
-    brand_text_color: str
-    def __init__(self, shop_name: _Optional[str] = ..., logo_url: _Optional[str] = ..., brand_color: _Optional[str] = ..., brand_text_color: _Optional[str] = ...) -> None: ...
-
-class GetShopBrandingRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
-
-class SetShopBrandingRequest(_message.Message):
-    __slots__ = ("branding",)
-    BRANDING_FIELD_NUMBER: _ClassVar[int]
-    branding: ShopBranding
-    def __init__(self, branding: _Optional[_Union[ShopBranding, _Mapping]] = ...) -> None: ...
-
 class GetDashboardRequest(_message.Message):
     __slots__ = ("from_date", "to_date", "time_zone", "top_campaigns")
     FROM_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -915,3 +833,85 @@ class Dashboard(_message.Message):
     loyalty_points: int
     loyalty_pending_points: int
     def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., currencies: _Optional[_Iterable[_Union[DashboardCurrency, _Mapping]]] = ..., top_campaigns: _Optional[_Iterable[_Union[DashboardCampaign, _Mapping]]] = ..., discount_kinds: _Optional[_Iterable[_Union[DiscountKindFigures, _Mapping]]] = ..., gift_card_balance: _Optional[_Iterable[_Union[CurrencyAmount, _Mapping]]] = ..., loyalty_points: _Optional[int] = ..., loyalty_pending_points: _Optional[int] = ...) -> None: ...
+
+class CountSegmentMembersRequest(_message.Message):
+    __slots__ = ("rules_json",)
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    rules_json: str
+    def __init__(self, rules_json: _Optional[str] = ...) -> None: ...
+
+class CountSegmentMembersResponse(_message.Message):
+    __slots__ = ("matched", "examined", "complete", "sample_customer_ids")
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    EXAMINED_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_CUSTOMER_IDS_FIELD_NUMBER: _ClassVar[int]
+    matched: int
+    examined: int
+    complete: bool
+    sample_customer_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, matched: _Optional[int] = ..., examined: _Optional[int] = ..., complete: _Optional[bool] = ..., sample_customer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListRefereesRequest(_message.Message):
+    __slots__ = ("code", "page")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    page: _common_pb2.PageRequest
+    def __init__(self, code: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class Referee(_message.Message):
+    __slots__ = ("customer_id", "status", "converted_at", "converted_by", "points_given", "gift_credit_given")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_AT_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_BY_FIELD_NUMBER: _ClassVar[int]
+    POINTS_GIVEN_FIELD_NUMBER: _ClassVar[int]
+    GIFT_CREDIT_GIVEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    status: RefereeStatus
+    converted_at: _timestamp_pb2.Timestamp
+    converted_by: str
+    points_given: int
+    gift_credit_given: int
+    def __init__(self, customer_id: _Optional[str] = ..., status: _Optional[_Union[RefereeStatus, str]] = ..., converted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., converted_by: _Optional[str] = ..., points_given: _Optional[int] = ..., gift_credit_given: _Optional[int] = ...) -> None: ...
+
+class ListRefereesResponse(_message.Message):
+    __slots__ = ("referees", "next_page_token")
+    REFEREES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    referees: _containers.RepeatedCompositeFieldContainer[Referee]
+    next_page_token: str
+    def __init__(self, referees: _Optional[_Iterable[_Union[Referee, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ExportGiftCardsRequest(_message.Message):
+    __slots__ = ("campaign_id", "prefix", "filter")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    prefix: str
+    filter: GiftCardFilter
+    def __init__(self, campaign_id: _Optional[str] = ..., prefix: _Optional[str] = ..., filter: _Optional[_Union[GiftCardFilter, str]] = ...) -> None: ...
+
+class ShopBranding(_message.Message):
+    __slots__ = ("shop_name", "logo_url", "brand_color", "brand_text_color")
+    SHOP_NAME_FIELD_NUMBER: _ClassVar[int]
+    LOGO_URL_FIELD_NUMBER: _ClassVar[int]
+    BRAND_COLOR_FIELD_NUMBER: _ClassVar[int]
+    BRAND_TEXT_COLOR_FIELD_NUMBER: _ClassVar[int]
+    shop_name: str
+    logo_url: str
+    brand_color: str
+    brand_text_color: str
+    def __init__(self, shop_name: _Optional[str] = ..., logo_url: _Optional[str] = ..., brand_color: _Optional[str] = ..., brand_text_color: _Optional[str] = ...) -> None: ...
+
+class GetShopBrandingRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetShopBrandingRequest(_message.Message):
+    __slots__ = ("branding",)
+    BRANDING_FIELD_NUMBER: _ClassVar[int]
+    branding: ShopBranding
+    def __init__(self, branding: _Optional[_Union[ShopBranding, _Mapping]] = ...) -> None: ...

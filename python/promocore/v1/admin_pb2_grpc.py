@@ -289,6 +289,11 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
                 _registered_method=True)
+        self.GetDashboard = channel.unary_unary(
+                '/promocore.v1.AdminService/GetDashboard',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.Dashboard.FromString,
+                _registered_method=True)
         self.CountSegmentMembers = channel.unary_unary(
                 '/promocore.v1.AdminService/CountSegmentMembers',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.CountSegmentMembersRequest.SerializeToString,
@@ -313,11 +318,6 @@ class AdminServiceStub:
                 '/promocore.v1.AdminService/SetShopBranding',
                 request_serializer=promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
-                _registered_method=True)
-        self.GetDashboard = channel.unary_unary(
-                '/promocore.v1.AdminService/GetDashboard',
-                request_serializer=promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.SerializeToString,
-                response_deserializer=promocore_dot_v1_dot_admin__pb2.Dashboard.FromString,
                 _registered_method=True)
 
 
@@ -682,6 +682,16 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDashboard(self, request, context):
+        """The console's home: every campaign's performance over a range of days, read from what
+        Redeem and Rollback already write (the redemption log, balances), so it costs a checkout
+        nothing. Totals and per-day series per currency, the top campaigns, the discount kinds
+        most used, and what gift cards and loyalty cards hold now. Readers may call it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CountSegmentMembers(self, request, context):
         """How many customers a draft dynamic segment rule would hold now, without storing anything
         (the console's live count beside its segment builder). Bounded: at most
@@ -715,16 +725,6 @@ class AdminServiceServicer:
 
     def SetShopBranding(self, request, context):
         """Replaces the shop's look (admin keys; audited); validated before anything is stored.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetDashboard(self, request, context):
-        """The console's home: every campaign's performance over a range of days, read from what
-        Redeem and Rollback already write (the redemption log, balances), so it costs a checkout
-        nothing. Totals and per-day series per currency, the top campaigns, the discount kinds
-        most used, and what gift cards and loyalty cards hold now. Readers may call it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -983,6 +983,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.SerializeToString,
             ),
+            'GetDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDashboard,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.Dashboard.SerializeToString,
+            ),
             'CountSegmentMembers': grpc.unary_unary_rpc_method_handler(
                     servicer.CountSegmentMembers,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.CountSegmentMembersRequest.FromString,
@@ -1007,11 +1012,6 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.SetShopBranding,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.SerializeToString,
-            ),
-            'GetDashboard': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetDashboard,
-                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.FromString,
-                    response_serializer=promocore_dot_v1_dot_admin__pb2.Dashboard.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2376,6 +2376,33 @@ class AdminService:
             _registered_method=True)
 
     @staticmethod
+    def GetDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetDashboard',
+            promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.Dashboard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CountSegmentMembers(request,
             target,
             options=(),
@@ -2500,33 +2527,6 @@ class AdminService:
             '/promocore.v1.AdminService/SetShopBranding',
             promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetDashboard(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/promocore.v1.AdminService/GetDashboard',
-            promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.SerializeToString,
-            promocore_dot_v1_dot_admin__pb2.Dashboard.FromString,
             options,
             channel_credentials,
             insecure,
