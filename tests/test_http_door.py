@@ -456,3 +456,24 @@ def test_without_a_key_a_caller_learns_no_content_type_or_limit(small_server):
         base + VALIDATE, content=b" " * 100_000, headers={"Content-Type": "application/json"}
     )
     assert too_large.status_code == 401 and too_large.json()["code"] == "unauthenticated"
+
+
+def test_console_files_are_kept_by_the_browser_and_checked_again(http_server):
+    """plotly.js is 4.8 MB: a browser that has it asks whether it changed and gets 304, no body;
+    a page made from the store (the cockpit) is never kept."""
+    url = f"{http_server.http.url}console/vendor/plotly.min.js"
+    with httpx.Client(timeout=10) as client:
+        first = client.get(url)
+        etag = first.headers["etag"]
+        assert first.status_code == 200 and len(first.content) > 1_000_000
+        assert first.headers["cache-control"] == "no-cache"
+        assert "default-src 'self'" in first.headers["content-security-policy"]
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == etag
+        other = client.get(url, headers={"If-None-Match": '"something-else"'})
+        assert other.status_code == 200 and other.content == first.content
+        app = client.get(f"{http_server.http.url}console/app.js")
+        assert app.headers["etag"] != etag
+        cockpit = client.get(f"{http_server.http.url}cockpit/not-a-token")
+        assert cockpit.headers["cache-control"] == "no-store" and "etag" not in cockpit.headers

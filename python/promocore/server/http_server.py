@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import importlib.util
 import logging
 import os
@@ -106,6 +107,11 @@ def security_headers(image_origins: str = "") -> list[tuple[str, str]]:
 
 
 SECURITY_HEADERS = security_headers()
+# The console's own files: as any page, but kept by the browser and checked again on every use.
+CONSOLE_FILE_HEADERS = [
+    *((name, value) for name, value in SECURITY_HEADERS if name != "cache-control"),
+    ("cache-control", "no-cache"),
+]
 
 # Every API answer (unary, streamed, errors): it may hold what must not be kept in a cache along
 # the way (CreateApiKey's secret, a customer's wallet), nor be read as another type.
@@ -168,6 +174,13 @@ class HttpApp:
     def __init__(self, api: ConnectApi) -> None:
         self.api = api
         self.console = console_files()
+        # The console's files change only with the server: a browser keeps them and asks
+        # whether they changed (If-None-Match), so plotly.js's 4.8 MB are not sent again on
+        # every visit. Pages made from the store (the cockpit) are never kept.
+        self.console_etags = {
+            name: f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            for name, body in self.console.items()
+        }
         self.pages: dict[str, PageHandler] = {}
 
     def add_pages(self, prefix: str, handler: PageHandler) -> None:
@@ -490,8 +503,12 @@ class HttpDoor:
             body = self.app.console.get(name)
             if body is None:
                 _send_page(proto, 404, "text/plain; charset=utf-8", b"not found\n")
-            else:
-                _send_page(proto, 200, _CONTENT_TYPES["." + name.rpartition(".")[2]], body)
+                return
+            etag = self.app.console_etags[name]
+            content_type = _CONTENT_TYPES["." + name.rpartition(".")[2]]
+            kept = scope.headers.get("if-none-match") == etag
+            headers = [("content-type", content_type), *CONSOLE_FILE_HEADERS, ("etag", etag)]
+            proto.response_bytes(304 if kept else 200, headers, b"" if kept else body)
             return
         for prefix, handler in self.app.pages.items():
             if path.startswith(prefix):
