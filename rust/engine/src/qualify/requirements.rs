@@ -151,6 +151,7 @@ impl Requirements {
 
 /// What the index checks of one cart.
 pub struct CartFacts<'a> {
+    pub currency: &'a str,
     pub channel: &'a str,
     pub store_id: &'a str,
     pub has_customer: bool,
@@ -171,6 +172,7 @@ impl<'a> CartFacts<'a> {
     ) -> CartFacts<'a> {
         let order = checkout.order;
         CartFacts {
+            currency: &order.currency,
             channel: &order.channel,
             store_id: &order.store_id,
             has_customer: checkout.customer_id.is_some(),

@@ -87,6 +87,18 @@ impl Rule {
         describe::condition(&self.root, currency)
     }
 
+    /// Whether a leaf reads a usage counter (`counters.*`): the store must supply them.
+    pub fn reads_counters(&self) -> bool {
+        fn reads(node: &Node<OrderSubject>) -> bool {
+            match &node.kind {
+                NodeKind::All(children) | NodeKind::Any(children) => children.iter().any(reads),
+                NodeKind::Not(child) => reads(child),
+                NodeKind::Leaf(leaf) => matches!(leaf.subject, OrderSubject::Counter(_)),
+            }
+        }
+        reads(&self.root)
+    }
+
     pub(crate) fn root(&self) -> &Node<OrderSubject> {
         &self.root
     }
