@@ -10,11 +10,14 @@
 //! runs. The server reaches it through the checkout plan (`CheckoutPlan::prepare_qualify`),
 //! which also says which counters the store reads.
 
+pub(crate) mod outlook;
 mod prepared;
 pub(crate) mod requirements;
 
 pub use prepared::PreparedQualify;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use prost::Message;
@@ -38,6 +41,7 @@ use crate::rules::LineIndex;
 use crate::schedule::is_representable;
 use crate::stacking::StackingPolicy;
 
+use outlook::{outlook, Outlook};
 use requirements::{CartFacts, Requirements};
 
 /// Entries returned when the request sets no limit.
@@ -46,14 +50,14 @@ pub const DEFAULT_LIMIT: usize = 20;
 /// Promotions of one currency, posted under their requirements.
 #[derive(Debug, Default)]
 struct Bucket {
-    /// Without near misses: posted under a line key, else a channel, else `always`.
+    /// Posted under a line key, else a channel, else `always`.
     strict: FastMap<String, Vec<u32>>,
     strict_always: Vec<u32>,
-    /// With near misses (thresholds cannot rule out): posted under a channel, else `always`.
-    loose: FastMap<String, Vec<u32>>,
-    loose_always: Vec<u32>,
     /// The promotions whose evaluation reads usage counters.
     counted: Vec<u32>,
+    /// The promotions posted under line keys as (near-miss floor, rank, position), ascending:
+    /// with near misses, those of keys a cart lacks are reached from here, closest first.
+    by_floor: Vec<(i64, u32, u32)>,
 }
 
 /// Many compiled campaigns, indexed for Qualify. Immutable; rebuild when the catalog changes.
@@ -117,6 +121,9 @@ impl CampaignIndex {
                 index.post(position);
             }
         }
+        for bucket in index.buckets.values_mut() {
+            bucket.by_floor.sort_unstable();
+        }
         index
     }
 
@@ -137,6 +144,7 @@ impl CampaignIndex {
             .buckets
             .entry(campaign.currency().to_owned())
             .or_default();
+        let rank = self.ranks[position];
         let position = position as u32;
         if campaign.reads_counters() {
             bucket.counted.push(position);
@@ -147,6 +155,11 @@ impl CampaignIndex {
                 .map(|channel| format!("ch:{channel}"))
                 .collect::<Vec<_>>()
         });
+        if requirements.line_keys.is_some() {
+            bucket
+                .by_floor
+                .push((requirements.near_miss_floor, rank, position));
+        }
         match (&requirements.line_keys, &channels) {
             (Some(keys), _) | (None, Some(keys)) => {
                 for key in keys {
@@ -154,14 +167,6 @@ impl CampaignIndex {
                 }
             }
             (None, None) => bucket.strict_always.push(position),
-        }
-        match &channels {
-            Some(keys) => {
-                for key in keys {
-                    bucket.loose.entry(key.clone()).or_default().push(position);
-                }
-            }
-            None => bucket.loose_always.push(position),
         }
     }
 
@@ -272,14 +277,27 @@ impl CampaignIndex {
         let cart = CartFacts::of(&checkout, sources.customer, &line_index);
         let near_misses_wanted = request.include_near_misses;
 
-        let mut candidates = self.promotion_candidates(&cart, near_misses_wanted, sources);
+        let (mut candidates, seen) = self.promotion_candidates(&cart, near_misses_wanted, sources);
         self.add_code_candidates(&mut candidates, sources);
+        let unposted = near_misses_wanted.then(|| Unposted {
+            index: self,
+            sources,
+            by_floor: self
+                .buckets
+                .get(cart.currency)
+                .map_or(&[][..], |bucket| bucket.by_floor.as_slice()),
+            next: 0,
+            seen,
+        });
         let ranked = Ranking {
             evaluation: &mut evaluation,
+            cart: &cart,
+            candidates,
+            unposted,
             limit,
             near_misses_wanted,
         }
-        .rank(&candidates);
+        .rank();
         let render = |found: &Found<'_>| render(&evaluation, found);
         Ok(QualifyResponse {
             entries: ranked.entries.iter().map(render).collect(),
@@ -289,22 +307,20 @@ impl CampaignIndex {
     }
 
     /// The promotions of the cart's currency posted under its keys whose requirements the cart
-    /// meets (with near misses: whose hard requirements it meets).
+    /// meets (with near misses: whose hard requirements it meets; those posted under keys the
+    /// cart lacks come later, from `by_floor`), and which positions were met.
     fn promotion_candidates<'s>(
         &'s self,
         cart: &CartFacts<'_>,
         near_misses_wanted: bool,
         sources: &QualifySources<'s>,
-    ) -> Vec<Found<'s>> {
+    ) -> (Vec<Found<'s>>, Vec<bool>) {
         let mut candidates = Vec::new();
+        let mut seen = vec![false; self.campaigns.len()];
         let Some(bucket) = self.buckets.get(cart.currency) else {
-            return candidates;
+            return (candidates, seen);
         };
-        let (postings, always) = if near_misses_wanted {
-            (&bucket.loose, &bucket.loose_always)
-        } else {
-            (&bucket.strict, &bucket.strict_always)
-        };
+        let (postings, always) = (&bucket.strict, &bucket.strict_always);
         let mut posted: Vec<u32> = Vec::new();
         let mut key = String::new();
         cart.line_index.for_each_line_key(&mut key, |key| {
@@ -318,7 +334,6 @@ impl CampaignIndex {
         if let Some(positions) = postings.get(&key) {
             posted.extend_from_slice(positions);
         }
-        let mut seen = vec![false; self.campaigns.len()];
         for &position in always.iter().chain(&posted) {
             if std::mem::replace(&mut seen[position as usize], true) {
                 continue;
@@ -329,20 +344,25 @@ impl CampaignIndex {
             {
                 continue;
             }
-            candidates.push(Found {
-                rank: self.ranks[position as usize],
-                source: WalletSource::AutoPromotion,
-                campaign: self.campaigns[position as usize].as_ref(),
-                code: None,
-                counters: sources
-                    .promotion_counters
-                    .get(&position)
-                    .copied()
-                    .unwrap_or(&NO_COUNTERS),
-                figure: 0,
-            });
+            candidates.push(self.promotion(position, sources));
         }
-        candidates
+        (candidates, seen)
+    }
+
+    /// The promotion at an index position as a candidate.
+    fn promotion<'s>(&'s self, position: u32, sources: &QualifySources<'s>) -> Found<'s> {
+        Found {
+            rank: self.ranks[position as usize],
+            source: WalletSource::AutoPromotion,
+            campaign: self.campaigns[position as usize].as_ref(),
+            code: None,
+            counters: sources
+                .promotion_counters
+                .get(&position)
+                .copied()
+                .unwrap_or(&NO_COUNTERS),
+            figure: 0,
+        }
     }
 
     /// The public codes of coupon campaigns, then the customer's assigned codes.
@@ -423,44 +443,70 @@ fn checked_request(
 }
 
 /// The best `limit` entries and the closest `limit` near misses.
+#[derive(Default)]
 struct Ranked<'a> {
     entries: Vec<Found<'a>>,
     near_misses: Vec<Found<'a>>,
 }
 
 /// Evaluates candidates to rank them (totals only, no explanation written).
-struct Ranking<'e, 'r> {
+struct Ranking<'e, 'r, 'a> {
     evaluation: &'e mut Evaluation<'r>,
+    cart: &'e CartFacts<'e>,
+    candidates: Vec<Found<'a>>,
+    /// With near misses: the promotions posted under line keys the cart lacks.
+    unposted: Option<Unposted<'a>>,
     limit: usize,
     near_misses_wanted: bool,
 }
 
-impl Ranking<'_, '_> {
-    fn rank<'a>(self, candidates: &[Found<'a>]) -> Ranked<'a> {
-        let Ranking {
-            evaluation,
-            limit,
-            near_misses_wanted,
-        } = self;
-        let checkout = evaluation.checkout;
-        // The checks only ask whether a redeemable is a code: one shared promotion stands for
-        // every promotion (no per-candidate allocation); results get the real one.
-        let any_promotion = Redeemable {
-            target: Some(Target::PromotionId(String::new())),
-            ..Default::default()
-        };
-        let code_redeemables: Vec<Redeemable> = candidates
-            .iter()
-            .map(|found| found.code.map(code_redeemable).unwrap_or_default())
-            .collect();
-        let redeemable_of = |position: usize| match candidates[position].code {
-            Some(_) => &code_redeemables[position],
-            None => &any_promotion,
-        };
-        // Without near misses only the best `limit` deals matter: candidates are evaluated in
-        // descending order of an upper bound of their discount, and once `limit` deals are found
-        // a candidate whose bound is below the last of them cannot enter (nor can any after it).
-        let bounds: Vec<i64> = candidates
+/// The promotions posted under line keys a cart lacks, in ascending order of their near-miss
+/// floor: none of them applies, and none can come nearer than its floor.
+struct Unposted<'a> {
+    index: &'a CampaignIndex,
+    sources: &'a QualifySources<'a>,
+    by_floor: &'a [(i64, u32, u32)],
+    next: usize,
+    /// The positions already among the candidates.
+    seen: Vec<bool>,
+}
+
+impl<'a> Unposted<'a> {
+    /// The next one's (floor, rank).
+    fn peek(&self) -> Option<(i64, u32)> {
+        self.by_floor
+            .get(self.next)
+            .map(|&(floor, rank, _)| (floor, rank))
+    }
+
+    /// The next one, unless it is a candidate already or misses a hard requirement.
+    fn take(&mut self, cart: &CartFacts<'_>) -> Option<Found<'a>> {
+        let &(_, _, position) = self.by_floor.get(self.next)?;
+        self.next += 1;
+        if std::mem::replace(&mut self.seen[position as usize], true)
+            || !self.index.requirements[position as usize].hard_hold(cart)
+        {
+            return None;
+        }
+        Some(self.index.promotion(position, self.sources))
+    }
+}
+
+/// A near-miss candidate waiting in `closest`: (smallest near miss, rank, code, position).
+type Waiting<'a> = Reverse<(i64, u32, &'a str, usize)>;
+
+impl<'a> Ranking<'_, '_, 'a> {
+    /// Candidates that may apply are evaluated in descending order of an upper bound of their
+    /// discount: once `limit` deals are found, one whose bound is below the last of them cannot
+    /// enter (nor can any after it). With near misses, the others are then evaluated closest
+    /// possible near miss first (`outlook`; the promotions of line keys the cart lacks join as
+    /// their floor comes up), until none left can come nearer than the `limit` near misses
+    /// found. A candidate whose rule surely fails is never an entry, and one that fails without
+    /// a near miss is never evaluated.
+    fn rank(mut self) -> Ranked<'a> {
+        let checkout = self.evaluation.checkout;
+        let bounds: Vec<i64> = self
+            .candidates
             .iter()
             .map(|found| {
                 found
@@ -471,54 +517,201 @@ impl Ranking<'_, '_> {
                     })
             })
             .collect();
-        let mut order_of_evaluation: Vec<usize> = (0..candidates.len()).collect();
-        if !near_misses_wanted {
-            order_of_evaluation.sort_by(|&a, &b| {
-                bounds[b]
-                    .cmp(&bounds[a])
-                    .then_with(|| tie(&candidates[a], &candidates[b]))
-            });
-        }
-        let mut ranked = Ranked {
-            entries: Vec::new(),
-            near_misses: Vec::new(),
+        let cart = self.cart;
+        let outlook_of =
+            |found: &Found<'_>| outlook(&found.campaign.requirements().conjuncts, cart);
+        // Without near misses an outlook is only asked of the candidates evaluated.
+        let outlooks: Vec<Outlook> = if self.near_misses_wanted {
+            self.candidates.iter().map(outlook_of).collect()
+        } else {
+            Vec::new()
         };
-        evaluation.totals_only = true;
-        for position in order_of_evaluation {
-            if !near_misses_wanted && limit > 0 && ranked.entries.len() >= limit {
+        let candidates = &self.candidates;
+        let mut may_apply: Vec<usize> = (0..candidates.len())
+            .filter(|&position| {
+                outlooks.is_empty() || matches!(outlooks[position], Outlook::Open(_))
+            })
+            .collect();
+        may_apply.sort_by(|&a, &b| {
+            bounds[b]
+                .cmp(&bounds[a])
+                .then_with(|| tie(&candidates[a], &candidates[b]))
+        });
+        let waiting = |position: usize, missing: i64| -> Waiting<'a> {
+            let found = &candidates[position];
+            Reverse((missing, found.rank, code_of(found), position))
+        };
+        let mut closest: Vec<Waiting<'a>> = Vec::new();
+        let evaluator = Evaluator::of(candidates);
+        let limit = self.limit;
+        let mut ranked = Ranked::default();
+        self.evaluation.totals_only = true;
+        for (at, &position) in may_apply.iter().enumerate() {
+            if limit > 0 && ranked.entries.len() >= limit {
                 top(&mut ranked.entries, limit, best_first);
                 if bounds[position] < ranked.entries[limit - 1].figure {
+                    // No entry left: the rest may still be near misses.
+                    for &position in &may_apply[at..] {
+                        if let Some(Outlook::Open(Some(missing))) = outlooks.get(position) {
+                            closest.push(waiting(position, *missing));
+                        }
+                    }
                     break;
                 }
             }
             let found = &candidates[position];
-            let candidate = Candidate {
-                redeemable: redeemable_of(position),
-                campaign: found.campaign,
-                code: found.code,
-                counters: found.counters,
-                held_by_other_session: false,
-            };
-            match evaluation.check_discount(&candidate, Detail::NearMiss) {
-                Ok(discount) => ranked.entries.push(Found {
-                    figure: discount.total(),
-                    ..*found
-                }),
-                Err(Rejection {
-                    reason: Reason::RulesNotMet,
-                    missing: Some(missing),
-                    ..
-                }) if near_misses_wanted => ranked.near_misses.push(Found {
-                    figure: missing,
-                    ..*found
-                }),
-                Err(_) => {}
+            if outlooks.is_empty() && !matches!(outlook_of(found), Outlook::Open(_)) {
+                continue;
             }
+            evaluator.evaluate(
+                self.evaluation,
+                found,
+                position,
+                self.near_misses_wanted,
+                &mut ranked,
+            );
         }
-        evaluation.totals_only = false;
+        if self.near_misses_wanted {
+            for (position, outlook) in outlooks.iter().enumerate() {
+                if let Outlook::Missed(missing) = outlook {
+                    closest.push(waiting(position, *missing));
+                }
+            }
+            self.closest_near_misses(BinaryHeap::from(closest), &evaluator, &mut ranked);
+        }
+        self.evaluation.totals_only = false;
         top(&mut ranked.entries, limit, best_first);
         top(&mut ranked.near_misses, limit, closest_first);
         ranked
+    }
+
+    /// Evaluates the waiting candidates closest first, the unposted promotions joining them as
+    /// their floor comes up, until none left can enter the `limit` nearest.
+    fn closest_near_misses(
+        &mut self,
+        mut closest: BinaryHeap<Waiting<'a>>,
+        evaluator: &Evaluator<'a>,
+        ranked: &mut Ranked<'a>,
+    ) {
+        let limit = self.limit;
+        let mut joined: Vec<Found<'a>> = Vec::new();
+        let candidate_count = self.candidates.len();
+        loop {
+            let full = limit > 0 && ranked.near_misses.len() >= limit;
+            if full {
+                top(&mut ranked.near_misses, limit, closest_first);
+            }
+            // Whether a candidate whose near miss is at least `missing` cannot enter.
+            let beyond = |ranked: &Ranked<'a>, at_best: &Found<'a>| {
+                full && closest_first(at_best, &ranked.near_misses[limit - 1]).is_gt()
+            };
+            let next_waiting = closest.peek().map(|Reverse(key)| (key.0, key.1, key.2));
+            let next_unposted = self.unposted.as_ref().and_then(Unposted::peek);
+            if let Some((floor, rank)) = next_unposted {
+                if next_waiting.is_none_or(|waiting| (floor, rank, "") <= waiting) {
+                    let unposted = self.unposted.as_mut().expect("peeked");
+                    let position = unposted.by_floor[unposted.next].2 as usize;
+                    let at_floor = Found {
+                        figure: floor,
+                        ..unposted.index.promotion(position as u32, unposted.sources)
+                    };
+                    if beyond(ranked, &at_floor) {
+                        return;
+                    }
+                    if let Some(found) = unposted.take(self.cart) {
+                        let missing =
+                            match outlook(&found.campaign.requirements().conjuncts, self.cart) {
+                                Outlook::Missed(missing) | Outlook::Open(Some(missing)) => missing,
+                                Outlook::Open(None) | Outlook::Out => continue,
+                            };
+                        let position = candidate_count + joined.len();
+                        closest.push(Reverse((missing, found.rank, "", position)));
+                        joined.push(found);
+                    }
+                    continue;
+                }
+            }
+            let Some(Reverse((missing, _, _, position))) = closest.pop() else {
+                return;
+            };
+            let found = match position.checked_sub(candidate_count) {
+                None => &self.candidates[position],
+                Some(at) => &joined[at],
+            };
+            if beyond(
+                ranked,
+                &Found {
+                    figure: missing,
+                    ..*found
+                },
+            ) {
+                return;
+            }
+            evaluator.evaluate(self.evaluation, found, position, true, ranked);
+        }
+    }
+}
+
+/// The redeemables candidates are checked as.
+struct Evaluator<'a> {
+    /// The checks only ask whether a redeemable is a code: one shared promotion stands for
+    /// every promotion (no per-candidate allocation); results get the real one.
+    any_promotion: Redeemable,
+    /// Per candidate position: the code redeemable of a code (default for a promotion).
+    code_redeemables: Vec<Redeemable>,
+    marker: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn of(candidates: &[Found<'a>]) -> Self {
+        Evaluator {
+            any_promotion: Redeemable {
+                target: Some(Target::PromotionId(String::new())),
+                ..Default::default()
+            },
+            code_redeemables: candidates
+                .iter()
+                .map(|found| found.code.map(code_redeemable).unwrap_or_default())
+                .collect(),
+            marker: std::marker::PhantomData,
+        }
+    }
+
+    /// Evaluates one candidate: an entry when it applies, a near miss when its rule fails with
+    /// one (and they are wanted).
+    fn evaluate(
+        &self,
+        evaluation: &Evaluation<'_>,
+        found: &Found<'a>,
+        position: usize,
+        near_misses_wanted: bool,
+        ranked: &mut Ranked<'a>,
+    ) {
+        let candidate = Candidate {
+            redeemable: match found.code {
+                Some(_) => &self.code_redeemables[position],
+                None => &self.any_promotion,
+            },
+            campaign: found.campaign,
+            code: found.code,
+            counters: found.counters,
+            held_by_other_session: false,
+        };
+        match evaluation.check_discount(&candidate, Detail::NearMiss) {
+            Ok(discount) => ranked.entries.push(Found {
+                figure: discount.total(),
+                ..*found
+            }),
+            Err(Rejection {
+                reason: Reason::RulesNotMet,
+                missing: Some(missing),
+                ..
+            }) if near_misses_wanted => ranked.near_misses.push(Found {
+                figure: missing,
+                ..*found
+            }),
+            Err(_) => {}
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use crate::pb::v1::Explanation;
 pub use compile::{MAX_DEPTH, MAX_NODES, MAX_RULE_BYTES};
 pub use explain::ExplainContext;
 pub use line_index::LineIndex;
+pub(crate) use line_index::SimpleFilter;
 pub use operator::TestEnv;
 pub use subject::{ItemFacts, ItemRule, OrderFacts};
 
