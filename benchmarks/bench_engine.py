@@ -525,8 +525,9 @@ def write_results(
         "computes totals without spreading them over lines. What is left is the candidate",
         "lookup and bound sort over ~1,300 postings plus 1-2 microseconds per evaluated",
         "campaign; p99 on this 2-vCPU VM also carries scheduling noise (p50 1.1-2.1 ms between",
-        "runs). With near misses, thresholds cannot rule a campaign out and no bound applies to",
-        "a distance, so every category promotion is evaluated.",
+        "runs). With near misses, the conjuncts of each rule bound the distance it could report;",
+        "candidates are evaluated closest bound first (promotions of categories and SKUs the cart",
+        "lacks in ascending order of their threshold) until none left can come nearer.",
         "",
     ]
     if stacking is not None:
