@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-wallet stress fuzz-short overload test-redis image image-test clean
+.PHONY: help docs-screenshots wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-backtest bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -82,6 +82,11 @@ chromium: ## Install Debian's chromium and chromium-driver with apt-get when mis
 prometheus: ## Install Debian's prometheus with apt-get when it is missing (sudo unless root)
 	$(call apt_install,prometheus,prometheus)
 
+# Debian's faketime (libfaketime), for `make faults`: the clock experiment steps the server's
+# wall clock back and forth under load. Checked on every run like redis-server.
+faketime: ## Install Debian's faketime (libfaketime) with apt-get when it is missing (sudo unless root)
+	$(call apt_install,faketime,faketime)
+
 # valgrind counts instructions for `make bench-engine` (a figure the machine's load does not move).
 valgrind: ## Install Debian's valgrind with apt-get when it is missing (sudo unless root)
 	$(call apt_install,valgrind,valgrind)
@@ -117,14 +122,21 @@ test-python: install ## Python tests only (a run that collects no test fails)
 	$(PY) -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
 
+# The browser tests that take docs/console.md's screenshots (Console.doc_screenshot).
+DOC_SCREENSHOT_TESTS = $(filter-out tests/test_console_docs.py,$(shell grep -lF 'console.doc_screenshot' tests/test_*.py))
+docs-screenshots: install ## Retake docs/console.md's screenshots (docs/images/console/) with the browser tests
+	rm -f docs/images/console/*.png
+	PROMOCORE_DOC_SCREENSHOTS=$(CURDIR)/docs/images/console $(PY) -m pytest -q $(DOC_SCREENSHOT_TESTS)
+
 proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promocore/v1
 	$(PY) proto/generate.py python
 
-lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, the import contracts
+lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, mypy --strict, the import contracts
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features --release -- -D warnings
 	$(BIN)/ruff check python tests benchmarks examples deploy proto/generate.py
 	$(BIN)/ruff format --check python tests benchmarks examples deploy proto/generate.py
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 fmt: $(VENV)/.deps ## Format Rust and Python sources
@@ -152,6 +164,9 @@ bench-engine-rust: ## Criterion micro-benchmark of one Validate in the engine (l
 bench-codes: install ## 1,000,000 codes into a fresh store via GenerateCodes; codes/s, peak RSS; last line JSON
 	$(PY) benchmarks/bench_codes.py
 
+bench-backtest: install ## A campaign backtested on 1,000,000 load-data-set orders; orders/s, peak RSS, totals; last line JSON
+	$(PY) benchmarks/bench_backtest.py
+
 bench-wallet: install $(VENV)/.bench-deps ## Qualify p99 with a 50-code wallet over 1,000 promotions
 	$(PY) benchmarks/bench_wallet.py
 
@@ -166,6 +181,9 @@ overload: install ## Offer 3x capacity to a server; outcomes and admitted p99 vs
 
 test-redis: install ## Redis store: conformance suite, two-node race and restart tests, Redis vs LMDB redeems/s; last line JSON
 	$(PY) benchmarks/test_redis.py
+
+faults: install faketime ## Six fault experiments against a real server under load (root: tmpfs); last line JSON
+	$(PY) benchmarks/faults.py
 
 # The OCI image (Containerfile, docs/deploy.md). Both build stages start from local Debian trixie
 # images made here with debootstrap when podman lacks them (no container registry is reached);

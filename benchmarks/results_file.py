@@ -1,21 +1,35 @@
-"""benchmarks/RESULTS.md is shared by every benchmark: each owns one section between its own
-HTML comment markers and rewrites only that section, so a run never disturbs the others."""
+"""What every benchmark calls when it finishes: its run, described as a Markdown section between
+its own HTML comment markers, is recorded as one JSON line in benchmarks/history/<target>.jsonl,
+and benchmarks/RESULTS.md is generated again from the history (benchmarks/results_page.py)."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
+import results_page
+
+RESULTS = results_page.PAGE
+_MARKER = re.compile(r"<!--\s*([\w.-]+?):?\s*(?:begin|start)\s*-->")
 
 
-def write_section(begin: str, end: str, section: str, path: Path = RESULTS) -> None:
-    """Puts `section` (which starts with `begin` and ends with `end`) where the previous one
-    was, or at the end of the file the first time."""
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    start = text.find(begin)
-    stop = text.find(end, start) if start >= 0 else -1
-    if start >= 0 and stop >= 0:
-        text = text[:start] + section + text[stop + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+def write_section(
+    begin: str,
+    end: str,
+    section: str,
+    path: Path = RESULTS,
+    history: Path = results_page.HISTORY,
+) -> None:
+    """Records the run `section` describes (it starts with `begin`, ends with `end`, the
+    markers naming the target) and regenerates the page at `path`."""
+    del end  # the section ends with it; the target is named by `begin`
+    found = _MARKER.match(begin)
+    if found is None:
+        raise ValueError(f"not a section marker: {begin!r}")
+    record = results_page.record_of(found.group(1), section)
+    record["recorded_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not record["date"]:
+        record["date"] = record["recorded_at"]
+    results_page.append(record, history)
+    results_page.write(path, history)

@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 from axe_core_python.selenium import Axe
+from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
@@ -99,6 +100,24 @@ class Console:
 
     def screenshot(self, name: str) -> None:
         self.driver.save_screenshot(str(self.folder / f"{name}.png"))
+
+    def doc_screenshot(self, name: str, show: str | None = None) -> None:
+        """A screenshot docs/console.md shows (docs/images/console/<name>.png), the element
+        `show` (CSS) scrolled into the middle first: saved with the others, and written under
+        docs/ too when `make docs-screenshots` runs the tests (PROMOCORE_DOC_SCREENSHOTS names
+        the folder), made small: 960 pixels wide, 64 colours."""
+        if show:
+            self.driver.execute_script(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", show
+            )
+        self.screenshot(name)
+        folder = os.environ.get("PROMOCORE_DOC_SCREENSHOTS")
+        if folder:
+            image = Image.open(self.folder / f"{name}.png").convert("RGB")
+            image = image.resize((960, round(image.height * 960 / image.width)), Image.LANCZOS)
+            small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            small.save(Path(folder) / f"{name}.png", optimize=True)
 
     def go(self, fragment: str) -> None:
         self.driver.execute_script("location.hash = arguments[0]", fragment)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,34 @@ def coupon(
     )
     client.create_code(campaign_id, code)
     return code
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    """Polls `condition` until it holds; fails naming `what` once `timeout` seconds passed.
+    What a test waits for, it waits for this way, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.02)
+
+
+def connected_to(pid: int, port: int) -> bool:
+    """Whether process `pid` holds an established TCP connection to `port` (Linux /proc)."""
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        tables = [Path(f"/proc/{pid}/net/{name}").read_text() for name in ("tcp", "tcp6")]
+    except OSError:  # the process is gone (or an fd closed while listed)
+        return False
+    inodes = {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+    for table in tables:
+        for row in table.splitlines()[1:]:
+            fields = row.split()
+            remote, state, inode = fields[2], fields[3], fields[9]
+            established = state == "01"
+            if established and inode in inodes and int(remote.rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
 
 
 def free_port() -> int:

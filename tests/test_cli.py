@@ -19,6 +19,8 @@ import pytest
 from promocore import Client, PromocoreError
 from promocore.cli.main import EXIT_CODES, build_parser
 
+from support import connected_to, wait_until
+
 
 def promocore(*args: str, target: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -315,7 +317,11 @@ def test_interrupt_exits_130_without_a_traceback(target):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)  # connected and waiting for events
+    port = int(target.rsplit(":", 1)[1])
+    wait_until(
+        lambda: connected_to(watching.pid, port),
+        "the watcher connected to the server (and waiting for events)",
+    )
     watching.send_signal(signal.SIGINT)
     _, stderr = watching.communicate(timeout=30)
     assert watching.returncode == 130

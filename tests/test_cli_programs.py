@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
-from programs_support import gift_program, loyalty_program
+from programs_support import gift_program, loyalty_program, referral_program
 from test_cli import promocore
+
+from support import cart
 
 
 def test_balance_points_and_history_from_the_command_line(client, target):
@@ -54,3 +58,32 @@ def test_balance_points_and_history_from_the_command_line(client, target):
     assert program.strip() == (
         "gift: 1 cards, outstanding 30.00 EUR on 1 cards, 0.00 EUR left on expired cards"
     )
+
+
+def test_gift_cards_export_and_referees_from_the_command_line(client, target, tmp_path):
+    referral_program(client)  # its gift card program "gift" too
+    cards = client.issue_gift_cards("gift", count=2, balance=1250)
+    client.debit_gift_card(cards[0]["code"], 1250, reason="used", idempotency_key="d-1")
+    everything = promocore("giftcards", "export", "gift", target=target).stdout
+    rows = list(csv.DictReader(io.StringIO(everything)))
+    assert sorted((row["code"], row["balance"]) for row in rows) == sorted(
+        [(cards[0]["code"], "0.00"), (cards[1]["code"], "12.50")]
+    )
+    saved = tmp_path / "with-balance.csv"
+    promocore(
+        "giftcards", "export", "gift", "--state", "with-balance", "-f", str(saved), target=target
+    )
+    assert [row["code"] for row in csv.DictReader(saved.open())] == [cards[1]["code"]]
+
+    code = client.create_referral_code("friends", "rita")["code"]
+    client.redeem(
+        cart(("BOOTS", 6000, 1), id="o-sam"),
+        codes=[code],
+        customer={"id": "sam"},
+        idempotency_key="k-sam",
+    )
+    [line] = promocore("referral", "referees", code, target=target).stdout.splitlines()
+    assert line.startswith("sam  rewarded  ")
+    assert line.endswith("points 100  gift credit 2.50")
+    listed = json.loads(promocore("-o", "json", "referral", "referees", code, target=target).stdout)
+    assert [(r["customer_id"], r["status"]) for r in listed] == [("sam", "REFEREE_REWARDED")]

@@ -18,6 +18,8 @@ from promocore.server.grpc_server import RunningServer
 
 from support import cart
 
+UNSET = {"shop_name": "", "logo_url": "", "brand_color": "", "brand_text_color": ""}
+
 
 def get(server: RunningServer, path: str) -> tuple[int, http.client.HTTPMessage, str]:
     connection = http.client.HTTPConnection("127.0.0.1", server.http.port, timeout=10)
@@ -202,3 +204,101 @@ def test_the_page_greets_the_customer_and_says_what_each_code_gives(http_server,
     assert "ANN-AUTUMN" in [
         entry["result"]["redeemable"].get("code") for entry in wallet["entries"]
     ]
+
+
+def test_the_shops_name_logo_and_colours_are_on_the_page_with_a_strict_policy(http_server, admin):
+    rewarded_customers(admin)
+    path = admin.create_cockpit_link("ann", 3600)["path"]
+    # Nothing set: the default heading, no logo, images from this server and data: only.
+    status, headers, page = get(http_server, path)
+    assert status == 200
+    assert '<h1 id="shop-name">Your rewards</h1>' in page and "shop-logo" not in page
+    assert "img-src 'self' data:;" in headers["Content-Security-Policy"]
+    _, css_headers, css = get(http_server, "/cockpit/shop.css")
+    assert css_headers["Content-Type"].startswith("text/css") and "background" not in css
+
+    saved = admin.set_shop_branding(
+        shop_name="Kaffee & Co <Berlin>",
+        logo_url="https://cdn.kaffee.example:8443/brand/logo.svg?v=2",
+        brand_color="#1A3D2B",
+        brand_text_color="#FFFFFF",
+    )
+    assert saved["brand_color"] == "#1a3d2b"  # stored in lower case
+    assert admin.get_shop_branding() == saved
+    status, headers, page = get(http_server, path)
+    assert status == 200
+    assert '<h1 id="shop-name">Kaffee &amp; Co &lt;Berlin&gt;</h1>' in page
+    assert (
+        '<img class="shop-logo" id="shop-logo" '
+        'src="https://cdn.kaffee.example:8443/brand/logo.svg?v=2"' in page
+    )
+    assert "<title>Your rewards at Kaffee &amp; Co &lt;Berlin&gt;</title>" in page
+    assert 'href="/cockpit/shop.css"' in page and "style=" not in page
+    policy = headers["Content-Security-Policy"]
+    # Widened to the logo's origin only; styles from this server only (no inline styles).
+    assert "img-src 'self' data: https://cdn.kaffee.example:8443;" in policy
+    assert "style-src 'self';" in policy and "unsafe-inline" not in policy
+    _, _, css = get(http_server, "/cockpit/shop.css")
+    assert ".shop-header { background: #1a3d2b; color: #ffffff; }" in css
+    # A refused link's page carries no widened policy.
+    _, refused_headers, _ = get(http_server, path[:-2] + "xx")
+    assert "img-src 'self' data:;" in refused_headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"logo_url": "http://shop.example/logo.png"}, "branding.logo_url", "https://"),
+        ({"logo_url": "javascript:alert(1)"}, "branding.logo_url", "https://"),
+        ({"logo_url": "https://shop.example/a logo.png"}, "branding.logo_url", "spaces"),
+        ({"logo_url": 'https://shop.example/"x'}, "branding.logo_url", "quotes"),
+        ({"logo_url": "https://user@shop.example/logo.png"}, "branding.logo_url", "user"),
+        ({"logo_url": "https:///logo.png"}, "branding.logo_url", "host"),
+        ({"brand_color": "red", "brand_text_color": "#ffffff"}, "branding.brand_color", "#rrggbb"),
+        ({"brand_color": "#fff", "brand_text_color": "#000000"}, "branding.brand_color", "#rrggbb"),
+        ({"brand_color": "#123456"}, "branding.brand_text_color", "together"),
+        ({"brand_text_color": "#123456"}, "branding.brand_color", "together"),
+        # Light grey on white: 1.61:1.
+        ({"brand_color": "#ffffff", "brand_text_color": "#cccccc"}, "branding.brand_text_color",
+         "1.61:1"),
+        # Just under AA: #767676 on white is 4.54:1 (passes), #777777 is 4.48:1 (refused).
+        ({"brand_color": "#ffffff", "brand_text_color": "#777777"}, "branding.brand_text_color",
+         "4.48:1"),
+        ({"shop_name": "x" * 81}, "branding.shop_name", "80"),
+        ({"shop_name": "two\nlines"}, "branding.shop_name", "one line"),
+    ],
+)  # fmt: skip
+def test_a_shops_look_is_checked_before_it_is_stored(admin, fields, field, words):
+    with pytest.raises(InvalidArgumentError) as error:
+        admin.set_shop_branding(**fields)
+    assert error.value.field == field
+    assert words in str(error.value)
+    assert admin.get_shop_branding() == UNSET
+
+
+def test_the_shops_look_is_audited_and_set_by_admins_only(http_server, admin):
+    admin.set_shop_branding(shop_name="First", brand_color="#ffffff", brand_text_color="#767676")
+    admin.set_shop_branding(shop_name="Second")
+    [latest, first] = admin.list_audit_log(target_prefix="settings/shop_branding")
+    assert (latest["action"], first["action"]) == ("SetShopBranding", "SetShopBranding")
+    assert latest["before"]["shop_name"] == "First" and latest["after"]["shop_name"] == "Second"
+    for role in ("read_only", "support"):
+        secret = admin.create_api_key(f"{role}-key", role)["secret"]
+        with Client(f"127.0.0.1:{http_server.port}", api_key=secret) as other:
+            assert other.get_shop_branding()["shop_name"] == "Second"
+            with pytest.raises(PermissionDeniedError):
+                other.set_shop_branding(shop_name="Mine now")
+    assert admin.get_shop_branding()["shop_name"] == "Second"
+
+
+def test_a_link_made_with_the_ports_url_carries_it_and_its_qr_code(http_server, admin):
+    rewarded_customers(admin)
+    base = f"http://127.0.0.1:{http_server.http.port}"
+    link = admin.create_cockpit_link("ann", 3600, base_url=base + "/")
+    assert link["url"] == base + link["path"]
+    assert link["qr_svg"].startswith(b"<?xml") and b"<svg" in link["qr_svg"]
+    assert admin.create_cockpit_link("ann", 3600)["url"] == ""  # without base_url: the path
+    for bad in ("ftp://shop.example", "https://shop.example/?a=1", "shop.example", "https://"):
+        with pytest.raises(InvalidArgumentError) as error:
+            admin.create_cockpit_link("ann", 3600, base_url=bad)
+        assert error.value.field == "base_url"

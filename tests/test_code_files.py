@@ -11,6 +11,8 @@ import sys
 
 import grpc
 import pytest
+import zxingcpp
+from PIL import Image
 
 from promocore import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from promocore.v1 import admin_pb2, admin_pb2_grpc
@@ -94,6 +96,9 @@ def test_qr_codes_hold_the_code_as_svg_or_png(client, gifts):
     assert content_type == "image/png" and png.startswith(b"\x89PNG\r\n\x1a\n")
     _, bigger = client.code_qr("GIFT-QR", format="png", scale=8)
     assert len(bigger) > len(png)
+    # Read back by a real decoder: a full QR code (not a Micro QR) holding the code as written.
+    [scanned] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert (scanned.format.name, scanned.text) == ("QRCode", "GIFT-QR")
     with pytest.raises(InvalidArgumentError) as bad:
         client.code_qr("GIFT-QR", format="gif")
     assert bad.value.field == "format"

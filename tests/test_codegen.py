@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from promocore import InvalidArgumentError
-from promocore.manage.codegen import CHARSET_PRESETS, CodePattern
+from promocore.store.codegen import CHARSET_PRESETS, CodePattern
 from promocore.v1 import campaign_pb2
 
 

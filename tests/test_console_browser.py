@@ -37,6 +37,7 @@ def validate_over_http(server: RunningServer, code: str) -> dict:
 
 def test_a_marketer_creates_generates_disables_and_reads_the_report(console, http_server, admin):
     console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns")  # the home is the dashboard
     console.text_in("#campaign-list", "No campaign matches")
     console.screenshot("02-campaigns")
     console.check_accessibility("campaigns")
@@ -68,7 +69,7 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
     console.text_in("#generate-result", "10,000 codes generated", timeout=120)
     assert console.find("#generate-progress").get_attribute("value") == "100"
     assert console.find("#generate-progress-text").text.startswith("100 %")
-    console.screenshot("05-codes-generated")
+    console.doc_screenshot("codes-generated")
     console.check_accessibility("codes")
     codes = admin.list_codes("spring-10")
     assert len(codes) == 10_000
@@ -145,11 +146,16 @@ def test_a_marketer_creates_generates_disables_and_reads_the_report(console, htt
 
     # The report chart.
     console.go("#/reports/spring-10")
-    console.find("#report-charts svg")
-    bars = console.driver.find_elements(By.CSS_SELECTOR, "#report-charts svg rect[data-value='1']")
+    console.find("#report-redemptions-chart svg.main-svg")  # drawn by plotly.js
+    bars = console.driver.find_elements(By.CSS_SELECTOR, "#report-redemptions-chart .point path")
     assert bars, "a bar for the one redemption"
+    ticks = [
+        t.text
+        for t in console.driver.find_elements(By.CSS_SELECTOR, "#report-discount-chart .ytick text")
+    ]
+    assert ticks and all(tick.endswith(" EUR") for tick in ticks), ticks
     console.text_in("#report-totals", "1 redemptions")
-    console.screenshot("09-report")
+    console.doc_screenshot("report")
     console.check_accessibility("report")
     assert console.console_errors() == []
 

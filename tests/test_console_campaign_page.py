@@ -59,7 +59,7 @@ def test_the_campaign_page_says_what_the_campaign_does_and_how_far_it_went(conso
     assert (budget.get_attribute("value"), budget.get_attribute("max")) == ("2400", "10000")
     console.text_in("#usage-budget-label", "Discount budget: 24.00 EUR of 100.00 EUR (24 %)")
     console.text_in("#campaign-per-customer", "2 per customer")
-    console.screenshot("01-summary")
+    console.doc_screenshot("campaign-page")
     console.check_accessibility("campaign-page")
 
     # A new version through the form: the diff says what changed, in words and money.
@@ -85,7 +85,7 @@ def test_the_campaign_page_says_what_the_campaign_does_and_how_far_it_went(conso
     console.driver.execute_script(
         "document.getElementById('diff').scrollIntoView({block: 'center'})"
     )
-    console.screenshot("02-versions-in-words")
+    console.doc_screenshot("versions-in-words")
     console.check_accessibility("campaign-page-diff")
 
     # The audit log says the same, in words and money.

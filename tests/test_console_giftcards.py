@@ -5,8 +5,12 @@ axe results under test-output/console/<test name>/."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from programs_support import gift_program
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from support import TEST_ADMIN_KEY, cart
 
@@ -112,3 +116,39 @@ def test_a_read_only_key_reads_the_program_and_changes_nothing(console, http_ser
     assert console.driver.find_elements(By.ID, "toggle-card") == []
     console.screenshot("01-read-only")
     console.check_accessibility("giftcards-read-only")
+
+
+def test_an_admin_exports_the_cards_holding_a_balance_as_csv_in_money(
+    console, http_server, admin, tmp_path
+):
+    gift_program(admin)
+    cards = admin.issue_gift_cards("gift", count=3, balance=2550)
+    admin.debit_gift_card(cards[0]["code"], 2550, reason="spent in shop", idempotency_key="d-1")
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/giftcards/gift")
+    Select(console.find("#giftcard-export-filter")).select_by_visible_text(
+        "cards holding a balance"
+    )
+    console.find("#giftcard-export").click()
+    console.text_in("#giftcard-export-result", "2 cards: Download gift-gift-cards-with-balance.csv")
+    link = console.find("#giftcard-csv-link")
+    assert link.get_attribute("download") == "gift-gift-cards-with-balance.csv"
+    # Downloaded as a person would: the link clicked, the file saved by the browser.
+    console.driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    link.click()
+    saved = tmp_path / "gift-gift-cards-with-balance.csv"
+    console.wait(lambda _: saved.exists() and saved.stat().st_size > 0)
+    downloaded = saved.read_text()
+    rows = list(csv.DictReader(io.StringIO(downloaded)))
+    assert sorted(row["code"] for row in rows) == sorted(card["code"] for card in cards[1:])
+    assert {(row["currency"], row["balance"], row["state"]) for row in rows} == {
+        ("EUR", "25.50", "with balance")
+    }
+    # The file is the server's export, byte for byte.
+    server = b"".join(admin.export_gift_cards("gift", filter="GIFT_CARDS_WITH_BALANCE")).decode()
+    assert downloaded == server
+    console.screenshot("01-export")
+    console.check_accessibility("giftcards-export")
+    assert console.console_errors() == []

@@ -104,7 +104,7 @@ def test_try_a_cart_applies_at_60_and_names_the_near_miss_at_40(console, admin):
     console.find("#try-submit").click()
     console.text_in("#try-result", "rules_not_met")
     console.text_in("#try-near-miss", "Add 10.00 EUR to get 15% off (at most 30.00 EUR)")
-    console.screenshot("01-near-miss")
+    console.doc_screenshot("try-a-cart-near-miss", show="#try-result")
     # Prices as people write them: a third decimal is said at the field.
     cart.clear()
     cart.send_keys("BEANS:40.001:1")

@@ -5,7 +5,11 @@ under test-output/console/<test name>/."""
 
 from __future__ import annotations
 
+import io
+
+import zxingcpp
 from cockpit_support import rewarded_customers
+from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -36,6 +40,7 @@ def test_a_support_agent_finds_a_customer_by_email_rolls_back_and_sends_a_reward
     console.find("#customer-search").send_keys("Ann.Smith@" + Keys.ENTER)
     console.text_in("#customer-count", "1 found")
     console.screenshot("01-found-by-email")
+    console.check_accessibility("customer-search")
     console.find("#customer-list a[href='#/customers/ann']").click()
     console.text_in("#customer-heading", "ann")
     # The wallet for an example cart in currency units; gift card balance in money.
@@ -67,6 +72,7 @@ def test_a_support_agent_finds_a_customer_by_email_rolls_back_and_sends_a_reward
     console.text_in("#links-withdrawn", "stopped working")
     console.driver.get(link)
     console.text_in("#refused", "does not open a rewards page")
+    console.check_accessibility("cockpit-withdrawn")
 
     # Points by hand, within the limit an admin set; beyond it, the server says so at the field.
     admin.set_support_limits(max_points_adjustment=100)
@@ -87,4 +93,27 @@ def test_a_support_agent_finds_a_customer_by_email_rolls_back_and_sends_a_reward
     console.find("#adjust").click()
     console.text_in("#member-points", "500 points")
     console.screenshot("04-support-adjusts-points")
+    assert console.console_errors() == []
+
+
+def test_the_rewards_links_qr_code_scans_back_to_the_link(console, http_server, admin):
+    """The QR code on the customer page, as the browser draws it, read by a real decoder
+    (zxing-cpp) from a screenshot: it holds exactly the link shown beside it, which opens the
+    customer's page."""
+    rewarded_customers(admin)
+    support = admin.create_api_key("desk", "support")
+    console.sign_in(support["secret"])
+    console.go("#/customers/ann")
+    console.text_in("#customer-heading", "ann")
+    console.find("#make-link").click()
+    link = console.find("#rewards-link").get_attribute("href")
+    qr = console.find("#rewards-link-qr")
+    console.wait(lambda driver: driver.execute_script("return arguments[0].complete", qr))
+    console.screenshot("01-rewards-link-qr")
+    console.check_accessibility("customer-with-qr")
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot_as_png)))
+    assert [(found.format.name, found.text) for found in scanned] == [("QRCode", link)]
+    assert link.startswith(http_server.http.url) and "/cockpit/" in link
+    console.driver.get(scanned[0].text)
+    console.text_in("main", "ANN-WELCOME")
     assert console.console_errors() == []

@@ -5,12 +5,14 @@ EUR in category coffee, at most 30.00 EUR, weekends only, Europe/Berlin" with th
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from test_http_api import call
 
-from support import TEST_ADMIN_KEY
+from support import TEST_ADMIN_KEY, cart
 
 TEMPLATES = """
 const done = arguments[arguments.length - 1];
@@ -35,10 +37,10 @@ def parsed_rules(value):
 def test_every_template_is_a_form_the_server_accepts_as_it_is(console, http_server):
     console.sign_in(TEST_ADMIN_KEY)
     templates = console.driver.execute_async_script(TEMPLATES)
-    assert len(templates) == 7, templates
+    assert len(templates) == 8, templates
     console.go("#/campaigns/new")
     console.find("#template-percent-off-minimum-spend")
-    console.screenshot("01-templates")
+    console.doc_screenshot("templates")
     for template in templates:
         console.go("#/campaigns/new")
         console.find(f"#template-{template['id']}").click()  # one click
@@ -53,7 +55,10 @@ def test_every_template_is_a_form_the_server_accepts_as_it_is(console, http_serv
         )
         assert status == 200
         wanted = template["campaign"]
-        assert parsed_rules(stored["effect"]) == parsed_rules(wanted["effect"]), template["id"]
+        assert parsed_rules(stored.get("effect")) == parsed_rules(wanted.get("effect")), template[
+            "id"
+        ]
+        assert stored.get("loyalty") == wanted.get("loyalty"), template["id"]
         assert parsed_rules(stored).get("rulesJson") == parsed_rules(wanted).get("rulesJson")
         assert stored["type"] == wanted["type"]
         for limit, value in wanted.get("limits", {}).items():
@@ -101,7 +106,7 @@ def test_coffee_weekends_from_the_percent_off_template(console, admin):
     console.text_in("#summary-gives", "15 % off the order, at most 30.00 EUR")
     console.text_in("#summary-when", "day of the week is one of 6, 7")
     console.text_in("#summary-runs", "(Europe/Berlin)")
-    console.screenshot("01-coffee-weekends")
+    console.doc_screenshot("campaign-form-builder")
     console.find("#save-campaign").click()
     console.text_in("h1", "15 % off coffee at weekends")
     console.text_in("#main", "15 % off the order, at most 30.00 EUR")
@@ -122,3 +127,40 @@ def test_coffee_weekends_from_the_percent_off_template(console, admin):
         ]
     }
     assert console.console_errors() == []
+
+
+@pytest.mark.parametrize("browser", ["Asia/Seoul"], indirect=True)
+def test_weekend_double_points_from_its_template(console, admin, clock):
+    """The template makes a loyalty program in the browser's zone (Seoul here) whose weekend
+    orders earn double, by the server's earning, a weekday order single."""
+    console.sign_in(TEST_ADMIN_KEY)
+    console.go("#/campaigns/new")
+    console.find("#template-weekend-double-points").click()
+    console.text_in(".templates h2", "Weekend double points")
+    assert console.find("#campaign-time-zone").get_attribute("value") == "Asia/Seoul"
+    console.find("#campaign-id").send_keys("weekend-points")
+    console.find("#save-campaign").click()
+    console.text_in("h1", "Double points at weekends")
+    console.go("#/loyalty/weekend-points")
+    console.text_in(
+        "#loyalty-settings",
+        "1 point per 1.00 EUR for a paid order, on Saturdays and Sundays only (Asia/Seoul)",
+    )
+    console.doc_screenshot("loyalty-weekend-double-points")
+    console.check_accessibility("loyalty-weekend-points")
+
+    card = admin.enroll_loyalty("weekend-points", "ann")["code"]
+    earned = []
+    # Friday 16:00 UTC is Saturday 01:00 in Seoul, Sunday 14:00 UTC is Sunday 23:00 there and
+    # Sunday 16:00 UTC is Monday 01:00.
+    for number, (day, hour) in enumerate(((6, 16), (8, 14), (8, 16))):
+        clock.set(int(datetime(2026, 3, day, hour, 0, tzinfo=UTC).timestamp() * 1000))
+        before = admin.get_loyalty_card(card)["points"]
+        admin.redeem(
+            cart(("BEANS", 2500, 1), id=f"order-{number}"),
+            customer={"id": "ann"},
+            codes=[card],
+            idempotency_key=f"order-{number}",
+        )
+        earned.append(admin.get_loyalty_card(card)["points"] - before)
+    assert earned == [50, 50, 25]  # Saturday, Sunday, Monday

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from conftest import NOW
@@ -158,3 +161,78 @@ def test_a_program_totals_its_outstanding_and_expired_balance(client, clock):
     clock.advance(2 * 24 * 3600 * 1000)
     later = client.get_gift_card_program("gift")
     assert (later["outstanding_balance"], later["expired_balance"]) == (3 * 2500, 2 * 4000)
+
+
+def exported(client, campaign_id: str, **options) -> list[dict[str, str]]:
+    text = b"".join(client.export_gift_cards(campaign_id, **options)).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_program_exports_its_cards_filtered_with_balances_in_money(client, clock):
+    gift_program(client)
+    client.create_campaign(id="yen", name="yen", type="GIFT_VOUCHERS", currency="JPY")
+    full = client.issue_gift_cards("gift", count=3, balance=2500)
+    [spent] = client.issue_gift_cards("gift", balance=1000, customer_id="ann")
+    client.debit_gift_card(spent["code"], 1000, reason="used up", idempotency_key="d-1")
+    soon = NOW + timedelta(days=1)
+    expiring = client.issue_gift_cards("gift", count=2, balance=4000, expire_at=soon)
+    client.set_code_active(full[0]["code"], False)
+    [yen] = client.issue_gift_cards("yen", balance=5000)
+
+    rows = exported(client, "gift")
+    assert len(rows) == 6
+    assert list(rows[0]) == [
+        "code", "currency", "balance", "state", "expires_at", "customer_id", "issued_at"
+    ]  # fmt: skip
+    by_code = {row["code"]: row for row in rows}
+    assert by_code[full[1]["code"]]["balance"] == "25.00"
+    assert by_code[full[1]["code"]]["state"] == "with balance"
+    assert by_code[full[0]["code"]]["state"] == "disabled"
+    assert (by_code[spent["code"]]["balance"], by_code[spent["code"]]["state"]) == ("0.00", "empty")
+    assert by_code[spent["code"]]["customer_id"] == "ann"
+    assert by_code[expiring[0]["code"]]["expires_at"] == soon.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert {row["issued_at"] for row in rows} == {NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    # Every card's balance in money is the card's balance in minor units.
+    for row in rows:
+        assert Decimal(row["balance"]) * 100 == client.get_gift_card(row["code"])["balance"]
+    # The yen card: no minor digits.
+    assert exported(client, "yen")[0]["balance"] == "5000"
+    assert exported(client, "yen")[0]["code"] == yen["code"]
+
+    with_balance = exported(client, "gift", filter="GIFT_CARDS_WITH_BALANCE")
+    assert {row["code"] for row in with_balance} == {
+        full[1]["code"],
+        full[2]["code"],
+        *(card["code"] for card in expiring),
+    }
+    assert [row["code"] for row in exported(client, "gift", filter="GIFT_CARDS_EMPTY")] == [
+        spent["code"]
+    ]
+    assert [row["code"] for row in exported(client, "gift", filter="GIFT_CARDS_DISABLED")] == [
+        full[0]["code"]
+    ]
+    assert exported(client, "gift", filter="GIFT_CARDS_EXPIRED") == []
+    clock.advance(2 * 24 * 3600 * 1000)
+    expired = exported(client, "gift", filter="GIFT_CARDS_EXPIRED")
+    assert sorted(row["code"] for row in expired) == sorted(card["code"] for card in expiring)
+    assert {row["balance"] for row in expired} == {"40.00"}
+    # A prefix narrows the export (case-insensitive).
+    prefix = full[1]["code"][:-1].lower()
+    assert full[1]["code"] in {row["code"] for row in exported(client, "gift", prefix=prefix)}
+    assert all(
+        row["code"].upper().startswith(prefix.upper())
+        for row in exported(client, "gift", prefix=prefix)
+    )
+
+
+def test_a_gift_card_export_names_a_wrong_field(client):
+    gift_program(client)
+    client.create_campaign(
+        id="plain", name="plain", type="DISCOUNT_COUPONS", currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+    )  # fmt: skip
+    with pytest.raises(InvalidArgumentError) as error:
+        exported(client, "")
+    assert error.value.field == "campaign_id"
+    with pytest.raises(FailedPreconditionError):
+        exported(client, "plain")

@@ -9,7 +9,6 @@ import re
 import struct
 import subprocess
 import sys
-import time
 from typing import Any
 
 import orjson
@@ -20,7 +19,7 @@ from promocore.errors import PromocoreError
 from promocore.server.grpc_server import RunningServer
 from promocore.v1 import checkout_pb2
 
-from support import TEST_ADMIN_KEY, ServerProcess, coupon, free_port
+from support import TEST_ADMIN_KEY, ServerProcess, coupon, free_port, wait_until
 
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 REDEEM = "/promocore.v1.CheckoutService/Redeem"
@@ -253,10 +252,13 @@ def test_every_worker_serves_the_http_port(tmp_path):
     ).start()
     try:
         # The port answers once one worker serves; the other may still be starting.
-        deadline = time.monotonic() + 60
-        while len(re.findall(r"worker \d \(pid \d+\) serving", server.log_path.read_text())) < 2:
-            assert time.monotonic() < deadline, "a worker never started serving"
-            time.sleep(0.1)
+        wait_until(
+            lambda: (
+                len(re.findall(r"worker \d \(pid \d+\) serving", server.log_path.read_text())) == 2
+            ),
+            "both workers serving",
+            timeout=60,
+        )
         for _ in range(20):
             connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
             connection.request(

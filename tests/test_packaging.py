@@ -220,7 +220,12 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
         assert "promocore_redemptions_total 1.0" in exposition
 
         # The web console's files are in the wheel, served from the installed package.
-        for page, marker in (("/", b"/console/app.js"), ("/console/app.js", b"import")):
+        # plotly.js comes from plotly's wheel, a declared dependency installed with ours.
+        for page, marker in (
+            ("/", b"/console/app.js"),
+            ("/console/app.js", b"import"),
+            ("/console/vendor/plotly.min.js", b"plotly.js v"),
+        ):
             with urllib.request.urlopen(f"http://127.0.0.1:{http_port}{page}", timeout=10) as got:
                 assert marker in got.read()
     finally:

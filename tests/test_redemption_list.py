@@ -84,3 +84,39 @@ def test_a_token_that_is_not_from_a_page_is_refused_naming_the_field(client, tar
             )
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "page.page_token" in error.value.details()
+
+
+def test_filters_by_code_in_any_case_in_pages(client, target):
+    """One campaign, three codes: a code's redemptions are its own, not its campaign's."""
+    coupon(client, "many", "MANY-A")
+    client.create_code("many", "MANY-B")
+    client.create_code("many", "MANY-C")
+    used = ["MANY-A", "MANY-B", "many-a", "MANY-C", "Many-A", "MANY-B", "MANY-A"]
+    made = [
+        client.redeem({**ORDER, "id": f"order-{n}"}, codes=[code], idempotency_key=f"k{n}")[
+            "redemption"
+        ]["id"]
+        for n, code in enumerate(used)
+    ]
+    of_a = [made[n] for n, code in enumerate(used) if code.upper() == "MANY-A"][::-1]
+    assert [r["id"] for r in client.list_redemptions(code="many-a")] == of_a
+    assert [r["id"] for r in client.list_redemptions(code="MANY-C")] == [made[3]]
+    assert client.list_redemptions(code="MANY-C", customer_id="nobody") == []
+    assert len(client.list_redemptions(campaign_id="many")) == len(used)
+    # Pages of 2 over the code's 4 redemptions, the others between them skipped.
+    seen, token = [], ""
+    with grpc.insecure_channel(target) as channel:
+        admin = admin_pb2_grpc.AdminServiceStub(channel)
+        while True:
+            request = admin_pb2.ListRedemptionsRequest(
+                code="MANY-A", page={"page_size": 2, "page_token": token}
+            )
+            page = admin.ListRedemptions(
+                request, timeout=10, metadata=(("x-api-key", TEST_ADMIN_KEY),)
+            )
+            assert len(page.redemptions) <= 2
+            seen += [r.id for r in page.redemptions]
+            token = page.next_page_token
+            if not token:
+                break
+    assert seen == of_a

@@ -3,7 +3,11 @@ conversion and up to the cap, self-referral refused."""
 
 from __future__ import annotations
 
+import pytest
 from programs_support import referral_program
+
+from promocore.errors import FailedPreconditionError, InvalidArgumentError
+from promocore.v1 import admin_pb2
 
 from support import cart, check_report
 
@@ -70,3 +74,75 @@ def test_a_configured_event_converts_a_referral(client):
     client.track_event("rita", "account_verified", {"referral_code": code})
     stats = client.get_referral_stats(code)
     assert (stats["conversions"], stats["points_earned"]) == (1, 100)
+
+
+def test_each_referee_is_listed_with_status_time_and_reward(client, clock):
+    referral_program(client, max_rewards_per_referrer=2, conversion_event="first_order_shipped")
+    code = client.create_referral_code("friends", "rita")["code"]
+    # vic signs up with the code (an event carrying it that is not the conversion event).
+    client.track_event("vic", "signed_up", {"referral_code": code})
+    started = clock.now_ms()
+    orders = {}
+    for friend in ("sam", "tom", "uma"):
+        clock.advance(60_000)
+        orders[friend] = buy(client, code, friend, 1)["redemption"]["id"]
+    referees = client.list_referees(code)
+    assert [r["customer_id"] for r in referees] == ["vic", "sam", "tom", "uma"]
+    by_id = {r["customer_id"]: r for r in referees}
+    assert by_id["vic"]["status"] == "REFEREE_SIGNED_UP"
+    assert by_id["vic"]["converted_by"] == "event signed_up"
+    for friend in ("sam", "tom"):
+        assert by_id[friend]["status"] == "REFEREE_REWARDED"
+        assert by_id[friend]["points_given"] == 100
+        assert by_id[friend]["gift_credit_given"] == 250
+        assert by_id[friend]["converted_by"] == f"redemption {orders[friend]}"
+    # The cap (2) was reached: uma converted, rita got nothing for her.
+    assert by_id["uma"]["status"] == "REFEREE_CONVERTED_OVER_CAP"
+    assert by_id["uma"].get("points_given", 0) == 0
+    times = [by_id[f]["converted_at"] for f in ("sam", "tom", "uma")]
+    assert times == sorted(times) and len(set(times)) == 3
+    assert by_id["sam"]["converted_at"].timestamp() * 1000 == started + 60_000
+    # The per-referee rewards add up to the referrer's stats.
+    stats = client.get_referral_stats(code)
+    assert stats["points_earned"] == sum(r.get("points_given", 0) for r in referees)
+    assert stats["gift_credit_earned"] == sum(r.get("gift_credit_given", 0) for r in referees)
+    assert stats["conversions"] == 3  # signing up is not converting
+
+    # vic converts later with the conversion event, past the cap: converted, not rewarded.
+    client.track_event("vic", "first_order_shipped", {"referral_code": code})
+    vic = {r["customer_id"]: r for r in client.list_referees(code)}["vic"]
+    assert vic["status"] == "REFEREE_CONVERTED_OVER_CAP"
+    assert vic["converted_by"] == "event first_order_shipped"
+    assert client.get_referral_stats(code)["conversions"] == 4
+
+
+def test_referees_page_and_refuse_what_is_not_a_referral_code(client):
+    referral_program(client)
+    code = client.create_referral_code("friends", "rita")["code"]
+    for friend in ("a1", "a2", "a3"):
+        buy(client, code, friend, 1)
+    first = client._call(
+        client._admin.ListReferees,
+        admin_pb2.ListRefereesRequest(code=code, page={"page_size": 2}),
+    )
+    assert [r.customer_id for r in first.referees] == ["a1", "a2"]
+    second = client._call(
+        client._admin.ListReferees,
+        admin_pb2.ListRefereesRequest(
+            code=code, page={"page_size": 2, "page_token": first.next_page_token}
+        ),
+    )
+    assert ([r.customer_id for r in second.referees], second.next_page_token) == (["a3"], "")
+    with pytest.raises(InvalidArgumentError) as error:
+        client.list_referees("")
+    assert error.value.field == "code"
+    client.create_campaign(
+        id="plain",
+        name="plain",
+        type="DISCOUNT_COUPONS",
+        currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+    )
+    client.create_code("plain", "PLAIN-1")
+    with pytest.raises(FailedPreconditionError):
+        client.list_referees("PLAIN-1")

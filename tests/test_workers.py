@@ -14,7 +14,7 @@ import pytest
 from promocore import Client
 from promocore.server.workers import STOP_GRACE_S, worker_cpus
 
-from support import ServerProcess, cart, coupon
+from support import ServerProcess, cart, coupon, wait_until
 
 ORDER = cart(("BEANS", 2000, 1))
 # What the servers started by these tests may use: they inherit the test process's mask.
@@ -31,12 +31,12 @@ def test_a_dead_worker_is_replaced(server):
     before = server.worker_pids()
     assert len(before) == 2
     os.kill(before[0], signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        after = server.worker_pids()
-        if len(after) == 2 and before[0] not in after:
-            break
-        time.sleep(0.05)
+    wait_until(
+        lambda: len(server.worker_pids()) == 2 and before[0] not in server.worker_pids(),
+        "the killed worker replaced",
+        timeout=10,
+    )
+    after = server.worker_pids()
     assert len(after) == 2 and before[0] not in after and before[1] in after
     server.wait_until_serving(10)
     with Client(server.target) as client:
@@ -120,12 +120,12 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
             wait_for_start_up_heap_frozen(server.log_path, pid)
         # A replaced worker takes its predecessor's CPU again.
         os.kill(pids[0], signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            replaced = [p for p in server.worker_pids() if p not in pids]
-            if replaced:
-                break
-            time.sleep(0.05)
+        wait_until(
+            lambda: any(p not in pids for p in server.worker_pids()),
+            "the killed worker replaced",
+            timeout=10,
+        )
+        replaced = [p for p in server.worker_pids() if p not in pids]
         server.wait_until_serving(10)
         assert {frozenset(m) for m in allowed_cpus_of_threads(replaced[0])} == {per_worker[0]}
     log = server.log_path.read_text()

@@ -193,6 +193,56 @@ def evaluate_checkout(
     """
 
 @final
+class Backtest:
+    """A campaign replayed on a file of past orders (docs/backtest.md): every order is parsed
+    and evaluated in the engine at its own time, the usage counters simulated in memory (each
+    order the campaign applies to counts as redeemed). Nothing touches the store."""
+
+    def __init__(
+        self,
+        plan: CheckoutPlan,
+        campaign_id: str,
+        *,
+        baseline: CheckoutPlan | None = None,
+        code_record: bytes | None = None,
+        format: str | None = None,
+        samples_per_outcome: int = 5,
+        per_order: bool = False,
+        now_ms: int = 0,
+    ) -> None:
+        """``plan``: the catalog with the campaign (it joins as a promotion; a coupon campaign
+        is presented on every order through ``code_record``, a serialized ``promocore.v1.Code``
+        of it, whose own redemption limit is lifted); ``baseline``: the live catalog without
+        it, to compare; ``format``: "jsonl", "csv" or None (guessed); ``now_ms``: the time of
+        undated orders.
+
+        Raises:
+            ValueError: an unknown format or a ``code_record`` that is not a Code.
+        """
+    def feed(self, chunk: bytes, last: bool = False) -> list[str]:
+        """Reads a chunk of the uncompressed file (``last``: it ends there); answers the ids of
+        the customers whose stored profile ``evaluate`` needs, in that order.
+
+        Raises:
+            InvalidRequestError: field "orders", reason "line N: field: why".
+        """
+    def evaluate(self, profiles: Sequence[bytes | None]) -> None:
+        """Evaluates the orders read so far; ``profiles[i]``: the serialized
+        ``promocore.v1.internal.CustomerProfile`` of the i-th customer ``feed`` named, or None.
+
+        Raises:
+            InvalidRequestError: an order the engine refuses (field "orders", reason naming
+                the line and field); ValueError: a profile list of the wrong length.
+        """
+    @property
+    def orders(self) -> int:
+        """Orders evaluated so far."""
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file read so far."""
+    def report(self) -> bytes:
+        """The serialized ``promocore.v1.BacktestReport`` of the orders evaluated so far."""
+
 class CheckoutPlan:
     """The catalog prepared for checkouts and Qualify, kept in Rust between requests: every
     campaign by id, which of them read usage counters (the engine decides: limits, a code
@@ -443,14 +493,16 @@ def generate_code_records(
     """
 
 class JsonCodec:
-    """Proto3 JSON <-> protobuf bytes of the messages of a FileDescriptorSet (prost-reflect's
-    mapping, as protobuf's json_format: lowerCamelCase names, defaults left out, 64-bit
-    integers as strings, enums by name)."""
+    """Proto3 JSON <-> protobuf bytes of the messages of package promocore.v1, as protobuf's
+    json_format maps them (lowerCamelCase names, defaults left out, 64-bit integers as
+    strings, enums by name, timestamps in UTC with a "Z"); serde code generated per message."""
 
-    def __init__(self, file_descriptor_set: bytes) -> None: ...
+    def __init__(self) -> None: ...
+    def knows(self, message_name: str) -> bool:
+        """Whether `message_name` (a full name) is a message this codec transcodes."""
     def to_proto(self, message_name: str, json: bytes) -> bytes:
         """The protobuf bytes of `json`; ValueError when it is not a `message_name`; KeyError
-        for a message not in the descriptors."""
+        for a message this codec does not know."""
     def to_json(self, message_name: str, data: bytes) -> bytes:
         """The proto3 JSON of protobuf bytes `data` of `message_name`; ValueError when they do
         not decode."""

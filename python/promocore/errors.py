@@ -85,6 +85,13 @@ class DeadlineExceededError(PromocoreError):
     status = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+class DataLossError(PromocoreError):
+    """The store is damaged where the call had to read (a page LMDB cannot read); the operator
+    must check and restore it (docs/operations.md, "A damaged or truncated store")."""
+
+    status = grpc.StatusCode.DATA_LOSS
+
+
 class WriteConflictError(PromocoreError):
     """On a shared store, the write kept losing races with other writers of the same records;
     nothing was written and a retry is safe."""
@@ -106,6 +113,7 @@ BY_STATUS: dict[grpc.StatusCode, type[PromocoreError]] = {
         PermissionDeniedError,
         ResourceExhaustedError,
         DeadlineExceededError,
+        DataLossError,
         WriteConflictError,
     )
 }

@@ -3,9 +3,9 @@ keeps them untouched and adds only the new ones, with their index entries."""
 
 from __future__ import annotations
 
-from promocore.manage.codegen import CodePattern
 from promocore.store import LmdbStore
 from promocore.store.code_batches import add_code_batch
+from promocore.store.codegen import CodePattern
 from promocore.v1 import campaign_pb2
 
 

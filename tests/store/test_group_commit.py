@@ -124,13 +124,21 @@ class RecordingObserver:
 
 
 @pytest.fixture
-def observer(monkeypatch):
-    recording = RecordingObserver()
-    monkeypatch.setattr(group_commit, "observer", recording)
-    return recording
+def observer():
+    return RecordingObserver()
 
 
-def test_after_commit_effects_run_once_committed_and_never_for_a_failed_job(store, observer):
+@pytest.fixture
+def observed_store(tmp_path, observer):
+    opened = LmdbStore(tmp_path / "observed", commit_observer=observer)
+    yield opened
+    opened.close()
+
+
+def test_after_commit_effects_run_once_committed_and_never_for_a_failed_job(
+    observed_store, observer
+):
+    store = observed_store
     seen: list[str] = []
 
     def counted(key: bytes, *, fail: bool = False):

@@ -8,7 +8,8 @@ import pytest
 
 from promocore.store import open_store
 from promocore.store.errors import WriteConflict
-from promocore.store.keys import add_to_counter, decode_counter
+from promocore.store.keys import add_to_counter, decode_counter, decode_u64
+from promocore.store.redemption_time import LAST_REDEMPTION_KEY
 
 
 @pytest.fixture
@@ -150,3 +151,22 @@ def test_the_writers_housekeeping_with_nothing_expired_conflicts_with_no_reserva
         )
     txn.put(b"decided", b"", db=store.tables.settings)
     txn.commit()
+
+
+def test_redemption_times_of_open_transactions_never_conflict_and_the_latest_stays(store):
+    """Every Redeem reads and raises the store's last redemption time: on several nodes that
+    one record must not make their commits conflict, nor go back."""
+    times = store.redemption_time
+    first, second = store.write(), store.write()
+    assert times.next_ms(first, 5_000) == 5_000
+    assert times.next_ms(second, 4_000) == 4_000
+    times.recorded(first, 5_000)
+    times.recorded(second, 4_000)
+    first.commit()
+    second.commit()  # no WriteConflict
+    with store.write() as later:
+        assert times.next_ms(later, 1_000) == 5_001  # the clock stepped back: after the last
+        times.recorded(later, 5_001)
+        assert times.next_ms(later, 1_000) == 5_002  # the same transaction sees its raise
+    with store.read() as reader:
+        assert decode_u64(reader.get(LAST_REDEMPTION_KEY, db=store.tables.settings)) == 5_001

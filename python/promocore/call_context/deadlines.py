@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import time
 from collections.abc import Iterator
+from typing import Protocol
 
 from promocore.errors import DeadlineExceededError
 
@@ -21,10 +22,16 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 
 
-def begin(context) -> float:
+class Timed(Protocol):
+    """A call's context as far as its deadline goes (gRPC's, the HTTP door's)."""
+
+    def time_remaining(self) -> float | None: ...
+
+
+def begin(context: Timed) -> float:
     """Records the RPC's deadline and returns the seconds left to it (infinite without one);
     raises DeadlineExceededError when it has already passed."""
-    remaining = context.time_remaining()
+    remaining: float | None = context.time_remaining()
     if remaining is None:  # grpc's sync server answers 0 or more; other contexts may not
         _deadline.set(None)
         return float("inf")

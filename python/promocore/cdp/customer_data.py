@@ -27,7 +27,6 @@ from promocore.cdp.integration_events import IntegrationEvents
 from promocore.cdp.segments import Segments
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.manage.admin import page_size
 from promocore.programs.loyalty.accounts import (
     customer_campaigns,
     customer_campaigns_start,
@@ -36,9 +35,18 @@ from promocore.programs.loyalty.accounts import (
 from promocore.programs.loyalty.program import current_tier
 from promocore.programs.service import Programs
 from promocore.store import Store, Txn
+from promocore.store.keys import Gets, Walks
 from promocore.store.redemptions import Redeemed
-from promocore.v1 import admin_pb2, campaign_pb2, customer_pb2, events_pb2
+from promocore.v1 import (
+    admin_pb2,
+    campaign_pb2,
+    checkout_pb2,
+    customer_pb2,
+    events_pb2,
+    loyalty_pb2,
+)
 from promocore.v1.internal import evaluation_pb2, store_pb2
+from promocore.wire.request_fields import page_size
 
 
 @dataclass
@@ -60,9 +68,6 @@ class CustomerData:
         self.events = IntegrationEvents(store)
         self.distributions = Distributions(store, self.events)
         self.search = CustomerSearch(store)
-        store.redemptions.observers.append(self)
-        store.balances.points_listeners.append(self._on_points_credited)
-        programs.accounts.listeners.append(self._on_account_written)
 
     # Customers -------------------------------------------------------------------------------
 
@@ -149,6 +154,13 @@ class CustomerData:
         if len(found) > limit:
             response.next_page_token = response.segments[-1].id
         return response
+
+    def count_segment_members(
+        self, request: admin_pb2.CountSegmentMembersRequest
+    ) -> admin_pb2.CountSegmentMembersResponse:
+        """The live count of a draft dynamic segment (nothing stored; bounded, see Segments)."""
+        with self.store.read() as txn:
+            return self.segments.count(txn, request.rules_json, self.customers, self.clock.now_ms())
 
     def list_segment_members(
         self, request: admin_pb2.ListSegmentMembersRequest
@@ -308,7 +320,7 @@ class CustomerData:
 
     # Evaluation profiles ---------------------------------------------------------------------
 
-    def redeem_reads(self, customer_id: str) -> tuple[list[tuple], list[tuple]]:
+    def redeem_reads(self, customer_id: str) -> tuple[Gets, Walks]:
         """What a redemption by this customer reads here, for the checkout to prefetch: the
         customer (profile, on_redeemed), the cards' walk (profile, earning), and the segments'
         and distributions' walks (on_redeemed)."""
@@ -334,7 +346,9 @@ class CustomerData:
             profile.loyalty[campaign_id].CopyFrom(card)
         return profile
 
-    def loyalty_cards(self, txn: Txn, customer_id: str, now_ms: int) -> list:
+    def loyalty_cards(
+        self, txn: Txn, customer_id: str, now_ms: int
+    ) -> list[tuple[str, loyalty_pb2.LoyaltyCard]]:
         cards = []
         for campaign_id in customer_campaigns(self.store, txn, customer_id):
             code = self._card_code(txn, customer_id, campaign_id)
@@ -353,15 +367,17 @@ class CustomerData:
     def _emit(
         self,
         txn: Txn,
-        event_type: int,
+        event_type: events_pb2.IntegrationEventType,
         customer_id: str,
         now_ms: int,
         *,
-        data: dict | None = None,
+        data: dict[str, object] | None = None,
         contact: customer_pb2.ContactPreferences | None = None,
         **fields: str,
     ) -> None:
-        event = events_pb2.IntegrationEvent(type=event_type, customer_id=customer_id, **fields)
+        event = events_pb2.IntegrationEvent(type=event_type, customer_id=customer_id)
+        for name, value in fields.items():
+            setattr(event, name, value)
         if data:
             event.data_json = orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
         self.events.append(txn, event, now_ms=now_ms, contact=contact)
@@ -369,8 +385,8 @@ class CustomerData:
     def _emit_redemption(
         self,
         txn: Txn,
-        event_type: int,
-        redemption,
+        event_type: events_pb2.IntegrationEventType,
+        redemption: checkout_pb2.Redemption,
         now_ms: int,
         *,
         contact: customer_pb2.ContactPreferences | None = None,
@@ -396,7 +412,10 @@ class CustomerData:
             code=codes[0] if codes else "",
         )
 
-    def _on_points_credited(
+    # Told of points credited (the balance book) and loyalty accounts written (the programs);
+    # the server wires both (promocore.server.grpc_server.wire_observers) --------------------
+
+    def on_points_credited(
         self, txn: Txn, normalized_code: bytes, credit: store_pb2.Credit
     ) -> None:
         account = self.programs.accounts.get(txn, normalized_code)
@@ -410,7 +429,7 @@ class CustomerData:
             code=account.code,
         )
 
-    def _on_account_written(
+    def on_account_written(
         self, txn: Txn, before: bytes | None, account: store_pb2.LoyaltyAccount
     ) -> None:
         now_ms = self.clock.now_ms()

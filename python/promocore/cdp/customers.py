@@ -24,7 +24,7 @@ def require_customer_id(customer_id: str, field: str = "customer_id") -> str:
     return customer_id
 
 
-def parse_attributes(text: str, field: str) -> dict:
+def parse_attributes(text: str, field: str) -> dict[str, object]:
     if not text.strip():
         return {}
     try:

@@ -20,12 +20,16 @@ from promocore.errors import (
     NotFoundError,
     PromocoreError,
 )
-from promocore.manage.admin import CODE_KIND_BY_CAMPAIGN_TYPE, ID_PATTERN, MAX_COLLISIONS_IN_A_ROW
-from promocore.manage.codegen import CodePattern
 from promocore.store import Store, Txn
+from promocore.store.codegen import (
+    CODE_KIND_BY_CAMPAIGN_TYPE,
+    MAX_COLLISIONS_IN_A_ROW,
+    CodePattern,
+)
 from promocore.store.keys import normalize_code
 from promocore.v1 import campaign_pb2, customer_pb2, events_pb2
 from promocore.v1.internal import store_pb2
+from promocore.wire.request_fields import ID_PATTERN
 
 log = logging.getLogger("promocore.distributions")
 TRIGGERS = customer_pb2.DistributionTrigger

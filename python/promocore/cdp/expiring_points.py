@@ -28,7 +28,7 @@ class ExpiringPoints:
         card looked at (b"" when there are no more)."""
         cursor = txn.cursor(db=self._store.tables.loyalty_accounts)
         found = cursor.set_range(after + b"\0") if after else cursor.first()
-        accounts = []
+        accounts: list[tuple[bytes, store_pb2.LoyaltyAccount]] = []
         while found and len(accounts) < limit:
             accounts.append(
                 (bytes(cursor.key()), store_pb2.LoyaltyAccount.FromString(cursor.value()))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -81,14 +82,17 @@ class Scheduler:
             # store is run again alone (Store.transact), not left for the next tick.
             while after is not None:
                 after, fired = store.transact(
-                    lambda txn, after=after: self._trigger_batch(txn, after, now_ms)
+                    partial(self._trigger_batch, after=after, now_ms=now_ms)
                 )
                 issued += fired
             card = b""
             while True:
                 card = store.transact(
-                    lambda txn, card=card: self._expiring.announce_batch(
-                        txn, card, CUSTOMERS_PER_TRANSACTION, now_ms
+                    partial(
+                        self._expiring.announce_batch,
+                        after=card,
+                        limit=CUSTOMERS_PER_TRANSACTION,
+                        now_ms=now_ms,
                     )
                 )
                 if not card:

@@ -170,7 +170,8 @@ class WebhookSender:
         )
         try:
             with urllib.request.urlopen(request, timeout=self._config.timeout_s) as response:
-                return 200 <= response.status < 300
+                status: int = response.status
+                return 200 <= status < 300
         except (urllib.error.URLError, OSError, ValueError) as error:
             log.warning("webhook delivery to %s failed: %s", self._config.url, error)
             return False

@@ -34,6 +34,8 @@ class CatalogSnapshot:
     """The catalog as of one generation."""
 
     generation: int
+    # The campaigns checkouts may use (drafts excluded), in id order.
+    entries: tuple[CampaignEntry, ...]
     # Every campaign by id, drafts included: a request's lookups need no LMDB read, since
     # every campaign change moves the generation.
     by_id: dict[str, CampaignEntry]
@@ -86,11 +88,13 @@ class CompiledCampaigns:
             for campaign_id in self._catalog.iter_campaign_ids(txn)
             if (entry := self.get(txn, campaign_id)) is not None
         }
+        entries = tuple(entry for entry in by_id.values() if not entry.campaign.draft)
         public_codes: dict[str, campaign_pb2.Code] = {}
         for code in self._catalog.iter_public_codes(txn):
             public_codes.setdefault(code.campaign_id, code)
         snapshot = CatalogSnapshot(
             generation=generation,
+            entries=entries,
             by_id=by_id,
             stacking_rules=self._catalog.stacking_rules(txn),
             public_codes=public_codes,

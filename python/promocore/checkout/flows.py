@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 
 from promocore import _engine
 from promocore.call_context.principal import current_principal
@@ -26,21 +26,25 @@ from promocore.checkout.preview import FIELD as PREVIEW_FIELD
 from promocore.checkout.preview import Preview
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
-from promocore.manage import audit
-from promocore.store import Store, Txn
+from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterView, read_counters
-from promocore.store.keys import fetches_ahead, normalize_code, prefetch_reads
+from promocore.store.keys import Gets, Walks, fetches_ahead, normalize_code, prefetch_reads
+from promocore.store.redemption_time import LAST_REDEMPTION_KEY
+from promocore.store.reservations import MAX_HOLD_MS
 from promocore.v1 import admin_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
 # LMDB refuses keys longer than this; longer codes cannot exist, and the engine reports the field.
 _MAX_KEY_BYTES = 511
-M = TypeVar("M")
+M = TypeVar("M", bound=Message)
+# The checkout requests that name redeemables.
+C = TypeVar("C", checkout_pb2.ValidateRequest, checkout_pb2.RedeemRequest)
 R = TypeVar("R")
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 MAX_SESSION_KEY_LENGTH = 128
-MAX_RESERVATION_TTL_SECONDS = 3600
+# A hold longer than the store's cap would stop counting early (store/reservations.py).
+MAX_RESERVATION_TTL_SECONDS = MAX_HOLD_MS // 1000
 # What the store read for a prepared checkout: counter values, held flags, spendable points.
 CounterRead = tuple[list[int], list[bool], list[int]]
 
@@ -54,10 +58,10 @@ ProfileSource = Callable[[Txn, str, int], "evaluation_pb2.CustomerProfile | None
 # The reads a redemption by a customer makes besides the checkout's own (the profile, what the
 # redemption observers look up): ((table, keys) pairs, (table, cursor start) pairs), for
 # prefetch_reads.
-CustomerReads = Callable[[str], tuple[list[tuple], list[tuple]]]
+CustomerReads = Callable[[str], tuple[Gets, Walks]]
 
 
-def code_record(store: Store, txn: Txn, redeemable: checkout_pb2.Redeemable):
+def code_record(store: Store, txn: Txn, redeemable: checkout_pb2.Redeemable) -> bytes | None:
     """The stored Code record (bytes) of a code redeemable; None when the store has no such
     code or the redeemable is not a code."""
     if redeemable.WhichOneof("target") != "code":
@@ -86,7 +90,7 @@ class Preparer:
         self,
         txn: Txn,
         request: bytes,
-        redeemables,
+        redeemables: Iterable[checkout_pb2.Redeemable],
         *,
         customer_id: str,
         now_ms: int,
@@ -123,7 +127,7 @@ class Preparer:
         return prepared, read, not_found
 
 
-def engine_call(function: Callable[..., R], *args) -> R:
+def engine_call(function: Callable[..., R], *args: object) -> R:
     """An engine entry point, its InvalidRequestError as an InvalidArgumentError (field path)."""
     try:
         return function(*args)
@@ -138,7 +142,7 @@ def parse_request(message_type: type[M], request: bytes) -> M:
         raise InvalidArgumentError("request", f"not a valid message: {error}") from None
 
 
-def parse_checkout(message_type: type[M], request: bytes) -> M:
+def parse_checkout(message_type: type[C], request: bytes) -> C:
     """Parses a Validate/Redeem request, refusing one with more redeemables than the engine
     takes before anything is looked up for them."""
     parsed = parse_request(message_type, request)
@@ -271,7 +275,8 @@ class Checkout:
             replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
             replayed.replayed = True
             return replayed.SerializeToString()
-        now_ms = self._clock.now_ms()
+        # Never before the store's last redemption, so a clock stepped back counts no day twice.
+        now_ms = self._store.redemption_time.next_ms(txn, self._clock.now_ms())
         prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, parsed.session_key)
         writes = engine_call(
             prepared.redeem,
@@ -284,6 +289,7 @@ class Checkout:
             # Nothing to count: no record, no key stored; a retry is evaluated afresh.
             return writes.response
         log.record_redemption(txn, writes, request)
+        self._store.redemption_time.recorded(txn, now_ms)
         if parsed.session_key:
             # The reservation is consumed: its holds became the counters just written.
             self._store.reservations.release(txn, parsed.session_key)
@@ -301,12 +307,14 @@ class Checkout:
             for redeemable in parsed.redeemables
             if redeemable.WhichOneof("target") == "code"
         ]
-        gets: list[tuple] = [
+        gets: Gets = [
             (tables.idempotency, [parsed.idempotency_key.encode()]),
             (tables.counters, [GENERATION_KEY]),
             (tables.codes, [code for code in codes if 0 < len(code) <= _MAX_KEY_BYTES]),
+            # The store's last redemption time (store/redemption_time.py), read unchecked.
+            (tables.settings, [LAST_REDEMPTION_KEY]),
         ]
-        walks: list[tuple] = []
+        walks: Walks = []
         if parsed.customer.id and self._customer_reads is not None:
             customer_gets, walks = self._customer_reads(parsed.customer.id)
             gets += customer_gets
@@ -334,7 +342,7 @@ class Checkout:
         # the redemption log alone.
         entry = None
         if audited:
-            entry = audit.entry(
+            entry = audit_log.entry(
                 "Rollback",
                 f"redemption/{rollback.redemption_id}",
                 None,

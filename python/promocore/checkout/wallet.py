@@ -18,6 +18,10 @@ from promocore.store.keys import decode_counter
 from promocore.store.txn import Txn
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
 
+# What read_counters answers for a prepared checkout: counter values, whether holds are in
+# each, spendable points.
+CountersRead = tuple[list[int], list[bool], list[int]]
+
 CARD_SOURCES = {
     campaign_pb2.CODE_KIND_GIFT_CARD: checkout_pb2.WALLET_GIFT_CARD,
     campaign_pb2.CODE_KIND_LOYALTY_CARD: checkout_pb2.WALLET_LOYALTY_CARD,
@@ -36,7 +40,9 @@ class HeldCards:
 
     # (source, the card as the only redeemable of a checkout prepared on the cart, the counters
     # read for it)
-    evaluations: list[tuple[int, _engine.PreparedCheckout, tuple]] = field(default_factory=list)
+    evaluations: list[tuple[int, _engine.PreparedCheckout, CountersRead]] = field(
+        default_factory=list
+    )
     extras: checkout_pb2.QualifyResponse = field(default_factory=checkout_pb2.QualifyResponse)
 
 
@@ -93,7 +99,9 @@ class Wallet:
         cards = []
         for campaign_id in customer_campaigns(self._store, txn, customer_id):
             normalized = customer_card(self._store, txn, customer_id, campaign_id)
-            raw = self._store.catalog.code_bytes(txn, normalized) if normalized else None
+            if not normalized:
+                continue
+            raw = self._store.catalog.code_bytes(txn, normalized)
             if raw is None:
                 continue
             code = campaign_pb2.Code.FromString(raw)

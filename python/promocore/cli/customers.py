@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from promocore.cli.programs import ClientFactory, Printer, client_command
+from promocore.cli.programs import ClientFactory, Command, Printer, client_command
 from promocore.client.core import Client
 
 
@@ -32,7 +32,15 @@ def _attribute(text: str) -> tuple[str, Any]:
 
 def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
     command = client_command(client, printer)
+    _add_customers(commands, command)
+    _add_segments(commands, command)
+    _add_distributions(commands, command)
+    _add_publish(commands, command)
+    _add_events(commands, command, client)
 
+
+def _add_customers(commands: Any, command: Command) -> None:
+    """`customers upsert|get|list`."""
     customers = commands.add_parser(
         "customers", help="create, update and read customers"
     ).add_subparsers(metavar="ACTION", required=True)
@@ -68,6 +76,9 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
         lambda found: "\n".join(_customer_line(customer) for customer in found),
     )
 
+
+def _add_segments(commands: Any, command: Command) -> None:
+    """`segments create|list|members`."""
     segments = commands.add_parser("segments", help="static and dynamic segments").add_subparsers(
         metavar="ACTION", required=True
     )
@@ -91,6 +102,9 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
     members.add_argument("segment_id")
     command(members, lambda c, a: c.list_segment_members(a.segment_id), "\n".join)
 
+
+def _add_distributions(commands: Any, command: Command) -> None:
+    """`distributions create|list`."""
     distributions = commands.add_parser(
         "distributions", help="issue codes to customers when a trigger fires"
     ).add_subparsers(metavar="ACTION", required=True)
@@ -142,6 +156,9 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
         lambda found: "\n".join(_distribution_line(d) for d in found),
     )
 
+
+def _add_publish(commands: Any, command: Command) -> None:
+    """`publish`: a code of a campaign to a customer."""
     publish = commands.add_parser("publish", help="issue a code of a campaign to a customer")
     publish.add_argument("campaign_id")
     publish.add_argument("customer_id")
@@ -152,6 +169,9 @@ def add_customer_commands(commands: Any, client: ClientFactory, printer: Printer
         lambda p: f"{p['code']}  -> {p['customer_id']}",
     )
 
+
+def _add_events(commands: Any, command: Command, client: ClientFactory) -> None:
+    """`events track|watch`."""
     events = commands.add_parser(
         "events", help="track custom events, watch integration events"
     ).add_subparsers(metavar="ACTION", required=True)

@@ -17,10 +17,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import grpc
 import orjson
 
 from promocore import _engine
 from promocore.cli import security as cli_security
+from promocore.cli.backtest import add_backtest_command
 from promocore.cli.cockpit import add_cockpit_commands
 from promocore.cli.customers import add_customer_commands, add_serve_options, serve_options
 from promocore.cli.manage import (
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except grpc.RpcError as error:  # a status promocore has no error for (UNKNOWN, ...)
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -113,6 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(metavar="COMMAND")
 
+    _add_serve_command(commands)
+    _add_store_commands(commands)
+    _add_campaign_commands(commands)
+    _add_code_commands(commands)
+    add_program_commands(commands, _client, _print)
+    cli_security.add_key_commands(commands, _client)
+    add_cockpit_commands(commands, _client)
+    add_management_commands(commands, _client)
+    add_backtest_command(commands, _client)
+    add_stacking_commands(commands, _client)
+    add_customer_commands(commands, _client, _print)
+    _add_checkout_commands(commands)
+    _accept_output_after_the_command(parser)
+    return parser
+
+
+def _add_serve_command(commands: Any) -> None:
+    """`serve`: where the data lives, the process model, durability; its ports and logs."""
     serve = commands.add_parser(
         "serve",
         help="run the server (gRPC; HTTP/JSON and the console with --http-listen)",
@@ -167,6 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data set into an empty store"
     )
+    _add_serve_ports_and_logs(serve)
+    cli_security.add_serve_arguments(serve)
+    add_serve_options(serve)
+    serve.set_defaults(run=run_serve)
+
+
+def _add_serve_ports_and_logs(serve: argparse.ArgumentParser) -> None:
+    """The HTTP and metrics ports, the log format and the access log of `serve`."""
     serve.add_argument(
         "--http-listen",
         metavar="HOST:PORT",
@@ -197,29 +228,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="one line per RPC (method, status, duration, request id): to PATH, or with the "
         "other logs on stderr when PATH is left out",
     )
-    cli_security.add_serve_arguments(serve)
-    add_serve_options(serve)
-    serve.set_defaults(run=run_serve)
 
+
+def _add_store_commands(commands: Any) -> None:
+    """`check` and `demo`."""
     check = commands.add_parser(
         "check", help="recompute counters and balances from the log; non-zero exit on mismatch"
     )
     check.add_argument("--data-dir", type=Path, default=Path("var"), help="LMDB directory")
     check.add_argument("--store", type=_store_url, help="redis://HOST:PORT/DB: check a Redis store")
+    check.add_argument(
+        "--full",
+        action="store_true",
+        help="also read every record of every table (every page of an LMDB file): finds damage",
+    )
     check.set_defaults(run=run_check)
 
     demo = commands.add_parser("demo", help="load the demo data set into a running server")
     demo.set_defaults(run=run_demo)
 
-    _add_campaign_commands(commands)
-    _add_code_commands(commands)
-    add_program_commands(commands, _client, _print)
-    cli_security.add_key_commands(commands, _client)
-    add_cockpit_commands(commands, _client)
-    add_management_commands(commands, _client)
-    add_stacking_commands(commands, _client)
-    add_customer_commands(commands, _client, _print)
 
+def _add_checkout_commands(commands: Any) -> None:
+    """validate, redeem, qualify, rollback: the checkout from the command line."""
     validate = commands.add_parser("validate", help="validate codes against a cart")
     _add_checkout_arguments(validate)
     _add_preview_argument(validate)
@@ -241,8 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("redemption_id")
     rollback.add_argument("--reason", default="", help="why, kept with the rollback")
     rollback.set_defaults(run=run_rollback)
-    _accept_output_after_the_command(parser)
-    return parser
 
 
 class DefaultsShownFormatter(argparse.RawDescriptionHelpFormatter):
@@ -421,6 +449,11 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     logging.getLogger("promocore").info("promocore engine %s", _engine.__version__)
     location = args.store or args.data_dir
+    if args.store is None:
+        from promocore.store.data_file import check_data_file
+
+        # A truncated data file refused here, in one line, before any worker maps it.
+        check_data_file(Path(args.data_dir))
     if options.auth:
         # Before any worker starts, so the key is printed once, not once per worker.
         cli_security.ensure_admin_key(location, options.bootstrap_admin_key)
@@ -485,7 +518,7 @@ def _store_url(text: str) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from promocore.store.check import check_store
 
-    report = check_store(args.store or args.data_dir)
+    report = check_store(args.store or args.data_dir, full=args.full)
     if args.output == "json":
         _print(args, report.as_plain())
     else:

@@ -4,20 +4,33 @@ command line (registered by cli/main.py)."""
 from __future__ import annotations
 
 import argparse
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from promocore.client.core import Client
 
 ClientFactory = Callable[[argparse.Namespace], Client]
+# `giftcards export --state`: ExportGiftCardsRequest.filter.
+GIFT_CARD_STATES = {
+    "all": "GIFT_CARDS_ALL",
+    "with-balance": "GIFT_CARDS_WITH_BALANCE",
+    "empty": "GIFT_CARDS_EMPTY",
+    "expired": "GIFT_CARDS_EXPIRED",
+    "disabled": "GIFT_CARDS_DISABLED",
+}
 Printer = Callable[[argparse.Namespace, Any], int]
+# `command(parser, run, text)`, made by client_command.
+Command = Callable[
+    [argparse.ArgumentParser, Callable[[Client, argparse.Namespace], Any], Callable[[Any], str]],
+    None,
+]
 
 
-def client_command(
-    client: ClientFactory, printer: Printer
-) -> Callable[[argparse.ArgumentParser, Callable, Callable[[Any], str]], None]:
+def client_command(client: ClientFactory, printer: Printer) -> Command:
     """Makes `command(parser, run, text)`: the parser runs `run(client, args)` and prints its
     answer as JSON (`-o json`) or through `text`."""
 
@@ -90,6 +103,31 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     program = gift.add_parser("program", help="a program's cards and outstanding balance")
     program.add_argument("campaign_id")
     command(program, lambda c, a: c.get_gift_card_program(a.campaign_id), _program_text)
+    export = gift.add_parser(
+        "export", help="write a program's cards as CSV, balances in the currency's units"
+    )
+    export.add_argument("campaign_id")
+    export.add_argument(
+        "--state", choices=sorted(GIFT_CARD_STATES), default="all", help="only these cards"
+    )
+    export.add_argument("--prefix", default="", help="only codes starting with this")
+    export.add_argument("-f", "--file", type=Path, help="output file (default: stdout)")
+
+    def run_export(args: argparse.Namespace) -> int:
+        with client(args) as connected:
+            chunks = connected.export_gift_cards(
+                args.campaign_id, prefix=args.prefix, filter=GIFT_CARD_STATES[args.state]
+            )
+            if args.file is None:
+                for chunk in chunks:
+                    sys.stdout.buffer.write(chunk)
+                return 0
+            with args.file.open("wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+        return 0
+
+    export.set_defaults(run=run_export)
 
     loyalty = commands.add_parser("loyalty", help="loyalty cards, points and rewards")
     loyalty_actions = loyalty.add_subparsers(metavar="ACTION", required=True)
@@ -134,6 +172,11 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
         lambda c, a: c.create_referral_code(a.campaign_id, a.customer_id),
         lambda value: value["code"],
     )
+    referees = referral_actions.add_parser(
+        "referees", help="a referral code's friends: status, when, the reward given"
+    )
+    referees.add_argument("code")
+    command(referees, lambda c, a: c.list_referees(a.code), _referees_text)
     stats = referral_actions.add_parser("stats", help="a referral code's conversions")
     stats.add_argument("code")
     command(
@@ -185,7 +228,19 @@ def _money(minor: int) -> str:
     return f"{minor // 100}.{minor % 100:02d}" if minor >= 0 else f"-{_money(-minor)}"
 
 
-def _program_text(totals: dict) -> str:
+def _referees_text(referees: list[dict[str, Any]]) -> str:
+    lines = []
+    for referee in referees:
+        status = referee["status"].removeprefix("REFEREE_").lower().replace("_", " ")
+        when = referee["converted_at"].isoformat() if referee.get("converted_at") else "-"
+        lines.append(
+            f"{referee['customer_id']}  {status}  {when}  {referee['converted_by']}  "
+            f"points {referee['points_given']}  gift credit {_money(referee['gift_credit_given'])}"
+        )
+    return "\n".join(lines) or "no referee yet"
+
+
+def _program_text(totals: dict[str, Any]) -> str:
     currency = totals["currency"]
     return (
         f"{totals['campaign_id']}: {totals['cards']} cards, outstanding "

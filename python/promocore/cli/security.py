@@ -7,7 +7,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 
@@ -144,7 +144,9 @@ def ensure_admin_key(data_dir: Path | str, bootstrap_key: str | None) -> None:
         key = bootstrap_key or api_keys.new_key()
         if not keys.install_bootstrap(key):
             return
-        shown = api_keys.shown(api_keys.key_id_of(key))
+        key_id = api_keys.key_id_of(key)
+        assert key_id is not None, "install_bootstrap refuses a key without an id"
+        shown = api_keys.shown(key_id)
         if bootstrap_key:
             from promocore.server.grpc_server import BOOTSTRAP_KEY_ENV
 
@@ -193,7 +195,8 @@ def _keys_create(args: argparse.Namespace, client_of: Any) -> int:
 
         store = open_store(args.data_dir)
         try:
-            role = admin_pb2.Role.Value(f"ROLE_{args.role.upper()}")
+            # Role.Value refuses an unknown name; protobuf's stubs type its answer as an int.
+            role = cast(admin_pb2.Role, admin_pb2.Role.Value(f"ROLE_{args.role.upper()}"))
             created = to_plain(api_keys.ApiKeys(store, store.clock).create(args.name, role))
         finally:
             store.close()

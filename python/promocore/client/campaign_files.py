@@ -25,7 +25,7 @@ from google.protobuf.message import Message
 
 from promocore.errors import InvalidArgumentError, NotFoundError
 from promocore.v1 import campaign_pb2
-from promocore.wire.plain import JSON_SUFFIX, from_plain, to_plain
+from promocore.wire.plain import JSON_SUFFIX, fields_of, from_plain, to_plain
 
 OUTPUT_ONLY = ("status", "version", "created_at", "updated_at")
 STACKING_KIND = "stacking_rules"
@@ -147,7 +147,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any], campaign_id: str) -> st
 def _present(message: Message, plain: dict[str, Any]) -> dict[str, Any]:
     """`plain` without the fields that are unset in `message` (recursively)."""
     kept: dict[str, Any] = {}
-    for field in message.DESCRIPTOR.fields:
+    for field in fields_of(message):
         name = _plain_name(field)
         value = getattr(message, field.name)
         if field.is_repeated:
@@ -179,7 +179,10 @@ def _is_map(field: FieldDescriptor) -> bool:
 
 
 def _is_timestamp(field: FieldDescriptor) -> bool:
-    return field.message_type.full_name == "google.protobuf.Timestamp"
+    return (
+        field.message_type is not None
+        and field.message_type.full_name == "google.protobuf.Timestamp"
+    )
 
 
 def _yaml_ready(value: Any) -> Any:

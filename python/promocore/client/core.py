@@ -19,8 +19,8 @@ InvalidArgumentError carries the offending `field`, others a `reason` code.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
 
 import grpc
 
@@ -29,6 +29,7 @@ from promocore.client.programs import ProgramsClient
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
+    backtest_pb2,
     campaign_pb2,
     checkout_pb2,
     checkout_pb2_grpc,
@@ -41,6 +42,16 @@ API_KEY_HEADER = "x-api-key"
 API_KEY_ENV = "PROMOCORE_API_KEY"
 
 
+# A message of a request stream carries at most this much of a file (the server's message
+# limit is 1 MiB by default).
+BACKTEST_CHUNK_BYTES = 512 * 1024
+
+
+def _chunked(data: bytes) -> Iterator[bytes]:
+    for offset in range(0, len(data), BACKTEST_CHUNK_BYTES):
+        yield data[offset : offset + BACKTEST_CHUNK_BYTES]
+
+
 class Client(ProgramsClient, CustomersClient):
     def __init__(
         self,
@@ -49,18 +60,22 @@ class Client(ProgramsClient, CustomersClient):
         *,
         timeout: float | None = 30.0,
         credentials: grpc.ChannelCredentials | None = None,
+        channel_options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         """`api_key`: None takes $PROMOCORE_API_KEY (as the CLI does); "" sends no key.
-        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext."""
+        `credentials`: TLS (promocore.wire.tls.channel_credentials); None = plaintext.
+        `channel_options`: gRPC channel arguments, e.g. `("grpc.use_local_subchannel_pool", 1)`
+        for a connection of this client's own (clients of one target share one otherwise)."""
         self.target = target
         self.timeout = timeout
         if api_key is None:
             api_key = os.environ.get(API_KEY_ENV, "")
         self._metadata = ((API_KEY_HEADER, api_key),) if api_key else ()
+        options = list(channel_options)
         self._channel = (
-            grpc.secure_channel(target, credentials)
+            grpc.secure_channel(target, credentials, options=options)
             if credentials is not None
-            else grpc.insecure_channel(target)
+            else grpc.insecure_channel(target, options=options)
         )
         self._checkout = checkout_pb2_grpc.CheckoutServiceStub(self._channel)
         self._admin = admin_pb2_grpc.AdminServiceStub(self._channel)
@@ -74,7 +89,7 @@ class Client(ProgramsClient, CustomersClient):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _call(self, method: Callable, request: Any) -> Any:
+    def _call(self, method: Callable[..., Any], request: Any) -> Any:
         try:
             return method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
@@ -83,15 +98,15 @@ class Client(ProgramsClient, CustomersClient):
     def _pages(
         self,
         request_for: Callable[[str], Any],
-        method: Callable,
+        method: Callable[..., Any],
         field: str,
         *,
         limit: int | None = None,
         convert: Callable[[Any], Any] = to_plain,
-    ) -> list:
+    ) -> list[Any]:
         """Every item of a paged list RPC (the first `limit` when given), following pages:
         `request_for(page_token)` builds each page's request."""
-        found: list = []
+        found: list[Any] = []
         token = ""
         while limit is None or len(found) < limit:
             response = self._call(method, request_for(token))
@@ -101,9 +116,13 @@ class Client(ProgramsClient, CustomersClient):
                 break
         return found if limit is None else found[:limit]
 
-    def _stream(self, method: Callable, request: Any) -> Iterator[Any]:
+    def _stream(
+        self, method: Callable[..., Any], request: Any, *, unbounded: bool = False
+    ) -> Iterator[Any]:
+        """`unbounded`: no deadline (a long job that reports its progress)."""
+        timeout = None if unbounded else self.timeout
         try:
-            yield from method(request, timeout=self.timeout, metadata=self._metadata)
+            yield from method(request, timeout=timeout, metadata=self._metadata)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 
@@ -166,6 +185,22 @@ class Client(ProgramsClient, CustomersClient):
             {"campaign_id": campaign_id, "range": {"start": start, "end": end}},
         )
         return to_plain(self._call(self._admin.GetCampaignReport, request))
+
+    def dashboard(
+        self,
+        *,
+        from_date: str = "",
+        to_date: str = "",
+        time_zone: str = "",
+        top_campaigns: int = 0,
+    ) -> Plain:
+        """Every campaign's performance from `from_date` to `to_date` ("YYYY-MM-DD", inclusive)
+        in `time_zone` (default the last 30 days in UTC): totals and per-day series per
+        currency, top campaigns, discount kinds, gift card balance and loyalty points now."""
+        request = admin_pb2.GetDashboardRequest(
+            from_date=from_date, to_date=to_date, time_zone=time_zone, top_campaigns=top_campaigns
+        )
+        return to_plain(self._call(self._admin.GetDashboard, request))
 
     def list_audit_log(self, *, target_prefix: str = "", limit: int | None = None) -> list[Plain]:
         """Audit entries, newest first (all of them, or the newest `limit`)."""
@@ -253,7 +288,8 @@ class Client(ProgramsClient, CustomersClient):
             for chunk in chunks:
                 yield admin_pb2.ImportCodesChunk(csv=chunk)
 
-        return self._call(self._admin.ImportCodes, requests()).imported
+        imported: int = self._call(self._admin.ImportCodes, requests()).imported
+        return imported
 
     def export_codes(self, campaign_id: str, *, prefix: str = "") -> Iterator[bytes]:
         """The campaign's codes (those starting with `prefix`) as CSV, in chunks (header
@@ -262,11 +298,69 @@ class Client(ProgramsClient, CustomersClient):
         for chunk in self._stream(self._admin.ExportCodes, request):
             yield chunk.csv
 
+    def export_gift_cards(
+        self, campaign_id: str, *, prefix: str = "", filter: str = "GIFT_CARDS_ALL"
+    ) -> Iterator[bytes]:
+        """A gift card program's cards (those starting with `prefix`, of `filter`'s state:
+        GIFT_CARDS_WITH_BALANCE, _EMPTY, _EXPIRED, _DISABLED) as CSV with balances in the
+        currency's units, in chunks (header first)."""
+        # Value refuses an unknown name; protobuf's stubs type its answer as an int.
+        state = cast(admin_pb2.GiftCardFilter, admin_pb2.GiftCardFilter.Value(filter))
+        request = admin_pb2.ExportGiftCardsRequest(
+            campaign_id=campaign_id, prefix=prefix, filter=state
+        )
+        for chunk in self._stream(self._admin.ExportGiftCards, request):
+            yield chunk.csv
+
     def code_qr(self, code: str, *, format: str = "svg", scale: int = 0) -> tuple[str, bytes]:
         """(content type, image) of the code as a QR code, SVG or PNG."""
         request = admin_pb2.GetCodeQrRequest(code=code, format=format, scale=scale)
         response = self._call(self._admin.GetCodeQr, request)
         return response.content_type, response.image
+
+    # Backtests -----------------------------------------------------------------------------
+
+    def backtest(
+        self,
+        orders: bytes | Iterable[bytes],
+        *,
+        campaign: Plain | None = None,
+        campaign_id: str = "",
+        with_live: bool = False,
+        orders_format: str = "",
+        orders_size: int = 0,
+        samples_per_outcome: int = 0,
+        per_order: bool = False,
+        on_progress: Callable[[int, float], None] | None = None,
+    ) -> Plain:
+        """Replays a campaign (`campaign`, not stored, or a stored one by `campaign_id`) on a
+        file of past orders (bytes, or chunks of at most BACKTEST_CHUNK_BYTES; gzip accepted;
+        `orders_format` "jsonl", "csv" or "" to guess); returns the report (docs/backtest.md).
+        `on_progress(orders, fraction)` follows it."""
+        chunks = _chunked(orders) if isinstance(orders, bytes) else orders
+        settings: dict[str, Any] = {
+            "with_live": with_live,
+            "format": f"ORDERS_FORMAT_{orders_format.upper()}" if orders_format else 0,
+            "samples_per_outcome": samples_per_outcome,
+            "per_order": per_order,
+            "orders_size": len(orders) if isinstance(orders, bytes) else orders_size,
+        }
+        if campaign is not None:
+            settings["campaign"] = campaign
+        else:
+            settings["campaign_id"] = campaign_id
+
+        def requests() -> Iterator[backtest_pb2.BacktestRequest]:
+            yield from_plain(backtest_pb2.BacktestRequest, settings)
+            for chunk in chunks:
+                yield backtest_pb2.BacktestRequest(orders=chunk)
+
+        for progress in self._stream(self._admin.Backtest, requests(), unbounded=True):
+            if on_progress is not None:
+                on_progress(progress.orders, progress.fraction)
+            if progress.done:
+                return to_plain(progress.report)
+        raise RuntimeError("the backtest ended without its report")
 
     # Checkout ------------------------------------------------------------------------------
 
@@ -366,7 +460,8 @@ class Client(ProgramsClient, CustomersClient):
     def release_reservation(self, session_key: str) -> int:
         """Frees a Validate reservation; returns how many redeemables it held."""
         request = checkout_pb2.ReleaseReservationRequest(session_key=session_key)
-        return self._call(self._checkout.ReleaseReservation, request).released
+        released: int = self._call(self._checkout.ReleaseReservation, request).released
+        return released
 
     # API keys ------------------------------------------------------------------------------
 
@@ -379,11 +474,13 @@ class Client(ProgramsClient, CustomersClient):
 
     # Customer cockpit ------------------------------------------------------------------------
 
-    def create_cockpit_link(self, customer_id: str, ttl_seconds: int = 0) -> Plain:
+    def create_cockpit_link(
+        self, customer_id: str, ttl_seconds: int = 0, *, base_url: str = ""
+    ) -> Plain:
         """A signed link to the customer's rewards page: `path` to append to the HTTP port's
-        URL, `expires_at`."""
+        URL, `expires_at`; with `base_url`, the whole `url` and its QR code (`qr_svg`)."""
         request = admin_pb2.CreateCockpitLinkRequest(
-            customer_id=customer_id, ttl_seconds=ttl_seconds
+            customer_id=customer_id, ttl_seconds=ttl_seconds, base_url=base_url
         )
         return to_plain(self._call(self._admin.CreateCockpitLink, request))
 
@@ -408,6 +505,28 @@ class Client(ProgramsClient, CustomersClient):
         request = admin_pb2.SetSupportLimitsRequest(limits=limits)
         return to_plain(self._call(self._admin.SetSupportLimits, request))
 
+    def get_shop_branding(self) -> Plain:
+        """The shop's look on the customers' rewards page: name, logo URL, colours."""
+        return to_plain(self._call(self._admin.GetShopBranding, admin_pb2.GetShopBrandingRequest()))
+
+    def set_shop_branding(
+        self,
+        *,
+        shop_name: str = "",
+        logo_url: str = "",
+        brand_color: str = "",
+        brand_text_color: str = "",
+    ) -> Plain:
+        """Replaces the shop's look (an https logo URL, "#rrggbb" colours at 4.5:1 or more)."""
+        branding = admin_pb2.ShopBranding(
+            shop_name=shop_name,
+            logo_url=logo_url,
+            brand_color=brand_color,
+            brand_text_color=brand_text_color,
+        )
+        request = admin_pb2.SetShopBrandingRequest(branding=branding)
+        return to_plain(self._call(self._admin.SetShopBranding, request))
+
     def who_am_i(self) -> Plain:
         """The key this client calls with: its id, name and role."""
         return to_plain(self._call(self._admin.WhoAmI, admin_pb2.WhoAmIRequest()))
@@ -424,11 +543,17 @@ class Client(ProgramsClient, CustomersClient):
             self._call(self._admin.RevokeApiKey, admin_pb2.RevokeApiKeyRequest(id=key_id))
         )
 
-    def list_redemptions(self, *, campaign_id: str = "", customer_id: str = "") -> list[Plain]:
-        """Redemptions as they stand now, newest first, of a campaign and/or a customer."""
+    def list_redemptions(
+        self, *, campaign_id: str = "", customer_id: str = "", code: str = ""
+    ) -> list[Plain]:
+        """Redemptions as they stand now, newest first, of a campaign and/or a customer and/or
+        a code."""
         return self._pages(
             lambda token: admin_pb2.ListRedemptionsRequest(
-                campaign_id=campaign_id, customer_id=customer_id, page={"page_token": token}
+                campaign_id=campaign_id,
+                customer_id=customer_id,
+                code=code,
+                page={"page_token": token},
             ),
             self._admin.ListRedemptions,
             "redemptions",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import grpc
+import orjson
 
 from promocore.v1 import admin_pb2, customer_pb2, events_pb2
 from promocore.wire.plain import from_plain, to_plain
@@ -18,8 +19,8 @@ Plain = dict[str, Any]
 class CustomersClient:
     """Needs `_call`, `_pages`, `_admin`, `_events` and `_metadata` from promocore.Client."""
 
-    _call: Callable
-    _pages: Callable
+    _call: Callable[..., Any]
+    _pages: Callable[..., list[Any]]
     _admin: Any
     _events: Any
     _metadata: Any
@@ -95,6 +96,12 @@ class CustomersClient:
             "customer_ids",
             convert=str,
         )
+
+    def count_segment_members(self, rules: Plain) -> Plain:
+        """How many customers a draft dynamic segment rule matches now (nothing stored):
+        {"matched", "examined", "complete", "sample_customer_ids"}."""
+        request = admin_pb2.CountSegmentMembersRequest(rules_json=orjson.dumps(rules).decode())
+        return to_plain(self._call(self._admin.CountSegmentMembers, request))
 
     # Distributions and publications ----------------------------------------------------------
 

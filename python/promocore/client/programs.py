@@ -17,8 +17,8 @@ Plain = dict[str, Any]
 class ProgramsClient:
     """Needs `_call`, `_pages`, `_admin` and `_channel` from promocore.Client."""
 
-    _call: Callable
-    _pages: Callable
+    _call: Callable[..., Any]
+    _pages: Callable[..., list[Any]]
     _admin: Any
     _channel: Any
 
@@ -128,6 +128,14 @@ class ProgramsClient:
     def get_referral_stats(self, code: str) -> Plain:
         request = admin_pb2.GetReferralStatsRequest(code=code)
         return to_plain(self._call(self._admin.GetReferralStats, request))
+
+    def list_referees(self, code: str) -> list[Plain]:
+        """The referees of a referrer's code, oldest conversion first: status, when, reward."""
+        return self._pages(
+            lambda token: admin_pb2.ListRefereesRequest(code=code, page={"page_token": token}),
+            self._admin.ListReferees,
+            "referees",
+        )
 
     # Events ----------------------------------------------------------------------------------
 

@@ -15,46 +15,31 @@ from promocore import _engine
 from promocore.checkout.compiled import compile_campaign
 from promocore.clock import Clock
 from promocore.errors import AlreadyExistsError, InvalidArgumentError
-from promocore.manage import audit
 from promocore.manage.code_files import export_chunks, parse_code_rows, qr_image
-from promocore.manage.codegen import CodePattern
 from promocore.manage.reports import campaign_report
 from promocore.programs.loyalty.settings import validate_program_settings
-from promocore.store import Store
+from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import require_code
 from promocore.store.code_batches import add_code_batch
+from promocore.store.codegen import (
+    CODE_KIND_BY_CAMPAIGN_TYPE,
+    MAX_COLLISIONS_IN_A_ROW,
+    CodePattern,
+)
 from promocore.store.counters import CounterKeys
+from promocore.store.failures import STORE_FAILURES, store_answer
 from promocore.store.keys import decode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2
+from promocore.wire.request_fields import ID_PATTERN, page_size
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CODE_LENGTH = 64
 MAX_CODES_PER_BATCH = 10_000_000
 MAX_RETURNED_CODES = 10_000
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 # Codes written per LMDB transaction (one sync and one progress message each) during bulk
 # generation; large, because each commit rewrites the B-tree pages the chunk touched.
 GENERATION_CHUNK = 100_000
 # Gift cards and loyalty cards (a balance credited per code) go through the slower path.
 BALANCE_GENERATION_CHUNK = 5_000
-# A code colliding this many times in a row means the space is exhausted, not bad luck.
-MAX_COLLISIONS_IN_A_ROW = 100
-
-CODE_KIND_BY_CAMPAIGN_TYPE = {
-    campaign_pb2.DISCOUNT_COUPONS: campaign_pb2.CODE_KIND_DISCOUNT,
-    campaign_pb2.GIFT_VOUCHERS: campaign_pb2.CODE_KIND_GIFT_CARD,
-    campaign_pb2.LOYALTY_PROGRAM: campaign_pb2.CODE_KIND_LOYALTY_CARD,
-    campaign_pb2.REFERRAL_PROGRAM: campaign_pb2.CODE_KIND_REFERRAL,
-}
-
-
-def page_size(page: object, field: str = "page.page_size") -> int:
-    size = getattr(page, "page_size", 0)
-    if size < 0 or size > MAX_PAGE_SIZE:
-        raise InvalidArgumentError(field, f"must be 0..{MAX_PAGE_SIZE}")
-    return size or DEFAULT_PAGE_SIZE
-
 
 # A reason given with a change, as people type it.
 MAX_REASON_LENGTH = 200
@@ -127,6 +112,10 @@ class Admin:
         copy.active = False
         prepared = self._prepared(copy, assign_id=True)
         return self._store_new_campaign(prepared, "DuplicateCampaign", copied_from=campaign_id)
+
+    def checked_campaign(self, campaign: campaign_pb2.Campaign) -> campaign_pb2.Campaign:
+        """The campaign as CreateCampaign would store it (validated, compiled), not stored."""
+        return self._prepared(campaign, assign_id=True)
 
     def _store_new_campaign(
         self, campaign: campaign_pb2.Campaign, action: str, copied_from: str = ""
@@ -241,28 +230,48 @@ class Admin:
         if request.HasField("redemption_quantity"):
             template.redemption_quantity = request.redemption_quantity
         self._fill_code_defaults(template, campaign)
-        batches: Iterator[list]
-        if template.gift_balance or template.points:
-            batches, code_of = self._generate_with_balances(template, pattern, count), str
+        # Records (bytes) from the bulk path, code strings from the other.
+        in_bulk = not (template.gift_balance or template.points)
+        batches: Iterator[list[Any]]
+        if in_bulk:
+            batches = self._generate_in_bulk(template, pattern, count)
         else:
-            batches, code_of = self._generate_in_bulk(template, pattern, count), pattern.code_of
+            batches = self._generate_with_balances(template, pattern, count)
+
+        def codes_of(batch: list[Any]) -> Iterable[str]:
+            return map(pattern.code_of, batch) if in_bulk else batch
+
         codes: list[str] = []
         generated = 0
         try:
             for batch in batches:
                 generated += len(batch)
                 if request.return_codes:
-                    codes.extend(map(code_of, batch))
+                    codes.extend(codes_of(batch))
                 done = generated == count
                 yield admin_pb2.GenerateCodesProgress(
                     generated=generated, total=count, done=done, codes=codes if done else []
                 )
+        except STORE_FAILURES as failure:
+            # The stream says how far it got: the chunks before this one are committed.
+            answer = store_answer(failure)
+            raise type(answer)(
+                f"{answer.message}; {generated} of the {count} codes were committed before the "
+                "failure (see them with ListCodes); generate the rest again"
+            ) from None
         finally:
             if generated:  # one entry for the batch (each chunk is committed on its own)
-                with self._store.write() as txn:
-                    after = {"requested": count, "generated": generated, "pattern": pattern.pattern}
-                    target = f"campaign/{campaign.id}/codes"
-                    self._audit(txn, "GenerateCodes", target, None, after)
+                self._audit_generated(campaign.id, count, generated, pattern.pattern)
+
+    def _audit_generated(self, campaign_id: str, count: int, generated: int, pattern: str) -> None:
+        after = {"requested": count, "generated": generated, "pattern": pattern}
+        try:
+            with self._store.write() as txn:
+                self._audit(txn, "GenerateCodes", f"campaign/{campaign_id}/codes", None, after)
+        except STORE_FAILURES as failure:
+            # The store is failing (it is logged); the caller hears of the failure that ended
+            # the stream, not of its audit entry's.
+            store_answer(failure)
 
     def _generate_in_bulk(
         self, template: campaign_pb2.Code, pattern: CodePattern, count: int
@@ -275,7 +284,7 @@ class Admin:
         while generated < count:
             chunk = min(GENERATION_CHUNK, count - generated)
 
-            def add_chunk(txn, chunk: int = chunk) -> list[bytes]:
+            def add_chunk(txn: Txn, chunk: int = chunk) -> list[bytes]:
                 added: list[bytes] = []
                 fruitless_rounds = 0
                 while len(added) < chunk:
@@ -300,13 +309,15 @@ class Admin:
         while generated < count:
             chunk = min(BALANCE_GENERATION_CHUNK, count - generated)
 
-            def add_chunk(txn, chunk: int = chunk) -> list[str]:
+            def add_chunk(txn: Txn, chunk: int = chunk) -> list[str]:
                 return [self._add_unique(txn, template, generate) for _ in range(chunk)]
 
             yield self._store.transact(add_chunk)
             generated += chunk
 
-    def _add_unique(self, txn, template: campaign_pb2.Code, generate) -> str:
+    def _add_unique(
+        self, txn: Txn, template: campaign_pb2.Code, generate: Callable[[], str]
+    ) -> str:
         for _ in range(MAX_COLLISIONS_IN_A_ROW):
             template.code = generate()
             if self._store.catalog.add_code(txn, template):
@@ -399,7 +410,7 @@ class Admin:
             if getattr(code, field) < 0:
                 raise InvalidArgumentError(f"{path}{field}", "must be >= 0")
 
-    def _credit_issued_balance(self, txn, code: campaign_pb2.Code) -> None:
+    def _credit_issued_balance(self, txn: Txn, code: campaign_pb2.Code) -> None:
         """A gift card's balance or a loyalty card's points live in a counter from issue on."""
         normalized = normalize_code(code.code)
         now_ms = self._clock.now_ms()
@@ -419,7 +430,7 @@ class Admin:
                 source="issued",
             )
 
-    def _with_redeemed(self, txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
+    def _with_redeemed(self, txn: Txn, code: campaign_pb2.Code) -> campaign_pb2.Code:
         """The code with its live usage and balances (the record keeps what was issued)."""
         normalized = normalize_code(code.code)
         counters = self._store.tables.counters
@@ -502,8 +513,10 @@ class Admin:
         self, request: admin_pb2.ListRedemptionsRequest
     ) -> admin_pb2.ListRedemptionsResponse:
         """Newest first, as they stand now (a rolled-back one says so); filtered by campaign
-        and/or customer. The page token is the log sequence of the last one returned."""
+        and/or customer and/or code. The page token is the log sequence of the last one
+        returned."""
         limit = page_size(request.page)
+        code = normalize_code(request.code) if request.code else None
         token = request.page.page_token
         if token and not token.isdigit():
             raise InvalidArgumentError("page.page_token", "not a token from a previous page")
@@ -517,6 +530,10 @@ class Admin:
                     continue
                 if request.campaign_id and all(
                     r.campaign_id != request.campaign_id for r in redemption.redeemables
+                ):
+                    continue
+                if code and all(
+                    normalize_code(r.redeemable.code) != code for r in redemption.redeemables
                 ):
                     continue
                 if len(response.redemptions) == limit:
@@ -540,8 +557,8 @@ class Admin:
 
     # Audit log -----------------------------------------------------------------------------
 
-    def _audit(self, txn, action: str, target: str, before, after) -> None:
-        entry = audit.entry(action, target, before, after)
+    def _audit(self, txn: Txn, action: str, target: str, before: object, after: object) -> None:
+        entry = audit_log.entry(action, target, before, after)
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
 
@@ -565,7 +582,7 @@ class Admin:
         return response
 
 
-def campaign_status(campaign: campaign_pb2.Campaign, now_ms: int) -> int:
+def campaign_status(campaign: campaign_pb2.Campaign, now_ms: int) -> campaign_pb2.CampaignStatus:
     if campaign.draft:
         return campaign_pb2.CAMPAIGN_STATUS_DRAFT
     if campaign.HasField("active") and not campaign.active:

@@ -16,10 +16,10 @@ import secrets
 from promocore.call_context.principal import current_principal
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from promocore.manage.admin import page_size
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.v1 import admin_pb2
 from promocore.v1.internal import store_pb2
+from promocore.wire.request_fields import page_size
 
 KEY_PREFIX = "pck"
 _ID_BYTES = 8
@@ -68,7 +68,7 @@ class ApiKeys:
         self._store = store
         self._clock = clock
 
-    def create(self, name: str, role: int) -> admin_pb2.CreateApiKeyResponse:
+    def create(self, name: str, role: admin_pb2.Role) -> admin_pb2.CreateApiKeyResponse:
         if not name.strip() or len(name) > MAX_NAME_LENGTH:
             raise InvalidArgumentError("name", f"required, 1..{MAX_NAME_LENGTH} characters")
         if role not in ROLES:
@@ -84,7 +84,7 @@ class ApiKeys:
         if key_id_of(key) is None:
             raise InvalidArgumentError("bootstrap key", f"not a {KEY_PREFIX}_<id>_<secret> key")
 
-        def install(txn) -> bool:
+        def install(txn: Txn) -> bool:
             if self._store.api_keys.count(txn):
                 return False
             self._store.api_keys.add(
@@ -137,7 +137,7 @@ class ApiKeys:
         with self._store.write() as txn:
             return self._store.api_keys.revoke(txn, key_id, self._clock.now_ms())
 
-    def _record(self, key: str, name: str, role: int) -> store_pb2.StoredApiKey:
+    def _record(self, key: str, name: str, role: admin_pb2.Role) -> store_pb2.StoredApiKey:
         record = store_pb2.StoredApiKey(
             key=admin_pb2.ApiKey(id=key_id_of(key), name=name, role=role),
             secret_sha256=digest(key),

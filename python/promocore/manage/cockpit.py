@@ -1,5 +1,5 @@
 """The customer cockpit: signed, expiring links to one customer's rewards page, and what the page
-shows (promocore.manage.cockpit_page draws it).
+shows (promocore.server.cockpit_page draws it).
 
 A link is `/cockpit/<token>`; the token is `<payload>.<signature>`, both unpadded base64url in
 their one canonical spelling (any other spelling of the same bytes is refused): the payload
@@ -23,6 +23,7 @@ import json
 import os
 import struct
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from google.protobuf import timestamp_pb2
 
@@ -31,9 +32,10 @@ from promocore.cdp.customer_data import CustomerData
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError, NotFoundError
-from promocore.manage import audit
+from promocore.manage.code_files import qr_image
 from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
-from promocore.store import Store
+from promocore.store import Store, Txn, audit_log
+from promocore.store.txn import Table
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, loyalty_pb2
 
 SECRET_KEY = b"cockpit/secret"
@@ -43,8 +45,32 @@ DEFAULT_TTL_S = 7 * 86400
 MIN_TTL_S = 60
 MAX_TTL_S = 365 * 86400
 PATH_PREFIX = "/cockpit/"
+MAX_BASE_URL = 200
+LINK_QR_SCALE = 4
 _SIGNED = b"promocore cockpit link\0"
 _GENERATION = struct.Struct(">Q")
+
+
+def _checked_base_url(base_url: str) -> str:
+    """The HTTP port's URL without a trailing slash; "" when not given."""
+    base_url = base_url.strip().rstrip("/")
+    if not base_url:
+        return ""
+    parts = urlsplit(base_url)
+    if (
+        len(base_url) > MAX_BASE_URL
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or any(character.isspace() for character in base_url)
+    ):
+        raise InvalidArgumentError(
+            "base_url",
+            f"an http:// or https:// URL with a host, no query, at most {MAX_BASE_URL} characters",
+        )
+    return base_url
 
 
 class LinkRefused(Exception):
@@ -77,9 +103,12 @@ class CockpitLinks:
         self._data = customer_data
         self._secret: bytes | None = None  # read once; it never changes once made
 
-    def create(self, customer_id: str, ttl_seconds: int) -> admin_pb2.CockpitLink:
+    def create(
+        self, customer_id: str, ttl_seconds: int, base_url: str = ""
+    ) -> admin_pb2.CockpitLink:
         if not customer_id:
             raise InvalidArgumentError("customer_id", "required")
+        base_url = _checked_base_url(base_url)
         ttl = ttl_seconds or DEFAULT_TTL_S
         if not MIN_TTL_S <= ttl <= MAX_TTL_S:
             raise InvalidArgumentError(
@@ -98,17 +127,22 @@ class CockpitLinks:
                 txn, "CreateCockpitLink", customer_id, {"expires_unix_s": expires}
             )
         )
-        return admin_pb2.CockpitLink(
+        link = admin_pb2.CockpitLink(
             customer_id=customer_id,
             path=PATH_PREFIX + token,
             expires_at=timestamp_pb2.Timestamp(seconds=expires),
         )
+        if base_url:
+            # The QR code a customer scans at the till or from a printed letter: the whole URL.
+            link.url = base_url + link.path
+            link.qr_svg = qr_image(link.url, "svg", LINK_QR_SCALE)[1]
+        return link
 
     def revoke(self, customer_id: str) -> admin_pb2.RevokeCockpitLinksResponse:
         if not customer_id:
             raise InvalidArgumentError("customer_id", "required")
 
-        def move(txn) -> None:
+        def move(txn: Txn) -> None:
             key = GENERATION_PREFIX + customer_id.encode()
             generation = self._generation(txn, customer_id) + 1
             txn.put(key, _GENERATION.pack(generation), db=self._settings)
@@ -146,18 +180,21 @@ class CockpitLinks:
                 raise LinkRefused("This link was withdrawn.", expired=True)
         return customer_id, expires
 
-    def _audit(self, txn, action: str, customer_id: str, after: dict) -> None:
-        entry = audit.entry(action, f"customer/{customer_id}/cockpit", None, after)
+    def _audit(self, txn: Txn, action: str, customer_id: str, after: dict[str, object]) -> None:
+        entry = audit_log.entry(action, f"customer/{customer_id}/cockpit", None, after)
         entry.created_at.FromMilliseconds(self._clock.now_ms())
         self._store.audit.append(txn, entry)
 
     @property
-    def _settings(self):
+    def _settings(self) -> Table:
         return self._store.tables.settings
 
-    def _generation(self, txn, customer_id: str) -> int:
+    def _generation(self, txn: Txn, customer_id: str) -> int:
         raw = txn.get(GENERATION_PREFIX + customer_id.encode(), db=self._settings)
-        return 0 if raw is None else _GENERATION.unpack(bytes(raw))[0]
+        if raw is None:
+            return 0
+        generation: int = _GENERATION.unpack(bytes(raw))[0]
+        return generation
 
     @staticmethod
     def _sign(payload: bytes, secret: bytes) -> bytes:
@@ -175,7 +212,7 @@ class CockpitLinks:
         if secret is not None:
             return secret
 
-        def make(txn) -> bytes:
+        def make(txn: Txn) -> bytes:
             stored = txn.get(SECRET_KEY, db=self._settings)
             if stored is None:
                 stored = os.urandom(SECRET_BYTES)
@@ -250,7 +287,9 @@ def cockpit_view(data: CustomerData, wallet: Wallet, customer_id: str, now_ms: i
             view.codes.append(_wallet_code(code, campaign))
         for campaign_id in customer_campaigns(store, txn, customer_id):
             normalized = customer_card(store, txn, customer_id, campaign_id)
-            raw = store.catalog.code_bytes(txn, normalized) if normalized else None
+            if not normalized:
+                continue
+            raw = store.catalog.code_bytes(txn, normalized)
             if raw is None:
                 continue
             code = campaign_pb2.Code.FromString(raw)

@@ -120,5 +120,9 @@ def qr_image(code: str, image_format: str, scale: int) -> tuple[str, bytes]:
     if not 0 <= scale <= QR_MAX_SCALE:
         raise InvalidArgumentError("scale", f"must be 0..{QR_MAX_SCALE}")
     output = io.BytesIO()
-    segno.make(code, error="m").save(output, kind=image_format, scale=scale or QR_DEFAULT_SCALE)
+    # A full QR code, never a Micro QR (segno's choice for short text: every code of a few
+    # characters), which phone cameras and most till scanners do not read.
+    segno.make(code, error="m", micro=False).save(
+        output, kind=image_format, scale=scale or QR_DEFAULT_SCALE
+    )
     return QR_FORMATS[image_format], output.getvalue()

@@ -19,11 +19,12 @@ campaign is the step up when logs grow to many millions of records).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from promocore.store import Store
+from promocore.store import Store, Txn
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import store_pb2
 
@@ -56,48 +57,92 @@ class _Figures:
 
 
 @dataclass
-class _Report:
+class Tally:
+    """Redemptions and rollbacks counted as a report counts them (the definitions above), for
+    one campaign's report or one of the dashboard's groups (manage/dashboard.py)."""
+
+    day_of: Callable[[int], str]
     uses: dict[str, _Use] = field(default_factory=dict)
     rollbacks: int = 0
     daily: dict[str, _Figures] = field(default_factory=lambda: defaultdict(_Figures))
+
+    def redeemed(self, redemption_id: str, use: _Use, at_ms: int) -> None:
+        self.uses[redemption_id] = use
+        self.daily[self.day_of(at_ms)].add(use, +1)
+
+    def rolled_back(self, redemption_id: str, at_ms: int) -> None:
+        """Counts the rollback when its redemption was counted here."""
+        use = self.uses.get(redemption_id)
+        if use is not None and not use.rolled_back:
+            use.rolled_back = True
+            self.rollbacks += 1
+            self.daily[self.day_of(at_ms)].add(use, -1)
+
+    def kept(self) -> list[_Use]:
+        return [use for use in self.uses.values() if not use.rolled_back]
+
+
+class TimeWindow:
+    """A report's range: [start, end) in milliseconds, either side open."""
+
+    def __init__(self, start_ms: int | None, end_ms: int | None) -> None:
+        self.start_ms = start_ms
+        self.end_ms = end_ms
+
+    @classmethod
+    def of(cls, time_range: common_pb2.TimeRange) -> TimeWindow:
+        return cls(
+            time_range.start.ToMilliseconds() if time_range.HasField("start") else None,
+            time_range.end.ToMilliseconds() if time_range.HasField("end") else None,
+        )
+
+    def holds(self, at_ms: int) -> bool:
+        return (self.start_ms is None or at_ms >= self.start_ms) and (
+            self.end_ms is None or at_ms < self.end_ms
+        )
+
+
+def day_in(zone: ZoneInfo) -> Callable[[int], str]:
+    """The calendar day ("YYYY-MM-DD") of an instant in `zone`."""
+    return lambda at_ms: (
+        datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(zone).date().isoformat()
+    )
+
+
+def log_events(
+    store: Store, txn: Txn, window: TimeWindow
+) -> Iterator[tuple[checkout_pb2.Redemption | None, str, int]]:
+    """The redemption log in order, inside `window`: (redemption, its id, its time) for each
+    redemption and (None, the redemption's id, the rollback's time) for each rollback."""
+    for _, raw in txn.cursor(db=store.tables.redemption_log):
+        record = store_pb2.LogRecord.FromString(raw)
+        entry = record.WhichOneof("entry")
+        if entry == "redeemed":
+            redemption = record.redeemed.redemption
+            at_ms = redemption.created_at.ToMilliseconds()
+            if window.holds(at_ms):
+                yield redemption, redemption.id, at_ms
+        elif entry == "rolled_back":
+            rollback = record.rolled_back
+            if window.holds(rollback.at_unix_ms):
+                yield None, rollback.redemption_id, rollback.at_unix_ms
 
 
 def campaign_report(
     store: Store, campaign: campaign_pb2.Campaign, time_range: common_pb2.TimeRange
 ) -> admin_pb2.CampaignReport:
-    zone = ZoneInfo(campaign.time_zone or "UTC")
-    start_ms = time_range.start.ToMilliseconds() if time_range.HasField("start") else None
-    end_ms = time_range.end.ToMilliseconds() if time_range.HasField("end") else None
-
-    def inside(at_ms: int) -> bool:
-        return (start_ms is None or at_ms >= start_ms) and (end_ms is None or at_ms < end_ms)
-
-    def day(at_ms: int) -> str:
-        return datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(zone).date().isoformat()
-
-    report = _Report()
+    tally = Tally(day_of=day_in(ZoneInfo(campaign.time_zone or "UTC")))
     with store.read() as txn:
-        for _, raw in txn.cursor(db=store.tables.redemption_log):
-            record = store_pb2.LogRecord.FromString(raw)
-            entry = record.WhichOneof("entry")
-            if entry == "redeemed":
-                redemption = record.redeemed.redemption
-                at_ms = redemption.created_at.ToMilliseconds()
-                use = _use_of(redemption, campaign.id)
-                if use is not None and inside(at_ms):
-                    report.uses[redemption.id] = use
-                    report.daily[day(at_ms)].add(use, +1)
-            elif entry == "rolled_back":
-                rollback = record.rolled_back
-                use = report.uses.get(rollback.redemption_id)
-                if use is not None and inside(rollback.at_unix_ms):
-                    use.rolled_back = True
-                    report.rollbacks += 1
-                    report.daily[day(rollback.at_unix_ms)].add(use, -1)
-    return _response(campaign, report)
+        for redemption, redemption_id, at_ms in log_events(store, txn, TimeWindow.of(time_range)):
+            if redemption is None:
+                tally.rolled_back(redemption_id, at_ms)
+            elif (use := use_of(redemption, campaign.id)) is not None:
+                tally.redeemed(redemption_id, use, at_ms)
+    return _response(campaign, tally)
 
 
-def _use_of(redemption: checkout_pb2.Redemption, campaign_id: str) -> _Use | None:
+def use_of(redemption: checkout_pb2.Redemption, campaign_id: str) -> _Use | None:
+    """What the redemption gave through the campaign; None when it did not use it."""
     results = [r for r in redemption.redeemables if r.campaign_id == campaign_id]
     if not results:
         return None
@@ -109,8 +154,18 @@ def _use_of(redemption: checkout_pb2.Redemption, campaign_id: str) -> _Use | Non
     )
 
 
-def _response(campaign: campaign_pb2.Campaign, report: _Report) -> admin_pb2.CampaignReport:
-    kept = [use for use in report.uses.values() if not use.rolled_back]
+def order_use(redemption: checkout_pb2.Redemption) -> _Use:
+    """What the whole order got, through every campaign it used."""
+    return _Use(
+        customer_id=redemption.customer_id,
+        discount=sum(r.items_discount + r.shipping_discount for r in redemption.redeemables),
+        order_value=redemption.totals.items_amount,
+        variant="",
+    )
+
+
+def _response(campaign: campaign_pb2.Campaign, report: Tally) -> admin_pb2.CampaignReport:
+    kept = report.kept()
     response = admin_pb2.CampaignReport(
         campaign_id=campaign.id,
         currency=campaign.currency,

@@ -4,15 +4,23 @@ at Redeem as a tender (docs/rules.md, "Tenders")."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from promocore import _engine
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.manage import audit
-from promocore.manage.codegen import CodePattern
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import customer_card, new_card_code, set_customer_card
 from promocore.programs.support_limits import check_support_change
-from promocore.store import Store, Txn
+from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import require_code
+from promocore.store.codegen import CodePattern
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
@@ -56,7 +64,7 @@ class GiftCards:
         while issued < request.count:
             chunk = min(ISSUE_CHUNK, request.count - issued)
 
-            def issue_chunk(txn, chunk: int = chunk) -> list[loyalty_pb2.GiftCard]:
+            def issue_chunk(txn: Txn, chunk: int = chunk) -> list[loyalty_pb2.GiftCard]:
                 views = []
                 for _ in range(chunk):
                     code = self._new_card(
@@ -92,7 +100,14 @@ class GiftCards:
         reason = _reason(request.reason, required=True)
         return self._change(request, "debit", -request.amount, reason, loyalty_pb2.LEDGER_DEBIT)
 
-    def _change(self, request, operation: str, amount: int, reason: str, kind: int):
+    def _change(
+        self,
+        request: admin_pb2.TopUpGiftCardRequest | admin_pb2.DebitGiftCardRequest,
+        operation: str,
+        amount: int,
+        reason: str,
+        kind: loyalty_pb2.LedgerEntryKind,
+    ) -> loyalty_pb2.GiftCard:
         """A hand-made credit (amount > 0) or debit (< 0) of a card that has not expired, once
         per idempotency key."""
         with self._store.write() as txn:
@@ -111,7 +126,7 @@ class GiftCards:
                 )
                 after = self._view(txn, code)
                 # Who changed a balance by hand, and why, beside every admin change.
-                entry = audit.entry(
+                entry = audit_log.entry(
                     _AUDIT_ACTIONS[operation],
                     f"giftcard/{code.code}",
                     {"balance": before.balance},
@@ -128,31 +143,56 @@ class GiftCards:
         the campaign's cards: for a console and reports, not the checkout path)."""
         if not campaign_id:
             raise InvalidArgumentError("campaign_id", "required")
-        now_ms = self._clock.now_ms()
         with self._store.read() as txn:
             campaign = self._gift_campaign(txn, campaign_id)
             totals = admin_pb2.GiftCardProgram(campaign_id=campaign.id, currency=campaign.currency)
-            program_expiry_ms = (
-                campaign.expire_at.ToMilliseconds() if campaign.HasField("expire_at") else None
-            )
-            for code in self._store.catalog.iter_campaign_codes(txn, campaign.id):
-                if code.kind != campaign_pb2.CODE_KIND_GIFT_CARD:
-                    continue
-                balance = self._store.balances.balance(
-                    txn, CounterKeys.gift_balance_key(normalize_code(code.code))
-                )
-                expiry_ms = (
-                    code.expire_at.ToMilliseconds()
-                    if code.HasField("expire_at")
-                    else program_expiry_ms
-                )
+            for card in self._cards(txn, campaign, self._clock.now_ms()):
                 totals.cards += 1
-                if expiry_ms is not None and now_ms >= expiry_ms:
-                    totals.expired_balance += balance
-                elif balance > 0:
-                    totals.outstanding_balance += balance
+                if card.state == "expired":
+                    totals.expired_balance += card.balance
+                elif card.balance > 0:
+                    totals.outstanding_balance += card.balance
                     totals.cards_with_balance += 1
         return totals
+
+    def export(self, request: admin_pb2.ExportGiftCardsRequest) -> Iterator[bytes]:
+        """The program's cards (those starting with `prefix`, of the filter's state) as CSV
+        chunks, balances in the currency's units ("25.00"), read from one snapshot."""
+        if not request.campaign_id:
+            raise InvalidArgumentError("campaign_id", "required")
+        if request.filter not in _FILTER_STATES:
+            raise InvalidArgumentError("filter", "not a GiftCardFilter value")
+        wanted = _FILTER_STATES[request.filter]
+        with self._store.read() as txn:
+            campaign = self._gift_campaign(txn, request.campaign_id)
+            cards = self._cards(txn, campaign, self._clock.now_ms(), prefix=request.prefix)
+            yield from _export_chunks(
+                (card for card in cards if wanted is None or card.state in wanted),
+                campaign.currency,
+            )
+
+    def _cards(
+        self, txn: Txn, campaign: campaign_pb2.Campaign, now_ms: int, prefix: str = ""
+    ) -> Iterator[CardState]:
+        program_expiry_ms = (
+            campaign.expire_at.ToMilliseconds() if campaign.HasField("expire_at") else None
+        )
+        for code in self._store.catalog.iter_campaign_codes(txn, campaign.id, code_prefix=prefix):
+            if code.kind != campaign_pb2.CODE_KIND_GIFT_CARD:
+                continue
+            balance = self._store.balances.balance(
+                txn, CounterKeys.gift_balance_key(normalize_code(code.code))
+            )
+            expiry_ms = (
+                code.expire_at.ToMilliseconds() if code.HasField("expire_at") else program_expiry_ms
+            )
+            if expiry_ms is not None and now_ms >= expiry_ms:
+                state = "expired"
+            elif code.HasField("active") and not code.active:
+                state = "disabled"
+            else:
+                state = "with balance" if balance > 0 else "empty"
+            yield CardState(code, balance, expiry_ms, state)
 
     def get(self, code: str) -> loyalty_pb2.GiftCard:
         with self._store.read() as txn:
@@ -176,8 +216,8 @@ class GiftCards:
         balance: int,
         *,
         customer_id: str = "",
-        generate=None,
-        expire_at=None,
+        generate: Callable[[], str] | None = None,
+        expire_at: Timestamp | None = None,
     ) -> campaign_pb2.Code:
         now_ms = self._clock.now_ms()
         code = campaign_pb2.Code(
@@ -240,6 +280,61 @@ class GiftCards:
         elif campaign.HasField("expire_at"):
             card.expire_at.CopyFrom(campaign.expire_at)
         return card
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A card as the program's walk sees it now: "with balance", "empty", "expired" (past its
+    expiry, whatever it holds) or "disabled" (by hand)."""
+
+    code: campaign_pb2.Code
+    balance: int
+    expiry_ms: int | None
+    state: str
+
+
+_FILTER_STATES: dict[int, frozenset[str] | None] = {
+    admin_pb2.GIFT_CARDS_ALL: None,
+    admin_pb2.GIFT_CARDS_WITH_BALANCE: frozenset({"with balance"}),
+    admin_pb2.GIFT_CARDS_EMPTY: frozenset({"empty"}),
+    admin_pb2.GIFT_CARDS_EXPIRED: frozenset({"expired"}),
+    admin_pb2.GIFT_CARDS_DISABLED: frozenset({"disabled"}),
+}
+EXPORT_COLUMNS = ("code", "currency", "balance", "state", "expires_at", "customer_id", "issued_at")
+EXPORT_ROWS_PER_CHUNK = 1_000
+
+
+def _utc(ms: int | None) -> str:
+    if ms is None or ms == 0:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _export_chunks(cards: Iterable[CardState], currency: str) -> Iterator[bytes]:
+    """CSV bytes in chunks of EXPORT_ROWS_PER_CHUNK rows, the header first; the balance as the
+    currency writes it ("25.00" EUR, "2500" JPY), never minor units."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for rows, card in enumerate(cards, start=1):
+        amount = _engine.format_money(card.balance, currency).rsplit(" ", 1)[0]
+        issued_ms = card.code.created_at.ToMilliseconds() if card.code.HasField("created_at") else 0
+        writer.writerow(
+            (
+                card.code.code,
+                currency,
+                amount,
+                card.state,
+                _utc(card.expiry_ms),
+                card.code.assigned_customer_id,
+                _utc(issued_ms),
+            )
+        )
+        if rows % EXPORT_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 def _reason(text: str, *, required: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message
 
@@ -14,6 +14,16 @@ from promocore.store import Store, Txn
 from promocore.v1.internal import store_pb2
 
 M = TypeVar("M", bound=Message)
+
+
+class IdempotentRequest(Protocol):
+    """A request that names its idempotency key."""
+
+    @property
+    def idempotency_key(self) -> str: ...
+    def SerializeToString(self, *, deterministic: bool = ...) -> bytes: ...
+
+
 MAX_KEY_LENGTH = 128
 
 
@@ -21,7 +31,7 @@ def once(
     store: Store,
     txn: Txn,
     operation: str,
-    request: Message,
+    request: IdempotentRequest,
     response_type: type[M],
     run: Callable[[], M],
 ) -> M:

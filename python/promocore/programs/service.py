@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError
-from promocore.manage import audit
-from promocore.manage.admin import page_size
 from promocore.programs.giftcards import GiftCards
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import LoyaltyAccounts
@@ -15,10 +13,11 @@ from promocore.programs.loyalty.program import bucket_times
 from promocore.programs.loyalty.rewards import Rewards
 from promocore.programs.referral import Referrals
 from promocore.programs.support_limits import check_support_change
-from promocore.store import Store
+from promocore.store import Store, audit_log
 from promocore.store.catalog import require_code
 from promocore.store.keys import normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
+from promocore.wire.request_fields import page_size
 
 
 class Programs:
@@ -87,7 +86,7 @@ class Programs:
                     )
                 after = self.accounts.card(txn, card, now_ms)
                 # Who changed a member's points by hand, and why, beside every admin change.
-                entry = audit.entry(
+                entry = audit_log.entry(
                     "AdjustPoints",
                     f"loyalty/{after.code}",
                     None,

@@ -32,7 +32,7 @@ def presented_key(metadata: Sequence[tuple[str, Any]] | None) -> str | None:
     """The API key of a call's metadata; None without one."""
     for name, value in metadata or ():
         if name == API_KEY_HEADER:
-            return value
+            return str(value)
     return None
 
 

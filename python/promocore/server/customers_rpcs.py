@@ -1,20 +1,21 @@
 """gRPC handlers of the customer, segment, distribution and publication admin RPCs, and the
 EventsService (TrackEvent, WatchEvents).
 
-Errors become statuses in the gate (gate.py), which serves every RPC; grpc_server.py passes
-its `as_is` wrapper for the `rpc` parameters, as for programs_rpcs.py's RPCs."""
+Errors become statuses in the gate (gate.py), which serves every RPC; CustomerAdminRpcs is mixed
+into grpc_server.py's AdminServicer, as programs_rpcs.py's RPCs are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import grpc
 
 from promocore.cdp.custom_events import Events
 from promocore.cdp.customer_data import CustomerData
+from promocore.cdp.integration_events import IntegrationEvents
 from promocore.errors import InvalidArgumentError
 from promocore.programs.service import Programs
-from promocore.v1 import events_pb2, events_pb2_grpc
+from promocore.v1 import admin_pb2, customer_pb2, events_pb2, events_pb2_grpc
 
 # How often a live watcher looks for events committed by other worker processes (events of its
 # own process wake it at once).
@@ -22,76 +23,81 @@ WATCH_POLL_S = 0.1
 WATCH_BATCH = 500
 
 
-def _wrapped(handlers: type, wrappers: dict[str, Callable], bases: tuple[type, ...]) -> type:
-    methods = {
-        name: wrappers.get(name, wrappers["*"])(fn)
-        for name, fn in vars(handlers).items()
-        if name[:1].isupper()
-    }
-    return type(handlers.__name__, bases, methods)
-
-
-def customer_admin_rpcs(rpc: Callable) -> type:
-    """The admin handlers of this module as a mixin; it needs `self._customer_data`."""
-    return _wrapped(CustomerAdminRpcs, {"*": rpc}, ())
-
-
-def events_servicer(
-    rpc: Callable, rpc_stream: Callable, programs: Programs, customer_data: CustomerData
-) -> events_pb2_grpc.EventsServiceServicer:
-    servicer_type = _wrapped(
-        EventsRpcs,
-        {"*": rpc, "WatchEvents": rpc_stream},
-        (EventsRpcs, events_pb2_grpc.EventsServiceServicer),
-    )
-    return servicer_type(programs, customer_data)
-
-
 class CustomerAdminRpcs:
+    """The admin handlers of customers, segments, distributions and publications, as a mixin;
+    it needs `self._customer_data`."""
+
     _customer_data: CustomerData
 
-    def UpsertCustomer(self, request, context):
+    def UpsertCustomer(
+        self, request: admin_pb2.UpsertCustomerRequest, context: grpc.ServicerContext
+    ) -> customer_pb2.Customer:
         return self._customer_data.upsert(request.customer)
 
-    def GetCustomer(self, request, context):
+    def GetCustomer(
+        self, request: admin_pb2.GetCustomerRequest, context: grpc.ServicerContext
+    ) -> customer_pb2.Customer:
         return self._customer_data.get_customer(request.id)
 
-    def ListCustomers(self, request, context):
+    def ListCustomers(
+        self, request: admin_pb2.ListCustomersRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListCustomersResponse:
         return self._customer_data.list_customers(request)
 
-    def CreateSegment(self, request, context):
+    def CreateSegment(
+        self, request: admin_pb2.CreateSegmentRequest, context: grpc.ServicerContext
+    ) -> customer_pb2.Segment:
         return self._customer_data.create_segment(request.segment)
 
-    def ListSegments(self, request, context):
+    def ListSegments(
+        self, request: admin_pb2.ListSegmentsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListSegmentsResponse:
         return self._customer_data.list_segments(request)
 
-    def ListSegmentMembers(self, request, context):
+    def ListSegmentMembers(
+        self, request: admin_pb2.ListSegmentMembersRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListSegmentMembersResponse:
         return self._customer_data.list_segment_members(request)
 
-    def CreateDistribution(self, request, context):
+    def CountSegmentMembers(
+        self, request: admin_pb2.CountSegmentMembersRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CountSegmentMembersResponse:
+        return self._customer_data.count_segment_members(request)
+
+    def CreateDistribution(
+        self, request: admin_pb2.CreateDistributionRequest, context: grpc.ServicerContext
+    ) -> customer_pb2.Distribution:
         return self._customer_data.create_distribution(request.distribution)
 
-    def ListDistributions(self, request, context):
+    def ListDistributions(
+        self, request: admin_pb2.ListDistributionsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListDistributionsResponse:
         return self._customer_data.list_distributions(request)
 
-    def PublishCode(self, request, context):
+    def PublishCode(
+        self, request: admin_pb2.PublishCodeRequest, context: grpc.ServicerContext
+    ) -> customer_pb2.Publication:
         return self._customer_data.publish_code(request)
 
 
-class EventsRpcs:
+class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     def __init__(self, programs: Programs, customer_data: CustomerData) -> None:
         self._events = Events(programs, customer_data)
         self._integration = customer_data.events
 
-    def TrackEvent(self, request, context):
+    def TrackEvent(
+        self, request: events_pb2.TrackEventRequest, context: grpc.ServicerContext
+    ) -> events_pb2.TrackEventResponse:
         return self._events.track(request)
 
-    def WatchEvents(self, request, context):
+    def WatchEvents(
+        self, request: events_pb2.WatchEventsRequest, context: grpc.ServicerContext
+    ) -> Iterator[events_pb2.IntegrationEvent]:
         return watch(self._integration, request, context)
 
 
 def watch(
-    events, request: events_pb2.WatchEventsRequest, context: grpc.ServicerContext
+    events: IntegrationEvents, request: events_pb2.WatchEventsRequest, context: grpc.ServicerContext
 ) -> Iterator[events_pb2.IntegrationEvent]:
     """The backlog after the cursor, then live events until the caller goes away."""
     if request.after_sequence < 0:

@@ -9,7 +9,7 @@ to route it). Per call, in the RPC's own thread, the gate:
 
 1. authenticates the `x-api-key` metadata (auth.Authenticator: one dict lookup for a key
    verified before), checks the key's role against the method's roles (roles.py), and sets the
-   principal (principal.py) and, for AdminService calls, the audit actor (audit.py);
+   principal (principal.py) and, for AdminService calls, the audit actor (actor.py);
 2. refuses a request larger than the limit, INVALID_ARGUMENT on "request" (request_guard.py);
 3. records the deadline (deadlines.begin), refusing an RPC whose deadline has passed;
 4. admits the RPC by its class:
@@ -51,11 +51,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 
 from promocore.call_context import deadlines
+from promocore.call_context.actor import actor_from_metadata, set_actor
 from promocore.call_context.principal import Principal
 from promocore.call_context.principal import current as principal_context
 from promocore.checkout.guess_guard import Caller, address_of
@@ -63,28 +64,47 @@ from promocore.errors import (
     PermissionDeniedError,
     PromocoreError,
     ResourceExhaustedError,
+    UnavailableError,
     WriteConflictError,
 )
-from promocore.manage import api_keys, audit
+from promocore.manage import api_keys
 from promocore.server.auth import Authenticator, presented_key
 from promocore.server.load_shedding import LoadShedder
 from promocore.server.request_guard import parsed, too_large
-from promocore.server.roles import CHECKOUT_RPCS, allowed_roles, is_open, role_name
+from promocore.server.roles import ADMIN_RPCS, CHECKOUT_RPCS, allowed_roles, is_open, role_name
 from promocore.store.errors import STORE_UNREACHABLE, WriteConflict, store_unavailable
+from promocore.store.failures import STORE_FAILURES, store_answer
 from promocore.v1 import checkout_pb2
 from promocore.wire.status import to_status
 
 log = logging.getLogger("promocore.gate")
 
 # The writes: their work runs in the group-commit writer (promocore.store.group_commit).
+# A method's gRPC handler; what the service code provides for it (request, context or
+# Caller -> response); how its request bytes are parsed.
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
+Behaviour = Callable[..., Any]
+Parse = Callable[[bytes], Any]
+# gRPC's ServicerContext or the HTTP door's HttpCallContext (whose code() grpc's stubs lack).
+CallContext = Any
 WRITE_RPCS = frozenset(CHECKOUT_RPCS[name] for name in ("Redeem", "Rollback", "ReleaseReservation"))
 VALIDATE = CHECKOUT_RPCS["Validate"]
+# The calls whose changes the audit log attributes to the caller (the actor).
+ADMIN_METHODS = frozenset(ADMIN_RPCS.values())
 # A unary RPC whose own store transaction lost a race (shared store only) runs this often.
 RPC_CONFLICT_ATTEMPTS = 5
 # Checkout Callers kept for reuse (one per connection and key).
 MAX_CALLERS = 4096
 # How long a write refused for the write bound is told to wait before retrying.
 WRITE_RETRY_AFTER_MS = 100
+# What a call arriving while the server shuts down is answered (Gate.drain): UNAVAILABLE, which
+# clients retry (on another worker or server), not CANCELLED, which they rarely do.
+SHUTTING_DOWN = to_status(
+    UnavailableError(
+        "the server is shutting down; nothing was done, retry (another server or worker answers)",
+        reason="shutting_down",
+    )
+)
 
 # hook(method, code, seconds, context): called once per RPC by the gate, when it ends. `seconds`
 # runs from the gate's entry to the handler's return (a stream: its last message); the response
@@ -133,8 +153,15 @@ class Refused(Exception):
 
 
 # Errors the gate answers with a status of its own (anything else is gRPC's UNKNOWN): its
-# refusals, promocore's errors, a lost store race and an unreachable store.
-ANSWERED = (Refused, WriteConflict, PromocoreError, *STORE_UNREACHABLE)
+# refusals, promocore's errors, a lost store race, an unreachable store and a store that fails
+# (a full disk, a damaged page: store/failures.py).
+ANSWERED: tuple[type[BaseException], ...] = (
+    Refused,
+    WriteConflict,
+    PromocoreError,
+    *STORE_UNREACHABLE,
+    *STORE_FAILURES,
+)
 
 
 def answer_status(error: BaseException) -> grpc.Status:
@@ -145,6 +172,8 @@ def answer_status(error: BaseException) -> grpc.Status:
         return to_status(WriteConflictError(str(error)))
     if isinstance(error, PromocoreError):
         return to_status(error)
+    if isinstance(error, STORE_FAILURES):
+        return to_status(store_answer(error))
     return to_status(store_unavailable(error))
 
 
@@ -197,7 +226,7 @@ class MethodPolicy:
             roles=allowed_roles(path),
             write=path in WRITE_RPCS,
             maybe_write=path == VALIDATE,
-            admin=path.startswith(audit.ADMIN_METHOD_PREFIX),
+            admin=path in ADMIN_METHODS,
             takes_caller=takes_caller,
         )
 
@@ -250,11 +279,9 @@ class HandlerCollector:
     handler and as registered methods; the registered ones are the same handlers, by name.)"""
 
     def __init__(self) -> None:
-        self.services: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
+        self.services: dict[str, dict[str, Handler]] = {}
 
-    def add_registered_method_handlers(
-        self, service: str, handlers: dict[str, grpc.RpcMethodHandler]
-    ) -> None:
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, Handler]) -> None:
         self.services.setdefault(service, {}).update(handlers)
 
     def add_generic_rpc_handlers(self, _handlers: Any) -> None:
@@ -265,10 +292,10 @@ class _Lookup(grpc.GenericRpcHandler):
     """The gate's handlers by full method path: what gRPC consults for a call that did not match
     a registered method."""
 
-    def __init__(self, handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+    def __init__(self, handlers: dict[str, Handler]) -> None:
         self._handlers = handlers
 
-    def service(self, handler_call_details):
+    def service(self, handler_call_details: grpc.HandlerCallDetails) -> Handler | None:
         return self._handlers.get(handler_call_details.method)
 
 
@@ -294,8 +321,16 @@ class Gate:
         self._start_hooks: list[StartHook] = []
         self._refusal_hooks: list[RefusalHook] = []
         self._error_hooks: list[ErrorHook] = []
-        self._services: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
+        self._services: dict[str, dict[str, Handler]] = {}
         self._policies: dict[str, MethodPolicy] = {}
+        # Set by drain(): keyed calls are answered UNAVAILABLE from then on.
+        self.draining = False
+
+    def drain(self) -> None:
+        """The server is shutting down: every keyed call from now on is answered UNAVAILABLE
+        (`shutting_down`) at once; calls in progress finish. Health and reflection still
+        answer (health says NOT_SERVING)."""
+        self.draining = True
 
     def on_finish(self, hook: FinishHook) -> None:
         """Runs `hook` at the end of every RPC from now on (see FinishHook)."""
@@ -316,7 +351,7 @@ class Gate:
     def add(
         self,
         service: str,
-        handlers: dict[str, grpc.RpcMethodHandler],
+        handlers: dict[str, Handler],
         *,
         with_caller: frozenset[str] = frozenset(),
     ) -> None:
@@ -328,12 +363,12 @@ class Gate:
             self._policies[policy.path] = policy
             gated[name] = self._gated(policy, handler)
 
-    def gated_handler(self, service: str, name: str) -> grpc.RpcMethodHandler | None:
+    def gated_handler(self, service: str, name: str) -> Handler | None:
         """The gated handler of a method, as gRPC serves it: what another transport calls with
         a context of its own (promocore.server.http_api), so every RPC passes this one gate."""
         return self._services.get(service, {}).get(name)
 
-    def authorize(self, path: str, context: grpc.ServicerContext) -> None:
+    def authorize(self, path: str, context: CallContext) -> None:
         """The gate's first step alone (authentication, role, principal, audit actor) for a
         method by its path: lets a transport that must decode a request before the gate sees
         it (JSON) refuse an unauthenticated or unauthorised caller first. Raises the
@@ -358,7 +393,7 @@ class Gate:
 
     # Building the handlers ------------------------------------------------------------------
 
-    def _gated(self, policy: MethodPolicy, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def _gated(self, policy: MethodPolicy, handler: Handler) -> Handler:
         if policy.open and getattr(handler.unary_stream, "experimental_non_blocking", False):
             # grpc_health's Watch answers from its own callbacks, holding no thread and not
             # counted against the RPC cap; wrapped, it would hold a thread for its whole life.
@@ -380,12 +415,13 @@ class Gate:
                 self._request_stream(policy, handler.stream_unary, parse),
                 response_serializer=serialize,
             )
+        assert handler.stream_stream is not None, "a handler has one of the four shapes"
         return grpc.stream_stream_rpc_method_handler(
             self._response_stream(policy, handler.stream_stream, parse, streaming_request=True),
             response_serializer=serialize,
         )
 
-    def _unary(self, policy: MethodPolicy, behaviour: Callable, parse: Callable | None):
+    def _unary(self, policy: MethodPolicy, behaviour: Behaviour, parse: Parse | None) -> Behaviour:
         """The hot path (every checkout RPC): one closure, its branches on constants."""
         path = policy.path
         hooks = self._hooks
@@ -399,7 +435,7 @@ class Gate:
         callers = self._callers
         begin = self._begin
 
-        def call(request, context, principal):
+        def call(request: Any, context: Any, principal: Principal | None) -> Any:
             if parse is not None:
                 request = parsed(parse, request)
             argument = context
@@ -412,7 +448,7 @@ class Gate:
             except WriteConflict:
                 return _run_again(behaviour, request, argument)
 
-        def gated(request, context):
+        def gated(request: bytes, context: CallContext) -> Any:
             started = begin(path, context) if hooks else None
             try:
                 if len(request) > limit:
@@ -421,6 +457,8 @@ class Gate:
                     raise too_large(len(request), limit)
                 if open_method:
                     response = behaviour(parsed(parse, request) if parse else request, context)
+                elif self.draining:
+                    raise Refused(SHUTTING_DOWN)
                 else:
                     principal = enter(policy, context)
                     remaining = deadlines.begin(context)
@@ -459,6 +497,8 @@ class Gate:
         """The status an RPC ends with for an error the gate answers (ANSWERED), told to the
         refusal or error hooks. A lost store race reaching here was not run again (a stream:
         part of it may be out) and is ABORTED write_conflict."""
+        if isinstance(error, STORE_FAILURES):
+            error = store_answer(error)
         if isinstance(error, Refused):
             self._refused(path, error.status.code)
         elif isinstance(error, PromocoreError):
@@ -468,20 +508,22 @@ class Gate:
     def _response_stream(
         self,
         policy: MethodPolicy,
-        behaviour: Callable,
-        parse: Callable | None,
+        behaviour: Behaviour,
+        parse: Parse | None,
         *,
-        streaming_request,
-    ):
+        streaming_request: bool,
+    ) -> Behaviour:
         """Server-streaming and bidirectional methods (admin exports, WatchEvents, health Watch,
         reflection): admitted like unary ones, then streamed without a slot. A write conflict
         is ABORTED write_conflict, not run again: part of the stream may be out."""
         limit = self._limit
 
-        def gated(request, context) -> Iterator[Any]:
+        def gated(request: Any, context: CallContext) -> Iterator[Any]:
             started = self._begin(policy.path, context) if self._hooks else None
             try:
                 if not policy.open:
+                    if self.draining:
+                        raise Refused(SHUTTING_DOWN)
                     self._enter(policy, context)
                 if streaming_request:
                     request = _checked_stream(request, parse, limit)
@@ -516,19 +558,23 @@ class Gate:
 
         return gated
 
-    def _request_stream(self, policy: MethodPolicy, behaviour: Callable, parse: Callable | None):
+    def _request_stream(
+        self, policy: MethodPolicy, behaviour: Behaviour, parse: Parse | None
+    ) -> Behaviour:
         """Client-streaming methods (ImportCodes): each message checked and parsed as it comes;
         the slot is held for the whole call. Not run again on a write conflict: the request
         stream is consumed."""
         limit = self._limit
 
-        def gated(requests, context):
+        def gated(requests: Iterator[bytes], context: CallContext) -> Any:
             started = self._begin(policy.path, context) if self._hooks else None
             try:
                 checked = _checked_stream(requests, parse, limit)
                 if policy.open:
                     response = behaviour(checked, context)
                 else:
+                    if self.draining:
+                        raise Refused(SHUTTING_DOWN)
                     self._enter(policy, context)
                     refusal = self.shedder.enter(deadlines.begin(context))
                     if refusal is not None:
@@ -552,13 +598,13 @@ class Gate:
 
     # Per call -------------------------------------------------------------------------------
 
-    def _enter(self, policy: MethodPolicy, context: grpc.ServicerContext) -> Principal | None:
+    def _enter(self, policy: MethodPolicy, context: CallContext) -> Principal | None:
         """Authentication, role, principal and audit actor of a keyed method's call; the
         principal (None when the server runs without auth)."""
         authenticator = self._authenticator
         if authenticator is None:
             if policy.admin:
-                audit.set_actor(audit.actor_from_metadata(context.invocation_metadata()))
+                set_actor(actor_from_metadata(context.invocation_metadata()))
             return None
         principal = authenticator.authenticate(presented_key(context.invocation_metadata()))
         if principal.role not in policy.roles:
@@ -568,10 +614,10 @@ class Gate:
             )
         principal_context.set(principal)
         if policy.admin:
-            audit.set_actor(f"key:{principal.key_id}")
+            set_actor(f"key:{principal.key_id}")
         return principal
 
-    def _begin(self, method: str, context: grpc.ServicerContext) -> float:
+    def _begin(self, method: str, context: CallContext) -> float:
         """The start of an RPC that finish hooks will see: the start hooks, then the clock."""
         for hook in self._start_hooks:
             hook(method, context)
@@ -613,7 +659,7 @@ class Gate:
                 log.exception("finish hook %r failed", hook)
 
 
-def _run_again(behaviour: Callable, request: Any, argument: Any) -> Any:
+def _run_again(behaviour: Behaviour, request: Any, argument: Any) -> Any:
     """A unary RPC whose own store transaction lost a race wrote nothing: it runs again."""
     for attempt in range(2, RPC_CONFLICT_ATTEMPTS + 1):
         try:
@@ -624,7 +670,7 @@ def _run_again(behaviour: Callable, request: Any, argument: Any) -> Any:
     raise AssertionError("RPC_CONFLICT_ATTEMPTS must be at least 2")
 
 
-def _checked_stream(requests: Iterator[bytes], parse: Callable | None, limit: int) -> Iterator:
+def _checked_stream(requests: Iterator[bytes], parse: Parse | None, limit: int) -> Iterator[Any]:
     for request in requests:
         if len(request) > limit:
             raise too_large(len(request), limit)

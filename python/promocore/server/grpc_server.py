@@ -13,12 +13,15 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import grpc
+from google.protobuf.message import Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from promocore.cdp.customer_data import CustomerData
@@ -33,13 +36,16 @@ from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock, SystemClock
 from promocore.manage.admin import Admin
 from promocore.manage.api_keys import ApiKeys
+from promocore.manage.backtest import Backtests
 from promocore.manage.cockpit import CockpitLinks, cockpit_view
-from promocore.manage.cockpit_page import cockpit_pages
+from promocore.manage.dashboard import dashboard
 from promocore.manage.demo import InProcessAdmin, load_demo
+from promocore.manage.shop_branding import ShopBrandings
 from promocore.programs.service import Programs
 from promocore.server import logs
 from promocore.server.auth import Authenticator
-from promocore.server.customers_rpcs import customer_admin_rpcs, events_servicer
+from promocore.server.cockpit_page import cockpit_pages
+from promocore.server.customers_rpcs import CustomerAdminRpcs, EventsServicer
 from promocore.server.gate import Gate, HandlerCollector, WriteBound
 from promocore.server.http_api import ConnectApi
 from promocore.server.http_server import HttpApp, HttpServer
@@ -50,16 +56,20 @@ from promocore.server.load_shedding import (
     LoadShedder,
 )
 from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
-from promocore.server.programs_rpcs import programs_admin_rpcs
+from promocore.server.programs_rpcs import ProgramsAdminRpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
 from promocore.server.roles import PREVIEW_ROLES
-from promocore.store import Store, group_commit, open_store
+from promocore.server.store_health import StoreHealth, warn_if_low_on_space
+from promocore.store import Store, Txn, open_store
 from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.redemptions import RedemptionObserver
 from promocore.store.tables import Durability
 from promocore.v1 import (
     admin_pb2,
     admin_pb2_grpc,
+    backtest_pb2,
+    campaign_pb2,
     checkout_pb2,
     events_pb2,
     events_pb2_grpc,
@@ -71,21 +81,22 @@ log = logging.getLogger("promocore.server")
 CHECKOUT_SERVICE = checkout_pb2.DESCRIPTOR.services_by_name["CheckoutService"].full_name
 ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 EVENTS_SERVICE = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
+SERVICES = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
 # The checkout RPCs whose handlers take the Caller (anti-enumeration counts per key and address).
 WITH_CALLER = frozenset({"Validate", "Redeem"})
 
 
-def as_is(method: Callable) -> Callable:
-    """What the service modules wrap their handlers with: nothing any more, the gate maps errors
-    to statuses and runs a write that lost a race again (promocore.server.gate)."""
-    return method
-
-
-def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grpc.RpcMethodHandler]:
+def checkout_handlers(
+    checkout: Checkout, qualifier: Qualifier
+) -> dict[str, grpc.RpcMethodHandler[Any, Any]]:
     """Validate, Redeem and Qualify take and return bytes; Validate and Redeem are called with
     the checkout Caller (the gate's `with_caller`)."""
 
-    def typed(method, request_type, response_type) -> grpc.RpcMethodHandler:
+    def typed(
+        method: Callable[[Any], Message],
+        request_type: type[Message],
+        response_type: type[Message],
+    ) -> grpc.RpcMethodHandler[Any, Any]:
         return grpc.unary_unary_rpc_method_handler(
             lambda request, context: method(request),
             request_deserializer=request_type.FromString,
@@ -109,9 +120,7 @@ def checkout_handlers(checkout: Checkout, qualifier: Qualifier) -> dict[str, grp
     }
 
 
-class AdminServicer(
-    programs_admin_rpcs(as_is), customer_admin_rpcs(as_is), admin_pb2_grpc.AdminServiceServicer
-):
+class AdminServicer(ProgramsAdminRpcs, CustomerAdminRpcs, admin_pb2_grpc.AdminServiceServicer):
     """The admin RPCs; programs and customers come from their mixins."""
 
     def __init__(
@@ -121,56 +130,100 @@ class AdminServicer(
         customer_data: CustomerData,
         api_keys: ApiKeys,
         cockpit_links: CockpitLinks,
+        shop_brandings: ShopBrandings,
+        backtests: Backtests,
     ) -> None:
+        self._shop_brandings = shop_brandings
         self._admin = admin
+        self._backtests = backtests
         self._programs = programs
         self._customer_data = customer_data
         self._api_keys = api_keys
         self._cockpit_links = cockpit_links
 
-    def CreateCockpitLink(self, request, context):
-        return self._cockpit_links.create(request.customer_id, request.ttl_seconds)
+    def CreateCockpitLink(
+        self, request: admin_pb2.CreateCockpitLinkRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CockpitLink:
+        return self._cockpit_links.create(
+            request.customer_id, request.ttl_seconds, request.base_url
+        )
 
-    def RevokeCockpitLinks(self, request, context):
+    def RevokeCockpitLinks(
+        self, request: admin_pb2.RevokeCockpitLinksRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.RevokeCockpitLinksResponse:
         return self._cockpit_links.revoke(request.customer_id)
 
-    def CreateApiKey(self, request, context):
+    def CreateApiKey(
+        self, request: admin_pb2.CreateApiKeyRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CreateApiKeyResponse:
         return self._api_keys.create(request.name, request.role)
 
-    def ListApiKeys(self, request, context):
+    def ListApiKeys(
+        self, request: admin_pb2.ListApiKeysRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListApiKeysResponse:
         return self._api_keys.list(request)
 
-    def RevokeApiKey(self, request, context):
+    def RevokeApiKey(
+        self, request: admin_pb2.RevokeApiKeyRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ApiKey:
         return self._api_keys.revoke(request.id)
 
-    def WhoAmI(self, request, context):
+    def WhoAmI(
+        self, request: admin_pb2.WhoAmIRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ApiKey:
         return self._api_keys.who_am_i()
 
-    def GetSupportLimits(self, request, context):
+    def GetShopBranding(
+        self, request: admin_pb2.GetShopBrandingRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ShopBranding:
+        return self._shop_brandings.get()
+
+    def SetShopBranding(
+        self, request: admin_pb2.SetShopBrandingRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ShopBranding:
+        return self._shop_brandings.set(request.branding)
+
+    def GetSupportLimits(
+        self, request: admin_pb2.GetSupportLimitsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.SupportLimits:
         return self._admin.get_support_limits()
 
-    def SetSupportLimits(self, request, context):
+    def SetSupportLimits(
+        self, request: admin_pb2.SetSupportLimitsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.SupportLimits:
         return self._admin.set_support_limits(request.limits)
 
-    def CreateCampaign(self, request, context):
+    def CreateCampaign(
+        self, request: admin_pb2.CreateCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.create_campaign(request.campaign)
 
-    def UpdateCampaign(self, request, context):
+    def UpdateCampaign(
+        self, request: admin_pb2.UpdateCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.update_campaign(request.campaign, request.expected_version)
 
-    def GetCampaign(self, request, context):
+    def GetCampaign(
+        self, request: admin_pb2.GetCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.get_campaign(request.id, request.version)
 
-    def ListCampaigns(self, request, context):
+    def ListCampaigns(
+        self, request: admin_pb2.ListCampaignsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListCampaignsResponse:
         return self._admin.list_campaigns(request)
 
-    def SetCampaignActive(self, request, context):
+    def SetCampaignActive(
+        self, request: admin_pb2.SetCampaignActiveRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.set_campaign_active(request.id, request.active, request.reason)
 
-    def CreateCode(self, request, context):
+    def CreateCode(
+        self, request: admin_pb2.CreateCodeRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Code:
         return self._admin.create_code(request.code, publish=self._publish_assigned)
 
-    def _publish_assigned(self, txn, code) -> None:
+    def _publish_assigned(self, txn: Txn, code: campaign_pb2.Code) -> None:
         """A code created for a customer goes into their wallet (Qualify, the cockpit) and is
         announced (EVENT_CODE_ISSUED), as a published one is."""
         self._customer_data.distributions.publish(
@@ -181,50 +234,93 @@ class AdminServicer(
             code=code.code,
         )
 
-    def GenerateCodes(self, request, context):
+    def GenerateCodes(
+        self, request: admin_pb2.GenerateCodesRequest, context: grpc.ServicerContext
+    ) -> Iterator[admin_pb2.GenerateCodesProgress]:
         yield from self._admin.generate_codes(request)
 
-    def GetCode(self, request, context):
+    def GetCode(
+        self, request: admin_pb2.GetCodeRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Code:
         return self._admin.get_code(request.code)
 
-    def ListCodes(self, request, context):
+    def ListCodes(
+        self, request: admin_pb2.ListCodesRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListCodesResponse:
         return self._admin.list_codes(request)
 
-    def SetCodeActive(self, request, context):
+    def SetCodeActive(
+        self, request: admin_pb2.SetCodeActiveRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Code:
         return self._admin.set_code_active(request.code, request.active)
 
-    def GetStackingRules(self, request, context):
+    def GetStackingRules(
+        self, request: admin_pb2.GetStackingRulesRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.StackingRules:
         return self._admin.get_stacking_rules()
 
-    def SetStackingRules(self, request, context):
+    def SetStackingRules(
+        self, request: admin_pb2.SetStackingRulesRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.StackingRules:
         return self._admin.set_stacking_rules(request.rules)
 
-    def DescribeRules(self, request, context):
+    def DescribeRules(
+        self, request: admin_pb2.DescribeRulesRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.DescribeRulesResponse:
         return self._admin.describe_rules(request)
 
-    def ListRedemptions(self, request, context):
+    def Backtest(
+        self,
+        request_iterator: Iterator[backtest_pb2.BacktestRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[backtest_pb2.BacktestProgress]:
+        yield from self._backtests.run(request_iterator)
+
+    def ListRedemptions(
+        self, request: admin_pb2.ListRedemptionsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListRedemptionsResponse:
         return self._admin.list_redemptions(request)
 
-    def GetRedemption(self, request, context):
+    def GetRedemption(
+        self, request: admin_pb2.GetRedemptionRequest, context: grpc.ServicerContext
+    ) -> checkout_pb2.Redemption:
         return self._admin.get_redemption(request.id)
 
-    def DuplicateCampaign(self, request, context):
+    def DuplicateCampaign(
+        self, request: admin_pb2.DuplicateCampaignRequest, context: grpc.ServicerContext
+    ) -> campaign_pb2.Campaign:
         return self._admin.duplicate_campaign(request.id, request.new_id, request.new_name)
 
-    def ImportCodes(self, request_iterator, context):
+    def ImportCodes(
+        self, request_iterator: Iterator[admin_pb2.ImportCodesChunk], context: grpc.ServicerContext
+    ) -> admin_pb2.ImportCodesResponse:
         return admin_pb2.ImportCodesResponse(imported=self._admin.import_codes(request_iterator))
 
-    def ExportCodes(self, request, context):
+    def ExportCodes(
+        self, request: admin_pb2.ExportCodesRequest, context: grpc.ServicerContext
+    ) -> Iterator[admin_pb2.ExportCodesChunk]:
         for csv in self._admin.export_codes(request.campaign_id, request.prefix):
             yield admin_pb2.ExportCodesChunk(csv=csv)
 
-    def GetCodeQr(self, request, context):
+    def GetCodeQr(
+        self, request: admin_pb2.GetCodeQrRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.GetCodeQrResponse:
         return self._admin.code_qr(request)
 
-    def GetCampaignReport(self, request, context):
+    def GetCampaignReport(
+        self, request: admin_pb2.GetCampaignReportRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CampaignReport:
         return self._admin.campaign_report(request)
 
-    def ListAuditLog(self, request, context):
+    def GetDashboard(
+        self, request: admin_pb2.GetDashboardRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Dashboard:
+        programs = self._programs
+        return dashboard(programs.store, programs.clock, programs.gift_cards, request)
+
+    def ListAuditLog(
+        self, request: admin_pb2.ListAuditLogRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListAuditLogResponse:
         return self._admin.list_audit_log(request)
 
 
@@ -246,19 +342,42 @@ class RunningServer:
     results_sampler: Sampler | None = None
     # The HTTP port: Connect API, console, cockpit (ServerOptions.http_listen); None = off.
     http: HttpServer | None = None
+    # NOT_SERVING while the store's writes fail or stall (store_health.py).
+    store_health: StoreHealth | None = None
+    # Samples the age of the oldest queued write (metrics on).
+    writes_sampler: Sampler | None = None
+    # Beats to the supervisor (a worker of `serve --workers N`: promocore.server.heartbeat).
+    heartbeat: Any = None
 
     def stop(self, grace: float | None = 5.0) -> None:
         self.health.enter_graceful_shutdown()
+        # Calls that reach a handler from now on are answered UNAVAILABLE, not cancelled; the
+        # pause lets those already on their way through gRPC reach the gate before gRPC's
+        # shutdown, which cancels the calls it has not handed to a thread yet.
+        self.gate.drain()
+        if grace:
+            time.sleep(DRAIN_S)
         if self.http is not None:
             self.http.stop()
         self.server.stop(grace).wait()
-        for duty in (self.scheduler, self.webhooks, self.store_sampler, self.results_sampler):
+        duties = (
+            self.scheduler,
+            self.webhooks,
+            self.store_sampler,
+            self.results_sampler,
+            self.writes_sampler,
+            self.store_health,
+            self.heartbeat,
+        )
+        for duty in duties:
             if duty is not None:
                 duty.stop()
         self.store.close()
 
 
 BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
+# At shutdown, how long calls are answered UNAVAILABLE before gRPC stops taking them.
+DRAIN_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -332,20 +451,86 @@ def start_server(
     clock: Clock | None = None,
     options: ServerOptions | None = None,
 ) -> RunningServer:
-    """Opens the store and starts serving; `listen` may use port 0 to pick a free port."""
+    """Opens the store and starts serving; `listen` may use port 0 to pick a free port.
+
+    The one place where a server process's objects are made and wired together: the store, the
+    domain over it (build_domain), the gate every RPC passes, the gRPC server, the HTTP port and
+    the background duties."""
     clock = clock or SystemClock()
     options = options or ServerOptions()
+    metrics = Metrics() if options.metrics else None
     store = open_store(
-        data_dir, durability=options.durability, max_batch=options.max_batch, clock=clock
+        data_dir,
+        durability=options.durability,
+        max_batch=options.max_batch,
+        clock=clock,
+        commit_observer=metrics,
     )
+    warn_if_low_on_space(store)
+    try:
+        domain = build_domain(store, clock, options, metrics)
+        gate = build_gate(store, options, metrics)
+        services = add_services(gate, domain)
+        server, port = bind_grpc(gate, listen, options)
+        http = None
+        if options.http_listen is not None:
+            http = bind_http(gate, services, domain, clock, options)
+    except BaseException:
+        store.close()
+        raise
+    server.start()
+    if http is not None:
+        http.start()
+    health_servicer = services.health
+    for name in ("", *SERVICES):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    running = RunningServer(
+        server, port, store, health_servicer, domain.customer_data, gate, http=http
+    )
+    running.store_health = StoreHealth(health_servicer, ("", CHECKOUT_SERVICE), store).start()
+    if metrics is not None:
+        running.results_sampler = Sampler(
+            metrics.take_results, RESULTS_INTERVAL_S, final=True
+        ).start()
+        age = running.store_health.oldest_write_age_s
+        running.writes_sampler = Sampler(
+            lambda: metrics.sample_writes(age()), RESULTS_INTERVAL_S
+        ).start()
+    if options.background_duties:
+        start_background_duties(running, options, metrics)
+    return running
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The domain objects of one server process, over its store."""
+
+    admin: Admin
+    programs: Programs
+    customer_data: CustomerData
+    api_keys: ApiKeys
+    checkout: Checkout
+    qualifier: Qualifier
+    wallet: Wallet
+    cockpit_links: CockpitLinks
+    shop_brandings: ShopBrandings
+    backtests: Backtests
+
+
+def build_domain(
+    store: Store, clock: Clock, options: ServerOptions, metrics: Metrics | None
+) -> Domain:
+    """The domain over `store`, its observers wired; the demo data and the bootstrap admin key
+    installed when the options ask for them."""
     admin = Admin(store, clock)
     programs = Programs(store, clock)
+    customer_data = CustomerData(store, clock, programs)
+    wire_observers(store, programs, customer_data, metrics)
     if options.load_demo_if_empty:
         load_demo_if_empty(admin, store)
     api_keys = ApiKeys(store, clock)
     if options.bootstrap_admin_key and api_keys.install_bootstrap(options.bootstrap_admin_key):
         log.info("installed the bootstrap admin key from $%s", BOOTSTRAP_KEY_ENV)
-    customer_data = CustomerData(store, clock, programs)
     campaigns = CompiledCampaigns(store.catalog)
     preview = Preview(PREVIEW_ROLES)
     checkout = Checkout(
@@ -358,9 +543,42 @@ def start_server(
         preview=preview,
     )
     wallet = Wallet(customer_data, Preparer(store, campaigns))
-    qualifier = Qualifier(store, campaigns, clock, wallet, preview)
-    cockpit_links = CockpitLinks(store, clock, customer_data)
+    return Domain(
+        admin=admin,
+        programs=programs,
+        customer_data=customer_data,
+        api_keys=api_keys,
+        checkout=checkout,
+        qualifier=Qualifier(store, campaigns, clock, wallet, preview),
+        wallet=wallet,
+        cockpit_links=CockpitLinks(store, clock, customer_data),
+        shop_brandings=ShopBrandings(store, clock),
+        backtests=Backtests(store, campaigns, clock, admin.checked_campaign, customer_data.profile),
+    )
 
+
+def wire_observers(
+    store: Store, programs: Programs, customer_data: CustomerData, metrics: Metrics | None
+) -> None:
+    """Who is told of a redemption and its rollback, inside its write transaction, in this
+    order (docs/architecture.md); and who hears of points credited and loyalty accounts
+    written."""
+    observers: list[RedemptionObserver] = [
+        store.balances,  # the gift card and points ledger entries of its debits
+        programs.earning,  # loyalty points for the paid order
+        programs.referrals,  # a referral conversion
+        customer_data,  # the customer's aggregates, segments, distributions, integration events
+    ]
+    if metrics is not None:
+        observers.append(metrics)  # redemptions and rollbacks counted once committed
+    store.redemptions.set_observers(observers)
+    store.balances.points_listeners.append(customer_data.on_points_credited)
+    programs.accounts.listeners.append(customer_data.on_account_written)
+
+
+def build_gate(store: Store, options: ServerOptions, metrics: Metrics | None) -> Gate:
+    """The gate every RPC passes (authentication, admission, limits), with its hooks: request
+    ids and the access log, and the metrics."""
     gate = Gate(
         authenticator=Authenticator(store) if options.auth else None,
         shedder=LoadShedder(
@@ -374,28 +592,58 @@ def start_server(
     if logs.rpc_scopes_wanted():  # JSON logs or an access log: a request id per RPC
         gate.on_start(logs.rpc_started)
         gate.on_finish(logs.rpc_finished)
-    recorder = Metrics() if options.metrics else None
-    if recorder is not None:
-        gate.on_finish(recorder.rpc_finished)
-        gate.on_refusal(recorder.refused)
-        gate.on_error(recorder.rejected)
-        group_commit.observer = recorder
-        store.redemptions.observers.append(recorder)
+    if metrics is not None:
+        gate.on_finish(metrics.rpc_finished)
+        gate.on_refusal(metrics.refused)
+        gate.on_error(metrics.rejected)
+    return gate
+
+
+@dataclass(frozen=True)
+class Services:
+    """What add_services registered besides the domain's handlers."""
+
+    health: health.HealthServicer
+    # Every service the gate serves (health's included), for the HTTP door.
+    names: tuple[str, ...]
+
+
+def add_services(gate: Gate, domain: Domain) -> Services:
+    """Registers the checkout, admin and events services, health and reflection on the gate."""
     health_servicer = health.HealthServicer()
-    services = (CHECKOUT_SERVICE, ADMIN_SERVICE, EVENTS_SERVICE)
     collected = HandlerCollector()
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(admin, programs, customer_data, api_keys, cockpit_links), collected
+        AdminServicer(
+            domain.admin,
+            domain.programs,
+            domain.customer_data,
+            domain.api_keys,
+            domain.cockpit_links,
+            domain.shop_brandings,
+            domain.backtests,
+        ),
+        collected,
     )
     events_pb2_grpc.add_EventsServiceServicer_to_server(
-        events_servicer(as_is, as_is, programs, customer_data), collected
+        EventsServicer(domain.programs, domain.customer_data), collected
     )
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, collected)
-    add_reflection((*services, health.SERVICE_NAME), collected)
-    gate.add(CHECKOUT_SERVICE, checkout_handlers(checkout, qualifier), with_caller=WITH_CALLER)
+    # The collector offers what the add_*_to_server functions call of a grpc.Server.
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, cast(grpc.Server, collected))
+    names = (*SERVICES, health.SERVICE_NAME)
+    add_reflection(names, collected)
+    gate.add(
+        CHECKOUT_SERVICE,
+        checkout_handlers(domain.checkout, domain.qualifier),
+        with_caller=WITH_CALLER,
+    )
     for service, handlers in collected.services.items():
         gate.add(service, handlers)
+    return Services(health_servicer, names)
 
+
+def bind_grpc(gate: Gate, listen: str, options: ServerOptions) -> tuple[grpc.Server, int]:
+    """The gRPC server with the gate's methods, bound to `listen` (not started yet), and its
+    port."""
     threads = options.thread_count()
     if threads < options.max_concurrent_rpcs:
         log.warning(
@@ -418,57 +666,54 @@ def start_server(
     else:
         port = server.add_insecure_port(listen)
     if port == 0:
-        store.close()
         raise OSError(f"cannot listen on {listen}")
-    http = None
-    if options.http_listen is not None:
-        api = ConnectApi(
-            gate, (*services, health.SERVICE_NAME), max_message_bytes=options.max_message_bytes
-        )
-        app = HttpApp(api)
-        app.add_pages(
-            "/cockpit/",
-            cockpit_pages(
-                cockpit_links.opened,
-                lambda customer_id: cockpit_view(
-                    customer_data, wallet, customer_id, clock.now_ms()
-                ),
+    return server, port
+
+
+def bind_http(
+    gate: Gate, services: Services, domain: Domain, clock: Clock, options: ServerOptions
+) -> HttpServer:
+    """The HTTP port (not started yet): the Connect API over the gate, the web console and the
+    customer cockpit's pages."""
+    assert options.http_listen is not None
+    api = ConnectApi(gate, services.names, max_message_bytes=options.max_message_bytes)
+    app = HttpApp(api)
+    app.add_pages(
+        "/cockpit/",
+        cockpit_pages(
+            domain.cockpit_links.opened,
+            lambda customer_id: cockpit_view(
+                domain.customer_data, domain.wallet, customer_id, clock.now_ms()
             ),
-        )
-        try:
-            http = HttpServer(
-                options.http_listen,
-                app,
-                reuse_port=options.reuse_port,
-                max_calls=options.max_concurrent_rpcs,
-            )
-        except OSError:
-            store.close()
-            raise
-    server.start()
-    if http is not None:
-        http.start()
-    for name in ("", *services):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    running = RunningServer(server, port, store, health_servicer, customer_data, gate, http=http)
-    if recorder is not None:
-        running.results_sampler = Sampler(
-            recorder.take_results, RESULTS_INTERVAL_S, final=True
-        ).start()
-    if options.background_duties:
-        # A store written before customer search existed: its customers indexed once.
-        indexed = customer_data.search.index_all()
-        if indexed:
-            log.info("indexed %d customers for search", indexed)
-        if recorder is not None:
-            running.store_sampler = Sampler(lambda: recorder.sample_store(store)).start()
-        running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
-        if options.scheduler_interval_s > 0:
-            running.scheduler.start()
-        if options.webhook is not None:
-            running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
-            running.webhooks.start()
-    return running
+            domain.shop_brandings.get,
+        ),
+    )
+    return HttpServer(
+        options.http_listen,
+        app,
+        reuse_port=options.reuse_port,
+        max_calls=options.max_concurrent_rpcs,
+    )
+
+
+def start_background_duties(
+    running: RunningServer, options: ServerOptions, metrics: Metrics | None
+) -> None:
+    """What only one process of a server does: the search index of an older store, the store's
+    gauges, the scheduler and the webhook sender."""
+    store, customer_data = running.store, running.customer_data
+    # A store written before customer search existed: its customers indexed once.
+    indexed = customer_data.search.index_all()
+    if indexed:
+        log.info("indexed %d customers for search", indexed)
+    if metrics is not None:
+        running.store_sampler = Sampler(lambda: metrics.sample_store(store)).start()
+    running.scheduler = Scheduler(customer_data, interval_s=options.scheduler_interval_s)
+    if options.scheduler_interval_s > 0:
+        running.scheduler.start()
+    if options.webhook is not None:
+        running.webhooks = WebhookSender(store, customer_data.events, options.webhook)
+        running.webhooks.start()
 
 
 def freeze_start_up_heap() -> int:

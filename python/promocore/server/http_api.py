@@ -48,12 +48,12 @@ import urllib.parse
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import orjson
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
-from google.protobuf.message import DecodeError
+from google.protobuf import descriptor_pool, json_format, message_factory
+from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 
 from promocore import _engine
@@ -63,11 +63,14 @@ from promocore.server.gate import Gate, answer_status
 from promocore.server.request_guard import HARD_CAP_FACTOR, too_large
 from promocore.server.roles import is_open
 from promocore.store.errors import STORE_UNREACHABLE
+from promocore.wire.plain import descriptor_of
 from promocore.wire.status import to_status
 
 log = logging.getLogger("promocore.http")
 
 API_KEY_HEADER = "x-api-key"
+# A call's metadata: (key, value) pairs, values text (or bytes for a -bin key).
+Metadata = Sequence[tuple[str, Any]]
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 TIMEOUT_HEADER = "connect-timeout-ms"
 
@@ -173,7 +176,7 @@ class Aborted(Exception):
 class _Status(grpc.Status):
     code: grpc.StatusCode
     details: str
-    trailing_metadata: tuple = ()
+    trailing_metadata: tuple[tuple[str, str | bytes], ...] = ()
 
 
 class HttpCallContext:
@@ -187,7 +190,7 @@ class HttpCallContext:
         self._deadline = deadline
         self._code: grpc.StatusCode | None = None
         self._details = ""
-        self._trailing: tuple = ()
+        self._trailing: Metadata = ()
         self._callbacks: list[Callable[[], None]] = []
         self.active = True
 
@@ -237,7 +240,7 @@ class HttpCallContext:
     def set_details(self, details: str) -> None:
         self._details = details
 
-    def trailing_metadata(self) -> tuple:
+    def trailing_metadata(self) -> Metadata:
         return self._trailing
 
     def set_trailing_metadata(self, metadata: Iterable[tuple[str, Any]]) -> None:
@@ -307,9 +310,9 @@ class Reply:
 @dataclass(frozen=True)
 class Route:
     path: str  # /package.Service/Method
-    input: type
-    output: type
-    handler: grpc.RpcMethodHandler
+    input: type[Message]
+    output: type[Message]
+    handler: grpc.RpcMethodHandler[Any, Any]
     client_streaming: bool
     server_streaming: bool
     open: bool  # health checking and reflection: called without a key
@@ -320,7 +323,21 @@ class Route:
 
     def response_bytes(self, response: Any) -> bytes:
         serialize = self.handler.response_serializer
-        return serialize(response) if serialize is not None else response
+        return serialize(response) if serialize is not None else bytes(response)
+
+    @property
+    def behaviour(self) -> Callable[[Any, HttpCallContext], Any]:
+        """The handler's one behaviour (its shape: client_streaming, server_streaming), called
+        with this door's context where gRPC passes its ServicerContext."""
+        handler = self.handler
+        behaviour = (
+            handler.unary_unary
+            or handler.unary_stream
+            or handler.stream_unary
+            or handler.stream_stream
+        )
+        assert behaviour is not None, "a handler has one of the four shapes"
+        return cast(Callable[[Any, HttpCallContext], Any], behaviour)
 
 
 class ConnectApi:
@@ -331,7 +348,7 @@ class ConnectApi:
         self.max_message_bytes = max_message_bytes
         self.routes: dict[str, Route] = {}
         services = tuple(services)
-        self._json = json_codec_of(services)
+        self._json = JsonTranscoder(services)
         pool = descriptor_pool.Default()
         for service_name in services:
             service = pool.FindServiceByName(service_name)
@@ -384,6 +401,7 @@ class ConnectApi:
         raw, status = self._call_unary(route, request, context)
         if status is not None:
             return error_reply(status, context.trailing_metadata())
+        assert raw is not None, "a call answers bytes or a status"
         answer = self._json.to_json(_name(route.output), raw) if as_json else raw
         headers = _trailer_headers(context.trailing_metadata())
         if compress and len(answer) >= COMPRESS_FROM_BYTES:
@@ -395,7 +413,7 @@ class ConnectApi:
         self, route: Route, request: bytes, context: HttpCallContext
     ) -> tuple[bytes, None] | tuple[None, grpc.Status]:
         try:
-            response = route.handler.unary_unary(request, context)
+            response = route.behaviour(request, context)
         except Aborted as aborted:
             return None, aborted.status
         except Exception:
@@ -457,16 +475,16 @@ class ConnectApi:
         except (PromocoreError, *STORE_UNREACHABLE) as error:
             yield self._end(codec, answer_status(error), ())
             return
-        handler = route.handler
+        behaviour = route.behaviour
         try:
             if route.client_streaming and route.server_streaming:
-                responses = handler.stream_stream(iter(requests), context)
+                responses = behaviour(iter(requests), context)
             elif route.client_streaming:
-                responses = iter((handler.stream_unary(iter(requests), context),))
+                responses = iter((behaviour(iter(requests), context),))
             elif route.server_streaming:
-                responses = handler.unary_stream(requests[0], context)
+                responses = behaviour(requests[0], context)
             else:
-                responses = iter((handler.unary_unary(requests[0], context),))
+                responses = iter((behaviour(requests[0], context),))
             for response in responses:
                 raw = route.response_bytes(response)
                 message = self._json.to_json(_name(route.output), raw) if codec.as_json else raw
@@ -486,7 +504,7 @@ class ConnectApi:
         yield self._end(codec, None, context.trailing_metadata())
 
     @staticmethod
-    def _end(codec: Codec, status: grpc.Status | None, trailing: Sequence) -> bytes:
+    def _end(codec: Codec, status: grpc.Status | None, trailing: Metadata) -> bytes:
         if codec.protocol is Protocol.GRPC_WEB:
             frame = _grpc_web_trailer(status, trailing)
             return _base64_frame(frame) if codec.text else frame
@@ -515,7 +533,7 @@ def accepts_gzip(codec: Codec, headers: Mapping[str, str]) -> bool:
     return any(part.split(";")[0].strip() == GZIP for part in offered.split(","))
 
 
-def _non_blocking(handler: grpc.RpcMethodHandler) -> bool:
+def _non_blocking(handler: grpc.RpcMethodHandler[Any, Any]) -> bool:
     """grpc_health's Watch answers from gRPC callbacks, not as a generator: not served here."""
     return any(
         getattr(behaviour, "experimental_non_blocking", False)
@@ -524,7 +542,7 @@ def _non_blocking(handler: grpc.RpcMethodHandler) -> bool:
 
 
 def _decode(
-    json_codec: _engine.JsonCodec, message_type: type, body: bytes, as_json: bool, limit: int
+    json_codec: JsonTranscoder, message_type: type, body: bytes, as_json: bool, limit: int
 ) -> bytes:
     """The request's protobuf bytes; JSON is transcoded into its message first, in Rust (an
     error is INVALID_ARGUMENT on "request" with protobuf's json_format's words, which name the
@@ -546,30 +564,46 @@ def _decode(
         raise InvalidArgumentError(
             "request", f"not a valid {_name(message_type)}: {error}"
         ) from None
-    return message.SerializeToString()
+    serialized: bytes = message.SerializeToString()
+    return serialized
 
 
-def _name(message_type: type) -> str:
-    return message_type.DESCRIPTOR.full_name
+def _name(message_type: type[Message]) -> str:
+    return descriptor_of(message_type).full_name
 
 
-def json_codec_of(services: Iterable[str]) -> _engine.JsonCodec:
-    """The Rust transcoder of the services' messages (their files and every file they import)."""
-    files = descriptor_pb2.FileDescriptorSet()
-    seen: set[str] = set()
+class JsonTranscoder:
+    """Proto3 JSON <-> protobuf bytes of the services' messages: promocore's own through the
+    engine's generated codec (a checkout cart in some 10 µs), the few others (grpc.health)
+    through protobuf's json_format."""
 
-    def add(file: Any) -> None:
-        if file.name in seen:
-            return
-        seen.add(file.name)
-        for dependency in file.dependencies:
-            add(dependency)
-        files.file.append(descriptor_pb2.FileDescriptorProto.FromString(file.serialized_pb))
+    def __init__(self, services: Iterable[str]) -> None:
+        self._engine = _engine.JsonCodec()
+        self._others: dict[str, type[Any]] = {}
+        pool = descriptor_pool.Default()
+        for service in services:
+            for method in pool.FindServiceByName(service).methods:
+                for message in (method.input_type, method.output_type):
+                    if not self._engine.knows(message.full_name):
+                        self._others[message.full_name] = message_factory.GetMessageClass(message)
 
-    pool = descriptor_pool.Default()
-    for service in services:
-        add(pool.FindServiceByName(service).file)
-    return _engine.JsonCodec(files.SerializeToString())
+    def to_proto(self, message_name: str, json: bytes) -> bytes:
+        """ValueError when `json` is not a `message_name` (unknown fields included)."""
+        other = self._others.get(message_name)
+        if other is None:
+            return self._engine.to_proto(message_name, json)
+        message = other()
+        try:
+            json_format.Parse(json, message)
+        except (json_format.ParseError, UnicodeDecodeError) as error:
+            raise ValueError(str(error)) from None
+        return bytes(message.SerializeToString())
+
+    def to_json(self, message_name: str, data: bytes) -> bytes:
+        other = self._others.get(message_name)
+        if other is None:
+            return self._engine.to_json(message_name, data)
+        return orjson.dumps(json_format.MessageToDict(other.FromString(data)))
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
@@ -628,7 +662,7 @@ def _base64_frame(frame: bytes) -> bytes:
     return base64.b64encode(frame)
 
 
-def _grpc_web_trailer(status: grpc.Status | None, trailing: Sequence) -> bytes:
+def _grpc_web_trailer(status: grpc.Status | None, trailing: Metadata) -> bytes:
     """gRPC-Web's trailer frame: the status as HTTP/1-style header lines."""
     code = grpc.StatusCode.OK if status is None else status.code
     lines = [f"grpc-status: {code.value[0]}"]
@@ -645,7 +679,7 @@ def _grpc_web_reply(
     codec: Codec,
     messages: list[bytes],
     status: grpc.Status | None,
-    trailing: Sequence,
+    trailing: Metadata,
     headers: list[tuple[str, str]] | None = None,
 ) -> Reply:
     body = b"".join((*messages, _grpc_web_trailer(status, trailing)))
@@ -663,7 +697,9 @@ def connect_error(status: grpc.Status) -> tuple[int, dict[str, Any]]:
         if key != STATUS_DETAILS_KEY:
             continue
         try:
-            rich = status_pb2.Status.FromString(value)
+            rich = status_pb2.Status.FromString(
+                value if isinstance(value, bytes) else value.encode()
+            )
         except DecodeError:
             continue
         for detail in rich.details:
@@ -681,7 +717,7 @@ def connect_error(status: grpc.Status) -> tuple[int, dict[str, Any]]:
     return http_status, error
 
 
-def error_reply(status: grpc.Status, trailing: Sequence = ()) -> Reply:
+def error_reply(status: grpc.Status, trailing: Metadata = ()) -> Reply:
     """Connect's unary error: always JSON, whatever the request's codec."""
     http_status, error = connect_error(status)
     headers = _trailer_headers(trailing)
@@ -712,7 +748,7 @@ def status_error(codec: Codec | None, status: grpc.Status) -> Reply:
     return error_reply(status)
 
 
-def _end_stream(status: grpc.Status | None, trailing: Sequence) -> bytes:
+def _end_stream(status: grpc.Status | None, trailing: Metadata) -> bytes:
     end: dict[str, Any] = {}
     if status is not None:
         end["error"] = connect_error(status)[1]
@@ -722,7 +758,7 @@ def _end_stream(status: grpc.Status | None, trailing: Sequence) -> bytes:
     return _frame(_END_STREAM, orjson.dumps(end))
 
 
-def _trailer_headers(trailing: Sequence) -> list[tuple[str, str]]:
+def _trailer_headers(trailing: Metadata) -> list[tuple[str, str]]:
     """Connect's unary trailers: `Trailer-` headers (the request id of promocore.server.logs)."""
     return [
         (f"trailer-{key}", value)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 import queue
@@ -42,7 +43,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import uvloop
@@ -86,33 +87,60 @@ _CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-# Nothing from anywhere else: scripts, styles, images (QR codes are data: URLs) and calls.
-SECURITY_HEADERS = [
-    (
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    ),
-    ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "no-referrer"),
-    ("cache-control", "no-store"),
-]
+
+
+# Nothing from anywhere else: scripts, styles, images (QR codes are data: URLs) and calls. A page
+# may add image origins of its own (the cockpit: the shop's logo, an https origin it checked).
+def security_headers(image_origins: str = "") -> list[tuple[str, str]]:
+    images = f"'self' data: {image_origins}" if image_origins else "'self' data:"
+    return [
+        (
+            "content-security-policy",
+            f"default-src 'self'; img-src {images}; script-src 'self'; style-src 'self'; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ]
+
+
+SECURITY_HEADERS = security_headers()
 
 # Every API answer (unary, streamed, errors): it may hold what must not be kept in a cache along
 # the way (CreateApiKey's secret, a customer's wallet), nor be read as another type.
 API_HEADERS = [("cache-control", "no-store"), ("x-content-type-options", "nosniff")]
 
-# A page handler: (path, query) -> (status, content type, body); the cockpit registers one.
-PageHandler = Callable[[str, str], tuple[int, str, bytes]]
+# A page handler: (path, query) -> (status, content type, body, image origins the page may load
+# beside its own: "" for none); the cockpit registers one.
+PageHandler = Callable[[str, str], tuple[int, str, bytes, str]]
+
+
+# Libraries the console uses, served from the wheels that ship them (nothing from a CDN):
+# console path -> (package, file inside it). plotly's wheel ships plotly.js, which draws the
+# dashboard's and the reports' charts (docs/architecture.md says why plotly).
+CONSOLE_VENDOR_FILES = {"vendor/plotly.min.js": ("plotly", "package_data/plotly.min.js")}
 
 
 def console_files() -> dict[str, bytes]:
-    """The console's files by name, read once from the package."""
-    return {
+    """The console's files by name, read once from the package and the vendors' wheels."""
+    files = {
         entry.name: entry.read_bytes()
         for entry in sorted(CONSOLE_DIRECTORY.iterdir())
         if entry.is_file() and entry.suffix in _CONTENT_TYPES
     }
+    for name, (package, inside) in CONSOLE_VENDOR_FILES.items():
+        files[name] = _package_file(package, inside)
+    return files
+
+
+def _package_file(package: str, inside: str) -> bytes:
+    """A file of an installed package, found without importing the package (plotly's Python
+    side is not needed, only its JavaScript)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the console needs the {package!r} package installed (pyproject.toml)")
+    return (Path(next(iter(spec.submodule_search_locations))) / inside).read_bytes()
 
 
 def bind_http_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
@@ -159,13 +187,13 @@ class CallThreads:
     def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
         self._loop = loop
         self._size = size
-        self._queue: queue.SimpleQueue[tuple[Callable, tuple, asyncio.Future] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[
+            tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]] | None
+        ] = queue.SimpleQueue()
         self._idle = threading.Semaphore(0)
         self._threads: list[threading.Thread] = []
 
-    def submit(self, function: Callable, *args: Any) -> asyncio.Future:
+    def submit(self, function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         """`function(*args)` in a thread; the future (of the loop) has its result."""
         future = self._loop.create_future()
         self._queue.put((function, args, future))
@@ -195,12 +223,12 @@ class CallThreads:
             self._queue.put(None)
 
 
-def _resolve(future: asyncio.Future, result: Any) -> None:
+def _resolve(future: asyncio.Future[Any], result: Any) -> None:
     if not future.done():
         future.set_result(result)
 
 
-def _fail(future: asyncio.Future, error: BaseException) -> None:
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
     if not future.done():
         future.set_exception(error)
 
@@ -228,7 +256,7 @@ class HttpDoor:
         if self._threads is not None:
             self._threads.stop()
 
-    def _run(self, function: Callable, *args: Any) -> asyncio.Future:
+    def _run(self, function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         """`function(*args)` in a call thread (one more call in progress until it returns)."""
         if self._threads is None:
             self._threads = CallThreads(asyncio.get_running_loop(), self.max_calls)
@@ -263,7 +291,7 @@ class HttpDoor:
         if refusal is not None:
             _send(proto, http_api.status_error(codec if fits else None, refusal))
             return
-        if not fits:
+        if codec is None or not fits:
             got = headers.get("content-type") or "none"
             reply = transport_error(
                 None,
@@ -314,7 +342,7 @@ class HttpDoor:
         reading = asyncio.ensure_future(proto() if length is not None else _read_capped(proto, cap))
         timer = loop.call_later(BODY_TIMEOUT_S, reading.cancel)
         try:
-            body = await reading
+            body: bytes = await reading
         except _TooLarge:
             return _too_large(codec, cap, None)
         except asyncio.CancelledError:
@@ -469,12 +497,14 @@ class HttpDoor:
             if path.startswith(prefix):
                 try:
                     # A page reads the store: in a call thread, like a call.
-                    status, content_type, body = await self._run(handler, path, scope.query_string)
+                    status, content_type, body, images = await self._run(
+                        handler, path, scope.query_string
+                    )
                 except Exception:
                     log.exception("page %s failed", prefix)
-                    status, content_type = 500, "text/plain; charset=utf-8"
+                    status, content_type, images = 500, "text/plain; charset=utf-8", ""
                     body = b"The page could not be made; try again later.\n"
-                _send_page(proto, status, content_type, body)
+                _send_page(proto, status, content_type, body, images)
                 return
 
 
@@ -522,8 +552,11 @@ def _send(proto: Any, reply: Reply) -> None:
     )
 
 
-def _send_page(proto: Any, status: int, content_type: str, body: bytes) -> None:
-    proto.response_bytes(status, [("content-type", content_type), *SECURITY_HEADERS], body)
+def _send_page(
+    proto: Any, status: int, content_type: str, body: bytes, image_origins: str = ""
+) -> None:
+    headers = security_headers(image_origins) if image_origins else SECURITY_HEADERS
+    proto.response_bytes(status, [("content-type", content_type), *headers], body)
 
 
 def raise_open_files_limit() -> int:
@@ -572,10 +605,12 @@ class HttpServer:
         asyncio.set_event_loop(loop)
         # granian calls this once its server has stopped (connections closed).
         self._signal.add_cb(lambda: loop.call_soon_threadsafe(loop.stop))
-        worker = RSGIWorker(
+        # granian's _granian.pyi lags its runtime: this worker takes an IPC and a metrics
+        # argument and has serve_async (both used by granian's own worker code).
+        worker = cast(Any, RSGIWorker)(
             1,  # worker id, for granian's log lines
             # granian closes the descriptor it is given when it stops: a duplicate of ours.
-            (None, SocketHolder(os.dup(self._socket.fileno()), False, LISTEN_BACKLOG)),
+            (None, cast(Any, SocketHolder)(os.dup(self._socket.fileno()), False, LISTEN_BACKLOG)),
             None,  # no IPC (granian's metrics)
             1,  # runtime threads: Rust's I/O, a fraction of a core at our request rates
             16,  # runtime blocking threads (granian's own, not our calls)

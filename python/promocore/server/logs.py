@@ -33,8 +33,6 @@ TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 # pck_<16 hex id>_<secret>: the secret part is what must never reach a log.
 _API_KEY = re.compile(r"\b(pck_[0-9a-f]{16}_)[A-Za-z0-9_\-]+")
-# Fields of an RPC's lines, in this order; set by `begin_rpc`.
-RPC_FIELDS = ("method", "peer", "key_id", "request_id")
 
 
 class RpcScope:
@@ -71,14 +69,6 @@ def begin_rpc(method: str, context: Any) -> RpcScope:
     scope = RpcScope(method, context, new_request_id())
     _current_rpc.set(scope)
     return scope
-
-
-def current_rpc() -> RpcScope | None:
-    return _current_rpc.get()
-
-
-def end_rpc() -> None:
-    _current_rpc.set(None)
 
 
 def set_worker(index: int | None) -> None:
@@ -130,7 +120,9 @@ class JsonLines(OrjsonFormatter):
             rename_fields={"levelname": "level", "name": "logger"},
         )
 
-    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
         log_data["time"] = (
             datetime.fromtimestamp(record.created, tz=UTC)
             .isoformat(timespec="milliseconds")
@@ -146,7 +138,7 @@ class _TextWithRpc(logging.Formatter):
         line = super().format(record)
         request_id = getattr(record, "request_id", None)
         if request_id and record.name != ACCESS_LOGGER:
-            line += f" [{record.method} {request_id}]"
+            line += f" [{getattr(record, 'method', '')} {request_id}]"
         return line
 
 
@@ -191,10 +183,6 @@ def configure(
         access.addHandler(file_handler)
     else:
         access.propagate = True
-
-
-def access_log_enabled() -> bool:
-    return _access_enabled
 
 
 def rpc_scopes_wanted() -> bool:

@@ -37,6 +37,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 import grpc
 
 from promocore import _engine
+from promocore.server.store_health import free_bytes
 
 log = logging.getLogger("promocore.metrics")
 
@@ -225,6 +226,18 @@ class Metrics:
             multiprocess_mode="livemostrecent",
             registry=None,
         )
+        self.store_free_bytes = Gauge(
+            f"{NAMESPACE}_store_free_bytes",
+            "Free space on the file system of the store's data directory (LMDB)",
+            multiprocess_mode="livemostrecent",
+            registry=None,
+        )
+        self.oldest_write_seconds = Gauge(
+            f"{NAMESPACE}_oldest_queued_write_seconds",
+            "Age of the oldest write waiting for its group commit (the most of any worker)",
+            multiprocess_mode="livemax",
+            registry=None,
+        )
         # Children per (method, code), made on first use: labels() costs more than inc().
         self._per_rpc: dict[tuple[str, grpc.StatusCode], tuple[Any, Any, Any]] = {}
         self._lock = threading.Lock()
@@ -317,6 +330,12 @@ class Metrics:
                 held += 1
                 found = cursor.next()
         self.reservations_held.set(held)
+        free = free_bytes(store)
+        if free is not None:
+            self.store_free_bytes.set(free)
+
+    def sample_writes(self, oldest_write_age_s: float) -> None:
+        self.oldest_write_seconds.set(oldest_write_age_s)
 
 
 class Sampler:

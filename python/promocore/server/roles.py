@@ -13,6 +13,8 @@ Previews (`evaluate_at` on Validate and Qualify) are for PREVIEW_ROLES only.
 
 from __future__ import annotations
 
+from google.protobuf.descriptor import FileDescriptor
+
 from promocore.v1 import admin_pb2, checkout_pb2, events_pb2
 
 OPEN_SERVICES = (
@@ -22,7 +24,7 @@ OPEN_SERVICES = (
 )
 
 
-def _methods(file_descriptor, service: str) -> dict[str, str]:
+def _methods(file_descriptor: FileDescriptor, service: str) -> dict[str, str]:
     """RPC name -> full method path ("/promocore.v1.CheckoutService/Validate")."""
     descriptor = file_descriptor.services_by_name[service]
     return {m.name: f"/{descriptor.full_name}/{m.name}" for m in descriptor.methods}
@@ -34,8 +36,9 @@ EVENTS_RPCS = _methods(events_pb2.DESCRIPTOR, "EventsService")
 # Reads that still hand out what a key-holder must not see.
 # The audit log names who changed what (key ids) with every before/after: for admins.
 _ADMIN_ONLY_READS = {"ListApiKeys", "ListAuditLog"}
-# Not named Get/List but reading only: how a rule reads in words (nothing stored, nothing read).
-_OTHER_READS = {"DescribeRules"}
+# Not named Get/List but reading only: how a rule reads in words (nothing stored, nothing read)
+# and how many customers a draft segment rule holds (nothing stored).
+_OTHER_READS = {"DescribeRules", "CountSegmentMembers"}
 
 
 def _reads() -> frozenset[str]:
@@ -86,10 +89,6 @@ PREVIEW_ROLES = frozenset({admin_pb2.ROLE_ADMIN, admin_pb2.ROLE_SUPPORT})
 
 def is_open(method: str) -> bool:
     return method.startswith(OPEN_SERVICES)
-
-
-def may_call(role: int, method: str) -> bool:
-    return method in ALLOWED.get(role, frozenset())
 
 
 def allowed_roles(method: str) -> frozenset[int]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import lmdb
-
 from promocore.errors import FailedPreconditionError
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import decode_counter
@@ -20,6 +18,7 @@ from promocore.store.ledger import Ledger
 from promocore.store.points_buckets import PointsBuckets, is_expired
 from promocore.store.redemptions import Redeemed, RedemptionLog
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1 import loyalty_pb2
 from promocore.v1.internal import store_pb2
 
@@ -34,25 +33,20 @@ class BalanceBook:
         self.ledger = Ledger(tables)
         self.buckets = PointsBuckets(tables)
         # Told of every points credit inside its transaction (integration events).
-        self.points_listeners: list[
-            Callable[[lmdb.Transaction, bytes, store_pb2.Credit], None]
-        ] = []
-        redemptions.observers.append(self)
+        self.points_listeners: list[Callable[[Txn, bytes, store_pb2.Credit], None]] = []
 
     # Reading -------------------------------------------------------------------------------
 
-    def balance(self, txn: lmdb.Transaction, key: bytes) -> int:
+    def balance(self, txn: Txn, key: bytes) -> int:
         return decode_counter(txn.get(key, db=self._t.counters))
 
-    def effects(self, txn: lmdb.Transaction, redemption_id: str) -> store_pb2.BalanceEffects:
+    def effects(self, txn: Txn, redemption_id: str) -> store_pb2.BalanceEffects:
         raw = txn.get(redemption_id.encode(), db=self._t.balance_effects)
         return (
             store_pb2.BalanceEffects() if raw is None else store_pb2.BalanceEffects.FromString(raw)
         )
 
-    def add_effects(
-        self, txn: lmdb.Transaction, redemption_id: str, more: store_pb2.BalanceEffects
-    ) -> None:
+    def add_effects(self, txn: Txn, redemption_id: str, more: store_pb2.BalanceEffects) -> None:
         effects = self.effects(txn, redemption_id)
         effects.MergeFrom(more)
         txn.put(redemption_id.encode(), effects.SerializeToString(), db=self._t.balance_effects)
@@ -61,13 +55,13 @@ class BalanceBook:
 
     def credit_gift(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         normalized_code: bytes,
         amount: int,
         *,
         at_ms: int,
         reason: str,
-        kind: int = loyalty_pb2.LEDGER_CREDIT,
+        kind: loyalty_pb2.LedgerEntryKind = loyalty_pb2.LEDGER_CREDIT,
     ) -> loyalty_pb2.LedgerEntry:
         credit = store_pb2.Credit(amount=amount, at_unix_ms=at_ms, reason=reason, kind=kind)
         return self._credit(txn, CounterKeys.gift_balance_key(normalized_code), credit)
@@ -76,7 +70,7 @@ class BalanceBook:
 
     def credit_points(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         normalized_code: bytes,
         points: int,
         *,
@@ -85,7 +79,7 @@ class BalanceBook:
         expires_at_ms: int,
         source: str,
         redemption_id: str = "",
-        kind: int = loyalty_pb2.LEDGER_CREDIT,
+        kind: loyalty_pb2.LedgerEntryKind = loyalty_pb2.LEDGER_CREDIT,
     ) -> store_pb2.BucketChange:
         """A new earn bucket of `points` (> 0)."""
         bucket = store_pb2.PointsBucket(
@@ -115,14 +109,14 @@ class BalanceBook:
 
     def spend_points(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         normalized_code: bytes,
         points: int,
         *,
         now_ms: int,
         reason: str,
         reference: str = "",
-        kind: int = loyalty_pb2.LEDGER_DEBIT,
+        kind: loyalty_pb2.LedgerEntryKind = loyalty_pb2.LEDGER_DEBIT,
     ) -> list[store_pb2.BucketChange]:
         """Spends `points` (> 0) oldest bucket first; FAILED_PRECONDITION insufficient_points
         when fewer are spendable now (pending and expired points never count)."""
@@ -141,7 +135,7 @@ class BalanceBook:
         self._credit(txn, CounterKeys.points_balance_key(normalized_code), credit)
         return changes
 
-    def expire_due(self, txn: lmdb.Transaction, normalized_code: bytes, now_ms: int) -> int:
+    def expire_due(self, txn: Txn, normalized_code: bytes, now_ms: int) -> int:
         """Writes off the expired buckets' points (an EXPIRY ledger entry each)."""
         written_off = 0
         for bucket in self.buckets.all(txn, normalized_code):
@@ -162,7 +156,7 @@ class BalanceBook:
 
     def take_back(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         change: store_pb2.BucketChange,
         *,
         at_ms: int,
@@ -191,7 +185,7 @@ class BalanceBook:
 
     # The redemption log's observer ---------------------------------------------------------
 
-    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None:
+    def on_redeemed(self, txn: Txn, redeemed: Redeemed) -> None:
         """The redemption's balance debits (already applied to the counters): ledger entries,
         and the points taken from the spendable buckets, oldest first."""
         debits = redeemed.balance_debits
@@ -218,7 +212,7 @@ class BalanceBook:
 
     def on_rolled_back(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredRedemption,
         rollback: store_pb2.Rollback,
     ) -> None:
@@ -251,9 +245,7 @@ class BalanceBook:
 
     # Internals -----------------------------------------------------------------------------
 
-    def _credit(
-        self, txn: lmdb.Transaction, key: bytes, credit: store_pb2.Credit
-    ) -> loyalty_pb2.LedgerEntry:
+    def _credit(self, txn: Txn, key: bytes, credit: store_pb2.Credit) -> loyalty_pb2.LedgerEntry:
         credit.key = key
         kind = credit.kind or (
             loyalty_pb2.LEDGER_CREDIT if credit.amount >= 0 else loyalty_pb2.LEDGER_DEBIT
@@ -277,10 +269,10 @@ class BalanceBook:
 
     def _entry(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         key: bytes,
         delta: int,
-        kind: int,
+        kind: loyalty_pb2.LedgerEntryKind,
         at_ms: int,
         reason: str,
         redemption_id: str,

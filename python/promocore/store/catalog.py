@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-import lmdb
-
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
 from promocore.store.keys import (
     campaign_code_key,
@@ -19,6 +17,7 @@ from promocore.store.keys import (
     prefetch,
 )
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1 import admin_pb2, campaign_pb2
 
 # Bumped by every change of a campaign, a setting or the public codes, so every process can
@@ -34,44 +33,42 @@ class Catalog:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    def generation(self, txn: lmdb.Transaction) -> int:
+    def generation(self, txn: Txn) -> int:
         return decode_counter(txn.get(GENERATION_KEY, db=self._t.counters))
 
-    def _bump_generation(self, txn: lmdb.Transaction) -> None:
+    def _bump_generation(self, txn: Txn) -> None:
         txn.put(GENERATION_KEY, encode_counter(self.generation(txn) + 1), db=self._t.counters)
 
     # Settings --------------------------------------------------------------------------------
 
-    def stacking_rules(self, txn: lmdb.Transaction) -> campaign_pb2.StackingRules | None:
+    def stacking_rules(self, txn: Txn) -> campaign_pb2.StackingRules | None:
         raw = txn.get(STACKING_RULES_KEY, db=self._t.settings)
         return None if raw is None else campaign_pb2.StackingRules.FromString(raw)
 
-    def support_limits(self, txn: lmdb.Transaction) -> admin_pb2.SupportLimits:
+    def support_limits(self, txn: Txn) -> admin_pb2.SupportLimits:
         raw = txn.get(SUPPORT_LIMITS_KEY, db=self._t.settings)
         return admin_pb2.SupportLimits() if raw is None else admin_pb2.SupportLimits.FromString(raw)
 
-    def put_support_limits(self, txn: lmdb.Transaction, limits: admin_pb2.SupportLimits) -> None:
+    def put_support_limits(self, txn: Txn, limits: admin_pb2.SupportLimits) -> None:
         txn.put(SUPPORT_LIMITS_KEY, limits.SerializeToString(), db=self._t.settings)
 
-    def put_stacking_rules(self, txn: lmdb.Transaction, rules: campaign_pb2.StackingRules) -> None:
+    def put_stacking_rules(self, txn: Txn, rules: campaign_pb2.StackingRules) -> None:
         txn.put(STACKING_RULES_KEY, rules.SerializeToString(), db=self._t.settings)
         self._bump_generation(txn)
 
     # Campaigns -----------------------------------------------------------------------------
 
-    def head_version(self, txn: lmdb.Transaction, campaign_id: str) -> int | None:
+    def head_version(self, txn: Txn, campaign_id: str) -> int | None:
         raw = txn.get(campaign_id.encode(), db=self._t.campaign_heads)
         return None if raw is None else decode_u64(raw)
 
-    def campaign_bytes(self, txn: lmdb.Transaction, campaign_id: str, version: int) -> bytes:
+    def campaign_bytes(self, txn: Txn, campaign_id: str, version: int) -> bytes:
         raw = txn.get(campaign_version_key(campaign_id, version), db=self._t.campaign_versions)
         if raw is None:
             raise NotFoundError(f"campaign {campaign_id!r} has no version {version}")
         return bytes(raw)
 
-    def get_campaign(
-        self, txn: lmdb.Transaction, campaign_id: str, version: int = 0
-    ) -> campaign_pb2.Campaign:
+    def get_campaign(self, txn: Txn, campaign_id: str, version: int = 0) -> campaign_pb2.Campaign:
         head = self.head_version(txn, campaign_id)
         if head is None:
             raise NotFoundError(f"campaign {campaign_id!r} does not exist")
@@ -81,7 +78,7 @@ class Catalog:
 
     def put_new_version(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         campaign: campaign_pb2.Campaign,
         *,
         create: bool,
@@ -108,13 +105,11 @@ class Catalog:
         self._bump_generation(txn)
         return campaign
 
-    def iter_campaign_ids(self, txn: lmdb.Transaction) -> Iterator[str]:
+    def iter_campaign_ids(self, txn: Txn) -> Iterator[str]:
         for key in txn.cursor(db=self._t.campaign_heads).iternext(keys=True, values=False):
             yield bytes(key).decode()
 
-    def iter_campaigns(
-        self, txn: lmdb.Transaction, after_id: str = ""
-    ) -> Iterator[campaign_pb2.Campaign]:
+    def iter_campaigns(self, txn: Txn, after_id: str = "") -> Iterator[campaign_pb2.Campaign]:
         """Latest versions in id order, starting after `after_id`."""
         cursor = txn.cursor(db=self._t.campaign_heads)
         found = cursor.set_range(after_id.encode() + b"\0") if after_id else cursor.first()
@@ -126,14 +121,14 @@ class Catalog:
 
     # Codes ---------------------------------------------------------------------------------
 
-    def get_code(self, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code | None:
+    def get_code(self, txn: Txn, code: str) -> campaign_pb2.Code | None:
         raw = txn.get(normalize_code(code), db=self._t.codes)
         return None if raw is None else campaign_pb2.Code.FromString(raw)
 
-    def code_bytes(self, txn: lmdb.Transaction, normalized_code: bytes) -> bytes | None:
+    def code_bytes(self, txn: Txn, normalized_code: bytes) -> bytes | None:
         return txn.get(normalized_code, db=self._t.codes)
 
-    def add_code(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> bool:
+    def add_code(self, txn: Txn, code: campaign_pb2.Code) -> bool:
         """Stores a new code; False (and nothing written) when the code exists store-wide."""
         key = normalize_code(code.code)
         if not txn.put(key, code.SerializeToString(), db=self._t.codes, overwrite=False):
@@ -143,12 +138,12 @@ class Catalog:
             self._set_public(txn, code, key)
         return True
 
-    def replace_code(self, txn: lmdb.Transaction, code: campaign_pb2.Code) -> None:
+    def replace_code(self, txn: Txn, code: campaign_pb2.Code) -> None:
         key = normalize_code(code.code)
         txn.put(key, code.SerializeToString(), db=self._t.codes)
         self._set_public(txn, code, key)
 
-    def _set_public(self, txn: lmdb.Transaction, code: campaign_pb2.Code, key: bytes) -> None:
+    def _set_public(self, txn: Txn, code: campaign_pb2.Code, key: bytes) -> None:
         """Public codes are listed in every Qualify wallet; their list changes the generation."""
         index_key = campaign_code_key(code.campaign_id, key)
         listed = txn.get(index_key, db=self._t.public_codes) is not None
@@ -160,12 +155,12 @@ class Catalog:
             return
         self._bump_generation(txn)
 
-    def iter_public_codes(self, txn: lmdb.Transaction) -> Iterator[campaign_pb2.Code]:
+    def iter_public_codes(self, txn: Txn) -> Iterator[campaign_pb2.Code]:
         indexed = (bytes(key).split(b"\0", 1)[1] for key, _ in txn.cursor(db=self._t.public_codes))
         yield from self._codes_of(txn, indexed)
 
     def iter_campaign_codes(
-        self, txn: lmdb.Transaction, campaign_id: str, after_code: str = "", code_prefix: str = ""
+        self, txn: Txn, campaign_id: str, after_code: str = "", code_prefix: str = ""
     ) -> Iterator[campaign_pb2.Code]:
         """The campaign's codes in code order, after `after_code` (a page token), only those
         starting with `code_prefix` (case-insensitive, as codes are)."""
@@ -182,9 +177,7 @@ class Catalog:
 
         yield from self._codes_of(txn, indexed())
 
-    def count_campaign_codes(
-        self, txn: lmdb.Transaction, campaign_id: str, code_prefix: str = ""
-    ) -> int:
+    def count_campaign_codes(self, txn: Txn, campaign_id: str, code_prefix: str = "") -> int:
         """How many codes the campaign has (starting with `code_prefix`): its index keys
         counted, no code record read."""
         prefix = campaign_id.encode() + b"\0" + normalize_code(code_prefix)
@@ -196,9 +189,7 @@ class Catalog:
             found = cursor.next()
         return count
 
-    def _codes_of(
-        self, txn: lmdb.Transaction, normalized_codes: Iterable[bytes]
-    ) -> Iterator[campaign_pb2.Code]:
+    def _codes_of(self, txn: Txn, normalized_codes: Iterable[bytes]) -> Iterator[campaign_pb2.Code]:
         """The Code records of the codes, read a batch at a time (one round trip per batch on a
         shared store); codes without a record are left out."""
         codes = iter(normalized_codes)
@@ -210,7 +201,7 @@ class Catalog:
                     yield campaign_pb2.Code.FromString(raw)
 
 
-def require_code(catalog: Catalog, txn: lmdb.Transaction, code: str) -> campaign_pb2.Code:
+def require_code(catalog: Catalog, txn: Txn, code: str) -> campaign_pb2.Code:
     found = catalog.get_code(txn, code)
     if found is None:
         raise NotFoundError(f"code {code!r} does not exist", reason="code_not_found")

@@ -8,13 +8,15 @@ from collections import defaultdict
 
 from promocore.store.counters import CounterKeys
 from promocore.store.keys import decode_counter
+from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1 import loyalty_pb2
 from promocore.v1.internal import store_pb2
 
 BALANCE_PREFIXES = (CounterKeys.gift_balance_key(b""), CounterKeys.points_balance_key(b""))
 
 
-def check_ledgers(txn, tables, problems: list[str]) -> int:
+def check_ledgers(txn: Txn, tables: Tables, problems: list[str]) -> int:
     """Appends the problems found; returns the number of cards reconciled."""
     balances: dict[bytes, int] = {}
     for key, raw in txn.cursor(db=tables.counters):
@@ -26,7 +28,7 @@ def check_ledgers(txn, tables, problems: list[str]) -> int:
         code = key.split(b"/", 1)[1]
         codes_of_kind[code].append(key)
 
-    ledgers: dict[bytes, list] = {}
+    ledgers: dict[bytes, list[bytes]] = {}
     for key, raw in txn.cursor(db=tables.ledger):
         code = bytes(key)[:-9]
         ledgers.setdefault(code, []).append(raw)

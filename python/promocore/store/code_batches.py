@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from itertools import repeat
 
-import lmdb
-
 from promocore.store.tables import Tables
+from promocore.store.txn import Environment, Txn
 
 
 def add_code_batch(
-    env: lmdb.Environment,
-    txn: lmdb.Transaction,
+    env: Environment,
+    txn: Txn,
     tables: Tables,
     keys: list[bytes],
     records: list[bytes],

@@ -11,6 +11,13 @@ checks and updates stay exact. On a shared store (Redis) a batch whose reads ano
 changed before it committed is run again whole; its jobs are functions of the transaction.
 A job whose caller's deadline (promocore.call_context.deadlines) has passed when its batch
 reaches it is not run at all: late work is dropped whole, never half-written.
+
+A batch the store cannot commit (a full disk, an I/O error, a full map) is answered, not raised
+as it came: its callers get store/failures.py's answer (nothing written, retry with the same
+idempotency key), logged once per kind and interval. For the supervisor's heartbeat and the
+health status the writer shows, in two attributes read by another thread, since when it has held
+LMDB's write lock (`holding_lock_since`) and since when the oldest write it has taken waits
+(`oldest_waiting_since`), both `time.monotonic()` values, 0.0 when none.
 """
 
 from __future__ import annotations
@@ -22,18 +29,24 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol, TypeVar
-
-import lmdb
+from typing import Any, Protocol, TypeVar, cast
 
 from promocore.call_context import deadlines
-from promocore.errors import WriteConflictError
+from promocore.errors import UnavailableError, WriteConflictError
 from promocore.store.errors import WriteConflict
+from promocore.store.failures import STORE_FAILURES, failures, store_answer
+from promocore.store.txn import Environment, Txn
 
 T = TypeVar("T")
-Job = Callable[[lmdb.Transaction], object]
+Job = Callable[[Txn], object]
 # Called once per batch inside its transaction, after the jobs (housekeeping).
-BatchHook = Callable[[lmdb.Transaction], None]
+BatchHook = Callable[[Txn], None]
+# What runs once a batch has committed (after_commit).
+Effect = Callable[[], object]
+# A job as queued: the job, its caller's future, the caller's deadline, when it was queued.
+Queued = tuple[Job, "Future[Any]", float | None, float]
+# A job's outcome: its future, its result, the error it raised.
+Outcome = tuple["Future[Any]", object, BaseException | None]
 
 DEFAULT_MAX_BATCH = 256
 # A batch that keeps losing races (shared store only) is run at most this often, with a short
@@ -55,13 +68,11 @@ class CommitObserver(Protocol):
     def batch_failed(self) -> None: ...
 
 
-# Set when metrics are on; otherwise each batch pays one test of None.
-observer: CommitObserver | None = None
 # The effects waiting for the batch that the writer thread is running (see after_commit).
 _batch = threading.local()
 
 
-def after_commit(effect: Callable[[], object]) -> None:
+def after_commit(effect: Effect) -> None:
     """Runs `effect` once the batch running the current job has committed; never if the job
     raises or the batch fails or is run again. Outside a batch (no writer), at once."""
     effects = getattr(_batch, "effects", None)
@@ -71,36 +82,48 @@ def after_commit(effect: Callable[[], object]) -> None:
         effects.append(effect)
 
 
-class WriterStopped(RuntimeError):
-    """The writer is shutting down; the job was not run."""
+class WriterStopped(UnavailableError):
+    """The writer is shutting down; the job was not run (UNAVAILABLE: retry on another
+    worker or server)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the server is shutting down; nothing was written, retry", reason="shutting_down"
+        )
 
 
 class GroupCommitWriter:
     def __init__(
         self,
-        env: lmdb.Environment,
+        env: Environment,
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         after_jobs: BatchHook | None = None,
+        observer: CommitObserver | None = None,
     ) -> None:
+        """`observer` is told of every batch's end (the metrics, when on; otherwise each batch
+        pays one test of None)."""
         if max_batch < 1:
             raise ValueError("max_batch must be >= 1")
         self._env = env
         self._max_batch = max_batch
         self._after_jobs = after_jobs
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._observer = observer
+        self._queue: queue.SimpleQueue[Queued | object] = queue.SimpleQueue()
         self._stopping = False
         self.batches = 0
         self.jobs = 0
+        self.holding_lock_since = 0.0
+        self.oldest_waiting_since = 0.0
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Callable[[lmdb.Transaction], T]) -> T:
+    def submit(self, job: Callable[[Txn], T]) -> T:
         """Runs `job` in the next batch; returns its result once the batch is committed."""
         if self._stopping:
-            raise WriterStopped("the store is shutting down")
-        future: Future = Future()
-        self._queue.put((job, future, deadlines.current()))
+            raise WriterStopped()
+        future: Future[T] = Future()
+        self._queue.put((job, future, deadlines.current(), time.monotonic()))
         return future.result()
 
     def stop(self) -> None:
@@ -111,22 +134,28 @@ class GroupCommitWriter:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            if first is _STOP:
+            queued = self._queue.get()
+            if queued is _STOP:
                 return
+            first = cast(Queued, queued)
+            self.oldest_waiting_since = first[3]
             # The write transaction first (it waits for LMDB's write lock), the batch after.
             try:
                 txn = self._env.begin(write=True)
             except BaseException as failure:
-                log.exception("a write transaction could not begin")
-                first[1].set_exception(failure)
+                self.oldest_waiting_since = 0.0
+                first[1].set_exception(_answer(failure, "a write transaction could not begin"))
                 continue
-            batch, stop_after = _drain(self._queue, first, self._max_batch)
-            self._commit(batch, txn)
+            self.holding_lock_since = time.monotonic()
+            try:
+                batch, stop_after = _drain(self._queue, first, self._max_batch)
+                self._commit(batch, txn)
+            finally:
+                self.holding_lock_since = self.oldest_waiting_since = 0.0
             if stop_after:
                 return
 
-    def _commit(self, batch: list[tuple[Job, Future, float | None]], txn) -> None:
+    def _commit(self, batch: list[Queued], txn: Txn | None) -> None:
         """Runs `batch` in `txn` (begun for it), again in new transactions while it loses
         races."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -137,23 +166,23 @@ class GroupCommitWriter:
             except WriteConflict as conflict:
                 # Another process or node committed what this batch read (Redis): nothing of
                 # the batch was written; run it again on fresh data.
-                if observer is not None:
-                    observer.write_conflict()
+                if self._observer is not None:
+                    self._observer.write_conflict()
                 if attempt < MAX_ATTEMPTS:
                     time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * attempt))
                     txn = None
                     continue
                 error: BaseException = WriteConflictError(str(conflict))
             except BaseException as failure:  # nothing of the batch is written
-                log.exception("group commit of %d jobs failed", len(batch))
-                if observer is not None:
-                    observer.batch_failed()
-                error = failure
+                if self._observer is not None:
+                    self._observer.batch_failed()
+                error = _answer(failure, f"group commit of {len(batch)} jobs failed")
             else:
+                failures.committed()
                 self.batches += 1
                 self.jobs += len(batch)
-                if observer is not None:
-                    observer.batch_committed(len(batch), commit_s)
+                if self._observer is not None:
+                    self._observer.batch_committed(len(batch), commit_s)
                 for effect in effects:
                     effect()
                 for future, result, job_error in outcomes:
@@ -162,32 +191,34 @@ class GroupCommitWriter:
                     else:
                         future.set_exception(job_error)
                 return
-            for _, future, _ in batch:
+            for _, future, _, _ in batch:
                 future.set_exception(error)
             return
 
     def _run_batch(
-        self, batch: list[tuple[Job, Future, float | None]], txn: lmdb.Transaction
-    ) -> tuple[list[tuple[Future, object, BaseException | None]], list[Callable], float]:
+        self, batch: list[Queued], txn: Txn
+    ) -> tuple[list[Outcome], list[Effect], float]:
         """The jobs' outcomes, the effects to run now that they are committed, and how long
         the commit (with its sync) took (0 when nobody observes)."""
-        outcomes: list[tuple[Future, object, BaseException | None]] = []
-        _batch.effects = effects = []
+        timed = self._observer is not None
+        outcomes: list[Outcome] = []
+        effects: list[Effect] = []
+        _batch.effects = effects
         try:
             with txn:
-                for job, future, deadline in batch:
+                for job, future, deadline, _ in batch:
                     outcomes.append((future, *self._run_job(txn, job, deadline, effects)))
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
-                committing = time.perf_counter() if observer is not None else 0.0
+                committing = time.perf_counter() if timed else 0.0
             # Leaving the block committed (and synced, with full durability).
-            commit_s = time.perf_counter() - committing if observer is not None else 0.0
+            commit_s = time.perf_counter() - committing if timed else 0.0
         finally:
             _batch.effects = None
         return outcomes, effects, commit_s
 
     def _run_job(
-        self, txn: lmdb.Transaction, job: Job, deadline: float | None, effects: list[Callable]
+        self, txn: Txn, job: Job, deadline: float | None, effects: list[Effect]
     ) -> tuple[object, BaseException | None]:
         try:
             deadlines.check(deadline)
@@ -205,7 +236,18 @@ class GroupCommitWriter:
         return result, None
 
 
-def _drain(source: queue.SimpleQueue, first: T, limit: int) -> tuple[list[T], bool]:
+def _answer(failure: BaseException, what: str) -> BaseException:
+    """What the callers of a failed batch get: the store's answer to a store failure (logged by
+    kind and interval), anything else as it came (a bug: logged with its traceback)."""
+    if isinstance(failure, STORE_FAILURES):
+        return store_answer(failure)
+    log.exception(what)
+    return failure
+
+
+def _drain(
+    source: queue.SimpleQueue[Queued | object], first: Queued, limit: int
+) -> tuple[list[Queued], bool]:
     """`first` and what else `source` holds now, at most `limit` in all; and whether the stop
     mark was among them (it is not in the list)."""
     items = [first]
@@ -216,5 +258,5 @@ def _drain(source: queue.SimpleQueue, first: T, limit: int) -> tuple[list[T], bo
             break
         if item is _STOP:
             return items, True
-        items.append(item)
+        items.append(cast(Queued, item))
     return items, False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable
 
+from promocore.store.txn import Table, Txn
+
 _U64_BE = struct.Struct(">Q")
 _I64_LE = struct.Struct("<q")
 
@@ -27,7 +29,8 @@ def encode_u64(value: int) -> bytes:
 
 
 def decode_u64(raw: bytes) -> int:
-    return _U64_BE.unpack(raw)[0]
+    value: int = _U64_BE.unpack(raw)[0]
+    return value
 
 
 def encode_counter(value: int) -> bytes:
@@ -35,10 +38,13 @@ def encode_counter(value: int) -> bytes:
 
 
 def decode_counter(raw: bytes | None) -> int:
-    return 0 if raw is None else _I64_LE.unpack(raw)[0]
+    if raw is None:
+        return 0
+    value: int = _I64_LE.unpack(raw)[0]
+    return value
 
 
-def last_under(txn, db, prefix: bytes) -> tuple[bytes, bytes] | None:
+def last_under(txn: Txn, db: Table, prefix: bytes) -> tuple[bytes, bytes] | None:
     """(key, value) of the last entry whose key starts with `prefix` (keys of the prefix are
     at most 8 bytes longer than it), or None."""
     cursor = txn.cursor(db=db)
@@ -50,7 +56,7 @@ def last_under(txn, db, prefix: bytes) -> tuple[bytes, bytes] | None:
 
 
 def append_sequenced(
-    txn, db, encode: Callable[[int], bytes], *, sequence_field: int = 0
+    txn: Txn, db: Table, encode: Callable[[int], bytes], *, sequence_field: int = 0
 ) -> int | None:
     """Stores a record under the table's next sequence number (8 bytes big-endian keys, so the
     table reads in commit order). `encode(sequence)` makes the record; `sequence_field` is the
@@ -68,7 +74,7 @@ def append_sequenced(
     return sequence
 
 
-def add_to_counter(txn, db, key: bytes, amount: int) -> None:
+def add_to_counter(txn: Txn, db: Table, key: bytes, amount: int) -> None:
     """Adds to a counter; on a shared store (Redis) without reading it first, so writers that
     only add to one counter never conflict over it."""
     if hasattr(txn, "increment"):
@@ -77,32 +83,60 @@ def add_to_counter(txn, db, key: bytes, amount: int) -> None:
     txn.put(key, encode_counter(decode_counter(txn.get(key, db=db)) + amount), db=db)
 
 
-def prefetch(txn, db, keys: Iterable[bytes]) -> None:
+def read_unchecked(txn: Txn, db: Table, key: bytes) -> bytes | None:
+    """The key's value for a decision that needs no exact answer (a value only ever raised):
+    on a shared store (Redis) a read the commit does not re-check, so a concurrent writer of it
+    is no conflict; on LMDB the transaction's own view."""
+    if hasattr(txn, "get_unchecked"):
+        value: bytes | None = txn.get_unchecked(key, db=db)
+        return value
+    return txn.get(key, db=db)
+
+
+def raise_u64(txn: Txn, db: Table, key: bytes, value: int) -> None:
+    """Sets an unsigned 8-byte value to `value` unless it is larger already; on a shared store
+    (Redis) without reading it first, so writers that only raise it never conflict."""
+    if hasattr(txn, "raise_to"):
+        txn.raise_to(key, encode_u64(value), db=db)
+        return
+    current = txn.get(key, db=db)
+    if current is None or decode_u64(current) < value:
+        txn.put(key, encode_u64(value), db=db)
+
+
+def prefetch(txn: Txn, db: Table, keys: Iterable[bytes]) -> None:
     """Hints that `keys` are about to be read: on a shared store (Redis) they are fetched in one
     round trip; LMDB reads from memory and ignores it."""
     if hasattr(txn, "prefetch"):
         txn.prefetch(keys, db=db)
 
 
-def fetches_ahead(txn) -> bool:
+def fetches_ahead(txn: Txn) -> bool:
     """Whether reads announced with prefetch_reads save anything (a shared store's round
     trips); on LMDB they do not, so callers need not even list them."""
     return hasattr(txn, "prefetch_reads")
 
 
-def prefetch_reads(txn, gets: Iterable[tuple], walks: Iterable[tuple]) -> None:
+# What a request is about to read: (table, keys) pairs to get, (table, start) pairs where a
+# cursor is placed (set_range(start), or first() for None).
+Gets = list[tuple[Table, list[bytes]]]
+Walks = list[tuple[Table, bytes | None]]
+
+
+def prefetch_reads(txn: Txn, gets: Gets, walks: Walks) -> None:
     """Hints that the keys of `gets` ((table, keys) pairs) are about to be read and cursors of
     `walks` ((table, start) pairs) about to be placed with set_range(start), or first() for a
     None start: on a shared store (Redis) all are fetched in one round trip; LMDB ignores it."""
-    if fetches_ahead(txn):
+    if hasattr(txn, "prefetch_reads"):
         txn.prefetch_reads(gets, walks)
 
 
-def first_key_unchecked(txn, db) -> bytes | None:
+def first_key_unchecked(txn: Txn, db: Table) -> bytes | None:
     """The table's first key, for a decision that changes no answer (housekeeping): on a shared
     store (Redis) one bounded read that the commit does not re-check, so a concurrent insert
     there is no conflict; on LMDB the first key of the transaction's view."""
     if hasattr(txn, "first_key_unchecked"):
-        return txn.first_key_unchecked(db)
+        first: bytes | None = txn.first_key_unchecked(db)
+        return first
     cursor = txn.cursor(db=db)
     return bytes(cursor.key()) if cursor.first() else None

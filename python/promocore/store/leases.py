@@ -17,6 +17,7 @@ import time
 import uuid
 
 from promocore.store.store import Store
+from promocore.store.txn import Txn
 
 _EXPIRY = struct.Struct(">Q")
 
@@ -36,7 +37,7 @@ class Lease:
         if self._held_until_ms - now_ms > self._ttl_ms // 2:
             return True
 
-        def take_or_renew(txn) -> bool:
+        def take_or_renew(txn: Txn) -> bool:
             raw = txn.get(self._key, db=self._store.tables.settings)
             if raw is not None:
                 expires_ms, holder = _EXPIRY.unpack(raw[: _EXPIRY.size])[0], raw[_EXPIRY.size :]
@@ -55,7 +56,7 @@ class Lease:
         if not self._held_until_ms:
             return
 
-        def give_up(txn) -> None:
+        def give_up(txn: Txn) -> None:
             raw = txn.get(self._key, db=self._store.tables.settings)
             if raw is not None and raw[_EXPIRY.size :] == self.holder:
                 txn.delete(self._key, db=self._store.tables.settings)

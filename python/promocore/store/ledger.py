@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import lmdb
-
 from promocore.store.keys import decode_u64, encode_u64, last_under
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1 import loyalty_pb2
 
 
@@ -25,7 +24,7 @@ class Ledger:
         self._t = tables
 
     def append(
-        self, txn: lmdb.Transaction, normalized_code: bytes, entry: loyalty_pb2.LedgerEntry
+        self, txn: Txn, normalized_code: bytes, entry: loyalty_pb2.LedgerEntry
     ) -> loyalty_pb2.LedgerEntry:
         """Stores `entry` as the card's next one; its id becomes "<code>:<sequence>"."""
         sequence = self._last_sequence(txn, normalized_code) + 1
@@ -38,7 +37,7 @@ class Ledger:
         return entry
 
     def entries(
-        self, txn: lmdb.Transaction, normalized_code: bytes, *, after: int = 0
+        self, txn: Txn, normalized_code: bytes, *, after: int = 0
     ) -> Iterator[tuple[int, loyalty_pb2.LedgerEntry]]:
         """(sequence, entry) of the card's entries after sequence `after`, oldest first."""
         prefix = ledger_prefix(normalized_code)
@@ -51,7 +50,7 @@ class Ledger:
             yield decode_u64(key[len(prefix) :]), loyalty_pb2.LedgerEntry.FromString(cursor.value())
             found = cursor.next()
 
-    def _last_sequence(self, txn: lmdb.Transaction, normalized_code: bytes) -> int:
+    def _last_sequence(self, txn: Txn, normalized_code: bytes) -> int:
         prefix = ledger_prefix(normalized_code)
         last = last_under(txn, self._t.ledger, prefix)
         return 0 if last is None else decode_u64(last[0][len(prefix) :])

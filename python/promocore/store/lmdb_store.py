@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from promocore.clock import Clock
-from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver
 from promocore.store.store import Store
 from promocore.store.tables import DEFAULT_MAP_SIZE, Durability, open_environment
 
@@ -20,7 +20,15 @@ class LmdbStore(Store):
         durability: Durability = Durability.FULL,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
+        commit_observer: CommitObserver | None = None,
     ) -> None:
         self.path = Path(path)
         env, tables = open_environment(self.path, map_size=map_size, durability=durability)
-        super().__init__(env, tables, location=str(self.path), max_batch=max_batch, clock=clock)
+        super().__init__(
+            env,
+            tables,
+            location=str(self.path),
+            max_batch=max_batch,
+            clock=clock,
+            commit_observer=commit_observer,
+        )

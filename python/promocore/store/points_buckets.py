@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import lmdb
-
 from promocore.store.keys import encode_u64, last_under
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1.internal import store_pb2
 
 
@@ -49,7 +48,7 @@ class PointsBuckets:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    def all(self, txn: lmdb.Transaction, normalized_code: bytes) -> list[store_pb2.PointsBucket]:
+    def all(self, txn: Txn, normalized_code: bytes) -> list[store_pb2.PointsBucket]:
         """The card's buckets, oldest first (the order spending consumes them)."""
         prefix = normalized_code + b"\0"
         cursor = txn.cursor(db=self._t.points_buckets)
@@ -61,27 +60,23 @@ class PointsBuckets:
         buckets.sort(key=lambda b: (b.earned_at_ms, b.seq))
         return buckets
 
-    def get(
-        self, txn: lmdb.Transaction, normalized_code: bytes, seq: int
-    ) -> store_pb2.PointsBucket | None:
+    def get(self, txn: Txn, normalized_code: bytes, seq: int) -> store_pb2.PointsBucket | None:
         raw = txn.get(bucket_key(normalized_code, seq), db=self._t.points_buckets)
         return None if raw is None else store_pb2.PointsBucket.FromString(raw)
 
-    def put(
-        self, txn: lmdb.Transaction, normalized_code: bytes, bucket: store_pb2.PointsBucket
-    ) -> None:
+    def put(self, txn: Txn, normalized_code: bytes, bucket: store_pb2.PointsBucket) -> None:
         txn.put(
             bucket_key(normalized_code, bucket.seq),
             bucket.SerializeToString(),
             db=self._t.points_buckets,
         )
 
-    def next_seq(self, txn: lmdb.Transaction, normalized_code: bytes) -> int:
+    def next_seq(self, txn: Txn, normalized_code: bytes) -> int:
         last = last_under(txn, self._t.points_buckets, normalized_code + b"\0")
         return 1 if last is None else store_pb2.PointsBucket.FromString(last[1]).seq + 1
 
     def summary(
-        self, txn: lmdb.Transaction, normalized_code: bytes, now_ms: int, *, horizon_ms: int = 0
+        self, txn: Txn, normalized_code: bytes, now_ms: int, *, horizon_ms: int = 0
     ) -> PointsSummary:
         spendable = pending = expiring = expired = total = 0
         for bucket in self.all(txn, normalized_code):
@@ -102,11 +97,11 @@ class PointsBuckets:
                     expiring += bucket.remaining
         return PointsSummary(spendable, pending, expiring, expired, total)
 
-    def spendable(self, txn: lmdb.Transaction, normalized_code: bytes, now_ms: int) -> int:
+    def spendable(self, txn: Txn, normalized_code: bytes, now_ms: int) -> int:
         return sum(b.remaining for b in self.all(txn, normalized_code) if is_spendable(b, now_ms))
 
     def consume(
-        self, txn: lmdb.Transaction, normalized_code: bytes, points: int, now_ms: int
+        self, txn: Txn, normalized_code: bytes, points: int, now_ms: int
     ) -> list[store_pb2.BucketChange] | None:
         """Takes `points` from the spendable buckets, oldest first; None (nothing changed) when
         they hold fewer."""

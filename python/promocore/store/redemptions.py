@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Protocol
-
-import lmdb
 
 from promocore import _engine
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
 from promocore.store.counters import apply_deltas, apply_redemption_changes
 from promocore.store.keys import append_sequenced, decode_u64, encode_u64
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1 import checkout_pb2
 from promocore.v1.internal import store_pb2
 
@@ -59,11 +58,11 @@ class RedemptionObserver(Protocol):
     loyalty earning); raising aborts the redemption. An observer with nothing to do for a
     redemption returns at once: every Redeem calls every observer."""
 
-    def on_redeemed(self, txn: lmdb.Transaction, redeemed: Redeemed) -> None: ...
+    def on_redeemed(self, txn: Txn, redeemed: Redeemed) -> None: ...
 
     def on_rolled_back(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         stored: store_pb2.StoredRedemption,
         rollback: store_pb2.Rollback,
     ) -> None: ...
@@ -72,9 +71,14 @@ class RedemptionObserver(Protocol):
 class RedemptionLog:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
-        self.observers: list[RedemptionObserver] = []
+        self._observers: tuple[RedemptionObserver, ...] = ()
 
-    def replay(self, txn: lmdb.Transaction, idempotency_key: str, request: bytes) -> bytes | None:
+    def set_observers(self, observers: Sequence[RedemptionObserver]) -> None:
+        """Who is told of each redemption and rollback, in this order (the server wires them:
+        promocore.server.grpc_server). Without observers only the log and the counters move."""
+        self._observers = tuple(observers)
+
+    def replay(self, txn: Txn, idempotency_key: str, request: bytes) -> bytes | None:
         """The first answer stored for this key, or None when the key is new.
 
         The same key with different request bytes is refused: a retry must repeat the request.
@@ -90,9 +94,7 @@ class RedemptionLog:
             )
         return record.response
 
-    def record_redemption(
-        self, txn: lmdb.Transaction, writes: _engine.RedemptionWrites, request: bytes
-    ) -> None:
+    def record_redemption(self, txn: Txn, writes: _engine.RedemptionWrites, request: bytes) -> None:
         """Applies the counter changes and writes the record, the log entry and the key, all as
         the engine encoded them; then tells the observers."""
         apply_redemption_changes(txn, self._t.counters, writes)
@@ -105,10 +107,10 @@ class RedemptionLog:
         txn.put(
             redemption.idempotency_key.encode(), writes.idempotency_record, db=self._t.idempotency
         )
-        for observer in self.observers:
+        for observer in self._observers:
             observer.on_redeemed(txn, redeemed)
 
-    def credit(self, txn: lmdb.Transaction, credit: store_pb2.Credit) -> None:
+    def credit(self, txn: Txn, credit: store_pb2.Credit) -> None:
         """Changes a balance outside a redemption (gift card issue, top-up, points earned,
         spent on a reward or expired; signed), logged so that `promocore check` can recompute
         the balance. Use BalanceBook, which also writes the card's ledger."""
@@ -117,9 +119,7 @@ class RedemptionLog:
         )
         self._append(txn, store_pb2.LogRecord(credited=credit))
 
-    def newest_first(
-        self, txn: lmdb.Transaction, before_sequence: int = 0
-    ) -> Iterator[tuple[int, str]]:
+    def newest_first(self, txn: Txn, before_sequence: int = 0) -> Iterator[tuple[int, str]]:
         """(log sequence, redemption id) of every redemption, newest first, starting below
         `before_sequence` when given."""
         cursor = txn.cursor(db=self._t.redemption_log)
@@ -133,15 +133,13 @@ class RedemptionLog:
                 yield decode_u64(cursor.key()), record.redeemed.redemption.id
             found = cursor.prev()
 
-    def get(self, txn: lmdb.Transaction, redemption_id: str) -> store_pb2.StoredRedemption:
+    def get(self, txn: Txn, redemption_id: str) -> store_pb2.StoredRedemption:
         raw = txn.get(redemption_id.encode(), db=self._t.redemptions)
         if raw is None:
             raise NotFoundError(f"redemption {redemption_id!r} does not exist")
         return store_pb2.StoredRedemption.FromString(raw)
 
-    def roll_back(
-        self, txn: lmdb.Transaction, rollback: store_pb2.Rollback
-    ) -> store_pb2.StoredRedemption:
+    def roll_back(self, txn: Txn, rollback: store_pb2.Rollback) -> store_pb2.StoredRedemption:
         """Reverts the counters of a redemption exactly once and marks it ROLLED_BACK."""
         stored = self.get(txn, rollback.redemption_id)
         redemption = stored.redemption
@@ -158,10 +156,10 @@ class RedemptionLog:
         redemption.rollback_id = rollback.rollback_id
         txn.put(redemption.id.encode(), stored.SerializeToString(), db=self._t.redemptions)
         self._append(txn, store_pb2.LogRecord(rolled_back=rollback))
-        for observer in self.observers:
+        for observer in self._observers:
             observer.on_rolled_back(txn, stored, rollback)
         return stored
 
-    def _append(self, txn: lmdb.Transaction, record: store_pb2.LogRecord) -> None:
+    def _append(self, txn: Txn, record: store_pb2.LogRecord) -> None:
         encoded = record.SerializeToString()
         append_sequenced(txn, self._t.redemption_log, lambda _sequence: encoded)

@@ -16,24 +16,20 @@ work again against fresh data. Read transactions read live data (no snapshot).
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast, overload
 from urllib.parse import parse_qs, urlsplit
 
 import redis
 
 from promocore.store.errors import WriteConflict
 from promocore.store.keys import decode_counter, encode_counter
+from promocore.store.redis_cursor import WALK_CHUNK, RedisCursor, after
 
 # Values longer than this are checked at commit by their SHA-1 instead of sent back whole.
 _INLINE_CHECK_BYTES = 128
-# Keys fetched per round trip when a cursor walks a table.
-_WALK_CHUNK = 128
-# Existence checks per round trip in putmulti.
-_PUTMULTI_CHUNK = 2048
 # Rows of cursor walks a transaction keeps to answer the same walk again without a round trip.
 _WALK_CACHE_ROWS = 4096
 DEFAULT_PREFIX = "promocore"
@@ -78,6 +74,21 @@ for _ = 1, tonumber(arg()) do
   local key = arg()
   if op == 'p' then
     if redis.call('HSET', h, key, arg()) == 1 then redis.call('ZADD', idx, 0, key) end
+  elseif op == 'm' then
+    -- Raised to an 8-byte big-endian unsigned value unless larger already (compared as
+    -- numbers, exact below 2^53: Redis's Lua compares strings in the locale's order).
+    local value, current = arg(), redis.call('HGET', h, key)
+    local function number(raw)
+      local n = 0
+      for i = 1, 8 do n = n * 256 + string.byte(raw, i) end
+      return n
+    end
+    if not current then
+      redis.call('HSET', h, key, value)
+      redis.call('ZADD', idx, 0, key)
+    elseif number(current) < number(value) then
+      redis.call('HSET', h, key, value)
+    end
   elseif redis.call('HDEL', h, key) == 1 then
     redis.call('ZREM', idx, key)
   end
@@ -160,6 +171,15 @@ return out
 """
 
 
+# An argument of the commit script.
+ScriptArg = bytes | int | str
+
+
+def _bytes_list(answer: object) -> list[Any]:
+    """A list answer of the client, made without decode_responses: bytes (or None) items."""
+    return cast(list[Any], answer)
+
+
 @dataclass(frozen=True)
 class RedisTable:
     """A table handle (the `db=` argument), like an LMDB named database."""
@@ -224,7 +244,7 @@ class RedisEnvironment:
         gets: list[tuple[RedisTable, list[bytes]]],
         walks: list[tuple[RedisTable, bytes, bytes, bool]],
     ) -> tuple[list[list[bytes | None]], list[list[tuple[bytes, bytes]]]]:
-        """Several HMGETs and walk scripts (from, to, reverse; _WALK_CHUNK rows) in one round
+        """Several HMGETs and walk scripts (from, to, reverse; WALK_CHUNK rows) in one round
         trip: the values of each get's keys, the rows of each walk."""
         for attempt in (1, 2):
             pipe = self.client.pipeline(transaction=False)
@@ -240,7 +260,7 @@ class RedisEnvironment:
                     table.index_key,
                     start,
                     stop,
-                    _WALK_CHUNK,
+                    WALK_CHUNK,
                     int(reverse),
                 )
             results = pipe.execute(raise_on_error=False)
@@ -255,24 +275,15 @@ class RedisEnvironment:
         return results[: len(gets)], [_pairs(flat) for flat in results[len(gets) :]]
 
     def first_key(self, table: RedisTable) -> bytes | None:
-        found = self.client.zrange(table.index_key, 0, 0)
+        found = _bytes_list(self.client.zrange(table.index_key, 0, 0))
         return found[0] if found else None
 
     def commit(self, keys: list[bytes], args: list[bytes | int | str]) -> bool:
-        return self._commit(keys=keys, args=args) == 1
+        return bool(self._commit(keys=keys, args=args) == 1)
 
 
 def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
     return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
-
-
-# Cursor bounds in ZRANGEBYLEX syntax.
-def _after(key: bytes | None, inclusive: bool) -> bytes:
-    return b"-" if key is None else (b"[" if inclusive else b"(") + key
-
-
-def _before(key: bytes | None, inclusive: bool) -> bytes:
-    return b"+" if key is None else (b"[" if inclusive else b"(") + key
 
 
 class _ReadSet:
@@ -300,6 +311,8 @@ class RedisTransaction:
         self._deltas: dict[str, dict[bytes, int]] = {}
         # (table name, record, sequence field number) numbered by the server at commit.
         self._appends: list[tuple[str, bytes, int]] = []
+        # table name -> key -> 8-byte big-endian value it is raised to (see raise_to()).
+        self._raises: dict[str, dict[bytes, bytes]] = {}
         # Server values read so far (root only); in a write transaction, also its read set.
         self._seen: dict[tuple[str, bytes], bytes | None] = {}
         # Server values fetched ahead of their reads (root only): a read takes its value from
@@ -319,7 +332,7 @@ class RedisTransaction:
     def __enter__(self) -> RedisTransaction:
         return self
 
-    def __exit__(self, exc_type, _exc, _tb) -> None:
+    def __exit__(self, exc_type: object, exc: object, traceback: object, /) -> None:
         if exc_type is None:
             self.commit()
         else:
@@ -327,7 +340,16 @@ class RedisTransaction:
 
     # Reads ------------------------------------------------------------------------------------
 
-    def get(self, key: bytes, default: bytes | None = None, db: RedisTable | None = None):
+    @overload
+    def get(
+        self, key: bytes, default: None = None, db: RedisTable | None = None
+    ) -> bytes | None: ...
+    @overload
+    def get(self, key: bytes, default: bytes, db: RedisTable | None = None) -> bytes: ...
+    def get(
+        self, key: bytes, default: bytes | None = None, db: RedisTable | None = None
+    ) -> bytes | None:
+        assert db is not None, "a table is required"
         key = bytes(key)
         found, value, added = self._written(db.name, key)
         if not found:
@@ -335,6 +357,30 @@ class RedisTransaction:
         if added:
             value = encode_counter(decode_counter(value) + added)
         return default if value is None else value
+
+    def get_unchecked(self, key: bytes, db: RedisTable) -> bytes | None:
+        """The key's value (this transaction's own write, else the server's), read without
+        adding it to what the commit re-checks: for a value that no answer depends on
+        exactly, so a concurrent writer of it is no conflict."""
+        key = bytes(key)
+        found, value, added = self._written(db.name, key)
+        if not found:
+            root, entry = self._root, (db.name, key)
+            if entry in root._seen:
+                value = root._seen[entry]
+            elif entry in root._prefetched:  # fetched ahead (prefetch_reads), still unchecked
+                value = root._prefetched[entry]
+            else:
+                value = cast(bytes | None, self._env.client.hget(db.hash_key, key))
+        if added:
+            value = encode_counter(decode_counter(value) + added)
+        txn: RedisTransaction | None = self
+        while txn is not None:  # what this transaction (or an enclosing one) raised it to
+            raised = txn._raises.get(db.name, {}).get(key)
+            if raised is not None and (value is None or value < raised):
+                value = raised
+            txn = txn._parent
+        return value
 
     def prefetch(self, keys: Iterable[bytes], db: RedisTable) -> None:
         """Reads the keys not read yet in one round trip (later gets find them)."""
@@ -361,7 +407,7 @@ class RedisTransaction:
                 wanted.append((db, unknown))
         ranges = list(
             dict.fromkeys(
-                (db, _after(None if start is None else bytes(start), True), b"+", False)
+                (db, after(None if start is None else bytes(start), True), b"+", False)
                 for db, start in walks
             )
         )
@@ -409,6 +455,7 @@ class RedisTransaction:
         db: RedisTable | None = None,
     ) -> bool:
         del dupdata, append
+        assert db is not None, "a table is required"
         self._check_writable()
         key = bytes(key)
         if not overwrite and self.get(key, db=db) is not None:
@@ -419,6 +466,7 @@ class RedisTransaction:
 
     def delete(self, key: bytes, value: bytes = b"", db: RedisTable | None = None) -> bool:
         del value
+        assert db is not None, "a table is required"
         self._check_writable()
         key = bytes(key)
         if self.get(key, db=db) is None:
@@ -439,6 +487,16 @@ class RedisTransaction:
             return
         deltas = self._deltas.setdefault(db.name, {})
         deltas[key] = deltas.get(key, 0) + amount
+
+    def raise_to(self, key: bytes, value: bytes, db: RedisTable) -> None:
+        """Sets an 8-byte big-endian unsigned value to `value` unless it is larger already,
+        without reading it: applied by the commit script, so writers that only raise a value
+        never conflict over it (get_unchecked() in this transaction sees it, get() does not)."""
+        self._check_writable()
+        raises = self._raises.setdefault(db.name, {})
+        current = raises.get(bytes(key))
+        if current is None or current < value:  # same width, big-endian: bytes order is numbers'
+            raises[bytes(key)] = bytes(value)
 
     def append_sequenced(self, db: RedisTable, record: bytes, sequence_field: int) -> None:
         """Stores `record` under the table's next sequence number, chosen by the server at
@@ -463,11 +521,14 @@ class RedisTransaction:
                 for key, amount in deltas.items():
                     parent.increment(key, amount, db=self._env.tables[table])
             parent._appends.extend(self._appends)
+            for table, raises in self._raises.items():
+                for key, value in raises.items():
+                    parent.raise_to(key, value, db=self._env.tables[table])
             return
         if self._reads is None:
             return
         reads = self._reads
-        pending = self._writes or self._deltas or self._appends
+        pending = self._writes or self._deltas or self._appends or self._raises
         if not (pending or reads.values or reads.gaps or reads.lengths):
             return
         keys, args = self._commit_script_input()
@@ -479,6 +540,7 @@ class RedisTransaction:
         self._writes.clear()
         self._deltas.clear()
         self._appends.clear()
+        self._raises.clear()
 
     # Internals --------------------------------------------------------------------------------
 
@@ -527,7 +589,7 @@ class RedisTransaction:
         if entry in self._prefetched:
             value = self._prefetched.pop(entry)
         else:
-            value = self._env.client.hget(db.hash_key, key)
+            value = cast(bytes | None, self._env.client.hget(db.hash_key, key))
         self._remember(db.name, key, value)
         return value
 
@@ -538,12 +600,12 @@ class RedisTransaction:
     def _walk(
         self, db: RedisTable, lo: bytes, hi: bytes, reverse: bool
     ) -> list[tuple[bytes, bytes]]:
-        """Up to _WALK_CHUNK server rows from lo to hi (ZRANGEBYLEX bounds), from the walk
+        """Up to WALK_CHUNK server rows from lo to hi (ZRANGEBYLEX bounds), from the walk
         cache when this transaction made the same walk before."""
         entry = (db.name, lo, hi, reverse)
         rows = self._walks.get(entry)
         if rows is None:
-            rows = self._env.walk(db, lo, hi, _WALK_CHUNK, reverse)
+            rows = self._env.walk(db, lo, hi, WALK_CHUNK, reverse)
             self._cache_walk(entry, rows)
         return rows
 
@@ -564,7 +626,7 @@ class RedisTransaction:
         if self._reads is not None:
             self._reads.gaps[(table, lo, hi, tuple(keys))] = None
 
-    def _commit_script_input(self) -> tuple[list[bytes], list]:
+    def _commit_script_input(self) -> tuple[list[bytes], list[ScriptArg]]:
         index: dict[str, int] = {}
         keys: list[bytes] = []
 
@@ -576,7 +638,8 @@ class RedisTransaction:
             return index[name]
 
         reads = self._reads
-        checks: list = []
+        assert reads is not None, "only a root write transaction commits"
+        checks: list[ScriptArg] = []
         count = 0
         for (table, key), value in reads.values.items():
             if value is None:
@@ -592,19 +655,24 @@ class RedisTransaction:
         for table, entries in reads.lengths.items():
             checks += [b"n", table_number(table), entries]
             count += 1
-        writes: list = []
+        writes: list[ScriptArg] = []
         write_count = 0
         for table, pending in self._writes.items():
             number = table_number(table)
             for key, value in pending.items():
                 writes += [b"p", number, key, value] if value is not None else [b"d", number, key]
                 write_count += 1
-        increments: list = []
+        for table, raises in self._raises.items():
+            number = table_number(table)
+            for key, value in raises.items():
+                writes += [b"m", number, key, value]
+                write_count += 1
+        increments: list[ScriptArg] = []
         for table, deltas in self._deltas.items():
             number = table_number(table)
             for key, amount in deltas.items():
                 increments += [number, key, amount]
-        appends: list = []
+        appends: list[ScriptArg] = []
         for table, record, sequence_field in self._appends:
             appends += [table_number(table), record, sequence_field]
         return keys, [
@@ -617,211 +685,3 @@ class RedisTransaction:
             len(self._appends),
             *appends,
         ]
-
-
-class RedisCursor:
-    """A position in one table of a transaction, over the server's keys merged with the
-    transaction's pending writes. In a write transaction every step remembers the keys the
-    server had between the old and the new position, so a key inserted there by another writer
-    before commit is a conflict (no phantoms)."""
-
-    def __init__(self, txn: RedisTransaction, db: RedisTable) -> None:
-        self._txn = txn
-        self._db = db
-        self._key: bytes | None = None
-        self._value: bytes | None = None
-        # Read ahead: the server's rows right after the position in the last step's direction,
-        # fetched with it (used only while the transaction has no pending write to the table),
-        # and whether they reach the end of the table.
-        self._ahead: deque[tuple[bytes, bytes]] = deque()
-        self._ahead_reverse = False
-        self._ahead_to_end = False
-
-    def key(self) -> bytes:
-        return self._key if self._key is not None else b""
-
-    def value(self) -> bytes:
-        return self._value if self._value is not None else b""
-
-    def item(self) -> tuple[bytes, bytes]:
-        return self.key(), self.value()
-
-    def first(self) -> bool:
-        return self._step(None, inclusive=True, reverse=False)
-
-    def last(self) -> bool:
-        return self._step(None, inclusive=True, reverse=True)
-
-    def next(self) -> bool:
-        if self._key is None:
-            return self.first()
-        return self._step(self._key, inclusive=False, reverse=False)
-
-    def prev(self) -> bool:
-        if self._key is None:
-            return self.last()
-        return self._step(self._key, inclusive=False, reverse=True)
-
-    def set_range(self, key: bytes) -> bool:
-        return self._step(bytes(key), inclusive=True, reverse=False)
-
-    def set_key(self, key: bytes) -> bool:
-        value = self._txn.get(bytes(key), db=self._db)
-        if value is None:
-            self._key = self._value = None
-            return False
-        self._key, self._value = bytes(key), value
-        return True
-
-    def delete(self) -> bool:
-        """Deletes the current key and moves to the next one, if any (as py-lmdb); True when a
-        key was deleted."""
-        if self._key is None:
-            return False
-        deleted = self._key
-        self._txn.delete(deleted, db=self._db)
-        self._step(deleted, inclusive=False, reverse=False)
-        return True
-
-    def iternext(self, keys: bool = True, values: bool = True) -> Iterator:
-        found = self._key is not None or self.first()
-        while found:
-            if keys and values:
-                yield self._key, self._value
-            elif keys:
-                yield self._key
-            else:
-                yield self._value
-            found = self.next()
-
-    __iter__ = iternext
-
-    def putmulti(
-        self,
-        items: Iterable[tuple[bytes, bytes]],
-        dupdata: bool = False,
-        overwrite: bool = True,
-        append: bool = False,
-    ) -> tuple[int, int]:
-        """(items consumed, items added); with overwrite=False existing keys are skipped."""
-        del dupdata, append
-        txn, root = self._txn, self._txn._root
-        pairs = [(bytes(key), bytes(value)) for key, value in items]
-        if not overwrite:
-            unknown = [
-                key
-                for key, _ in pairs
-                if not txn._written(self._db.name, key)[0] and not root._fetched(self._db.name, key)
-            ]
-            for start in range(0, len(unknown), _PUTMULTI_CHUNK):
-                chunk = unknown[start : start + _PUTMULTI_CHUNK]
-                for key, value in zip(
-                    chunk, root._env.client.hmget(self._db.hash_key, chunk), strict=True
-                ):
-                    root._prefetched.setdefault((self._db.name, key), value)
-        added = sum(txn.put(key, value, overwrite=overwrite, db=self._db) for key, value in pairs)
-        return len(pairs), added
-
-    def _step(self, origin: bytes | None, *, inclusive: bool, reverse: bool) -> bool:
-        """Moves to the nearest visible key after (before, when reverse) `origin`."""
-        txn, root, table = self._txn, self._txn._root, self._db.name
-        txn._refuse_pending_increments(table)
-        overlay = txn._overlay(table)
-        if (
-            not overlay
-            and not inclusive
-            and origin is not None
-            and origin == self._key
-            and reverse == self._ahead_reverse
-            and (self._ahead or self._ahead_to_end)
-        ):
-            return self._step_ahead(origin, reverse)
-        self._ahead.clear()
-        self._ahead_to_end = False
-        pending = sorted(key for key, value in overlay.items() if value is not None)
-        candidate = _nearest(pending, origin, inclusive, reverse)
-        lo = _before(origin, inclusive) if reverse else _after(origin, inclusive)
-        skipped: list[bytes] = []
-        server_key = server_value = None
-        while server_key is None:
-            far = b"-" if reverse else b"+"
-            if candidate is not None:
-                # The server is only of interest up to the pending key found.
-                far = b"(" + candidate
-            rows = root._walk(self._db, lo, far, reverse)
-            for at, (key, value) in enumerate(rows):
-                if key in overlay:  # overwritten or deleted here: the pending write decides
-                    skipped.append(key)
-                    continue
-                server_key, server_value = key, value
-                if not overlay:
-                    self._ahead.extend(rows[at + 1 :])
-                    self._ahead_reverse = reverse
-                    self._ahead_to_end = len(rows) < _WALK_CHUNK
-                break
-            if server_key is not None or len(rows) < _WALK_CHUNK:
-                break
-            lo = (b"(" + rows[-1][0]) if rows else lo
-        if server_key is not None:
-            root._remember(table, server_key, server_value)
-            end_key = server_key
-        else:
-            end_key = candidate
-        # Between origin and the new position the server had exactly `skipped`.
-        self._remember_gap(origin, inclusive, end_key, skipped, reverse)
-        if end_key is None:
-            self._key = self._value = None
-            return False
-        self._key = end_key
-        self._value = server_value if server_key is not None else overlay[end_key]
-        return True
-
-    def _step_ahead(self, origin: bytes, reverse: bool) -> bool:
-        """The next step from the rows read ahead: they follow `origin` on the server, nothing
-        in between."""
-        if not self._ahead:  # the rows read ahead reached the end of the table
-            self._remember_gap(origin, False, None, [], reverse)
-            self._key = self._value = None
-            self._ahead_to_end = False
-            return False
-        key, value = self._ahead.popleft()
-        self._txn._root._remember(self._db.name, key, value)
-        self._remember_gap(origin, False, key, [], reverse)
-        self._key, self._value = key, value
-        return True
-
-    def _remember_gap(
-        self,
-        origin: bytes | None,
-        inclusive: bool,
-        end_key: bytes | None,
-        skipped: list[bytes],
-        reverse: bool,
-    ) -> None:
-        root = self._txn._root
-        if root._reads is None:
-            return
-        gap_end = b"(" + end_key if end_key is not None else (b"-" if reverse else b"+")
-        if reverse:
-            root._remember_gap(self._db.name, gap_end, _before(origin, inclusive), sorted(skipped))
-        else:
-            root._remember_gap(self._db.name, _after(origin, inclusive), gap_end, skipped)
-
-
-def _nearest(
-    ordered: list[bytes], origin: bytes | None, inclusive: bool, reverse: bool
-) -> bytes | None:
-    """The key of `ordered` nearest after (before, when reverse) `origin`."""
-    if not ordered:
-        return None
-    if reverse:
-        if origin is None:
-            return ordered[-1]
-        side = bisect.bisect_right if inclusive else bisect.bisect_left
-        at = side(ordered, origin)
-        return ordered[at - 1] if at > 0 else None
-    if origin is None:
-        return ordered[0]
-    side = bisect.bisect_left if inclusive else bisect.bisect_right
-    at = side(ordered, origin)
-    return ordered[at] if at < len(ordered) else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.store.errors import STORE_UNREACHABLE
-from promocore.store.group_commit import DEFAULT_MAX_BATCH
+from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver
 from promocore.store.redis_kv import RedisEnvironment, RedisLocation
 from promocore.store.store import Store
 from promocore.store.tables import TABLE_NAMES, Tables
@@ -23,6 +23,7 @@ class RedisStore(Store):
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
+        commit_observer: CommitObserver | None = None,
     ) -> None:
         self.redis_location = RedisLocation.parse(url)
         env = RedisEnvironment(self.redis_location, TABLE_NAMES)
@@ -31,4 +32,11 @@ class RedisStore(Store):
         except STORE_UNREACHABLE as error:
             env.close()
             raise ConnectionError(f"cannot reach the Redis store at {url}: {error}") from None
-        super().__init__(env, Tables(**env.tables), location=url, max_batch=max_batch, clock=clock)
+        super().__init__(
+            env,
+            Tables(**env.tables),
+            location=url,
+            max_batch=max_batch,
+            clock=clock,
+            commit_observer=commit_observer,
+        )

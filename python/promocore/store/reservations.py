@@ -11,10 +11,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable
 
-import lmdb
-
 from promocore.store.keys import encode_u64, first_key_unchecked
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 from promocore.v1.internal import store_pb2
 
 _KEY_LENGTH = struct.Struct(">H")
@@ -25,32 +24,40 @@ def hold_prefix(counter_key: bytes) -> bytes:
     return _KEY_LENGTH.pack(len(counter_key)) + counter_key
 
 
+# The longest a reservation may hold (ValidateRequest.reservation.ttl_seconds at most).
+MAX_HOLD_MS = 3600 * 1000
+
+
 class Reservations:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    def any_holds(self, txn: lmdb.Transaction) -> bool:
+    def any_holds(self, txn: Txn) -> bool:
         """Cheap test that lets reads skip hold lookups when nobody reserves."""
-        return txn.stat(self._t.holds)["entries"] > 0
+        entries: int = txn.stat(self._t.holds)["entries"]
+        return entries > 0
 
-    def held_by_others(
-        self, txn: lmdb.Transaction, counter_key: bytes, *, now_ms: int, session_key: str
-    ) -> int:
-        """Sum of the unexpired holds on a counter by sessions other than `session_key`."""
+    def held_by_others(self, txn: Txn, counter_key: bytes, *, now_ms: int, session_key: str) -> int:
+        """Sum of the unexpired holds on a counter by sessions other than `session_key`.
+
+        A hold lives at most MAX_HOLD_MS: one whose expiry is further ahead than that was made
+        before the clock stepped back, and no longer counts (without this cap a 120 s hold
+        made before a step back of a day would hold its slot for the day)."""
         prefix = hold_prefix(counter_key)
         cursor = txn.cursor(db=self._t.holds)
         held = 0
+        latest = now_ms + MAX_HOLD_MS
         found = cursor.set_range(prefix)
         while found and cursor.key().startswith(prefix):
             hold = store_pb2.Hold.FromString(cursor.value())
-            if hold.expires_at_ms > now_ms and hold.session_key != session_key:
+            if now_ms < hold.expires_at_ms <= latest and hold.session_key != session_key:
                 held += hold.delta
             found = cursor.next()
         return held
 
     def reserve(
         self,
-        txn: lmdb.Transaction,
+        txn: Txn,
         session_key: str,
         *,
         expires_at_ms: int,
@@ -78,7 +85,7 @@ class Reservations:
         txn.put(session_key.encode(), reservation.SerializeToString(), db=self._t.sessions)
         txn.put(self._expiry_key(reservation), b"", db=self._t.session_expiry)
 
-    def release(self, txn: lmdb.Transaction, session_key: str) -> int:
+    def release(self, txn: Txn, session_key: str) -> int:
         """Deletes the session's holds; returns how many redeemables they held (0 if none)."""
         raw = txn.get(session_key.encode(), db=self._t.sessions)
         if raw is None:
@@ -90,7 +97,7 @@ class Reservations:
         txn.delete(self._expiry_key(reservation), db=self._t.session_expiry)
         return reservation.redeemables
 
-    def delete_expired(self, txn: lmdb.Transaction, *, now_ms: int, limit: int) -> int:
+    def delete_expired(self, txn: Txn, *, now_ms: int, limit: int) -> int:
         """Deletes up to `limit` expired sessions (housekeeping; they already count for nothing)."""
         # Keys start with the expiry: when the first has not expired, none has. Looked at
         # without a re-checked read, so that a reservation made meanwhile elsewhere does not

@@ -18,10 +18,12 @@ from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
 from promocore.store.errors import WriteConflict
-from promocore.store.group_commit import DEFAULT_MAX_BATCH, GroupCommitWriter
+from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver, GroupCommitWriter
+from promocore.store.redemption_time import RedemptionTime
 from promocore.store.redemptions import RedemptionLog
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
+from promocore.store.txn import Txn
 
 # Expired reservation sessions deleted per write batch (housekeeping, not correctness).
 EXPIRED_SESSIONS_PER_BATCH = 32
@@ -46,6 +48,7 @@ class Store:
         location: str,
         max_batch: int = DEFAULT_MAX_BATCH,
         clock: Clock | None = None,
+        commit_observer: CommitObserver | None = None,
     ) -> None:
         self.env = env
         self.tables = tables
@@ -53,22 +56,28 @@ class Store:
         self.location = location
         self.catalog = Catalog(self.tables)
         self.redemptions = RedemptionLog(self.tables)
+        self.redemption_time = RedemptionTime(self.tables)
         self.reservations = Reservations(self.tables)
         self.balances = BalanceBook(self.tables, self.redemptions)
         self.api_keys = ApiKeyTable(self.tables)
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         self.writer = GroupCommitWriter(
-            self.env, max_batch=max_batch, after_jobs=self._delete_expired_sessions
+            self.env,
+            max_batch=max_batch,
+            after_jobs=self._delete_expired_sessions,
+            observer=commit_observer,
         )
 
-    def read(self):
-        return self.env.begin(write=False, buffers=False)
+    def read(self) -> Txn:
+        txn: Txn = self.env.begin(write=False, buffers=False)
+        return txn
 
-    def write(self):
-        return self.env.begin(write=True)
+    def write(self) -> Txn:
+        txn: Txn = self.env.begin(write=True)
+        return txn
 
-    def transact(self, work: Callable[[Any], T]) -> T:
+    def transact(self, work: Callable[[Txn], T]) -> T:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
         store a transaction that lost a race wrote nothing and is run again (for writes outside
         an RPC, which the gate already runs again)."""
@@ -76,19 +85,20 @@ class Store:
 
     def is_empty(self) -> bool:
         with self.read() as txn:
-            return txn.stat(self.tables.campaign_heads)["entries"] == 0
+            entries: int = txn.stat(self.tables.campaign_heads)["entries"]
+            return entries == 0
 
     def close(self) -> None:
         self.writer.stop()
         self.env.close()
 
-    def _delete_expired_sessions(self, txn) -> None:
+    def _delete_expired_sessions(self, txn: Txn) -> None:
         self.reservations.delete_expired(
             txn, now_ms=self.clock.now_ms(), limit=EXPIRED_SESSIONS_PER_BATCH
         )
 
 
-def transact(env: Any, work: Callable[[Any], T]) -> T:
+def transact(env: Any, work: Callable[[Txn], T]) -> T:
     """`work(txn)` in a write transaction of `env`, run again while it loses races (a shared
     store's WriteConflict: nothing was written), at most TRANSACT_ATTEMPTS times."""
     for attempt in range(1, TRANSACT_ATTEMPTS + 1):

@@ -8,6 +8,11 @@ from pathlib import Path
 
 import lmdb
 
+from promocore.store.data_file import check_data_file
+from promocore.store.identity import ensure_identity, foreign_names, read_identity
+from promocore.store.refusals import StoreRefused
+from promocore.store.txn import Table
+
 # Virtual address space reserved for the map; the file only grows as data is written.
 DEFAULT_MAP_SIZE = 64 << 30
 
@@ -78,36 +83,37 @@ TABLE_NAMES = (
 
 @dataclass(frozen=True)
 class Tables:
-    campaign_heads: lmdb._Database
-    campaign_versions: lmdb._Database
-    codes: lmdb._Database
-    campaign_codes: lmdb._Database
-    counters: lmdb._Database
-    redemptions: lmdb._Database
-    redemption_log: lmdb._Database
-    idempotency: lmdb._Database
-    holds: lmdb._Database
-    sessions: lmdb._Database
-    session_expiry: lmdb._Database
-    settings: lmdb._Database
-    public_codes: lmdb._Database
-    ledger: lmdb._Database
-    points_buckets: lmdb._Database
-    loyalty_accounts: lmdb._Database
-    customer_cards: lmdb._Database
-    balance_effects: lmdb._Database
-    referrals: lmdb._Database
-    admin_idempotency: lmdb._Database
-    api_keys: lmdb._Database
-    audit_log: lmdb._Database
-    customers: lmdb._Database
-    segments: lmdb._Database
-    segment_members: lmdb._Database
-    distributions: lmdb._Database
-    distribution_fired: lmdb._Database
-    publications: lmdb._Database
-    integration_events: lmdb._Database
-    customer_search: lmdb._Database
+    # Each a backend's handle of one table: an LMDB named database, a RedisTable.
+    campaign_heads: Table
+    campaign_versions: Table
+    codes: Table
+    campaign_codes: Table
+    counters: Table
+    redemptions: Table
+    redemption_log: Table
+    idempotency: Table
+    holds: Table
+    sessions: Table
+    session_expiry: Table
+    settings: Table
+    public_codes: Table
+    ledger: Table
+    points_buckets: Table
+    loyalty_accounts: Table
+    customer_cards: Table
+    balance_effects: Table
+    referrals: Table
+    admin_idempotency: Table
+    api_keys: Table
+    audit_log: Table
+    customers: Table
+    segments: Table
+    segment_members: Table
+    distributions: Table
+    distribution_fired: Table
+    publications: Table
+    integration_events: Table
+    customer_search: Table
 
 
 class Durability(enum.Enum):
@@ -125,8 +131,13 @@ class Durability(enum.Enum):
 def open_environment(
     path: Path, *, map_size: int = DEFAULT_MAP_SIZE, durability: Durability = Durability.FULL
 ) -> tuple[lmdb.Environment, Tables]:
-    """Opens (creating) the environment. Open it in the process that uses it (after fork)."""
+    """Opens (creating) the environment. Open it in the process that uses it (after fork).
+
+    Opened safely: a data file shorter than its last page is refused before LMDB maps it
+    (store/data_file.py), and a file that is not promocore's before anything is written into
+    it (store/identity.py); both raise StoreRefused."""
     path.mkdir(parents=True, exist_ok=True)
+    check_data_file(path)
     synced = durability is Durability.FULL
     env = lmdb.open(
         str(path),
@@ -137,8 +148,13 @@ def open_environment(
         metasync=synced,
         lock=True,
     )
-    with env.begin(write=True) as txn:
-        handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
+    try:
+        with env.begin(write=True) as txn:
+            ensure_identity(env, txn, path, TABLE_NAMES)
+            handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
+    except BaseException:
+        env.close()
+        raise
     return env, Tables(**handles)
 
 
@@ -146,7 +162,13 @@ def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
     """Opens an existing store for reading only (`promocore check`, beside a running server)."""
     if not (path / "data.mdb").exists():
         raise FileNotFoundError(f"no promocore store in {path}")
+    check_data_file(path)
     env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
+    with env.begin() as txn:
+        foreign = read_identity(env, txn) is None and foreign_names(txn, TABLE_NAMES)
+    if foreign:
+        env.close()
+        raise StoreRefused(f"{path} holds an LMDB file that is not a promocore store")
     # Without an explicit transaction py-lmdb commits the one it opens, which keeps the handles
     # valid (a read transaction that ends by abort would close them).
     handles = {name: _existing_table(env, name) for name in TABLE_NAMES}

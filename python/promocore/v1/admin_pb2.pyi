@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from promocore.v1 import backtest_pb2 as _backtest_pb2
 from promocore.v1 import campaign_pb2 as _campaign_pb2
 from promocore.v1 import checkout_pb2 as _checkout_pb2
 from promocore.v1 import common_pb2 as _common_pb2
@@ -23,12 +24,38 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROLE_ADMIN: _ClassVar[Role]
     ROLE_READ_ONLY: _ClassVar[Role]
     ROLE_SUPPORT: _ClassVar[Role]
+
+class RefereeStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFEREE_STATUS_UNSPECIFIED: _ClassVar[RefereeStatus]
+    REFEREE_REWARDED: _ClassVar[RefereeStatus]
+    REFEREE_CONVERTED_OVER_CAP: _ClassVar[RefereeStatus]
+    REFEREE_CONVERTED: _ClassVar[RefereeStatus]
+    REFEREE_SIGNED_UP: _ClassVar[RefereeStatus]
+
+class GiftCardFilter(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GIFT_CARDS_ALL: _ClassVar[GiftCardFilter]
+    GIFT_CARDS_WITH_BALANCE: _ClassVar[GiftCardFilter]
+    GIFT_CARDS_EMPTY: _ClassVar[GiftCardFilter]
+    GIFT_CARDS_EXPIRED: _ClassVar[GiftCardFilter]
+    GIFT_CARDS_DISABLED: _ClassVar[GiftCardFilter]
 ROLE_UNSPECIFIED: Role
 ROLE_CHECKOUT: Role
 ROLE_POS: Role
 ROLE_ADMIN: Role
 ROLE_READ_ONLY: Role
 ROLE_SUPPORT: Role
+REFEREE_STATUS_UNSPECIFIED: RefereeStatus
+REFEREE_REWARDED: RefereeStatus
+REFEREE_CONVERTED_OVER_CAP: RefereeStatus
+REFEREE_CONVERTED: RefereeStatus
+REFEREE_SIGNED_UP: RefereeStatus
+GIFT_CARDS_ALL: GiftCardFilter
+GIFT_CARDS_WITH_BALANCE: GiftCardFilter
+GIFT_CARDS_EMPTY: GiftCardFilter
+GIFT_CARDS_EXPIRED: GiftCardFilter
+GIFT_CARDS_DISABLED: GiftCardFilter
 
 class CreateCampaignRequest(_message.Message):
     __slots__ = ("campaign",)
@@ -479,14 +506,16 @@ class GetRedemptionRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListRedemptionsRequest(_message.Message):
-    __slots__ = ("campaign_id", "customer_id", "page")
+    __slots__ = ("campaign_id", "customer_id", "page", "code")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     customer_id: str
     page: _common_pb2.PageRequest
-    def __init__(self, campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    code: str
+    def __init__(self, campaign_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., code: _Optional[str] = ...) -> None: ...
 
 class ListRedemptionsResponse(_message.Message):
     __slots__ = ("redemptions", "next_page_token")
@@ -671,22 +700,28 @@ class SetStackingRulesRequest(_message.Message):
     def __init__(self, rules: _Optional[_Union[_campaign_pb2.StackingRules, _Mapping]] = ...) -> None: ...
 
 class CreateCockpitLinkRequest(_message.Message):
-    __slots__ = ("customer_id", "ttl_seconds")
+    __slots__ = ("customer_id", "ttl_seconds", "base_url")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     ttl_seconds: int
-    def __init__(self, customer_id: _Optional[str] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
+    base_url: str
+    def __init__(self, customer_id: _Optional[str] = ..., ttl_seconds: _Optional[int] = ..., base_url: _Optional[str] = ...) -> None: ...
 
 class CockpitLink(_message.Message):
-    __slots__ = ("customer_id", "path", "expires_at")
+    __slots__ = ("customer_id", "path", "expires_at", "url", "qr_svg")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    QR_SVG_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     path: str
     expires_at: _timestamp_pb2.Timestamp
-    def __init__(self, customer_id: _Optional[str] = ..., path: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    url: str
+    qr_svg: bytes
+    def __init__(self, customer_id: _Optional[str] = ..., path: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., url: _Optional[str] = ..., qr_svg: _Optional[bytes] = ...) -> None: ...
 
 class RevokeCockpitLinksRequest(_message.Message):
     __slots__ = ("customer_id",)
@@ -713,3 +748,171 @@ class DescribeRulesResponse(_message.Message):
     TEXT_FIELD_NUMBER: _ClassVar[int]
     text: str
     def __init__(self, text: _Optional[str] = ...) -> None: ...
+
+class GetDashboardRequest(_message.Message):
+    __slots__ = ("from_date", "to_date", "time_zone", "top_campaigns")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    TOP_CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    time_zone: str
+    top_campaigns: int
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., top_campaigns: _Optional[int] = ...) -> None: ...
+
+class DashboardCurrency(_message.Message):
+    __slots__ = ("currency", "redemptions", "rollbacks", "discount", "order_value", "daily")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    ROLLBACKS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    DAILY_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    redemptions: int
+    rollbacks: int
+    discount: int
+    order_value: int
+    daily: _containers.RepeatedCompositeFieldContainer[DailyFigures]
+    def __init__(self, currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., discount: _Optional[int] = ..., order_value: _Optional[int] = ..., daily: _Optional[_Iterable[_Union[DailyFigures, _Mapping]]] = ...) -> None: ...
+
+class DashboardCampaign(_message.Message):
+    __slots__ = ("campaign_id", "name", "type", "currency", "redemptions", "rollbacks", "discount", "order_value")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    ROLLBACKS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    name: str
+    type: _campaign_pb2.CampaignType
+    currency: str
+    redemptions: int
+    rollbacks: int
+    discount: int
+    order_value: int
+    def __init__(self, campaign_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[_campaign_pb2.CampaignType, str]] = ..., currency: _Optional[str] = ..., redemptions: _Optional[int] = ..., rollbacks: _Optional[int] = ..., discount: _Optional[int] = ..., order_value: _Optional[int] = ...) -> None: ...
+
+class DiscountKindFigures(_message.Message):
+    __slots__ = ("kind", "redemptions")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    redemptions: int
+    def __init__(self, kind: _Optional[str] = ..., redemptions: _Optional[int] = ...) -> None: ...
+
+class CurrencyAmount(_message.Message):
+    __slots__ = ("currency", "amount")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    amount: int
+    def __init__(self, currency: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class Dashboard(_message.Message):
+    __slots__ = ("from_date", "to_date", "time_zone", "currencies", "top_campaigns", "discount_kinds", "gift_card_balance", "loyalty_points", "loyalty_pending_points")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCIES_FIELD_NUMBER: _ClassVar[int]
+    TOP_CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_KINDS_FIELD_NUMBER: _ClassVar[int]
+    GIFT_CARD_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    LOYALTY_POINTS_FIELD_NUMBER: _ClassVar[int]
+    LOYALTY_PENDING_POINTS_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    time_zone: str
+    currencies: _containers.RepeatedCompositeFieldContainer[DashboardCurrency]
+    top_campaigns: _containers.RepeatedCompositeFieldContainer[DashboardCampaign]
+    discount_kinds: _containers.RepeatedCompositeFieldContainer[DiscountKindFigures]
+    gift_card_balance: _containers.RepeatedCompositeFieldContainer[CurrencyAmount]
+    loyalty_points: int
+    loyalty_pending_points: int
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., currencies: _Optional[_Iterable[_Union[DashboardCurrency, _Mapping]]] = ..., top_campaigns: _Optional[_Iterable[_Union[DashboardCampaign, _Mapping]]] = ..., discount_kinds: _Optional[_Iterable[_Union[DiscountKindFigures, _Mapping]]] = ..., gift_card_balance: _Optional[_Iterable[_Union[CurrencyAmount, _Mapping]]] = ..., loyalty_points: _Optional[int] = ..., loyalty_pending_points: _Optional[int] = ...) -> None: ...
+
+class CountSegmentMembersRequest(_message.Message):
+    __slots__ = ("rules_json",)
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    rules_json: str
+    def __init__(self, rules_json: _Optional[str] = ...) -> None: ...
+
+class CountSegmentMembersResponse(_message.Message):
+    __slots__ = ("matched", "examined", "complete", "sample_customer_ids")
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    EXAMINED_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_CUSTOMER_IDS_FIELD_NUMBER: _ClassVar[int]
+    matched: int
+    examined: int
+    complete: bool
+    sample_customer_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, matched: _Optional[int] = ..., examined: _Optional[int] = ..., complete: _Optional[bool] = ..., sample_customer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListRefereesRequest(_message.Message):
+    __slots__ = ("code", "page")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    page: _common_pb2.PageRequest
+    def __init__(self, code: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class Referee(_message.Message):
+    __slots__ = ("customer_id", "status", "converted_at", "converted_by", "points_given", "gift_credit_given")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_AT_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_BY_FIELD_NUMBER: _ClassVar[int]
+    POINTS_GIVEN_FIELD_NUMBER: _ClassVar[int]
+    GIFT_CREDIT_GIVEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    status: RefereeStatus
+    converted_at: _timestamp_pb2.Timestamp
+    converted_by: str
+    points_given: int
+    gift_credit_given: int
+    def __init__(self, customer_id: _Optional[str] = ..., status: _Optional[_Union[RefereeStatus, str]] = ..., converted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., converted_by: _Optional[str] = ..., points_given: _Optional[int] = ..., gift_credit_given: _Optional[int] = ...) -> None: ...
+
+class ListRefereesResponse(_message.Message):
+    __slots__ = ("referees", "next_page_token")
+    REFEREES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    referees: _containers.RepeatedCompositeFieldContainer[Referee]
+    next_page_token: str
+    def __init__(self, referees: _Optional[_Iterable[_Union[Referee, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ExportGiftCardsRequest(_message.Message):
+    __slots__ = ("campaign_id", "prefix", "filter")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    prefix: str
+    filter: GiftCardFilter
+    def __init__(self, campaign_id: _Optional[str] = ..., prefix: _Optional[str] = ..., filter: _Optional[_Union[GiftCardFilter, str]] = ...) -> None: ...
+
+class ShopBranding(_message.Message):
+    __slots__ = ("shop_name", "logo_url", "brand_color", "brand_text_color")
+    SHOP_NAME_FIELD_NUMBER: _ClassVar[int]
+    LOGO_URL_FIELD_NUMBER: _ClassVar[int]
+    BRAND_COLOR_FIELD_NUMBER: _ClassVar[int]
+    BRAND_TEXT_COLOR_FIELD_NUMBER: _ClassVar[int]
+    shop_name: str
+    logo_url: str
+    brand_color: str
+    brand_text_color: str
+    def __init__(self, shop_name: _Optional[str] = ..., logo_url: _Optional[str] = ..., brand_color: _Optional[str] = ..., brand_text_color: _Optional[str] = ...) -> None: ...
+
+class GetShopBrandingRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetShopBrandingRequest(_message.Message):
+    __slots__ = ("branding",)
+    BRANDING_FIELD_NUMBER: _ClassVar[int]
+    branding: ShopBranding
+    def __init__(self, branding: _Optional[_Union[ShopBranding, _Mapping]] = ...) -> None: ...

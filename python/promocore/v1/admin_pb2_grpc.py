@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from promocore.v1 import admin_pb2 as promocore_dot_v1_dot_admin__pb2
+from promocore.v1 import backtest_pb2 as promocore_dot_v1_dot_backtest__pb2
 from promocore.v1 import campaign_pb2 as promocore_dot_v1_dot_campaign__pb2
 from promocore.v1 import checkout_pb2 as promocore_dot_v1_dot_checkout__pb2
 from promocore.v1 import customer_pb2 as promocore_dot_v1_dot_customer__pb2
@@ -289,6 +290,41 @@ class AdminServiceStub:
                 request_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
                 response_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
                 _registered_method=True)
+        self.GetDashboard = channel.unary_unary(
+                '/promocore.v1.AdminService/GetDashboard',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.Dashboard.FromString,
+                _registered_method=True)
+        self.CountSegmentMembers = channel.unary_unary(
+                '/promocore.v1.AdminService/CountSegmentMembers',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.CountSegmentMembersRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.CountSegmentMembersResponse.FromString,
+                _registered_method=True)
+        self.ListReferees = channel.unary_unary(
+                '/promocore.v1.AdminService/ListReferees',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.ListRefereesRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.ListRefereesResponse.FromString,
+                _registered_method=True)
+        self.ExportGiftCards = channel.unary_stream(
+                '/promocore.v1.AdminService/ExportGiftCards',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.ExportGiftCardsRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.ExportCodesChunk.FromString,
+                _registered_method=True)
+        self.GetShopBranding = channel.unary_unary(
+                '/promocore.v1.AdminService/GetShopBranding',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.GetShopBrandingRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
+                _registered_method=True)
+        self.SetShopBranding = channel.unary_unary(
+                '/promocore.v1.AdminService/SetShopBranding',
+                request_serializer=promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
+                _registered_method=True)
+        self.Backtest = channel.stream_stream(
+                '/promocore.v1.AdminService/Backtest',
+                request_serializer=promocore_dot_v1_dot_backtest__pb2.BacktestRequest.SerializeToString,
+                response_deserializer=promocore_dot_v1_dot_backtest__pb2.BacktestProgress.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -550,7 +586,7 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListRedemptions(self, request, context):
-        """Lists redemptions of a campaign or customer, newest first.
+        """Lists redemptions of a campaign, a customer or a code, newest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -647,6 +683,64 @@ class AdminServiceServicer:
         """A campaign's rule in words, as the engine reads it ("order amount is at least 50.00 EUR
         and ..."), without storing anything: the console shows it beside its rule builder. A rule
         that does not compile is INVALID_ARGUMENT at its path ("rules.all[1].op"). Readers may call it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDashboard(self, request, context):
+        """The console's home: every campaign's performance over a range of days, read from what
+        Redeem and Rollback already write (the redemption log, balances), so it costs a checkout
+        nothing. Totals and per-day series per currency, the top campaigns, the discount kinds
+        most used, and what gift cards and loyalty cards hold now. Readers may call it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountSegmentMembers(self, request, context):
+        """How many customers a draft dynamic segment rule would hold now, without storing anything
+        (the console's live count beside its segment builder). Bounded: at most
+        CountSegmentMembersResponse.examined profiles are read (see `complete`). Readers may call it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReferees(self, request, context):
+        """The referees of a referrer's code: each friend's status, when, and the reward it earned.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportGiftCards(self, request, context):
+        """Exports a gift card program's cards (optionally only some) as CSV chunks with balances in
+        the program's currency units.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetShopBranding(self, request, context):
+        """The shop's look on the customers' rewards page (the cockpit): name, logo, colours.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetShopBranding(self, request, context):
+        """Replaces the shop's look (admin keys; audited); validated before anything is stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Backtest(self, request_iterator, context):
+        """Replays a campaign (a draft, or one given whole) on a file of past orders sent in chunks,
+        each order at its own time, limits and budget simulated in order; streams progress, the
+        last message holds the report (docs/backtest.md). Nothing is written; the campaign is not
+        published. Admin keys.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -904,6 +998,41 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.DescribeRules,
                     request_deserializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.FromString,
                     response_serializer=promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.SerializeToString,
+            ),
+            'GetDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDashboard,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.Dashboard.SerializeToString,
+            ),
+            'CountSegmentMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountSegmentMembers,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.CountSegmentMembersRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.CountSegmentMembersResponse.SerializeToString,
+            ),
+            'ListReferees': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReferees,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.ListRefereesRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.ListRefereesResponse.SerializeToString,
+            ),
+            'ExportGiftCards': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportGiftCards,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.ExportGiftCardsRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.ExportCodesChunk.SerializeToString,
+            ),
+            'GetShopBranding': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetShopBranding,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.GetShopBrandingRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.SerializeToString,
+            ),
+            'SetShopBranding': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetShopBranding,
+                    request_deserializer=promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_admin__pb2.ShopBranding.SerializeToString,
+            ),
+            'Backtest': grpc.stream_stream_rpc_method_handler(
+                    servicer.Backtest,
+                    request_deserializer=promocore_dot_v1_dot_backtest__pb2.BacktestRequest.FromString,
+                    response_serializer=promocore_dot_v1_dot_backtest__pb2.BacktestProgress.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2257,6 +2386,195 @@ class AdminService:
             '/promocore.v1.AdminService/DescribeRules',
             promocore_dot_v1_dot_admin__pb2.DescribeRulesRequest.SerializeToString,
             promocore_dot_v1_dot_admin__pb2.DescribeRulesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetDashboard',
+            promocore_dot_v1_dot_admin__pb2.GetDashboardRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.Dashboard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountSegmentMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/CountSegmentMembers',
+            promocore_dot_v1_dot_admin__pb2.CountSegmentMembersRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.CountSegmentMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReferees(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/ListReferees',
+            promocore_dot_v1_dot_admin__pb2.ListRefereesRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.ListRefereesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportGiftCards(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/promocore.v1.AdminService/ExportGiftCards',
+            promocore_dot_v1_dot_admin__pb2.ExportGiftCardsRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.ExportCodesChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetShopBranding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/GetShopBranding',
+            promocore_dot_v1_dot_admin__pb2.GetShopBrandingRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetShopBranding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/promocore.v1.AdminService/SetShopBranding',
+            promocore_dot_v1_dot_admin__pb2.SetShopBrandingRequest.SerializeToString,
+            promocore_dot_v1_dot_admin__pb2.ShopBranding.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Backtest(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/promocore.v1.AdminService/Backtest',
+            promocore_dot_v1_dot_backtest__pb2.BacktestRequest.SerializeToString,
+            promocore_dot_v1_dot_backtest__pb2.BacktestProgress.FromString,
             options,
             channel_credentials,
             insecure,

@@ -69,7 +69,7 @@ class PointsMultiplier(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., category: _Optional[str] = ..., multiplier_bp: _Optional[int] = ...) -> None: ...
 
 class EarningRule(_message.Message):
-    __slots__ = ("id", "trigger", "points", "per_amount", "multipliers", "event_name", "segment_id", "cap", "cap_period", "rules_json")
+    __slots__ = ("id", "trigger", "points", "per_amount", "multipliers", "event_name", "segment_id", "cap", "cap_period", "rules_json", "days_of_week")
     ID_FIELD_NUMBER: _ClassVar[int]
     TRIGGER_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +80,7 @@ class EarningRule(_message.Message):
     CAP_FIELD_NUMBER: _ClassVar[int]
     CAP_PERIOD_FIELD_NUMBER: _ClassVar[int]
     RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    DAYS_OF_WEEK_FIELD_NUMBER: _ClassVar[int]
     id: str
     trigger: EarningTrigger
     points: int
@@ -90,7 +91,8 @@ class EarningRule(_message.Message):
     cap: int
     cap_period: CapPeriod
     rules_json: str
-    def __init__(self, id: _Optional[str] = ..., trigger: _Optional[_Union[EarningTrigger, str]] = ..., points: _Optional[int] = ..., per_amount: _Optional[int] = ..., multipliers: _Optional[_Iterable[_Union[PointsMultiplier, _Mapping]]] = ..., event_name: _Optional[str] = ..., segment_id: _Optional[str] = ..., cap: _Optional[int] = ..., cap_period: _Optional[_Union[CapPeriod, str]] = ..., rules_json: _Optional[str] = ...) -> None: ...
+    days_of_week: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, id: _Optional[str] = ..., trigger: _Optional[_Union[EarningTrigger, str]] = ..., points: _Optional[int] = ..., per_amount: _Optional[int] = ..., multipliers: _Optional[_Iterable[_Union[PointsMultiplier, _Mapping]]] = ..., event_name: _Optional[str] = ..., segment_id: _Optional[str] = ..., cap: _Optional[int] = ..., cap_period: _Optional[_Union[CapPeriod, str]] = ..., rules_json: _Optional[str] = ..., days_of_week: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class PointsExpiry(_message.Message):
     __slots__ = ("after_months", "at_period_end", "period")

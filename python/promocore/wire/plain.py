@@ -8,7 +8,7 @@ appears as `<name>` holding the decoded JSON value (rules, attributes, metadata)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from google.protobuf import timestamp_pb2
@@ -26,12 +26,23 @@ def _plain_name(field: FieldDescriptor) -> str:
     return field.name[: -len(JSON_SUFFIX)] if is_json else field.name
 
 
+def descriptor_of(message: Message | type[Message]) -> Descriptor:
+    """A message's descriptor. (protobuf's stubs type descriptors as the pure-Python or the upb
+    class; at run time the upb one is google.protobuf.descriptor's.)"""
+    return cast(Descriptor, message.DESCRIPTOR)
+
+
+def fields_of(message: Message) -> list[FieldDescriptor]:
+    """A message's fields (typed as descriptor_of says)."""
+    return cast(list[FieldDescriptor], list(descriptor_of(message).fields))
+
+
 def to_plain(message: Message) -> dict[str, Any]:
     """Every field of the message: scalars with their defaults, set sub-messages and oneofs."""
     if isinstance(message, timestamp_pb2.Timestamp):
         raise TypeError("a Timestamp is a value, not a record")
     plain: dict[str, Any] = {}
-    for field in message.DESCRIPTOR.fields:
+    for field in fields_of(message):
         value = getattr(message, field.name)
         name = _plain_name(field)
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
@@ -74,14 +85,14 @@ def from_plain(message_type: type[M], values: dict[str, Any] | M, path: str = ""
     if isinstance(values, message_type):
         return values
     message = message_type()
-    _fill(message, values, path)
+    _fill(message, cast(dict[str, Any], values), path)
     return message
 
 
 def _fill(message: Message, values: dict[str, Any], path: str) -> None:
     if not isinstance(values, dict):
         raise InvalidArgumentError(path or "request", "expected a mapping")
-    fields = _fields_by_plain_name(message.DESCRIPTOR)
+    fields = _fields_by_plain_name(descriptor_of(message))
     for key, value in values.items():
         field_path = f"{path}.{key}" if path else key
         field = fields.get(key)

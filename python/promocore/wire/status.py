@@ -7,6 +7,8 @@ gRPC tools (grpcurl) show it without decoding details.
 
 from __future__ import annotations
 
+from typing import cast
+
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
@@ -18,6 +20,7 @@ from promocore.errors import (
     PromocoreError,
     ResourceExhaustedError,
 )
+from promocore.wire.plain import descriptor_of
 
 DOMAIN = "promocore"
 
@@ -45,9 +48,10 @@ def to_status(error: PromocoreError) -> grpc.Status:
 def from_rpc_error(error: grpc.RpcError) -> PromocoreError | grpc.RpcError:
     """The PromocoreError a status stands for; other statuses come back unchanged."""
     # RpcErrors raised by stubs are also grpc.Call objects: code, details, trailing metadata.
-    status = rpc_status.from_call(error)
-    code = error.code()
-    message = error.details()
+    call = cast(grpc.Call, error)
+    status = rpc_status.from_call(call)
+    code = call.code()
+    message = call.details()
     details = status.details if status else []
     field, description, reason = _details(details)
     if code == grpc.StatusCode.INVALID_ARGUMENT:
@@ -66,23 +70,24 @@ def from_rpc_error(error: grpc.RpcError) -> PromocoreError | grpc.RpcError:
 
 def _retry_after_ms(details: list[any_pb2.Any]) -> int:
     for detail in details:
-        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+        if detail.Is(descriptor_of(error_details_pb2.RetryInfo)):
             retry = error_details_pb2.RetryInfo()
             detail.Unpack(retry)
-            return retry.retry_delay.ToMilliseconds()
+            delay_ms: int = retry.retry_delay.ToMilliseconds()
+            return delay_ms
     return 0
 
 
 def _details(details: list[any_pb2.Any]) -> tuple[str, str, str]:
     field = description = reason = ""
     for detail in details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR) and not field:
+        if detail.Is(descriptor_of(error_details_pb2.BadRequest)) and not field:
             bad_request = error_details_pb2.BadRequest()
             detail.Unpack(bad_request)
             if bad_request.field_violations:
                 field = bad_request.field_violations[0].field
                 description = bad_request.field_violations[0].description
-        elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+        elif detail.Is(descriptor_of(error_details_pb2.ErrorInfo)):
             info = error_details_pb2.ErrorInfo()
             detail.Unpack(info)
             reason = info.reason

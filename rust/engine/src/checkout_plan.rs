@@ -164,6 +164,18 @@ impl CheckoutPlan {
                 format!("not a serialized checkout request: {error}"),
             )
         })?;
+        self.prepare_input(input, now_ms, code_records, profile)
+    }
+
+    /// `prepare` for a request already decoded (a backtest builds each order's request itself:
+    /// no encoding and decoding per order).
+    pub fn prepare_input(
+        self: &Arc<Self>,
+        input: CheckoutInput,
+        now_ms: i64,
+        code_records: &[Option<&[u8]>],
+        profile: Option<&[u8]>,
+    ) -> Result<PreparedCheckout, CheckoutError> {
         if code_records.len() != input.redeemables.len() {
             return Err(ContextError::new(format!(
                 "{} code records for {} redeemables",

@@ -13,6 +13,7 @@
 //! benchmarks compare the engine with the reference evaluator through them.
 
 pub mod allocation;
+pub mod backtest;
 pub mod campaign;
 pub mod cart;
 pub mod checkout;

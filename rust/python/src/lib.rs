@@ -6,7 +6,9 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod backtest;
 mod json_codec;
+mod json_timestamp;
 mod result_tally;
 
 use promocore_engine as engine;
@@ -107,6 +109,13 @@ fn compile_error(py: Python<'_>, error: engine::CompileError) -> PyErr {
         Bound::new(py, CompileError::new(error.path, error.reason)).map(Bound::into_any),
         args,
     )
+}
+
+/// An InvalidRequestError naming `field`.
+fn invalid_request(py: Python<'_>, field: &str, reason: String) -> PyErr {
+    let args = (field.to_owned(), reason.clone());
+    let exception = InvalidRequestError::new(field.to_owned(), reason);
+    raise(Bound::new(py, exception).map(Bound::into_any), args)
 }
 
 fn checkout_error(py: Python<'_>, error: engine::CheckoutError) -> PyErr {
@@ -806,6 +815,7 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<json_codec::JsonCodec>()?;
     module.add_class::<PyPreparedCheckout>()?;
     module.add_class::<PyPreparedQualify>()?;
+    module.add_class::<backtest::PyBacktest>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;

@@ -9,6 +9,7 @@ redemption log, so a rollback takes the points back), a TrackEvent, or — once 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -17,6 +18,7 @@ from promocore.programs.loyalty.program import (
     BASIS_POINTS,
     bucket_times,
     current_tier,
+    earns_on_the_day,
     period_key,
     tier_multiplier_bp,
 )
@@ -38,7 +40,6 @@ class Earning:
     def __init__(self, store: Store, accounts: LoyaltyAccounts) -> None:
         self._store = store
         self._accounts = self.accounts = accounts
-        store.redemptions.observers.append(self)
 
     # Triggers --------------------------------------------------------------------------------
 
@@ -93,6 +94,8 @@ class Earning:
             for rule in campaign.loyalty.earning_rules:
                 if rule.trigger != loyalty_pb2.EARN_ON_ORDER_PAID or rule.per_amount <= 0:
                     continue
+                if not earns_on_the_day(rule, now_ms, campaign.time_zone):
+                    continue
                 points = order_points(rule, order, redemption, tier_multiplier_bp(tier))
                 change = self._grant(
                     txn,
@@ -128,20 +131,32 @@ class Earning:
 
     # Internals -------------------------------------------------------------------------------
 
-    def _programs(self, txn: Txn, customer_id: str, now_ms: int):
+    def _programs(
+        self, txn: Txn, customer_id: str, now_ms: int
+    ) -> Iterator[tuple[campaign_pb2.Campaign, bytes, store_pb2.LoyaltyAccount]]:
         """(campaign, card code, account) of each usable program the customer is enrolled in."""
         for campaign_id in customer_campaigns(self._store, txn, customer_id):
             campaign = self._store.catalog.get_campaign(txn, campaign_id)
             if campaign.type != campaign_pb2.LOYALTY_PROGRAM or not usable(campaign, now_ms):
                 continue
             code = customer_card(self._store, txn, customer_id, campaign_id)
+            if code is None:
+                continue
             yield campaign, code, self._accounts.get(txn, code)
 
-    def _per_occurrence(self, txn, customer_id, now_ms, matches, *, source) -> list[Grant]:
+    def _per_occurrence(
+        self,
+        txn: Txn,
+        customer_id: str,
+        now_ms: int,
+        matches: Callable[[loyalty_pb2.EarningRule], bool],
+        *,
+        source: str,
+    ) -> list[Grant]:
         grants = []
         for campaign, code, account in self._programs(txn, customer_id, now_ms):
             for rule in campaign.loyalty.earning_rules:
-                if not matches(rule):
+                if not matches(rule) or not earns_on_the_day(rule, now_ms, campaign.time_zone):
                     continue
                 change = self._grant(
                     txn, campaign, code, account, rule, rule.points, now_ms, source=source

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from promocore.v1 import campaign_pb2, loyalty_pb2
+from promocore.v1.internal import store_pb2
 
 DAY_MS = 86_400_000
 BASIS_POINTS = 10_000
@@ -34,6 +35,12 @@ def period_key(ms: int, period: int, time_zone: str) -> str:
     if period == loyalty_pb2.PERIOD_YEAR:
         return local.strftime("%Y")
     return "all"
+
+
+def earns_on_the_day(rule: loyalty_pb2.EarningRule, ms: int, time_zone: str) -> bool:
+    """Whether the rule earns at `ms`: on one of its days of the week in the program's zone
+    (every day when it names none)."""
+    return not rule.days_of_week or _local(ms, time_zone).isoweekday() in rule.days_of_week
 
 
 def period_end(ms: int, period: int, time_zone: str) -> int:
@@ -75,16 +82,22 @@ def bucket_times(campaign: campaign_pb2.Campaign, earned_at_ms: int) -> tuple[in
     return active_at_ms, 0
 
 
-def tier_basis_value(campaign: campaign_pb2.Campaign, account, now_ms: int) -> int:
+def tier_basis_value(
+    campaign: campaign_pb2.Campaign, account: store_pb2.LoyaltyAccount, now_ms: int
+) -> int:
     """What the program's tiers are measured against, for this account now."""
     program = campaign.loyalty
     if program.tier_basis == loyalty_pb2.LIFETIME_SPEND:
-        return account.lifetime_spend
+        spend: int = account.lifetime_spend
+        return spend
     key = period_key(now_ms, program.tier_period, campaign.time_zone)
-    return account.period_points.get(key, 0)
+    points: int = account.period_points.get(key, 0)
+    return points
 
 
-def current_tier(campaign: campaign_pb2.Campaign, account, now_ms: int) -> loyalty_pb2.Tier | None:
+def current_tier(
+    campaign: campaign_pb2.Campaign, account: store_pb2.LoyaltyAccount, now_ms: int
+) -> loyalty_pb2.Tier | None:
     """The highest tier whose threshold the account reaches now, if any."""
     value = tier_basis_value(campaign, account, now_ms)
     reached = [tier for tier in campaign.loyalty.tiers if value >= tier.threshold]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from promocore.clock import Clock
 from promocore.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from promocore.manage.codegen import CodePattern
 from promocore.programs.giftcards import GiftCards
 from promocore.programs.idempotent import once
 from promocore.programs.loyalty.accounts import LoyaltyAccounts, new_card_code
 from promocore.programs.loyalty.program import current_tier
 from promocore.store import Store, Txn
+from promocore.store.codegen import CodePattern
 from promocore.store.keys import decode_counter, encode_counter, normalize_code
 from promocore.v1 import admin_pb2, campaign_pb2
 

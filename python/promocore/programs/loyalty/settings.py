@@ -4,12 +4,23 @@ a setting the server would ignore or could not honour is refused, naming its fie
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from google.protobuf.message import Message
 
 from promocore.errors import InvalidArgumentError
 from promocore.v1 import campaign_pb2, loyalty_pb2
 
 EVENT_NAME = re.compile(r"^[a-z0-9_.]{1,64}$")
 SETTING_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class HasId(Protocol):
+    """A setting with an id (an earning rule, a tier, a reward)."""
+
+    @property
+    def id(self) -> str: ...
 
 
 def validate_program_settings(campaign: campaign_pb2.Campaign) -> None:
@@ -19,7 +30,7 @@ def validate_program_settings(campaign: campaign_pb2.Campaign) -> None:
         _referral(campaign.referral, "campaign.referral")
 
 
-def _unique_ids(items, path: str) -> set[str]:
+def _unique_ids(items: Iterable[HasId], path: str) -> set[str]:
     seen: set[str] = set()
     for index, item in enumerate(items):
         if not SETTING_ID.match(item.id):
@@ -30,7 +41,7 @@ def _unique_ids(items, path: str) -> set[str]:
     return seen
 
 
-def _non_negative(message, fields: tuple[str, ...], path: str) -> None:
+def _non_negative(message: Message, fields: tuple[str, ...], path: str) -> None:
     for name in fields:
         if getattr(message, name) < 0:
             raise InvalidArgumentError(f"{path}.{name}", "must be >= 0")
@@ -70,6 +81,13 @@ def _earning_rule(rule: loyalty_pb2.EarningRule, path: str) -> None:
         raise InvalidArgumentError(f"{path}.segment_id", "required")
     if rule.HasField("cap") and rule.cap < 0:
         raise InvalidArgumentError(f"{path}.cap", "must be >= 0")
+    for index, day in enumerate(rule.days_of_week):
+        if not 1 <= day <= 7:
+            raise InvalidArgumentError(
+                f"{path}.days_of_week[{index}]", "an ISO day of the week, 1 (Monday) .. 7 (Sunday)"
+            )
+    if len(set(rule.days_of_week)) != len(rule.days_of_week):
+        raise InvalidArgumentError(f"{path}.days_of_week", "a day is listed twice")
     if rule.rules_json:
         # Not evaluated yet: refusing it is better than earning where the rule says not to.
         raise InvalidArgumentError(f"{path}.rules_json", "not supported yet")

@@ -57,11 +57,16 @@ export const admin = (method, request) => rpc(ADMIN, method, request);
 export const checkout = (method, request) => rpc(CHECKOUT, method, request);
 
 // A server-streaming call (Connect streaming JSON): `onMessage` sees each message as it comes.
+// `request` may be a list: the messages of a client stream (sent whole, then the answers read).
 export async function stream(service, method, request, onMessage) {
-  const body = new TextEncoder().encode(JSON.stringify(request));
-  const framed = new Uint8Array(5 + body.length);
-  new DataView(framed.buffer).setUint32(1, body.length);
-  framed.set(body, 5);
+  const bodies = (Array.isArray(request) ? request : [request]).map((one) => new TextEncoder().encode(JSON.stringify(one)));
+  const framed = new Uint8Array(bodies.reduce((size, body) => size + 5 + body.length, 0));
+  let at = 0;
+  for (const body of bodies) {
+    new DataView(framed.buffer).setUint32(at + 1, body.length);
+    framed.set(body, at + 5);
+    at += 5 + body.length;
+  }
   let response;
   try {
     response = await fetch(`/${service}/${method}`, {

@@ -5,10 +5,13 @@ import { campaignsPage, campaignPage } from "./campaigns.js";
 import { campaignFormPage } from "./campaign_form.js";
 import { codesPage } from "./codes.js";
 import { reportsPage } from "./reports.js";
+import { dashboardPage } from "./dashboard.js";
 import { customersPage } from "./customers.js";
 import { giftCardsPage } from "./giftcards.js";
 import { loyaltyPage } from "./loyalty.js";
 import { referralsPage } from "./referrals.js";
+import { segmentsPage } from "./segments.js";
+import { shopPage } from "./shop.js";
 import { auditPage, keysPage } from "./admin.js";
 import { session } from "./session.js";
 import { errorBox, field, h, loading, replace } from "./ui.js";
@@ -18,6 +21,7 @@ const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 
 const ROUTES = [
+  [/^#\/dashboard$/, () => dashboardPage()],
   [/^#\/campaigns\/new$/, () => campaignFormPage(null)],
   [/^#\/campaigns\/new\/([^/]+)$/, (template) => campaignFormPage(null, template)],
   [/^#\/campaigns\/([^/]+)\/edit$/, (id) => campaignFormPage(id)],
@@ -29,6 +33,8 @@ const ROUTES = [
   [/^#\/giftcards(?:\/([^/]+))?$/, (id) => giftCardsPage(id)],
   [/^#\/loyalty(?:\/([^/]+))?$/, (id) => loyaltyPage(id)],
   [/^#\/referrals(?:\/([^/]+))?$/, (id) => referralsPage(id)],
+  [/^#\/segments(?:\/([^/]+))?$/, (id) => segmentsPage(id)],
+  [/^#\/shop$/, () => shopPage()],
   [/^#\/audit$/, () => auditPage()],
   [/^#\/keys$/, () => keysPage()],
 ];
@@ -80,7 +86,7 @@ async function start() {
     support: "support key: customers, rollbacks and rewards links",
     read_only: "read-only key: nothing can be changed",
   }[session.role];
-  if (!location.hash || location.hash === "#/") location.hash = "#/campaigns";
+  if (!location.hash || location.hash === "#/") location.hash = "#/dashboard";
   else route();
 }
 

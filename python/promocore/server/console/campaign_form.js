@@ -356,7 +356,7 @@ function campaignForm(campaign, prefill = null) {
       buyXGetY: () => ({ buyXGetY: bxgy }),
     };
     const out = {
-      ...(campaign || {}), id: inputs.id.value.trim(), name: inputs.name.value.trim(), type: inputs.type.value,
+      ...(campaign || prefill || {}), id: inputs.id.value.trim(), name: inputs.name.value.trim(), type: inputs.type.value,
       currency, timeZone: zone, effect: effects[effectKind.value](), rulesJson: ruleText(found),
       limits: { ...(c.limits || {}), totalRedemptions: counts.total, perCustomer: counts.perCustomer, budgetDiscount: budget },
       codeRedemptionQuantity: counts.codeQuantity, startAt, expireAt,

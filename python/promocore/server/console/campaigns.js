@@ -3,6 +3,7 @@
 import { admin, listAll } from "./api.js";
 import { canWrite } from "./session.js";
 import { tryPanel } from "./tryit.js";
+import { backtestPanel } from "./backtest.js";
 import { clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
 import { TYPES, typeName } from "./campaign_form.js";
 import { datesInZone, describeEffect, limitsInWords } from "./campaign_words.js";
@@ -133,6 +134,7 @@ function campaignDetails(campaign, refresh) {
         h("a", { href: `#/reports/${encodeURIComponent(campaign.id)}` }, "Report")),
       notice),
     tryPanel(campaign),
+    backtestPanel(campaign),
     h("section", { className: "card" }, h("h2", {}, "Duplicate"), duplicate),
     h("section", { className: "card" }, h("h2", {}, "Versions"), versions(campaign)));
 }

@@ -1,8 +1,9 @@
 // Codes: bulk generation with a live progress bar (GenerateCodes streams its progress), search
-// a code with its QR preview, a campaign's codes, CSV export.
+// a code with its QR preview and its redemptions, a campaign's codes, CSV export.
 import { ADMIN, admin, listAll, stream } from "./api.js";
 import { canWrite } from "./session.js";
-import { askFirst, errorBox, field, h, load, replace, table } from "./ui.js";
+import { askFirst, errorBox, field, h, load, money, replace, table } from "./ui.js";
+import { formatInZone } from "./zones.js";
 
 const PAGE = 50;
 
@@ -161,6 +162,42 @@ async function codeCard(code, changed) {
         found.redemptionQuantity ? ` of ${found.redemptionQuantity}` : "", active ? ", active" : ", disabled"),
       found.assignedCustomerId ? h("p", { id: "found-owner" }, "assigned to ", h("a", { href: `#/customers/${encodeURIComponent(found.assignedCustomerId)}` }, found.assignedCustomerId)) : null,
       canWrite() ? h("div", {}, h("p", {}, toggle), found.assignedCustomerId ? null : assign, out) : null),
-    await qrImage(found.code)));
+    await qrImage(found.code)),
+    h("section", { id: "code-redemptions", "aria-labelledby": "code-redemptions-title" },
+      h("h3", { id: "code-redemptions-title" }, `Redemptions of ${found.code}`),
+      await codeRedemptions(found)));
   return holder;
+}
+
+// The code's redemptions, newest first, a page at a time (ListRedemptions with `code`): when
+// (in the campaign's zone), the order, the customer, what the code gave, and whether it was
+// rolled back.
+async function codeRedemptions(found) {
+  const campaign = await admin("GetCampaign", { id: found.campaignId });
+  const zone = campaign.timeZone || "UTC";
+  const out = h("div", {});
+  const pages = [""];
+  const normalized = found.code.toUpperCase();
+  const given = (r) => (r.redeemables || [])
+    .filter((result) => (result.redeemable?.code || "").toUpperCase() === normalized)
+    .reduce((sum, result) => sum + BigInt(result.itemsDiscount || 0) + BigInt(result.shippingDiscount || 0), 0n);
+  const show = async (page) => {
+    const answer = await admin("ListRedemptions", { code: found.code, page: { pageSize: PAGE, pageToken: pages[page] } });
+    if (answer.nextPageToken) pages[page + 1] = answer.nextPageToken;
+    const rows = answer.redemptions || [];
+    return h("div", {},
+      table([
+        { title: `When (${zone})`, cell: (r) => formatInZone(r.createdAt, zone).replace(` (${zone})`, "") },
+        { title: "Order", cell: (r) => h("span", { className: "mono" }, r.orderId || "") },
+        { title: "Customer", cell: (r) => r.customerId ? h("a", { href: `#/customers/${encodeURIComponent(r.customerId)}` }, r.customerId) : "anonymous" },
+        { title: "Discount", cell: (r) => money(given(r).toString(), campaign.currency) },
+        { title: "Rolled back", cell: (r) => r.status === "ROLLED_BACK"
+          ? `yes, ${formatInZone(r.rolledBackAt, zone).replace(` (${zone})`, "")}${r.rollbackReason ? ` (${r.rollbackReason})` : ""}` : "no" },
+      ], rows, "This code has not been redeemed."),
+      h("p", { className: "row" },
+        page > 0 ? h("button", { type: "button", className: "secondary", id: "code-redemptions-previous", onclick: () => load(out, () => show(page - 1), "Loading redemptions") }, "Previous page") : null,
+        answer.nextPageToken ? h("button", { type: "button", className: "secondary", id: "code-redemptions-next", onclick: () => load(out, () => show(page + 1), "Loading redemptions") }, "Next page") : null));
+  };
+  replace(out, await show(0));
+  return out;
 }

@@ -78,8 +78,8 @@ async function customerView(id) {
     canSupport() ? h("section", { className: "card" }, h("h2", {}, "Rewards link"), rewardsLink(customer.id)) : null);
 }
 
-// The customer's own rewards page (the cockpit): a signed link that expires, to send them; and
-// withdrawing every link made so far (confirmed).
+// The customer's own rewards page (the cockpit): a signed link that expires, to send them (with
+// its QR code); and withdrawing every link made so far (confirmed).
 function rewardsLink(id) {
   const days = h("select", { id: "link-days" }, [1, 7, 30, 90].map((n) => h("option", { value: n, selected: n === 7 }, `${n} day${n === 1 ? "" : "s"}`)));
   const out = h("div", { id: "link-result", "aria-live": "polite" });
@@ -88,15 +88,18 @@ function rewardsLink(id) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const link = await admin("CreateCockpitLink", { customerId: id, ttlSeconds: String(Number(days.value) * 86400) });
-      const url = new URL(link.path, location.origin).href;
+      const link = await admin("CreateCockpitLink", { customerId: id, ttlSeconds: String(Number(days.value) * 86400), baseUrl: location.origin });
+      const url = link.url || new URL(link.path, location.origin).href;
       const copy = h("button", { type: "button", className: "secondary", id: "copy-link" }, "Copy");
       copy.addEventListener("click", async () => {
         try { await navigator.clipboard.writeText(url); copy.textContent = "Copied"; } catch { copy.textContent = "Select the link and copy it"; }
       });
       replace(out, h("div", { className: "ok", role: "status" },
         h("p", {}, "Send this link to the customer; it works until ", h("strong", {}, new Date(link.expiresAt).toUTCString()), "."),
-        h("p", {}, h("a", { href: url, id: "rewards-link", className: "mono", target: "_blank", rel: "noopener" }, url), " ", copy)));
+        h("p", {}, h("a", { href: url, id: "rewards-link", className: "mono", target: "_blank", rel: "noopener" }, url), " ", copy),
+        // The server's QR code of the whole link (segno, SVG), for a phone to scan off the screen.
+        link.qrSvg ? h("p", {}, h("img", { id: "rewards-link-qr", className: "qr", src: `data:image/svg+xml;base64,${link.qrSvg}`,
+          alt: "QR code of the rewards link", width: 200, height: 200 })) : null));
     } catch (error) {
       replace(out, errorBox(error));
     }

@@ -1,8 +1,9 @@
 // Gift cards: a program's totals (cards, outstanding and expired balance), issuing a batch
 // (amount in the currency, expiry in the program's time zone), and one card looked up by code:
 // balance, expiry, ledger in money, top up and debit with a reason (a debit asks to be
-// confirmed), disable and enable. Export is the codes page's (a program's cards are its codes).
-import { admin, listAll } from "./api.js";
+// confirmed), disable and enable; the program's cards (or those with a balance, empty, expired,
+// disabled) exported as CSV with balances in money.
+import { ADMIN, admin, listAll, stream } from "./api.js";
 import { programPage } from "./programs.js";
 import { canSupport, canWrite } from "./session.js";
 import { askFirst, clearProblem, errorBox, field, h, load, money, replace, showProblem, table } from "./ui.js";
@@ -39,7 +40,43 @@ function programView(program) {
   return h("div", {},
     h("section", { className: "card" }, h("h2", {}, "At a glance"), totals),
     canWrite() ? h("section", { className: "card" }, h("h2", {}, "Issue cards"), issueForm(program, showTotals)) : null,
-    h("section", { className: "card" }, h("h2", {}, "Find a card"), lookUp, found));
+    h("section", { className: "card" }, h("h2", {}, "Find a card"), lookUp, found),
+    h("section", { className: "card" }, h("h2", {}, "Export cards"), exportForm(program)));
+}
+
+const EXPORT_FILTERS = [
+  ["GIFT_CARDS_ALL", "every card", "all"],
+  ["GIFT_CARDS_WITH_BALANCE", "cards holding a balance", "with-balance"],
+  ["GIFT_CARDS_EMPTY", "empty cards", "empty"],
+  ["GIFT_CARDS_EXPIRED", "expired cards", "expired"],
+  ["GIFT_CARDS_DISABLED", "disabled cards", "disabled"],
+];
+
+// The chosen cards as CSV (ExportGiftCards: code, currency, balance in the currency's units,
+// state, expiry and issue time in UTC, the customer), made into a file to download.
+function exportForm(program) {
+  const filter = h("select", { id: "giftcard-export-filter" }, EXPORT_FILTERS.map(([value, label]) => h("option", { value }, label)));
+  const prefix = h("input", { id: "giftcard-export-prefix", size: 12, autocomplete: "off", placeholder: "GC-" });
+  const out = h("div", { id: "giftcard-export-result", "aria-live": "polite" });
+  const form = h("form", { className: "row", "aria-label": "Export gift cards" },
+    field("Which cards", filter), field("Codes starting with (optional)", prefix),
+    h("div", {}, h("button", { type: "submit", className: "secondary", id: "giftcard-export" }, "Export CSV")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load(out, async () => {
+      const parts = [];
+      await stream(ADMIN, "ExportGiftCards", { campaignId: program.id, prefix: prefix.value.trim(), filter: filter.value }, (chunk) => {
+        parts.push(Uint8Array.from(atob(chunk.csv || ""), (c) => c.charCodeAt(0)));
+      });
+      const blob = new Blob(parts, { type: "text/csv" });
+      const rows = new TextDecoder().decode(await blob.arrayBuffer()).split("\n").filter(Boolean).length - 1;
+      const suffix = EXPORT_FILTERS.find(([value]) => value === filter.value)[2];
+      const name = `${program.id}-gift-cards-${suffix}${prefix.value.trim() ? "-" + prefix.value.trim() : ""}.csv`;
+      return h("p", { role: "status" }, `${rows.toLocaleString("en")} card${rows === 1 ? "" : "s"}: `,
+        h("a", { href: URL.createObjectURL(blob), download: name, id: "giftcard-csv-link", "data-rows": rows }, `Download ${name}`));
+    }, "Exporting");
+  });
+  return h("div", {}, form, out);
 }
 
 async function totalsView(program) {
@@ -53,7 +90,7 @@ async function totalsView(program) {
       h("dt", {}, "Cards holding a balance"), h("dd", {}, Number(totals.cardsWithBalance || 0).toLocaleString("en")),
       h("dt", {}, "Left on expired cards"), h("dd", {}, money(totals.expiredBalance || "0", currency))),
     h("p", { className: "muted" }, `Currency ${currency} · time zone ${zone} · `,
-      h("a", { href: `#/codes?campaign=${encodeURIComponent(program.id)}` }, "all cards and CSV export")));
+      h("a", { href: `#/codes?campaign=${encodeURIComponent(program.id)}` }, "every card on the codes page")));
 }
 
 function issueForm(program, issued) {

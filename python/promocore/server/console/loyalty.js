@@ -31,6 +31,8 @@ function tierThreshold(program, tier) {
     : `${points(tier.threshold)} earned per ${PERIODS[loyalty.tierPeriod] || "period"}`;
 }
 
+const WEEKDAYS = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"];
+
 function earningRule(rule, program) {
   const what = rule.perAmount
     ? `${points(rule.points)} per ${money(rule.perAmount, program.currency)}`
@@ -38,7 +40,9 @@ function earningRule(rule, program) {
   const when = rule.trigger === "EARN_ON_CUSTOM_EVENT" && rule.eventName
     ? `the event “${rule.eventName}”` : TRIGGERS[rule.trigger] || rule.trigger;
   const cap = rule.cap ? `, at most ${points(rule.cap)} per ${PERIODS[rule.capPeriod] || "period"}` : "";
-  return `${what} for ${when}${cap}`;
+  const days = (rule.daysOfWeek || []).length
+    ? `, on ${new Intl.ListFormat("en", { type: "conjunction" }).format(rule.daysOfWeek.map((day) => WEEKDAYS[Number(day) - 1]))} only (${program.timeZone || "UTC"})` : "";
+  return `${what} for ${when}${days}${cap}`;
 }
 
 function programView(program) {

@@ -1,10 +1,11 @@
 // Referrals: a program's terms in words (what the referee gets, what a referrer earns per
-// friend, the cap), its referrer codes with each one's friends converted and rewards given, and a
-// referrer code made for a customer.
-import { admin } from "./api.js";
+// friend, the cap), its referrer codes with each one's friends converted and rewards given, each
+// referrer's friends one by one (status, when, the reward it earned), and a referrer code made
+// for a customer.
+import { admin, listAll } from "./api.js";
 import { programPage } from "./programs.js";
 import { canWrite } from "./session.js";
-import { errorBox, field, h, load, money, replace, table } from "./ui.js";
+import { errorBox, field, h, load, money, replace, table, when } from "./ui.js";
 
 // Referrer codes shown with their figures (each is one GetReferralStats).
 const SHOWN = 100;
@@ -42,6 +43,8 @@ async function codesView(program) {
   const referrers = (answer.codes || []).filter((code) => code.referrerCustomerId);
   const stats = await Promise.all(referrers.map((code) => admin("GetReferralStats", { code: code.code })));
   const rows = referrers.map((code, index) => ({ code, stats: stats[index] }));
+  const friends = h("div", { id: "referees", "aria-live": "polite" });
+  const showFriends = (row) => load(friends, () => refereesView(program, row.code), "Loading the friends");
   return h("div", {},
     table([
       { title: "Referrer", cell: (r) => h("a", { href: `#/customers/${encodeURIComponent(r.code.referrerCustomerId)}` }, r.code.referrerCustomerId) },
@@ -50,8 +53,38 @@ async function codesView(program) {
       { title: "Rewarded", cell: (r) => Number(r.stats.rewardedConversions || 0).toLocaleString("en") },
       { title: "Points earned", cell: (r) => Number(r.stats.pointsEarned || 0).toLocaleString("en") },
       { title: "Gift credit earned", cell: (r) => money(r.stats.giftCreditEarned || "0", program.currency) },
+      { title: "", cell: (r) => h("button", { type: "button", className: "secondary show-referees",
+        "aria-label": `Friends of ${r.code.referrerCustomerId}`, onclick: () => showFriends(r) }, "Friends") },
     ], rows, "No referrer yet."),
-    answer.nextPageToken ? h("p", { className: "muted" }, `The first ${SHOWN} codes; every code is on the Codes page.`) : null);
+    answer.nextPageToken ? h("p", { className: "muted" }, `The first ${SHOWN} codes; every code is on the Codes page.`) : null,
+    friends);
+}
+
+const STATUS = {
+  REFEREE_REWARDED: "converted, referrer rewarded",
+  REFEREE_CONVERTED_OVER_CAP: "converted, no reward (the referrer's cap was reached)",
+  REFEREE_CONVERTED: "converted (recorded before details were kept)",
+  REFEREE_SIGNED_UP: "signed up, not converted yet",
+};
+
+// One referrer's friends: who converted, when and by what, and what the referrer got for them.
+async function refereesView(program, code) {
+  const referees = await listAll("ListReferees", { code: code.code }, "referees");
+  const reward = (r) => {
+    const parts = [];
+    if (Number(r.pointsGiven || 0)) parts.push(`${Number(r.pointsGiven).toLocaleString("en")} points`);
+    if (Number(r.giftCreditGiven || 0)) parts.push(money(r.giftCreditGiven, program.currency));
+    return parts.join(" and ") || "nothing";
+  };
+  return h("div", {},
+    h("h3", { id: "referees-heading" }, `Friends of ${code.referrerCustomerId} (code `, h("span", { className: "mono" }, code.code), ")"),
+    table([
+      { title: "Friend", cell: (r) => h("a", { href: `#/customers/${encodeURIComponent(r.customerId)}` }, r.customerId) },
+      { title: "Status", cell: (r) => h("span", { className: "referee-status" }, STATUS[r.status] || (r.status || "").toLowerCase()) },
+      { title: "When", cell: (r) => when(r.convertedAt) },
+      { title: "By", cell: (r) => r.convertedBy || "" },
+      { title: "Reward given", cell: (r) => h("span", { className: "referee-reward" }, reward(r)) },
+    ], referees, "No friend has used this code yet."));
 }
 
 function newCode(program, made) {

@@ -1,7 +1,8 @@
-// Reports: per campaign, redemptions/rollbacks and discount per day as SVG charts drawn here,
-// and the A/B variants.
+// Reports: per campaign, redemptions/rollbacks and discount per day as charts (charts.js), and
+// the A/B variants.
 import { admin, listAll } from "./api.js";
-import { barChart, errorBox, field, h, load, money, replace, table } from "./ui.js";
+import { daysChart, rankChart } from "./charts.js";
+import { errorBox, field, h, load, money, replace, table } from "./ui.js";
 
 export function reportsPage(id) {
   const campaign = h("select", { id: "report-campaign" });
@@ -28,7 +29,6 @@ async function report(campaignId) {
   const daily = r.daily || [];
   const currency = r.currency || "";
   const labels = daily.map((d) => d.day);
-  const number = (v) => Math.round(v).toLocaleString();
   return h("div", {},
     h("section", { className: "card" },
       h("p", { id: "report-totals" },
@@ -37,13 +37,21 @@ async function report(campaignId) {
         `on orders worth ${money(r.totalOrderValue, currency)}`)),
     daily.length
       ? h("section", { className: "card", id: "report-charts" },
-          barChart("Redemptions and rollbacks per day", labels, [
-            { name: "redemptions", color: "#1f5fbf", values: daily.map((d) => Number(d.redemptions || 0)) },
-            { name: "rollbacks", color: "#b3261e", values: daily.map((d) => Number(d.rollbacks || 0)) },
-          ], number, { whole: true }),
-          barChart(`Discount per day (${currency})`, labels, [
-            { name: "discount", color: "#1e7d32", values: daily.map((d) => Number(d.discount || 0)) },
-          ], (v) => money(v), { whole: true }))
+          daysChart({ id: "report-redemptions-chart", title: "Redemptions and rollbacks per day", days: labels, series: [
+            { name: "Redemptions", values: daily.map((d) => Number(d.redemptions || 0)), color: "#1f5fbf" },
+            { name: "Rollbacks", values: daily.map((d) => Number(d.rollbacks || 0)), color: "#b3261e" },
+          ] }),
+          daysChart({ id: "report-discount-chart", title: `Discount per day (${currency})`, days: labels, currency, series: [
+            { name: "Discount", values: daily.map((d) => d.discount || "0"), color: "#1e7d32" },
+          ] }),
+          h("details", { className: "figures" }, h("summary", {}, "The figures per day"),
+            table([
+              { title: "Day", cell: (d) => d.day },
+              { title: "Redemptions", cell: (d) => Number(d.redemptions || 0) },
+              { title: "Rollbacks", cell: (d) => Number(d.rollbacks || 0) },
+              { title: "Discount", cell: (d) => money(d.discount, currency) },
+              { title: "Order value", cell: (d) => money(d.orderValue, currency) },
+            ], daily)))
       : h("p", { className: "muted", id: "report-empty" }, "No redemption yet."),
     h("section", { className: "card" }, h("h2", {}, "A/B variants"),
       table([
@@ -52,6 +60,6 @@ async function report(campaignId) {
         { title: "Discount", cell: (v) => money(v.discount, currency) },
         { title: "Order value", cell: (v) => money(v.orderValue, currency) },
       ], r.variants || [], "This campaign has no variants."),
-      (r.variants || []).length > 1 ? barChart("Redemptions per variant", (r.variants || []).map((v) => `     ${v.variant}`),
-        [{ name: "redemptions", color: "#1f5fbf", values: r.variants.map((v) => Number(v.redemptions || 0)) }], number, { whole: true }) : null));
+      (r.variants || []).length > 1 ? rankChart({ id: "report-variants-chart", title: "Redemptions per variant", name: "Redemptions",
+        names: r.variants.map((v) => v.variant), values: r.variants.map((v) => Number(v.redemptions || 0)) }) : null));
 }

@@ -84,9 +84,17 @@ export const SUBJECTS = [
 ];
 const AS_WRITTEN = S("", "Other subject (as written)", "Other", "dynamic", { raw: true });
 
+// A dynamic segment's rule (cdp/segments.py) reads the stored customer with an empty cart, in
+// UTC: its subjects are the customer's and the time's (`itemScope: SEGMENT_SCOPE`).
+export const SEGMENT_SCOPE = "segment";
+function inScope(subject, itemScope) {
+  if (itemScope === SEGMENT_SCOPE) return !subject.item && /^(customer|context)\./.test(subject.id);
+  return Boolean(subject.item) === itemScope;
+}
+
 // Which subject entry a written subject is, and the name inside a family's subject.
 export function subjectOf(written, itemScope) {
-  const scoped = SUBJECTS.filter((subject) => Boolean(subject.item) === itemScope);
+  const scoped = SUBJECTS.filter((subject) => inScope(subject, itemScope));
   const exact = scoped.find((subject) => !subject.prefix && subject.id === written);
   if (exact) return { subject: exact, name: "" };
   for (const subject of scoped.filter((one) => one.prefix)) {
@@ -456,7 +464,7 @@ export function ruleBuilder(text, context, { itemScope = false } = {}) {
   for (const kind of ["input", "change"]) holder.addEventListener(kind, () => context.changed());
   const render = () => {
     syncGroup(root);
-    holder.replaceChildren(groupView(root, context, null, () => render(), itemScope, itemScope ? "Items where" : "Conditions"));
+    holder.replaceChildren(groupView(root, context, null, () => render(), itemScope, itemScope === SEGMENT_SCOPE ? "Customers where" : itemScope ? "Items where" : "Conditions"));
   };
   render();
   const read = (retype = false) => {
@@ -532,7 +540,9 @@ function readCondition(condition, retype) {
   if (condition.filter) readGroup(condition.filter, retype);
 }
 
-const newCondition = (itemScope) => itemScope
+const newCondition = (itemScope) => itemScope === SEGMENT_SCOPE
+  ? { kind: "condition", nots: 0, subject: "customer.aggregates.orders_count", op: "gte", value: undefined, extra: {} }
+  : itemScope
   ? { kind: "condition", nots: 0, subject: "item.categories", op: "contains", value: undefined, extra: {} }
   : { kind: "condition", nots: 0, subject: "order.amount", op: "gte", value: undefined, extra: {} };
 
@@ -568,7 +578,7 @@ function groupView(group, context, remove, rerender, itemScope, title = "Group")
     h("legend", { id: legendId }, title),
     h("div", { className: "rule-line" }, opSelect, negate,
       remove ? h("button", { type: "button", className: "link", onclick: remove }, "Remove group") : null),
-    group.children.length ? children : h("p", { className: "muted" }, itemScope ? "No condition: every item." : "No condition: every cart."),
+    group.children.length ? children : h("p", { className: "muted" }, itemScope === SEGMENT_SCOPE ? "No condition: every customer." : itemScope ? "No condition: every item." : "No condition: every cart."),
     h("div", { className: "rule-line" },
       h("button", { type: "button", className: "secondary small add-condition", onclick: add(() => newCondition(itemScope)) }, "+ Condition"),
       h("button", { type: "button", className: "secondary small add-group", onclick: add(() => ({ kind: "group", op: "any", nots: 0, children: [newCondition(itemScope)] })) }, "+ Group")));
@@ -593,7 +603,7 @@ function rawView(model, context, remove) {
 }
 
 function subjectSelect(current, itemScope) {
-  const scoped = SUBJECTS.filter((subject) => Boolean(subject.item) === itemScope);
+  const scoped = SUBJECTS.filter((subject) => inScope(subject, itemScope));
   const groups = [...new Set(scoped.map((subject) => subject.group))];
   const select = h("select", { "aria-label": "Subject" },
     groups.map((group) => h("optgroup", { label: group }, scoped.filter((subject) => subject.group === group)
@@ -637,6 +647,9 @@ function conditionView(condition, context, remove, rerender, itemScope) {
       context.changed();
     });
     opSelect.addEventListener("change", () => {
+      // A name typed before the operator is chosen (an attribute path) is kept.
+      const typedName = nameInput ? nameInput.value.trim() : "";
+      if (typedName) condition.subject = subject.raw ? typedName : `${subject.prefix}${typedName}${subject.suffix || ""}`;
       // The value is kept when the new operator takes the same shape, else typed anew.
       const before = condition.op;
       condition.op = opSelect.value;

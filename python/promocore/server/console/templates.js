@@ -58,4 +58,15 @@ export const TEMPLATES = [
       rulesJson: '{"subject": "customer.aggregates.orders_count", "op": "lt", "value": 1}',
       limits: { perCustomer: "1" } },
   },
+  {
+    id: "weekend-double-points",
+    name: "Weekend double points",
+    summary: "a loyalty program: 1 point per 1.00 EUR spent, 2 on Saturdays and Sundays (in the program's time zone)",
+    campaign: { name: "Double points at weekends", type: "LOYALTY_PROGRAM", currency: "EUR",
+      loyalty: { earningRules: [
+        { id: "every-order", trigger: "EARN_ON_ORDER_PAID", points: "1", perAmount: "100" },
+        // A second rule on the same orders, on weekends only: the points double.
+        { id: "weekend-bonus", trigger: "EARN_ON_ORDER_PAID", points: "1", perAmount: "100", daysOfWeek: [6, 7] },
+      ] } },
+  },
 ];

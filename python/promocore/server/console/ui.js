@@ -1,5 +1,5 @@
 // Small DOM helpers: elements built from data (never innerHTML with server text), the loading
-// and error states every screen shares, field errors, money, and the SVG charts drawn here.
+// and error states every screen shares, field errors and money (charts are charts.js's).
 import { formatMoney } from "./money.js";
 
 export function h(tag, attributes = {}, ...children) {
@@ -106,56 +106,6 @@ export function when(timestamp) {
   return timestamp ? new Date(timestamp).toLocaleString() : "";
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-function s(tag, attributes = {}, ...children) {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return element;
-}
-
-// A bar chart of series over labels, drawn as SVG here (nothing loaded from elsewhere).
-export function barChart(title, labels, series, format = (v) => String(v), { whole = false } = {}) {
-  const width = 720, height = 240, left = 56, bottom = 40, top = 24;
-  const plotWidth = width - left - 12, plotHeight = height - top - bottom;
-  const highest = Math.max(1, ...series.flatMap((one) => one.values));
-  // Whole counts get whole ticks (4 steps).
-  const most = whole ? Math.max(4, Math.ceil(highest / 4) * 4) : highest;
-  const group = plotWidth / Math.max(1, labels.length);
-  const bar = Math.min(48, Math.max(2, (group - 6) / series.length));
-  const offset = (group - bar * series.length) / 2;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
-    "aria-label": title, class: "chart" });
-  svg.append(s("title", {}, title));
-  svg.append(s("text", { x: left, y: 16 }, title));
-  for (let tick = 0; tick <= 4; tick++) {
-    const y = top + plotHeight - (plotHeight * tick) / 4;
-    svg.append(s("line", { x1: left, x2: width - 12, y1: y, y2: y, stroke: "#e3e6eb" }));
-    svg.append(s("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, format((most * tick) / 4)));
-  }
-  labels.forEach((label, index) => {
-    series.forEach((one, which) => {
-      const value = one.values[index] || 0;
-      const barHeight = (plotHeight * value) / most;
-      const rect = s("rect", { x: left + index * group + offset + which * bar, y: top + plotHeight - barHeight,
-        width: bar, height: barHeight, fill: one.color, "data-value": value });
-      rect.append(s("title", {}, `${label} · ${one.name}: ${format(value)}`));
-      svg.append(rect);
-    });
-    if (labels.length <= 16 || index % Math.ceil(labels.length / 16) === 0) {
-      svg.append(s("text", { x: left + index * group + group / 2, y: height - bottom + 16,
-        "text-anchor": "middle" }, label.slice(5)));
-    }
-  });
-  const legend = h("p", { className: "legend" }, series.map((one) =>
-    h("span", {}, s("svg", { width: 10, height: 10, class: "swatch", "aria-hidden": "true" },
-      s("rect", { width: 10, height: 10, fill: one.color })), one.name)));
-  return h("figure", { className: "chart-figure" }, svg, legend);
-}
-
-// A destructive step asked first, in `holder`: the question (naming what will happen), a button
-// that does it and Cancel (which clears the question and gives the focus back to `back`). `id`
-// names the question (`${id}-question`) and the button (`confirm-${id}`).
 export function askFirst(holder, { id, question, yes, onYes, back }) {
   const doIt = h("button", { type: "button", className: "danger", id: `confirm-${id}` }, yes);
   const cancel = h("button", { type: "button", className: "secondary" }, "Cancel");

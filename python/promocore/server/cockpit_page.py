@@ -23,9 +23,14 @@ from promocore.manage.cockpit import (
     LoyaltyStanding,
 )
 from promocore.manage.code_files import qr_image
+from promocore.manage.shop_branding import logo_origin, stylesheet
+from promocore.v1 import admin_pb2
 
 log = logging.getLogger("promocore.cockpit")
 HTML = "text/html; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+# Not a token (a token has no "shop"): the stylesheet of the shop's colours.
+SHOP_STYLESHEET = PATH_PREFIX + "shop.css"
 
 
 def _money(minor: int, currency: str) -> str:
@@ -46,14 +51,30 @@ def _qr(code: str) -> str:
     )
 
 
-def _page(title: str, body: str) -> bytes:
+def _page(title: str, body: str, header: str = "") -> bytes:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title>"
-        '<link rel="stylesheet" href="/console/style.css"></head>'
-        f'<body><main id="main" class="cockpit">{body}</main></body></html>\n'
+        '<link rel="stylesheet" href="/console/style.css">'
+        f'<link rel="stylesheet" href="{SHOP_STYLESHEET}"></head>'
+        f'<body>{header}<main id="main" class="cockpit">{body}</main></body></html>\n'
     ).encode()
+
+
+def _shop_header(branding: admin_pb2.ShopBranding) -> str:
+    """The shop's band above the page: its logo and name, in its colours (shop.css)."""
+    logo = (
+        f'<img class="shop-logo" id="shop-logo" src="{escape(branding.logo_url)}" '
+        f'alt="{escape(branding.shop_name or "The shop")} logo" height="48">'
+        if branding.logo_url
+        else ""
+    )
+    name = escape(branding.shop_name) if branding.shop_name else "Your rewards"
+    return (
+        f'<header class="shop-header" id="shop-header">{logo}'
+        f'<h1 id="shop-name">{name}</h1></header>'
+    )
 
 
 def refused_page(refusal: LinkRefused) -> bytes:
@@ -65,11 +86,16 @@ def refused_page(refusal: LinkRefused) -> bytes:
     )
 
 
-def view_page(view: CockpitView, expires_s: int) -> bytes:
+def view_page(
+    view: CockpitView, expires_s: int, branding: admin_pb2.ShopBranding | None = None
+) -> bytes:
+    branding = branding or admin_pb2.ShopBranding()
     greeting = f"<p>Hello {escape(view.display_name)}.</p>" if view.display_name else ""
     until = datetime.fromtimestamp(expires_s, UTC)
+    # With the shop's name as the page's heading, "Your rewards" is the first section's.
+    heading = "<h2>Your rewards</h2>" if branding.shop_name else ""
     parts = [
-        f"<h1>Your rewards</h1>{greeting}",
+        f"{heading}{greeting}",
         f'<p class="muted" id="link-expiry">This link works until {until:%Y-%m-%d %H:%M} UTC.</p>',
         '<section class="card" id="cockpit-codes"><h2>Your codes</h2>',
     ]
@@ -90,7 +116,8 @@ def view_page(view: CockpitView, expires_s: int) -> bytes:
         parts.append("</section>")
     for standing in view.loyalty:
         parts.append(_loyalty(standing))
-    return _page("Your rewards", "".join(parts))
+    title = f"Your rewards at {branding.shop_name}" if branding.shop_name else "Your rewards"
+    return _page(title, "".join(parts), _shop_header(branding))
 
 
 def _code(offer: CockpitCode) -> str:
@@ -166,17 +193,25 @@ def _loyalty(standing: LoyaltyStanding) -> str:
 
 
 def cockpit_pages(
-    opened: Callable[[str], tuple[str, int]], view_of: Callable[[str], CockpitView]
-) -> Callable[[str, str], tuple[int, str, bytes]]:
-    """The HTTP port's handler of /cockpit/<token> (promocore.server.http_server.PageHandler).
-    `opened(token)`: the customer id and the link's expiry (CockpitLinks.opened)."""
+    opened: Callable[[str], tuple[str, int]],
+    view_of: Callable[[str], CockpitView],
+    branding_of: Callable[[], admin_pb2.ShopBranding],
+) -> Callable[[str, str], tuple[int, str, bytes, str]]:
+    """The HTTP port's handler of /cockpit/<token> and of the shop's stylesheet
+    (promocore.server.http_server.PageHandler). `opened(token)`: the customer id and the link's
+    expiry (CockpitLinks.opened); `branding_of()`: the shop's look (ShopBrandings.get)."""
 
-    def page(path: str, _query: str) -> tuple[int, str, bytes]:
+    def page(path: str, _query: str) -> tuple[int, str, bytes, str]:
+        if path == SHOP_STYLESHEET:
+            return 200, CSS, stylesheet(branding_of()), ""
         token = path.removeprefix(PATH_PREFIX)
         try:
             customer_id, expires_s = opened(token)
         except LinkRefused as refusal:
-            return (410 if refusal.expired else 403), HTML, refused_page(refusal)
-        return 200, HTML, view_page(view_of(customer_id), expires_s)
+            return (410 if refusal.expired else 403), HTML, refused_page(refusal), ""
+        branding = branding_of()
+        body = view_page(view_of(customer_id), expires_s, branding)
+        # The logo is the one image the page loads from elsewhere: its origin only.
+        return 200, HTML, body, logo_origin(branding.logo_url)
 
     return page

@@ -1,4 +1,5 @@
 """Random code generation from a pattern: cryptographically secure and unguessable by design.
+Every package that creates codes draws them here (campaigns, gift cards, rewards, distributions).
 
 The drawing itself is the engine's (`_engine.generate_codes`, the OS CSPRNG with rejection
 sampling): generated codes are printable ASCII without spaces, so every code of a pattern has
@@ -31,6 +32,15 @@ MIN_SPACE_PER_CODE = 10_000
 MAX_CODE_WIDTH = 64
 # Codes drawn from the engine at a time by `generator()`.
 GENERATOR_BLOCK = 256
+# A code colliding this many times in a row means the space is exhausted, not bad luck.
+MAX_COLLISIONS_IN_A_ROW = 100
+
+CODE_KIND_BY_CAMPAIGN_TYPE = {
+    campaign_pb2.DISCOUNT_COUPONS: campaign_pb2.CODE_KIND_DISCOUNT,
+    campaign_pb2.GIFT_VOUCHERS: campaign_pb2.CODE_KIND_GIFT_CARD,
+    campaign_pb2.LOYALTY_PROGRAM: campaign_pb2.CODE_KIND_LOYALTY_CARD,
+    campaign_pb2.REFERRAL_PROGRAM: campaign_pb2.CODE_KIND_REFERRAL,
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,8 @@ class CodePattern:
 
     @property
     def space(self) -> int:
-        return len(self.charset) ** self.pattern.count("#")
+        space: int = len(self.charset) ** self.pattern.count("#")
+        return space
 
     def check_unguessable(self, count: int, field: str) -> None:
         """Refuses counts that would make a random guess likely to hit a valid code."""

@@ -1,0 +1,381 @@
+//! Backtests: a campaign replayed on a file of past orders, each evaluated at its own time
+//! through the engine's public checkout API (`CheckoutPlan::prepare`, then
+//! `PreparedCheckout::evaluate_with_deltas`, exactly as Validate), with the usage counters kept
+//! here in memory and advanced after every order the campaign applies to, as Redeem would: limits
+//! and budgets run out in file order. Nothing is read from or written to a store except the
+//! customers' profiles the caller supplies.
+//!
+//! Use: [`Backtest::feed`] each chunk of the file (it answers the customers whose stored profile
+//! it needs), [`Backtest::evaluate`] with those profiles, then [`Backtest::report`].
+
+pub mod orders;
+mod tally;
+
+use std::sync::Arc;
+
+use prost::Message;
+
+use crate::checkout_plan::{CheckoutPlan, CounterValues};
+use crate::error::CheckoutError;
+use crate::fast_hash::FastMap;
+use crate::pb::internal::{CheckoutInput, CustomerProfile};
+use crate::pb::v1::redeemable::Target;
+use crate::pb::v1::{
+    BacktestReport, CheckoutOptions, CustomerRef, Redeemable, RedeemableResult, RedeemableStatus,
+    ValidateResponse,
+};
+pub use orders::{OrderFileError, OrderReader, OrdersFormat, PastOrder};
+use tally::{Evaluated, Tally};
+
+/// The code coupon orders present.
+const BACKTEST_CODE: &str = "BACKTEST";
+
+/// At most this many orders are listed one by one (`per_order`).
+pub const MAX_LISTED_ORDERS: usize = 100_000;
+
+/// What to backtest and how.
+#[derive(Debug, Clone)]
+pub struct BacktestSetup {
+    /// The catalog with the campaign (alone, or with the live campaigns and stacking rules).
+    pub plan: Arc<CheckoutPlan>,
+    /// The live catalog without it (`with_live`): what the orders got before.
+    pub baseline: Option<Arc<CheckoutPlan>>,
+    pub campaign_id: String,
+    /// A coupon campaign: the stored Code record every order presents (its redemption limit
+    /// lifted: as if each order had a code of its own, only the campaign's limits bind).
+    pub code_record: Option<crate::pb::v1::Code>,
+    pub samples_per_outcome: usize,
+    pub per_order: bool,
+    /// The time of orders without one.
+    pub now_ms: i64,
+}
+
+/// Why a backtest stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BacktestError {
+    /// The file: a line that is not a valid order.
+    File(OrderFileError),
+    /// More orders than `per_order` lists (MAX_LISTED_ORDERS).
+    TooManyListed(String),
+    /// The caller's setup (a profile list of the wrong length).
+    Setup(String),
+}
+
+impl std::fmt::Display for BacktestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BacktestError::File(error) => error.fmt(f),
+            BacktestError::TooManyListed(reason) | BacktestError::Setup(reason) => {
+                f.write_str(reason)
+            }
+        }
+    }
+}
+
+impl std::error::Error for BacktestError {}
+
+impl From<OrderFileError> for BacktestError {
+    fn from(error: OrderFileError) -> Self {
+        BacktestError::File(error)
+    }
+}
+
+/// A customer as the orders see them: the stored profile, decoded once.
+#[derive(Debug, Default)]
+struct Customer {
+    profile: Option<Vec<u8>>,
+    segments: Vec<String>,
+}
+
+/// A backtest in progress.
+#[derive(Debug)]
+pub struct Backtest {
+    setup: BacktestSetup,
+    reader: OrderReader,
+    /// Orders read, waiting for their customers' profiles.
+    pending: Vec<PastOrder>,
+    customers: FastMap<String, Customer>,
+    /// Customers whose profile was asked for (answered by the next `evaluate`).
+    wanted: Vec<String>,
+    counters: FastMap<Vec<u8>, i64>,
+    baseline_counters: FastMap<Vec<u8>, i64>,
+    tally: Tally,
+    /// Coupons: the code every order presents and its record, encoded once.
+    code: Option<(String, Vec<u8>)>,
+}
+
+impl Backtest {
+    pub fn new(setup: BacktestSetup, format: Option<OrdersFormat>) -> Backtest {
+        let campaign = setup
+            .plan
+            .campaign_refs()
+            .into_iter()
+            .find(|campaign| campaign.id() == setup.campaign_id)
+            .map(|campaign| {
+                (
+                    campaign.currency().to_owned(),
+                    campaign.schedule().time_zone(),
+                )
+            });
+        let (currency, time_zone) = campaign.unwrap_or_else(|| (String::new(), chrono_tz::UTC));
+        let code = setup.code_record.as_ref().map(|template| {
+            let mut record = template.clone();
+            record.code = BACKTEST_CODE.to_owned();
+            // Its counter counts every order; the limit is the campaign's, not the code's.
+            record.redemption_quantity = Some(i64::MAX);
+            (record.code.clone(), record.encode_to_vec())
+        });
+        Backtest {
+            code,
+            reader: OrderReader::new(format, &currency),
+            tally: Tally::new(&setup, currency, time_zone),
+            setup,
+            pending: Vec::new(),
+            customers: FastMap::default(),
+            wanted: Vec::new(),
+            counters: FastMap::default(),
+            baseline_counters: FastMap::default(),
+        }
+    }
+
+    /// Reads a chunk of the file (`last`: the file ends with it); answers the ids of the
+    /// customers whose stored profile (`CustomerProfile` bytes, or None) `evaluate` must get,
+    /// in this order.
+    pub fn feed(&mut self, chunk: &[u8], last: bool) -> Result<&[String], BacktestError> {
+        self.reader.feed(chunk, last, &mut self.pending)?;
+        self.wanted.clear();
+        for order in &self.pending {
+            let id = &order.customer_id;
+            if !id.is_empty() && !self.customers.contains_key(id) {
+                self.customers.insert(id.clone(), Customer::default());
+                self.wanted.push(id.clone());
+            }
+        }
+        Ok(&self.wanted)
+    }
+
+    /// Evaluates the orders read so far; `profiles[i]` is the profile of the i-th customer the
+    /// last `feed` asked for.
+    pub fn evaluate(&mut self, profiles: Vec<Option<Vec<u8>>>) -> Result<(), BacktestError> {
+        if profiles.len() != self.wanted.len() {
+            return Err(BacktestError::Setup(format!(
+                "{} profiles for {} customers",
+                profiles.len(),
+                self.wanted.len()
+            )));
+        }
+        for (id, profile) in self.wanted.drain(..).zip(profiles) {
+            let segments = match &profile {
+                Some(bytes) => {
+                    CustomerProfile::decode(bytes.as_slice())
+                        .map_err(|error| {
+                            BacktestError::Setup(format!("customer {id:?}: not a profile: {error}"))
+                        })?
+                        .segments
+                }
+                None => Vec::new(),
+            };
+            self.customers.insert(id, Customer { profile, segments });
+        }
+        let pending = std::mem::take(&mut self.pending);
+        for order in pending {
+            self.evaluate_order(order)?;
+        }
+        Ok(())
+    }
+
+    fn evaluate_order(&mut self, past: PastOrder) -> Result<(), BacktestError> {
+        let now_ms = past.time_ms.unwrap_or(self.setup.now_ms);
+        let customer = self.customers.get(&past.customer_id);
+        let profile = customer.and_then(|customer| customer.profile.as_deref());
+        let code = self.code.as_ref();
+        let order_id = past.order.id.clone();
+        let channel = past.order.channel.clone();
+        let customer = (!past.customer_id.is_empty()).then(|| CustomerRef {
+            id: past.customer_id.clone(),
+            attributes_json: String::new(),
+        });
+        let redeemables = code
+            .iter()
+            .map(|(code, _)| Redeemable {
+                target: Some(Target::Code(code.clone())),
+                ..Default::default()
+            })
+            .collect();
+        let options = |explain_promotions: bool| {
+            Some(CheckoutOptions {
+                include_promotions: true,
+                explain_promotions,
+                ..Default::default()
+            })
+        };
+        // The live catalog alone: the campaign's code does not exist there, and only what
+        // applies matters.
+        let baseline_request = self.setup.baseline.as_ref().map(|_| CheckoutInput {
+            order: Some(past.order.clone()),
+            customer: customer.clone(),
+            redeemables: Vec::new(),
+            options: options(false),
+        });
+        let request = CheckoutInput {
+            order: Some(past.order),
+            customer,
+            redeemables,
+            // A promotion's "no" is wanted too (its near miss): joined promotions are listed
+            // only when explained. A coupon's code is listed whatever the answer.
+            options: options(code.is_none()),
+        };
+        let line = past.line;
+        let response = simulate(
+            &self.setup.plan,
+            &mut self.counters,
+            request,
+            now_ms,
+            code.map(|(_, record)| record.as_slice()),
+            profile,
+        )
+        .map_err(|error| self.file_error(line, error))?;
+        let baseline = match (&self.setup.baseline, baseline_request) {
+            (Some(baseline), Some(request)) => Some(
+                simulate(
+                    baseline,
+                    &mut self.baseline_counters,
+                    request,
+                    now_ms,
+                    None,
+                    profile,
+                )
+                .map_err(|error| self.file_error(line, error))?,
+            ),
+            _ => None,
+        };
+        let segments = self
+            .customers
+            .get(&past.customer_id)
+            .map_or(&[][..], |customer| customer.segments.as_slice());
+        let evaluated = Evaluated {
+            line,
+            time_ms: now_ms,
+            dated: past.time_ms.is_some(),
+            customer_id: &past.customer_id,
+            order_id: &order_id,
+            channel: &channel,
+            segments,
+            response: &response,
+            baseline: baseline.as_ref(),
+            campaign: campaign_result(&response, &self.setup.campaign_id),
+        };
+        self.tally.add(&evaluated).map_err(BacktestError::Setup)?;
+        Ok(())
+    }
+
+    /// An order the engine refuses: the line and the field as the file names them.
+    fn file_error(&self, line: u64, error: CheckoutError) -> BacktestError {
+        match error {
+            CheckoutError::Request(error) => {
+                let field = error
+                    .field
+                    .strip_prefix("order.")
+                    .unwrap_or(&error.field)
+                    .to_owned();
+                let (line, field) = match self.reader.format() {
+                    Some(OrdersFormat::Csv) => csv_place(line, &field),
+                    _ => (line, field),
+                };
+                BacktestError::File(OrderFileError {
+                    line,
+                    field,
+                    reason: error.reason,
+                })
+            }
+            CheckoutError::Context(error) => BacktestError::Setup(error.to_string()),
+        }
+    }
+
+    /// Orders evaluated so far.
+    pub fn orders(&self) -> u64 {
+        self.tally.orders()
+    }
+
+    /// Bytes of the file read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.bytes_read()
+    }
+
+    /// What the orders evaluated so far found.
+    pub fn report(&self) -> BacktestReport {
+        self.tally.report()
+    }
+}
+
+/// A CSV order's item `items[i].<field>` is on line `line + i`, in its column.
+fn csv_place(line: u64, field: &str) -> (u64, String) {
+    let Some(rest) = field.strip_prefix("items[") else {
+        return (line, field.to_owned());
+    };
+    let Some((index, tail)) = rest.split_once("].") else {
+        return (line, field.to_owned());
+    };
+    let column = match tail {
+        "unit_price" => "price",
+        other => other,
+    };
+    match index.parse::<u64>() {
+        Ok(index) => (line + index, column.to_owned()),
+        Err(_) => (line, field.to_owned()),
+    }
+}
+
+/// One Validate against `plan` at `now_ms` with the simulated counters, which then advance by
+/// what a Redeem of the same checkout would add.
+fn simulate(
+    plan: &Arc<CheckoutPlan>,
+    counters: &mut FastMap<Vec<u8>, i64>,
+    request: CheckoutInput,
+    now_ms: i64,
+    code_record: Option<&[u8]>,
+    profile: Option<&[u8]>,
+) -> Result<ValidateResponse, CheckoutError> {
+    let records: Vec<Option<&[u8]>> = match code_record {
+        Some(record) => vec![Some(record)],
+        None => Vec::new(),
+    };
+    let prepared = plan.prepare_input(request, now_ms, &records, profile)?;
+    let values: Vec<i64> = prepared
+        .counter_keys()
+        .iter()
+        .map(|key| counters.get(key).copied().unwrap_or(0))
+        .collect();
+    let held = vec![false; values.len()];
+    let points = vec![0; prepared.points_keys().len()];
+    let (response, deltas) = prepared.evaluate_with_deltas(CounterValues {
+        values: &values,
+        held: &held,
+        points: &points,
+    })?;
+    for (key, delta) in &deltas {
+        match counters.get_mut(key) {
+            Some(value) => *value += delta,
+            None => {
+                counters.insert(key.clone(), *delta);
+            }
+        }
+    }
+    Ok(response)
+}
+
+/// The campaign's result in an answer (None when the engine did not list it).
+fn campaign_result<'a>(
+    response: &'a ValidateResponse,
+    campaign_id: &str,
+) -> Option<&'a RedeemableResult> {
+    response
+        .redeemables
+        .iter()
+        .find(|result| result.campaign_id == campaign_id)
+}
+
+/// Whether a result applied (its discount is in the totals).
+pub(crate) fn applied(result: &RedeemableResult) -> bool {
+    result.status == RedeemableStatus::Applicable as i32
+}
