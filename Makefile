@@ -39,9 +39,11 @@ $(VENV)/.deps: requirements-dev.txt pyproject.toml
 	  $(PY) -m pip install --quiet -r requirements-dev.txt)
 	@touch $@
 
+# With the test entry points (evaluate_checkout, CampaignIndex: every input in one context) the
+# differential and fixture tests and the engine benchmark call; the wheel leaves them out.
 $(VENV)/.engine: $(VENV)/.deps $(ENGINE_SOURCES) Cargo.toml Cargo.lock
 	$(call quietly,building the Rust extension (release) into $(VENV),\
-	  $(BIN)/maturin develop --release --quiet)
+	  $(BIN)/maturin develop --release --quiet --features test-entry-points)
 	@touch $@
 
 # $(call apt_install,COMMANDS,PACKAGES): installs Debian's PACKAGES with apt-get (sudo unless
@@ -131,7 +133,7 @@ proto: $(VENV)/.deps ## Regenerate the Python code of proto/ into python/promoco
 
 lint: install ## cargo fmt --check, clippy, ruff check and ruff format --check, mypy --strict, the import contracts
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets --release -- -D warnings
+	cargo clippy --workspace --all-targets --all-features --release -- -D warnings
 	$(BIN)/ruff check python tests benchmarks examples deploy proto/generate.py
 	$(BIN)/ruff format --check python tests benchmarks examples deploy proto/generate.py
 	$(BIN)/mypy

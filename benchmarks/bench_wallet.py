@@ -1,7 +1,8 @@
 """Qualify with a customer's whole wallet, in process: the server's Qualifier (LMDB reads of
 the profile, the 50 assigned codes with their counters, the gift and loyalty cards; one engine
-call for the index, one per card) over 1,000 active auto promotions, beside the engine call
-alone (`CampaignIndex.qualify` with the same context prepared once) in the same run.
+call for Qualify, one per card) over 1,000 active auto promotions, beside the engine's calls
+alone (`CheckoutPlan.prepare_qualify` and `PreparedQualify.qualify` with the customer's records
+and counters read once) in the same run.
 
 Run by `make bench-wallet`. Checks every answer (best deal first, near misses present, the
 wallet's codes and cards listed) and exits 1 otherwise; writes its table into
@@ -30,7 +31,6 @@ from promocore.manage.admin import Admin
 from promocore.programs.service import Programs
 from promocore.store import LmdbStore
 from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, customer_pb2
-from promocore.v1.internal import evaluation_pb2
 
 from bench_engine import NOW_MS, machine, qualify_campaigns, qualify_cart
 from results_file import write_section
@@ -143,20 +143,27 @@ def measure(server, engine, payloads: list[bytes]) -> tuple[dict, dict]:
     return percentiles(server_samples), percentiles(engine_samples)
 
 
-def engine_only(store, data: CustomerData, campaigns: CompiledCampaigns, qualifier: Qualifier):
-    """The engine call with the context the Qualifier builds, prepared once."""
-    from promocore.store.counters import CounterView
+def engine_only(
+    store, data: CustomerData, campaigns: CompiledCampaigns, qualifier: Qualifier, sample: bytes
+):
+    """The engine's calls (prepare, then answer) with the customer's records and counters the
+    Qualifier reads, read once (every cart of the run asks for the same counters)."""
+    from promocore.store.counters import CounterView, read_counters
 
     with store.read() as txn:
-        snapshot = campaigns.snapshot(txn)
-        context = evaluation_pb2.QualifyContext(now_unix_ms=NOW_MS)
-        view = CounterView(txn, store.tables, store.reservations, now_ms=NOW_MS)
+        plan = campaigns.snapshot(txn).checkout_plan
         request = checkout_pb2.QualifyRequest()
         request.customer.id = CUSTOMER
-        qualifier._wallet.fill(txn, request, context, view, campaigns)
-        index = snapshot.qualify_index
-    context_bytes = context.SerializeToString()
-    return lambda payload: index.qualify(payload, context_bytes)
+        held = qualifier._wallet.fill(txn, request, NOW_MS)
+        keys = plan.prepare_qualify(sample, NOW_MS, held.profile, held.assigned_codes).counter_keys
+        view = CounterView(txn, store.tables, store.reservations, now_ms=NOW_MS)
+        values = read_counters(view, keys, [])[0]
+
+    def answer(payload: bytes) -> bytes:
+        prepared = plan.prepare_qualify(payload, NOW_MS, held.profile, held.assigned_codes)
+        return prepared.qualify(values)
+
+    return answer
 
 
 def main() -> int:
@@ -165,9 +172,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         store, qualifier, data, campaigns = build(Path(directory) / "data")
         try:
-            engine = engine_only(store, data, campaigns, qualifier)
             for near_misses in (False, True):
                 payloads = carts(rng, near_misses)
+                engine = engine_only(store, data, campaigns, qualifier, payloads[0])
                 listed = [check(qualifier.qualify(p), near_misses) for p in payloads]
                 server, engine_only_row = measure(qualifier.qualify, engine, payloads)
                 rows[near_misses] = {
@@ -203,9 +210,10 @@ def write_results(rows: dict) -> None:
         f"carts, 50 cycled, {CALLS:,} calls per row, one thread; every answer checked (best deal "
         "first, near misses, cards and rewards listed)",
         "- server path: `Qualifier.qualify` in process (request bytes in, response bytes out: "
-        "LMDB profile, publications and counters, the index call, one checkout evaluation per "
-        "card); engine only: `CampaignIndex.qualify` with that context prepared once; the two "
-        "are timed alternately on the same carts in one run",
+        "LMDB profile, publications and counters, the engine's Qualify, one checkout evaluation "
+        "per card); engine only: `CheckoutPlan.prepare_qualify` and `PreparedQualify.qualify` "
+        "with the customer's records and counters read once; the two are timed alternately on "
+        "the same carts in one run",
         "",
         "| answer | server p50 ms | server p99 ms | engine-only p50 ms | engine-only p99 ms "
         "| server / engine p99 | assigned codes listed |",

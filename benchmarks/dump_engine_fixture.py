@@ -4,8 +4,8 @@ the fixture of the engine's criterion benchmark (`make bench-engine-rust`).
 A real server (in this process, on 127.0.0.1) is loaded with benchmarks/load_dataset.py's data;
 Validate requests like `make bench`'s ValidateUser sends (20-item cart, 3 codes, auto promotions
 joining) go through gRPC, and the engine calls of each are recorded as they happen: the catalog
-the server's CheckoutPlan was built from (each campaign's stored bytes, whether it reads counters,
-whether it joins as a promotion; the stacking rules), then per request the arguments of
+the server's CheckoutPlan was built from (each campaign's stored bytes, the stacking rules; the
+engine decides which read counters and which join), then per request the arguments of
 `CheckoutPlan.prepare` (request bytes, instant, stored code records, profile), the counters read
 for `PreparedCheckout.evaluate`, and the engine's answer (so the benchmark's tests can check that
 a faster engine answers the same).
@@ -14,8 +14,8 @@ a faster engine answers the same).
 
 File format (integers little-endian; an optional chunk is a u8 0/1 then, if 1, the chunk),
 read by rust/engine/benches/fixture.rs:
-    b"PCEF2\\n"; u32 campaign count, then per campaign: chunk (Campaign bytes), u8 reads
-    counters, u8 joins; optional chunk (StackingRules bytes); u32 case count, then per case:
+    b"PCEF3\\n"; u32 campaign count, then per campaign: chunk (Campaign bytes); optional chunk
+    (StackingRules bytes); u32 case count, then per case:
     chunk (label), chunk (request), i64 now_ms, u32 record count x optional chunk (Code bytes),
     optional chunk (CustomerProfile bytes), u32 n x i64 values, u32 n x u8 held, u32 n x i64
     points, chunk (ValidateResponse bytes). A chunk is a u32 length and the bytes.
@@ -37,14 +37,14 @@ from promocore.checkout import flows as checkout
 from promocore.checkout.compiled import CompiledCampaigns
 from promocore.manage.api_keys import new_key
 from promocore.server.grpc_server import ServerOptions, start_server
-from promocore.v1 import campaign_pb2, checkout_pb2
+from promocore.v1 import checkout_pb2
 from promocore.wire.plain import from_plain
 
 import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "rust/engine/benches/fixtures/load_validate.bin"
-MAGIC = b"PCEF2\n"
+MAGIC = b"PCEF3\n"
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 SEED = "engine-fixture"
 
@@ -97,18 +97,15 @@ def optional(data: bytes | None) -> bytes:
     return u8(False) if data is None else u8(True) + chunk(data)
 
 
-def plan_catalog(running) -> tuple[list[tuple[bytes, bool, bool]], bytes | None]:
+def plan_catalog(running) -> tuple[list[bytes], bytes | None]:
     """What promocore.checkout.compiled's CatalogSnapshot.checkout_plan builds the plan from, in its
-    order: (stored campaign bytes, reads counters, joins) and the stacking rules' bytes."""
+    order: the stored campaigns' bytes and the stacking rules' bytes (Validate never reads the
+    public codes)."""
     store = running.store
     with store.read() as txn:
         snapshot = CompiledCampaigns(store.catalog).snapshot(txn)
         campaigns = [
-            (
-                store.catalog.campaign_bytes(txn, entry.campaign.id, entry.campaign.version),
-                entry.reads_counters,
-                entry.campaign.type == campaign_pb2.PROMOTION and not entry.campaign.draft,
-            )
+            store.catalog.campaign_bytes(txn, entry.campaign.id, entry.campaign.version)
             for entry in snapshot.by_id.values()
         ]
     rules = snapshot.stacking_rules
@@ -151,8 +148,8 @@ def main() -> None:
 
     out = bytearray(MAGIC)
     out += u32(len(campaigns))
-    for raw, reads_counters, joins in campaigns:
-        out += chunk(raw) + u8(reads_counters) + u8(joins)
+    for raw in campaigns:
+        out += chunk(raw)
     out += optional(stacking_rules)
     out += u32(calls)
     for (label, _), prepared, evaluated in zip(

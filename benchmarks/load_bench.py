@@ -43,7 +43,6 @@ sys.path.insert(0, str(BENCH))
 from stress import machine  # noqa: E402
 
 from promocore import Client  # noqa: E402
-from promocore.store.counters import CounterKeys  # noqa: E402
 from promocore.store.keys import decode_counter  # noqa: E402
 from promocore.store.tables import open_readonly  # noqa: E402
 
@@ -219,17 +218,12 @@ def profiled_phase(server: ServerProcess, workdir: Path, user: str, args, env) -
 def spike_redemptions_in_store(data_dir: Path) -> int:
     """The spike campaign's redemption counter as the store holds it (read after the server
     stopped: the acknowledged count must equal it)."""
-    keys = CounterKeys.build(
-        campaign_id=load_dataset.SPIKE_CAMPAIGN,
-        time_zone="UTC",
-        normalized_code=None,
-        customer_id="",
-        now_ms=int(time.time() * 1000),
-    )
+    # The campaign's redemption counter as the engine names it (rust/engine/src/counter_keys.rs).
+    key = f"campaign/{load_dataset.SPIKE_CAMPAIGN}/redemptions".encode()
     env, tables = open_readonly(data_dir)
     try:
         with env.begin() as txn:
-            raw = txn.get(keys.campaign_redemptions, db=tables.counters)
+            raw = txn.get(key, db=tables.counters)
     finally:
         env.close()
     return decode_counter(raw) if raw else 0

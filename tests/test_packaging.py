@@ -156,6 +156,21 @@ def test_the_wheel_serves_and_its_commands_work_from_a_fresh_venv(installed_venv
         check=True,
     )
     assert Path(where.stdout.strip()).is_relative_to(installed_venv)
+    # The test entry points (every input in one context message) are left out of the wheel.
+    entry_points = subprocess.run(
+        [
+            installed_venv / "bin" / "python",
+            "-c",
+            "from promocore import _engine; "
+            "print(hasattr(_engine, 'evaluate_checkout'), hasattr(_engine, 'CampaignIndex'))",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert entry_points.stdout.split() == ["False", "False"]
 
     target = f"127.0.0.1:{free_port()}"
     metrics_port = free_port()

@@ -71,6 +71,27 @@ def test_a_used_up_or_disabled_offer_is_left_out_at_once(client):
     assert offered(client.qualify(CART)) == []
 
 
+def test_a_rule_on_counters_reads_them_as_validate_does(client):
+    """The engine decides which counters Qualify reads, as for a checkout: a rule on
+    `counters.*` (without limits) sees the redemptions made."""
+    client.create_campaign(
+        id="first-buyer",
+        name="First buyer",
+        type="PROMOTION",
+        currency="EUR",
+        rules={"subject": "counters.campaign_redemptions", "op": "lt", "value": 1},
+        effect={"percent_off_order": {"percent_bp": 1000}},
+    )
+    assert [o[1] for o in offered(client.qualify(CART))] == ["first-buyer"]
+    paid = client.redeem(
+        {**CART, "id": "o1"}, redeemables=[{"promotion_id": "first-buyer"}], idempotency_key="k1"
+    )
+    assert paid["status"] == "SUCCEEDED"
+    assert offered(client.qualify(CART)) == []
+    [result] = client.validate(CART, redeemables=[{"promotion_id": "first-buyer"}])["redeemables"]
+    assert result["reason"] == "rules_not_met"
+
+
 def test_stacking_rules_apply_to_every_checkout_after_they_are_set(client):
     coupon(client, "a", "CODE-A")
     coupon(client, "b", "CODE-B")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import final
 
 __version__: str
-# Request limits (rust/engine/src/request.rs): beyond them evaluate_checkout raises
+# Request limits (rust/engine/src/request.rs): beyond them an evaluation raises
 # InvalidRequestError naming the field and the limit.
 MAX_REDEEMABLES: int
 MAX_ITEMS: int
@@ -89,8 +89,10 @@ class CompiledCampaign:
 
 @final
 class CampaignIndex:
-    """Many compiled campaigns indexed for Qualify. Immutable and safe to share between threads;
-    build a new one when the catalog changes (building 10,000 campaigns takes milliseconds).
+    """Many compiled campaigns indexed for Qualify, every input of a request in one context
+    message. A test entry point: only in builds with the ``test-entry-points`` feature (``make
+    install``; the wheel leaves it out). The server goes through
+    :meth:`CheckoutPlan.prepare_qualify`.
 
     Candidates of a Qualify request: the PROMOTION campaigns (source ``AUTO_PROMOTION``), the
     DISCOUNT_COUPONS campaigns listed in ``QualifyContext.public_codes`` (``PUBLIC_CODE``) and the
@@ -161,7 +163,10 @@ def evaluate_checkout(
     context_bytes: bytes,
     campaigns: Sequence[CompiledCampaign],
 ) -> bytes:
-    """Evaluates a checkout and returns the bytes of a ``promocore.v1.ValidateResponse``.
+    """Evaluates a checkout and returns the bytes of a ``promocore.v1.ValidateResponse``, every
+    input in one context message. A test entry point: only in builds with the
+    ``test-entry-points`` feature (``make install``; the wheel leaves it out). The server goes
+    through :class:`CheckoutPlan`.
 
     Args:
         request_bytes: the caller's serialized ``ValidateRequest`` or ``RedeemRequest``,
@@ -239,21 +244,26 @@ class Backtest:
         """The serialized ``promocore.v1.BacktestReport`` of the orders evaluated so far."""
 
 class CheckoutPlan:
-    """The catalog prepared for checkouts, kept in Rust between requests: every campaign by id,
-    which of them read usage counters, the auto promotions that join and the stacking rules.
-    Built once per catalog generation."""
+    """The catalog prepared for checkouts and Qualify, kept in Rust between requests: every
+    campaign by id, which of them read usage counters (the engine decides: limits, a code
+    quantity, a rule on ``counters.*``), the auto promotions that join (the PROMOTION campaigns
+    that are not drafts), the stacking rules, the public codes and, built on the first Qualify,
+    the Qualify index. Built once per catalog generation."""
 
     def __init__(
         self,
-        campaigns: Sequence[tuple[CompiledCampaign, bool, bool]],
+        campaigns: Sequence[CompiledCampaign],
         stacking_rules: bytes | None = None,
+        public_codes: Sequence[bytes] = (),
     ) -> None:
-        """``campaigns``: (compiled campaign, its evaluation reads its counters, it joins every
-        checkout that asks for auto promotions), joining ones in the order they join;
-        ``stacking_rules``: a serialized ``promocore.v1.StackingRules`` (None: the defaults).
+        """``campaigns``: every compiled campaign, drafts included, in the order auto
+        promotions join; ``stacking_rules``: a serialized ``promocore.v1.StackingRules`` (None:
+        the defaults); ``public_codes``: the stored ``promocore.v1.Code`` of each campaign's
+        public code (Qualify offers a DISCOUNT_COUPONS campaign through it).
 
         Raises:
-            ValueError: ``stacking_rules`` is not a StackingRules message.
+            ValueError: ``stacking_rules`` is not a StackingRules message, or a public code not
+                a Code.
         """
     def prepare(
         self,
@@ -276,7 +286,54 @@ class CheckoutPlan:
             InvalidRequestError: the request does not decode (``field`` is ``"request"``).
             ValueError: a record does not decode, or the list does not match the request.
         """
+    def prepare_qualify(
+        self,
+        request_bytes: bytes,
+        now_ms: int,
+        profile: bytes | None = None,
+        assigned_codes: Sequence[bytes] = (),
+    ) -> PreparedQualify:
+        """Decodes a ``QualifyRequest`` (untouched bytes) and takes the store's records for it.
+
+        Args:
+            now_ms: the evaluation instant, Unix milliseconds.
+            profile: the customer's serialized ``promocore.v1.internal.CustomerProfile``; None
+                = nothing known.
+            assigned_codes: the stored ``promocore.v1.Code`` records assigned to the customer.
+
+        Raises:
+            InvalidRequestError: the request does not decode (``field`` is ``"request"``).
+            ValueError: a record does not decode.
+        """
     def __len__(self) -> int: ...
+
+@final
+class PreparedQualify:
+    """A Qualify request resolved against a CheckoutPlan, waiting for the counters the store
+    reads: those of the candidates (promotions of the order's currency, public codes, assigned
+    codes) whose evaluation reads them, as a checkout's would."""
+
+    @property
+    def counter_keys(self) -> list[bytes]:
+        """Keys of the counters table to read (empty when no candidate reads counters)."""
+    def qualify(self, values: Sequence[int] = ()) -> bytes:
+        """The ``promocore.v1.QualifyResponse`` bytes, given each counter's committed value plus
+        other reservation sessions' holds, in the order of ``counter_keys``.
+
+        Candidates: the PROMOTION campaigns (source ``AUTO_PROMOTION``), the DISCOUNT_COUPONS
+        campaigns with a public code (``PUBLIC_CODE``) and the customer's assigned codes
+        (``ASSIGNED_CODE``), each evaluated alone on the cart, exactly as a checkout with that
+        single redeemable would evaluate it. ``entries``: APPLICABLE results, largest total
+        discount (items + shipping) first, ties by campaign id then code; at most
+        ``request.limit`` (0 = 20). ``near_misses`` (only with ``include_near_misses``):
+        INAPPLICABLE ``rules_not_met`` results whose explanation has a near miss, smallest
+        ``missing`` first, same ties and limit. ``gift_cards``, ``loyalty_cards`` and
+        ``rewards`` are left to the server. The GIL is released.
+
+        Raises:
+            InvalidRequestError: the order is invalid (``field`` names it) or ``limit`` < 0.
+            ValueError: the values do not match the keys (a server bug).
+        """
 
 @final
 class PreparedCheckout:
@@ -297,7 +354,7 @@ class PreparedCheckout:
         held: Sequence[bool] = (),
         points: Sequence[int] = (),
     ) -> bytes:
-        """Evaluates (as ``evaluate_checkout``): the ``ValidateResponse`` bytes.
+        """Evaluates: the ``ValidateResponse`` bytes.
 
         Raises:
             InvalidRequestError: the request is invalid (``field`` names the request field).
@@ -321,7 +378,7 @@ class PreparedCheckout:
         request_sha256: bytes,
     ) -> RedemptionWrites:
         """Evaluates a Redeem and computes its writes: the counter changes of every applied
-        redeemable (keys as ``promocore.store.counters.CounterKeys``), the stored redemption,
+        redeemable (keys of the engine's counter_keys.rs), the stored redemption,
         its log record and the idempotency record. ``redemption_id`` and ``request_sha256``
         (of the request bytes) are the server's.
 

@@ -3,16 +3,14 @@
 A campaign is compiled by the Rust engine once per version; every checkout reads only the
 campaign's head version from LMDB (one lookup in the memory map) to pick the cached handle, so a
 change made by any worker process — a new version, the kill switch — is seen by the next request.
-What depends on the whole catalog (the promotion list, the stacking rules, the Qualify index, the
-public codes) is rebuilt when the catalog generation moves.
+What depends on the whole catalog (the checkout plan: the promotion list, the stacking rules, the
+Qualify index, the public codes) is rebuilt when the catalog generation moves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-
-import orjson
 
 from promocore import _engine
 from promocore.store.catalog import Catalog
@@ -24,30 +22,6 @@ from promocore.v1 import campaign_pb2
 class CampaignEntry:
     campaign: campaign_pb2.Campaign
     compiled: _engine.CompiledCampaign
-    # Whether evaluating the campaign needs its usage counters: it has limits, or its rule
-    # reads `counters.*`. A checkout skips reading them for the others (most promotions).
-    reads_counters: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        campaign = self.campaign
-        reads = (
-            bool(campaign.limits.ListFields())
-            or campaign.HasField("code_redemption_quantity")
-            or _rule_reads_counters(orjson.loads(campaign.rules_json or "null"))
-        )
-        object.__setattr__(self, "reads_counters", reads)
-
-
-def _rule_reads_counters(node: object) -> bool:
-    """True when any node of a rule tree (as JSON) has a `counters.*` subject."""
-    if isinstance(node, dict):
-        subject = node.get("subject")
-        if isinstance(subject, str) and subject.startswith("counters."):
-            return True
-        return any(_rule_reads_counters(child) for child in node.values())
-    if isinstance(node, list):
-        return any(_rule_reads_counters(child) for child in node)
-    return False
 
 
 def compile_campaign(campaign: campaign_pb2.Campaign) -> _engine.CompiledCampaign:
@@ -71,39 +45,13 @@ class CatalogSnapshot:
 
     @cached_property
     def checkout_plan(self) -> _engine.CheckoutPlan:
-        """Every campaign for checkouts, kept in Rust; auto promotions (drafts excluded) join
-        in id order."""
+        """Every campaign for checkouts and Qualify, kept in Rust (the engine decides which
+        counters each needs); auto promotions (drafts excluded) join in id order."""
         return _engine.CheckoutPlan(
-            [
-                (
-                    entry.compiled,
-                    entry.reads_counters,
-                    entry.campaign.type == campaign_pb2.PROMOTION and not entry.campaign.draft,
-                )
-                for entry in self.by_id.values()
-            ],
+            [entry.compiled for entry in self.by_id.values()],
             None if self.stacking_rules is None else self.stacking_rules.SerializeToString(),
+            [code.SerializeToString() for code in self.public_codes.values()],
         )
-
-    @cached_property
-    def qualify_index(self) -> _engine.CampaignIndex:
-        """Built on first use only: Validate and Redeem never need it."""
-        return _engine.CampaignIndex([e.compiled for e in self.entries])
-
-    @cached_property
-    def counted_in_qualify(self) -> tuple[CampaignEntry, ...]:
-        """Campaigns whose limits Qualify must know the counters of."""
-
-        def limited(entry: CampaignEntry) -> bool:
-            if entry.campaign.limits.ListFields():
-                return True
-            code = self.public_codes.get(entry.campaign.id)
-            return code is not None and (
-                code.HasField("redemption_quantity")
-                or entry.campaign.HasField("code_redemption_quantity")
-            )
-
-        return tuple(entry for entry in self.entries if limited(entry))
 
 
 class CompiledCampaigns:

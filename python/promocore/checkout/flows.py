@@ -20,7 +20,7 @@ from google.protobuf.message import DecodeError, Message
 
 from promocore import _engine
 from promocore.call_context.principal import current_principal
-from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns
+from promocore.checkout.compiled import CompiledCampaigns
 from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
 from promocore.checkout.preview import FIELD as PREVIEW_FIELD
 from promocore.checkout.preview import Preview
@@ -28,11 +28,11 @@ from promocore.clock import Clock
 from promocore.errors import InvalidArgumentError
 from promocore.store import Store, Txn, audit_log
 from promocore.store.catalog import GENERATION_KEY
-from promocore.store.counters import CounterKeys, CounterView, read_counters
+from promocore.store.counters import CounterView, read_counters
 from promocore.store.keys import Gets, Walks, fetches_ahead, normalize_code, prefetch_reads
 from promocore.store.redemption_time import LAST_REDEMPTION_KEY
 from promocore.store.reservations import MAX_HOLD_MS
-from promocore.v1 import admin_pb2, campaign_pb2, checkout_pb2, common_pb2
+from promocore.v1 import admin_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
 
 # LMDB refuses keys longer than this; longer codes cannot exist, and the engine reports the field.
@@ -47,32 +47,6 @@ MAX_SESSION_KEY_LENGTH = 128
 MAX_RESERVATION_TTL_SECONDS = MAX_HOLD_MS // 1000
 # What the store read for a prepared checkout: counter values, held flags, spendable points.
 CounterRead = tuple[list[int], list[bool], list[int]]
-
-_BALANCE_KINDS = (campaign_pb2.CODE_KIND_GIFT_CARD, campaign_pb2.CODE_KIND_LOYALTY_CARD)
-
-
-def needs_counters(entry: CampaignEntry, code: campaign_pb2.Code | None) -> bool:
-    """Whether a (Qualify wallet) code's evaluation needs its counters read (the engine's
-    CheckoutPlan decides the same for checkouts)."""
-    if entry.reads_counters:
-        return True
-    return code is not None and (
-        code.HasField("redemption_quantity") or code.kind in _BALANCE_KINDS
-    )
-
-
-def counter_keys(
-    entry: CampaignEntry, code: campaign_pb2.Code | None, customer_id: str, now_ms: int
-) -> CounterKeys:
-    return CounterKeys.build(
-        campaign_id=entry.campaign.id,
-        time_zone=entry.campaign.time_zone,
-        normalized_code=normalize_code(code.code) if code is not None else None,
-        customer_id=customer_id,
-        now_ms=now_ms,
-        code_kind=code.kind if code is not None else campaign_pb2.CODE_KIND_UNSPECIFIED,
-    )
-
 
 # Rollbacks by these keys (people at a console, admin scripts; not a shop's checkout) are written
 # to the audit log; a support key's need a reason.

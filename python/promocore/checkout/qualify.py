@@ -1,24 +1,21 @@
 """Qualify: everything the customer can use on this cart now, best deal first.
 
-The engine's CampaignIndex (rebuilt per catalog generation) does the work in one call; Python
-only adds what the store knows: the counters of campaigns with limits (so a used-up offer is not
-proposed) and the public codes through which coupon campaigns are offered.
+The engine does the work through the catalog's CheckoutPlan, as for a Validate: the request
+bytes and the store's records (the customer's profile, the codes assigned to them) go in, the
+plan names the usage counters its candidates need (so a used-up offer is not proposed), Python
+reads them, and the engine answers. The customer's cards are evaluated after it (wallet.py).
 """
 
 from __future__ import annotations
 
-from promocore import _engine
 from promocore.checkout.compiled import CompiledCampaigns
-from promocore.checkout.flows import parse_request
+from promocore.checkout.flows import engine_call, parse_request
 from promocore.checkout.preview import Preview
 from promocore.checkout.wallet import Wallet
 from promocore.clock import Clock
-from promocore.errors import InvalidArgumentError
 from promocore.store import Store
-from promocore.store.counters import CounterKeys, CounterView
-from promocore.store.keys import normalize_code
+from promocore.store.counters import CounterView, read_counters
 from promocore.v1 import checkout_pb2
-from promocore.v1.internal import evaluation_pb2
 
 
 class Qualifier:
@@ -46,30 +43,20 @@ class Qualifier:
             now_ms = self._preview.time_ms(parsed.evaluate_at)
         else:
             now_ms = self._clock.now_ms()
-        context = evaluation_pb2.QualifyContext(now_unix_ms=now_ms)
         with self._store.read() as txn:
-            snapshot = self._campaigns.snapshot(txn)
-            for campaign_id, code in snapshot.public_codes.items():
-                context.public_codes[campaign_id].CopyFrom(code)
-            view = CounterView(txn, self._store.tables, self._store.reservations, now_ms=now_ms)
-            for entry in snapshot.counted_in_qualify:
-                public_code = snapshot.public_codes.get(entry.campaign.id)
-                keys = CounterKeys.build(
-                    campaign_id=entry.campaign.id,
-                    time_zone=entry.campaign.time_zone,
-                    normalized_code=normalize_code(public_code.code) if public_code else None,
-                    customer_id=parsed.customer.id,
-                    now_ms=now_ms,
-                )
-                counters, _ = keys.read(view)
-                context.counters[entry.campaign.id].CopyFrom(counters)
-            index = snapshot.qualify_index
+            plan = self._campaigns.snapshot(txn).checkout_plan
             held = None
+            profile: bytes | None = None
+            assigned: list[bytes] = []
             if self._wallet is not None and parsed.customer.id:
-                held = self._wallet.fill(txn, parsed, context, view, self._campaigns)
-        try:
-            answer = index.qualify(request, context.SerializeToString())
-        except _engine.InvalidRequestError as error:
-            raise InvalidArgumentError(error.field, error.reason) from None
+                held = self._wallet.fill(txn, parsed, now_ms)
+                profile, assigned = held.profile, held.assigned_codes
+            prepared = engine_call(plan.prepare_qualify, request, now_ms, profile, assigned)
+            values: list[int] = []
+            keys = prepared.counter_keys
+            if keys:
+                view = CounterView(txn, self._store.tables, self._store.reservations, now_ms=now_ms)
+                values = read_counters(view, keys, [])[0]
+        answer = engine_call(prepared.qualify, values)
         # The engine validated the order: the cards are evaluated on a valid cart.
         return answer if held is None else answer + Wallet.card_entries(held)

@@ -1,6 +1,6 @@
 """The customer's side of Qualify: what the store holds for one customer — the stored profile
 (so campaign rules read segments, aggregates and loyalty standing), the codes assigned to them
-(publications, evaluated by the engine's CampaignIndex like any candidate), and the cards they
+(publications, evaluated by the engine's Qualify like any candidate), and the cards they
 hold (gift cards and loyalty cards, each evaluated on the cart by the checkout engine as a
 single redeemable), with the loyalty rewards they can afford now."""
 
@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 from promocore import _engine
 from promocore.cdp.customer_data import CustomerData
 from promocore.cdp.customers import profile_of
-from promocore.checkout.compiled import CompiledCampaigns
-from promocore.checkout.flows import Preparer, counter_keys, engine_call, needs_counters
+from promocore.checkout.flows import Preparer, engine_call
 from promocore.programs.loyalty.accounts import customer_campaigns, customer_card
 from promocore.programs.loyalty.rewards import stock_key
-from promocore.store.counters import CounterView
 from promocore.store.keys import decode_counter
 from promocore.store.txn import Txn
 from promocore.v1 import campaign_pb2, checkout_pb2, common_pb2, loyalty_pb2
-from promocore.v1.internal import evaluation_pb2
 
 # What read_counters answers for a prepared checkout: counter values, whether holds are in
 # each, spendable points.
@@ -33,7 +30,13 @@ CARD_SOURCES = {
 
 @dataclass
 class HeldCards:
-    """The customer's cards, read inside the Qualify read transaction."""
+    """The customer's records for Qualify, read inside its read transaction: the profile and
+    the assigned codes (for the engine), the cards (evaluated after it)."""
+
+    # The serialized CustomerProfile (loyalty standing included); None: nothing stored.
+    profile: bytes | None = None
+    # The serialized Code records assigned to the customer.
+    assigned_codes: list[bytes] = field(default_factory=list)
 
     # (source, the card as the only redeemable of a checkout prepared on the cart, the counters
     # read for it)
@@ -51,42 +54,28 @@ class Wallet:
         self._store = data.store
         self._preparer = preparer
 
-    def fill(
-        self,
-        txn: Txn,
-        request: checkout_pb2.QualifyRequest,
-        context: evaluation_pb2.QualifyContext,
-        view: CounterView,
-        campaigns: CompiledCampaigns,
-    ) -> HeldCards:
-        """Puts the customer's profile and assigned codes (with the counters their checks
-        need) into the engine's context; returns the cards to evaluate after the engine."""
+    def fill(self, txn: Txn, request: checkout_pb2.QualifyRequest, now_ms: int) -> HeldCards:
+        """The customer's profile and assigned codes for the engine, and the cards to evaluate
+        after it."""
         customer_id = request.customer.id
-        now_ms = context.now_unix_ms
         held = HeldCards()
         cards = self._cards(txn, customer_id)
         stored = self._data.customers.find(txn, customer_id)
-        if stored is not None:
-            context.customer.CopyFrom(profile_of(stored, now_ms))
+        profile = None if stored is None else profile_of(stored, now_ms)
         for code, normalized in cards:
             if code.kind == campaign_pb2.CODE_KIND_LOYALTY_CARD:
                 card = self._data.programs.accounts.card(txn, normalized, now_ms)
                 held.extras.loyalty_cards.append(card)
                 held.extras.rewards.extend(self.affordable(txn, card))
-                if stored is not None:
-                    context.customer.loyalty[code.campaign_id].CopyFrom(card)
+                if profile is not None:
+                    profile.loyalty[code.campaign_id].CopyFrom(card)
             else:
                 held.extras.gift_cards.append(self._data.programs.gift_cards.view(txn, code))
-        for code in self._data.distributions.wallet(txn, customer_id):
-            entry = campaigns.get(txn, code.campaign_id)
-            if entry is None:
-                continue
-            wallet_code = context.assigned_codes.add(code=code)
-            if needs_counters(entry, code):
-                counters, _ = counter_keys(entry, code, customer_id, now_ms).read(view)
-                wallet_code.counters.CopyFrom(counters)
+        held.assigned_codes = [
+            code.SerializeToString() for code in self._data.distributions.wallet(txn, customer_id)
+        ]
         # Every card is evaluated with the profile built above (loyalty standing included).
-        profile = context.customer.SerializeToString() if context.HasField("customer") else None
+        held.profile = None if profile is None else profile.SerializeToString()
         for code, _ in cards:
             validate = checkout_pb2.ValidateRequest(
                 order=request.order,
@@ -99,7 +88,7 @@ class Wallet:
                 validate.redeemables,
                 customer_id=customer_id,
                 now_ms=now_ms,
-                profile=profile,
+                profile=held.profile,
                 look_up_profile=False,
             )
             held.evaluations.append((CARD_SOURCES[code.kind], prepared, read))

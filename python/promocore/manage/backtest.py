@@ -120,7 +120,7 @@ class Backtests:
             ).SerializeToString()
         baseline = None
         if snapshot is None:
-            plan = _engine.CheckoutPlan([_plan_entry(tried)])
+            plan = _engine.CheckoutPlan([tried.compiled])
         else:
             live = [entry for entry in snapshot.entries if entry.campaign.id != campaign.id]
             stacking = (
@@ -130,8 +130,8 @@ class Backtests:
             )
             # Promotions join in id order, the tried campaign among them.
             with_tried = sorted([*live, tried], key=lambda entry: entry.campaign.id)
-            plan = _engine.CheckoutPlan([_plan_entry(e) for e in with_tried], stacking)
-            baseline = _engine.CheckoutPlan([_plan_entry(e) for e in snapshot.entries], stacking)
+            plan = _engine.CheckoutPlan([e.compiled for e in with_tried], stacking)
+            baseline = _engine.CheckoutPlan([e.compiled for e in snapshot.entries], stacking)
         return _engine.Backtest(
             plan,
             campaign.id,
@@ -172,11 +172,6 @@ class Backtests:
         else:
             profiles = [None] * len(customers)
         _engine_call(backtest.evaluate, profiles)
-
-
-def _plan_entry(entry: CampaignEntry) -> tuple[_engine.CompiledCampaign, bool, bool]:
-    joins = entry.campaign.type == campaign_pb2.PROMOTION
-    return (entry.compiled, entry.reads_counters, joins)
 
 
 def _with_rest(

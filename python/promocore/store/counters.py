@@ -1,16 +1,12 @@
-"""Usage counters: which keys a redemption touches, reading them, and changing them.
+"""Usage counters: reading them as one request sees them, and changing them.
 
-Keys are readable paths. Ids are restricted to [A-Za-z0-9_-] and the free-form parts (customer
-id, code) come last, so no two counters can share a key. Period counters carry the local day,
-ISO week or month in the campaign's time zone.
+Which counters a checkout or a Qualify reads, and which a redemption changes, the engine decides
+(rust/engine/src/counter_keys.rs, through its CheckoutPlan); the store reads and writes the keys
+it names. Python builds only the keys of the balances and code quantities it keeps itself
+(gift card and loyalty card credits, the console's code view).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import lmdb
 
@@ -19,131 +15,26 @@ from promocore.store.keys import add_to_counter, decode_counter, prefetch
 from promocore.store.points_buckets import PointsBuckets
 from promocore.store.reservations import Reservations
 from promocore.store.tables import Tables
-from promocore.v1 import campaign_pb2
-from promocore.v1.internal import evaluation_pb2, store_pb2
+from promocore.v1.internal import store_pb2
 
 
-@lru_cache(maxsize=256)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name or "UTC")
-
-
-@dataclass(frozen=True)
-class Periods:
-    day: str
-    week: str
-    month: str
-
-    @classmethod
-    def at(cls, now_ms: int, time_zone: str) -> Periods:
-        # Every zone's offset is whole minutes, so periods change only on a minute boundary.
-        return cls._at_minute(now_ms // 60_000, time_zone)
-
-    @classmethod
-    @lru_cache(maxsize=1024)
-    def _at_minute(cls, minute: int, time_zone: str) -> Periods:
-        now_ms = minute * 60_000
-        local = datetime.fromtimestamp(now_ms / 1000, tz=UTC).astimezone(_zone(time_zone))
-        iso_year, iso_week, _ = local.isocalendar()
-        return cls(
-            day=local.strftime("%Y-%m-%d"),
-            week=f"{iso_year}-W{iso_week:02d}",
-            month=local.strftime("%Y-%m"),
-        )
-
-
-@dataclass(frozen=True)
 class CounterKeys:
-    """The counters one redeemable reads and, when redeemed, increments."""
-
-    code_redeemed: bytes | None
-    campaign_redemptions: bytes
-    campaign_day: bytes
-    discount_given: bytes
-    order_value: bytes
-    customer_redemptions: bytes | None
-    customer_day: bytes | None
-    customer_week: bytes | None
-    customer_month: bytes | None
-    # The live balance of a gift card or the points of a loyalty card presented as the code.
-    gift_balance: bytes | None = None
-    points_balance: bytes | None = None
+    """The counters-table keys of a code's own counters, as the engine spells them."""
 
     @staticmethod
     def code_key(normalized_code: bytes) -> bytes:
+        """The code's redeemed quantity."""
         return b"code/" + normalized_code
 
     @staticmethod
     def gift_balance_key(normalized_code: bytes) -> bytes:
+        """The live balance of a gift card."""
         return b"gift/" + normalized_code
 
     @staticmethod
     def points_balance_key(normalized_code: bytes) -> bytes:
+        """The points of a loyalty card."""
         return b"points/" + normalized_code
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        campaign_id: str,
-        time_zone: str,
-        normalized_code: bytes | None,
-        customer_id: str,
-        now_ms: int,
-        code_kind: int = campaign_pb2.CODE_KIND_UNSPECIFIED,
-    ) -> CounterKeys:
-        periods = Periods.at(now_ms, time_zone)
-        campaign = f"campaign/{campaign_id}"
-
-        def customer_key(period: str) -> bytes | None:
-            if not customer_id:
-                return None
-            return f"customer/{campaign_id}/{period}/{customer_id}".encode()
-
-        return cls(
-            code_redeemed=cls.code_key(normalized_code) if normalized_code is not None else None,
-            campaign_redemptions=f"{campaign}/redemptions".encode(),
-            campaign_day=f"{campaign}/day/{periods.day}".encode(),
-            discount_given=f"{campaign}/discount".encode(),
-            order_value=f"{campaign}/order_value".encode(),
-            customer_redemptions=customer_key("all"),
-            customer_day=customer_key(f"day/{periods.day}"),
-            customer_week=customer_key(f"week/{periods.week}"),
-            customer_month=customer_key(f"month/{periods.month}"),
-            gift_balance=cls.gift_balance_key(normalized_code)
-            if normalized_code is not None and code_kind == campaign_pb2.CODE_KIND_GIFT_CARD
-            else None,
-            points_balance=cls.points_balance_key(normalized_code)
-            if normalized_code is not None and code_kind == campaign_pb2.CODE_KIND_LOYALTY_CARD
-            else None,
-        )
-
-    def read(self, view: CounterView) -> tuple[evaluation_pb2.Counters, bool]:
-        """The counters as `view` sees them, and whether other sessions' holds are among them."""
-        held_by_others = False
-
-        def get(key: bytes | None) -> int:
-            nonlocal held_by_others
-            if key is None:
-                return 0
-            committed, held = view.value(key)
-            held_by_others = held_by_others or held != 0
-            return committed + held
-
-        keys = {
-            "code_redeemed": self.code_redeemed,
-            "campaign_redemptions": self.campaign_redemptions,
-            "customer_redemptions": self.customer_redemptions,
-            "customer_day": self.customer_day,
-            "customer_week": self.customer_week,
-            "customer_month": self.customer_month,
-            "campaign_day": self.campaign_day,
-            "discount_given": self.discount_given,
-            "order_value": self.order_value,
-        }
-        view.prefetch(list(keys.values()))
-        counters = evaluation_pb2.Counters(**{field: get(key) for field, key in keys.items()})
-        return counters, held_by_others
 
 
 class CounterView:

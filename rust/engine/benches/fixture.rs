@@ -9,11 +9,9 @@ use std::sync::Arc;
 use prost::Message;
 
 use promocore_engine::pb::v1::StackingRules;
-use promocore_engine::{
-    CheckoutError, CheckoutPlan, CompiledCampaign, CounterValues, PlanCampaign,
-};
+use promocore_engine::{CheckoutError, CheckoutPlan, CompiledCampaign, CounterValues};
 
-const MAGIC: &[u8] = b"PCEF2\n";
+const MAGIC: &[u8] = b"PCEF3\n";
 
 /// One recorded Validate.
 pub struct Case {
@@ -108,22 +106,19 @@ pub fn load(path: &Path) -> Fixture {
     assert_eq!(
         reader.take(MAGIC.len()),
         MAGIC,
-        "not an engine fixture file (v2)"
+        "not an engine fixture file (v3)"
     );
     let campaigns = reader.list(|reader| {
         let raw = reader.chunk();
         let compiled = CompiledCampaign::from_bytes(&raw)
             .unwrap_or_else(|error| panic!("a fixture campaign: {error:?}"));
-        PlanCampaign {
-            compiled: Arc::new(compiled),
-            reads_counters: reader.u8(),
-            joins: reader.u8(),
-        }
+        Arc::new(compiled)
     });
     let stacking_rules = reader
         .optional()
         .map(|raw| StackingRules::decode(raw.as_slice()).expect("StackingRules"));
-    let plan = Arc::new(CheckoutPlan::new(campaigns, stacking_rules));
+    // Validate never reads the public codes (Qualify's).
+    let plan = Arc::new(CheckoutPlan::new(campaigns, stacking_rules, Vec::new()));
     let cases = reader.list(|reader| Case {
         label: String::from_utf8(reader.chunk()).expect("a UTF-8 label"),
         request: reader.chunk(),

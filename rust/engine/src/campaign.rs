@@ -40,6 +40,9 @@ pub struct CompiledCampaign {
     reward: Option<String>,
     limits: CompiledLimits,
     code_redemption_quantity: Option<i64>,
+    /// Evaluating it needs its usage counters: it has limits, a code quantity or a rule on
+    /// `counters.*`. The others' counters are never read (most promotions).
+    reads_counters: bool,
     category: String,
     priority: i32,
     not_combinable_with: Vec<String>,
@@ -163,6 +166,9 @@ impl CompiledCampaign {
                 (stacking.priority, stacking.not_combinable_with.clone())
             });
         let points_rate = compile_points_rate(campaign)?;
+        let reads_counters = limits != CompiledLimits::default()
+            || campaign.code_redemption_quantity.is_some()
+            || rule.as_ref().is_some_and(Rule::reads_counters);
         Ok(CompiledCampaign {
             id: campaign.id.clone(),
             name: campaign.name.clone(),
@@ -181,6 +187,7 @@ impl CompiledCampaign {
             effect,
             limits,
             code_redemption_quantity: campaign.code_redemption_quantity,
+            reads_counters,
             category,
             priority,
             not_combinable_with,
@@ -284,6 +291,12 @@ impl CompiledCampaign {
     /// Default redemption quantity of the campaign's codes; None = unlimited.
     pub fn code_redemption_quantity(&self) -> Option<i64> {
         self.code_redemption_quantity
+    }
+
+    /// Whether evaluating it needs its usage counters (limits, a code quantity, a rule on
+    /// `counters.*`); a code's own quantity or balance may need them too (the checkout plan).
+    pub fn reads_counters(&self) -> bool {
+        self.reads_counters
     }
 
     /// Stacking category ("default" when the campaign sets none).

@@ -113,49 +113,18 @@ pub fn evaluate_checkout_with_policy(
         target: Some(Target::PromotionId(String::new())),
         ..Default::default()
     };
-    let mut entries: Vec<Entry<'_>> =
-        Vec::with_capacity(checkout.redeemables.len() + context.promotions.len());
-    for (redeemable, resolved) in checkout.redeemables.iter().zip(&context.redeemables) {
-        entries.push(Entry {
-            redeemable,
-            joined: false,
-            campaign: campaign_in_slot(campaigns, resolved.campaign_slot),
-            resolved,
-        });
-    }
-    let requested_count = entries.len();
     // Joining promotions check their required lines, and many of their filters look for lines
     // by category or SKU: index them once.
     let line_index = (checkout.include_promotions && !context.promotions.is_empty())
         .then(|| LineIndex::build(checkout.order));
-    if let Some(line_index) = &line_index {
-        let mut joined_ids: FastSet<&str> =
-            FastSet::with_capacity_and_hasher(context.promotions.len(), Default::default());
-        let cart = CartFacts::of(&checkout, context.customer.as_ref(), line_index);
-        for resolved in &context.promotions {
-            let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {
-                continue;
-            };
-            // A promotion whose requirements this cart misses cannot apply (discounts only
-            // lower the running amounts): unless asked to explain, it is not even evaluated.
-            let requirements = campaign.requirements();
-            let may_apply = requirements.hard_hold(&cart) && requirements.thresholds_hold(&cart);
-            if !(checkout.explain_promotions || may_apply) {
-                continue;
-            }
-            // A promotion already presented explicitly (or listed twice) is evaluated once.
-            if joined_ids.contains(campaign.id()) || is_requested_promotion(&checkout, campaign) {
-                continue;
-            }
-            joined_ids.insert(campaign.id());
-            entries.push(Entry {
-                redeemable: &any_promotion,
-                joined: true,
-                campaign: Some(campaign),
-                resolved,
-            });
-        }
-    }
+    let entries = checkout_entries(
+        &checkout,
+        context,
+        campaigns,
+        &any_promotion,
+        line_index.as_ref(),
+    );
+    let requested_count = checkout.redeemables.len();
 
     let mut evaluation = Evaluation::new(
         &checkout,
@@ -167,10 +136,109 @@ pub fn evaluate_checkout_with_policy(
     if entries.len() > requested_count {
         evaluation.line_index = line_index.as_ref();
     }
+    let Sorted {
+        mut results,
+        discounts,
+        tenders,
+    } = sort_by_role(&checkout, &entries, policy);
+    // BEST_FOR_CUSTOMER: the combination to apply (the others are left out).
+    let choice = policy
+        .best_for_customer()
+        .then(|| search_best(&evaluation, &entries, &discounts));
+    answer_discounts(
+        &mut evaluation,
+        &entries,
+        &discounts,
+        choice.as_ref(),
+        &mut results,
+    );
+    for slot in tenders {
+        let entry = &entries[slot];
+        if let Some(campaign) = entry.campaign {
+            let mut result = evaluation.apply_tender(&candidate(entry, campaign));
+            if entry.joined {
+                result.redeemable = Some(entry.listed(campaign));
+            }
+            results[slot] = Some(result);
+        }
+    }
+    Ok(response_of(
+        &checkout,
+        results,
+        requested_count,
+        choice.map_or_else(Vec::new, |choice| combinations(&choice, &entries)),
+    ))
+}
+
+/// The requested redeemables in request order, then the auto promotions that join (those the
+/// cart may qualify for, or all of them when asked to explain).
+fn checkout_entries<'a>(
+    checkout: &'a ValidatedCheckout<'a>,
+    context: &'a EvaluationContext,
+    campaigns: &[&'a CompiledCampaign],
+    any_promotion: &'a Redeemable,
+    line_index: Option<&LineIndex<'_>>,
+) -> Vec<Entry<'a>> {
+    let mut entries: Vec<Entry<'a>> =
+        Vec::with_capacity(checkout.redeemables.len() + context.promotions.len());
+    for (redeemable, resolved) in checkout.redeemables.iter().zip(&context.redeemables) {
+        entries.push(Entry {
+            redeemable,
+            joined: false,
+            campaign: campaign_in_slot(campaigns, resolved.campaign_slot),
+            resolved,
+        });
+    }
+    let Some(line_index) = line_index else {
+        return entries;
+    };
+    let mut joined_ids: FastSet<&str> =
+        FastSet::with_capacity_and_hasher(context.promotions.len(), Default::default());
+    let cart = CartFacts::of(checkout, context.customer.as_ref(), line_index);
+    for resolved in &context.promotions {
+        let Some(campaign) = campaign_in_slot(campaigns, resolved.campaign_slot) else {
+            continue;
+        };
+        // A promotion whose requirements this cart misses cannot apply (discounts only
+        // lower the running amounts): unless asked to explain, it is not even evaluated.
+        let requirements = campaign.requirements();
+        let may_apply = requirements.hard_hold(&cart) && requirements.thresholds_hold(&cart);
+        if !(checkout.explain_promotions || may_apply) {
+            continue;
+        }
+        // A promotion already presented explicitly (or listed twice) is evaluated once.
+        if joined_ids.contains(campaign.id()) || is_requested_promotion(checkout, campaign) {
+            continue;
+        }
+        joined_ids.insert(campaign.id());
+        entries.push(Entry {
+            redeemable: any_promotion,
+            joined: true,
+            campaign: Some(campaign),
+            resolved,
+        });
+    }
+    entries
+}
+
+/// The entries by role, the answers known without evaluating (not found, duplicate) set.
+struct Sorted {
+    results: Vec<Option<RedeemableResult>>,
+    /// (stacking order key, slot) of each discount, in stacking order.
+    discounts: Vec<(crate::stacking::OrderKey, usize)>,
+    /// Slots of the gift cards, then of the loyalty cards.
+    tenders: Vec<usize>,
+}
+
+fn sort_by_role(
+    checkout: &ValidatedCheckout<'_>,
+    entries: &[Entry<'_>],
+    policy: &StackingPolicy,
+) -> Sorted {
+    let requested_count = checkout.redeemables.len();
     let mut results: Vec<Option<RedeemableResult>> = Vec::new();
     results.resize_with(entries.len(), || None);
-    // (stacking order key, slot) of each discount redeemable.
-    let mut discounts: Vec<(crate::stacking::OrderKey, usize)> = Vec::with_capacity(entries.len());
+    let mut discounts = Vec::with_capacity(entries.len());
     let mut gift_cards: Vec<usize> = Vec::new();
     let mut loyalty_cards: Vec<usize> = Vec::new();
     for (slot, entry) in entries.iter().enumerate() {
@@ -206,68 +274,94 @@ pub fn evaluate_checkout_with_policy(
     // Equal priorities keep request order (promotions after the requested ones): the slot is
     // part of the key.
     discounts.sort_unstable();
-    // BEST_FOR_CUSTOMER: the combination to apply (the others are left out).
-    let choice = policy.best_for_customer().then(|| {
-        let candidates: Vec<SearchCandidate<'_>> = discounts
-            .iter()
-            .filter_map(|&(_, slot)| {
-                let entry = &entries[slot];
-                entry.campaign.map(|campaign| SearchCandidate {
-                    candidate: candidate(entry, campaign),
-                    slot,
-                    optional: !(checkout.mode == ApplicationMode::All && slot < requested_count),
-                })
+    gift_cards.extend(loyalty_cards);
+    Sorted {
+        results,
+        discounts,
+        tenders: gift_cards,
+    }
+}
+
+/// BEST_FOR_CUSTOMER's search over the discounts (a requested one is not optional in ALL mode).
+fn search_best<'r>(
+    evaluation: &Evaluation<'r>,
+    entries: &'r [Entry<'r>],
+    discounts: &[(crate::stacking::OrderKey, usize)],
+) -> Choice {
+    let checkout = evaluation.checkout;
+    let requested_count = checkout.redeemables.len();
+    let candidates: Vec<SearchCandidate<'r>> = discounts
+        .iter()
+        .filter_map(|&(_, slot)| {
+            let entry = &entries[slot];
+            entry.campaign.map(|campaign| SearchCandidate {
+                candidate: candidate(entry, campaign),
+                slot,
+                optional: !(checkout.mode == ApplicationMode::All && slot < requested_count),
             })
-            .collect();
-        best_combination(&evaluation, &candidates)
-    });
-    let chosen = choice.as_ref().map(chosen_of);
+        })
+        .collect();
+    best_combination(evaluation, &candidates)
+}
+
+/// Evaluates the discounts in stacking order on the running cart, leaving out those the chosen
+/// combination (if any) does not apply.
+fn answer_discounts<'r>(
+    evaluation: &mut Evaluation<'r>,
+    entries: &'r [Entry<'r>],
+    discounts: &[(crate::stacking::OrderKey, usize)],
+    choice: Option<&Choice>,
+    results: &mut [Option<RedeemableResult>],
+) {
+    let explain_promotions = evaluation.checkout.explain_promotions;
+    let chosen = choice.map(chosen_of);
     let left_out_by = chosen.and_then(|chosen| {
         let slot = *chosen.applied.first()?;
         entries[slot]
             .campaign
             .map(|campaign| Cause { campaign, slot })
     });
-    for (_, slot) in discounts {
+    for &(_, slot) in discounts {
         let entry = &entries[slot];
-        if let Some(campaign) = entry.campaign {
-            let listed = !entry.joined || checkout.explain_promotions;
-            let detail = if listed {
-                Detail::Explained
-            } else {
-                Detail::Reason
-            };
-            let admission = match chosen {
-                Some(chosen) if !chosen.applied.contains(&slot) => {
-                    Admission::LeaveOut { by: left_out_by }
-                }
-                _ => Admission::Apply,
-            };
-            let candidate = candidate(entry, campaign);
-            let outcome = evaluation.evaluate_discount(&candidate, slot, detail, admission);
-            let skipped_by = match &outcome {
-                DiscountOutcome::Skipped(skip) => skip.by,
-                _ => None,
-            };
-            // A joined promotion that is not valid is not listed (see below): no result.
-            if listed || !matches!(outcome, DiscountOutcome::Rejected(_)) {
-                let redeemable = entry.listed(campaign);
-                let mut result = evaluation.discount_result(&candidate, redeemable, outcome);
-                result.skipped_by = skipped_by.and_then(|by| listed_at(&entries, by));
-                results[slot] = Some(result);
+        let Some(campaign) = entry.campaign else {
+            continue;
+        };
+        let listed = !entry.joined || explain_promotions;
+        let detail = if listed {
+            Detail::Explained
+        } else {
+            Detail::Reason
+        };
+        let admission = match chosen {
+            Some(chosen) if !chosen.applied.contains(&slot) => {
+                Admission::LeaveOut { by: left_out_by }
             }
-        }
-    }
-    for slot in gift_cards.into_iter().chain(loyalty_cards) {
-        let entry = &entries[slot];
-        if let Some(campaign) = entry.campaign {
-            let mut result = evaluation.apply_tender(&candidate(entry, campaign));
-            if entry.joined {
-                result.redeemable = Some(entry.listed(campaign));
-            }
+            _ => Admission::Apply,
+        };
+        let candidate = candidate(entry, campaign);
+        let outcome = evaluation.evaluate_discount(&candidate, slot, detail, admission);
+        let skipped_by = match &outcome {
+            DiscountOutcome::Skipped(skip) => skip.by,
+            _ => None,
+        };
+        // A joined promotion that is not valid is not listed (see below): no result.
+        if listed || !matches!(outcome, DiscountOutcome::Rejected(_)) {
+            let redeemable = entry.listed(campaign);
+            let mut result = evaluation.discount_result(&candidate, redeemable, outcome);
+            result.skipped_by = skipped_by.and_then(|by| listed_at(entries, by));
             results[slot] = Some(result);
         }
     }
+}
+
+/// The answer: the results listed (ALL mode's skips, joined promotions the cart does not
+/// qualify for left out), the added items, the totals, validity and the combinations.
+fn response_of(
+    checkout: &ValidatedCheckout<'_>,
+    results: Vec<Option<RedeemableResult>>,
+    requested_count: usize,
+    combinations: Vec<Combination>,
+) -> ValidateResponse {
     // Sized once: results are large, a growing list would copy them.
     let mut listed: Vec<RedeemableResult> = Vec::with_capacity(results.iter().flatten().count());
     listed.extend(results.into_iter().flatten());
@@ -293,20 +387,19 @@ pub fn evaluate_checkout_with_policy(
         .flat_map(|result| result.added_items.iter().cloned())
         .collect();
     added_items.sort_by_key(|added| added.item_index);
-    let totals = order_totals(&checkout, &results);
+    let totals = order_totals(checkout, &results);
     let valid = results[..requested_count]
         .iter()
         .all(|result| applicable(&result))
         && results.iter().any(|result| applicable(&result));
-    let combinations = choice.map_or_else(Vec::new, |choice| combinations(&choice, &entries));
-    Ok(ValidateResponse {
+    ValidateResponse {
         valid,
         redeemables: results,
         totals: Some(totals),
         added_items,
         reservation: None,
         combinations,
-    })
+    }
 }
 
 /// The combination BEST_FOR_CUSTOMER applies: the best (the application-order one when the

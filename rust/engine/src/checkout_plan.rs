@@ -1,10 +1,11 @@
-//! The catalog prepared for checkouts, kept in Rust between requests: every campaign by id, which
-//! of them read usage counters, the auto promotions that join a checkout and the stacking rules.
-//! A request brings the store's raw records (its code records, the customer's profile); the
-//! plan builds the engine's context from them and says which counters the store must read.
-//! No per-redeemable message crosses to Python and back.
+//! The catalog prepared for checkouts and Qualify, kept in Rust between requests: every campaign
+//! by id, which of them read usage counters, the auto promotions that join a checkout, the
+//! stacking rules, the public codes and (built on the first Qualify) the Qualify index. A request
+//! brings the store's raw records (its code records, the customer's profile); the plan builds
+//! the engine's context from them and says which counters the store must read. No
+//! per-redeemable message crosses to Python and back.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use prost::Message;
 
@@ -19,44 +20,47 @@ use crate::pb::internal::{
 };
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{CampaignType, Code, CodeKind, StackingRules, ValidateResponse};
+use crate::qualify::CampaignIndex;
 use crate::redemption::RedemptionWrites;
 use crate::redemption::{checkout_with_deltas, redeem_checkout, RedemptionIdentity};
 use crate::stacking::StackingPolicy;
-
-/// One campaign of the plan.
-#[derive(Debug, Clone)]
-pub struct PlanCampaign {
-    pub compiled: Arc<CompiledCampaign>,
-    /// Its evaluation needs its usage counters: it has limits, a code quantity or a rule on
-    /// `counters.*`. The others' counters are never read (most promotions).
-    pub reads_counters: bool,
-    /// An auto promotion that joins every checkout asking for promotions (active, not a draft).
-    pub joins: bool,
-}
 
 /// The catalog as checkouts see it; built once per catalog generation.
 #[derive(Debug)]
 pub struct CheckoutPlan {
     campaigns: Vec<Arc<CompiledCampaign>>,
-    reads_counters: Vec<bool>,
     slots: FastMap<String, i32>,
     /// Slots of the joining promotions, in the order they join.
     promotions: Vec<i32>,
     /// The stacking rules compiled once for every request of this generation (rules that do
     /// not compile fail each evaluation, as a per-request compile would).
     stacking: Result<StackingPolicy, ContextError>,
+    /// The public code of each coupon campaign that has one, in campaign id order.
+    pub(crate) public_codes: Vec<Code>,
+    /// Built on the first Qualify: checkouts never need it.
+    qualify_index: OnceLock<CampaignIndex>,
 }
 
-/// The counters read for one entry of the context, and where each value goes.
+/// The counters read for one entry of a request, and where each value goes.
 #[derive(Debug)]
-struct CounterRead {
-    entry: EntryRef,
+pub(crate) struct CounterRead<E> {
+    pub(crate) entry: E,
     /// Index into the flat key list of each Counters field (None = not counted, 0).
     fields: [Option<usize>; COUNTER_FIELDS],
     /// Index of the gift card balance key in the flat list.
     gift_balance: Option<usize>,
     /// Index of the loyalty card in the points list.
     points: Option<usize>,
+}
+
+/// The counter keys a prepared request asks the store for, and which entry each value is for.
+#[derive(Debug)]
+pub(crate) struct CounterReads<E> {
+    pub(crate) reads: Vec<CounterRead<E>>,
+    /// Keys of the counters table to read, each as committed value plus other sessions' holds.
+    pub(crate) counter_keys: Vec<Vec<u8>>,
+    /// Loyalty card balance keys whose spendable points (plus holds) the store supplies.
+    pub(crate) points_keys: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -73,11 +77,7 @@ pub struct PreparedCheckout {
     plan: Arc<CheckoutPlan>,
     input: CheckoutInput,
     context: EvaluationContext,
-    reads: Vec<CounterRead>,
-    /// Keys of the counters table to read, each as committed value plus other sessions' holds.
-    counter_keys: Vec<Vec<u8>>,
-    /// Loyalty card balance keys whose spendable points (plus holds) the store supplies.
-    points_keys: Vec<Vec<u8>>,
+    reads: CounterReads<EntryRef>,
 }
 
 /// What the store read for a prepared checkout, in the order of its key lists.
@@ -92,29 +92,47 @@ pub struct CounterValues<'a> {
 }
 
 impl CheckoutPlan {
+    /// `campaigns`: every campaign, drafts included, in the order auto promotions join (the
+    /// non-draft PROMOTION campaigns); `public_codes`: the public code of each coupon campaign
+    /// that has one (Qualify offers the campaign through it).
     pub fn new(
-        campaigns: Vec<PlanCampaign>,
+        campaigns: Vec<Arc<CompiledCampaign>>,
         stacking_rules: Option<StackingRules>,
+        mut public_codes: Vec<Code>,
     ) -> CheckoutPlan {
+        public_codes.sort_by(|a, b| a.campaign_id.cmp(&b.campaign_id));
         let mut plan = CheckoutPlan {
             campaigns: Vec::with_capacity(campaigns.len()),
-            reads_counters: Vec::with_capacity(campaigns.len()),
             slots: FastMap::default(),
             promotions: Vec::new(),
             stacking: StackingPolicy::compile(stacking_rules.as_ref()).map_err(|error| {
                 ContextError::new(format!("stacking_rules.{}: {}", error.path, error.reason))
             }),
+            public_codes,
+            qualify_index: OnceLock::new(),
         };
         for campaign in campaigns {
             let slot = plan.campaigns.len() as i32;
-            plan.slots.insert(campaign.compiled.id().to_owned(), slot);
-            if campaign.joins {
+            plan.slots.insert(campaign.id().to_owned(), slot);
+            if campaign.campaign_type() == CampaignType::Promotion && !campaign.is_draft() {
                 plan.promotions.push(slot);
             }
-            plan.reads_counters.push(campaign.reads_counters);
-            plan.campaigns.push(campaign.compiled);
+            plan.campaigns.push(campaign);
         }
         plan
+    }
+
+    /// The Qualify index of the campaigns that are not drafts (built on first use).
+    pub fn qualify_index(&self) -> &CampaignIndex {
+        self.qualify_index.get_or_init(|| {
+            CampaignIndex::build(
+                self.campaigns
+                    .iter()
+                    .filter(|campaign| !campaign.is_draft())
+                    .cloned()
+                    .collect(),
+            )
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -181,9 +199,7 @@ impl CheckoutPlan {
                 stacking_rules: None,
             },
             input: CheckoutInput::default(),
-            reads: Vec::new(),
-            counter_keys: Vec::new(),
-            points_keys: Vec::new(),
+            reads: CounterReads::default(),
         };
         let customer_id = input
             .customer
@@ -248,8 +264,9 @@ fn is_requested_promotion(input: &CheckoutInput, campaign_id: &str) -> bool {
     )
 }
 
-fn needs_counters(reads_counters: bool, code: Option<&Code>) -> bool {
-    reads_counters
+/// Whether evaluating a campaign (through this code, if any) needs its usage counters.
+pub(crate) fn needs_counters(campaign: &CompiledCampaign, code: Option<&Code>) -> bool {
+    campaign.reads_counters()
         || code.is_some_and(|code| {
             code.redemption_quantity.is_some()
                 || code.kind == CodeKind::GiftCard as i32
@@ -272,23 +289,11 @@ impl PreparedCheckout {
                 ..Default::default()
             };
         };
-        let campaign = Arc::clone(&self.plan.campaigns[index]);
-        if needs_counters(self.plan.reads_counters[index], code.as_ref()) {
-            let kind = code
-                .as_ref()
-                .and_then(|code| CodeKind::try_from(code.kind).ok())
-                .unwrap_or(CodeKind::Unspecified);
-            let normalized = code.as_ref().map(|code| normalize_code(&code.code));
+        let campaign = &self.plan.campaigns[index];
+        if needs_counters(campaign, code.as_ref()) {
             // An instant the engine cannot represent is refused by its context check.
-            if let Some(keys) = CounterKeys::build(
-                campaign.id(),
-                campaign.schedule().time_zone(),
-                normalized.as_deref(),
-                customer_id,
-                now_ms,
-                kind,
-            ) {
-                self.plan_reads(entry, keys);
+            if let Some(keys) = counter_keys(campaign, code.as_ref(), customer_id, now_ms) {
+                self.reads.plan(entry, keys);
             }
         }
         ResolvedRedeemable {
@@ -299,7 +304,122 @@ impl PreparedCheckout {
         }
     }
 
-    fn plan_reads(&mut self, entry: EntryRef, keys: CounterKeys) {
+    /// Keys of the counters table the store must read (empty: nothing to read).
+    pub fn counter_keys(&self) -> &[Vec<u8>] {
+        &self.reads.counter_keys
+    }
+
+    /// Loyalty card keys whose spendable points the store must supply.
+    pub fn points_keys(&self) -> &[Vec<u8>] {
+        &self.reads.points_keys
+    }
+
+    /// The context with the values read filled in.
+    fn context_with(&self, read: CounterValues<'_>) -> Result<EvaluationContext, ContextError> {
+        self.reads.check(read)?;
+        let mut context = self.context.clone();
+        for counter_read in &self.reads.reads {
+            let target = match counter_read.entry {
+                EntryRef::Requested(index) => &mut context.redeemables[index],
+                EntryRef::Promotion(index) => &mut context.promotions[index],
+            };
+            target.counters = Some(counter_read.counters(read.values));
+            target.held_by_other_session = counter_read.held(read.held);
+            if let Some(code) = target.code.as_mut() {
+                // The engine spends what is left now, not what the card was issued with.
+                code.gift_balance = counter_read
+                    .gift_balance
+                    .map_or(0, |index| read.values[index]);
+                code.points = counter_read.points.map_or(0, |index| read.points[index]);
+            }
+        }
+        Ok(context)
+    }
+
+    fn context_for(
+        &self,
+        read: CounterValues<'_>,
+    ) -> Result<std::borrow::Cow<'_, EvaluationContext>, ContextError> {
+        if self.reads.reads.is_empty() && read.values.is_empty() && read.points.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(&self.context));
+        }
+        self.context_with(read).map(std::borrow::Cow::Owned)
+    }
+
+    fn policy(&self) -> Result<&StackingPolicy, ContextError> {
+        self.plan.stacking.as_ref().map_err(Clone::clone)
+    }
+
+    /// Evaluates (Validate).
+    pub fn evaluate(&self, read: CounterValues<'_>) -> Result<ValidateResponse, CheckoutError> {
+        let context = self.context_for(read)?;
+        let policy = self.policy()?;
+        evaluate_checkout_with_policy(&self.input, &context, &self.plan.campaign_refs(), policy)
+    }
+
+    /// Evaluates and returns the counter changes the applied redeemables would make
+    /// (a Validate that reserves).
+    pub fn evaluate_with_deltas(
+        &self,
+        read: CounterValues<'_>,
+    ) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
+        let context = self.context_for(read)?;
+        let policy = self.policy()?;
+        checkout_with_deltas(&self.input, &context, &self.plan.campaign_refs(), policy)
+    }
+
+    /// Evaluates a Redeem and computes its writes.
+    pub fn redeem(
+        &self,
+        read: CounterValues<'_>,
+        identity: RedemptionIdentity<'_>,
+    ) -> Result<RedemptionWrites, CheckoutError> {
+        let context = self.context_for(read)?;
+        let policy = self.policy()?;
+        redeem_checkout(
+            &self.input,
+            &context,
+            &self.plan.campaign_refs(),
+            policy,
+            identity,
+        )
+    }
+}
+
+/// The keys of a campaign's counters (through this code, if any) at this instant for this
+/// customer; None for an instant chrono cannot represent.
+pub(crate) fn counter_keys(
+    campaign: &CompiledCampaign,
+    code: Option<&Code>,
+    customer_id: &str,
+    now_ms: i64,
+) -> Option<CounterKeys> {
+    let kind = code
+        .and_then(|code| CodeKind::try_from(code.kind).ok())
+        .unwrap_or(CodeKind::Unspecified);
+    let normalized = code.map(|code| normalize_code(&code.code));
+    CounterKeys::build(
+        campaign.id(),
+        campaign.schedule().time_zone(),
+        normalized.as_deref(),
+        customer_id,
+        now_ms,
+        kind,
+    )
+}
+
+impl<E> Default for CounterReads<E> {
+    fn default() -> Self {
+        CounterReads {
+            reads: Vec::new(),
+            counter_keys: Vec::new(),
+            points_keys: Vec::new(),
+        }
+    }
+}
+
+impl<E> CounterReads<E> {
+    pub(crate) fn plan(&mut self, entry: E, keys: CounterKeys) {
         let CounterKeys {
             code_redeemed,
             campaign_redemptions,
@@ -348,18 +468,8 @@ impl PreparedCheckout {
         });
     }
 
-    /// Keys of the counters table the store must read (empty: nothing to read).
-    pub fn counter_keys(&self) -> &[Vec<u8>] {
-        &self.counter_keys
-    }
-
-    /// Loyalty card keys whose spendable points the store must supply.
-    pub fn points_keys(&self) -> &[Vec<u8>] {
-        &self.points_keys
-    }
-
-    /// The context with the values read filled in.
-    fn context_with(&self, read: CounterValues<'_>) -> Result<EvaluationContext, ContextError> {
+    /// Refuses values that do not match the keys asked for.
+    pub(crate) fn check(&self, read: CounterValues<'_>) -> Result<(), ContextError> {
         if read.values.len() != self.counter_keys.len()
             || read.held.len() != self.counter_keys.len()
             || read.points.len() != self.points_keys.len()
@@ -373,89 +483,31 @@ impl PreparedCheckout {
                 self.points_keys.len()
             )));
         }
-        let mut context = self.context.clone();
-        for counter_read in &self.reads {
-            let value = |field: Option<usize>| field.map_or(0, |index| read.values[index]);
-            let [code_redeemed, campaign_redemptions, customer_redemptions, customer_day, customer_week, customer_month, campaign_day, discount_given, order_value] =
-                counter_read.fields.map(value);
-            let held = counter_read
-                .fields
-                .iter()
-                .flatten()
-                .any(|&index| read.held[index]);
-            let target = match counter_read.entry {
-                EntryRef::Requested(index) => &mut context.redeemables[index],
-                EntryRef::Promotion(index) => &mut context.promotions[index],
-            };
-            target.counters = Some(Counters {
-                code_redeemed,
-                campaign_redemptions,
-                customer_redemptions,
-                customer_day,
-                customer_week,
-                customer_month,
-                campaign_day,
-                discount_given,
-                order_value,
-            });
-            target.held_by_other_session = held;
-            if let Some(code) = target.code.as_mut() {
-                // The engine spends what is left now, not what the card was issued with.
-                code.gift_balance = counter_read
-                    .gift_balance
-                    .map_or(0, |index| read.values[index]);
-                code.points = counter_read.points.map_or(0, |index| read.points[index]);
-            }
+        Ok(())
+    }
+}
+
+impl<E> CounterRead<E> {
+    /// The entry's counters among the values read.
+    pub(crate) fn counters(&self, values: &[i64]) -> Counters {
+        let value = |field: Option<usize>| field.map_or(0, |index| values[index]);
+        let [code_redeemed, campaign_redemptions, customer_redemptions, customer_day, customer_week, customer_month, campaign_day, discount_given, order_value] =
+            self.fields.map(value);
+        Counters {
+            code_redeemed,
+            campaign_redemptions,
+            customer_redemptions,
+            customer_day,
+            customer_week,
+            customer_month,
+            campaign_day,
+            discount_given,
+            order_value,
         }
-        Ok(context)
     }
 
-    fn context_for(
-        &self,
-        read: CounterValues<'_>,
-    ) -> Result<std::borrow::Cow<'_, EvaluationContext>, ContextError> {
-        if self.reads.is_empty() && read.values.is_empty() && read.points.is_empty() {
-            return Ok(std::borrow::Cow::Borrowed(&self.context));
-        }
-        self.context_with(read).map(std::borrow::Cow::Owned)
-    }
-
-    fn policy(&self) -> Result<&StackingPolicy, ContextError> {
-        self.plan.stacking.as_ref().map_err(Clone::clone)
-    }
-
-    /// Evaluates (Validate).
-    pub fn evaluate(&self, read: CounterValues<'_>) -> Result<ValidateResponse, CheckoutError> {
-        let context = self.context_for(read)?;
-        let policy = self.policy()?;
-        evaluate_checkout_with_policy(&self.input, &context, &self.plan.campaign_refs(), policy)
-    }
-
-    /// Evaluates and returns the counter changes the applied redeemables would make
-    /// (a Validate that reserves).
-    pub fn evaluate_with_deltas(
-        &self,
-        read: CounterValues<'_>,
-    ) -> Result<(ValidateResponse, Vec<CounterDelta>), CheckoutError> {
-        let context = self.context_for(read)?;
-        let policy = self.policy()?;
-        checkout_with_deltas(&self.input, &context, &self.plan.campaign_refs(), policy)
-    }
-
-    /// Evaluates a Redeem and computes its writes.
-    pub fn redeem(
-        &self,
-        read: CounterValues<'_>,
-        identity: RedemptionIdentity<'_>,
-    ) -> Result<RedemptionWrites, CheckoutError> {
-        let context = self.context_for(read)?;
-        let policy = self.policy()?;
-        redeem_checkout(
-            &self.input,
-            &context,
-            &self.plan.campaign_refs(),
-            policy,
-            identity,
-        )
+    /// Whether other sessions' holds are part of one of the entry's counters.
+    pub(crate) fn held(&self, held: &[bool]) -> bool {
+        self.fields.iter().flatten().any(|&index| held[index])
     }
 }

@@ -2,9 +2,15 @@
 //! checkouts and Qualify requests against them. No Python here; `promocore-python` is the thin
 //! binding.
 //!
-//! Entry points: [`CompiledCampaign::compile`] (or `from_bytes`) once per campaign version, then
-//! [`evaluate_checkout`] (or `evaluate_checkout_bytes`) per request; [`CampaignIndex::build`]
-//! once per catalog change, then [`CampaignIndex::qualify_bytes`] per Qualify request.
+//! Entry points, as the server uses them: [`CompiledCampaign::compile`] (or `from_bytes`) once per
+//! campaign version; a [`CheckoutPlan`] of every campaign once per catalog change; per Validate
+//! or Redeem [`CheckoutPlan::prepare`] with the store's records, then, with the counters it asks
+//! for, [`PreparedCheckout::evaluate`] (or `redeem`); per Qualify
+//! [`CheckoutPlan::prepare_qualify`], then [`PreparedQualify::qualify`].
+//!
+//! [`evaluate_checkout`] and [`CampaignIndex::qualify`] take every input in one context message
+//! (`EvaluationContext`, `QualifyContext`): the differential tests, the shared fixtures and the
+//! benchmarks compare the engine with the reference evaluator through them.
 
 pub mod allocation;
 pub mod backtest;
@@ -37,9 +43,9 @@ pub mod temporal;
 
 pub use campaign::CompiledCampaign;
 pub use checkout::{evaluate_checkout, evaluate_checkout_bytes};
-pub use checkout_plan::{CheckoutPlan, CounterValues, PlanCampaign, PreparedCheckout};
+pub use checkout_plan::{CheckoutPlan, CounterValues, PreparedCheckout};
 pub use error::{CheckoutError, CompileError, ContextError, RequestError};
-pub use qualify::CampaignIndex;
+pub use qualify::{CampaignIndex, PreparedQualify};
 pub use reason::Reason;
 pub use redemption::{RedemptionIdentity, RedemptionWrites};
 pub use segment::SegmentRule;

@@ -16,8 +16,7 @@ use promocore_engine::pb::v1::{
     Redeemable, RedeemableStatus, RedemptionStatus,
 };
 use promocore_engine::{
-    CheckoutPlan, CompiledCampaign, CounterValues, PlanCampaign, PreparedCheckout,
-    RedemptionIdentity,
+    CheckoutPlan, CompiledCampaign, CounterValues, PreparedCheckout, RedemptionIdentity,
 };
 
 const NOW: &str = "2025-01-15T12:00:00Z";
@@ -37,21 +36,7 @@ fn plan() -> Arc<CheckoutPlan> {
         "id": "auto", "name": "Auto", "type": "PROMOTION", "currency": "EUR",
         "effect": {"percent_off_order": {"percent_bp": 1000}}
     }));
-    Arc::new(CheckoutPlan::new(
-        vec![
-            PlanCampaign {
-                compiled: coupon,
-                reads_counters: true,
-                joins: false,
-            },
-            PlanCampaign {
-                compiled: promotion,
-                reads_counters: false,
-                joins: true,
-            },
-        ],
-        None,
-    ))
+    Arc::new(CheckoutPlan::new(vec![coupon, promotion], None, Vec::new()))
 }
 
 fn request(idempotency_key: &str) -> Vec<u8> {

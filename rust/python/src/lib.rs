@@ -203,7 +203,9 @@ fn compile_campaign(py: Python<'_>, campaign_bytes: &[u8]) -> PyResult<PyCompile
         .map_err(|error| compile_error(py, error))
 }
 
-/// Evaluates a checkout and returns the bytes of a promocore.v1.ValidateResponse.
+/// Evaluates a checkout and returns the bytes of a promocore.v1.ValidateResponse, every input
+/// in one EvaluationContext (the differential and fixture tests; the server uses the plan).
+#[cfg(feature = "test-entry-points")]
 #[pyfunction]
 fn evaluate_checkout<'py>(
     py: Python<'py>,
@@ -222,6 +224,7 @@ fn evaluate_checkout<'py>(
 /// Counter keys with signed changes, as Python sees them: [(key, delta)].
 type CounterChanges = Vec<(Vec<u8>, i64)>;
 
+#[cfg(feature = "test-entry-points")]
 fn compiled_refs<'a, 'py>(
     campaigns: &'a [Bound<'py, PyCompiledCampaign>],
 ) -> Vec<&'a engine::CompiledCampaign> {
@@ -374,29 +377,38 @@ struct PyCheckoutPlan {
 
 #[pymethods]
 impl PyCheckoutPlan {
-    /// `campaigns`: (compiled campaign, reads counters, joins checkouts as an auto promotion),
-    /// in the order promotions join; `stacking_rules`: serialized promocore.v1.StackingRules.
+    /// `campaigns`: every compiled campaign, drafts included, in the order auto promotions join;
+    /// `stacking_rules`: serialized promocore.v1.StackingRules; `public_codes`: the stored
+    /// promocore.v1.Code of each coupon campaign's public code (Qualify offers it).
     #[new]
-    #[pyo3(signature = (campaigns, stacking_rules=None))]
+    #[pyo3(signature = (campaigns, stacking_rules=None, public_codes=Vec::new()))]
     fn new(
-        campaigns: Vec<(Bound<'_, PyCompiledCampaign>, bool, bool)>,
+        campaigns: Vec<Bound<'_, PyCompiledCampaign>>,
         stacking_rules: Option<&[u8]>,
+        public_codes: Vec<Vec<u8>>,
     ) -> PyResult<Self> {
         use prost::Message;
         let stacking_rules = stacking_rules
             .map(engine::pb::v1::StackingRules::decode)
             .transpose()
             .map_err(|error| PyValueError::new_err(format!("not StackingRules: {error}")))?;
+        let public_codes = public_codes
+            .iter()
+            .map(|record| engine::pb::v1::Code::decode(record.as_slice()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| {
+                PyValueError::new_err(format!("a public code is not a Code: {error}"))
+            })?;
         let campaigns = campaigns
-            .into_iter()
-            .map(|(campaign, reads_counters, joins)| engine::PlanCampaign {
-                compiled: Arc::clone(&campaign.get().inner),
-                reads_counters,
-                joins,
-            })
+            .iter()
+            .map(|campaign| Arc::clone(&campaign.get().inner))
             .collect();
         Ok(PyCheckoutPlan {
-            inner: Arc::new(engine::CheckoutPlan::new(campaigns, stacking_rules)),
+            inner: Arc::new(engine::CheckoutPlan::new(
+                campaigns,
+                stacking_rules,
+                public_codes,
+            )),
         })
     }
 
@@ -423,8 +435,62 @@ impl PyCheckoutPlan {
             .map_err(|error| checkout_error(py, error))
     }
 
+    /// Decodes a QualifyRequest's bytes and takes the store's records for it: `profile` the
+    /// customer's serialized promocore.v1.internal.CustomerProfile, if any; `assigned_codes`
+    /// the stored promocore.v1.Code records assigned to the customer.
+    #[pyo3(signature = (request_bytes, now_ms, profile=None, assigned_codes=Vec::new()))]
+    fn prepare_qualify(
+        &self,
+        py: Python<'_>,
+        request_bytes: &[u8],
+        now_ms: i64,
+        profile: Option<&[u8]>,
+        assigned_codes: Vec<Bound<'_, PyBytes>>,
+    ) -> PyResult<PyPreparedQualify> {
+        let records: Vec<&[u8]> = assigned_codes
+            .iter()
+            .map(|bytes| bytes.as_bytes())
+            .collect();
+        self.inner
+            .prepare_qualify(request_bytes, now_ms, profile, &records)
+            .map(|inner| PyPreparedQualify { inner })
+            .map_err(|error| checkout_error(py, error))
+    }
+
     fn __len__(&self) -> usize {
         self.inner.len()
+    }
+}
+
+/// A Qualify request resolved against the plan (engine::PreparedQualify), waiting for the
+/// counters the store reads (`counter_keys`, each as committed value plus other sessions'
+/// holds).
+#[pyclass(name = "PreparedQualify", module = "promocore._engine", frozen)]
+struct PyPreparedQualify {
+    inner: engine::PreparedQualify,
+}
+
+#[pymethods]
+impl PyPreparedQualify {
+    #[getter]
+    fn counter_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            self.inner
+                .counter_keys()
+                .iter()
+                .map(|key| PyBytes::new(py, key)),
+        )
+    }
+
+    /// The QualifyResponse bytes, given the value of each counter key.
+    #[pyo3(signature = (values=Vec::new()))]
+    fn qualify<'py>(&self, py: Python<'py>, values: Vec<i64>) -> PyResult<Bound<'py, PyBytes>> {
+        use prost::Message;
+        let response = py
+            .allow_threads(|| self.inner.qualify(&values))
+            .map_err(|error| checkout_error(py, error))?;
+        Ok(PyBytes::new(py, &response.encode_to_vec()))
     }
 }
 
@@ -538,12 +604,15 @@ impl PyPreparedCheckout {
     }
 }
 
-/// Many compiled campaigns indexed for Qualify; immutable, rebuilt when the catalog changes.
+/// Many compiled campaigns indexed for Qualify, every input of a request in one QualifyContext
+/// (the differential tests; the server goes through the plan's `prepare_qualify`).
+#[cfg(feature = "test-entry-points")]
 #[pyclass(name = "CampaignIndex", module = "promocore._engine", frozen)]
 struct PyCampaignIndex {
     inner: engine::CampaignIndex,
 }
 
+#[cfg(feature = "test-entry-points")]
 #[pymethods]
 impl PyCampaignIndex {
     #[new]
@@ -740,17 +809,16 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("MAX_ITEMS", engine::request::MAX_ITEMS)?;
     module.add("MAX_CODE_CHARS", engine::request::MAX_CODE_CHARS)?;
     module.add_class::<PyCompiledCampaign>()?;
-    module.add_class::<PyCampaignIndex>()?;
     module.add_class::<PySegmentRule>()?;
     module.add_class::<PyRedemptionWrites>()?;
     module.add_class::<PyCheckoutPlan>()?;
     module.add_class::<json_codec::JsonCodec>()?;
     module.add_class::<PyPreparedCheckout>()?;
+    module.add_class::<PyPreparedQualify>()?;
     module.add_class::<backtest::PyBacktest>()?;
     module.add("CompileError", py.get_type::<CompileError>())?;
     module.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;
     module.add_function(wrap_pyfunction!(compile_campaign, module)?)?;
-    module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
     module.add_function(wrap_pyfunction!(format_money, module)?)?;
     module.add_function(wrap_pyfunction!(take_result_tally, module)?)?;
     module.add_function(wrap_pyfunction!(generate_codes, module)?)?;
@@ -758,5 +826,10 @@ fn _engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(compile_segment_rule, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stacking_rules, module)?)?;
     module.add_function(wrap_pyfunction!(describe_rules, module)?)?;
+    #[cfg(feature = "test-entry-points")]
+    {
+        module.add_class::<PyCampaignIndex>()?;
+        module.add_function(wrap_pyfunction!(evaluate_checkout, module)?)?;
+    }
     Ok(())
 }

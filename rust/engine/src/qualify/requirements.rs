@@ -7,10 +7,13 @@
 //! campaign out when near misses are not asked for.
 
 use crate::pb::internal::CustomerProfile;
+use crate::pb::v1::Item;
 use crate::request::ValidatedCheckout;
 use crate::rules::{
     Comparison, ItemSubject, LineIndex, Literal, Node, NodeKind, OrderSubject, Test,
 };
+
+use super::outlook::Conjunct;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Requirements {
@@ -30,6 +33,12 @@ pub struct Requirements {
     pub min_lines: i64,
     /// A line with one of these keys (threshold): "c:<category>", "s:<sku>", "p:<product id>".
     pub line_keys: Option<Vec<String>>,
+    /// Every conjunct, as near misses see it (`outlook`).
+    pub conjuncts: Vec<Conjunct>,
+    /// The smallest near miss the rule can report on a cart without a line of `line_keys`:
+    /// the conjunct on those lines then counts nothing and fails by its whole threshold
+    /// (1 when a conjunct before it may fail with a near miss of its own).
+    pub near_miss_floor: i64,
 }
 
 fn strings(literals: &[Literal]) -> Vec<String> {
@@ -66,7 +75,7 @@ fn lower_bound(test: &Test) -> Option<i64> {
     }
 }
 
-fn conjuncts<S>(node: &Node<S>) -> &[Node<S>] {
+pub(crate) fn conjuncts<S>(node: &Node<S>) -> &[Node<S>] {
     match &node.kind {
         NodeKind::All(children) => children,
         _ => std::slice::from_ref(node),
@@ -97,11 +106,15 @@ fn filter_keys(root: &Node<ItemSubject>) -> Option<Vec<String>> {
 
 impl Requirements {
     pub fn of(root: Option<&Node<OrderSubject>>) -> Requirements {
-        let mut requirements = Requirements::default();
+        let mut requirements = Requirements {
+            conjuncts: Conjunct::of_rule(root),
+            ..Requirements::default()
+        };
         let Some(root) = root else {
             return requirements;
         };
-        for node in conjuncts(root) {
+        let mut keyed_at = None;
+        for (at, node) in conjuncts(root).iter().enumerate() {
             let NodeKind::Leaf(leaf) = &node.kind else {
                 continue;
             };
@@ -141,16 +154,31 @@ impl Requirements {
                         && requirements.line_keys.is_none() =>
                 {
                     requirements.line_keys = filter_keys(filter.root());
+                    keyed_at = requirements.line_keys.as_ref().map(|_| at);
                 }
                 _ => {}
             }
         }
+        requirements.near_miss_floor = keyed_at.map_or(1, |at| {
+            let (before, keyed) = requirements.conjuncts.split_at(at);
+            match keyed.first() {
+                Some(Conjunct::Threshold { threshold, .. })
+                    if before
+                        .iter()
+                        .all(|conjunct| *conjunct == Conjunct::NoNearMiss) =>
+                {
+                    (*threshold).max(1)
+                }
+                _ => 1,
+            }
+        });
         requirements
     }
 }
 
 /// What the index checks of one cart.
 pub struct CartFacts<'a> {
+    pub currency: &'a str,
     pub channel: &'a str,
     pub store_id: &'a str,
     pub has_customer: bool,
@@ -158,6 +186,9 @@ pub struct CartFacts<'a> {
     pub amount: i64,
     pub quantity: i64,
     pub lines: i64,
+    pub items: &'a [Item],
+    /// unit_price * quantity per line.
+    pub line_amounts: &'a [i64],
     /// The cart's lines by category, SKU and product id.
     pub line_index: &'a LineIndex<'a>,
 }
@@ -171,6 +202,7 @@ impl<'a> CartFacts<'a> {
     ) -> CartFacts<'a> {
         let order = checkout.order;
         CartFacts {
+            currency: &order.currency,
             channel: &order.channel,
             store_id: &order.store_id,
             has_customer: checkout.customer_id.is_some(),
@@ -178,6 +210,8 @@ impl<'a> CartFacts<'a> {
             amount: checkout.items_amount,
             quantity: checkout.total_quantity,
             lines: order.items.len() as i64,
+            items: &order.items,
+            line_amounts: &checkout.line_amounts,
             line_index,
         }
     }

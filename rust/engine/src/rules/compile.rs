@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::node::{Leaf, Node, NodeKind};
-use super::operator::{Operator, Test};
+use super::operator::{Comparison, Operator, Test};
 use super::subject::Subject;
 use super::value::{json_type_name, Literal, ScalarKind, ValueType};
 use crate::decimal::Decimal;
@@ -306,37 +306,7 @@ fn compile_test(
     let temporal_types = [ValueType::Instant, ValueType::Date, ValueType::Dynamic];
     let list_types = [ValueType::StringList, ValueType::Dynamic];
     match operator {
-        Operator::Compare(comparison) => {
-            if value_type == ValueType::StringList {
-                return Err(operand.op_error(format!(
-                    "{} cannot compare a list; {}; use contains",
-                    operand.op_name, operand.subject_is
-                )));
-            }
-            if comparison.is_ordering() {
-                operand.require(
-                    &[
-                        ValueType::Integer,
-                        ValueType::Instant,
-                        ValueType::Date,
-                        ValueType::Dynamic,
-                    ],
-                    "a number or a date to order by",
-                )?;
-            }
-            let literal = scalar_literal(&operand, value, &operand.value_path)?;
-            if comparison.is_ordering()
-                && value_type == ValueType::Dynamic
-                && literal.kind() != ScalarKind::Number
-            {
-                return Err(operand.value_error(format!(
-                    "{} needs a number; got {}; use before/after for dates",
-                    operand.op_name,
-                    json_type_name(value)
-                )));
-            }
-            Ok(Test::Compare(comparison, literal))
-        }
+        Operator::Compare(comparison) => compile_comparison(&operand, comparison),
         Operator::In | Operator::NotIn => {
             if value_type == ValueType::StringList {
                 return Err(operand.op_error(format!(
@@ -384,74 +354,7 @@ fn compile_test(
                 json_type_name(other)
             ))),
         },
-        Operator::Between => {
-            operand.require(
-                &[
-                    ValueType::Integer,
-                    ValueType::Instant,
-                    ValueType::Date,
-                    ValueType::Dynamic,
-                ],
-                "a number or a date subject",
-            )?;
-            let bounds = match value {
-                Json::Array(items) if items.len() == 2 => items,
-                other => {
-                    return Err(operand.value_error(format!(
-                        "between needs a list [low, high]; got {}",
-                        if other.is_array() {
-                            "a list of another length"
-                        } else {
-                            json_type_name(other)
-                        }
-                    )))
-                }
-            };
-            let bound = |index: usize| -> Result<Literal, CompileError> {
-                let path = format!("{}[{index}]", operand.value_path);
-                // A dynamic subject's bounds are numbers, or strings read as dates.
-                let literal = match (&bounds[index], value_type) {
-                    (Json::String(_), ValueType::Dynamic) => {
-                        Literal::Temporal(temporal_literal(&operand, &bounds[index], &path)?)
-                    }
-                    (bound, _) => scalar_literal(&operand, bound, &path)?,
-                };
-                if !matches!(literal.kind(), ScalarKind::Number | ScalarKind::Temporal) {
-                    return Err(CompileError::new(
-                        path,
-                        format!(
-                            "between needs numbers or dates; got {}",
-                            json_type_name(&bounds[index])
-                        ),
-                    ));
-                }
-                Ok(literal)
-            };
-            let (low, high) = (bound(0)?, bound(1)?);
-            let in_order = match (&low, &high) {
-                (Literal::Number(a), Literal::Number(b)) => Some(a <= b),
-                (
-                    Literal::Temporal(Temporal::Instant(a)),
-                    Literal::Temporal(Temporal::Instant(b)),
-                ) => Some(a <= b),
-                (Literal::Temporal(Temporal::Date(a)), Literal::Temporal(Temporal::Date(b))) => {
-                    Some(a <= b)
-                }
-                _ => None,
-            };
-            match in_order {
-                Some(true) => Ok(Test::Between(low, high)),
-                Some(false) => Err(CompileError::new(
-                    format!("{}[1]", operand.value_path),
-                    "the high bound of between must not be below the low bound",
-                )),
-                None => Err(CompileError::new(
-                    format!("{}[1]", operand.value_path),
-                    "both bounds of between must be of one type (numbers, dates, or dates and \
-                     times)",
-                )),
-            }
-        }
+        Operator::Between => compile_between(&operand),
         Operator::Before | Operator::After => {
             operand.require(&temporal_types, "a date or time subject")?;
             Ok(
@@ -475,70 +378,179 @@ fn compile_test(
                 Test::MoreThanAgo(duration)
             })
         }
-        Operator::DayOfWeek => {
-            operand.require(&temporal_types, "a date or time subject")?;
-            let items = operand.list("day")?;
-            let mut days = 0u8;
-            for (index, item) in items.iter().enumerate() {
-                let day = match item {
-                    Json::Number(number) => number.as_u64().filter(|d| (1..=7).contains(d)),
-                    Json::String(name) => DAY_NAMES
-                        .iter()
-                        .position(|known| known.eq_ignore_ascii_case(name))
-                        .map(|position| position as u64 + 1),
-                    _ => None,
-                };
-                let day = day.ok_or_else(|| {
-                    CompileError::new(
-                        format!("{}[{index}]", operand.value_path),
-                        format!(
-                            "a day of week is 1 (Monday) .. 7 (Sunday) or mon .. sun; got {item}"
-                        ),
-                    )
-                })?;
-                days |= 1 << day;
-            }
-            Ok(Test::DayOfWeek(days))
-        }
-        Operator::TimeOfDay => {
-            operand.require(
-                &[ValueType::Instant, ValueType::Dynamic],
-                "a date and time subject",
-            )?;
-            let bounds = match value {
-                Json::Array(items) if items.len() == 2 => items,
-                other => {
-                    return Err(operand.value_error(format!(
-                        "time_of_day needs a list [\"HH:MM\", \"HH:MM\"]; got {}",
-                        json_type_name(other)
-                    )))
-                }
-            };
-            let clock = |index: usize| {
-                bounds[index]
-                    .as_str()
-                    .and_then(|text| parse_clock(text, index == 1))
-                    .ok_or_else(|| {
-                        CompileError::new(
-                            format!("{}[{index}]", operand.value_path),
-                            format!(
-                                "expected a time \"HH:MM\" (00:00 .. 23:59, or 24:00 as an end); \
-                                 got {}",
-                                bounds[index]
-                            ),
-                        )
-                    })
-            };
-            let (start, end) = (clock(0)?, clock(1)?);
-            if start == end {
-                return Err(CompileError::new(
-                    format!("{}[1]", operand.value_path),
-                    "time_of_day needs an end different from its start",
-                ));
-            }
-            Ok(Test::TimeOfDay { start, end })
-        }
+        Operator::DayOfWeek => compile_day_of_week(&operand),
+        Operator::TimeOfDay => compile_time_of_day(&operand),
     }
+}
+
+/// `eq`, `ne`, `lt`, `lte`, `gt`, `gte`: one scalar; ordering needs a number or a date.
+fn compile_comparison(operand: &Operand<'_>, comparison: Comparison) -> Result<Test, CompileError> {
+    if operand.value_type == ValueType::StringList {
+        return Err(operand.op_error(format!(
+            "{} cannot compare a list; {}; use contains",
+            operand.op_name, operand.subject_is
+        )));
+    }
+    if comparison.is_ordering() {
+        operand.require(
+            &[
+                ValueType::Integer,
+                ValueType::Instant,
+                ValueType::Date,
+                ValueType::Dynamic,
+            ],
+            "a number or a date to order by",
+        )?;
+    }
+    let literal = scalar_literal(operand, operand.value, &operand.value_path)?;
+    if comparison.is_ordering()
+        && operand.value_type == ValueType::Dynamic
+        && literal.kind() != ScalarKind::Number
+    {
+        return Err(operand.value_error(format!(
+            "{} needs a number; got {}; use before/after for dates",
+            operand.op_name,
+            json_type_name(operand.value)
+        )));
+    }
+    Ok(Test::Compare(comparison, literal))
+}
+
+/// `between`: [low, high], numbers or dates of one type, in order.
+fn compile_between(operand: &Operand<'_>) -> Result<Test, CompileError> {
+    operand.require(
+        &[
+            ValueType::Integer,
+            ValueType::Instant,
+            ValueType::Date,
+            ValueType::Dynamic,
+        ],
+        "a number or a date subject",
+    )?;
+    let bounds = match operand.value {
+        Json::Array(items) if items.len() == 2 => items,
+        other => {
+            return Err(operand.value_error(format!(
+                "between needs a list [low, high]; got {}",
+                if other.is_array() {
+                    "a list of another length"
+                } else {
+                    json_type_name(other)
+                }
+            )))
+        }
+    };
+    let bound = |index: usize| -> Result<Literal, CompileError> {
+        let path = format!("{}[{index}]", operand.value_path);
+        // A dynamic subject's bounds are numbers, or strings read as dates.
+        let literal = match (&bounds[index], operand.value_type) {
+            (Json::String(_), ValueType::Dynamic) => {
+                Literal::Temporal(temporal_literal(operand, &bounds[index], &path)?)
+            }
+            (bound, _) => scalar_literal(operand, bound, &path)?,
+        };
+        if !matches!(literal.kind(), ScalarKind::Number | ScalarKind::Temporal) {
+            return Err(CompileError::new(
+                path,
+                format!(
+                    "between needs numbers or dates; got {}",
+                    json_type_name(&bounds[index])
+                ),
+            ));
+        }
+        Ok(literal)
+    };
+    let (low, high) = (bound(0)?, bound(1)?);
+    let in_order = match (&low, &high) {
+        (Literal::Number(a), Literal::Number(b)) => Some(a <= b),
+        (Literal::Temporal(Temporal::Instant(a)), Literal::Temporal(Temporal::Instant(b))) => {
+            Some(a <= b)
+        }
+        (Literal::Temporal(Temporal::Date(a)), Literal::Temporal(Temporal::Date(b))) => {
+            Some(a <= b)
+        }
+        _ => None,
+    };
+    match in_order {
+        Some(true) => Ok(Test::Between(low, high)),
+        Some(false) => Err(CompileError::new(
+            format!("{}[1]", operand.value_path),
+            "the high bound of between must not be below the low bound",
+        )),
+        None => Err(CompileError::new(
+            format!("{}[1]", operand.value_path),
+            "both bounds of between must be of one type (numbers, dates, or dates and \
+             times)",
+        )),
+    }
+}
+
+/// `day_of_week`: days 1 (Monday) .. 7 or their names, as a bit set.
+fn compile_day_of_week(operand: &Operand<'_>) -> Result<Test, CompileError> {
+    operand.require(
+        &[ValueType::Instant, ValueType::Date, ValueType::Dynamic],
+        "a date or time subject",
+    )?;
+    let items = operand.list("day")?;
+    let mut days = 0u8;
+    for (index, item) in items.iter().enumerate() {
+        let day = match item {
+            Json::Number(number) => number.as_u64().filter(|d| (1..=7).contains(d)),
+            Json::String(name) => DAY_NAMES
+                .iter()
+                .position(|known| known.eq_ignore_ascii_case(name))
+                .map(|position| position as u64 + 1),
+            _ => None,
+        };
+        let day = day.ok_or_else(|| {
+            CompileError::new(
+                format!("{}[{index}]", operand.value_path),
+                format!("a day of week is 1 (Monday) .. 7 (Sunday) or mon .. sun; got {item}"),
+            )
+        })?;
+        days |= 1 << day;
+    }
+    Ok(Test::DayOfWeek(days))
+}
+
+/// `time_of_day`: ["HH:MM", "HH:MM"], an end different from the start.
+fn compile_time_of_day(operand: &Operand<'_>) -> Result<Test, CompileError> {
+    operand.require(
+        &[ValueType::Instant, ValueType::Dynamic],
+        "a date and time subject",
+    )?;
+    let bounds = match operand.value {
+        Json::Array(items) if items.len() == 2 => items,
+        other => {
+            return Err(operand.value_error(format!(
+                "time_of_day needs a list [\"HH:MM\", \"HH:MM\"]; got {}",
+                json_type_name(other)
+            )))
+        }
+    };
+    let clock = |index: usize| {
+        bounds[index]
+            .as_str()
+            .and_then(|text| parse_clock(text, index == 1))
+            .ok_or_else(|| {
+                CompileError::new(
+                    format!("{}[{index}]", operand.value_path),
+                    format!(
+                        "expected a time \"HH:MM\" (00:00 .. 23:59, or 24:00 as an end); \
+                         got {}",
+                        bounds[index]
+                    ),
+                )
+            })
+    };
+    let (start, end) = (clock(0)?, clock(1)?);
+    if start == end {
+        return Err(CompileError::new(
+            format!("{}[1]", operand.value_path),
+            "time_of_day needs an end different from its start",
+        ));
+    }
+    Ok(Test::TimeOfDay { start, end })
 }
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -18,6 +18,7 @@ use crate::pb::v1::Explanation;
 pub use compile::{MAX_DEPTH, MAX_NODES, MAX_RULE_BYTES};
 pub use explain::ExplainContext;
 pub use line_index::LineIndex;
+pub(crate) use line_index::SimpleFilter;
 pub use operator::TestEnv;
 pub use subject::{ItemFacts, ItemRule, OrderFacts};
 
@@ -85,6 +86,18 @@ impl Rule {
     /// `currency`). The console shows it beside its rule builder.
     pub fn describe(&self, currency: &str) -> String {
         describe::condition(&self.root, currency)
+    }
+
+    /// Whether a leaf reads a usage counter (`counters.*`): the store must supply them.
+    pub fn reads_counters(&self) -> bool {
+        fn reads(node: &Node<OrderSubject>) -> bool {
+            match &node.kind {
+                NodeKind::All(children) | NodeKind::Any(children) => children.iter().any(reads),
+                NodeKind::Not(child) => reads(child),
+                NodeKind::Leaf(leaf) => matches!(leaf.subject, OrderSubject::Counter(_)),
+            }
+        }
+        reads(&self.root)
     }
 
     pub(crate) fn root(&self) -> &Node<OrderSubject> {

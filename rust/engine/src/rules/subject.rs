@@ -151,6 +151,11 @@ impl ItemRule {
     pub(crate) fn root(&self) -> &Node<ItemSubject> {
         &self.root
     }
+
+    /// The filter as a line-key lookup, when it has that shape.
+    pub(crate) fn simple(&self) -> Option<&SimpleFilter> {
+        self.simple.as_ref()
+    }
 }
 
 /// A path into a JSON object, e.g. `address.country`.
