@@ -12,7 +12,7 @@ import orjson
 import yaml
 
 from promocore import _engine
-from promocore.cli.output import print_table
+from promocore.cli.output import print_table, write_chunks
 from promocore.client.campaign_files import (
     STACKING_KIND,
     apply_document,
@@ -272,14 +272,7 @@ def run_audit(args: argparse.Namespace, client: Client) -> int:
 
 
 def run_export(args: argparse.Namespace, client: Client) -> int:
-    chunks = client.export_codes(args.campaign_id)
-    if args.file is None:
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
-        return 0
-    with args.file.open("wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
+    write_chunks(client.export_codes(args.campaign_id), args.file)
     return 0
 
 

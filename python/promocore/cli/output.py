@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 Row = Sequence[Any]
@@ -82,3 +83,14 @@ class Progress:
                 f"{self._done:,} {self._noun} in {elapsed:.1f} s ({rate:,.0f} {self._noun}/s)",
                 file=sys.stderr,
             )
+
+
+def write_chunks(chunks: Iterable[bytes], file: Path | None) -> None:
+    """An export's chunks into `file`, or to standard output without one."""
+    if file is None:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        return
+    with file.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)

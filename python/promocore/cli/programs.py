@@ -4,13 +4,13 @@ command line (registered by cli/main.py)."""
 from __future__ import annotations
 
 import argparse
-import sys
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from promocore.cli.output import write_chunks
 from promocore.client.core import Client
 
 ClientFactory = Callable[[argparse.Namespace], Client]
@@ -118,13 +118,7 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
             chunks = connected.export_gift_cards(
                 args.campaign_id, prefix=args.prefix, filter=GIFT_CARD_STATES[args.state]
             )
-            if args.file is None:
-                for chunk in chunks:
-                    sys.stdout.buffer.write(chunk)
-                return 0
-            with args.file.open("wb") as out:
-                for chunk in chunks:
-                    out.write(chunk)
+            write_chunks(chunks, args.file)
         return 0
 
     export.set_defaults(run=run_export)
