@@ -474,13 +474,7 @@ struct PyPreparedQualify {
 impl PyPreparedQualify {
     #[getter]
     fn counter_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(
-            py,
-            self.inner
-                .counter_keys()
-                .iter()
-                .map(|key| PyBytes::new(py, key)),
-        )
+        bytes_list(py, self.inner.counter_keys())
     }
 
     /// The QualifyResponse bytes, given the value of each counter key.
@@ -506,6 +500,11 @@ struct PyPreparedCheckout {
     inner: engine::PreparedCheckout,
 }
 
+/// The counter keys a prepared Qualify or checkout reads, as a list of bytes.
+fn bytes_list<'py>(py: Python<'py>, keys: &[Vec<u8>]) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, keys.iter().map(|key| PyBytes::new(py, key)))
+}
+
 fn counter_values<'a>(
     values: &'a [i64],
     held: &'a [bool],
@@ -522,13 +521,7 @@ fn counter_values<'a>(
 impl PyPreparedCheckout {
     #[getter]
     fn counter_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(
-            py,
-            self.inner
-                .counter_keys()
-                .iter()
-                .map(|key| PyBytes::new(py, key)),
-        )
+        bytes_list(py, self.inner.counter_keys())
     }
 
     #[getter]
