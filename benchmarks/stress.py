@@ -304,6 +304,26 @@ def fsync_latency_ms(directory: Path) -> float:
     return round(statistics.median(samples), 3)
 
 
+def synced_page_write_kb(directory: Path, file_pages: int = 1024, samples: int = 50) -> float:
+    """KB of /proc/self/io write_bytes that one 4 KB write and its fdatasync cost, in a file of
+    `file_pages` pages: the yardstick of kb_written_per_redeem. On some kernels and file
+    systems it is far more than the 4 KB written (measured: up to 2 MB per sync, growing with
+    the file's size), and then write_bytes measures the syncs, not the pages written."""
+    probe = directory / "write-bytes-probe"
+    fd = os.open(probe, os.O_RDWR | os.O_CREAT)
+    try:
+        os.pwrite(fd, bytes(4096 * file_pages), 0)
+        os.fsync(fd)
+        before = written_bytes([os.getpid()])[0]
+        for n in range(samples):
+            os.pwrite(fd, b"x" * 4096, (n * 7 % file_pages) * 4096)
+            os.fdatasync(fd)
+        return round((written_bytes([os.getpid()])[0] - before) / samples / 1024, 1)
+    finally:
+        os.close(fd)
+        probe.unlink()
+
+
 def machine() -> str:
     model = next(
         (
@@ -423,12 +443,14 @@ def quick(seconds: float, server_python: str) -> int:
     (noisy: one round each, on a machine that is rarely idle)."""
     with tempfile.TemporaryDirectory(prefix="promocore-stress-", dir=ROOT) as tmp:
         durability = durability_rounds(Path(tmp), seconds, count=1, server_python=server_python)
+        synced_page_kb = synced_page_write_kb(Path(tmp))
     durable, unsynced = durability["durable"], durability["unsynced"]
     summary = {
         "durable_redeems_per_s": round(durable["redeems_per_s"]),
         "unsynced_redeems_per_s": round(unsynced["redeems_per_s"]),
         **write_set_summary(durable, unsynced),
         "unsynced_kb_written_per_redeem": unsynced["kb_written_per_redeem"],
+        "synced_page_write_kb": synced_page_kb,
         "errors": durable["errors"] + unsynced["errors"],
     }
     print(orjson.dumps(summary).decode())
@@ -460,7 +482,10 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="promocore-stress-", dir=ROOT) as tmp:
         workdir = Path(tmp)
-        details: dict = {"fsync_ms": fsync_latency_ms(workdir)}
+        details: dict = {
+            "fsync_ms": fsync_latency_ms(workdir),
+            "synced_page_write_kb": synced_page_write_kb(workdir),
+        }
         details["race"] = race_trials(workdir, args.trials)
         crash = crash_cycles(workdir / "crash", kills=args.kills, seed=int(time.time()))
         details["crash"] = crash.__dict__
@@ -489,6 +514,7 @@ def main() -> int:
         "quiet_p99_ms_beside_hot_unlimited": details["hot_campaign"]["beside_unlimited"]["p99_ms"],
         "quiet_p99_ms_alone": details["hot_campaign"]["alone"]["p99_ms"],
         "fsync_ms": details["fsync_ms"],
+        "synced_page_write_kb": details["synced_page_write_kb"],
         "unsynced_redeems_per_s": round(unsynced["redeems_per_s"]),
         **write_set_summary(batched, unsynced),
         "validate_p99_ms_alone": hot["validate_alone"]["p99_ms"],
