@@ -25,9 +25,9 @@ from promocore.store.identity import (
     read_identity,
 )
 from promocore.store.lmdb_store import LmdbStore
-from promocore.store.redemptions import RedemptionLog
+from promocore.store.redemptions import RedemptionLog, is_event_reference
 from promocore.store.tables import open_readonly
-from promocore.v1 import checkout_pb2
+from promocore.v1 import checkout_pb2, events_pb2
 from promocore.v1.internal import store_pb2
 
 from support import ServerProcess, check_report, promocore_check
@@ -71,11 +71,16 @@ def holdings(data_dir: Path) -> dict:
                 bytes(key): log.answer_of(txn, store_pb2.IdempotencyRecord.FromString(value))
                 for key, value in txn.cursor(db=tables.idempotency)
             }
+            events = [
+                events_pb2.IntegrationEvent.FromString(value)
+                for _, value in txn.cursor(db=tables.integration_events)
+            ]
+            log.complete_events(txn, events)
             return {
                 "log": logged,
                 "records": dict(txn.cursor(db=tables.redemptions)),
                 "answers": answers,
-                "events": list(txn.cursor(db=tables.integration_events)),
+                "events": events,
             }
     finally:
         env.close()
@@ -94,7 +99,8 @@ def format_and_progress(data_dir: Path) -> tuple[int, dict | None]:
 
 
 def record_kinds(data_dir: Path) -> tuple[set[str], int]:
-    """The kinds of the log's records, and how many idempotency records keep a whole answer."""
+    """The kinds of the log's records, and how many idempotency answers and redemption events
+    are stored whole (not compact, not a reference)."""
     env, tables = open_readonly(data_dir)
     try:
         with env.begin() as txn:
@@ -105,6 +111,13 @@ def record_kinds(data_dir: Path) -> tuple[set[str], int]:
             whole = sum(
                 bool(store_pb2.IdempotencyRecord.FromString(value).response)
                 for _, value in txn.cursor(db=tables.idempotency)
+            )
+            whole += sum(
+                not is_event_reference(event) and event.type == events_pb2.EVENT_REDEEMED
+                for event in (
+                    events_pb2.IntegrationEvent.FromString(value)
+                    for _, value in txn.cursor(db=tables.integration_events)
+                )
             )
             return kinds, whole
     finally:
@@ -130,7 +143,7 @@ def test_the_fixture_is_of_format_1_with_every_answer(format1_store):
     assert format_and_progress(format1_store) == (1, None)
     kinds, whole_answers = record_kinds(format1_store)
     assert "redeemed" in kinds and "redeemed_id" not in kinds
-    assert whole_answers == REDEMPTIONS
+    assert whole_answers == 2 * REDEMPTIONS  # each answer and each event
     unapplied = [
         answer
         for answer in holdings(format1_store)["answers"].values()

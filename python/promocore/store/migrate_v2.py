@@ -1,17 +1,17 @@
 """Converts an LMDB store of format 1 to format 2 (store/identity.py), when it is opened.
 
-Format 1 wrote each redemption three times: its record in the redemptions table, a copy of it
-in the log, and its whole first answer with its idempotency key. Format 2 writes the record
-once (store/redemptions.py): the log names the redemption, the idempotency record holds the
-request's hash, the id and the answer's unapplied results. The conversion rewrites the old
-log records and idempotency records in place (same keys, smaller values), a batch per
-transaction; each batch commits its progress with it (a record in the identity table), so a
-conversion stopped anywhere, kill -9 included, goes on from there at the next open. The format
-version becomes 2 in the transaction that ends it.
+Format 1 wrote each redemption four times: its record in the redemptions table, a copy of it
+in the log, its whole first answer with its idempotency key, and its integration event. Format 2
+writes the record once (store/redemptions.py): the log and the event name the redemption, the
+idempotency record holds the request's hash, the id and the answer's unapplied results. The
+conversion rewrites the old log records, idempotency records and redemption events in place
+(same keys, smaller values), a batch per transaction; each batch commits its progress with it
+(a record in the identity table), so a conversion stopped anywhere, kill -9 included, goes on
+from there at the next open. The format version becomes 2 in the transaction that ends it.
 
 A record is converted only when the redemptions table holds what it copies (the same counter
-changes; the same first answer rebuilt): otherwise it is kept as it is, and the readers, which
-read either form, still read it; `promocore check` reports what does not agree.
+changes; the same first answer and the same event rebuilt from it): otherwise it is kept as it
+is, and the readers, which read either form, still read it.
 """
 
 from __future__ import annotations
@@ -31,11 +31,13 @@ from promocore.store.identity import (
 )
 from promocore.store.redemptions import (
     compact_idempotency_record,
+    fill_redeemed_event,
     first_answer,
+    is_event_reference,
     log_reference,
 )
 from promocore.store.tables import Tables
-from promocore.v1 import checkout_pb2
+from promocore.v1 import checkout_pb2, events_pb2
 from promocore.v1.internal import store_pb2
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ TO_FORMAT = 2
 # Records read and rewritten per transaction ($PROMOCORE_MIGRATION_BATCH overrides it): small
 # enough that a batch's dirty pages stay in memory, large enough that syncs do not dominate.
 DEFAULT_BATCH = 2000
-PHASES = ("redemption_log", "idempotency")
+PHASES = ("redemption_log", "idempotency", "integration_events")
 
 
 @dataclass
@@ -98,7 +100,7 @@ def _convert_batch(env: Any, tables: Tables, path: Path, batch: int) -> bool:
             return False
         table = getattr(tables, progress.phase)
         records = _next_records(txn, table, bytes.fromhex(progress.after), batch)
-        convert = _convert_log_record if progress.phase == "redemption_log" else _convert_answer
+        convert = CONVERSIONS[progress.phase]
         for key, value in records:
             converted = convert(txn, tables, value)
             if converted is None:
@@ -172,3 +174,30 @@ def _convert_answer(txn: Any, tables: Tables, value: bytes) -> bytes | None:
     compact = compact_idempotency_record(record.request_sha256, answer.redemption, record.response)
     rebuilt = first_answer(store_pb2.IdempotencyRecord.FromString(compact), stored)
     return compact if rebuilt == answer else None
+
+
+def _convert_event(txn: Any, tables: Tables, value: bytes) -> bytes | None:
+    """A redemption's whole event becomes a reference to its record, when the event read back
+    from the record is the very event stored (None: kept); other events stay."""
+    event = events_pb2.IntegrationEvent.FromString(value)
+    if event.type != events_pb2.EVENT_REDEEMED or is_event_reference(event):
+        return value
+    stored = _stored(txn, tables, event.redemption_id)
+    if stored is None:
+        return None
+    reference = events_pb2.IntegrationEvent(
+        sequence=event.sequence,
+        type=event.type,
+        redemption_id=event.redemption_id,
+        contactable_channels=event.contactable_channels,
+    )
+    encoded = reference.SerializeToString()
+    fill_redeemed_event(reference, stored.redemption)
+    return encoded if reference == event else None
+
+
+CONVERSIONS = {
+    "redemption_log": _convert_log_record,
+    "idempotency": _convert_answer,
+    "integration_events": _convert_event,
+}

@@ -16,13 +16,21 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Protocol
 
+import orjson
+
 from promocore import _engine
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, NotFoundError
 from promocore.store.counters import apply_deltas, apply_redemption_changes
-from promocore.store.keys import append_sequenced, decode_u64, encode_u64, put_appending
+from promocore.store.keys import (
+    append_sequenced,
+    decode_u64,
+    encode_u64,
+    prefetch,
+    put_appending,
+)
 from promocore.store.tables import Tables
 from promocore.store.txn import Txn
-from promocore.v1 import checkout_pb2, common_pb2
+from promocore.v1 import checkout_pb2, common_pb2, events_pb2
 from promocore.v1.internal import store_pb2
 
 
@@ -71,6 +79,53 @@ def first_answer(
     return answer
 
 
+def event_reference(redemption_id: str) -> bytes:
+    """The EVENT_REDEEMED integration event as stored: the redemption's id, the rest read from
+    its record when the event is read (RedemptionLog.complete_event)."""
+    return events_pb2.IntegrationEvent(
+        type=events_pb2.EVENT_REDEEMED, redemption_id=redemption_id
+    ).SerializeToString()
+
+
+def is_event_reference(event: events_pb2.IntegrationEvent) -> bool:
+    return (
+        event.type == events_pb2.EVENT_REDEEMED
+        and bool(event.redemption_id)
+        and not event.HasField("time")
+    )
+
+
+def fill_redeemed_event(
+    event: events_pb2.IntegrationEvent, redemption: checkout_pb2.Redemption
+) -> None:
+    """The fields of EVENT_REDEEMED, from the redemption as the engine made them
+    (rust/engine/src/redemption.rs: redeemed_event): its time, customer, first campaign and
+    code applied, and the data: amount, campaigns, codes, currency, order, discount."""
+    campaign_ids = [result.campaign_id for result in redemption.redeemables]
+    codes = [
+        result.redeemable.code
+        for result in redemption.redeemables
+        if result.redeemable.WhichOneof("target") == "code" and result.redeemable.code
+    ]
+    totals = redemption.totals
+    event.time.CopyFrom(redemption.created_at)
+    event.customer_id = redemption.customer_id
+    event.campaign_id = campaign_ids[0] if campaign_ids else ""
+    event.code = codes[0] if codes else ""
+    event.redemption_id = redemption.id
+    event.data_json = orjson.dumps(
+        {
+            "amount": totals.amount_after_discounts,
+            "campaign_ids": campaign_ids,
+            "codes": codes,
+            "currency": totals.currency,
+            "order_id": redemption.order_id,
+            "total_discount": totals.total_discount,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    ).decode()
+
+
 class Redeemed:
     """A redemption just recorded, as the log's observers see it: the public record (parsed on
     first use), the request, and what the engine already picked out of its counter changes."""
@@ -93,8 +148,9 @@ class Redeemed:
 
     @property
     def event(self) -> bytes:
-        """The EVENT_REDEEMED integration event, for IntegrationEvents.append_encoded."""
-        return self._writes.event
+        """The EVENT_REDEEMED integration event as stored, for IntegrationEvents.append_encoded:
+        a reference to the redemption's record (event_reference)."""
+        return event_reference(self.redemption.id)
 
     @cached_property
     def balance_debits(self) -> list[tuple[bytes, int]]:
@@ -202,6 +258,16 @@ class RedemptionLog:
         if kind == "redeemed_id":
             return self.get(txn, record.redeemed_id)
         return record.redeemed if kind == "redeemed" else None
+
+    def complete_events(self, txn: Txn, events: list[events_pb2.IntegrationEvent]) -> None:
+        """Fills in the EVENT_REDEEMED events stored as references from their redemptions'
+        records (read together: one round trip on a shared store)."""
+        references = [event for event in events if is_event_reference(event)]
+        if not references:
+            return
+        prefetch(txn, self._t.redemptions, [e.redemption_id.encode() for e in references])
+        for event in references:
+            fill_redeemed_event(event, self.get(txn, event.redemption_id).redemption)
 
     def get(self, txn: Txn, redemption_id: str) -> store_pb2.StoredRedemption:
         raw = txn.get(redemption_id.encode(), db=self._t.redemptions)
