@@ -224,6 +224,9 @@ def test_a_server_on_a_converted_store_replays_first_answers(format1_store):
         )
         assert fresh["status"] == "SUCCEEDED"
     assert format_and_progress(format1_store) == (FORMAT_VERSION, None)
+    logged = server.log_path.read_text()
+    assert "converting from format 1 to 2" in logged
+    assert "now of format 2 (" in logged
     status, report = check_report(format1_store)
     assert status == 0, report
     assert report["redemptions"] == REDEMPTIONS + 1 and report["rollbacks"] == ROLLBACKS
