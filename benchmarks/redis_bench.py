@@ -38,7 +38,8 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
-sys.path.insert(0, str(ROOT / "tests"))  # ServerProcess, RedisServer: as the tests run them
+# ServerProcess, RedisServer: as the tests run them
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 sys.path.insert(0, str(BENCH))
 
 from load_bench import cpu_seconds  # noqa: E402

@@ -36,7 +36,7 @@ from pathlib import Path
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the test harnesses drive the same scenarios
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the test harnesses drive the same scenarios
 LOAD = ROOT / "benchmarks" / "redeem_load.py"
 
 from promocore import Client  # noqa: E402
