@@ -168,7 +168,7 @@ def test_a_conversion_killed_midway_goes_on_at_the_next_open(format1_store):
             "LmdbStore(sys.argv[1]).close()",
             str(format1_store),
         ],
-        env={**os.environ, "PROMOCORE_MIGRATION_BATCH": "2"},
+        env={**os.environ, "PROMOCORE_MIGRATION_BATCH": "1"},
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
