@@ -76,7 +76,7 @@ redis-server: ## Install Debian's redis-server with apt-get when it is missing (
 chromium: ## Install Debian's chromium and chromium-driver with apt-get when missing (sudo unless root)
 	$(call apt_install,chromium chromedriver,chromium chromium-driver)
 
-# Debian's prometheus, for the deploy topology test (tests/test_deploy_topology.py): the test
+# Debian's prometheus, for the deploy topology test (tests/e2e/test_deploy_topology.py): the test
 # runs its own prometheus on a free port with deploy/prometheus/prometheus.yml, never the
 # system service the package may start. Checked on every run like redis-server.
 prometheus: ## Install Debian's prometheus with apt-get when it is missing (sudo unless root)
@@ -123,7 +123,7 @@ test-python: install ## Python tests only (a run that collects no test fails)
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
 
 # The browser tests that take docs/console.md's screenshots (Console.doc_screenshot).
-DOC_SCREENSHOT_TESTS = $(filter-out tests/test_console_docs.py,$(shell grep -lF 'console.doc_screenshot' tests/test_*.py))
+DOC_SCREENSHOT_TESTS = $(filter-out tests/server/console/test_console_docs.py,$(shell grep -rlF --include='test_*.py' 'console.doc_screenshot' tests))
 docs-screenshots: install ## Retake docs/console.md's screenshots (docs/images/console/) with the browser tests
 	rm -f docs/images/console/*.png
 	PROMOCORE_DOC_SCREENSHOTS=$(CURDIR)/docs/images/console $(PY) -m pytest -q $(DOC_SCREENSHOT_TESTS)

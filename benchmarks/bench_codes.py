@@ -29,7 +29,7 @@ import lmdb
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from promocore import Client  # noqa: E402
 from promocore.manage.admin import GENERATION_CHUNK  # noqa: E402

@@ -25,7 +25,7 @@ import orjson
 import zen
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the reference evaluator is the tests' oracle
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the reference evaluator is the tests' oracle
 
 from promocore import _engine  # noqa: E402
 from promocore.v1 import campaign_pb2, checkout_pb2  # noqa: E402

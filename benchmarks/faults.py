@@ -38,7 +38,7 @@ import orjson
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the servers and helpers of the test suite
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the servers and helpers of the test suite
 
 from promocore import Client  # noqa: E402
 from promocore.errors import NotFoundError, PromocoreError  # noqa: E402

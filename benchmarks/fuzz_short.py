@@ -2,8 +2,8 @@
 
 1. The engine: `fuzz_engine` (rust/engine/examples) — ENGINE_EXECS seeded mutations of the
    fixture cases through compile, evaluate and Qualify.
-2. The server: tests/fuzz_requests.py — REQUEST_EXECS mutated request messages against a live
-   `promocore serve`, then a health check and a real checkout.
+2. The server: tests/support/fuzz_requests.py — REQUEST_EXECS mutated request messages against
+   a live `promocore serve`, then a health check and a real checkout.
 
 The last line printed is one JSON object: engine_execs, request_execs, crashes, hangs,
 server_healthy (and each side's details). Exit status 0 only when both sides are clean.
@@ -40,7 +40,7 @@ def main() -> int:
     engine = last_json(engine_run.stdout)
     print("engine:", orjson.dumps(engine).decode(), flush=True)
     request_run = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "fuzz_requests.py"), str(REQUEST_EXECS), str(SEED)],
+        [sys.executable, ROOT / "tests/support/fuzz_requests.py", str(REQUEST_EXECS), str(SEED)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     sys.stderr.write(request_run.stderr[-4000:])

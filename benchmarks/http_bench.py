@@ -40,7 +40,7 @@ from google.protobuf import json_format
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
-sys.path.insert(0, str(ROOT / "tests"))  # ServerProcess: the server as users run it
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # ServerProcess: the server as users run it
 sys.path.insert(0, str(BENCH))
 
 from promocore import Client  # noqa: E402

@@ -37,7 +37,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
-sys.path.insert(0, str(ROOT / "tests"))  # ServerProcess: the server as users run it
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # ServerProcess: the server as users run it
 sys.path.insert(0, str(BENCH))
 
 from stress import machine  # noqa: E402

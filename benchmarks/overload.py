@@ -28,7 +28,7 @@ import grpc
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 from stress import machine  # noqa: E402
 
 from promocore import Client  # noqa: E402

@@ -3,7 +3,7 @@
 1. The store conformance suite on Redis: `pytest tests/conformance -k redis` (the same tests that
    run on LMDB). conformance_failed counts failed and errored tests; a run that collects no
    test is a failure (conformance_failed null), never a pass.
-2. The multi-node tests, `pytest tests/test_redis_nodes.py` with $PROMOCORE_REDIS_FIGURES set to
+2. The multi-node tests, `pytest tests/e2e/test_redis_nodes.py` with $PROMOCORE_REDIS_FIGURES set to
    a temporary directory where they write their figures: two_node_race.json
    (two_node_oversold), kill_switch.json (disable_propagation_s), restart.json
    (lost_acked_after_restart, acked, restarts). A figure whose file is missing (its test did not
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import redis_bench  # noqa: E402
 
 FIGURES_ENV = "PROMOCORE_REDIS_FIGURES"
-NODES_TESTS = "tests/test_redis_nodes.py"
+NODES_TESTS = "tests/e2e/test_redis_nodes.py"
 # figure file -> {field in that file: key in the summary}
 FIGURE_FILES = {
     "two_node_race.json": {"two_node_oversold": "two_node_oversold"},
@@ -145,7 +145,13 @@ def nodes(tmp: Path) -> dict:
 
 def bench(args: argparse.Namespace, command: str) -> dict:
     """The throughput figures; bench_ok None when skipped, False when it failed."""
-    none = {"redeem_rps_redis": None, "redeem_rps_lmdb": None, "redeem_rps_redis_vs_lmdb": None}
+    none = {
+        "redeem_rps_redis": None,
+        "redeem_rps_lmdb": None,
+        "redeem_rps_redis_vs_lmdb": None,
+        "redis_commands_per_redeem": None,
+        "redis_input_bytes_per_redeem": None,
+    }
     if args.skip_bench:
         return {"bench_ok": None, **none}
     options = ["--seconds", str(args.seconds), "--rounds", str(args.rounds)]
@@ -162,6 +168,9 @@ def bench(args: argparse.Namespace, command: str) -> dict:
         "redeem_rps_redis_vs_lmdb": figures["redeem_rps_redis_vs_lmdb"],
         "redeem_errors": errors,
         "redis_round_trips_per_redeem": figures["redis_round_trips_per_redeem"],
+        "redis_commands_per_redeem": figures["redis_commands_per_redeem"],
+        "redis_commandstats_per_redeem": figures["redis_commandstats_per_redeem"],
+        "redis_input_bytes_per_redeem": figures["redis_input_bytes_per_redeem"],
     }
 
 

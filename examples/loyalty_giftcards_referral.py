@@ -8,7 +8,7 @@ server answers against the amount worked out by hand in the comments. It prints 
 exits 1 at the end if any amount differed (2 if the server could not be reached). Every id it
 creates carries a random suffix, so it can run more than once against the same server.
 Time-based behaviour (pending points, expiry) needs a clock the tour cannot move: see
-tests/test_loyalty.py for those, run with an injected clock.
+tests/programs/loyalty/test_loyalty.py for those, run with an injected clock.
 """
 
 from __future__ import annotations

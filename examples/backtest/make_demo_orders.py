@@ -1,5 +1,5 @@
 """Writes demo-orders.jsonl beside this file: the demo shop's past orders (November 2026) that
-docs/backtest.md backtests. tests/test_backtest_docs.py checks the file is what this writes."""
+docs/backtest.md backtests. tests/e2e/test_backtest_docs.py checks the file is what this writes."""
 
 from pathlib import Path
 

@@ -1,4 +1,10 @@
-"""tests/test_admin.py, unchanged, against a server on each store backend."""
+"""tests/manage/test_admin.py, unchanged, against a server on each store backend."""
+
+import sys
+from pathlib import Path
+
+# tests/manage is on the import path only when pytest collects it.
+sys.path.insert(0, str(Path(__file__).parents[1] / "manage"))
 
 from test_admin import *  # noqa: F403
 

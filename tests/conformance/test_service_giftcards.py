@@ -1,4 +1,10 @@
-"""tests/test_giftcards.py, unchanged, against a server on each store backend."""
+"""tests/programs/test_giftcards.py, unchanged, against a server on each store backend."""
+
+import sys
+from pathlib import Path
+
+# tests/programs is on the import path only when pytest collects it.
+sys.path.insert(0, str(Path(__file__).parents[1] / "programs"))
 
 from test_giftcards import *  # noqa: F403
 

@@ -1,4 +1,10 @@
-"""tests/test_limits.py, unchanged, against a server on each store backend."""
+"""tests/checkout/test_limits.py, unchanged, against a server on each store backend."""
+
+import sys
+from pathlib import Path
+
+# tests/checkout is on the import path only when pytest collects it.
+sys.path.insert(0, str(Path(__file__).parents[1] / "checkout"))
 
 from test_limits import *  # noqa: F403
 

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-# tests/cdp is on the import path only when pytest collects it; this module may run alone.
+# tests/cdp is on the import path only when pytest collects it.
 sys.path.insert(0, str(Path(__file__).parents[1] / "cdp"))
 
 from test_wallet import *  # noqa: F403

@@ -41,7 +41,7 @@ from promocore.store.group_commit import DEFAULT_MAX_BATCH
 from promocore.store.tables import Durability
 
 DEFAULT_TARGET = "127.0.0.1:50051"
-# The `promocore --help` epilogue; README.md repeats the table (tests/test_cli.py checks both).
+# The `promocore --help` epilogue; README.md repeats the table (tests/cli/test_cli.py checks both).
 EXIT_CODES = """\
 exit codes:
   0    success

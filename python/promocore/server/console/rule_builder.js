@@ -5,7 +5,7 @@
 //
 // Nothing is rewritten that was not touched: a value whose text is left as shown is written
 // back exactly as it was read (numbers keep their text, an instant its offset), so every rule the
-// engine accepts round-trips unchanged (tests/test_console_rule_builder.py, over the fixtures).
+// engine accepts round-trips unchanged (tests/server/console/test_console_rule_builder.py, over the fixtures).
 import { h } from "./ui.js";
 import { InputProblem, amountText, parseMoney } from "./money.js";
 import { instantFromLocal, localInputValue } from "./zones.js";
