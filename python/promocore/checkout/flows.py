@@ -396,6 +396,9 @@ class Checkout:
         )
         if subjects and self._guard is not None:
             self._guard.record(subjects, not_found)
+            # Counted once per request: a batch run again (store/group_commit.py) prepares
+            # it again.
+            subjects.clear()
         return prepared, read
 
 

@@ -49,7 +49,9 @@ def compact_idempotency_record(
     request_sha256: bytes, redemption: checkout_pb2.Redemption, response: bytes
 ) -> bytes:
     """The idempotency record of a successful redemption: the request's hash, the id, and the
-    answer's results that did not apply (the answer's other fields are the redemption's)."""
+    answer's results that did not apply (the answer's other fields are the redemption's). What
+    a format-1 record is converted to; the engine encodes a new redemption's the same way
+    (`RedemptionWrites.idempotency_record`)."""
     record = store_pb2.IdempotencyRecord(request_sha256=request_sha256, redemption_id=redemption.id)
     results = checkout_pb2.RedeemResponse.FromString(response).redeemables
     if len(results) != len(redemption.redeemables):
@@ -221,10 +223,10 @@ class RedemptionLog:
         put_appending(txn, self._t.redemptions, redemption.id.encode(), writes.stored)
         reference = log_reference(redemption.id)
         append_sequenced(txn, self._t.redemption_log, lambda _sequence: reference)
-        idempotency_record = compact_idempotency_record(
-            hashlib.sha256(request).digest(), redemption, writes.response
+        # Encoded by the engine as compact_idempotency_record encodes a converted one.
+        txn.put(
+            redemption.idempotency_key.encode(), writes.idempotency_record, db=self._t.idempotency
         )
-        txn.put(redemption.idempotency_key.encode(), idempotency_record, db=self._t.idempotency)
         for observer in self._observers:
             observer.on_redeemed(txn, redeemed)
 
