@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import random
 import sys
 import tempfile
@@ -35,7 +36,11 @@ from promocore import Client  # noqa: E402
 from promocore.client.core import BACKTEST_CHUNK_BYTES  # noqa: E402
 
 import load_dataset  # noqa: E402
+from results_file import write_section  # noqa: E402
 from support import ServerProcess  # noqa: E402
+
+SECTION_START = "<!-- bench_backtest: start -->"
+SECTION_END = "<!-- bench_backtest: end -->"
 
 CAMPAIGN = {
     "id": "bench-draft",
@@ -109,11 +114,58 @@ def run(count: int) -> dict:
     }
 
 
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    return (
+        f"{os.cpu_count()} CPUs (nproc), {model}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def write_results(result: dict) -> None:
+    """Records the run in benchmarks/history/bench_backtest.jsonl and regenerates RESULTS.md."""
+    command = "make bench-backtest  # .venv/bin/python benchmarks/bench_backtest.py"
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [
+        SECTION_START,
+        "## A campaign backtested on past orders (`make bench-backtest`)",
+        "",
+        f"- command: `{command}`",
+        f"- machine: {machine()}; load average {result['load_average_1m']:.1f} at the end "
+        "(the VM's 2 cores are shared with other jobs)",
+        f"- date: {now}",
+        f"- {result['orders']:,} load-data-set orders (20-line carts, {result['file_mb']} MB of "
+        "JSON Lines) through `AdminService.Backtest` of a `promocore serve --workers 0` process: "
+        "10 % off from 300.00 EUR, at most 25.00 EUR, 3 per customer",
+        "",
+        "| figure | value |",
+        "| --- | ---: |",
+        f"| orders/s (wall, whole RPC; goal >= 150,000) | {result['orders_per_s']:,} |",
+        f"| orders per server CPU second | {result['orders_per_server_cpu_s']:,} |",
+        f"| seconds / server CPU seconds | {result['seconds']} / {result['server_cpu_seconds']} |",
+        f"| server peak RSS (goal <= 1,024 MB) | {result['peak_rss_mb']} MB |",
+        f"| qualifying / limit reached / near miss | {result['qualifying']:,} / "
+        f"{result['limit_reached']:,} / {result['near_miss']:,} |",
+        f"| discount / amount (minor units) | {result['discount']:,} / {result['amount']:,} |",
+        "",
+        SECTION_END,
+    ]
+    write_section(SECTION_START, SECTION_END, "\n".join(lines))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     args = parser.parse_args()
     result = run(args.count)
+    write_results(result)
     print(orjson.dumps(result).decode())
     return 0 if result["orders"] == args.count else 1
 

@@ -30,6 +30,7 @@ TARGETS = {
     "bench_engine_rust": "make bench-engine-rust",
     "bench_codes": "make bench-codes",
     "bench_wallet": "make bench-wallet",
+    "bench_backtest": "make bench-backtest",
     "redis_bench": "make test-redis",
 }
 _META = re.compile(r"^(?:- )?(command|machine|date|run)\s*:\s*(.*)$", re.IGNORECASE)

@@ -314,6 +314,11 @@ impl PreparedCheckout {
         &self.reads.points_keys
     }
 
+    /// The request back, once evaluated (a backtest reads the next order into its buffers).
+    pub fn into_input(self) -> CheckoutInput {
+        self.input
+    }
+
     /// The context with the values read filled in.
     fn context_with(&self, read: CounterValues<'_>) -> Result<EvaluationContext, ContextError> {
         self.reads.check(read)?;

@@ -82,6 +82,16 @@ fn prefixed(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
     key
 }
 
+/// The parts of a key, joined.
+fn key_of(head: &[&str], middle: &[&str], tail: &[&str]) -> Vec<u8> {
+    let parts = || head.iter().chain(middle).chain(tail);
+    let mut key = Vec::with_capacity(parts().map(|part| part.len()).sum());
+    for part in parts() {
+        key.extend_from_slice(part.as_bytes());
+    }
+    key
+}
+
 impl CounterKeys {
     /// `normalized_code`: the upper-cased code of a code redeemable, None for a promotion.
     pub fn build(
@@ -93,10 +103,12 @@ impl CounterKeys {
         code_kind: CodeKind,
     ) -> Option<CounterKeys> {
         let periods = Periods::at(now_ms, time_zone)?;
-        let campaign = |tail: &str| format!("campaign/{campaign_id}/{tail}").into_bytes();
-        let customer = |period: &str| {
+        // Each key is written once at its size (this runs for every counted redeemable of
+        // every checkout).
+        let campaign = |parts: &[&str]| key_of(&["campaign/", campaign_id, "/"], parts, &[]);
+        let customer = |parts: &[&str]| {
             (!customer_id.is_empty())
-                .then(|| format!("customer/{campaign_id}/{period}/{customer_id}").into_bytes())
+                .then(|| key_of(&["customer/", campaign_id, "/"], parts, &["/", customer_id]))
         };
         let balance = |kind: CodeKind, prefix: &[u8]| {
             normalized_code
@@ -105,14 +117,14 @@ impl CounterKeys {
         };
         Some(CounterKeys {
             code_redeemed: normalized_code.map(|code| prefixed(b"code/", code)),
-            campaign_redemptions: campaign("redemptions"),
-            campaign_day: campaign(&format!("day/{}", periods.day)),
-            discount_given: campaign("discount"),
-            order_value: campaign("order_value"),
-            customer_redemptions: customer("all"),
-            customer_day: customer(&format!("day/{}", periods.day)),
-            customer_week: customer(&format!("week/{}", periods.week)),
-            customer_month: customer(&format!("month/{}", periods.month)),
+            campaign_redemptions: campaign(&["redemptions"]),
+            campaign_day: campaign(&["day/", &periods.day]),
+            discount_given: campaign(&["discount"]),
+            order_value: campaign(&["order_value"]),
+            customer_redemptions: customer(&["all"]),
+            customer_day: customer(&["day/", &periods.day]),
+            customer_week: customer(&["week/", &periods.week]),
+            customer_month: customer(&["month/", &periods.month]),
             gift_balance: balance(CodeKind::GiftCard, GIFT_PREFIX),
             points_balance: balance(CodeKind::LoyaltyCard, POINTS_PREFIX),
         })

@@ -8,6 +8,7 @@
 //! Use: [`Backtest::feed`] each chunk of the file (it answers the customers whose stored profile
 //! it needs), [`Backtest::evaluate`] with those profiles, then [`Backtest::report`].
 
+mod json_line;
 pub mod orders;
 mod tally;
 
@@ -102,6 +103,11 @@ pub struct Backtest {
     tally: Tally,
     /// Coupons: the code every order presents and its record, encoded once.
     code: Option<(String, Vec<u8>)>,
+    /// The request of every order (its redeemables and options), the order moved in and out.
+    input: CheckoutInput,
+    /// The same for the live catalog alone (with_live).
+    baseline_input: CheckoutInput,
+    reads: CounterBuffers,
 }
 
 impl Backtest {
@@ -125,7 +131,35 @@ impl Backtest {
             record.redemption_quantity = Some(i64::MAX);
             (record.code.clone(), record.encode_to_vec())
         });
+        let options = |explain_promotions: bool| {
+            Some(CheckoutOptions {
+                include_promotions: true,
+                explain_promotions,
+                ..Default::default()
+            })
+        };
+        let input = CheckoutInput {
+            order: None,
+            customer: None,
+            redeemables: code
+                .iter()
+                .map(|(code, _)| Redeemable {
+                    target: Some(Target::Code(code.clone())),
+                    ..Default::default()
+                })
+                .collect(),
+            // A promotion's "no" is wanted too (its near miss): joined promotions are listed
+            // only when explained. A coupon's code is listed whatever the answer.
+            options: options(code.is_none()),
+        };
+        let baseline_input = CheckoutInput {
+            options: options(false),
+            ..Default::default()
+        };
         Backtest {
+            input,
+            baseline_input,
+            reads: CounterBuffers::default(),
             code,
             reader: OrderReader::new(format, &currency),
             tally: Tally::new(&setup, currency, time_zone),
@@ -177,78 +211,79 @@ impl Backtest {
             };
             self.customers.insert(id, Customer { profile, segments });
         }
-        let pending = std::mem::take(&mut self.pending);
-        for order in pending {
-            self.evaluate_order(order)?;
+        let mut pending = std::mem::take(&mut self.pending);
+        let mut result = Ok(());
+        for mut past in pending.drain(..) {
+            if result.is_ok() {
+                result = self.evaluate_order(&mut past);
+            }
+            // Its strings and lists take the next line of the file.
+            self.reader.recycle(past);
         }
-        Ok(())
+        self.pending = pending;
+        result
     }
 
-    fn evaluate_order(&mut self, past: PastOrder) -> Result<(), BacktestError> {
+    fn evaluate_order(&mut self, past: &mut PastOrder) -> Result<(), BacktestError> {
         let now_ms = past.time_ms.unwrap_or(self.setup.now_ms);
-        let customer = self.customers.get(&past.customer_id);
-        let profile = customer.and_then(|customer| customer.profile.as_deref());
-        let code = self.code.as_ref();
-        let order_id = past.order.id.clone();
-        let channel = past.order.channel.clone();
-        let customer = (!past.customer_id.is_empty()).then(|| CustomerRef {
-            id: past.customer_id.clone(),
-            attributes_json: String::new(),
-        });
-        let redeemables = code
-            .iter()
-            .map(|(code, _)| Redeemable {
-                target: Some(Target::Code(code.clone())),
-                ..Default::default()
-            })
-            .collect();
-        let options = |explain_promotions: bool| {
-            Some(CheckoutOptions {
-                include_promotions: true,
-                explain_promotions,
-                ..Default::default()
-            })
-        };
+        let line = past.line;
+        let profile = self
+            .customers
+            .get(&past.customer_id)
+            .and_then(|customer| customer.profile.as_deref());
         // The live catalog alone: the campaign's code does not exist there, and only what
         // applies matters.
-        let baseline_request = self.setup.baseline.as_ref().map(|_| CheckoutInput {
-            order: Some(past.order.clone()),
-            customer: customer.clone(),
-            redeemables: Vec::new(),
-            options: options(false),
-        });
-        let request = CheckoutInput {
-            order: Some(past.order),
-            customer,
-            redeemables,
-            // A promotion's "no" is wanted too (its near miss): joined promotions are listed
-            // only when explained. A coupon's code is listed whatever the answer.
-            options: options(code.is_none()),
+        let baseline = match &self.setup.baseline {
+            Some(baseline) => {
+                let mut request = std::mem::take(&mut self.baseline_input);
+                request.order = Some(past.order.clone());
+                request.customer = customer_ref(&past.customer_id);
+                let (response, mut request) = simulate(
+                    baseline,
+                    &mut self.baseline_counters,
+                    &mut self.reads,
+                    request,
+                    now_ms,
+                    &[],
+                    profile,
+                )
+                .map_err(|error| self.file_error(line, error))?;
+                request.order = None;
+                self.baseline_input = request;
+                Some(response)
+            }
+            None => None,
         };
-        let line = past.line;
-        let response = simulate(
+        // The order moves into the request and back: no copy of its items.
+        let mut request = std::mem::take(&mut self.input);
+        request.order = Some(std::mem::take(&mut past.order));
+        if !past.customer_id.is_empty() {
+            request.customer = Some(CustomerRef {
+                id: std::mem::take(&mut past.customer_id),
+                attributes_json: String::new(),
+            });
+        }
+        let code_record = [self.code.as_ref().map(|(_, record)| record.as_slice())];
+        let records = if self.code.is_some() {
+            &code_record[..]
+        } else {
+            &[]
+        };
+        let (response, mut request) = simulate(
             &self.setup.plan,
             &mut self.counters,
+            &mut self.reads,
             request,
             now_ms,
-            code.map(|(_, record)| record.as_slice()),
+            records,
             profile,
         )
         .map_err(|error| self.file_error(line, error))?;
-        let baseline = match (&self.setup.baseline, baseline_request) {
-            (Some(baseline), Some(request)) => Some(
-                simulate(
-                    baseline,
-                    &mut self.baseline_counters,
-                    request,
-                    now_ms,
-                    None,
-                    profile,
-                )
-                .map_err(|error| self.file_error(line, error))?,
-            ),
-            _ => None,
-        };
+        past.order = request.order.take().unwrap_or_default();
+        if let Some(customer) = request.customer.take() {
+            past.customer_id = customer.id;
+        }
+        self.input = request;
         let segments = self
             .customers
             .get(&past.customer_id)
@@ -258,8 +293,8 @@ impl Backtest {
             time_ms: now_ms,
             dated: past.time_ms.is_some(),
             customer_id: &past.customer_id,
-            order_id: &order_id,
-            channel: &channel,
+            order_id: &past.order.id,
+            channel: &past.order.channel,
             segments,
             response: &response,
             baseline: baseline.as_ref(),
@@ -326,42 +361,57 @@ fn csv_place(line: u64, field: &str) -> (u64, String) {
     }
 }
 
+/// The counter values of one evaluation, kept between orders (no allocation per order).
+#[derive(Debug, Default)]
+struct CounterBuffers {
+    values: Vec<i64>,
+    held: Vec<bool>,
+    points: Vec<i64>,
+}
+
 /// One Validate against `plan` at `now_ms` with the simulated counters, which then advance by
-/// what a Redeem of the same checkout would add.
+/// what a Redeem of the same checkout would add. Answers the request back with the response.
 fn simulate(
     plan: &Arc<CheckoutPlan>,
     counters: &mut FastMap<Vec<u8>, i64>,
+    buffers: &mut CounterBuffers,
     request: CheckoutInput,
     now_ms: i64,
-    code_record: Option<&[u8]>,
+    code_records: &[Option<&[u8]>],
     profile: Option<&[u8]>,
-) -> Result<ValidateResponse, CheckoutError> {
-    let records: Vec<Option<&[u8]>> = match code_record {
-        Some(record) => vec![Some(record)],
-        None => Vec::new(),
-    };
-    let prepared = plan.prepare_input(request, now_ms, &records, profile)?;
-    let values: Vec<i64> = prepared
-        .counter_keys()
-        .iter()
-        .map(|key| counters.get(key).copied().unwrap_or(0))
-        .collect();
-    let held = vec![false; values.len()];
-    let points = vec![0; prepared.points_keys().len()];
+) -> Result<(ValidateResponse, CheckoutInput), CheckoutError> {
+    let prepared = plan.prepare_input(request, now_ms, code_records, profile)?;
+    let keys = prepared.counter_keys();
+    buffers.values.clear();
+    buffers.values.extend(
+        keys.iter()
+            .map(|key| counters.get(key).copied().unwrap_or(0)),
+    );
+    buffers.held.clear();
+    buffers.held.resize(keys.len(), false);
+    buffers.points.clear();
+    buffers.points.resize(prepared.points_keys().len(), 0);
     let (response, deltas) = prepared.evaluate_with_deltas(CounterValues {
-        values: &values,
-        held: &held,
-        points: &points,
+        values: &buffers.values,
+        held: &buffers.held,
+        points: &buffers.points,
     })?;
-    for (key, delta) in &deltas {
-        match counters.get_mut(key) {
+    for (key, delta) in deltas {
+        match counters.get_mut(&key) {
             Some(value) => *value += delta,
             None => {
-                counters.insert(key.clone(), *delta);
+                counters.insert(key, delta);
             }
         }
     }
-    Ok(response)
+    Ok((response, prepared.into_input()))
+}
+
+fn customer_ref(customer_id: &str) -> Option<CustomerRef> {
+    (!customer_id.is_empty()).then(|| CustomerRef {
+        id: customer_id.to_owned(),
+        attributes_json: String::new(),
+    })
 }
 
 /// The campaign's result in an answer (None when the engine did not list it).

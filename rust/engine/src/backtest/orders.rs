@@ -5,13 +5,14 @@
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
+use super::json_line;
 use crate::decimal::Decimal;
 use crate::fast_hash::FastSet;
 use crate::money::currency_exponent;
 use crate::pb::v1::{Item, Order};
 
 /// One order of the file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PastOrder {
     /// Line where it starts, 1-based.
     pub line: u64,
@@ -67,6 +68,11 @@ pub struct OrderReader {
     default_currency: String,
     csv: CsvState,
     bytes_read: u64,
+    /// Orders already evaluated, handed back (`recycle`): a JSON line is parsed into one of
+    /// them, reusing its strings and lists.
+    spare: Vec<PastOrder>,
+    /// The text of a line's `time`, kept between lines.
+    time: Option<String>,
 }
 
 impl OrderReader {
@@ -79,7 +85,14 @@ impl OrderReader {
             default_currency: default_currency.to_owned(),
             csv: CsvState::default(),
             bytes_read: 0,
+            spare: Vec::new(),
+            time: None,
         }
+    }
+
+    /// Takes back an order `feed` gave, once evaluated: the next lines are read into it.
+    pub fn recycle(&mut self, order: PastOrder) {
+        self.spare.push(order);
     }
 
     /// The file's format (None until its first line).
@@ -100,19 +113,33 @@ impl OrderReader {
         into: &mut Vec<PastOrder>,
     ) -> Result<(), OrderFileError> {
         self.bytes_read += chunk.len() as u64;
-        self.carry.extend_from_slice(chunk);
+        // The complete lines are parsed where they are; only a line cut by the end of a chunk
+        // is copied, to be completed by the next.
+        let mut rest = chunk;
+        if !self.carry.is_empty() {
+            let end = match rest.iter().position(|&byte| byte == b'\n') {
+                Some(newline) => newline + 1,
+                None if last => rest.len(),
+                None => {
+                    self.carry.extend_from_slice(rest);
+                    return Ok(());
+                }
+            };
+            self.carry.extend_from_slice(&rest[..end]);
+            rest = &rest[end..];
+            let line = std::mem::take(&mut self.carry);
+            let result = self.parse_lines(&line, into);
+            self.carry = line;
+            self.carry.clear();
+            result?;
+        }
         let complete = if last {
-            self.carry.len()
+            rest.len()
         } else {
-            match memrchr_newline(&self.carry) {
-                Some(position) => position + 1,
-                None => return Ok(()),
-            }
+            memrchr_newline(rest).map_or(0, |position| position + 1)
         };
-        let lines = std::mem::take(&mut self.carry);
-        let result = self.parse_lines(&lines[..complete], into);
-        self.carry = lines[complete..].to_vec();
-        result?;
+        self.parse_lines(&rest[..complete], into)?;
+        self.carry.extend_from_slice(&rest[complete..]);
         if last {
             if self.format == Some(OrdersFormat::Csv) {
                 if let Some(order) = self.csv.finish() {
@@ -140,7 +167,7 @@ impl OrderReader {
             }
             let format = *self.format.get_or_insert_with(|| guess_format(text));
             match format {
-                OrdersFormat::JsonLines => into.push(parse_json_line(text, line)?),
+                OrdersFormat::JsonLines => into.push(self.json_line(text, line)?),
                 OrdersFormat::Csv => {
                     if let Some(order) = self.csv.line(text, line, &self.default_currency)? {
                         into.push(order);
@@ -149,6 +176,29 @@ impl OrderReader {
             }
         }
         Ok(())
+    }
+}
+
+impl OrderReader {
+    /// A JSON line, parsed into a spare order (the typed parser says what is wrong with a line
+    /// that does not parse).
+    fn json_line(&mut self, text: &[u8], line: u64) -> Result<PastOrder, OrderFileError> {
+        let mut order = self.spare.pop().unwrap_or_default();
+        let target = json_line::LineTarget {
+            order: &mut order.order,
+            customer_id: &mut order.customer_id,
+            time: &mut self.time,
+        };
+        if json_line::parse_into(text, target).is_err() {
+            return parse_json_line(text, line);
+        }
+        order.line = line;
+        order.time_ms = self
+            .time
+            .as_deref()
+            .map(|time| parse_time(time).ok_or_else(|| error(line, "time", RFC3339)))
+            .transpose()?;
+        Ok(order)
     }
 }
 
@@ -214,7 +264,7 @@ struct JsonItem {
 }
 
 /// proto3 JSON's int64: a number or a string of digits.
-fn int64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+pub(super) fn int64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     struct Int64;
     impl de::Visitor<'_> for Int64 {
         type Value = i64;
@@ -557,6 +607,52 @@ mod tests {
         assert!(failure.reason.contains("colour"), "{}", failure.reason);
         let failure = read_all("{\"id\":\"o1\",\"time\":\"yesterday\"}", 100).unwrap_err();
         assert_eq!(failure.field, "time");
+    }
+
+    /// Orders read one after the other into the same recycled order equal what the typed
+    /// parser makes of each line alone: nothing of a previous order stays.
+    #[test]
+    fn recycled_orders_forget_the_previous_line() {
+        let lines = [
+            r#"{"id":"o1","currency":"EUR","channel":"app","storeId":"s1","shippingAmount":"495","metadataJson":"{}","items":[{"sku":"A","productId":"p","categories":["x","y"],"unitPrice":"1299","quantity":2,"metadataJson":"m"},{"sku":"B","unit_price":1,"quantity":1}],"customerId":"c1","time":"2026-11-03T10:15:00Z"}"#,
+            r#"{"id":"o2","items":[{"sku":"C\u00e9","quantity":"3"}],"time":null}"#,
+            r#"{"items":[{"categories":[]}]}"#,
+            r#"{"id":"o4","items":[{"sku":"D","categories":["z"]},{"sku":"E"},{"sku":"F"}],"customer_id":"c\"2"}"#,
+            r#"{}"#,
+        ];
+        let mut reader = OrderReader::new(None, "EUR");
+        for (index, text) in lines.iter().enumerate() {
+            let mut orders = Vec::new();
+            reader
+                .feed(format!("{text}\n").as_bytes(), false, &mut orders)
+                .unwrap();
+            let expected = parse_json_line(text.as_bytes(), index as u64 + 1).unwrap();
+            let order = orders.pop().unwrap();
+            assert_eq!(order.order, expected.order, "line {}", index + 1);
+            assert_eq!(order.customer_id, expected.customer_id);
+            assert_eq!(order.time_ms, expected.time_ms);
+            assert_eq!(order.line, expected.line);
+            reader.recycle(order);
+        }
+    }
+
+    /// A key twice, an unknown key, a wrong type: refused as the typed parser refuses them.
+    #[test]
+    fn refused_lines_are_named_by_the_typed_parser() {
+        for text in [
+            r#"{"id":"o1","id":"o2"}"#,
+            r#"{"store_id":"a","storeId":"b"}"#,
+            r#"{"items":[{"sku":"A","sku":"B"}]}"#,
+            r#"{"items":[{"unitPrice":12.5}]}"#,
+            r#"{"items":[{"colour":"red"}]}"#,
+            r#"{"id":null}"#,
+            r#"{"id":"o1"} trailing"#,
+            r#"{"id":"o1","items":{}}"#,
+        ] {
+            let failure = read_all(text, 100).unwrap_err();
+            let expected = parse_json_line(text.as_bytes(), 1).unwrap_err();
+            assert_eq!(failure, expected, "{text}");
+        }
     }
 
     #[test]
