@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ TEST_ADMIN_KEY = os.environ.get("PROMOCORE_TEST_ADMIN_KEY") or new_key()
 os.environ["PROMOCORE_TEST_ADMIN_KEY"] = TEST_ADMIN_KEY
 os.environ[API_KEY_ENV] = TEST_ADMIN_KEY
 os.environ[BOOTSTRAP_KEY_ENV] = TEST_ADMIN_KEY
+
+# The tests' fixed "now" (the `clock` fixture): Sunday 2026-03-01 12:00 UTC.
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 Line = tuple[str, int, int] | tuple[str, int, int, list[str]]
 
