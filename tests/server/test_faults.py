@@ -28,7 +28,7 @@ from promocore.server.heartbeat import SILENCE_BOUND_S
 from promocore.server.store_health import WRITE_WAIT_BOUND_S
 from promocore.store.failures import STORE_WRITE_FAILED
 
-from support import ServerProcess, cart, check_report, coupon, free_port
+from support import ServerProcess, cart, check_report, coupon, free_port, wait_until
 
 # A process that takes the store's write lock and keeps it for 4 s.
 HOLD_THE_WRITE_LOCK = """
@@ -145,11 +145,17 @@ def test_a_frozen_worker_is_killed_and_replaced_within_the_bound(tmp_path):
         threads = [threading.Thread(target=load) for _ in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
+        wait_until(lambda: successes, "the load's first redeem")
         frozen = server.worker_pids()[0]
         os.kill(frozen, signal.SIGSTOP)
         stopped_at = time.monotonic()
-        time.sleep(SILENCE_BOUND_S + 4)
+        wait_until(
+            lambda: f"(pid {frozen}) killed by SIGKILL" in server.log_path.read_text(),
+            "the frozen worker killed",
+            timeout=SILENCE_BOUND_S + 10,
+        )
+        killed_seen = time.monotonic()
+        wait_until(lambda: successes[-1] > killed_seen, "a redeem after the frozen worker's end")
         stop.set()
         for thread in threads:
             thread.join()

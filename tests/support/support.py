@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import orjson
@@ -32,6 +32,8 @@ os.environ[BOOTSTRAP_KEY_ENV] = TEST_ADMIN_KEY
 
 # The tests' fixed "now" (the `clock` fixture): Sunday 2026-03-01 12:00 UTC.
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+T = TypeVar("T")
 
 Line = tuple[str, int, int] | tuple[str, int, int, list[str]]
 
@@ -68,14 +70,18 @@ def coupon(
     return code
 
 
-def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    """Polls `condition` until it holds; fails naming `what` once `timeout` seconds passed.
-    What a test waits for, it waits for this way, never for a fixed time."""
+def wait_until(
+    condition: Callable[[], T], what: str, timeout: float = 30.0, interval: float = 0.02
+) -> T:
+    """Polls `condition` every `interval` seconds until it answers something true, and returns
+    that; fails naming `what` once `timeout` seconds passed. What a test waits for, it waits for
+    this way, never for a fixed time."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (answer := condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.02)
+        time.sleep(interval)
+    return answer
 
 
 def connected_to(pid: int, port: int) -> bool:
