@@ -180,11 +180,13 @@ def measure(backend: str, workdir: Path, run: int, args: argparse.Namespace) -> 
         watched = pids + ([redis.pid] if redis is not None else [])
         cpu_before = {pid: cpu_seconds([pid]) for pid in watched}
         reads_before = reads_processed(redis) if redis is not None else 0
+        traffic_before = command_traffic(redis) if redis is not None else (0, 0)
         busy_before = machine_busy()
         load_cpu_before = children_cpu_seconds()
         results = load(server.target, f"{backend}{run}-", args.seconds, args)
         busy_after = machine_busy()
         reads = reads_processed(redis) - reads_before if redis is not None else 0
+        traffic_after = command_traffic(redis) if redis is not None else (0, 0)
         cpu = {pid: cpu_seconds([pid]) - before for pid, before in cpu_before.items()}
         load_cpu = children_cpu_seconds() - load_cpu_before
         figures = summarize_load(results, args.seconds)
@@ -202,6 +204,8 @@ def measure(backend: str, workdir: Path, run: int, args: argparse.Namespace) -> 
         if redis is not None:
             figures["redis_cpu_s"] = cpu[redis.pid]
             figures["redis_reads"] = reads
+            figures["redis_commands"] = traffic_after[0] - traffic_before[0]
+            figures["redis_input_bytes"] = traffic_after[1] - traffic_before[1]
             monitor = MonitorCount(redis)
             try:
                 monitored = load(server.target, f"monitored{run}-", MONITOR_SECONDS, args)
@@ -228,6 +232,15 @@ def reads_processed(redis: RedisServer) -> int:
     or a pipeline of several sent together), whatever the number of commands in it."""
     with contextlib.closing(redis.client()) as client:
         return int(client.info("stats")["total_reads_processed"])
+
+
+def command_traffic(redis: RedisServer) -> tuple[int, int]:
+    """(commands executed, bytes received from clients) by redis-server so far: the sum of INFO
+    commandstats calls (a script's own commands included) and INFO stats
+    total_net_input_bytes. Each reading adds its own INFO commands (a handful per load run)."""
+    with contextlib.closing(redis.client()) as client:
+        calls = sum(int(stat["calls"]) for stat in client.info("commandstats").values())
+        return calls, int(client.info("stats")["total_net_input_bytes"])
 
 
 def round_trip_us(redis: RedisServer, samples: int = 2000) -> float:
@@ -309,6 +322,16 @@ def summarize(
             2,
         ),
         "redis_commands_per_redeem": round(commands / monitored_redeems, 2),
+        # From INFO deltas over the unmonitored load (commands inside scripts count).
+        "redis_commandstats_per_redeem": round(
+            sum(r["redis_commands"] for r in redis_runs)
+            / max(1, sum(r["redeems"] for r in redis_runs)),
+            2,
+        ),
+        "redis_input_bytes_per_redeem": round(
+            sum(r["redis_input_bytes"] for r in redis_runs)
+            / max(1, sum(r["redeems"] for r in redis_runs))
+        ),
         "redis_commands_per_redeem_by_command": {
             name: round(n / monitored_redeems, 2)
             for name, n in round_trips.most_common()

@@ -33,6 +33,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lmdb
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,13 @@ RACE_CUSTOMERS = 40
 # Durable and unsynced servers alternate this many times each, so drift on a shared machine
 # hits both; the group-commit figures are the mean of the durable rounds.
 DURABILITY_ROUNDS = 2
+# Per-redeem write-set figures of a throughput measurement (durable_rps).
+WRITE_SET_FIGURES = (
+    "kb_written_per_redeem",
+    "pages_per_redeem",
+    "redeems_per_commit",
+    "file_growth_pages_per_redeem",
+)
 
 
 def create(client: Client, campaign_id: str, limits: dict) -> str:
@@ -91,28 +99,98 @@ def race_trials(workdir: Path, trials: int) -> dict:
     }
 
 
-def durable_rps(workdir: Path, name: str, extra: tuple[str, ...], seconds: float) -> dict:
-    with ServerProcess(workdir / name, workers=os.cpu_count() or 1, extra=extra) as server:
+def durable_rps(
+    workdir: Path,
+    name: str,
+    extra: tuple[str, ...],
+    seconds: float,
+    server_python: str = sys.executable,
+) -> dict:
+    """Redeems/s of one server under the load, and its write set: what the server's processes
+    made the kernel write (/proc/<pid>/io write_bytes) and LMDB's commits, per redeem.
+    `server_python`: the interpreter whose promocore serves (another checkout's, to compare)."""
+    workers = os.cpu_count() or 1
+    with ServerProcess(
+        workdir / name, workers=workers, extra=extra, python=server_python
+    ) as server:
         with Client(server.target) as client:
             code = create(client, "throughput", {})
+        pids = [server.process.pid, *server.worker_pids()]
+        written_before, handed_before = written_bytes(pids)
+        lmdb_before = lmdb_figures(server.data_dir)
         results = run_processes(server.target, code, name, seconds=seconds, processes=4, threads=16)
+        written_after, handed_after = written_bytes(pids)
+        written, handed = written_after - written_before, handed_after - handed_before
+        lmdb_after = lmdb_figures(server.data_dir)
     count = sum(r["count"] for r in results)
-    return {"redeems_per_s": count / seconds, "errors": sum(r["errors"] for r in results)}
+    redeems = max(1, sum(r["succeeded"] for r in results))
+    page_size = lmdb_after["page_size"]
+    return {
+        "redeems_per_s": count / seconds,
+        "errors": sum(r["errors"] for r in results),
+        "kb_written_per_redeem": written / 1024 / redeems,
+        # The bytes the processes handed to write calls, in LMDB pages: LMDB writes whole pages
+        # (the few log lines are noise). write_bytes above also holds what the file system
+        # writes for each sync.
+        "pages_per_redeem": handed / page_size / redeems,
+        "redeems_per_commit": redeems / max(1, lmdb_after["commits"] - lmdb_before["commits"]),
+        "file_growth_pages_per_redeem": (lmdb_after["last_page"] - lmdb_before["last_page"])
+        / redeems,
+    }
 
 
-def durability_rounds(workdir: Path, seconds: float) -> dict:
+def written_bytes(pids: list[int]) -> tuple[int, int]:
+    """(bytes the processes caused to be written to storage, bytes they passed to write
+    calls) so far: /proc/<pid>/io write_bytes and wchar, summed."""
+    written = handed = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                written += int(line.split()[1])
+            elif line.startswith("wchar:"):
+                handed += int(line.split()[1])
+    return written, handed
+
+
+def lmdb_figures(data_dir: Path) -> dict:
+    """LMDB's own counts of the store: transactions committed, last page used, page size."""
+    env = lmdb.open(str(data_dir), readonly=True, lock=True, max_dbs=64)
+    try:
+        info = env.info()
+        return {
+            "commits": info["last_txnid"],
+            "last_page": info["last_pgno"],
+            "page_size": env.stat()["psize"],
+        }
+    finally:
+        env.close()
+
+
+def durability_rounds(
+    workdir: Path,
+    seconds: float,
+    count: int = DURABILITY_ROUNDS,
+    server_python: str = sys.executable,
+) -> dict:
     """Durable group-commit redeems/s and the same server with `--durability process` (no
     fsync), same load, alternating; each figure the mean of its rounds."""
     rounds: dict[str, list[dict]] = {"durable": [], "unsynced": []}
-    for n in range(DURABILITY_ROUNDS):
-        rounds["durable"].append(durable_rps(workdir, f"durable-{n}", (), seconds))
+    for n in range(count):
+        durable = durable_rps(workdir, f"durable-{n}", (), seconds, server_python)
+        rounds["durable"].append(durable)
         unsynced = ("--durability", "process")
-        rounds["unsynced"].append(durable_rps(workdir, f"unsynced-{n}", unsynced, seconds))
+        rounds["unsynced"].append(
+            durable_rps(workdir, f"unsynced-{n}", unsynced, seconds, server_python)
+        )
     return {
         name: {
             "redeems_per_s": statistics.mean(r["redeems_per_s"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
             "rounds": [round(r["redeems_per_s"]) for r in runs],
+            **{
+                figure: round(statistics.mean(r[figure] for r in runs), 2)
+                for figure in WRITE_SET_FIGURES
+            },
         }
         for name, runs in rounds.items()
     }
@@ -226,6 +304,26 @@ def fsync_latency_ms(directory: Path) -> float:
     return round(statistics.median(samples), 3)
 
 
+def synced_page_write_kb(directory: Path, file_pages: int = 1024, samples: int = 50) -> float:
+    """KB of /proc/self/io write_bytes that one 4 KB write and its fdatasync cost, in a file of
+    `file_pages` pages: the yardstick of kb_written_per_redeem. On some kernels and file
+    systems it is far more than the 4 KB written (measured: up to 2 MB per sync, growing with
+    the file's size), and then write_bytes measures the syncs, not the pages written."""
+    probe = directory / "write-bytes-probe"
+    fd = os.open(probe, os.O_RDWR | os.O_CREAT)
+    try:
+        os.pwrite(fd, bytes(4096 * file_pages), 0)
+        os.fsync(fd)
+        before = written_bytes([os.getpid()])[0]
+        for n in range(samples):
+            os.pwrite(fd, b"x" * 4096, (n * 7 % file_pages) * 4096)
+            os.fdatasync(fd)
+        return round((written_bytes([os.getpid()])[0] - before) / samples / 1024, 1)
+    finally:
+        os.close(fd)
+        probe.unlink()
+
+
 def machine() -> str:
     model = next(
         (
@@ -269,6 +367,11 @@ def write_results(summary: dict, details: dict, command: str) -> None:
         f"{rounds_of('unsynced')}; the {rounds} rounds alternate with the durable ones)"
     )
     ratio = summary["validate_p99_under_redeem_hammer_ratio"]
+    kb_row = "KB the server's processes wrote per durable redeem, `kb_written_per_redeem`"
+    pages_row = (
+        f"the same in LMDB pages, `pages_per_redeem` ({summary['redeems_per_commit']:.1f} "
+        "redeems per commit)"
+    )
     validate_alone = (
         f"one Validate client p50 / p99, alone ({hot['validate_alone']['samples']} calls)"
     )
@@ -299,6 +402,8 @@ machine as the server.
 | group commit speedup (same run) | {summary["group_commit_speedup"]:.2f} |
 | {unsynced_row} | {unsynced_rps:.0f} |
 | durable / unsynced, `durable_vs_unsynced` (same run) | {summary["durable_vs_unsynced"]:.2f} |
+| {kb_row} | {summary["kb_written_per_redeem"]:.1f} |
+| {pages_row} | {summary["pages_per_redeem"]:.1f} |
 | quiet campaign redeem p50 / p99, alone | {latency("alone")} |
 | ... while 200 clients hammer a limited campaign | {latency("beside_limited")} |
 | ... while 200 clients hammer an unlimited campaign (control) | {latency("beside_unlimited")} |
@@ -323,20 +428,64 @@ that floor's is what promocore adds.
     write_section(begin, end, section)
 
 
+def write_set_summary(durable: dict, unsynced: dict) -> dict:
+    """The durable round's write set and the durable / unsynced ratio, for the JSON line."""
+    return {
+        "durable_vs_unsynced": round(
+            durable["redeems_per_s"] / max(unsynced["redeems_per_s"], 1e-9), 3
+        ),
+        **{figure: durable[figure] for figure in WRITE_SET_FIGURES},
+    }
+
+
+def quick(seconds: float, server_python: str) -> int:
+    """`--quick`: one durable and one unsynced round, to see the write set while changing it
+    (noisy: one round each, on a machine that is rarely idle)."""
+    with tempfile.TemporaryDirectory(prefix="promocore-stress-", dir=ROOT) as tmp:
+        durability = durability_rounds(Path(tmp), seconds, count=1, server_python=server_python)
+        synced_page_kb = synced_page_write_kb(Path(tmp))
+    durable, unsynced = durability["durable"], durability["unsynced"]
+    summary = {
+        "durable_redeems_per_s": round(durable["redeems_per_s"]),
+        "unsynced_redeems_per_s": round(unsynced["redeems_per_s"]),
+        **write_set_summary(durable, unsynced),
+        "unsynced_kb_written_per_redeem": unsynced["kb_written_per_redeem"],
+        "synced_page_write_kb": synced_page_kb,
+        "errors": durable["errors"] + unsynced["errors"],
+    }
+    print(orjson.dumps(summary).decode())
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=8.0, help="per throughput measurement")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only the durability rounds (one durable, one unsynced); print only",
+    )
+    parser.add_argument(
+        "--server-python",
+        default=sys.executable,
+        help="with --quick: the interpreter whose promocore serves (another checkout's venv)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        return quick(args.seconds, args.server_python)
     command = (
         "make stress" if len(sys.argv) == 1 else " ".join(["benchmarks/stress.py", *sys.argv[1:]])
     )
 
     with tempfile.TemporaryDirectory(prefix="promocore-stress-", dir=ROOT) as tmp:
         workdir = Path(tmp)
-        details: dict = {"fsync_ms": fsync_latency_ms(workdir)}
+        details: dict = {
+            "fsync_ms": fsync_latency_ms(workdir),
+            "synced_page_write_kb": synced_page_write_kb(workdir),
+        }
         details["race"] = race_trials(workdir, args.trials)
         crash = crash_cycles(workdir / "crash", kills=args.kills, seed=int(time.time()))
         details["crash"] = crash.__dict__
@@ -365,10 +514,9 @@ def main() -> int:
         "quiet_p99_ms_beside_hot_unlimited": details["hot_campaign"]["beside_unlimited"]["p99_ms"],
         "quiet_p99_ms_alone": details["hot_campaign"]["alone"]["p99_ms"],
         "fsync_ms": details["fsync_ms"],
+        "synced_page_write_kb": details["synced_page_write_kb"],
         "unsynced_redeems_per_s": round(unsynced["redeems_per_s"]),
-        "durable_vs_unsynced": round(
-            batched["redeems_per_s"] / max(unsynced["redeems_per_s"], 1e-9), 3
-        ),
+        **write_set_summary(batched, unsynced),
         "validate_p99_ms_alone": hot["validate_alone"]["p99_ms"],
         "validate_p99_ms_under_redeem_hammer": hot["validate_beside_limited"]["p99_ms"],
         "validate_p99_under_redeem_hammer_ratio": round(

@@ -146,7 +146,13 @@ def nodes(tmp: Path) -> dict:
 
 def bench(args: argparse.Namespace, command: str) -> dict:
     """The throughput figures; bench_ok None when skipped, False when it failed."""
-    none = {"redeem_rps_redis": None, "redeem_rps_lmdb": None, "redeem_rps_redis_vs_lmdb": None}
+    none = {
+        "redeem_rps_redis": None,
+        "redeem_rps_lmdb": None,
+        "redeem_rps_redis_vs_lmdb": None,
+        "redis_commands_per_redeem": None,
+        "redis_input_bytes_per_redeem": None,
+    }
     if args.skip_bench:
         return {"bench_ok": None, **none}
     options = ["--seconds", str(args.seconds), "--rounds", str(args.rounds)]
@@ -163,6 +169,9 @@ def bench(args: argparse.Namespace, command: str) -> dict:
         "redeem_rps_redis_vs_lmdb": figures["redeem_rps_redis_vs_lmdb"],
         "redeem_errors": errors,
         "redis_round_trips_per_redeem": figures["redis_round_trips_per_redeem"],
+        "redis_commands_per_redeem": figures["redis_commands_per_redeem"],
+        "redis_commandstats_per_redeem": figures["redis_commandstats_per_redeem"],
+        "redis_input_bytes_per_redeem": figures["redis_input_bytes_per_redeem"],
     }
 
 

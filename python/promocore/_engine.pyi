@@ -406,7 +406,8 @@ class RedemptionWrites:
         """``promocore.v1.internal.LogRecord`` holding ``stored``."""
     @property
     def idempotency_record(self) -> bytes:
-        """``promocore.v1.internal.IdempotencyRecord``: the request's SHA-256 and ``response``."""
+        """``promocore.v1.internal.IdempotencyRecord`` (store format 2): the request's SHA-256,
+        the redemption's id and the answer's results that did not apply, each with its place."""
     @property
     def event(self) -> bytes:
         """``promocore.v1.IntegrationEvent`` EVENT_REDEEMED without ``sequence`` and

@@ -68,6 +68,22 @@ def test_validate_explains_a_no_with_reason_message_and_near_miss(client, single
     assert unknown["message"]
 
 
+def test_a_retry_answers_the_results_that_did_not_apply_in_their_places(client, single_use_codes):
+    _, codes = single_use_codes
+    requested = ["NO-SUCH-CODE", codes[1], "ANOTHER-UNKNOWN"]
+    first = client.redeem(BIG_CART, codes=requested, idempotency_key="pay-mixed")
+    assert first["status"] == "SUCCEEDED"
+    assert [r["status"] for r in first["redeemables"]] == [
+        "INAPPLICABLE",
+        "APPLICABLE",
+        "INAPPLICABLE",
+    ]
+    retry = client.redeem(BIG_CART, codes=requested, idempotency_key="pay-mixed")
+    assert retry["replayed"] is True
+    del retry["replayed"], first["replayed"]
+    assert retry == first
+
+
 def test_redeem_is_exactly_once_and_rollback_frees_the_slot(client, single_use_codes):
     _, codes = single_use_codes
     code = codes[0].lower()  # codes are case-insensitive

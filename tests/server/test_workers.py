@@ -105,6 +105,11 @@ def allowed_cpus_of_threads(pid: int) -> list[set[int]]:
 def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_path):
     with ServerProcess(tmp_path / "data", workers=2, extra=("--cpu-affinity", "auto")) as server:
         pids = server.worker_pids()
+        # Every worker has finished starting (its last start-up step logged, after the pin)
+        # before its threads are read, and before one of them is killed: one worker answering
+        # health checks does not mean the other has finished starting.
+        for pid in pids:
+            wait_for_start_up_heap_frozen(server.log_path, pid)
         per_worker = []
         for pid in pids:
             masks = allowed_cpus_of_threads(pid)
@@ -114,10 +119,6 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
             per_worker.append(mask)
         assert len(set(per_worker)) == 2
         assert set().union(*per_worker) <= set(ALLOWED_CPUS)
-        # Every worker serves (its last start-up step logged) before one of them is killed: one
-        # worker answering health checks does not mean the other has finished starting.
-        for pid in pids:
-            wait_for_start_up_heap_frozen(server.log_path, pid)
         # A replaced worker takes its predecessor's CPU again.
         os.kill(pids[0], signal.SIGKILL)
         wait_until(
@@ -126,7 +127,7 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
             timeout=10,
         )
         replaced = [p for p in server.worker_pids() if p not in pids]
-        server.wait_until_serving(10)
+        wait_for_start_up_heap_frozen(server.log_path, replaced[0])
         assert {frozenset(m) for m in allowed_cpus_of_threads(replaced[0])} == {per_worker[0]}
     log = server.log_path.read_text()
     for index, pid in enumerate(pids):

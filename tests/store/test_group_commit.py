@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -69,6 +70,51 @@ def test_a_failing_job_is_rolled_back_alone(store):
     assert sorted(map(str, outcomes)) == ["b'a'", "b'b'", "job failed"]
     with store.read() as txn:
         assert txn.get(b"a") == b"1" and txn.get(b"b") == b"1"
+        assert txn.get(b"half-written") is None
+
+
+def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(store):
+    # A first job holds the writer while three more queue: they make the next batch together.
+    release = threading.Event()
+    holder = threading.Thread(target=store.writer.submit, args=(lambda txn: release.wait(10),))
+    holder.start()
+    while not store.writer.holding_lock_since:
+        time.sleep(0.001)
+    runs: list[str] = []
+
+    def add(txn):
+        runs.append("add")
+        count = int(txn.get(b"count") or b"0") + 1
+        txn.put(b"count", b"%d" % count)
+        return count
+
+    def failing(txn):
+        txn.put(b"half-written", b"1")
+        raise ValueError("job failed")
+
+    outcomes: dict[int, object] = {}
+
+    def run(n: int, job) -> None:
+        try:
+            outcomes[n] = store.writer.submit(job)
+        except ValueError as error:
+            outcomes[n] = str(error)
+
+    threads = []
+    for n, job in enumerate((add, failing, add)):
+        threads.append(threading.Thread(target=run, args=(n, job)))
+        threads[-1].start()
+        while store.writer._queue.qsize() < n + 1:  # queued in this order
+            time.sleep(0.001)
+    release.set()
+    for thread in (holder, *threads):
+        thread.join()
+    assert outcomes == {0: 1, 1: "job failed", 2: 2}
+    # The first add ran twice: straight in the batch that the failure aborted whole, then
+    # again in the batch run job by job.
+    assert runs == ["add"] * 3
+    with store.read() as txn:
+        assert txn.get(b"count") == b"2"
         assert txn.get(b"half-written") is None
 
 

@@ -73,14 +73,19 @@ def logged_redemptions(data_dir: Path) -> dict[str, str]:
     env, tables = open_readonly(data_dir)
     try:
         with env.begin() as txn:
-            records = (
-                store_pb2.LogRecord.FromString(v) for _, v in txn.cursor(tables.redemption_log)
-            )
-            return {
-                r.redeemed.redemption.id: r.redeemed.redemption.idempotency_key
-                for r in records
-                if r.WhichOneof("entry") == "redeemed"
-            }
+            logged = {}
+            for _, value in txn.cursor(tables.redemption_log):
+                record = store_pb2.LogRecord.FromString(value)
+                if record.WhichOneof("entry") == "redeemed_id":
+                    # The log names it; its record is in the redemptions table.
+                    stored = txn.get(record.redeemed_id.encode(), db=tables.redemptions)
+                    redemption = store_pb2.StoredRedemption.FromString(stored).redemption
+                elif record.WhichOneof("entry") == "redeemed":
+                    redemption = record.redeemed.redemption
+                else:
+                    continue
+                logged[redemption.id] = redemption.idempotency_key
+            return logged
     finally:
         env.close()
 

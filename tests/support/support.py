@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -233,3 +235,53 @@ def promocore_check(location, *, json: bool = False) -> subprocess.CompletedProc
 def check_report(location) -> tuple[int, dict]:
     result = promocore_check(location, json=True)
     return result.returncode, orjson.loads(result.stdout)
+
+
+# Who holds an LMDB store's write lock. LMDB's lock file (`lock.mdb`) begins with its
+# MDB_txninfo: the readers' mutex in the first 64-byte cache line, the writer's mutex in the
+# second. On Linux that is a robust, process-shared pthread mutex, and glibc keeps its owner's
+# thread id at byte 8 of it: read from outside, it names the thread holding the write lock.
+_WRITER_MUTEX_OWNER = struct.Struct("<i")
+_WRITER_MUTEX_OWNER_AT = 64 + 8
+
+
+def write_lock_owner(data_dir: Path) -> int:
+    """The thread id (a Linux TID) holding the write lock of the store in `data_dir`, 0 if
+    none."""
+    with (data_dir / "lock.mdb").open("rb") as lock_file:
+        lock = mmap.mmap(lock_file.fileno(), mmap.PAGESIZE, prot=mmap.PROT_READ)
+    with lock:
+        return int(_WRITER_MUTEX_OWNER.unpack_from(lock, _WRITER_MUTEX_OWNER_AT)[0])
+
+
+def thread_ids(pid: int) -> set[int]:
+    return {int(task) for task in os.listdir(f"/proc/{pid}/task")}
+
+
+def stopped(pid: int) -> bool:
+    """Whether process `pid` is stopped by a signal (state T in /proc); False once it died."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] == "T"
+
+
+def freeze_holding_the_write_lock(data_dir: Path, pid: int, timeout: float = 30) -> float:
+    """SIGSTOPs process `pid` at a moment one of its threads holds the store's write lock (under
+    a write load; when a stop lands just after the lock was released, the process is let go
+    and caught again) and returns when it was stopped (time.monotonic())."""
+    threads = thread_ids(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if write_lock_owner(data_dir) not in threads:
+            time.sleep(0.0002)
+            continue
+        os.kill(pid, signal.SIGSTOP)
+        frozen_at = time.monotonic()
+        while not stopped(pid):
+            time.sleep(0.001)
+        if write_lock_owner(data_dir) in threads:
+            return frozen_at
+        os.kill(pid, signal.SIGCONT)
+    raise AssertionError(f"process {pid} never held the write lock of {data_dir} in {timeout} s")

@@ -89,7 +89,10 @@ class IntegrationEvents:
     def after(self, after_sequence: int, *, limit: int = 500) -> list[events_pb2.IntegrationEvent]:
         """Up to `limit` committed events with a sequence above `after_sequence`, in order."""
         with self._store.read() as txn:
-            return list(self._iter_after(txn, after_sequence, limit))
+            events = list(self._iter_after(txn, after_sequence, limit))
+            # A redemption's event is stored as a reference to its record.
+            self._store.redemptions.complete_events(txn, events)
+            return events
 
     def last_sequence(self) -> int:
         with self._store.read() as txn:

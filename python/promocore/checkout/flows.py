@@ -31,6 +31,7 @@ from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterView, read_counters
 from promocore.store.keys import Gets, Walks, fetches_ahead, normalize_code, prefetch_reads
 from promocore.store.redemption_time import LAST_REDEMPTION_KEY
+from promocore.store.redemptions import new_redemption_id
 from promocore.store.reservations import MAX_HOLD_MS
 from promocore.v1 import admin_pb2, checkout_pb2, common_pb2
 from promocore.v1.internal import evaluation_pb2, store_pb2
@@ -281,7 +282,7 @@ class Checkout:
         writes = engine_call(
             prepared.redeem,
             *read,
-            new_id("rdm"),
+            new_redemption_id(now_ms),
             parsed.idempotency_key,
             hashlib.sha256(request).digest(),
         )
@@ -395,6 +396,9 @@ class Checkout:
         )
         if subjects and self._guard is not None:
             self._guard.record(subjects, not_found)
+            # Counted once per request: a batch run again (store/group_commit.py) prepares
+            # it again.
+            subjects.clear()
         return prepared, read
 
 

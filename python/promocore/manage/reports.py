@@ -117,8 +117,10 @@ def log_events(
     for _, raw in txn.cursor(db=store.tables.redemption_log):
         record = store_pb2.LogRecord.FromString(raw)
         entry = record.WhichOneof("entry")
-        if entry == "redeemed":
-            redemption = record.redeemed.redemption
+        if entry in ("redeemed", "redeemed_id"):
+            logged = store.redemptions.logged(txn, record)
+            assert logged is not None  # a redemption's record
+            redemption = logged.redemption
             at_ms = redemption.created_at.ToMilliseconds()
             if window.holds(at_ms):
                 yield redemption, redemption.id, at_ms

@@ -332,6 +332,12 @@ class Gate:
         answer (health says NOT_SERVING)."""
         self.draining = True
 
+    def in_progress(self) -> int:
+        """Keyed calls past admission and not yet answered (writes, and reads holding or
+        waiting for a slot; a stream only while it starts): what a shutdown waits
+        for before it closes the connections."""
+        return self.writes.in_flight + self.shedder.occupied
+
     def on_finish(self, hook: FinishHook) -> None:
         """Runs `hook` at the end of every RPC from now on (see FinishHook)."""
         self._hooks.append(hook)

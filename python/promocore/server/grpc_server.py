@@ -56,6 +56,7 @@ from promocore.server.load_shedding import (
     LoadShedder,
 )
 from promocore.server.metrics import RESULTS_INTERVAL_S, Metrics, Sampler
+from promocore.server.port_closing import close_connections, stop_listening
 from promocore.server.programs_rpcs import ProgramsAdminRpcs
 from promocore.server.reflection import add_reflection
 from promocore.server.request_guard import DEFAULT_MAX_MESSAGE_BYTES, HARD_CAP_FACTOR
@@ -350,13 +351,14 @@ class RunningServer:
     heartbeat: Any = None
 
     def stop(self, grace: float | None = 5.0) -> None:
+        """Stops serving: with a `grace` (seconds), every call arriving from now on is answered
+        UNAVAILABLE and the calls in progress finish (within the grace); None or 0 ends them
+        at once (CANCELLED)."""
         self.health.enter_graceful_shutdown()
-        # Calls that reach a handler from now on are answered UNAVAILABLE, not cancelled; the
-        # pause lets those already on their way through gRPC reach the gate before gRPC's
-        # shutdown, which cancels the calls it has not handed to a thread yet.
+        # Calls that reach a handler from now on are answered UNAVAILABLE (shutting_down).
         self.gate.drain()
         if grace:
-            time.sleep(DRAIN_S)
+            grace = self._close_port(grace)
         if self.http is not None:
             self.http.stop()
         self.server.stop(grace).wait()
@@ -374,10 +376,29 @@ class RunningServer:
                 duty.stop()
         self.store.close()
 
+    def _close_port(self, grace: float) -> float:
+        """Closes the gRPC port before gRPC's own shutdown, which would answer CANCELLED every
+        call still arriving (port_closing.py): no new connection, then, once the calls in
+        progress are answered (the grace at most), no connection. Returns what is left of the
+        grace."""
+        deadline = time.monotonic() + grace
+        stop_listening(self.port)
+        # Waits on an event never set, not time.sleep: a relative wait, which libfaketime's
+        # stepped clock (make faults) does not break as it breaks sleep's absolute deadline.
+        pause = threading.Event().wait
+        # Calls that passed the drain test just before it was set are counted by now.
+        pause(DRAIN_SETTLE_S)
+        while self.gate.in_progress() and time.monotonic() < deadline:
+            pause(DRAIN_POLL_S)
+        close_connections(self.port)
+        return max(0.0, deadline - time.monotonic())
+
 
 BOOTSTRAP_KEY_ENV = "PROMOCORE_BOOTSTRAP_ADMIN_KEY"
-# At shutdown, how long calls are answered UNAVAILABLE before gRPC stops taking them.
-DRAIN_S = 0.25
+# At shutdown, after the gate answers every new call UNAVAILABLE: how long before the calls in
+# progress are counted, and how often they are counted until none is left.
+DRAIN_SETTLE_S = 0.05
+DRAIN_POLL_S = 0.01
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ from collections.abc import Callable
 # A worker that has not beaten, or whose writer has held the write lock, for this long is
 # killed and restarted (docs/operations.md, "A frozen worker").
 SILENCE_BOUND_S = 5.0
-BEAT_INTERVAL_S = 0.25
+# Each beat wakes a thread that takes the GIL from the calls being served: once a second is
+# plenty against a 5 s bound (a frozen worker is still found 5 to 6 s after its last beat).
+BEAT_INTERVAL_S = 1.0
 _SLOT = struct.Struct("<dd")  # serving beat, writer holding the lock since
 
 

@@ -94,6 +94,11 @@ class FifoSlots:
         return len(self._waiters)
 
     @property
+    def in_use(self) -> int:
+        """Slots held now."""
+        return self._in_use
+
+    @property
     def capacity(self) -> int:
         return self._capacity
 
@@ -190,6 +195,11 @@ class LoadShedder:
     def in_service(self) -> int:
         """The slots for RPCs in service now."""
         return self._slots.capacity
+
+    @property
+    def occupied(self) -> int:
+        """RPCs holding a slot or waiting for one now."""
+        return self._slots.in_use + self._slots.waiting
 
     def _measured(self, cost: float) -> None:
         """Folds one RPC's CPU time in service into the average and sizes the slots so that

@@ -274,13 +274,16 @@ def _replay_log(
         report.log_records += 1
         record = store_pb2.LogRecord.FromString(raw)
         kind = record.WhichOneof("entry")
-        if kind == "redeemed":
-            redemption_id = record.redeemed.redemption.id
+        if kind in ("redeemed", "redeemed_id"):
+            redeemed = _logged_redemption(txn, tables, record, report)
+            if redeemed is None:
+                continue
+            redemption_id = redeemed.redemption.id
             if redemption_id in states:
                 report.problems.append(f"redemption {redemption_id} is logged twice")
-            deltas_by_redemption[redemption_id] = list(record.redeemed.deltas)
+            deltas_by_redemption[redemption_id] = list(redeemed.deltas)
             states[redemption_id] = checkout_pb2.SUCCEEDED
-            for delta in record.redeemed.deltas:
+            for delta in redeemed.deltas:
                 expected[delta.key] += delta.delta
             report.redemptions += 1
         elif kind == "rolled_back":
@@ -300,6 +303,27 @@ def _replay_log(
         else:
             report.problems.append(f"log record {report.log_records} is empty")
     return expected, states
+
+
+def _logged_redemption(
+    txn: Txn, tables: Tables, record: store_pb2.LogRecord, report: CheckReport
+) -> store_pb2.StoredRedemption | None:
+    """The redemption a log record reports with its counter changes: the record's own copy
+    (store format 1), or the redemptions table's record it names (format 2; a finding when
+    the table has none, or another redemption under that id)."""
+    if record.WhichOneof("entry") == "redeemed":
+        return record.redeemed
+    raw = txn.get(record.redeemed_id.encode(), db=tables.redemptions)
+    if raw is None:
+        report.problems.append(f"redemption {record.redeemed_id} is logged but not stored")
+        return None
+    stored = store_pb2.StoredRedemption.FromString(raw)
+    if stored.redemption.id != record.redeemed_id:
+        report.problems.append(
+            f"redemption {record.redeemed_id} is stored under another id ({stored.redemption.id!r})"
+        )
+        return None
+    return stored
 
 
 def _compare_counters(
@@ -351,11 +375,13 @@ def _check_idempotency(
     txn: Txn, tables: Tables, states: dict[str, int], report: CheckReport
 ) -> None:
     for key, raw in txn.cursor(db=tables.idempotency):
-        response = checkout_pb2.RedeemResponse.FromString(
-            store_pb2.IdempotencyRecord.FromString(raw).response
+        record = store_pb2.IdempotencyRecord.FromString(raw)
+        answered = (
+            record.redemption_id
+            or checkout_pb2.RedeemResponse.FromString(record.response).redemption.id
         )
-        if response.redemption.id not in states:
+        if answered not in states:
             report.problems.append(
                 f"idempotency key {bytes(key).decode(errors='replace')} answers "
-                f"redemption {response.redemption.id!r}, which is not logged"
+                f"redemption {answered!r}, which is not logged"
             )

@@ -4,10 +4,14 @@ LMDB transaction and one sync.
 Callers hand in a job (a function of a write transaction) and block until the transaction that
 ran it is committed, so a reply is never sent before its write is on disk. The writer begins
 the batch's transaction before it takes the queued jobs, so the jobs that queue while another
-process holds LMDB's write lock join this batch rather than the next. Each job runs in a
-nested transaction: a job that raises is rolled back alone, the others of the batch commit.
-Jobs run one after another inside the batch, each seeing the writes of those before it, so
-checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
+process holds LMDB's write lock join this batch rather than the next. A job that raises is
+rolled back alone, the others of the batch commit: jobs run straight in the batch's transaction
+(a nested transaction per job costs a copy of every page it touches, on every Redeem), and a
+batch in which one raised is run again whole, each job then in a nested transaction of its own,
+as are the batches of the next second (a stream of failing requests costs one run again per
+second, not one per batch). Jobs are functions of the transaction: run again, they write the
+same. Jobs run one after another inside the batch, each seeing the writes of those before it,
+so checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
 changed before it committed is run again whole; its jobs are functions of the transaction.
 A job whose caller's deadline (promocore.call_context.deadlines) has passed when its batch
 reaches it is not run at all: late work is dropped whole, never half-written.
@@ -28,8 +32,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from promocore.call_context import deadlines
 from promocore.errors import UnavailableError, WriteConflictError
@@ -43,16 +46,18 @@ Job = Callable[[Txn], object]
 BatchHook = Callable[[Txn], None]
 # What runs once a batch has committed (after_commit).
 Effect = Callable[[], object]
-# A job as queued: the job, its caller's future, the caller's deadline, when it was queued.
-Queued = tuple[Job, "Future[Any]", float | None, float]
-# A job's outcome: its future, its result, the error it raised.
-Outcome = tuple["Future[Any]", object, BaseException | None]
+# A job as queued: the job, its caller's reply, the caller's deadline, when it was queued.
+Queued = tuple[Job, "Reply[Any]", float | None, float]
+# A job's outcome: its reply, its result, the error it raised.
+Outcome = tuple["Reply[Any]", object, BaseException | None]
 
 DEFAULT_MAX_BATCH = 256
 # A batch that keeps losing races (shared store only) is run at most this often, with a short
 # random pause growing per attempt so that competing writers drift apart.
 MAX_ATTEMPTS = 50
 CONFLICT_BACKOFF_S = 0.002
+# After a job raised, batches run each job in a nested transaction for this long.
+SAVEPOINTS_AFTER_FAILURE_S = 1.0
 _STOP = object()
 log = logging.getLogger("promocore.store")
 
@@ -80,6 +85,39 @@ def after_commit(effect: Effect) -> None:
         effect()
     else:
         effects.append(effect)
+
+
+class Reply(Generic[T]):
+    """What the writer answers one caller: a result or an error, set once. The caller waits on
+    a lock the writer releases (a Future's condition, its waiter list and callbacks would cost
+    every Redeem more, on both threads)."""
+
+    __slots__ = ("_done", "_error", "_result")
+
+    def __init__(self) -> None:
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._result: T | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, result: T) -> None:
+        self._result = result
+        self._done.release()
+
+    def set_exception(self, error: BaseException) -> None:
+        self._error = error
+        self._done.release()
+
+    def result(self) -> T:
+        """Waits for the answer; raises the job's error."""
+        self._done.acquire()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._result)
+
+
+class _JobRaised(Exception):
+    """A job raised in a batch run without nested transactions: the batch is run again."""
 
 
 class WriterStopped(UnavailableError):
@@ -115,6 +153,8 @@ class GroupCommitWriter:
         self.jobs = 0
         self.holding_lock_since = 0.0
         self.oldest_waiting_since = 0.0
+        # Until when (time.monotonic()) each job runs in a nested transaction of its own.
+        self._savepoints_until = 0.0
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
@@ -122,9 +162,9 @@ class GroupCommitWriter:
         """Runs `job` in the next batch; returns its result once the batch is committed."""
         if self._stopping:
             raise WriterStopped()
-        future: Future[T] = Future()
-        self._queue.put((job, future, deadlines.current(), time.monotonic()))
-        return future.result()
+        reply: Reply[T] = Reply()
+        self._queue.put((job, reply, deadlines.current(), time.monotonic()))
+        return reply.result()
 
     def stop(self) -> None:
         """Finishes the queued jobs, then stops the thread."""
@@ -158,11 +198,18 @@ class GroupCommitWriter:
     def _commit(self, batch: list[Queued], txn: Txn | None) -> None:
         """Runs `batch` in `txn` (begun for it), again in new transactions while it loses
         races."""
+        savepoints = time.monotonic() < self._savepoints_until
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 if txn is None:
                     txn = self._env.begin(write=True)
-                outcomes, effects, commit_s = self._run_batch(batch, txn)
+                outcomes, effects, commit_s = self._run_batch(batch, txn, savepoints)
+            except _JobRaised:
+                # Nothing of the batch was written; run it again, each job rolled back alone.
+                self._savepoints_until = time.monotonic() + SAVEPOINTS_AFTER_FAILURE_S
+                savepoints = True
+                txn = None
+                continue
             except WriteConflict as conflict:
                 # Another process or node committed what this batch read (Redis): nothing of
                 # the batch was written; run it again on fresh data.
@@ -185,29 +232,32 @@ class GroupCommitWriter:
                     self._observer.batch_committed(len(batch), commit_s)
                 for effect in effects:
                     effect()
-                for future, result, job_error in outcomes:
+                for reply, result, job_error in outcomes:
                     if job_error is None:
-                        future.set_result(result)
+                        reply.set_result(result)
                     else:
-                        future.set_exception(job_error)
+                        reply.set_exception(job_error)
                 return
-            for _, future, _, _ in batch:
-                future.set_exception(error)
+            for _, reply, _, _ in batch:
+                reply.set_exception(error)
             return
 
     def _run_batch(
-        self, batch: list[Queued], txn: Txn
+        self, batch: list[Queued], txn: Txn, savepoints: bool
     ) -> tuple[list[Outcome], list[Effect], float]:
         """The jobs' outcomes, the effects to run now that they are committed, and how long
-        the commit (with its sync) took (0 when nobody observes)."""
+        the commit (with its sync) took (0 when nobody observes). Without `savepoints`, a job
+        that raises aborts the batch (_JobRaised)."""
         timed = self._observer is not None
         outcomes: list[Outcome] = []
         effects: list[Effect] = []
         _batch.effects = effects
         try:
             with txn:
-                for job, future, deadline, _ in batch:
-                    outcomes.append((future, *self._run_job(txn, job, deadline, effects)))
+                for job, reply, deadline, _ in batch:
+                    outcomes.append(
+                        (reply, *self._run_job(txn, job, deadline, effects, savepoints))
+                    )
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
                 committing = time.perf_counter() if timed else 0.0
@@ -218,12 +268,22 @@ class GroupCommitWriter:
         return outcomes, effects, commit_s
 
     def _run_job(
-        self, txn: Txn, job: Job, deadline: float | None, effects: list[Effect]
+        self,
+        txn: Txn,
+        job: Job,
+        deadline: float | None,
+        effects: list[Effect],
+        savepoints: bool,
     ) -> tuple[object, BaseException | None]:
         try:
             deadlines.check(deadline)
         except BaseException as error:
             return None, error
+        if not savepoints:
+            try:
+                return job(txn), None
+            except BaseException as error:
+                raise _JobRaised() from error
         child = self._env.begin(write=True, parent=txn)
         waiting = len(effects)
         try:

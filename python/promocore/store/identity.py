@@ -25,8 +25,14 @@ from promocore.store.refusals import StoreRefused
 
 IDENTITY_TABLE = b"store_identity"
 IDENTITY_KEY = b"identity"
-# The layout of the tables (store/tables.py). A store of a newer format is refused.
-FORMAT_VERSION = 1
+# A conversion's progress (store/migrate_v2.py), while one is under way.
+MIGRATION_KEY = b"migration"
+# The layout of the tables (store/tables.py). A store of a newer format is refused; one of an
+# older format is converted when a server opens it (store/migrate_v2.py). 1: each redemption
+# copied into the log and its first answer kept whole; 2: the record written once.
+FORMAT_VERSION = 2
+# The format of the stores releases wrote before the identity record existed.
+FIRST_FORMAT_VERSION = 1
 # How many foreign names a refusal lists.
 LISTED_NAMES = 5
 
@@ -54,7 +60,8 @@ class StoreIdentity:
 def new_identity(*, adopted: bool = False) -> StoreIdentity:
     program = f"promocore {_version()}"
     return StoreIdentity(
-        format_version=FORMAT_VERSION,
+        # An adopted store has the layout of the releases before the identity record.
+        format_version=FIRST_FORMAT_VERSION if adopted else FORMAT_VERSION,
         created_by=f"{program} (adopted a store of an earlier release)" if adopted else program,
         created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
@@ -91,6 +98,16 @@ def ensure_identity(env: Any, txn: Any, path: Path, table_names: tuple[str, ...]
     table = env.open_db(IDENTITY_TABLE, txn=txn)
     txn.put(IDENTITY_KEY, identity.encode(), db=table)
     return identity
+
+
+def record_format_version(env: Any, txn: Any, version: int) -> None:
+    """Records, in `txn` (a write transaction), that the store is now of format `version`."""
+    identity = read_identity(env, txn)
+    if identity is None:
+        raise StoreRefused("the store has no identity record to record its format in")
+    table = env.open_db(IDENTITY_TABLE, txn=txn, create=False)
+    updated = StoreIdentity(version, identity.created_by, identity.created_at)
+    txn.put(IDENTITY_KEY, updated.encode(), db=table)
 
 
 def foreign_names(txn: Any, table_names: tuple[str, ...]) -> list[bytes]:

@@ -70,8 +70,17 @@ def append_sequenced(
         return None
     cursor = txn.cursor(db=db)
     sequence = decode_u64(cursor.key()) + 1 if cursor.last() else 1
-    txn.put(encode_u64(sequence), encode(sequence), db=db)
+    # The largest key: MDB_APPEND fills the last leaf instead of splitting it in halves.
+    txn.put(encode_u64(sequence), encode(sequence), db=db, append=True)
     return sequence
+
+
+def put_appending(txn: Txn, db: Table, key: bytes, value: bytes) -> None:
+    """Stores a record whose keys grow with time (time-ordered ids): on LMDB appended to the
+    table's last leaf (MDB_APPEND), which leaves it full; a key that is not the largest (another
+    worker's in the same millisecond) is stored as usual. A shared store (Redis) just puts it."""
+    if hasattr(txn, "append_sequenced") or not txn.put(key, value, db=db, append=True):
+        txn.put(key, value, db=db)
 
 
 def add_to_counter(txn: Txn, db: Table, key: bytes, amount: int) -> None:

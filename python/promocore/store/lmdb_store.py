@@ -7,6 +7,7 @@ from pathlib import Path
 
 from promocore.clock import Clock
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver
+from promocore.store.migrate_v2 import migrate_if_needed
 from promocore.store.store import Store
 from promocore.store.tables import DEFAULT_MAP_SIZE, Durability, open_environment
 
@@ -24,6 +25,11 @@ class LmdbStore(Store):
     ) -> None:
         self.path = Path(path)
         env, tables = open_environment(self.path, map_size=map_size, durability=durability)
+        try:
+            migrate_if_needed(env, tables, self.path)
+        except BaseException:
+            env.close()
+            raise
         super().__init__(
             env,
             tables,

@@ -46,7 +46,13 @@ class Txn(Protocol):
     @overload
     def get(self, key: bytes, default: bytes, db: Table = None) -> bytes: ...
     def put(
-        self, key: bytes, value: bytes, *, db: Table = None, overwrite: bool = True
+        self,
+        key: bytes,
+        value: bytes,
+        *,
+        db: Table = None,
+        overwrite: bool = True,
+        append: bool = False,
     ) -> bool: ...
     def delete(self, key: bytes, value: bytes = b"", db: Table = None) -> bool: ...
     def cursor(self, db: Table) -> Cursor: ...

@@ -44,7 +44,8 @@ pub struct RedemptionWrites {
     pub stored: Vec<u8>,
     /// promocore.v1.internal.LogRecord holding `stored`.
     pub log_record: Vec<u8>,
-    /// promocore.v1.internal.IdempotencyRecord.
+    /// promocore.v1.internal.IdempotencyRecord of store format 2 (the request's hash, the id, the
+    /// results that did not apply).
     pub idempotency_record: Vec<u8>,
     /// promocore.v1.IntegrationEvent EVENT_REDEEMED, without the two fields the store adds
     /// when it appends it: `sequence` and `contactable_channels`.
@@ -194,9 +195,7 @@ fn redemption_writes(
         encoding::message::encode(4, totals, &mut response);
     }
 
-    let mut idempotency_record = Vec::with_capacity(response.len() + 40);
-    encode_embedded(1, identity.request_sha256, &mut idempotency_record);
-    encode_embedded(2, &response, &mut idempotency_record);
+    let idempotency_record = idempotency_record_of(identity, &results);
     let event = redeemed_event(
         identity.id,
         customer_id,
@@ -219,6 +218,31 @@ fn redemption_writes(
         referral_codes,
         results,
     })
+}
+
+/// The IdempotencyRecord of a successful redemption (store format 2): the request's SHA-256,
+/// the redemption's id and the answer's results that did not apply, each with its place among
+/// them (the applied ones are the redemption's own; a retry's answer is rebuilt from its record).
+fn idempotency_record_of(
+    identity: RedemptionIdentity<'_>,
+    results: &[RedeemableResult],
+) -> Vec<u8> {
+    let unapplied = results
+        .iter()
+        .enumerate()
+        .filter(|(_, result)| !is_applied(result))
+        .map(|(position, result)| internal::PlacedResult {
+            position: position as u32,
+            result: Some(result.clone()),
+        })
+        .collect();
+    internal::IdempotencyRecord {
+        request_sha256: identity.request_sha256.to_vec(),
+        redemption_id: identity.id.to_owned(),
+        unapplied,
+        ..Default::default()
+    }
+    .encode_to_vec()
 }
 
 /// The EVENT_REDEEMED integration event of a redemption (fields 2..8; the store appends

@@ -13,7 +13,7 @@ use promocore_engine::pb::internal::{IdempotencyRecord, LogRecord, StoredRedempt
 use promocore_engine::pb::v1::redeemable::Target;
 use promocore_engine::pb::v1::{
     CheckoutOptions, Code, CodeKind, CustomerRef, Item, Order, RedeemRequest, RedeemResponse,
-    Redeemable, RedeemableStatus, RedemptionStatus,
+    Redeemable, RedeemableResult, RedeemableStatus, RedemptionStatus,
 };
 use promocore_engine::{
     CheckoutPlan, CompiledCampaign, CounterValues, PreparedCheckout, RedemptionIdentity,
@@ -230,9 +230,18 @@ fn the_writes_decode_to_one_consistent_redemption() {
         Some(Entry::Redeemed(logged)) => assert_eq!(logged, stored),
         other => panic!("not a redeemed entry: {other:?}"),
     }
+    // The compact record (store format 2): the answer is rebuilt from the redemption's record
+    // and the one result that did not apply, the missing code in its place.
     let idempotency = IdempotencyRecord::decode(writes.idempotency_record.as_slice()).unwrap();
     assert_eq!(idempotency.request_sha256, digest);
-    assert_eq!(idempotency.response, writes.response);
+    assert_eq!(idempotency.redemption_id, "rdm_1");
+    assert!(idempotency.response.is_empty());
+    let unapplied: Vec<(u32, Option<&RedeemableResult>)> = idempotency
+        .unapplied
+        .iter()
+        .map(|placed| (placed.position, placed.result.as_ref()))
+        .collect();
+    assert_eq!(unapplied, [(1, Some(&response.redeemables[1]))]);
     // Summed per key for the table: each key once.
     let merged = writes.merged_deltas();
     assert_eq!(merged.len(), deltas.len());

@@ -28,7 +28,7 @@ from promocore.v1 import customer_pb2 as promocore_dot_v1_dot_customer__pb2
 from promocore.v1 import loyalty_pb2 as promocore_dot_v1_dot_loyalty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!promocore/v1/internal/store.proto\x12\x15promocore.v1.internal\x1a\x18promocore/v1/admin.proto\x1a\x1bpromocore/v1/checkout.proto\x1a\x1bpromocore/v1/customer.proto\x1a\x1apromocore/v1/loyalty.proto\"*\n\x0c\x43ounterDelta\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\"u\n\x10StoredRedemption\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x33\n\x06\x64\x65ltas\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\"=\n\x11IdempotencyRecord\x12\x16\n\x0erequest_sha256\x18\x01 \x01(\x0c\x12\x10\n\x08response\x18\x02 \x01(\x0c\"\xbc\x01\n\tLogRecord\x12;\n\x08redeemed\x18\x01 \x01(\x0b\x32\'.promocore.v1.internal.StoredRedemptionH\x00\x12\x36\n\x0brolled_back\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.RollbackH\x00\x12\x31\n\x08\x63redited\x18\x03 \x01(\x0b\x32\x1d.promocore.v1.internal.CreditH\x00\x42\x07\n\x05\x65ntry\"Z\n\x08Rollback\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"A\n\x04Hold\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"\x82\x01\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x15\n\rexpires_at_ms\x18\x02 \x01(\x03\x12\x32\n\x05holds\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\x12\x13\n\x0bredeemables\x18\x04 \x01(\x05\"\xba\x01\n\x06\x43redit\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12+\n\x04kind\x18\x05 \x01(\x0e\x32\x1d.promocore.v1.LedgerEntryKind\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x06 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x07 \x01(\x03\x12\x15\n\rredemption_id\x18\x08 \x01(\t\"\xb9\x01\n\x0cPointsBucket\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x14\n\x0c\x65\x61rned_at_ms\x18\x02 \x01(\x03\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x03 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x03\x12\x0e\n\x06\x65\x61rned\x18\x05 \x01(\x03\x12\x11\n\tremaining\x18\x06 \x01(\x03\x12\x0e\n\x06source\x18\x07 \x01(\t\x12\x15\n\rredemption_id\x18\x08 \x01(\t\x12\x0f\n\x07\x65xpired\x18\t \x01(\x08\"9\n\x0c\x42ucketChange\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x0c\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0e\n\x06points\x18\x03 \x01(\x03\"\xb6\x01\n\x0e\x42\x61lanceEffects\x12\x32\n\x05spent\x18\x01 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12\x33\n\x06\x65\x61rned\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12;\n\x0espend_recorded\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\"\xa9\x03\n\x0eLoyaltyAccount\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x17\n\x0flifetime_points\x18\x04 \x01(\x03\x12\x16\n\x0elifetime_spend\x18\x05 \x01(\x03\x12N\n\rperiod_points\x18\x06 \x03(\x0b\x32\x37.promocore.v1.internal.LoyaltyAccount.PeriodPointsEntry\x12W\n\x12rule_period_points\x18\x07 \x03(\x0b\x32;.promocore.v1.internal.LoyaltyAccount.RulePeriodPointsEntry\x12\x17\n\x0fnext_bucket_seq\x18\x08 \x01(\x03\x1a\x33\n\x11PeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x1a\x37\n\x15RulePeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"H\n\x0cStoredApiKey\x12!\n\x03key\x18\x01 \x01(\x0b\x32\x14.promocore.v1.ApiKey\x12\x15\n\rsecret_sha256\x18\x02 \x01(\x0c\"\xb9\x01\n\x0eStoredCustomer\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.promocore.v1.Customer\x12J\n\x0b\x64\x61ily_spend\x18\x02 \x03(\x0b\x32\x35.promocore.v1.internal.StoredCustomer.DailySpendEntry\x1a\x31\n\x0f\x44\x61ilySpendEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"<\n\x12\x44istributionFiring\x12\x12\n\nat_unix_ms\x18\x01 \x01(\x03\x12\x12\n\noccurrence\x18\x02 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!promocore/v1/internal/store.proto\x12\x15promocore.v1.internal\x1a\x18promocore/v1/admin.proto\x1a\x1bpromocore/v1/checkout.proto\x1a\x1bpromocore/v1/customer.proto\x1a\x1apromocore/v1/loyalty.proto\"*\n\x0c\x43ounterDelta\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\"u\n\x10StoredRedemption\x12,\n\nredemption\x18\x01 \x01(\x0b\x32\x18.promocore.v1.Redemption\x12\x33\n\x06\x64\x65ltas\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\"\x8c\x01\n\x11IdempotencyRecord\x12\x16\n\x0erequest_sha256\x18\x01 \x01(\x0c\x12\x10\n\x08response\x18\x02 \x01(\x0c\x12\x15\n\rredemption_id\x18\x03 \x01(\t\x12\x36\n\tunapplied\x18\x04 \x03(\x0b\x32#.promocore.v1.internal.PlacedResult\"P\n\x0cPlacedResult\x12\x10\n\x08position\x18\x01 \x01(\r\x12.\n\x06result\x18\x02 \x01(\x0b\x32\x1e.promocore.v1.RedeemableResult\"\xd3\x01\n\tLogRecord\x12;\n\x08redeemed\x18\x01 \x01(\x0b\x32\'.promocore.v1.internal.StoredRedemptionH\x00\x12\x36\n\x0brolled_back\x18\x02 \x01(\x0b\x32\x1f.promocore.v1.internal.RollbackH\x00\x12\x31\n\x08\x63redited\x18\x03 \x01(\x0b\x32\x1d.promocore.v1.internal.CreditH\x00\x12\x15\n\x0bredeemed_id\x18\x04 \x01(\tH\x00\x42\x07\n\x05\x65ntry\"Z\n\x08Rollback\x12\x15\n\rredemption_id\x18\x01 \x01(\t\x12\x13\n\x0brollback_id\x18\x02 \x01(\t\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"A\n\x04Hold\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"\x82\x01\n\x0bReservation\x12\x13\n\x0bsession_key\x18\x01 \x01(\t\x12\x15\n\rexpires_at_ms\x18\x02 \x01(\x03\x12\x32\n\x05holds\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.CounterDelta\x12\x13\n\x0bredeemables\x18\x04 \x01(\x05\"\xba\x01\n\x06\x43redit\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x03\x12\x12\n\nat_unix_ms\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12+\n\x04kind\x18\x05 \x01(\x0e\x32\x1d.promocore.v1.LedgerEntryKind\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x06 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x07 \x01(\x03\x12\x15\n\rredemption_id\x18\x08 \x01(\t\"\xb9\x01\n\x0cPointsBucket\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x14\n\x0c\x65\x61rned_at_ms\x18\x02 \x01(\x03\x12\x14\n\x0c\x61\x63tive_at_ms\x18\x03 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x03\x12\x0e\n\x06\x65\x61rned\x18\x05 \x01(\x03\x12\x11\n\tremaining\x18\x06 \x01(\x03\x12\x0e\n\x06source\x18\x07 \x01(\t\x12\x15\n\rredemption_id\x18\x08 \x01(\t\x12\x0f\n\x07\x65xpired\x18\t \x01(\x08\"9\n\x0c\x42ucketChange\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x0c\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0e\n\x06points\x18\x03 \x01(\x03\"\xb6\x01\n\x0e\x42\x61lanceEffects\x12\x32\n\x05spent\x18\x01 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12\x33\n\x06\x65\x61rned\x18\x02 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\x12;\n\x0espend_recorded\x18\x03 \x03(\x0b\x32#.promocore.v1.internal.BucketChange\"\xa9\x03\n\x0eLoyaltyAccount\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x17\n\x0flifetime_points\x18\x04 \x01(\x03\x12\x16\n\x0elifetime_spend\x18\x05 \x01(\x03\x12N\n\rperiod_points\x18\x06 \x03(\x0b\x32\x37.promocore.v1.internal.LoyaltyAccount.PeriodPointsEntry\x12W\n\x12rule_period_points\x18\x07 \x03(\x0b\x32;.promocore.v1.internal.LoyaltyAccount.RulePeriodPointsEntry\x12\x17\n\x0fnext_bucket_seq\x18\x08 \x01(\x03\x1a\x33\n\x11PeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x1a\x37\n\x15RulePeriodPointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"H\n\x0cStoredApiKey\x12!\n\x03key\x18\x01 \x01(\x0b\x32\x14.promocore.v1.ApiKey\x12\x15\n\rsecret_sha256\x18\x02 \x01(\x0c\"\xb9\x01\n\x0eStoredCustomer\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.promocore.v1.Customer\x12J\n\x0b\x64\x61ily_spend\x18\x02 \x03(\x0b\x32\x35.promocore.v1.internal.StoredCustomer.DailySpendEntry\x1a\x31\n\x0f\x44\x61ilySpendEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"<\n\x12\x44istributionFiring\x12\x12\n\nat_unix_ms\x18\x01 \x01(\x03\x12\x12\n\noccurrence\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,36 +45,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COUNTERDELTA']._serialized_end=214
   _globals['_STOREDREDEMPTION']._serialized_start=216
   _globals['_STOREDREDEMPTION']._serialized_end=333
-  _globals['_IDEMPOTENCYRECORD']._serialized_start=335
-  _globals['_IDEMPOTENCYRECORD']._serialized_end=396
-  _globals['_LOGRECORD']._serialized_start=399
-  _globals['_LOGRECORD']._serialized_end=587
-  _globals['_ROLLBACK']._serialized_start=589
-  _globals['_ROLLBACK']._serialized_end=679
-  _globals['_HOLD']._serialized_start=681
-  _globals['_HOLD']._serialized_end=746
-  _globals['_RESERVATION']._serialized_start=749
-  _globals['_RESERVATION']._serialized_end=879
-  _globals['_CREDIT']._serialized_start=882
-  _globals['_CREDIT']._serialized_end=1068
-  _globals['_POINTSBUCKET']._serialized_start=1071
-  _globals['_POINTSBUCKET']._serialized_end=1256
-  _globals['_BUCKETCHANGE']._serialized_start=1258
-  _globals['_BUCKETCHANGE']._serialized_end=1315
-  _globals['_BALANCEEFFECTS']._serialized_start=1318
-  _globals['_BALANCEEFFECTS']._serialized_end=1500
-  _globals['_LOYALTYACCOUNT']._serialized_start=1503
-  _globals['_LOYALTYACCOUNT']._serialized_end=1928
-  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_start=1820
-  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_end=1871
-  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_start=1873
-  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_end=1928
-  _globals['_STOREDAPIKEY']._serialized_start=1930
-  _globals['_STOREDAPIKEY']._serialized_end=2002
-  _globals['_STOREDCUSTOMER']._serialized_start=2005
-  _globals['_STOREDCUSTOMER']._serialized_end=2190
-  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_start=2141
-  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_end=2190
-  _globals['_DISTRIBUTIONFIRING']._serialized_start=2192
-  _globals['_DISTRIBUTIONFIRING']._serialized_end=2252
+  _globals['_IDEMPOTENCYRECORD']._serialized_start=336
+  _globals['_IDEMPOTENCYRECORD']._serialized_end=476
+  _globals['_PLACEDRESULT']._serialized_start=478
+  _globals['_PLACEDRESULT']._serialized_end=558
+  _globals['_LOGRECORD']._serialized_start=561
+  _globals['_LOGRECORD']._serialized_end=772
+  _globals['_ROLLBACK']._serialized_start=774
+  _globals['_ROLLBACK']._serialized_end=864
+  _globals['_HOLD']._serialized_start=866
+  _globals['_HOLD']._serialized_end=931
+  _globals['_RESERVATION']._serialized_start=934
+  _globals['_RESERVATION']._serialized_end=1064
+  _globals['_CREDIT']._serialized_start=1067
+  _globals['_CREDIT']._serialized_end=1253
+  _globals['_POINTSBUCKET']._serialized_start=1256
+  _globals['_POINTSBUCKET']._serialized_end=1441
+  _globals['_BUCKETCHANGE']._serialized_start=1443
+  _globals['_BUCKETCHANGE']._serialized_end=1500
+  _globals['_BALANCEEFFECTS']._serialized_start=1503
+  _globals['_BALANCEEFFECTS']._serialized_end=1685
+  _globals['_LOYALTYACCOUNT']._serialized_start=1688
+  _globals['_LOYALTYACCOUNT']._serialized_end=2113
+  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_start=2005
+  _globals['_LOYALTYACCOUNT_PERIODPOINTSENTRY']._serialized_end=2056
+  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_start=2058
+  _globals['_LOYALTYACCOUNT_RULEPERIODPOINTSENTRY']._serialized_end=2113
+  _globals['_STOREDAPIKEY']._serialized_start=2115
+  _globals['_STOREDAPIKEY']._serialized_end=2187
+  _globals['_STOREDCUSTOMER']._serialized_start=2190
+  _globals['_STOREDCUSTOMER']._serialized_end=2375
+  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_start=2326
+  _globals['_STOREDCUSTOMER_DAILYSPENDENTRY']._serialized_end=2375
+  _globals['_DISTRIBUTIONFIRING']._serialized_start=2377
+  _globals['_DISTRIBUTIONFIRING']._serialized_end=2437
 # @@protoc_insertion_point(module_scope)

@@ -27,22 +27,36 @@ class StoredRedemption(_message.Message):
     def __init__(self, redemption: _Optional[_Union[_checkout_pb2.Redemption, _Mapping]] = ..., deltas: _Optional[_Iterable[_Union[CounterDelta, _Mapping]]] = ...) -> None: ...
 
 class IdempotencyRecord(_message.Message):
-    __slots__ = ("request_sha256", "response")
+    __slots__ = ("request_sha256", "response", "redemption_id", "unapplied")
     REQUEST_SHA256_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    UNAPPLIED_FIELD_NUMBER: _ClassVar[int]
     request_sha256: bytes
     response: bytes
-    def __init__(self, request_sha256: _Optional[bytes] = ..., response: _Optional[bytes] = ...) -> None: ...
+    redemption_id: str
+    unapplied: _containers.RepeatedCompositeFieldContainer[PlacedResult]
+    def __init__(self, request_sha256: _Optional[bytes] = ..., response: _Optional[bytes] = ..., redemption_id: _Optional[str] = ..., unapplied: _Optional[_Iterable[_Union[PlacedResult, _Mapping]]] = ...) -> None: ...
+
+class PlacedResult(_message.Message):
+    __slots__ = ("position", "result")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    result: _checkout_pb2.RedeemableResult
+    def __init__(self, position: _Optional[int] = ..., result: _Optional[_Union[_checkout_pb2.RedeemableResult, _Mapping]] = ...) -> None: ...
 
 class LogRecord(_message.Message):
-    __slots__ = ("redeemed", "rolled_back", "credited")
+    __slots__ = ("redeemed", "rolled_back", "credited", "redeemed_id")
     REDEEMED_FIELD_NUMBER: _ClassVar[int]
     ROLLED_BACK_FIELD_NUMBER: _ClassVar[int]
     CREDITED_FIELD_NUMBER: _ClassVar[int]
+    REDEEMED_ID_FIELD_NUMBER: _ClassVar[int]
     redeemed: StoredRedemption
     rolled_back: Rollback
     credited: Credit
-    def __init__(self, redeemed: _Optional[_Union[StoredRedemption, _Mapping]] = ..., rolled_back: _Optional[_Union[Rollback, _Mapping]] = ..., credited: _Optional[_Union[Credit, _Mapping]] = ...) -> None: ...
+    redeemed_id: str
+    def __init__(self, redeemed: _Optional[_Union[StoredRedemption, _Mapping]] = ..., rolled_back: _Optional[_Union[Rollback, _Mapping]] = ..., credited: _Optional[_Union[Credit, _Mapping]] = ..., redeemed_id: _Optional[str] = ...) -> None: ...
 
 class Rollback(_message.Message):
     __slots__ = ("redemption_id", "rollback_id", "at_unix_ms", "reason")
