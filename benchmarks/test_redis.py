@@ -1,8 +1,8 @@
 """`make test-redis`: the Redis store against its acceptance criteria, in one run.
 
-1. The store conformance suite on Redis: `pytest tests/conformance -k redis` (the same tests that
-   run on LMDB). conformance_failed counts failed and errored tests; a run that collects no
-   test is a failure (conformance_failed null), never a pass.
+1. The store conformance suite on Redis: `pytest -m conformance -k redis` (the tests marked
+   `conformance`, which run on LMDB too). conformance_failed counts failed and errored tests;
+   a run that collects no test is a failure (conformance_failed null), never a pass.
 2. The multi-node tests, `pytest tests/e2e/test_redis_nodes.py` with $PROMOCORE_REDIS_FIGURES set to
    a temporary directory where they write their figures: two_node_race.json
    (two_node_oversold), kill_switch.json (disable_propagation_s), restart.json
@@ -102,7 +102,8 @@ def junit_counts(junit: Path) -> dict:
 
 
 def conformance(tmp: Path) -> dict:
-    outcome = pytest(["tests/conformance", "-k", "redis"], tmp / "conformance.xml")
+    suite = ["-m", "conformance and not slow", "-k", "redis"]
+    outcome = pytest(suite, tmp / "conformance.xml")
     failed = outcome["failed"]
     if not outcome["collected"]:
         failed = None  # nothing ran (or pytest could not report): not a pass

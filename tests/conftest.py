@@ -1,25 +1,39 @@
-"""Shared fixtures: a real promocore server on 127.0.0.1 with a temporary LMDB directory."""
+"""Shared fixtures: real promocore servers on 127.0.0.1 on a temporary LMDB directory or a
+private redis-server, the browser of the console's tests, and the store backends of the
+conformance suite."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from promocore import Client
 from promocore.clock import FixedClock
 from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
+from promocore.store import Store, open_store
 
 # The browser and console fixtures of the console's browser tests.
 from console_support import browser, console  # noqa: F401
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
-from support import TEST_ADMIN_KEY
+from support import NOW, TEST_ADMIN_KEY
 
-# A fixed "now" for tests: Sunday 2026-03-01 12:00 UTC.
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+# The backends a test marked `conformance` runs on, once each (tests/README.md).
+BACKENDS = ("lmdb", "redis")
+# PROMOCORE_TEST_STORE=redis puts the store of every other test on Redis too (one private
+# redis-server for the run, a key prefix per test).
+TEST_STORE = os.environ.get("PROMOCORE_TEST_STORE", "lmdb")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `conformance` whose store comes from `store_backend` (through `store`,
+    `store_location` or `server`) runs once per backend, with the backend in its id."""
+    if "store_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "conformance"
+    ):
+        metafunc.parametrize("store_backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture
@@ -49,25 +63,45 @@ def admin(http_server) -> Iterator[Client]:
         yield client
 
 
-# PROMOCORE_TEST_STORE=redis puts the `server` fixture's store on Redis (one private
-# redis-server for the run, a key prefix per test), so every test using it runs on Redis.
-TEST_STORE = os.environ.get("PROMOCORE_TEST_STORE", "lmdb")
+@pytest.fixture
+def store_backend(request) -> str:
+    """ "lmdb" or "redis": each in turn for a conformance test, else $PROMOCORE_TEST_STORE."""
+    return getattr(request, "param", TEST_STORE)
 
 
 @pytest.fixture(scope="session")
 def session_redis(tmp_path_factory) -> Iterator[RedisServer]:
+    """One redis-server for the run; every test on it gets its own key prefix."""
+    try:
+        redis_server_executable()
+    except RedisServerMissing as missing:
+        raise pytest.fail.Exception(str(missing), pytrace=False) from None
     with RedisServer(tmp_path_factory.mktemp("session-redis")) as running:
         yield running
 
 
 @pytest.fixture
-def server(tmp_path, clock, request) -> Iterator[RunningServer]:
-    if TEST_STORE == "redis":
-        redis_url = request.getfixturevalue("session_redis").url
-        location = f"{redis_url}?prefix=t{uuid.uuid4().hex}"
-    else:
-        location = str(tmp_path / "data")
-    running = start_server(location, "127.0.0.1:0", clock=clock)
+def store_location(store_backend, request, tmp_path) -> str:
+    """What `promocore serve` takes: a directory, or a redis:// URL with a prefix of its own."""
+    if store_backend == "lmdb":
+        return str(tmp_path / "data")
+    redis_url = request.getfixturevalue("session_redis").url
+    return f"{redis_url}?prefix=t{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def store(store_location, clock) -> Iterator[Store]:
+    """The opened store, without a server."""
+    opened = open_store(store_location, clock=clock)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def server(store_location, clock) -> Iterator[RunningServer]:
+    running = start_server(store_location, "127.0.0.1:0", clock=clock)
     try:
         yield running
     finally:

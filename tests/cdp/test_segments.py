@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from cdp_support import backlog, pay, small_promotion, welcome_coupons
-from conftest import NOW
 
 from promocore.errors import InvalidArgumentError, NotFoundError
 
-from support import cart
+from support import NOW, cart
+
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
 
 DAY_MS = 86_400_000
 BIG_SPENDERS = {"subject": "customer.aggregates.spent_last_365_days", "op": "gt", "value": 100000}

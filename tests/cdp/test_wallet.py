@@ -12,6 +12,9 @@ from promocore.errors import FailedPreconditionError, InvalidArgumentError
 
 from support import cart
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 
 def abandoned_cart_distribution(client):
     welcome_coupons(client, "come-back", amount=700)

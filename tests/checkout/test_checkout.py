@@ -12,6 +12,9 @@ from promocore import AlreadyExistsError, FailedPreconditionError, InvalidArgume
 
 from support import TEST_ADMIN_KEY, cart
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 TEN_PERCENT_FROM_30 = {
     "name": "Ten percent from 30.00",
     "type": "DISCOUNT_COUPONS",

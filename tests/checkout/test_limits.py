@@ -10,6 +10,9 @@ import pytest
 
 from support import cart
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 NEW_YORK = ZoneInfo("America/New_York")
 ORDER = cart(("BEANS", 2000, 1))  # 20.00 EUR
 

@@ -8,6 +8,9 @@ import pytest
 
 from support import cart, coupon, promocore_check
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 ORDER = cart(("BEANS", 2000, 2, ["coffee"]), ("MUG", 1000, 1, ["mugs"]))
 
 

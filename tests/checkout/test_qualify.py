@@ -9,6 +9,9 @@ from promocore import InvalidArgumentError
 
 from support import cart, coupon
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 CART = cart(("BEANS", 1500, 2, ["coffee"]))  # 30.00 EUR
 
 

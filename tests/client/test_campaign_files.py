@@ -3,9 +3,13 @@ and `promocore get campaign X -o yaml` prints a file that applies back unchanged
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from support import promocore
+
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
 
 CAMPAIGN_YAML = """\
 id: happy-hour

@@ -10,9 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from promocore.store.keys import decode_counter
 
-from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 
 WORKER = Path(__file__).with_name("store_race_worker.py")
 PROCESSES = 4

@@ -3,10 +3,14 @@ when released or when the holder stops renewing."""
 
 from __future__ import annotations
 
+import pytest
+
 from promocore.store.leases import Lease
 
-from store_backends import *  # noqa: F403  (the backend-parametrized fixtures)
 from support import wait_until
+
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
 
 
 def test_one_holder_at_a_time_and_a_released_lease_is_taken_over(store):

@@ -11,6 +11,9 @@ from promocore import (
     NotFoundError,
 )
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 FIVE_OFF = {
     "id": "five-off",
     "name": "Five off",

@@ -10,6 +10,9 @@ from promocore.manage.api_keys import key_id_of
 
 from support import TEST_ADMIN_KEY
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 FIVE_OFF = {
     "id": "five",
     "name": "Five",

@@ -10,6 +10,9 @@ from promocore.v1 import admin_pb2, admin_pb2_grpc
 
 from support import TEST_ADMIN_KEY, cart, coupon
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 ORDER = cart(("BEANS", 2000, 1))
 
 

@@ -10,7 +10,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from support import cart, coupon
+
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -8,12 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import NOW
 from programs_support import gift_program
 
 from promocore.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 
-from support import cart, check_report
+from support import NOW, cart, check_report
+
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
 
 
 def test_a_gift_card_pays_partially_across_two_orders_and_is_topped_up(client, server):

@@ -11,6 +11,9 @@ from promocore.v1 import admin_pb2
 
 from support import cart, check_report
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 
 def buy(client, code: str, customer: str, n: int) -> dict:
     return client.redeem(

@@ -159,7 +159,7 @@ def test_a_worker_frozen_holding_the_write_lock_is_replaced_within_the_bound(tmp
         for thread in threads:
             thread.start()
         try:
-            time.sleep(1.0)
+            wait_until(lambda: successes, "the load's first redeem")
             frozen = server.worker_pids()[0]
             frozen_at = freeze_holding_the_write_lock(data_dir, frozen)
             # Killed: no longer stopped (a zombie until the supervisor reaps it, then gone).

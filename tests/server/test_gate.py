@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent import futures
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from promocore.server.gate import asks_for_reservation
 from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 from promocore.v1 import checkout_pb2
 
-from support import TEST_ADMIN_KEY, cart, coupon
+from support import TEST_ADMIN_KEY, cart, coupon, wait_until
 
 HOLD_WRITE_LOCK = """
 import sys
@@ -63,13 +62,6 @@ def serve(tmp_path: Path, clock, **options) -> RunningServer:
     )
 
 
-def wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_a_validate_is_served_while_many_writes_wait_for_the_group_commit(tmp_path, clock):
     running = serve(tmp_path, clock)  # the default threads and slots
     target = f"127.0.0.1:{running.port}"
@@ -99,7 +91,10 @@ def test_a_validate_is_served_while_many_writes_wait_for_the_group_commit(tmp_pa
                     )
                     for n in range(reserving)
                 ]
-                wait_for(lambda: running.gate.writes.in_flight == redeems + reserving)
+                wait_until(
+                    lambda: running.gate.writes.in_flight == redeems + reserving,
+                    "every write in flight",
+                )
                 # Every write waits in the writer; a quiet Validate gets a thread and the slot.
                 answer = client.validate(cart(("A", 1000, 1)), codes=[code])
                 assert answer["redeemables"][0]["status"] == "APPLICABLE"
@@ -127,7 +122,7 @@ def test_writes_beyond_their_bound_are_refused_at_once_and_reads_still_served(tm
                     )
                     for n in range(2)
                 ]
-                wait_for(lambda: running.gate.writes.in_flight == 2)
+                wait_until(lambda: running.gate.writes.in_flight == 2, "two writes in flight")
                 with pytest.raises(ResourceExhaustedError) as refused:
                     client.redeem(cart(("A", 1000, 1), id="o3"), codes=[code], idempotency_key="k3")
                 assert refused.value.reason == "overloaded" and refused.value.retry_after_ms > 0

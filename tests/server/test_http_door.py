@@ -21,7 +21,7 @@ import pytest
 from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 from promocore.v1 import admin_pb2, checkout_pb2, common_pb2
 
-from support import TEST_ADMIN_KEY, coupon
+from support import TEST_ADMIN_KEY, coupon, wait_until
 
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 GENERATE = "/promocore.v1.AdminService/GenerateCodes"
@@ -438,14 +438,8 @@ def test_a_watch_stream_ends_when_its_caller_goes_away(http_server):
         client.stream("POST", url, content=request, headers=headers) as answer,
     ):
         assert answer.status_code == 200
-        deadline = time.monotonic() + 5
-        while door.calls == 0:
-            assert time.monotonic() < deadline, "the stream never started"
-            time.sleep(0.05)
-    deadline = time.monotonic() + 10
-    while door.calls:
-        assert time.monotonic() < deadline, "the stream outlived its caller"
-        time.sleep(0.05)
+        wait_until(lambda: door.calls, "the stream started", timeout=5)
+    wait_until(lambda: door.calls == 0, "the stream ended with its caller", timeout=10)
 
 
 def test_without_a_key_a_caller_learns_no_content_type_or_limit(small_server):

@@ -23,7 +23,7 @@ from promocore import Client
 from promocore.client.core import API_KEY_HEADER
 from promocore.v1 import admin_pb2, admin_pb2_grpc, checkout_pb2, checkout_pb2_grpc, common_pb2
 
-from support import TEST_ADMIN_KEY, ServerProcess, free_port
+from support import TEST_ADMIN_KEY, ServerProcess, free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKOUT = "promocore.v1.CheckoutService"
@@ -77,13 +77,12 @@ def _access_lines(log: Path) -> list[dict]:
 
 
 def _worker_of(log: Path, request_id: str) -> int:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for line in _access_lines(log):
-            if line["request_id"] == request_id:
-                return line["worker"]
-        time.sleep(0.05)
-    raise AssertionError(f"no access line with request id {request_id}")
+    line = wait_until(
+        lambda: next((x for x in _access_lines(log) if x["request_id"] == request_id), None),
+        f"an access line with request id {request_id}",
+        timeout=10,
+    )
+    return line["worker"]
 
 
 def _connections_on_each_worker(target: str, log: Path, workers: int) -> dict[int, Connection]:
@@ -306,10 +305,10 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
     # A worker killed and restarted takes none of its counts with it.
     killed = server.worker_pids()[1]
     os.kill(killed, signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    while killed in server.worker_pids() or len(server.worker_pids()) < 2:
-        assert time.monotonic() < deadline, "the worker was not restarted"
-        time.sleep(0.05)
+    wait_until(
+        lambda: killed not in server.worker_pids() and len(server.worker_pids()) == 2,
+        "the killed worker restarted",
+    )
     after = _scrape(metrics_port)
     for name in (
         "promocore_rpcs_total",

@@ -137,12 +137,11 @@ def test_auto_affinity_pins_each_worker_and_all_its_threads_to_its_own_cpu(tmp_p
 
 
 def wait_for_start_up_heap_frozen(log_path: Path, pid: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if re.search(rf"process {pid}: \d+ start-up objects", log_path.read_text()):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"worker {pid} did not log its start-up heap frozen in {timeout} s")
+    wait_until(
+        lambda: re.search(rf"process {pid}: \d+ start-up objects", log_path.read_text()),
+        f"worker {pid} logging its start-up heap frozen",
+        timeout=timeout,
+    )
 
 
 def assert_start_up_heap_frozen(log: str, pid: int) -> None:

@@ -4,7 +4,12 @@ announced the first time, a rollback in between or not."""
 
 from __future__ import annotations
 
+import pytest
+
 from support import coupon
+
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
 
 ORDER = {
     "id": "order-1",

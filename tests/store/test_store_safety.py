@@ -21,7 +21,7 @@ from promocore import Client
 from promocore.server.supervision import CRASH_LOOP_DEATHS
 from promocore.store.identity import FORMAT_VERSION, read_identity
 
-from support import ServerProcess, check_report, free_port, promocore_check
+from support import ServerProcess, check_report, free_port, promocore_check, wait_until
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "stores"
 PREVIOUS_RELEASE_KEY = "pck_00000000000000aa_previous-release-fixture-key"
@@ -194,10 +194,9 @@ def test_health_and_signals_are_named_when_a_worker_dies_of_one(tmp_path):
     with ServerProcess(tmp_path / "data", workers=2) as server:
         victim = server.worker_pids()[0]
         os.kill(victim, signal.SIGSEGV)
-        deadline = time.monotonic() + 10
-        while (
-            time.monotonic() < deadline and "killed by SIGSEGV" not in server.log_path.read_text()
-        ):
-            time.sleep(0.05)
-        assert f"(pid {victim}) killed by SIGSEGV" in server.log_path.read_text()
+        wait_until(
+            lambda: f"(pid {victim}) killed by SIGSEGV" in server.log_path.read_text(),
+            "the supervisor's line naming the signal",
+            timeout=10,
+        )
         server.wait_until_serving(10)

@@ -11,8 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import orjson
@@ -30,6 +31,11 @@ TEST_ADMIN_KEY = os.environ.get("PROMOCORE_TEST_ADMIN_KEY") or new_key()
 os.environ["PROMOCORE_TEST_ADMIN_KEY"] = TEST_ADMIN_KEY
 os.environ[API_KEY_ENV] = TEST_ADMIN_KEY
 os.environ[BOOTSTRAP_KEY_ENV] = TEST_ADMIN_KEY
+
+# The tests' fixed "now" (the `clock` fixture): Sunday 2026-03-01 12:00 UTC.
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+T = TypeVar("T")
 
 Line = tuple[str, int, int] | tuple[str, int, int, list[str]]
 
@@ -66,14 +72,18 @@ def coupon(
     return code
 
 
-def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    """Polls `condition` until it holds; fails naming `what` once `timeout` seconds passed.
-    What a test waits for, it waits for this way, never for a fixed time."""
+def wait_until(
+    condition: Callable[[], T], what: str, timeout: float = 30.0, interval: float = 0.02
+) -> T:
+    """Polls `condition` every `interval` seconds until it answers something true, and returns
+    that; fails naming `what` once `timeout` seconds passed. What a test waits for, it waits for
+    this way, never for a fixed time."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (answer := condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.02)
+        time.sleep(interval)
+    return answer
 
 
 def connected_to(pid: int, port: int) -> bool:

@@ -54,9 +54,22 @@ def client_command(client: ClientFactory, printer: Printer) -> Command:
 
 def add_program_commands(commands: Any, client: ClientFactory, printer: Printer) -> None:
     command = client_command(client, printer)
+    _add_gift_card_commands(commands, client, command)
+    _add_loyalty_commands(commands, command)
+    history = commands.add_parser("history", help="the ledger of a gift card or loyalty card")
+    history.add_argument("code")
+    command(history, lambda c, a: c.list_ledger(a.code), _ledger_text)
+    _add_referral_commands(commands, command)
 
-    key = {"default": None, "help": "idempotency key (default: a new one: not a retry)"}
 
+# The --idempotency-key option of the commands that change a balance.
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "default": None,
+    "help": "idempotency key (default: a new one: not a retry)",
+}
+
+
+def _add_gift_card_commands(commands: Any, client: ClientFactory, command: Command) -> None:
     gift = commands.add_parser(
         "giftcards", help="issue, top up and read gift cards"
     ).add_subparsers(metavar="ACTION", required=True)
@@ -84,7 +97,7 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     top_up.add_argument("code")
     top_up.add_argument("amount", type=int, help="minor units")
     top_up.add_argument("--reason", default="", help="why, kept in the card's ledger")
-    top_up.add_argument("--idempotency-key", **key)
+    top_up.add_argument("--idempotency-key", **IDEMPOTENCY_KEY)
     command(
         top_up,
         lambda c, a: c.top_up_gift_card(a.code, a.amount, idempotency_key=_key(a), reason=a.reason),
@@ -94,7 +107,7 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     debit.add_argument("code")
     debit.add_argument("amount", type=int, help="minor units, at most the balance")
     debit.add_argument("--reason", required=True, help="why, kept in the ledger and audit log")
-    debit.add_argument("--idempotency-key", **key)
+    debit.add_argument("--idempotency-key", **IDEMPOTENCY_KEY)
     command(
         debit,
         lambda c, a: c.debit_gift_card(a.code, a.amount, reason=a.reason, idempotency_key=_key(a)),
@@ -123,6 +136,8 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
 
     export.set_defaults(run=run_export)
 
+
+def _add_loyalty_commands(commands: Any, command: Command) -> None:
     loyalty = commands.add_parser("loyalty", help="loyalty cards, points and rewards")
     loyalty_actions = loyalty.add_subparsers(metavar="ACTION", required=True)
     enroll = loyalty_actions.add_parser("enroll", help="a customer's card in a program")
@@ -136,7 +151,7 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     adjust.add_argument("code")
     adjust.add_argument("points", type=int)
     adjust.add_argument("--reason", default="", help="why, kept in the card's history")
-    adjust.add_argument("--idempotency-key", **key)
+    adjust.add_argument("--idempotency-key", **IDEMPOTENCY_KEY)
     command(
         adjust,
         lambda c, a: c.adjust_points(a.code, a.points, reason=a.reason, idempotency_key=_key(a)),
@@ -145,17 +160,15 @@ def add_program_commands(commands: Any, client: ClientFactory, printer: Printer)
     reward = loyalty_actions.add_parser("buy-reward", help="buy a reward with points")
     reward.add_argument("code")
     reward.add_argument("reward_id")
-    reward.add_argument("--idempotency-key", **key)
+    reward.add_argument("--idempotency-key", **IDEMPOTENCY_KEY)
     command(
         reward,
         lambda c, a: c.buy_reward(a.code, a.reward_id, idempotency_key=_key(a)),
         _reward_text,
     )
 
-    history = commands.add_parser("history", help="the ledger of a gift card or loyalty card")
-    history.add_argument("code")
-    command(history, lambda c, a: c.list_ledger(a.code), _ledger_text)
 
+def _add_referral_commands(commands: Any, command: Command) -> None:
     referral = commands.add_parser("referral", help="referral codes and their conversions")
     referral_actions = referral.add_subparsers(metavar="ACTION", required=True)
     code = referral_actions.add_parser("code", help="a referrer's code in a program")

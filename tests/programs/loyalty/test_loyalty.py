@@ -10,6 +10,9 @@ from promocore.errors import FailedPreconditionError
 
 from support import cart, check_report, coupon
 
+# The store conformance suite: every test here runs on each store backend (tests/README.md).
+pytestmark = pytest.mark.conformance
+
 MONTH_MS = 31 * DAY_MS
 
 

@@ -3,13 +3,13 @@ write transaction of a real store, for one customer entering one segment."""
 
 from __future__ import annotations
 
-from conftest import NOW
-
 from promocore.clock import FixedClock
 from promocore.programs.service import Programs
 from promocore.store import LmdbStore
 from promocore.store.check import check_store
 from promocore.v1 import admin_pb2, campaign_pb2, loyalty_pb2
+
+from support import NOW
 
 NOW_MS = int(NOW.timestamp() * 1000)
 

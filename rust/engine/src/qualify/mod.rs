@@ -504,9 +504,39 @@ impl<'a> Ranking<'_, '_, 'a> {
     /// found. A candidate whose rule surely fails is never an entry, and one that fails without
     /// a near miss is never evaluated.
     fn rank(mut self) -> Ranked<'a> {
+        let bounds = self.upper_bounds();
+        // Without near misses an outlook is only asked of the candidates evaluated.
+        let outlooks: Vec<Outlook> = if self.near_misses_wanted {
+            let cart = self.cart;
+            self.candidates
+                .iter()
+                .map(|found| outlook(&found.campaign.requirements().conjuncts, cart))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let evaluator = Evaluator::of(&self.candidates);
+        let mut ranked = Ranked::default();
+        self.evaluation.totals_only = true;
+        let mut closest = self.best_entries(&bounds, &outlooks, &evaluator, &mut ranked);
+        if self.near_misses_wanted {
+            for (position, outlook) in outlooks.iter().enumerate() {
+                if let Outlook::Missed(missing) = outlook {
+                    closest.push(self.waiting(position, *missing));
+                }
+            }
+            self.closest_near_misses(BinaryHeap::from(closest), &evaluator, &mut ranked);
+        }
+        self.evaluation.totals_only = false;
+        top(&mut ranked.entries, self.limit, best_first);
+        top(&mut ranked.near_misses, self.limit, closest_first);
+        ranked
+    }
+
+    /// Each candidate's upper bound of its discount on this checkout.
+    fn upper_bounds(&self) -> Vec<i64> {
         let checkout = self.evaluation.checkout;
-        let bounds: Vec<i64> = self
-            .candidates
+        self.candidates
             .iter()
             .map(|found| {
                 found
@@ -516,16 +546,25 @@ impl<'a> Ranking<'_, '_, 'a> {
                         effect.upper_bound(checkout.items_amount, checkout.order.shipping_amount)
                     })
             })
-            .collect();
-        let cart = self.cart;
-        let outlook_of =
-            |found: &Found<'_>| outlook(&found.campaign.requirements().conjuncts, cart);
-        // Without near misses an outlook is only asked of the candidates evaluated.
-        let outlooks: Vec<Outlook> = if self.near_misses_wanted {
-            self.candidates.iter().map(outlook_of).collect()
-        } else {
-            Vec::new()
-        };
+            .collect()
+    }
+
+    /// A candidate waiting to be evaluated for its near miss, nearest first.
+    fn waiting(&self, position: usize, missing: i64) -> Waiting<'a> {
+        let found = &self.candidates[position];
+        Reverse((missing, found.rank, code_of(found), position))
+    }
+
+    /// Evaluates the candidates that may apply, highest bound first, into `ranked.entries`
+    /// until none left can enter the best `limit`; returns those left that may still be near
+    /// misses (with `outlooks`: an empty `outlooks` means near misses are not wanted).
+    fn best_entries(
+        &mut self,
+        bounds: &[i64],
+        outlooks: &[Outlook],
+        evaluator: &Evaluator<'a>,
+        ranked: &mut Ranked<'a>,
+    ) -> Vec<Waiting<'a>> {
         let candidates = &self.candidates;
         let mut may_apply: Vec<usize> = (0..candidates.len())
             .filter(|&position| {
@@ -537,15 +576,8 @@ impl<'a> Ranking<'_, '_, 'a> {
                 .cmp(&bounds[a])
                 .then_with(|| tie(&candidates[a], &candidates[b]))
         });
-        let waiting = |position: usize, missing: i64| -> Waiting<'a> {
-            let found = &candidates[position];
-            Reverse((missing, found.rank, code_of(found), position))
-        };
-        let mut closest: Vec<Waiting<'a>> = Vec::new();
-        let evaluator = Evaluator::of(candidates);
         let limit = self.limit;
-        let mut ranked = Ranked::default();
-        self.evaluation.totals_only = true;
+        let mut closest: Vec<Waiting<'a>> = Vec::new();
         for (at, &position) in may_apply.iter().enumerate() {
             if limit > 0 && ranked.entries.len() >= limit {
                 top(&mut ranked.entries, limit, best_first);
@@ -553,14 +585,19 @@ impl<'a> Ranking<'_, '_, 'a> {
                     // No entry left: the rest may still be near misses.
                     for &position in &may_apply[at..] {
                         if let Some(Outlook::Open(Some(missing))) = outlooks.get(position) {
-                            closest.push(waiting(position, *missing));
+                            closest.push(self.waiting(position, *missing));
                         }
                     }
                     break;
                 }
             }
-            let found = &candidates[position];
-            if outlooks.is_empty() && !matches!(outlook_of(found), Outlook::Open(_)) {
+            let found = &self.candidates[position];
+            if outlooks.is_empty()
+                && !matches!(
+                    outlook(&found.campaign.requirements().conjuncts, self.cart),
+                    Outlook::Open(_)
+                )
+            {
                 continue;
             }
             evaluator.evaluate(
@@ -568,21 +605,10 @@ impl<'a> Ranking<'_, '_, 'a> {
                 found,
                 position,
                 self.near_misses_wanted,
-                &mut ranked,
+                ranked,
             );
         }
-        if self.near_misses_wanted {
-            for (position, outlook) in outlooks.iter().enumerate() {
-                if let Outlook::Missed(missing) = outlook {
-                    closest.push(waiting(position, *missing));
-                }
-            }
-            self.closest_near_misses(BinaryHeap::from(closest), &evaluator, &mut ranked);
-        }
-        self.evaluation.totals_only = false;
-        top(&mut ranked.entries, limit, best_first);
-        top(&mut ranked.near_misses, limit, closest_first);
-        ranked
+        closest
     }
 
     /// Evaluates the waiting candidates closest first, the unposted promotions joining them as
