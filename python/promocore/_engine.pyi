@@ -402,16 +402,9 @@ class RedemptionWrites:
     def stored(self) -> bytes:
         """``promocore.v1.internal.StoredRedemption``: the record with every counter change."""
     @property
-    def log_record(self) -> bytes:
-        """``promocore.v1.internal.LogRecord`` holding ``stored``."""
-    @property
     def idempotency_record(self) -> bytes:
         """``promocore.v1.internal.IdempotencyRecord`` (store format 2): the request's SHA-256,
         the redemption's id and the answer's results that did not apply, each with its place."""
-    @property
-    def event(self) -> bytes:
-        """``promocore.v1.IntegrationEvent`` EVENT_REDEEMED without ``sequence`` and
-        ``contactable_channels`` (the store adds them as it appends the event)."""
     @property
     def customer_id(self) -> str:
         """The redemption's customer id (empty when anonymous)."""

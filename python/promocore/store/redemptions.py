@@ -100,9 +100,11 @@ def is_event_reference(event: events_pb2.IntegrationEvent) -> bool:
 def fill_redeemed_event(
     event: events_pb2.IntegrationEvent, redemption: checkout_pb2.Redemption
 ) -> None:
-    """The fields of EVENT_REDEEMED, from the redemption as the engine made them
-    (rust/engine/src/redemption.rs: redeemed_event): its time, customer, first campaign and
-    code applied, and the data: amount, campaigns, codes, currency, order, discount."""
+    """The fields of EVENT_REDEEMED, from the redemption's record, when the event is read (it is
+    stored as a reference): its time, customer, first campaign and code applied, and the data:
+    amount, campaigns, codes, currency, order, discount. Stores of format 1 hold whole events
+    written by the engine of that release; this is their form (store/migrate_v2.py converts an
+    event only when this rebuilds it exactly)."""
     campaign_ids = [result.campaign_id for result in redemption.redeemables]
     codes = [
         result.redeemable.code

@@ -16,8 +16,8 @@ use crate::fast_hash::FastMap;
 use crate::pb::internal::{self as internal, CheckoutInput, EvaluationContext};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    CodeKind, IntegrationEventType, OrderTotals, RedeemResponse, RedeemableResult,
-    RedeemableStatus, RedemptionStatus, ValidateResponse,
+    CodeKind, OrderTotals, RedeemResponse, RedeemableResult, RedeemableStatus, RedemptionStatus,
+    ValidateResponse,
 };
 use crate::schedule::unix_ms_to_timestamp;
 use crate::stacking::StackingPolicy;
@@ -42,14 +42,9 @@ pub struct RedemptionWrites {
     pub redemption: Vec<u8>,
     /// promocore.v1.internal.StoredRedemption (the record, with its counter changes).
     pub stored: Vec<u8>,
-    /// promocore.v1.internal.LogRecord holding `stored`.
-    pub log_record: Vec<u8>,
     /// promocore.v1.internal.IdempotencyRecord of store format 2 (the request's hash, the id, the
     /// results that did not apply).
     pub idempotency_record: Vec<u8>,
-    /// promocore.v1.IntegrationEvent EVENT_REDEEMED, without the two fields the store adds
-    /// when it appends it: `sequence` and `contactable_channels`.
-    pub event: Vec<u8>,
     /// The redemption's customer ("" when anonymous) and time (its `created_at`).
     pub customer_id: String,
     pub created_at_unix_ms: i64,
@@ -196,22 +191,12 @@ fn redemption_writes(
     }
 
     let idempotency_record = idempotency_record_of(identity, &results);
-    let event = redeemed_event(
-        identity.id,
-        customer_id,
-        order_id,
-        &applied,
-        totals.as_ref(),
-        context.now_unix_ms,
-    );
     Ok(RedemptionWrites {
         succeeded: true,
         response,
         redemption,
-        log_record: log_record_of(&stored),
         stored,
         idempotency_record,
-        event,
         customer_id: customer_id.to_owned(),
         created_at_unix_ms: context.now_unix_ms,
         deltas,
@@ -245,55 +230,6 @@ fn idempotency_record_of(
     .encode_to_vec()
 }
 
-/// The EVENT_REDEEMED integration event of a redemption (fields 2..8; the store appends
-/// `sequence` and `contactable_channels`). `data_json` holds the order, the applied campaigns
-/// and codes and the amounts, keys sorted.
-fn redeemed_event(
-    redemption_id: &str,
-    customer_id: &str,
-    order_id: &str,
-    applied: &[&RedeemableResult],
-    totals: Option<&OrderTotals>,
-    now_unix_ms: i64,
-) -> Vec<u8> {
-    let campaign_ids: Vec<&str> = applied.iter().map(|r| r.campaign_id.as_str()).collect();
-    let codes: Vec<&str> = applied
-        .iter()
-        .filter_map(
-            |r| match r.redeemable.as_ref().and_then(|r| r.target.as_ref()) {
-                Some(Target::Code(code)) if !code.is_empty() => Some(code.as_str()),
-                _ => None,
-            },
-        )
-        .collect();
-    let (amount, total_discount, currency) = totals.map_or((0, 0, ""), |totals| {
-        (
-            totals.amount_after_discounts,
-            totals.total_discount,
-            totals.currency.as_str(),
-        )
-    });
-    // serde_json's map keeps its keys sorted, as the server's events do (orjson OPT_SORT_KEYS).
-    let data = serde_json::json!({
-        "amount": amount,
-        "campaign_ids": campaign_ids,
-        "codes": codes,
-        "currency": currency,
-        "order_id": order_id,
-        "total_discount": total_discount,
-    })
-    .to_string();
-    let mut event = Vec::with_capacity(96 + data.len());
-    encoding::int32::encode(2, &(IntegrationEventType::EventRedeemed as i32), &mut event);
-    encoding::message::encode(3, &unix_ms_to_timestamp(now_unix_ms), &mut event);
-    encode_str(4, customer_id, &mut event);
-    encode_str(5, campaign_ids.first().copied().unwrap_or(""), &mut event);
-    encode_str(6, codes.first().copied().unwrap_or(""), &mut event);
-    encode_str(7, redemption_id, &mut event);
-    encode_str(8, &data, &mut event);
-    event
-}
-
 /// A proto3 string field (absent when empty, as prost's derived encoding leaves it).
 fn encode_str(tag: u32, value: &str, buf: &mut Vec<u8>) {
     if !value.is_empty() {
@@ -306,13 +242,6 @@ fn encode_embedded(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
     encode_key(tag, WireType::LengthDelimited, buf);
     encode_varint(bytes.len() as u64, buf);
     buf.extend_from_slice(bytes);
-}
-
-/// LogRecord { redeemed = stored }: field 1 of the oneof, the stored bytes as they are.
-fn log_record_of(stored: &[u8]) -> Vec<u8> {
-    let mut record = Vec::with_capacity(stored.len() + 6);
-    encode_embedded(1, stored, &mut record);
-    record
 }
 
 fn order_value_of(totals: &Option<OrderTotals>) -> i64 {

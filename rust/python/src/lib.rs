@@ -276,19 +276,8 @@ impl PyRedemptionWrites {
     }
 
     #[getter]
-    fn log_record<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.log_record)
-    }
-
-    #[getter]
     fn idempotency_record<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.idempotency_record)
-    }
-
-    /// The EVENT_REDEEMED integration event, without `sequence` and `contactable_channels`.
-    #[getter]
-    fn event<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.event)
     }
 
     /// The redemption's customer id ("" when anonymous).
