@@ -116,11 +116,10 @@ def durable_rps(
         with Client(server.target) as client:
             code = create(client, "throughput", {})
         pids = [server.process.pid, *server.worker_pids()]
-        written_before, handed_before = written_bytes(pids)
+        written_before = written_bytes(pids)
         lmdb_before = lmdb_figures(server.data_dir)
         results = run_processes(server.target, code, name, seconds=seconds, processes=4, threads=16)
-        written_after, handed_after = written_bytes(pids)
-        written, handed = written_after - written_before, handed_after - handed_before
+        written = written_bytes(pids) - written_before
         lmdb_after = lmdb_figures(server.data_dir)
     count = sum(r["count"] for r in results)
     redeems = max(1, sum(r["succeeded"] for r in results))
@@ -129,27 +128,25 @@ def durable_rps(
         "redeems_per_s": count / seconds,
         "errors": sum(r["errors"] for r in results),
         "kb_written_per_redeem": written / 1024 / redeems,
-        # The bytes the processes handed to write calls, in LMDB pages: LMDB writes whole pages
-        # (the few log lines are noise). write_bytes above also holds what the file system
-        # writes for each sync.
-        "pages_per_redeem": handed / page_size / redeems,
+        # The store writes through its map (store/tables.py): no write calls, and each page a
+        # commit changed is one page-cache page written at the sync, so write_bytes counts
+        # LMDB's pages (the few log lines are noise).
+        "pages_per_redeem": written / page_size / redeems,
         "redeems_per_commit": redeems / max(1, lmdb_after["commits"] - lmdb_before["commits"]),
         "file_growth_pages_per_redeem": (lmdb_after["last_page"] - lmdb_before["last_page"])
         / redeems,
     }
 
 
-def written_bytes(pids: list[int]) -> tuple[int, int]:
-    """(bytes the processes caused to be written to storage, bytes they passed to write
-    calls) so far: /proc/<pid>/io write_bytes and wchar, summed."""
-    written = handed = 0
+def written_bytes(pids: list[int]) -> int:
+    """Bytes the processes caused to be written to storage so far (/proc/<pid>/io
+    write_bytes, summed)."""
+    written = 0
     for pid in pids:
         for line in Path(f"/proc/{pid}/io").read_text().splitlines():
             if line.startswith("write_bytes:"):
                 written += int(line.split()[1])
-            elif line.startswith("wchar:"):
-                handed += int(line.split()[1])
-    return written, handed
+    return written
 
 
 def lmdb_figures(data_dir: Path) -> dict:
@@ -305,20 +302,22 @@ def fsync_latency_ms(directory: Path) -> float:
 
 
 def synced_page_write_kb(directory: Path, file_pages: int = 1024, samples: int = 50) -> float:
-    """KB of /proc/self/io write_bytes that one 4 KB write and its fdatasync cost, in a file of
-    `file_pages` pages: the yardstick of kb_written_per_redeem. On some kernels and file
-    systems it is far more than the 4 KB written (measured: up to 2 MB per sync, growing with
-    the file's size), and then write_bytes measures the syncs, not the pages written."""
+    """KB of /proc/self/io write_bytes that one 4 KB write() and its fdatasync cost, in a file of
+    `file_pages` pages written whole before: what write_bytes would count for each page LMDB
+    wrote with write calls. On some kernels and file systems it is far more than the 4 KB
+    written (measured: 2 MB, Linux 6.18, ext4): the kernel counts the whole page-cache folio a
+    write dirties, and a file written in large writes is cached in large folios. The store
+    writes through its map instead (store/tables.py), whose pages stay single pages."""
     probe = directory / "write-bytes-probe"
     fd = os.open(probe, os.O_RDWR | os.O_CREAT)
     try:
         os.pwrite(fd, bytes(4096 * file_pages), 0)
         os.fsync(fd)
-        before = written_bytes([os.getpid()])[0]
+        before = written_bytes([os.getpid()])
         for n in range(samples):
             os.pwrite(fd, b"x" * 4096, (n * 7 % file_pages) * 4096)
             os.fdatasync(fd)
-        return round((written_bytes([os.getpid()])[0] - before) / samples / 1024, 1)
+        return round((written_bytes([os.getpid()]) - before) / samples / 1024, 1)
     finally:
         os.close(fd)
         probe.unlink()

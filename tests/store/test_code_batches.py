@@ -23,9 +23,9 @@ def test_a_colliding_batch_adds_only_the_new_codes_and_leaves_the_old_ones(tmp_p
             old_records.append(b"\n\x06" + key + old_tail)
             old_index.append(b"old\0" + key)
         with store.write() as txn:
-            assert add_code_batch(store.env, txn, store.tables, old_keys, old_records, old_index)
+            assert add_code_batch(txn, store.tables, old_keys, old_records, old_index)
         with store.write() as txn:
-            added = add_code_batch(store.env, txn, store.tables, keys, records, index)
+            added = add_code_batch(txn, store.tables, keys, records, index)
         assert len(added) == len(keys) - len(old_keys)
         assert set(added) == set(records) - set(records[::3])
         with store.read() as txn:
@@ -49,7 +49,7 @@ def test_a_clean_batch_is_added_whole(tmp_path):
         )
         assert keys == sorted(keys) and len(set(keys)) == len(keys) == 1000
         with store.write() as txn:
-            assert add_code_batch(store.env, txn, store.tables, keys, records, index) is records
+            assert add_code_batch(txn, store.tables, keys, records, index) is records
         with store.read() as txn:
             codes = list(store.catalog.iter_campaign_codes(txn, "c"))
         assert [c.code.encode() for c in codes] == keys

@@ -40,6 +40,11 @@ MAX_RETURNED_CODES = 10_000
 GENERATION_CHUNK = 100_000
 # Gift cards and loyalty cards (a balance credited per code) go through the slower path.
 BALANCE_GENERATION_CHUNK = 5_000
+# Generous bounds of the store's bytes per generated code (record, index entry, B-tree pages),
+# and per card with a balance (its ledger entries and counters too): the disk space reserved
+# before a chunk's transaction (Store.reserve).
+CODE_BYTES_ON_DISK = 512
+CARD_BYTES_ON_DISK = 2048
 
 # A reason given with a change, as people type it.
 MAX_REASON_LENGTH = 200
@@ -289,7 +294,7 @@ class Admin:
                 fruitless_rounds = 0
                 while len(added) < chunk:
                     batch = pattern.records(chunk - len(added), record_tail, index_prefix)
-                    stored = add_code_batch(self._store.env, txn, self._store.tables, *batch)
+                    stored = add_code_batch(txn, self._store.tables, *batch)
                     added.extend(stored)
                     fruitless_rounds = 0 if stored else fruitless_rounds + 1
                     if fruitless_rounds == MAX_COLLISIONS_IN_A_ROW:
@@ -297,6 +302,7 @@ class Admin:
                 return added
 
             # A chunk that lost a race (shared store) is run again alone: none is added twice.
+            self._store.reserve(chunk * CODE_BYTES_ON_DISK)
             yield self._store.transact(add_chunk)
             generated += chunk
 
@@ -312,6 +318,7 @@ class Admin:
             def add_chunk(txn: Txn, chunk: int = chunk) -> list[str]:
                 return [self._add_unique(txn, template, generate) for _ in range(chunk)]
 
+            self._store.reserve(chunk * CARD_BYTES_ON_DISK)
             yield self._store.transact(add_chunk)
             generated += chunk
 

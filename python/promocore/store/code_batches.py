@@ -1,10 +1,11 @@
 """Bulk insertion of generated codes: sorted records in one LMDB `putmulti` per table.
 
-The fast path inserts a whole sorted batch into the codes table without overwriting, inside a
-nested transaction; `putmulti` reports how many keys it added, so a batch with a collision
-(a code already in the store, from any campaign) is undone and inserted one by one instead,
-skipping the colliding codes. Collisions are rare by construction (the unguessability guard
-keeps the code space at least 10,000 times the batch), so the slow path almost never runs.
+The whole sorted batch goes into the codes table without overwriting; `putmulti` reports how
+many keys it added. When that is all of them, the index entries follow in one more `putmulti`.
+When some collided (a code already in the store, from any campaign), the batch's codes are read
+back and only those that hold the batch's own record are indexed and returned: the colliding
+ones were left as they were. Collisions are rare by construction (the unguessability guard
+keeps the code space at least 10,000 times the batch), so the read back almost never runs.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 from itertools import repeat
 
 from promocore.store.tables import Tables
-from promocore.store.txn import Environment, Txn
+from promocore.store.txn import Txn
 
 
 def add_code_batch(
-    env: Environment,
     txn: Txn,
     tables: Tables,
     keys: list[bytes],
@@ -25,22 +25,16 @@ def add_code_batch(
 ) -> list[bytes]:
     """Adds codes (`keys` sorted and unique, `records[i]` and `index_keys[i]` belonging to
     `keys[i]`); returns the records added (the others collided with codes in the store)."""
-    nested = env.begin(write=True, parent=txn)
-    try:
-        _, added = nested.cursor(db=tables.codes).putmulti(
-            zip(keys, records, strict=True), overwrite=False
-        )
-        if added == len(keys):
-            nested.cursor(db=tables.campaign_codes).putmulti(zip(index_keys, repeat(b"")))
-            nested.commit()
-            return records
-        nested.abort()
-    except BaseException:
-        nested.abort()
-        raise
+    _, added = txn.cursor(db=tables.codes).putmulti(
+        zip(keys, records, strict=True), overwrite=False
+    )
+    if added == len(keys):
+        txn.cursor(db=tables.campaign_codes).putmulti(zip(index_keys, repeat(b"")))
+        return records
+    # Some keys were taken: the records that are ours now are the ones added.
     stored: list[bytes] = []
     for key, record, index_key in zip(keys, records, index_keys, strict=True):
-        if txn.put(key, record, db=tables.codes, overwrite=False):
+        if txn.get(key, db=tables.codes) == record:
             txn.put(index_key, b"", db=tables.campaign_codes)
             stored.append(record)
     return stored

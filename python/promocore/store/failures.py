@@ -1,6 +1,7 @@
 """What a failing store answers and logs: a full disk, an I/O error, a full map, a damaged page.
 
-A write LMDB cannot commit (ENOSPC, EIO: LMDB's short write on a full disk, the map full) wrote
+A write LMDB cannot commit (ENOSPC, EIO: LMDB's short write on a full disk, the map full), or
+one refused before it began because the disk has no room for its pages (map_space.py), wrote
 nothing: the caller is answered UNAVAILABLE (RESOURCE_EXHAUSTED for a full map, which only a
 larger map fixes), reason `store_write_failed`, "nothing was written; retry with the same
 idempotency key". A page LMDB cannot read is DATA_LOSS, reason `store_damaged`.
@@ -31,6 +32,7 @@ from promocore.errors import (
     ResourceExhaustedError,
     UnavailableError,
 )
+from promocore.store.map_space import NoSpaceForStore
 
 log = logging.getLogger("promocore.store")
 
@@ -64,7 +66,7 @@ class StoreDamaged(DataLossError):
 
 
 # What the store raises when it cannot do its work: the gate answers these (store_answer).
-STORE_FAILURES: tuple[type[BaseException], ...] = (lmdb.Error,)
+STORE_FAILURES: tuple[type[BaseException], ...] = (lmdb.Error, NoSpaceForStore)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,10 @@ Callers hand in a job (a function of a write transaction) and block until the tr
 ran it is committed, so a reply is never sent before its write is on disk. The writer begins
 the batch's transaction before it takes the queued jobs, so the jobs that queue while another
 process holds LMDB's write lock join this batch rather than the next. A job that raises is
-rolled back alone, the others of the batch commit: jobs run straight in the batch's transaction
-(a nested transaction per job costs a copy of every page it touches, on every Redeem), and a
-batch in which one raised is run again whole, each job then in a nested transaction of its own,
-as are the batches of the next second (a stream of failing requests costs one run again per
-second, not one per batch). Jobs are functions of the transaction: run again, they write the
+rolled back alone, the others of the batch commit: jobs run straight in the batch's transaction,
+and a batch in which one raised is aborted, that job answered with its error, and the others
+run again in a new transaction (LMDB's transactions are not nested: the store writes through
+its memory map, tables.py). Jobs are functions of the transaction: run again, they write the
 same. Jobs run one after another inside the batch, each seeing the writes of those before it,
 so checks and updates stay exact. On a shared store (Redis) a batch whose reads another node
 changed before it committed is run again whole; its jobs are functions of the transaction.
@@ -37,7 +36,7 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 from promocore.call_context import deadlines
 from promocore.errors import UnavailableError, WriteConflictError
 from promocore.store.errors import WriteConflict
-from promocore.store.failures import STORE_FAILURES, failures, store_answer
+from promocore.store.failures import OTHER, STORE_FAILURES, failures, kind_of, store_answer
 from promocore.store.txn import Environment, Txn
 
 T = TypeVar("T")
@@ -56,8 +55,6 @@ DEFAULT_MAX_BATCH = 256
 # random pause growing per attempt so that competing writers drift apart.
 MAX_ATTEMPTS = 50
 CONFLICT_BACKOFF_S = 0.002
-# After a job raised, batches run each job in a nested transaction for this long.
-SAVEPOINTS_AFTER_FAILURE_S = 1.0
 _STOP = object()
 log = logging.getLogger("promocore.store")
 
@@ -117,7 +114,12 @@ class Reply(Generic[T]):
 
 
 class _JobRaised(Exception):
-    """A job raised in a batch run without nested transactions: the batch is run again."""
+    """The job at `index` of the batch raised (its error is the cause): nothing of the batch
+    is written."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
 
 
 class WriterStopped(UnavailableError):
@@ -153,8 +155,6 @@ class GroupCommitWriter:
         self.jobs = 0
         self.holding_lock_since = 0.0
         self.oldest_waiting_since = 0.0
-        # Until when (time.monotonic()) each job runs in a nested transaction of its own.
-        self._savepoints_until = 0.0
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
@@ -197,17 +197,18 @@ class GroupCommitWriter:
 
     def _commit(self, batch: list[Queued], txn: Txn | None) -> None:
         """Runs `batch` in `txn` (begun for it), again in new transactions while it loses
-        races."""
-        savepoints = time.monotonic() < self._savepoints_until
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        races or one of its jobs raises (that job answered, the batch run without it)."""
+        attempt = 1
+        while batch:
             try:
                 if txn is None:
                     txn = self._env.begin(write=True)
-                outcomes, effects, commit_s = self._run_batch(batch, txn, savepoints)
-            except _JobRaised:
-                # Nothing of the batch was written; run it again, each job rolled back alone.
-                self._savepoints_until = time.monotonic() + SAVEPOINTS_AFTER_FAILURE_S
-                savepoints = True
+                outcomes, effects, commit_s = self._run_batch(batch, txn)
+            except _JobRaised as raised:
+                # Nothing of the batch was written: the job that raised gets its error, the
+                # others run again.
+                batch[raised.index][1].set_exception(cast(BaseException, raised.__cause__))
+                batch = batch[: raised.index] + batch[raised.index + 1 :]
                 txn = None
                 continue
             except WriteConflict as conflict:
@@ -217,13 +218,12 @@ class GroupCommitWriter:
                     self._observer.write_conflict()
                 if attempt < MAX_ATTEMPTS:
                     time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * attempt))
+                    attempt += 1
                     txn = None
                     continue
                 error: BaseException = WriteConflictError(str(conflict))
             except BaseException as failure:  # nothing of the batch is written
-                if self._observer is not None:
-                    self._observer.batch_failed()
-                error = _answer(failure, f"group commit of {len(batch)} jobs failed")
+                error = self._failed(failure, batch)
             else:
                 failures.committed()
                 self.batches += 1
@@ -242,22 +242,36 @@ class GroupCommitWriter:
                 reply.set_exception(error)
             return
 
+    def _failed(self, failure: BaseException, batch: list[Queued]) -> BaseException:
+        """What every job of a batch that failed whole is answered."""
+        if self._observer is not None:
+            self._observer.batch_failed()
+        return _answer(failure, f"group commit of {len(batch)} jobs failed")
+
     def _run_batch(
-        self, batch: list[Queued], txn: Txn, savepoints: bool
+        self, batch: list[Queued], txn: Txn
     ) -> tuple[list[Outcome], list[Effect], float]:
         """The jobs' outcomes, the effects to run now that they are committed, and how long
-        the commit (with its sync) took (0 when nobody observes). Without `savepoints`, a job
-        that raises aborts the batch (_JobRaised)."""
+        the commit (with its sync) took (0 when nobody observes). A job that raises aborts the
+        batch (_JobRaised)."""
         timed = self._observer is not None
         outcomes: list[Outcome] = []
         effects: list[Effect] = []
         _batch.effects = effects
         try:
             with txn:
-                for job, reply, deadline, _ in batch:
-                    outcomes.append(
-                        (reply, *self._run_job(txn, job, deadline, effects, savepoints))
-                    )
+                for index, (job, reply, deadline, _) in enumerate(batch):
+                    try:
+                        deadlines.check(deadline)
+                    except BaseException as late:
+                        outcomes.append((reply, None, late))
+                        continue
+                    try:
+                        outcomes.append((reply, job(txn), None))
+                    except BaseException as error:
+                        if _store_wide(error):
+                            raise  # the store failed or lost a race, not the job
+                        raise _JobRaised(index) from error
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
                 committing = time.perf_counter() if timed else 0.0
@@ -267,33 +281,13 @@ class GroupCommitWriter:
             _batch.effects = None
         return outcomes, effects, commit_s
 
-    def _run_job(
-        self,
-        txn: Txn,
-        job: Job,
-        deadline: float | None,
-        effects: list[Effect],
-        savepoints: bool,
-    ) -> tuple[object, BaseException | None]:
-        try:
-            deadlines.check(deadline)
-        except BaseException as error:
-            return None, error
-        if not savepoints:
-            try:
-                return job(txn), None
-            except BaseException as error:
-                raise _JobRaised() from error
-        child = self._env.begin(write=True, parent=txn)
-        waiting = len(effects)
-        try:
-            result = job(child)
-        except BaseException as error:
-            child.abort()
-            del effects[waiting:]  # the job's writes are undone: so are its effects
-            return None, error
-        child.commit()
-        return result, None
+
+def _store_wide(error: BaseException) -> bool:
+    """Whether a job's error is the store's (a full disk or map, a damaged page, a lost race),
+    which every job of the batch would meet, rather than the job's own."""
+    if isinstance(error, WriteConflict):
+        return True
+    return isinstance(error, STORE_FAILURES) and kind_of(error) is not OTHER
 
 
 def _answer(failure: BaseException, what: str) -> BaseException:

@@ -79,6 +79,21 @@ def read_identity(env: Any, txn: Any) -> StoreIdentity | None:
 def ensure_identity(env: Any, txn: Any, path: Path, table_names: tuple[str, ...]) -> StoreIdentity:
     """The identity of the store opened in `txn` (a write transaction), written when the store
     is new or of an earlier release; raises StoreRefused for anything else."""
+    identity = checked_identity(env, txn, path, table_names)
+    if identity is not None:
+        return identity
+    identity = new_identity(adopted=txn.get(b"campaign_heads") is not None)
+    table = env.open_db(IDENTITY_TABLE, txn=txn)
+    txn.put(IDENTITY_KEY, identity.encode(), db=table)
+    return identity
+
+
+def checked_identity(
+    env: Any, txn: Any, path: Path, table_names: tuple[str, ...]
+) -> StoreIdentity | None:
+    """The identity of the store opened in `txn`; None for a new store or one of an earlier
+    release (ensure_identity writes one); raises StoreRefused for a store of a newer format
+    and for another program's file. Reads only."""
     identity = read_identity(env, txn)
     if identity is not None:
         if identity.format_version > FORMAT_VERSION:
@@ -94,10 +109,7 @@ def ensure_identity(env: Any, txn: Any, path: Path, table_names: tuple[str, ...]
             f"it has {_listed(foreign)}); refusing to open it. Point --data-dir at an empty "
             "directory or at a promocore store"
         )
-    identity = new_identity(adopted=txn.get(b"campaign_heads") is not None)
-    table = env.open_db(IDENTITY_TABLE, txn=txn)
-    txn.put(IDENTITY_KEY, identity.encode(), db=table)
-    return identity
+    return None
 
 
 def record_format_version(env: Any, txn: Any, version: int) -> None:

@@ -38,3 +38,7 @@ class LmdbStore(Store):
             clock=clock,
             commit_observer=commit_observer,
         )
+        self._env = env
+
+    def reserve(self, extra_bytes: int) -> None:
+        self._env.reserve_more(extra_bytes)

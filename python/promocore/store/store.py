@@ -77,6 +77,11 @@ class Store:
         txn: Txn = self.env.begin(write=True)
         return txn
 
+    def reserve(self, extra_bytes: int) -> None:
+        """Makes room on disk for a large write transaction about to begin (`extra_bytes` more
+        than usual: a chunk of generated codes). Only an embedded store needs it
+        (store/map_space.py)."""
+
     def transact(self, work: Callable[[Txn], T]) -> T:
         """Runs `work(txn)` in a write transaction of its own and returns its result; on a shared
         store a transaction that lost a race wrote nothing and is run again (for writes outside

@@ -8,8 +8,14 @@ from pathlib import Path
 
 import lmdb
 
-from promocore.store.data_file import check_data_file
-from promocore.store.identity import ensure_identity, foreign_names, read_identity
+from promocore.store.data_file import DATA_FILE, check_data_file
+from promocore.store.identity import (
+    checked_identity,
+    ensure_identity,
+    foreign_names,
+    read_identity,
+)
+from promocore.store.map_space import ReservedEnvironment
 from promocore.store.refusals import StoreRefused
 from promocore.store.txn import Table
 
@@ -130,16 +136,24 @@ class Durability(enum.Enum):
 
 def open_environment(
     path: Path, *, map_size: int = DEFAULT_MAP_SIZE, durability: Durability = Durability.FULL
-) -> tuple[lmdb.Environment, Tables]:
+) -> tuple[ReservedEnvironment, Tables]:
     """Opens (creating) the environment. Open it in the process that uses it (after fork).
 
     Opened safely: a data file shorter than its last page is refused before LMDB maps it
     (store/data_file.py), and a file that is not promocore's before anything is written into
     it (store/identity.py); both raise StoreRefused."""
     path.mkdir(parents=True, exist_ok=True)
-    check_data_file(path)
+    existing = check_data_file(path) is not None
+    if existing:
+        # Whose file it is, read before the writable map makes the file the map's size.
+        _check_identity_unchanged(path)
     synced = durability is Durability.FULL
-    env = lmdb.open(
+    # Written through the map: a transaction's pages are the page cache's, synced at commit,
+    # not copied into write calls (less CPU per commit), and each dirties just its own 4 KB of
+    # the page cache; without readahead, pages read in stay single pages rather than large
+    # folios, of which one changed page would make the kernel count and flush the whole.
+    # The map's disk blocks are allocated ahead of the writes (store/map_space.py).
+    lmdb_env = lmdb.open(
         str(path),
         map_size=map_size,
         max_dbs=len(TABLE_NAMES) + 4,
@@ -147,15 +161,37 @@ def open_environment(
         sync=synced,
         metasync=synced,
         lock=True,
+        writemap=True,
+        readahead=False,
     )
     try:
-        with env.begin(write=True) as txn:
+        env = ReservedEnvironment(lmdb_env, path / DATA_FILE)
+    except BaseException:
+        lmdb_env.close()
+        raise
+    # An existing store's opening transaction writes nothing (an identity record at most, for a
+    # store of a release before it): it begins without allocating space ahead, so that a server
+    # restarted on a full disk starts, serves reads and refuses writes with the reason.
+    opening = lmdb_env if existing else env
+    try:
+        with opening.begin(write=True) as txn:
             ensure_identity(env, txn, path, TABLE_NAMES)
             handles = {name: env.open_db(name.encode(), txn=txn) for name in TABLE_NAMES}
     except BaseException:
         env.close()
         raise
     return env, Tables(**handles)
+
+
+def _check_identity_unchanged(path: Path) -> None:
+    """Raises StoreRefused for a data file of another program or of a newer format, reading
+    it through a read-only environment (no byte of the file changes)."""
+    env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
+    try:
+        with env.begin() as txn:
+            checked_identity(env, txn, path, TABLE_NAMES)
+    finally:
+        env.close()
 
 
 def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
