@@ -23,6 +23,7 @@ import lmdb
 
 MIN_RESERVE_BYTES = 4 << 20
 MAX_RESERVE_BYTES = 64 << 20
+ALLOCATION_STEP_BYTES = 1 << 20
 
 
 class NoSpaceForStore(OSError):
@@ -55,8 +56,9 @@ class ReservedEnvironment:
         needed = min(in_use + reserve + extra_bytes, self._map_size)
         if needed <= self._allocated:
             return
-        # Twice the reserve at once: most transactions then find it allocated already.
-        until = min(needed + reserve, self._map_size)
+        # In steps of ALLOCATION_STEP_BYTES: a store growing page by page calls fallocate once
+        # per step, not once per transaction.
+        until = min(-(-needed // ALLOCATION_STEP_BYTES) * ALLOCATION_STEP_BYTES, self._map_size)
         try:
             os.posix_fallocate(self._fd, self._allocated, until - self._allocated)
         except OSError as error:
