@@ -149,10 +149,10 @@ def open_environment(
         _check_identity_unchanged(path)
     synced = durability is Durability.FULL
     # Written through the map: a transaction's pages are the page cache's, synced at commit,
-    # not copied into write calls (less CPU per commit), and each dirties just its own 4 KB of
-    # the page cache; without readahead, pages read in stay single pages rather than large
-    # folios, of which one changed page would make the kernel count and flush the whole.
-    # The map's disk blocks are allocated ahead of the writes (store/map_space.py).
+    # not copied into write calls (less CPU per commit). Write calls left the file cached in
+    # large folios, of which one changed page made the kernel count the whole as written; the
+    # map's new pages are cached page by page. Its disk blocks are allocated ahead of the
+    # writes (store/map_space.py).
     lmdb_env = lmdb.open(
         str(path),
         map_size=map_size,
@@ -162,7 +162,6 @@ def open_environment(
         metasync=synced,
         lock=True,
         writemap=True,
-        readahead=False,
     )
     try:
         env = ReservedEnvironment(lmdb_env, path / DATA_FILE)
