@@ -10,6 +10,7 @@ import time
 import pytest
 
 from promocore.store import LmdbStore, group_commit
+from promocore.store.failures import StoreFull
 
 
 @pytest.fixture
@@ -116,6 +117,52 @@ def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(s
     with store.read() as txn:
         assert txn.get(b"count") == b"2"
         assert txn.get(b"half-written") is None
+
+
+def test_a_full_map_refuses_the_whole_batch_at_once(tmp_path):
+    """A store-wide failure met inside a job (the map is full) is the batch's, not the job's:
+    every job of the batch is answered with it, none is run again alone."""
+    store = LmdbStore(tmp_path / "small", map_size=1 << 20)
+    try:
+        release = threading.Event()
+        holder = threading.Thread(target=store.writer.submit, args=(lambda txn: release.wait(10),))
+        holder.start()
+        while not store.writer.holding_lock_since:
+            time.sleep(0.001)
+        runs: list[int] = []
+
+        def big(n: int):
+            def job(txn):
+                runs.append(n)
+                txn.put(b"big-%d" % n, bytes(400_000))
+                return n
+
+            return job
+
+        outcomes: dict[int, object] = {}
+
+        def run(n: int) -> None:
+            try:
+                outcomes[n] = store.writer.submit(big(n))
+            except StoreFull as error:
+                outcomes[n] = error
+
+        threads = []
+        for n in range(4):
+            threads.append(threading.Thread(target=run, args=(n,)))
+            threads[-1].start()
+            while store.writer._queue.qsize() < n + 1:  # one batch of four
+                time.sleep(0.001)
+        release.set()
+        for thread in (holder, *threads):
+            thread.join()
+        assert all(isinstance(outcome, StoreFull) for outcome in outcomes.values()), outcomes
+        assert len(outcomes) == 4
+        assert runs == [0, 1, 2]  # the third filled the map; the batch ended there, once
+        with store.read() as txn:
+            assert all(txn.get(b"big-%d" % n) is None for n in range(4))
+    finally:
+        store.close()
 
 
 def test_a_job_returns_only_once_its_write_is_committed(store, tmp_path):
