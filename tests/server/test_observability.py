@@ -276,10 +276,10 @@ def test_the_scrape_counts_what_the_script_did_summed_over_both_workers(observed
     # Every shed Validate waited its 100 ms in the queue, so none is in the fastest buckets.
     assert _value(samples, "promocore_rpc_duration_seconds_bucket", le="5.0", **latency) == 11
     assert _value(samples, "promocore_rpc_duration_seconds_bucket", le="0.0001", **latency) <= 8
-    # The writer committed, as jobs of its batches, every Redeem (replay and failed included)
-    # and every Rollback but the two that raised (the reused key, the second rollback), whose
-    # batches ran again without them: 6 Redeems and 2 Rollbacks.
-    assert _value(samples, "promocore_group_commit_batch_size_sum") == redeem_rpcs + rollbacks
+    # The writer ran every Redeem (replay, failed and refused included) and every Rollback as a
+    # job: 7 Redeems and 3 Rollbacks (the refused ones returned their refusal, which wrote
+    # nothing, in a batch that committed).
+    assert _value(samples, "promocore_group_commit_batch_size_sum") == redeem_rpcs + 1 + 3
     assert _value(samples, "promocore_group_commit_duration_seconds_count") >= 1
     assert _value(samples, "promocore_store_errors_total") == 0
     # Sampled every few seconds by worker 0 (its first sample may predate the campaign).

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from promocore.store import LmdbStore, group_commit
+from promocore.store import LmdbStore, Refusal, group_commit
 from promocore.store.failures import StoreFull
 
 
@@ -117,6 +117,47 @@ def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(s
     with store.read() as txn:
         assert txn.get(b"count") == b"2"
         assert txn.get(b"half-written") is None
+
+
+def test_a_job_that_refuses_before_writing_costs_its_batch_no_run_again(store):
+    release = threading.Event()
+    holder = threading.Thread(target=store.writer.submit, args=(lambda txn: release.wait(10),))
+    holder.start()
+    while not store.writer.holding_lock_since:
+        time.sleep(0.001)
+    runs: list[str] = []
+
+    def add(txn):
+        runs.append("add")
+        count = int(txn.get(b"count") or b"0") + 1
+        txn.put(b"count", b"%d" % count)
+        return count
+
+    def refusing(txn):
+        runs.append("refusing")
+        return Refusal(ValueError("refused"))
+
+    outcomes: dict[int, object] = {}
+
+    def run(n: int, job) -> None:
+        try:
+            outcomes[n] = store.writer.submit(job)
+        except ValueError as error:
+            outcomes[n] = str(error)
+
+    threads = []
+    for n, job in enumerate((add, refusing, add)):
+        threads.append(threading.Thread(target=run, args=(n, job)))
+        threads[-1].start()
+        while store.writer._queue.qsize() < n + 1:  # queued in this order
+            time.sleep(0.001)
+    release.set()
+    for thread in (holder, *threads):
+        thread.join()
+    assert outcomes == {0: 1, 1: "refused", 2: 2}
+    assert runs == ["add", "refusing", "add"]  # one run of the batch
+    with store.read() as txn:
+        assert txn.get(b"count") == b"2"
 
 
 def test_a_full_map_refuses_the_whole_batch_at_once(tmp_path):

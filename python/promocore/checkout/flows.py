@@ -25,8 +25,8 @@ from promocore.checkout.guess_guard import Caller, GuessGuard, Subjects
 from promocore.checkout.preview import FIELD as PREVIEW_FIELD
 from promocore.checkout.preview import Preview
 from promocore.clock import Clock
-from promocore.errors import InvalidArgumentError
-from promocore.store import Store, Txn, audit_log
+from promocore.errors import InvalidArgumentError, PromocoreError
+from promocore.store import Refusal, Store, Txn, audit_log
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.counters import CounterView, read_counters
 from promocore.store.keys import Gets, Walks, fetches_ahead, normalize_code, prefetch_reads
@@ -268,24 +268,32 @@ class Checkout:
         request: bytes,
         parsed: checkout_pb2.RedeemRequest,
         subjects: Subjects,
-    ) -> bytes:
+    ) -> bytes | Refusal:
         self._prefetch_redeem_reads(txn, parsed)
         log = self._store.redemptions
-        first_answer = log.replay(txn, parsed.idempotency_key, request)
-        if first_answer is not None:
-            replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
-            replayed.replayed = True
-            return replayed.SerializeToString()
-        # Never before the store's last redemption, so a clock stepped back counts no day twice.
-        now_ms = self._store.redemption_time.next_ms(txn, self._clock.now_ms())
-        prepared, read = self._prepare(txn, request, parsed, now_ms, subjects, parsed.session_key)
-        writes = engine_call(
-            prepared.redeem,
-            *read,
-            new_redemption_id(now_ms),
-            parsed.idempotency_key,
-            hashlib.sha256(request).digest(),
-        )
+        # Everything up to record_redemption reads only: a refusal there is returned, and the
+        # batch goes on without running again.
+        try:
+            first_answer = log.replay(txn, parsed.idempotency_key, request)
+            if first_answer is not None:
+                replayed = checkout_pb2.RedeemResponse.FromString(first_answer)
+                replayed.replayed = True
+                return replayed.SerializeToString()
+            # Never before the store's last redemption, so a clock stepped back counts no day
+            # twice.
+            now_ms = self._store.redemption_time.next_ms(txn, self._clock.now_ms())
+            prepared, read = self._prepare(
+                txn, request, parsed, now_ms, subjects, parsed.session_key
+            )
+            writes = engine_call(
+                prepared.redeem,
+                *read,
+                new_redemption_id(now_ms),
+                parsed.idempotency_key,
+                hashlib.sha256(request).digest(),
+            )
+        except PromocoreError as refused:
+            return Refusal(refused)
         if not writes.succeeded:
             # Nothing to count: no record, no key stored; a retry is evaluated afresh.
             return writes.response
@@ -353,8 +361,12 @@ class Checkout:
             # The gate names the actor of admin RPCs only (not on the checkout path).
             entry.actor = f"key:{principal.key_id}"  # type: ignore[union-attr]
 
-        def roll_back(txn: Txn) -> store_pb2.StoredRedemption:
-            stored = self._store.redemptions.roll_back(txn, rollback)
+        def roll_back(txn: Txn) -> store_pb2.StoredRedemption | Refusal:
+            try:  # reads only: a refusal lets the batch go on
+                stored = self._store.redemptions.to_roll_back(txn, rollback.redemption_id)
+            except PromocoreError as refused:
+                return Refusal(refused)
+            stored = self._store.redemptions.roll_back(txn, rollback, stored)
             if entry is not None:
                 self._store.audit.append(txn, entry)
             return stored

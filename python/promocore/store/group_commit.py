@@ -113,6 +113,18 @@ class Reply(Generic[T]):
         return cast(T, self._result)
 
 
+class Refusal:
+    """What a job returns, instead of raising, when it refuses before it has written anything:
+    its caller is answered with `error` and the batch goes on. (A job that raises makes the
+    batch run again without it, the jobs before it with it: a stream of refused requests would
+    cost their batches that much again.)"""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 class _JobRaised(Exception):
     """The job at `index` of the batch raised (its error is the cause): nothing of the batch
     is written."""
@@ -158,8 +170,9 @@ class GroupCommitWriter:
         self._thread = threading.Thread(target=self._run, name="promocore-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Callable[[Txn], T]) -> T:
-        """Runs `job` in the next batch; returns its result once the batch is committed."""
+    def submit(self, job: Callable[[Txn], T | Refusal]) -> T:
+        """Runs `job` in the next batch; returns its result once the batch is committed (raises
+        the error of a Refusal it returns)."""
         if self._stopping:
             raise WriterStopped()
         reply: Reply[T] = Reply()
@@ -267,11 +280,15 @@ class GroupCommitWriter:
                         outcomes.append((reply, None, late))
                         continue
                     try:
-                        outcomes.append((reply, job(txn), None))
+                        result = job(txn)
                     except BaseException as error:
                         if _store_wide(error):
                             raise  # the store failed or lost a race, not the job
                         raise _JobRaised(index) from error
+                    if type(result) is Refusal:
+                        outcomes.append((reply, None, result.error))
+                    else:
+                        outcomes.append((reply, result, None))
                 if self._after_jobs is not None:
                     self._after_jobs(txn)
                 committing = time.perf_counter() if timed else 0.0

@@ -279,9 +279,10 @@ class RedemptionLog:
             raise NotFoundError(f"redemption {redemption_id!r} does not exist")
         return store_pb2.StoredRedemption.FromString(raw)
 
-    def roll_back(self, txn: Txn, rollback: store_pb2.Rollback) -> store_pb2.StoredRedemption:
-        """Reverts the counters of a redemption exactly once and marks it ROLLED_BACK."""
-        stored = self.get(txn, rollback.redemption_id)
+    def to_roll_back(self, txn: Txn, redemption_id: str) -> store_pb2.StoredRedemption:
+        """The redemption a rollback would revert; raises NotFoundError, or
+        FailedPreconditionError for one rolled back already. Reads only."""
+        stored = self.get(txn, redemption_id)
         redemption = stored.redemption
         if redemption.status == checkout_pb2.ROLLED_BACK:
             raise FailedPreconditionError(
@@ -289,6 +290,14 @@ class RedemptionLog:
                 f"(rollback {redemption.rollback_id})",
                 reason="already_rolled_back",
             )
+        return stored
+
+    def roll_back(
+        self, txn: Txn, rollback: store_pb2.Rollback, stored: store_pb2.StoredRedemption
+    ) -> store_pb2.StoredRedemption:
+        """Reverts the counters of a redemption exactly once and marks it ROLLED_BACK; `stored`
+        is what to_roll_back returned in this transaction."""
+        redemption = stored.redemption
         apply_deltas(txn, self._t.counters, list(stored.deltas), sign=-1)
         redemption.status = checkout_pb2.ROLLED_BACK
         redemption.rolled_back_at.FromMilliseconds(rollback.at_unix_ms)
