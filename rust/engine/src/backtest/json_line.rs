@@ -76,7 +76,7 @@ const ORDER_KEYS: &[&str] = &[
     "time",
 ];
 
-fn order_key(key: &str) -> Option<u32> {
+pub(super) fn order_key(key: &str) -> Option<u32> {
     Some(match key {
         "id" => 0,
         "currency" => 1,
@@ -100,7 +100,7 @@ const ITEM_KEYS: &[&str] = &[
     "metadata_json",
 ];
 
-fn item_key(key: &str) -> Option<u32> {
+pub(super) fn item_key(key: &str) -> Option<u32> {
     Some(match key {
         "sku" => 0,
         "product_id" | "productId" => 1,

@@ -10,6 +10,7 @@
 
 mod json_line;
 pub mod orders;
+mod plain_line;
 mod tally;
 
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use prost::Message;
 
 use crate::checkout_plan::{CheckoutPlan, CounterValues};
 use crate::error::CheckoutError;
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastMap, WordMap};
 use crate::pb::internal::{CheckoutInput, CustomerProfile};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
@@ -98,8 +99,8 @@ pub struct Backtest {
     customers: FastMap<String, Customer>,
     /// Customers whose profile was asked for (answered by the next `evaluate`).
     wanted: Vec<String>,
-    counters: FastMap<Vec<u8>, i64>,
-    baseline_counters: FastMap<Vec<u8>, i64>,
+    counters: WordMap<Vec<u8>, i64>,
+    baseline_counters: WordMap<Vec<u8>, i64>,
     tally: Tally,
     /// Coupons: the code every order presents and its record, encoded once.
     code: Option<(String, Vec<u8>)>,
@@ -167,8 +168,8 @@ impl Backtest {
             pending: Vec::new(),
             customers: FastMap::default(),
             wanted: Vec::new(),
-            counters: FastMap::default(),
-            baseline_counters: FastMap::default(),
+            counters: WordMap::default(),
+            baseline_counters: WordMap::default(),
         }
     }
 
@@ -373,7 +374,7 @@ struct CounterBuffers {
 /// what a Redeem of the same checkout would add. Answers the request back with the response.
 fn simulate(
     plan: &Arc<CheckoutPlan>,
-    counters: &mut FastMap<Vec<u8>, i64>,
+    counters: &mut WordMap<Vec<u8>, i64>,
     buffers: &mut CounterBuffers,
     request: CheckoutInput,
     now_ms: i64,
