@@ -7,8 +7,8 @@
 //! accepts or refuses it as before: this scanner accepts only lines that parser accepts, with
 //! the same values (tests below compare the two).
 
-use super::json_line::LineTarget;
-use crate::pb::v1::{Item, Order};
+use super::json_line::{self, LineTarget};
+use crate::pb::v1::Item;
 
 /// The keys of an order, with the closing quote, and their bits in json_line's numbering (its
 /// `order_key`): the spellings it accepts, the commonest first.
@@ -254,7 +254,15 @@ impl<'a> Scanner<'a> {
                 _ => scanner.time(time),
             }
         })?;
-        reset_unseen_order(&seen, order, customer_id, time, items);
+        json_line::reset_unseen(
+            seen.0,
+            LineTarget {
+                order,
+                customer_id,
+                time,
+            },
+            items,
+        );
         Ok(())
     }
 
@@ -361,40 +369,10 @@ fn string_length(bytes: &[u8]) -> Option<usize> {
         .map(|length| at + length)
 }
 
-/// What the line leaves out is the default, whatever the previous order had.
-fn reset_unseen_order(
-    seen: &Seen,
-    order: &mut Order,
-    customer_id: &mut String,
-    time: &mut Option<String>,
-    items: usize,
-) {
-    let texts: [(u32, &mut String); 6] = [
-        (0, &mut order.id),
-        (1, &mut order.currency),
-        (2, &mut order.channel),
-        (3, &mut order.store_id),
-        (6, &mut order.metadata_json),
-        (7, customer_id),
-    ];
-    for (bit, text) in texts {
-        if !seen.has(bit) {
-            text.clear();
-        }
-    }
-    order.items.truncate(items);
-    if !seen.has(5) {
-        order.shipping_amount = 0;
-    }
-    if !seen.has(8) {
-        *time = None;
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::json_line;
     use super::*;
+    use crate::pb::v1::Order;
 
     /// (order, customer, time) as a scan or the serde parser reads `text` into a fresh order.
     type Read = (Order, String, Option<String>);
