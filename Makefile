@@ -16,7 +16,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 
 ENGINE_SOURCES := $(shell find rust proto -type f \( -name '*.rs' -o -name '*.proto' -o -name 'Cargo.toml' \) 2>/dev/null)
 
-.PHONY: help docs-screenshots wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-codes bench-backtest bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
+.PHONY: help docs-screenshots wheel install redis-server chromium prometheus valgrind image-tools run test imports test-rust test-python test-slow proto lint fmt bench bench-engine bench-engine-rust bench-backtest-rust bench-codes bench-backtest bench-wallet stress fuzz-short overload test-redis faketime faults image image-test clean
 
 # Colours only on a terminal: piped into a file or another program, plain text.
 help: ## List the targets with what they do
@@ -160,6 +160,11 @@ bench-engine: install valgrind $(VENV)/.bench-deps ## Engine evals/s vs the Pyth
 
 bench-engine-rust: ## Criterion micro-benchmark of one Validate in the engine (load data set fixture); allocations too
 	cargo bench -p promocore-engine --bench checkout
+
+# PROMOCORE_BACKTEST_PASSES=N on the binary only backtests the fixture N times: the run to give
+# valgrind --tool=callgrind --toggle-collect='*backtest_once*' (instructions per order).
+bench-backtest-rust: ## Criterion benchmark of the engine's backtest (400 orders of bench-backtest's file); allocations too
+	cargo bench -p promocore-engine --bench backtest
 
 bench-codes: install ## 1,000,000 codes into a fresh store via GenerateCodes; codes/s, peak RSS; last line JSON
 	$(PY) benchmarks/bench_codes.py

@@ -176,18 +176,47 @@ impl CheckoutPlan {
         code_records: &[Option<&[u8]>],
         profile: Option<&[u8]>,
     ) -> Result<PreparedCheckout, CheckoutError> {
-        if code_records.len() != input.redeemables.len() {
-            return Err(ContextError::new(format!(
-                "{} code records for {} redeemables",
-                code_records.len(),
-                input.redeemables.len()
-            ))
-            .into());
-        }
+        check_code_count(code_records.len(), &input)?;
         let customer = profile
             .map(CustomerProfile::decode)
             .transpose()
             .map_err(|error| ContextError::new(format!("not a CustomerProfile: {error}")))?;
+        self.prepare_resolving(input, now_ms, customer, |index| {
+            code_records[index]
+                .map(|record| {
+                    Code::decode(record).map_err(|error| {
+                        ContextError::new(format!("code record {index} is not a Code: {error}"))
+                            .into()
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    /// `prepare_input` with the code records and the profile decoded already (a backtest decodes
+    /// them once, not for every order).
+    pub fn prepare_decoded(
+        self: &Arc<Self>,
+        input: CheckoutInput,
+        now_ms: i64,
+        codes: &[Option<&Code>],
+        profile: Option<&CustomerProfile>,
+    ) -> Result<PreparedCheckout, CheckoutError> {
+        check_code_count(codes.len(), &input)?;
+        self.prepare_resolving(input, now_ms, profile.cloned(), |index| {
+            Ok(codes[index].cloned())
+        })
+    }
+
+    /// Builds the context: `code_of(i)` is the stored Code record of request redeemable i when
+    /// it is a code (None when the store has none).
+    fn prepare_resolving(
+        self: &Arc<Self>,
+        input: CheckoutInput,
+        now_ms: i64,
+        customer: Option<CustomerProfile>,
+        mut code_of: impl FnMut(usize) -> Result<Option<Code>, CheckoutError>,
+    ) -> Result<PreparedCheckout, CheckoutError> {
         let mut prepared = PreparedCheckout {
             plan: Arc::clone(self),
             context: EvaluationContext {
@@ -205,16 +234,13 @@ impl CheckoutPlan {
             .customer
             .as_ref()
             .map_or("", |customer| customer.id.as_str());
-        for (index, (redeemable, record)) in input.redeemables.iter().zip(code_records).enumerate()
-        {
-            let (slot, code) = match (&redeemable.target, record) {
-                (Some(Target::Code(_)), Some(record)) => {
-                    let code = Code::decode(*record).map_err(|error| {
-                        ContextError::new(format!("code record {index} is not a Code: {error}"))
-                    })?;
-                    (self.slot_of(&code.campaign_id), Some(code))
-                }
-                (Some(Target::PromotionId(id)), _) => (self.promotion_slot(id), None),
+        for (index, redeemable) in input.redeemables.iter().enumerate() {
+            let (slot, code) = match &redeemable.target {
+                Some(Target::Code(_)) => match code_of(index)? {
+                    Some(code) => (self.slot_of(&code.campaign_id), Some(code)),
+                    None => (SLOT_NOT_FOUND, None),
+                },
+                Some(Target::PromotionId(id)) => (self.promotion_slot(id), None),
                 _ => (SLOT_NOT_FOUND, None),
             };
             let resolved =
@@ -256,6 +282,19 @@ impl CheckoutPlan {
             _ => SLOT_NOT_FOUND,
         }
     }
+}
+
+/// A stored record (or None) for each of the request's redeemables.
+fn check_code_count(records: usize, input: &CheckoutInput) -> Result<(), CheckoutError> {
+    if records != input.redeemables.len() {
+        return Err(ContextError::new(format!(
+            "{} code records for {} redeemables",
+            records,
+            input.redeemables.len()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 fn is_requested_promotion(input: &CheckoutInput, campaign_id: &str) -> bool {
@@ -451,6 +490,8 @@ impl<E> CounterReads<E> {
             Some(order_value),
         ];
         let mut fields = [None; COUNTER_FIELDS];
+        // Sized once for the keys below (a growing list reallocated three times per request).
+        self.counter_keys.reserve(COUNTER_FIELDS + 1);
         for (field, key) in fields.iter_mut().zip(ordered) {
             if let Some(key) = key {
                 *field = Some(self.counter_keys.len());

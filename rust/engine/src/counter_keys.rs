@@ -24,6 +24,29 @@ impl Periods {
     pub fn at(now_ms: i64, time_zone: Tz) -> Option<Periods> {
         let local = time_zone.timestamp_millis_opt(now_ms).single()?;
         let week = local.iso_week();
+        if let (Ok(year), Ok(week_year)) = (u32::try_from(local.year()), u32::try_from(week.year()))
+        {
+            if year <= 9999 && week_year <= 9999 {
+                // Written digit by digit: this runs for every counted redeemable of every
+                // checkout, and format! costs more than the rest of the keys.
+                let mut day = String::with_capacity(10);
+                push_digits(&mut day, year, 4);
+                day.push('-');
+                push_digits(&mut day, local.month(), 2);
+                let month = day.clone();
+                day.push('-');
+                push_digits(&mut day, local.day(), 2);
+                let mut week_text = String::with_capacity(8);
+                push_digits(&mut week_text, week_year, 4);
+                week_text.push_str("-W");
+                push_digits(&mut week_text, week.week(), 2);
+                return Some(Periods {
+                    day,
+                    week: week_text,
+                    month,
+                });
+            }
+        }
         Some(Periods {
             day: format!(
                 "{:04}-{:02}-{:02}",
@@ -34,6 +57,15 @@ impl Periods {
             week: format!("{:04}-W{:02}", week.year(), week.week()),
             month: format!("{:04}-{:02}", local.year(), local.month()),
         })
+    }
+}
+
+/// `value` (< 10^width) in decimal, zero-padded to `width` digits, as `{:0width$}` writes it.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    let mut divisor = 10u32.pow(width - 1);
+    while divisor > 0 {
+        out.push(char::from(b'0' + (value / divisor % 10) as u8));
+        divisor /= 10;
     }
 }
 
@@ -170,6 +202,41 @@ mod tests {
         assert_eq!(periods.day, "2025-12-31");
         assert_eq!(periods.week, "2026-W01");
         assert_eq!(periods.month, "2025-12");
+    }
+
+    /// The periods written digit by digit are format!'s, over years of every width.
+    #[test]
+    fn periods_are_written_as_format_writes_them() {
+        let day_ms = 86_400_000i64;
+        let starts = [
+            -62_135_596_800_000i64, // 0001-01-01
+            -2_208_988_800_000,     // 1900-01-01
+            1_767_234_600_000,
+            253_402_300_799_000 - 400 * day_ms, // 9998
+        ];
+        for start in starts {
+            for days in (0..800).step_by(3) {
+                let ms = start + days * day_ms + 3_600_000;
+                for zone in [
+                    Tz::UTC,
+                    chrono_tz::America::New_York,
+                    chrono_tz::Asia::Tokyo,
+                ] {
+                    let periods = Periods::at(ms, zone).unwrap();
+                    let local = zone.timestamp_millis_opt(ms).single().unwrap();
+                    let week = local.iso_week();
+                    let (year, month) = (local.year(), local.month());
+                    assert_eq!(
+                        periods,
+                        Periods {
+                            day: format!("{year:04}-{month:02}-{:02}", local.day()),
+                            week: format!("{:04}-W{:02}", week.year(), week.week()),
+                            month: format!("{year:04}-{month:02}"),
+                        }
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -76,7 +76,7 @@ const ORDER_KEYS: &[&str] = &[
     "time",
 ];
 
-fn order_key(key: &str) -> Option<u32> {
+pub(super) fn order_key(key: &str) -> Option<u32> {
     Some(match key {
         "id" => 0,
         "currency" => 1,
@@ -100,7 +100,7 @@ const ITEM_KEYS: &[&str] = &[
     "metadata_json",
 ];
 
-fn item_key(key: &str) -> Option<u32> {
+pub(super) fn item_key(key: &str) -> Option<u32> {
     Some(match key {
         "sku" => 0,
         "product_id" | "productId" => 1,
@@ -150,28 +150,47 @@ impl<'de> Visitor<'de> for OrderSeed<'_> {
                 _ => map.next_value_seed(OptionalText(time))?,
             }
         }
-        // What the line leaves out is the default, whatever the previous order had.
-        let defaults: [(u32, &mut String); 6] = [
-            (0, &mut order.id),
-            (1, &mut order.currency),
-            (2, &mut order.channel),
-            (3, &mut order.store_id),
-            (6, &mut order.metadata_json),
-            (7, customer_id),
-        ];
-        for (bit, text) in defaults {
-            if !seen.has(bit) {
-                text.clear();
-            }
-        }
-        order.items.truncate(items);
-        if !seen.has(5) {
-            order.shipping_amount = 0;
-        }
-        if !seen.has(8) {
-            *time = None;
-        }
+        reset_unseen(
+            seen.0,
+            LineTarget {
+                order,
+                customer_id,
+                time,
+            },
+            items,
+        );
         Ok(())
+    }
+}
+
+/// What a line leaves out (no bit in `seen`, numbered as `order_key`) is the default, whatever
+/// the previous order had; its items past `items` belong to the previous order.
+pub(super) fn reset_unseen(seen: u32, target: LineTarget<'_>, items: usize) {
+    let LineTarget {
+        order,
+        customer_id,
+        time,
+    } = target;
+    let has = |bit: u32| seen & (1 << bit) != 0;
+    let defaults: [(u32, &mut String); 6] = [
+        (0, &mut order.id),
+        (1, &mut order.currency),
+        (2, &mut order.channel),
+        (3, &mut order.store_id),
+        (6, &mut order.metadata_json),
+        (7, customer_id),
+    ];
+    for (bit, text) in defaults {
+        if !has(bit) {
+            text.clear();
+        }
+    }
+    order.items.truncate(items);
+    if !has(5) {
+        order.shipping_amount = 0;
+    }
+    if !has(8) {
+        *time = None;
     }
 }
 

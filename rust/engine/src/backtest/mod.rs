@@ -10,6 +10,7 @@
 
 mod json_line;
 pub mod orders;
+mod plain_line;
 mod tally;
 
 use std::sync::Arc;
@@ -18,12 +19,12 @@ use prost::Message;
 
 use crate::checkout_plan::{CheckoutPlan, CounterValues};
 use crate::error::CheckoutError;
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastMap, WordMap};
 use crate::pb::internal::{CheckoutInput, CustomerProfile};
 use crate::pb::v1::redeemable::Target;
 use crate::pb::v1::{
-    BacktestReport, CheckoutOptions, CustomerRef, Redeemable, RedeemableResult, RedeemableStatus,
-    ValidateResponse,
+    BacktestReport, CheckoutOptions, Code, CustomerRef, Redeemable, RedeemableResult,
+    RedeemableStatus, ValidateResponse,
 };
 pub use orders::{OrderFileError, OrderReader, OrdersFormat, PastOrder};
 use tally::{Evaluated, Tally};
@@ -84,8 +85,15 @@ impl From<OrderFileError> for BacktestError {
 /// A customer as the orders see them: the stored profile, decoded once.
 #[derive(Debug, Default)]
 struct Customer {
-    profile: Option<Vec<u8>>,
-    segments: Vec<String>,
+    profile: Option<CustomerProfile>,
+}
+
+impl Customer {
+    fn segments(&self) -> &[String] {
+        self.profile
+            .as_ref()
+            .map_or(&[][..], |profile| profile.segments.as_slice())
+    }
 }
 
 /// A backtest in progress.
@@ -98,11 +106,11 @@ pub struct Backtest {
     customers: FastMap<String, Customer>,
     /// Customers whose profile was asked for (answered by the next `evaluate`).
     wanted: Vec<String>,
-    counters: FastMap<Vec<u8>, i64>,
-    baseline_counters: FastMap<Vec<u8>, i64>,
+    counters: WordMap<Vec<u8>, i64>,
+    baseline_counters: WordMap<Vec<u8>, i64>,
     tally: Tally,
-    /// Coupons: the code every order presents and its record, encoded once.
-    code: Option<(String, Vec<u8>)>,
+    /// Coupons: the code record every order presents.
+    code: Option<Code>,
     /// The request of every order (its redeemables and options), the order moved in and out.
     input: CheckoutInput,
     /// The same for the live catalog alone (with_live).
@@ -129,7 +137,7 @@ impl Backtest {
             record.code = BACKTEST_CODE.to_owned();
             // Its counter counts every order; the limit is the campaign's, not the code's.
             record.redemption_quantity = Some(i64::MAX);
-            (record.code.clone(), record.encode_to_vec())
+            record
         });
         let options = |explain_promotions: bool| {
             Some(CheckoutOptions {
@@ -143,8 +151,8 @@ impl Backtest {
             customer: None,
             redeemables: code
                 .iter()
-                .map(|(code, _)| Redeemable {
-                    target: Some(Target::Code(code.clone())),
+                .map(|code| Redeemable {
+                    target: Some(Target::Code(code.code.clone())),
                     ..Default::default()
                 })
                 .collect(),
@@ -167,8 +175,8 @@ impl Backtest {
             pending: Vec::new(),
             customers: FastMap::default(),
             wanted: Vec::new(),
-            counters: FastMap::default(),
-            baseline_counters: FastMap::default(),
+            counters: WordMap::default(),
+            baseline_counters: WordMap::default(),
         }
     }
 
@@ -199,17 +207,13 @@ impl Backtest {
             )));
         }
         for (id, profile) in self.wanted.drain(..).zip(profiles) {
-            let segments = match &profile {
-                Some(bytes) => {
-                    CustomerProfile::decode(bytes.as_slice())
-                        .map_err(|error| {
-                            BacktestError::Setup(format!("customer {id:?}: not a profile: {error}"))
-                        })?
-                        .segments
-                }
-                None => Vec::new(),
-            };
-            self.customers.insert(id, Customer { profile, segments });
+            let profile = profile
+                .map(|bytes| CustomerProfile::decode(bytes.as_slice()))
+                .transpose()
+                .map_err(|error| {
+                    BacktestError::Setup(format!("customer {id:?}: not a profile: {error}"))
+                })?;
+            self.customers.insert(id, Customer { profile });
         }
         let mut pending = std::mem::take(&mut self.pending);
         let mut result = Ok(());
@@ -230,7 +234,7 @@ impl Backtest {
         let profile = self
             .customers
             .get(&past.customer_id)
-            .and_then(|customer| customer.profile.as_deref());
+            .and_then(|customer| customer.profile.as_ref());
         // The live catalog alone: the campaign's code does not exist there, and only what
         // applies matters.
         let baseline = match &self.setup.baseline {
@@ -263,7 +267,7 @@ impl Backtest {
                 attributes_json: String::new(),
             });
         }
-        let code_record = [self.code.as_ref().map(|(_, record)| record.as_slice())];
+        let code_record = [self.code.as_ref()];
         let records = if self.code.is_some() {
             &code_record[..]
         } else {
@@ -287,7 +291,7 @@ impl Backtest {
         let segments = self
             .customers
             .get(&past.customer_id)
-            .map_or(&[][..], |customer| customer.segments.as_slice());
+            .map_or(&[][..], Customer::segments);
         let evaluated = Evaluated {
             line,
             time_ms: now_ms,
@@ -373,14 +377,14 @@ struct CounterBuffers {
 /// what a Redeem of the same checkout would add. Answers the request back with the response.
 fn simulate(
     plan: &Arc<CheckoutPlan>,
-    counters: &mut FastMap<Vec<u8>, i64>,
+    counters: &mut WordMap<Vec<u8>, i64>,
     buffers: &mut CounterBuffers,
     request: CheckoutInput,
     now_ms: i64,
-    code_records: &[Option<&[u8]>],
-    profile: Option<&[u8]>,
+    codes: &[Option<&Code>],
+    profile: Option<&CustomerProfile>,
 ) -> Result<(ValidateResponse, CheckoutInput), CheckoutError> {
-    let prepared = plan.prepare_input(request, now_ms, code_records, profile)?;
+    let prepared = plan.prepare_decoded(request, now_ms, codes, profile)?;
     let keys = prepared.counter_keys();
     buffers.values.clear();
     buffers.values.extend(

@@ -5,7 +5,7 @@
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
-use super::json_line;
+use super::{json_line, plain_line};
 use crate::decimal::Decimal;
 use crate::fast_hash::FastSet;
 use crate::money::currency_exponent;
@@ -117,7 +117,7 @@ impl OrderReader {
         // is copied, to be completed by the next.
         let mut rest = chunk;
         if !self.carry.is_empty() {
-            let end = match rest.iter().position(|&byte| byte == b'\n') {
+            let end = match memchr::memchr(b'\n', rest) {
                 Some(newline) => newline + 1,
                 None if last => rest.len(),
                 None => {
@@ -158,7 +158,11 @@ impl OrderReader {
         bytes: &[u8],
         into: &mut Vec<PastOrder>,
     ) -> Result<(), OrderFileError> {
-        for raw in bytes.split_inclusive(|&byte| byte == b'\n') {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |newline| newline + 1);
+            let (raw, tail) = rest.split_at(end);
+            rest = tail;
             let line = self.next_line;
             self.next_line += 1;
             let text = trim_line(raw);
@@ -184,13 +188,25 @@ impl OrderReader {
     /// that does not parse).
     fn json_line(&mut self, text: &[u8], line: u64) -> Result<PastOrder, OrderFileError> {
         let mut order = self.spare.pop().unwrap_or_default();
-        let target = json_line::LineTarget {
-            order: &mut order.order,
-            customer_id: &mut order.customer_id,
-            time: &mut self.time,
-        };
-        if json_line::parse_into(text, target).is_err() {
-            return parse_json_line(text, line);
+        // A plain line is scanned; any other goes to serde, whose typed parser names the
+        // failing field of a line that is not an order.
+        let scanned = plain_line::parse_into(
+            text,
+            json_line::LineTarget {
+                order: &mut order.order,
+                customer_id: &mut order.customer_id,
+                time: &mut self.time,
+            },
+        );
+        if scanned.is_err() {
+            let target = json_line::LineTarget {
+                order: &mut order.order,
+                customer_id: &mut order.customer_id,
+                time: &mut self.time,
+            };
+            if json_line::parse_into(text, target).is_err() {
+                return parse_json_line(text, line);
+            }
         }
         order.line = line;
         order.time_ms = self
@@ -203,7 +219,7 @@ impl OrderReader {
 }
 
 fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().rposition(|&byte| byte == b'\n')
+    memchr::memrchr(b'\n', bytes)
 }
 
 fn trim_line(raw: &[u8]) -> &[u8] {
