@@ -10,9 +10,11 @@ campaign is never published.
 
 from __future__ import annotations
 
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from promocore import _engine
 from promocore.checkout.compiled import CampaignEntry, CompiledCampaigns, compile_campaign
@@ -27,6 +29,11 @@ T = TypeVar("T")
 # The engine evaluates this much of the file between two progress messages.
 PROGRESS_BYTES = 256 * 1024
 INFLATED_BYTES = 4 * 1024 * 1024
+# Messages of the stream received while the engine evaluates the ones before (its thread holds
+# no GIL meanwhile): receiving and evaluating overlap on two cores.
+READ_AHEAD_MESSAGES = 4
+# How often a read-ahead thread whose reader has gone looks whether it should stop.
+_READ_AHEAD_POLL_S = 0.5
 MAX_SAMPLES_PER_OUTCOME = 50
 DEFAULT_SAMPLES_PER_OUTCOME = 5
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -71,7 +78,7 @@ class Backtests:
         received = 0
         gunzip: zlib._Decompress | None = None
         started = False
-        for request in _with_rest(first, messages):
+        for request in _with_rest(first, _read_ahead(messages, READ_AHEAD_MESSAGES)):
             chunk = request.orders
             if not started and chunk:
                 started = True
@@ -172,6 +179,52 @@ class Backtests:
         else:
             profiles = [None] * len(customers)
         _engine_call(backtest.evaluate, profiles)
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+def _read_ahead(messages: Iterator[T], depth: int) -> Iterator[T]:
+    """`messages`, received by a thread of its own up to `depth` ahead of their reader. The
+    thread ends with the stream, or soon after the reader stops (its queue no longer drained)."""
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stopped = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stopped.is_set():
+            try:
+                ready.put(item, timeout=_READ_AHEAD_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def receive() -> None:
+        try:
+            for message in messages:
+                if not hand_over(message):
+                    return
+        except BaseException as error:  # handed to the reader, raised there
+            hand_over(_Failed(error))
+            return
+        hand_over(_END)
+
+    threading.Thread(target=receive, name="promocore-backtest-receive", daemon=True).start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield cast(T, item)
+    finally:
+        stopped.set()
 
 
 def _with_rest(
