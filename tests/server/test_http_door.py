@@ -21,7 +21,10 @@ import pytest
 from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 from promocore.v1 import admin_pb2, checkout_pb2, common_pb2
 
+from parallel import WALL_CLOCK_BOUND
 from support import TEST_ADMIN_KEY, coupon, wait_until
+
+pytestmark = WALL_CLOCK_BOUND
 
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 GENERATE = "/promocore.v1.AdminService/GenerateCodes"
@@ -88,6 +91,7 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
 # Keep-alive and HTTP/2 ----------------------------------------------------------------------
 
 
+@pytest.mark.alone
 def test_fifty_validates_on_one_kept_alive_connection_each_well_under_10_ms(http_server, admin):
     code = coupon(admin, "c1", "SAVE1")
     connection = http.client.HTTPConnection("127.0.0.1", http_server.http.port, timeout=10)
