@@ -4,9 +4,6 @@ exactly-once, the limit is never oversold, and `promocore check` passes after ea
 from __future__ import annotations
 
 from crash_harness import LIMIT, crash_cycles
-from parallel import WALL_CLOCK_BOUND
-
-pytestmark = WALL_CLOCK_BOUND
 
 
 def test_kill_9_under_load_loses_no_acknowledged_redemption(tmp_path):

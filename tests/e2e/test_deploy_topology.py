@@ -28,9 +28,6 @@ from promocore import Client
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY, ServerProcess, coupon, free_port
 
-# One server for the module (the module-scoped fixture): its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("deploy_topology")
-
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
 SCRAPE_CONFIG = DEPLOY / "prometheus" / "prometheus.yml"

@@ -20,10 +20,7 @@ import orjson
 
 from promocore import Client
 
-from parallel import WALL_CLOCK_BOUND
 from support import ServerProcess, coupon
-
-pytestmark = WALL_CLOCK_BOUND
 
 LOAD_CLIENT = Path(__file__).parents[1] / "support" / "kill_switch_client.py"
 CLIENT_PROCESSES = 3

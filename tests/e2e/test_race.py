@@ -13,9 +13,6 @@ from promocore.store.check import check_store
 from race_harness import race
 from support import ServerProcess, coupon
 
-# One server for the module (the module-scoped fixture): its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("race")
-
 CLIENTS = 200
 K = 50
 

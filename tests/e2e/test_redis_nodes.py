@@ -31,11 +31,8 @@ from promocore.store.api_keys import ApiKeyTable
 from promocore.store.backends import open_store
 from promocore.store.check import check_store
 
-from parallel import WALL_CLOCK_BOUND
 from redis_support import RedisServer, RedisServerMissing, redis_server_executable
 from support import TEST_ADMIN_KEY, coupon
-
-pytestmark = WALL_CLOCK_BOUND
 
 K = 40
 REQUESTS = 200

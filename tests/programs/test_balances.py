@@ -12,9 +12,6 @@ from promocore.store.check import check_store
 from race_harness import race
 from support import ServerProcess, cart
 
-# One server for the module (the module-scoped fixture): its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("gift_workers")
-
 
 def gift_campaign(client: Client, campaign_id: str = "gift") -> None:
     client.create_campaign(id=campaign_id, name="Gift cards", type="GIFT_VOUCHERS", currency="EUR")

@@ -28,7 +28,6 @@ from promocore.server.heartbeat import BEAT_INTERVAL_S, SILENCE_BOUND_S
 from promocore.server.store_health import WRITE_WAIT_BOUND_S
 from promocore.store.failures import STORE_WRITE_FAILED
 
-from parallel import WALL_CLOCK_BOUND
 from support import (
     ServerProcess,
     cart,
@@ -40,8 +39,6 @@ from support import (
     wait_until,
     write_lock_owner,
 )
-
-pytestmark = WALL_CLOCK_BOUND
 
 # A process that takes the store's write lock and keeps it for 4 s.
 HOLD_THE_WRITE_LOCK = """

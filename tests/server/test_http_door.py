@@ -21,10 +21,7 @@ import pytest
 from promocore.server.grpc_server import RunningServer, ServerOptions, start_server
 from promocore.v1 import admin_pb2, checkout_pb2, common_pb2
 
-from parallel import WALL_CLOCK_BOUND
 from support import TEST_ADMIN_KEY, coupon, wait_until
-
-pytestmark = WALL_CLOCK_BOUND
 
 VALIDATE = "/promocore.v1.CheckoutService/Validate"
 GENERATE = "/promocore.v1.AdminService/GenerateCodes"

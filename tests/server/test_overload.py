@@ -17,10 +17,7 @@ from promocore.server.load_shedding import MAX_IN_SERVICE, FifoSlots, LoadShedde
 from promocore.store.check import check_store
 from promocore.store.group_commit import GroupCommitWriter
 
-from parallel import WALL_CLOCK_BOUND
 from support import TEST_ADMIN_KEY, cart, coupon
-
-pytestmark = WALL_CLOCK_BOUND
 
 CODES_PER_STREAM = 1_000_000  # several seconds of work now that generation runs in Rust
 

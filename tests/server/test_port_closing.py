@@ -20,10 +20,7 @@ from promocore.server.grpc_server import ServerOptions, start_server
 from promocore.server.port_closing import close_connections, stop_listening
 from promocore.store import open_store
 
-from parallel import WALL_CLOCK_BOUND
 from support import ServerProcess, cart, coupon
-
-pytestmark = WALL_CLOCK_BOUND
 
 ORDER = cart(("BEANS", 2000, 1))
 OWN_CONNECTION = (("grpc.use_local_subchannel_pool", 1),)

@@ -14,10 +14,7 @@ import pytest
 from promocore import Client
 from promocore.server.workers import STOP_GRACE_S, worker_cpus
 
-from parallel import WALL_CLOCK_BOUND
 from support import ServerProcess, cart, coupon, wait_until
-
-pytestmark = WALL_CLOCK_BOUND
 
 ORDER = cart(("BEANS", 2000, 1))
 # What the servers started by these tests may use: they inherit the test process's mask.
