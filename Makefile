@@ -118,8 +118,10 @@ imports: install ## The import direction of docs/architecture.md: import-linter'
 test-rust: ## Rust engine tests only
 	cargo test --release -p promocore-engine --quiet
 
-test-python: install ## Python tests only (a run that collects no test fails)
-	$(PY) -m pytest -q; rc=$$?; \
+# pytest-xdist's workers for `make test` (tests/README.md); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+test-python: install ## Python tests only, on TEST_WORKERS (2) pytest-xdist workers (a run that collects no test fails)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
 
 # The browser tests that take docs/console.md's screenshots (Console.doc_screenshot).

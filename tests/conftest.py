@@ -4,6 +4,7 @@ conformance suite."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,21 @@ BACKENDS = ("lmdb", "redis")
 # PROMOCORE_TEST_STORE=redis puts the store of every other test on Redis too (one private
 # redis-server for the run, a key prefix per test).
 TEST_STORE = os.environ.get("PROMOCORE_TEST_STORE", "lmdb")
+
+
+@pytest.fixture(autouse=True)
+def cores_shared_or_alone(request, tmp_path_factory) -> Iterator[None]:
+    """Under pytest-xdist, a test marked `alone` runs with no other test beside it: it holds a
+    lock file of the run exclusively, every other test holds it shared (tests/README.md)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    # The workers' temporary directories are side by side in the run's own directory.
+    lock_path = tmp_path_factory.getbasetemp().parent / "cores.lock"
+    alone = request.node.get_closest_marker("alone") is not None
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        yield  # closing the file releases the lock
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

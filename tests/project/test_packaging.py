@@ -87,8 +87,10 @@ def installed_venv(tmp_path_factory) -> Path:
     (wheel,) = (work / "dist").glob("promocore-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
+    # --no-compile: pip would byte-compile every installed module (plotly's thousands) up
+    # front, half of the install's time; Python compiles what the test imports when it imports it.
     installed = subprocess.run(
-        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel],
+        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile", wheel],
         cwd=work,
         env=_venv_env(venv),
         capture_output=True,

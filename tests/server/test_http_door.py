@@ -88,6 +88,7 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
 # Keep-alive and HTTP/2 ----------------------------------------------------------------------
 
 
+@pytest.mark.alone
 def test_fifty_validates_on_one_kept_alive_connection_each_well_under_10_ms(http_server, admin):
     code = coupon(admin, "c1", "SAVE1")
     connection = http.client.HTTPConnection("127.0.0.1", http_server.http.port, timeout=10)
