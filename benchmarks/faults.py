@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))  # the servers and helpers o
 from promocore import Client  # noqa: E402
 from promocore.errors import NotFoundError, PromocoreError  # noqa: E402
 from promocore.server.heartbeat import SILENCE_BOUND_S  # noqa: E402
+from promocore.store.data_file import check_data_file  # noqa: E402
 
 from support import (  # noqa: E402
     ServerProcess,
@@ -302,11 +303,24 @@ def frozen_worker(work: Path, repeats: int = 2) -> dict:
 # 3. A truncated data file, 4. a damaged page ----------------------------------------------
 
 
+def copy_store(source: Path, copy: Path) -> Path:
+    """A copy of a stopped store's directory that keeps the data file sparse (as large as the
+    map, its holes not written; shutil would write them); the copy's data file."""
+    subprocess.run(["cp", "-r", "--sparse=always", str(source), str(copy)], check=True)
+    return copy / "data.mdb"
+
+
+def data_bytes(data: Path) -> int:
+    """Where the store's last page ends (the file itself is as large as the map)."""
+    meta = check_data_file(data.parent)
+    assert meta is not None
+    return meta.needed_bytes
+
+
 def truncated(work: Path, source: Path) -> dict:
     copy = work / "truncated"
-    shutil.copytree(source, copy)
-    data = copy / "data.mdb"
-    os.truncate(data, data.stat().st_size // 3)
+    data = copy_store(source, copy)
+    os.truncate(data, data_bytes(data) // 3)
     results = {
         "serve": serve_once(copy, "--workers", "2"),
         "serve --no-auth": serve_once(copy, "--workers", "2", "--no-auth"),
@@ -323,9 +337,9 @@ def truncated(work: Path, source: Path) -> dict:
 
 def damaged(work: Path, source: Path, redemption_id: str) -> dict:
     copy = work / "damaged"
-    shutil.copytree(source, copy)
-    data = copy / "data.mdb"
-    content = bytearray(data.read_bytes())
+    data = copy_store(source, copy)
+    with data.open("rb") as file:
+        content = bytearray(file.read(data_bytes(data)))
     pages = 0
     at = content.find(redemption_id.encode())
     while at != -1:
@@ -333,7 +347,8 @@ def damaged(work: Path, source: Path, redemption_id: str) -> dict:
         content[page + 10 : page + 12] = b"\0\0"  # page flags: neither branch nor leaf
         pages += 1
         at = content.find(redemption_id.encode(), page + 4096)
-    data.write_bytes(bytes(content))
+    with data.open("r+b") as file:
+        file.write(content)
     answers = collections.Counter()
     server = ServerProcess(copy, workers=2)
     with server, Client(server.target) as client:
