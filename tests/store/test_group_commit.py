@@ -74,35 +74,24 @@ def test_a_failing_job_is_rolled_back_alone(store):
         assert txn.get(b"half-written") is None
 
 
-def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(store):
-    # A first job holds the writer while three more queue: they make the next batch together.
+def one_batch(store, jobs) -> dict[int, object]:
+    """Runs `jobs` as one batch, queued in this order behind a job that holds the writer: each
+    job's result, or its error, by position."""
     release = threading.Event()
     holder = threading.Thread(target=store.writer.submit, args=(lambda txn: release.wait(10),))
     holder.start()
     while not store.writer.holding_lock_since:
         time.sleep(0.001)
-    runs: list[str] = []
-
-    def add(txn):
-        runs.append("add")
-        count = int(txn.get(b"count") or b"0") + 1
-        txn.put(b"count", b"%d" % count)
-        return count
-
-    def failing(txn):
-        txn.put(b"half-written", b"1")
-        raise ValueError("job failed")
-
     outcomes: dict[int, object] = {}
 
     def run(n: int, job) -> None:
         try:
             outcomes[n] = store.writer.submit(job)
-        except ValueError as error:
-            outcomes[n] = str(error)
+        except Exception as error:
+            outcomes[n] = error
 
     threads = []
-    for n, job in enumerate((add, failing, add)):
+    for n, job in enumerate(jobs):
         threads.append(threading.Thread(target=run, args=(n, job)))
         threads[-1].start()
         while store.writer._queue.qsize() < n + 1:  # queued in this order
@@ -110,9 +99,31 @@ def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(s
     release.set()
     for thread in (holder, *threads):
         thread.join()
-    assert outcomes == {0: 1, 1: "job failed", 2: 2}
-    # The first add ran twice: straight in the batch that the failure aborted whole, then
-    # again in the batch run job by job.
+    return outcomes
+
+
+def counting(runs: list[str]):
+    def add(txn):
+        runs.append("add")
+        count = int(txn.get(b"count") or b"0") + 1
+        txn.put(b"count", b"%d" % count)
+        return count
+
+    return add
+
+
+def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(store):
+    runs: list[str] = []
+    add = counting(runs)
+
+    def failing(txn):
+        txn.put(b"half-written", b"1")
+        raise ValueError("job failed")
+
+    outcomes = one_batch(store, (add, failing, add))
+    assert {n: str(outcome) for n, outcome in outcomes.items()} == {0: "1", 1: "job failed", 2: "2"}
+    # The first add ran twice: in the batch that the failure aborted whole, then again in the
+    # batch run without the failing job.
     assert runs == ["add"] * 3
     with store.read() as txn:
         assert txn.get(b"count") == b"2"
@@ -120,41 +131,15 @@ def test_a_batch_in_which_a_job_raised_is_run_again_and_writes_the_others_once(s
 
 
 def test_a_job_that_refuses_before_writing_costs_its_batch_no_run_again(store):
-    release = threading.Event()
-    holder = threading.Thread(target=store.writer.submit, args=(lambda txn: release.wait(10),))
-    holder.start()
-    while not store.writer.holding_lock_since:
-        time.sleep(0.001)
     runs: list[str] = []
-
-    def add(txn):
-        runs.append("add")
-        count = int(txn.get(b"count") or b"0") + 1
-        txn.put(b"count", b"%d" % count)
-        return count
+    add = counting(runs)
 
     def refusing(txn):
         runs.append("refusing")
         return Refusal(ValueError("refused"))
 
-    outcomes: dict[int, object] = {}
-
-    def run(n: int, job) -> None:
-        try:
-            outcomes[n] = store.writer.submit(job)
-        except ValueError as error:
-            outcomes[n] = str(error)
-
-    threads = []
-    for n, job in enumerate((add, refusing, add)):
-        threads.append(threading.Thread(target=run, args=(n, job)))
-        threads[-1].start()
-        while store.writer._queue.qsize() < n + 1:  # queued in this order
-            time.sleep(0.001)
-    release.set()
-    for thread in (holder, *threads):
-        thread.join()
-    assert outcomes == {0: 1, 1: "refused", 2: 2}
+    outcomes = one_batch(store, (add, refusing, add))
+    assert {n: str(outcome) for n, outcome in outcomes.items()} == {0: "1", 1: "refused", 2: "2"}
     assert runs == ["add", "refusing", "add"]  # one run of the batch
     with store.read() as txn:
         assert txn.get(b"count") == b"2"
@@ -165,11 +150,6 @@ def test_a_full_map_refuses_the_whole_batch_at_once(tmp_path):
     every job of the batch is answered with it, none is run again alone."""
     store = LmdbStore(tmp_path / "small", map_size=1 << 20)
     try:
-        release = threading.Event()
-        holder = threading.Thread(target=store.writer.submit, args=(lambda txn: release.wait(10),))
-        holder.start()
-        while not store.writer.holding_lock_since:
-            time.sleep(0.001)
         runs: list[int] = []
 
         def big(n: int):
@@ -180,23 +160,7 @@ def test_a_full_map_refuses_the_whole_batch_at_once(tmp_path):
 
             return job
 
-        outcomes: dict[int, object] = {}
-
-        def run(n: int) -> None:
-            try:
-                outcomes[n] = store.writer.submit(big(n))
-            except StoreFull as error:
-                outcomes[n] = error
-
-        threads = []
-        for n in range(4):
-            threads.append(threading.Thread(target=run, args=(n,)))
-            threads[-1].start()
-            while store.writer._queue.qsize() < n + 1:  # one batch of four
-                time.sleep(0.001)
-        release.set()
-        for thread in (holder, *threads):
-            thread.join()
+        outcomes = one_batch(store, [big(n) for n in range(4)])
         assert all(isinstance(outcome, StoreFull) for outcome in outcomes.values()), outcomes
         assert len(outcomes) == 4
         assert runs == [0, 1, 2]  # the third filled the map; the batch ended there, once
