@@ -7,12 +7,15 @@ from pathlib import Path
 
 from promocore.clock import Clock
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver
+from promocore.store.map_space import ReservedEnvironment
 from promocore.store.migrate_v2 import migrate_if_needed
 from promocore.store.store import Store
 from promocore.store.tables import DEFAULT_MAP_SIZE, Durability, open_environment
 
 
 class LmdbStore(Store):
+    env: ReservedEnvironment
+
     def __init__(
         self,
         path: Path | str,
@@ -38,7 +41,6 @@ class LmdbStore(Store):
             clock=clock,
             commit_observer=commit_observer,
         )
-        self._env = env
 
     def reserve(self, extra_bytes: int) -> None:
-        self._env.reserve_more(extra_bytes)
+        self.env.reserve_more(extra_bytes)
