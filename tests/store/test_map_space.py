@@ -5,6 +5,7 @@ disk itself is tests/server/test_faults.py's, on a tmpfs)."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from promocore.store import LmdbStore
 from promocore.store.map_space import MAX_RESERVE_BYTES, MIN_RESERVE_BYTES
@@ -62,3 +63,34 @@ def test_a_reopened_store_keeps_what_was_written_through_the_map(tmp_path):
             assert txn.get(b"kept") == b"through the map"
     finally:
         reopened.close()
+
+
+def written_bytes() -> int:
+    """What the kernel counts this process as having written to disk (`/proc/self/io`)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    raise AssertionError("no write_bytes in /proc/self/io")
+
+
+def test_a_small_commit_in_a_grown_store_writes_only_its_own_pages(tmp_path):
+    # The store grows through the map page after page. With readahead, each page fault ahead
+    # of the data reads a span of the file, in larger folios as the faults go on in order
+    # (at about 11 MB, folios of several pages); a later commit that changes one page of
+    # such a folio dirties, writes and counts it whole.
+    store = LmdbStore(tmp_path / "data")
+    try:
+        for chunk in range(30):
+            with store.write() as txn:
+                for n in range(100):
+                    txn.put(b"old-%05d" % (chunk * 100 + n), os.urandom(3000))
+        assert in_use_bytes(store) > 11 << 20
+        before = written_bytes()
+        for n in range(20):
+            with store.write() as txn:
+                txn.put(b"new-%05d" % n, b"x" * 100)
+        # A commit of one small record: its leaf, a branch page, the free list's page and a
+        # meta page, each 4 KB (with readahead: about 40 KB).
+        assert (written_bytes() - before) / 20 <= 6 * 4096
+    finally:
+        store.close()

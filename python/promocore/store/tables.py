@@ -149,10 +149,11 @@ def open_environment(
         _check_identity_unchanged(path)
     synced = durability is Durability.FULL
     # Written through the map: a transaction's pages are the page cache's, synced at commit,
-    # not copied into write calls (less CPU per commit). Write calls left the file cached in
-    # large folios, of which one changed page made the kernel count the whole as written; the
-    # map's new pages are cached page by page. Its disk blocks are allocated ahead of the
-    # writes (store/map_space.py).
+    # not copied into write calls (less CPU per commit). The file must be cached page by page:
+    # in a large folio (what write calls and readahead make) one changed page dirties, and
+    # the kernel writes and counts, the whole folio. So no readahead (MDB_NORDAHEAD: a page
+    # fault reads its own page). The map's disk blocks are allocated ahead of the writes
+    # (store/map_space.py).
     lmdb_env = lmdb.open(
         str(path),
         map_size=map_size,
@@ -162,6 +163,7 @@ def open_environment(
         metasync=synced,
         lock=True,
         writemap=True,
+        readahead=False,
     )
     try:
         env = ReservedEnvironment(lmdb_env, path / DATA_FILE)
@@ -182,10 +184,18 @@ def open_environment(
     return env, Tables(**handles)
 
 
+def _read_only_environment(path: Path) -> lmdb.Environment:
+    """A read-only environment of the store at `path`, without readahead like the writable
+    one: pages it reads stay cached page by page for the server's writes (open_environment)."""
+    return lmdb.open(
+        str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True, readahead=False
+    )
+
+
 def _check_identity_unchanged(path: Path) -> None:
     """Raises StoreRefused for a data file of another program or of a newer format, reading
     it through a read-only environment (no byte of the file changes)."""
-    env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
+    env = _read_only_environment(path)
     try:
         with env.begin() as txn:
             checked_identity(env, txn, path, TABLE_NAMES)
@@ -198,7 +208,7 @@ def open_readonly(path: Path) -> tuple[lmdb.Environment, Tables]:
     if not (path / "data.mdb").exists():
         raise FileNotFoundError(f"no promocore store in {path}")
     check_data_file(path)
-    env = lmdb.open(str(path), readonly=True, max_dbs=len(TABLE_NAMES) + 4, lock=True)
+    env = _read_only_environment(path)
     with env.begin() as txn:
         foreign = read_identity(env, txn) is None and foreign_names(txn, TABLE_NAMES)
     if foreign:
