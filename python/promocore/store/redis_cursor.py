@@ -29,11 +29,8 @@ class Table(Protocol):
 
 
 class CursorTransaction(Protocol):
-    """What a cursor uses of its RedisTransaction (and of the transaction's root, the outermost
-    one, which holds what was read from the server)."""
+    """What a cursor uses of its RedisTransaction."""
 
-    @property
-    def _root(self) -> CursorTransaction: ...
     @property
     def _reads(self) -> object | None: ...
     @property
@@ -152,19 +149,19 @@ class RedisCursor:
     ) -> tuple[int, int]:
         """(items consumed, items added); with overwrite=False existing keys are skipped."""
         del dupdata, append
-        txn, root = self._txn, self._txn._root
+        txn = self._txn
         pairs = [(bytes(key), bytes(value)) for key, value in items]
         if not overwrite:
             unknown = [
                 key
                 for key, _ in pairs
-                if not txn._written(self._db.name, key)[0] and not root._fetched(self._db.name, key)
+                if not txn._written(self._db.name, key)[0] and not txn._fetched(self._db.name, key)
             ]
             for start in range(0, len(unknown), PUTMULTI_CHUNK):
                 chunk = unknown[start : start + PUTMULTI_CHUNK]
-                values = cast(list[bytes | None], root._env.client.hmget(self._db.hash_key, chunk))
+                values = cast(list[bytes | None], txn._env.client.hmget(self._db.hash_key, chunk))
                 for key, value in zip(chunk, values, strict=True):
-                    root._prefetched.setdefault((self._db.name, key), value)
+                    txn._prefetched.setdefault((self._db.name, key), value)
         added = sum(txn.put(key, value, overwrite=overwrite, db=self._db) for key, value in pairs)
         return len(pairs), added
 
@@ -186,7 +183,7 @@ class RedisCursor:
         end_key: bytes | None
         value: bytes | None
         if found is not None:
-            txn._root._remember(table, *found)
+            txn._remember(table, *found)
             end_key, value = found
         else:
             end_key = candidate
@@ -225,7 +222,7 @@ class RedisCursor:
         lo = before(origin, inclusive) if reverse else after(origin, inclusive)
         far = (b"-" if reverse else b"+") if candidate is None else b"(" + candidate
         while True:
-            rows = self._txn._root._walk(self._db, lo, far, reverse)
+            rows = self._txn._walk(self._db, lo, far, reverse)
             for at, (key, value) in enumerate(rows):
                 if key in overlay:
                     skipped.append(key)
@@ -248,7 +245,7 @@ class RedisCursor:
             self._ahead_to_end = False
             return False
         key, value = self._ahead.popleft()
-        self._txn._root._remember(self._db.name, key, value)
+        self._txn._remember(self._db.name, key, value)
         self._remember_gap(origin, False, key, [], reverse)
         self._key, self._value = key, value
         return True
@@ -261,14 +258,14 @@ class RedisCursor:
         skipped: list[bytes],
         reverse: bool,
     ) -> None:
-        root = self._txn._root
-        if root._reads is None:
+        txn = self._txn
+        if txn._reads is None:
             return
         gap_end = b"(" + end_key if end_key is not None else (b"-" if reverse else b"+")
         if reverse:
-            root._remember_gap(self._db.name, gap_end, before(origin, inclusive), sorted(skipped))
+            txn._remember_gap(self._db.name, gap_end, before(origin, inclusive), sorted(skipped))
         else:
-            root._remember_gap(self._db.name, after(origin, inclusive), gap_end, skipped)
+            txn._remember_gap(self._db.name, after(origin, inclusive), gap_end, skipped)
 
 
 def _nearest(

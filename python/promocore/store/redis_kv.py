@@ -222,11 +222,9 @@ class RedisEnvironment:
         self._commit = self.client.register_script(_COMMIT)
         self._walk = self.client.register_script(_WALK)
 
-    def begin(
-        self, write: bool = False, parent: RedisTransaction | None = None, buffers: bool = False
-    ) -> RedisTransaction:
+    def begin(self, *, write: bool = False, buffers: bool = False) -> RedisTransaction:
         del buffers  # values are always bytes
-        return RedisTransaction(self, write=write or parent is not None, parent=parent)
+        return RedisTransaction(self, write=write)
 
     def close(self) -> None:
         self.client.close()
@@ -298,13 +296,9 @@ class _ReadSet:
 
 
 class RedisTransaction:
-    def __init__(
-        self, env: RedisEnvironment, *, write: bool, parent: RedisTransaction | None
-    ) -> None:
+    def __init__(self, env: RedisEnvironment, *, write: bool) -> None:
         self._env = env
         self.write = write
-        self._parent = parent
-        self._root: RedisTransaction = parent._root if parent is not None else self
         # table name -> key -> value, or None for a deleted key (this transaction's own writes).
         self._writes: dict[str, dict[bytes, bytes | None]] = {}
         # table name -> counter key -> amount added without reading it (see increment()).
@@ -313,19 +307,19 @@ class RedisTransaction:
         self._appends: list[tuple[str, bytes, int]] = []
         # table name -> key -> 8-byte big-endian value it is raised to (see raise_to()).
         self._raises: dict[str, dict[bytes, bytes]] = {}
-        # Server values read so far (root only); in a write transaction, also its read set.
+        # Server values read so far; in a write transaction, also its read set.
         self._seen: dict[tuple[str, bytes], bytes | None] = {}
-        # Server values fetched ahead of their reads (root only): a read takes its value from
+        # Server values fetched ahead of their reads: a read takes its value from
         # here, and only then is it remembered (a value prefetched but never read is no read).
         self._prefetched: dict[tuple[str, bytes], bytes | None] = {}
-        # Server rows of the cursor walks made so far, by (table, from, to, reverse) (root
-        # only): the same walk again is answered from here. Like a value read twice, it is the
+        # Server rows of the cursor walks made so far, by (table, from, to, reverse): the same
+        # walk again is answered from here. Like a value read twice, it is the
         # answer of the first walk; the commit re-checks what was seen, so it is still current.
         self._walks: dict[tuple[str, bytes, bytes, bool], list[tuple[bytes, bytes]]] = {}
         self._walk_rows = 0
-        # Table lengths read by stat() (root only), answered again the same way.
+        # Table lengths read by stat(), answered again the same way.
         self._lengths: dict[str, int] = {}
-        self._reads = _ReadSet() if write and parent is None else None
+        self._reads = _ReadSet() if write else None
         self._done = False
 
     # Context manager: commit on success, abort on an exception (as py-lmdb).
@@ -353,7 +347,7 @@ class RedisTransaction:
         key = bytes(key)
         found, value, added = self._written(db.name, key)
         if not found:
-            value = self._root._server_get(db, key)
+            value = self._server_get(db, key)
         if added:
             value = encode_counter(decode_counter(value) + added)
         return default if value is None else value
@@ -365,21 +359,18 @@ class RedisTransaction:
         key = bytes(key)
         found, value, added = self._written(db.name, key)
         if not found:
-            root, entry = self._root, (db.name, key)
-            if entry in root._seen:
-                value = root._seen[entry]
-            elif entry in root._prefetched:  # fetched ahead (prefetch_reads), still unchecked
-                value = root._prefetched[entry]
+            entry = (db.name, key)
+            if entry in self._seen:
+                value = self._seen[entry]
+            elif entry in self._prefetched:  # fetched ahead (prefetch_reads), still unchecked
+                value = self._prefetched[entry]
             else:
                 value = cast(bytes | None, self._env.client.hget(db.hash_key, key))
         if added:
             value = encode_counter(decode_counter(value) + added)
-        txn: RedisTransaction | None = self
-        while txn is not None:  # what this transaction (or an enclosing one) raised it to
-            raised = txn._raises.get(db.name, {}).get(key)
-            if raised is not None and (value is None or value < raised):
-                value = raised
-            txn = txn._parent
+        raised = self._raises.get(db.name, {}).get(key)  # what this transaction raised it to
+        if raised is not None and (value is None or value < raised):
+            value = raised
         return value
 
     def prefetch(self, keys: Iterable[bytes], db: RedisTable) -> None:
@@ -395,13 +386,12 @@ class RedisTransaction:
         not made yet, a walk being where a cursor's set_range(start) (first() for None) would
         go: the reads that follow find them. Nothing is remembered for the commit's re-check
         until it is read."""
-        root = self._root
         wanted: list[tuple[RedisTable, list[bytes]]] = []
         for db, keys in gets:
             unknown = [
                 key
                 for key in dict.fromkeys(bytes(key) for key in keys)
-                if not root._fetched(db.name, key) and not self._written(db.name, key)[0]
+                if not self._fetched(db.name, key) and not self._written(db.name, key)[0]
             ]
             if unknown:
                 wanted.append((db, unknown))
@@ -411,15 +401,15 @@ class RedisTransaction:
                 for db, start in walks
             )
         )
-        ranges = [r for r in ranges if (r[0].name, *r[1:]) not in root._walks]
+        ranges = [r for r in ranges if (r[0].name, *r[1:]) not in self._walks]
         if not (wanted or ranges):
             return
-        values, rows = root._env.read_together(wanted, ranges)
+        values, rows = self._env.read_together(wanted, ranges)
         for (db, keys), found in zip(wanted, values, strict=True):
             for key, value in zip(keys, found, strict=True):
-                root._prefetched.setdefault((db.name, key), value)
+                self._prefetched.setdefault((db.name, key), value)
         for (db, start, stop, reverse), walked in zip(ranges, rows, strict=True):
-            root._cache_walk((db.name, start, stop, reverse), walked)
+            self._cache_walk((db.name, start, stop, reverse), walked)
 
     def first_key_unchecked(self, db: RedisTable) -> bytes | None:
         """The table's first key on the server (pending writes aside), NOT remembered for the
@@ -429,14 +419,13 @@ class RedisTransaction:
 
     def stat(self, db: RedisTable) -> dict[str, int]:
         self._refuse_pending_increments(db.name)
-        root = self._root
-        entries = root._lengths.get(db.name)
+        entries = self._lengths.get(db.name)
         if entries is None:
-            entries = root._lengths[db.name] = root._env.client.hlen(db.hash_key)
-        if root._reads is not None:
-            root._reads.lengths.setdefault(db.name, entries)
+            entries = self._lengths[db.name] = self._env.client.hlen(db.hash_key)
+        if self._reads is not None:
+            self._reads.lengths.setdefault(db.name, entries)
         for key, value in self._overlay(db.name).items():
-            on_server = root._server_get(db, key) is not None
+            on_server = self._server_get(db, key) is not None
             entries += (value is not None) - on_server
         return {"entries": entries}
 
@@ -511,20 +500,6 @@ class RedisTransaction:
         if self._done:
             return
         self._done = True
-        if self._parent is not None:
-            parent = self._parent
-            for table, writes in self._writes.items():
-                parent._writes.setdefault(table, {}).update(writes)
-                for key in writes:
-                    parent._deltas.get(table, {}).pop(key, None)
-            for table, deltas in self._deltas.items():
-                for key, amount in deltas.items():
-                    parent.increment(key, amount, db=self._env.tables[table])
-            parent._appends.extend(self._appends)
-            for table, raises in self._raises.items():
-                for key, value in raises.items():
-                    parent.raise_to(key, value, db=self._env.tables[table])
-            return
         if self._reads is None:
             return
         reads = self._reads
@@ -551,36 +526,20 @@ class RedisTransaction:
             raise RuntimeError("write to a finished transaction")
 
     def _written(self, table: str, key: bytes) -> tuple[bool, bytes | None, int]:
-        """This transaction's (or an enclosing one's) own write of the key, if any, and what
-        increments made since add to it: (found, value, added)."""
-        added = 0
-        txn: RedisTransaction | None = self
-        while txn is not None:
-            writes = txn._writes.get(table)
-            if writes is not None and key in writes:
-                return True, writes[key], added
-            added += txn._deltas.get(table, {}).get(key, 0)
-            txn = txn._parent
-        return False, None, added
+        """This transaction's own write of the key, if any, and what increments made since
+        add to it: (found, value, added)."""
+        writes = self._writes.get(table)
+        if writes is not None and key in writes:
+            return True, writes[key], 0
+        return False, None, self._deltas.get(table, {}).get(key, 0)
 
     def _refuse_pending_increments(self, table: str) -> None:
-        txn: RedisTransaction | None = self
-        while txn is not None:
-            if txn._deltas.get(table):
-                raise NotImplementedError(f"walk or count {table} after blind increments of it")
-            txn = txn._parent
+        if self._deltas.get(table):
+            raise NotImplementedError(f"walk or count {table} after blind increments of it")
 
     def _overlay(self, table: str) -> dict[bytes, bytes | None]:
-        """Every pending write of `table` visible here, the innermost winning."""
-        chain = []
-        txn: RedisTransaction | None = self
-        while txn is not None:
-            chain.append(txn._writes.get(table, {}))
-            txn = txn._parent
-        merged: dict[bytes, bytes | None] = {}
-        for writes in reversed(chain):
-            merged.update(writes)
-        return merged
+        """Every pending write of `table`."""
+        return self._writes.get(table, {})
 
     def _server_get(self, db: RedisTable, key: bytes) -> bytes | None:
         entry = (db.name, key)
@@ -638,7 +597,7 @@ class RedisTransaction:
             return index[name]
 
         reads = self._reads
-        assert reads is not None, "only a root write transaction commits"
+        assert reads is not None, "only a write transaction commits"
         checks: list[ScriptArg] = []
         count = 0
         for (table, key), value in reads.values.items():
