@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from cdp_support import backlog, pay, small_promotion, welcome_coupons
 
-from promocore.errors import InvalidArgumentError, NotFoundError
+from promocore.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 
 from support import NOW, cart
 
@@ -177,3 +177,37 @@ def test_tracked_events_count_and_can_put_a_customer_in_a_segment(client):
     aggregates = client.get_customer("ann")["aggregates"]
     assert aggregates["event_counts"] == {"review": 2}
     assert aggregates["last_event_at"] == NOW
+
+
+# The refusals below are decided before anything is written, the same on every backend: they
+# use `admin` (a server on LMDB) rather than running once per backend.
+@pytest.mark.parametrize(
+    ("segment_id", "name", "options", "field"),
+    [
+        ("two words", "VIP", {}, "segment.id"),
+        ("x" * 65, "VIP", {}, "segment.id"),
+        ("vip", "", {}, "segment.name"),
+        ("vip", "VIP", {"rules": BIG_SPENDERS, "customer_ids": ["ann"]}, "segment.customer_ids"),
+        ("vip", "VIP", {"customer_ids": ["ann", "bob smith"]}, "segment.customer_ids[1]"),
+    ],
+)
+def test_a_bad_segment_is_refused_naming_the_field(admin, segment_id, name, options, field):
+    with pytest.raises(InvalidArgumentError) as error:
+        admin.create_segment(segment_id, name, **options)
+    assert error.value.field == field
+    assert admin.list_segments() == []
+    # A refused static segment adds none of its members as customers.
+    assert admin.list_customers() == []
+
+
+def test_a_segment_id_is_taken_once_and_an_unknown_one_has_no_members(admin):
+    created = admin.create_segment("vip", "VIP", customer_ids=["ann", "bob", "ann"])
+    # "ann" listed twice is one member.
+    assert created["size"] == 2
+    with pytest.raises(AlreadyExistsError):
+        admin.create_segment("vip", "Other", customer_ids=["carl"])
+    assert admin.list_segment_members("vip") == ["ann", "bob"]
+    with pytest.raises(NotFoundError):
+        admin.list_segment_members("nope")
+    with pytest.raises(NotFoundError):
+        admin.list_customers(segment_id="nope")

@@ -3,6 +3,8 @@ retried with backoff after a 500, in order, resuming after a restart without re-
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.server
 import threading
 from collections.abc import Iterator
@@ -12,8 +14,15 @@ import pytest
 from cdp_support import welcome_coupons
 
 from promocore import Client
-from promocore.cdp.webhooks import SIGNATURE_HEADER, WebhookConfig, verify_signature
+from promocore.cdp.webhooks import (
+    SIGNATURE_HEADER,
+    WebhookConfig,
+    event_body,
+    sign,
+    verify_signature,
+)
 from promocore.server.grpc_server import ServerOptions, start_server
+from promocore.v1 import events_pb2
 
 from support import ServerProcess
 
@@ -131,3 +140,49 @@ def test_with_several_workers_one_process_delivers_each_event_once(tmp_path, mon
     finally:
         receiver.close()
     assert sequences == [1, 2, 3, 4]
+
+
+BODY = b'{"sequence":7,"type":"EVENT_CODE_ISSUED"}'
+SIGNED_AT = 1_772_366_400  # 2026-03-01 12:00 UTC
+
+
+@pytest.mark.parametrize(
+    ("seconds_later", "accepted"),
+    [
+        (300, True),  # the tolerance's edge: still accepted
+        (301, False),  # a replay five minutes and a second late
+        (-301, False),  # a timestamp from the receiver's future
+    ],
+)
+def test_a_signature_is_accepted_within_five_minutes_of_its_time(seconds_later, accepted):
+    header = sign(SECRET, SIGNED_AT, BODY)
+    assert verify_signature(SECRET, header, BODY, now_s=SIGNED_AT + seconds_later) is accepted
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "v1=00ff",  # no timestamp
+        "t=soon,v1=00ff",  # a timestamp that is not a number
+        "signed",  # no key=value at all
+    ],
+)
+def test_a_malformed_signature_header_is_refused_not_raised(header):
+    assert verify_signature(SECRET, header, BODY, now_s=SIGNED_AT) is False
+
+
+def test_the_signature_is_hmac_sha256_of_the_time_and_the_body():
+    # What a receiver in another language computes: HMAC-SHA256(secret, "<t>.<body>") in hex.
+    expected = hmac.new(SECRET.encode(), b"1772366400." + BODY, hashlib.sha256).hexdigest()
+    assert sign(SECRET, SIGNED_AT, BODY) == f"t=1772366400,v1={expected}"
+
+
+def test_an_event_body_has_its_sequence_as_a_number_and_sorted_keys():
+    event = events_pb2.IntegrationEvent(
+        sequence=12_345_678_901, type=events_pb2.EVENT_CODE_ISSUED, customer_id="ann", code="C-1"
+    )
+    document = orjson.loads(event_body(event))
+    # Proto JSON writes int64 as a string; the body writes the sequence as a JSON number.
+    assert document["sequence"] == 12_345_678_901
+    assert (document["customer_id"], document["code"]) == ("ann", "C-1")
+    assert list(document) == sorted(document)

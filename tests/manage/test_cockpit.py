@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from cockpit_support import rewarded_customers
@@ -16,7 +17,7 @@ from promocore.errors import InvalidArgumentError, NotFoundError, PermissionDeni
 from promocore.manage.cockpit import CockpitLinks, LinkRefused
 from promocore.server.grpc_server import RunningServer
 
-from support import cart
+from support import NOW, cart
 
 UNSET = {"shop_name": "", "logo_url": "", "brand_color": "", "brand_text_color": ""}
 
@@ -302,3 +303,52 @@ def test_a_link_made_with_the_ports_url_carries_it_and_its_qr_code(http_server, 
         with pytest.raises(InvalidArgumentError) as error:
             admin.create_cockpit_link("ann", 3600, base_url=bad)
         assert error.value.field == "base_url"
+
+
+@pytest.mark.parametrize(
+    ("ttl_seconds", "lasts_seconds"),
+    [
+        (0, 7 * 86_400),  # none asked: a week
+        (60, 60),  # the shortest link
+        (365 * 86_400, 365 * 86_400),  # the longest link
+    ],
+)
+def test_a_link_lasts_what_was_asked_a_week_when_nothing_was(admin, ttl_seconds, lasts_seconds):
+    rewarded_customers(admin)
+    link = admin.create_cockpit_link("ann", ttl_seconds)
+    assert link["expires_at"] == NOW + timedelta(seconds=lasts_seconds)
+
+
+@pytest.mark.parametrize("ttl_seconds", [59, 365 * 86_400 + 1])
+def test_a_link_shorter_than_a_minute_or_longer_than_a_year_is_refused(admin, ttl_seconds):
+    rewarded_customers(admin)
+    with pytest.raises(InvalidArgumentError) as error:
+        admin.create_cockpit_link("ann", ttl_seconds)
+    assert error.value.field == "ttl_seconds"
+    assert f"got {ttl_seconds}" in error.value.description
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://shop.example/#rewards",  # a fragment
+        "https://me@shop.example",  # a user name
+        "https://shop.example/my rewards",  # a space
+        "https://shop.example/" + "p" * 180,  # 201 characters
+    ],
+)
+def test_a_base_url_the_link_could_not_be_appended_to_is_refused(admin, base_url):
+    rewarded_customers(admin)
+    with pytest.raises(InvalidArgumentError) as error:
+        admin.create_cockpit_link("ann", 3600, base_url=base_url)
+    assert error.value.field == "base_url"
+
+
+def test_making_or_revoking_links_needs_a_customer(admin):
+    with pytest.raises(InvalidArgumentError) as make:
+        admin.create_cockpit_link("", 3600)
+    assert make.value.field == "customer_id"
+    with pytest.raises(InvalidArgumentError) as revoke:
+        admin.revoke_cockpit_links("")
+    assert revoke.value.field == "customer_id"
+    assert [e["action"] for e in admin.list_audit_log()] == []

@@ -187,3 +187,37 @@ def test_codes_are_listed_and_exported_by_prefix_with_their_total(client, target
         assert everything.total == 5
     exported = b"".join(client.export_codes("many", prefix="summer")).decode().splitlines()
     assert [line.split(",")[0] for line in exported[1:]] == ["SUMMER-1"]
+
+
+# Each file breaks one rule of the CSV reader; the refusal names the place in the file.
+@pytest.mark.parametrize(
+    ("csv_bytes", "field"),
+    [
+        (b"", "csv"),  # no header row at all
+        (b"redemption_quantity,active\n2,true\n", "csv.header"),  # no code column
+        (b"code,active\nA-1,true\nA-2,yes\n", "csv.row[2].active"),
+        (b"code,redemption_quantity\nA-1,1.5\n", "csv.row[1].redemption_quantity"),
+        (b"code,active\nA-1,true,extra\n", "csv.row[1]"),  # 3 cells for 2 columns
+        (b"code\nCAF\xc9-1\n", "csv"),  # Latin-1, not UTF-8
+    ],
+)
+def test_a_file_the_import_cannot_read_names_the_place(client, gifts, csv_bytes, field):
+    with pytest.raises(InvalidArgumentError) as error:
+        client.import_codes(gifts, csv_bytes)
+    assert error.value.field == field
+    assert client.list_codes(gifts) == []
+
+
+def test_a_file_with_only_a_header_imports_nothing_and_the_export_column_is_accepted(client, gifts):
+    assert client.import_codes(gifts, b"code,redeemed_quantity\n") == 0
+    # redeemed_quantity is what the export adds; importing an export back ignores it.
+    assert client.import_codes(gifts, b"code,redeemed_quantity\nBACK-1,7\n") == 1
+    assert client.get_code("BACK-1")["redeemed_quantity"] == 0
+
+
+@pytest.mark.parametrize("scale", [-1, 65])
+def test_a_qr_scale_outside_0_to_64_is_refused(client, gifts, scale):
+    client.create_code(gifts, "GIFT-QR", gift_balance=100)
+    with pytest.raises(InvalidArgumentError) as error:
+        client.code_qr("GIFT-QR", format="png", scale=scale)
+    assert error.value.field == "scale"

@@ -10,9 +10,14 @@ from decimal import Decimal
 import pytest
 from programs_support import gift_program
 
-from promocore.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
+from promocore.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+)
 
-from support import NOW, cart, check_report
+from support import NOW, cart, check_report, coupon
 
 # The store conformance suite: every test here runs on each store backend (tests/README.md).
 pytestmark = pytest.mark.conformance
@@ -238,3 +243,72 @@ def test_a_gift_card_export_names_a_wrong_field(client):
     assert error.value.field == "campaign_id"
     with pytest.raises(FailedPreconditionError):
         exported(client, "plain")
+
+
+# The refusals below are decided before any balance is read or written, the same on every
+# backend: they use `admin` (a server on LMDB) rather than running once per backend.
+def test_issuing_needs_a_gift_program_named(admin):
+    admin.create_campaign(
+        id="plain", name="plain", type="DISCOUNT_COUPONS", currency="EUR",
+        effect={"amount_off_order": {"amount": 100}},
+    )  # fmt: skip
+    with pytest.raises(InvalidArgumentError) as missing:
+        admin.issue_gift_cards("", balance=100)
+    assert missing.value.field == "campaign_id"
+    with pytest.raises(FailedPreconditionError) as wrong_kind:
+        admin.issue_gift_cards("plain", balance=100)
+    assert wrong_kind.value.reason == "not_a_gift_campaign"
+    assert admin.list_codes("plain") == []
+
+
+def test_issuing_more_cards_than_the_pattern_can_hide_is_refused(admin):
+    # "GC-##" over the 31 alphanumeric characters: 31 * 31 = 961 codes. One card needs a space
+    # of 10,000 codes per card to keep a guess below 1 in 10,000: even 1 card is too many.
+    gift_program(admin, code_config={"pattern": "GC-##"})
+    with pytest.raises(InvalidArgumentError) as error:
+        admin.issue_gift_cards("gift", balance=100, count=1)
+    assert error.value.field == "count"
+    assert admin.get_gift_card_program("gift")["cards"] == 0
+
+
+def test_a_code_that_is_not_a_gift_card_takes_no_balance_change(admin):
+    coupon(admin, "plain", "SAVE1")
+    with pytest.raises(FailedPreconditionError) as top_up:
+        admin.top_up_gift_card("SAVE1", 500, idempotency_key="t-1")
+    assert top_up.value.reason == "not_a_gift_card"
+    with pytest.raises(FailedPreconditionError) as read:
+        admin.get_gift_card("SAVE1")
+    assert read.value.reason == "not_a_gift_card"
+    with pytest.raises(InvalidArgumentError) as no_code:
+        admin.top_up_gift_card("", 500, idempotency_key="t-2")
+    assert no_code.value.field == "code"
+    with pytest.raises(NotFoundError):
+        admin.top_up_gift_card("NO-SUCH-CARD", 500, idempotency_key="t-3")
+
+
+def test_a_hand_debit_needs_a_positive_amount_and_a_reason_of_at_most_200_characters(admin):
+    gift_program(admin)
+    [card] = admin.issue_gift_cards("gift", balance=2500)
+    with pytest.raises(InvalidArgumentError) as zero:
+        admin.debit_gift_card(card["code"], 0, reason="nothing", idempotency_key="d-1")
+    assert zero.value.field == "amount"
+    with pytest.raises(InvalidArgumentError) as long_reason:
+        admin.debit_gift_card(card["code"], 100, reason="x" * 201, idempotency_key="d-2")
+    assert long_reason.value.field == "reason"
+    # 200 characters is still a reason; the ledger keeps it whole.
+    admin.debit_gift_card(card["code"], 100, reason="y" * 200, idempotency_key="d-3")
+    # 2500 issued - 100 debited = 2400 left.
+    assert admin.get_gift_card(card["code"])["balance"] == 2400
+    assert admin.list_ledger(card["code"])[-1]["reason"] == "y" * 200
+
+
+def test_a_program_read_names_a_missing_or_wrong_campaign(admin):
+    coupon(admin, "plain", "SAVE1")
+    with pytest.raises(InvalidArgumentError) as missing:
+        admin.get_gift_card_program("")
+    assert missing.value.field == "campaign_id"
+    with pytest.raises(FailedPreconditionError) as wrong_kind:
+        admin.get_gift_card_program("plain")
+    assert wrong_kind.value.reason == "not_a_gift_campaign"
+    with pytest.raises(NotFoundError):
+        admin.get_gift_card_program("nope")

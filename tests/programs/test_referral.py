@@ -149,3 +149,49 @@ def test_referees_page_and_refuse_what_is_not_a_referral_code(client):
     client.create_code("plain", "PLAIN-1")
     with pytest.raises(FailedPreconditionError):
         client.list_referees("PLAIN-1")
+
+
+# The refusals below are decided before anything is written, the same on every backend: they
+# use `admin` (a server on LMDB) rather than running once per backend.
+def test_a_referrer_code_needs_a_referral_program_and_a_customer_and_is_made_once(admin):
+    referral_program(admin)
+    with pytest.raises(InvalidArgumentError) as no_campaign:
+        admin.create_referral_code("", "rita")
+    assert no_campaign.value.field == "campaign_id"
+    with pytest.raises(InvalidArgumentError) as no_customer:
+        admin.create_referral_code("friends", "")
+    assert no_customer.value.field == "customer_id"
+    with pytest.raises(FailedPreconditionError) as not_referral:
+        admin.create_referral_code("club", "rita")
+    assert not_referral.value.reason == "not_a_referral_program"
+    first = admin.create_referral_code("friends", "rita")
+    # Asked again: rita's code, not a second one.
+    assert admin.create_referral_code("friends", "rita")["code"] == first["code"]
+    assert [c["code"] for c in admin.list_codes("friends")] == [first["code"]]
+
+
+def test_referral_stats_are_read_of_a_referral_code_only(admin):
+    referral_program(admin)
+    code = admin.create_referral_code("friends", "rita")["code"]
+    stats = admin.get_referral_stats(code)
+    assert (stats["code"], stats["referrer_customer_id"]) == (code, "rita")
+    with pytest.raises(InvalidArgumentError) as no_code:
+        admin.get_referral_stats("")
+    assert no_code.value.field == "code"
+    card = admin.enroll_loyalty("club", "rita")["code"]
+    with pytest.raises(FailedPreconditionError) as loyalty_card:
+        admin.get_referral_stats(card)
+    assert loyalty_card.value.reason == "not_a_referral_code"
+
+
+@pytest.mark.parametrize("token", ["abc", "2"])
+def test_a_referees_page_token_the_list_did_not_give_is_refused(admin, token):
+    referral_program(admin)
+    code = admin.create_referral_code("friends", "rita")["code"]
+    buy(admin, code, "a1", 1)  # one referee: "0" and "1" are the only offsets within the list
+    with pytest.raises(InvalidArgumentError) as error:
+        admin._call(
+            admin._admin.ListReferees,
+            admin_pb2.ListRefereesRequest(code=code, page={"page_token": token}),
+        )
+    assert error.value.field == "page.page_token"

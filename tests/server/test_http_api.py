@@ -3,13 +3,16 @@ client (http.client): the same keys, roles and errors as gRPC."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import re
 import struct
 import subprocess
 import sys
+import urllib.parse
 from typing import Any
 
+import grpc
 import orjson
 import pytest
 from http_support import REDEEM, VALIDATE, call, detail, post
@@ -277,3 +280,80 @@ def test_every_api_answer_is_kept_out_of_caches_and_not_sniffed(http_server, adm
     for _, headers, _ in answers:
         assert headers["Cache-Control"] == "no-store"
         assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+GENERATE = "/promocore.v1.AdminService/GenerateCodes"
+ONE_CODE = orjson.dumps({"campaignId": "bulk", "count": 1})
+
+
+# Each body breaks Connect's framing one way; the stream ends with INVALID_ARGUMENT on
+# "request" saying which, and no code is generated.
+@pytest.mark.parametrize(
+    ("body", "headers", "words"),
+    [
+        (b"\x00\x00\x00", {}, "a truncated message frame"),  # 3 of the 5 header bytes
+        (struct.pack(">BI", 0, len(ONE_CODE) + 10) + ONE_CODE, {}, "a truncated message frame"),
+        (
+            struct.pack(">BI", 1, len(ONE_CODE)) + ONE_CODE,  # flag 1: compressed
+            {},
+            "a compressed message needs the gzip encoding, got None",
+        ),
+        (
+            struct.pack(">BI", 1, 4) + b"junk",
+            {"Connect-Content-Encoding": "gzip"},
+            "not valid gzip",
+        ),
+        (envelope({"campaignId": "bulk", "count": 1}) * 2, {}, "takes one message, got 2"),
+    ],
+)
+def test_a_broken_stream_request_frame_ends_the_stream_naming_the_defect(
+    http_server, admin, body, headers, words
+):
+    coupon(admin, "bulk", "BULK-0")
+    status, _headers, answer = post(
+        http_server, GENERATE, body, headers=headers, content_type="application/connect+json"
+    )
+    assert status == 200  # Connect streams answer 200 and end with the error
+    [(flags, end)] = stream_frames(answer)
+    assert flags == 2
+    assert end["error"]["code"] == "invalid_argument"
+    assert words in end["error"]["message"]
+    assert [c["code"] for c in admin.list_codes("bulk")] == ["BULK-0"]
+
+
+def test_a_grpc_web_text_body_that_is_not_base64_is_refused(http_server):
+    status, _headers, body = post(
+        http_server,
+        VALIDATE,
+        b"!!not base64!!",
+        content_type="application/grpc-web-text+proto",
+    )
+    assert status == 200  # gRPC-Web carries the status in its trailer frame
+    trailer = base64.b64decode(body)
+    flags, length = struct.unpack_from(">BI", trailer)
+    assert flags == 0x80  # the trailer frame
+    lines = dict(
+        line.split(": ", 1) for line in trailer[5 : 5 + length].decode().strip().split("\r\n")
+    )
+    assert lines["grpc-status"] == str(grpc.StatusCode.INVALID_ARGUMENT.value[0])
+    assert "not base64" in urllib.parse.unquote(lines["grpc-message"])
+
+
+@pytest.mark.parametrize("timeout", ["20x", "123456789S", "m"])
+def test_a_bad_grpc_timeout_names_the_header(http_server, timeout):
+    request = checkout_pb2.ValidateRequest()
+    request.order.currency = "EUR"
+    frame = request.SerializeToString()
+    status, _headers, body = post(
+        http_server,
+        VALIDATE,
+        struct.pack(">BI", 0, len(frame)) + frame,
+        headers={"grpc-timeout": timeout},
+        content_type="application/grpc-web+proto",
+    )
+    assert status == 200
+    flags, length = struct.unpack_from(">BI", body)
+    assert flags == 0x80
+    text = urllib.parse.unquote(body[5 : 5 + length].decode())
+    assert f"grpc-status: {grpc.StatusCode.INVALID_ARGUMENT.value[0]}" in text
+    assert "grpc-timeout" in text and repr(timeout) in text
