@@ -7,8 +7,12 @@ import pytest
 from promocore.errors import InvalidArgumentError
 
 PER_EURO = {"id": "r", "trigger": "EARN_ON_ORDER_PAID", "points": 1, "per_amount": 100}
+MUG_REWARD = {"id": "mug", "points_cost": 500, "effect": {"free_product_sku": "MUG"}}
+GOLD = {"id": "gold", "name": "Gold", "threshold": 1000, "multiplier_bp": 15000}
 
 
+# One case per check of settings.py: each input breaks exactly one rule and the refusal names
+# the field that breaks it.
 @pytest.mark.parametrize(
     ("loyalty", "field"),
     [
@@ -55,35 +59,6 @@ PER_EURO = {"id": "r", "trigger": "EARN_ON_ORDER_PAID", "points": 1, "per_amount
             },
             "campaign.loyalty.rewards[0].tier_ids[0]",
         ),
-    ],
-)
-def test_bad_loyalty_settings_name_their_field(client, loyalty, field):
-    with pytest.raises(InvalidArgumentError) as error:
-        client.create_campaign(name="club", type="LOYALTY_PROGRAM", currency="EUR", loyalty=loyalty)
-    assert error.value.field == field
-
-
-def test_referral_points_need_a_loyalty_program(client):
-    with pytest.raises(InvalidArgumentError) as error:
-        client.create_campaign(
-            name="friends",
-            type="REFERRAL_PROGRAM",
-            currency="EUR",
-            effect={"amount_off_order": {"amount": 500}},
-            referral={"referrer_points": 100},
-        )
-    assert error.value.field == "campaign.referral.referrer_loyalty_campaign_id"
-
-
-MUG_REWARD = {"id": "mug", "points_cost": 500, "effect": {"free_product_sku": "MUG"}}
-GOLD = {"id": "gold", "name": "Gold", "threshold": 1000, "multiplier_bp": 15000}
-
-
-# One case per check of settings.py not covered above: each input breaks exactly one rule and
-# the refusal names the field that breaks it.
-@pytest.mark.parametrize(
-    ("loyalty", "field"),
-    [
         (
             {"earning_rules": [{"id": "r", "points": 1}]},
             "campaign.loyalty.earning_rules[0].trigger",
@@ -166,6 +141,7 @@ def test_each_loyalty_setting_rule_names_the_field_it_refuses(client, loyalty, f
 @pytest.mark.parametrize(
     ("referral", "field"),
     [
+        ({"referrer_points": 100}, "campaign.referral.referrer_loyalty_campaign_id"),
         ({"referrer_points": -100}, "campaign.referral.referrer_points"),
         ({"referrer_gift_credit": 250}, "campaign.referral.referrer_gift_campaign_id"),
         ({"max_rewards_per_referrer": -1}, "campaign.referral.max_rewards_per_referrer"),
