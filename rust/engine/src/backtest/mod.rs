@@ -10,6 +10,7 @@
 
 mod json_line;
 pub mod orders;
+mod parser_thread;
 mod plain_line;
 mod tally;
 
@@ -27,6 +28,7 @@ use crate::pb::v1::{
     RedeemableStatus, ValidateResponse,
 };
 pub use orders::{OrderFileError, OrderReader, OrdersFormat, PastOrder};
+use parser_thread::{ParserStopped, ParserThread};
 use tally::{Evaluated, Tally};
 
 /// The code coupon orders present.
@@ -82,6 +84,24 @@ impl From<OrderFileError> for BacktestError {
     }
 }
 
+impl From<ParserStopped> for BacktestError {
+    fn from(_: ParserStopped) -> Self {
+        BacktestError::Setup("the backtest's parser thread stopped".to_owned())
+    }
+}
+
+/// Where the orders come from: the lines parsed in `feed`, or by a thread of their own while
+/// the orders before them are evaluated.
+#[derive(Debug)]
+enum Source {
+    Inline(Box<OrderReader>),
+    Thread {
+        parser: ParserThread,
+        /// The file's format, once its first line is parsed.
+        format: Option<OrdersFormat>,
+    },
+}
+
 /// A customer as the orders see them: the stored profile, decoded once.
 #[derive(Debug, Default)]
 struct Customer {
@@ -100,7 +120,8 @@ impl Customer {
 #[derive(Debug)]
 pub struct Backtest {
     setup: BacktestSetup,
-    reader: OrderReader,
+    source: Source,
+    bytes_read: u64,
     /// Orders read, waiting for their customers' profiles.
     pending: Vec<PastOrder>,
     customers: FastMap<String, Customer>,
@@ -119,7 +140,24 @@ pub struct Backtest {
 }
 
 impl Backtest {
+    /// A backtest that parses each chunk in `feed`.
     pub fn new(setup: BacktestSetup, format: Option<OrdersFormat>) -> Backtest {
+        Backtest::with_source(setup, format, false)
+    }
+
+    /// A backtest that parses on a thread of its own: `feed` hands a chunk over and takes the
+    /// orders of the chunk before it, which `evaluate` then evaluates while the thread parses
+    /// (the last `feed` takes all that is left). Same answers as `new`, one chunk later; the
+    /// chunk is copied.
+    pub fn with_parser_thread(setup: BacktestSetup, format: Option<OrdersFormat>) -> Backtest {
+        Backtest::with_source(setup, format, true)
+    }
+
+    fn with_source(
+        setup: BacktestSetup,
+        format: Option<OrdersFormat>,
+        parser_thread: bool,
+    ) -> Backtest {
         let campaign = setup
             .plan
             .campaign_refs()
@@ -164,12 +202,22 @@ impl Backtest {
             options: options(false),
             ..Default::default()
         };
+        let reader = OrderReader::new(format, &currency);
+        let source = if parser_thread {
+            Source::Thread {
+                parser: ParserThread::start(reader),
+                format,
+            }
+        } else {
+            Source::Inline(Box::new(reader))
+        };
         Backtest {
             input,
             baseline_input,
             reads: CounterBuffers::default(),
             code,
-            reader: OrderReader::new(format, &currency),
+            source,
+            bytes_read: 0,
             tally: Tally::new(&setup, currency, time_zone),
             setup,
             pending: Vec::new(),
@@ -184,7 +232,63 @@ impl Backtest {
     /// customers whose stored profile (`CustomerProfile` bytes, or None) `evaluate` must get,
     /// in this order.
     pub fn feed(&mut self, chunk: &[u8], last: bool) -> Result<&[String], BacktestError> {
-        self.reader.feed(chunk, last, &mut self.pending)?;
+        match &mut self.source {
+            Source::Inline(reader) => {
+                self.bytes_read += chunk.len() as u64;
+                reader.feed(chunk, last, &mut self.pending)?;
+                self.want_customers();
+                Ok(&self.wanted)
+            }
+            Source::Thread { parser, .. } => {
+                // The thread parses its own copy.
+                let mut bytes = parser.buffer();
+                bytes.extend_from_slice(chunk);
+                self.feed_owned(bytes, last)
+            }
+        }
+    }
+
+    /// An empty buffer for `feed_owned` (with the parser thread, one of the chunks it parsed:
+    /// none is allocated per chunk).
+    pub fn buffer(&mut self) -> Vec<u8> {
+        match &mut self.source {
+            Source::Inline(_) => Vec::new(),
+            Source::Thread { parser, .. } => parser.buffer(),
+        }
+    }
+
+    /// `feed`, the chunk in a buffer of the caller's: the parser thread takes it as it is.
+    pub fn feed_owned(&mut self, chunk: Vec<u8>, last: bool) -> Result<&[String], BacktestError> {
+        self.bytes_read += chunk.len() as u64;
+        match &mut self.source {
+            Source::Inline(reader) => reader.feed(&chunk, last, &mut self.pending)?,
+            Source::Thread { parser, format } => {
+                parser.submit(chunk, last)?;
+                // One chunk stays with the thread, to parse during `evaluate`.
+                let ready = if last {
+                    parser.in_flight()
+                } else {
+                    parser.in_flight().saturating_sub(1)
+                };
+                for _ in 0..ready {
+                    let mut parsed = parser.receive()?;
+                    *format = parsed.format;
+                    if self.pending.is_empty() {
+                        self.pending = parsed.orders;
+                    } else {
+                        self.pending.append(&mut parsed.orders);
+                        parser.recycle(parsed.orders);
+                    }
+                    parsed.result?;
+                }
+            }
+        }
+        self.want_customers();
+        Ok(&self.wanted)
+    }
+
+    /// The customers of the orders read whose profile is not known yet.
+    fn want_customers(&mut self) {
         self.wanted.clear();
         for order in &self.pending {
             let id = &order.customer_id;
@@ -193,7 +297,6 @@ impl Backtest {
                 self.wanted.push(id.clone());
             }
         }
-        Ok(&self.wanted)
     }
 
     /// Evaluates the orders read so far; `profiles[i]` is the profile of the i-th customer the
@@ -217,14 +320,24 @@ impl Backtest {
         }
         let mut pending = std::mem::take(&mut self.pending);
         let mut result = Ok(());
-        for mut past in pending.drain(..) {
-            if result.is_ok() {
-                result = self.evaluate_order(&mut past);
+        for past in &mut pending {
+            result = self.evaluate_order(past);
+            if result.is_err() {
+                break;
             }
-            // Its strings and lists take the next line of the file.
-            self.reader.recycle(past);
         }
-        self.pending = pending;
+        // Their strings and lists take the next lines of the file.
+        match &mut self.source {
+            Source::Inline(reader) => {
+                for past in pending.drain(..) {
+                    reader.recycle(past);
+                }
+                self.pending = pending;
+            }
+            // The list goes back with them: one list per chunk, none allocated.
+            Source::Thread { parser, .. } if pending.capacity() > 0 => parser.recycle(pending),
+            Source::Thread { .. } => {}
+        }
         result
     }
 
@@ -317,7 +430,7 @@ impl Backtest {
                     .strip_prefix("order.")
                     .unwrap_or(&error.field)
                     .to_owned();
-                let (line, field) = match self.reader.format() {
+                let (line, field) = match self.format() {
                     Some(OrdersFormat::Csv) => csv_place(line, &field),
                     _ => (line, field),
                 };
@@ -336,9 +449,17 @@ impl Backtest {
         self.tally.orders()
     }
 
-    /// Bytes of the file read so far.
+    /// Bytes of the file fed so far.
     pub fn bytes_read(&self) -> u64 {
-        self.reader.bytes_read()
+        self.bytes_read
+    }
+
+    /// The file's format (None until its first line is parsed).
+    fn format(&self) -> Option<OrdersFormat> {
+        match &self.source {
+            Source::Inline(reader) => reader.format(),
+            Source::Thread { format, .. } => *format,
+        }
     }
 
     /// What the orders evaluated so far found.
