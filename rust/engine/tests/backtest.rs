@@ -216,3 +216,44 @@ fn the_parser_thread_stops_at_the_same_line_as_the_inline_reader() {
         assert_eq!(found, Some((line, field.to_owned())));
     }
 }
+
+/// A customer who redeems on many days: their first counters are kept with them, the later
+/// ones in the shared map (past 32), and the per-day limit binds on every day alike.
+#[test]
+fn a_customer_redeeming_on_many_days_is_limited_on_each() {
+    let campaign = support::campaign(&json!({
+        "id": "draft", "name": "Draft", "type": "PROMOTION", "currency": "EUR",
+        "time_zone": "UTC",
+        "rules": {"subject": "order.amount", "op": "gte", "value": 5000},
+        "effect": {"percent_off_order": {"percent_bp": 1000}},
+        "limits": {"per_customer_per_day": 1}
+    }));
+    let compiled = Arc::new(CompiledCampaign::compile(&campaign).expect("compiles"));
+    let setup = BacktestSetup {
+        plan: Arc::new(CheckoutPlan::new(vec![compiled], None, Vec::new())),
+        ..setup("PROMOTION")
+    };
+    // Two orders a day for 60 days (1 December 2026 onwards), each day's second refused.
+    let day_ms = 86_400_000;
+    let mut file = String::new();
+    for day in 0..60 {
+        for hour in [9, 17] {
+            let time = chrono::DateTime::from_timestamp_millis(
+                1_796_083_200_000 + day * day_ms + hour * 3_600_000,
+            )
+            .expect("a time")
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            file.push_str(&line(&format!("d{day}h{hour}"), &time, "ann", 6000));
+        }
+    }
+    for new in [Backtest::new, Backtest::with_parser_thread] {
+        let report = run(&mut new(setup.clone(), None), &file, 4096);
+        let outcomes: Vec<&str> = report
+            .per_order
+            .iter()
+            .map(|order| order.outcome.as_str())
+            .collect();
+        assert_eq!(outcomes, ["applied", "limit_reached"].repeat(60));
+        assert_eq!((report.qualifying, report.discount), (60, 60 * 600));
+    }
+}

@@ -102,10 +102,103 @@ enum Source {
     },
 }
 
-/// A customer as the orders see them: the stored profile, decoded once.
+/// A customer as the orders see them: the stored profile, decoded once, and their simulated
+/// usage counters.
 #[derive(Debug, Default)]
 struct Customer {
     profile: Option<CustomerProfile>,
+    counters: CustomerCounters,
+    /// The same for the live catalog alone (with_live).
+    baseline_counters: CustomerCounters,
+}
+
+/// The start of the keys of per-customer counters (`customer/<campaign>/<period>/<customer>`).
+/// Campaign ids hold no `/` and the periods have fixed forms, so such a key names one customer
+/// only: the customer of every order that reads it.
+const CUSTOMER_KEY_PREFIX: &[u8] = b"customer/";
+
+/// A customer's counters (a few per campaign: all, and the days, weeks and months they
+/// redeemed in), kept with the customer: the order's one lookup of its customer finds them,
+/// close together, where a map of every customer's keys costs a cache miss or three per key
+/// (the backtest's largest cost: a map of hundreds of thousands of keys, 9 reads per order).
+#[derive(Debug, Default)]
+struct CustomerCounters {
+    /// The keys, one after the other.
+    keys: Vec<u8>,
+    /// Each key's end in `keys` (it starts where the one before ends) and its value.
+    values: Vec<(u32, i64)>,
+}
+
+/// A customer's counters kept with them; the customer's later keys (a customer redeeming on
+/// many days) go to the shared map, so that a list is never long to search.
+const CUSTOMER_COUNTERS: usize = 32;
+
+impl CustomerCounters {
+    /// The newest first: the order's day, week and month are the ones added last.
+    fn position(&self, key: &[u8]) -> Option<usize> {
+        (0..self.values.len()).rev().find(|&index| {
+            let start = index
+                .checked_sub(1)
+                .map_or(0, |before| self.values[before].0 as usize);
+            &self.keys[start..self.values[index].0 as usize] == key
+        })
+    }
+
+    fn is_full(&self) -> bool {
+        self.values.len() >= CUSTOMER_COUNTERS
+    }
+}
+
+/// The simulated counters one evaluation reads and advances: the customer's own with the
+/// customer, the others in a map.
+struct CounterStore<'a> {
+    shared: &'a mut WordMap<Vec<u8>, i64>,
+    customer: Option<&'a mut CustomerCounters>,
+}
+
+impl CounterStore<'_> {
+    /// The customer's list when the key is one of theirs (a key is in it, or, when added
+    /// after the list was full, in the shared map).
+    fn customer_of(&self, key: &[u8]) -> Option<&CustomerCounters> {
+        self.customer
+            .as_deref()
+            .filter(|_| key.starts_with(CUSTOMER_KEY_PREFIX))
+    }
+
+    fn get(&self, key: &[u8]) -> i64 {
+        if let Some(customer) = self.customer_of(key) {
+            if let Some(index) = customer.position(key) {
+                return customer.values[index].1;
+            }
+            if !customer.is_full() {
+                return 0;
+            }
+        }
+        self.shared.get(key).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, key: Vec<u8>, delta: i64) {
+        if let Some(customer) = self.customer.as_deref_mut() {
+            if key.starts_with(CUSTOMER_KEY_PREFIX) {
+                if let Some(index) = customer.position(&key) {
+                    customer.values[index].1 += delta;
+                    return;
+                }
+                if !customer.is_full() {
+                    customer.keys.extend_from_slice(&key);
+                    let end = u32::try_from(customer.keys.len()).unwrap_or(u32::MAX);
+                    customer.values.push((end, delta));
+                    return;
+                }
+            }
+        }
+        match self.shared.get_mut(&key) {
+            Some(value) => *value += delta,
+            None => {
+                self.shared.insert(key, delta);
+            }
+        }
+    }
 }
 
 impl Customer {
@@ -316,7 +409,13 @@ impl Backtest {
                 .map_err(|error| {
                     BacktestError::Setup(format!("customer {id:?}: not a profile: {error}"))
                 })?;
-            self.customers.insert(id, Customer { profile });
+            self.customers.insert(
+                id,
+                Customer {
+                    profile,
+                    ..Customer::default()
+                },
+            );
         }
         let mut pending = std::mem::take(&mut self.pending);
         let mut result = Ok(());
@@ -344,10 +443,18 @@ impl Backtest {
     fn evaluate_order(&mut self, past: &mut PastOrder) -> Result<(), BacktestError> {
         let now_ms = past.time_ms.unwrap_or(self.setup.now_ms);
         let line = past.line;
-        let profile = self
-            .customers
-            .get(&past.customer_id)
-            .and_then(|customer| customer.profile.as_ref());
+        let format = self.format();
+        // Every named customer has an entry (`feed` made it); an anonymous order has no
+        // customer counters.
+        let (profile, mut customer_counters, mut customer_baseline_counters) =
+            match self.customers.get_mut(&past.customer_id) {
+                Some(customer) => (
+                    customer.profile.as_ref(),
+                    Some(&mut customer.counters),
+                    Some(&mut customer.baseline_counters),
+                ),
+                None => (None, None, None),
+            };
         // The live catalog alone: the campaign's code does not exist there, and only what
         // applies matters.
         let baseline = match &self.setup.baseline {
@@ -355,16 +462,20 @@ impl Backtest {
                 let mut request = std::mem::take(&mut self.baseline_input);
                 request.order = Some(past.order.clone());
                 request.customer = customer_ref(&past.customer_id);
+                let counters = CounterStore {
+                    shared: &mut self.baseline_counters,
+                    customer: customer_baseline_counters.take(),
+                };
                 let (response, mut request) = simulate(
                     baseline,
-                    &mut self.baseline_counters,
+                    counters,
                     &mut self.reads,
                     request,
                     now_ms,
                     &[],
                     profile,
                 )
-                .map_err(|error| self.file_error(line, error))?;
+                .map_err(|error| file_error(format, line, error))?;
                 request.order = None;
                 self.baseline_input = request;
                 Some(response)
@@ -386,16 +497,20 @@ impl Backtest {
         } else {
             &[]
         };
+        let counters = CounterStore {
+            shared: &mut self.counters,
+            customer: customer_counters.take(),
+        };
         let (response, mut request) = simulate(
             &self.setup.plan,
-            &mut self.counters,
+            counters,
             &mut self.reads,
             request,
             now_ms,
             records,
             profile,
         )
-        .map_err(|error| self.file_error(line, error))?;
+        .map_err(|error| file_error(format, line, error))?;
         past.order = request.order.take().unwrap_or_default();
         if let Some(customer) = request.customer.take() {
             past.customer_id = customer.id;
@@ -421,29 +536,6 @@ impl Backtest {
         Ok(())
     }
 
-    /// An order the engine refuses: the line and the field as the file names them.
-    fn file_error(&self, line: u64, error: CheckoutError) -> BacktestError {
-        match error {
-            CheckoutError::Request(error) => {
-                let field = error
-                    .field
-                    .strip_prefix("order.")
-                    .unwrap_or(&error.field)
-                    .to_owned();
-                let (line, field) = match self.format() {
-                    Some(OrdersFormat::Csv) => csv_place(line, &field),
-                    _ => (line, field),
-                };
-                BacktestError::File(OrderFileError {
-                    line,
-                    field,
-                    reason: error.reason,
-                })
-            }
-            CheckoutError::Context(error) => BacktestError::Setup(error.to_string()),
-        }
-    }
-
     /// Orders evaluated so far.
     pub fn orders(&self) -> u64 {
         self.tally.orders()
@@ -465,6 +557,29 @@ impl Backtest {
     /// What the orders evaluated so far found.
     pub fn report(&self) -> BacktestReport {
         self.tally.report()
+    }
+}
+
+/// An order the engine refuses: the line and the field as the file names them.
+fn file_error(format: Option<OrdersFormat>, line: u64, error: CheckoutError) -> BacktestError {
+    match error {
+        CheckoutError::Request(error) => {
+            let field = error
+                .field
+                .strip_prefix("order.")
+                .unwrap_or(&error.field)
+                .to_owned();
+            let (line, field) = match format {
+                Some(OrdersFormat::Csv) => csv_place(line, &field),
+                _ => (line, field),
+            };
+            BacktestError::File(OrderFileError {
+                line,
+                field,
+                reason: error.reason,
+            })
+        }
+        CheckoutError::Context(error) => BacktestError::Setup(error.to_string()),
     }
 }
 
@@ -498,7 +613,7 @@ struct CounterBuffers {
 /// what a Redeem of the same checkout would add. Answers the request back with the response.
 fn simulate(
     plan: &Arc<CheckoutPlan>,
-    counters: &mut WordMap<Vec<u8>, i64>,
+    mut counters: CounterStore<'_>,
     buffers: &mut CounterBuffers,
     request: CheckoutInput,
     now_ms: i64,
@@ -508,10 +623,9 @@ fn simulate(
     let prepared = plan.prepare_decoded(request, now_ms, codes, profile)?;
     let keys = prepared.counter_keys();
     buffers.values.clear();
-    buffers.values.extend(
-        keys.iter()
-            .map(|key| counters.get(key).copied().unwrap_or(0)),
-    );
+    buffers
+        .values
+        .extend(keys.iter().map(|key| counters.get(key)));
     buffers.held.clear();
     buffers.held.resize(keys.len(), false);
     buffers.points.clear();
@@ -522,12 +636,7 @@ fn simulate(
         points: &buffers.points,
     })?;
     for (key, delta) in deltas {
-        match counters.get_mut(&key) {
-            Some(value) => *value += delta,
-            None => {
-                counters.insert(key, delta);
-            }
-        }
+        counters.add(key, delta);
     }
     Ok((response, prepared.into_input()))
 }
