@@ -201,14 +201,6 @@ impl CounterStore<'_> {
     }
 }
 
-impl Customer {
-    fn segments(&self) -> &[String] {
-        self.profile
-            .as_ref()
-            .map_or(&[][..], |profile| profile.segments.as_slice())
-    }
-}
-
 /// A backtest in progress.
 #[derive(Debug)]
 pub struct Backtest {
@@ -354,8 +346,12 @@ impl Backtest {
     pub fn feed_owned(&mut self, chunk: Vec<u8>, last: bool) -> Result<&[String], BacktestError> {
         self.bytes_read += chunk.len() as u64;
         match &mut self.source {
-            Source::Inline(reader) => reader.feed(&chunk, last, &mut self.pending)?,
+            Source::Inline(reader) => {
+                reader.feed(&chunk, last, &mut self.pending)?;
+                self.want_customers();
+            }
             Source::Thread { parser, format } => {
+                self.wanted.clear();
                 parser.submit(chunk, last)?;
                 // One chunk stays with the thread, to parse during `evaluate`.
                 let ready = if last {
@@ -366,6 +362,10 @@ impl Backtest {
                 for _ in 0..ready {
                     let mut parsed = parser.receive()?;
                     *format = parsed.format;
+                    for id in parsed.new_customers {
+                        self.customers.insert(id.clone(), Customer::default());
+                        self.wanted.push(id);
+                    }
                     if self.pending.is_empty() {
                         self.pending = parsed.orders;
                     } else {
@@ -376,7 +376,6 @@ impl Backtest {
                 }
             }
         }
-        self.want_customers();
         Ok(&self.wanted)
     }
 
@@ -516,10 +515,8 @@ impl Backtest {
             past.customer_id = customer.id;
         }
         self.input = request;
-        let segments = self
-            .customers
-            .get(&past.customer_id)
-            .map_or(&[][..], Customer::segments);
+        // The customer of the lookup above (one per order).
+        let segments = profile.map_or(&[][..], |profile| profile.segments.as_slice());
         let evaluated = Evaluated {
             line,
             time_ms: now_ms,

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 
 use super::orders::{OrderFileError, OrderReader, OrdersFormat, PastOrder};
+use crate::fast_hash::FastSet;
 
 /// A chunk of the file to parse.
 struct Work {
@@ -25,6 +26,9 @@ pub(super) struct Parsed {
     pub result: Result<(), OrderFileError>,
     /// The file's format once known (its first line).
     pub format: Option<OrdersFormat>,
+    /// The customers of these orders not in an earlier chunk, in the order they appear (the
+    /// profiles to ask for: found here, not by a lookup per order on the evaluating thread).
+    pub new_customers: Vec<String>,
     /// The chunk's buffer, for the next chunk.
     bytes: Vec<u8>,
 }
@@ -119,6 +123,7 @@ fn parse(
     recycled: &Receiver<Vec<PastOrder>>,
 ) {
     let mut empty: Vec<Vec<PastOrder>> = Vec::new();
+    let mut seen: FastSet<String> = FastSet::default();
     while let Ok(Work { bytes, last }) = work.recv() {
         for mut orders in recycled.try_iter() {
             for order in orders.drain(..) {
@@ -128,10 +133,19 @@ fn parse(
         }
         let mut orders = empty.pop().unwrap_or_default();
         let result = reader.feed(&bytes, last, &mut orders);
+        let mut new_customers = Vec::new();
+        for order in &orders {
+            let id = &order.customer_id;
+            if !id.is_empty() && !seen.contains(id) {
+                seen.insert(id.clone());
+                new_customers.push(id.clone());
+            }
+        }
         let batch = Parsed {
             orders,
             result,
             format: reader.format(),
+            new_customers,
             bytes,
         };
         if parsed.send(batch).is_err() {
