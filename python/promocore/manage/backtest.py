@@ -26,8 +26,11 @@ from promocore.v1.internal import evaluation_pb2
 
 T = TypeVar("T")
 
-# The engine evaluates this much of the file between two progress messages.
-PROGRESS_BYTES = 256 * 1024
+# The engine evaluates at most this much of the file between two progress messages: a message
+# of the stream (512 KiB from the CLI) is one piece. Each piece costs a progress message and the
+# Python around two engine calls: 1,000,000 orders took 5.73 and 5.98 s in 256 KiB pieces, 5.20
+# and 5.24 s one piece per message.
+PROGRESS_BYTES = 1024 * 1024
 INFLATED_BYTES = 4 * 1024 * 1024
 # Messages of the stream received while the engine evaluates the ones before (its thread holds
 # no GIL meanwhile): receiving and evaluating overlap on two cores.
