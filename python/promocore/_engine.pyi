@@ -219,9 +219,11 @@ class Backtest:
         Raises:
             ValueError: an unknown format or a ``code_record`` that is not a Code.
         """
-    def feed(self, chunk: bytes, last: bool = False) -> list[str]:
-        """Reads a chunk of the uncompressed file (``last``: it ends there); answers the ids of
-        the customers whose stored profile ``evaluate`` needs, in that order.
+    def feed(self, chunk: bytes | memoryview, last: bool = False) -> list[str]:
+        """Reads a chunk of the uncompressed file (``last``: it ends there). A thread of the
+        backtest parses it while ``evaluate`` evaluates the orders of the chunk before: answers
+        the ids of the customers of those orders (with ``last``, of all that are left) whose
+        stored profile ``evaluate`` needs, in that order.
 
         Raises:
             InvalidRequestError: field "orders", reason "line N: field: why".

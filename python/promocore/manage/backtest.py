@@ -26,8 +26,11 @@ from promocore.v1.internal import evaluation_pb2
 
 T = TypeVar("T")
 
-# The engine evaluates this much of the file between two progress messages.
-PROGRESS_BYTES = 256 * 1024
+# The engine evaluates at most this much of the file between two progress messages: a message
+# of the stream (512 KiB from the CLI) is one piece. Each piece costs a progress message and the
+# Python around two engine calls: 1,000,000 orders took 5.73 and 5.98 s in 256 KiB pieces, 5.20
+# and 5.24 s one piece per message.
+PROGRESS_BYTES = 1024 * 1024
 INFLATED_BYTES = 4 * 1024 * 1024
 # Messages of the stream received while the engine evaluates the ones before (its thread holds
 # no GIL meanwhile): receiving and evaluating overlap on two cores.
@@ -84,8 +87,10 @@ class Backtests:
                 started = True
                 if chunk.startswith(_GZIP_MAGIC):
                     gunzip = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+            # Pieces are views: the engine copies each once, into the buffer its parser takes.
+            view = memoryview(chunk)
             for offset in range(0, len(chunk), PROGRESS_BYTES):
-                piece = chunk[offset : offset + PROGRESS_BYTES]
+                piece = view[offset : offset + PROGRESS_BYTES]
                 received += len(piece)
                 for data in _inflated(gunzip, piece):
                     self._feed(backtest, data, last=False)
@@ -166,7 +171,7 @@ class Backtests:
         campaign.draft = False
         return campaign if which == "campaign_id" else self._check_campaign(campaign)
 
-    def _feed(self, backtest: _engine.Backtest, data: bytes, *, last: bool) -> None:
+    def _feed(self, backtest: _engine.Backtest, data: bytes | memoryview, *, last: bool) -> None:
         """Hands the engine a piece of the file and the profiles of the customers it names."""
         customers = _engine_call(backtest.feed, data, last)
         profiles: list[bytes | None] = []
@@ -234,7 +239,9 @@ def _with_rest(
     yield from rest
 
 
-def _inflated(gunzip: zlib._Decompress | None, data: bytes) -> Iterator[bytes]:
+def _inflated(
+    gunzip: zlib._Decompress | None, data: bytes | memoryview
+) -> Iterator[bytes | memoryview]:
     """The file's bytes in `data`, decompressed when gzip, at most INFLATED_BYTES at a time (a
     small compressed chunk may hold a lot)."""
     if gunzip is None:

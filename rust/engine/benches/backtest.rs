@@ -27,9 +27,10 @@ use promocore_engine::{CheckoutPlan, CompiledCampaign};
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const MAGIC: &[u8] = b"PCBT1\n";
-/// The file is fed in pieces of this size. The server hands 256 KiB (manage/backtest.py); a
-/// smaller piece lets the reader recycle its orders sooner, so that the few hundred orders of the
-/// fixture show the steady state of a long file (where the first piece's allocations vanish).
+/// The file is fed in pieces of this size. The server hands a message of the stream (512 KiB
+/// from the CLI; manage/backtest.py); a smaller piece lets the reader recycle its orders sooner,
+/// so that the few hundred orders of the fixture show the steady state of a long file (where
+/// the first piece's allocations vanish).
 const PIECE_BYTES: usize = 16 * 1024;
 
 struct Fixture {

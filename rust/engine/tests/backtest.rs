@@ -88,9 +88,17 @@ fn orders() -> String {
 
 #[test]
 fn limits_and_the_budget_run_out_in_order_whatever_the_chunks() {
-    for kind in ["PROMOTION", "DISCOUNT_COUPONS"] {
+    // Parsed in `feed` or by the parser thread, one chunk ahead of the evaluation.
+    let constructors: [fn(BacktestSetup) -> Backtest; 2] = [
+        |setup| Backtest::new(setup, None),
+        |setup| Backtest::with_parser_thread(setup, None),
+    ];
+    for (kind, new) in ["PROMOTION", "DISCOUNT_COUPONS"]
+        .into_iter()
+        .flat_map(|kind| constructors.map(|new| (kind, new)))
+    {
         for chunk in [1, 13, 4096] {
-            let report = run(&mut Backtest::new(setup(kind), None), &orders(), chunk);
+            let report = run(&mut new(setup(kind)), &orders(), chunk);
             let outcomes: Vec<(&str, &str, i64)> = report
                 .per_order
                 .iter()
@@ -156,4 +164,96 @@ fn an_invalid_order_names_its_line_and_field() {
         (error.line, error.field.as_str()),
         (2, "items[0].unit_price")
     );
+}
+
+/// The first error of a run fed in `chunk`-byte pieces, as the server feeds them.
+fn first_error(mut backtest: Backtest, file: &str, chunk: usize) -> Option<(u64, String)> {
+    let pieces: Vec<&[u8]> = file.as_bytes().chunks(chunk).collect();
+    for (index, piece) in pieces.iter().enumerate() {
+        let step = backtest
+            .feed(piece, index + 1 == pieces.len())
+            .map(|wanted| vec![None; wanted.len()])
+            .and_then(|profiles| backtest.evaluate(profiles));
+        match step {
+            Ok(()) => {}
+            Err(BacktestError::File(error)) => return Some((error.line, error.field)),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    None
+}
+
+#[test]
+fn the_parser_thread_stops_at_the_same_line_as_the_inline_reader() {
+    let good = line("o1", "2026-11-03T08:00:00Z", "ann", 6000);
+    let refused_by_the_engine = line("o2", "2026-11-03T08:00:00Z", "ann", -5);
+    let not_json = "{\"id\":\"o3\",\"colour\":\"red\"}\n";
+    let files = [
+        // The engine's error comes first in the file: it wins over the parser's later one,
+        // although the thread has parsed ahead.
+        format!("{good}{good}{refused_by_the_engine}{good}{good}{not_json}"),
+        format!("{good}{good}{not_json}{refused_by_the_engine}"),
+    ];
+    for file in &files {
+        for chunk in [7, 150, 4096] {
+            let inline = first_error(Backtest::new(setup("PROMOTION"), None), file, chunk);
+            let threaded = first_error(
+                Backtest::with_parser_thread(setup("PROMOTION"), None),
+                file,
+                chunk,
+            );
+            assert!(inline.is_some(), "chunks of {chunk}");
+            assert_eq!(threaded, inline, "chunks of {chunk}");
+        }
+    }
+    let expected: Vec<(u64, &str)> = vec![(3, "items[0].unit_price"), (3, "colour")];
+    for (file, (line, field)) in files.iter().zip(expected) {
+        let found = first_error(
+            Backtest::with_parser_thread(setup("PROMOTION"), None),
+            file,
+            150,
+        );
+        assert_eq!(found, Some((line, field.to_owned())));
+    }
+}
+
+/// A customer who redeems on many days: their first counters are kept with them, the later
+/// ones in the shared map (past 32), and the per-day limit binds on every day alike.
+#[test]
+fn a_customer_redeeming_on_many_days_is_limited_on_each() {
+    let campaign = support::campaign(&json!({
+        "id": "draft", "name": "Draft", "type": "PROMOTION", "currency": "EUR",
+        "time_zone": "UTC",
+        "rules": {"subject": "order.amount", "op": "gte", "value": 5000},
+        "effect": {"percent_off_order": {"percent_bp": 1000}},
+        "limits": {"per_customer_per_day": 1}
+    }));
+    let compiled = Arc::new(CompiledCampaign::compile(&campaign).expect("compiles"));
+    let setup = BacktestSetup {
+        plan: Arc::new(CheckoutPlan::new(vec![compiled], None, Vec::new())),
+        ..setup("PROMOTION")
+    };
+    // Two orders a day for 60 days (1 December 2026 onwards), each day's second refused.
+    let day_ms = 86_400_000;
+    let mut file = String::new();
+    for day in 0..60 {
+        for hour in [9, 17] {
+            let time = chrono::DateTime::from_timestamp_millis(
+                1_796_083_200_000 + day * day_ms + hour * 3_600_000,
+            )
+            .expect("a time")
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            file.push_str(&line(&format!("d{day}h{hour}"), &time, "ann", 6000));
+        }
+    }
+    for new in [Backtest::new, Backtest::with_parser_thread] {
+        let report = run(&mut new(setup.clone(), None), &file, 4096);
+        let outcomes: Vec<&str> = report
+            .per_order
+            .iter()
+            .map(|order| order.outcome.as_str())
+            .collect();
+        assert_eq!(outcomes, ["applied", "limit_reached"].repeat(60));
+        assert_eq!((report.qualifying, report.discount), (60, 60 * 600));
+    }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use promocore_engine as engine;
 use prost::Message;
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -69,17 +70,25 @@ impl PyBacktest {
             now_ms,
         };
         Ok(PyBacktest {
-            inner: Backtest::new(setup, format),
+            // The lines of a chunk are parsed while the chunk before is evaluated.
+            inner: Backtest::with_parser_thread(setup, format),
         })
     }
 
-    /// Reads a chunk of the (uncompressed) file; `last` when the file ends with it. Answers the
-    /// ids of the customers whose stored profile `evaluate` needs, in that order. Raises
+    /// Reads a chunk of the (uncompressed) file; `last` when the file ends with it. A thread of
+    /// the backtest parses it while `evaluate` evaluates the orders of the chunk before: this
+    /// call takes those (with `last`, all that is left) and answers the ids of the customers
+    /// whose stored profile `evaluate` needs, in that order. Raises
     /// InvalidRequestError("orders", "line N: field: reason") for a line that is not an order.
+    /// `chunk`: bytes or a memoryview of them (a piece of a larger message, not copied first).
     #[pyo3(signature = (chunk, last=false))]
-    fn feed(&mut self, py: Python<'_>, chunk: &[u8], last: bool) -> PyResult<Vec<String>> {
+    fn feed(&mut self, py: Python<'_>, chunk: PyBuffer<u8>, last: bool) -> PyResult<Vec<String>> {
+        // The one copy of the chunk: into the buffer the parser thread takes.
+        let mut bytes = self.inner.buffer();
+        bytes.resize(chunk.item_count(), 0);
+        chunk.copy_to_slice(py, &mut bytes)?;
         let inner = &mut self.inner;
-        py.allow_threads(|| inner.feed(chunk, last).map(<[String]>::to_vec))
+        py.allow_threads(|| inner.feed_owned(bytes, last).map(<[String]>::to_vec))
             .map_err(|error| backtest_error(py, error))
     }
 

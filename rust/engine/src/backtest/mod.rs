@@ -10,6 +10,7 @@
 
 mod json_line;
 pub mod orders;
+mod parser_thread;
 mod plain_line;
 mod tally;
 
@@ -27,6 +28,7 @@ use crate::pb::v1::{
     RedeemableStatus, ValidateResponse,
 };
 pub use orders::{OrderFileError, OrderReader, OrdersFormat, PastOrder};
+use parser_thread::{ParserStopped, ParserThread};
 use tally::{Evaluated, Tally};
 
 /// The code coupon orders present.
@@ -82,17 +84,120 @@ impl From<OrderFileError> for BacktestError {
     }
 }
 
-/// A customer as the orders see them: the stored profile, decoded once.
+impl From<ParserStopped> for BacktestError {
+    fn from(_: ParserStopped) -> Self {
+        BacktestError::Setup("the backtest's parser thread stopped".to_owned())
+    }
+}
+
+/// Where the orders come from: the lines parsed in `feed`, or by a thread of their own while
+/// the orders before them are evaluated.
+#[derive(Debug)]
+enum Source {
+    Inline(Box<OrderReader>),
+    Thread {
+        parser: ParserThread,
+        /// The file's format, once its first line is parsed.
+        format: Option<OrdersFormat>,
+    },
+}
+
+/// A customer as the orders see them: the stored profile, decoded once, and their simulated
+/// usage counters.
 #[derive(Debug, Default)]
 struct Customer {
     profile: Option<CustomerProfile>,
+    counters: CustomerCounters,
+    /// The same for the live catalog alone (with_live).
+    baseline_counters: CustomerCounters,
 }
 
-impl Customer {
-    fn segments(&self) -> &[String] {
-        self.profile
-            .as_ref()
-            .map_or(&[][..], |profile| profile.segments.as_slice())
+/// The start of the keys of per-customer counters (`customer/<campaign>/<period>/<customer>`).
+/// Campaign ids hold no `/` and the periods have fixed forms, so such a key names one customer
+/// only: the customer of every order that reads it.
+const CUSTOMER_KEY_PREFIX: &[u8] = b"customer/";
+
+/// A customer's counters (a few per campaign: all, and the days, weeks and months they
+/// redeemed in), kept with the customer: the order's one lookup of its customer finds them,
+/// close together, where a map of every customer's keys costs a cache miss or three per key
+/// (the backtest's largest cost: a map of hundreds of thousands of keys, 9 reads per order).
+#[derive(Debug, Default)]
+struct CustomerCounters {
+    /// The keys, one after the other.
+    keys: Vec<u8>,
+    /// Each key's end in `keys` (it starts where the one before ends) and its value.
+    values: Vec<(u32, i64)>,
+}
+
+/// A customer's counters kept with them; the customer's later keys (a customer redeeming on
+/// many days) go to the shared map, so that a list is never long to search.
+const CUSTOMER_COUNTERS: usize = 32;
+
+impl CustomerCounters {
+    /// The newest first: the order's day, week and month are the ones added last.
+    fn position(&self, key: &[u8]) -> Option<usize> {
+        (0..self.values.len()).rev().find(|&index| {
+            let start = index
+                .checked_sub(1)
+                .map_or(0, |before| self.values[before].0 as usize);
+            &self.keys[start..self.values[index].0 as usize] == key
+        })
+    }
+
+    fn is_full(&self) -> bool {
+        self.values.len() >= CUSTOMER_COUNTERS
+    }
+}
+
+/// The simulated counters one evaluation reads and advances: the customer's own with the
+/// customer, the others in a map.
+struct CounterStore<'a> {
+    shared: &'a mut WordMap<Vec<u8>, i64>,
+    customer: Option<&'a mut CustomerCounters>,
+}
+
+impl CounterStore<'_> {
+    /// The customer's list when the key is one of theirs (a key is in it, or, when added
+    /// after the list was full, in the shared map).
+    fn customer_of(&self, key: &[u8]) -> Option<&CustomerCounters> {
+        self.customer
+            .as_deref()
+            .filter(|_| key.starts_with(CUSTOMER_KEY_PREFIX))
+    }
+
+    fn get(&self, key: &[u8]) -> i64 {
+        if let Some(customer) = self.customer_of(key) {
+            if let Some(index) = customer.position(key) {
+                return customer.values[index].1;
+            }
+            if !customer.is_full() {
+                return 0;
+            }
+        }
+        self.shared.get(key).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, key: Vec<u8>, delta: i64) {
+        if let Some(customer) = self.customer.as_deref_mut() {
+            if key.starts_with(CUSTOMER_KEY_PREFIX) {
+                if let Some(index) = customer.position(&key) {
+                    customer.values[index].1 += delta;
+                    return;
+                }
+                if !customer.is_full() {
+                    customer.keys.extend_from_slice(&key);
+                    let end = u32::try_from(customer.keys.len()).unwrap_or(u32::MAX);
+                    customer.values.push((end, delta));
+                    return;
+                }
+            }
+        }
+        match self.shared.get_mut(&key) {
+            Some(value) => *value += delta,
+            None => {
+                self.shared.insert(key, delta);
+            }
+        }
     }
 }
 
@@ -100,7 +205,8 @@ impl Customer {
 #[derive(Debug)]
 pub struct Backtest {
     setup: BacktestSetup,
-    reader: OrderReader,
+    source: Source,
+    bytes_read: u64,
     /// Orders read, waiting for their customers' profiles.
     pending: Vec<PastOrder>,
     customers: FastMap<String, Customer>,
@@ -119,7 +225,24 @@ pub struct Backtest {
 }
 
 impl Backtest {
+    /// A backtest that parses each chunk in `feed`.
     pub fn new(setup: BacktestSetup, format: Option<OrdersFormat>) -> Backtest {
+        Backtest::with_source(setup, format, false)
+    }
+
+    /// A backtest that parses on a thread of its own: `feed` hands a chunk over and takes the
+    /// orders of the chunk before it, which `evaluate` then evaluates while the thread parses
+    /// (the last `feed` takes all that is left). Same answers as `new`, one chunk later; the
+    /// chunk is copied.
+    pub fn with_parser_thread(setup: BacktestSetup, format: Option<OrdersFormat>) -> Backtest {
+        Backtest::with_source(setup, format, true)
+    }
+
+    fn with_source(
+        setup: BacktestSetup,
+        format: Option<OrdersFormat>,
+        parser_thread: bool,
+    ) -> Backtest {
         let campaign = setup
             .plan
             .campaign_refs()
@@ -164,12 +287,22 @@ impl Backtest {
             options: options(false),
             ..Default::default()
         };
+        let reader = OrderReader::new(format, &currency);
+        let source = if parser_thread {
+            Source::Thread {
+                parser: ParserThread::start(reader),
+                format,
+            }
+        } else {
+            Source::Inline(Box::new(reader))
+        };
         Backtest {
             input,
             baseline_input,
             reads: CounterBuffers::default(),
             code,
-            reader: OrderReader::new(format, &currency),
+            source,
+            bytes_read: 0,
             tally: Tally::new(&setup, currency, time_zone),
             setup,
             pending: Vec::new(),
@@ -184,7 +317,70 @@ impl Backtest {
     /// customers whose stored profile (`CustomerProfile` bytes, or None) `evaluate` must get,
     /// in this order.
     pub fn feed(&mut self, chunk: &[u8], last: bool) -> Result<&[String], BacktestError> {
-        self.reader.feed(chunk, last, &mut self.pending)?;
+        match &mut self.source {
+            Source::Inline(reader) => {
+                self.bytes_read += chunk.len() as u64;
+                reader.feed(chunk, last, &mut self.pending)?;
+                self.want_customers();
+                Ok(&self.wanted)
+            }
+            Source::Thread { parser, .. } => {
+                // The thread parses its own copy.
+                let mut bytes = parser.buffer();
+                bytes.extend_from_slice(chunk);
+                self.feed_owned(bytes, last)
+            }
+        }
+    }
+
+    /// An empty buffer for `feed_owned` (with the parser thread, one of the chunks it parsed:
+    /// none is allocated per chunk).
+    pub fn buffer(&mut self) -> Vec<u8> {
+        match &mut self.source {
+            Source::Inline(_) => Vec::new(),
+            Source::Thread { parser, .. } => parser.buffer(),
+        }
+    }
+
+    /// `feed`, the chunk in a buffer of the caller's: the parser thread takes it as it is.
+    pub fn feed_owned(&mut self, chunk: Vec<u8>, last: bool) -> Result<&[String], BacktestError> {
+        self.bytes_read += chunk.len() as u64;
+        match &mut self.source {
+            Source::Inline(reader) => {
+                reader.feed(&chunk, last, &mut self.pending)?;
+                self.want_customers();
+            }
+            Source::Thread { parser, format } => {
+                self.wanted.clear();
+                parser.submit(chunk, last)?;
+                // One chunk stays with the thread, to parse during `evaluate`.
+                let ready = if last {
+                    parser.in_flight()
+                } else {
+                    parser.in_flight().saturating_sub(1)
+                };
+                for _ in 0..ready {
+                    let mut parsed = parser.receive()?;
+                    *format = parsed.format;
+                    for id in parsed.new_customers {
+                        self.customers.insert(id.clone(), Customer::default());
+                        self.wanted.push(id);
+                    }
+                    if self.pending.is_empty() {
+                        self.pending = parsed.orders;
+                    } else {
+                        self.pending.append(&mut parsed.orders);
+                        parser.recycle(parsed.orders);
+                    }
+                    parsed.result?;
+                }
+            }
+        }
+        Ok(&self.wanted)
+    }
+
+    /// The customers of the orders read whose profile is not known yet.
+    fn want_customers(&mut self) {
         self.wanted.clear();
         for order in &self.pending {
             let id = &order.customer_id;
@@ -193,7 +389,6 @@ impl Backtest {
                 self.wanted.push(id.clone());
             }
         }
-        Ok(&self.wanted)
     }
 
     /// Evaluates the orders read so far; `profiles[i]` is the profile of the i-th customer the
@@ -213,28 +408,52 @@ impl Backtest {
                 .map_err(|error| {
                     BacktestError::Setup(format!("customer {id:?}: not a profile: {error}"))
                 })?;
-            self.customers.insert(id, Customer { profile });
+            self.customers.insert(
+                id,
+                Customer {
+                    profile,
+                    ..Customer::default()
+                },
+            );
         }
         let mut pending = std::mem::take(&mut self.pending);
         let mut result = Ok(());
-        for mut past in pending.drain(..) {
-            if result.is_ok() {
-                result = self.evaluate_order(&mut past);
+        for past in &mut pending {
+            result = self.evaluate_order(past);
+            if result.is_err() {
+                break;
             }
-            // Its strings and lists take the next line of the file.
-            self.reader.recycle(past);
         }
-        self.pending = pending;
+        // Their strings and lists take the next lines of the file.
+        match &mut self.source {
+            Source::Inline(reader) => {
+                for past in pending.drain(..) {
+                    reader.recycle(past);
+                }
+                self.pending = pending;
+            }
+            // The list goes back with them: one list per chunk, none allocated.
+            Source::Thread { parser, .. } if pending.capacity() > 0 => parser.recycle(pending),
+            Source::Thread { .. } => {}
+        }
         result
     }
 
     fn evaluate_order(&mut self, past: &mut PastOrder) -> Result<(), BacktestError> {
         let now_ms = past.time_ms.unwrap_or(self.setup.now_ms);
         let line = past.line;
-        let profile = self
-            .customers
-            .get(&past.customer_id)
-            .and_then(|customer| customer.profile.as_ref());
+        let format = self.format();
+        // Every named customer has an entry (`feed` made it); an anonymous order has no
+        // customer counters.
+        let (profile, mut customer_counters, mut customer_baseline_counters) =
+            match self.customers.get_mut(&past.customer_id) {
+                Some(customer) => (
+                    customer.profile.as_ref(),
+                    Some(&mut customer.counters),
+                    Some(&mut customer.baseline_counters),
+                ),
+                None => (None, None, None),
+            };
         // The live catalog alone: the campaign's code does not exist there, and only what
         // applies matters.
         let baseline = match &self.setup.baseline {
@@ -242,16 +461,20 @@ impl Backtest {
                 let mut request = std::mem::take(&mut self.baseline_input);
                 request.order = Some(past.order.clone());
                 request.customer = customer_ref(&past.customer_id);
+                let counters = CounterStore {
+                    shared: &mut self.baseline_counters,
+                    customer: customer_baseline_counters.take(),
+                };
                 let (response, mut request) = simulate(
                     baseline,
-                    &mut self.baseline_counters,
+                    counters,
                     &mut self.reads,
                     request,
                     now_ms,
                     &[],
                     profile,
                 )
-                .map_err(|error| self.file_error(line, error))?;
+                .map_err(|error| file_error(format, line, error))?;
                 request.order = None;
                 self.baseline_input = request;
                 Some(response)
@@ -273,25 +496,27 @@ impl Backtest {
         } else {
             &[]
         };
+        let counters = CounterStore {
+            shared: &mut self.counters,
+            customer: customer_counters.take(),
+        };
         let (response, mut request) = simulate(
             &self.setup.plan,
-            &mut self.counters,
+            counters,
             &mut self.reads,
             request,
             now_ms,
             records,
             profile,
         )
-        .map_err(|error| self.file_error(line, error))?;
+        .map_err(|error| file_error(format, line, error))?;
         past.order = request.order.take().unwrap_or_default();
         if let Some(customer) = request.customer.take() {
             past.customer_id = customer.id;
         }
         self.input = request;
-        let segments = self
-            .customers
-            .get(&past.customer_id)
-            .map_or(&[][..], Customer::segments);
+        // The customer of the lookup above (one per order).
+        let segments = profile.map_or(&[][..], |profile| profile.segments.as_slice());
         let evaluated = Evaluated {
             line,
             time_ms: now_ms,
@@ -308,42 +533,50 @@ impl Backtest {
         Ok(())
     }
 
-    /// An order the engine refuses: the line and the field as the file names them.
-    fn file_error(&self, line: u64, error: CheckoutError) -> BacktestError {
-        match error {
-            CheckoutError::Request(error) => {
-                let field = error
-                    .field
-                    .strip_prefix("order.")
-                    .unwrap_or(&error.field)
-                    .to_owned();
-                let (line, field) = match self.reader.format() {
-                    Some(OrdersFormat::Csv) => csv_place(line, &field),
-                    _ => (line, field),
-                };
-                BacktestError::File(OrderFileError {
-                    line,
-                    field,
-                    reason: error.reason,
-                })
-            }
-            CheckoutError::Context(error) => BacktestError::Setup(error.to_string()),
-        }
-    }
-
     /// Orders evaluated so far.
     pub fn orders(&self) -> u64 {
         self.tally.orders()
     }
 
-    /// Bytes of the file read so far.
+    /// Bytes of the file fed so far.
     pub fn bytes_read(&self) -> u64 {
-        self.reader.bytes_read()
+        self.bytes_read
+    }
+
+    /// The file's format (None until its first line is parsed).
+    fn format(&self) -> Option<OrdersFormat> {
+        match &self.source {
+            Source::Inline(reader) => reader.format(),
+            Source::Thread { format, .. } => *format,
+        }
     }
 
     /// What the orders evaluated so far found.
     pub fn report(&self) -> BacktestReport {
         self.tally.report()
+    }
+}
+
+/// An order the engine refuses: the line and the field as the file names them.
+fn file_error(format: Option<OrdersFormat>, line: u64, error: CheckoutError) -> BacktestError {
+    match error {
+        CheckoutError::Request(error) => {
+            let field = error
+                .field
+                .strip_prefix("order.")
+                .unwrap_or(&error.field)
+                .to_owned();
+            let (line, field) = match format {
+                Some(OrdersFormat::Csv) => csv_place(line, &field),
+                _ => (line, field),
+            };
+            BacktestError::File(OrderFileError {
+                line,
+                field,
+                reason: error.reason,
+            })
+        }
+        CheckoutError::Context(error) => BacktestError::Setup(error.to_string()),
     }
 }
 
@@ -377,7 +610,7 @@ struct CounterBuffers {
 /// what a Redeem of the same checkout would add. Answers the request back with the response.
 fn simulate(
     plan: &Arc<CheckoutPlan>,
-    counters: &mut WordMap<Vec<u8>, i64>,
+    mut counters: CounterStore<'_>,
     buffers: &mut CounterBuffers,
     request: CheckoutInput,
     now_ms: i64,
@@ -387,10 +620,9 @@ fn simulate(
     let prepared = plan.prepare_decoded(request, now_ms, codes, profile)?;
     let keys = prepared.counter_keys();
     buffers.values.clear();
-    buffers.values.extend(
-        keys.iter()
-            .map(|key| counters.get(key).copied().unwrap_or(0)),
-    );
+    buffers
+        .values
+        .extend(keys.iter().map(|key| counters.get(key)));
     buffers.held.clear();
     buffers.held.resize(keys.len(), false);
     buffers.points.clear();
@@ -401,12 +633,7 @@ fn simulate(
         points: &buffers.points,
     })?;
     for (key, delta) in deltas {
-        match counters.get_mut(&key) {
-            Some(value) => *value += delta,
-            None => {
-                counters.insert(key, delta);
-            }
-        }
+        counters.add(key, delta);
     }
     Ok((response, prepared.into_input()))
 }
