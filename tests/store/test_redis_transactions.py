@@ -56,7 +56,7 @@ def fill_even_keys(store, table) -> None:
 
 @pytest.mark.parametrize("position", [3, 200])  # before and after the first read-ahead chunk
 def test_a_key_inserted_where_a_cursor_walked_is_a_conflict(store, position):
-    table = store.tables.settings
+    table = store.tables.segments  # a table a new store leaves empty
     fill_even_keys(store, table)
     txn = store.write()
     cursor = txn.cursor(db=table)
@@ -64,19 +64,19 @@ def test_a_key_inserted_where_a_cursor_walked_is_a_conflict(store, position):
     for _ in range(position + 1):
         assert cursor.next()
     txn.put(b"after-the-walk", b"", db=table)
-    put(store, f"k{2 * position + 1:04}".encode(), b"phantom")  # inside the walked range
+    put(store, f"k{2 * position + 1:04}".encode(), b"phantom", table)  # inside the walked range
     with pytest.raises(WriteConflict):
         txn.commit()
 
 
 def test_a_key_inserted_beyond_where_a_cursor_walked_is_no_conflict(store):
-    table = store.tables.settings
+    table = store.tables.segments  # a table a new store leaves empty
     fill_even_keys(store, table)
     txn = store.write()
     cursor = txn.cursor(db=table)
     assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
     txn.put(b"decided", b"", db=table)
-    put(store, b"k0301", b"elsewhere")
+    put(store, b"k0301", b"elsewhere", table)
     txn.commit()
 
 
@@ -92,11 +92,11 @@ def test_additions_to_one_counter_from_open_transactions_both_count(store):
 
 
 def test_a_walk_answered_from_the_transactions_earlier_walk_still_conflicts_on_a_phantom(store):
-    table = store.tables.settings
+    table = store.tables.segments  # a table a new store leaves empty
     fill_even_keys(store, table)
     txn = store.write()
     assert txn.cursor(db=table).set_range(b"k0100")
-    put(store, b"k0101", b"phantom")
+    put(store, b"k0101", b"phantom", table)
     cursor = txn.cursor(db=table)  # the same walk again: the rows of the first one
     assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
     txn.put(b"decided", b"", db=table)
@@ -124,11 +124,11 @@ def test_a_prefetched_value_is_a_read_only_once_read(store):
 
 
 def test_a_prefetched_walk_is_the_answer_of_the_cursor_placed_there(store):
-    table = store.tables.settings
+    table = store.tables.segments  # a table a new store leaves empty
     fill_even_keys(store, table)
     txn = store.write()
     txn.prefetch_reads([], [(table, b"k0100"), (table, None)])
-    put(store, b"k0101", b"phantom")
+    put(store, b"k0101", b"phantom", table)
     cursor = txn.cursor(db=table)
     assert cursor.set_range(b"k0100") and cursor.next() and cursor.key() == b"k0102"
     first = txn.cursor(db=table)

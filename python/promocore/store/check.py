@@ -32,6 +32,7 @@ import orjson
 from promocore.store.backends import is_redis_location
 from promocore.store.catalog import GENERATION_KEY
 from promocore.store.check_ledgers import check_ledgers
+from promocore.store.counter_layout import current_counter_key
 from promocore.store.keys import decode_counter
 from promocore.store.redis_kv import RedisEnvironment, RedisLocation
 from promocore.store.store import transact
@@ -284,7 +285,7 @@ def _replay_log(
             deltas_by_redemption[redemption_id] = list(redeemed.deltas)
             states[redemption_id] = checkout_pb2.SUCCEEDED
             for delta in redeemed.deltas:
-                expected[delta.key] += delta.delta
+                expected[current_counter_key(delta.key)] += delta.delta
             report.redemptions += 1
         elif kind == "rolled_back":
             redemption_id = record.rolled_back.redemption_id
@@ -296,7 +297,7 @@ def _replay_log(
                 continue
             states[redemption_id] = checkout_pb2.ROLLED_BACK
             for delta in deltas_by_redemption[redemption_id]:
-                expected[delta.key] -= delta.delta
+                expected[current_counter_key(delta.key)] -= delta.delta
             report.rollbacks += 1
         elif kind == "credited":
             expected[record.credited.key] += record.credited.amount
@@ -331,7 +332,8 @@ def _compare_counters(
 ) -> None:
     seen: set[bytes] = set()
     for key, raw in txn.cursor(db=tables.counters):
-        key = bytes(key)
+        # A store not yet converted (checked before a server opened it) has the old layout.
+        key = current_counter_key(bytes(key))
         if key == GENERATION_KEY:
             continue
         report.counters += 1

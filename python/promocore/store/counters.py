@@ -11,6 +11,7 @@ from __future__ import annotations
 import lmdb
 
 from promocore import _engine
+from promocore.store.counter_layout import current_counter_key
 from promocore.store.keys import add_to_counter, decode_counter, prefetch
 from promocore.store.points_buckets import PointsBuckets
 from promocore.store.reservations import Reservations
@@ -120,6 +121,7 @@ def apply_deltas(
     *,
     sign: int = 1,
 ) -> None:
-    """Adds each delta (negated with sign=-1, for a rollback) to its counter."""
+    """Adds each delta (negated with sign=-1, for a rollback) to its counter (a key a record
+    kept from before the per-customer layout, to the counter's current key)."""
     for delta in deltas:
-        add_to_counter(txn, table, delta.key, sign * delta.delta)
+        add_to_counter(txn, table, current_counter_key(delta.key), sign * delta.delta)

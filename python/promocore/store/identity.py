@@ -29,8 +29,9 @@ IDENTITY_KEY = b"identity"
 MIGRATION_KEY = b"migration"
 # The layout of the tables (store/tables.py). A store of a newer format is refused; one of an
 # older format is converted when a server opens it (store/migrate_v2.py). 1: each redemption
-# copied into the log and its first answer kept whole; 2: the record written once.
-FORMAT_VERSION = 2
+# copied into the log and its first answer kept whole; 2: the record written once; 3: a
+# customer's counters under one prefix (store/counter_layout.py, which moves them).
+FORMAT_VERSION = 3
 # The format of the stores releases wrote before the identity record existed.
 FIRST_FORMAT_VERSION = 1
 # How many foreign names a refusal lists.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from promocore.clock import Clock
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver
+from promocore.store.identity import FORMAT_VERSION, read_identity, record_format_version
 from promocore.store.map_space import ReservedEnvironment
 from promocore.store.migrate_v2 import migrate_if_needed
 from promocore.store.store import Store
@@ -30,6 +31,9 @@ class LmdbStore(Store):
         env, tables = open_environment(self.path, map_size=map_size, durability=durability)
         try:
             migrate_if_needed(env, tables, self.path)
+            # Format 3 is format 2 with the customer counters moved (Store does it, resumably):
+            # from here on an earlier release refuses the store.
+            raise_format_version(env)
         except BaseException:
             env.close()
             raise
@@ -44,3 +48,13 @@ class LmdbStore(Store):
 
     def reserve(self, extra_bytes: int) -> None:
         self.env.reserve_more(extra_bytes)
+
+
+def raise_format_version(env: ReservedEnvironment) -> None:
+    """Records the current format version in a store of an earlier one (whose tables are
+    otherwise of the current format: store/migrate_v2.py converted them)."""
+    with env.begin() as txn:
+        identity = read_identity(env, txn)
+    if identity is not None and identity.format_version < FORMAT_VERSION:
+        with env.begin(write=True) as txn:
+            record_format_version(env, txn, FORMAT_VERSION)

@@ -17,6 +17,7 @@ from promocore.store.api_keys import ApiKeyTable
 from promocore.store.audit_log import AuditLog
 from promocore.store.balances import BalanceBook
 from promocore.store.catalog import Catalog
+from promocore.store.counter_layout import convert_counters
 from promocore.store.errors import WriteConflict
 from promocore.store.group_commit import DEFAULT_MAX_BATCH, CommitObserver, GroupCommitWriter
 from promocore.store.redemption_time import RedemptionTime
@@ -62,6 +63,8 @@ class Store:
         self.api_keys = ApiKeyTable(self.tables)
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
+        # A store written before the per-customer counter layout is converted before any write.
+        convert_counters(lambda work: transact(env, work), tables, location)
         self.writer = GroupCommitWriter(
             self.env,
             max_batch=max_batch,

@@ -2,9 +2,12 @@
 //! redemption adds to them. The same layout as `python/promocore/store/counters.py` (which reads
 //! them); `tests/fixtures/counter_keys.json` holds cases both sides are tested against.
 //!
-//! Keys are readable paths. Ids are restricted to `[A-Za-z0-9_-]` and the free-form parts
-//! (customer id, code) come last, so no two counters can share a key. Period counters carry the
-//! local day, ISO week or month in the campaign's time zone.
+//! Keys are readable paths. Period counters carry the local day, ISO week or month in the
+//! campaign's time zone. A customer's counters of every campaign share one prefix,
+//! `per-customer/<customer>/`, so that the counters one redeem changes lie side by side in the
+//! store (a leaf or two, not one leaf per campaign and period: docs/operations.md). Campaign ids
+//! are restricted to `[A-Za-z0-9_-]` and periods have no `/`, so a key read from its end names
+//! one counter whatever the customer id holds; the other free-form part, the code, comes last.
 
 use chrono::{Datelike, TimeZone};
 use chrono_tz::Tz;
@@ -100,6 +103,9 @@ pub struct RedeemedAmounts {
 }
 
 pub const GIFT_PREFIX: &[u8] = b"gift/";
+/// Where a customer's counters begin (before store format 3: `customer/<campaign>/<period>/<customer>`,
+/// converted when a store is opened: python/promocore/store/counter_layout.py).
+pub const PER_CUSTOMER_PREFIX: &str = "per-customer/";
 pub const POINTS_PREFIX: &[u8] = b"points/";
 
 /// A code's store key: codes are case-insensitive, stored upper-cased.
@@ -139,8 +145,13 @@ impl CounterKeys {
         // every checkout).
         let campaign = |parts: &[&str]| key_of(&["campaign/", campaign_id, "/"], parts, &[]);
         let customer = |parts: &[&str]| {
-            (!customer_id.is_empty())
-                .then(|| key_of(&["customer/", campaign_id, "/"], parts, &["/", customer_id]))
+            (!customer_id.is_empty()).then(|| {
+                key_of(
+                    &[PER_CUSTOMER_PREFIX, customer_id, "/", campaign_id, "/"],
+                    parts,
+                    &[],
+                )
+            })
         };
         let balance = |kind: CodeKind, prefix: &[u8]| {
             normalized_code

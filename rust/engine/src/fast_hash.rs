@@ -92,7 +92,7 @@ mod tests {
         let mut used = vec![false; buckets];
         for customer in 0..buckets {
             let key =
-                format!("customer/bench-draft/day/2026-11-01/customer-{customer}").into_bytes();
+                format!("per-customer/customer-{customer}/bench-draft/day/2026-11-01").into_bytes();
             used[(build.hash_one(&key) as usize) & (buckets - 1)] = true;
         }
         // Uniform hashing fills about 1 - 1/e (63 %) of the buckets.

@@ -125,10 +125,10 @@ fn the_plan_asks_for_the_counters_of_the_candidates_that_read_them() {
     let campaign_keys = |campaign: &str| {
         vec![
             format!("campaign/{campaign}/redemptions"),
-            format!("customer/{campaign}/all/c-1"),
-            format!("customer/{campaign}/day/2025-01-15/c-1"),
-            format!("customer/{campaign}/week/2025-W03/c-1"),
-            format!("customer/{campaign}/month/2025-01/c-1"),
+            format!("per-customer/c-1/{campaign}/all"),
+            format!("per-customer/c-1/{campaign}/day/2025-01-15"),
+            format!("per-customer/c-1/{campaign}/week/2025-W03"),
+            format!("per-customer/c-1/{campaign}/month/2025-01"),
             format!("campaign/{campaign}/day/2025-01-15"),
             format!("campaign/{campaign}/discount"),
             format!("campaign/{campaign}/order_value"),
@@ -213,7 +213,7 @@ fn answers_through_the_plan_are_the_indexs_with_the_same_counters() {
         let used = |key: &str| match key {
             "campaign/limited-promo/redemptions" => 10,
             "campaign/counting-promo/redemptions" => 100,
-            "customer/public-coupon/all/c-1" => 1,
+            "per-customer/c-1/public-coupon/all" => 1,
             "code/MINE4" => 1,
             _ => 0,
         };

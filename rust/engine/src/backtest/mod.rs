@@ -19,6 +19,7 @@ use std::sync::Arc;
 use prost::Message;
 
 use crate::checkout_plan::{CheckoutPlan, CounterValues};
+use crate::counter_keys::PER_CUSTOMER_PREFIX;
 use crate::error::CheckoutError;
 use crate::fast_hash::{FastMap, WordMap};
 use crate::pb::internal::{CheckoutInput, CustomerProfile};
@@ -112,10 +113,10 @@ struct Customer {
     baseline_counters: CustomerCounters,
 }
 
-/// The start of the keys of per-customer counters (`customer/<campaign>/<period>/<customer>`).
-/// Campaign ids hold no `/` and the periods have fixed forms, so such a key names one customer
-/// only: the customer of every order that reads it.
-const CUSTOMER_KEY_PREFIX: &[u8] = b"customer/";
+/// The start of the keys of per-customer counters (`per-customer/<customer>/<campaign>/<period>`,
+/// counter_keys.rs): such a key names one customer only, the customer of every order that reads
+/// it.
+const CUSTOMER_KEY_PREFIX: &[u8] = PER_CUSTOMER_PREFIX.as_bytes();
 
 /// A customer's counters (a few per campaign: all, and the days, weeks and months they
 /// redeemed in), kept with the customer: the order's one lookup of its customer finds them,
