@@ -26,7 +26,7 @@ from collections.abc import Callable
 from promocore.store.keys import decode_counter, encode_counter
 from promocore.store.reservations import hold_prefix
 from promocore.store.tables import Tables
-from promocore.store.txn import Txn
+from promocore.store.txn import Environment, Txn
 from promocore.v1.internal import store_pb2
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,13 @@ LAYOUT = b"per-customer"
 Runner = Callable[[Callable[[Txn], int]], int]
 
 
-def convert_counters(run: Runner, tables: Tables, location: str) -> int:
+def convert_counters(env: Environment, run: Runner, tables: Tables, location: str) -> int:
     """Moves a store's customer counters, and the holds on them, to the current layout if they
     are not yet; returns how many counters it moved. `run(work)` runs `work` in a write
-    transaction of its own (store.transact)."""
-    if run(lambda txn: int(txn.get(LAYOUT_KEY, db=tables.settings) == LAYOUT)):
-        return 0
+    transaction of `env` of its own (store.transact)."""
+    with env.begin() as txn:
+        if txn.get(LAYOUT_KEY, db=tables.settings) == LAYOUT:
+            return 0
     limit = int(os.environ.get("PROMOCORE_MIGRATION_BATCH", CONVERSION_BATCH))
     moved = 0
     while batch := run(lambda txn: _move_counters(txn, tables, limit)):

@@ -64,7 +64,7 @@ class Store:
         self.audit = AuditLog(self.tables)
         self.clock = clock or SystemClock()
         # A store written before the per-customer counter layout is converted before any write.
-        convert_counters(lambda work: transact(env, work), tables, location)
+        convert_counters(env, lambda work: transact(env, work), tables, location)
         self.writer = GroupCommitWriter(
             self.env,
             max_batch=max_batch,
