@@ -103,8 +103,9 @@ pub struct RedeemedAmounts {
 }
 
 pub const GIFT_PREFIX: &[u8] = b"gift/";
-/// Where a customer's counters begin (before store format 3: `customer/<campaign>/<period>/<customer>`,
-/// converted when a store is opened: python/promocore/store/counter_layout.py).
+/// Where a customer's counters begin. Before store format 3 they were
+/// `customer/<campaign>/<period>/<customer>`, converted when a store is opened
+/// (python/promocore/store/counter_layout.py).
 pub const PER_CUSTOMER_PREFIX: &str = "per-customer/";
 pub const POINTS_PREFIX: &[u8] = b"points/";
 
