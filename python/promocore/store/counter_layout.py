@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from promocore.store.keys import decode_counter, encode_counter
 from promocore.store.reservations import hold_prefix
@@ -60,7 +61,13 @@ def current_counter_key(key: bytes) -> bytes:
 LAYOUT_KEY = b"counter_layout"
 LAYOUT = b"per-customer"
 
-Runner = Callable[[Callable[[Txn], int]], int]
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """Runs `work` in a write transaction of its own and returns its result (store.transact)."""
+
+    def __call__(self, work: Callable[[Txn], T]) -> T: ...
 
 
 def convert_counters(env: Environment, run: Runner, tables: Tables, location: str) -> int:
@@ -76,9 +83,9 @@ def convert_counters(env: Environment, run: Runner, tables: Tables, location: st
         moved += batch
         log.info("store %s: %d customer counters moved to the per-customer layout", location, moved)
     after = b""
-    while after := _move_holds(run, tables, after, limit):
+    while after := run(lambda txn: _move_holds(txn, tables, after, limit)):
         pass
-    run(lambda txn: int(txn.put(LAYOUT_KEY, LAYOUT, db=tables.settings)))
+    run(lambda txn: txn.put(LAYOUT_KEY, LAYOUT, db=tables.settings))
     if moved:
         log.info("store %s: counters now in the per-customer layout (%d moved)", location, moved)
     return moved
@@ -104,25 +111,18 @@ def _move_counters(txn: Txn, tables: Tables, limit: int) -> int:
     return len(old)
 
 
-def _move_holds(run: Runner, tables: Tables, after: bytes, limit: int) -> bytes:
-    """Moves the holds of the reservation sessions after `after` (a batch of them) to the
-    counters' current keys; returns the last session key seen, b"" once none is left."""
-    last = [b""]
-
-    def work(txn: Txn) -> int:
-        cursor = txn.cursor(tables.sessions)
-        found = cursor.set_range(after + b"\0") if after else cursor.first()
-        sessions: list[tuple[bytes, bytes]] = []
-        while found and len(sessions) < limit:
-            sessions.append((bytes(cursor.key()), bytes(cursor.value())))
-            found = cursor.next()
-        for session_key, raw in sessions:
-            _move_session_holds(txn, tables, session_key, store_pb2.Reservation.FromString(raw))
-        last[0] = sessions[-1][0] if sessions else b""
-        return len(sessions)
-
-    run(work)
-    return last[0]
+def _move_holds(txn: Txn, tables: Tables, after: bytes, limit: int) -> bytes:
+    """Moves the holds of up to `limit` reservation sessions after `after` (b"": from the first)
+    to the counters' current keys; returns the last session key seen, b"" once none is left."""
+    cursor = txn.cursor(tables.sessions)
+    found = cursor.set_range(after + b"\0") if after else cursor.first()
+    sessions: list[tuple[bytes, bytes]] = []
+    while found and len(sessions) < limit:
+        sessions.append((bytes(cursor.key()), bytes(cursor.value())))
+        found = cursor.next()
+    for session_key, raw in sessions:
+        _move_session_holds(txn, tables, session_key, store_pb2.Reservation.FromString(raw))
+    return sessions[-1][0] if sessions else b""
 
 
 def _move_session_holds(
